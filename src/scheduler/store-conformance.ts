@@ -1,0 +1,120 @@
+// Shared conformance suite every SchedulerStore implementation runs (SQLite now, PostgreSQL later).
+import { describe, expect, it, afterEach } from 'vitest'
+import type { JobRecord, RunRecord, SchedulerStore } from './store-port.ts'
+
+/** Builds a job record with sensible defaults for store tests. */
+export function sampleJob(id: string, over: Partial<JobRecord> = {}): JobRecord {
+  return {
+    id, taskType: 'noop', specJson: JSON.stringify({ id }), enabled: true, paused: false, priority: 'normal',
+    nextFireAt: 1_000, lastFireAt: null, executions: 0, lastOutcome: null, createdAt: 1, updatedAt: 1, ...over,
+  }
+}
+
+/** Builds a run record with sensible defaults for store tests. */
+export function sampleRun(id: number, jobId: string, over: Partial<RunRecord> = {}): RunRecord {
+  return {
+    id, jobId, status: 'pending', origin: 'schedule', scheduledFor: 1_000, createdAt: 1_000 + id, startedAt: null,
+    endedAt: null, attempt: 0, error: null, resultJson: null, argsJson: null, reason: null, gateAction: null,
+    gateReason: null, gateUntil: null, missedCount: null, recoveredFrom: null, recovery: null, ...over,
+  }
+}
+
+/**
+ * Registers the store conformance tests. `makeStore` returns a fresh, empty store; `reopen` (optional)
+ * reopens the same storage to prove durability across a restart.
+ */
+export function describeStoreConformance(
+  name: string,
+  makeStore: () => { store: SchedulerStore; reopen?: () => SchedulerStore },
+): void {
+  describe(`SchedulerStore conformance: ${name}`, () => {
+    const opened: SchedulerStore[] = []
+    const fresh = () => {
+      const made = makeStore()
+      opened.push(made.store)
+      return made
+    }
+    afterEach(() => {
+      for (const s of opened.splice(0)) s.close()
+    })
+
+    it('round-trips jobs and updates them in place', () => {
+      const { store } = fresh()
+      store.applyBatch([{ op: 'putJob', job: sampleJob('a') }, { op: 'putJob', job: sampleJob('b', { paused: true }) }])
+      store.applyBatch([{ op: 'putJob', job: sampleJob('a', { executions: 3, lastOutcome: 'failed', nextFireAt: null }) }])
+      expect(store.getJob('a')).toEqual(sampleJob('a', { executions: 3, lastOutcome: 'failed', nextFireAt: null }))
+      expect(store.loadJobs().map((j) => [j.id, j.paused])).toEqual([['a', false], ['b', true]])
+      store.applyBatch([{ op: 'deleteJob', jobId: 'b' }])
+      expect(store.getJob('b')).toBeNull()
+    })
+
+    it('applies a batch atomically: a failing op leaves nothing behind', () => {
+      const { store } = fresh()
+      const bad = { ...sampleJob('x'), specJson: null as unknown as string }
+      expect(() => store.applyBatch([{ op: 'putJob', job: sampleJob('ok') }, { op: 'putJob', job: bad }])).toThrow()
+      expect(store.getJob('ok')).toBeNull()
+    })
+
+    it('stores runs, attempts and finds unfinished ones', () => {
+      const { store } = fresh()
+      store.applyBatch([
+        { op: 'putRun', run: sampleRun(1, 'a', { status: 'running', attempt: 2, startedAt: 5 }) },
+        { op: 'putRun', run: sampleRun(2, 'a', { status: 'succeeded', resultJson: '{"x":1}', endedAt: 9 }) },
+        { op: 'putRun', run: sampleRun(3, 'b', { status: 'interrupted', recovery: 'pending' }) },
+        { op: 'putRun', run: sampleRun(4, 'b', { status: 'interrupted', recovery: 'rerun' }) },
+        { op: 'putAttempt', attempt: { runId: 1, attempt: 1, startedAt: 1, endedAt: 2, error: 'boom' } },
+      ])
+      store.applyBatch([{ op: 'putRun', run: sampleRun(1, 'a', { status: 'retrying', attempt: 2, gateAction: 'run' }) }])
+      expect(store.getRun(1)).toMatchObject({ status: 'retrying', gateAction: 'run', attempt: 2 })
+      expect(store.getRun(2)?.resultJson).toBe('{"x":1}')
+      expect(store.loadUnfinishedRuns().map((r) => r.id)).toEqual([1, 3])
+      expect(store.listAttempts(1)).toEqual([{ runId: 1, attempt: 1, startedAt: 1, endedAt: 2, error: 'boom' }])
+      expect(store.maxRunId()).toBe(4)
+    })
+
+    it('pages run history newest first with filters', () => {
+      const { store } = fresh()
+      const ops = []
+      for (let i = 1; i <= 25; i++) {
+        ops.push({ op: 'putRun' as const, run: sampleRun(i, i % 2 ? 'odd' : 'even', { status: i % 5 ? 'succeeded' : 'failed' }) })
+      }
+      store.applyBatch(ops)
+      const p1 = store.listRuns({ jobId: 'odd', limit: 5 })
+      expect(p1.runs.map((r) => r.id)).toEqual([25, 23, 21, 19, 17])
+      const p2 = store.listRuns({ jobId: 'odd', limit: 5, cursor: p1.nextCursor ?? undefined })
+      expect(p2.runs.map((r) => r.id)).toEqual([15, 13, 11, 9, 7])
+      const all = store.listRuns({ jobId: 'odd', limit: 100 })
+      expect(all.runs).toHaveLength(13)
+      expect(all.nextCursor).toBeNull()
+      expect(store.listRuns({ status: 'failed' }).runs.map((r) => r.id)).toEqual([25, 20, 15, 10, 5])
+    })
+
+    it('prunes finished history by age and by count, never active runs', () => {
+      const { store } = fresh()
+      const ops = []
+      for (let i = 1; i <= 10; i++) ops.push({ op: 'putRun' as const, run: sampleRun(i, 'j', { status: 'succeeded', endedAt: i * 100 }) })
+      ops.push({ op: 'putRun' as const, run: sampleRun(11, 'j', { status: 'pending', createdAt: 1 }) })
+      ops.push({ op: 'putAttempt' as const, attempt: { runId: 2, attempt: 1, startedAt: 1, endedAt: 2, error: 'e' } })
+      store.applyBatch(ops)
+      expect(store.pruneRuns({ endedBeforeMs: 350 })).toBe(3)
+      expect(store.listAttempts(2)).toEqual([])
+      expect(store.pruneRuns({ keepPerJob: 4 })).toBe(4)
+      expect(store.listRuns({ limit: 100 }).runs.map((r) => r.id)).toEqual([11, 10, 9, 8])
+    })
+
+    it('keeps key/value state and survives a reopen', () => {
+      const made = fresh()
+      made.store.applyBatch([{ op: 'setState', key: 'paused', value: '1' }, { op: 'putJob', job: sampleJob('keep') }])
+      made.store.applyBatch([{ op: 'setState', key: 'paused', value: '0' }])
+      expect(made.store.getState('paused')).toBe('0')
+      expect(made.store.getState('nope')).toBeNull()
+      if (made.reopen) {
+        made.store.close()
+        const again = made.reopen()
+        opened.push(again)
+        expect(again.getState('paused')).toBe('0')
+        expect(again.getJob('keep')?.id).toBe('keep')
+      }
+    })
+  })
+}

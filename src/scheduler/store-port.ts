@@ -1,0 +1,135 @@
+// The port between the scheduler core and its durable store; SQLite implements it now, PostgreSQL later.
+
+/** Priority names, highest first. */
+export const PRIORITIES = ['critical', 'high', 'normal', 'low', 'lowest'] as const
+export type Priority = (typeof PRIORITIES)[number]
+
+/** Every status a run can have. Active ones keep a job busy; terminal ones are history. */
+export type RunStatus =
+  | 'pending'
+  | 'delayed'
+  | 'held'
+  | 'running'
+  | 'retrying'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'skipped'
+  | 'missed'
+  | 'interrupted'
+  | 'needs_attention'
+
+/** Statuses of runs that have not finished (a crash leaves running/retrying ones behind). */
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['pending', 'delayed', 'held', 'running', 'retrying']
+
+/** Why a run exists. */
+export type RunOrigin = 'schedule' | 'manual' | 'once' | 'recovery'
+
+/** A job as stored: the validated spec (JSON, without an inline handler) plus its schedule state. */
+export interface JobRecord {
+  id: string
+  taskType: string
+  /** The validated job spec as JSON text; the store does not interpret it. */
+  specJson: string
+  enabled: boolean
+  paused: boolean
+  priority: Priority
+  nextFireAt: number | null
+  /** Nominal time of the last fire that was handled (run, missed or skipped). */
+  lastFireAt: number | null
+  /** Runs created by the trigger so far (for maxExecutions). */
+  executions: number
+  /** Status of the latest finished run, used for dependency decisions. */
+  lastOutcome: RunStatus | null
+  createdAt: number
+  updatedAt: number
+}
+
+/** One run of a job (one row of execution history). */
+export interface RunRecord {
+  id: number
+  jobId: string
+  status: RunStatus
+  origin: RunOrigin
+  scheduledFor: number | null
+  createdAt: number
+  startedAt: number | null
+  endedAt: number | null
+  /** Attempt number of the latest attempt (0 before the first starts). */
+  attempt: number
+  error: string | null
+  resultJson: string | null
+  /** runNow's args override as JSON, if any. */
+  argsJson: string | null
+  /** Why the run was cancelled, skipped, missed or needs attention. */
+  reason: string | null
+  gateAction: 'run' | 'delay' | 'skip' | 'hold' | null
+  gateReason: string | null
+  gateUntil: number | null
+  /** For a `missed` record: how many fire times it stands for. */
+  missedCount: number | null
+  /** For a recovery rerun: the interrupted run it replaces. */
+  recoveredFrom: number | null
+  /** For an interrupted run: 'pending' until its recovery policy was applied, then what was done. */
+  recovery: string | null
+}
+
+/** One failed attempt of a run (the final attempt's outcome is on the run itself). */
+export interface AttemptRecord {
+  runId: number
+  attempt: number
+  startedAt: number
+  endedAt: number
+  error: string | null
+}
+
+/** One write; a batch of them is applied atomically. */
+export type StoreOp =
+  | { op: 'putJob'; job: JobRecord }
+  | { op: 'deleteJob'; jobId: string }
+  | { op: 'putRun'; run: RunRecord }
+  | { op: 'putAttempt'; attempt: AttemptRecord }
+  | { op: 'setState'; key: string; value: string }
+
+/** Filter and page for run history, newest first. */
+export interface ListRunsQuery {
+  jobId?: string
+  status?: RunStatus
+  limit?: number
+  /** The `nextCursor` of the previous page. */
+  cursor?: string
+}
+
+/** One page of run history. */
+export interface RunPage {
+  runs: RunRecord[]
+  nextCursor: string | null
+}
+
+/** What history to drop: runs ended before `endedBeforeMs`, and/or all but the newest `keepPerJob` per job. */
+export interface PruneQuery {
+  endedBeforeMs?: number
+  keepPerJob?: number
+}
+
+/**
+ * The durable store the scheduler talks to. Writes arrive as batches applied in one transaction
+ * (all or nothing); reads are synchronous so the dispatch loop never awaits I/O.
+ */
+export interface SchedulerStore {
+  /** Applies every op in one transaction; throws (and applies nothing) on failure. */
+  applyBatch(ops: readonly StoreOp[]): void
+  loadJobs(): JobRecord[]
+  getJob(jobId: string): JobRecord | null
+  /** Runs whose status is active (pending, delayed, held, running, retrying) or interrupted with recovery pending. */
+  loadUnfinishedRuns(): RunRecord[]
+  getRun(runId: number): RunRecord | null
+  listRuns(query: ListRunsQuery): RunPage
+  listAttempts(runId: number): AttemptRecord[]
+  /** The highest run id ever stored (0 when none), so ids stay unique across restarts. */
+  maxRunId(): number
+  getState(key: string): string | null
+  /** Deletes finished runs (never active ones) and their attempts; returns how many runs were deleted. */
+  pruneRuns(query: PruneQuery): number
+  close(): void
+}
