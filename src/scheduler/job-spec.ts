@@ -1,0 +1,62 @@
+// Job specifications: the zod schema, defaults, and the typed error for a spec the scheduler cannot accept.
+import { z } from 'zod'
+import { PRIORITIES } from './store-port.ts'
+import type { TaskHandler, RecoveryPolicy } from './task-contract.ts'
+import { TaskSchedulingError } from './errors.ts'
+
+const ms = z.number().finite().nonnegative()
+
+/**
+ * The job spec schema. Durations are milliseconds. Exactly one of `taskType` (persisted, reloaded by name
+ * after a restart) or `handler` (an inline function: the job lives in memory only and is NOT persisted;
+ * its runs are still recorded) must be given.
+ */
+export const jobSpecSchema = z
+  .object({
+    id: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:@-]+$/, 'use letters, digits and _ . : @ -'),
+    taskType: z.string().min(1).optional(),
+    handler: z.custom<TaskHandler>((v) => typeof v === 'function', 'must be a function').optional(),
+    trigger: z.unknown().default('manual'),
+    args: z.unknown().default({}),
+    priority: z.enum(PRIORITIES).default('normal'),
+    dependencies: z.array(z.string().min(1)).default([]),
+    maxRetries: z.number().int().min(0).max(1000).optional(),
+    retryDelay: ms.optional(),
+    maxRetryDelay: ms.optional(),
+    timeout: z.number().finite().positive().optional(),
+    maxInstances: z.number().int().min(1).max(1000).default(1),
+    misfireGraceTime: ms.optional(),
+    maxExecutions: z.number().int().min(1).optional(),
+    resources: z.record(z.string().min(1), z.number().int().positive()).default({}),
+    recovery: z.enum(['rerun', 'reconcile']).optional(),
+    enabled: z.boolean().default(true),
+    metadata: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict()
+  .refine((s) => (s.taskType === undefined) !== (s.handler === undefined), {
+    message: 'give exactly one of taskType or handler',
+    path: ['taskType'],
+  })
+
+/** A job spec as the caller writes it (defaults optional). */
+export type JobSpecInput = z.input<typeof jobSpecSchema>
+/** A validated job spec with defaults applied. */
+export type JobSpec = z.output<typeof jobSpecSchema> & { recovery?: RecoveryPolicy }
+
+/** Validates a job spec; throws TaskSchedulingError listing every bad field. */
+export function parseJobSpec(input: unknown): JobSpec {
+  const r = jobSpecSchema.safeParse(input)
+  if (r.success) return r.data
+  const id = typeof (input as { id?: unknown })?.id === 'string' ? (input as { id: string }).id : '(no id)'
+  const list = r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')
+  throw new TaskSchedulingError('JOB_SPEC_INVALID', `invalid job "${id}": ${list}`, {
+    hint: 'fix the listed fields of the job spec',
+    details: { issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) },
+  })
+}
+
+/** The spec as persisted: JSON without the inline handler. */
+export function specToJson(spec: JobSpec): string {
+  const { handler: _h, ...rest } = spec
+  return JSON.stringify(rest)
+}

@@ -1,0 +1,208 @@
+// The scheduler's in-memory state and the small helpers every part of the loop shares (runs, writes, events).
+import type { EventEmitter } from 'node:events'
+import type { Logger } from 'pino'
+import type { Clock } from './clock.ts'
+import type { JobSpec } from './job-spec.ts'
+import type { ResourcePools } from './resource-pools.ts'
+import type { EscalationEvent, SchedulerEvents, SchedulerOptions } from './scheduler-types.ts'
+import { PRIORITIES, type JobRecord, type RunOrigin, type RunRecord, type RunStatus } from './store-port.ts'
+import type { TaskDefinition } from './task-contract.ts'
+import type { Timeline, TimelineHandle } from './timeline.ts'
+import type { TriggerSchedule } from './triggers/types.ts'
+import type { WriteBuffer } from './write-buffer.ts'
+import { redactSecrets } from '../logging/redact.ts'
+
+/** A job held in memory. */
+export interface JobState {
+  rec: JobRecord
+  spec: JobSpec
+  schedule: TriggerSchedule
+  /** False for inline-handler jobs, which are not written to the store. */
+  persistent: boolean
+  inlineTask: TaskDefinition | null
+  fire: TimelineHandle | null
+  /** Runs not yet finished (pending, delayed, held, running, retrying, or interrupted awaiting recovery). */
+  active: Set<RunState>
+  /** Executions holding one of the job's instances (running, retrying, gating, reconciling, or a handler
+   *  that ignored its abort and has not returned yet). */
+  busy: number
+  lastMissed: { count: number; latestMissed: number | null; at: number } | null
+}
+
+/** A run held in memory while it is not finished. */
+export interface RunState {
+  rec: RunRecord
+  job: JobState
+  rank: number
+  controller: AbortController | null
+  wake: TimelineHandle | null
+  cancelReason: string | null
+  shutdown: boolean
+  done: Promise<void>
+  resolveDone: () => void
+  /** Settles when the run's execution (if any) has fully finished, handlers included. */
+  execution: Promise<void> | null
+}
+
+/** Everything the scheduler parts share. */
+export interface Ctx {
+  opts: Required<Pick<SchedulerOptions, 'maxConcurrentJobs' | 'defaultMaxRetries' | 'defaultRetryDelay' |
+    'maxRetryDelay' | 'defaultMisfireGraceTime' | 'holdRecheckMs' | 'shutdownGraceMs'>> & SchedulerOptions
+  clock: Clock
+  log: Logger
+  timeline: Timeline
+  writes: WriteBuffer
+  pools: ResourcePools
+  emitter: EventEmitter
+  tasks: Map<string, TaskDefinition>
+  jobs: Map<string, JobState>
+  /** Pending runs per priority rank; Set order is arrival order, which gives FIFO within a priority. */
+  pending: Set<RunState>[]
+  held: Set<RunState>
+  runs: Map<number, RunState>
+  nextRunId: number
+  executing: number
+  globalPaused: boolean
+  /** True while runs may be dispatched (after start(), or during runOnce()). */
+  live: boolean
+  stopping: boolean
+  storeBroken: boolean
+  holdRecheck: TimelineHandle | null
+  kickScheduled: boolean
+  kick(): void
+}
+
+/** Statuses that set a job's last outcome (what dependents look at). */
+const OUTCOME_STATUSES = new Set<RunStatus>(['succeeded', 'failed', 'cancelled', 'needs_attention'])
+
+/** Priority rank: 0 for critical ... 4 for lowest. */
+export function rankOf(p: JobRecord['priority']): number {
+  return PRIORITIES.indexOf(p)
+}
+
+/** Emits a typed event; a throwing listener is logged, never allowed to break the loop. */
+export function emit<K extends keyof SchedulerEvents>(ctx: Ctx, name: K, payload: SchedulerEvents[K]): void {
+  if (ctx.emitter.listenerCount(name) === 0) return
+  try {
+    ctx.emitter.emit(name, payload)
+  } catch (err) {
+    ctx.log.error({ err, event: name }, 'scheduler event listener threw')
+  }
+}
+
+/** Queues a job's current record for the next flush (inline jobs are not persisted). */
+export function saveJob(ctx: Ctx, job: JobState): void {
+  job.rec.updatedAt = ctx.clock.now()
+  if (job.persistent) ctx.writes.job(job.rec)
+}
+
+/** Creates a run record and its in-memory state; active runs join their job's active set. */
+export function newRun(ctx: Ctx, job: JobState, origin: RunOrigin, status: RunStatus, extra: Partial<RunRecord> = {}): RunState {
+  const id = ++ctx.nextRunId
+  const rec: RunRecord = {
+    id, jobId: job.rec.id, status, origin, scheduledFor: null, createdAt: ctx.clock.now(), startedAt: null,
+    endedAt: null, attempt: 0, error: null, resultJson: null, argsJson: null, reason: null, gateAction: null,
+    gateReason: null, gateUntil: null, missedCount: null, recoveredFrom: null, recovery: null, ...extra,
+  }
+  return adoptRun(ctx, job, rec)
+}
+
+/** Wraps an existing record (new or loaded from the store) in run state and writes it. */
+export function adoptRun(ctx: Ctx, job: JobState, rec: RunRecord): RunState {
+  let resolveDone!: () => void
+  const done = new Promise<void>((r) => (resolveDone = r))
+  const run: RunState = {
+    rec, job, rank: rankOf(job.rec.priority), controller: null, wake: null, cancelReason: null, shutdown: false,
+    done, resolveDone, execution: null,
+  }
+  ctx.writes.run(rec)
+  if (isActive(rec.status)) {
+    job.active.add(run)
+    ctx.runs.set(rec.id, run)
+  } else resolveDone()
+  return run
+}
+
+/** True for statuses of runs that are not finished. */
+export function isActive(s: RunStatus): boolean {
+  return s === 'pending' || s === 'delayed' || s === 'held' || s === 'running' || s === 'retrying' || s === 'interrupted'
+}
+
+/** Puts a run in its priority queue as pending. */
+export function enqueue(ctx: Ctx, run: RunState): void {
+  run.rec.status = 'pending'
+  run.rank = rankOf(run.job.rec.priority)
+  ctx.pending[run.rank]!.add(run)
+  ctx.writes.run(run.rec)
+}
+
+/** Takes a run out of every waiting place (queue, hold set, wake timer). */
+export function unqueue(ctx: Ctx, run: RunState): void {
+  ctx.pending[run.rank]!.delete(run)
+  ctx.held.delete(run)
+  run.wake?.cancel()
+  run.wake = null
+}
+
+/** Moves a run to a final status, updates its job's last outcome, writes both, emits and escalates. */
+export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Partial<RunRecord> = {}): void {
+  unqueue(ctx, run)
+  Object.assign(run.rec, fields)
+  run.rec.status = status
+  run.rec.endedAt ??= ctx.clock.now()
+  const job = run.job
+  job.active.delete(run)
+  ctx.runs.delete(run.rec.id)
+  if (OUTCOME_STATUSES.has(status) && ctx.jobs.get(job.rec.id) === job) {
+    job.rec.lastOutcome = status
+    saveJob(ctx, job)
+  }
+  ctx.writes.run(run.rec)
+  const base = { jobId: job.rec.id, runId: String(run.rec.id), run: { ...run.rec } }
+  switch (status) {
+    case 'succeeded':
+      emit(ctx, 'succeeded', { ...base, result: run.rec.resultJson === null ? null : JSON.parse(run.rec.resultJson) })
+      break
+    case 'failed':
+      emit(ctx, 'failed', { ...base, error: run.rec.error ?? 'unknown error' })
+      escalate(ctx, run, 'failed', run.rec.error ?? 'unknown error')
+      break
+    case 'cancelled':
+      emit(ctx, 'cancelled', { ...base, reason: run.rec.reason ?? 'cancelled' })
+      break
+    case 'skipped':
+      emit(ctx, 'skipped', { ...base, reason: run.rec.reason ?? 'skipped' })
+      break
+    case 'needs_attention':
+      emit(ctx, 'needs_attention', { ...base, reason: run.rec.reason ?? 'needs attention' })
+      escalate(ctx, run, 'needs_attention', run.rec.reason ?? 'needs attention')
+      break
+    default:
+      break
+  }
+  run.resolveDone()
+  ctx.kick()
+}
+
+/** Emits `escalated` and calls the escalation hook; a failing hook is logged, never thrown. */
+function escalate(ctx: Ctx, run: RunState, kind: EscalationEvent['kind'], message: string): void {
+  const ev: EscalationEvent = { kind, jobId: run.rec.jobId, runId: String(run.rec.id), attempt: run.rec.attempt, message, at: ctx.clock.now() }
+  ctx.log.warn({ jobId: ev.jobId, runId: ev.runId, kind }, `run escalated: ${message}`)
+  emit(ctx, 'escalated', ev)
+  const hook = ctx.opts.onEscalation
+  if (!hook) return
+  try {
+    void Promise.resolve(hook(ev)).catch((err: unknown) => ctx.log.error({ err }, 'escalation hook failed'))
+  } catch (err) {
+    ctx.log.error({ err }, 'escalation hook failed')
+  }
+}
+
+/** A secret-free (keys and credentialed URLs scrubbed) one-line message for an error stored on a run. */
+export function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code
+    return redactSecrets(`${err.name}${typeof code === 'string' ? ` [${code}]` : ''}: ${err.message}`).slice(0, 2000)
+  }
+  return redactSecrets(String(err)).slice(0, 2000)
+}

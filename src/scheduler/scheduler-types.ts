@@ -1,0 +1,139 @@
+// Public types of the scheduler: options, the dispatch gate, event payloads, views and the --once summary.
+import type { Logger } from 'pino'
+import type { Clock } from './clock.ts'
+import type { Priority, RunOrigin, RunRecord, RunStatus, SchedulerStore } from './store-port.ts'
+
+/** What the dispatch gate sees of a run about to start. */
+export interface GateInput {
+  runId: string
+  jobId: string
+  taskType: string
+  priority: Priority
+  origin: RunOrigin
+  scheduledFor: number | null
+  args: unknown
+  metadata: Record<string, unknown>
+  /** The previous decision on this run (after a delay or hold), if any. */
+  previous: { action: GateAction; reason: string | null } | null
+}
+
+/** The gate's answer: start now, wait until a time, drop this run, or hold it until re-checked. */
+export type GateDecision =
+  | { action: 'run'; reason?: string }
+  | { action: 'delay'; until: number; reason: string }
+  | { action: 'skip'; reason: string }
+  | { action: 'hold'; reason: string }
+export type GateAction = GateDecision['action']
+
+/** A pluggable policy consulted before each due run starts (market awareness plugs in here). */
+export type DispatchGate = (run: GateInput) => GateDecision | Promise<GateDecision>
+
+/** What the escalation hook receives when a run fails permanently or needs a human. */
+export interface EscalationEvent {
+  kind: 'failed' | 'needs_attention'
+  jobId: string
+  runId: string
+  attempt: number
+  /** A secret-free message (error message or reason). */
+  message: string
+  at: number
+}
+
+/** History retention: drop finished runs older than `maxAgeMs` and/or beyond the newest `keepPerJob` per job. */
+export interface RetentionOptions {
+  maxAgeMs?: number
+  keepPerJob?: number
+  /** How often to prune while running (default one hour). */
+  intervalMs?: number
+}
+
+/** Options of createScheduler. Durations are milliseconds. */
+export interface SchedulerOptions {
+  store: SchedulerStore
+  clock?: Clock
+  logger?: Logger
+  /** Runs executing at once, over all jobs (default 4). */
+  maxConcurrentJobs?: number
+  defaultMaxRetries?: number
+  defaultRetryDelay?: number
+  maxRetryDelay?: number
+  /** Default misfire grace (default 60 s). */
+  defaultMisfireGraceTime?: number
+  resourcePools?: Record<string, number>
+  retention?: RetentionOptions
+  gate?: DispatchGate
+  /** How often held runs are re-checked without an explicit recheckGate() (default 60 s). */
+  holdRecheckMs?: number
+  /** Default grace for stop() (default 30 s). */
+  shutdownGraceMs?: number
+  onEscalation?: (event: EscalationEvent) => void | Promise<void>
+  /** Random source in [0,1) for retry jitter; tests pass a fixed one. */
+  random?: () => number
+}
+
+/** A run as the API shows it. */
+export type RunView = RunRecord
+
+/** Payload of every run event. */
+export interface RunEvent {
+  jobId: string
+  runId: string
+  run: RunView
+}
+
+/** The scheduler's typed event map. */
+export interface SchedulerEvents {
+  scheduled: { jobId: string; nextFireAt: number | null }
+  started: RunEvent
+  succeeded: RunEvent & { result: unknown }
+  failed: RunEvent & { error: string }
+  retrying: RunEvent & { error: string; delayMs: number }
+  cancelled: RunEvent & { reason: string }
+  missed: RunEvent & { count: number }
+  delayed: RunEvent & { until: number; reason: string }
+  held: RunEvent & { reason: string }
+  skipped: RunEvent & { reason: string }
+  interrupted: RunEvent
+  needs_attention: RunEvent & { reason: string }
+  escalated: EscalationEvent
+}
+
+/** A job as the API shows it. */
+export interface JobView {
+  id: string
+  taskType: string
+  persistent: boolean
+  trigger: string
+  priority: Priority
+  enabled: boolean
+  paused: boolean
+  nextFireAt: number | null
+  lastFireAt: number | null
+  executions: number
+  lastOutcome: RunStatus | null
+  dependencies: string[]
+  resources: Record<string, number>
+  maxInstances: number
+  activeRuns: number
+  metadata: Record<string, unknown>
+}
+
+/** Why a job waits, for `bot explain`. */
+export interface Explanation {
+  jobId: string
+  state: 'idle' | 'waiting' | 'running' | 'paused' | 'disabled'
+  nextFireAt: number | null
+  trigger: string
+  lastOutcome: RunStatus | null
+  lastMissed: { count: number; latestMissed: number | null; at: number } | null
+  runs: { runId: string; status: RunStatus; waitingFor: string[] }[]
+  reasons: string[]
+}
+
+/** The result of runOnce(). */
+export interface OnceSummary {
+  total: number
+  counts: Partial<Record<RunStatus, number>>
+  runs: { jobId: string; runId: string; status: RunStatus; error: string | null; reason: string | null }[]
+  ok: boolean
+}

@@ -1,0 +1,55 @@
+// Collects the state changes of one loop tick and writes them to the store in one transaction.
+import type { AttemptRecord, JobRecord, RunRecord, SchedulerStore, StoreOp } from './store-port.ts'
+
+/** Pending writes, deduplicated: the latest state of each job and run is written once per flush. */
+export interface WriteBuffer {
+  job(rec: JobRecord): void
+  deleteJob(jobId: string): void
+  run(rec: RunRecord): void
+  attempt(rec: AttemptRecord): void
+  state(key: string, value: string): void
+  /** Writes everything in one transaction; on failure keeps the changes for the next flush and rethrows. */
+  flush(): void
+  readonly size: number
+}
+
+/** Creates a write buffer over `store`. Records are captured by reference, so a flush writes their latest state. */
+export function createWriteBuffer(store: SchedulerStore): WriteBuffer {
+  let jobs = new Map<string, JobRecord | null>()
+  let runs = new Map<number, RunRecord>()
+  let attempts: AttemptRecord[] = []
+  let states = new Map<string, string>()
+  return {
+    job: (rec) => void jobs.set(rec.id, rec),
+    deleteJob: (id) => void jobs.set(id, null),
+    run: (rec) => void runs.set(rec.id, rec),
+    attempt: (rec) => void attempts.push(rec),
+    state: (k, v) => void states.set(k, v),
+    get size() {
+      return jobs.size + runs.size + attempts.length + states.size
+    },
+    flush() {
+      if (jobs.size + runs.size + attempts.length + states.size === 0) return
+      const ops: StoreOp[] = []
+      for (const [id, rec] of jobs) ops.push(rec ? { op: 'putJob', job: { ...rec } } : { op: 'deleteJob', jobId: id })
+      for (const rec of runs.values()) ops.push({ op: 'putRun', run: rec })
+      for (const a of attempts) ops.push({ op: 'putAttempt', attempt: a })
+      for (const [key, value] of states) ops.push({ op: 'setState', key, value })
+      const saved = { jobs, runs, attempts, states }
+      jobs = new Map()
+      runs = new Map()
+      attempts = []
+      states = new Map()
+      try {
+        store.applyBatch(ops)
+      } catch (err) {
+        // Put the changes back (newer changes made meanwhile win) so the next flush retries them.
+        for (const [k, v] of saved.jobs) if (!jobs.has(k)) jobs.set(k, v)
+        for (const [k, v] of saved.runs) if (!runs.has(k)) runs.set(k, v)
+        attempts = [...saved.attempts, ...attempts]
+        for (const [k, v] of saved.states) if (!states.has(k)) states.set(k, v)
+        throw err
+      }
+    },
+  }
+}
