@@ -1,0 +1,160 @@
+// Persistence and crash recovery (10), retention, graceful shutdown and signal handling (11).
+import { describe, expect, it } from 'vitest'
+import type { ReconcileOutcome } from './task-contract.ts'
+import { installSignalHandlers } from './signals.ts'
+import { deferred, every, makeFixture, type Fixture } from './testing/fixture.ts'
+
+/** Starts a run that never finishes in fixture `f`, then abandons `f` as a crash would. */
+async function crashWhileRunning(f: Fixture, jobId: string): Promise<string> {
+  await f.sched.start()
+  const runId = f.sched.runNow(jobId)
+  await f.clock.settle()
+  expect(f.store.getRun(Number(runId))?.status).toBe('running')
+  return runId
+}
+
+describe('restart and recovery', () => {
+  it('marks runs left running as interrupted and reruns them by default; pending runs are kept', async () => {
+    const f = makeFixture({ maxConcurrentJobs: 1 })
+    f.sched.registerTask({ type: 'hang', handler: () => new Promise(() => undefined) })
+    f.sched.addJob({ id: 'a', taskType: 'hang', args: { n: 1 } })
+    f.sched.addJob({ id: 'b', taskType: 'hang' })
+    const runId = await crashWhileRunning(f, 'a')
+    const waiting = f.sched.runNow('b')
+    await f.clock.settle()
+    expect(f.store.getRun(Number(waiting))?.status).toBe('pending')
+
+    const g = f.reopen()
+    const args: unknown[] = []
+    g.sched.registerTask({ type: 'hang', handler: async (ctx) => void args.push(ctx.args) })
+    await g.sched.start()
+    await g.clock.settle()
+    expect(g.of('interrupted').map((e) => e.runId)).toEqual([runId])
+    expect(g.sched.getRun(runId)).toMatchObject({ status: 'interrupted', recovery: 'rerun' })
+    const rerun = g.sched.listRuns({ jobId: 'a' }).runs[0]!
+    expect(rerun).toMatchObject({ origin: 'recovery', recoveredFrom: Number(runId), status: 'succeeded' })
+    expect(g.sched.getRun(waiting)?.status).toBe('succeeded')
+    expect(args).toHaveLength(2)
+    expect(g.store.loadUnfinishedRuns()).toEqual([])
+    await g.sched.stop()
+  })
+
+  it.each<[ReconcileOutcome, string, string | null]>([
+    [{ status: 'succeeded', result: { tx: '0xabc' } }, 'succeeded', null],
+    [{ status: 'failed', error: 'tx reverted on chain' }, 'failed', 'escalated'],
+    [{ status: 'needs_attention', reason: 'nonce used by an unknown tx' }, 'needs_attention', 'escalated'],
+    [{ status: 'rerun' }, 'interrupted', null],
+  ])('reconcile hook outcome %j is applied', async (outcome, status, escalated) => {
+    const f = makeFixture()
+    f.sched.registerTask({ type: 'send', handler: () => new Promise(() => undefined), recovery: 'reconcile' })
+    f.sched.addJob({ id: 's', taskType: 'send', args: { to: '0x1' } })
+    const runId = await crashWhileRunning(f, 's')
+    const g = f.reopen()
+    const asked: unknown[] = []
+    let reruns = 0
+    g.sched.registerTask({
+      type: 'send',
+      recovery: 'reconcile',
+      handler: async () => void reruns++,
+      reconcile: async (ctx) => {
+        asked.push(ctx)
+        return outcome
+      },
+    })
+    await g.sched.start()
+    await g.clock.settle()
+    expect(asked).toEqual([expect.objectContaining({ jobId: 's', runId, args: { to: '0x1' } })])
+    expect(g.sched.getRun(runId)?.status).toBe(status)
+    expect(g.of('escalated').length).toBe(escalated ? 1 : 0)
+    expect(reruns).toBe(outcome.status === 'rerun' ? 1 : 0)
+    if (outcome.status === 'needs_attention') expect(g.of('needs_attention')[0]!.reason).toBe('nonce used by an unknown tx')
+    await g.sched.stop()
+  })
+
+  it('needs attention when a reconcile task has no hook or the hook throws', async () => {
+    const f = makeFixture()
+    f.sched.registerTask({ type: 'send', handler: () => new Promise(() => undefined) })
+    f.sched.addJob({ id: 's', taskType: 'send', recovery: 'reconcile' })
+    const runId = await crashWhileRunning(f, 's')
+    const g = f.reopen()
+    g.sched.registerTask({ type: 'send', handler: async () => null })
+    await g.sched.start()
+    await g.clock.settle()
+    expect(g.sched.getRun(runId)).toMatchObject({ status: 'needs_attention', reason: expect.stringMatching(/no reconcile hook/) })
+    await g.sched.stop()
+  })
+})
+
+describe('retention', () => {
+  it('prunes finished history by count and by age', async () => {
+    const f = makeFixture({ retention: { keepPerJob: 3, maxAgeMs: 10_000, intervalMs: 5_000 } })
+    f.sched.registerTask({ type: 't', handler: async () => null })
+    f.sched.addJob({ id: 'r', taskType: 't', trigger: every(1_000) })
+    await f.sched.start()
+    await f.clock.advance(4_500)
+    expect(f.sched.listRuns({ jobId: 'r' }).runs).toHaveLength(4)
+    await f.clock.advance(1_000)
+    // The prune at t=5 s kept the newest 3 (runs 2-4); run 5 fired right after it.
+    expect(f.sched.listRuns({ jobId: 'r' }).runs.map((r) => r.id)).toEqual([5, 4, 3, 2])
+    f.sched.disable('r')
+    await f.clock.advance(20_000)
+    expect(f.sched.listRuns({ jobId: 'r' }).runs).toHaveLength(0)
+    await f.sched.stop()
+  })
+})
+
+describe('graceful shutdown', () => {
+  it('starts nothing new, lets runs finish within the grace, aborts and records the rest, closes the store', async () => {
+    const f = makeFixture()
+    const quick = deferred()
+    let stubbornSignal: AbortSignal | undefined
+    f.sched.registerTask({ type: 'quick', handler: async () => quick.promise })
+    f.sched.registerTask({
+      type: 'stubborn',
+      handler: ({ signal }) => {
+        stubbornSignal = signal
+        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
+      },
+    })
+    f.sched.addJob({ id: 'q', taskType: 'quick' })
+    f.sched.addJob({ id: 's', taskType: 'stubborn', trigger: every(1_000) })
+    await f.sched.start()
+    const qRun = f.sched.runNow('q')
+    await f.clock.advance(1_000)
+    const sRun = f.sched.listRuns({ jobId: 's' }).runs[0]!
+    const stopped = f.sched.stop({ graceMs: 5_000 })
+    await f.clock.advance(1_000)
+    quick.resolve()
+    await f.clock.advance(1_000)
+    expect(stubbornSignal?.aborted).toBe(false)
+    await f.clock.advance(3_000)
+    await stopped
+    expect(stubbornSignal?.aborted).toBe(true)
+    expect(() => f.store.getRun(1)).toThrow(/not open/)
+    const g = f.reopen()
+    expect(g.store.getRun(Number(qRun))?.status).toBe('succeeded')
+    expect(g.store.getRun(sRun.id)).toMatchObject({ status: 'interrupted', recovery: 'pending' })
+    // No run of `s` was started during the grace period although it fired every second.
+    expect(g.sched.listRuns({ jobId: 's' }).runs).toHaveLength(1)
+    g.store.close()
+  })
+
+  it('installSignalHandlers stops the scheduler on SIGTERM and forces on a second signal', async () => {
+    const f = makeFixture()
+    await f.sched.start()
+    const stopped = deferred<string>()
+    const forced: string[] = []
+    const off = installSignalHandlers(f.sched, {
+      graceMs: 10,
+      onStopped: (s) => stopped.resolve(s),
+      onForced: (s) => void forced.push(s),
+    })
+    process.emit('SIGTERM', 'SIGTERM')
+    process.emit('SIGINT', 'SIGINT')
+    expect(await stopped.promise).toBe('SIGTERM')
+    expect(forced).toEqual(['SIGINT'])
+    off()
+    expect(process.listenerCount('SIGTERM')).toBe(0)
+    expect(() => f.sched.runNow('x')).toThrow(/stopped/)
+  })
+})
