@@ -51,7 +51,7 @@ describe('DAG dependencies', () => {
     const live = new Set<string>()
     const log: string[] = []
     let maxLive = 0
-    const waits = new Map<string, ReturnType<typeof deferred>>()
+    const waits = new Map<string, ReturnType<typeof deferred<void>>>()
     f.sched.registerTask({
       type: 't',
       handler: async ({ jobId }) => {

@@ -110,7 +110,7 @@ describe('priorities and resource pools', () => {
     const f = makeFixture({ maxConcurrentJobs: 8, resourcePools: { 'wallet:0xA': 1, 'rpc:1': 4 } })
     const live = new Set<string>()
     const overlaps: string[] = []
-    const gates = new Map<string, ReturnType<typeof deferred>>()
+    const gates = new Map<string, ReturnType<typeof deferred<void>>>()
     f.sched.registerTask({
       type: 'w',
       handler: async ({ jobId }) => {
