@@ -151,3 +151,24 @@ describe('manual and recurrence', () => {
       .toEqual(['2026-06-01T00:30:00.000Z', '2026-06-03T00:30:00.000Z', '2026-06-08T00:30:00.000Z'])
   })
 })
+
+describe('triggers that can never fire', () => {
+  it('rejects a cron or rule with no future match, unless reloading', () => {
+    const feb30 = errorOf(() => compileTrigger({ type: 'cron', expression: '0 0 30 2 *' }, { nowMs: NOW }))
+    expect(feb30.code).toBe('TRIGGER_CRON')
+    expect(feb30.message).toContain('never fires')
+    const pastYear = errorOf(() => compileTrigger({ type: 'recurrence', rule: { year: 2020 } }, { nowMs: NOW }))
+    expect(pastYear.code).toBe('TRIGGER_RECURRENCE')
+    const window = errorOf(() => compileTrigger({ type: 'cron', expression: '0 0 1 1 *', end: '2026-12-01T00:00:00Z' }, { nowMs: NOW }))
+    expect(window.message).toContain('never fires')
+    expect(compileTrigger({ type: 'recurrence', rule: { year: 2020 } }, { nowMs: NOW, allowPastEvents: true }).nextAfter(NOW)).toBeNull()
+  })
+
+  it("rejects '?' in cron, which croner would replace with the time of parsing", () => {
+    expect(errorOf(() => compileTrigger({ type: 'cron', expression: '? ? * * *' }, { nowMs: NOW })).message).toContain("'?'")
+  })
+
+  it('rejects epoch milliseconds outside the Date range', () => {
+    expect(errorOf(() => compileTrigger({ type: 'date', at: 9e15 }, { nowMs: NOW })).message).toContain('at')
+  })
+})

@@ -136,6 +136,14 @@ class ManualTrigger implements CompiledTrigger {
   }
 }
 
+/** A new cron or recurrence job that can never fire is a mistake (Feb 30, a past year, a too-short window). */
+function checkFires(trigger: CompiledTrigger, opts: CompileOptions, field: string): CompiledTrigger {
+  if (!opts.allowPastEvents && trigger.firstFireAt(opts.nowMs) === null) {
+    throw triggerError(trigger.kind === 'cron' ? 'TRIGGER_CRON' : 'TRIGGER_RECURRENCE', field, `${trigger.describe()} never fires after ${iso(opts.nowMs)}`, 'check the day/month/year fields and the start/end window')
+  }
+  return trigger
+}
+
 function compileSpec(spec: TriggerSpec, opts: CompileOptions): CompiledTrigger {
   switch (spec.type) {
     case 'cron': {
@@ -144,7 +152,7 @@ function compileSpec(spec: TriggerSpec, opts: CompileOptions): CompiledTrigger {
       const end = toMs(spec.end)
       checkBounds(start, end, opts)
       const resolved = spec.timezone === undefined ? { ...spec, timezone: tz } : spec
-      return new CronTrigger('cron', resolved, getCronEvaluator(spec.expression.trim(), tz), start, end)
+      return checkFires(new CronTrigger('cron', resolved, getCronEvaluator(spec.expression.trim(), tz), start, end), opts, 'expression')
     }
     case 'recurrence': {
       const tz = spec.timezone ?? 'UTC'
@@ -155,7 +163,7 @@ function compileSpec(spec: TriggerSpec, opts: CompileOptions): CompiledTrigger {
       } catch (err) {
         throw triggerError('TRIGGER_RECURRENCE', 'rule', `the rule cannot be evaluated (${err instanceof Error ? err.message : String(err)})`)
       }
-      return new CronTrigger('recurrence', { ...spec, timezone: tz }, evaluator, undefined, undefined)
+      return checkFires(new CronTrigger('recurrence', { ...spec, timezone: tz }, evaluator, undefined, undefined), opts, 'rule')
     }
     case 'interval': {
       const period = spec.every * UNIT_MS[spec.unit]

@@ -140,16 +140,19 @@ function nextWallClock(cron: Cron, tz: string, afterMs: number): number | null {
  * has no fires and a repeated hour fires in both passes, keeping "every 30 minutes" every 30 minutes.
  */
 function nextElapsed(cron: Cron, tz: string, afterMs: number): number | null {
-  let lower = afterMs
+  // `from` bounds the search (exclusive); `segStart` is where the offset `off` is known to hold.
+  let from = afterMs
+  let segStart = afterMs
   let off = offsetAt(tz, afterMs)
   for (let i = 0; i < MAX_SEGMENTS; i++) {
-    const wall = nextWall(cron, lower + off)
+    const wall = nextWall(cron, from + off)
     if (wall === null) return null
     const candidate = wall - off
-    const change = transitionBetween(tz, lower, candidate, off)
+    const change = transitionBetween(tz, segStart, candidate, off)
     if (change === null) return candidate
-    // Restart in the next constant-offset segment, candidates from the transition on.
-    lower = change - 1
+    // Restart in the next constant-offset segment, with candidates from the transition instant on.
+    from = change - 1
+    segStart = change
     off = offsetAt(tz, change)
   }
   return null

@@ -111,3 +111,14 @@ describe('intervals ignore DST', () => {
       .toEqual(['2026-03-07T14:00:00.000Z', '2026-03-08T13:00:00.000Z', '2026-03-09T13:00:00.000Z'])
   })
 })
+
+describe('elapsed-time jobs with rare matches across transitions', () => {
+  it('an hourly-on-one-day pattern months away uses the offset in effect then', () => {
+    // From winter, the next July 1 fires are in CEST (UTC+2): 00:00 local = 22:00Z on June 30.
+    expect(firesBetween({ type: 'cron', expression: '0 * 1 7 *', timezone: 'Europe/Berlin' }, '2026-01-10T00:00:00Z', '2026-06-30T23:30:00Z'))
+      .toEqual(['2026-06-30T22:00:00.000Z', '2026-06-30T23:00:00.000Z'])
+    // From summer, the next Dec 25 fires are in CET (UTC+1).
+    expect(firesBetween({ type: 'cron', expression: '30 */12 25 12 *', timezone: 'Europe/Berlin' }, '2026-07-01T00:00:00Z', '2026-12-26T00:00:00Z'))
+      .toEqual(['2026-12-24T23:30:00.000Z', '2026-12-25T11:30:00.000Z'])
+  })
+})

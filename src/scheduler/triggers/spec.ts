@@ -13,7 +13,7 @@ export const instantSchema = z.union([
   z.string().refine((s) => ISO_WITH_ZONE.test(s) && !Number.isNaN(Date.parse(s)), {
     message: 'must be an ISO 8601 date-time with Z or an offset, e.g. 2026-01-31T09:00:00Z',
   }),
-  z.number().int().nonnegative(),
+  z.number().int().nonnegative().max(8.64e15, { message: 'must be epoch milliseconds within the Date range' }),
 ])
 
 /** An IANA time-zone name the runtime knows, e.g. Europe/Berlin. */
@@ -30,7 +30,10 @@ function cronExpressionProblem(expr: string): { message: string; field: string |
   if (known !== undefined) return known
   let problem: { message: string; field: string | null } | null = null
   const n = cronFields(expr).length
-  if (n !== 5 && n !== 6) {
+  if (expr.includes('?')) {
+    // croner replaces '?' with the time of parsing, which would make the schedule depend on when it was loaded.
+    problem = { field: null, message: "'?' is not supported (croner reads it as the current time); use '*'" }
+  } else if (n !== 5 && n !== 6) {
     problem = { field: null, message: `cron expression must have 5 fields (minute hour day-of-month month day-of-week) or 6 (with seconds first), got ${n}` }
   } else {
     const p = checkCronPattern(expr)
