@@ -16,7 +16,7 @@ export const jobSpecSchema = z
     id: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:@-]+$/, 'use letters, digits and _ . : @ -'),
     taskType: z.string().min(1).optional(),
     handler: z.custom<TaskHandler>((v) => typeof v === 'function', 'must be a function').optional(),
-    trigger: z.unknown().default('manual'),
+    trigger: z.unknown().default({ type: 'manual' }),
     args: z.unknown().default({}),
     priority: z.enum(PRIORITIES).default('normal'),
     dependencies: z.array(z.string().min(1)).default([]),
@@ -26,6 +26,12 @@ export const jobSpecSchema = z
     timeout: z.number().finite().positive().optional(),
     maxInstances: z.number().int().min(1).max(1000).default(1),
     misfireGraceTime: ms.optional(),
+    /** Accept a `date` trigger in the past: it then runs once, at once. */
+    allowPastEvents: z.boolean().optional(),
+    /** IANA zone for short patterns such as daily_at_09:30 (default UTC). */
+    timezone: z.string().min(1).optional(),
+    /** Set by the scheduler: the trigger as written, when `trigger` holds its resolved (pinned) form. */
+    triggerInput: z.unknown().optional(),
     maxExecutions: z.number().int().min(1).optional(),
     resources: z.record(z.string().min(1), z.number().int().positive()).default({}),
     recovery: z.enum(['rerun', 'reconcile']).optional(),

@@ -8,7 +8,7 @@ import type { EscalationEvent, SchedulerEvents, SchedulerOptions } from './sched
 import { PRIORITIES, type JobRecord, type RunOrigin, type RunRecord, type RunStatus } from './store-port.ts'
 import type { TaskDefinition } from './task-contract.ts'
 import type { Timeline, TimelineHandle } from './timeline.ts'
-import type { TriggerSchedule } from './triggers/types.ts'
+import type { CompiledTrigger } from './triggers/compile.ts'
 import type { WriteBuffer } from './write-buffer.ts'
 import { redactSecrets } from '../logging/redact.ts'
 
@@ -16,7 +16,7 @@ import { redactSecrets } from '../logging/redact.ts'
 export interface JobState {
   rec: JobRecord
   spec: JobSpec
-  schedule: TriggerSchedule
+  schedule: CompiledTrigger
   /** False for inline-handler jobs, which are not written to the store. */
   persistent: boolean
   inlineTask: TaskDefinition | null

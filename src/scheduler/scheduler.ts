@@ -7,7 +7,7 @@ import { cancelRunState, dispatch, recheckHeld } from './dispatch.ts'
 import { DependencyError, SchedulerError, TaskSchedulingError } from './errors.ts'
 import { explainJob } from './explain.ts'
 import { parseJobSpec, specToJson, type JobSpec, type JobSpecInput } from './job-spec.ts'
-import { coalesceDue } from './misfire.ts'
+import { coalesceMissed } from './triggers/coalesce.ts'
 import { recoverInterrupted } from './recovery.ts'
 import { createResourcePools } from './resource-pools.ts'
 import {
@@ -19,7 +19,7 @@ import type {
 import { PRIORITIES, type AttemptRecord, type JobRecord, type ListRunsQuery, type Priority } from './store-port.ts'
 import type { TaskDefinition } from './task-contract.ts'
 import { createTimeline } from './timeline.ts'
-import { compileCached } from './trigger-cache.ts'
+import { compileJobTrigger } from './trigger-bridge.ts'
 import { createWriteBuffer } from './write-buffer.ts'
 
 /** What addJob does when a job with the same id exists: throw (default), replace its spec, or keep it. */
@@ -136,12 +136,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     if (ctx.stopping || ctx.jobs.get(job.rec.id) !== job || !job.rec.enabled || job.rec.nextFireAt === null) return
     const now = clock.now()
     const grace = job.spec.misfireGraceTime ?? ctx.opts.defaultMisfireGraceTime
-    const c = coalesceDue(job.schedule, job.rec.nextFireAt, now, grace)
-    job.rec.lastFireAt = c.latestDue
+    // Every fire time in [nextFireAt, now] is due; at most the latest one runs (within grace), the rest are missed.
+    const c = coalesceMissed(job.schedule, job.rec.nextFireAt - 1, now, grace)
+    job.rec.lastFireAt = c.runAt ?? c.latestMissed ?? job.rec.nextFireAt
     if (c.missedCount > 0) {
       const m = newRun(ctx, job, 'schedule', 'missed', {
         scheduledFor: c.latestMissed, missedCount: c.missedCount, endedAt: now,
-        reason: `${c.missedCount} fire time(s) passed while the scheduler was not running or the clock jumped; ` +
+        reason: `${c.missedCount}${c.missedCountExact ? '' : '+'} fire time(s) passed while the scheduler was not running or the clock jumped; ` +
           (c.runAt === null ? `the latest is older than misfireGraceTime ${grace} ms` : 'coalesced into one run'),
       })
       job.lastMissed = { count: c.missedCount, latestMissed: c.latestMissed, at: now }
@@ -215,10 +216,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const task = taskFor(spec)
     checkArgs(task, spec.id, spec.args)
     const now = clock.now()
-    const schedule = compileCached(spec.trigger, now)
+    const triggerInput = spec.trigger
+    const sameTrigger = !!existing && JSON.stringify(existing.spec.triggerInput ?? existing.spec.trigger) === JSON.stringify(triggerInput)
+    const schedule = sameTrigger
+      ? existing.schedule
+      : compileJobTrigger(triggerInput, now, { allowPastEvents: spec.allowPastEvents, timezone: spec.timezone })
+    spec.trigger = schedule.spec
+    spec.triggerInput = triggerInput
     checkDeps(spec.id, spec.dependencies)
     ctx.pools.validate(spec.id, spec.resources)
-    const sameTrigger = existing && JSON.stringify(existing.spec.trigger) === JSON.stringify(spec.trigger)
     const rec: JobRecord = {
       id: spec.id, taskType: spec.handler ? task.type : spec.taskType!, specJson: specToJson(spec), enabled: spec.enabled,
       paused: existing?.rec.paused ?? false, priority: spec.priority, nextFireAt: null, lastFireAt: existing?.rec.lastFireAt ?? null,
@@ -234,7 +240,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       for (const r of job.active) r.job = job
     }
     if (spec.enabled && !exhausted(job)) {
-      rec.nextFireAt = sameTrigger && existing?.rec.nextFireAt != null ? existing.rec.nextFireAt : schedule.nextAfter(now)
+      rec.nextFireAt = sameTrigger && existing.rec.nextFireAt != null ? existing.rec.nextFireAt : schedule.firstFireAt(now)
     }
     ctx.jobs.set(spec.id, job)
     saveJob(ctx, job)
@@ -269,10 +275,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
     let schedule
     try {
-      schedule = compileCached(spec.trigger, clock.now(), true)
+      schedule = compileJobTrigger(spec.trigger, clock.now(), { allowPastEvents: true })
     } catch (err) {
       ctx.log.error({ err, jobId: rec.id }, 'stored trigger does not compile; job loaded as manual')
-      schedule = compileCached('manual', clock.now())
+      schedule = compileJobTrigger('manual', clock.now())
     }
     ctx.jobs.set(rec.id, {
       rec, spec, schedule, persistent: true, inlineTask: null, fire: null, active: new Set(), busy: 0, lastMissed: null,

@@ -10,7 +10,9 @@ import { createTestClock, type TestClock } from '../test-clock.ts'
 
 /** The trigger input for "every `ms` milliseconds" (one place to adapt to the trigger module's spec). */
 export function every(ms: number, startMs?: number): unknown {
-  return startMs === undefined ? { type: 'interval', everyMs: ms } : { type: 'interval', everyMs: ms, startMs }
+  if (ms % 1000 !== 0) throw new Error('every() takes whole seconds in ms')
+  const spec = { type: 'interval', every: ms / 1000, unit: 's' }
+  return startMs === undefined ? spec : { ...spec, start: startMs }
 }
 
 /** A recorded event. */
