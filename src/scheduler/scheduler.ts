@@ -48,7 +48,7 @@ export interface Scheduler {
   listRuns(query?: ListRunsQuery): { runs: RunView[]; nextCursor: string | null }
   listAttempts(runId: string): AttemptRecord[]
   explain(jobId: string): Explanation
-  /** Loads state, recovers interrupted runs, arms the timer and starts dispatching. */
+  /** Arms the timer, starts dispatching and recovers interrupted runs; resolves once recovery was applied. */
   start(): Promise<void>
   /** Runs every enabled job once, in dependency order, in parallel where the DAG allows. */
   runOnce(): Promise<OnceSummary>
@@ -490,8 +490,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         }
         loop()
       }
-      void recoverOnce()
       kick()
+      await recoverOnce()
     },
     async runOnce() {
       alive()
