@@ -6,12 +6,13 @@
 //     function failCustom() external pure { revert Custom(42); }
 //     function pay() external payable { require(msg.value == 0, "no value"); }
 //   }
+// The ABI declares fail/failCustom non-view so simulateContract accepts them; the encoding is the same.
 import { parseAbi, type Hex } from 'viem'
 
 export const REVERTER_ABI = parseAbi([
   'error Custom(uint256 code)',
-  'function fail() pure',
-  'function failCustom() pure',
+  'function fail()',
+  'function failCustom()',
   'function pay() payable',
 ])
 
