@@ -1,4 +1,5 @@
 // Encrypted JSON keystores (ethers 6, scrypt): create, import, decrypt; files are written with mode 0600.
+import { randomBytes } from 'node:crypto'
 import { open, readFile, stat, unlink } from 'node:fs/promises'
 import { Wallet, encryptKeystoreJson, isKeystoreJson, type KeystoreAccount } from 'ethers'
 import { SignerError } from './errors.ts'
@@ -22,8 +23,8 @@ const KEY_RE = /^(0x)?[0-9a-fA-F]{64}$/
  * overwriting an existing file). For `bot keystore new`; the passphrase comes from the CLI prompt.
  */
 export async function createKeystore(path: string, passphrase: string, options: WriteKeystoreOptions = {}): Promise<KeystoreInfo> {
-  const wallet = Wallet.createRandom()
-  return writeKeystore(path, wallet.privateKey, passphrase, options)
+  // A raw random key, not Wallet.createRandom(): that derives through a mnemonic (slow, and a second secret).
+  return writeKeystore(path, `0x${randomBytes(32).toString('hex')}`, passphrase, options)
 }
 
 /** Encrypts an existing private key into a keystore file at `path` (mode 0600, no overwrite). For `bot keystore import`. */
