@@ -18,6 +18,8 @@ export interface ConfirmSettings {
   /** No receipt this long after an attempt was signed: sign a fee-bump replacement at the same nonce. */
   stuckAfterMs: number
   maxBumps: number
+  /** How long a used nonce with no receipt of ours must last before the intent goes to needs_attention. */
+  foreignNonceGraceMs: number
   fees: FeeLimits
 }
 
@@ -86,6 +88,8 @@ export function settledOutcome(group: IntentRow[]): IntentOutcome | undefined {
 export async function driveIntent(ctx: ConfirmContext, rootId: number, signal?: AbortSignal): Promise<IntentOutcome> {
   const { journal, rpc, settings, logger } = ctx
   let warnedCap = false
+  /** When the nonce was first seen used with no receipt of ours: nodes may index receipts after state. */
+  let consumedSince: number | undefined
   for (;;) {
     const group = journal.group(rootId)
     const settled = settledOutcome(group)
@@ -123,14 +127,18 @@ export async function driveIntent(ctx: ConfirmContext, rootId: number, signal?: 
     }
     const latest = await rpc.nonce(root.from, 'latest', signal)
     if (latest > nonce) {
-      // Nonce used but no receipt for any of our hashes: look once more (a block may have landed in between).
+      // Nonce used but no receipt for any of our hashes: a node may expose the new state before the receipts,
+      // so only a condition that lasts past the grace period means someone else used the nonce.
       const again = await findMined(attempts)
       if (again) return onMined(again.row, again.receipt)
+      consumedSince ??= ctx.now()
+      if (ctx.now() - consumedSince < settings.foreignNonceGraceMs) return undefined
       const reason = `nonce ${nonce} of ${root.from} on chain ${root.chainId} was used by a transaction the bot did not sign`
       journal.closeGroup(rootId, 'needs_attention', reason)
       logger.error({ intentId: rootId, runId: root.runId, nonce }, reason)
       return { status: 'needs_attention', reason }
     }
+    consumedSince = undefined
     const fresh = journal.group(rootId).filter((r) => isOpen(r.status) && r.hash)
     const last = fresh[fresh.length - 1]
     if (!last) return undefined

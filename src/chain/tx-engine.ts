@@ -93,8 +93,11 @@ export interface TxEngine {
   send(call: TxCall, options: SendOptions): Promise<SendResult>
   /** Drives every open intent to its end; run it on start, before any new send. */
   reconcileOpenIntents(signal?: AbortSignal): Promise<IntentOutcome[]>
-  /** The fate of an interrupted run, from the journal and the chain. */
-  reconcileRun(runId: string, signal?: AbortSignal): Promise<ReconcileOutcome>
+  /**
+   * The fate of an interrupted run, from the journal and the chain: open intents are driven to their end first.
+   * `expectedCalls` (when the caller knows how many calls the run makes) turns "some calls never sent" into rerun.
+   */
+  reconcileRun(runId: string, options?: { expectedCalls?: number; signal?: AbortSignal }): Promise<ReconcileOutcome>
 }
 
 const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
@@ -116,6 +119,7 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
     chains.set(cfg.chainId, { cfg, rpc: createRpcSteps(cfg.chainId, cfg.client), settings: {
       confirmations: cfg.confirmations ?? 1, pollMs: cfg.pollMs ?? 250, rebroadcastMs: cfg.rebroadcastMs ?? 5_000,
       stuckAfterMs: cfg.stuckAfterMs ?? 60_000, maxBumps: cfg.maxBumps ?? 3, fees: cfg.fees,
+      foreignNonceGraceMs: cfg.foreignNonceGraceMs ?? Math.max(2_000, (cfg.pollMs ?? 250) * 8),
     } })
   }
   const signers = new Map(options.signers.map((a) => [a.address.toLowerCase(), a]))
@@ -240,7 +244,7 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
       const roots = journal.openRoots()
       return Promise.all(roots.map((id) => drive(journal.get(id)!, signal)))
     },
-    async reconcileRun(runId, signal) {
+    async reconcileRun(runId, { expectedCalls, signal } = {}) {
       const rows = journal.byRun(runId).filter((r) => !r.dryRun)
       const outcomes: IntentOutcome[] = []
       for (const rootId of new Set(rows.map((r) => r.rootId))) {
@@ -251,7 +255,7 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
           throw err
         }
       }
-      return reconcileRunOutcome(outcomes)
+      return reconcileRunOutcome(outcomes, expectedCalls)
     },
   }
 }

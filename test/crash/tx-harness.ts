@@ -117,6 +117,8 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
     const last = await runChild(undefined, 0, 0)
     report.childRuns++
     if (last.code !== 0) report.problems.push(`final child failed (${last.signal ?? last.code}): ${output.slice(-3).join(' ')}`)
+    clearInterval(miner)
+    await anvilRpc(anvil.rpcUrl, 'evm_mine') // anything still pending is counted too (and would show as a problem)
     await verify(anvil.rpcUrl, anvil.chainId, wallet, dbPath, jobs, report)
     const text = output.join('')
     const bare = key.slice(2).toLowerCase()
