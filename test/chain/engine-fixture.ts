@@ -58,6 +58,8 @@ export interface FixtureOptions {
   engineUrl?: (anvil: AnvilInstance) => Promise<string> | string
   engine?: Partial<TxEngineOptions>
   keyIndex?: number
+  /** Request timeout of the engine's client (default 5 s). */
+  clientTimeoutMs?: number
 }
 
 /** Starts anvil, opens a fresh journal and builds an engine with fast test timings. */
@@ -67,7 +69,7 @@ export async function startEngineFixture(options: FixtureOptions = {}): Promise<
   const dbPath = join(dir, 'state.db')
   let db = openDatabase({ path: dbPath })
   const url = options.engineUrl ? await options.engineUrl(anvil) : anvil.rpcUrl
-  const client = testClient(url, anvil.chainId)
+  const client = testClient(url, anvil.chainId, options.clientTimeoutMs)
   const direct = testClient(anvil.rpcUrl, anvil.chainId)
   const { logger, lines } = memoryLogger()
   const account = privateKeyToAccount(ANVIL_TEST_KEYS[options.keyIndex ?? 0]!)

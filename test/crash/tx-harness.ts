@@ -45,7 +45,7 @@ async function bundleChild(): Promise<string> {
   const outfile = join(outDir, `tx-child-${process.pid}.mjs`)
   await build({
     entryPoints: [join(ROOT, 'test', 'crash', 'tx-child.ts')], bundle: true, platform: 'node', format: 'esm',
-    target: 'node20', outfile, external: ['better-sqlite3'], logLevel: 'error',
+    target: 'node20', outfile, external: ['better-sqlite3'], logLevel: 'error', minify: true,
     // Migrations are read from the source tree, where database.ts lives.
     define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(ROOT, 'src', 'store', 'database.ts')).href) },
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(process.cwd() + '/');" },
@@ -96,7 +96,14 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
       proc.stdout.on('data', (b: Buffer) => output.push(b.toString()))
       proc.stderr.on('data', (b: Buffer) => output.push(b.toString()))
       const timer = step === 'timer' ? setTimeout(() => proc.kill('SIGKILL'), timerMs) : undefined
-      proc.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal }) })
+      // A child that hangs is a failure of its own, not a kill: it is stopped and reported.
+      const watchdog = setTimeout(() => { hung = true; proc.kill('SIGKILL') }, 30_000)
+      let hung = false
+      proc.on('exit', (code, signal) => {
+        clearTimeout(timer)
+        clearTimeout(watchdog)
+        resolve(hung ? { code: -1, signal: null } : { code, signal })
+      })
     })
   try {
     let attempts = 0
@@ -104,6 +111,7 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
       attempts++
       const step = STEPS[Math.floor(rand() * STEPS.length)]!
       const after = 1 + Math.floor(rand() * 6)
+      const t0 = Date.now()
       const res = await runChild(step, after, 150 + Math.floor(rand() * 600))
       report.childRuns++
       if (res.signal === 'SIGKILL') {
@@ -112,7 +120,7 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
       } else if (res.code !== 0) {
         report.problems.push(`child exited with code ${res.code} (step ${step}): ${output.slice(-3).join(' ')}`)
       }
-      log(`run ${report.childRuns}: step=${step} after=${after} -> ${res.signal ?? res.code}`)
+      log(`run ${report.childRuns}: step=${step} after=${after} -> ${res.signal ?? res.code} (${Date.now() - t0} ms)`)
     }
     const last = await runChild(undefined, 0, 0)
     report.childRuns++
