@@ -1,0 +1,83 @@
+// viem public clients per chain: no response cache, fast polling, fallback over several (secret) RPC URLs.
+import { createPublicClient, defineChain, fallback, http, type Chain, type PublicClient } from 'viem'
+import { ChainIdMismatchError, ChainError } from './errors.ts'
+import { mapViemError } from './map-viem-error.ts'
+
+/** Settings for one chain's client. RPC URLs are secrets (API keys in path or query). */
+export interface ChainClientConfig {
+  chainId: number
+  /** One or more RPC URLs, tried in order (viem `fallback`). */
+  rpcUrls: readonly string[]
+  name?: string
+  /** Per-request timeout in ms (default 10 000). */
+  timeoutMs?: number
+  /** Block/receipt polling interval in ms (default 250). */
+  pollingIntervalMs?: number
+  /** Retries of the whole fallback sequence (default 1); the engine does its own retries of safe steps. */
+  retryCount?: number
+  /** Delay before a transport retry in ms (default 150). */
+  retryDelayMs?: number
+  nativeSymbol?: string
+}
+
+/**
+ * Defines a viem Chain without any RPC URL in it: the chain object is easy to log or serialize by accident,
+ * so URLs live only inside the transports.
+ */
+export function defineBotChain(chainId: number, name?: string, nativeSymbol = 'ETH'): Chain {
+  return defineChain({
+    id: chainId,
+    name: name ?? `chain-${chainId}`,
+    nativeCurrency: { name: nativeSymbol, symbol: nativeSymbol, decimals: 18 },
+    rpcUrls: { default: { http: [] } },
+  })
+}
+
+/**
+ * Creates a public client for one chain: `cacheTime: 0` (viem's default caches block numbers and returns stale
+ * heights), a short polling interval, a request timeout, and a fallback over every configured URL with few
+ * retries. Throws a non-retryable ChainError when no URL is configured.
+ */
+export function createChainClient(config: ChainClientConfig): PublicClient {
+  if (config.rpcUrls.length === 0) {
+    throw new ChainError('RPC_NOT_CONFIGURED', `no RPC URL configured for chain ${config.chainId}`, {
+      chainId: config.chainId, hint: 'add at least one rpc URL for this chain in the config',
+    })
+  }
+  const timeout = config.timeoutMs ?? 10_000
+  const retryDelay = config.retryDelayMs ?? 150
+  // Each URL gets no retries of its own: a failing URL hands over to the next one at once.
+  const transports = config.rpcUrls.map((url) => http(url, { timeout, retryCount: 0, batch: false }))
+  const transport = transports.length === 1
+    ? http(config.rpcUrls[0], { timeout, retryCount: config.retryCount ?? 1, retryDelay, batch: false })
+    : fallback(transports, { retryCount: config.retryCount ?? 1, retryDelay, rank: false })
+  return createPublicClient({
+    chain: defineBotChain(config.chainId, config.name, config.nativeSymbol),
+    transport,
+    cacheTime: 0,
+    pollingInterval: config.pollingIntervalMs ?? 250,
+    batch: { multicall: false },
+  })
+}
+
+/** Creates one client per configured chain, keyed by chain id. */
+export function createChainClients(configs: readonly ChainClientConfig[]): Map<number, PublicClient> {
+  const out = new Map<number, PublicClient>()
+  for (const c of configs) out.set(c.chainId, createChainClient(c))
+  return out
+}
+
+/**
+ * Asks the RPC for its chain id (`eth_chainId`, uncached) and throws ChainIdMismatchError (non-retryable)
+ * when it differs from `expected`; RPC failures come back as mapped, usually retryable, ChainErrors.
+ * The engine calls this before signing, so a misrouted URL never receives a signed transaction.
+ */
+export async function assertChainId(client: PublicClient, expected: number): Promise<void> {
+  let actual: number
+  try {
+    actual = await client.getChainId()
+  } catch (err) {
+    throw mapViemError(err, { chainId: expected })
+  }
+  if (actual !== expected) throw new ChainIdMismatchError(expected, actual)
+}

@@ -1,0 +1,295 @@
+// The intent journal: durable record of every signed transaction, written (fsync'd) before it is broadcast.
+import type { Db } from '../store/database.ts'
+import type { Address, Hex } from 'viem'
+
+/** Lifecycle of one signed attempt. */
+export type IntentStatus =
+  | 'prepared' | 'signed' | 'broadcast' | 'unknown' | 'mined' | 'confirmed'
+  | 'failed' | 'dropped' | 'replaced' | 'needs_attention'
+
+/** Why a row exists: the original send, a fee-bump at the same nonce, or a 0-value self-transfer cancel. */
+export type IntentKind = 'normal' | 'replacement' | 'cancel'
+
+/** Statuses of an attempt whose fate is not settled yet. */
+export const OPEN_STATUSES: readonly IntentStatus[] = ['signed', 'broadcast', 'unknown', 'mined', 'dropped']
+
+/** One journal row, decoded. */
+export interface IntentRow {
+  id: number
+  rootId: number
+  runId: string
+  callIndex: number
+  chainId: number
+  from: Address
+  nonce: number | null
+  to: Address
+  value: bigint
+  data: Hex
+  dataHash: Hex
+  tokenAddress: Address | null
+  tokenAmount: bigint | null
+  kind: IntentKind
+  status: IntentStatus
+  dryRun: boolean
+  rawTx: Hex | null
+  hash: Hex | null
+  gasLimit: bigint | null
+  maxFeePerGas: bigint | null
+  maxPriorityFeePerGas: bigint | null
+  blockHash: Hex | null
+  blockNumber: number | null
+  error: string | null
+  validUntil: number | null
+  broadcastCount: number
+  createdAt: number
+  updatedAt: number
+  broadcastAt: number | null
+  minedAt: number | null
+}
+
+/** What is recorded for a new attempt (signed, or a dry run with no signature). */
+export interface NewIntent {
+  /** Set for replacement/cancel rows: the original attempt's id. */
+  rootId?: number
+  runId: string
+  callIndex: number
+  chainId: number
+  from: Address
+  nonce: number | null
+  to: Address
+  value: bigint
+  data: Hex
+  dataHash: Hex
+  tokenAddress?: Address | null
+  tokenAmount?: bigint | null
+  kind: IntentKind
+  dryRun?: boolean
+  rawTx: Hex | null
+  hash: Hex | null
+  gasLimit: bigint
+  maxFeePerGas: bigint
+  maxPriorityFeePerGas: bigint
+  validUntil: number | null
+}
+
+/** Extra columns a status change may set. */
+export interface StatusFields {
+  blockHash?: Hex | null
+  blockNumber?: number | null
+  error?: string | null
+  broadcast?: boolean
+}
+
+/** Native and per-token amounts a wallet committed to since a point in time. */
+export interface SpendTotals {
+  native: bigint
+  tokens: Map<string, bigint>
+}
+
+/** Options for the journal. */
+export interface IntentJournalOptions {
+  /** Injectable clock (ms) for tests. */
+  now?: () => number
+}
+
+/** The journal API used by the lanes, the engine and the reconcile hook. */
+export interface IntentJournal {
+  /** Records attempts in ONE `BEGIN IMMEDIATE` transaction with `synchronous=FULL`; returns the rows. */
+  recordBatch(intents: NewIntent[]): IntentRow[]
+  /** Queues attempts for the next group commit (several lanes' batches share one fsync). */
+  record(intents: NewIntent[]): Promise<IntentRow[]>
+  setStatus(id: number, status: IntentStatus, fields?: StatusFields): void
+  /** Settles a group: the mined row becomes `status`, every other open row of the group becomes `replaced`. */
+  settleGroup(rootId: number, minedId: number, status: IntentStatus, fields?: StatusFields): void
+  /** Marks every open row of a group with `status` (needs_attention, failed). */
+  closeGroup(rootId: number, status: IntentStatus, error: string): void
+  get(id: number): IntentRow | undefined
+  findByHash(hash: Hex): IntentRow | undefined
+  findNormal(runId: string, callIndex: number): IntentRow | undefined
+  group(rootId: number): IntentRow[]
+  byRun(runId: string): IntentRow[]
+  /** Root ids of groups with an open attempt, optionally for one wallet, oldest first. */
+  openRoots(chainId?: number, from?: Address): number[]
+  /** Highest nonce held by an open attempt of the wallet, or -1. */
+  maxOpenNonce(chainId: number, from: Address): number
+  /** value + gasLimit x maxFee of the wallet's open, not yet mined attempts (funds the chain may still take). */
+  reservedFunds(chainId: number, from: Address): bigint
+  /** Spend committed by the wallet's normal, non-dry-run intents created at or after `sinceMs`. */
+  spendSince(chainId: number, from: Address, sinceMs: number): SpendTotals
+}
+
+const COLUMNS = `root_id, run_id, call_index, chain_id, from_addr, nonce, to_addr, value, data, data_hash, token_addr,
+  token_amount, kind, status, dry_run, raw_tx, tx_hash, gas_limit, max_fee_per_gas, max_priority_fee_per_gas,
+  valid_until, created_at, updated_at`
+
+/** Creates the journal over an open database (migration 0002 applied by `openDatabase`). */
+export function createIntentJournal(db: Db, options: IntentJournalOptions = {}): IntentJournal {
+  const now = options.now ?? Date.now
+  const insert = db.prepare(`INSERT INTO tx_intents (${COLUMNS}) VALUES
+    (@root_id, @run_id, @call_index, @chain_id, @from_addr, @nonce, @to_addr, @value, @data, @data_hash, @token_addr,
+     @token_amount, @kind, @status, @dry_run, @raw_tx, @tx_hash, @gas_limit, @max_fee, @max_prio, @valid_until,
+     @now, @now)`)
+  const setRoot = db.prepare('UPDATE tx_intents SET root_id = id WHERE id = ?')
+  const selectById = db.prepare('SELECT * FROM tx_intents WHERE id = ?')
+  const selectByHash = db.prepare('SELECT * FROM tx_intents WHERE tx_hash = ?')
+  const selectNormal = db.prepare(
+    "SELECT * FROM tx_intents WHERE run_id = ? AND call_index = ? AND kind = 'normal' AND dry_run = 0")
+  const selectGroup = db.prepare('SELECT * FROM tx_intents WHERE root_id = ? ORDER BY id')
+  const selectRun = db.prepare('SELECT * FROM tx_intents WHERE run_id = ? ORDER BY id')
+  const openList = OPEN_STATUSES.map((s) => `'${s}'`).join(',')
+  const openAll = db.prepare(`SELECT DISTINCT root_id FROM tx_intents WHERE status IN (${openList}) AND dry_run = 0
+    ORDER BY root_id`)
+  const openWallet = db.prepare(`SELECT DISTINCT root_id FROM tx_intents WHERE chain_id = ? AND from_addr = ?
+    AND status IN (${openList}) AND dry_run = 0 ORDER BY root_id`)
+  const maxNonce = db.prepare(`SELECT MAX(nonce) AS n FROM tx_intents WHERE chain_id = ? AND from_addr = ?
+    AND status IN (${openList}) AND dry_run = 0`)
+  const reserved = db.prepare(`SELECT value, gas_limit, max_fee_per_gas FROM tx_intents WHERE chain_id = ?
+    AND from_addr = ? AND status IN ('signed','broadcast','unknown','dropped') AND dry_run = 0`)
+  const spend = db.prepare(`SELECT value, token_addr, token_amount FROM tx_intents WHERE chain_id = ? AND from_addr = ?
+    AND kind = 'normal' AND dry_run = 0 AND created_at >= ?`)
+  const update = db.prepare(`UPDATE tx_intents SET status = @status, updated_at = @now,
+    block_hash = CASE WHEN @set_block THEN @block_hash ELSE block_hash END,
+    block_number = CASE WHEN @set_block THEN @block_number ELSE block_number END,
+    mined_at = CASE WHEN @status = 'mined' AND mined_at IS NULL THEN @now ELSE mined_at END,
+    error = COALESCE(@error, error),
+    broadcast_count = broadcast_count + @bc,
+    broadcast_at = CASE WHEN @bc = 1 THEN @now ELSE broadcast_at END
+    WHERE id = @id`)
+  const replaceOthers = db.prepare(`UPDATE tx_intents SET status = 'replaced', updated_at = ?
+    WHERE root_id = ? AND id != ? AND status IN (${openList})`)
+  const closeOpen = db.prepare(`UPDATE tx_intents SET status = ?, error = ?, updated_at = ?
+    WHERE root_id = ? AND status IN (${openList})`)
+
+  const writeBatch = (intents: NewIntent[]): number[] => {
+    const t = now()
+    const ids: number[] = []
+    for (const it of intents) {
+      const info = insert.run({
+        root_id: it.rootId ?? null, run_id: it.runId, call_index: it.callIndex, chain_id: it.chainId,
+        from_addr: it.from.toLowerCase(), nonce: it.nonce, to_addr: it.to.toLowerCase(), value: it.value.toString(),
+        data: it.data, data_hash: it.dataHash, token_addr: it.tokenAddress?.toLowerCase() ?? null,
+        token_amount: it.tokenAmount?.toString() ?? null, kind: it.kind,
+        status: it.dryRun ? 'prepared' : 'signed', dry_run: it.dryRun ? 1 : 0, raw_tx: it.rawTx, tx_hash: it.hash,
+        gas_limit: it.gasLimit.toString(), max_fee: it.maxFeePerGas.toString(),
+        max_prio: it.maxPriorityFeePerGas.toString(), valid_until: it.validUntil, now: t,
+      })
+      const id = Number(info.lastInsertRowid)
+      if (it.rootId === undefined) setRoot.run(id)
+      ids.push(id)
+    }
+    return ids
+  }
+  const durableTx = db.transaction(writeBatch)
+
+  /** One fsync'd transaction: synchronous=FULL only around the journal's own commits. */
+  const recordBatch = (intents: NewIntent[]): IntentRow[] => {
+    if (intents.length === 0) return []
+    const previous = db.pragma('synchronous', { simple: true }) as number
+    db.pragma('synchronous = FULL')
+    let ids: number[]
+    try {
+      ids = durableTx.immediate(intents)
+    } finally {
+      db.pragma(`synchronous = ${previous}`)
+    }
+    return ids.map((id) => decode(selectById.get(id)))
+  }
+
+  let pending: { intents: NewIntent[]; resolve: (r: IntentRow[]) => void; reject: (e: unknown) => void }[] = []
+  const flush = () => {
+    const batch = pending
+    pending = []
+    try {
+      const rows = recordBatch(batch.flatMap((b) => b.intents))
+      let i = 0
+      for (const b of batch) {
+        b.resolve(rows.slice(i, i + b.intents.length))
+        i += b.intents.length
+      }
+    } catch (err) {
+      for (const b of batch) b.reject(err)
+    }
+  }
+
+  const setStatus = (id: number, status: IntentStatus, fields: StatusFields = {}): void => {
+    const setBlock = fields.blockHash !== undefined || fields.blockNumber !== undefined
+    update.run({ id, status, now: now(), set_block: setBlock ? 1 : 0, block_hash: fields.blockHash ?? null,
+      block_number: fields.blockNumber ?? null, error: fields.error ?? null, bc: fields.broadcast ? 1 : 0 })
+  }
+
+  return {
+    recordBatch,
+    record(intents) {
+      return new Promise((resolve, reject) => {
+        if (pending.length === 0) setImmediate(flush)
+        pending.push({ intents, resolve, reject })
+      })
+    },
+    setStatus,
+    settleGroup(rootId, minedId, status, fields = {}) {
+      db.transaction(() => {
+        replaceOthers.run(now(), rootId, minedId)
+        setStatus(minedId, status, fields)
+      }).immediate()
+    },
+    closeGroup(rootId, status, error) {
+      closeOpen.run(status, error, now(), rootId)
+    },
+    get: (id) => decodeOpt(selectById.get(id)),
+    findByHash: (hash) => decodeOpt(selectByHash.get(hash)),
+    findNormal: (runId, callIndex) => decodeOpt(selectNormal.get(runId, callIndex)),
+    group: (rootId) => selectGroup.all(rootId).map(decode),
+    byRun: (runId) => selectRun.all(runId).map(decode),
+    openRoots(chainId, from) {
+      const rows = chainId === undefined || from === undefined
+        ? openAll.all()
+        : openWallet.all(chainId, from.toLowerCase())
+      return rows.map((r) => (r as { root_id: number }).root_id)
+    },
+    maxOpenNonce(chainId, from) {
+      const r = maxNonce.get(chainId, from.toLowerCase()) as { n: number | null }
+      return r.n ?? -1
+    },
+    reservedFunds(chainId, from) {
+      let sum = 0n
+      for (const r of reserved.all(chainId, from.toLowerCase()) as Record<string, string | null>[]) {
+        sum += BigInt(r.value ?? '0') + BigInt(r.gas_limit ?? '0') * BigInt(r.max_fee_per_gas ?? '0')
+      }
+      return sum
+    },
+    spendSince(chainId, from, sinceMs) {
+      const totals: SpendTotals = { native: 0n, tokens: new Map() }
+      for (const r of spend.all(chainId, from.toLowerCase(), sinceMs) as Record<string, string | null>[]) {
+        totals.native += BigInt(r.value ?? '0')
+        if (r.token_addr && r.token_amount) {
+          totals.tokens.set(r.token_addr, (totals.tokens.get(r.token_addr) ?? 0n) + BigInt(r.token_amount))
+        }
+      }
+      return totals
+    },
+  }
+}
+
+function decodeOpt(raw: unknown): IntentRow | undefined {
+  return raw === undefined ? undefined : decode(raw)
+}
+
+const big = (v: unknown): bigint | null => (v === null || v === undefined ? null : BigInt(v as string))
+
+function decode(raw: unknown): IntentRow {
+  const r = raw as Record<string, unknown>
+  return {
+    id: r.id as number, rootId: r.root_id as number, runId: r.run_id as string, callIndex: r.call_index as number,
+    chainId: r.chain_id as number, from: r.from_addr as Address, nonce: r.nonce as number | null,
+    to: r.to_addr as Address, value: BigInt(r.value as string), data: r.data as Hex, dataHash: r.data_hash as Hex,
+    tokenAddress: (r.token_addr as Address | null) ?? null, tokenAmount: big(r.token_amount),
+    kind: r.kind as IntentKind, status: r.status as IntentStatus, dryRun: r.dry_run === 1,
+    rawTx: (r.raw_tx as Hex | null) ?? null, hash: (r.tx_hash as Hex | null) ?? null, gasLimit: big(r.gas_limit),
+    maxFeePerGas: big(r.max_fee_per_gas), maxPriorityFeePerGas: big(r.max_priority_fee_per_gas),
+    blockHash: (r.block_hash as Hex | null) ?? null, blockNumber: r.block_number as number | null,
+    error: (r.error as string | null) ?? null, validUntil: r.valid_until as number | null,
+    broadcastCount: r.broadcast_count as number, createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number, broadcastAt: r.broadcast_at as number | null,
+    minedAt: r.mined_at as number | null,
+  }
+}

@@ -1,0 +1,75 @@
+// Pre-send steps of one call: simulate (refuse reverts with the decoded reason), estimate gas, read ERC-20 spend.
+import { decodeFunctionData, erc20Abi, isAddressEqual, type Address, type Hex } from 'viem'
+import { mapViemError } from './map-viem-error.ts'
+import type { RpcSteps } from './rpc-steps.ts'
+
+/** What adapters hand to the engine: one exact call. */
+export interface TxCall {
+  chainId: number
+  to: Address
+  data?: Hex
+  value?: bigint
+  /** Gas limit to use instead of an estimate (still simulated). */
+  gas?: bigint
+}
+
+/** An ERC-20 amount a call moves or approves, for per-token daily caps and exact-approval rules. */
+export interface TokenSpend {
+  token: Address
+  kind: 'transfer' | 'approve'
+  /** Recipient or spender. */
+  counterparty: Address
+  amount: bigint
+}
+
+/** Decodes an ERC-20 transfer/transferFrom(from self)/approve in `data`; null for anything else. */
+export function decodeTokenSpend(from: Address, to: Address, data: Hex | undefined): TokenSpend | null {
+  if (!data || data.length < 10) return null
+  let decoded: ReturnType<typeof decodeFunctionData<typeof erc20Abi>>
+  try {
+    decoded = decodeFunctionData({ abi: erc20Abi, data })
+  } catch {
+    return null
+  }
+  const args = decoded.args as readonly unknown[]
+  switch (decoded.functionName) {
+    case 'transfer':
+      return { token: to, kind: 'transfer', counterparty: args[0] as Address, amount: args[1] as bigint }
+    case 'approve':
+      return { token: to, kind: 'approve', counterparty: args[0] as Address, amount: args[1] as bigint }
+    case 'transferFrom':
+      return isAddressEqual(args[0] as Address, from)
+        ? { token: to, kind: 'transfer', counterparty: args[1] as Address, amount: args[2] as bigint }
+        : null
+    default:
+      return null
+  }
+}
+
+/**
+ * Simulates the call with `eth_call` from the wallet and estimates its gas (both reads, retried on transport
+ * errors only). A revert throws a non-retryable RevertError with the decoded reason; nothing is signed.
+ * The gas limit is the estimate plus `marginPct` for calls with data (state may move before inclusion).
+ */
+export async function simulateAndEstimate(
+  rpc: RpcSteps, from: Address, call: TxCall, marginPct: number, signal?: AbortSignal,
+): Promise<bigint> {
+  const request = rpc.client.request as (a: { method: string; params: unknown[] }) => Promise<unknown>
+  const tx = { from, to: call.to, data: call.data ?? '0x', value: `0x${(call.value ?? 0n).toString(16)}` }
+  const guard = <T>(fn: () => Promise<T>) => async () => {
+    try {
+      return await fn()
+    } catch (err) {
+      throw mapViemError(err, { chainId: rpc.chainId })
+    }
+  }
+  const [, gas] = await Promise.all([
+    rpc.read(guard(() => request({ method: 'eth_call', params: [tx, 'latest'] })), signal),
+    call.gas !== undefined
+      ? Promise.resolve(call.gas)
+      : rpc.read(guard(async () => BigInt((await request({ method: 'eth_estimateGas', params: [tx, 'latest'] })) as string)),
+        signal),
+  ])
+  if (call.gas !== undefined || !call.data || call.data === '0x') return gas
+  return gas + (gas * BigInt(marginPct)) / 100n
+}

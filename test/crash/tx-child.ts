@@ -1,0 +1,60 @@
+// Crash-test child: reconciles the journal, then sends the job stream; SIGKILLs itself at a chosen send step.
+import { createPublicClient, defineChain, http, type Address } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { createTxEngine } from '../../src/chain/tx-engine.ts'
+import type { SendStep } from '../../src/chain/nonce-lane.ts'
+import { createLogger } from '../../src/logging/logger.ts'
+import { openDatabase } from '../../src/store/database.ts'
+
+/** The deterministic job stream shared by the child and the harness's checks. */
+export function crashJob(i: number): { runId: string; to: Address; value: bigint } {
+  return { runId: `crash-job-${i}`, to: `0x${(0xc0de0000 + i).toString(16).padStart(40, '0')}` as Address, value: BigInt(1000 + i) }
+}
+
+async function main(): Promise<void> {
+  const env = process.env
+  const chainId = Number(env.TX_CHILD_CHAIN_ID)
+  const jobs = Number(env.TX_CHILD_JOBS)
+  const crashStep = env.TX_CHILD_CRASH_STEP as SendStep | undefined
+  let crashAfter = Number(env.TX_CHILD_CRASH_AFTER ?? '0')
+  // The key comes from an environment variable, as in production; it must never show up in output or the DB.
+  const account = privateKeyToAccount(env.TX_CHILD_KEY as `0x${string}`)
+  delete env.TX_CHILD_KEY
+  const client = createPublicClient({
+    chain: defineChain({ id: chainId, name: 'anvil', nativeCurrency: { name: 'ETH', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [] } } }),
+    transport: http(env.TX_CHILD_RPC, { timeout: 5_000, retryCount: 0 }), cacheTime: 0,
+  })
+  const db = openDatabase({ path: env.TX_CHILD_DB as string })
+  const logger = createLogger({ level: 'info' })
+  const engine = createTxEngine({
+    db, logger, signers: [account],
+    chains: [{ chainId, client, fees: { maxFeePerGas: 50_000_000_000n }, confirmations: 2, pollMs: 15,
+      rebroadcastMs: 400, stuckAfterMs: 30_000 }],
+    onStep(step) {
+      if (step === crashStep && --crashAfter <= 0) process.kill(process.pid, 'SIGKILL')
+    },
+  })
+  await engine.reconcileOpenIntents()
+  const todo = Array.from({ length: jobs }, (_, i) => crashJob(i)).filter((j) => {
+    const row = engine.journal.findNormal(j.runId, 0)
+    return !row || engine.journal.group(row.rootId).every((r) => r.status !== 'confirmed')
+  })
+  let next = 0
+  const worker = async () => {
+    while (next < todo.length) {
+      const job = todo[next++]!
+      await engine.send({ chainId, to: job.to, value: job.value }, { runId: job.runId, wallet: account.address })
+    }
+  }
+  await Promise.all(Array.from({ length: Number(env.TX_CHILD_CONCURRENCY ?? '4') }, worker))
+  db.close()
+  process.stdout.write(`${JSON.stringify({ done: todo.length })}\n`)
+}
+
+if (process.env.TX_CHILD_DB) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${JSON.stringify({ error: err instanceof Error ? err.message : String(err) })}\n`)
+    process.exit(1)
+  })
+}
