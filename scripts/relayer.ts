@@ -1,13 +1,12 @@
 // Devnet relayer: follows L1StandardBridge deposits and finalizes each exactly once, in order, on the L2 bridge.
-import { parseAbi, parseAbiItem, zeroAddress, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from 'viem'
+import { parseAbiItem, zeroAddress, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from 'viem'
+import { ownArtifact } from './devnet-artifacts.ts'
 
 const depositQueued = parseAbiItem(
   'event DepositQueued(uint256 indexed nonce, address l1Token, address l2Token, address from, address to, uint256 amount, bytes extraData)',
 )
-const l2BridgeAbi = parseAbi([
-  'function nextDepositNonce() view returns (uint256)',
-  'function finalizeDepositWithNonce(uint256 nonce, address l1Token, address l2Token, address from, address to, uint256 amount, bytes extraData) payable',
-])
+// The full artifact ABI, so reverts decode to the bridge's named errors (WrongNonce, WrongValue...).
+const l2BridgeAbi = ownArtifact('L2StandardBridge').abi
 
 /** Where the relayer reads and writes. */
 export interface RelayerOptions {
@@ -50,7 +49,7 @@ export function startRelayer(opts: RelayerOptions): Relayer {
     const head = await opts.l1.getBlockNumber()
     if (head < cursor) return 0
     const logs = await opts.l1.getLogs({ address: opts.l1Bridge, event: depositQueued, fromBlock: cursor, toBlock: head })
-    let next = await opts.l2.readContract({ address: opts.l2Bridge, abi: l2BridgeAbi, functionName: 'nextDepositNonce' })
+    let next = (await opts.l2.readContract({ address: opts.l2Bridge, abi: l2BridgeAbi, functionName: 'nextDepositNonce' })) as bigint
     let count = 0
     const sorted = [...logs].sort((a, b) => (a.args.nonce! < b.args.nonce! ? -1 : 1))
     for (const log of sorted) {

@@ -8,6 +8,8 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 contract L1StandardBridge {
     using SafeERC20 for IERC20;
 
+    /// OP's Predeploys.LEGACY_ERC20_ETH: the L2 "token" of ETH deposits.
+    address internal constant LEGACY_ERC20_ETH = 0xDeadDeAddeAddEAddeadDEaDDEAdDeaDDeAD0000;
     /// Gas limit OP uses for plain ETH sent to the bridge's receive().
     uint32 internal constant RECEIVE_DEFAULT_GAS_LIMIT = 200_000;
 
@@ -74,7 +76,7 @@ contract L1StandardBridge {
         if (msg.value == 0) revert ZeroAmount();
         if (_to == address(0)) revert ZeroRecipient();
         emit ETHDepositInitiated(_from, _to, msg.value, _extraData);
-        emit DepositQueued(depositNonce++, address(0), address(0), _from, _to, msg.value, _extraData);
+        emit DepositQueued(depositNonce++, address(0), LEGACY_ERC20_ETH, _from, _to, msg.value, _extraData);
     }
 
     function _initiateERC20Deposit(
