@@ -1,0 +1,268 @@
+// Local two-chain devnet: anvil L1 (31337) + L2 (31338), real Uniswap v2/WETH9 bytecode, test tokens, vault, feeds, bridge, relayer.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import {
+  createPublicClient, createWalletClient, defineChain, encodeDeployData, encodeFunctionData, getContractAddress,
+  http, keccak256, maxUint256, parseEther, parseUnits, toHex,
+  type Abi, type Account, type Address, type Chain, type Hash, type Hex, type PublicClient, type Transport, type WalletClient,
+} from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { AppError } from '../src/errors/app-error.ts'
+import type { AddressBook } from '../protocols/types.ts'
+import { ANVIL_TEST_KEYS, anvilRpc, startAnvil, type AnvilInstance } from './anvil.ts'
+import { ownArtifact, uniswapArtifact, type Artifact } from './devnet-artifacts.ts'
+import { startRelayer, type Relayer } from './relayer.ts'
+
+/** Default chain ids: anvil's usual 31337 for L1, the next one for L2. */
+export const DEVNET_L1_CHAIN_ID = 31337
+export const DEVNET_L2_CHAIN_ID = 31338
+/** Deterministic devnet-only relayer key (keccak of a label); not one of anvil's accounts, so tests never race it. */
+export const DEVNET_RELAYER_KEY = keccak256(toHex('airdrops devnet relayer')) as Hex
+
+/** Options for startDevnet. */
+export interface DevnetOptions {
+  l1ChainId?: number
+  l2ChainId?: number
+  /** Where to write the addresses JSON; `null` writes nothing. Default `.state/devnet/addresses.json`. */
+  addressesPath?: string | null
+  /** Start the L1->L2 relayer (default true). */
+  relayer?: boolean
+  relayerPollMs?: number
+  onRelayerError?: (err: unknown) => void
+}
+
+/** One running chain of the devnet. */
+export interface DevnetChain {
+  chainId: number
+  rpcUrl: string
+  chain: Chain
+  anvil: AnvilInstance
+  /** Read client with caching off (anvil heights move fast). */
+  client: PublicClient
+}
+
+/** Deployed addresses, also written as JSON for config to point at. */
+export interface DevnetAddresses {
+  l1: {
+    chainId: number; rpcUrl: string
+    weth: Address; uniswapV2Factory: Address; uniswapV2Router02: Address; l1StandardBridge: Address
+    tokens: { USDC: Address; DAI: Address }
+    vaults: { vUSDC: Address }
+    priceFeeds: { ETH_USD: Address; USDC_USD: Address }
+  }
+  l2: {
+    chainId: number; rpcUrl: string
+    weth: Address; l2StandardBridge: Address
+    tokens: { USDC: Address; DAI: Address }
+  }
+  relayer: Address
+  /** Owner of the feeds and liquidity provider (anvil account 0). */
+  deployer: Address
+}
+
+/** A test account (anvil's well-known keys: devnet only). */
+export interface DevnetAccount {
+  address: Address
+  privateKey: Hex
+}
+
+/** The running devnet. */
+export interface Devnet {
+  l1: DevnetChain
+  l2: DevnetChain
+  addresses: DevnetAddresses
+  /** The same addresses as an adapter address book. */
+  book: AddressBook
+  /** anvil accounts 0..4; 0 deployed everything and owns the feeds, 1..4 are untouched. */
+  accounts: DevnetAccount[]
+  relayer: Relayer | undefined
+  /** Milliseconds from "both anvils answer" to "everything deployed and funded". */
+  setupMs: number
+  /** Stops the relayer and both anvils; safe to call twice. */
+  stop(): Promise<void>
+}
+
+/** Pool seeding: 1000 ETH against 3,000,000 of each stable (ETH = 3000), and 1,000,000 USDC/DAI. */
+const SEED = { eth: parseEther('1000'), usdc: parseUnits('3000000', 6), dai: parseUnits('3000000', 18), pairUsdc: parseUnits('1000000', 6), pairDai: parseUnits('1000000', 18) }
+/** Gas for each setup transaction: fixed so no estimate round trip is needed (anvil refunds what is unused). */
+const SETUP_GAS = 8_000_000n
+
+/**
+ * Starts both chains, deploys every contract and seeds liquidity, then starts the relayer. On any failure both
+ * anvils are stopped before the error is thrown.
+ */
+export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
+  const l1ChainId = opts.l1ChainId ?? DEVNET_L1_CHAIN_ID
+  const l2ChainId = opts.l2ChainId ?? DEVNET_L2_CHAIN_ID
+  const anvils = await Promise.allSettled([startAnvil({ chainId: l1ChainId }), startAnvil({ chainId: l2ChainId })])
+  const started = anvils.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+  const failed = anvils.find((r) => r.status === 'rejected')
+  if (failed) {
+    await Promise.all(started.map((a) => a.stop()))
+    throw failed.reason
+  }
+  const [l1Anvil, l2Anvil] = started as [AnvilInstance, AnvilInstance]
+  let relayer: Relayer | undefined
+  try {
+    const l1 = chainOf(l1Anvil, 'devnet-l1')
+    const l2 = chainOf(l2Anvil, 'devnet-l2')
+    const t0 = performance.now()
+    const deployerKey = ANVIL_TEST_KEYS[0]
+    const deployer = privateKeyToAccount(deployerKey)
+    const relayerAccount = privateKeyToAccount(DEVNET_RELAYER_KEY)
+    // L2 tokens need the L1 token addresses, which are known as soon as their deploys are sent.
+    let tokensSent!: (t: L1Tokens) => void
+    const l1TokensKnown = new Promise<L1Tokens>((resolve) => { tokensSent = resolve })
+    const [l1Addrs, l2Addrs] = await Promise.all([
+      deployL1(l1, deployer, tokensSent),
+      deployL2(l2, deployer, relayerAccount.address, l1TokensKnown),
+      // The L2 bridge pays ETH deposits out of the relayer's balance, so give it far more than tests deposit.
+      anvilRpc(l2.rpcUrl, 'anvil_setBalance', [relayerAccount.address, toHex(parseEther('10000000'))]),
+    ])
+    const setupMs = performance.now() - t0
+    const addresses: DevnetAddresses = {
+      l1: { chainId: l1ChainId, rpcUrl: l1.rpcUrl, ...l1Addrs },
+      l2: { chainId: l2ChainId, rpcUrl: l2.rpcUrl, ...l2Addrs },
+      relayer: relayerAccount.address,
+      deployer: deployer.address,
+    }
+    if (opts.relayer !== false) {
+      relayer = startRelayer({
+        l1: l1.client, l2: l2.client,
+        l2Wallet: createWalletClient({ account: relayerAccount, chain: l2.chain, transport: http(l2.rpcUrl) }),
+        l1Bridge: l1Addrs.l1StandardBridge, l2Bridge: l2Addrs.l2StandardBridge,
+        pollMs: opts.relayerPollMs, onError: opts.onRelayerError,
+      })
+    }
+    const path = opts.addressesPath === undefined ? '.state/devnet/addresses.json' : opts.addressesPath
+    if (path !== null) {
+      mkdirSync(dirname(path), { recursive: true })
+      writeFileSync(path, `${JSON.stringify(addresses, null, 2)}\n`)
+    }
+    const accounts = ANVIL_TEST_KEYS.map((k) => ({ privateKey: k as Hex, address: privateKeyToAccount(k).address }))
+    let stopping: Promise<void> | undefined
+    return {
+      l1, l2, addresses, book: devnetBook(addresses), accounts, relayer, setupMs,
+      stop: () => (stopping ??= (async () => {
+        await relayer?.stop()
+        await Promise.all([l1Anvil.stop(), l2Anvil.stop()])
+      })()),
+    }
+  } catch (err) {
+    await relayer?.stop()
+    await Promise.all([l1Anvil.stop(), l2Anvil.stop()])
+    throw err instanceof AppError ? err : new AppError('DEVNET_SETUP', `devnet setup failed: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+/** Converts devnet addresses into the adapters' address book (tokens with decimals, named contracts). */
+export function devnetBook(a: DevnetAddresses): AddressBook {
+  const tokens = (t: { USDC: Address; DAI: Address }) => ({
+    USDC: { symbol: 'USDC', address: t.USDC, decimals: 6 },
+    DAI: { symbol: 'DAI', address: t.DAI, decimals: 18 },
+  })
+  return {
+    [a.l1.chainId]: {
+      chainId: a.l1.chainId,
+      tokens: tokens(a.l1.tokens),
+      contracts: {
+        weth: a.l1.weth, uniswapV2Factory: a.l1.uniswapV2Factory, uniswapV2Router02: a.l1.uniswapV2Router02,
+        l1StandardBridge: a.l1.l1StandardBridge,
+      },
+      vaults: { ...a.l1.vaults },
+      priceFeeds: { ...a.l1.priceFeeds },
+    },
+    [a.l2.chainId]: {
+      chainId: a.l2.chainId,
+      tokens: tokens(a.l2.tokens),
+      contracts: { weth: a.l2.weth, l2StandardBridge: a.l2.l2StandardBridge },
+      parentChainId: a.l1.chainId,
+    },
+  }
+}
+
+function chainOf(anvil: AnvilInstance, name: string): DevnetChain {
+  const chain = defineChain({
+    id: anvil.chainId, name,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [anvil.rpcUrl] } },
+  })
+  const client = createPublicClient({ chain, transport: http(anvil.rpcUrl), cacheTime: 0, pollingInterval: 20 }) as PublicClient
+  return { chainId: anvil.chainId, rpcUrl: anvil.rpcUrl, chain, anvil, client }
+}
+
+/**
+ * Sends setup transactions back to back with explicit nonces, fixed gas and fees (no estimate or nonce round
+ * trips), then confirms every one by receipt: a returned hash alone proves nothing.
+ */
+function createSetupSender(c: DevnetChain, account: Account) {
+  const wallet: WalletClient<Transport, Chain, Account> = createWalletClient({ account, chain: c.chain, transport: http(c.rpcUrl) })
+  let nonce = 0
+  const hashes: Hash[] = []
+  const send = async (to: Address | null, data: Hex, value = 0n): Promise<Address | undefined> => {
+    const n = nonce++
+    const hash = await wallet.sendTransaction({
+      ...(to ? { to } : {}), data, value, nonce: n, gas: SETUP_GAS,
+      maxFeePerGas: 20_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n,
+    })
+    hashes.push(hash)
+    return to ? undefined : getContractAddress({ from: account.address, nonce: BigInt(n) })
+  }
+  return {
+    deploy: async (a: Artifact, args: readonly unknown[] = []) =>
+      (await send(null, encodeDeployData({ abi: a.abi, bytecode: a.bytecode, args })))!,
+    call: async (to: Address, abi: Abi, functionName: string, args: readonly unknown[], value = 0n) => {
+      await send(to, encodeFunctionData({ abi, functionName, args }), value)
+    },
+    async confirmAll(): Promise<void> {
+      const receipts = await Promise.all(hashes.map((hash) => c.client.waitForTransactionReceipt({ hash, pollingInterval: 10, timeout: 30_000 })))
+      const bad = receipts.find((r) => r.status !== 'success')
+      if (bad) throw new Error(`setup transaction ${bad.transactionHash} on chain ${c.chainId} reverted`)
+    },
+  }
+}
+
+type L1Tokens = { USDC: Address; DAI: Address }
+
+async function deployL1(c: DevnetChain, deployer: Account, onTokens: (t: L1Tokens) => void) {
+  const s = createSetupSender(c, deployer)
+  const token = ownArtifact('TestERC20')
+  const router = uniswapArtifact('UniswapV2Router02')
+  const feed = ownArtifact('PriceFeed')
+  const weth = await s.deploy(uniswapArtifact('WETH9'))
+  const uniswapV2Factory = await s.deploy(uniswapArtifact('UniswapV2Factory'), [deployer.address])
+  const uniswapV2Router02 = await s.deploy(router, [uniswapV2Factory, weth])
+  const USDC = await s.deploy(token, ['USD Coin (devnet)', 'USDC', 6])
+  const DAI = await s.deploy(token, ['Dai (devnet)', 'DAI', 18])
+  onTokens({ USDC, DAI })
+  const vUSDC = await s.deploy(ownArtifact('TestVault'), [USDC, 'Vault USDC (devnet)', 'vUSDC'])
+  const ETH_USD = await s.deploy(feed, [8, 'ETH / USD', 3000n * 10n ** 8n])
+  const USDC_USD = await s.deploy(feed, [8, 'USDC / USD', 10n ** 8n])
+  const l1StandardBridge = await s.deploy(ownArtifact('L1StandardBridge'))
+  const me = deployer.address
+  await s.call(USDC, token.abi, 'mint', [me, SEED.usdc + SEED.pairUsdc])
+  await s.call(DAI, token.abi, 'mint', [me, SEED.dai + SEED.pairDai])
+  await s.call(USDC, token.abi, 'approve', [uniswapV2Router02, maxUint256])
+  await s.call(DAI, token.abi, 'approve', [uniswapV2Router02, maxUint256])
+  const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600)
+  await s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [USDC, SEED.usdc, SEED.usdc, SEED.eth, me, deadline], SEED.eth)
+  await s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [DAI, SEED.dai, SEED.dai, SEED.eth, me, deadline], SEED.eth)
+  await s.call(uniswapV2Router02, router.abi, 'addLiquidity', [USDC, DAI, SEED.pairUsdc, SEED.pairDai, SEED.pairUsdc, SEED.pairDai, me, deadline])
+  await s.confirmAll()
+  return {
+    weth, uniswapV2Factory, uniswapV2Router02, l1StandardBridge,
+    tokens: { USDC, DAI }, vaults: { vUSDC }, priceFeeds: { ETH_USD, USDC_USD },
+  }
+}
+
+async function deployL2(c: DevnetChain, deployer: Account, relayer: Address, l1Tokens: Promise<L1Tokens>) {
+  const s = createSetupSender(c, deployer)
+  const mintable = ownArtifact('L2MintableERC20')
+  const weth = await s.deploy(uniswapArtifact('WETH9'))
+  const l2StandardBridge = await s.deploy(ownArtifact('L2StandardBridge'), [relayer])
+  const remote = await l1Tokens
+  const USDC = await s.deploy(mintable, [l2StandardBridge, remote.USDC, 'USD Coin (devnet L2)', 'USDC', 6])
+  const DAI = await s.deploy(mintable, [l2StandardBridge, remote.DAI, 'Dai (devnet L2)', 'DAI', 18])
+  await s.confirmAll()
+  return { weth, l2StandardBridge, tokens: { USDC, DAI } }
+}
