@@ -6,7 +6,7 @@ import { parseDocument } from 'yaml'
 import { substituteEnv } from './env.ts'
 import { ConfigError, UnknownPresetError, formatPath, type ConfigIssue } from './errors.ts'
 import { toConfigIssues } from './issues.ts'
-import { BotConfigSchema, type BotConfig } from './schema.ts'
+import { BotConfigSchema, jobSchema, type BotConfig, type JobConfig } from './schema.ts'
 import { findSecrets } from './secrets.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -87,6 +87,22 @@ export async function parseConfig(raw: unknown, source: string, options: LoadOpt
       .filter((i) => !envPaths.has(i.path)))
   }
   if (issues.length > 0 || !result.success) throw new ConfigError('CONFIG_INVALID', source, issues)
+  return result.data
+}
+
+/** Validates one job definition (for `bot add-task`): same rules as `jobs[]` entries, secrets refused. */
+export async function parseJobConfig(raw: unknown, source: string): Promise<JobConfig> {
+  const issues: ConfigIssue[] = (await findSecrets(raw)).map((s) => ({
+    path: formatPath(s.path),
+    message: `looks like a ${s.kind}; keys never go in a job definition`,
+    fix: 'reference wallets by name; keys live in keystores or env vars',
+  }))
+  const result = jobSchema.safeParse(raw)
+  if (!result.success) {
+    const secretPaths = new Set(issues.map((i) => i.path))
+    issues.push(...toConfigIssues(result.error.issues, jobSchema, new Set()).filter((i) => !secretPaths.has(i.path)))
+  }
+  if (issues.length > 0 || !result.success) throw new ConfigError('CONFIG_INVALID', source, issues, 'fix each field listed; job fields are documented in config/README.md')
   return result.data
 }
 
