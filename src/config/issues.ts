@@ -6,21 +6,21 @@ type ZodIssue = z.core.$ZodIssue
 type Path = PropertyKey[]
 
 /** Converts zod issues into config issues; `substituted` paths get a note that the value came from the env. */
-export function toConfigIssues(issues: readonly ZodIssue[], schema: z.ZodType, substituted: Set<string>): ConfigIssue[] {
+export function toConfigIssues(issues: readonly ZodIssue[], schema: z.ZodType, substituted: Set<string>, raw: unknown): ConfigIssue[] {
   const out: ConfigIssue[] = []
-  for (const issue of issues) collect(issue, [], schema, out)
+  for (const issue of issues) collect(issue, [], schema, raw, out)
   for (const i of out) {
     if (substituted.has(i.path)) i.message += ' (the value came from an environment variable and is not shown)'
   }
   return dedupe(out)
 }
 
-function collect(issue: ZodIssue, prefix: Path, schema: z.ZodType, out: ConfigIssue[]): void {
+function collect(issue: ZodIssue, prefix: Path, schema: z.ZodType, raw: unknown, out: ConfigIssue[]): void {
   const path = [...prefix, ...issue.path]
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const branch = bestBranch(issue.errors)
     if (branch) {
-      for (const sub of branch) collect(sub, path, schema, out)
+      for (const sub of branch) collect(sub, path, schema, raw, out)
       return
     }
   }
@@ -38,13 +38,24 @@ function collect(issue: ZodIssue, prefix: Path, schema: z.ZodType, out: ConfigIs
     }
     return
   }
-  const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message)
+  const missing = issue.code === 'invalid_type' && isMissing(raw, path)
   const message = cleanMessage(issue.message)
   out.push({
     path: formatPath(path),
     message: missing ? `missing; ${message}` : message,
     fix: missing ? 'add this field' : undefined,
   })
+}
+
+/** True when the parent of `path` exists in the input as an object but has no such key. */
+function isMissing(raw: unknown, path: Path): boolean {
+  if (path.length === 0) return raw === undefined
+  let node: unknown = raw
+  for (const seg of path.slice(0, -1)) {
+    if (node === null || typeof node !== 'object') return false
+    node = (node as Record<PropertyKey, unknown>)[seg as string]
+  }
+  return node !== null && typeof node === 'object' && !Object.hasOwn(node, path[path.length - 1] as PropertyKey)
 }
 
 /** The union branch that got furthest: drop branches rejected only for their type at the union's own path. */

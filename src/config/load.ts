@@ -83,7 +83,7 @@ export async function parseConfig(raw: unknown, source: string, options: LoadOpt
   const result = BotConfigSchema.safeParse(env.value)
   if (!result.success) {
     const envPaths = new Set([...env.issues, ...issues].map((i) => i.path))
-    issues.push(...toConfigIssues(result.error.issues, BotConfigSchema, env.substituted)
+    issues.push(...toConfigIssues(result.error.issues, BotConfigSchema, env.substituted, env.value)
       .filter((i) => !envPaths.has(i.path)))
   }
   if (issues.length > 0 || !result.success) throw new ConfigError('CONFIG_INVALID', source, issues)
@@ -100,7 +100,7 @@ export async function parseJobConfig(raw: unknown, source: string): Promise<JobC
   const result = jobSchema.safeParse(raw)
   if (!result.success) {
     const secretPaths = new Set(issues.map((i) => i.path))
-    issues.push(...toConfigIssues(result.error.issues, jobSchema, new Set()).filter((i) => !secretPaths.has(i.path)))
+    issues.push(...toConfigIssues(result.error.issues, jobSchema, new Set(), raw).filter((i) => !secretPaths.has(i.path)))
   }
   if (issues.length > 0 || !result.success) throw new ConfigError('CONFIG_INVALID', source, issues, 'fix each field listed; job fields are documented in config/README.md')
   return result.data
@@ -144,7 +144,7 @@ function parseYaml(text: string, source: string): unknown {
     const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true })
     const first = doc.errors[0]
     if (first) {
-      const at = first.linePos?.[0]
+      const at = first.linePos?.[0] ?? (first.pos ? lineCol(text, first.pos[0]) : undefined)
       throw syntaxError(source, `invalid YAML (${first.code})${at ? ` at line ${at.line}, column ${at.col}` : ''}`)
     }
     return doc.toJS({ maxAliasCount: 100 })
