@@ -22,6 +22,8 @@ export interface GlobalOptions {
   configExplicit: boolean
   logLevel: string
   json: boolean
+  /** Directory relative paths (e.g. store.path) are resolved against. */
+  cwd: string
 }
 
 /** What a command's `run` receives. */

@@ -1,6 +1,5 @@
 // The services factory `bot` uses until the scheduler and engine are wired in: unwired operations say so, typed.
 import { AppError } from '../errors/app-error.ts'
-import { writeKeystore } from './keystore-file.ts'
 import type { CliServices, ServicesFactory } from './services.ts'
 
 /** Raised by operations whose implementation is not wired into this build yet. */
@@ -30,9 +29,9 @@ export const createDefaultServices: ServicesFactory = async () => {
     runOnce: refuse('run --once'),
     runForever: refuse('run'),
     devnet: refuse('devnet'),
-    // Keystores need no scheduler: these two work in every build.
-    keystoreNew: (o) => writeKeystore(o),
-    keystoreImport: (o) => writeKeystore(o),
+    // Keystores need no scheduler: these two work in every build. Loaded lazily: viem costs seconds at start-up.
+    keystoreNew: async (o) => (await import('./keystore-file.ts')).writeKeystore(o),
+    keystoreImport: async (o) => (await import('./keystore-file.ts')).writeKeystore(o),
     close: async () => {},
   }
   return services

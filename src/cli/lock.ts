@@ -24,10 +24,12 @@ export interface LockOwner {
  * Takes the exclusive lock for the state database at `dbPath`, or throws LockHeldError naming the holder.
  * It is an exclusive transaction on `<dbPath>.lock` (an fcntl lock underneath), so the kernel releases it
  * when the holder exits in any way, SIGKILL included: no stale-PID guessing, no PID-reuse race.
+ * A relative `dbPath` is resolved against `cwd`.
  */
-export function acquireStateLock(dbPath: string): StateLock {
+export function acquireStateLock(dbPath: string, cwd: string = process.cwd()): StateLock {
   if (dbPath === ':memory:') return { path: ':memory:', release() {} }
-  const path = `${resolve(dbPath)}.lock`
+  const full = resolve(cwd, dbPath)
+  const path = `${full}.lock`
   const ownerPath = `${path}.owner`
   let db: Database.Database
   try {
@@ -47,7 +49,7 @@ export function acquireStateLock(dbPath: string): StateLock {
     const owner = readOwner(ownerPath)
     const who = owner ? `pid ${owner.pid} on ${owner.host}, running since ${owner.startedAt}` : 'another process'
     throw new LockHeldError(
-      `another bot is already running on the state ${resolve(dbPath)} (${who}); refusing to start a second one`,
+      `another bot is already running on the state ${full} (${who}); refusing to start a second one`,
       'stop the other instance first (e.g. `systemctl stop airdrops`), or give this one its own store.path',
       { lock: path, ...(owner ? { ownerPid: owner.pid } : {}) },
     )

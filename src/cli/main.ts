@@ -100,7 +100,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     const ctx: CommandContext = {
       values,
       positionals: parsed.positionals,
-      global: { configPath, configExplicit: given !== undefined, logLevel, json },
+      global: { configPath, configExplicit: given !== undefined, logLevel, json, cwd },
       config,
       get services(): CliServices {
         if (!services) throw new Error('services used before they were created')

@@ -172,7 +172,7 @@ describe('keystore', () => {
     const w = await Wallet.fromEncryptedJson(readFileSync(out, 'utf8'), env.BOT_KEYSTORE_PASSPHRASE)
     expect(w.address).toBe(address)
     const again = await runMain(['keystore', 'new', '--out', out], { env })
-    expect(again.code).toBe(1)
+    expect(again.code).toBe(2)
     expect(again.stderr).toContain('KEYSTORE_EXISTS')
   })
 
