@@ -1,0 +1,93 @@
+// `bot run` (until SIGINT/SIGTERM) and `bot --once` (each enabled job once), both optionally `--dry-run`.
+import { defineCommand, type CommandContext } from '../command.ts'
+import { EXIT } from '../errors.ts'
+import { formatDuration, paintStatus } from '../format.ts'
+import { acquireStateLock } from '../lock.ts'
+import type { OnceReport, ProgressEvent } from '../services.ts'
+
+export const runCommand = defineCommand({
+  name: 'run',
+  summary: 'run the plan: continuously until SIGINT/SIGTERM, or once with --once',
+  usage: 'run [--once] [--dry-run]   (also: bot --once, bot --dry-run)',
+  examples: [
+    'bot --once                              run every enabled job once in dependency order (embedded devnet demo by default)',
+    'bot run --config config/prod.yaml       run until stopped (SIGINT/SIGTERM shut down gracefully)',
+    'bot --once --dry-run --config prod.yaml fork the configured chains and report what each job would do',
+    'bot --once --json                       machine-readable report; exit code 0 ok, 1 a job failed',
+  ],
+  options: {
+    once: { type: 'boolean', description: 'run every enabled job once in dependency order, then exit' },
+    'dry-run': { type: 'boolean', description: 'broadcast nothing: run on local forks (or per-call simulation) and report' },
+  },
+  async run(ctx) {
+    const config = ctx.config
+    if (!config) throw new Error('run needs a config')
+    const dryRun = ctx.values['dry-run'] === true
+    const once = ctx.values.once === true || dryRun
+    // A dry run broadcasts nothing and must not write the live state, so it may run beside `bot run`.
+    const lock = dryRun ? undefined : acquireStateLock(config.store.path, ctx.global.cwd)
+    try {
+      return once ? await runOnce(ctx, dryRun) : await runForever(ctx, dryRun)
+    } finally {
+      lock?.release()
+    }
+  },
+})
+
+async function runOnce(ctx: CommandContext, dryRun: boolean): Promise<number> {
+  const progress = ctx.out.progress(dryRun ? 'dry run: preparing forks' : 'running every enabled job once')
+  let report: OnceReport
+  try {
+    report = await ctx.services.runOnce({ dryRun, signal: ctx.signal, onProgress: (e) => progress.update(describe(e)) })
+  } catch (err) {
+    progress.fail()
+    throw err
+  }
+  const failed = report.jobs.filter((j) => j.status !== 'succeeded').length
+  if (report.ok) progress.succeed(`${report.jobs.length} job(s) done`)
+  else progress.fail(`${failed} of ${report.jobs.length} job(s) did not succeed`)
+  ctx.out.result(report, () => printOnce(ctx, report))
+  return report.ok ? EXIT.ok : EXIT.failed
+}
+
+async function runForever(ctx: CommandContext, dryRun: boolean): Promise<number> {
+  ctx.out.note(`bot running (pid ${process.pid}${dryRun ? ', dry run: nothing is broadcast' : ''}); Ctrl-C or SIGTERM stops it`)
+  await ctx.services.runForever({
+    dryRun,
+    signal: ctx.signal,
+    onProgress: (e) => ctx.logger.info({ event: e }, describe(e)),
+  })
+  ctx.out.note('stopped cleanly')
+  return EXIT.ok
+}
+
+function describe(e: ProgressEvent): string {
+  return e.kind === 'step' ? e.message : `${e.jobId}: ${e.status}${e.message ? ` (${e.message})` : ''}`
+}
+
+function printOnce(ctx: CommandContext, report: OnceReport): void {
+  const { out } = ctx
+  if (report.dryRunMode) {
+    out.line(`dry run on ${report.dryRunMode.mode === 'fork' ? 'local forks' : 'per-call simulation (no fork available)'}` +
+      `${report.dryRunMode.note ? `: ${report.dryRunMode.note}` : ''}`)
+  }
+  out.table([
+    { key: 'jobId', header: 'JOB' },
+    { key: 'status', header: 'STATUS', format: (v) => paintStatus(String(v), out.paint) },
+    { key: 'durationMs', header: 'TIME', format: (v) => formatDuration(v as number | undefined) },
+    { key: 'error', header: 'ERROR', max: 80 },
+  ], report.jobs)
+  for (const job of report.jobs) {
+    const d = job.dryRun
+    if (!d) continue
+    out.line('')
+    out.line(out.paint.bold(`${job.jobId}`) + ` (${d.mode})`)
+    for (const c of d.calls) {
+      out.line(`  call chain ${c.chainId} to ${c.to} value ${c.value} gas ${c.gas ?? '?'} fee ${c.feeWei ?? '?'} wei`)
+    }
+    for (const b of d.balanceChanges ?? []) out.line(`  balance ${b.token} on ${b.chainId}: ${b.delta}`)
+    for (const a of d.allowanceChanges ?? []) out.line(`  allowance ${a.token} -> ${a.spender} on ${a.chainId}: ${a.amount}`)
+    if (d.slippageBps !== undefined) out.line(`  slippage ${d.slippageBps} bps`)
+    for (const r of d.refusals ?? []) out.line(out.paint.yellow(`  would be refused by ${r.by}: ${r.reason}`))
+  }
+}

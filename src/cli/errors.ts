@@ -1,0 +1,33 @@
+// CLI usage errors and the mapping from any error to the process exit code (0 ok, 1 failed, 2 bad input).
+import { AppError } from '../errors/app-error.ts'
+import { ValidationError } from '../errors/validation-error.ts'
+import { ConfigError } from '../config/errors.ts'
+
+/** Exit codes of `bot`. */
+export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const
+
+/** Bad flags, arguments or a command that does not exist; never retryable, exit code 2. */
+export class UsageError extends AppError {
+  override name = 'UsageError'
+  constructor(message: string, hint?: string) {
+    super('CLI_USAGE', message, { retryable: false, hint })
+  }
+}
+
+/** Another `bot` process holds the state this one would use; exit code 2 (nothing was started). */
+export class LockHeldError extends AppError {
+  override name = 'LockHeldError'
+  constructor(message: string, hint: string, details: Record<string, unknown>) {
+    super('STATE_LOCKED', message, { retryable: false, hint, details })
+  }
+}
+
+/** Codes of other modules' errors that mean the input was wrong rather than that something failed. */
+const BAD_INPUT_CODES = new Set(['VALIDATION', 'CLI_USAGE', 'STATE_LOCKED', 'UNKNOWN_JOB', 'DUPLICATE_JOB', 'INVALID_TRIGGER', 'KEYSTORE_EXISTS', 'KEYSTORE_BAD_KEY'])
+
+/** The exit code for an error: 2 for bad input (usage, config, validation, a held lock), 1 otherwise. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof UsageError || err instanceof ConfigError || err instanceof ValidationError) return EXIT.badInput
+  if (err instanceof AppError && BAD_INPUT_CODES.has(err.code)) return EXIT.badInput
+  return EXIT.failed
+}

@@ -1,0 +1,139 @@
+// What CLI commands need from the running bot (scheduler, tx engine, devnet); the lead implements it when wiring.
+import type { BotConfig, JobConfig } from '../config/schema.ts'
+
+/** Run states as the scheduler records them. */
+export type RunStatus =
+  | 'pending' | 'delayed' | 'held' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'
+  | 'missed' | 'skipped' | 'thinned' | 'interrupted' | 'needs_attention'
+
+/** One job as `bot jobs` lists it. Times are epoch milliseconds. */
+export interface JobSummary {
+  id: string
+  taskType: string
+  /** Human description of the trigger, e.g. "every 30 s" or "cron 0 3 * * * (UTC)". */
+  trigger: string
+  priority: string
+  dependencies: string[]
+  enabled: boolean
+  paused: boolean
+  nextFireAt: number | null
+  lastRun?: { status: RunStatus; finishedAt: number | null; error?: string }
+}
+
+/** One run (execution) of a job, for `bot history`. */
+export interface RunRecord {
+  runId: string
+  jobId: string
+  status: RunStatus
+  attempt: number
+  scheduledAt?: number | null
+  startedAt: number | null
+  finishedAt: number | null
+  /** Why it was delayed, skipped, cancelled or failed (gate decisions included). */
+  reason?: string
+  error?: string
+}
+
+/** Scheduler, breaker and next runs, for `bot status`. */
+export interface StatusReport {
+  scheduler: 'running' | 'stopped' | 'paused'
+  /** PID of the `bot run` holding the state, when one is running. */
+  pid?: number | null
+  breaker: { state: 'closed' | 'open' | 'half_open'; reason?: string; since?: number | null; resetsAt?: number | null }
+  jobs: { total: number; enabled: number; paused: number; running: number }
+  nextRuns: { jobId: string; at: number }[]
+  /** Latest market snapshot per chain, when the market tick has run. */
+  market?: { chainId: number; baseFeeGwei?: number; volatility?: string; updatedAt?: number }[]
+}
+
+/** Why a job is (not) running now, for `bot explain`. */
+export interface JobExplanation {
+  jobId: string
+  state: string
+  nextFireAt: number | null
+  /** Each thing it waits for, e.g. {kind:'gas', detail:'base fee 62 gwei > cap 30 gwei'}. */
+  waitingOn: { kind: 'gas' | 'dependency' | 'breaker' | 'thinning' | 'misfire' | 'paused' | 'disabled' | 'resources' | 'schedule' | 'other'; detail: string }[]
+  /** The last gate decision recorded on its latest run. */
+  lastDecision?: { decision: 'run' | 'delay' | 'skip' | 'hold'; reason: string; at: number }
+}
+
+/** What a dry run found for one job: calls, simulated costs and what policy would have refused. */
+export interface DryRunJobReport {
+  mode: 'fork' | 'simulation'
+  calls: { chainId: number; to: string; value: string; data: string; gas?: string; feeWei?: string }[]
+  balanceChanges?: { chainId: number; token: string; delta: string }[]
+  allowanceChanges?: { chainId: number; token: string; spender: string; amount: string }[]
+  slippageBps?: number
+  refusals?: { by: 'cap' | 'allowlist' | 'risk' | 'simulation'; reason: string }[]
+}
+
+/** Outcome of `bot --once`: one entry per job in the order they finished. */
+export interface OnceReport {
+  ok: boolean
+  jobs: { jobId: string; status: RunStatus; error?: string; durationMs?: number; dryRun?: DryRunJobReport }[]
+  /** Set in dry-run mode: whether the plan ran on forks or fell back to per-call simulation (and why). */
+  dryRunMode?: { mode: 'fork' | 'simulation'; note?: string }
+}
+
+/** Progress events the long-running operations report, shown as a spinner or plain lines. */
+export type ProgressEvent =
+  | { kind: 'step'; message: string }
+  | { kind: 'job'; jobId: string; status: RunStatus; message?: string }
+
+/** Options common to long-running operations. */
+export interface LongRunOptions {
+  dryRun: boolean
+  signal: AbortSignal
+  onProgress: (event: ProgressEvent) => void
+}
+
+/** Endpoints of a started devnet. */
+export interface DevnetInfo {
+  chains: { chainId: number; rpcUrl: string; role: 'l1' | 'l2' }[]
+  contracts?: Record<string, string>
+  accounts?: string[]
+}
+
+/** A keystore written by `bot keystore new|import`. */
+export interface KeystoreResult {
+  address: string
+  path: string
+}
+
+/**
+ * Operations the CLI calls; each throws AppError subclasses (ValidationError for an unknown job id and other
+ * bad input, so the CLI exits 2). Implementations open state lazily and release it in `close()`.
+ */
+export interface CliServices {
+  status(): Promise<StatusReport>
+  listJobs(): Promise<JobSummary[]>
+  history(query: { jobId?: string; limit: number }): Promise<RunRecord[]>
+  explain(jobId: string): Promise<JobExplanation>
+  /** Starts one run now (argsOverride replaces the job's args) and resolves when it finished. */
+  runTask(jobId: string, options: { argsOverride?: unknown; signal: AbortSignal }): Promise<RunRecord>
+  setJobState(jobId: string, action: 'enable' | 'disable' | 'pause' | 'resume'): Promise<JobSummary>
+  addTask(job: JobConfig): Promise<JobSummary>
+  removeTask(jobId: string): Promise<void>
+  /** Adds a preset's jobs (validated config) to the state; existing ids are skipped unless `replace`. */
+  loadPreset(name: string, preset: BotConfig, options: { replace: boolean }): Promise<{ added: string[]; skipped: string[] }>
+  /** Runs every enabled job once in dependency order, then returns. */
+  runOnce(options: LongRunOptions): Promise<OnceReport>
+  /** Runs until `signal` aborts, then shuts down gracefully. */
+  runForever(options: LongRunOptions): Promise<void>
+  /** Starts the local devnet, reports it through `onReady`, and keeps it up until `signal` aborts. */
+  devnet(options: { signal: AbortSignal; onProgress: (e: ProgressEvent) => void; onReady: (info: DevnetInfo) => void }): Promise<void>
+  keystoreNew(options: { out?: string; passphrase: string }): Promise<KeystoreResult>
+  keystoreImport(options: { out?: string; passphrase: string; privateKey: string }): Promise<KeystoreResult>
+  /** Releases databases, clients and child processes. */
+  close(): Promise<void>
+}
+
+/** What the CLI hands the services factory. `config` is absent for commands that need none (keystore, devnet). */
+export interface ServicesDeps {
+  config: BotConfig | undefined
+  configPath: string
+  logLevel: string
+}
+
+/** Builds the services for one CLI invocation. */
+export type ServicesFactory = (deps: ServicesDeps) => Promise<CliServices>

@@ -1,0 +1,55 @@
+// Config form of a job trigger: the scheduler's object triggers or its short strings, checked before anything runs.
+import { z } from 'zod'
+
+const SHORT = /^(hourly|daily|weekly|manual|daily_at_([01]\d|2[0-3]):[0-5]\d|interval_[1-9]\d{0,5}(s|m|h|d))$/
+const SHORT_HELP = 'hourly, daily, weekly, manual, daily_at_HH:MM (e.g. daily_at_09:30) or interval_<n><s|m|h|d> (e.g. interval_30m)'
+const CRON_FIELD = /^[0-9A-Za-z*/,?LW#-]+$/
+
+/** True when `tz` is an IANA time zone this Node build knows. */
+export function isKnownTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
+
+const cronTrigger = z.strictObject({
+  type: z.literal('cron'),
+  expression: z.string().refine((e) => {
+    const fields = e.trim().split(/\s+/)
+    return (fields.length === 5 || fields.length === 6) && fields.every((f) => CRON_FIELD.test(f))
+  }, { error: 'expected a cron expression of 5 or 6 fields, e.g. "30 9 * * 1-5"' }),
+  timezone: z.string().refine(isKnownTimeZone, { error: 'expected an IANA time zone such as "UTC" or "Europe/Berlin"' })
+    .default('UTC'),
+})
+
+const dateTrigger = z.strictObject({
+  type: z.literal('date'),
+  at: z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)), {
+    error: 'expected an ISO 8601 date-time with a zone, e.g. "2026-12-01T09:00:00Z"',
+  }),
+  allowPastEvents: z.boolean().default(false),
+})
+
+const intervalTrigger = z.strictObject({
+  type: z.literal('interval'),
+  every: z.int({ error: 'expected a whole number >= 1' }).min(1, { error: 'expected a whole number >= 1' }),
+  unit: z.enum(['s', 'm', 'h', 'd'], { error: 'expected one of "s", "m", "h", "d"' }),
+  start: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time' }).optional(),
+  end: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time' }).optional(),
+})
+
+const manualTrigger = z.strictObject({ type: z.literal('manual') })
+
+/** A job trigger: `{type:'cron'|'date'|'interval'|'manual', ...}` or a short string such as `interval_30m`. */
+export const triggerSchema = z.union([
+  z.string().regex(SHORT, { error: `expected a short trigger: ${SHORT_HELP}` }),
+  z.discriminatedUnion('type', [cronTrigger, dateTrigger, intervalTrigger, manualTrigger], {
+    error: 'expected a trigger object with "type" one of "cron", "date", "interval", "manual"',
+  }),
+], { error: `expected a trigger: a short string (${SHORT_HELP}) or an object with "type"` })
+
+/** The parsed trigger as the scheduler receives it. */
+export type TriggerConfig = z.output<typeof triggerSchema>
