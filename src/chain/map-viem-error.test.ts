@@ -144,10 +144,22 @@ describe('reverts with decoded reasons', () => {
     expect((est as RevertError).reason).toBe('no value')
   })
 
+  it('a bare revert (unknown selector, no data) is still EXECUTION_REVERTED, without a reason', async () => {
+    const e = await mapped(client.call({ account: account.address, to: reverter, data: '0xdeadbeef' }))
+    expect(e.code).toBe('EXECUTION_REVERTED')
+    expect((e as RevertError).reason).toBeUndefined()
+    expect(e.message).toContain('no reason given')
+    const est = await mapped(client.estimateGas({ account: account.address, to: reverter, data: '0xdeadbeef' }))
+    expect(est.code).toBe('EXECUTION_REVERTED')
+  })
+
   it('custom error decoded with the ABI passed in the context', async () => {
     const data = encodeFunctionData({ abi: REVERTER_ABI, functionName: 'failCustom' })
     const e = await mapped(client.call({ account: account.address, to: reverter, data }), { abi: REVERTER_ABI })
     expect((e as RevertError).reason).toBe('Custom(42)')
+    const bare = await mapped(client.call({ account: account.address, to: reverter, data }))
+    expect((bare as RevertError).reason).toBeUndefined()
+    expect(bare.message).toContain('undecoded error 0xcb362b34')
   })
 })
 

@@ -84,7 +84,10 @@ export function mapViemError(err: unknown, context: MapViemErrorContext = {}): C
   if (revert || names.has('ExecutionRevertedError') || names.has('ContractFunctionRevertedError') || rpcCode === 3
     || (rpcCode !== undefined && REVERT.test(text) && !isTransport(names, status))) {
     const reason = revert?.reason
-    return new RevertError(`execution reverted${reason ? `: ${redactSecrets(reason)}` : ' (no reason given)'}`, {
+    const what = reason ? `: ${redactSecrets(reason)}`
+      : revert?.data && revert.data.length >= 10 ? ` (undecoded error ${revert.data.slice(0, 10)}: pass the contract ABI to decode it)`
+        : ' (no reason given)'
+    return new RevertError(`execution reverted${what}`, {
       ...base, reason, data: revert?.data, hint: 'the call fails on chain as built; repeating will not help',
     })
   }
