@@ -146,7 +146,7 @@ describe('fault kinds', () => {
 
 describe('seeded chaos', () => {
   it('injects roughly the configured mix, reproducibly for a seed', async () => {
-    const N = 80
+    const N = 50
     const runOnce = async (): Promise<string> => {
       const p = await startFaultProxy({ target: anvil.rpcUrl, seed: 1234 })
       p.setChaos({ errorRate: 0.3, hangRate: 0.05, staleRate: 0.05 })

@@ -73,7 +73,7 @@ beforeAll(async () => {
   logger = createLogger({ level: 'trace', destination: sink })
   process.env[KEY_VAR] = CANARY_KEY
   signer = signerFromEnv(KEY_VAR)
-  client = createChainClient({ chainId: 31337, rpcUrls: [proxy.url], retryCount: 0, timeoutMs: 500 })
+  client = createChainClient({ chainId: 31337, rpcUrls: [proxy.url], retryCount: 0 })
   // Deploy the reverting contract with a funded anvil key (not the canary).
   const deployer = privateKeyToAccount(ANVIL_TEST_KEYS[4])
   const direct = createChainClient({ chainId: 31337, rpcUrls: [anvil.rpcUrl] })
@@ -117,8 +117,9 @@ describe('canary key and canary RPC API key', () => {
     const r503 = proxy.addRule({ fault: { kind: 'http', status: 503 } })
     await scenario('http-503', () => client.sendRawTransaction({ serializedTransaction: poorTx }), { broadcast: true })
     r503()
-    const rSlow = proxy.addRule({ fault: { kind: 'delay', ms: 1_200 } })
-    await scenario('timeout', () => client.getChainId())
+    const rSlow = proxy.addRule({ fault: { kind: 'delay', ms: 800 } })
+    const impatient = createChainClient({ chainId: 31337, rpcUrls: [proxy.url], retryCount: 0, timeoutMs: 200 })
+    await scenario('timeout', () => impatient.getChainId())
     rSlow()
     const rRpc = proxy.addRule({ fault: { kind: 'rpc-error', code: -32000, message: `upstream said: key ${CANARY_API_KEY} rejected` } })
     await scenario('echoing-node', () => client.getBlockNumber())
