@@ -118,6 +118,17 @@ describe('node rejections from anvil', () => {
     expect(e.retryable).toBe(false)
   })
 
+  it('gas limit below the intrinsic cost: TX_INVALID, not retryable', async () => {
+    const nonce = await client.getTransactionCount({ address: account.address })
+    const raw = await account.signTransaction({
+      chainId: 31337, type: 'eip1559', to: account.address, gas: 20_000n, nonce, value: 1n, maxFeePerGas: 20n * GWEI, maxPriorityFeePerGas: GWEI,
+    })
+    const e = await mapped(client.sendRawTransaction({ serializedTransaction: raw }), { broadcast: true })
+    expect(e.code).toBe('TX_INVALID')
+    expect(e.retryable).toBe(false)
+    expect(e.unknown).toBe(false)
+  })
+
   it('tip above fee cap (refused by viem before sending): FEE_INVALID', async () => {
     const e = await mapped(signTransfer(0, { maxFeePerGas: GWEI, maxPriorityFeePerGas: 2n * GWEI }))
     expect(e.code).toBe('FEE_INVALID')

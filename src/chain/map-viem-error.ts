@@ -23,6 +23,7 @@ const NONCE_HIGH = /nonce too high|noncetoohigh|nonce gap/i
 const FUNDS = /insufficient funds|exceeds transaction sender account balance|outoffunds|insufficient balance/i
 const FEE_CAP_LOW = /max fee per gas less than block base fee|fee cap less than block base fee|feecaptoolow|transaction is outdated|gas price (is )?(too low|less than)|underpriced/i
 const FEE_INVALID = /max priority fee per gas higher than max fee per gas|tip higher than fee cap|fee cap higher than 2\^256|max fee per gas higher than 2\^256/i
+const TX_INVALID = /intrinsic gas too (low|high)|exceeds block gas limit|gas limit reached|tx fee .*exceeds the configured cap|oversized data|invalid sender|transaction type not (supported|valid)|invalid chain ?id|chain ?id mismatch|gas too low/i
 const REVERT = /execution reverted|reverted|revert|vm exception/i
 const RATE_LIMIT = /rate limit|too many requests|exceeded .*(quota|limit)|request limit/i
 const TIMEOUT = /timed? ?out|took too long/i
@@ -78,6 +79,11 @@ export function mapViemError(err: unknown, context: MapViemErrorContext = {}): C
   if (names.has('FeeCapTooLowError') || FEE_CAP_LOW.test(text)) {
     return new FeeError('FEE_CAP_TOO_LOW', `fee cap below the block base fee: ${short}`, {
       ...base, retryable: true, hint: 'wait for the base fee to fall or re-estimate fees (within the cap)',
+    })
+  }
+  if (names.has('IntrinsicGasTooLowError') || names.has('IntrinsicGasTooHighError') || TX_INVALID.test(text)) {
+    return new ChainError('TX_INVALID', `the node rejected the transaction as invalid: ${short}`, {
+      ...base, retryable: false, hint: 'fix the gas limit, type or chain id of the transaction; the same bytes will never be accepted',
     })
   }
   const revert = findRevert(chain, context.abi)
