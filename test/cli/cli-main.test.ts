@@ -58,7 +58,8 @@ describe('bad input exits 2 and starts nothing', () => {
     expect(r.stderr).toMatch(/^error [A-Z_]+: /)
     expect(r.stderr).not.toMatch(STACK)
     expect(r.stderr + r.stdout).not.toContain(KEY.slice(2))
-    expect(rec.calls.filter((c) => c.op !== 'close')).toEqual([])
+    expect(rec.calls).toEqual([])
+    expect(rec.created).toBe(0)
   })
 
   it('a bad config exits 2 naming each bad field, before any service exists', async () => {
@@ -151,6 +152,7 @@ describe('commands call the services', () => {
     const rec = recordingServices()
     const l = await runMain(['load-preset', '--list', '--json', '--config', cfg], { createServices: rec.factory })
     expect(JSON.parse(l.stdout)).toContain('devnet-demo')
+    expect(rec.created).toBe(0)
     const r = await runMain(['load-preset', 'bridge-rotation', '--config', cfg], { createServices: rec.factory })
     expect(r.code).toBe(0)
     expect(rec.calls.map((c) => c.op)).toEqual(['loadPreset'])
