@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { Wallet } from 'ethers'
-import { COMMANDS } from '../../src/cli/main.ts'
+import { PassThrough } from 'node:stream'
+import { COMMANDS, main } from '../../src/cli/main.ts'
 import { createOutput, colorEnabled } from '../../src/cli/output.ts'
 import { startProgress } from '../../src/cli/progress.ts'
 import { renderTable } from '../../src/cli/table.ts'
@@ -184,6 +185,33 @@ describe('keystore', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(new Wallet(KEY).address)
     expect(r.stdout + r.stderr + readFileSync(out, 'utf8')).not.toContain(KEY.slice(2))
+  })
+
+  it('on a terminal: key and passphrase are prompted without echo, the repeat must match', async () => {
+    const run = async (answers: string[]) => {
+      const stdin = Object.assign(new PassThrough(), { isTTY: true })
+      let err = ''
+      const stderr = {
+        isTTY: false,
+        write(s: string) {
+          err += s
+          if (/: $/.test(s)) setImmediate(() => stdin.write(`${answers.shift() ?? ''}\n`))
+          return true
+        },
+      }
+      const stdout = capture()
+      const code = await main(['keystore', 'import', '--out', join(tmp.dir, 'ks', `tty-${answers.length}.json`)], { stdin, stderr, stdout, env: {}, handleSignals: false })
+      return { code, err, out: stdout.text() }
+    }
+    const bad = await run([KEY, 'first-passphrase', 'other-passphrase'])
+    expect(bad.code).toBe(2)
+    expect(bad.err).toContain('the passphrases differ')
+    const ok = await run([KEY.slice(2), 'same-passphrase', 'same-passphrase'])
+    expect(ok.code).toBe(0)
+    expect(ok.err).toContain('private key (hidden): ')
+    expect(ok.err + ok.out).not.toContain(KEY.slice(2))
+    expect(ok.err + ok.out).not.toContain('same-passphrase')
+    expect(ok.out).toContain(new Wallet(KEY).address)
   })
 
   it('without a terminal and without the env var it refuses with exit 2', async () => {
