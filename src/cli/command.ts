@@ -35,7 +35,7 @@ export interface CommandContext {
   global: GlobalOptions
   /** The validated config; present for commands with `needsConfig` (default). */
   config: BotConfig | undefined
-  /** Created on first use (so `--help` and pure commands open nothing). */
+  /** Created on the first call (so `--help`, usage errors and pure commands open nothing). */
   readonly services: CliServices
   out: Output
   logger: Logger

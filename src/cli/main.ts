@@ -102,10 +102,10 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       positionals: parsed.positionals,
       global: { configPath, configExplicit: given !== undefined, logLevel, json, cwd },
       config,
-      get services(): CliServices {
-        if (!services) throw new Error('services used before they were created')
+      services: lazyServices(async () => {
+        services ??= await createServices({ config, configPath, logLevel })
         return services
-      },
+      }),
       out,
       logger,
       env,
@@ -114,7 +114,6 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       prompt: (question, hidden) => promptLine(question, { input: stdin, output: stderr, hidden }),
       readStdin: () => readAll(stdin),
     }
-    services = await createServices({ config, configPath, logLevel })
     return (await command.run(ctx)) ?? EXIT.ok
   } catch (err) {
     out.error(err)
@@ -174,6 +173,23 @@ function checkPositionals(command: Command, positionals: string[]): void {
       `usage: bot ${command.usage}`,
     )
   }
+}
+
+/** Services created on the first call, so help, usage errors and pure commands open nothing. */
+function lazyServices(get: () => Promise<CliServices>): CliServices {
+  let pending: Promise<CliServices> | undefined
+  return new Proxy({} as CliServices, {
+    get(_t, prop: string | symbol) {
+      if (typeof prop !== 'string' || prop === 'then') return undefined
+      return async (...args: unknown[]) => {
+        pending ??= get()
+        const s = await pending
+        const fn = (s as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[prop]
+        if (typeof fn !== 'function') throw new Error(`services have no operation ${prop}`)
+        return fn.apply(s, args)
+      }
+    },
+  })
 }
 
 async function readAll(stream: Readable): Promise<string> {

@@ -1,8 +1,8 @@
 // Loads a config (JSON or YAML, or a preset by name), substitutes ${VAR}s, validates, and reports every problem.
 import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseDocument } from 'yaml'
 import { substituteEnv } from './env.ts'
 import { ConfigError, UnknownPresetError, formatPath, type ConfigIssue } from './errors.ts'
 import { toConfigIssues } from './issues.ts'
@@ -15,6 +15,9 @@ export const PRESETS_DIR = join(ROOT, 'config', 'presets')
 /** The config used when `--config` is not given (resolved from the install, not the working directory). */
 export const DEFAULT_CONFIG_PATH = join(ROOT, 'config', 'default.json')
 const MAX_BYTES = 1024 * 1024
+// yaml is loaded on the first YAML file only: most runs read JSON, and every module costs start-up time.
+const requireCjs = createRequire(import.meta.url)
+let yamlModule: typeof import('yaml') | undefined
 const PRESET_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/
 
 /** Options for loading: the environment used for `${VAR}` substitution (defaults to process.env). */
@@ -141,7 +144,8 @@ function parseJson(text: string, source: string): unknown {
 
 function parseYaml(text: string, source: string): unknown {
   try {
-    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true })
+    yamlModule ??= requireCjs('yaml') as typeof import('yaml')
+    const doc = yamlModule.parseDocument(text, { prettyErrors: false, uniqueKeys: true })
     const first = doc.errors[0]
     if (first) {
       const at = first.linePos?.[0] ?? (first.pos ? lineCol(text, first.pos[0]) : undefined)

@@ -5,14 +5,21 @@ const SHORT = /^(hourly|daily|weekly|manual|daily_at_([01]\d|2[0-3]):[0-5]\d|int
 const SHORT_HELP = 'hourly, daily, weekly, manual, daily_at_HH:MM (e.g. daily_at_09:30) or interval_<n><s|m|h|d> (e.g. interval_30m)'
 const CRON_FIELD = /^[0-9A-Za-z*/,?LW#-]+$/
 
-/** True when `tz` is an IANA time zone this Node build knows. */
+const zoneCache = new Map<string, boolean>()
+
+/** True when `tz` is an IANA time zone this Node build knows (memoized: building a formatter is slow). */
 export function isKnownTimeZone(tz: string): boolean {
+  const hit = zoneCache.get(tz)
+  if (hit !== undefined) return hit
+  let ok: boolean
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz })
-    return true
+    ok = true
   } catch {
-    return false
+    ok = false
   }
+  if (zoneCache.size < 1000) zoneCache.set(tz, ok)
+  return ok
 }
 
 const cronTrigger = z.strictObject({

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { Wallet } from 'ethers'
-import { COMMANDS } from '../../src/cli/main.ts'
+import { PassThrough } from 'node:stream'
+import { COMMANDS, main } from '../../src/cli/main.ts'
 import { createOutput, colorEnabled } from '../../src/cli/output.ts'
 import { startProgress } from '../../src/cli/progress.ts'
 import { renderTable } from '../../src/cli/table.ts'
@@ -58,7 +59,8 @@ describe('bad input exits 2 and starts nothing', () => {
     expect(r.stderr).toMatch(/^error [A-Z_]+: /)
     expect(r.stderr).not.toMatch(STACK)
     expect(r.stderr + r.stdout).not.toContain(KEY.slice(2))
-    expect(rec.calls.filter((c) => c.op !== 'close')).toEqual([])
+    expect(rec.calls).toEqual([])
+    expect(rec.created).toBe(0)
   })
 
   it('a bad config exits 2 naming each bad field, before any service exists', async () => {
@@ -151,6 +153,7 @@ describe('commands call the services', () => {
     const rec = recordingServices()
     const l = await runMain(['load-preset', '--list', '--json', '--config', cfg], { createServices: rec.factory })
     expect(JSON.parse(l.stdout)).toContain('devnet-demo')
+    expect(rec.created).toBe(0)
     const r = await runMain(['load-preset', 'bridge-rotation', '--config', cfg], { createServices: rec.factory })
     expect(r.code).toBe(0)
     expect(rec.calls.map((c) => c.op)).toEqual(['loadPreset'])
@@ -182,6 +185,33 @@ describe('keystore', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(new Wallet(KEY).address)
     expect(r.stdout + r.stderr + readFileSync(out, 'utf8')).not.toContain(KEY.slice(2))
+  })
+
+  it('on a terminal: key and passphrase are prompted without echo, the repeat must match', async () => {
+    const run = async (answers: string[]) => {
+      const stdin = Object.assign(new PassThrough(), { isTTY: true })
+      let err = ''
+      const stderr = {
+        isTTY: false,
+        write(s: string) {
+          err += s
+          if (/: $/.test(s)) setImmediate(() => stdin.write(`${answers.shift() ?? ''}\n`))
+          return true
+        },
+      }
+      const stdout = capture()
+      const code = await main(['keystore', 'import', '--out', join(tmp.dir, 'ks', `tty-${answers.length}.json`)], { stdin, stderr, stdout, env: {}, handleSignals: false })
+      return { code, err, out: stdout.text() }
+    }
+    const bad = await run([KEY, 'first-passphrase', 'other-passphrase'])
+    expect(bad.code).toBe(2)
+    expect(bad.err).toContain('the passphrases differ')
+    const ok = await run([KEY.slice(2), 'same-passphrase', 'same-passphrase'])
+    expect(ok.code).toBe(0)
+    expect(ok.err).toContain('private key (hidden): ')
+    expect(ok.err + ok.out).not.toContain(KEY.slice(2))
+    expect(ok.err + ok.out).not.toContain('same-passphrase')
+    expect(ok.out).toContain(new Wallet(KEY).address)
   })
 
   it('without a terminal and without the env var it refuses with exit 2', async () => {

@@ -32,7 +32,7 @@ export const addTaskCommand = defineCommand({
     if (v.file !== undefined) {
       const others = ['id', 'type', 'trigger', 'priority', 'depends-on', 'args', 'disabled'].filter((k) => v[k] !== undefined)
       if (others.length) throw new UsageError(`--file cannot be combined with --${others.join(', --')}`, 'put every field in the file')
-      raw = readConfigFile(resolve(String(v.file)))
+      raw = readConfigFile(resolve(ctx.global.cwd, String(v.file)))
     } else {
       if (v.id === undefined || v.type === undefined) throw new UsageError('add-task needs --id and --type (or --file)', 'see `bot add-task --help`')
       const trigger = v.trigger as string | undefined

@@ -2,7 +2,6 @@
 import { defineCommand, type CommandContext } from '../command.ts'
 import { EXIT } from '../errors.ts'
 import { formatDuration, paintStatus } from '../format.ts'
-import { acquireStateLock } from '../lock.ts'
 import type { OnceReport, ProgressEvent } from '../services.ts'
 
 export const runCommand = defineCommand({
@@ -25,7 +24,7 @@ export const runCommand = defineCommand({
     const dryRun = ctx.values['dry-run'] === true
     const once = ctx.values.once === true || dryRun
     // A dry run broadcasts nothing and must not write the live state, so it may run beside `bot run`.
-    const lock = dryRun ? undefined : acquireStateLock(config.store.path, ctx.global.cwd)
+    const lock = dryRun ? undefined : (await import('../lock.ts')).acquireStateLock(config.store.path, ctx.global.cwd)
     try {
       return once ? await runOnce(ctx, dryRun) : await runForever(ctx, dryRun)
     } finally {
