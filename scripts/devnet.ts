@@ -157,14 +157,16 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
 
 /** Converts devnet addresses into the adapters' address book (tokens with decimals, named contracts). */
 export function devnetBook(a: DevnetAddresses): AddressBook {
-  const tokens = (t: { USDC: Address; DAI: Address }) => ({
+  // WETH is listed as a token too, so plans can swap it (exact approval + token->token) as well as ETH.
+  const tokens = (t: { USDC: Address; DAI: Address }, weth: Address) => ({
     USDC: { symbol: 'USDC', address: t.USDC, decimals: 6 },
     DAI: { symbol: 'DAI', address: t.DAI, decimals: 18 },
+    WETH: { symbol: 'WETH', address: weth, decimals: 18 },
   })
   return {
     [a.l1.chainId]: {
       chainId: a.l1.chainId,
-      tokens: tokens(a.l1.tokens),
+      tokens: tokens(a.l1.tokens, a.l1.weth),
       contracts: {
         weth: a.l1.weth, uniswapV2Factory: a.l1.uniswapV2Factory, uniswapV2Router02: a.l1.uniswapV2Router02,
         l1StandardBridge: a.l1.l1StandardBridge,
@@ -174,7 +176,7 @@ export function devnetBook(a: DevnetAddresses): AddressBook {
     },
     [a.l2.chainId]: {
       chainId: a.l2.chainId,
-      tokens: tokens(a.l2.tokens),
+      tokens: tokens(a.l2.tokens, a.l2.weth),
       contracts: { weth: a.l2.weth, l2StandardBridge: a.l2.l2StandardBridge },
       parentChainId: a.l1.chainId,
     },

@@ -1,0 +1,151 @@
+// The real CliServices: each `bot` command's operations on the composed runtime (scheduler, engine, devnet).
+import pino from 'pino'
+import type { BotConfig } from '../config/schema.ts'
+import { createLogger, type Logger } from '../logging/logger.ts'
+import { ValidationError } from '../errors/validation-error.ts'
+import type { CliServices, JobSummary, OnceReport, ProgressEvent, RunRecord as CliRun, ServicesFactory } from '../cli/services.ts'
+import type { JobView, RunView } from '../scheduler/scheduler-types.ts'
+import { createBotRuntime, toJobSpec, type BotRuntime } from './runtime.ts'
+import { explainJob, statusReport } from './cli-views.ts'
+import { runDryOnce } from './dry-run.ts'
+import { onceWith } from './once.ts'
+
+/** Maps a scheduler job onto the CLI's summary. */
+export function jobSummary(j: JobView, last?: RunView): JobSummary {
+  return {
+    id: j.id, taskType: j.taskType, trigger: j.trigger, priority: j.priority, dependencies: j.dependencies,
+    enabled: j.enabled, paused: j.paused, nextFireAt: j.nextFireAt,
+    lastRun: last ? { status: last.status, finishedAt: last.endedAt, error: last.error ?? undefined } : undefined,
+  }
+}
+
+/** Maps a scheduler run onto the CLI's run record. */
+export function runRecord(r: RunView): CliRun {
+  return {
+    runId: String(r.id), jobId: r.jobId, status: r.status, attempt: r.attempt, scheduledAt: r.scheduledFor,
+    startedAt: r.startedAt, finishedAt: r.endedAt,
+    reason: r.reason ?? (r.gateAction && r.gateAction !== 'run' ? `${r.gateAction}: ${r.gateReason}` : undefined),
+    error: r.error ?? undefined,
+  }
+}
+
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'skipped', 'missed', 'needs_attention', 'interrupted'])
+
+/** Waits until a run reaches a terminal status. */
+export function waitForRun(rt: BotRuntime, runId: string, signal: AbortSignal): Promise<RunView> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const r = rt.scheduler.getRun(runId)
+      if (r && TERMINAL.has(r.status)) { off.forEach((f) => f()); resolve(r) }
+    }
+    const off = (['succeeded', 'failed', 'cancelled', 'skipped', 'missed', 'needs_attention'] as const)
+      .map((e) => rt.scheduler.on(e, check))
+    signal.addEventListener('abort', () => { off.forEach((f) => f()); reject(signal.reason) }, { once: true })
+    check()
+  })
+}
+
+/** Creates the services; the runtime (and the embedded devnet) starts only when an operation needs it. */
+export const createBotServices: ServicesFactory = async (deps) => {
+  const config = deps.config
+  const logger: Logger = createLogger({ level: deps.logLevel, destination: pino.destination(2) })
+  let runtime: Promise<BotRuntime> | undefined
+  const need = (): BotConfig => {
+    if (!config) throw new ValidationError('command', [{ path: 'config', message: 'this command needs a config' }])
+    return config
+  }
+  const rt = () => (runtime ??= createBotRuntime(need(), { logger }))
+  const lastRun = (r: BotRuntime, jobId: string) => r.scheduler.listRuns({ jobId, limit: 1 }).runs[0]
+  const known = (r: BotRuntime, jobId: string) => {
+    const j = r.scheduler.getJob(jobId)
+    if (!j) throw new ValidationError('job id', [{ path: 'job', message: `unknown job "${jobId}" (see \`bot jobs\`)` }])
+    return j
+  }
+  const services: CliServices = {
+    async status() { return statusReport(await rt()) },
+    async listJobs() { const r = await rt(); return r.scheduler.listJobs().map((j) => jobSummary(j, lastRun(r, j.id))) },
+    async history(q) { const r = await rt(); return r.scheduler.listRuns({ jobId: q.jobId, limit: q.limit }).runs.map(runRecord) },
+    async explain(jobId) { const r = await rt(); known(r, jobId); return explainJob(r, jobId) },
+    async runTask(jobId, o) {
+      const r = await rt()
+      known(r, jobId)
+      await r.start()
+      const runId = r.scheduler.runNow(jobId, o.argsOverride)
+      return runRecord(await waitForRun(r, runId, o.signal))
+    },
+    async setJobState(jobId, action) {
+      const r = await rt()
+      known(r, jobId)
+      if (action === 'enable') r.scheduler.enable(jobId)
+      else if (action === 'disable') r.scheduler.disable(jobId)
+      else if (action === 'pause') r.scheduler.pause(jobId)
+      else r.scheduler.resume(jobId)
+      return jobSummary(known(r, jobId))
+    },
+    async addTask(job) { const r = await rt(); return jobSummary(r.scheduler.addJob(toJobSpec(job))) },
+    async removeTask(jobId) { const r = await rt(); known(r, jobId); r.scheduler.removeJob(jobId) },
+    async loadPreset(_name, preset, o) {
+      const r = await rt()
+      const added: string[] = []
+      const skipped: string[] = []
+      for (const job of preset.jobs) {
+        if (!o.replace && r.scheduler.getJob(job.id)) { skipped.push(job.id); continue }
+        r.scheduler.addJob(toJobSpec(job), { ifExists: 'replace' })
+        added.push(job.id)
+      }
+      return { added, skipped }
+    },
+    async runOnce(o): Promise<OnceReport> {
+      if (o.dryRun) return runDryOnce(need(), { logger, signal: o.signal, onProgress: o.onProgress })
+      o.onProgress({ kind: 'step', message: need().devnet.embedded ? 'starting the embedded devnet' : 'connecting to chains' })
+      const r = await rt()
+      return onceWith(r, o.onProgress)
+    },
+    async runForever(o) {
+      const r = await rt()
+      o.onProgress({ kind: 'step', message: 'reconciling open intents, then starting the scheduler' })
+      for (const e of ['succeeded', 'failed', 'delayed', 'held', 'skipped', 'missed'] as const) {
+        r.scheduler.on(e, (p) => o.onProgress({ kind: 'job', jobId: p.jobId, status: p.run.status,
+          message: 'reason' in p ? String(p.reason) : 'error' in p ? String(p.error) : undefined }))
+      }
+      await r.start()
+      await new Promise<void>((resolve) => {
+        if (o.signal.aborted) resolve()
+        else o.signal.addEventListener('abort', () => resolve(), { once: true })
+      })
+    },
+    async devnet(o) {
+      o.onProgress({ kind: 'step', message: 'starting two anvil chains and deploying contracts' })
+      const { startDevnet } = await import('../../scripts/devnet.ts')
+      const d = await startDevnet()
+      try {
+        o.onReady({
+          chains: [{ chainId: d.l1.chainId, rpcUrl: d.l1.rpcUrl, role: 'l1' }, { chainId: d.l2.chainId, rpcUrl: d.l2.rpcUrl, role: 'l2' }],
+          contracts: flatten(d.addresses as unknown as Record<string, unknown>),
+          accounts: d.accounts.map((a) => a.address),
+        })
+        await new Promise<void>((resolve) => {
+          if (o.signal.aborted) resolve()
+          else o.signal.addEventListener('abort', () => resolve(), { once: true })
+        })
+      } finally { await d.stop() }
+    },
+    keystoreNew: async (o) => (await import('../cli/keystore-file.ts')).writeKeystore(o),
+    keystoreImport: async (o) => (await import('../cli/keystore-file.ts')).writeKeystore(o),
+    async close() {
+      if (!runtime) return
+      const r = await runtime.catch(() => undefined)
+      await r?.close()
+    },
+  }
+  return services
+}
+
+function flatten(o: Record<string, unknown>, prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(o)) {
+    if (v && typeof v === 'object') Object.assign(out, flatten(v as Record<string, unknown>, `${prefix}${k}.`))
+    else if (typeof v === 'string' && v.startsWith('0x')) out[`${prefix}${k}`] = v
+  }
+  return out
+}

@@ -1,0 +1,141 @@
+// `bot --dry-run`: runs the plan on local anvil forks (or per-call simulation) and reports what each job would do.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { decodeFunctionData, erc20Abi, type Address } from 'viem'
+import type { DryRunJobReport, OnceReport, ProgressEvent } from '../cli/services.ts'
+import type { BotConfig } from '../config/schema.ts'
+import type { Logger } from '../logging/logger.ts'
+import type { DispatchGate } from '../scheduler/scheduler-types.ts'
+import { startAnvil, type AnvilInstance } from '../../scripts/anvil.ts'
+import { onceWith } from './once.ts'
+import { createBotRuntime, type BotRuntime } from './runtime.ts'
+
+type Balances = Map<string, bigint>
+
+/** Options of a dry run. */
+export interface DryRunOptions {
+  logger: Logger
+  signal: AbortSignal
+  onProgress: (e: ProgressEvent) => void
+}
+
+const SENDING = new Set(['protocol_call', 'send_calls'])
+
+/**
+ * Forks every configured chain with a local anvil and runs the whole plan there against a throwaway state
+ * database, one job at a time, so balance changes can be attributed per job. Nothing reaches a real chain.
+ * When a chain cannot be forked, sending jobs run with `dryRun: true` instead: the engine simulates each call
+ * and stops before signing. Waits the risk policy would impose are reported as refusals instead of waited out.
+ */
+export async function runDryOnce(config: BotConfig, o: DryRunOptions): Promise<OnceReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'bot-dry-run-'))
+  const forks: AnvilInstance[] = []
+  let mode: 'fork' | 'simulation' = 'fork'
+  let note: string | undefined
+  let plan = config
+  let overrides: Record<number, string> | undefined
+  try {
+    if (config.devnet.embedded) {
+      note = 'the embedded devnet is itself a local throwaway chain; the plan runs on it'
+    } else {
+      o.onProgress({ kind: 'step', message: `forking ${config.chains.length} chain(s) with local anvil` })
+      try {
+        overrides = {}
+        for (const c of config.chains) {
+          const f = await startAnvil({ chainId: c.id, forkUrl: c.rpcUrls[0] })
+          forks.push(f)
+          overrides[c.id] = f.rpcUrl
+        }
+      } catch (err) {
+        mode = 'simulation'
+        overrides = undefined
+        note = `no fork available (${(err as Error).message.split('\n')[0]}); each call is simulated instead, nothing is signed`
+        plan = { ...config, jobs: config.jobs.map((j) => (SENDING.has(j.taskType)
+          ? { ...j, args: { ...(j.args as Record<string, unknown>), dryRun: true } } : j)) }
+      }
+    }
+    const snaps: { runId: string | null; balances: Balances }[] = []
+    let rt: BotRuntime | undefined
+    const refusals = new Map<string, DryRunJobReport['refusals']>()
+    const wrapGate = (gate: DispatchGate): DispatchGate => async (input) => {
+      const d = await gate(input)
+      if (d.action === 'run') {
+        if (rt) snaps.push({ runId: input.runId, balances: await balances(rt) })
+        return d
+      }
+      refusals.set(input.runId, [{ by: 'risk', reason: `${d.action}: ${d.reason}` }])
+      return { action: 'skip', reason: `dry run: the policy would ${d.action} this run (${d.reason})` }
+    }
+    o.onProgress({ kind: 'step', message: 'composing the bot on the dry-run chains' })
+    rt = await createBotRuntime(plan, { logger: o.logger, dbPath: join(dir, 'dry-run.db'), rpcOverrides: overrides,
+      wrapGate, maxConcurrentJobs: 1 })
+    try {
+      const report = await onceWith(rt, o.onProgress)
+      snaps.push({ runId: null, balances: await balances(rt) })
+      const summary = report
+      summary.dryRunMode = { mode, note }
+      for (const job of summary.jobs) {
+        const run = rt.scheduler.listRuns({ jobId: job.jobId, limit: 1 }).runs[0]
+        if (!run) continue
+        const runId = String(run.id)
+        const i = snaps.findIndex((s) => s.runId === runId)
+        job.dryRun = jobReport(rt, runId, mode, i >= 0 ? snaps[i]!.balances : undefined, i >= 0 ? snaps[i + 1]?.balances : undefined,
+          refusals.get(runId) ?? refusalOf(run.error))
+      }
+      return summary
+    } finally {
+      await rt.close()
+    }
+  } finally {
+    await Promise.all(forks.map((f) => f.stop()))
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Native and address-book token balances of every wallet on every chain, keyed `chain:wallet:token`. */
+async function balances(rt: BotRuntime): Promise<Balances> {
+  const out: Balances = new Map()
+  for (const c of rt.env.chains) {
+    for (const w of rt.env.wallets.values()) {
+      out.set(`${c.chainId}:${w.address}:ETH`, await c.client.getBalance({ address: w.address }))
+      for (const t of Object.values(rt.env.book[c.chainId]?.tokens ?? {})) {
+        out.set(`${c.chainId}:${w.address}:${t.symbol}`, await c.client.readContract({ address: t.address, abi: erc20Abi,
+          functionName: 'balanceOf', args: [w.address] }))
+      }
+    }
+  }
+  return out
+}
+
+function refusalOf(error: string | null): DryRunJobReport['refusals'] {
+  if (!error) return undefined
+  if (/POLICY_NOT_ALLOWLISTED|SPENDER_NOT_ALLOWLISTED|allowlist/.test(error)) return [{ by: 'allowlist', reason: error }]
+  if (/POLICY_|cap/.test(error)) return [{ by: 'cap', reason: error }]
+  if (/revert/i.test(error)) return [{ by: 'simulation', reason: error }]
+  return undefined
+}
+
+function jobReport(rt: BotRuntime, runId: string, mode: 'fork' | 'simulation', before: Balances | undefined,
+  after: Balances | undefined, refusals: DryRunJobReport['refusals']): DryRunJobReport {
+  const intents = rt.engine.journal.byRun(runId).filter((r) => r.kind === 'normal')
+  const calls = intents.map((r) => ({ chainId: r.chainId, to: r.to, value: r.value.toString(), data: r.data,
+    gas: r.gasLimit?.toString(), feeWei: r.gasLimit && r.maxFeePerGas ? (r.gasLimit * r.maxFeePerGas).toString() : undefined }))
+  const allowanceChanges = intents.flatMap((r) => {
+    try {
+      const d = decodeFunctionData({ abi: erc20Abi, data: r.data })
+      return d.functionName === 'approve'
+        ? [{ chainId: r.chainId, token: r.to, spender: (d.args[0] as Address), amount: (d.args[1] as bigint).toString() }] : []
+    } catch { return [] }
+  })
+  const balanceChanges: NonNullable<DryRunJobReport['balanceChanges']> = []
+  if (before && after) {
+    for (const [key, b] of before) {
+      const delta = (after.get(key) ?? b) - b
+      if (delta === 0n) continue
+      const [chainId, , token] = key.split(':')
+      balanceChanges.push({ chainId: Number(chainId), token: token!, delta: delta.toString() })
+    }
+  }
+  return { mode, calls, balanceChanges, allowanceChanges, refusals }
+}

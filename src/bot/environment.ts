@@ -1,0 +1,124 @@
+// Resolves where the bot runs: the embedded devnet or configured chains, their clients, wallets and address book.
+import type { Address, LocalAccount, PublicClient } from 'viem'
+import { parseEther, parseUnits } from 'viem'
+import { createChainClient } from '../chain/clients.ts'
+import { accountFromKey, loadSigner } from '../chain/signer.ts'
+import type { SpendPolicy } from '../chain/spend-policy.ts'
+import type { BotConfig } from '../config/schema.ts'
+import { AppError } from '../errors/app-error.ts'
+import type { AddressBook } from '../../protocols/types.ts'
+import { ANVIL_TEST_KEYS } from '../../scripts/anvil.ts'
+import type { Devnet } from '../../scripts/devnet.ts'
+
+/** One chain the bot talks to. */
+export interface BotChain {
+  chainId: number
+  name: string
+  client: PublicClient
+  confirmations: number
+  /** Hard cap on maxFeePerGas for anything the engine signs on this chain (wei). */
+  maxFeePerGas: bigint
+  policy: SpendPolicy
+}
+
+/** Everything resolved from config (and the devnet, when embedded) before the runtime starts. */
+export interface BotEnvironment {
+  chains: BotChain[]
+  /** Signers by wallet name. */
+  wallets: Map<string, LocalAccount>
+  book: AddressBook
+  devnet: Devnet | undefined
+  /** Stops what the environment started (the devnet). */
+  close(): Promise<void>
+}
+
+/** Options for resolving the environment. */
+export interface EnvironmentOptions {
+  /** Directory for devnet addresses and other generated files. */
+  stateDir: string
+  /** RPC URL overrides per chain id (dry-run forks). */
+  rpcOverrides?: Record<number, string>
+  promptPassphrase?: (path: string) => Promise<string>
+  env?: NodeJS.ProcessEnv
+}
+
+const DEVNET_FEE_CAP = parseUnits('200', 9)
+
+/** Starts the embedded devnet when configured so, then builds clients, signers and policies. */
+export async function resolveEnvironment(config: BotConfig, options: EnvironmentOptions): Promise<BotEnvironment> {
+  let devnet: Devnet | undefined
+  if (config.devnet.embedded && !options.rpcOverrides) {
+    const { startDevnet } = await import('../../scripts/devnet.ts')
+    const [l1, l2] = config.devnet.chains
+    devnet = await startDevnet({ l1ChainId: l1, l2ChainId: l2, addressesPath: `${options.stateDir}/devnet/addresses.json` })
+  }
+  try {
+    const wallets = await loadWallets(config, options)
+    const own = [...wallets.values()].map((a) => a.address)
+    const chains: BotChain[] = []
+    const book: AddressBook = devnet ? devnet.book : {}
+    if (config.devnet.embedded) {
+      for (const chainId of config.devnet.chains.slice(0, 2)) {
+        const rpcUrl = options.rpcOverrides?.[chainId] ?? (chainId === devnet?.l1.chainId ? devnet.l1.rpcUrl : devnet?.l2.rpcUrl)
+        if (!rpcUrl) throw new AppError('DEVNET_CHAIN', `no RPC for devnet chain ${chainId}`)
+        const client = createChainClient({ chainId, rpcUrls: [rpcUrl], name: `devnet-${chainId}`, pollingIntervalMs: 50 })
+        chains.push({ chainId, name: `devnet-${chainId}`, client, confirmations: 1, maxFeePerGas: DEVNET_FEE_CAP,
+          policy: devnetPolicy(chainId, book, own) })
+      }
+    } else {
+      for (const c of config.chains) {
+        const urls = options.rpcOverrides?.[c.id] ? [options.rpcOverrides[c.id]!] : c.rpcUrls
+        const client = createChainClient({ chainId: c.id, rpcUrls: urls, name: c.name, nativeSymbol: c.nativeSymbol })
+        const cap = c.maxFeePerGas ?? config.risk.maxGasPrice
+        chains.push({ chainId: c.id, name: c.name, client, confirmations: c.confirmations, maxFeePerGas: cap,
+          policy: {
+            chainId: c.id, maxFeePerGas: cap, maxValuePerTx: parseEther('0'), dailyNativeCap: config.risk.dailyGasBudget,
+            dailyTokenCaps: {}, contracts: c.allowlist as Address[], spenders: c.allowlist as Address[], ownWallets: own,
+          } })
+      }
+    }
+    let closed: Promise<void> | undefined
+    return { chains, wallets, book, devnet, close: () => (closed ??= devnet ? devnet.stop() : Promise.resolve()) }
+  } catch (err) {
+    await devnet?.stop()
+    throw err
+  }
+}
+
+/** Devnet caps: generous but finite, every devnet contract allowlisted, each devnet token capped. */
+function devnetPolicy(chainId: number, book: AddressBook, own: Address[]): SpendPolicy {
+  const entry = book[chainId]
+  const contracts = entry ? [...Object.values(entry.contracts), ...Object.values(entry.vaults ?? {}),
+    ...Object.values(entry.tokens).map((t) => t.address)] : []
+  const tokenCaps: Record<string, bigint> = {}
+  for (const t of Object.values(entry?.tokens ?? {})) tokenCaps[t.address] = parseUnits('1000000', t.decimals)
+  if (entry?.contracts.weth) tokenCaps[entry.contracts.weth] = parseEther('1000')
+  for (const v of Object.values(entry?.vaults ?? {})) tokenCaps[v] = parseUnits('1000000', 18)
+  return {
+    chainId, maxFeePerGas: DEVNET_FEE_CAP, maxValuePerTx: parseEther('100'), dailyNativeCap: parseEther('1000'),
+    dailyTokenCaps: tokenCaps, contracts, spenders: contracts, ownWallets: own,
+  }
+}
+
+async function loadWallets(config: BotConfig, options: EnvironmentOptions): Promise<Map<string, LocalAccount>> {
+  const out = new Map<string, LocalAccount>()
+  for (const w of config.wallets) {
+    let account: LocalAccount
+    if (w.devnetAccount !== undefined) {
+      const key = ANVIL_TEST_KEYS[w.devnetAccount]
+      if (!key) throw new AppError('WALLET_DEVNET', `wallets.${w.name}.devnetAccount ${w.devnetAccount} does not exist`, { hint: `use 0..${ANVIL_TEST_KEYS.length - 1}` })
+      account = accountFromKey(key, `devnet account ${w.devnetAccount}`)
+    } else if (w.privateKeyEnv) {
+      account = await loadSigner({ type: 'env', envVar: w.privateKeyEnv }, { env: options.env })
+    } else {
+      account = await loadSigner({ type: 'keystore', path: w.keystore!, passphraseEnvVar: 'BOT_KEYSTORE_PASSPHRASE' },
+        { env: options.env, promptPassphrase: options.promptPassphrase })
+    }
+    if (w.address && w.address.toLowerCase() !== account.address.toLowerCase()) {
+      throw new AppError('WALLET_ADDRESS_MISMATCH', `wallet "${w.name}" key belongs to ${account.address}, not the configured ${w.address}`,
+        { hint: 'fix the address or the key source of this wallet' })
+    }
+    out.set(w.name, account)
+  }
+  return out
+}

@@ -1,0 +1,169 @@
+// Composition root: config -> environment -> database -> engine, risk, scheduler facade and task catalog.
+import { dirname } from 'node:path'
+import { parseAbi, type Address, type PublicClient } from 'viem'
+import { createTxEngine, type TxEngine } from '../chain/tx-engine.ts'
+import { defineSendCallsTask } from '../chain/tx-task.ts'
+import type { BotConfig, JobConfig } from '../config/schema.ts'
+import type { Logger } from '../logging/logger.ts'
+import { createCircuitBreaker, type CircuitBreaker } from '../risk/circuit-breaker.ts'
+import { createGasOracle } from '../risk/gas-oracle.ts'
+import { createV2PoolPriceSource, type PriceSource } from '../risk/price-source.ts'
+import { createRiskManager, type RiskManager } from '../risk/risk-manager.ts'
+import { createVolatilityClassifier } from '../risk/volatility.ts'
+import { noopTask } from '../scheduler/builtin-tasks.ts'
+import { createEscalationHook } from '../scheduler/escalation.ts'
+import type { JobSpecInput } from '../scheduler/job-spec.ts'
+import type { DispatchGate } from '../scheduler/scheduler-types.ts'
+import { createScheduler, type Scheduler } from '../scheduler/scheduler.ts'
+import { openDatabase, type Db } from '../store/database.ts'
+import { createSqliteSchedulerStore } from '../store/sqlite-scheduler-store.ts'
+import { createDefaultRegistry } from '../../protocols/index.ts'
+import { createCentralScheduler, type CentralScheduler } from './central-scheduler.ts'
+import type { DynamicPolicyConfig } from './dynamic-policy.ts'
+import { resolveEnvironment, type BotEnvironment } from './environment.ts'
+import { createRunCallsStore } from './run-calls.ts'
+import { defineMarketTickTask } from './tasks/market-tick.ts'
+import { defineProtocolCallTask } from './tasks/protocol-call.ts'
+import { defineRebalanceTask } from './tasks/rebalance.ts'
+import { createTxPolicy } from './tx-policy.ts'
+
+/** A composed, not yet started bot. */
+export interface BotRuntime {
+  config: BotConfig
+  env: BotEnvironment
+  db: Db
+  engine: TxEngine
+  risk: RiskManager
+  breaker: CircuitBreaker
+  facade: CentralScheduler
+  scheduler: Scheduler
+  clients: Record<number, PublicClient>
+  /** Reconciles open intents, then starts the scheduler (recovery of interrupted runs included). */
+  start(): Promise<void>
+  /** Stops the scheduler (grace period), closes the database and stops the devnet. */
+  close(options?: { graceMs?: number }): Promise<void>
+}
+
+/** Options of createBotRuntime. */
+export interface RuntimeOptions {
+  logger: Logger
+  /** Override of config.store.path (dry runs use a throwaway copy). */
+  dbPath?: string
+  rpcOverrides?: Record<number, string>
+  promptPassphrase?: (path: string) => Promise<string>
+  env?: NodeJS.ProcessEnv
+  /** Wraps the dispatch gate (dry runs turn waits into reported refusals and snapshot balances per job). */
+  wrapGate?: (gate: DispatchGate) => DispatchGate
+  /** Overrides config.scheduler.maxConcurrentJobs (dry runs go one job at a time to attribute balance changes). */
+  maxConcurrentJobs?: number
+}
+
+const pairAbi = parseAbi(['function getPair(address,address) view returns (address)'])
+
+/** Maps a configured job onto the scheduler's job spec; policy hints travel in metadata. */
+export function toJobSpec(job: JobConfig): JobSpecInput {
+  const t = job.trigger as unknown
+  const every = typeof t === 'object' && t !== null && (t as { type?: unknown }).type === 'interval'
+    ? (t as { every: number; unit: string }) : null
+  const unitMs: Record<string, number> = { s: 1_000, min: 60_000, h: 3_600_000, days: 86_400_000 }
+  const short = typeof t === 'string' ? /^interval_(\d+)([smhd])$/.exec(t) : null
+  const shortMs: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+  const intervalMs = every ? every.every * (unitMs[every.unit] ?? 0) : short ? Number(short[1]) * shortMs[short[2]!]! : undefined
+  const metadata: Record<string, unknown> = { ...job.metadata }
+  if (job.gasCap !== undefined) metadata.gasCap = job.gasCap.toString()
+  if (job.maxDelay !== undefined) metadata.maxDelayMs = job.maxDelay
+  if (intervalMs) metadata.recurringIntervalMs = intervalMs
+  return {
+    id: job.id, taskType: job.taskType, trigger: job.trigger, args: job.args, priority: job.priority,
+    dependencies: job.dependencies, maxRetries: job.maxRetries, retryDelay: job.retryDelay, maxRetryDelay: job.maxRetryDelay,
+    timeout: job.timeout, maxInstances: job.maxInstances, misfireGraceTime: job.misfireGraceTime,
+    maxExecutions: job.maxExecutions, resources: job.resources, recovery: job.recovery, enabled: job.enabled, metadata,
+  }
+}
+
+/** The dynamic policy's settings derived from config (gas caps in wei, times in ms). */
+export function policyFromConfig(config: BotConfig): DynamicPolicyConfig {
+  const cap = config.scheduler.maxGasPrice
+  return {
+    maxGasPrice: cap, criticalMaxGasPrice: cap * 2n, hardMaxGasPrice: cap * 4n,
+    maxDelayMs: 3_600_000, recheckMs: 15_000,
+    deadline: { lowPercentile: 10, highPercentile: 50, shape: 2, safetyMs: 600_000 },
+    thinning: { mode: 'stretch', factor: config.risk.volatility.thinningFactor },
+  }
+}
+
+/** Builds the whole bot from a validated config. Nothing is sent until `start()`. */
+export async function createBotRuntime(config: BotConfig, options: RuntimeOptions): Promise<BotRuntime> {
+  const dbPath = options.dbPath ?? config.store.path
+  const env = await resolveEnvironment(config, { stateDir: dirname(dbPath), rpcOverrides: options.rpcOverrides,
+    promptPassphrase: options.promptPassphrase, env: options.env })
+  const log = options.logger
+  try {
+    const db = openDatabase({ path: dbPath })
+    const clients: Record<number, PublicClient> = Object.fromEntries(env.chains.map((c) => [c.chainId, c.client]))
+    const engine = createTxEngine({
+      db, logger: log, signers: [...env.wallets.values()], policy: createTxPolicy(env.chains.map((c) => c.policy)),
+      chains: env.chains.map((c) => ({ chainId: c.chainId, client: c.client, confirmations: c.confirmations,
+        fees: { maxFeePerGas: c.maxFeePerGas }, pollMs: env.devnet ? 50 : 1_000 })),
+    })
+    const r = config.risk
+    const breaker = createCircuitBreaker({ db, logger: log, config: {
+      riskScoreThreshold: Math.round(r.breaker.riskScore * 100), maxConsecutiveFailures: r.breaker.consecutiveFailures,
+      defaultDailyGasBudgetWei: r.dailyGasBudget, maxDrawdownBps: Math.max(1, Math.round(r.maxDrawdown * 10_000)),
+      circuitBreakerTimeoutMs: config.scheduler.circuitBreakerTimeout } })
+    const bars = Math.max(2, Math.round(r.volatility.window / 60_000))
+    const h = 1 - r.volatility.hysteresis
+    const volatility = createVolatilityClassifier({ windowBars: bars, barSeconds: 60, annualize: false,
+      thresholds: { mediumEnter: r.volatility.thresholds.medium, mediumExit: r.volatility.thresholds.medium * h,
+        highEnter: r.volatility.thresholds.high, highExit: r.volatility.thresholds.high * h } })
+    const gasOracles = env.chains.map((c) => createGasOracle({ client: c.client,
+      config: { chainId: c.chainId, ...(env.devnet ? { maxBlockAgeMs: Number.POSITIVE_INFINITY } : {}) } }))
+    const risk = createRiskManager({ gasOracles, priceSources: await priceSources(env, clients), volatility, breaker, logger: log })
+    const facade = createCentralScheduler({ risk, policy: policyFromConfig(config) })
+    const s = config.scheduler
+    const scheduler = createScheduler({
+      store: createSqliteSchedulerStore({ db }), logger: log, gate: options.wrapGate ? options.wrapGate(facade.gate) : facade.gate,
+      maxConcurrentJobs: options.maxConcurrentJobs ?? s.maxConcurrentJobs, defaultMaxRetries: s.defaultMaxRetries, defaultRetryDelay: s.defaultRetryDelay,
+      maxRetryDelay: s.maxRetryDelay, resourcePools: s.resourcePools, shutdownGraceMs: s.shutdownGraceMs,
+      retention: { maxAgeMs: s.retention.days * 86_400_000, keepPerJob: s.retention.count },
+      onEscalation: createEscalationHook({ logger: log }),
+    })
+    facade.bind(scheduler)
+    scheduler.on('succeeded', () => breaker.recordJobResult(true))
+    scheduler.on('failed', () => breaker.recordJobResult(false))
+    const runCalls = createRunCallsStore(db)
+    for (const def of [
+      noopTask,
+      defineSendCallsTask(engine),
+      defineProtocolCallTask({ engine, registry: createDefaultRegistry(), clients, wallets: env.wallets, book: env.book, runCalls,
+        onGasSpent: (chainId, wei) => breaker.recordGasSpend(chainId, wei) }),
+      defineMarketTickTask({ risk, facade }),
+      defineRebalanceTask({ scheduler: () => scheduler, clients, wallets: env.wallets, book: env.book }),
+    ]) scheduler.registerTask(def)
+    scheduler.addJobs(config.jobs.map(toJobSpec), { ifExists: 'replace' })
+    let closing: Promise<void> | undefined
+    return {
+      config, env, db, engine, risk, breaker, facade, scheduler, clients,
+      async start() {
+        await engine.reconcileOpenIntents()
+        await scheduler.start()
+      },
+      close: (o) => (closing ??= (async () => {
+        try { await scheduler.stop({ graceMs: o?.graceMs }) } finally { await env.close() }
+      })()),
+    }
+  } catch (err) {
+    await env.close()
+    throw err
+  }
+}
+
+/** Price sources: on the devnet the real WETH/USDC Uniswap V2 pool; elsewhere none until configured. */
+async function priceSources(env: BotEnvironment, clients: Record<number, PublicClient>): Promise<PriceSource[]> {
+  const d = env.devnet
+  if (!d) return []
+  const client = clients[d.addresses.l1.chainId]!
+  const pair = await client.readContract({ address: d.addresses.l1.uniswapV2Factory, abi: pairAbi, functionName: 'getPair',
+    args: [d.addresses.l1.weth, d.addresses.l1.tokens.USDC] }) as Address
+  return [createV2PoolPriceSource('devnet-weth-usdc', client, pair, d.addresses.l1.weth)]
+}

@@ -1,0 +1,101 @@
+// The `protocol_call` task: an adapter builds calls, the engine sends them exactly once, the adapter verifies.
+import { z } from 'zod'
+import type { LocalAccount, PublicClient } from 'viem'
+import type { TxEngine } from '../../chain/tx-engine.ts'
+import { AppError } from '../../errors/app-error.ts'
+import { ValidationError } from '../../errors/validation-error.ts'
+import type { TaskDefinition } from '../../scheduler/task-contract.ts'
+import { createReadContext } from '../../../protocols/context.ts'
+import { parseAdapterParams, type AdapterRegistry } from '../../../protocols/registry.ts'
+import type { AddressBook } from '../../../protocols/types.ts'
+import type { RunCallsStore } from '../run-calls.ts'
+
+/** Args of a protocol_call job. */
+export const protocolCallArgsSchema = z.strictObject({
+  adapter: z.string().min(1),
+  /** Wallet name from config. */
+  wallet: z.string().min(1),
+  params: z.record(z.string(), z.unknown()).default({}),
+  /** Stop after simulation and record what would have been sent. */
+  dryRun: z.boolean().optional(),
+})
+
+/** What the task needs from the bot. */
+export interface ProtocolCallDeps {
+  engine: TxEngine
+  registry: AdapterRegistry
+  clients: Record<number, PublicClient>
+  wallets: Map<string, LocalAccount>
+  book: AddressBook
+  runCalls: RunCallsStore
+  /** Gas paid per chain (wei), reported to the circuit breaker's daily budget. */
+  onGasSpent?: (chainId: number, wei: bigint) => void
+}
+
+/** A verification that did not hold yet (e.g. a bridge deposit not arrived): retryable, calls are not resent. */
+export class PostConditionError extends AppError {
+  override name = 'PostConditionError' as const
+}
+
+function parse(args: unknown) {
+  const r = protocolCallArgsSchema.safeParse(args)
+  if (!r.success) throw ValidationError.fromZod('protocol_call args', r.error, 'give {adapter, wallet, params}')
+  return r.data
+}
+
+/** Builds the catalog entry; recovery is `reconcile` because it sends transactions. */
+export function defineProtocolCallTask(deps: ProtocolCallDeps): TaskDefinition {
+  const walletOf = (name: string) => {
+    const w = deps.wallets.get(name)
+    if (!w) throw new ValidationError('protocol_call args', [{ path: 'wallet', message: `unknown wallet "${name}" (known: ${[...deps.wallets.keys()].join(', ')})` }])
+    return w
+  }
+  return {
+    type: 'protocol_call',
+    description: 'build calls with a protocol adapter, send them through the transaction engine, verify the outcome',
+    recovery: 'reconcile',
+    argsSchema: protocolCallArgsSchema,
+    async handler(ctx) {
+      const args = parse(ctx.args)
+      const adapter = deps.registry.get(args.adapter)
+      const account = walletOf(args.wallet)
+      const read = createReadContext({ clients: deps.clients, wallet: account.address,
+        ownWallets: [...deps.wallets.values()].map((w) => w.address), book: deps.book, signal: ctx.signal })
+      const params = parseAdapterParams(adapter, args.params)
+      let pinned = deps.runCalls.get(ctx.runId)
+      if (!pinned) {
+        const snapshot = adapter.snapshot ? await adapter.snapshot(read, params) : undefined
+        const calls = await adapter.buildCalls(read, params)
+        pinned = deps.runCalls.pin(ctx.runId, adapter.id, { calls, snapshot })
+      }
+      const sent: { label: string; chainId: number; hash: string; blockNumber?: number }[] = []
+      for (const [i, call] of pinned.calls.entries()) {
+        const base = { runId: ctx.runId, wallet: account.address, callIndex: i, signal: ctx.signal }
+        if (args.dryRun) {
+          const r = await deps.engine.send({ chainId: call.chainId, to: call.to, data: call.data, value: call.value }, { ...base, dryRun: true })
+          sent.push({ label: call.label, chainId: call.chainId, hash: `dry-run:${r.intentId}` })
+          continue
+        }
+        const r = await deps.engine.send({ chainId: call.chainId, to: call.to, data: call.data, value: call.value }, base)
+        sent.push({ label: call.label, chainId: call.chainId, hash: r.hash, blockNumber: r.receipt.blockNumber })
+        if (!r.resumed && deps.onGasSpent) {
+          const receipt = await deps.clients[call.chainId]?.getTransactionReceipt({ hash: r.hash }).catch(() => null)
+          if (receipt) deps.onGasSpent(call.chainId, receipt.gasUsed * receipt.effectiveGasPrice)
+        }
+      }
+      let evidence: string | undefined
+      if (!args.dryRun && adapter.verify && pinned.snapshot !== undefined) {
+        const v = await adapter.verify(read, params, pinned.snapshot)
+        if (!v.ok) throw new PostConditionError('POST_CONDITION', `${adapter.id}: ${v.reason}`, { retryable: true,
+          hint: 'the calls were sent once; a retry only checks again' })
+        evidence = v.evidence
+      }
+      return { adapter: adapter.id, calls: sent, evidence }
+    },
+    async reconcile(ctx) {
+      const pinned = deps.runCalls.get(ctx.runId)
+      if (!pinned) return { status: 'rerun' }
+      return deps.engine.reconcileRun(ctx.runId, { expectedCalls: pinned.calls.length })
+    },
+  }
+}
