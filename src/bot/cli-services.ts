@@ -6,7 +6,9 @@ import { ValidationError } from '../errors/validation-error.ts'
 import type { CliServices, JobSummary, OnceReport, ProgressEvent, RunRecord as CliRun, ServicesFactory } from '../cli/services.ts'
 import type { JobView, RunView } from '../scheduler/scheduler-types.ts'
 import { createBotRuntime, toJobSpec, type BotRuntime } from './runtime.ts'
-import { explainJob, statusReport } from './cli-views.ts'
+import { acquireStateLock, type StateLock } from '../cli/lock.ts'
+import { explainJob, statusReport, type StateSource } from './cli-views.ts'
+import { openStateView, type StateView } from './state-view.ts'
 import { runDryOnce } from './dry-run.ts'
 import { onceWith } from './once.ts'
 
@@ -55,18 +57,29 @@ export const createBotServices: ServicesFactory = async (deps) => {
     return config
   }
   const rt = () => (runtime ??= createBotRuntime(need(), { logger }))
-  const lastRun = (r: BotRuntime, jobId: string) => r.scheduler.listRuns({ jobId, limit: 1 }).runs[0]
-  const known = (r: BotRuntime, jobId: string) => {
+  let view: StateView | undefined
+  let lock: StateLock | undefined
+  /** Reads go to the running runtime when this process has one, else to the read-only state view. */
+  const state = async (): Promise<StateSource> => (runtime ? rt() : (view ??= openStateView(need())))
+  /** Changes need the state lock: a running `bot run` keeps jobs in memory and would overwrite them. */
+  const writable = async (): Promise<StateSource> => {
+    if (runtime) return rt()
+    lock ??= acquireStateLock(need().store.path)
+    return state()
+  }
+  const lastRun = (r: StateSource, jobId: string) => r.scheduler.listRuns({ jobId, limit: 1 }).runs[0]
+  const known = (r: StateSource, jobId: string) => {
     const j = r.scheduler.getJob(jobId)
     if (!j) throw new ValidationError('job id', [{ path: 'job', message: `unknown job "${jobId}" (see \`bot jobs\`)` }])
     return j
   }
   const services: CliServices = {
-    async status() { return statusReport(await rt()) },
-    async listJobs() { const r = await rt(); return r.scheduler.listJobs().map((j) => jobSummary(j, lastRun(r, j.id))) },
-    async history(q) { const r = await rt(); return r.scheduler.listRuns({ jobId: q.jobId, limit: q.limit }).runs.map(runRecord) },
-    async explain(jobId) { const r = await rt(); known(r, jobId); return explainJob(r, jobId) },
+    async status() { return statusReport(await state(), runtime !== undefined) },
+    async listJobs() { const r = await state(); return r.scheduler.listJobs().map((j) => jobSummary(j, lastRun(r, j.id))) },
+    async history(q) { const r = await state(); return r.scheduler.listRuns({ jobId: q.jobId, limit: q.limit }).runs.map(runRecord) },
+    async explain(jobId) { const r = await state(); known(r, jobId); return explainJob(r, jobId) },
     async runTask(jobId, o) {
+      lock ??= acquireStateLock(need().store.path)
       const r = await rt()
       known(r, jobId)
       await r.start()
@@ -74,7 +87,7 @@ export const createBotServices: ServicesFactory = async (deps) => {
       return runRecord(await waitForRun(r, runId, o.signal))
     },
     async setJobState(jobId, action) {
-      const r = await rt()
+      const r = await writable()
       known(r, jobId)
       if (action === 'enable') r.scheduler.enable(jobId)
       else if (action === 'disable') r.scheduler.disable(jobId)
@@ -82,10 +95,10 @@ export const createBotServices: ServicesFactory = async (deps) => {
       else r.scheduler.resume(jobId)
       return jobSummary(known(r, jobId))
     },
-    async addTask(job) { const r = await rt(); return jobSummary(r.scheduler.addJob(toJobSpec(job))) },
-    async removeTask(jobId) { const r = await rt(); known(r, jobId); r.scheduler.removeJob(jobId) },
+    async addTask(job) { const r = await writable(); return jobSummary(r.scheduler.addJob(toJobSpec(job))) },
+    async removeTask(jobId) { const r = await writable(); known(r, jobId); r.scheduler.removeJob(jobId) },
     async loadPreset(_name, preset, o) {
-      const r = await rt()
+      const r = await writable()
       const added: string[] = []
       const skipped: string[] = []
       for (const job of preset.jobs) {
@@ -133,9 +146,13 @@ export const createBotServices: ServicesFactory = async (deps) => {
     keystoreNew: async (o) => (await import('../cli/keystore-file.ts')).writeKeystore(o),
     keystoreImport: async (o) => (await import('../cli/keystore-file.ts')).writeKeystore(o),
     async close() {
-      if (!runtime) return
-      const r = await runtime.catch(() => undefined)
-      await r?.close()
+      try {
+        await view?.close()
+        const r = runtime ? await runtime.catch(() => undefined) : undefined
+        await r?.close()
+      } finally {
+        lock?.release()
+      }
     },
   }
   return services

@@ -2,16 +2,18 @@
 import type { JobExplanation, StatusReport } from '../cli/services.ts'
 import type { BotRuntime } from './runtime.ts'
 
+/** What the views read: a running runtime or the read-only state view. */
+export type StateSource = Pick<BotRuntime, 'scheduler' | 'breaker'> & { facade?: BotRuntime['facade'] }
+
 type WaitKind = JobExplanation['waitingOn'][number]['kind']
 
 /** Scheduler, breaker, next runs and the latest market picture. */
-export function statusReport(rt: BotRuntime): StatusReport {
+export function statusReport(rt: StateSource, running = false): StatusReport {
   const jobs = rt.scheduler.listJobs()
   const b = rt.breaker.status()
-  const view = rt.facade.marketView()
+  const view = rt.facade?.marketView() ?? null
   return {
-    scheduler: jobs.length > 0 && jobs.every((j) => j.paused) ? 'paused' : 'stopped',
-    pid: process.pid,
+    scheduler: jobs.length > 0 && jobs.every((j) => j.paused) ? 'paused' : running ? 'running' : 'stopped',
     breaker: { state: b.state, reason: b.causes.map((c) => c.detail).join('; ') || b.manualHalt || undefined,
       since: b.openedAt, resetsAt: b.resetEligibleAt },
     jobs: { total: jobs.length, enabled: jobs.filter((j) => j.enabled).length, paused: jobs.filter((j) => j.paused).length,
@@ -39,7 +41,7 @@ export function reasonKind(text: string): WaitKind {
 }
 
 /** Why a job waits: the core's explanation plus the gate decision recorded on its latest run. */
-export function explainJob(rt: BotRuntime, jobId: string): JobExplanation {
+export function explainJob(rt: StateSource, jobId: string): JobExplanation {
   const e = rt.scheduler.explain(jobId)
   const latest = rt.scheduler.listRuns({ jobId, limit: 1 }).runs[0]
   const waitingOn = [...e.reasons, ...e.runs.flatMap((r) => r.waitingFor)].map((detail) => ({ kind: reasonKind(detail), detail }))

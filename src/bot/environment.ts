@@ -56,7 +56,7 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
     const wallets = await loadWallets(config, options)
     const own = [...wallets.values()].map((a) => a.address)
     const chains: BotChain[] = []
-    const book: AddressBook = devnet ? devnet.book : {}
+    const book: AddressBook = devnet ? devnet.book : config.addressBook ? await readAddressBook(config.addressBook) : {}
     if (config.devnet.embedded) {
       for (const chainId of config.devnet.chains.slice(0, 2)) {
         const rpcUrl = options.rpcOverrides?.[chainId] ?? (chainId === devnet?.l1.chainId ? devnet.l1.rpcUrl : devnet?.l2.rpcUrl)
@@ -72,8 +72,9 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
         const cap = c.maxFeePerGas ?? config.risk.maxGasPrice
         chains.push({ chainId: c.id, name: c.name, client, confirmations: c.confirmations, maxFeePerGas: cap,
           policy: {
-            chainId: c.id, maxFeePerGas: cap, maxValuePerTx: parseEther('0'), dailyNativeCap: config.risk.dailyGasBudget,
-            dailyTokenCaps: {}, contracts: c.allowlist as Address[], spenders: c.allowlist as Address[], ownWallets: own,
+            chainId: c.id, maxFeePerGas: cap, maxValuePerTx: c.caps.maxValuePerTx, dailyNativeCap: c.caps.dailyNative,
+            dailyTokenCaps: Object.fromEntries(Object.entries(c.caps.dailyTokens).map(([t, v]) => [t, BigInt(v)])),
+            contracts: c.allowlist as Address[], spenders: c.allowlist as Address[], ownWallets: own,
           } })
       }
     }
@@ -97,6 +98,17 @@ function devnetPolicy(chainId: number, book: AddressBook, own: Address[]): Spend
   return {
     chainId, maxFeePerGas: DEVNET_FEE_CAP, maxValuePerTx: parseEther('100'), dailyNativeCap: parseEther('1000'),
     dailyTokenCaps: tokenCaps, contracts, spenders: contracts, ownWallets: own,
+  }
+}
+
+/** Reads a devnet addresses JSON (as `bot devnet` / startDevnet write it) into an adapter address book. */
+async function readAddressBook(path: string): Promise<AddressBook> {
+  const { readFileSync } = await import('node:fs')
+  const { devnetBook } = await import('../../scripts/devnet.ts')
+  try {
+    return devnetBook(JSON.parse(readFileSync(path, 'utf8')))
+  } catch (cause) {
+    throw new AppError('ADDRESS_BOOK', `cannot read the address book ${path}`, { cause, hint: 'point addressBook at the addresses JSON the devnet wrote' })
   }
 }
 

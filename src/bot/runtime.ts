@@ -5,7 +5,7 @@ import { createTxEngine, type TxEngine } from '../chain/tx-engine.ts'
 import { defineSendCallsTask } from '../chain/tx-task.ts'
 import type { BotConfig, JobConfig } from '../config/schema.ts'
 import type { Logger } from '../logging/logger.ts'
-import { createCircuitBreaker, type CircuitBreaker } from '../risk/circuit-breaker.ts'
+import { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerConfig } from '../risk/circuit-breaker.ts'
 import { createGasOracle } from '../risk/gas-oracle.ts'
 import { createV2PoolPriceSource, type PriceSource } from '../risk/price-source.ts'
 import { createRiskManager, type RiskManager } from '../risk/risk-manager.ts'
@@ -58,6 +58,9 @@ export interface RuntimeOptions {
   maxConcurrentJobs?: number
 }
 
+/** Task types the bot registers (the state view validates added jobs against these names). */
+export const BOT_TASK_TYPES = ['noop', 'send_calls', 'protocol_call', 'market_tick', 'rebalance'] as const
+
 const pairAbi = parseAbi(['function getPair(address,address) view returns (address)'])
 
 /** Maps a configured job onto the scheduler's job spec; policy hints travel in metadata. */
@@ -78,6 +81,16 @@ export function toJobSpec(job: JobConfig): JobSpecInput {
     dependencies: job.dependencies, maxRetries: job.maxRetries, retryDelay: job.retryDelay, maxRetryDelay: job.maxRetryDelay,
     timeout: job.timeout, maxInstances: job.maxInstances, misfireGraceTime: job.misfireGraceTime,
     maxExecutions: job.maxExecutions, resources: job.resources, recovery: job.recovery, enabled: job.enabled, metadata,
+  }
+}
+
+/** Circuit-breaker thresholds from config (score 0..100, drawdown in bps). */
+export function breakerConfig(config: BotConfig): CircuitBreakerConfig {
+  const r = config.risk
+  return {
+    riskScoreThreshold: Math.round(r.breaker.riskScore * 100), maxConsecutiveFailures: r.breaker.consecutiveFailures,
+    defaultDailyGasBudgetWei: r.dailyGasBudget, maxDrawdownBps: Math.max(1, Math.round(r.maxDrawdown * 10_000)),
+    circuitBreakerTimeoutMs: config.scheduler.circuitBreakerTimeout,
   }
 }
 
@@ -107,10 +120,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
         fees: { maxFeePerGas: c.maxFeePerGas }, pollMs: env.devnet ? 50 : 1_000 })),
     })
     const r = config.risk
-    const breaker = createCircuitBreaker({ db, logger: log, config: {
-      riskScoreThreshold: Math.round(r.breaker.riskScore * 100), maxConsecutiveFailures: r.breaker.consecutiveFailures,
-      defaultDailyGasBudgetWei: r.dailyGasBudget, maxDrawdownBps: Math.max(1, Math.round(r.maxDrawdown * 10_000)),
-      circuitBreakerTimeoutMs: config.scheduler.circuitBreakerTimeout } })
+    const breaker = createCircuitBreaker({ db, logger: log, config: breakerConfig(config) })
     const bars = Math.max(2, Math.round(r.volatility.window / 60_000))
     const h = 1 - r.volatility.hysteresis
     const volatility = createVolatilityClassifier({ windowBars: bars, barSeconds: 60, annualize: false,

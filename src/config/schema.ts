@@ -40,6 +40,13 @@ export const chainSchema = z.strictObject({
   maxFeePerGas: gasPrice.optional(),
   allowlist: z.array(address).default([]),
   nativeSymbol: z.string().min(1).max(12).default('ETH'),
+  /** Spend caps the engine enforces before signing; a token without a daily cap cannot be spent at all. */
+  caps: z.strictObject({
+    maxValuePerTx: etherAmount.prefault('0.1'),
+    dailyNative: etherAmount.prefault('0.5'),
+    /** Daily cap per ERC-20 token address, in the token's base units (decimal string). */
+    dailyTokens: z.record(address, z.string().regex(/^\d+$/, { error: 'expected an integer amount in base units, e.g. "1000000"' })).default({}),
+  }).prefault({}),
 })
 
 /** A wallet: where its key comes from (keystore file, env var name, or a devnet test account), never the key. */
@@ -176,6 +183,8 @@ const baseSchema = z.strictObject({
   server: serverSchema.prefault({}),
   store: storeSchema.prefault({}),
   devnet: devnetSchema.prefault({}),
+  /** Address book for adapters on configured chains: a devnet addresses JSON (as `bot devnet` writes it). */
+  addressBook: z.string().min(1).optional(),
 })
 
 /** Cross-field rules: unique ids, known dependencies, a chain to run on. Defensive: runs even when fields failed. */

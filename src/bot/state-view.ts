@@ -1,0 +1,32 @@
+// A read-only view of the bot's state database for `bot status|jobs|history|explain`: no chains, no devnet.
+import pino from 'pino'
+import type { BotConfig } from '../config/schema.ts'
+import { createCircuitBreaker, type CircuitBreaker } from '../risk/circuit-breaker.ts'
+import { createScheduler, type Scheduler } from '../scheduler/scheduler.ts'
+import { openDatabase } from '../store/database.ts'
+import { createSqliteSchedulerStore } from '../store/sqlite-scheduler-store.ts'
+import { AppError } from '../errors/app-error.ts'
+import { BOT_TASK_TYPES, breakerConfig } from './runtime.ts'
+
+/** The parts of a runtime the read commands use. */
+export interface StateView {
+  scheduler: Scheduler
+  breaker: CircuitBreaker
+  close(): Promise<void>
+}
+
+/**
+ * Opens the state database and loads the stored jobs into a scheduler that is never started, so reading
+ * state neither starts a devnet nor connects to any RPC, and runs nothing.
+ */
+export function openStateView(config: BotConfig): StateView {
+  const db = openDatabase({ path: config.store.path })
+  const logger = pino({ level: 'silent' })
+  const scheduler = createScheduler({ store: createSqliteSchedulerStore({ db }), logger })
+  // The view validates jobs against the real catalog's names; it never starts, so these handlers never run.
+  for (const type of BOT_TASK_TYPES) {
+    scheduler.registerTask({ type, handler: () => Promise.reject(new AppError('STATE_VIEW', 'the state view does not run tasks')) })
+  }
+  const breaker = createCircuitBreaker({ db, config: breakerConfig(config) })
+  return { scheduler, breaker, close: () => scheduler.stop({ graceMs: 0 }) }
+}
