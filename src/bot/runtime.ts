@@ -61,6 +61,9 @@ export interface RuntimeOptions {
 /** Task types the bot registers (the state view validates added jobs against these names). */
 export const BOT_TASK_TYPES = ['noop', 'send_calls', 'protocol_call', 'market_tick', 'rebalance'] as const
 
+/** Margin over the gas estimate for calls with data. */
+const GAS_MARGIN_PCT = 50
+
 const pairAbi = parseAbi(['function getPair(address,address) view returns (address)'])
 
 /** Maps a configured job onto the scheduler's job spec; policy hints travel in metadata. */
@@ -117,7 +120,10 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     const engine = createTxEngine({
       db, logger: log, signers: [...env.wallets.values()], policy: createTxPolicy(env.chains.map((c) => c.policy)),
       chains: env.chains.map((c) => ({ chainId: c.chainId, client: c.client, confirmations: c.confirmations,
-        fees: { maxFeePerGas: c.maxFeePerGas }, pollMs: env.devnet ? 50 : 1_000 })),
+        fees: { maxFeePerGas: c.maxFeePerGas }, pollMs: env.devnet ? 50 : 1_000,
+        // An estimate taken in the head block's second misses state a new block adds (Uniswap V2's first swap
+        // of a block writes its price accumulators: +40k gas); unused gas is refunded, running out is not.
+        gasMarginPct: GAS_MARGIN_PCT })),
     })
     const r = config.risk
     const breaker = createCircuitBreaker({ db, logger: log, config: breakerConfig(config) })
