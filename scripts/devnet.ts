@@ -73,7 +73,7 @@ export interface Devnet {
   addresses: DevnetAddresses
   /** The same addresses as an adapter address book. */
   book: AddressBook
-  /** anvil accounts 0..4; 0 deployed everything and owns the feeds, 1..4 are untouched. */
+  /** anvil accounts 0..4; 0 deployed everything, owns the feeds and keeps 1,000,000 USDC and DAI on L1; 1..4 are untouched. */
   accounts: DevnetAccount[]
   relayer: Relayer | undefined
   /** Milliseconds from "both anvils answer" to "everything deployed and funded". */
@@ -82,8 +82,12 @@ export interface Devnet {
   stop(): Promise<void>
 }
 
-/** Pool seeding: 1000 ETH against 3,000,000 of each stable (ETH = 3000), and 1,000,000 USDC/DAI. */
-const SEED = { eth: parseEther('1000'), usdc: parseUnits('3000000', 6), dai: parseUnits('3000000', 18), pairUsdc: parseUnits('1000000', 6), pairDai: parseUnits('1000000', 18) }
+/** Pool seeding: 1000 ETH against 3,000,000 of each stable (ETH = 3000), and 1,000,000 USDC/DAI; the deployer keeps `spare`. */
+const SEED = {
+  eth: parseEther('1000'), usdc: parseUnits('3000000', 6), dai: parseUnits('3000000', 18),
+  pairUsdc: parseUnits('1000000', 6), pairDai: parseUnits('1000000', 18),
+  spareUsdc: parseUnits('1000000', 6), spareDai: parseUnits('1000000', 18),
+}
 /** Gas for each setup transaction: fixed so no estimate round trip is needed (anvil refunds what is unused). */
 const SETUP_GAS = 8_000_000n
 
@@ -240,8 +244,8 @@ async function deployL1(c: DevnetChain, deployer: Account, onTokens: (t: L1Token
   const USDC_USD = await s.deploy(feed, [8, 'USDC / USD', 10n ** 8n])
   const l1StandardBridge = await s.deploy(ownArtifact('L1StandardBridge'))
   const me = deployer.address
-  await s.call(USDC, token.abi, 'mint', [me, SEED.usdc + SEED.pairUsdc])
-  await s.call(DAI, token.abi, 'mint', [me, SEED.dai + SEED.pairDai])
+  await s.call(USDC, token.abi, 'mint', [me, SEED.usdc + SEED.pairUsdc + SEED.spareUsdc])
+  await s.call(DAI, token.abi, 'mint', [me, SEED.dai + SEED.pairDai + SEED.spareDai])
   await s.call(USDC, token.abi, 'approve', [uniswapV2Router02, maxUint256])
   await s.call(DAI, token.abi, 'approve', [uniswapV2Router02, maxUint256])
   const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600)
