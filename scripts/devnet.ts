@@ -4,9 +4,9 @@ import { dirname } from 'node:path'
 import {
   createPublicClient, createWalletClient, defineChain, encodeDeployData, encodeFunctionData, getContractAddress,
   http, keccak256, maxUint256, parseEther, parseUnits, toHex,
-  type Abi, type Account, type Address, type Chain, type Hash, type Hex, type PublicClient, type Transport, type WalletClient,
+  type Abi, type Address, type Chain, type Hash, type Hex, type PublicClient,
 } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { AppError } from '../src/errors/app-error.ts'
 import type { AddressBook } from '../protocols/types.ts'
 import { ANVIL_TEST_KEYS, anvilRpc, startAnvil, type AnvilInstance } from './anvil.ts'
@@ -196,29 +196,30 @@ function chainOf(anvil: AnvilInstance, name: string): DevnetChain {
 }
 
 /**
- * Sends setup transactions back to back with explicit nonces, fixed gas and fees (no estimate or nonce round
- * trips), then confirms every one by receipt: a returned hash alone proves nothing.
+ * Collects setup transactions signed locally with explicit nonces, fixed gas and fees (no estimate, nonce or
+ * chain-id round trips), sends them in nonce order as ONE JSON-RPC batch, then confirms every one by receipt:
+ * a returned hash alone proves nothing (a flood of txs was once accepted and never mined).
  */
-function createSetupSender(c: DevnetChain, account: Account) {
-  const wallet: WalletClient<Transport, Chain, Account> = createWalletClient({ account, chain: c.chain, transport: http(c.rpcUrl) })
+function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount) {
   let nonce = 0
-  const hashes: Hash[] = []
-  const send = async (to: Address | null, data: Hex, value = 0n): Promise<Address | undefined> => {
+  const signed: Promise<Hex>[] = []
+  const add = (to: Address | null, data: Hex, value = 0n): number => {
     const n = nonce++
-    const hash = await wallet.sendTransaction({
-      ...(to ? { to } : {}), data, value, nonce: n, gas: SETUP_GAS,
+    signed.push(account.signTransaction({
+      chainId: c.chainId, type: 'eip1559', nonce: n, gas: SETUP_GAS, ...(to ? { to } : {}), data, value,
       maxFeePerGas: 20_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n,
-    })
-    hashes.push(hash)
-    return to ? undefined : getContractAddress({ from: account.address, nonce: BigInt(n) })
+    }))
+    return n
   }
   return {
-    deploy: async (a: Artifact, args: readonly unknown[] = []) =>
-      (await send(null, encodeDeployData({ abi: a.abi, bytecode: a.bytecode, args })))!,
-    call: async (to: Address, abi: Abi, functionName: string, args: readonly unknown[], value = 0n) => {
-      await send(to, encodeFunctionData({ abi, functionName, args }), value)
+    deploy: (a: Artifact, args: readonly unknown[] = []): Address =>
+      getContractAddress({ from: account.address, nonce: BigInt(add(null, encodeDeployData({ abi: a.abi, bytecode: a.bytecode, args }))) }),
+    call: (to: Address, abi: Abi, functionName: string, args: readonly unknown[], value = 0n): void => {
+      add(to, encodeFunctionData({ abi, functionName, args }), value)
     },
-    async confirmAll(): Promise<void> {
+    async sendAndConfirm(): Promise<void> {
+      const raws = await Promise.all(signed)
+      const hashes = await rpcBatch<Hash>(c.rpcUrl, raws.map((raw) => ['eth_sendRawTransaction', [raw]]))
       const receipts = await Promise.all(hashes.map((hash) => c.client.waitForTransactionReceipt({ hash, pollingInterval: 10, timeout: 30_000 })))
       const bad = receipts.find((r) => r.status !== 'success')
       if (bad) throw new Error(`setup transaction ${bad.transactionHash} on chain ${c.chainId} reverted`)
@@ -226,47 +227,62 @@ function createSetupSender(c: DevnetChain, account: Account) {
   }
 }
 
+/** One HTTP round trip for many JSON-RPC calls; answers are matched by id, any error fails the whole batch. */
+async function rpcBatch<T>(rpcUrl: string, calls: [string, unknown[]][]): Promise<T[]> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(calls.map(([method, params], id) => ({ jsonrpc: '2.0', id, method, params }))),
+  })
+  const body = (await res.json()) as { id: number; result?: T; error?: { message: string } }[]
+  const byId = new Map(body.map((r) => [r.id, r]))
+  return calls.map(([method], id) => {
+    const r = byId.get(id)
+    if (!r || r.error) throw new Error(`${method} #${id} failed: ${r?.error?.message ?? 'no answer'}`)
+    return r.result as T
+  })
+}
+
 type L1Tokens = { USDC: Address; DAI: Address }
 
-async function deployL1(c: DevnetChain, deployer: Account, onTokens: (t: L1Tokens) => void) {
-  const s = createSetupSender(c, deployer)
+async function deployL1(c: DevnetChain, deployer: PrivateKeyAccount, onTokens: (t: L1Tokens) => void) {
+  const s = createSetupBatch(c, deployer)
   const token = ownArtifact('TestERC20')
   const router = uniswapArtifact('UniswapV2Router02')
   const feed = ownArtifact('PriceFeed')
-  const weth = await s.deploy(uniswapArtifact('WETH9'))
-  const uniswapV2Factory = await s.deploy(uniswapArtifact('UniswapV2Factory'), [deployer.address])
-  const uniswapV2Router02 = await s.deploy(router, [uniswapV2Factory, weth])
-  const USDC = await s.deploy(token, ['USD Coin (devnet)', 'USDC', 6])
-  const DAI = await s.deploy(token, ['Dai (devnet)', 'DAI', 18])
+  const weth = s.deploy(uniswapArtifact('WETH9'))
+  const uniswapV2Factory = s.deploy(uniswapArtifact('UniswapV2Factory'), [deployer.address])
+  const uniswapV2Router02 = s.deploy(router, [uniswapV2Factory, weth])
+  const USDC = s.deploy(token, ['USD Coin (devnet)', 'USDC', 6])
+  const DAI = s.deploy(token, ['Dai (devnet)', 'DAI', 18])
   onTokens({ USDC, DAI })
-  const vUSDC = await s.deploy(ownArtifact('TestVault'), [USDC, 'Vault USDC (devnet)', 'vUSDC'])
-  const ETH_USD = await s.deploy(feed, [8, 'ETH / USD', 3000n * 10n ** 8n])
-  const USDC_USD = await s.deploy(feed, [8, 'USDC / USD', 10n ** 8n])
-  const l1StandardBridge = await s.deploy(ownArtifact('L1StandardBridge'))
+  const vUSDC = s.deploy(ownArtifact('TestVault'), [USDC, 'Vault USDC (devnet)', 'vUSDC'])
+  const ETH_USD = s.deploy(feed, [8, 'ETH / USD', 3000n * 10n ** 8n])
+  const USDC_USD = s.deploy(feed, [8, 'USDC / USD', 10n ** 8n])
+  const l1StandardBridge = s.deploy(ownArtifact('L1StandardBridge'))
   const me = deployer.address
-  await s.call(USDC, token.abi, 'mint', [me, SEED.usdc + SEED.pairUsdc + SEED.spareUsdc])
-  await s.call(DAI, token.abi, 'mint', [me, SEED.dai + SEED.pairDai + SEED.spareDai])
-  await s.call(USDC, token.abi, 'approve', [uniswapV2Router02, maxUint256])
-  await s.call(DAI, token.abi, 'approve', [uniswapV2Router02, maxUint256])
+  s.call(USDC, token.abi, 'mint', [me, SEED.usdc + SEED.pairUsdc + SEED.spareUsdc])
+  s.call(DAI, token.abi, 'mint', [me, SEED.dai + SEED.pairDai + SEED.spareDai])
+  s.call(USDC, token.abi, 'approve', [uniswapV2Router02, maxUint256])
+  s.call(DAI, token.abi, 'approve', [uniswapV2Router02, maxUint256])
   const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600)
-  await s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [USDC, SEED.usdc, SEED.usdc, SEED.eth, me, deadline], SEED.eth)
-  await s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [DAI, SEED.dai, SEED.dai, SEED.eth, me, deadline], SEED.eth)
-  await s.call(uniswapV2Router02, router.abi, 'addLiquidity', [USDC, DAI, SEED.pairUsdc, SEED.pairDai, SEED.pairUsdc, SEED.pairDai, me, deadline])
-  await s.confirmAll()
+  s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [USDC, SEED.usdc, SEED.usdc, SEED.eth, me, deadline], SEED.eth)
+  s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [DAI, SEED.dai, SEED.dai, SEED.eth, me, deadline], SEED.eth)
+  s.call(uniswapV2Router02, router.abi, 'addLiquidity', [USDC, DAI, SEED.pairUsdc, SEED.pairDai, SEED.pairUsdc, SEED.pairDai, me, deadline])
+  await s.sendAndConfirm()
   return {
     weth, uniswapV2Factory, uniswapV2Router02, l1StandardBridge,
     tokens: { USDC, DAI }, vaults: { vUSDC }, priceFeeds: { ETH_USD, USDC_USD },
   }
 }
 
-async function deployL2(c: DevnetChain, deployer: Account, relayer: Address, l1Tokens: Promise<L1Tokens>) {
-  const s = createSetupSender(c, deployer)
+async function deployL2(c: DevnetChain, deployer: PrivateKeyAccount, relayer: Address, l1Tokens: Promise<L1Tokens>) {
+  const s = createSetupBatch(c, deployer)
   const mintable = ownArtifact('L2MintableERC20')
-  const weth = await s.deploy(uniswapArtifact('WETH9'))
-  const l2StandardBridge = await s.deploy(ownArtifact('L2StandardBridge'), [relayer])
+  const weth = s.deploy(uniswapArtifact('WETH9'))
+  const l2StandardBridge = s.deploy(ownArtifact('L2StandardBridge'), [relayer])
   const remote = await l1Tokens
-  const USDC = await s.deploy(mintable, [l2StandardBridge, remote.USDC, 'USD Coin (devnet L2)', 'USDC', 6])
-  const DAI = await s.deploy(mintable, [l2StandardBridge, remote.DAI, 'Dai (devnet L2)', 'DAI', 18])
-  await s.confirmAll()
+  const USDC = s.deploy(mintable, [l2StandardBridge, remote.USDC, 'USD Coin (devnet L2)', 'USDC', 6])
+  const DAI = s.deploy(mintable, [l2StandardBridge, remote.DAI, 'Dai (devnet L2)', 'DAI', 18])
+  await s.sendAndConfirm()
   return { weth, l2StandardBridge, tokens: { USDC, DAI } }
 }
