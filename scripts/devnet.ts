@@ -9,9 +9,12 @@ import {
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { AppError } from '../src/errors/app-error.ts'
 import type { AddressBook } from '../protocols/types.ts'
+import { devnetBook, type DevnetAddresses } from './devnet-addresses.ts'
 import { ANVIL_TEST_KEYS, anvilRpc, startAnvil, type AnvilInstance } from './anvil.ts'
 import { ownArtifact, uniswapArtifact, type Artifact } from './devnet-artifacts.ts'
 import { startRelayer, type Relayer } from './relayer.ts'
+
+export type { DevnetAddresses }
 
 /** Default chain ids: anvil's usual 31337 for L1, the next one for L2. */
 export const DEVNET_L1_CHAIN_ID = 31337
@@ -39,25 +42,6 @@ export interface DevnetChain {
   anvil: AnvilInstance
   /** Read client with caching off (anvil heights move fast). */
   client: PublicClient
-}
-
-/** Deployed addresses, also written as JSON for config to point at. */
-export interface DevnetAddresses {
-  l1: {
-    chainId: number; rpcUrl: string
-    weth: Address; uniswapV2Factory: Address; uniswapV2Router02: Address; l1StandardBridge: Address
-    tokens: { USDC: Address; DAI: Address }
-    vaults: { vUSDC: Address }
-    priceFeeds: { ETH_USD: Address; USDC_USD: Address }
-  }
-  l2: {
-    chainId: number; rpcUrl: string
-    weth: Address; l2StandardBridge: Address
-    tokens: { USDC: Address; DAI: Address }
-  }
-  relayer: Address
-  /** Owner of the feeds and liquidity provider (anvil account 0). */
-  deployer: Address
 }
 
 /** A test account (anvil's well-known keys: devnet only). */
@@ -156,32 +140,6 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
     await relayer?.stop()
     await Promise.all([l1Anvil.stop(), l2Anvil.stop()])
     throw err instanceof AppError ? err : new AppError('DEVNET_SETUP', `devnet setup failed: ${(err as Error).message}`, { cause: err })
-  }
-}
-
-/** Converts devnet addresses into the adapters' address book (tokens with decimals, named contracts). */
-export function devnetBook(a: DevnetAddresses): AddressBook {
-  const tokens = (t: { USDC: Address; DAI: Address }) => ({
-    USDC: { symbol: 'USDC', address: t.USDC, decimals: 6 },
-    DAI: { symbol: 'DAI', address: t.DAI, decimals: 18 },
-  })
-  return {
-    [a.l1.chainId]: {
-      chainId: a.l1.chainId,
-      tokens: tokens(a.l1.tokens),
-      contracts: {
-        weth: a.l1.weth, uniswapV2Factory: a.l1.uniswapV2Factory, uniswapV2Router02: a.l1.uniswapV2Router02,
-        l1StandardBridge: a.l1.l1StandardBridge,
-      },
-      vaults: { ...a.l1.vaults },
-      priceFeeds: { ...a.l1.priceFeeds },
-    },
-    [a.l2.chainId]: {
-      chainId: a.l2.chainId,
-      tokens: tokens(a.l2.tokens),
-      contracts: { weth: a.l2.weth, l2StandardBridge: a.l2.l2StandardBridge },
-      parentChainId: a.l1.chainId,
-    },
   }
 }
 

@@ -1,10 +1,11 @@
 // The devnet deploys real contracts on two chains, writes its address file, and relays each deposit exactly once.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWalletClient, http, parseEther, zeroAddress, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { devnetBook, loadDevnetAddresses } from '../../scripts/devnet-addresses.ts'
 import { ownArtifact, uniswapArtifact } from '../../scripts/devnet-artifacts.ts'
 import { DEVNET_RELAYER_KEY, startDevnet, type Devnet, type DevnetChain } from '../../scripts/devnet.ts'
 import { startRelayer } from '../../scripts/relayer.ts'
@@ -31,8 +32,11 @@ function walletOn(c: DevnetChain, key: Hex) {
 
 describe('startDevnet', () => {
   it('writes the addresses file and every address holds code on its chain', async () => {
-    const file = JSON.parse(readFileSync(join(dir, 'addresses.json'), 'utf8')) as typeof devnet.addresses
+    const file = loadDevnetAddresses(join(dir, 'addresses.json'))
     expect(file).toEqual(devnet.addresses)
+    expect(devnetBook(file)).toEqual(devnet.book)
+    writeFileSync(join(dir, 'broken.json'), JSON.stringify({ ...file, l1: { ...file.l1, weth: '0x12' } }))
+    expect(() => loadDevnetAddresses(join(dir, 'broken.json'))).toThrow(/l1\.weth: must be an address/)
     expect(file.l1.chainId).not.toBe(file.l2.chainId)
     const { l1, l2 } = devnet.addresses
     const l1Addrs = [l1.weth, l1.uniswapV2Factory, l1.uniswapV2Router02, l1.l1StandardBridge, l1.tokens.USDC, l1.tokens.DAI, l1.vaults.vUSDC, l1.priceFeeds.ETH_USD, l1.priceFeeds.USDC_USD]
