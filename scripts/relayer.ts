@@ -40,13 +40,21 @@ export interface Relayer {
 export function startRelayer(opts: RelayerOptions): Relayer {
   const pollMs = opts.pollMs ?? 100
   let cursor = 0n
+  let lastScannedHash: string | undefined
   let relayed = 0
   let stopped = false
   let running: Promise<number> | undefined
   let timer: NodeJS.Timeout | undefined
 
   const relayOnce = async (): Promise<number> => {
-    const head = await opts.l1.getBlockNumber()
+    const headBlock = await opts.l1.getBlock({ blockTag: 'latest' })
+    const head = headBlock.number
+    // L1 went back or forked (evm_revert, anvil_rollback, reorg) under the last scanned block: rescan from
+    // genesis; the L2 nonce check skips what is already finalized.
+    if (cursor > 0n) {
+      const last = head >= cursor - 1n ? await opts.l1.getBlock({ blockNumber: cursor - 1n }) : undefined
+      if (last?.hash !== lastScannedHash) cursor = 0n
+    }
     if (head < cursor) return 0
     const logs = await opts.l1.getLogs({ address: opts.l1Bridge, event: depositQueued, fromBlock: cursor, toBlock: head })
     let next = (await opts.l2.readContract({ address: opts.l2Bridge, abi: l2BridgeAbi, functionName: 'nextDepositNonce' })) as bigint
@@ -71,6 +79,7 @@ export function startRelayer(opts: RelayerOptions): Relayer {
       count++
     }
     cursor = head + 1n
+    lastScannedHash = headBlock.hash
     return count
   }
 

@@ -9,6 +9,7 @@ import { devnetBook, loadDevnetAddresses } from '../../scripts/devnet-addresses.
 import { ownArtifact, uniswapArtifact } from '../../scripts/devnet-artifacts.ts'
 import { DEVNET_RELAYER_KEY, startDevnet, type Devnet, type DevnetChain } from '../../scripts/devnet.ts'
 import { startRelayer } from '../../scripts/relayer.ts'
+import { anvilRpc } from '../../scripts/anvil.ts'
 
 let devnet: Devnet
 let dir: string
@@ -122,6 +123,35 @@ describe('bridge and relayer', () => {
     } finally {
       await second.stop()
     }
+  })
+
+  it('after both chains are reverted to a snapshot, the relayer rescans and relays the new deposit', async () => {
+    const { l1, l2 } = devnet.addresses
+    const user = devnet.accounts[4]!
+    const nextNonce = async () => (await devnet.l2.client.readContract({ address: l2.l2StandardBridge, abi: l2BridgeAbi, functionName: 'nextDepositNonce' })) as bigint
+    const waitNonce = async (n: bigint) => {
+      const deadline = Date.now() + 30_000
+      while ((await nextNonce()) < n) {
+        if (Date.now() > deadline) throw new Error(`L2 nonce did not reach ${n} within 30 s`)
+        await new Promise((r) => setTimeout(r, 30))
+      }
+    }
+    const deposit = async (value: bigint) => {
+      const hash = await walletOn(devnet.l1, user.privateKey).writeContract({ address: l1.l1StandardBridge, abi: l1BridgeAbi, functionName: 'depositETH', args: [200_000, '0x'], value })
+      await devnet.l1.client.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+    }
+    const start = await nextNonce()
+    const balance = await devnet.l2.client.getBalance({ address: user.address })
+    const [s1, s2] = await Promise.all([anvilRpc<string>(devnet.l1.rpcUrl, 'evm_snapshot'), anvilRpc<string>(devnet.l2.rpcUrl, 'evm_snapshot')])
+    await deposit(parseEther('0.4'))
+    await waitNonce(start + 1n)
+    await devnet.relayer!.tick() // the relayer has now scanned past the deposit's block
+    await Promise.all([anvilRpc(devnet.l1.rpcUrl, 'evm_revert', [s1]), anvilRpc(devnet.l2.rpcUrl, 'evm_revert', [s2])])
+    expect(await nextNonce()).toBe(start)
+    // Same height as the reverted deposit: only the block hash tells the relayer the chain changed.
+    await deposit(parseEther('0.7'))
+    await waitNonce(start + 1n)
+    expect(await devnet.l2.client.getBalance({ address: user.address })).toBe(balance + parseEther('0.7'))
   })
 
   it('the L1 bridge refuses zero-amount deposits', async () => {
