@@ -154,6 +154,34 @@ describe('bridge and relayer', () => {
     expect(await devnet.l2.client.getBalance({ address: user.address })).toBe(balance + parseEther('0.7'))
   })
 
+  it('a deposit that cannot be credited on L2 emits DepositFailed and does not block the next one', async () => {
+    const { l1, l2 } = devnet.addresses
+    const user = devnet.accounts[2]!
+    const sender = walletOn(devnet.l1, user.privateKey)
+    const send = async (address: `0x${string}`, abi: typeof l1BridgeAbi, functionName: string, args: unknown[], value = 0n) => {
+      const hash = await sender.writeContract({ address, abi, functionName, args, value })
+      await devnet.l1.client.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+    }
+    const token = ownArtifact('TestERC20').abi
+    await send(l1.tokens.USDC, token, 'mint', [user.address, 1_000n])
+    await send(l1.tokens.USDC, token, 'approve', [l1.l1StandardBridge, 1_000n])
+    const l2Block = await devnet.l2.client.getBlockNumber()
+    const start = (await devnet.l2.client.readContract({ address: l2.l2StandardBridge, abi: l2BridgeAbi, functionName: 'nextDepositNonce' })) as bigint
+    // USDC paired with the L2 DAI token: the L2 bridge must refuse to mint DAI for it.
+    await send(l1.l1StandardBridge, l1BridgeAbi, 'depositERC20To', [l1.tokens.USDC, l2.tokens.DAI, user.address, 1_000n, 200_000, '0x'])
+    const ethBefore = await devnet.l2.client.getBalance({ address: user.address })
+    await send(l1.l1StandardBridge, l1BridgeAbi, 'depositETH', [200_000, '0x'], 5_000n)
+    const deadline = Date.now() + 30_000
+    while ((await devnet.l2.client.readContract({ address: l2.l2StandardBridge, abi: l2BridgeAbi, functionName: 'nextDepositNonce' })) as bigint < start + 2n) {
+      if (Date.now() > deadline) throw new Error('deposits were not processed within 30 s')
+      await new Promise((r) => setTimeout(r, 30))
+    }
+    const failed = await devnet.l2.client.getContractEvents({ address: l2.l2StandardBridge, abi: l2BridgeAbi, eventName: 'DepositFailed', fromBlock: l2Block + 1n })
+    expect(failed.map((e) => (e.args as { amount: bigint }).amount)).toEqual([1_000n])
+    expect(await devnet.l2.client.readContract({ address: l2.tokens.DAI, abi: token, functionName: 'balanceOf', args: [user.address] })).toBe(0n)
+    expect(await devnet.l2.client.getBalance({ address: user.address })).toBe(ethBefore + 5_000n)
+  })
+
   it('the L1 bridge refuses zero-amount deposits', async () => {
     const sender = walletOn(devnet.l1, devnet.accounts[3]!.privateKey)
     await expect(sender.writeContract({ address: devnet.addresses.l1.l1StandardBridge, abi: l1BridgeAbi, functionName: 'depositETH', args: [200_000, '0x'], value: 0n })).rejects.toThrow(/ZeroAmount/)
