@@ -1,7 +1,10 @@
 // op-bridge: recipient routing, L2 token mapping check, and verify reporting "not arrived" at its deadline.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decodeFunctionData, parseEther } from 'viem'
-import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
+import { createWalletClient, decodeFunctionData, http, parseAbi, parseEther, type Address } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { anvilRpc } from '../../scripts/anvil.ts'
+import { startRelayer } from '../../scripts/relayer.ts'
+import { DEVNET_RELAYER_KEY, startDevnet, type Devnet } from '../../scripts/devnet.ts'
 import { createWalletExecutor } from '../../test/devnet/executor.ts'
 import { createManualClock, devnetContext } from '../../test/devnet/harness.ts'
 import { parseAdapterParams, prepareAdapterCalls } from '../registry.ts'
@@ -49,5 +52,37 @@ describe('op-bridge', () => {
     expect(outcome).toEqual({ ok: false, reason: expect.stringMatching(/not seen on chain 31338 within 600 s/) })
     expect(clock.now() - t0).toBeGreaterThanOrEqual(600_000)
     expect(await devnet.l2.client.getBalance({ address: me.address })).toBe(before.l2Balance)
+  })
+
+  it('verify reports a deposit the L2 bridge refused (DepositFailed) without waiting for the deadline', async () => {
+    const me = devnet.accounts[4]!
+    // An own wallet on L2 that cannot receive ETH (code = INVALID): crediting it fails.
+    const refuser = '0x00000000000000000000000000000000000B0B01' as Address
+    await anvilRpc(devnet.l2.rpcUrl, 'anvil_setCode', [refuser, '0xfe'])
+    const clock = createManualClock()
+    const ctx = devnetContext(devnet, me.address, { ownWallets: [me.address, refuser], clock })
+    const p = parseAdapterParams(opBridgeAdapter, { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: '4242', to: refuser }) as OpBridgeParams
+    const before = await opBridgeAdapter.snapshot!(ctx, p)
+    await createWalletExecutor(devnet, me.privateKey).executeCalls(await opBridgeAdapter.buildCalls(ctx, p))
+    const relayer = startRelayer({
+      l1: devnet.l1.client, l2: devnet.l2.client, l1Bridge: devnet.addresses.l1.l1StandardBridge, l2Bridge: devnet.addresses.l2.l2StandardBridge,
+      l2Wallet: createWalletClient({ account: privateKeyToAccount(DEVNET_RELAYER_KEY), chain: devnet.l2.chain, transport: http(devnet.l2.rpcUrl) }),
+    })
+    try {
+      // Relay first so the outcome does not depend on timing, then verify on the manual clock.
+      const nonceOf = (address: Address, c: typeof devnet.l1, fn: string) =>
+        c.client.readContract({ address, abi: parseAbi([`function ${fn}() view returns (uint256)`]), functionName: fn }) as Promise<bigint>
+      const queued = await nonceOf(devnet.addresses.l1.l1StandardBridge, devnet.l1, 'depositNonce')
+      const deadline = Date.now() + 30_000
+      while ((await nonceOf(devnet.addresses.l2.l2StandardBridge, devnet.l2, 'nextDepositNonce')) < queued) {
+        if (Date.now() > deadline) throw new Error('relayer did not catch up within 30 s')
+        await relayer.tick()
+      }
+      const outcome = await opBridgeAdapter.verify!(ctx, p, before, { timeoutMs: 3_600_000, pollMs: 1_000 })
+      expect(outcome).toEqual({ ok: false, reason: expect.stringMatching(/DepositFailed/) })
+      expect(await devnet.l2.client.getBalance({ address: refuser })).toBe(0n)
+    } finally {
+      await relayer.stop()
+    }
   })
 })
