@@ -72,7 +72,7 @@ export function startRelayer(opts: RelayerOptions): Relayer {
         // ETH deposits are paid out of the relayer's own L2 balance, like the messenger passing msg.value.
         value: a.l1Token === zeroAddress ? a.amount : 0n,
       })
-      const receipt = await opts.l2.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+      const receipt = await opts.l2.waitForTransactionReceipt({ hash, pollingInterval: 20, timeout: 30_000 })
       if (receipt.status !== 'success') throw new Error(`finalize of L1 deposit ${a.nonce} reverted in ${hash}`)
       next = a.nonce + 1n
       relayed++
