@@ -4,14 +4,17 @@ import { dirname } from 'node:path'
 import {
   createPublicClient, createWalletClient, defineChain, encodeDeployData, encodeFunctionData, getContractAddress,
   http, keccak256, maxUint256, parseEther, parseUnits, toHex,
-  type Abi, type Account, type Address, type Chain, type Hash, type Hex, type PublicClient, type Transport, type WalletClient,
+  type Abi, type Address, type Chain, type Hash, type Hex, type PublicClient,
 } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { AppError } from '../src/errors/app-error.ts'
 import type { AddressBook } from '../protocols/types.ts'
+import { devnetBook, type DevnetAddresses } from './devnet-addresses.ts'
 import { ANVIL_TEST_KEYS, anvilRpc, startAnvil, type AnvilInstance } from './anvil.ts'
 import { ownArtifact, uniswapArtifact, type Artifact } from './devnet-artifacts.ts'
 import { startRelayer, type Relayer } from './relayer.ts'
+
+export type { DevnetAddresses }
 
 /** Default chain ids: anvil's usual 31337 for L1, the next one for L2. */
 export const DEVNET_L1_CHAIN_ID = 31337
@@ -41,25 +44,6 @@ export interface DevnetChain {
   client: PublicClient
 }
 
-/** Deployed addresses, also written as JSON for config to point at. */
-export interface DevnetAddresses {
-  l1: {
-    chainId: number; rpcUrl: string
-    weth: Address; uniswapV2Factory: Address; uniswapV2Router02: Address; l1StandardBridge: Address
-    tokens: { USDC: Address; DAI: Address }
-    vaults: { vUSDC: Address }
-    priceFeeds: { ETH_USD: Address; USDC_USD: Address }
-  }
-  l2: {
-    chainId: number; rpcUrl: string
-    weth: Address; l2StandardBridge: Address
-    tokens: { USDC: Address; DAI: Address }
-  }
-  relayer: Address
-  /** Owner of the feeds and liquidity provider (anvil account 0). */
-  deployer: Address
-}
-
 /** A test account (anvil's well-known keys: devnet only). */
 export interface DevnetAccount {
   address: Address
@@ -73,7 +57,7 @@ export interface Devnet {
   addresses: DevnetAddresses
   /** The same addresses as an adapter address book. */
   book: AddressBook
-  /** anvil accounts 0..4; 0 deployed everything and owns the feeds, 1..4 are untouched. */
+  /** anvil accounts 0..4; 0 deployed everything, owns the feeds and keeps 1,000,000 USDC and DAI on L1; 1..4 are untouched. */
   accounts: DevnetAccount[]
   relayer: Relayer | undefined
   /** Milliseconds from "both anvils answer" to "everything deployed and funded". */
@@ -82,8 +66,12 @@ export interface Devnet {
   stop(): Promise<void>
 }
 
-/** Pool seeding: 1000 ETH against 3,000,000 of each stable (ETH = 3000), and 1,000,000 USDC/DAI. */
-const SEED = { eth: parseEther('1000'), usdc: parseUnits('3000000', 6), dai: parseUnits('3000000', 18), pairUsdc: parseUnits('1000000', 6), pairDai: parseUnits('1000000', 18) }
+/** Pool seeding: 1000 ETH against 3,000,000 of each stable (ETH = 3000), and 1,000,000 USDC/DAI; the deployer keeps `spare`. */
+const SEED = {
+  eth: parseEther('1000'), usdc: parseUnits('3000000', 6), dai: parseUnits('3000000', 18),
+  pairUsdc: parseUnits('1000000', 6), pairDai: parseUnits('1000000', 18),
+  spareUsdc: parseUnits('1000000', 6), spareDai: parseUnits('1000000', 18),
+}
 /** Gas for each setup transaction: fixed so no estimate round trip is needed (anvil refunds what is unused). */
 const SETUP_GAS = 8_000_000n
 
@@ -155,34 +143,6 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   }
 }
 
-/** Converts devnet addresses into the adapters' address book (tokens with decimals, named contracts). */
-export function devnetBook(a: DevnetAddresses): AddressBook {
-  // WETH is listed as a token too, so plans can swap it (exact approval + token->token) as well as ETH.
-  const tokens = (t: { USDC: Address; DAI: Address }, weth: Address) => ({
-    USDC: { symbol: 'USDC', address: t.USDC, decimals: 6 },
-    DAI: { symbol: 'DAI', address: t.DAI, decimals: 18 },
-    WETH: { symbol: 'WETH', address: weth, decimals: 18 },
-  })
-  return {
-    [a.l1.chainId]: {
-      chainId: a.l1.chainId,
-      tokens: tokens(a.l1.tokens, a.l1.weth),
-      contracts: {
-        weth: a.l1.weth, uniswapV2Factory: a.l1.uniswapV2Factory, uniswapV2Router02: a.l1.uniswapV2Router02,
-        l1StandardBridge: a.l1.l1StandardBridge,
-      },
-      vaults: { ...a.l1.vaults },
-      priceFeeds: { ...a.l1.priceFeeds },
-    },
-    [a.l2.chainId]: {
-      chainId: a.l2.chainId,
-      tokens: tokens(a.l2.tokens, a.l2.weth),
-      contracts: { weth: a.l2.weth, l2StandardBridge: a.l2.l2StandardBridge },
-      parentChainId: a.l1.chainId,
-    },
-  }
-}
-
 function chainOf(anvil: AnvilInstance, name: string): DevnetChain {
   const chain = defineChain({
     id: anvil.chainId, name,
@@ -194,29 +154,30 @@ function chainOf(anvil: AnvilInstance, name: string): DevnetChain {
 }
 
 /**
- * Sends setup transactions back to back with explicit nonces, fixed gas and fees (no estimate or nonce round
- * trips), then confirms every one by receipt: a returned hash alone proves nothing.
+ * Collects setup transactions signed locally with explicit nonces, fixed gas and fees (no estimate, nonce or
+ * chain-id round trips), sends them in nonce order as ONE JSON-RPC batch, then confirms every one by receipt:
+ * a returned hash alone proves nothing (a flood of txs was once accepted and never mined).
  */
-function createSetupSender(c: DevnetChain, account: Account) {
-  const wallet: WalletClient<Transport, Chain, Account> = createWalletClient({ account, chain: c.chain, transport: http(c.rpcUrl) })
+function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount) {
   let nonce = 0
-  const hashes: Hash[] = []
-  const send = async (to: Address | null, data: Hex, value = 0n): Promise<Address | undefined> => {
+  const signed: Promise<Hex>[] = []
+  const add = (to: Address | null, data: Hex, value = 0n): number => {
     const n = nonce++
-    const hash = await wallet.sendTransaction({
-      ...(to ? { to } : {}), data, value, nonce: n, gas: SETUP_GAS,
+    signed.push(account.signTransaction({
+      chainId: c.chainId, type: 'eip1559', nonce: n, gas: SETUP_GAS, ...(to ? { to } : {}), data, value,
       maxFeePerGas: 20_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n,
-    })
-    hashes.push(hash)
-    return to ? undefined : getContractAddress({ from: account.address, nonce: BigInt(n) })
+    }))
+    return n
   }
   return {
-    deploy: async (a: Artifact, args: readonly unknown[] = []) =>
-      (await send(null, encodeDeployData({ abi: a.abi, bytecode: a.bytecode, args })))!,
-    call: async (to: Address, abi: Abi, functionName: string, args: readonly unknown[], value = 0n) => {
-      await send(to, encodeFunctionData({ abi, functionName, args }), value)
+    deploy: (a: Artifact, args: readonly unknown[] = []): Address =>
+      getContractAddress({ from: account.address, nonce: BigInt(add(null, encodeDeployData({ abi: a.abi, bytecode: a.bytecode, args }))) }),
+    call: (to: Address, abi: Abi, functionName: string, args: readonly unknown[], value = 0n): void => {
+      add(to, encodeFunctionData({ abi, functionName, args }), value)
     },
-    async confirmAll(): Promise<void> {
+    async sendAndConfirm(): Promise<void> {
+      const raws = await Promise.all(signed)
+      const hashes = await rpcBatch<Hash>(c.rpcUrl, raws.map((raw) => ['eth_sendRawTransaction', [raw]]))
       const receipts = await Promise.all(hashes.map((hash) => c.client.waitForTransactionReceipt({ hash, pollingInterval: 10, timeout: 30_000 })))
       const bad = receipts.find((r) => r.status !== 'success')
       if (bad) throw new Error(`setup transaction ${bad.transactionHash} on chain ${c.chainId} reverted`)
@@ -224,47 +185,62 @@ function createSetupSender(c: DevnetChain, account: Account) {
   }
 }
 
+/** One HTTP round trip for many JSON-RPC calls; answers are matched by id, any error fails the whole batch. */
+async function rpcBatch<T>(rpcUrl: string, calls: [string, unknown[]][]): Promise<T[]> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(calls.map(([method, params], id) => ({ jsonrpc: '2.0', id, method, params }))),
+  })
+  const body = (await res.json()) as { id: number; result?: T; error?: { message: string } }[]
+  const byId = new Map(body.map((r) => [r.id, r]))
+  return calls.map(([method], id) => {
+    const r = byId.get(id)
+    if (!r || r.error) throw new Error(`${method} #${id} failed: ${r?.error?.message ?? 'no answer'}`)
+    return r.result as T
+  })
+}
+
 type L1Tokens = { USDC: Address; DAI: Address }
 
-async function deployL1(c: DevnetChain, deployer: Account, onTokens: (t: L1Tokens) => void) {
-  const s = createSetupSender(c, deployer)
+async function deployL1(c: DevnetChain, deployer: PrivateKeyAccount, onTokens: (t: L1Tokens) => void) {
+  const s = createSetupBatch(c, deployer)
   const token = ownArtifact('TestERC20')
   const router = uniswapArtifact('UniswapV2Router02')
   const feed = ownArtifact('PriceFeed')
-  const weth = await s.deploy(uniswapArtifact('WETH9'))
-  const uniswapV2Factory = await s.deploy(uniswapArtifact('UniswapV2Factory'), [deployer.address])
-  const uniswapV2Router02 = await s.deploy(router, [uniswapV2Factory, weth])
-  const USDC = await s.deploy(token, ['USD Coin (devnet)', 'USDC', 6])
-  const DAI = await s.deploy(token, ['Dai (devnet)', 'DAI', 18])
+  const weth = s.deploy(uniswapArtifact('WETH9'))
+  const uniswapV2Factory = s.deploy(uniswapArtifact('UniswapV2Factory'), [deployer.address])
+  const uniswapV2Router02 = s.deploy(router, [uniswapV2Factory, weth])
+  const USDC = s.deploy(token, ['USD Coin (devnet)', 'USDC', 6])
+  const DAI = s.deploy(token, ['Dai (devnet)', 'DAI', 18])
   onTokens({ USDC, DAI })
-  const vUSDC = await s.deploy(ownArtifact('TestVault'), [USDC, 'Vault USDC (devnet)', 'vUSDC'])
-  const ETH_USD = await s.deploy(feed, [8, 'ETH / USD', 3000n * 10n ** 8n])
-  const USDC_USD = await s.deploy(feed, [8, 'USDC / USD', 10n ** 8n])
-  const l1StandardBridge = await s.deploy(ownArtifact('L1StandardBridge'))
+  const vUSDC = s.deploy(ownArtifact('TestVault'), [USDC, 'Vault USDC (devnet)', 'vUSDC'])
+  const ETH_USD = s.deploy(feed, [8, 'ETH / USD', 3000n * 10n ** 8n])
+  const USDC_USD = s.deploy(feed, [8, 'USDC / USD', 10n ** 8n])
+  const l1StandardBridge = s.deploy(ownArtifact('L1StandardBridge'))
   const me = deployer.address
-  await s.call(USDC, token.abi, 'mint', [me, SEED.usdc + SEED.pairUsdc])
-  await s.call(DAI, token.abi, 'mint', [me, SEED.dai + SEED.pairDai])
-  await s.call(USDC, token.abi, 'approve', [uniswapV2Router02, maxUint256])
-  await s.call(DAI, token.abi, 'approve', [uniswapV2Router02, maxUint256])
+  s.call(USDC, token.abi, 'mint', [me, SEED.usdc + SEED.pairUsdc + SEED.spareUsdc])
+  s.call(DAI, token.abi, 'mint', [me, SEED.dai + SEED.pairDai + SEED.spareDai])
+  s.call(USDC, token.abi, 'approve', [uniswapV2Router02, maxUint256])
+  s.call(DAI, token.abi, 'approve', [uniswapV2Router02, maxUint256])
   const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600)
-  await s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [USDC, SEED.usdc, SEED.usdc, SEED.eth, me, deadline], SEED.eth)
-  await s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [DAI, SEED.dai, SEED.dai, SEED.eth, me, deadline], SEED.eth)
-  await s.call(uniswapV2Router02, router.abi, 'addLiquidity', [USDC, DAI, SEED.pairUsdc, SEED.pairDai, SEED.pairUsdc, SEED.pairDai, me, deadline])
-  await s.confirmAll()
+  s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [USDC, SEED.usdc, SEED.usdc, SEED.eth, me, deadline], SEED.eth)
+  s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [DAI, SEED.dai, SEED.dai, SEED.eth, me, deadline], SEED.eth)
+  s.call(uniswapV2Router02, router.abi, 'addLiquidity', [USDC, DAI, SEED.pairUsdc, SEED.pairDai, SEED.pairUsdc, SEED.pairDai, me, deadline])
+  await s.sendAndConfirm()
   return {
     weth, uniswapV2Factory, uniswapV2Router02, l1StandardBridge,
     tokens: { USDC, DAI }, vaults: { vUSDC }, priceFeeds: { ETH_USD, USDC_USD },
   }
 }
 
-async function deployL2(c: DevnetChain, deployer: Account, relayer: Address, l1Tokens: Promise<L1Tokens>) {
-  const s = createSetupSender(c, deployer)
+async function deployL2(c: DevnetChain, deployer: PrivateKeyAccount, relayer: Address, l1Tokens: Promise<L1Tokens>) {
+  const s = createSetupBatch(c, deployer)
   const mintable = ownArtifact('L2MintableERC20')
-  const weth = await s.deploy(uniswapArtifact('WETH9'))
-  const l2StandardBridge = await s.deploy(ownArtifact('L2StandardBridge'), [relayer])
+  const weth = s.deploy(uniswapArtifact('WETH9'))
+  const l2StandardBridge = s.deploy(ownArtifact('L2StandardBridge'), [relayer])
   const remote = await l1Tokens
-  const USDC = await s.deploy(mintable, [l2StandardBridge, remote.USDC, 'USD Coin (devnet L2)', 'USDC', 6])
-  const DAI = await s.deploy(mintable, [l2StandardBridge, remote.DAI, 'Dai (devnet L2)', 'DAI', 18])
-  await s.confirmAll()
+  const USDC = s.deploy(mintable, [l2StandardBridge, remote.USDC, 'USD Coin (devnet L2)', 'USDC', 6])
+  const DAI = s.deploy(mintable, [l2StandardBridge, remote.DAI, 'Dai (devnet L2)', 'DAI', 18])
+  await s.sendAndConfirm()
   return { weth, l2StandardBridge, tokens: { USDC, DAI } }
 }

@@ -40,13 +40,21 @@ export interface Relayer {
 export function startRelayer(opts: RelayerOptions): Relayer {
   const pollMs = opts.pollMs ?? 100
   let cursor = 0n
+  let lastScannedHash: string | undefined
   let relayed = 0
   let stopped = false
   let running: Promise<number> | undefined
   let timer: NodeJS.Timeout | undefined
 
   const relayOnce = async (): Promise<number> => {
-    const head = await opts.l1.getBlockNumber()
+    const headBlock = await opts.l1.getBlock({ blockTag: 'latest' })
+    const head = headBlock.number
+    // L1 went back or forked (evm_revert, anvil_rollback, reorg) under the last scanned block: rescan from
+    // genesis; the L2 nonce check skips what is already finalized.
+    if (cursor > 0n) {
+      const last = head >= cursor - 1n ? await opts.l1.getBlock({ blockNumber: cursor - 1n }) : undefined
+      if (last?.hash !== lastScannedHash) cursor = 0n
+    }
     if (head < cursor) return 0
     const logs = await opts.l1.getLogs({ address: opts.l1Bridge, event: depositQueued, fromBlock: cursor, toBlock: head })
     let next = (await opts.l2.readContract({ address: opts.l2Bridge, abi: l2BridgeAbi, functionName: 'nextDepositNonce' })) as bigint
@@ -64,13 +72,14 @@ export function startRelayer(opts: RelayerOptions): Relayer {
         // ETH deposits are paid out of the relayer's own L2 balance, like the messenger passing msg.value.
         value: a.l1Token === zeroAddress ? a.amount : 0n,
       })
-      const receipt = await opts.l2.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+      const receipt = await opts.l2.waitForTransactionReceipt({ hash, pollingInterval: 20, timeout: 30_000 })
       if (receipt.status !== 'success') throw new Error(`finalize of L1 deposit ${a.nonce} reverted in ${hash}`)
       next = a.nonce + 1n
       relayed++
       count++
     }
     cursor = head + 1n
+    lastScannedHash = headBlock.hash
     return count
   }
 

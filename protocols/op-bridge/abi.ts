@@ -15,6 +15,11 @@ export const depositFinalizedEvent = parseAbiItem(
   'event DepositFinalized(address indexed l1Token, address indexed l2Token, address indexed from, address to, uint256 amount, bytes extraData)',
 )
 
+/** Emitted by OP's legacy L2 bridge (and the devnet's) when a deposit cannot be credited: a definitive failure. */
+export const depositFailedEvent = parseAbiItem(
+  'event DepositFailed(address indexed l1Token, address indexed l2Token, address indexed from, address to, uint256 amount, bytes extraData)',
+)
+
 /** OptimismMintableERC20: the L1 token an L2 token represents. */
 export const mintableErc20Abi = parseAbi(['function remoteToken() view returns (address)'])
 

@@ -6,7 +6,7 @@ import { AdapterPreconditionError, paramError } from '../shared/errors.ts'
 import { addressSchema, amountSchema, chainIdSchema, tokenSymbolSchema } from '../shared/params.ts'
 import { NATIVE, requireOwnWallet, resolveChain, resolveContract, resolveToken } from '../shared/resolve.ts'
 import { defineAdapter, type ReadContext, type TokenInfo, type VerifyOutcome } from '../types.ts'
-import { depositFinalizedEvent, l1BridgeAbi, LEGACY_ERC20_ETH, mintableErc20Abi } from './abi.ts'
+import { depositFailedEvent, depositFinalizedEvent, l1BridgeAbi, LEGACY_ERC20_ETH, mintableErc20Abi } from './abi.ts'
 
 const ID = 'op-bridge'
 
@@ -113,12 +113,16 @@ export const opBridgeAdapter = defineAdapter<OpBridgeParams, OpBridgeSnapshot>({
     for (;;) {
       const head = await l2.getBlockNumber()
       // Nodes reject a range that starts past their head, so only ask once a new L2 block exists.
-      const logs = head <= before.l2Block ? [] : await l2.getLogs({
-        address: r.l2Bridge, event: depositFinalizedEvent, fromBlock: before.l2Block + 1n, toBlock: head,
-        args: { l1Token: l1TokenAddr, l2Token: l2TokenAddr, from: ctx.wallet },
-      })
-      const hit = logs.find((l) => l.args.to !== undefined && isAddressEqual(l.args.to, r.to) && l.args.amount === p.amount)
+      const range = { address: r.l2Bridge, fromBlock: before.l2Block + 1n, toBlock: head, args: { l1Token: l1TokenAddr, l2Token: l2TokenAddr, from: ctx.wallet } }
+      const [done, failed] = head <= before.l2Block ? [[], []] : await Promise.all([
+        l2.getLogs({ ...range, event: depositFinalizedEvent }),
+        l2.getLogs({ ...range, event: depositFailedEvent }),
+      ])
+      const mine = (l: { args: { to?: Address; amount?: bigint } }) => l.args.to !== undefined && isAddressEqual(l.args.to, r.to) && l.args.amount === p.amount
+      const hit = done.find(mine)
       if (hit) return { ok: true, evidence: `DepositFinalized in L2 tx ${hit.transactionHash} (block ${hit.blockNumber})` }
+      const bad = failed.find(mine)
+      if (bad) return { ok: false, reason: `the L2 bridge refused the deposit (DepositFailed in L2 tx ${bad.transactionHash}); funds stay on L1, check the token pair` }
       const balance = await l2BalanceOf(ctx, p, r)
       if (balance - before.l2Balance >= p.amount) return { ok: true, evidence: `L2 balance of ${r.to} rose by ${balance - before.l2Balance}` }
       if (ctx.clock.now() >= deadline) {

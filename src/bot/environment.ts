@@ -103,10 +103,9 @@ function devnetPolicy(chainId: number, book: AddressBook, own: Address[]): Spend
 
 /** Reads a devnet addresses JSON (as `bot devnet` / startDevnet write it) into an adapter address book. */
 async function readAddressBook(path: string): Promise<AddressBook> {
-  const { readFileSync } = await import('node:fs')
-  const { devnetBook } = await import('../../scripts/devnet.ts')
+  const { devnetBook, loadDevnetAddresses } = await import('../../scripts/devnet-addresses.ts')
   try {
-    return devnetBook(JSON.parse(readFileSync(path, 'utf8')))
+    return devnetBook(loadDevnetAddresses(path))
   } catch (cause) {
     throw new AppError('ADDRESS_BOOK', `cannot read the address book ${path}`, { cause, hint: 'point addressBook at the addresses JSON the devnet wrote' })
   }

@@ -1,13 +1,15 @@
 // The devnet deploys real contracts on two chains, writes its address file, and relays each deposit exactly once.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWalletClient, http, parseEther, zeroAddress, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { devnetBook, loadDevnetAddresses } from '../../scripts/devnet-addresses.ts'
 import { ownArtifact, uniswapArtifact } from '../../scripts/devnet-artifacts.ts'
 import { DEVNET_RELAYER_KEY, startDevnet, type Devnet, type DevnetChain } from '../../scripts/devnet.ts'
 import { startRelayer } from '../../scripts/relayer.ts'
+import { anvilRpc } from '../../scripts/anvil.ts'
 
 let devnet: Devnet
 let dir: string
@@ -31,8 +33,11 @@ function walletOn(c: DevnetChain, key: Hex) {
 
 describe('startDevnet', () => {
   it('writes the addresses file and every address holds code on its chain', async () => {
-    const file = JSON.parse(readFileSync(join(dir, 'addresses.json'), 'utf8')) as typeof devnet.addresses
+    const file = loadDevnetAddresses(join(dir, 'addresses.json'))
     expect(file).toEqual(devnet.addresses)
+    expect(devnetBook(file)).toEqual(devnet.book)
+    writeFileSync(join(dir, 'broken.json'), JSON.stringify({ ...file, l1: { ...file.l1, weth: '0x12' } }))
+    expect(() => loadDevnetAddresses(join(dir, 'broken.json'))).toThrow(/l1\.weth: must be an address/)
     expect(file.l1.chainId).not.toBe(file.l2.chainId)
     const { l1, l2 } = devnet.addresses
     const l1Addrs = [l1.weth, l1.uniswapV2Factory, l1.uniswapV2Router02, l1.l1StandardBridge, l1.tokens.USDC, l1.tokens.DAI, l1.vaults.vUSDC, l1.priceFeeds.ETH_USD, l1.priceFeeds.USDC_USD]
@@ -118,6 +123,63 @@ describe('bridge and relayer', () => {
     } finally {
       await second.stop()
     }
+  })
+
+  it('after both chains are reverted to a snapshot, the relayer rescans and relays the new deposit', async () => {
+    const { l1, l2 } = devnet.addresses
+    const user = devnet.accounts[4]!
+    const nextNonce = async () => (await devnet.l2.client.readContract({ address: l2.l2StandardBridge, abi: l2BridgeAbi, functionName: 'nextDepositNonce' })) as bigint
+    const waitNonce = async (n: bigint) => {
+      const deadline = Date.now() + 30_000
+      while ((await nextNonce()) < n) {
+        if (Date.now() > deadline) throw new Error(`L2 nonce did not reach ${n} within 30 s`)
+        await new Promise((r) => setTimeout(r, 30))
+      }
+    }
+    const deposit = async (value: bigint) => {
+      const hash = await walletOn(devnet.l1, user.privateKey).writeContract({ address: l1.l1StandardBridge, abi: l1BridgeAbi, functionName: 'depositETH', args: [200_000, '0x'], value })
+      await devnet.l1.client.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+    }
+    const start = await nextNonce()
+    const balance = await devnet.l2.client.getBalance({ address: user.address })
+    const [s1, s2] = await Promise.all([anvilRpc<string>(devnet.l1.rpcUrl, 'evm_snapshot'), anvilRpc<string>(devnet.l2.rpcUrl, 'evm_snapshot')])
+    await deposit(parseEther('0.4'))
+    await waitNonce(start + 1n)
+    await devnet.relayer!.tick() // the relayer has now scanned past the deposit's block
+    await Promise.all([anvilRpc(devnet.l1.rpcUrl, 'evm_revert', [s1]), anvilRpc(devnet.l2.rpcUrl, 'evm_revert', [s2])])
+    expect(await nextNonce()).toBe(start)
+    // Same height as the reverted deposit: only the block hash tells the relayer the chain changed.
+    await deposit(parseEther('0.7'))
+    await waitNonce(start + 1n)
+    expect(await devnet.l2.client.getBalance({ address: user.address })).toBe(balance + parseEther('0.7'))
+  })
+
+  it('a deposit that cannot be credited on L2 emits DepositFailed and does not block the next one', async () => {
+    const { l1, l2 } = devnet.addresses
+    const user = devnet.accounts[2]!
+    const sender = walletOn(devnet.l1, user.privateKey)
+    const send = async (address: `0x${string}`, abi: typeof l1BridgeAbi, functionName: string, args: unknown[], value = 0n) => {
+      const hash = await sender.writeContract({ address, abi, functionName, args, value })
+      await devnet.l1.client.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+    }
+    const token = ownArtifact('TestERC20').abi
+    await send(l1.tokens.USDC, token, 'mint', [user.address, 1_000n])
+    await send(l1.tokens.USDC, token, 'approve', [l1.l1StandardBridge, 1_000n])
+    const l2Block = await devnet.l2.client.getBlockNumber()
+    const start = (await devnet.l2.client.readContract({ address: l2.l2StandardBridge, abi: l2BridgeAbi, functionName: 'nextDepositNonce' })) as bigint
+    // USDC paired with the L2 DAI token: the L2 bridge must refuse to mint DAI for it.
+    await send(l1.l1StandardBridge, l1BridgeAbi, 'depositERC20To', [l1.tokens.USDC, l2.tokens.DAI, user.address, 1_000n, 200_000, '0x'])
+    const ethBefore = await devnet.l2.client.getBalance({ address: user.address })
+    await send(l1.l1StandardBridge, l1BridgeAbi, 'depositETH', [200_000, '0x'], 5_000n)
+    const deadline = Date.now() + 30_000
+    while ((await devnet.l2.client.readContract({ address: l2.l2StandardBridge, abi: l2BridgeAbi, functionName: 'nextDepositNonce' })) as bigint < start + 2n) {
+      if (Date.now() > deadline) throw new Error('deposits were not processed within 30 s')
+      await new Promise((r) => setTimeout(r, 30))
+    }
+    const failed = await devnet.l2.client.getContractEvents({ address: l2.l2StandardBridge, abi: l2BridgeAbi, eventName: 'DepositFailed', fromBlock: l2Block + 1n })
+    expect(failed.map((e) => (e.args as { amount: bigint }).amount)).toEqual([1_000n])
+    expect(await devnet.l2.client.readContract({ address: l2.tokens.DAI, abi: token, functionName: 'balanceOf', args: [user.address] })).toBe(0n)
+    expect(await devnet.l2.client.getBalance({ address: user.address })).toBe(ethBefore + 5_000n)
   })
 
   it('the L1 bridge refuses zero-amount deposits', async () => {

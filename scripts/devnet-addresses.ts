@@ -1,0 +1,68 @@
+// The devnet's addresses file: its shape, a validating loader for config, and its conversion to an adapter address book.
+import { readFileSync } from 'node:fs'
+import { getAddress, isAddress, type Address } from 'viem'
+import { z } from 'zod'
+import { ValidationError } from '../src/errors/validation-error.ts'
+import type { AddressBook } from '../protocols/types.ts'
+
+const address = z.string().refine((v) => isAddress(v, { strict: false }), 'must be an address').transform((v) => getAddress(v) as Address)
+const stables = z.object({ USDC: address, DAI: address })
+
+/** Schema of `.state/devnet/addresses.json`. */
+export const devnetAddressesSchema = z.object({
+  l1: z.object({
+    chainId: z.number().int().positive(), rpcUrl: z.string().url(),
+    weth: address, uniswapV2Factory: address, uniswapV2Router02: address, l1StandardBridge: address,
+    tokens: stables, vaults: z.object({ vUSDC: address }), priceFeeds: z.object({ ETH_USD: address, USDC_USD: address }),
+  }),
+  l2: z.object({
+    chainId: z.number().int().positive(), rpcUrl: z.string().url(),
+    weth: address, l2StandardBridge: address, tokens: stables,
+  }),
+  relayer: address,
+  deployer: address,
+})
+
+/** Deployed addresses, also written as JSON for config to point at. */
+export type DevnetAddresses = z.output<typeof devnetAddressesSchema>
+
+/** Reads and validates an addresses file written by startDevnet (or `npm run devnet`). */
+export function loadDevnetAddresses(path: string): DevnetAddresses {
+  let json: unknown
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new ValidationError('devnet addresses file', [{ path, message: `cannot read JSON: ${(err as Error).message}` }], 'start the devnet with `npm run devnet` first')
+  }
+  const parsed = devnetAddressesSchema.safeParse(json)
+  if (!parsed.success) throw ValidationError.fromZod('devnet addresses file', parsed.error, 'restart the devnet to rewrite it')
+  return parsed.data
+}
+
+/** Converts devnet addresses into the adapters' address book (tokens with decimals, named contracts). */
+export function devnetBook(a: DevnetAddresses): AddressBook {
+  // WETH is listed as a token too, so plans can swap it (exact approval + token->token) as well as ETH.
+  const tokens = (t: { USDC: Address; DAI: Address }, weth: Address) => ({
+    WETH: { symbol: 'WETH', address: weth, decimals: 18 },
+    USDC: { symbol: 'USDC', address: t.USDC, decimals: 6 },
+    DAI: { symbol: 'DAI', address: t.DAI, decimals: 18 },
+  })
+  return {
+    [a.l1.chainId]: {
+      chainId: a.l1.chainId,
+      tokens: tokens(a.l1.tokens, a.l1.weth),
+      contracts: {
+        weth: a.l1.weth, uniswapV2Factory: a.l1.uniswapV2Factory, uniswapV2Router02: a.l1.uniswapV2Router02,
+        l1StandardBridge: a.l1.l1StandardBridge,
+      },
+      vaults: { ...a.l1.vaults },
+      priceFeeds: { ...a.l1.priceFeeds },
+    },
+    [a.l2.chainId]: {
+      chainId: a.l2.chainId,
+      tokens: tokens(a.l2.tokens, a.l2.weth),
+      contracts: { weth: a.l2.weth, l2StandardBridge: a.l2.l2StandardBridge },
+      parentChainId: a.l1.chainId,
+    },
+  }
+}
