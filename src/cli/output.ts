@@ -109,7 +109,10 @@ export function describeError(err: unknown): { code: string; message: string; hi
     const head = `${err.source}: ${n} problem${n === 1 ? '' : 's'}`
     return { code: err.code, message: redactSecrets(head), hint: err.hint, issues: err.issues }
   }
-  if (err instanceof AppError) return { code: err.code, message: redactSecrets(err.message), ...(err.hint ? { hint: err.hint } : {}) }
+  // One line per error: a multi-line message from deeper layers is folded.
+  if (err instanceof AppError) {
+    return { code: err.code, message: redactSecrets(err.message).replace(/\s*\n\s*/g, ' '), ...(err.hint ? { hint: err.hint } : {}) }
+  }
   const message = err instanceof Error ? err.message : String(err)
   return {
     code: 'INTERNAL',

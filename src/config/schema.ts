@@ -215,6 +215,14 @@ function checkReferences(c: unknown, ctx: z.core.$RefinementCtx<unknown>): void 
       else if (!jobIds.has(d)) ctx.addIssue({ code: 'custom', path, message: 'unknown job id: list ids of jobs defined in "jobs"' })
     })
   })
+  // A protocol_call job must name an adapter listed under `protocols` (a typo would only fail at run time).
+  const protocols = obj(root.protocols)
+  jobs.forEach((j, i) => {
+    const adapter = obj(j.args).adapter
+    if (j.taskType === 'protocol_call' && typeof adapter === 'string' && !Object.hasOwn(protocols, adapter)) {
+      ctx.addIssue({ code: 'custom', path: ['jobs', i, 'args', 'adapter'], message: `adapter "${adapter.slice(0, 40)}" is not listed under "protocols": add it there (with its params) or fix the id` })
+    }
+  })
   const embedded = obj(root.devnet).embedded
   if (embedded === false && chains.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['chains'], message: 'no chains: add at least one chain, or set devnet.embedded: true' })

@@ -12,8 +12,8 @@ import { recordingServices, runMain, tempDir } from './helpers.ts'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122)
 const IN_PROCESS = Number(process.env.FUZZ_CASES ?? 2000)
-const VIA_MAIN = 400
-const VIA_BIN = 24
+const VIA_MAIN = Number(process.env.FUZZ_MAIN_CASES ?? 400)
+const VIA_BIN = Number(process.env.FUZZ_BIN_CASES ?? 24)
 const STACK = /\n\s+at\s|\bat .*\.ts:\d+/
 const BIN = resolve(DEFAULT_CONFIG_PATH, '..', '..', 'bin', 'bot.js')
 const tmp = tempDir('bot-fuzz-')

@@ -93,6 +93,16 @@ describe('errors', () => {
     await expect(parseConfig({ server: { enabled: true, host: '0.0.0.0', protectReads: true } }, 't', { env: {} })).resolves.toBeDefined()
   })
 
+  it('a protocol_call job must name an adapter listed under protocols', async () => {
+    const err = await issuesOf({ protocols: { 'uniswap-v2': {} }, jobs: [
+      { id: 'a', taskType: 'protocol_call', args: { adapter: 'uniswap-v2', params: {} } },
+      { id: 'b', taskType: 'protocol_call', args: { adapter: 'uniswap-v3', params: {} } },
+    ] })
+    expect(err.issues).toHaveLength(1)
+    expect(err.issues[0]).toMatchObject({ path: 'jobs[1].args.adapter' })
+    expect(err.issues[0]?.message).toContain('not listed under "protocols"')
+  })
+
   it('requires exactly one key source per wallet', async () => {
     const err = await issuesOf({ wallets: [{ name: 'w' }, { name: 'v', keystore: 'k.json', privateKeyEnv: 'K' }] })
     expect(err.issues.map((i) => i.path)).toEqual(['wallets[0]', 'wallets[1]'])
