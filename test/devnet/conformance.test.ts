@@ -1,4 +1,4 @@
-// Runs every registered adapter end to end on the devnet through a pluggable executor and checks balances.
+// Runs every registered adapter end to end on the devnet through the transaction engine and checks balances.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeFunctionData, encodeFunctionData, parseEther, parseUnits, type Address, type Hex } from 'viem'
 import { builtinAdapters, createDefaultRegistry, untestedAdapterIds } from '../../protocols/index.ts'
@@ -9,7 +9,7 @@ import { erc20Abi } from '../../protocols/shared/erc20-abi.ts'
 import { ownArtifact } from '../../scripts/devnet-artifacts.ts'
 import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
 import { anvilRpc } from '../../scripts/anvil.ts'
-import { createWalletExecutor, gasCost, type CallExecutor } from './executor.ts'
+import { createEngineExecutor, gasCost, type CallExecutor } from './executor.ts'
 import { devnetContext, erc20BalanceOf } from './harness.ts'
 
 let devnet: Devnet
@@ -24,7 +24,7 @@ beforeAll(async () => {
   devnet = await startDevnet({ addressesPath: null, relayerPollMs: 50 })
   wallet = devnet.accounts[1]!.address
   other = devnet.accounts[2]!.address
-  exec = createWalletExecutor(devnet, devnet.accounts[1]!.privateKey)
+  exec = createEngineExecutor(devnet, devnet.accounts[1]!.privateKey)
   // Give the wallet test tokens (TestERC20.mint is open on the devnet).
   const mint = (token: Address, amount: bigint) => ({ chainId: devnet.l1.chainId, to: token, value: 0n, label: 'mint',
     data: encodeFunctionData({ abi: ownArtifact('TestERC20').abi, functionName: 'mint', args: [wallet, amount] }) as Hex })

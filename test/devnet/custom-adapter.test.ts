@@ -16,7 +16,7 @@ import { NATIVE, requireOwnWallet, resolveChain, resolveToken } from '../../prot
 import { defineAdapter } from '../../protocols/types.ts'
 import { ownArtifact } from '../../scripts/devnet-artifacts.ts'
 import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
-import { createWalletExecutor } from './executor.ts'
+import { createEngineExecutor } from './executor.ts'
 import { devnetContext, erc20BalanceOf } from './harness.ts'
 
 const ID = 'erc20-transfer'
@@ -59,7 +59,7 @@ describe('adding an adapter per the README', () => {
     expect(registry.has('erc20-transfer')).toBe(true)
     expect(registry.has('uniswap-v2')).toBe(true)
     const [from, to] = [devnet.accounts[1]!, devnet.accounts[2]!]
-    const exec = createWalletExecutor(devnet, from.privateKey)
+    const exec = createEngineExecutor(devnet, from.privateKey)
     const dai = devnet.addresses.l1.tokens.DAI
     await exec.executeCalls([{ chainId: devnet.l1.chainId, to: dai, value: 0n, label: 'mint',
       data: encodeFunctionData({ abi: ownArtifact('TestERC20').abi, functionName: 'mint', args: [from.address, parseUnits('10', 18)] }) }])

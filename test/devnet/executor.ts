@@ -1,6 +1,10 @@
-// Pluggable call executor for tests: a plain viem wallet client now; the lead swaps in the tx engine at merge.
+// Pluggable call executors for tests: the bot's transaction engine (journal, lanes, confirm) or a plain viem wallet.
 import { createWalletClient, http, type Hex, type TransactionReceipt } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import pino from 'pino'
+import { createChainClient } from '../../src/chain/clients.ts'
+import { createTxEngine } from '../../src/chain/tx-engine.ts'
+import { openDatabase } from '../../src/store/database.ts'
 import type { Devnet, DevnetChain } from '../../scripts/devnet.ts'
 import type { Call } from '../../protocols/types.ts'
 
@@ -24,6 +28,32 @@ export function createWalletExecutor(devnet: Devnet, privateKey: Hex): CallExecu
         const receipt = await c.client.waitForTransactionReceipt({ hash, pollingInterval: 20, timeout: 30_000 })
         if (receipt.status !== 'success') throw new Error(`call "${call.label}" reverted in ${hash}`)
         receipts.push(receipt)
+      }
+      return receipts
+    },
+  }
+}
+
+/**
+ * Executes calls through the real transaction engine (simulate, journal, nonce lane, send, confirm) over a
+ * fresh SQLite journal; each batch is one run, each call one (run, callIndex) intent. Returns full receipts.
+ */
+export function createEngineExecutor(devnet: Devnet, privateKey: Hex, dbPath = ':memory:'): CallExecutor {
+  const account = privateKeyToAccount(privateKey)
+  const chains = [devnet.l1, devnet.l2].map((c) => ({ chainId: c.chainId,
+    client: createChainClient({ chainId: c.chainId, rpcUrls: [c.rpcUrl], pollingIntervalMs: 20 }) }))
+  const engine = createTxEngine({ db: openDatabase({ path: dbPath }), logger: pino({ level: 'silent' }), signers: [account],
+    chains: chains.map((c) => ({ ...c, fees: { maxFeePerGas: 200_000_000_000n }, pollMs: 20, gasMarginPct: 50 })) })
+  let runs = 0
+  return {
+    async executeCalls(calls) {
+      const runId = `conformance-${++runs}`
+      const receipts: TransactionReceipt[] = []
+      for (const [i, call] of calls.entries()) {
+        const sent = await engine.send({ chainId: call.chainId, to: call.to, data: call.data, value: call.value },
+          { runId, wallet: account.address, callIndex: i })
+        const client = chains.find((c) => c.chainId === call.chainId)!.client
+        receipts.push(await client.getTransactionReceipt({ hash: sent.hash }))
       }
       return receipts
     },
