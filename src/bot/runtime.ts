@@ -54,6 +54,8 @@ export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv
   /** Wraps the dispatch gate (dry runs turn waits into reported refusals and snapshot balances per job). */
   wrapGate?: (gate: DispatchGate) => DispatchGate
+  /** Overrides of the dynamic policy (tests shorten the re-check interval). */
+  policy?: Partial<DynamicPolicyConfig>
   /** Overrides config.scheduler.maxConcurrentJobs (dry runs go one job at a time to attribute balance changes). */
   maxConcurrentJobs?: number
 }
@@ -135,7 +137,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     const gasOracles = env.chains.map((c) => createGasOracle({ client: c.client,
       config: { chainId: c.chainId, ...(env.devnet ? { maxBlockAgeMs: Number.POSITIVE_INFINITY } : {}) } }))
     const risk = createRiskManager({ gasOracles, priceSources: await priceSources(env, clients), volatility, breaker, logger: log })
-    const facade = createCentralScheduler({ risk, policy: policyFromConfig(config) })
+    const facade = createCentralScheduler({ risk, policy: { ...policyFromConfig(config), ...options.policy } })
     const s = config.scheduler
     const scheduler = createScheduler({
       store: createSqliteSchedulerStore({ db }), logger: log, gate: options.wrapGate ? options.wrapGate(facade.gate) : facade.gate,

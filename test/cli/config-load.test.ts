@@ -217,10 +217,10 @@ describe('presets', () => {
     }
   })
 
-  it('devnet-demo chains approve -> swap -> deposit -> bridge on 31337/31338 with a tick and a rebalance', async () => {
+  it('devnet-demo chains wrap -> approve+swap -> deposit -> bridge on 31337/31338 with a tick and a rebalance', async () => {
     const c = await loadPreset('devnet-demo', { env: {} })
     const deps = Object.fromEntries(c.jobs.map((j) => [j.id, j.dependencies]))
-    expect(deps['swap-weth-usdc']).toEqual(['approve-router'])
+    expect(deps['swap-weth-usdc']).toEqual(['wrap-eth'])
     expect(deps['deposit-vault']).toEqual(['swap-weth-usdc'])
     expect(deps['bridge-to-l2']).toEqual(['deposit-vault'])
     expect(c.jobs.map((j) => j.taskType)).toEqual(expect.arrayContaining(['market_tick', 'rebalance', 'protocol_call']))
