@@ -2,11 +2,11 @@
 import { EventEmitter } from 'node:events'
 import pino from 'pino'
 import { createRealClock } from './clock.ts'
-import { findCycle, topologicalOrder } from './dag.ts'
+import { findCycleThrough, topologicalOrder } from './dag.ts'
 import { cancelRunState, dispatch, recheckHeld } from './dispatch.ts'
 import { DependencyError, SchedulerError, TaskSchedulingError } from './errors.ts'
 import { explainJob } from './explain.ts'
-import { parseJobSpec, specToJson, type JobSpec, type JobSpecInput } from './job-spec.ts'
+import { parseJobSpec, type JobSpec, type JobSpecInput } from './job-spec.ts'
 import { coalesceMissed } from './triggers/coalesce.ts'
 import { recoverInterrupted } from './recovery.ts'
 import { createResourcePools } from './resource-pools.ts'
@@ -30,8 +30,8 @@ export interface Scheduler {
   registerTask(def: TaskDefinition): void
   /** Validates and adds a job; persisted before it returns (taskType jobs; inline-handler jobs live in memory). */
   addJob(spec: JobSpecInput, options?: { ifExists?: IfExists }): JobView
-  /** Adds many jobs in one transaction. */
-  addJobs(specs: JobSpecInput[], options?: { ifExists?: IfExists }): JobView[]
+  /** Adds many jobs, written in chunked transactions; all are durable when it returns. */
+  addJobs(specs: JobSpecInput[], options?: { ifExists?: IfExists }): string[]
   removeJob(jobId: string): void
   runNow(jobId: string, argsOverride?: unknown): string
   cancelRun(runId: string): boolean
@@ -193,10 +193,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         })
       }
     }
-    const graph = new Map<string, readonly string[]>()
-    for (const [id, j] of ctx.jobs) graph.set(id, j.spec.dependencies)
-    graph.set(jobId, deps)
-    const cycle = findCycle(graph)
+    const cycle = deps.length ? findCycleThrough(jobId, deps, (id) => ctx.jobs.get(id)?.spec.dependencies) : null
     if (cycle) {
       throw new DependencyError('DEPENDENCY_CYCLE', `dependency cycle: ${cycle.join(' -> ')}`, {
         cycle, hint: 'remove one of the dependencies in the cycle',
@@ -204,10 +201,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
   }
 
-  function addOne(input: JobSpecInput, ifExists: IfExists): JobView {
+  function addOne(input: JobSpecInput, ifExists: IfExists, wantView = true): JobView | null {
     const spec = parseJobSpec(input)
     const existing = ctx.jobs.get(spec.id)
-    if (existing && ifExists === 'keep') return view(existing)
+    if (existing && ifExists === 'keep') return wantView ? view(existing) : null
     if (existing && ifExists === 'error') {
       throw new TaskSchedulingError('JOB_DUPLICATE', `a job with id "${spec.id}" already exists`, {
         hint: 'use another id, removeJob it first, or pass { ifExists: "replace" }',
@@ -226,7 +223,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     checkDeps(spec.id, spec.dependencies)
     ctx.pools.validate(spec.id, spec.resources)
     const rec: JobRecord = {
-      id: spec.id, taskType: spec.handler ? task.type : spec.taskType!, specJson: specToJson(spec), enabled: spec.enabled,
+      // The spec JSON is built only when written (saveJob full), not kept per job in memory.
+      id: spec.id, taskType: spec.handler ? task.type : spec.taskType!, specJson: '', enabled: spec.enabled,
       paused: existing?.rec.paused ?? false, priority: spec.priority, nextFireAt: null, lastFireAt: existing?.rec.lastFireAt ?? null,
       executions: existing?.rec.executions ?? 0, lastOutcome: existing?.rec.lastOutcome ?? null,
       createdAt: existing?.rec.createdAt ?? now, updatedAt: now,
@@ -243,10 +241,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       rec.nextFireAt = sameTrigger && existing.rec.nextFireAt != null ? existing.rec.nextFireAt : schedule.firstFireAt(now)
     }
     ctx.jobs.set(spec.id, job)
-    saveJob(ctx, job)
+    saveJob(ctx, job, true)
     armFire(job)
     emit(ctx, 'scheduled', { jobId: spec.id, nextFireAt: rec.nextFireAt })
-    return view(job)
+    return wantView ? view(job) : null
   }
 
   function view(j: JobState): JobView {
@@ -260,8 +258,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
   function updateSpec(job: JobState, patch: Partial<JobSpec>) {
     Object.assign(job.spec, patch)
-    job.rec.specJson = specToJson(job.spec)
-    saveJob(ctx, job)
+    saveJob(ctx, job, true)
   }
 
   // Load stored jobs and unfinished runs now; recovery waits for start()/runOnce() so tasks can register first.
@@ -280,6 +277,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       ctx.log.error({ err, jobId: rec.id }, 'stored trigger does not compile; job loaded as manual')
       schedule = compileJobTrigger('manual', clock.now())
     }
+    rec.specJson = ''
     ctx.jobs.set(rec.id, {
       rec, spec, schedule, persistent: true, inlineTask: null, fire: null, active: new Set(), busy: 0, lastMissed: null,
     })
@@ -333,8 +331,16 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       ctx.tasks.set(def.type, def)
       kick()
     },
-    addJob: (spec, o) => durable(() => addOne(spec, o?.ifExists ?? 'error')),
-    addJobs: (specs, o) => durable(() => specs.map((s) => addOne(s, o?.ifExists ?? 'error'))),
+    addJob: (spec, o) => durable(() => addOne(spec, o?.ifExists ?? 'error')!),
+    addJobs: (specs, o) =>
+      durable(() =>
+        specs.map((s) => {
+          addOne(s, o?.ifExists ?? 'error', false)
+          // Large plans are written in chunks: bounded memory, and still durable when addJobs returns.
+          if (ctx.writes.size >= 5_000) ctx.writes.flush()
+          return s.id
+        }),
+      ),
     removeJob: (jobId) =>
       durable(() => {
         const job = jobOf(jobId)

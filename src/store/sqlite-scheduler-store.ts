@@ -79,6 +79,9 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
       enabled=excluded.enabled, paused=excluded.paused, priority=excluded.priority, next_fire_at=excluded.next_fire_at,
       last_fire_at=excluded.last_fire_at, executions=excluded.executions, last_outcome=excluded.last_outcome,
       updated_at=excluded.updated_at`)
+  const putJobState = db.prepare(`UPDATE jobs SET enabled=@enabled, paused=@paused, priority=@priority,
+    next_fire_at=@nextFireAt, last_fire_at=@lastFireAt, executions=@executions, last_outcome=@lastOutcome,
+    updated_at=@updatedAt WHERE id=@id`)
   const deleteJob = db.prepare('DELETE FROM jobs WHERE id = ?')
   const putRun = db.prepare(`INSERT INTO runs (id, job_id, status, origin, scheduled_for, created_at, started_at,
       ended_at, attempt, error, result_json, args_json, reason, gate_action, gate_reason, gate_until, missed_count,
@@ -105,12 +108,25 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
   const listStmts = new Map<string, ReturnType<Db['prepare']>>()
 
   const bool = (b: boolean) => (b ? 1 : 0)
+  const jobParams: Record<string, unknown> = {}
   const apply = db.transaction((ops: readonly StoreOp[]) => {
     for (const o of ops) {
       switch (o.op) {
         case 'putJob':
-          putJob.run({ ...o.job, enabled: bool(o.job.enabled), paused: bool(o.job.paused) })
+          // One reused parameter object: no allocation per row in large batches.
+          Object.assign(jobParams, o.job)
+          jobParams.enabled = bool(o.job.enabled)
+          jobParams.paused = bool(o.job.paused)
+          putJob.run(jobParams)
           break
+        case 'putJobState': {
+          const j = o.job
+          putJobState.run({
+            id: j.id, enabled: bool(j.enabled), paused: bool(j.paused), priority: j.priority, nextFireAt: j.nextFireAt,
+            lastFireAt: j.lastFireAt, executions: j.executions, lastOutcome: j.lastOutcome, updatedAt: j.updatedAt,
+          })
+          break
+        }
         case 'deleteJob':
           deleteJob.run(o.jobId)
           break
