@@ -72,6 +72,9 @@ export interface Ctx {
   kick(): void
 }
 
+/** The shared empty run set of jobs with no unfinished run (a job gets its own set at its first run). */
+export const NO_RUNS: Set<RunState> = new Set()
+
 /** Statuses that set a job's last outcome (what dependents look at). */
 const OUTCOME_STATUSES = new Set<RunStatus>(['succeeded', 'failed', 'cancelled', 'needs_attention'])
 
@@ -117,6 +120,7 @@ export function adoptRun(ctx: Ctx, job: JobState, rec: RunRecord): RunState {
   }
   ctx.writes.run(rec)
   if (isActive(rec.status)) {
+    if (job.active === NO_RUNS) job.active = new Set()
     job.active.add(run)
     ctx.runs.set(rec.id, run)
   } else resolveDone()

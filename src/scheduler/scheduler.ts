@@ -11,7 +11,7 @@ import { coalesceMissed } from './triggers/coalesce.ts'
 import { recoverInterrupted } from './recovery.ts'
 import { createResourcePools } from './resource-pools.ts'
 import {
-  adoptRun, emit, enqueue, newRun, rankOf, saveJob, type Ctx, type JobState, type RunState,
+  adoptRun, emit, enqueue, newRun, NO_RUNS, rankOf, saveJob, type Ctx, type JobState, type RunState,
 } from './scheduler-state.ts'
 import type {
   Explanation, JobView, OnceSummary, RunView, SchedulerEvents, SchedulerOptions,
@@ -19,7 +19,7 @@ import type {
 import { PRIORITIES, type AttemptRecord, type JobRecord, type ListRunsQuery, type Priority } from './store-port.ts'
 import type { TaskDefinition } from './task-contract.ts'
 import { createTimeline } from './timeline.ts'
-import { compileJobTrigger } from './trigger-bridge.ts'
+import { compileJobTrigger, compileShared } from './trigger-bridge.ts'
 import { createWriteBuffer } from './write-buffer.ts'
 
 /** What addJob does when a job with the same id exists: throw (default), replace its spec, or keep it. */
@@ -127,7 +127,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     job.fire?.cancel()
     job.fire = null
     if (!timersOn || !job.rec.enabled || job.rec.nextFireAt === null) return
-    job.fire = ctx.timeline.at(job.rec.nextFireAt, () => onFire(job))
+    job.fire = ctx.timeline.at(job.rec.nextFireAt, onFire, job)
   }
 
   /** A fire: coalesce every due fire time into at most one run; record missed and overlapping ones. */
@@ -213,13 +213,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const task = taskFor(spec)
     checkArgs(task, spec.id, spec.args)
     const now = clock.now()
-    const triggerInput = spec.trigger
-    const sameTrigger = !!existing && JSON.stringify(existing.spec.triggerInput ?? existing.spec.trigger) === JSON.stringify(triggerInput)
-    const schedule = sameTrigger
-      ? existing.schedule
-      : compileJobTrigger(triggerInput, now, { allowPastEvents: spec.allowPastEvents, timezone: spec.timezone })
+    const sameTrigger = !!existing && JSON.stringify(existing.spec.triggerInput ?? existing.spec.trigger) === JSON.stringify(spec.trigger)
+    const compiled = sameTrigger
+      ? { compiled: existing.schedule, input: existing.spec.triggerInput }
+      : compileShared(spec.trigger, now, { allowPastEvents: spec.allowPastEvents, timezone: spec.timezone })
+    const schedule = compiled.compiled
     spec.trigger = schedule.spec
-    spec.triggerInput = triggerInput
+    spec.triggerInput = compiled.input
     checkDeps(spec.id, spec.dependencies)
     ctx.pools.validate(spec.id, spec.resources)
     const rec: JobRecord = {
@@ -231,7 +231,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
     const job: JobState = {
       rec, spec, schedule, persistent: !spec.handler, inlineTask: spec.handler ? task : null, fire: null,
-      active: existing?.active ?? new Set(), busy: existing?.busy ?? 0, lastMissed: existing?.lastMissed ?? null,
+      active: existing?.active ?? NO_RUNS, busy: existing?.busy ?? 0, lastMissed: existing?.lastMissed ?? null,
     }
     if (existing) {
       existing.fire?.cancel()
@@ -279,7 +279,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
     rec.specJson = ''
     ctx.jobs.set(rec.id, {
-      rec, spec, schedule, persistent: true, inlineTask: null, fire: null, active: new Set(), busy: 0, lastMissed: null,
+      rec, spec, schedule, persistent: true, inlineTask: null, fire: null, active: NO_RUNS, busy: 0, lastMissed: null,
     })
   }
   for (const rec of store.loadUnfinishedRuns()) {
