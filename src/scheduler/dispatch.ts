@@ -221,6 +221,7 @@ function markStarted(ctx: Ctx, run: RunState, _reason: string | null) {
 
 /** Persists the starts in one transaction, then executes them; if the write fails, nothing starts. */
 function launch(ctx: Ctx, runs: RunState[]): void {
+  const wasBroken = ctx.storeBroken
   try {
     ctx.writes.flush()
     ctx.storeBroken = false
@@ -234,18 +235,24 @@ function launch(ctx: Ctx, runs: RunState[]): void {
       run.rec.attempt = 0
       enqueue(ctx, run)
     }
-    ctx.timeline.at(ctx.clock.now() + 1_000, () => {
-      try {
-        ctx.writes.flush()
-        ctx.storeBroken = false
-      } catch {
-        /* still broken: the next kick retries */
-      }
-      ctx.kick()
-    })
+    if (!wasBroken) retryStore(ctx)
     return
   }
   for (const run of runs) execute(ctx, run)
+}
+
+/** Retries the pending writes every second until the store accepts them, then lets dispatch resume. */
+function retryStore(ctx: Ctx): void {
+  ctx.timeline.at(ctx.clock.now() + 1_000, () => {
+    try {
+      ctx.writes.flush()
+      ctx.storeBroken = false
+      ctx.log.info('the store accepts writes again; dispatch resumes')
+      ctx.kick()
+    } catch {
+      if (!ctx.stopping) retryStore(ctx)
+    }
+  })
 }
 
 function execute(ctx: Ctx, run: RunState): void {

@@ -553,8 +553,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       stopped = true
       ctx.live = false
       ctx.timeline.pause()
-      ctx.writes.flush()
-      store.close()
+      try {
+        ctx.writes.flush()
+      } finally {
+        // Closed even when the last write failed: the unwritten runs are found as running next start.
+        store.close()
+      }
     },
     recheckGate: () => recheckHeld(ctx, true),
     pruneHistory() {
