@@ -69,7 +69,11 @@ export interface Ctx {
   storeBroken: boolean
   holdRecheck: TimelineHandle | null
   kickScheduled: boolean
+  /** True once start() armed the triggers (runOnce alone never fires triggers). */
+  timersOn: boolean
   kick(): void
+  /** The fire handler the timeline calls with a job (one function, no closure per job). */
+  fire(job: JobState): void
 }
 
 /** The shared empty run set of jobs with no unfinished run (a job gets its own set at its first run). */

@@ -3,7 +3,6 @@ import type { Db } from './database.ts'
 import { openDatabase } from './database.ts'
 import { AppError } from '../errors/app-error.ts'
 import type {
-  AttemptRecord,
   JobRecord,
   ListRunsQuery,
   PruneQuery,
@@ -79,15 +78,13 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
       enabled=excluded.enabled, paused=excluded.paused, priority=excluded.priority, next_fire_at=excluded.next_fire_at,
       last_fire_at=excluded.last_fire_at, executions=excluded.executions, last_outcome=excluded.last_outcome,
       updated_at=excluded.updated_at`)
-  const putJobState = db.prepare(`UPDATE jobs SET enabled=@enabled, paused=@paused, priority=@priority,
-    next_fire_at=@nextFireAt, last_fire_at=@lastFireAt, executions=@executions, last_outcome=@lastOutcome,
-    updated_at=@updatedAt WHERE id=@id`)
+  const putJobState = db.prepare(`UPDATE jobs SET enabled=?, paused=?, priority=?, next_fire_at=?, last_fire_at=?,
+    executions=?, last_outcome=?, updated_at=? WHERE id=?`)
   const deleteJob = db.prepare('DELETE FROM jobs WHERE id = ?')
   const putRun = db.prepare(`INSERT INTO runs (id, job_id, status, origin, scheduled_for, created_at, started_at,
       ended_at, attempt, error, result_json, args_json, reason, gate_action, gate_reason, gate_until, missed_count,
       recovered_from, recovery)
-    VALUES (@id, @jobId, @status, @origin, @scheduledFor, @createdAt, @startedAt, @endedAt, @attempt, @error,
-      @resultJson, @argsJson, @reason, @gateAction, @gateReason, @gateUntil, @missedCount, @recoveredFrom, @recovery)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(id) DO UPDATE SET status=excluded.status, started_at=excluded.started_at,
       ended_at=excluded.ended_at, attempt=excluded.attempt, error=excluded.error, result_json=excluded.result_json,
       reason=excluded.reason, gate_action=excluded.gate_action, gate_reason=excluded.gate_reason,
@@ -121,18 +118,21 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
           break
         case 'putJobState': {
           const j = o.job
-          putJobState.run({
-            id: j.id, enabled: bool(j.enabled), paused: bool(j.paused), priority: j.priority, nextFireAt: j.nextFireAt,
-            lastFireAt: j.lastFireAt, executions: j.executions, lastOutcome: j.lastOutcome, updatedAt: j.updatedAt,
-          })
+          putJobState.run(bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt, j.lastFireAt, j.executions,
+            j.lastOutcome, j.updatedAt, j.id)
           break
         }
         case 'deleteJob':
           deleteJob.run(o.jobId)
           break
-        case 'putRun':
-          putRun.run(o.run)
+        case 'putRun': {
+          // Positional binding: measurably cheaper than named parameters on the hot path.
+          const r = o.run
+          putRun.run(r.id, r.jobId, r.status, r.origin, r.scheduledFor, r.createdAt, r.startedAt, r.endedAt, r.attempt,
+            r.error, r.resultJson, r.argsJson, r.reason, r.gateAction, r.gateReason, r.gateUntil, r.missedCount,
+            r.recoveredFrom, r.recovery)
           break
+        }
         case 'putAttempt':
           putAttempt.run(o.attempt)
           break
