@@ -2,12 +2,12 @@
 import { EventEmitter } from 'node:events'
 import pino from 'pino'
 import { createRealClock } from './clock.ts'
-import { topologicalOrder } from './dag.ts'
 import { cancelRunState, dispatch, recheckHeld } from './dispatch.ts'
 import { DependencyError, SchedulerError, TaskSchedulingError } from './errors.ts'
 import { explainJob } from './explain.ts'
 import type { JobSpecInput } from './job-spec.ts'
 import { addOne, armFire, checkArgs, checkDeps, exhausted, onFire, updateSpec, view, type IfExists } from './jobs.ts'
+import { runEveryJobOnce, stopScheduler } from './lifecycle.ts'
 import { loadState } from './load-state.ts'
 import { recoverInterrupted } from './recovery.ts'
 import { createResourcePools } from './resource-pools.ts'
@@ -310,61 +310,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const wasLive = ctx.live
       ctx.live = true
       void recoverOnce()
-      const graph = new Map<string, readonly string[]>()
-      for (const [id, j] of ctx.jobs) if (j.rec.enabled) graph.set(id, j.spec.dependencies)
-      const runs = durable(() =>
-        topologicalOrder(graph).map((id) => {
-          const run = newRun(ctx, jobOf(id), 'once', 'pending', { scheduledFor: clock.now() })
-          enqueue(ctx, run)
-          return run
-        }),
-      )
-      kick()
-      await Promise.all(runs.map((r) => r.done))
+      const summary = await runEveryJobOnce(ctx, durable)
       if (!wasLive && !started) ctx.live = false
-      const counts: OnceSummary['counts'] = {}
-      for (const r of runs) counts[r.rec.status] = (counts[r.rec.status] ?? 0) + 1
-      return {
-        total: runs.length, counts, ok: runs.every((r) => r.rec.status === 'succeeded'),
-        runs: runs.map((r) => ({ jobId: r.rec.jobId, runId: String(r.rec.id), status: r.rec.status, error: r.rec.error, reason: r.rec.reason })),
-      }
+      return summary
     },
     async stop(o = {}) {
       if (stopped || ctx.stopping) return
-      ctx.stopping = true
-      const graceMs = o.graceMs ?? ctx.opts.shutdownGraceMs
-      for (const job of ctx.jobs.values()) {
-        job.fire?.cancel()
-        job.fire = null
-      }
       retentionTimer?.cancel()
-      ctx.holdRecheck?.cancel()
-      const executing = () => [...ctx.runs.values()].filter((r) => r.rec.status === 'running' || r.rec.status === 'retrying')
-      if (executing().length) {
-        await new Promise<void>((resolve) => {
-          const deadline = ctx.timeline.at(clock.now() + graceMs, resolve)
-          void Promise.all(executing().map((r) => r.done)).then(() => {
-            deadline.cancel()
-            resolve()
-          })
-        })
-      }
-      const left = executing()
-      for (const r of left) {
-        r.shutdown = true
-        r.controller?.abort(new SchedulerError('SCHEDULER_SHUTDOWN', 'the scheduler is shutting down; the run was aborted'))
-      }
-      await Promise.all(left.map((r) => r.done))
-      if (recovered) await recovered.catch(() => undefined)
+      await stopScheduler(ctx, o.graceMs ?? ctx.opts.shutdownGraceMs, recovered)
       stopped = true
-      ctx.live = false
-      ctx.timeline.pause()
-      try {
-        ctx.writes.flush()
-      } finally {
-        // Closed even when the last write failed: the unwritten runs are found as running next start.
-        store.close()
-      }
     },
     recheckGate: () => recheckHeld(ctx, true),
     pruneHistory() {
