@@ -68,7 +68,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       maxConcurrentJobs: 4, defaultMaxRetries: 0, defaultRetryDelay: 1_000, maxRetryDelay: 300_000,
       defaultMisfireGraceTime: 60_000, holdRecheckMs: 60_000, shutdownGraceMs: 30_000, ...stripUndefined(options), store,
     },
-    clock, log: options.logger ?? pino({ level: 'silent' }), timeline: createTimeline(clock),
+    clock, log: options.logger ?? pino({ level: 'silent' }), timeline: createTimeline(clock, () => afterTimer()),
     writes: createWriteBuffer(store), pools: createResourcePools(options.resourcePools), emitter: new EventEmitter(),
     tasks: new Map(), jobs: new Map(), pending: PRIORITIES.map(() => new Set<RunState>()), held: new Set(),
     runs: new Map(), nextRunId: store.maxRunId(), executing: 0, globalPaused: store.getState('paused') === '1',
@@ -83,14 +83,23 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let recovered: Promise<void> | null = null
   let retentionTimer: { cancel(): void } | null = null
 
+  let pendingLoop: NodeJS.Immediate | null = null
+  function loop() {
+    pendingLoop = null
+    ctx.kickScheduled = false
+    dispatch(ctx)
+    flushQuietly()
+  }
   function kick() {
     if (ctx.kickScheduled) return
     ctx.kickScheduled = true
-    setImmediate(() => {
-      ctx.kickScheduled = false
-      dispatch(ctx)
-      flushQuietly()
-    })
+    pendingLoop = setImmediate(loop)
+  }
+  /** After the timer fired its due entries, dispatch at once rather than one event-loop turn later (lag). */
+  function afterTimer() {
+    if (!pendingLoop) return
+    clearImmediate(pendingLoop)
+    loop()
   }
   function flushQuietly() {
     try {

@@ -44,8 +44,11 @@ export interface Timeline {
   resume(): void
 }
 
-/** Creates a timeline over `clock`; at most one clock timer is armed at any time. */
-export function createTimeline(clock: Clock): Timeline {
+/**
+ * Creates a timeline over `clock`; at most one clock timer is armed at any time. `afterFire` runs once after
+ * each timer's due entries (the scheduler dispatches there, in the same turn).
+ */
+export function createTimeline(clock: Clock, afterFire?: () => void): Timeline {
   const heap = new MinHeap<Entry>()
   let seq = 0
   const counts: Counts = { live: 0, dead: 0 }
@@ -82,6 +85,7 @@ export function createTimeline(clock: Clock): Timeline {
       counts.live--
       top.fn(top.arg)
     }
+    afterFire?.()
     if (counts.dead > 1024 && counts.dead > counts.live) {
       heap.compact((e) => !e.live)
       counts.dead = 0
