@@ -74,8 +74,23 @@ export function parseJobSpec(input: unknown): JobSpec {
   })
 }
 
-/** The spec as persisted: JSON without the inline handler. */
+const jsonOf = new WeakMap<object, string>()
+
+/** JSON of a value; objects shared by many jobs (compiled trigger specs, interned inputs) are encoded once. */
+function sharedJson(v: unknown): string {
+  if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? 'null'
+  let s = jsonOf.get(v)
+  if (s === undefined) {
+    s = JSON.stringify(v)
+    jsonOf.set(v, s)
+  }
+  return s
+}
+
+/** The spec as persisted: JSON without the inline handler. Trigger objects are treated as immutable. */
 export function specToJson(spec: JobSpec): string {
-  const { handler: _h, ...rest } = spec
-  return JSON.stringify(rest)
+  const { handler: _h, trigger, triggerInput, ...rest } = spec
+  const head = JSON.stringify(rest)
+  const tail = `"trigger":${sharedJson(trigger)}${triggerInput === undefined ? '' : `,"triggerInput":${sharedJson(triggerInput)}`}}`
+  return head === '{}' ? `{${tail}` : `${head.slice(0, -1)},${tail}`
 }

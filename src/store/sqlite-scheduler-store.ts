@@ -72,8 +72,7 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
   const db = options.db ?? openDatabase({ path: options.path ?? ':memory:' })
   const putJob = db.prepare(`INSERT INTO jobs (id, task_type, spec_json, enabled, paused, priority, next_fire_at,
       last_fire_at, executions, last_outcome, created_at, updated_at)
-    VALUES (@id, @taskType, @specJson, @enabled, @paused, @priority, @nextFireAt, @lastFireAt, @executions,
-      @lastOutcome, @createdAt, @updatedAt)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(id) DO UPDATE SET task_type=excluded.task_type, spec_json=excluded.spec_json,
       enabled=excluded.enabled, paused=excluded.paused, priority=excluded.priority, next_fire_at=excluded.next_fire_at,
       last_fire_at=excluded.last_fire_at, executions=excluded.executions, last_outcome=excluded.last_outcome,
@@ -105,17 +104,15 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
   const listStmts = new Map<string, ReturnType<Db['prepare']>>()
 
   const bool = (b: boolean) => (b ? 1 : 0)
-  const jobParams: Record<string, unknown> = {}
   const apply = db.transaction((ops: readonly StoreOp[]) => {
     for (const o of ops) {
       switch (o.op) {
-        case 'putJob':
-          // One reused parameter object: no allocation per row in large batches.
-          Object.assign(jobParams, o.job)
-          jobParams.enabled = bool(o.job.enabled)
-          jobParams.paused = bool(o.job.paused)
-          putJob.run(jobParams)
+        case 'putJob': {
+          const j = o.job
+          putJob.run(j.id, j.taskType, j.specJson, bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt, j.lastFireAt,
+            j.executions, j.lastOutcome, j.createdAt, j.updatedAt)
           break
+        }
         case 'putJobState': {
           const j = o.job
           putJobState.run(bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt, j.lastFireAt, j.executions,
