@@ -96,7 +96,7 @@ export function dispatch(ctx: Ctx): void {
         if (!ctx.opts.gate) {
           queue.delete(run)
           reserve(ctx, run)
-          markStarted(ctx, run, null)
+          markStarted(ctx, run)
           toStart.push(run)
           continue
         }
@@ -152,7 +152,7 @@ function applyDecision(ctx: Ctx, run: RunState, raw: GateDecision): boolean {
   const base = { jobId: run.rec.jobId, runId: String(run.rec.id) }
   switch (d.action) {
     case 'run':
-      markStarted(ctx, run, d.reason ?? null)
+      markStarted(ctx, run)
       return true
     case 'skip':
       finishRun(ctx, run, 'skipped', { reason: `gate: ${d.reason}` })
@@ -212,7 +212,7 @@ export function recheckHeld(ctx: Ctx, includeDelayed: boolean): void {
   ctx.kick()
 }
 
-function markStarted(ctx: Ctx, run: RunState, _reason: string | null) {
+function markStarted(ctx: Ctx, run: RunState) {
   run.rec.status = 'running'
   run.rec.startedAt = ctx.clock.now()
   run.rec.attempt = 1
