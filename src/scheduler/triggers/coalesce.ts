@@ -18,7 +18,8 @@ export interface CoalesceResult {
 /** A schedule that may count its fire times in a range directly (intervals, dates). */
 type Countable = TriggerSchedule & { countBetween?: (fromMs: number, toMs: number) => number }
 
-const WALK_CAP = 10_000
+/** Default bound on the fires a cron walk counts; beyond it the count is reported as a lower bound. */
+export const DEFAULT_WALK_CAP = 1_000
 
 /** The latest fire time in (fromMs, toMs], by bisection on nextAfter (non-decreasing), or null if none. */
 export function latestFireIn(schedule: TriggerSchedule, fromMs: number, toMs: number): number | null {
@@ -36,12 +37,12 @@ export function latestFireIn(schedule: TriggerSchedule, fromMs: number, toMs: nu
   return schedule.nextAfter(lo)
 }
 
-function countFires(schedule: Countable, fromMs: number, toMs: number): { count: number; exact: boolean } {
+function countFires(schedule: Countable, fromMs: number, toMs: number, cap: number): { count: number; exact: boolean } {
   if (schedule.countBetween) return { count: schedule.countBetween(fromMs, toMs), exact: true }
   let count = 0
   let t = schedule.nextAfter(fromMs)
   while (t !== null && t <= toMs) {
-    if (++count >= WALK_CAP) return { count, exact: false }
+    if (++count >= cap) return { count, exact: false }
     t = schedule.nextAfter(t)
   }
   return { count, exact: true }
@@ -50,13 +51,16 @@ function countFires(schedule: Countable, fromMs: number, toMs: number): { count:
 /**
  * Among fire times in (lastFireMs, nowMs], only the latest may run, and only if nowMs - latest <= graceMs; every
  * other one is missed. Never iterates interval ticks; a cron walk is capped and the latest is still exact.
- * `lastFireMs` is the last fire the job handled (or when it was added, if it never fired).
+ * `lastFireMs` is the last fire the job handled (or when it was added, if it never fired). Cost: O(log gap)
+ * nextAfter calls to find the latest, plus at most `walkCap` to count when the schedule cannot count itself.
  */
-export function coalesceMissed(schedule: TriggerSchedule, lastFireMs: number, nowMs: number, graceMs: number): CoalesceResult {
+export function coalesceMissed(
+  schedule: TriggerSchedule, lastFireMs: number, nowMs: number, graceMs: number, walkCap = DEFAULT_WALK_CAP,
+): CoalesceResult {
   const next = schedule.nextAfter(nowMs)
   const latest = nowMs > lastFireMs ? latestFireIn(schedule, lastFireMs, nowMs) : null
   if (latest === null) return { runAt: null, missedCount: 0, missedCountExact: true, latestMissed: null, next }
-  const { count, exact } = countFires(schedule as Countable, lastFireMs, nowMs)
+  const { count, exact } = countFires(schedule as Countable, lastFireMs, nowMs, walkCap)
   if (nowMs - latest <= graceMs) {
     const before = count > 1 ? latestFireIn(schedule, lastFireMs, latest - 1) : null
     return { runAt: latest, missedCount: count - 1, missedCountExact: exact, latestMissed: before, next }

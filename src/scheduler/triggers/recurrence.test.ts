@@ -46,7 +46,7 @@ describe('recurrence', () => {
       const theirs = toNodeSchedule(rule)
       let a: number | null = START
       let b: number | null = START
-      for (let i = 0; i < 12; i++) {
+      for (let i = 0; i < 6; i++) {
         a = ours.nextAfter(a as number)
         b = theirs.nextInvocationDate(new Date(b as number))?.getTime() ?? null
         expect(a).toBe(b)
