@@ -168,7 +168,7 @@ function applyDecision(ctx: Ctx, run: RunState, raw: GateDecision): boolean {
           ctx.kick()
         }
       })
-      emit(ctx, 'delayed', { ...base, run: { ...run.rec }, until, reason: d.reason })
+      emit(ctx, 'delayed', () => ({ ...base, run: { ...run.rec }, until, reason: d.reason }))
       return false
     }
     case 'hold':
@@ -181,7 +181,7 @@ function applyDecision(ctx: Ctx, run: RunState, raw: GateDecision): boolean {
           recheckHeld(ctx, false)
         })
       }
-      emit(ctx, 'held', { ...base, run: { ...run.rec }, reason: d.reason })
+      emit(ctx, 'held', () => ({ ...base, run: { ...run.rec }, reason: d.reason }))
       return false
   }
 }
@@ -261,7 +261,7 @@ function execute(ctx: Ctx, run: RunState): void {
   const controller = new AbortController()
   run.controller = controller
   const base = () => ({ jobId: job.rec.id, runId: String(run.rec.id), run: { ...run.rec } })
-  emit(ctx, 'started', base())
+  emit(ctx, 'started', () => (base()))
   const exec = executeRun(
     {
       handler: task.handler, jobId: job.rec.id, runId: String(run.rec.id), args: argsOf(run), metadata: job.spec.metadata,
@@ -286,10 +286,11 @@ function execute(ctx: Ctx, run: RunState): void {
       },
       onRetrying(attempt, error, delayMs) {
         run.rec.status = 'retrying'
-        run.rec.error = errorText(error)
+        const text = errorText(error)
+        run.rec.error = text
         ctx.writes.run(run.rec)
         ctx.kick()
-        emit(ctx, 'retrying', { ...base(), error: run.rec.error, delayMs })
+        emit(ctx, 'retrying', () => ({ ...base(), error: text, delayMs }))
         ctx.log.info({ jobId: job.rec.id, runId: run.rec.id, attempt, delayMs }, 'attempt failed; retrying')
       },
     },

@@ -40,13 +40,13 @@ export function onFire(ctx: Ctx, job: JobState): void {
         (c.runAt === null ? `the latest is older than misfireGraceTime ${grace} ms` : 'coalesced into one run'),
     })
     job.lastMissed = { count: c.missedCount, latestMissed: c.latestMissed, at: now }
-    emit(ctx, 'missed', { jobId: job.rec.id, runId: String(m.rec.id), run: { ...m.rec }, count: c.missedCount })
+    emit(ctx, 'missed', () => ({ jobId: job.rec.id, runId: String(m.rec.id), run: { ...m.rec }, count: c.missedCount }))
   }
   if (c.runAt !== null && !ctx.globalPaused && !job.rec.paused) {
     if (job.active.size >= job.spec.maxInstances) {
       const reason = `overlap: ${job.active.size} run(s) still active and maxInstances is ${job.spec.maxInstances}`
       const s = newRun(ctx, job, 'schedule', 'skipped', { scheduledFor: c.runAt, endedAt: now, reason })
-      emit(ctx, 'skipped', { jobId: job.rec.id, runId: String(s.rec.id), run: { ...s.rec }, reason })
+      emit(ctx, 'skipped', () => ({ jobId: job.rec.id, runId: String(s.rec.id), run: { ...s.rec }, reason }))
     } else {
       enqueue(ctx, newRun(ctx, job, 'schedule', 'pending', { scheduledFor: c.runAt }))
       job.rec.executions++
@@ -55,7 +55,7 @@ export function onFire(ctx: Ctx, job: JobState): void {
   job.rec.nextFireAt = exhausted(job) ? null : c.next
   saveJob(ctx, job)
   armFire(ctx, job)
-  emit(ctx, 'scheduled', { jobId: job.rec.id, nextFireAt: job.rec.nextFireAt })
+  emit(ctx, 'scheduled', () => ({ jobId: job.rec.id, nextFireAt: job.rec.nextFireAt }))
   ctx.kick()
 }
 
@@ -140,7 +140,7 @@ export function addOne(ctx: Ctx, input: JobSpecInput, ifExists: IfExists, wantVi
   ctx.jobs.set(spec.id, job)
   saveJob(ctx, job, true)
   armFire(ctx, job)
-  emit(ctx, 'scheduled', { jobId: spec.id, nextFireAt: rec.nextFireAt })
+  emit(ctx, 'scheduled', () => ({ jobId: spec.id, nextFireAt: rec.nextFireAt }))
   return wantView ? view(job) : null
 }
 

@@ -1,7 +1,7 @@
 // The two whole-scheduler operations: run every job once (`bot --once`) and the graceful stop.
 import { topologicalOrder } from './dag.ts'
 import { SchedulerError } from './errors.ts'
-import { enqueue, newRun, type Ctx, type RunState } from './scheduler-state.ts'
+import { enqueue, newRun, resolveDone, whenDone, type Ctx, type RunState } from './scheduler-state.ts'
 import type { OnceSummary } from './scheduler-types.ts'
 
 /**
@@ -19,7 +19,7 @@ export async function runEveryJobOnce(ctx: Ctx, durable: <T>(fn: () => T) => T):
     }),
   )
   ctx.kick()
-  await Promise.all(runs.map((r) => r.done))
+  await Promise.all(runs.map(whenDone))
   const counts: OnceSummary['counts'] = {}
   for (const r of runs) counts[r.rec.status] = (counts[r.rec.status] ?? 0) + 1
   return {
@@ -44,7 +44,7 @@ export async function stopScheduler(ctx: Ctx, graceMs: number, recovering: Promi
   if (executing().length) {
     await new Promise<void>((resolve) => {
       const deadline = ctx.timeline.at(ctx.clock.now() + graceMs, resolve)
-      void Promise.all(executing().map((r) => r.done)).then(() => {
+      void Promise.all(executing().map(whenDone)).then(() => {
         deadline.cancel()
         resolve()
       })
@@ -55,11 +55,11 @@ export async function stopScheduler(ctx: Ctx, graceMs: number, recovering: Promi
     r.shutdown = true
     r.controller?.abort(new SchedulerError('SCHEDULER_SHUTDOWN', 'the scheduler is shutting down; the run was aborted'))
   }
-  await Promise.all(left.map((r) => r.done))
+  await Promise.all(left.map(whenDone))
   if (recovering) await recovering.catch(() => undefined)
   ctx.live = false
   ctx.timeline.pause()
-  for (const r of ctx.runs.values()) r.resolveDone()
+  for (const r of ctx.runs.values()) resolveDone(r)
   try {
     ctx.writes.flush()
   } finally {
