@@ -25,6 +25,28 @@ export function findCycle(deps: ReadonlyMap<string, readonly string[]>): string[
   return null
 }
 
+/**
+ * Returns the cycle through `start` that giving it `deps` would close (e.g. ['a','c','b','a']), or null.
+ * Only jobs reachable from `start` are visited, so adding a job to a large schedule stays cheap.
+ */
+export function findCycleThrough(start: string, deps: readonly string[], depsOf: (id: string) => readonly string[] | undefined): string[] | null {
+  const seen = new Set<string>()
+  const path: string[] = [start]
+  const visit = (id: string): boolean => {
+    if (id === start) return true
+    if (seen.has(id)) return false
+    seen.add(id)
+    path.push(id)
+    for (const d of [...(depsOf(id) ?? [])].sort()) if (visit(d)) return true
+    path.pop()
+    return false
+  }
+  for (const d of [...deps].sort()) {
+    if (visit(d)) return [...path, start]
+  }
+  return null
+}
+
 /** Orders ids so every job comes after its dependencies (ties by id); assumes no cycle. */
 export function topologicalOrder(deps: ReadonlyMap<string, readonly string[]>): string[] {
   const out: string[] = []

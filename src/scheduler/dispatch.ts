@@ -96,7 +96,7 @@ export function dispatch(ctx: Ctx): void {
         if (!ctx.opts.gate) {
           queue.delete(run)
           reserve(ctx, run)
-          markStarted(ctx, run, null)
+          markStarted(ctx, run)
           toStart.push(run)
           continue
         }
@@ -152,7 +152,7 @@ function applyDecision(ctx: Ctx, run: RunState, raw: GateDecision): boolean {
   const base = { jobId: run.rec.jobId, runId: String(run.rec.id) }
   switch (d.action) {
     case 'run':
-      markStarted(ctx, run, d.reason ?? null)
+      markStarted(ctx, run)
       return true
     case 'skip':
       finishRun(ctx, run, 'skipped', { reason: `gate: ${d.reason}` })
@@ -168,7 +168,7 @@ function applyDecision(ctx: Ctx, run: RunState, raw: GateDecision): boolean {
           ctx.kick()
         }
       })
-      emit(ctx, 'delayed', { ...base, run: { ...run.rec }, until, reason: d.reason })
+      emit(ctx, 'delayed', () => ({ ...base, run: { ...run.rec }, until, reason: d.reason }))
       return false
     }
     case 'hold':
@@ -181,7 +181,7 @@ function applyDecision(ctx: Ctx, run: RunState, raw: GateDecision): boolean {
           recheckHeld(ctx, false)
         })
       }
-      emit(ctx, 'held', { ...base, run: { ...run.rec }, reason: d.reason })
+      emit(ctx, 'held', () => ({ ...base, run: { ...run.rec }, reason: d.reason }))
       return false
   }
 }
@@ -212,7 +212,7 @@ export function recheckHeld(ctx: Ctx, includeDelayed: boolean): void {
   ctx.kick()
 }
 
-function markStarted(ctx: Ctx, run: RunState, _reason: string | null) {
+function markStarted(ctx: Ctx, run: RunState) {
   run.rec.status = 'running'
   run.rec.startedAt = ctx.clock.now()
   run.rec.attempt = 1
@@ -221,6 +221,7 @@ function markStarted(ctx: Ctx, run: RunState, _reason: string | null) {
 
 /** Persists the starts in one transaction, then executes them; if the write fails, nothing starts. */
 function launch(ctx: Ctx, runs: RunState[]): void {
+  const wasBroken = ctx.storeBroken
   try {
     ctx.writes.flush()
     ctx.storeBroken = false
@@ -234,18 +235,24 @@ function launch(ctx: Ctx, runs: RunState[]): void {
       run.rec.attempt = 0
       enqueue(ctx, run)
     }
-    ctx.timeline.at(ctx.clock.now() + 1_000, () => {
-      try {
-        ctx.writes.flush()
-        ctx.storeBroken = false
-      } catch {
-        /* still broken: the next kick retries */
-      }
-      ctx.kick()
-    })
+    if (!wasBroken) retryStore(ctx)
     return
   }
   for (const run of runs) execute(ctx, run)
+}
+
+/** Retries the pending writes every second until the store accepts them, then lets dispatch resume. */
+function retryStore(ctx: Ctx): void {
+  ctx.timeline.at(ctx.clock.now() + 1_000, () => {
+    try {
+      ctx.writes.flush()
+      ctx.storeBroken = false
+      ctx.log.info('the store accepts writes again; dispatch resumes')
+      ctx.kick()
+    } catch {
+      if (!ctx.stopping) retryStore(ctx)
+    }
+  })
 }
 
 function execute(ctx: Ctx, run: RunState): void {
@@ -254,7 +261,7 @@ function execute(ctx: Ctx, run: RunState): void {
   const controller = new AbortController()
   run.controller = controller
   const base = () => ({ jobId: job.rec.id, runId: String(run.rec.id), run: { ...run.rec } })
-  emit(ctx, 'started', base())
+  emit(ctx, 'started', () => (base()))
   const exec = executeRun(
     {
       handler: task.handler, jobId: job.rec.id, runId: String(run.rec.id), args: argsOf(run), metadata: job.spec.metadata,
@@ -279,10 +286,11 @@ function execute(ctx: Ctx, run: RunState): void {
       },
       onRetrying(attempt, error, delayMs) {
         run.rec.status = 'retrying'
-        run.rec.error = errorText(error)
+        const text = errorText(error)
+        run.rec.error = text
         ctx.writes.run(run.rec)
         ctx.kick()
-        emit(ctx, 'retrying', { ...base(), error: run.rec.error, delayMs })
+        emit(ctx, 'retrying', () => ({ ...base(), error: text, delayMs }))
         ctx.log.info({ jobId: job.rec.id, runId: run.rec.id, attempt, delayMs }, 'attempt failed; retrying')
       },
     },

@@ -49,10 +49,23 @@ export type JobSpecInput = z.input<typeof jobSpecSchema>
 /** A validated job spec with defaults applied. */
 export type JobSpec = z.output<typeof jobSpecSchema> & { recovery?: RecoveryPolicy }
 
+const EMPTY_OBJECT = Object.freeze({}) as Record<string, never>
+const EMPTY_ARRAY = Object.freeze([]) as unknown as string[]
+const isEmptyPlain = (v: unknown) =>
+  typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype && Object.keys(v).length === 0
+
 /** Validates a job spec; throws TaskSchedulingError listing every bad field. */
 export function parseJobSpec(input: unknown): JobSpec {
   const r = jobSpecSchema.safeParse(input)
-  if (r.success) return r.data
+  if (r.success) {
+    // Most jobs have no args, metadata, dependencies or resources: share one frozen empty value (100k-job plans).
+    const s = r.data
+    if (isEmptyPlain(s.args)) s.args = EMPTY_OBJECT
+    if (isEmptyPlain(s.metadata)) s.metadata = EMPTY_OBJECT
+    if (isEmptyPlain(s.resources)) s.resources = EMPTY_OBJECT
+    if (s.dependencies.length === 0) s.dependencies = EMPTY_ARRAY
+    return s
+  }
   const id = typeof (input as { id?: unknown })?.id === 'string' ? (input as { id: string }).id : '(no id)'
   const list = r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')
   throw new TaskSchedulingError('JOB_SPEC_INVALID', `invalid job "${id}": ${list}`, {
@@ -61,8 +74,23 @@ export function parseJobSpec(input: unknown): JobSpec {
   })
 }
 
-/** The spec as persisted: JSON without the inline handler. */
+const jsonOf = new WeakMap<object, string>()
+
+/** JSON of a value; objects shared by many jobs (compiled trigger specs, interned inputs) are encoded once. */
+function sharedJson(v: unknown): string {
+  if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? 'null'
+  let s = jsonOf.get(v)
+  if (s === undefined) {
+    s = JSON.stringify(v)
+    jsonOf.set(v, s)
+  }
+  return s
+}
+
+/** The spec as persisted: JSON without the inline handler. Trigger objects are treated as immutable. */
 export function specToJson(spec: JobSpec): string {
-  const { handler: _h, ...rest } = spec
-  return JSON.stringify(rest)
+  const { handler: _h, trigger, triggerInput, ...rest } = spec
+  const head = JSON.stringify(rest)
+  const tail = `"trigger":${sharedJson(trigger)}${triggerInput === undefined ? '' : `,"triggerInput":${sharedJson(triggerInput)}`}}`
+  return head === '{}' ? `{${tail}` : `${head.slice(0, -1)},${tail}`
 }

@@ -19,7 +19,7 @@ function rerun(ctx: Ctx, run: RunState, recovery: string): void {
 export async function recoverInterrupted(ctx: Ctx, runs: RunState[]): Promise<void> {
   const waits: Promise<void>[] = []
   for (const run of runs) {
-    emit(ctx, 'interrupted', { jobId: run.rec.jobId, runId: String(run.rec.id), run: { ...run.rec } })
+    emit(ctx, 'interrupted', () => ({ jobId: run.rec.jobId, runId: String(run.rec.id), run: { ...run.rec } }))
     ctx.log.warn({ jobId: run.rec.jobId, runId: run.rec.id }, 'run was interrupted by a stop or crash; applying its recovery policy')
     const task = taskOf(ctx, run.job)
     const policy = run.job.spec.recovery ?? task?.recovery ?? 'rerun'

@@ -1,5 +1,5 @@
 // Runs one run's attempts: p-retry with full-jitter backoff on the scheduler's timeline, per-attempt timeouts.
-import pRetry from 'p-retry'
+import pRetry, { AbortError } from 'p-retry'
 import { SchedulerError } from './errors.ts'
 import type { TaskHandler } from './task-contract.ts'
 import type { TimelineHandle } from './timeline.ts'
@@ -59,9 +59,21 @@ export function isRetryableFailure(error: unknown): boolean {
   return r !== false
 }
 
-/** Executes a run: each attempt gets its own AbortSignal (run signal + timeout), failures retry with backoff. */
+/**
+ * Executes a run. Each attempt races its handler against the abort signal (run cancel/shutdown, plus the
+ * timeout when the job has one); failures retry through p-retry with a full-jitter wait on the timeline.
+ * A job without retries skips p-retry entirely (the common, hot path).
+ */
 export function executeRun(p: ExecuteParams, hooks: ExecutorHooks): ExecuteResult {
-  const inFlight = new Set<Promise<unknown>>()
+  let inFlight = 0
+  let waiters: (() => void)[] = []
+  const settledOne = () => {
+    if (--inFlight === 0) {
+      const w = waiters
+      waiters = []
+      for (const f of w) f()
+    }
+  }
   const sleep = (ms: number) =>
     new Promise<void>((resolve, reject) => {
       if (p.signal.aborted) return reject(p.signal.reason)
@@ -78,58 +90,73 @@ export function executeRun(p: ExecuteParams, hooks: ExecutorHooks): ExecuteResul
 
   const attemptOnce = (attempt: number): Promise<unknown> => {
     hooks.onAttemptStart(attempt)
-    const ctrl = new AbortController()
     const startedAt = hooks.now()
-    const onRunAbort = () => ctrl.abort(p.signal.reason)
-    if (p.signal.aborted) ctrl.abort(p.signal.reason)
-    else p.signal.addEventListener('abort', onRunAbort, { once: true })
-    const timer = p.timeoutMs !== undefined ? hooks.at(startedAt + p.timeoutMs, () => ctrl.abort(new RunTimeoutError(p.timeoutMs!))) : null
+    // A per-attempt controller only when a timeout can fire; otherwise the run's own signal serves.
+    let signal = p.signal
+    let ctrl: AbortController | null = null
+    let timer: TimelineHandle | null = null
+    const onRunAbort = () => ctrl!.abort(p.signal.reason)
+    if (p.timeoutMs !== undefined) {
+      ctrl = new AbortController()
+      signal = ctrl.signal
+      if (p.signal.aborted) ctrl.abort(p.signal.reason)
+      else p.signal.addEventListener('abort', onRunAbort, { once: true })
+      timer = hooks.at(startedAt + p.timeoutMs, () => ctrl!.abort(new RunTimeoutError(p.timeoutMs!)))
+    }
     let call: Promise<unknown>
     try {
-      call = Promise.resolve(
-        p.handler({ jobId: p.jobId, runId: p.runId, attempt, args: p.args, metadata: p.metadata, signal: ctrl.signal }),
-      )
+      call = Promise.resolve(p.handler({ jobId: p.jobId, runId: p.runId, attempt, args: p.args, metadata: p.metadata, signal }))
     } catch (err) {
       call = Promise.reject(err)
     }
-    const tracked = call.then(() => undefined, () => undefined)
-    inFlight.add(tracked)
-    void tracked.then(() => inFlight.delete(tracked))
-    const aborted = new Promise<never>((_, reject) => {
-      if (ctrl.signal.aborted) reject(ctrl.signal.reason)
-      ctrl.signal.addEventListener('abort', () => reject(ctrl.signal.reason), { once: true })
-    })
-    aborted.catch(() => undefined)
-    return Promise.race([call, aborted]).finally(() => {
-      timer?.cancel()
-      p.signal.removeEventListener('abort', onRunAbort)
-    }).catch((err: unknown) => {
-      hooks.onAttemptFailed(attempt, startedAt, err)
-      throw err
+    inFlight++
+    call.then(settledOne, settledOne)
+    return new Promise<unknown>((resolve, reject) => {
+      let done = false
+      const finish = (ok: boolean, v: unknown) => {
+        if (done) return
+        done = true
+        signal.removeEventListener('abort', onAbort)
+        timer?.cancel()
+        if (ctrl) p.signal.removeEventListener('abort', onRunAbort)
+        if (ok) resolve(v)
+        else {
+          hooks.onAttemptFailed(attempt, startedAt, v)
+          reject(v)
+        }
+      }
+      const onAbort = () => finish(false, signal.reason)
+      if (signal.aborted) return finish(false, signal.reason)
+      signal.addEventListener('abort', onAbort, { once: true })
+      call.then((v) => finish(true, v), (e: unknown) => finish(false, e))
     })
   }
 
-  const outcome = pRetry(attemptOnce, {
-    retries: p.maxRetries,
-    // p-retry's own sleep is disabled (minTimeout 0): the full-jitter wait runs on the scheduler's timeline.
-    minTimeout: 0,
-    factor: 1,
-    signal: p.signal,
-    shouldRetry: async ({ error, attemptNumber }) => {
-      if (p.signal.aborted || !isRetryableFailure(error)) return false
-      const delay = backoffDelay(attemptNumber, p.retryDelay, p.maxRetryDelay, hooks.random)
-      hooks.onRetrying(attemptNumber, error, delay)
-      await sleep(delay)
-      return true
-    },
-  }).then(
+  const run: Promise<unknown> =
+    p.maxRetries === 0
+      ? attemptOnce(1).catch((err: unknown) => {
+          throw err instanceof AbortError ? (err as AbortError & { originalError: Error }).originalError : err
+        })
+      : pRetry(attemptOnce, {
+          retries: p.maxRetries,
+          // p-retry's own sleep is disabled (minTimeout 0): the full-jitter wait runs on the scheduler's timeline.
+          minTimeout: 0,
+          factor: 1,
+          signal: p.signal,
+          shouldRetry: async ({ error, attemptNumber }) => {
+            if (p.signal.aborted || !isRetryableFailure(error)) return false
+            const delay = backoffDelay(attemptNumber, p.retryDelay, p.maxRetryDelay, hooks.random)
+            hooks.onRetrying(attemptNumber, error, delay)
+            await sleep(delay)
+            return true
+          },
+        })
+  const outcome = run.then(
     (result) => ({ ok: true as const, result }),
     (error: unknown) => ({ ok: false as const, error }),
   )
   return {
     outcome,
-    handlersSettled: async () => {
-      while (inFlight.size > 0) await Promise.all([...inFlight])
-    },
+    handlersSettled: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r))),
   }
 }

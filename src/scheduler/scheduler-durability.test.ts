@@ -139,6 +139,22 @@ describe('graceful shutdown', () => {
     g.store.close()
   })
 
+  it('releases a pending runOnce when the scheduler stops, leaving its waiting runs stored', async () => {
+    const f = makeFixture({ maxConcurrentJobs: 1 })
+    f.sched.registerTask({ type: 'slow', handler: ({ signal }) => new Promise((_, rej) => signal.addEventListener('abort', () => rej(signal.reason))) })
+    f.sched.addJob({ id: 'a', taskType: 'slow' })
+    f.sched.addJob({ id: 'b', taskType: 'slow' })
+    const once = f.sched.runOnce()
+    await f.clock.settle()
+    const stopped = f.sched.stop({ graceMs: 100 })
+    await f.clock.advance(100)
+    await stopped
+    const summary = await once
+    expect(summary.ok).toBe(false)
+    expect(Object.values(summary.counts).reduce((a, b) => a + b, 0)).toBe(2)
+    expect(summary.counts).toEqual({ interrupted: 1, pending: 1 })
+  })
+
   it('installSignalHandlers stops the scheduler on SIGTERM and forces on a second signal', async () => {
     const f = makeFixture()
     await f.sched.start()

@@ -2,7 +2,7 @@
 import type { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 import type { Clock } from './clock.ts'
-import type { JobSpec } from './job-spec.ts'
+import { specToJson, type JobSpec } from './job-spec.ts'
 import type { ResourcePools } from './resource-pools.ts'
 import type { EscalationEvent, SchedulerEvents, SchedulerOptions } from './scheduler-types.ts'
 import { PRIORITIES, type JobRecord, type RunOrigin, type RunRecord, type RunStatus } from './store-port.ts'
@@ -38,8 +38,9 @@ export interface RunState {
   wake: TimelineHandle | null
   cancelReason: string | null
   shutdown: boolean
-  done: Promise<void>
-  resolveDone: () => void
+  /** Set when the run reached a final status (or the scheduler stopped). */
+  finished: boolean
+  doneWaiters: (() => void)[] | null
   /** Settles when the run's execution (if any) has fully finished, handlers included. */
   execution: Promise<void> | null
 }
@@ -69,8 +70,15 @@ export interface Ctx {
   storeBroken: boolean
   holdRecheck: TimelineHandle | null
   kickScheduled: boolean
+  /** True once start() armed the triggers (runOnce alone never fires triggers). */
+  timersOn: boolean
   kick(): void
+  /** The fire handler the timeline calls with a job (one function, no closure per job). */
+  fire(job: JobState): void
 }
+
+/** The shared empty run set of jobs with no unfinished run (a job gets its own set at its first run). */
+export const NO_RUNS: Set<RunState> = new Set()
 
 /** Statuses that set a job's last outcome (what dependents look at). */
 const OUTCOME_STATUSES = new Set<RunStatus>(['succeeded', 'failed', 'cancelled', 'needs_attention'])
@@ -80,20 +88,23 @@ export function rankOf(p: JobRecord['priority']): number {
   return PRIORITIES.indexOf(p)
 }
 
-/** Emits a typed event; a throwing listener is logged, never allowed to break the loop. */
-export function emit<K extends keyof SchedulerEvents>(ctx: Ctx, name: K, payload: SchedulerEvents[K]): void {
+/**
+ * Emits a typed event; the payload is built only when someone listens (the hot path allocates nothing).
+ * A throwing listener is logged, never allowed to break the loop.
+ */
+export function emit<K extends keyof SchedulerEvents>(ctx: Ctx, name: K, payload: () => SchedulerEvents[K]): void {
   if (ctx.emitter.listenerCount(name) === 0) return
   try {
-    ctx.emitter.emit(name, payload)
+    ctx.emitter.emit(name, payload())
   } catch (err) {
     ctx.log.error({ err, event: name }, 'scheduler event listener threw')
   }
 }
 
-/** Queues a job's current record for the next flush (inline jobs are not persisted). */
-export function saveJob(ctx: Ctx, job: JobState): void {
+/** Queues a job's state for the next flush, with its spec when `full` (inline jobs are not persisted). */
+export function saveJob(ctx: Ctx, job: JobState, full = false): void {
   job.rec.updatedAt = ctx.clock.now()
-  if (job.persistent) ctx.writes.job(job.rec)
+  if (job.persistent) ctx.writes.job(job.rec, full ? specToJson(job.spec) : undefined)
 }
 
 /** Creates a run record and its in-memory state; active runs join their job's active set. */
@@ -109,18 +120,31 @@ export function newRun(ctx: Ctx, job: JobState, origin: RunOrigin, status: RunSt
 
 /** Wraps an existing record (new or loaded from the store) in run state and writes it. */
 export function adoptRun(ctx: Ctx, job: JobState, rec: RunRecord): RunState {
-  let resolveDone!: () => void
-  const done = new Promise<void>((r) => (resolveDone = r))
   const run: RunState = {
     rec, job, rank: rankOf(job.rec.priority), controller: null, wake: null, cancelReason: null, shutdown: false,
-    done, resolveDone, execution: null,
+    finished: false, doneWaiters: null, execution: null,
   }
   ctx.writes.run(rec)
   if (isActive(rec.status)) {
+    if (job.active === NO_RUNS) job.active = new Set()
     job.active.add(run)
     ctx.runs.set(rec.id, run)
-  } else resolveDone()
+  } else run.finished = true
   return run
+}
+
+/** Resolves when the run finished (made lazily: most runs are never awaited). */
+export function whenDone(run: RunState): Promise<void> {
+  if (run.finished) return Promise.resolve()
+  return new Promise((resolve) => (run.doneWaiters ??= []).push(resolve))
+}
+
+/** Marks a run finished and releases whoever awaits it. */
+export function resolveDone(run: RunState): void {
+  run.finished = true
+  const waiters = run.doneWaiters
+  run.doneWaiters = null
+  if (waiters) for (const w of waiters) w()
 }
 
 /** True for statuses of runs that are not finished. */
@@ -158,29 +182,29 @@ export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Pa
     saveJob(ctx, job)
   }
   ctx.writes.run(run.rec)
-  const base = { jobId: job.rec.id, runId: String(run.rec.id), run: { ...run.rec } }
+  const base = () => ({ jobId: job.rec.id, runId: String(run.rec.id), run: { ...run.rec } })
   switch (status) {
     case 'succeeded':
-      emit(ctx, 'succeeded', { ...base, result: run.rec.resultJson === null ? null : JSON.parse(run.rec.resultJson) })
+      emit(ctx, 'succeeded', () => ({ ...base(), result: run.rec.resultJson === null ? null : JSON.parse(run.rec.resultJson) }))
       break
     case 'failed':
-      emit(ctx, 'failed', { ...base, error: run.rec.error ?? 'unknown error' })
+      emit(ctx, 'failed', () => ({ ...base(), error: run.rec.error ?? 'unknown error' }))
       escalate(ctx, run, 'failed', run.rec.error ?? 'unknown error')
       break
     case 'cancelled':
-      emit(ctx, 'cancelled', { ...base, reason: run.rec.reason ?? 'cancelled' })
+      emit(ctx, 'cancelled', () => ({ ...base(), reason: run.rec.reason ?? 'cancelled' }))
       break
     case 'skipped':
-      emit(ctx, 'skipped', { ...base, reason: run.rec.reason ?? 'skipped' })
+      emit(ctx, 'skipped', () => ({ ...base(), reason: run.rec.reason ?? 'skipped' }))
       break
     case 'needs_attention':
-      emit(ctx, 'needs_attention', { ...base, reason: run.rec.reason ?? 'needs attention' })
+      emit(ctx, 'needs_attention', () => ({ ...base(), reason: run.rec.reason ?? 'needs attention' }))
       escalate(ctx, run, 'needs_attention', run.rec.reason ?? 'needs attention')
       break
     default:
       break
   }
-  run.resolveDone()
+  resolveDone(run)
   ctx.kick()
 }
 
@@ -188,7 +212,7 @@ export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Pa
 function escalate(ctx: Ctx, run: RunState, kind: EscalationEvent['kind'], message: string): void {
   const ev: EscalationEvent = { kind, jobId: run.rec.jobId, runId: String(run.rec.id), attempt: run.rec.attempt, message, at: ctx.clock.now() }
   ctx.log.warn({ jobId: ev.jobId, runId: ev.runId, kind }, `run escalated: ${message}`)
-  emit(ctx, 'escalated', ev)
+  emit(ctx, 'escalated', () => (ev))
   const hook = ctx.opts.onEscalation
   if (!hook) return
   try {

@@ -2,36 +2,33 @@
 import { EventEmitter } from 'node:events'
 import pino from 'pino'
 import { createRealClock } from './clock.ts'
-import { findCycle, topologicalOrder } from './dag.ts'
 import { cancelRunState, dispatch, recheckHeld } from './dispatch.ts'
 import { DependencyError, SchedulerError, TaskSchedulingError } from './errors.ts'
 import { explainJob } from './explain.ts'
-import { parseJobSpec, specToJson, type JobSpec, type JobSpecInput } from './job-spec.ts'
-import { coalesceMissed } from './triggers/coalesce.ts'
+import type { JobSpecInput } from './job-spec.ts'
+import { addOne, armFire, checkArgs, checkDeps, exhausted, onFire, updateSpec, view, type IfExists } from './jobs.ts'
+import { runEveryJobOnce, stopScheduler } from './lifecycle.ts'
+import { loadState } from './load-state.ts'
 import { recoverInterrupted } from './recovery.ts'
 import { createResourcePools } from './resource-pools.ts'
-import {
-  adoptRun, emit, enqueue, newRun, rankOf, saveJob, type Ctx, type JobState, type RunState,
-} from './scheduler-state.ts'
+import { enqueue, newRun, rankOf, saveJob, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
 import type {
   Explanation, JobView, OnceSummary, RunView, SchedulerEvents, SchedulerOptions,
 } from './scheduler-types.ts'
-import { PRIORITIES, type AttemptRecord, type JobRecord, type ListRunsQuery, type Priority } from './store-port.ts'
+import { PRIORITIES, type AttemptRecord, type ListRunsQuery, type Priority } from './store-port.ts'
 import type { TaskDefinition } from './task-contract.ts'
 import { createTimeline } from './timeline.ts'
-import { compileJobTrigger } from './trigger-bridge.ts'
 import { createWriteBuffer } from './write-buffer.ts'
 
-/** What addJob does when a job with the same id exists: throw (default), replace its spec, or keep it. */
-export type IfExists = 'error' | 'replace' | 'keep'
+export type { IfExists } from './jobs.ts'
 
 /** The scheduler's public API. */
 export interface Scheduler {
   registerTask(def: TaskDefinition): void
   /** Validates and adds a job; persisted before it returns (taskType jobs; inline-handler jobs live in memory). */
   addJob(spec: JobSpecInput, options?: { ifExists?: IfExists }): JobView
-  /** Adds many jobs in one transaction. */
-  addJobs(specs: JobSpecInput[], options?: { ifExists?: IfExists }): JobView[]
+  /** Adds many jobs, written in chunked transactions; all are durable when it returns. */
+  addJobs(specs: JobSpecInput[], options?: { ifExists?: IfExists }): string[]
   removeJob(jobId: string): void
   runNow(jobId: string, argsOverride?: unknown): string
   cancelRun(runId: string): boolean
@@ -71,29 +68,38 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       maxConcurrentJobs: 4, defaultMaxRetries: 0, defaultRetryDelay: 1_000, maxRetryDelay: 300_000,
       defaultMisfireGraceTime: 60_000, holdRecheckMs: 60_000, shutdownGraceMs: 30_000, ...stripUndefined(options), store,
     },
-    clock, log: options.logger ?? pino({ level: 'silent' }), timeline: createTimeline(clock),
+    clock, log: options.logger ?? pino({ level: 'silent' }), timeline: createTimeline(clock, () => afterTimer()),
     writes: createWriteBuffer(store), pools: createResourcePools(options.resourcePools), emitter: new EventEmitter(),
     tasks: new Map(), jobs: new Map(), pending: PRIORITIES.map(() => new Set<RunState>()), held: new Set(),
     runs: new Map(), nextRunId: store.maxRunId(), executing: 0, globalPaused: store.getState('paused') === '1',
-    live: false, stopping: false, storeBroken: false, holdRecheck: null, kickScheduled: false, kick,
+    live: false, stopping: false, storeBroken: false, holdRecheck: null, kickScheduled: false, kick, timersOn: false,
+    fire: (job) => onFire(ctx, job),
   }
   ctx.emitter.setMaxListeners(100)
-  let timersOn = false
   let started = false
   let stopped = false
   let batchDepth = 0
-  let interrupted: RunState[] = []
+  let interrupted: RunState[] = loadState(ctx, store)
   let recovered: Promise<void> | null = null
   let retentionTimer: { cancel(): void } | null = null
 
+  let pendingLoop: NodeJS.Immediate | null = null
+  function loop() {
+    pendingLoop = null
+    ctx.kickScheduled = false
+    dispatch(ctx)
+    flushQuietly()
+  }
   function kick() {
     if (ctx.kickScheduled) return
     ctx.kickScheduled = true
-    setImmediate(() => {
-      ctx.kickScheduled = false
-      dispatch(ctx)
-      flushQuietly()
-    })
+    pendingLoop = setImmediate(loop)
+  }
+  /** After the timer fired its due entries, dispatch at once rather than one event-loop turn later (lag). */
+  function afterTimer() {
+    if (!pendingLoop) return
+    clearImmediate(pendingLoop)
+    loop()
   }
   function flushQuietly() {
     try {
@@ -120,199 +126,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     if (!j) throw new TaskSchedulingError('JOB_UNKNOWN', `no job with id "${jobId}"`, { hint: 'check the id with listJobs()' })
     return j
   }
-  function exhausted(job: JobState) {
-    return job.spec.maxExecutions !== undefined && job.rec.executions >= job.spec.maxExecutions
-  }
-  function armFire(job: JobState) {
-    job.fire?.cancel()
-    job.fire = null
-    if (!timersOn || !job.rec.enabled || job.rec.nextFireAt === null) return
-    job.fire = ctx.timeline.at(job.rec.nextFireAt, () => onFire(job))
-  }
-
-  /** A fire: coalesce every due fire time into at most one run; record missed and overlapping ones. */
-  function onFire(job: JobState) {
-    job.fire = null
-    if (ctx.stopping || ctx.jobs.get(job.rec.id) !== job || !job.rec.enabled || job.rec.nextFireAt === null) return
-    const now = clock.now()
-    const grace = job.spec.misfireGraceTime ?? ctx.opts.defaultMisfireGraceTime
-    // Every fire time in [nextFireAt, now] is due; at most the latest one runs (within grace), the rest are missed.
-    const c = coalesceMissed(job.schedule, job.rec.nextFireAt - 1, now, grace)
-    job.rec.lastFireAt = c.runAt ?? c.latestMissed ?? job.rec.nextFireAt
-    if (c.missedCount > 0) {
-      const m = newRun(ctx, job, 'schedule', 'missed', {
-        scheduledFor: c.latestMissed, missedCount: c.missedCount, endedAt: now,
-        reason: `${c.missedCount}${c.missedCountExact ? '' : '+'} fire time(s) passed while the scheduler was not running or the clock jumped; ` +
-          (c.runAt === null ? `the latest is older than misfireGraceTime ${grace} ms` : 'coalesced into one run'),
-      })
-      job.lastMissed = { count: c.missedCount, latestMissed: c.latestMissed, at: now }
-      emit(ctx, 'missed', { jobId: job.rec.id, runId: String(m.rec.id), run: { ...m.rec }, count: c.missedCount })
-    }
-    if (c.runAt !== null && !ctx.globalPaused && !job.rec.paused) {
-      if (job.active.size >= job.spec.maxInstances) {
-        const reason = `overlap: ${job.active.size} run(s) still active and maxInstances is ${job.spec.maxInstances}`
-        const s = newRun(ctx, job, 'schedule', 'skipped', { scheduledFor: c.runAt, endedAt: now, reason })
-        emit(ctx, 'skipped', { jobId: job.rec.id, runId: String(s.rec.id), run: { ...s.rec }, reason })
-      } else {
-        enqueue(ctx, newRun(ctx, job, 'schedule', 'pending', { scheduledFor: c.runAt }))
-        job.rec.executions++
-      }
-    }
-    job.rec.nextFireAt = exhausted(job) ? null : c.next
-    saveJob(ctx, job)
-    armFire(job)
-    emit(ctx, 'scheduled', { jobId: job.rec.id, nextFireAt: job.rec.nextFireAt })
-    kick()
-  }
-
-  function taskFor(spec: JobSpec): TaskDefinition {
-    if (spec.handler) return { type: `inline:${spec.id}`, handler: spec.handler, recovery: spec.recovery }
-    const t = ctx.tasks.get(spec.taskType!)
-    if (!t) {
-      throw new TaskSchedulingError('TASK_UNKNOWN', `job "${spec.id}" names unknown task type "${spec.taskType}"`, {
-        hint: `register it with registerTask first (known: ${[...ctx.tasks.keys()].join(', ') || 'none'})`,
-      })
-    }
-    return t
-  }
-  function checkArgs(task: TaskDefinition, jobId: string, args: unknown) {
-    if (!task.argsSchema) return
-    const r = task.argsSchema.safeParse(args)
-    if (!r.success) {
-      const list = r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')
-      throw new TaskSchedulingError('JOB_ARGS_INVALID', `invalid args for job "${jobId}" (task ${task.type}): ${list}`, {
-        hint: 'fix the args to match the task\'s schema',
-      })
-    }
-  }
-  function checkDeps(jobId: string, deps: string[]) {
-    for (const d of deps) {
-      if (d !== jobId && !ctx.jobs.has(d)) {
-        throw new DependencyError('DEPENDENCY_UNKNOWN', `job "${jobId}" depends on unknown job "${d}"`, {
-          hint: 'add the dependency first, or fix its id',
-        })
-      }
-    }
-    const graph = new Map<string, readonly string[]>()
-    for (const [id, j] of ctx.jobs) graph.set(id, j.spec.dependencies)
-    graph.set(jobId, deps)
-    const cycle = findCycle(graph)
-    if (cycle) {
-      throw new DependencyError('DEPENDENCY_CYCLE', `dependency cycle: ${cycle.join(' -> ')}`, {
-        cycle, hint: 'remove one of the dependencies in the cycle',
-      })
-    }
-  }
-
-  function addOne(input: JobSpecInput, ifExists: IfExists): JobView {
-    const spec = parseJobSpec(input)
-    const existing = ctx.jobs.get(spec.id)
-    if (existing && ifExists === 'keep') return view(existing)
-    if (existing && ifExists === 'error') {
-      throw new TaskSchedulingError('JOB_DUPLICATE', `a job with id "${spec.id}" already exists`, {
-        hint: 'use another id, removeJob it first, or pass { ifExists: "replace" }',
-      })
-    }
-    const task = taskFor(spec)
-    checkArgs(task, spec.id, spec.args)
-    const now = clock.now()
-    const triggerInput = spec.trigger
-    const sameTrigger = !!existing && JSON.stringify(existing.spec.triggerInput ?? existing.spec.trigger) === JSON.stringify(triggerInput)
-    const schedule = sameTrigger
-      ? existing.schedule
-      : compileJobTrigger(triggerInput, now, { allowPastEvents: spec.allowPastEvents, timezone: spec.timezone })
-    spec.trigger = schedule.spec
-    spec.triggerInput = triggerInput
-    checkDeps(spec.id, spec.dependencies)
-    ctx.pools.validate(spec.id, spec.resources)
-    const rec: JobRecord = {
-      id: spec.id, taskType: spec.handler ? task.type : spec.taskType!, specJson: specToJson(spec), enabled: spec.enabled,
-      paused: existing?.rec.paused ?? false, priority: spec.priority, nextFireAt: null, lastFireAt: existing?.rec.lastFireAt ?? null,
-      executions: existing?.rec.executions ?? 0, lastOutcome: existing?.rec.lastOutcome ?? null,
-      createdAt: existing?.rec.createdAt ?? now, updatedAt: now,
-    }
-    const job: JobState = {
-      rec, spec, schedule, persistent: !spec.handler, inlineTask: spec.handler ? task : null, fire: null,
-      active: existing?.active ?? new Set(), busy: existing?.busy ?? 0, lastMissed: existing?.lastMissed ?? null,
-    }
-    if (existing) {
-      existing.fire?.cancel()
-      for (const r of job.active) r.job = job
-    }
-    if (spec.enabled && !exhausted(job)) {
-      rec.nextFireAt = sameTrigger && existing.rec.nextFireAt != null ? existing.rec.nextFireAt : schedule.firstFireAt(now)
-    }
-    ctx.jobs.set(spec.id, job)
-    saveJob(ctx, job)
-    armFire(job)
-    emit(ctx, 'scheduled', { jobId: spec.id, nextFireAt: rec.nextFireAt })
-    return view(job)
-  }
-
-  function view(j: JobState): JobView {
-    return {
-      id: j.rec.id, taskType: j.rec.taskType, persistent: j.persistent, trigger: j.schedule.describe(),
-      priority: j.rec.priority, enabled: j.rec.enabled, paused: j.rec.paused, nextFireAt: j.rec.nextFireAt,
-      lastFireAt: j.rec.lastFireAt, executions: j.rec.executions, lastOutcome: j.rec.lastOutcome,
-      dependencies: [...j.spec.dependencies], resources: { ...j.spec.resources }, maxInstances: j.spec.maxInstances,
-      activeRuns: j.active.size, metadata: j.spec.metadata,
-    }
-  }
-  function updateSpec(job: JobState, patch: Partial<JobSpec>) {
-    Object.assign(job.spec, patch)
-    job.rec.specJson = specToJson(job.spec)
-    saveJob(ctx, job)
-  }
-
-  // Load stored jobs and unfinished runs now; recovery waits for start()/runOnce() so tasks can register first.
-  for (const rec of store.loadJobs()) {
-    let spec: JobSpec
-    try {
-      spec = parseJobSpec(JSON.parse(rec.specJson))
-    } catch (err) {
-      ctx.log.error({ err, jobId: rec.id }, 'stored job spec is invalid; job not loaded')
-      continue
-    }
-    let schedule
-    try {
-      schedule = compileJobTrigger(spec.trigger, clock.now(), { allowPastEvents: true })
-    } catch (err) {
-      ctx.log.error({ err, jobId: rec.id }, 'stored trigger does not compile; job loaded as manual')
-      schedule = compileJobTrigger('manual', clock.now())
-    }
-    ctx.jobs.set(rec.id, {
-      rec, spec, schedule, persistent: true, inlineTask: null, fire: null, active: new Set(), busy: 0, lastMissed: null,
-    })
-  }
-  for (const rec of store.loadUnfinishedRuns()) {
-    const job = ctx.jobs.get(rec.jobId)
-    if (!job) {
-      const wasExecuting = rec.status === 'running' || rec.status === 'retrying' || rec.status === 'interrupted'
-      ctx.writes.run({
-        ...rec, status: wasExecuting ? 'needs_attention' : 'cancelled', endedAt: clock.now(), recovery: wasExecuting ? 'unresolved' : rec.recovery,
-        reason: wasExecuting ? 'interrupted run of a job that no longer exists (or was an in-memory job)' : 'job no longer exists',
-      })
-      continue
-    }
-    if (rec.status === 'running' || rec.status === 'retrying' || rec.status === 'interrupted') {
-      Object.assign(rec, { status: 'interrupted', recovery: 'pending', endedAt: rec.endedAt ?? clock.now() })
-      rec.reason ??= 'the process stopped while the run was executing'
-      interrupted.push(adoptRun(ctx, job, rec))
-    } else {
-      const run = adoptRun(ctx, job, rec)
-      if (rec.status === 'held') {
-        ctx.held.add(run)
-      } else if (rec.status === 'delayed' && rec.gateUntil !== null) {
-        run.wake = ctx.timeline.at(rec.gateUntil, () => {
-          run.wake = null
-          if (run.rec.status === 'delayed' && ctx.runs.has(run.rec.id)) enqueue(ctx, run)
-          kick()
-        })
-      } else enqueue(ctx, run)
-    }
-  }
-  ctx.writes.flush()
-
   function recoverOnce(): Promise<void> {
     if (!recovered) {
       const list = interrupted
@@ -333,8 +146,16 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       ctx.tasks.set(def.type, def)
       kick()
     },
-    addJob: (spec, o) => durable(() => addOne(spec, o?.ifExists ?? 'error')),
-    addJobs: (specs, o) => durable(() => specs.map((s) => addOne(s, o?.ifExists ?? 'error'))),
+    addJob: (spec, o) => durable(() => addOne(ctx, spec, o?.ifExists ?? 'error')!),
+    addJobs: (specs, o) =>
+      durable(() =>
+        specs.map((s) => {
+          addOne(ctx, s, o?.ifExists ?? 'error', false)
+          // Large plans are written in chunks: bounded memory, and still durable when addJobs returns.
+          if (ctx.writes.size >= 5_000) ctx.writes.flush()
+          return s.id
+        }),
+      ),
     removeJob: (jobId) =>
       durable(() => {
         const job = jobOf(jobId)
@@ -397,8 +218,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         job.rec.enabled = true
         job.spec.enabled = true
         job.rec.nextFireAt = exhausted(job) ? null : job.schedule.nextAfter(clock.now())
-        updateSpec(job, {})
-        armFire(job)
+        updateSpec(ctx, job, {})
+        armFire(ctx, job)
         kick()
       }),
     disable: (jobId) =>
@@ -406,8 +227,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         const job = jobOf(jobId)
         job.rec.enabled = false
         job.rec.nextFireAt = null
-        updateSpec(job, { enabled: false })
-        armFire(job)
+        updateSpec(ctx, job, { enabled: false })
+        armFire(ctx, job)
         for (const run of [...job.active]) {
           if (run.rec.status === 'pending' || run.rec.status === 'delayed' || run.rec.status === 'held') {
             cancelRunState(ctx, run, 'job disabled')
@@ -422,7 +243,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         }
         const job = jobOf(jobId)
         job.rec.priority = priority
-        updateSpec(job, { priority })
+        updateSpec(ctx, job, { priority })
         for (const run of job.active) {
           if (ctx.pending[run.rank]!.delete(run)) ctx.pending[rankOf(priority)]!.add(run)
           run.rank = rankOf(priority)
@@ -433,8 +254,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       durable(() => {
         const job = jobOf(jobId)
         const deps = [...new Set(dependencies)]
-        checkDeps(jobId, deps)
-        updateSpec(job, { dependencies: deps })
+        checkDeps(ctx, jobId, deps)
+        updateSpec(ctx, job, { dependencies: deps })
         kick()
       }),
     definePool: (name, capacity) => {
@@ -466,14 +287,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (started) return
       started = true
       ctx.live = true
-      timersOn = true
+      ctx.timersOn = true
       const now = clock.now()
       for (const job of ctx.jobs.values()) {
         if (job.rec.enabled && job.rec.nextFireAt === null && !exhausted(job) && job.schedule.kind !== 'manual' && job.rec.lastFireAt === null) {
           job.rec.nextFireAt = job.schedule.nextAfter(now)
           saveJob(ctx, job)
         }
-        armFire(job)
+        armFire(ctx, job)
       }
       if (ctx.held.size) recheckHeld(ctx, false)
       const r = options.retention
@@ -498,57 +319,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const wasLive = ctx.live
       ctx.live = true
       void recoverOnce()
-      const graph = new Map<string, readonly string[]>()
-      for (const [id, j] of ctx.jobs) if (j.rec.enabled) graph.set(id, j.spec.dependencies)
-      const runs = durable(() =>
-        topologicalOrder(graph).map((id) => {
-          const run = newRun(ctx, jobOf(id), 'once', 'pending', { scheduledFor: clock.now() })
-          enqueue(ctx, run)
-          return run
-        }),
-      )
-      kick()
-      await Promise.all(runs.map((r) => r.done))
+      const summary = await runEveryJobOnce(ctx, durable)
       if (!wasLive && !started) ctx.live = false
-      const counts: OnceSummary['counts'] = {}
-      for (const r of runs) counts[r.rec.status] = (counts[r.rec.status] ?? 0) + 1
-      return {
-        total: runs.length, counts, ok: runs.every((r) => r.rec.status === 'succeeded'),
-        runs: runs.map((r) => ({ jobId: r.rec.jobId, runId: String(r.rec.id), status: r.rec.status, error: r.rec.error, reason: r.rec.reason })),
-      }
+      return summary
     },
     async stop(o = {}) {
       if (stopped || ctx.stopping) return
-      ctx.stopping = true
-      const graceMs = o.graceMs ?? ctx.opts.shutdownGraceMs
-      for (const job of ctx.jobs.values()) {
-        job.fire?.cancel()
-        job.fire = null
-      }
       retentionTimer?.cancel()
-      ctx.holdRecheck?.cancel()
-      const executing = () => [...ctx.runs.values()].filter((r) => r.rec.status === 'running' || r.rec.status === 'retrying')
-      if (executing().length) {
-        await new Promise<void>((resolve) => {
-          const deadline = ctx.timeline.at(clock.now() + graceMs, resolve)
-          void Promise.all(executing().map((r) => r.done)).then(() => {
-            deadline.cancel()
-            resolve()
-          })
-        })
-      }
-      const left = executing()
-      for (const r of left) {
-        r.shutdown = true
-        r.controller?.abort(new SchedulerError('SCHEDULER_SHUTDOWN', 'the scheduler is shutting down; the run was aborted'))
-      }
-      await Promise.all(left.map((r) => r.done))
-      if (recovered) await recovered.catch(() => undefined)
+      await stopScheduler(ctx, o.graceMs ?? ctx.opts.shutdownGraceMs, recovered)
       stopped = true
-      ctx.live = false
-      ctx.timeline.pause()
-      ctx.writes.flush()
-      store.close()
     },
     recheckGate: () => recheckHeld(ctx, true),
     pruneHistory() {

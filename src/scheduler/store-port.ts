@@ -86,6 +86,8 @@ export interface AttemptRecord {
 /** One write; a batch of them is applied atomically. */
 export type StoreOp =
   | { op: 'putJob'; job: JobRecord }
+  /** Updates only the schedule state of an existing job (not its spec): the frequent write, kept small. */
+  | { op: 'putJobState'; job: Omit<JobRecord, 'specJson' | 'taskType' | 'createdAt'> }
   | { op: 'deleteJob'; jobId: string }
   | { op: 'putRun'; run: RunRecord }
   | { op: 'putAttempt'; attempt: AttemptRecord }

@@ -2,9 +2,27 @@
 import type { Clock, TimerHandle } from './clock.ts'
 import { MinHeap, type HeapEntry } from './min-heap.ts'
 
-interface Entry extends HeapEntry {
-  fn: () => void
-  live: boolean
+interface Counts {
+  live: number
+  dead: number
+}
+
+/** One entry; it is its own handle (no closure per entry: 100,000 jobs mean 100,000 entries). */
+class Entry implements HeapEntry {
+  live = true
+  constructor(
+    readonly at: number,
+    readonly seq: number,
+    readonly fn: (arg: unknown) => void,
+    readonly arg: unknown,
+    private readonly counts: Counts,
+  ) {}
+  cancel(): void {
+    if (!this.live) return
+    this.live = false
+    this.counts.live--
+    this.counts.dead++
+  }
 }
 
 /** A cancellable entry on the timeline. */
@@ -15,8 +33,8 @@ export interface TimelineHandle {
 
 /** The scheduler's single timer over a min-heap of callbacks. */
 export interface Timeline {
-  /** Calls `fn` at `atMs`; never synchronously, even if `atMs` has passed. */
-  at(atMs: number, fn: () => void): TimelineHandle
+  /** Calls `fn(arg)` at `atMs`; never synchronously, even if `atMs` has passed. */
+  at<T>(atMs: number, fn: (arg: T) => void, arg?: T): TimelineHandle
   /** Time of the earliest live entry, or null. */
   nextAt(): number | null
   /** Live entries waiting. */
@@ -26,19 +44,21 @@ export interface Timeline {
   resume(): void
 }
 
-/** Creates a timeline over `clock`; at most one clock timer is armed at any time. */
-export function createTimeline(clock: Clock): Timeline {
+/**
+ * Creates a timeline over `clock`; at most one clock timer is armed at any time. `afterFire` runs once after
+ * each timer's due entries (the scheduler dispatches there, in the same turn).
+ */
+export function createTimeline(clock: Clock, afterFire?: () => void): Timeline {
   const heap = new MinHeap<Entry>()
   let seq = 0
-  let live = 0
-  let dead = 0
+  const counts: Counts = { live: 0, dead: 0 }
   let armed: { at: number; handle: TimerHandle } | null = null
   let paused = false
 
   function popDead() {
     while (heap.peek() && !heap.peek()!.live) {
       heap.pop()
-      dead--
+      counts.dead--
     }
   }
   function rearm() {
@@ -62,36 +82,29 @@ export function createTimeline(clock: Clock): Timeline {
       if (!top || top.at > now || paused) break
       heap.pop()
       top.live = false
-      live--
-      top.fn()
+      counts.live--
+      top.fn(top.arg)
     }
-    if (dead > 1024 && dead > live) {
+    afterFire?.()
+    if (counts.dead > 1024 && counts.dead > counts.live) {
       heap.compact((e) => !e.live)
-      dead = 0
+      counts.dead = 0
     }
     rearm()
   }
   return {
-    at(atMs, fn) {
-      const e: Entry = { at: atMs, seq: seq++, fn, live: true }
+    at(atMs, fn, arg) {
+      const e = new Entry(atMs, seq++, fn as (arg: unknown) => void, arg, counts)
       heap.push(e)
-      live++
+      counts.live++
       if (!armed || atMs < armed.at) rearm()
-      return {
-        at: atMs,
-        cancel() {
-          if (!e.live) return
-          e.live = false
-          live--
-          dead++
-        },
-      }
+      return e
     },
     nextAt() {
       popDead()
       return heap.peek()?.at ?? null
     },
-    size: () => live,
+    size: () => counts.live,
     pause() {
       paused = true
       rearm()

@@ -9,7 +9,7 @@ export interface JobTriggerOptions {
 }
 
 const MAX_ENTRIES = 20_000
-const cache = new Map<string, CompiledTrigger>()
+const cache = new Map<string, { compiled: CompiledTrigger; input: unknown }>()
 
 /**
  * Wraps a compiled trigger so repeated `nextAfter` calls inside the same gap reuse the last answer: if `n` is the
@@ -49,15 +49,24 @@ function shareable(t: CompiledTrigger): boolean {
  * when they were compiled); intervals pin their start at `nowMs` and dates check the past, so those are not.
  */
 export function compileJobTrigger(raw: unknown, nowMs: number, options: JobTriggerOptions = {}): CompiledTrigger {
+  return compileShared(raw, nowMs, options).compiled
+}
+
+/**
+ * Like compileJobTrigger, and also returns the first identical input seen, so 100,000 jobs sharing 1,000
+ * triggers keep 1,000 input objects alive, not 100,000.
+ */
+export function compileShared(raw: unknown, nowMs: number, options: JobTriggerOptions = {}): { compiled: CompiledTrigger; input: unknown } {
   // 'manual' reads naturally in a plan file; the trigger module only knows its object form.
   const input = raw === 'manual' ? { type: 'manual' } : raw
   const key = `${options.timezone ?? 'UTC'}|${JSON.stringify(input)}`
   const hit = cache.get(key)
   if (hit) return hit
   const compiled = memoizeNext(compileTrigger(input, { nowMs, allowPastEvents: options.allowPastEvents, timezone: options.timezone }))
+  const entry = { compiled, input: raw }
   if (shareable(compiled)) {
     if (cache.size >= MAX_ENTRIES) cache.clear()
-    cache.set(key, compiled)
+    cache.set(key, entry)
   }
-  return compiled
+  return entry
 }

@@ -3,7 +3,8 @@ import type { AttemptRecord, JobRecord, RunRecord, SchedulerStore, StoreOp } fro
 
 /** Pending writes, deduplicated: the latest state of each job and run is written once per flush. */
 export interface WriteBuffer {
-  job(rec: JobRecord): void
+  /** Queues a job's state; with `specJson`, the full record (spec included) is written. */
+  job(rec: JobRecord, specJson?: string): void
   deleteJob(jobId: string): void
   run(rec: RunRecord): void
   attempt(rec: AttemptRecord): void
@@ -15,12 +16,15 @@ export interface WriteBuffer {
 
 /** Creates a write buffer over `store`. Records are captured by reference, so a flush writes their latest state. */
 export function createWriteBuffer(store: SchedulerStore): WriteBuffer {
-  let jobs = new Map<string, JobRecord | null>()
+  let jobs = new Map<string, { rec: JobRecord; specJson: string | null } | null>()
   let runs = new Map<number, RunRecord>()
   let attempts: AttemptRecord[] = []
   let states = new Map<string, string>()
   return {
-    job: (rec) => void jobs.set(rec.id, rec),
+    job(rec, specJson) {
+      const prev = jobs.get(rec.id)
+      jobs.set(rec.id, { rec, specJson: specJson ?? prev?.specJson ?? null })
+    },
     deleteJob: (id) => void jobs.set(id, null),
     run: (rec) => void runs.set(rec.id, rec),
     attempt: (rec) => void attempts.push(rec),
@@ -31,7 +35,11 @@ export function createWriteBuffer(store: SchedulerStore): WriteBuffer {
     flush() {
       if (jobs.size + runs.size + attempts.length + states.size === 0) return
       const ops: StoreOp[] = []
-      for (const [id, rec] of jobs) ops.push(rec ? { op: 'putJob', job: { ...rec } } : { op: 'deleteJob', jobId: id })
+      for (const [id, e] of jobs) {
+        if (!e) ops.push({ op: 'deleteJob', jobId: id })
+        else if (e.specJson !== null) ops.push({ op: 'putJob', job: { ...e.rec, specJson: e.specJson } })
+        else ops.push({ op: 'putJobState', job: e.rec })
+      }
       for (const rec of runs.values()) ops.push({ op: 'putRun', run: rec })
       for (const a of attempts) ops.push({ op: 'putAttempt', attempt: a })
       for (const [key, value] of states) ops.push({ op: 'setState', key, value })

@@ -1,0 +1,69 @@
+// The two whole-scheduler operations: run every job once (`bot --once`) and the graceful stop.
+import { topologicalOrder } from './dag.ts'
+import { SchedulerError } from './errors.ts'
+import { enqueue, newRun, resolveDone, whenDone, type Ctx, type RunState } from './scheduler-state.ts'
+import type { OnceSummary } from './scheduler-types.ts'
+
+/**
+ * Queues one run of every enabled job, dependencies first; dispatch then runs them in parallel where the DAG
+ * allows (a run waits for its dependencies' runs). Resolves when all have finished, or the scheduler stopped.
+ */
+export async function runEveryJobOnce(ctx: Ctx, durable: <T>(fn: () => T) => T): Promise<OnceSummary> {
+  const graph = new Map<string, readonly string[]>()
+  for (const [id, j] of ctx.jobs) if (j.rec.enabled) graph.set(id, j.spec.dependencies)
+  const runs = durable(() =>
+    topologicalOrder(graph).map((id) => {
+      const run = newRun(ctx, ctx.jobs.get(id)!, 'once', 'pending', { scheduledFor: ctx.clock.now() })
+      enqueue(ctx, run)
+      return run
+    }),
+  )
+  ctx.kick()
+  await Promise.all(runs.map(whenDone))
+  const counts: OnceSummary['counts'] = {}
+  for (const r of runs) counts[r.rec.status] = (counts[r.rec.status] ?? 0) + 1
+  return {
+    total: runs.length, counts, ok: runs.every((r) => r.rec.status === 'succeeded'),
+    runs: runs.map((r) => ({ jobId: r.rec.jobId, runId: String(r.rec.id), status: r.rec.status, error: r.rec.error, reason: r.rec.reason })),
+  }
+}
+
+/**
+ * Stops: no new fires or starts; executing runs get `graceMs`, then are aborted and recorded `interrupted`
+ * (recovery pending, so the next start applies their policy); waiting runs stay stored as they are; the
+ * store is closed. Callers waiting on runs (runOnce) are released.
+ */
+export async function stopScheduler(ctx: Ctx, graceMs: number, recovering: Promise<void> | null): Promise<void> {
+  ctx.stopping = true
+  for (const job of ctx.jobs.values()) {
+    job.fire?.cancel()
+    job.fire = null
+  }
+  ctx.holdRecheck?.cancel()
+  const executing = () => [...ctx.runs.values()].filter((r) => r.rec.status === 'running' || r.rec.status === 'retrying')
+  if (executing().length) {
+    await new Promise<void>((resolve) => {
+      const deadline = ctx.timeline.at(ctx.clock.now() + graceMs, resolve)
+      void Promise.all(executing().map(whenDone)).then(() => {
+        deadline.cancel()
+        resolve()
+      })
+    })
+  }
+  const left: RunState[] = executing()
+  for (const r of left) {
+    r.shutdown = true
+    r.controller?.abort(new SchedulerError('SCHEDULER_SHUTDOWN', 'the scheduler is shutting down; the run was aborted'))
+  }
+  await Promise.all(left.map(whenDone))
+  if (recovering) await recovering.catch(() => undefined)
+  ctx.live = false
+  ctx.timeline.pause()
+  for (const r of ctx.runs.values()) resolveDone(r)
+  try {
+    ctx.writes.flush()
+  } finally {
+    // Closed even when the last write failed: the unwritten runs are found as running next start.
+    ctx.opts.store.close()
+  }
+}
