@@ -48,7 +48,7 @@ export function decodeTokenSpend(from: Address, to: Address, data: Hex | undefin
 
 /**
  * Simulates the call with `eth_call` from the wallet and estimates its gas (both reads, retried on transport
- * errors only). A revert throws a non-retryable RevertError with the decoded reason; nothing is signed.
+ * errors only); a plain value transfer is simulated by `eth_estimateGas` alone, which executes it. A revert throws a non-retryable RevertError with the decoded reason; nothing is signed.
  * The gas limit is the estimate plus `marginPct` for calls with data (state may move before inclusion).
  */
 export async function simulateAndEstimate(
@@ -63,13 +63,19 @@ export async function simulateAndEstimate(
       throw mapViemError(err, { chainId: rpc.chainId })
     }
   }
-  const [, gas] = await Promise.all([
-    rpc.read(guard(() => request({ method: 'eth_call', params: [tx, 'latest'] })), signal),
-    call.gas !== undefined
-      ? Promise.resolve(call.gas)
-      : rpc.read(guard(async () => BigInt((await request({ method: 'eth_estimateGas', params: [tx, 'latest'] })) as string)),
-        signal),
-  ])
+  const estimate = () => rpc.read(guard(async () =>
+    BigInt((await request({ method: 'eth_estimateGas', params: [tx, 'latest'] })) as string)), signal)
+  const plainTransfer = !call.data || call.data === '0x'
+  let gas: bigint
+  if (plainTransfer && call.gas === undefined) {
+    // eth_estimateGas executes the transfer (a reverting receive() fails it with its reason): one simulation.
+    gas = await estimate()
+  } else {
+    ;[, gas] = await Promise.all([
+      rpc.read(guard(() => request({ method: 'eth_call', params: [tx, 'latest'] })), signal),
+      call.gas !== undefined ? Promise.resolve(call.gas) : estimate(),
+    ])
+  }
   if (call.gas !== undefined || !call.data || call.data === '0x') return gas
   return gas + (gas * BigInt(marginPct)) / 100n
 }

@@ -7,6 +7,7 @@ import { driveIntent, applyBroadcast, type ConfirmContext, type ConfirmSettings,
 import { createIntentJournal, type IntentJournal, type IntentRow, type SpendTotals } from './intent-journal.ts'
 import { createNonceLane, type NonceLane, type StepHook } from './nonce-lane.ts'
 import { reconcileRunOutcome } from './reconcile.ts'
+import { createBlockWatcher, type BlockWatcher } from './block-watcher.ts'
 import { createRpcSteps, type MinimalReceipt, type RpcSteps } from './rpc-steps.ts'
 import { decodeTokenSpend, simulateAndEstimate, type TokenSpend, type TxCall } from './tx-build.ts'
 import { IntentNeedsAttentionError, IntentPendingError, TxConfigError, TxFailedError } from './tx-errors.ts'
@@ -114,9 +115,11 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
   const { db, logger, policy } = options
   const now = options.now ?? Date.now
   const journal = createIntentJournal(db, { now })
-  const chains = new Map<number, { cfg: EngineChainConfig; rpc: RpcSteps; settings: ConfirmSettings }>()
+  const chains = new Map<number, { cfg: EngineChainConfig; rpc: RpcSteps; settings: ConfirmSettings;
+    watcher: BlockWatcher; feesInFlight?: Promise<TxFees> }>()
   for (const cfg of options.chains) {
-    chains.set(cfg.chainId, { cfg, rpc: createRpcSteps(cfg.chainId, cfg.client), settings: {
+    const rpc = createRpcSteps(cfg.chainId, cfg.client)
+    chains.set(cfg.chainId, { cfg, rpc, watcher: createBlockWatcher(rpc, { pollMs: cfg.pollMs ?? 250 }), settings: {
       confirmations: cfg.confirmations ?? 1, pollMs: cfg.pollMs ?? 250, rebroadcastMs: cfg.rebroadcastMs ?? 5_000,
       stuckAfterMs: cfg.stuckAfterMs ?? 60_000, maxBumps: cfg.maxBumps ?? 3, fees: cfg.fees,
       foreignNonceGraceMs: cfg.foreignNonceGraceMs ?? Math.max(2_000, (cfg.pollMs ?? 250) * 8),
@@ -135,13 +138,13 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
   const confirmCtx = (chainId: number, from: Address): ConfirmContext => {
     const c = chainOf(chainId)
     return { settings: c.settings, rpc: c.rpc, journal, account: signers.get(from.toLowerCase()), logger, now, sleep,
-      onStep: options.onStep }
+      onStep: options.onStep, watcher: c.watcher }
   }
   /** One driver per intent group, shared by every caller waiting on it. */
-  const drive = (row: IntentRow, signal?: AbortSignal): Promise<IntentOutcome> => {
+  const drive = (row: IntentRow, signal?: AbortSignal, justBroadcast = false): Promise<IntentOutcome> => {
     let p = drivers.get(row.rootId)
     if (!p) {
-      p = driveIntent(confirmCtx(row.chainId, row.from), row.rootId, signal)
+      p = driveIntent(confirmCtx(row.chainId, row.from), row.rootId, signal, justBroadcast)
         .finally(() => drivers.delete(row.rootId))
       drivers.set(row.rootId, p)
     }
@@ -217,7 +220,9 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
       await ensureReady(call.chainId, account.address)
     }
     const gasLimit = await simulateAndEstimate(c.rpc, account.address, call, c.cfg.gasMarginPct ?? 20, opts.signal)
-    const fees = await estimateCappedFees(c.rpc, c.cfg.fees, opts.signal)
+    // Concurrent sends share one fee read (single flight): the answer is the same for all of them.
+    c.feesInFlight ??= estimateCappedFees(c.rpc, c.cfg.fees).finally(() => { c.feesInFlight = undefined })
+    const fees = await c.feesInFlight
     const token = decodeTokenSpend(account.address, call.to, data)
     const spentToday = journal.spendSince(call.chainId, account.address, Math.floor(now() / DAY_MS) * DAY_MS)
     policy?.check({ chainId: call.chainId, from: account.address, to: call.to, value, data, gasLimit, fees, token,
@@ -234,7 +239,7 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
     const row = await laneOf(call.chainId, account).submit({ runId: opts.runId, callIndex, to: call.to, value, data,
       dataHash, tokenAddress: token?.token ?? null, tokenAmount: token?.amount ?? null, gasLimit, ...fees, validUntil })
     options.onStep?.('awaiting_receipt', { runId: row.runId, nonce: row.nonce ?? -1 })
-    return finish(await drive(row, opts.signal), false)
+    return finish(await drive(row, opts.signal, true), false)
   }
 
   return {

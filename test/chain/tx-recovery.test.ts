@@ -125,7 +125,10 @@ describe('tx engine recovery', () => {
     expect(res.hash).toBe(row.hash)
     const mined = await minedTxsFrom(fx.client, fx.wallet)
     expect(mined.map((m) => m.hash)).toEqual([row.hash])
-    expect(fx.logLines.join('')).toContain('reorg')
+    // Either the receipt vanished and the same bytes were re-sent, or the node re-included them itself:
+    // both are seen (logged) and the confirmed block is not the reorged-out one.
+    expect(fx.logLines.join('')).toMatch(/reorg/)
+    expect(fx.engine.journal.get(row.id)!.blockHash).not.toBe(row.blockHash)
   })
 
   it('restart: open intents are reconciled (same bytes) before new sends; a foreign nonce goes to needs_attention', async () => {
