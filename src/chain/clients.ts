@@ -1,5 +1,6 @@
 // viem public clients per chain: no response cache, fast polling, fallback over several (secret) RPC URLs.
 import { createPublicClient, defineChain, fallback, http, type Chain, type PublicClient } from 'viem'
+import { registerUrlSecrets } from '../logging/redact.ts'
 import { ChainIdMismatchError, ChainError } from './errors.ts'
 import { mapViemError } from './map-viem-error.ts'
 
@@ -44,6 +45,8 @@ export function createChainClient(config: ChainClientConfig): PublicClient {
       chainId: config.chainId, hint: 'add at least one rpc URL for this chain in the config',
     })
   }
+  // From now on these URLs' keys are scrubbed from any log line or error text, even when a node echoes them.
+  for (const url of config.rpcUrls) registerUrlSecrets(url)
   const timeout = config.timeoutMs ?? 10_000
   const retryDelay = config.retryDelayMs ?? 150
   // Each URL gets no retries of its own: a failing URL hands over to the next one at once.

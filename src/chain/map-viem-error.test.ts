@@ -118,6 +118,17 @@ describe('node rejections from anvil', () => {
     expect(e.retryable).toBe(false)
   })
 
+  it('gas limit below the intrinsic cost: TX_INVALID, not retryable', async () => {
+    const nonce = await client.getTransactionCount({ address: account.address })
+    const raw = await account.signTransaction({
+      chainId: 31337, type: 'eip1559', to: account.address, gas: 20_000n, nonce, value: 1n, maxFeePerGas: 20n * GWEI, maxPriorityFeePerGas: GWEI,
+    })
+    const e = await mapped(client.sendRawTransaction({ serializedTransaction: raw }), { broadcast: true })
+    expect(e.code).toBe('TX_INVALID')
+    expect(e.retryable).toBe(false)
+    expect(e.unknown).toBe(false)
+  })
+
   it('tip above fee cap (refused by viem before sending): FEE_INVALID', async () => {
     const e = await mapped(signTransfer(0, { maxFeePerGas: GWEI, maxPriorityFeePerGas: 2n * GWEI }))
     expect(e.code).toBe('FEE_INVALID')
@@ -144,10 +155,22 @@ describe('reverts with decoded reasons', () => {
     expect((est as RevertError).reason).toBe('no value')
   })
 
+  it('a bare revert (unknown selector, no data) is still EXECUTION_REVERTED, without a reason', async () => {
+    const e = await mapped(client.call({ account: account.address, to: reverter, data: '0xdeadbeef' }))
+    expect(e.code).toBe('EXECUTION_REVERTED')
+    expect((e as RevertError).reason).toBeUndefined()
+    expect(e.message).toContain('no reason given')
+    const est = await mapped(client.estimateGas({ account: account.address, to: reverter, data: '0xdeadbeef' }))
+    expect(est.code).toBe('EXECUTION_REVERTED')
+  })
+
   it('custom error decoded with the ABI passed in the context', async () => {
     const data = encodeFunctionData({ abi: REVERTER_ABI, functionName: 'failCustom' })
     const e = await mapped(client.call({ account: account.address, to: reverter, data }), { abi: REVERTER_ABI })
     expect((e as RevertError).reason).toBe('Custom(42)')
+    const bare = await mapped(client.call({ account: account.address, to: reverter, data }))
+    expect((bare as RevertError).reason).toBeUndefined()
+    expect(bare.message).toContain('undecoded error 0xcb362b34')
   })
 })
 

@@ -23,6 +23,7 @@ const NONCE_HIGH = /nonce too high|noncetoohigh|nonce gap/i
 const FUNDS = /insufficient funds|exceeds transaction sender account balance|outoffunds|insufficient balance/i
 const FEE_CAP_LOW = /max fee per gas less than block base fee|fee cap less than block base fee|feecaptoolow|transaction is outdated|gas price (is )?(too low|less than)|underpriced/i
 const FEE_INVALID = /max priority fee per gas higher than max fee per gas|tip higher than fee cap|fee cap higher than 2\^256|max fee per gas higher than 2\^256/i
+const TX_INVALID = /intrinsic gas too (low|high)|exceeds block gas limit|gas limit reached|tx fee .*exceeds the configured cap|oversized data|invalid sender|transaction type not (supported|valid)|invalid chain ?id|chain ?id mismatch|gas too low/i
 const REVERT = /execution reverted|reverted|revert|vm exception/i
 const RATE_LIMIT = /rate limit|too many requests|exceeded .*(quota|limit)|request limit/i
 const TIMEOUT = /timed? ?out|took too long/i
@@ -80,11 +81,19 @@ export function mapViemError(err: unknown, context: MapViemErrorContext = {}): C
       ...base, retryable: true, hint: 'wait for the base fee to fall or re-estimate fees (within the cap)',
     })
   }
+  if (names.has('IntrinsicGasTooLowError') || names.has('IntrinsicGasTooHighError') || TX_INVALID.test(text)) {
+    return new ChainError('TX_INVALID', `the node rejected the transaction as invalid: ${short}`, {
+      ...base, retryable: false, hint: 'fix the gas limit, type or chain id of the transaction; the same bytes will never be accepted',
+    })
+  }
   const revert = findRevert(chain, context.abi)
   if (revert || names.has('ExecutionRevertedError') || names.has('ContractFunctionRevertedError') || rpcCode === 3
     || (rpcCode !== undefined && REVERT.test(text) && !isTransport(names, status))) {
     const reason = revert?.reason
-    return new RevertError(`execution reverted${reason ? `: ${redactSecrets(reason)}` : ' (no reason given)'}`, {
+    const what = reason ? `: ${redactSecrets(reason)}`
+      : revert?.data && revert.data.length >= 10 ? ` (undecoded error ${revert.data.slice(0, 10)}: pass the contract ABI to decode it)`
+        : ' (no reason given)'
+    return new RevertError(`execution reverted${what}`, {
       ...base, reason, data: revert?.data, hint: 'the call fails on chain as built; repeating will not help',
     })
   }

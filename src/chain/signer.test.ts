@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startAnvil, ANVIL_TEST_KEYS, type AnvilInstance } from '../../scripts/anvil.ts'
-import { createChainClient } from './clients.ts'
+import { createWalletClient, http } from 'viem'
+import { createChainClient, defineBotChain } from './clients.ts'
 import { SignerError } from './errors.ts'
 import { createKeystore, importKey } from './keystore.ts'
 import { loadSigner, signerFromEnv, signerFromKeystore } from './signer.ts'
@@ -50,6 +51,15 @@ describe('signerFromEnv', () => {
     const receipt = await client.waitForTransactionReceipt({ hash: await client.sendRawTransaction({ serializedTransaction: raw }) })
     expect(receipt.status).toBe('success')
     expect(receipt.from.toLowerCase()).toBe(account.address.toLowerCase())
+  })
+
+  it('the hardened (frozen) account works with a viem wallet client', async () => {
+    const account = signerFromEnv('K', { env: { K: ANVIL_TEST_KEYS[2] } })
+    const wallet = createWalletClient({ account, chain: defineBotChain(31337), transport: http(anvil.rpcUrl) })
+    const client = createChainClient({ chainId: 31337, rpcUrls: [anvil.rpcUrl] })
+    const hash = await wallet.sendTransaction({ to: account.address, value: 1n })
+    expect((await client.waitForTransactionReceipt({ hash })).status).toBe('success')
+    expect(await wallet.signMessage({ message: 'hi' })).toMatch(/^0x[0-9a-f]{130}$/)
   })
 
   it('prints and serializes as the address only', () => {

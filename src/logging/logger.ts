@@ -1,6 +1,6 @@
 // pino logger factory with redaction of keys, mnemonics, passphrases and credentialed RPC URLs.
 import pino, { type Logger, type LoggerOptions } from 'pino'
-import { redactSecrets } from './redact.ts'
+import { redactSecrets, redactUrls } from './redact.ts'
 
 export type { Logger }
 
@@ -32,7 +32,18 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
       err: (e: unknown) => serializeError(e),
       error: (e: unknown) => serializeError(e),
     },
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: {
+      level: (label) => ({ level: label }),
+      // Structured fields keep tx hashes, so only URLs are scrubbed here; errors under any key are serialized.
+      log: (obj) => scrubLogObject(obj),
+      bindings: (b) => scrubFields(b) as Record<string, unknown>,
+    },
+    hooks: {
+      // Free-text messages get the full scrub (keys, URLs, tokens): interpolated text has no structure to trust.
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? redactSecrets(a) : a)) as Parameters<typeof method>)
+      },
+    },
   }
   return options.destination ? pino(opts, options.destination) : pino(opts)
 }
@@ -45,5 +56,29 @@ export function serializeError(e: unknown): Record<string, unknown> {
   if (code !== undefined) out.code = code
   if (e.stack) out.stack = redactSecrets(e.stack)
   if (e.cause !== undefined) out.cause = serializeError(e.cause)
+  return out
+}
+
+// `err`/`error` keep their Error so the serializers above (which also add type and stack) handle them.
+function scrubLogObject(obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(obj)) out[k] = (k === 'err' || k === 'error') && v instanceof Error ? v : scrubFields(v, 1)
+  return out
+}
+
+/**
+ * Copies plain objects and arrays (bounded depth) with URL paths/queries/credentials scrubbed from strings and
+ * any Error (e.g. a raw viem error whose `url`/`metaMessages` hold the RPC URL) replaced by `serializeError`.
+ */
+export function scrubFields(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactUrls(value)
+  if (value instanceof Error) return serializeError(value)
+  if (depth > 6 || value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) return value.map((v) => scrubFields(v, depth + 1))
+  const proto = Object.getPrototypeOf(value)
+  // Class instances with their own toJSON (AppError, hardened accounts) already control what they print.
+  if (proto !== Object.prototype && proto !== null) return value
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(value)) out[k] = scrubFields(v, depth + 1)
   return out
 }

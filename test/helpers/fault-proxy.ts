@@ -1,5 +1,5 @@
 // A local JSON-RPC proxy (node:http) in front of anvil that injects faults by rule, method and seeded chance.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 
 /** What a rule does to a matching call. */
@@ -149,7 +149,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     return BigInt(ans.result)
   }
 
-  /** Rewrites a block-height call to the frozen height; returns undefined when the call must pass unchanged. */
+  /** Answers eth_blockNumber from the frozen height, or rewrites a block-by-number call ahead of it to that height. */
   const staleCall = async (call: RpcCall, fault: Extract<Fault, { kind: 'stale' }>): Promise<RpcCall | RpcAnswer> => {
     frozenHeight ??= fault.height ?? (await currentHeight())
     const hex = `0x${frozenHeight.toString(16)}`
@@ -159,7 +159,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     return isAhead ? { ...call, params: [hex, full ?? false] } : call
   }
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> => {
+  const handle = async (res: ServerResponse, raw: string): Promise<void> => {
     let parsed: unknown
     try {
       parsed = JSON.parse(raw)
@@ -232,7 +232,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      handle(req, res, Buffer.concat(chunks).toString('utf8')).catch((err: unknown) => {
+      handle(res, Buffer.concat(chunks).toString('utf8')).catch((err: unknown) => {
         if (!res.headersSent && !res.destroyed) send(res, 502, JSON.stringify({ error: `proxy upstream failed: ${(err as Error).message}` }))
       })
     })
