@@ -7,6 +7,7 @@ import { createPublicClient, createWalletClient, defineChain, http, type Address
 import { privateKeyToAccount } from 'viem/accounts'
 import { ANVIL_TEST_KEYS, anvilRpc, startAnvil } from '../scripts/anvil.ts'
 import { createTxEngine } from '../src/chain/tx-engine.ts'
+import { createSpendPolicyGuard } from '../src/chain/tx-policy.ts'
 import { createLogger } from '../src/logging/logger.ts'
 import { openDatabase } from '../src/store/database.ts'
 
@@ -45,7 +46,10 @@ try {
   const engineAccount = privateKeyToAccount(ANVIL_TEST_KEYS[0]!)
   const engineClient = createPublicClient({ chain, cacheTime: 0,
     transport: http(anvil.rpcUrl, { batch: { batchSize: 256, wait: 0 }, timeout: 30_000 }) })
-  const engine = createTxEngine({ db, logger, signers: [engineAccount], chains: [{ chainId: anvil.chainId,
+  const policy = createSpendPolicyGuard([{ chainId: anvil.chainId, maxFeePerGas: 100_000_000_000n, maxValuePerTx: 10n ** 18n,
+    dailyNativeCap: 10n ** 21n, dailyTokenCaps: {}, contracts: [], spenders: [],
+    ownWallets: Array.from({ length: N }, (_, i) => recipient(N + i)) }])
+  const engine = createTxEngine({ db, logger, signers: [engineAccount], policy, chains: [{ chainId: anvil.chainId,
     client: engineClient, fees: { maxFeePerGas: 100_000_000_000n }, pollMs: 10, rebroadcastMs: 5_000 }] })
   const start = await publicClient.getTransactionCount({ address: engineAccount.address })
   t = performance.now()

@@ -114,7 +114,10 @@ export interface IntentJournal {
   maxOpenNonce(chainId: number, from: Address): number
   /** value + gasLimit x maxFee of the wallet's open, not yet mined attempts (funds the chain may still take). */
   reservedFunds(chainId: number, from: Address): bigint
-  /** Spend committed by the wallet's normal, non-dry-run intents created at or after `sinceMs`. */
+  /**
+   * Spend committed by the wallet's normal, non-dry-run intents created at or after `sinceMs`: native is
+   * value + worst-case gas (gasLimit x maxFee), tokens are the recorded ERC-20 spends.
+   */
   spendSince(chainId: number, from: Address, sinceMs: number): SpendTotals
 }
 
@@ -145,7 +148,7 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
     AND status IN (${openList}) AND dry_run = 0`)
   const reserved = db.prepare(`SELECT value, gas_limit, max_fee_per_gas FROM tx_intents WHERE chain_id = ?
     AND from_addr = ? AND status IN ('signed','broadcast','unknown','dropped') AND dry_run = 0`)
-  const spend = db.prepare(`SELECT value, token_addr, token_amount FROM tx_intents WHERE chain_id = ? AND from_addr = ?
+  const spend = db.prepare(`SELECT value, gas_limit, max_fee_per_gas, token_addr, token_amount FROM tx_intents WHERE chain_id = ? AND from_addr = ?
     AND kind = 'normal' AND dry_run = 0 AND created_at >= ?`)
   const update = db.prepare(`UPDATE tx_intents SET status = @status, updated_at = @now,
     block_hash = CASE WHEN @set_block THEN @block_hash ELSE block_hash END,
@@ -193,7 +196,8 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
       if (it.kind !== 'normal' || it.dryRun) continue
       const entry = spendCache.get(`${it.chainId}:${it.from.toLowerCase()}`)
       if (entry && at >= entry.since) {
-        addSpend(entry.totals, it.value, it.tokenAddress?.toLowerCase() ?? null, it.tokenAmount ?? null)
+        addSpend(entry.totals, it.value + it.gasLimit * it.maxFeePerGas, it.tokenAddress?.toLowerCase() ?? null,
+          it.tokenAmount ?? null)
       }
     }
   }
@@ -281,7 +285,8 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
       if (!entry || entry.since !== sinceMs) {
         const totals: SpendTotals = { native: 0n, tokens: new Map() }
         for (const r of spend.all(chainId, from.toLowerCase(), sinceMs) as Record<string, string | null>[]) {
-          addSpend(totals, BigInt(r.value ?? '0'), r.token_addr ?? null, r.token_amount ? BigInt(r.token_amount) : null)
+          const gas = BigInt(r.gas_limit ?? '0') * BigInt(r.max_fee_per_gas ?? '0')
+          addSpend(totals, BigInt(r.value ?? '0') + gas, r.token_addr ?? null, r.token_amount ? BigInt(r.token_amount) : null)
         }
         entry = { since: sinceMs, totals }
         spendCache.set(key, entry)

@@ -1,5 +1,6 @@
-// Pre-send steps of one call: simulate (refuse reverts with the decoded reason), estimate gas, read ERC-20 spend.
-import { decodeFunctionData, erc20Abi, isAddressEqual, type Address, type Hex } from 'viem'
+// Pre-send steps of one call: simulate (refuse reverts with the decoded reason) and estimate gas.
+import type { Address, Hex } from 'viem'
+import type { TokenSpend } from './spend-policy.ts'
 import { mapViemError } from './map-viem-error.ts'
 import type { RpcSteps } from './rpc-steps.ts'
 
@@ -11,39 +12,8 @@ export interface TxCall {
   value?: bigint
   /** Gas limit to use instead of an estimate (still simulated). */
   gas?: bigint
-}
-
-/** An ERC-20 amount a call moves or approves, for per-token daily caps and exact-approval rules. */
-export interface TokenSpend {
-  token: Address
-  kind: 'transfer' | 'approve'
-  /** Recipient or spender. */
-  counterparty: Address
-  amount: bigint
-}
-
-/** Decodes an ERC-20 transfer/transferFrom(from self)/approve in `data`; null for anything else. */
-export function decodeTokenSpend(from: Address, to: Address, data: Hex | undefined): TokenSpend | null {
-  if (!data || data.length < 10) return null
-  let decoded: ReturnType<typeof decodeFunctionData<typeof erc20Abi>>
-  try {
-    decoded = decodeFunctionData({ abi: erc20Abi, data })
-  } catch {
-    return null
-  }
-  const args = decoded.args as readonly unknown[]
-  switch (decoded.functionName) {
-    case 'transfer':
-      return { token: to, kind: 'transfer', counterparty: args[0] as Address, amount: args[1] as bigint }
-    case 'approve':
-      return { token: to, kind: 'approve', counterparty: args[0] as Address, amount: args[1] as bigint }
-    case 'transferFrom':
-      return isAddressEqual(args[0] as Address, from)
-        ? { token: to, kind: 'transfer', counterparty: args[1] as Address, amount: args[2] as bigint }
-        : null
-    default:
-      return null
-  }
+  /** ERC-20 amounts this call spends (e.g. a swap's input), declared by the adapter; approvals must match. */
+  tokenSpends?: readonly TokenSpend[]
 }
 
 /**

@@ -9,7 +9,8 @@ import { createNonceLane, type NonceLane, type StepHook } from './nonce-lane.ts'
 import { reconcileRunOutcome } from './reconcile.ts'
 import { createBlockWatcher, type BlockWatcher } from './block-watcher.ts'
 import { createRpcSteps, type MinimalReceipt, type RpcSteps } from './rpc-steps.ts'
-import { decodeTokenSpend, simulateAndEstimate, type TokenSpend, type TxCall } from './tx-build.ts'
+import { simulateAndEstimate, type TxCall } from './tx-build.ts'
+import { effectiveTokenSpends, type TokenSpend } from './spend-policy.ts'
 import { IntentNeedsAttentionError, IntentPendingError, TxConfigError, TxFailedError } from './tx-errors.ts'
 import { estimateCappedFees, type FeeLimits, type TxFees } from './tx-fees.ts'
 
@@ -35,7 +36,8 @@ export interface PolicyInput {
   data: Hex
   gasLimit: bigint
   fees: TxFees
-  token: TokenSpend | null
+  /** ERC-20 spends declared by the adapter for this call. */
+  tokenSpends: readonly TokenSpend[]
   /** Totals committed by this wallet today (UTC), from the journal, this call excluded. */
   spentToday: SpendTotals
 }
@@ -51,7 +53,8 @@ export interface TxEngineOptions {
   chains: EngineChainConfig[]
   /** Signers by address; the engine never stores or logs them. */
   signers: LocalAccount[]
-  policy?: TxPolicy
+  /** Required: production passes `createSpendPolicyGuard(...)`; there is no implicit "allow everything". */
+  policy: TxPolicy
   logger: Logger
   now?: () => number
   /** Test hook at each step of the send path (crash tests). */
@@ -219,14 +222,25 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
       }
       await ensureReady(call.chainId, account.address)
     }
-    const gasLimit = await simulateAndEstimate(c.rpc, account.address, call, c.cfg.gasMarginPct ?? 20, opts.signal)
     // Concurrent sends share one fee read (single flight): the answer is the same for all of them.
     c.feesInFlight ??= estimateCappedFees(c.rpc, c.cfg.fees).finally(() => { c.feesInFlight = undefined })
     const fees = await c.feesInFlight
-    const token = decodeTokenSpend(account.address, call.to, data)
+    const tokenSpends = call.tokenSpends ?? []
     const spentToday = journal.spendSince(call.chainId, account.address, Math.floor(now() / DAY_MS) * DAY_MS)
-    policy?.check({ chainId: call.chainId, from: account.address, to: call.to, value, data, gasLimit, fees, token,
-      spentToday })
+    const judge = (gasLimit: bigint) => policy.check({ chainId: call.chainId, from: account.address, to: call.to,
+      value, data, gasLimit, fees, tokenSpends, spentToday })
+    // Refuse what the policy forbids before simulating it, then again with the real gas limit.
+    judge(call.gas ?? 21_000n)
+    const gasLimit = await simulateAndEstimate(c.rpc, account.address, call, c.cfg.gasMarginPct ?? 20, opts.signal)
+    judge(gasLimit)
+    // What the journal counts against the daily token caps: declared spends plus decoded transfers (not approvals).
+    const spends = effectiveTokenSpends({ chainId: call.chainId, from: account.address, to: call.to, value, data,
+      gasLimit, maxFeePerGas: fees.maxFeePerGas, tokenSpends })
+    if (spends.length > 1) {
+      throw new TxConfigError('TX_MULTI_TOKEN_SPEND', `call to ${call.to} spends ${spends.length} tokens; the journal tracks one per call`,
+        'split the call, or extend the journal to several token spends per intent')
+    }
+    const token = spends[0] ? { token: spends[0].token, amount: spends[0].amount } : undefined
     const validUntil = now() + (opts.deadlineMs ?? c.cfg.validityMs ?? 600_000)
     if (opts.dryRun) {
       const [row] = journal.recordBatch([{ runId: opts.runId, callIndex, chainId: call.chainId, from: account.address,

@@ -2,6 +2,7 @@
 import { createPublicClient, defineChain, http, type Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { createTxEngine } from '../../src/chain/tx-engine.ts'
+import { createSpendPolicyGuard } from '../../src/chain/tx-policy.ts'
 import type { SendStep } from '../../src/chain/nonce-lane.ts'
 import { createLogger } from '../../src/logging/logger.ts'
 import { openDatabase } from '../../src/store/database.ts'
@@ -29,6 +30,9 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: 'info' })
   const engine = createTxEngine({
     db, logger, signers: [account],
+    policy: createSpendPolicyGuard([{ chainId, maxFeePerGas: 50_000_000_000n, maxValuePerTx: 10n ** 18n,
+      dailyNativeCap: 10n ** 19n, dailyTokenCaps: {}, contracts: [], spenders: [],
+      ownWallets: Array.from({ length: jobs }, (_, i) => crashJob(i).to) }]),
     chains: [{ chainId, client, fees: { maxFeePerGas: 50_000_000_000n }, confirmations: 2, pollMs: 15,
       rebroadcastMs: 400, stuckAfterMs: 30_000 }],
     onStep(step) {
