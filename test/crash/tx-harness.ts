@@ -10,6 +10,7 @@ import { createPublicClient, defineChain, http, type Address } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { anvilRpc, startAnvil } from '../../scripts/anvil.ts'
 import type { SendStep } from '../../src/chain/nonce-lane.ts'
+import { startFaultProxy } from '../helpers/fault-proxy.ts'
 import { crashJob } from './tx-child.ts'
 
 /** Options of one harness run. */
@@ -80,6 +81,9 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
   const dir = mkdtempSync(join(tmpdir(), 'tx-crash-'))
   const dbPath = join(dir, 'state.db')
   const key = generatePrivateKey()
+  // The child reaches anvil through a proxy whose URL carries a canary API key, as a provider URL would.
+  const apiKey = `CANARYKEY${Math.floor(rand() * 2 ** 48).toString(16)}`
+  const proxy = await startFaultProxy({ target: anvil.rpcUrl, path: `/v3/${apiKey}` })
   const wallet = privateKeyToAccount(key).address
   await anvilRpc(anvil.rpcUrl, 'anvil_setBalance', [wallet, '0x56bc75e2d63100000']) // 100 ETH
   const miner = setInterval(() => { void anvilRpc(anvil.rpcUrl, 'evm_mine').catch(() => undefined) }, 20)
@@ -90,7 +94,7 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
   const runChild = (step: SendStep | 'timer' | undefined, after: number, timerMs: number) =>
     new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       const proc = spawn(process.execPath, [child], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: {
-        ...process.env, TX_CHILD_RPC: anvil.rpcUrl, TX_CHILD_CHAIN_ID: String(anvil.chainId), TX_CHILD_DB: dbPath,
+        ...process.env, TX_CHILD_RPC: proxy.url, TX_CHILD_CHAIN_ID: String(anvil.chainId), TX_CHILD_DB: dbPath,
         TX_CHILD_JOBS: String(jobs), TX_CHILD_KEY: key, TX_CHILD_CRASH_STEP: step === 'timer' ? '' : step ?? '',
         TX_CHILD_CRASH_AFTER: String(after) } })
       proc.stdout.on('data', (b: Buffer) => output.push(b.toString()))
@@ -128,16 +132,19 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
     clearInterval(miner)
     await anvilRpc(anvil.rpcUrl, 'evm_mine') // anything still pending is counted too (and would show as a problem)
     await verify(anvil.rpcUrl, anvil.chainId, wallet, dbPath, jobs, report)
-    const text = output.join('')
-    const bare = key.slice(2).toLowerCase()
-    if (text.toLowerCase().includes(bare)) report.problems.push('the private key appeared in child output')
-    for (const f of readdirSync(dir)) {
-      if (readFileSync(join(dir, f)).toString('latin1').toLowerCase().includes(bare)) {
-        report.problems.push(`the private key appeared in ${f}`)
+    const text = output.join('').toLowerCase()
+    const canaries = { 'private key': key.slice(2).toLowerCase(), 'RPC API key': apiKey.toLowerCase() }
+    for (const [what, canary] of Object.entries(canaries)) {
+      if (text.includes(canary)) report.problems.push(`the ${what} appeared in child output`)
+      for (const f of readdirSync(dir)) {
+        if (readFileSync(join(dir, f)).toString('latin1').toLowerCase().includes(canary)) {
+          report.problems.push(`the ${what} appeared in ${f}`)
+        }
       }
     }
   } finally {
     clearInterval(miner)
+    await proxy.close()
     await anvil.stop()
     rmSync(dir, { recursive: true, force: true })
     if (existsSync(child)) rmSync(child, { force: true })
