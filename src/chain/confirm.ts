@@ -125,9 +125,14 @@ export async function driveIntent(
         logger.warn({ intentId: rootId, err }, 'confirm step failed; retrying')
       }
       // Woken early by the block scan; otherwise only as often as a timed action (rebroadcast, bump) may be due.
-      if (watcher) await watcher.wait(watchedHashes, Math.max(settings.pollMs, Math.min(settings.rebroadcastMs,
-        settings.stuckAfterMs) / 2), signal)
-      else await ctx.sleep(settings.pollMs, signal).catch(() => undefined)
+      // While counting confirmations, poll at the normal pace.
+      const counting = journal.group(rootId).some((r) => r.status === 'mined')
+      if (watcher && !counting) {
+        await watcher.wait(watchedHashes, Math.max(settings.pollMs, Math.min(settings.rebroadcastMs,
+          settings.stuckAfterMs) / 2), signal)
+      } else {
+        await ctx.sleep(settings.pollMs, signal).catch(() => undefined)
+      }
     }
   } finally {
     for (const h of watchedHashes) watcher?.unwatch(h)

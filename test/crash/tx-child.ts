@@ -39,7 +39,8 @@ async function main(): Promise<void> {
       if (step === crashStep && --crashAfter <= 0) process.kill(process.pid, 'SIGKILL')
     },
   })
-  await engine.reconcileOpenIntents()
+  // Open intents are driven to their end in the background; send() re-broadcasts them before any new nonce.
+  const reconciled = engine.reconcileOpenIntents()
   const todo = Array.from({ length: jobs }, (_, i) => crashJob(i)).filter((j) => {
     const row = engine.journal.findNormal(j.runId, 0)
     return !row || engine.journal.group(row.rootId).every((r) => r.status !== 'confirmed')
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     }
   }
   await Promise.all(Array.from({ length: Number(env.TX_CHILD_CONCURRENCY ?? '4') }, worker))
+  await reconciled
   db.close()
   process.stdout.write(`${JSON.stringify({ done: todo.length })}\n`)
 }

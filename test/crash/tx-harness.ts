@@ -17,7 +17,7 @@ import { crashJob } from './tx-child.ts'
 export interface TxCrashOptions {
   /** SIGKILLs to inflict (each on a fresh child). */
   kills: number
-  /** Jobs in the stream (default 3 x kills + 10, so children are still sending when killed). */
+  /** Jobs in the stream (default 2 x kills + 10, so children are still sending when killed). */
   jobs?: number
   /** Seed of the kill schedule (default random). */
   seed?: number
@@ -76,7 +76,7 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
   const rand = prng(seed)
   const log = options.log ?? (() => undefined)
-  const jobs = options.jobs ?? options.kills * 3 + 10
+  const jobs = options.jobs ?? options.kills * 2 + 10
   const anvil = await startAnvil({ automine: false })
   const dir = mkdtempSync(join(tmpdir(), 'tx-crash-'))
   const dbPath = join(dir, 'state.db')
@@ -114,7 +114,7 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
     while (report.kills < options.kills && attempts < options.kills * 3) {
       attempts++
       const step = STEPS[Math.floor(rand() * STEPS.length)]!
-      const after = 1 + Math.floor(rand() * 6)
+      const after = 1 + Math.floor(rand() * 4)
       const t0 = Date.now()
       const res = await runChild(step, after, 150 + Math.floor(rand() * 600))
       report.childRuns++
