@@ -166,4 +166,16 @@ describe('tx engine recovery', () => {
     expect(await engine.reconcileRun('never-sent')).toEqual({ status: 'rerun' })
     expect((await minedTxsFrom(fx.client, fx.wallet)).map((m) => m.nonce)).toEqual([0, 1, 2])
   })
+
+  it('after a chain reset the lane re-syncs its nonce from the chain (confirmed history is not re-sent)', async () => {
+    f = await startEngineFixture()
+    const fx = f
+    await fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 1n }, { runId: 'reset-1', wallet: fx.wallet })
+    await fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 2n }, { runId: 'reset-2', wallet: fx.wallet })
+    await fx.rpc('anvil_reset', [])
+    expect(await fx.client.getTransactionCount({ address: fx.wallet })).toBe(0)
+    const res = await fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 3n }, { runId: 'reset-3', wallet: fx.wallet })
+    expect(res.nonce).toBe(0)
+    expect((await minedTxsFrom(fx.client, fx.wallet)).map((m) => m.hash)).toEqual([res.hash])
+  })
 })
