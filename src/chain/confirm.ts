@@ -7,6 +7,7 @@ import type { StepHook } from './nonce-lane.ts'
 import type { BroadcastOutcome, MinimalReceipt, RpcSteps } from './rpc-steps.ts'
 import { bumpedFees, estimateCappedFees, type FeeLimits } from './tx-fees.ts'
 import { IntentPendingError } from './tx-errors.ts'
+import type { BlockWatcher } from './block-watcher.ts'
 
 /** Per-chain confirmation settings. */
 export interface ConfirmSettings {
@@ -40,6 +41,8 @@ export interface ConfirmContext {
   now: () => number
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   onStep?: StepHook
+  /** Shared block scanner: between direct receipt checks, waiting costs no RPC. */
+  watcher?: BlockWatcher
 }
 
 const isOpen = (s: IntentStatus) => OPEN_STATUSES.includes(s)
@@ -85,40 +88,77 @@ export function settledOutcome(group: IntentRow[]): IntentOutcome | undefined {
  * rebroadcast of already journaled bytes; new bytes are only a fee-bump or a cancel at the same nonce, each
  * journaled (fsync) before it is broadcast. RPC failures only delay the loop. Aborting leaves the intent open.
  */
-export async function driveIntent(ctx: ConfirmContext, rootId: number, signal?: AbortSignal): Promise<IntentOutcome> {
+export async function driveIntent(
+  ctx: ConfirmContext, rootId: number, signal?: AbortSignal, justBroadcast = false,
+): Promise<IntentOutcome> {
   const { journal, rpc, settings, logger } = ctx
   let warnedCap = false
   /** When the nonce was first seen used with no receipt of ours: nodes may index receipts after state. */
   let consumedSince: number | undefined
-  for (;;) {
-    const group = journal.group(rootId)
-    const settled = settledOutcome(group)
-    if (settled) return settled
-    if (signal?.aborted) throw new IntentPendingError(rootId, 'waiting was aborted')
-    try {
-      const outcome = await step(group)
-      if (outcome) return outcome
-    } catch (err) {
+  const watcher = ctx.watcher
+  const watchedHashes = new Set<Hex>()
+  /** Direct receipt/nonce checks (the watchdog) run at least this often even when the block scan is quiet. */
+  const directEveryMs = watcher ? Math.max(settings.pollMs * 10, settings.rebroadcastMs) : 0
+  // The first look is direct (an automining node has the receipt already); after it the block scan wakes us.
+  let lastDirect = Number.NEGATIVE_INFINITY
+  let skipNonceCheck = justBroadcast
+  try {
+    for (;;) {
+      const group = journal.group(rootId)
+      const settled = settledOutcome(group)
+      if (settled) return settled
       if (signal?.aborted) throw new IntentPendingError(rootId, 'waiting was aborted')
-      logger.warn({ intentId: rootId, err }, 'confirm step failed; retrying')
+      for (const r of group) {
+        if (watcher && r.hash && isOpen(r.status) && !watchedHashes.has(r.hash)) {
+          watcher.watch(r.hash)
+          watchedHashes.add(r.hash)
+        }
+      }
+      try {
+        const t = ctx.now()
+        const direct = t - lastDirect >= directEveryMs || group.some((r) => r.status === 'mined')
+        if (direct) lastDirect = t
+        const outcome = await step(group, direct)
+        if (outcome) return outcome
+      } catch (err) {
+        if (signal?.aborted) throw new IntentPendingError(rootId, 'waiting was aborted')
+        logger.warn({ intentId: rootId, err }, 'confirm step failed; retrying')
+      }
+      // Woken early by the block scan; otherwise only as often as a timed action (rebroadcast, bump) may be due.
+      // While counting confirmations, poll at the normal pace.
+      const counting = journal.group(rootId).some((r) => r.status === 'mined')
+      if (watcher && !counting) {
+        await watcher.wait(watchedHashes, Math.max(settings.pollMs, Math.min(settings.rebroadcastMs,
+          settings.stuckAfterMs) / 2), signal)
+      } else {
+        await ctx.sleep(settings.pollMs, signal).catch(() => undefined)
+      }
     }
-    await ctx.sleep(settings.pollMs, signal).catch(() => undefined)
+  } finally {
+    for (const h of watchedHashes) watcher?.unwatch(h)
   }
 
-  async function findMined(attempts: IntentRow[]): Promise<{ row: IntentRow; receipt: MinimalReceipt } | undefined> {
+  async function findMined(attempts: IntentRow[], direct: boolean): Promise<{ row: IntentRow; receipt: MinimalReceipt } | undefined> {
     for (const a of [...attempts].reverse()) {
+      if (!direct && !watcher?.seen(a.hash as Hex)) continue
       const receipt = await rpc.receipt(a.hash as Hex, signal)
       if (receipt) return { row: a, receipt }
     }
     return undefined
   }
 
-  async function step(group: IntentRow[]): Promise<IntentOutcome | undefined> {
+  async function step(group: IntentRow[], direct: boolean): Promise<IntentOutcome | undefined> {
     const attempts = group.filter((r) => isOpen(r.status) && r.hash)
     const root = group[0]!
     const nonce = root.nonce as number
-    const found = await findMined(attempts)
+    const found = await findMined(attempts, direct)
     if (found) return onMined(found.row, found.receipt)
+    if (!direct) return timedActions(group, root, nonce)
+    if (skipNonceCheck) {
+      // Just broadcast and not mined yet: nothing to learn from the nonce so soon.
+      skipNonceCheck = false
+      return timedActions(group, root, nonce)
+    }
     for (const a of attempts) {
       if (a.status === 'mined') {
         logger.warn({ intentId: a.id, hash: a.hash, block: a.blockNumber }, 'receipt gone (reorg): re-sending the same bytes')
@@ -129,7 +169,7 @@ export async function driveIntent(ctx: ConfirmContext, rootId: number, signal?: 
     if (latest > nonce) {
       // Nonce used but no receipt for any of our hashes: a node may expose the new state before the receipts,
       // so only a condition that lasts past the grace period means someone else used the nonce.
-      const again = await findMined(attempts)
+      const again = await findMined(attempts, true)
       if (again) return onMined(again.row, again.receipt)
       consumedSince ??= ctx.now()
       if (ctx.now() - consumedSince < settings.foreignNonceGraceMs) return undefined
@@ -139,6 +179,11 @@ export async function driveIntent(ctx: ConfirmContext, rootId: number, signal?: 
       return { status: 'needs_attention', reason }
     }
     consumedSince = undefined
+    return timedActions(group, root, nonce)
+  }
+
+  /** Rebroadcast of the same bytes when due, then a fee bump or a cancel when their time has come. */
+  async function timedActions(group: IntentRow[], root: IntentRow, nonce: number): Promise<IntentOutcome | undefined> {
     const fresh = journal.group(rootId).filter((r) => isOpen(r.status) && r.hash)
     const last = fresh[fresh.length - 1]
     if (!last) return undefined
@@ -169,11 +214,16 @@ export async function driveIntent(ctx: ConfirmContext, rootId: number, signal?: 
       return { status: 'failed', code: 'TX_REVERTED', reason: 'the transaction was mined and reverted',
         row: journal.get(row.id)! }
     }
+    if (row.status === 'mined' && row.blockHash && row.blockHash !== receipt.blockHash) {
+      logger.warn({ intentId: row.id, hash: row.hash, from: row.blockNumber, to: receipt.blockNumber },
+        'reorg: the transaction moved to another block; confirmations restart')
+    }
     if (row.status !== 'mined' || row.blockHash !== receipt.blockHash) {
       journal.setStatus(row.id, 'mined', { blockHash: receipt.blockHash, blockNumber: receipt.blockNumber })
     }
-    const head = await rpc.blockNumber(signal)
-    if (head - receipt.blockNumber + 1 < settings.confirmations) return undefined
+    if (settings.confirmations > 1 && (await rpc.blockNumber(signal)) - receipt.blockNumber + 1 < settings.confirmations) {
+      return undefined
+    }
     if (settings.confirmations > 1) {
       const again = await rpc.receipt(row.hash as Hex, signal)
       if (!again || again.blockHash !== receipt.blockHash) return undefined

@@ -114,7 +114,10 @@ export interface IntentJournal {
   maxOpenNonce(chainId: number, from: Address): number
   /** value + gasLimit x maxFee of the wallet's open, not yet mined attempts (funds the chain may still take). */
   reservedFunds(chainId: number, from: Address): bigint
-  /** Spend committed by the wallet's normal, non-dry-run intents created at or after `sinceMs`. */
+  /**
+   * Spend committed by the wallet's normal, non-dry-run intents created at or after `sinceMs`: native is
+   * value + worst-case gas (gasLimit x maxFee), tokens are the recorded ERC-20 spends.
+   */
   spendSince(chainId: number, from: Address, sinceMs: number): SpendTotals
 }
 
@@ -145,7 +148,7 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
     AND status IN (${openList}) AND dry_run = 0`)
   const reserved = db.prepare(`SELECT value, gas_limit, max_fee_per_gas FROM tx_intents WHERE chain_id = ?
     AND from_addr = ? AND status IN ('signed','broadcast','unknown','dropped') AND dry_run = 0`)
-  const spend = db.prepare(`SELECT value, token_addr, token_amount FROM tx_intents WHERE chain_id = ? AND from_addr = ?
+  const spend = db.prepare(`SELECT value, gas_limit, max_fee_per_gas, token_addr, token_amount FROM tx_intents WHERE chain_id = ? AND from_addr = ?
     AND kind = 'normal' AND dry_run = 0 AND created_at >= ?`)
   const update = db.prepare(`UPDATE tx_intents SET status = @status, updated_at = @now,
     block_hash = CASE WHEN @set_block THEN @block_hash ELSE block_hash END,
@@ -181,6 +184,24 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
   }
   const durableTx = db.transaction(writeBatch)
 
+  // Daily totals are read before every send: keep them in memory, seeded once from the table and updated by
+  // this journal's own inserts (it is the only writer of tx_intents), so a busy day stays O(1) per send.
+  const spendCache = new Map<string, { since: number; totals: SpendTotals }>()
+  const addSpend = (totals: SpendTotals, value: bigint, token: string | null, amount: bigint | null) => {
+    totals.native += value
+    if (token && amount !== null) totals.tokens.set(token, (totals.tokens.get(token) ?? 0n) + amount)
+  }
+  const noteSpend = (intents: NewIntent[], at: number) => {
+    for (const it of intents) {
+      if (it.kind !== 'normal' || it.dryRun) continue
+      const entry = spendCache.get(`${it.chainId}:${it.from.toLowerCase()}`)
+      if (entry && at >= entry.since) {
+        addSpend(entry.totals, it.value + it.gasLimit * it.maxFeePerGas, it.tokenAddress?.toLowerCase() ?? null,
+          it.tokenAmount ?? null)
+      }
+    }
+  }
+
   /** One fsync'd transaction: synchronous=FULL only around the journal's own commits. */
   const recordBatch = (intents: NewIntent[]): IntentRow[] => {
     if (intents.length === 0) return []
@@ -192,6 +213,7 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
     } finally {
       db.pragma(`synchronous = ${previous}`)
     }
+    noteSpend(intents, now())
     return ids.map((id) => decode(selectById.get(id)))
   }
 
@@ -258,14 +280,18 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
       return sum
     },
     spendSince(chainId, from, sinceMs) {
-      const totals: SpendTotals = { native: 0n, tokens: new Map() }
-      for (const r of spend.all(chainId, from.toLowerCase(), sinceMs) as Record<string, string | null>[]) {
-        totals.native += BigInt(r.value ?? '0')
-        if (r.token_addr && r.token_amount) {
-          totals.tokens.set(r.token_addr, (totals.tokens.get(r.token_addr) ?? 0n) + BigInt(r.token_amount))
+      const key = `${chainId}:${from.toLowerCase()}`
+      let entry = spendCache.get(key)
+      if (!entry || entry.since !== sinceMs) {
+        const totals: SpendTotals = { native: 0n, tokens: new Map() }
+        for (const r of spend.all(chainId, from.toLowerCase(), sinceMs) as Record<string, string | null>[]) {
+          const gas = BigInt(r.gas_limit ?? '0') * BigInt(r.max_fee_per_gas ?? '0')
+          addSpend(totals, BigInt(r.value ?? '0') + gas, r.token_addr ?? null, r.token_amount ? BigInt(r.token_amount) : null)
         }
+        entry = { since: sinceMs, totals }
+        spendCache.set(key, entry)
       }
-      return totals
+      return { native: entry.totals.native, tokens: new Map(entry.totals.tokens) }
     },
   }
 }

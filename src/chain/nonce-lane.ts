@@ -67,6 +67,7 @@ export function createNonceLane(deps: NonceLaneDeps): NonceLane {
   const queue: Pending[] = []
   let running = false
   let expected: number | undefined
+  const inFlight = new Set<Promise<unknown>>()
 
   const runBatch = async (batch: Pending[]): Promise<void> => {
     const [actualChainId, pendingNonce, balance] = await Promise.all([
@@ -122,13 +123,16 @@ export function createNonceLane(deps: NonceLaneDeps): NonceLane {
     }
     expected = next
     for (const row of rows) deps.onStep?.('journaled', { runId: row.runId, nonce: row.nonce ?? -1 })
-    // Broadcast in nonce order without waiting for each answer; the node queues a nonce that arrives early.
-    await Promise.all(rows.map(async (row, i) => {
+    // Broadcast in nonce order without waiting for each answer (the node queues a nonce that arrives early),
+    // and without holding the lane: the next batch is signed and journaled while this one is on the wire.
+    const sent = Promise.all(rows.map(async (row, i) => {
       const outcome = await rpc.broadcast(row.rawTx as Hex)
       deps.applyBroadcast(row, outcome)
       deps.onStep?.('broadcast', { runId: row.runId, nonce: row.nonce ?? -1 })
       accepted[i]!.p.resolve(journal.get(row.id) ?? row)
     }))
+    inFlight.add(sent)
+    void sent.finally(() => inFlight.delete(sent))
   }
 
   const pump = async (): Promise<void> => {

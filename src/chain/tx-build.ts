@@ -1,5 +1,6 @@
-// Pre-send steps of one call: simulate (refuse reverts with the decoded reason), estimate gas, read ERC-20 spend.
-import { decodeFunctionData, erc20Abi, isAddressEqual, type Address, type Hex } from 'viem'
+// Pre-send steps of one call: simulate (refuse reverts with the decoded reason) and estimate gas.
+import type { Address, Hex } from 'viem'
+import type { TokenSpend } from './spend-policy.ts'
 import { mapViemError } from './map-viem-error.ts'
 import type { RpcSteps } from './rpc-steps.ts'
 
@@ -11,44 +12,13 @@ export interface TxCall {
   value?: bigint
   /** Gas limit to use instead of an estimate (still simulated). */
   gas?: bigint
-}
-
-/** An ERC-20 amount a call moves or approves, for per-token daily caps and exact-approval rules. */
-export interface TokenSpend {
-  token: Address
-  kind: 'transfer' | 'approve'
-  /** Recipient or spender. */
-  counterparty: Address
-  amount: bigint
-}
-
-/** Decodes an ERC-20 transfer/transferFrom(from self)/approve in `data`; null for anything else. */
-export function decodeTokenSpend(from: Address, to: Address, data: Hex | undefined): TokenSpend | null {
-  if (!data || data.length < 10) return null
-  let decoded: ReturnType<typeof decodeFunctionData<typeof erc20Abi>>
-  try {
-    decoded = decodeFunctionData({ abi: erc20Abi, data })
-  } catch {
-    return null
-  }
-  const args = decoded.args as readonly unknown[]
-  switch (decoded.functionName) {
-    case 'transfer':
-      return { token: to, kind: 'transfer', counterparty: args[0] as Address, amount: args[1] as bigint }
-    case 'approve':
-      return { token: to, kind: 'approve', counterparty: args[0] as Address, amount: args[1] as bigint }
-    case 'transferFrom':
-      return isAddressEqual(args[0] as Address, from)
-        ? { token: to, kind: 'transfer', counterparty: args[1] as Address, amount: args[2] as bigint }
-        : null
-    default:
-      return null
-  }
+  /** ERC-20 amounts this call spends (e.g. a swap's input), declared by the adapter; approvals must match. */
+  tokenSpends?: readonly TokenSpend[]
 }
 
 /**
  * Simulates the call with `eth_call` from the wallet and estimates its gas (both reads, retried on transport
- * errors only). A revert throws a non-retryable RevertError with the decoded reason; nothing is signed.
+ * errors only); a plain value transfer is simulated by `eth_estimateGas` alone, which executes it. A revert throws a non-retryable RevertError with the decoded reason; nothing is signed.
  * The gas limit is the estimate plus `marginPct` for calls with data (state may move before inclusion).
  */
 export async function simulateAndEstimate(
@@ -63,13 +33,19 @@ export async function simulateAndEstimate(
       throw mapViemError(err, { chainId: rpc.chainId })
     }
   }
-  const [, gas] = await Promise.all([
-    rpc.read(guard(() => request({ method: 'eth_call', params: [tx, 'latest'] })), signal),
-    call.gas !== undefined
-      ? Promise.resolve(call.gas)
-      : rpc.read(guard(async () => BigInt((await request({ method: 'eth_estimateGas', params: [tx, 'latest'] })) as string)),
-        signal),
-  ])
+  const estimate = () => rpc.read(guard(async () =>
+    BigInt((await request({ method: 'eth_estimateGas', params: [tx, 'latest'] })) as string)), signal)
+  const plainTransfer = !call.data || call.data === '0x'
+  let gas: bigint
+  if (plainTransfer && call.gas === undefined) {
+    // eth_estimateGas executes the transfer (a reverting receive() fails it with its reason): one simulation.
+    gas = await estimate()
+  } else {
+    ;[, gas] = await Promise.all([
+      rpc.read(guard(() => request({ method: 'eth_call', params: [tx, 'latest'] })), signal),
+      call.gas !== undefined ? Promise.resolve(call.gas) : estimate(),
+    ])
+  }
   if (call.gas !== undefined || !call.data || call.data === '0x') return gas
   return gas + (gas * BigInt(marginPct)) / 100n
 }

@@ -7,8 +7,10 @@ import { driveIntent, applyBroadcast, type ConfirmContext, type ConfirmSettings,
 import { createIntentJournal, type IntentJournal, type IntentRow, type SpendTotals } from './intent-journal.ts'
 import { createNonceLane, type NonceLane, type StepHook } from './nonce-lane.ts'
 import { reconcileRunOutcome } from './reconcile.ts'
+import { createBlockWatcher, type BlockWatcher } from './block-watcher.ts'
 import { createRpcSteps, type MinimalReceipt, type RpcSteps } from './rpc-steps.ts'
-import { decodeTokenSpend, simulateAndEstimate, type TokenSpend, type TxCall } from './tx-build.ts'
+import { simulateAndEstimate, type TxCall } from './tx-build.ts'
+import { effectiveTokenSpends, type TokenSpend } from './spend-policy.ts'
 import { IntentNeedsAttentionError, IntentPendingError, TxConfigError, TxFailedError } from './tx-errors.ts'
 import { estimateCappedFees, type FeeLimits, type TxFees } from './tx-fees.ts'
 
@@ -34,7 +36,8 @@ export interface PolicyInput {
   data: Hex
   gasLimit: bigint
   fees: TxFees
-  token: TokenSpend | null
+  /** ERC-20 spends declared by the adapter for this call. */
+  tokenSpends: readonly TokenSpend[]
   /** Totals committed by this wallet today (UTC), from the journal, this call excluded. */
   spentToday: SpendTotals
 }
@@ -50,7 +53,8 @@ export interface TxEngineOptions {
   chains: EngineChainConfig[]
   /** Signers by address; the engine never stores or logs them. */
   signers: LocalAccount[]
-  policy?: TxPolicy
+  /** Required: production passes `createSpendPolicyGuard(...)`; there is no implicit "allow everything". */
+  policy: TxPolicy
   logger: Logger
   now?: () => number
   /** Test hook at each step of the send path (crash tests). */
@@ -114,9 +118,11 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
   const { db, logger, policy } = options
   const now = options.now ?? Date.now
   const journal = createIntentJournal(db, { now })
-  const chains = new Map<number, { cfg: EngineChainConfig; rpc: RpcSteps; settings: ConfirmSettings }>()
+  const chains = new Map<number, { cfg: EngineChainConfig; rpc: RpcSteps; settings: ConfirmSettings;
+    watcher: BlockWatcher; feesInFlight?: Promise<TxFees> }>()
   for (const cfg of options.chains) {
-    chains.set(cfg.chainId, { cfg, rpc: createRpcSteps(cfg.chainId, cfg.client), settings: {
+    const rpc = createRpcSteps(cfg.chainId, cfg.client)
+    chains.set(cfg.chainId, { cfg, rpc, watcher: createBlockWatcher(rpc, { pollMs: cfg.pollMs ?? 250 }), settings: {
       confirmations: cfg.confirmations ?? 1, pollMs: cfg.pollMs ?? 250, rebroadcastMs: cfg.rebroadcastMs ?? 5_000,
       stuckAfterMs: cfg.stuckAfterMs ?? 60_000, maxBumps: cfg.maxBumps ?? 3, fees: cfg.fees,
       foreignNonceGraceMs: cfg.foreignNonceGraceMs ?? Math.max(2_000, (cfg.pollMs ?? 250) * 8),
@@ -135,13 +141,13 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
   const confirmCtx = (chainId: number, from: Address): ConfirmContext => {
     const c = chainOf(chainId)
     return { settings: c.settings, rpc: c.rpc, journal, account: signers.get(from.toLowerCase()), logger, now, sleep,
-      onStep: options.onStep }
+      onStep: options.onStep, watcher: c.watcher }
   }
   /** One driver per intent group, shared by every caller waiting on it. */
-  const drive = (row: IntentRow, signal?: AbortSignal): Promise<IntentOutcome> => {
+  const drive = (row: IntentRow, signal?: AbortSignal, justBroadcast = false): Promise<IntentOutcome> => {
     let p = drivers.get(row.rootId)
     if (!p) {
-      p = driveIntent(confirmCtx(row.chainId, row.from), row.rootId, signal)
+      p = driveIntent(confirmCtx(row.chainId, row.from), row.rootId, signal, justBroadcast)
         .finally(() => drivers.delete(row.rootId))
       drivers.set(row.rootId, p)
     }
@@ -216,12 +222,25 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
       }
       await ensureReady(call.chainId, account.address)
     }
-    const gasLimit = await simulateAndEstimate(c.rpc, account.address, call, c.cfg.gasMarginPct ?? 20, opts.signal)
-    const fees = await estimateCappedFees(c.rpc, c.cfg.fees, opts.signal)
-    const token = decodeTokenSpend(account.address, call.to, data)
+    // Concurrent sends share one fee read (single flight): the answer is the same for all of them.
+    c.feesInFlight ??= estimateCappedFees(c.rpc, c.cfg.fees).finally(() => { c.feesInFlight = undefined })
+    const fees = await c.feesInFlight
+    const tokenSpends = call.tokenSpends ?? []
     const spentToday = journal.spendSince(call.chainId, account.address, Math.floor(now() / DAY_MS) * DAY_MS)
-    policy?.check({ chainId: call.chainId, from: account.address, to: call.to, value, data, gasLimit, fees, token,
-      spentToday })
+    const judge = (gasLimit: bigint) => policy.check({ chainId: call.chainId, from: account.address, to: call.to,
+      value, data, gasLimit, fees, tokenSpends, spentToday })
+    // Refuse what the policy forbids before simulating it, then again with the real gas limit.
+    judge(call.gas ?? 21_000n)
+    const gasLimit = await simulateAndEstimate(c.rpc, account.address, call, c.cfg.gasMarginPct ?? 20, opts.signal)
+    judge(gasLimit)
+    // What the journal counts against the daily token caps: declared spends plus decoded transfers (not approvals).
+    const spends = effectiveTokenSpends({ chainId: call.chainId, from: account.address, to: call.to, value, data,
+      gasLimit, maxFeePerGas: fees.maxFeePerGas, tokenSpends })
+    if (spends.length > 1) {
+      throw new TxConfigError('TX_MULTI_TOKEN_SPEND', `call to ${call.to} spends ${spends.length} tokens; the journal tracks one per call`,
+        'split the call, or extend the journal to several token spends per intent')
+    }
+    const token = spends[0] ? { token: spends[0].token, amount: spends[0].amount } : undefined
     const validUntil = now() + (opts.deadlineMs ?? c.cfg.validityMs ?? 600_000)
     if (opts.dryRun) {
       const [row] = journal.recordBatch([{ runId: opts.runId, callIndex, chainId: call.chainId, from: account.address,
@@ -234,7 +253,7 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
     const row = await laneOf(call.chainId, account).submit({ runId: opts.runId, callIndex, to: call.to, value, data,
       dataHash, tokenAddress: token?.token ?? null, tokenAmount: token?.amount ?? null, gasLimit, ...fees, validUntil })
     options.onStep?.('awaiting_receipt', { runId: row.runId, nonce: row.nonce ?? -1 })
-    return finish(await drive(row, opts.signal), false)
+    return finish(await drive(row, opts.signal, true), false)
   }
 
   return {

@@ -8,7 +8,16 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { ANVIL_TEST_KEYS, anvilRpc, startAnvil, type AnvilInstance, type AnvilOptions } from '../../scripts/anvil.ts'
 import { createLogger, type Logger } from '../../src/logging/logger.ts'
 import { openDatabase, type Db } from '../../src/store/database.ts'
-import { createTxEngine, type EngineChainConfig, type TxEngine, type TxEngineOptions } from '../../src/chain/tx-engine.ts'
+import { createTxEngine, type EngineChainConfig, type PolicyInput, type TxEngine, type TxEngineOptions, type TxPolicy } from '../../src/chain/tx-engine.ts'
+
+/**
+ * Test-only policy that allows every call and records what the engine asked; the real guard
+ * (createSpendPolicyGuard) has its own tests, and transfers to random test addresses are not allowlisted.
+ */
+export function recordingPolicy(): TxPolicy & { inputs: PolicyInput[] } {
+  const inputs: PolicyInput[] = []
+  return { inputs, check: (input) => { inputs.push(input) } }
+}
 
 /** The compiled Target contract (hit(), boom() reverts "boom: not allowed", receive()). */
 export const TARGET = JSON.parse(readFileSync(new URL('./fixtures/target.json', import.meta.url), 'utf8')) as
@@ -73,8 +82,9 @@ export async function startEngineFixture(options: FixtureOptions = {}): Promise<
   const direct = testClient(anvil.rpcUrl, anvil.chainId)
   const { logger, lines } = memoryLogger()
   const account = privateKeyToAccount(ANVIL_TEST_KEYS[options.keyIndex ?? 0]!)
+  const policy = recordingPolicy()
   const build = (overrides: Partial<EngineChainConfig> = {}) => createTxEngine({
-    db, logger, signers: [account],
+    db, logger, signers: [account], policy,
     chains: [{ chainId: anvil.chainId, client, fees: { maxFeePerGas: 100_000_000_000n }, pollMs: 30,
       rebroadcastMs: 1_000, stuckAfterMs: 60_000, ...options.chain, ...overrides }],
     ...options.engine,

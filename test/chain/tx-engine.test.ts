@@ -4,7 +4,7 @@ import { encodeFunctionData, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { ANVIL_TEST_KEYS } from '../../scripts/anvil.ts'
 import { createTxEngine } from '../../src/chain/tx-engine.ts'
-import { minedTxsFrom, randomAddress, startEngineFixture, TARGET, testClient, type EngineFixture } from './engine-fixture.ts'
+import { minedTxsFrom, randomAddress, recordingPolicy, startEngineFixture, TARGET, testClient, type EngineFixture } from './engine-fixture.ts'
 
 describe('tx engine send path', () => {
   let f: EngineFixture
@@ -68,7 +68,7 @@ describe('tx engine send path', () => {
   it('an underfunded wallet fails before signing and uses no nonce', async () => {
     const poor = privateKeyToAccount(ANVIL_TEST_KEYS[2])
     await f.rpc('anvil_setBalance', [poor.address, '0x5af3107a4000']) // 0.0001 ETH
-    const engine = createTxEngine({ db: f.db, logger: f.logger, signers: [poor], chains: [{ chainId: f.anvil.chainId,
+    const engine = createTxEngine({ db: f.db, logger: f.logger, signers: [poor], policy: recordingPolicy(), chains: [{ chainId: f.anvil.chainId,
       client: testClient(f.anvil.rpcUrl, f.anvil.chainId), fees: { maxFeePerGas: 100_000_000_000n }, pollMs: 30 }] })
     const err = await engine.send({ chainId: f.anvil.chainId, to: randomAddress(), value: parseEther('1') },
       { runId: 'poor-1', wallet: poor.address }).catch((e: unknown) => e)
@@ -83,7 +83,7 @@ describe('tx engine send path', () => {
 
   it('refuses to sign when the RPC reports another chain id', async () => {
     const account = privateKeyToAccount(ANVIL_TEST_KEYS[3])
-    const engine = createTxEngine({ db: f.db, logger: f.logger, signers: [account], chains: [{ chainId: 10,
+    const engine = createTxEngine({ db: f.db, logger: f.logger, signers: [account], policy: recordingPolicy(), chains: [{ chainId: 10,
       client: testClient(f.anvil.rpcUrl, 10), fees: { maxFeePerGas: 100_000_000_000n }, pollMs: 30 }] })
     const err = await engine.send({ chainId: 10, to: randomAddress(), value: 1n }, { runId: 'wrong-chain', wallet: account.address })
       .catch((e: unknown) => e)

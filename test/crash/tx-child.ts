@@ -2,19 +2,22 @@
 import { createPublicClient, defineChain, http, type Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { createTxEngine } from '../../src/chain/tx-engine.ts'
+import { createSpendPolicyGuard } from '../../src/chain/tx-policy.ts'
 import type { SendStep } from '../../src/chain/nonce-lane.ts'
 import { createLogger } from '../../src/logging/logger.ts'
 import { openDatabase } from '../../src/store/database.ts'
 
 /** The deterministic job stream shared by the child and the harness's checks. */
-export function crashJob(i: number): { runId: string; to: Address; value: bigint } {
-  return { runId: `crash-job-${i}`, to: `0x${(0xc0de0000 + i).toString(16).padStart(40, '0')}` as Address, value: BigInt(1000 + i) }
+export function crashJob(i: number, stream = 0): { runId: string; to: Address; value: bigint } {
+  return { runId: `s${stream}-crash-job-${i}`,
+    to: `0x${(0xc0de0000 + stream * 0x10000 + i).toString(16).padStart(40, '0')}` as Address, value: BigInt(1000 + i) }
 }
 
 async function main(): Promise<void> {
   const env = process.env
   const chainId = Number(env.TX_CHILD_CHAIN_ID)
   const jobs = Number(env.TX_CHILD_JOBS)
+  const stream = Number(env.TX_CHILD_STREAM ?? '0')
   const crashStep = env.TX_CHILD_CRASH_STEP as SendStep | undefined
   let crashAfter = Number(env.TX_CHILD_CRASH_AFTER ?? '0')
   // The key comes from an environment variable, as in production; it must never show up in output or the DB.
@@ -29,14 +32,18 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: 'info' })
   const engine = createTxEngine({
     db, logger, signers: [account],
+    policy: createSpendPolicyGuard([{ chainId, maxFeePerGas: 50_000_000_000n, maxValuePerTx: 10n ** 18n,
+      dailyNativeCap: 10n ** 19n, dailyTokenCaps: {}, contracts: [], spenders: [],
+      ownWallets: Array.from({ length: jobs }, (_, i) => crashJob(i, stream).to) }]),
     chains: [{ chainId, client, fees: { maxFeePerGas: 50_000_000_000n }, confirmations: 2, pollMs: 15,
       rebroadcastMs: 400, stuckAfterMs: 30_000 }],
     onStep(step) {
       if (step === crashStep && --crashAfter <= 0) process.kill(process.pid, 'SIGKILL')
     },
   })
-  await engine.reconcileOpenIntents()
-  const todo = Array.from({ length: jobs }, (_, i) => crashJob(i)).filter((j) => {
+  // Open intents are driven to their end in the background; send() re-broadcasts them before any new nonce.
+  const reconciled = engine.reconcileOpenIntents()
+  const todo = Array.from({ length: jobs }, (_, i) => crashJob(i, stream)).filter((j) => {
     const row = engine.journal.findNormal(j.runId, 0)
     return !row || engine.journal.group(row.rootId).every((r) => r.status !== 'confirmed')
   })
@@ -48,6 +55,7 @@ async function main(): Promise<void> {
     }
   }
   await Promise.all(Array.from({ length: Number(env.TX_CHILD_CONCURRENCY ?? '4') }, worker))
+  await reconciled
   db.close()
   process.stdout.write(`${JSON.stringify({ done: todo.length })}\n`)
 }

@@ -6,18 +6,21 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import Database from 'better-sqlite3'
 import { build } from 'esbuild'
-import { createPublicClient, defineChain, http, type Address } from 'viem'
+import { createPublicClient, defineChain, http, type Address, type Hex, type PublicClient } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { anvilRpc, startAnvil } from '../../scripts/anvil.ts'
 import type { SendStep } from '../../src/chain/nonce-lane.ts'
+import { startFaultProxy } from '../helpers/fault-proxy.ts'
 import { crashJob } from './tx-child.ts'
 
 /** Options of one harness run. */
 export interface TxCrashOptions {
   /** SIGKILLs to inflict (each on a fresh child). */
   kills: number
-  /** Jobs in the stream (default 3 x kills + 10, so children are still sending when killed). */
+  /** Jobs per stream (default 2 x kills / streams + 10, so children are still sending when killed). */
   jobs?: number
+  /** Independent wallets (each with its own journal and child) killed side by side (default 3). */
+  streams?: number
   /** Seed of the kill schedule (default random). */
   seed?: number
   log?: (line: string) => void
@@ -75,44 +78,57 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
   const rand = prng(seed)
   const log = options.log ?? (() => undefined)
-  const jobs = options.jobs ?? options.kills * 3 + 10
+  const streams = Math.max(1, options.streams ?? 3)
+  const jobs = options.jobs ?? Math.ceil((options.kills * 2) / streams) + 10
   const anvil = await startAnvil({ automine: false })
   const dir = mkdtempSync(join(tmpdir(), 'tx-crash-'))
-  const dbPath = join(dir, 'state.db')
-  const key = generatePrivateKey()
-  const wallet = privateKeyToAccount(key).address
-  await anvilRpc(anvil.rpcUrl, 'anvil_setBalance', [wallet, '0x56bc75e2d63100000']) // 100 ETH
-  const miner = setInterval(() => { void anvilRpc(anvil.rpcUrl, 'evm_mine').catch(() => undefined) }, 20)
+  // The children reach anvil through a proxy whose URL carries a canary API key, as a provider URL would.
+  const apiKey = `CANARYKEY${Math.floor(rand() * 2 ** 48).toString(16)}`
+  const proxy = await startFaultProxy({ target: anvil.rpcUrl, path: `/v3/${apiKey}` })
+  // Mine every 20 ms while transactions wait, and an empty block every 100 ms otherwise (for confirmations).
+  let ticks = 0
+  const miner = setInterval(() => {
+    void (async () => {
+      const status = await anvilRpc<{ pending: string }>(anvil.rpcUrl, 'txpool_status')
+      if (Number(status.pending) > 0 || ++ticks % 5 === 0) await anvilRpc(anvil.rpcUrl, 'evm_mine')
+    })().catch(() => undefined)
+  }, 20)
   const child = await bundleChild()
-  const report: TxCrashReport = { kills: 0, killsByStep: {}, childRuns: 0, jobs, minedTxs: 0, finalNonce: 0,
-    integrity: '', problems: [] }
+  const report: TxCrashReport = { kills: 0, killsByStep: {}, childRuns: 0, jobs: jobs * streams, minedTxs: 0,
+    finalNonce: 0, integrity: '', problems: [] }
   const output: string[] = []
-  const runChild = (step: SendStep | 'timer' | undefined, after: number, timerMs: number) =>
+  const keys = Array.from({ length: streams }, () => generatePrivateKey())
+  for (const key of keys) {
+    await anvilRpc(anvil.rpcUrl, 'anvil_setBalance', [privateKeyToAccount(key).address, '0x56bc75e2d63100000']) // 100 ETH
+  }
+  const runChild = (stream: number, step: SendStep | 'timer' | undefined, after: number, timerMs: number) =>
     new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       const proc = spawn(process.execPath, [child], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: {
-        ...process.env, TX_CHILD_RPC: anvil.rpcUrl, TX_CHILD_CHAIN_ID: String(anvil.chainId), TX_CHILD_DB: dbPath,
-        TX_CHILD_JOBS: String(jobs), TX_CHILD_KEY: key, TX_CHILD_CRASH_STEP: step === 'timer' ? '' : step ?? '',
+        ...process.env, TX_CHILD_RPC: proxy.url, TX_CHILD_CHAIN_ID: String(anvil.chainId),
+        TX_CHILD_DB: join(dir, `state-${stream}.db`), TX_CHILD_STREAM: String(stream), TX_CHILD_JOBS: String(jobs),
+        TX_CHILD_KEY: keys[stream], TX_CHILD_CRASH_STEP: step === 'timer' ? '' : step ?? '',
         TX_CHILD_CRASH_AFTER: String(after) } })
       proc.stdout.on('data', (b: Buffer) => output.push(b.toString()))
       proc.stderr.on('data', (b: Buffer) => output.push(b.toString()))
       const timer = step === 'timer' ? setTimeout(() => proc.kill('SIGKILL'), timerMs) : undefined
       // A child that hangs is a failure of its own, not a kill: it is stopped and reported.
-      const watchdog = setTimeout(() => { hung = true; proc.kill('SIGKILL') }, 30_000)
       let hung = false
+      const watchdog = setTimeout(() => { hung = true; proc.kill('SIGKILL') }, 30_000)
       proc.on('exit', (code, signal) => {
         clearTimeout(timer)
         clearTimeout(watchdog)
         resolve(hung ? { code: -1, signal: null } : { code, signal })
       })
     })
-  try {
+  // Independent streams (own wallet, own journal) run side by side: child start-up dominates a kill's cost.
+  const runStream = async (stream: number) => {
     let attempts = 0
     while (report.kills < options.kills && attempts < options.kills * 3) {
       attempts++
       const step = STEPS[Math.floor(rand() * STEPS.length)]!
-      const after = 1 + Math.floor(rand() * 6)
+      const after = 1 + Math.floor(rand() * 4)
       const t0 = Date.now()
-      const res = await runChild(step, after, 150 + Math.floor(rand() * 600))
+      const res = await runChild(stream, step, after, 150 + Math.floor(rand() * 600))
       report.childRuns++
       if (res.signal === 'SIGKILL') {
         report.kills++
@@ -120,24 +136,41 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
       } else if (res.code !== 0) {
         report.problems.push(`child exited with code ${res.code} (step ${step}): ${output.slice(-3).join(' ')}`)
       }
-      log(`run ${report.childRuns}: step=${step} after=${after} -> ${res.signal ?? res.code} (${Date.now() - t0} ms)`)
+      log(`stream ${stream} run ${report.childRuns}: step=${step} after=${after} -> ${res.signal ?? res.code} (${Date.now() - t0} ms)`)
     }
-    const last = await runChild(undefined, 0, 0)
+    const last = await runChild(stream, undefined, 0, 0)
     report.childRuns++
-    if (last.code !== 0) report.problems.push(`final child failed (${last.signal ?? last.code}): ${output.slice(-3).join(' ')}`)
+    if (last.code !== 0) report.problems.push(`final child of stream ${stream} failed (${last.signal ?? last.code}): ${output.slice(-3).join(' ')}`)
+  }
+  try {
+    await Promise.all(Array.from({ length: streams }, (_, s) => runStream(s)))
     clearInterval(miner)
     await anvilRpc(anvil.rpcUrl, 'evm_mine') // anything still pending is counted too (and would show as a problem)
-    await verify(anvil.rpcUrl, anvil.chainId, wallet, dbPath, jobs, report)
-    const text = output.join('')
-    const bare = key.slice(2).toLowerCase()
-    if (text.toLowerCase().includes(bare)) report.problems.push('the private key appeared in child output')
-    for (const f of readdirSync(dir)) {
-      if (readFileSync(join(dir, f)).toString('latin1').toLowerCase().includes(bare)) {
-        report.problems.push(`the private key appeared in ${f}`)
-      }
+    const integrity: string[] = []
+    const client = createPublicClient({ chain: defineChain({ id: anvil.chainId, name: 'anvil',
+      nativeCurrency: { name: 'ETH', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [] } } }),
+    transport: http(anvil.rpcUrl, { batch: { batchSize: 100 } }), cacheTime: 0 })
+    const sent = await sentByWallet(client)
+    for (let s = 0; s < streams; s++) {
+      const wallet = privateKeyToAccount(keys[s]!).address
+      const part = await verify(client, wallet, sent.get(wallet.toLowerCase()) ?? [], join(dir, `state-${s}.db`), s,
+        jobs, report.problems)
+      report.minedTxs += part.mined
+      report.finalNonce += part.finalNonce
+      integrity.push(part.integrity)
+    }
+    report.integrity = integrity.every((i) => i === 'ok') ? 'ok' : integrity.join(',')
+    const text = output.join('').toLowerCase()
+    const canaries: [string, string][] = [['RPC API key', apiKey.toLowerCase()],
+      ...keys.map((k): [string, string] => ['private key', k.slice(2).toLowerCase()])]
+    const files = readdirSync(dir).map((f) => [f, readFileSync(join(dir, f)).toString('latin1').toLowerCase()] as const)
+    for (const [what, canary] of canaries) {
+      if (text.includes(canary)) report.problems.push(`the ${what} appeared in child output`)
+      for (const [f, content] of files) if (content.includes(canary)) report.problems.push(`the ${what} appeared in ${f}`)
     }
   } finally {
     clearInterval(miner)
+    await proxy.close()
     await anvil.stop()
     rmSync(dir, { recursive: true, force: true })
     if (existsSync(child)) rmSync(child, { force: true })
@@ -146,48 +179,55 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
   return report
 }
 
-async function verify(url: string, chainId: number, wallet: Address, dbPath: string, jobs: number,
-  report: TxCrashReport): Promise<void> {
-  const client = createPublicClient({ chain: defineChain({ id: chainId, name: 'anvil',
-    nativeCurrency: { name: 'ETH', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [] } } }),
-  transport: http(url), cacheTime: 0 })
+/** Every mined transaction, by sender (lowercase), from one pass over the chain's blocks. */
+async function sentByWallet(client: PublicClient): Promise<Map<string, { hash: Hex; nonce: number }[]>> {
+  const head = Number(await client.getBlockNumber())
+  const blocks = await Promise.all(Array.from({ length: head + 1 }, (_, n) =>
+    client.getBlock({ blockNumber: BigInt(n), includeTransactions: true })))
+  const out = new Map<string, { hash: Hex; nonce: number }[]>()
+  for (const block of blocks) {
+    for (const tx of block.transactions) {
+      const from = tx.from.toLowerCase()
+      out.set(from, [...(out.get(from) ?? []), { hash: tx.hash, nonce: tx.nonce }])
+    }
+  }
+  return out
+}
+
+async function verify(client: PublicClient, wallet: Address, txs: { hash: Hex; nonce: number }[], dbPath: string,
+  stream: number, jobs: number, problems: string[]): Promise<{ mined: number; finalNonce: number; integrity: string }> {
   const db = new Database(dbPath, { readonly: true })
   try {
-    report.integrity = String(db.pragma('integrity_check', { simple: true }))
-    if (report.integrity !== 'ok') report.problems.push(`integrity_check: ${report.integrity}`)
-    const head = await client.getBlockNumber()
+    const integrity = String(db.pragma('integrity_check', { simple: true }))
+    if (integrity !== 'ok') problems.push(`stream ${stream} integrity_check: ${integrity}`)
     const nonces: number[] = []
     const perRoot = new Map<number, number>()
-    const rootOf = db.prepare('SELECT root_id, run_id FROM tx_intents WHERE tx_hash = ?')
-    for (let n = 0n; n <= head; n++) {
-      const block = await client.getBlock({ blockNumber: n, includeTransactions: true })
-      for (const tx of block.transactions) {
-        if (tx.from.toLowerCase() !== wallet.toLowerCase()) continue
-        nonces.push(tx.nonce)
-        const row = rootOf.get(tx.hash) as { root_id: number } | undefined
-        if (!row) { report.problems.push(`mined tx ${tx.hash} is not in the journal`); continue }
-        perRoot.set(row.root_id, (perRoot.get(row.root_id) ?? 0) + 1)
-      }
+    const rootOf = db.prepare('SELECT root_id FROM tx_intents WHERE tx_hash = ?')
+    for (const tx of txs) {
+      nonces.push(tx.nonce)
+      const row = rootOf.get(tx.hash) as { root_id: number } | undefined
+      if (!row) { problems.push(`stream ${stream}: mined tx ${tx.hash} is not in the journal`); continue }
+      perRoot.set(row.root_id, (perRoot.get(row.root_id) ?? 0) + 1)
     }
-    report.minedTxs = nonces.length
-    report.finalNonce = await client.getTransactionCount({ address: wallet })
+    const finalNonce = await client.getTransactionCount({ address: wallet })
     const sorted = [...nonces].sort((a, b) => a - b)
-    if (new Set(sorted).size !== sorted.length) report.problems.push('two mined txs share a nonce')
-    if (sorted.some((n, i) => n !== i)) report.problems.push(`nonce gap: ${sorted.join(',')}`)
-    if (report.finalNonce !== sorted.length) report.problems.push(`nonce ${report.finalNonce} != mined ${sorted.length}`)
-    for (const [root, count] of perRoot) if (count > 1) report.problems.push(`intent ${root} mined ${count} times`)
+    if (new Set(sorted).size !== sorted.length) problems.push(`stream ${stream}: two mined txs share a nonce`)
+    if (sorted.some((n, i) => n !== i)) problems.push(`stream ${stream}: nonce gap: ${sorted.join(',')}`)
+    if (finalNonce !== sorted.length) problems.push(`stream ${stream}: nonce ${finalNonce} != mined ${sorted.length}`)
+    for (const [root, count] of perRoot) if (count > 1) problems.push(`stream ${stream}: intent ${root} mined ${count} times`)
+    const rowsOf = db.prepare('SELECT status, kind FROM tx_intents WHERE run_id = ? AND dry_run = 0')
     for (let i = 0; i < jobs; i++) {
-      const job = crashJob(i)
-      const rows = db.prepare(`SELECT status, kind FROM tx_intents WHERE run_id = ? AND dry_run = 0`).all(job.runId) as
-        { status: string; kind: string }[]
+      const job = crashJob(i, stream)
+      const rows = rowsOf.all(job.runId) as { status: string; kind: string }[]
       const confirmed = rows.filter((r) => r.status === 'confirmed')
       if (confirmed.length !== 1 || confirmed[0]!.kind === 'cancel') {
-        report.problems.push(`job ${job.runId} not finished: ${JSON.stringify(rows)}`)
+        problems.push(`job ${job.runId} not finished: ${JSON.stringify(rows)}`)
       }
       const balance = await client.getBalance({ address: job.to })
-      if (balance !== job.value) report.problems.push(`job ${job.runId} recipient has ${balance}, expected ${job.value}`)
+      if (balance !== job.value) problems.push(`job ${job.runId} recipient has ${balance}, expected ${job.value}`)
     }
-    if (report.minedTxs !== jobs) report.problems.push(`mined ${report.minedTxs} txs for ${jobs} jobs`)
+    if (sorted.length !== jobs) problems.push(`stream ${stream}: mined ${sorted.length} txs for ${jobs} jobs`)
+    return { mined: sorted.length, finalNonce, integrity }
   } finally {
     db.close()
   }
