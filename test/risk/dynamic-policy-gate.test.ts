@@ -16,7 +16,7 @@ function assessment(baseGwei: bigint, over: Partial<RiskAssessment> = {}): RiskA
     circuitBreaker: { state: 'closed', causes: [], openedAt: null, resetEligibleAt: null, manualHalt: null },
     volatility: { level: 'low', value: 0.3, returns: 240, warmedUp: true, since: null, at: null },
     gas: { 10: { chainId: 10, status: 'fresh', reason: null, baseFee: baseGwei * G, nextBaseFee: null, priorityFee: 0n,
-      percentiles: { p10: 20n * G, p25: 25n * G, p50: 30n * G, p90: 60n * G }, samples: 300, latestBlock: 1n, latestBlockTime: T0 / 1000, lastUpdateAt: T0 } },
+      percentiles: { p10: 20n * G, p25: 25n * G, p50: 30n * G, p90: 60n * G }, quantiles: null, samples: 300, latestBlock: 1n, latestBlockTime: T0 / 1000, lastUpdateAt: T0 } },
     ...over,
   }
 }
