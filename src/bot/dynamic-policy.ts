@@ -80,6 +80,18 @@ export function interpolatePercentile(p: GasPercentiles, q: number): bigint {
   return p.p90
 }
 
+/** A base-fee percentile q of the snapshot's window: from the 21-point quantile table when present. */
+export function snapshotPercentile(gas: Pick<GasSnapshot, 'percentiles' | 'quantiles'>, q: number): bigint | null {
+  const t = gas.quantiles
+  if (t && t.length === 21) {
+    const x = Math.min(100, Math.max(0, q)) / 5
+    const i = Math.min(19, Math.floor(x))
+    const frac = BigInt(Math.round((x - i) * 1_000_000))
+    return t[i]! + ((t[i + 1]! - t[i]!) * frac) / 1_000_000n
+  }
+  return gas.percentiles ? interpolatePercentile(gas.percentiles, q) : null
+}
+
 function thinned(run: DueRun, cfg: DynamicPolicyConfig, risk: Pick<RiskAssessment, 'volatility'>): string | null {
   if (!run.recurring || !run.gasSensitive || run.critical) return null
   if (risk.volatility.level !== 'high') return null
@@ -145,13 +157,13 @@ export function decideDispatch(
   if (now >= win.deadline) return { action: 'skip', code: 'missed', reason: 'missed: deadline passed' }
 
   const sendBy = win.deadline - cfg.deadline.safetyMs
-  if (now >= sendBy || !gas.percentiles) {
-    return { action: 'run', code: 'ok', reason: `deadline near: sending at ${gwei(price)} (within ${capText})` }
-  }
   const f = Math.min(1, Math.max(0, (now - win.releaseAt) / Math.max(1, sendBy - win.releaseAt)))
   const { lowPercentile: lo, highPercentile: hi, shape } = cfg.deadline
   const q = lo + (hi - lo) * f ** shape
-  const threshold = interpolatePercentile(gas.percentiles, q)
+  const threshold = snapshotPercentile(gas, q)
+  if (now >= sendBy || threshold === null) {
+    return { action: 'run', code: 'ok', reason: `deadline near: sending at ${gwei(price)} (within ${capText})` }
+  }
   if (fee <= threshold) {
     return { action: 'run', code: 'ok', reason: `base fee ${gwei(fee)} <= p${q.toFixed(0)} of the recent window (${gwei(threshold)})` }
   }

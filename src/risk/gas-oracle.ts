@@ -37,6 +37,8 @@ export interface GasSnapshot {
   /** Median of the recent per-block median priority fees. */
   priorityFee: bigint | null
   percentiles: GasPercentiles | null
+  /** Base-fee percentiles p0, p5, ..., p100 of the window (21 points), for finer thresholds. */
+  quantiles: bigint[] | null
   samples: number
   latestBlock: bigint | null
   /** Unix seconds of the newest block, when known. */
@@ -60,6 +62,8 @@ export interface GasOracleConfig {
   /** Without a successful refresh/ingest for this long the data is `unavailable`: too old to mean anything. */
   unavailableAfterMs?: number
 }
+
+const QUANTILE_POINTS = Array.from({ length: 21 }, (_, i) => i * 5)
 
 /** A gas oracle for one chain. */
 export interface GasOracle {
@@ -172,6 +176,7 @@ export function createGasOracle(options: CreateGasOracleOptions): GasOracle {
             p90: percentileOfSorted(fees, 90)!,
           }
         : null,
+      quantiles: usable && fees.length > 0 ? QUANTILE_POINTS.map((q) => percentileOfSorted(fees, q)!) : null,
       samples: window.length,
       latestBlock: latest?.blockNumber ?? null,
       latestBlockTime,

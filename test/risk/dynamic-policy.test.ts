@@ -1,6 +1,6 @@
 // The pure dispatch decision: caps, max delay, critical cap, deadline windows, thinning and breaker holds.
 import { describe, expect, it } from 'vitest'
-import { decideDispatch, interpolatePercentile, scheduleDynamically, type DueRun, type DynamicPolicyConfig } from '../../src/bot/dynamic-policy.ts'
+import { decideDispatch, interpolatePercentile, scheduleDynamically, snapshotPercentile, type DueRun, type DynamicPolicyConfig } from '../../src/bot/dynamic-policy.ts'
 import type { BreakerStatus } from '../../src/risk/circuit-breaker.ts'
 import type { GasSnapshot } from '../../src/risk/gas-oracle.ts'
 import type { VolatilityReading } from '../../src/risk/volatility.ts'
@@ -24,7 +24,7 @@ const risk = { circuitBreaker: closed, volatility: calm }
 function gas(baseGwei: bigint, over: Partial<GasSnapshot> = {}): GasSnapshot {
   return {
     chainId: 1, status: 'fresh', reason: null, baseFee: baseGwei * G, nextBaseFee: null, priorityFee: 1n * G,
-    percentiles: { p10: 20n * G, p25: 25n * G, p50: 30n * G, p90: 60n * G },
+    percentiles: { p10: 20n * G, p25: 25n * G, p50: 30n * G, p90: 60n * G }, quantiles: null,
     samples: 300, latestBlock: 100n, latestBlockTime: T0 / 1000, lastUpdateAt: T0, ...over,
   }
 }
@@ -79,6 +79,16 @@ describe('decideDispatch: deadline windows', () => {
     // above the cap at the deadline: missed, never sent above the cap
     expect(decideDispatch(win, at(T0 + 105 * MIN, gas(80n)), risk, CFG)).toMatchObject({ action: 'delay', until: T0 + 106 * MIN })
     expect(decideDispatch(win, at(T0 + 110 * MIN, gas(80n)), risk, CFG)).toMatchObject({ action: 'skip', code: 'missed' })
+  })
+
+  it('uses the 21-point quantile table when the snapshot has one (finer than p10)', () => {
+    const quantiles = Array.from({ length: 21 }, (_, i) => BigInt(10 + i) * G) // p0 = 10 gwei ... p100 = 30 gwei
+    const g = (base: bigint) => gas(base, { quantiles })
+    const early = { ...win, deadlineWindow: { releaseAt: T0, deadline: T0 + 110 * MIN } }
+    const cfg = { ...CFG, deadline: { ...CFG.deadline, lowPercentile: 2.5 } }
+    expect(snapshotPercentile({ percentiles: null, quantiles }, 2.5)).toBe(10_500_000_000n)
+    expect(decideDispatch(early, at(T0, g(11n)), risk, cfg).action).toBe('delay')
+    expect(decideDispatch(early, at(T0, { ...g(10n), baseFee: 10_500_000_000n }), risk, cfg).action).toBe('run')
   })
 
   it('interpolates percentiles between the oracle points', () => {

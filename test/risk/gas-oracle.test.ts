@@ -73,6 +73,10 @@ describe('gas oracle fed from a recorded trace', () => {
     const snap = oracle.snapshot()
     expect(snap).toMatchObject({ status: 'fresh', samples: 300, baseFee: slice[599]!.baseFeePerGas })
     expect(snap.percentiles).toEqual({ p10: window[29], p25: window[74], p50: window[149], p90: window[269] })
+    expect(snap.quantiles).toHaveLength(21)
+    expect(snap.quantiles![0]).toBe(window[0])
+    expect(snap.quantiles![2]).toBe(window[29]) // p10
+    expect(snap.quantiles![20]).toBe(window[299])
     expect(oracle.percentile(0)).toBe(window[0])
     expect(oracle.percentile(100)).toBe(window[299])
     // older or duplicate blocks are ignored
