@@ -87,7 +87,7 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
 }
 
 /** Devnet caps: generous but finite, every devnet contract allowlisted, each devnet token capped. */
-function devnetPolicy(chainId: number, book: AddressBook, own: Address[]): SpendPolicy {
+export function devnetPolicy(chainId: number, book: AddressBook, own: Address[]): SpendPolicy {
   const entry = book[chainId]
   const contracts = entry ? [...Object.values(entry.contracts), ...Object.values(entry.vaults ?? {}),
     ...Object.values(entry.tokens).map((t) => t.address)] : []

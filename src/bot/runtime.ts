@@ -2,6 +2,7 @@
 import { dirname } from 'node:path'
 import { parseAbi, type Address, type PublicClient } from 'viem'
 import { createTxEngine, type TxEngine } from '../chain/tx-engine.ts'
+import { createSpendPolicyGuard } from '../chain/tx-policy.ts'
 import { defineSendCallsTask } from '../chain/tx-task.ts'
 import type { BotConfig, JobConfig } from '../config/schema.ts'
 import type { Logger } from '../logging/logger.ts'
@@ -25,7 +26,6 @@ import { createRunCallsStore } from './run-calls.ts'
 import { defineMarketTickTask } from './tasks/market-tick.ts'
 import { defineProtocolCallTask } from './tasks/protocol-call.ts'
 import { defineRebalanceTask } from './tasks/rebalance.ts'
-import { createTxPolicy } from './tx-policy.ts'
 
 /** A composed, not yet started bot. */
 export interface BotRuntime {
@@ -120,7 +120,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     const db = openDatabase({ path: dbPath })
     const clients: Record<number, PublicClient> = Object.fromEntries(env.chains.map((c) => [c.chainId, c.client]))
     const engine = createTxEngine({
-      db, logger: log, signers: [...env.wallets.values()], policy: createTxPolicy(env.chains.map((c) => c.policy)),
+      db, logger: log, signers: [...env.wallets.values()], policy: createSpendPolicyGuard(env.chains.map((c) => c.policy)),
       chains: env.chains.map((c) => ({ chainId: c.chainId, client: c.client, confirmations: c.confirmations,
         fees: { maxFeePerGas: c.maxFeePerGas }, pollMs: env.devnet ? 50 : 1_000,
         // An estimate taken in the head block's second misses state a new block adds (Uniswap V2's first swap

@@ -4,6 +4,9 @@ import { privateKeyToAccount } from 'viem/accounts'
 import pino from 'pino'
 import { createChainClient } from '../../src/chain/clients.ts'
 import { createTxEngine } from '../../src/chain/tx-engine.ts'
+import { decodeApproval } from '../../src/chain/spend-policy.ts'
+import { createSpendPolicyGuard } from '../../src/chain/tx-policy.ts'
+import { devnetPolicy } from '../../src/bot/environment.ts'
 import { openDatabase } from '../../src/store/database.ts'
 import type { Devnet, DevnetChain } from '../../scripts/devnet.ts'
 import type { Call } from '../../protocols/types.ts'
@@ -42,7 +45,9 @@ export function createEngineExecutor(devnet: Devnet, privateKey: Hex, dbPath = '
   const account = privateKeyToAccount(privateKey)
   const chains = [devnet.l1, devnet.l2].map((c) => ({ chainId: c.chainId,
     client: createChainClient({ chainId: c.chainId, rpcUrls: [c.rpcUrl], pollingIntervalMs: 20 }) }))
-  const engine = createTxEngine({ db: openDatabase({ path: dbPath }), logger: pino({ level: 'silent' }), signers: [account],
+  // The devnet's caps and allowlist (every devnet contract and token), as the embedded bot uses them.
+  const policy = createSpendPolicyGuard(chains.map((c) => devnetPolicy(c.chainId, devnet.book, devnet.accounts.map((x) => x.address))))
+  const engine = createTxEngine({ db: openDatabase({ path: dbPath }), logger: pino({ level: 'silent' }), signers: [account], policy,
     chains: chains.map((c) => ({ ...c, fees: { maxFeePerGas: 200_000_000_000n }, pollMs: 20, gasMarginPct: 50 })) })
   let runs = 0
   return {
@@ -50,7 +55,9 @@ export function createEngineExecutor(devnet: Devnet, privateKey: Hex, dbPath = '
       const runId = `conformance-${++runs}`
       const receipts: TransactionReceipt[] = []
       for (const [i, call] of calls.entries()) {
-        const sent = await engine.send({ chainId: call.chainId, to: call.to, data: call.data, value: call.value },
+        const approval = decodeApproval(call.data)
+        const tokenSpends = approval && approval.amount > 0n ? [{ token: call.to, amount: approval.amount }] : undefined
+        const sent = await engine.send({ chainId: call.chainId, to: call.to, data: call.data, value: call.value, tokenSpends },
           { runId, wallet: account.address, callIndex: i })
         const client = chains.find((c) => c.chainId === call.chainId)!.client
         receipts.push(await client.getTransactionReceipt({ hash: sent.hash }))

@@ -1,6 +1,7 @@
 // The `protocol_call` task: an adapter builds calls, the engine sends them exactly once, the adapter verifies.
 import { z } from 'zod'
 import type { LocalAccount, PublicClient } from 'viem'
+import { decodeApproval } from '../../chain/spend-policy.ts'
 import type { TxEngine } from '../../chain/tx-engine.ts'
 import { AppError } from '../../errors/app-error.ts'
 import { ValidationError } from '../../errors/validation-error.ts'
@@ -70,13 +71,17 @@ export function defineProtocolCallTask(deps: ProtocolCallDeps): TaskDefinition {
       }
       const sent: { label: string; chainId: number; hash: string; blockNumber?: number }[] = []
       for (const [i, call] of pinned.calls.entries()) {
+        // An exact approval declares the spend it allows, so it counts against the token's daily cap.
+        const approval = decodeApproval(call.data)
+        const tokenSpends = approval && approval.amount > 0n ? [{ token: call.to, amount: approval.amount }] : undefined
+        const tx = { chainId: call.chainId, to: call.to, data: call.data, value: call.value, tokenSpends }
         const base = { runId: ctx.runId, wallet: account.address, callIndex: i, signal: ctx.signal }
         if (args.dryRun) {
-          const r = await deps.engine.send({ chainId: call.chainId, to: call.to, data: call.data, value: call.value }, { ...base, dryRun: true })
+          const r = await deps.engine.send(tx, { ...base, dryRun: true })
           sent.push({ label: call.label, chainId: call.chainId, hash: `dry-run:${r.intentId}` })
           continue
         }
-        const r = await deps.engine.send({ chainId: call.chainId, to: call.to, data: call.data, value: call.value }, base)
+        const r = await deps.engine.send(tx, base)
         sent.push({ label: call.label, chainId: call.chainId, hash: r.hash, blockNumber: r.receipt.blockNumber })
         if (!r.resumed && deps.onGasSpent) {
           const receipt = await deps.clients[call.chainId]?.getTransactionReceipt({ hash: r.hash }).catch(() => null)
