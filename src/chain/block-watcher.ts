@@ -24,6 +24,8 @@ export interface BlockWatcherOptions {
   pollMs: number
   /** Most blocks scanned per tick (the confirm loops' direct receipt checks cover anything skipped). */
   maxBlocksPerTick?: number
+  /** Recently scanned blocks whose tx hashes are remembered (default 2048). */
+  keepBlocks?: number
 }
 
 /**
@@ -33,7 +35,11 @@ export interface BlockWatcherOptions {
  */
 export function createBlockWatcher(rpc: RpcSteps, options: BlockWatcherOptions): BlockWatcher {
   const watched = new Set<Hex>()
-  const found = new Map<Hex, SeenTx>()
+  // Every tx hash of recently scanned blocks (not only watched ones): a hash watched just after its block was
+  // scanned is still found. Bounded by block count.
+  const recent = new Map<Hex, SeenTx>()
+  const recentBlocks: Hex[][] = []
+  const keepBlocks = options.keepBlocks ?? 2048
   const waiters = new Map<() => void, Set<Hex>>()
   const maxBlocks = options.maxBlocksPerTick ?? 64
   const request = rpc.client.request as (a: { method: string; params: unknown[] }) => Promise<unknown>
@@ -60,12 +66,14 @@ export function createBlockWatcher(rpc: RpcSteps, options: BlockWatcherOptions):
       const hits = new Set<Hex>()
       for (const b of blocks as ({ number: Hex; hash: Hex; transactions: Hex[] } | null)[]) {
         if (!b) continue
-        for (const h of b.transactions) {
-          if (watched.has(h)) {
-            found.set(h, { blockNumber: Number(BigInt(b.number)), blockHash: b.hash })
-            hits.add(h)
-          }
+        const seenTx = { blockNumber: Number(BigInt(b.number)), blockHash: b.hash }
+        const hashes = b.transactions.map((h) => h.toLowerCase() as Hex)
+        for (const h of hashes) {
+          recent.set(h, seenTx)
+          if (watched.has(h)) hits.add(h)
         }
+        recentBlocks.push(hashes)
+        while (recentBlocks.length > keepBlocks) for (const h of recentBlocks.shift()!) recent.delete(h)
       }
       lastScanned = to
       if (hits.size > 0) notify(hits)
@@ -89,13 +97,12 @@ export function createBlockWatcher(rpc: RpcSteps, options: BlockWatcherOptions):
     unwatch(hash) {
       const h = hash.toLowerCase() as Hex
       watched.delete(h)
-      found.delete(h)
       if (watched.size === 0 && timer) {
         clearInterval(timer)
         timer = undefined
       }
     },
-    seen: (hash) => found.get(hash.toLowerCase() as Hex),
+    seen: (hash) => recent.get(hash.toLowerCase() as Hex),
     wait(hashes, ms, signal) {
       const set = new Set([...hashes].map((h) => h.toLowerCase() as Hex))
       return new Promise<void>((resolve) => {

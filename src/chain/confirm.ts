@@ -98,7 +98,7 @@ export async function driveIntent(
   const watcher = ctx.watcher
   const watchedHashes = new Set<Hex>()
   /** Direct receipt/nonce checks (the watchdog) run at least this often even when the block scan is quiet. */
-  const directEveryMs = watcher ? Math.max(settings.pollMs * 10, settings.rebroadcastMs) : 0
+  const directEveryMs = watcher ? Math.max(settings.pollMs * 10, Math.min(settings.rebroadcastMs, 1_000)) : 0
   // The first look is direct (an automining node has the receipt already); after it the block scan wakes us.
   let lastDirect = Number.NEGATIVE_INFINITY
   let skipNonceCheck = justBroadcast
