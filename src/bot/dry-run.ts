@@ -9,6 +9,7 @@ import type { Logger } from '../logging/logger.ts'
 import type { DispatchGate } from '../scheduler/scheduler-types.ts'
 import { startAnvil, type AnvilInstance } from '../../scripts/anvil.ts'
 import { onceWith } from './once.ts'
+import { createRunCallsStore } from './run-calls.ts'
 import { createBotRuntime, type BotRuntime } from './runtime.ts'
 
 type Balances = Map<string, bigint>
@@ -137,5 +138,24 @@ function jobReport(rt: BotRuntime, runId: string, mode: 'fork' | 'simulation', b
       balanceChanges.push({ chainId: Number(chainId), token: token!, delta: delta.toString() })
     }
   }
-  return { mode, calls, balanceChanges, allowanceChanges, refusals }
+  return { mode, calls, balanceChanges, allowanceChanges, refusals, slippageBps: swapSlippage(rt, runId, balanceChanges) }
+}
+
+/** Matches the uniswap-v2 adapter's call label: `swap <in> <SYM> for >= <minOut> <SYM> (quote <out>)`. */
+const SWAP_LABEL = /for >= \d+ (\w+) \(quote (\d+)\)/
+
+/**
+ * Realized slippage of a swap against its quote, in bps (positive = received less than quoted), from the
+ * pinned calls' quote and the wallet's balance change of the output token.
+ */
+function swapSlippage(rt: BotRuntime, runId: string, changes: { token: string; delta: string }[]): number | undefined {
+  for (const call of createRunCallsStore(rt.db).get(runId)?.calls ?? []) {
+    const m = SWAP_LABEL.exec(call.label)
+    if (!m) continue
+    const quote = BigInt(m[2]!)
+    const got = changes.find((c) => c.token === m[1])
+    if (!got || quote === 0n) return undefined
+    return Number(((quote - BigInt(got.delta)) * 10_000n) / quote)
+  }
+  return undefined
 }

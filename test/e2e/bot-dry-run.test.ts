@@ -44,12 +44,15 @@ describe('bot --dry-run on forks', () => {
     const r = await runBot(['--once', '--dry-run', '--json', '--config', path], { DRY_RUN_KEY: ANVIL_TEST_KEYS[2] })
     expect(r.code, r.stderr.slice(-1500)).toBe(0)
     const report = JSON.parse(r.stdout) as { dryRunMode: { mode: string }; jobs: { jobId: string; status: string;
-      dryRun?: { calls: { to: string; gas?: string }[]; balanceChanges?: { token: string; delta: string }[] } }[] }
+      dryRun?: { calls: { to: string; gas?: string }[]; balanceChanges?: { token: string; delta: string }[]; slippageBps?: number } }[] }
     expect(report.dryRunMode.mode).toBe('fork')
     const swap = report.jobs.find((j) => j.jobId === 'swap')!
     expect(swap.status).toBe('succeeded')
     expect(swap.dryRun!.calls.length).toBeGreaterThan(0)
     expect(BigInt(swap.dryRun!.balanceChanges!.find((b) => b.token === 'USDC')!.delta)).toBeGreaterThan(0n)
+    // Received within the 100 bps bound of the quote (the fork's pool did not move in between).
+    expect(swap.dryRun!.slippageBps).toBeGreaterThanOrEqual(0)
+    expect(swap.dryRun!.slippageBps).toBeLessThanOrEqual(100)
     const deposit = report.jobs.find((j) => j.jobId === 'deposit')!
     expect(deposit.status).toBe('succeeded')
     expect(deposit.dryRun!.calls.map((c) => c.to.toLowerCase())).toContain(a.l1.vaults.vUSDC.toLowerCase())
