@@ -57,8 +57,6 @@ async function main(): Promise<void> {
     relayer: !values['no-relayer'],
     onRelayerError: (err) => console.error('relayer error (will retry):', serializeError(err).message),
   })
-  console.log(describeDevnet(devnet, addressesPath))
-  console.log('\nrunning; Ctrl-C to stop')
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return
@@ -71,6 +69,9 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
+  // Announce readiness only once the handlers are in place, so an immediate Ctrl-C is always handled.
+  console.log(describeDevnet(devnet, addressesPath))
+  console.log('\nrunning; Ctrl-C to stop')
 }
 
 main().catch((err: unknown) => {
