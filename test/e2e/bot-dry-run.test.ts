@@ -6,6 +6,7 @@ import { erc20Abi } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ANVIL_TEST_KEYS } from '../../scripts/anvil.ts'
 import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
+import { startFaultProxy } from '../helpers/fault-proxy.ts'
 import { runBot } from './run-bot.ts'
 
 let devnet: Devnet
@@ -60,5 +61,43 @@ describe('bot --dry-run on forks', () => {
     expect(await client.getBlockNumber()).toBe(before.block)
     expect(await client.getBalance({ address: wallet })).toBe(before.eth)
     expect(await usdc()).toBe(before.usdc)
+  })
+
+  it('falls back to per-call simulation when the chain cannot be forked, says so, and signs nothing', async () => {
+    const a = devnet.addresses
+    const wallet = devnet.accounts[3]!.address
+    // anvil 1.7.1 tries the fork's first request 6 times; failing exactly those makes forking impossible while
+    // every later call (the bot's own reads and simulations) passes.
+    const proxy = await startFaultProxy({ target: a.l1.rpcUrl })
+    proxy.addRule({ fault: { kind: 'http', status: 503 }, times: 6 })
+    try {
+      const config = {
+        chains: [{ id: a.l1.chainId, name: 'l1', rpcUrls: [proxy.url], allowlist: [a.l1.uniswapV2Router02],
+          caps: { maxValuePerTx: '5', dailyNative: '20' } }],
+        wallets: [{ name: 'ops', privateKeyEnv: 'DRY_RUN_KEY' }],
+        addressBook: join(dir, 'addresses.json'),
+        protocols: { 'uniswap-v2': {} },
+        jobs: [{ id: 'swap', taskType: 'protocol_call', args: { adapter: 'uniswap-v2', wallet: 'ops',
+          params: { chainId: a.l1.chainId, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '1000000000000000000', slippageBps: 100 } } }],
+        store: { path: join(dir, 'state-sim.db') },
+      }
+      const path = join(dir, 'config-sim.json')
+      writeFileSync(path, JSON.stringify(config))
+      const client = devnet.l1.client
+      const before = { block: await client.getBlockNumber(), nonce: await client.getTransactionCount({ address: wallet }) }
+      const r = await runBot(['--once', '--dry-run', '--json', '--config', path], { DRY_RUN_KEY: ANVIL_TEST_KEYS[3] })
+      expect(r.code, r.stderr.slice(-1500)).toBe(0)
+      const report = JSON.parse(r.stdout) as { dryRunMode: { mode: string; note?: string }; jobs: { jobId: string; status: string;
+        dryRun?: { mode: string; calls: { to: string; gas?: string }[] } }[] }
+      expect(report.dryRunMode.mode).toBe('simulation')
+      expect(report.dryRunMode.note).toMatch(/no fork available/)
+      const swap = report.jobs.find((j) => j.jobId === 'swap')!
+      expect(swap.status).toBe('succeeded')
+      expect(swap.dryRun!.calls.map((c) => c.to.toLowerCase())).toContain(a.l1.uniswapV2Router02.toLowerCase())
+      expect(await client.getBlockNumber()).toBe(before.block)
+      expect(await client.getTransactionCount({ address: wallet })).toBe(before.nonce)
+    } finally {
+      await proxy.close()
+    }
   })
 })
