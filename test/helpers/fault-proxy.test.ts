@@ -94,6 +94,9 @@ describe('fault kinds', () => {
     const statuses = []
     for (let i = 0; i < 3; i++) statuses.push((await post(proxy.url, call('eth_sendRawTransaction', [await rawTransfer()]))).status)
     expect(statuses).toEqual([200, 200, 502])
+    // Automine may trail the answer: confirm by the chain's nonce, never by what the client was told.
+    const deadline = Date.now() + 10_000
+    while ((await onChainNonce()) < start + 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
     expect(await onChainNonce()).toBe(start + 3)
   })
 
