@@ -83,6 +83,8 @@ describe('fault kinds', () => {
     const results = []
     for (let i = 0; i < 3; i++) results.push(await post(proxy.url, call('eth_sendRawTransaction', [await rawTransfer()])))
     expect(results.map((r) => 'error' in (r.body as object))).toEqual([false, false, true])
+    const deadline = Date.now() + 10_000
+    while ((await onChainNonce()) < start + 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
     expect(await onChainNonce()).toBe(start + 2)
     nonce = start + 2 // the failed one never went out; reuse its nonce
   })
