@@ -10,7 +10,7 @@ import { acquireStateLock, type StateLock } from '../cli/lock.ts'
 import { explainJob, statusReport, type StateSource } from './cli-views.ts'
 import { openStateView, type StateView } from './state-view.ts'
 import { runDryOnce } from './dry-run.ts'
-import { onceWith } from './once.ts'
+import { onceWith, waitForRun } from './once.ts'
 
 /** Maps a scheduler job onto the CLI's summary. */
 export function jobSummary(j: JobView, last?: RunView): JobSummary {
@@ -29,22 +29,6 @@ export function runRecord(r: RunView): CliRun {
     reason: r.reason ?? (r.gateAction && r.gateAction !== 'run' ? `${r.gateAction}: ${r.gateReason}` : undefined),
     error: r.error ?? undefined,
   }
-}
-
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'skipped', 'missed', 'needs_attention', 'interrupted'])
-
-/** Waits until a run reaches a terminal status. */
-export function waitForRun(rt: BotRuntime, runId: string, signal: AbortSignal): Promise<RunView> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const r = rt.scheduler.getRun(runId)
-      if (r && TERMINAL.has(r.status)) { off.forEach((f) => f()); resolve(r) }
-    }
-    const off = (['succeeded', 'failed', 'cancelled', 'skipped', 'missed', 'needs_attention'] as const)
-      .map((e) => rt.scheduler.on(e, check))
-    signal.addEventListener('abort', () => { off.forEach((f) => f()); reject(signal.reason) }, { once: true })
-    check()
-  })
 }
 
 /** Creates the services; the runtime (and the embedded devnet) starts only when an operation needs it. */

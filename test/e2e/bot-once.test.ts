@@ -17,9 +17,13 @@ const configAt = (name: string, extra: Record<string, unknown> = {}) => {
 describe('bot --once on the embedded devnet', () => {
   it('runs the devnet-demo plan, exits 0, and the history shows every job succeeded', async () => {
     const config = configAt('once')
-    const once = await runBot(['--once', '--config', config])
+    const once = await runBot(['--once', '--json', '--config', config])
     expect(once.stderr).not.toMatch(/"level":"error"/)
     expect(once.code).toBe(0)
+    // The report covers the jobs the plan scheduled itself too (the rebalance's allocate_<protocol> job).
+    const report = JSON.parse(once.stdout) as { ok: boolean; jobs: { jobId: string; status: string }[] }
+    expect(report.ok).toBe(true)
+    expect(report.jobs.map((j) => j.jobId)).toEqual(expect.arrayContaining(['rebalance', 'allocate_vusdc']))
     const history = await runBot(['history', '--json', '--limit', '50', '--config', config])
     expect(history.code).toBe(0)
     const runs = JSON.parse(history.stdout) as { jobId: string; status: string }[]
