@@ -46,7 +46,7 @@ function findPrices(): PriceBar[] {
 }
 const bars = findPrices()
 
-const WARMUP_BLOCKS = 300
+const WARMUP_BLOCKS = Math.min(1200, Math.floor(trace.length / 4))
 const fees = trace.map((s) => s.baseFeePerGas)
 const sortedFees = [...fees].sort((a, b) => (a < b ? -1 : 1))
 // A cap at the trace's 97th percentile: high enough to be a real "emergency only" ceiling, low enough to bind.
@@ -57,7 +57,7 @@ const cfg: DynamicPolicyConfig = {
   hardMaxGasPrice: cap,
   maxDelayMs: 15 * 60_000,
   recheckMs: 12_000,
-  deadline: { lowPercentile: 10, highPercentile: 50, shape: 2, safetyMs: 5 * 60_000 },
+  deadline: { lowPercentile: 0, highPercentile: 50, shape: 2, safetyMs: 5 * 60_000 },
   thinning: { mode: 'stretch', factor: 2 },
 }
 
@@ -87,7 +87,7 @@ const pendingRecurring: { run: DueRun; nextCheck: number }[] = []
 
 let clock = t0 * 1000
 const oracle = createGasOracle({
-  config: { chainId: 1, windowBlocks: 300, maxBlockAgeMs: 10 * 60_000, maxUpdateAgeMs: 10 * 60_000, unavailableAfterMs: 30 * 60_000 },
+  config: { chainId: 1, windowBlocks: 1200, maxBlockAgeMs: 10 * 60_000, maxUpdateAgeMs: 10 * 60_000, unavailableAfterMs: 30 * 60_000 },
   now: () => clock,
 })
 const vol = createVolatilityClassifier({
@@ -101,7 +101,8 @@ let highBlocks = 0
 for (let b = 0; b < trace.length - 1; b++) {
   const s = trace[b]!
   clock = s.timestamp * 1000
-  oracle.ingest([s])
+  // the next block's base fee is known once block b is mined (eth_feeHistory's extra element)
+  oracle.ingest([s], trace[b + 1]!.baseFeePerGas)
   while (barIdx < bars.length && bars[barIdx]!.time + 60 <= s.timestamp) { vol.push(bars[barIdx]!.time, bars[barIdx]!.close); barIdx++ }
   if (b < WARMUP_BLOCKS) continue
   const market = { now: clock, gas: { 1: oracle.snapshot() } }
