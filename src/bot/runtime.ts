@@ -105,7 +105,8 @@ export function policyFromConfig(config: BotConfig): DynamicPolicyConfig {
   return {
     maxGasPrice: cap, criticalMaxGasPrice: cap * 2n, hardMaxGasPrice: cap * 4n,
     maxDelayMs: 3_600_000, recheckMs: 15_000,
-    deadline: { lowPercentile: 10, highPercentile: 50, shape: 2, safetyMs: 600_000 },
+    // The deadline settings bench/fees.bench.ts measured best on a real base-fee trace (the oracle keeps 1,024 blocks).
+    deadline: { lowPercentile: 0, highPercentile: 50, shape: 2, safetyMs: 300_000 },
     thinning: { mode: 'stretch', factor: config.risk.volatility.thinningFactor },
   }
 }
@@ -135,7 +136,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
       thresholds: { mediumEnter: r.volatility.thresholds.medium, mediumExit: r.volatility.thresholds.medium * h,
         highEnter: r.volatility.thresholds.high, highExit: r.volatility.thresholds.high * h } })
     const gasOracles = env.chains.map((c) => createGasOracle({ client: c.client,
-      config: { chainId: c.chainId, ...(env.devnet ? { maxBlockAgeMs: Number.POSITIVE_INFINITY } : {}) } }))
+      config: { chainId: c.chainId, windowBlocks: 1_024, ...(env.devnet ? { maxBlockAgeMs: Number.POSITIVE_INFINITY } : {}) } }))
     const risk = createRiskManager({ gasOracles, priceSources: await priceSources(env, clients), volatility, breaker, logger: log })
     const facade = createCentralScheduler({ risk, policy: { ...policyFromConfig(config), ...options.policy } })
     const s = config.scheduler
