@@ -47,30 +47,18 @@ export interface IntentRow {
   minedAt: number | null
 }
 
-/** What is recorded for a new attempt (signed, or a dry run with no signature). */
-export interface NewIntent {
-  /** Set for replacement/cancel rows: the original attempt's id. */
-  rootId?: number
-  runId: string
-  callIndex: number
-  chainId: number
-  from: Address
-  nonce: number | null
-  to: Address
-  value: bigint
-  data: Hex
-  dataHash: Hex
-  tokenAddress?: Address | null
-  tokenAmount?: bigint | null
-  kind: IntentKind
-  dryRun?: boolean
-  rawTx: Hex | null
-  hash: Hex | null
-  gasLimit: bigint
-  maxFeePerGas: bigint
-  maxPriorityFeePerGas: bigint
-  validUntil: number | null
-}
+/** What is recorded for a new attempt (signed, or a dry run with no signature): a row's own fields, fees known. */
+export type NewIntent =
+  Pick<IntentRow, 'runId' | 'callIndex' | 'chainId' | 'from' | 'nonce' | 'to' | 'value' | 'data' | 'dataHash' | 'kind'
+    | 'rawTx' | 'hash' | 'validUntil'>
+  & Partial<Pick<IntentRow, 'tokenAddress' | 'tokenAmount' | 'dryRun'>>
+  & {
+    /** Set for replacement/cancel rows: the original attempt's id. */
+    rootId?: number
+    gasLimit: bigint
+    maxFeePerGas: bigint
+    maxPriorityFeePerGas: bigint
+  }
 
 /** Extra columns a status change may set. */
 export interface StatusFields {
