@@ -1,8 +1,8 @@
 // Tests for compileTrigger: each kind's next-fire arithmetic, zones, bounds, past dates and error messages.
 import { describe, expect, it } from 'vitest'
-import { TaskSchedulingError } from '../errors.ts'
 import { compileTrigger } from './compile.ts'
 import { getCronEvaluator } from './cron-engine.ts'
+import { errorOf } from '../testing/scheduling-error-of.ts'
 
 const T = (iso: string): number => Date.parse(iso)
 const NOW = T('2026-06-01T12:00:00Z')
@@ -18,16 +18,6 @@ function fires(input: unknown, fromIso: string, n: number, nowMs = NOW): string[
     out.push(new Date(t).toISOString())
   }
   return out
-}
-
-function errorOf(fn: () => unknown): TaskSchedulingError {
-  try {
-    fn()
-  } catch (err) {
-    expect(err).toBeInstanceOf(TaskSchedulingError)
-    return err as TaskSchedulingError
-  }
-  throw new Error('expected a TaskSchedulingError, nothing was thrown')
 }
 
 describe('cron', () => {

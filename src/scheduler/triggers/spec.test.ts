@@ -1,17 +1,7 @@
 // Tests for trigger spec validation and the short patterns' normalization to object form.
 import { describe, expect, it } from 'vitest'
-import { TaskSchedulingError } from '../errors.ts'
 import { normalizeTrigger, triggerOptionsSchema, triggerSpecSchema } from './spec.ts'
-
-function errorOf(fn: () => unknown): TaskSchedulingError {
-  try {
-    fn()
-  } catch (err) {
-    expect(err).toBeInstanceOf(TaskSchedulingError)
-    return err as TaskSchedulingError
-  }
-  throw new Error('expected a TaskSchedulingError, nothing was thrown')
-}
+import { errorOf } from '../testing/scheduling-error-of.ts'
 
 describe('short patterns', () => {
   it.each([
