@@ -106,10 +106,7 @@ export const createBotServices: ServicesFactory = async (deps) => {
           message: 'reason' in p ? String(p.reason) : 'error' in p ? String(p.error) : undefined }))
       }
       await r.start()
-      await new Promise<void>((resolve) => {
-        if (o.signal.aborted) resolve()
-        else o.signal.addEventListener('abort', () => resolve(), { once: true })
-      })
+      await untilAborted(o.signal)
     },
     async devnet(o) {
       o.onProgress({ kind: 'step', message: 'starting two anvil chains and deploying contracts' })
@@ -121,10 +118,7 @@ export const createBotServices: ServicesFactory = async (deps) => {
           contracts: flatten(d.addresses as unknown as Record<string, unknown>),
           accounts: d.accounts.map((a) => a.address),
         })
-        await new Promise<void>((resolve) => {
-          if (o.signal.aborted) resolve()
-          else o.signal.addEventListener('abort', () => resolve(), { once: true })
-        })
+        await untilAborted(o.signal)
       } finally { await d.stop() }
     },
     keystoreNew: async (o) => (await import('../cli/keystore-file.ts')).writeKeystore(o),
@@ -140,6 +134,14 @@ export const createBotServices: ServicesFactory = async (deps) => {
     },
   }
   return services
+}
+
+/** Resolves when `signal` aborts (at once if it already has): long-running commands wait on it. */
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve()
+    else signal.addEventListener('abort', () => resolve(), { once: true })
+  })
 }
 
 function flatten(o: Record<string, unknown>, prefix = ''): Record<string, string> {
