@@ -106,7 +106,14 @@ export const createBotServices: ServicesFactory = async (deps) => {
           message: 'reason' in p ? String(p.reason) : 'error' in p ? String(p.error) : undefined }))
       }
       await r.start()
-      await untilAborted(o.signal)
+      const serve = r.config.server.enabled || o.port !== undefined
+      const server = serve ? await (await import('./serve.ts')).startBotServer(r, { port: o.port, logger }) : undefined
+      if (server) o.onListening?.(server.url)
+      try {
+        await untilAborted(o.signal)
+      } finally {
+        await server?.closeAll()
+      }
     },
     async devnet(o) {
       o.onProgress({ kind: 'step', message: 'starting two anvil chains and deploying contracts' })

@@ -13,7 +13,7 @@ export function statusReport(rt: StateSource, running = false): StatusReport {
   const b = rt.breaker.status()
   const view = rt.facade?.marketView() ?? null
   return {
-    scheduler: jobs.length > 0 && jobs.every((j) => j.paused) ? 'paused' : running ? 'running' : 'stopped',
+    scheduler: rt.scheduler.health().paused || (jobs.length > 0 && jobs.every((j) => j.paused)) ? 'paused' : running ? 'running' : 'stopped',
     breaker: { state: b.state, reason: b.causes.map((c) => c.detail).join('; ') || b.manualHalt || undefined,
       since: b.openedAt, resetsAt: b.resetEligibleAt },
     jobs: { total: jobs.length, enabled: jobs.filter((j) => j.enabled).length, paused: jobs.filter((j) => j.paused).length,

@@ -85,6 +85,10 @@ export interface LongRunOptions {
   dryRun: boolean
   signal: AbortSignal
   onProgress: (event: ProgressEvent) => void
+  /** `bot run --port N` (0 = a free port); overrides `server.port` and starts the server even if not enabled. */
+  port?: number
+  /** Called with the operations server's URL once it listens. */
+  onListening?: (url: string) => void
 }
 
 /** Endpoints of a started devnet. */

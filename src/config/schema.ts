@@ -154,8 +154,17 @@ export const serverSchema = z.strictObject({
   enabled: z.boolean().default(false),
   host: z.string().min(1).default('127.0.0.1'),
   port: count(0, 65_535).default(8787),
+  /** An admin token read from this environment variable (if set). */
   tokenEnv: envName.default('BOT_API_TOKEN'),
+  /** More tokens from environment variables, each with a role; `bot token new` stores hashed ones in the database. */
+  tokens: z.array(z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: 'expected a token name (letters, digits, "_", ".", "-")' }),
+    role: z.enum(['viewer', 'operator', 'admin'], { error: 'expected "viewer", "operator" or "admin"' }),
+    env: envName,
+  })).default([]),
   protectReads: z.boolean().default(false),
+  /** Mutations per token: a steady rate per minute and a burst. */
+  rateLimit: z.strictObject({ perMinute: count(1, 100_000).default(60), burst: count(1, 10_000).default(20) }).prefault({}),
 }).refine((s) => !s.enabled || LOOPBACK.has(s.host) || s.protectReads, {
   error: 'a server on a non-loopback host must set protectReads: true (or use host "127.0.0.1")',
 })

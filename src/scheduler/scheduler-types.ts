@@ -137,3 +137,13 @@ export interface OnceSummary {
   runs: { jobId: string; runId: string; status: RunStatus; error: string | null; reason: string | null }[]
   ok: boolean
 }
+
+/** What `health()` reports; `overdueMs` is how late the most overdue enabled job's fire is (0 when none). */
+export interface SchedulerHealth {
+  running: boolean
+  /** Paused as a whole (every job waits). */
+  paused: boolean
+  storeOk: boolean
+  lastLoopAt: number | null
+  overdueMs: number
+}

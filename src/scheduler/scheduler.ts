@@ -5,6 +5,7 @@ import { createRealClock } from './clock.ts'
 import { cancelRunState, dispatch, recheckHeld } from './dispatch.ts'
 import { DependencyError, SchedulerError, TaskSchedulingError } from './errors.ts'
 import { explainJob } from './explain.ts'
+import type { SchedulerHealth } from './scheduler-types.ts'
 import type { JobSpecInput } from './job-spec.ts'
 import { addOne, armFire, checkArgs, checkDeps, exhausted, onFire, updateSpec, view, type IfExists } from './jobs.ts'
 import { runEveryJobOnce, stopScheduler } from './lifecycle.ts'
@@ -55,6 +56,8 @@ export interface Scheduler {
   recheckGate(): void
   /** Deletes history per the retention setting; returns how many runs were deleted. */
   pruneHistory(): number
+  /** Liveness for health checks: the loop is started, the store writable, and no due fire left unhandled. */
+  health(): SchedulerHealth
   on<K extends keyof SchedulerEvents>(event: K, fn: (payload: SchedulerEvents[K]) => void): () => void
   once<K extends keyof SchedulerEvents>(event: K, fn: (payload: SchedulerEvents[K]) => void): () => void
 }
@@ -84,7 +87,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let retentionTimer: { cancel(): void } | null = null
 
   let pendingLoop: NodeJS.Immediate | null = null
+  let lastLoopAt: number | null = null
   function loop() {
+    lastLoopAt = clock.now()
     pendingLoop = null
     ctx.kickScheduled = false
     dispatch(ctx)
@@ -337,6 +342,17 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         endedBeforeMs: r.maxAgeMs !== undefined ? clock.now() - r.maxAgeMs : undefined,
         keepPerJob: r.keepPerJob,
       })
+    },
+    health() {
+      const now = clock.now()
+      let overdueMs = 0
+      if (ctx.live && !ctx.globalPaused) {
+        for (const j of ctx.jobs.values()) {
+          const at = j.rec.nextFireAt
+          if (at !== null && at < now && j.rec.enabled && !j.rec.paused) overdueMs = Math.max(overdueMs, now - at)
+        }
+      }
+      return { running: started && !stopped && !ctx.stopping, paused: ctx.globalPaused, storeOk: !ctx.storeBroken, lastLoopAt, overdueMs }
     },
     on(event, fn) {
       ctx.emitter.on(event, fn as (p: unknown) => void)

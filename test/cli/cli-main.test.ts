@@ -157,7 +157,7 @@ describe('commands call the services', () => {
     const r = await runMain(['load-preset', 'bridge-rotation', '--config', cfg], { createServices: rec.factory })
     expect(r.code).toBe(0)
     expect(rec.calls.map((c) => c.op)).toEqual(['loadPreset'])
-    expect((rec.calls[0]?.args[1] as { jobs: unknown[] }).jobs.length).toBe(3)
+    expect((rec.calls[0]?.args[1] as { jobs: unknown[] }).jobs.length).toBe(2)
     const u = await runMain(['load-preset', 'nope', '--config', cfg], { createServices: rec.factory })
     expect(u.code).toBe(2)
     expect(u.stderr).toContain('swap-and-lend')

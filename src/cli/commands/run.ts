@@ -1,6 +1,6 @@
 // `bot run` (until SIGINT/SIGTERM) and `bot --once` (each enabled job once), both optionally `--dry-run`.
 import { defineCommand, type CommandContext } from '../command.ts'
-import { EXIT } from '../errors.ts'
+import { EXIT, UsageError } from '../errors.ts'
 import { formatDuration, paintStatus } from '../format.ts'
 import type { OnceReport, ProgressEvent } from '../services.ts'
 
@@ -17,6 +17,7 @@ export const runCommand = defineCommand({
   options: {
     once: { type: 'boolean', description: 'run every enabled job once in dependency order, then exit' },
     'dry-run': { type: 'boolean', description: 'broadcast nothing: run on local forks (or per-call simulation) and report' },
+    port: { type: 'string', valueName: '<n>', description: 'serve the API and dashboard on this port (0 = a free one, printed); overrides server.port' },
   },
   async run(ctx) {
     const config = ctx.config
@@ -51,8 +52,11 @@ async function runOnce(ctx: CommandContext, dryRun: boolean): Promise<number> {
 
 async function runForever(ctx: CommandContext, dryRun: boolean): Promise<number> {
   ctx.out.note(`bot running (pid ${process.pid}${dryRun ? ', dry run: nothing is broadcast' : ''}); Ctrl-C or SIGTERM stops it`)
+  const port = parsePort(ctx.values.port)
   await ctx.services.runForever({
     dryRun,
+    port,
+    onListening: (url) => ctx.out.note(`api listening on ${url} (dashboard at ${url}/)`),
     signal: ctx.signal,
     onProgress: (e) => ctx.logger.info({ event: e }, describe(e)),
   })
@@ -89,4 +93,14 @@ function printOnce(ctx: CommandContext, report: OnceReport): void {
     if (d.slippageBps !== undefined) out.line(`  slippage ${d.slippageBps} bps`)
     for (const r of d.refusals ?? []) out.line(out.paint.yellow(`  would be refused by ${r.by}: ${r.reason}`))
   }
+}
+
+/** `--port` as a number 0-65535; anything else is a usage error naming the flag. */
+function parsePort(v: unknown): number | undefined {
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (typeof v !== 'string' || !/^\d{1,5}$/.test(v) || n > 65_535) {
+    throw new UsageError(`--port: expected a port number 0-65535 (0 picks a free one), got "${String(v).slice(0, 20)}"`)
+  }
+  return n
 }

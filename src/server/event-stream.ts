@@ -1,0 +1,44 @@
+// Server-sent events of run state changes for the dashboard; slow clients are dropped, never buffered forever.
+import type { ServerResponse } from 'node:http'
+import type { Scheduler } from '../scheduler/scheduler.ts'
+
+const EVENTS = ['started', 'succeeded', 'failed', 'retrying', 'cancelled', 'missed', 'delayed', 'held', 'skipped', 'interrupted', 'needs_attention'] as const
+
+/** Broadcasts scheduler run events to connected SSE clients. */
+export interface EventStream {
+  attach(res: ServerResponse): void
+  readonly clients: number
+  close(): void
+}
+
+/** Subscribes once to the scheduler and fans out to every attached client. */
+export function createEventStream(scheduler: Pick<Scheduler, 'on'>): EventStream {
+  const clients = new Set<ServerResponse>()
+  const send = (type: string, data: unknown) => {
+    const line = `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`
+    for (const res of clients) {
+      // A client that cannot keep up is cut off: its buffer would otherwise grow without bound.
+      if (res.writableLength > 1_000_000) { clients.delete(res); res.destroy(); continue }
+      res.write(line)
+    }
+  }
+  const offs = EVENTS.map((e) => scheduler.on(e, (p) => send('run', { event: e, jobId: p.jobId, runId: p.runId, status: p.run.status,
+    at: Date.now(), reason: 'reason' in p ? p.reason : 'error' in p ? p.error : null })))
+  const ping = setInterval(() => { for (const res of clients) res.write(': ping\n\n') }, 15_000)
+  ping.unref()
+  return {
+    attach(res) {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' })
+      res.write('retry: 2000\n\n')
+      clients.add(res)
+      res.on('close', () => clients.delete(res))
+    },
+    get clients() { return clients.size },
+    close() {
+      clearInterval(ping)
+      for (const off of offs) off()
+      for (const res of clients) res.end()
+      clients.clear()
+    },
+  }
+}
