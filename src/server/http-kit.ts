@@ -43,12 +43,12 @@ export function createRouter() {
   }
 }
 
-/** Headers every answer carries: no sniffing, no framing, a self-only CSP, no caching of API data. */
+/** Headers every answer carries: no sniffing, no framing, a self-only CSP (inline styles allowed: cytoscape sets them; scripts stay self-only). */
 export function securityHeaders(res: ServerResponse): void {
   res.setHeader('X-Content-Type-Options', 'nosniff')
   res.setHeader('X-Frame-Options', 'DENY')
   res.setHeader('Referrer-Policy', 'no-referrer')
-  res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'")
+  res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'")
 }
 
 /** Sends a JSON body (bigints as decimal strings). */

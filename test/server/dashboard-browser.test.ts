@@ -1,0 +1,78 @@
+// The dashboard in real headless Chromium against a real `bot run --port 0` on the embedded devnet: the DAG has the
+// plan's nodes and edges, and a run-now click produces a new run in the history table.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium } from 'playwright-core'
+import { afterAll, describe, expect, it } from 'vitest'
+import { ROOT, spawnBot, waitForOutput } from '../e2e/run-bot.ts'
+
+const CHROMIUM = '/usr/bin/chromium'
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync']
+const available = existsSync(CHROMIUM)
+if (!available) {
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing in CI: .ci/run installs it with apt (see .ci/apt-packages)`)
+  console.warn(`\n!!! SKIPPING the dashboard browser test: ${CHROMIUM} is not installed (apt-get install chromium) !!!\n`)
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bot-dash-'))
+const TOKEN = 'dashboard-test-admin-token-42'
+let bot: ReturnType<typeof spawnBot> | undefined
+afterAll(async () => {
+  if (bot && bot.exitCode === null) {
+    bot.kill('SIGTERM')
+    await new Promise((r) => bot!.once('exit', r))
+  }
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe.runIf(available)('dashboard in headless Chromium', () => {
+  it('draws the DAG and a run-now click adds a run to the history', async () => {
+    const config = join(dir, 'bot.json')
+    writeFileSync(config, JSON.stringify({ preset: 'devnet-demo', store: { path: join(dir, 'state.db') } }))
+    bot = spawnBot(['run', '--port', '0', '--config', config], { BOT_API_TOKEN: TOKEN })
+    await waitForOutput(bot, /api listening on http:\/\/127\.0\.0\.1:\d+/, 120_000)
+    const url = /api listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(bot.output.stdout + bot.output.stderr)![1]!
+    const jobs = (await (await fetch(`${url}/api/jobs?limit=500`)).json()) as { jobs: { id: string; dependencies: string[] }[] }
+    const edges = jobs.jobs.reduce((n, j) => n + j.dependencies.length, 0)
+    expect(edges).toBeGreaterThan(0)
+
+    const profile = mkdtempSync(join(tmpdir(), 'bot-chromium-'))
+    const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS })
+    try {
+      const page = ctx.pages()[0] ?? await ctx.newPage()
+      const errors: string[] = []
+      page.on('pageerror', (e) => errors.push(e.message))
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()) })
+      await page.goto(url)
+      await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 })
+      const graph = await page.evaluate(() => {
+        const cy = (window as unknown as { botCy: { nodes(): { length: number }; edges(): { length: number } } }).botCy
+        return { nodes: cy.nodes().length, edges: cy.edges().length }
+      })
+      expect(graph).toEqual({ nodes: jobs.jobs.length, edges })
+
+      const before = await page.locator('#runs tr[data-run-id]').count()
+      await page.fill('#token', TOKEN)
+      await page.dispatchEvent('#token', 'change')
+      await page.evaluate(() => (window as unknown as { botCy: { getElementById(id: string): { select(): void } } }).botCy.getElementById('wrap-eth').select())
+      await page.click('#run-now')
+      await page.waitForFunction((n) => document.querySelectorAll('#runs tr[data-run-id]').length > n, before, { timeout: 60_000 })
+      const firstRow = await page.locator('#runs tr[data-run-id]').first().locator('td').nth(1).textContent()
+      expect(firstRow).toBe('wrap-eth')
+      await expect.poll(async () => (await fetch(`${url}/api/runs?job=wrap-eth&limit=5`).then((r) => r.json()) as { runs: { status: string }[] }).runs[0]?.status,
+        { timeout: 60_000 }).toBe('succeeded')
+      const audit = (await fetch(`${url}/api/audit?limit=5`).then((r) => r.json())) as { entries: { action: string; actor: string; outcome: string }[] }
+      expect(audit.entries.some((e) => e.action === 'job.run' && e.actor === 'env-admin' && e.outcome === 'ok')).toBe(true)
+      const artifacts = join(ROOT, 'test-artifacts')
+      mkdirSync(artifacts, { recursive: true })
+      await page.waitForTimeout(300)
+      await page.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true })
+      expect(errors, errors.join("\n")).toEqual([])
+    } finally {
+      await ctx.close()
+      rmSync(profile, { recursive: true, force: true })
+    }
+  }, 240_000)
+})
