@@ -10,6 +10,9 @@ import { acquireStateLock, type StateLock } from '../cli/lock.ts'
 import { explainJob, statusReport, type StateSource } from './cli-views.ts'
 import { openStateView, type StateView } from './state-view.ts'
 import { runDryOnce } from './dry-run.ts'
+import { createTokenStore } from '../access/token-store.ts'
+import type { Role } from '../access/roles.ts'
+import { openDatabase, type Db } from '../store/database.ts'
 import { onceWith, waitForRun } from './once.ts'
 
 /** Maps a scheduler job onto the CLI's summary. */
@@ -51,6 +54,8 @@ export const createBotServices: ServicesFactory = async (deps) => {
     lock ??= acquireStateLock(need().store.path)
     return state()
   }
+  let tokenDb: Db | undefined
+  const tokens = async () => createTokenStore(tokenDb ??= runtime ? (await rt()).db : openDatabase({ path: need().store.path }))
   const lastRun = (r: StateSource, jobId: string) => r.scheduler.listRuns({ jobId, limit: 1 }).runs[0]
   const known = (r: StateSource, jobId: string) => {
     const j = r.scheduler.getJob(jobId)
@@ -130,9 +135,14 @@ export const createBotServices: ServicesFactory = async (deps) => {
     },
     keystoreNew: async (o) => (await import('../cli/keystore-file.ts')).writeKeystore(o),
     keystoreImport: async (o) => (await import('../cli/keystore-file.ts')).writeKeystore(o),
+    // Tokens live in the state database; a running `bot run` reads them per request, so no lock is needed.
+    async tokenNew(o) { return (await tokens()).create(o.name, o.role as Role) },
+    async tokenList() { return (await tokens()).list() },
+    async tokenRevoke(name) { return (await tokens()).revoke(name) },
     async close() {
       try {
         await view?.close()
+        if (tokenDb && !runtime) tokenDb.close()
         const r = runtime ? await runtime.catch(() => undefined) : undefined
         await r?.close()
       } finally {

@@ -21,6 +21,7 @@ import { resumeCommand } from './commands/resume.ts'
 import { runTaskCommand } from './commands/run-task.ts'
 import { runCommand } from './commands/run.ts'
 import { statusCommand } from './commands/status.ts'
+import { tokenCommand } from './commands/token.ts'
 import { createDefaultServices } from './default-services.ts'
 import { EXIT, UsageError, exitCodeFor } from './errors.ts'
 import { commandHelp, rootHelp } from './help.ts'
@@ -46,7 +47,7 @@ const MAX_STDIN = 64 * 1024
 export const COMMANDS: Command[] = [
   runCommand, statusCommand, jobsCommand, historyCommand, explainCommand, runTaskCommand,
   enableCommand, disableCommand, pauseCommand, resumeCommand, addTaskCommand, removeTaskCommand,
-  loadPresetCommand, devnetCommand, keystoreCommand,
+  loadPresetCommand, devnetCommand, keystoreCommand, tokenCommand,
 ]
 
 /** Runs `bot` with `argv` (without node and script) and resolves with the exit code: 0 ok, 1 failed, 2 bad input. */

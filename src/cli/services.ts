@@ -98,6 +98,16 @@ export interface DevnetInfo {
   accounts?: string[]
 }
 
+/** An API token as listings show it: never the token or its hash. */
+export interface ApiTokenInfo {
+  id: string
+  name: string
+  role: string
+  source: 'db' | 'env'
+  createdAt: number | null
+  revokedAt: number | null
+}
+
 /** A keystore written by `bot keystore new|import`. */
 export interface KeystoreResult {
   address: string
@@ -128,6 +138,10 @@ export interface CliServices {
   devnet(options: { signal: AbortSignal; onProgress: (e: ProgressEvent) => void; onReady: (info: DevnetInfo) => void }): Promise<void>
   keystoreNew(options: { out?: string; passphrase: string }): Promise<KeystoreResult>
   keystoreImport(options: { out?: string; passphrase: string; privateKey: string }): Promise<KeystoreResult>
+  /** Creates an API token (hashed in the state; the token is returned only here), lists or revokes tokens. */
+  tokenNew(options: { name: string; role: string }): Promise<{ token: string; info: ApiTokenInfo }>
+  tokenList(): Promise<ApiTokenInfo[]>
+  tokenRevoke(name: string): Promise<boolean>
   /** Releases databases, clients and child processes. */
   close(): Promise<void>
 }

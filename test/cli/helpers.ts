@@ -50,6 +50,9 @@ export function recordingServices(overrides: Partial<CliServices> = {}): { facto
     devnet: rec('devnet', () => undefined),
     keystoreNew: rec('keystoreNew', () => ({ address: '0x0000000000000000000000000000000000000001', path: '/tmp/k.json' })),
     keystoreImport: rec('keystoreImport', () => ({ address: '0x0000000000000000000000000000000000000001', path: '/tmp/k.json' })),
+    tokenNew: rec('tokenNew', () => ({ token: 'bot_x', info: { id: '1', name: 'a', role: 'viewer', source: 'db' as const, createdAt: 1, revokedAt: null } })),
+    tokenList: rec('tokenList', () => []),
+    tokenRevoke: rec('tokenRevoke', () => true),
     close: async () => {},
   }
   const services = { ...base, ...overrides }

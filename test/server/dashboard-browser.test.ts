@@ -48,7 +48,7 @@ describe.runIf(available)('dashboard in headless Chromium', () => {
       await page.goto(url)
       await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 })
       const graph = await page.evaluate(() => {
-        const cy = (window as unknown as { botCy: { nodes(): { length: number }; edges(): { length: number } } }).botCy
+        const cy = (globalThis as unknown as { botCy: { nodes(): { length: number }; edges(): { length: number } } }).botCy
         return { nodes: cy.nodes().length, edges: cy.edges().length }
       })
       expect(graph).toEqual({ nodes: jobs.jobs.length, edges })
@@ -56,9 +56,9 @@ describe.runIf(available)('dashboard in headless Chromium', () => {
       const before = await page.locator('#runs tr[data-run-id]').count()
       await page.fill('#token', TOKEN)
       await page.dispatchEvent('#token', 'change')
-      await page.evaluate(() => (window as unknown as { botCy: { getElementById(id: string): { select(): void } } }).botCy.getElementById('wrap-eth').select())
+      await page.evaluate(() => (globalThis as unknown as { botCy: { getElementById(id: string): { select(): void } } }).botCy.getElementById('wrap-eth').select())
       await page.click('#run-now')
-      await page.waitForFunction((n) => document.querySelectorAll('#runs tr[data-run-id]').length > n, before, { timeout: 60_000 })
+      await page.waitForFunction((n) => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('#runs tr[data-run-id]').length > n, before, { timeout: 60_000 })
       const firstRow = await page.locator('#runs tr[data-run-id]').first().locator('td').nth(1).textContent()
       expect(firstRow).toBe('wrap-eth')
       await expect.poll(async () => (await fetch(`${url}/api/runs?job=wrap-eth&limit=5`).then((r) => r.json()) as { runs: { status: string }[] }).runs[0]?.status,
