@@ -1,6 +1,6 @@
 // Starts the operations server for a running bot: tokens, audit, control, health, metrics and the dashboard.
 import { createAuditLog } from '../access/audit-log.ts'
-import { createTokenStore, type EnvToken } from '../access/token-store.ts'
+import type { EnvToken } from '../access/token-store.ts'
 import { parseJobConfig, readPresetRaw, parseConfig } from '../config/load.ts'
 import { createControl } from '../control/control.ts'
 import type { Logger } from '../logging/logger.ts'
@@ -31,7 +31,7 @@ export async function startBotServer(rt: BotRuntime, o: ServeOptions): Promise<A
   })
   const metrics = createBotMetrics({ scheduler: rt.scheduler, breaker: rt.breaker, risk: rt.risk, db: rt.db })
   const server = await startApiServer({
-    host: cfg.host, port: o.port ?? cfg.port, tokens: createTokenStore(rt.db, envTokens), protectReads: cfg.protectReads,
+    host: cfg.host, port: o.port ?? cfg.port, dbPath: rt.db.name, envTokens, protectReads: cfg.protectReads,
     rateLimit: cfg.rateLimit, logger: o.logger, scheduler: rt.scheduler, breaker: rt.breaker, risk: rt.risk, facade: rt.facade,
     control, audit, metrics,
     health: { db: rt.db, scheduler: rt.scheduler, chains: Object.entries(rt.clients).map(([id, client]) => ({ chainId: Number(id), client })) },

@@ -68,9 +68,7 @@ export function createControl(deps: ControlDeps): Control {
     }
   }
   return {
-    assertCanRead(actor) {
-      if (!allows(actor.role, 'state.read')) throw new ForbiddenError('state.read', 'viewer')
-    },
+    assertCanRead,
     runNow: (actor, jobId, args) => act(actor, 'job.run', jobId, args === undefined ? undefined : { args }, () => {
       const j = job(jobId)
       if (!j.enabled) throw new ConflictError(`job "${jobId}" is disabled`, 'enable it first (PUT /api/jobs/:id/enable)')
@@ -114,6 +112,11 @@ export function createControl(deps: ControlDeps): Control {
       return { cancelledRuns, removed: o.remove === true }
     }),
   }
+}
+
+/** Throws 403 unless the actor may read state (reads are not audited). */
+export function assertCanRead(actor: Actor): void {
+  if (!allows(actor.role, 'state.read')) throw new ForbiddenError('state.read', ACTION_ROLES['state.read'])
 }
 
 function idOf(raw: unknown): string | null {

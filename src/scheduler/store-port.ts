@@ -5,19 +5,9 @@ export const PRIORITIES = ['critical', 'high', 'normal', 'low', 'lowest'] as con
 export type Priority = (typeof PRIORITIES)[number]
 
 /** Every status a run can have. Active ones keep a job busy; terminal ones are history. */
-export type RunStatus =
-  | 'pending'
-  | 'delayed'
-  | 'held'
-  | 'running'
-  | 'retrying'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'skipped'
-  | 'missed'
-  | 'interrupted'
-  | 'needs_attention'
+export const RUN_STATUSES = ['pending', 'delayed', 'held', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'skipped',
+  'missed', 'interrupted', 'needs_attention'] as const
+export type RunStatus = (typeof RUN_STATUSES)[number]
 
 /** Statuses of runs that have not finished (a crash leaves running/retrying ones behind). */
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['pending', 'delayed', 'held', 'running', 'retrying']

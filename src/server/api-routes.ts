@@ -1,31 +1,11 @@
-// The API's routes: reads (optionally token-protected) and mutations (token, role, rate limit, audit) over Control.
+// The API's routes in the HTTP worker: validate the request, check the token, then call the operation by name on
+// the scheduler's thread (reads through the cache, mutations always).
 import { z } from 'zod'
 import type { Actor } from '../access/roles.ts'
-import type { AuditLog } from '../access/audit-log.ts'
-import type { Control } from '../control/control.ts'
-import { NotFoundError } from '../control/control-errors.ts'
-import type { CircuitBreaker } from '../risk/circuit-breaker.ts'
-import type { RiskManager } from '../risk/risk-manager.ts'
-import type { Scheduler } from '../scheduler/scheduler.ts'
-import { PRIORITIES } from '../scheduler/store-port.ts'
-import { statusReport } from '../bot/cli-views.ts'
-import type { CentralScheduler } from '../bot/central-scheduler.ts'
-import { checkHealth, type HealthDeps } from './health.ts'
+import { RUN_STATUSES } from '../scheduler/store-port.ts'
+import type { ApiOps, OpName } from './api-ops.ts'
 import { createRouter, readJson, sendJson, validate, type Req } from './http-kit.ts'
 
-/** What the routes read and act on. */
-export interface ApiDeps {
-  scheduler: Scheduler
-  breaker: CircuitBreaker
-  risk: RiskManager
-  facade?: CentralScheduler
-  control: Control
-  audit: AuditLog
-  health: HealthDeps
-  metrics?: { contentType: string; render(): Promise<string> }
-}
-
-const RUN_STATUSES = ['pending', 'delayed', 'held', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'skipped', 'missed', 'interrupted', 'needs_attention'] as const
 const limit = z.coerce.number({ error: 'expected an integer 1-500' }).int({ error: 'expected an integer 1-500' }).min(1, { error: 'expected an integer 1-500' }).max(500, { error: 'expected an integer 1-500' }).default(50)
 const cursor = z.string().max(64, { error: 'expected the nextCursor of the previous page' }).regex(/^\d+$/, { error: 'expected the nextCursor of the previous page' }).optional()
 const pageQuery = z.strictObject({ limit, cursor })
@@ -41,70 +21,47 @@ const cancelQuery = z.strictObject({ remove: z.enum(['true', 'false'], { error: 
 
 const q = (req: Req) => Object.fromEntries(req.query)
 
-/** Read routes take the actor only to check `state.read` when reads are protected. */
+/** How routes reach the operations: `read` may answer from the cache, `mutate` always goes through. */
+export interface OpsClient {
+  read<K extends OpName>(op: K, args?: Parameters<ApiOps[K]>[0], options?: { ignoreChanges?: boolean }): Promise<unknown>
+  mutate<K extends OpName>(op: K, args: Parameters<ApiOps[K]>[0], actor: Actor): Promise<unknown>
+}
+
+/** Resolves the request's actor, throwing 401/403 (and 429 for mutations). */
 export type Authed = (req: Req) => Actor
 
-/** Builds the router: `reader(req)` resolves the actor for reads, `mutator(req)` for mutations (401/403/429 thrown). */
-export function buildApiRouter(deps: ApiDeps, reader: Authed, mutator: Authed) {
-  const { scheduler, control } = deps
+/** Builds the router: `reader(req)` authorizes reads (state.read), `mutator(req)` mutations. */
+export function buildApiRouter(ops: OpsClient, reader: Authed, mutator: Authed) {
   const r = createRouter()
-  const read = (path: string, fn: (req: Req) => unknown) => r.add('GET', path, (req) => { control.assertCanRead(reader(req)); return fn(req) })
-  const lastRun = (jobId: string) => scheduler.listRuns({ jobId, limit: 1 }).runs[0] ?? null
+  const read = (path: string, fn: (req: Req) => Promise<unknown>) => r.add('GET', path, (req) => { reader(req); return fn(req) })
 
-  r.add('GET', '/api/health', async (req, res) => {
-    const h = await checkHealth(deps.health)
+  r.add('GET', '/api/health', async (_req, res) => {
+    const h = (await ops.read('health', undefined, { ignoreChanges: true })) as { ready: boolean }
     sendJson(res, h.ready ? 200 : 503, h)
   })
-  read('/api/status', () => ({ ...statusReport({ scheduler, breaker: deps.breaker, facade: deps.facade }, true), health: scheduler.health() }))
-  read('/api/jobs', (req) => {
-    const p = validate(pageQuery, q(req), 'query')
-    const all = scheduler.listJobs().sort((a, b) => PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) || a.id.localeCompare(b.id))
-    const from = p.cursor ? Number(p.cursor) : 0
-    const page = all.slice(from, from + p.limit)
-    return { jobs: page.map((j) => ({ ...j, lastRun: lastRun(j.id) })), total: all.length,
-      nextCursor: from + p.limit < all.length ? String(from + p.limit) : null }
-  })
-  read('/api/jobs/:id', (req) => {
-    const j = scheduler.getJob(req.params.id!)
-    if (!j) throw new NotFoundError(`unknown job "${req.params.id!.slice(0, 80)}"`, 'list jobs with GET /api/jobs')
-    return { job: j, explanation: scheduler.explain(j.id), recentRuns: scheduler.listRuns({ jobId: j.id, limit: 10 }).runs }
-  })
-  read('/api/runs', (req) => {
-    const p = validate(runsQuery, q(req), 'query')
-    return scheduler.listRuns({ jobId: p.job, status: p.status, limit: p.limit, cursor: p.cursor })
-  })
-  read('/api/risk', () => ({ assessment: deps.risk.latest(), breaker: deps.breaker.status(), breakerEvents: deps.breaker.events(20),
-    market: deps.facade?.marketView() ?? null }))
-  read('/api/allocations', () => {
-    const rebalances = scheduler.listJobs().filter((j) => j.taskType === 'rebalance')
-    return {
-      rebalances: rebalances.map((j) => {
-        const run = scheduler.listRuns({ jobId: j.id, status: 'succeeded', limit: 1 }).runs[0]
-        return { jobId: j.id, at: run?.endedAt ?? null, plan: run?.resultJson ? JSON.parse(run.resultJson) : null }
-      }),
-      allocationJobs: scheduler.listJobs().filter((j) => j.id.startsWith('allocate_')).map((j) => ({ ...j, lastRun: lastRun(j.id) })),
-    }
-  })
-  read('/api/audit', (req) => {
-    const p = validate(pageQuery, q(req), 'query')
-    return deps.audit.list({ limit: p.limit, cursor: p.cursor })
-  })
+  read('/api/status', () => ops.read('status'))
+  read('/api/jobs', (req) => ops.read('jobs', validate(pageQuery, q(req), 'query')))
+  read('/api/jobs/:id', (req) => ops.read('job', { id: req.params.id! }))
+  read('/api/runs', (req) => ops.read('runs', validate(runsQuery, q(req), 'query')))
+  read('/api/risk', () => ops.read('risk'))
+  read('/api/allocations', () => ops.read('allocations'))
+  read('/api/audit', (req) => ops.read('audit', validate(pageQuery, q(req), 'query')))
 
-  const mutate = (method: string, path: string, fn: (req: Req, actor: Actor, body: unknown) => unknown) =>
+  const mutate = (method: string, path: string, fn: (req: Req, actor: Actor, body: unknown) => Promise<unknown>) =>
     r.add(method, path, async (req) => {
       const actor = mutator(req)
       return fn(req, actor, await readJson(req.raw))
     })
-  mutate('POST', '/api/jobs/:id/run', (req, a, body) => control.runNow(a, req.params.id!, validate(runBody, body, 'body')?.args))
+  mutate('POST', '/api/jobs/:id/run', (req, a, body) => ops.mutate('runNow', { jobId: req.params.id!, args: validate(runBody, body, 'body')?.args }, a))
   for (const state of ['enable', 'disable', 'pause', 'resume'] as const) {
-    mutate('PUT', `/api/jobs/:id/${state}`, (req, a) => ({ job: control.setJobState(a, req.params.id!, state) }))
+    mutate('PUT', `/api/jobs/:id/${state}`, (req, a) => ops.mutate('setJobState', { jobId: req.params.id!, state }, a))
   }
-  mutate('POST', '/api/pause', (_req, a) => control.pauseAll(a))
-  mutate('POST', '/api/resume', (_req, a) => control.resumeAll(a))
-  mutate('POST', '/api/breaker/trip', (_req, a, body) => ({ breaker: control.tripBreaker(a, validate(reasonBody, body, 'body').reason) }))
-  mutate('POST', '/api/breaker/reset', (_req, a, body) => ({ breaker: control.resetBreaker(a, validate(reasonBody, body, 'body').reason) }))
-  mutate('POST', '/api/presets/:name', (req, a, body) => control.loadPreset(a, req.params.name!, validate(presetBody, body, 'body') ?? {}))
-  mutate('POST', '/api/jobs', async (_req, a, body) => ({ job: await control.scheduleTask(a, body) }))
-  mutate('DELETE', '/api/jobs/:id', (req, a) => control.cancelTask(a, req.params.id!, { remove: validate(cancelQuery, q(req), 'query').remove === 'true' }))
+  mutate('POST', '/api/pause', (_req, a) => ops.mutate('pauseAll', undefined, a))
+  mutate('POST', '/api/resume', (_req, a) => ops.mutate('resumeAll', undefined, a))
+  mutate('POST', '/api/breaker/trip', (_req, a, body) => ops.mutate('tripBreaker', validate(reasonBody, body, 'body'), a))
+  mutate('POST', '/api/breaker/reset', (_req, a, body) => ops.mutate('resetBreaker', validate(reasonBody, body, 'body'), a))
+  mutate('POST', '/api/presets/:name', (req, a, body) => ops.mutate('loadPreset', { name: req.params.name!, ...validate(presetBody, body, 'body') }, a))
+  mutate('POST', '/api/jobs', (_req, a, body) => ops.mutate('scheduleTask', { job: body }, a))
+  mutate('DELETE', '/api/jobs/:id', (req, a) => ops.mutate('cancelTask', { jobId: req.params.id!, remove: validate(cancelQuery, q(req), 'query').remove === 'true' }, a))
   return r
 }

@@ -1,27 +1,29 @@
-// The bot's HTTP server: API, SSE, /metrics and the dashboard, loopback by default, bearer tokens for mutations.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import type { Actor } from '../access/roles.ts'
-import type { TokenStore } from '../access/token-store.ts'
-import { ControlError, ForbiddenError, UnauthorizedError } from '../control/control-errors.ts'
+// Starts the operations server: HTTP runs in a worker thread (api-worker.ts); this side answers its calls with
+// live state and Control, writes its audit entries, and forwards run events. Loopback unless configured.
+import { Worker } from 'node:worker_threads'
+import type { EnvToken } from '../access/token-store.ts'
 import { toControlError } from '../control/control.ts'
 import type { Logger } from '../logging/logger.ts'
-import { buildApiRouter, type ApiDeps } from './api-routes.ts'
-import { createEventStream } from './event-stream.ts'
-import { securityHeaders, sendError, sendJson, type Req } from './http-kit.ts'
-import { createRateLimiter, type RateLimitConfig } from './rate-limit.ts'
-import { loadDashboardAssets } from './static-assets.ts'
+import type { Scheduler } from '../scheduler/scheduler.ts'
+import { createApiOps, type ApiDeps } from './api-ops.ts'
+import { onRunEvents } from './event-stream.ts'
+import type { RateLimitConfig } from './rate-limit.ts'
+import type { ToMain, ToWorker, WorkerConfig } from './worker-protocol.ts'
 
 /** Options of startApiServer. */
 export interface ApiServerOptions extends ApiDeps {
   host: string
   /** 0 picks a free port. */
   port: number
-  tokens: TokenStore
+  /** The state database file (the worker verifies tokens on its own read-only connection). */
+  dbPath: string
+  envTokens: EnvToken[]
   /** Reads need a viewer token too. */
   protectReads: boolean
   rateLimit: RateLimitConfig
   logger: Logger
+  /** Longest a cached read answer is served (default 1000 ms; any state change drops it sooner). */
+  cacheMs?: number
 }
 
 /** A listening server. */
@@ -31,101 +33,74 @@ export interface ApiServer {
   close(): Promise<void>
 }
 
-const ANONYMOUS: Actor = { name: 'anonymous', role: null, source: 'http' }
+const WORKER = new URL('./api-worker-boot.mjs', import.meta.url)
+const RESTART_DELAY_MS = 1_000
 
-/** Starts listening; resolves once the port is bound. */
+/** Starts the worker and resolves once it listens; a worker that dies later is restarted on the same port. */
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
-  const limiter = createRateLimiter(o.rateLimit)
-  const assets = loadDashboardAssets()
-  const events = createEventStream(o.scheduler)
-  /** The token's actor: missing -> null; present but unknown -> 403 (the issue's contract). */
-  const identify = (req: Req): Actor | null => {
-    const h = req.raw.headers.authorization
-    if (!h) return null
-    const m = /^Bearer\s+(\S+)$/i.exec(h)
-    const who = m ? o.tokens.verify(m[1]!) : null
-    if (!who) throw new ForbiddenError('use this API', 'a valid token (bad or revoked token)')
-    return { name: who.name, role: who.role, source: 'http' }
-  }
-  const reader = (req: Req): Actor => {
-    const a = identify(req)
-    if (a) return a
-    if (o.protectReads) throw new UnauthorizedError()
-    return { ...ANONYMOUS, role: 'viewer' }
-  }
-  const mutator = (req: Req): Actor => {
-    let actor: Actor | null
-    try {
-      actor = identify(req)
-      if (!actor) throw new UnauthorizedError()
-    } catch (err) {
-      o.audit.record({ actor: ANONYMOUS, action: `http ${req.method} ${req.path}`, outcome: 'denied', detail: (err as Error).message })
-      throw err
-    }
-    const limited = limiter.take(`token:${actor.name}`)
-    if (!limited.ok) {
-      o.audit.record({ actor, action: `http ${req.method} ${req.path}`, outcome: 'rate_limited', detail: `retry after ${limited.retryAfterS} s` })
-      throw Object.assign(new ControlError('RATE_LIMITED', 429, 'too many requests', `retry after ${limited.retryAfterS} s`), { retryAfterS: limited.retryAfterS })
-    }
-    return actor
-  }
-  const router = buildApiRouter(o, reader, mutator)
+  const ops = createApiOps(o)
+  let worker: Worker
+  let closing = false
+  let boundPort = o.port
 
-  async function handle(raw: IncomingMessage, res: ServerResponse) {
-    securityHeaders(res)
-    const url = new URL(raw.url ?? '/', 'http://localhost')
-    const req: Req = { raw, method: raw.method ?? 'GET', path: url.pathname, params: {}, query: url.searchParams, ip: raw.socket.remoteAddress ?? '?' }
+  const answer = async (w: Worker, m: ToMain & { type: 'call' }) => {
+    let reply: ToWorker
     try {
-      if (req.method === 'GET' && req.path === '/metrics') {
-        if (!o.metrics) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'metrics are not enabled' } })
-        if (o.protectReads) reader(req)
-        const body = await o.metrics.render()
-        res.writeHead(200, { 'Content-Type': o.metrics.contentType })
-        return void res.end(body)
-      }
-      if (req.method === 'GET' && req.path === '/api/events') {
-        o.control.assertCanRead(reader(req))
-        return events.attach(res)
-      }
-      const asset = req.method === 'GET' ? assets.get(req.path) : undefined
-      if (asset) {
-        res.writeHead(200, { 'Content-Type': asset.type, 'Cache-Control': 'no-cache' })
-        return void res.end(asset.body)
-      }
-      const m = router.match(req.method, req.path)
-      if (!('handler' in m)) {
-        if (!req.path.startsWith('/api/')) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no page at ${req.path}` } })
-        return m.methodMismatch
-          ? sendJson(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed on ${req.path}` } })
-          : sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no endpoint ${req.method} ${req.path}`, hint: 'see README "Operations API"' } })
-      }
-      req.params = m.params
-      const out = await m.handler(req, res)
-      if (!res.headersSent) sendJson(res, 200, out)
+      const fn = ops[m.op] as (args: unknown, actor: unknown) => unknown
+      reply = { type: 'result', id: m.id, ok: true, value: await fn(m.args, m.actor) }
     } catch (err) {
       const e = toControlError(err)
-      if (e.status >= 500) o.logger.error({ err }, 'api request failed')
-      if (res.headersSent) return void res.end()
-      const retry = (err as { retryAfterS?: number }).retryAfterS
-      sendError(res, e, retry ? { 'Retry-After': String(retry) } : {})
+      if (e.status >= 500) o.logger.error({ err, op: m.op }, 'api operation failed')
+      reply = { type: 'result', id: m.id, ok: false, error: { code: e.code, status: e.status, message: e.message, hint: e.hint, details: e.details } }
     }
+    w.postMessage(reply)
   }
 
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => void handle(req, res))
-  server.maxHeadersCount = 50
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(o.port, o.host, () => { server.off('error', reject); resolve() })
+  const spawn = () => new Promise<void>((resolve, reject) => {
+    const config: WorkerConfig = { host: o.host, port: boundPort, protectReads: o.protectReads, rateLimit: o.rateLimit,
+      dbPath: o.dbPath, envTokens: o.envTokens, cacheMs: o.cacheMs ?? 1_000 }
+    const w = new Worker(WORKER, { workerData: config, name: 'api-http' })
+    worker = w
+    let ready = false
+    w.on('message', (m: ToMain) => {
+      if (m.type === 'call') void answer(w, m)
+      else if (m.type === 'audit') o.audit.record(m.entry)
+      else if (m.type === 'log') o.logger[m.level](m.msg)
+      else if (m.type === 'ready') { ready = true; boundPort = m.port; resolve() }
+      else if (m.type === 'failed') reject(new Error(`api server cannot listen on ${o.host}:${boundPort}: ${m.message}`))
+    })
+    w.on('error', (err) => {
+      o.logger.error({ err }, 'api worker failed')
+      if (!ready) reject(err)
+    })
+    w.on('exit', (code) => {
+      if (closing || !ready) return
+      o.logger.error({ code }, `api worker exited; restarting in ${RESTART_DELAY_MS} ms`)
+      setTimeout(() => { if (!closing) spawn().catch((err) => o.logger.error({ err }, 'api worker restart failed')) }, RESTART_DELAY_MS).unref()
+    })
   })
-  const port = (server.address() as AddressInfo).port
+
+  const offEvents = onRunEvents(o.scheduler as Pick<Scheduler, 'on'>, (data) => worker?.postMessage({ type: 'event', data } satisfies ToWorker))
+  try {
+    await spawn()
+  } catch (err) {
+    offEvents()
+    closing = true
+    await worker!.terminate()
+    throw err
+  }
   const host = o.host.includes(':') ? `[${o.host}]` : o.host
   return {
-    port,
-    url: `http://${host}:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      events.close()
-      server.close(() => resolve())
-      server.closeAllConnections()
-    }),
+    port: boundPort,
+    url: `http://${host}:${boundPort}`,
+    async close() {
+      closing = true
+      offEvents()
+      const exited = new Promise((r) => worker.once('exit', r))
+      worker.postMessage({ type: 'close' } satisfies ToWorker)
+      const timer = setTimeout(() => void worker.terminate(), 3_000)
+      await exited
+      clearTimeout(timer)
+    },
   }
 }

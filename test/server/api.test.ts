@@ -9,6 +9,7 @@ import { createTokenStore } from '../../src/access/token-store.ts'
 import { createBotRuntime, type BotRuntime } from '../../src/bot/runtime.ts'
 import { startBotServer } from '../../src/bot/serve.ts'
 import { parseConfig } from '../../src/config/load.ts'
+import { runApiLoad } from '../../scripts/api-load.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'bot-api-'))
 const ADMIN = 'admin-secret-token-0123456789'
@@ -213,5 +214,20 @@ describe('mutations: tokens, roles, validation, audit', () => {
     expect(p1.body.entries).toHaveLength(3)
     const p2 = await call('GET', `/api/audit?limit=3&cursor=${p1.body.nextCursor}`)
     expect(p2.body.entries[0].id).toBeLessThan(p1.body.entries[2].id)
+  })
+})
+
+describe('under load', () => {
+  it('50 concurrent clients for 2 s (reads and run-now) get no error answer; the runs they asked for happen', async () => {
+    const before = rt.scheduler.listRuns({ jobId: 'n6', limit: 500 }).runs.length
+    const r = await runApiLoad({
+      baseUrl: server.url, clients: 50, durationMs: 2_000, token: ADMIN, mutation: { jobId: 'n6', everyMs: 400 },
+      paths: ['/api/status', '/api/jobs?limit=5', '/api/runs?limit=20', '/api/risk', '/api/health', '/metrics', '/api/jobs/a', '/'],
+    })
+    expect(r.errorSamples).toEqual([])
+    expect(r.errors).toBe(0)
+    expect(r.requests).toBeGreaterThan(200)
+    expect(Object.keys(r.byPath)).toHaveLength(9)
+    await expect.poll(() => rt.scheduler.listRuns({ jobId: 'n6', status: 'succeeded', limit: 500 }).runs.length - before).toBe(r.byPath['/api/jobs/n6/run'])
   })
 })
