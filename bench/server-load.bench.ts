@@ -102,6 +102,7 @@ async function main() {
     lag_load_p99_ms: percentile(lagLoad, 99),
     lag_target_p99_ms: LAG_TARGET_P99_MS,
     lag_within_target: percentile(lagLoad, 99) <= LAG_TARGET_P99_MS,
+    lag_p99_load_over_idle: round(percentile(lagLoad, 99) / Math.max(1, percentile(idleLag, 99))),
     rss_start_mb: rssStart,
     rss_after_round1_mb: r1.rss,
     rss_after_round2_mb: r2.rss,

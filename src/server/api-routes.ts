@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { Actor } from '../access/roles.ts'
 import { RUN_STATUSES } from '../scheduler/store-port.ts'
 import type { ApiOps, OpName } from './api-ops.ts'
+import type { ReadOptions } from './read-cache.ts'
 import { createRouter, readJson, sendJson, validate, type Req } from './http-kit.ts'
 
 const limit = z.coerce.number({ error: 'expected an integer 1-500' }).int({ error: 'expected an integer 1-500' }).min(1, { error: 'expected an integer 1-500' }).max(500, { error: 'expected an integer 1-500' }).default(50)
@@ -23,7 +24,7 @@ const q = (req: Req) => Object.fromEntries(req.query)
 
 /** How routes reach the operations: `read` may answer from the cache, `mutate` always goes through. */
 export interface OpsClient {
-  read<K extends OpName>(op: K, args?: Parameters<ApiOps[K]>[0], options?: { ignoreChanges?: boolean }): Promise<unknown>
+  read<K extends OpName>(op: K, args?: Parameters<ApiOps[K]>[0], options?: ReadOptions): Promise<unknown>
   mutate<K extends OpName>(op: K, args: Parameters<ApiOps[K]>[0], actor: Actor): Promise<unknown>
 }
 

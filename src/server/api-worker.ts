@@ -92,7 +92,8 @@ async function handle(raw: IncomingMessage, res: ServerResponse) {
   try {
     if (req.method === 'GET' && req.path === '/metrics') {
       if (cfg.protectReads) reader(req)
-      const m = (await ops.read('metrics', undefined, { ignoreChanges: true })) as { contentType: string; body: string }
+      // Scrapers poll every 15 s or so; rendering costs the scheduler's thread milliseconds, so at most every 5 s.
+      const m = (await ops.read('metrics', undefined, { ignoreChanges: true, ttlMs: 5_000 })) as { contentType: string; body: string }
       res.writeHead(200, { 'Content-Type': m.contentType })
       return void res.end(m.body)
     }

@@ -3,10 +3,13 @@
 
 /** The cache: `get` returns a cached (or in-flight) answer or calls `load`. */
 export interface ReadCache {
-  get(key: string, load: () => Promise<unknown>, options?: { ignoreChanges?: boolean }): Promise<unknown>
+  get(key: string, load: () => Promise<unknown>, options?: ReadOptions): Promise<unknown>
   /** A state change happened: answers loaded before it are stale. */
   invalidate(): void
 }
+
+/** Per-read choices: answers that do not follow job state (health, metrics) may ignore changes and live longer. */
+export interface ReadOptions { ignoreChanges?: boolean; ttlMs?: number }
 
 const MAX_ENTRIES = 500
 
@@ -18,7 +21,7 @@ export function createReadCache(ttlMs: number, now: () => number = Date.now): Re
     get(key, load, options = {}) {
       const t = now()
       const hit = entries.get(key)
-      if (hit && t - hit.at < ttlMs && (options.ignoreChanges || hit.generation === generation)) return hit.value
+      if (hit && t - hit.at < (options.ttlMs ?? ttlMs) && (options.ignoreChanges || hit.generation === generation)) return hit.value
       if (entries.size >= MAX_ENTRIES) {
         for (const [k, e] of entries) if (t - e.at >= ttlMs || e.generation !== generation) entries.delete(k)
         if (entries.size >= MAX_ENTRIES) entries.clear()
