@@ -11,6 +11,8 @@ import { explainJob, statusReport, type StateSource } from './cli-views.ts'
 import { openStateView, type StateView } from './state-view.ts'
 import { runDryOnce } from './dry-run.ts'
 import { createTokenStore } from '../access/token-store.ts'
+import { backupDatabase, restoreDatabase } from '../housekeeping/backup.ts'
+import { createUpkeep, defaultBackupDir } from './upkeep.ts'
 import type { Role } from '../access/roles.ts'
 import { openDatabase, type Db } from '../store/database.ts'
 import { onceWith, waitForRun } from './once.ts'
@@ -135,6 +137,24 @@ export const createBotServices: ServicesFactory = async (deps) => {
     },
     keystoreNew: async (o) => (await import('../cli/keystore-file.ts')).writeKeystore(o),
     keystoreImport: async (o) => (await import('../cli/keystore-file.ts')).writeKeystore(o),
+    async housekeeping(o) {
+      const r = await writable()
+      const db = runtime ? (await rt()).db : view!.db
+      return createUpkeep({ config: need(), db, dbPath: need().store.path, scheduler: () => r.scheduler }).housekeeper.run({ dryRun: o.dryRun })
+    },
+    async backup(target) {
+      // An online backup: it runs beside a live `bot run` without the state lock.
+      const db = openDatabase({ path: need().store.path, mustExist: true })
+      try {
+        return await backupDatabase(db, target ?? defaultBackupDir(need()))
+      } finally {
+        db.close()
+      }
+    },
+    async restore(backupPath) {
+      lock ??= acquireStateLock(need().store.path)
+      return restoreDatabase(backupPath, need().store.path, { safetyDir: defaultBackupDir(need()) })
+    },
     // Tokens live in the state database; a running `bot run` reads them per request, so no lock is needed.
     async tokenNew(o) { return (await tokens()).create(o.name, o.role as Role) },
     async tokenList() { return (await tokens()).list() },

@@ -26,6 +26,9 @@ import { createRunCallsStore } from './run-calls.ts'
 import { defineMarketTickTask } from './tasks/market-tick.ts'
 import { defineProtocolCallTask } from './tasks/protocol-call.ts'
 import { defineRebalanceTask } from './tasks/rebalance.ts'
+import { checkAfterRestore } from './restore-check.ts'
+import { createUpkeep } from './upkeep.ts'
+import type { Housekeeper } from '../housekeeping/housekeeper.ts'
 
 /** A composed, not yet started bot. */
 export interface BotRuntime {
@@ -38,6 +41,9 @@ export interface BotRuntime {
   facade: CentralScheduler
   scheduler: Scheduler
   clients: Record<number, PublicClient>
+  housekeeper: Housekeeper
+  /** Where scheduled and `bot backup` backups go by default. */
+  backupDir: string
   /** Reconciles open intents, then starts the scheduler (recovery of interrupted runs included). */
   start(): Promise<void>
   /** Stops the scheduler (grace period), closes the database and stops the devnet. */
@@ -61,7 +67,7 @@ export interface RuntimeOptions {
 }
 
 /** Task types the bot registers (the state view validates added jobs against these names). */
-export const BOT_TASK_TYPES = ['noop', 'send_calls', 'protocol_call', 'market_tick', 'rebalance'] as const
+export const BOT_TASK_TYPES = ['noop', 'send_calls', 'protocol_call', 'market_tick', 'rebalance', 'housekeeping', 'backup'] as const
 
 /** Margin over the gas estimate for calls with data. */
 const GAS_MARGIN_PCT = 50
@@ -151,6 +157,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     scheduler.on('succeeded', () => breaker.recordJobResult(true))
     scheduler.on('failed', () => breaker.recordJobResult(false))
     const runCalls = createRunCallsStore(db)
+    const upkeep = createUpkeep({ config, db, dbPath, scheduler: () => scheduler })
     for (const def of [
       noopTask,
       defineSendCallsTask(engine),
@@ -158,12 +165,14 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
         onGasSpent: (chainId, wei) => breaker.recordGasSpend(chainId, wei) }),
       defineMarketTickTask({ risk, facade }),
       defineRebalanceTask({ scheduler: () => scheduler, clients, wallets: env.wallets, book: env.book }),
+      ...upkeep.tasks,
     ]) scheduler.registerTask(def)
-    scheduler.addJobs(config.jobs.map(toJobSpec), { ifExists: 'replace' })
+    scheduler.addJobs([...config.jobs.map(toJobSpec), ...upkeep.jobs], { ifExists: 'replace' })
     let closing: Promise<void> | undefined
     return {
-      config, env, db, engine, risk, breaker, facade, scheduler, clients,
+      config, env, db, engine, risk, breaker, facade, scheduler, clients, housekeeper: upkeep.housekeeper, backupDir: upkeep.backupDir,
       async start() {
+        await checkAfterRestore({ db, breaker, clients, wallets: env.wallets.values(), logger: log })
         await engine.reconcileOpenIntents()
         await scheduler.start()
       },

@@ -3,13 +3,14 @@ import pino from 'pino'
 import type { BotConfig } from '../config/schema.ts'
 import { createCircuitBreaker, type CircuitBreaker } from '../risk/circuit-breaker.ts'
 import { createScheduler, type Scheduler } from '../scheduler/scheduler.ts'
-import { openDatabase } from '../store/database.ts'
+import { openDatabase, type Db } from '../store/database.ts'
 import { createSqliteSchedulerStore } from '../store/sqlite-scheduler-store.ts'
 import { AppError } from '../errors/app-error.ts'
 import { BOT_TASK_TYPES, breakerConfig } from './runtime.ts'
 
 /** The parts of a runtime the read commands use. */
 export interface StateView {
+  db: Db
   scheduler: Scheduler
   breaker: CircuitBreaker
   close(): Promise<void>
@@ -28,5 +29,5 @@ export function openStateView(config: BotConfig): StateView {
     scheduler.registerTask({ type, handler: () => Promise.reject(new AppError('STATE_VIEW', 'the state view does not run tasks')) })
   }
   const breaker = createCircuitBreaker({ db, config: breakerConfig(config) })
-  return { scheduler, breaker, close: () => scheduler.stop({ graceMs: 0 }) }
+  return { db, scheduler, breaker, close: () => scheduler.stop({ graceMs: 0 }) }
 }

@@ -22,6 +22,9 @@ import { runTaskCommand } from './commands/run-task.ts'
 import { runCommand } from './commands/run.ts'
 import { statusCommand } from './commands/status.ts'
 import { tokenCommand } from './commands/token.ts'
+import { housekeepingCommand } from './commands/housekeeping.ts'
+import { backupCommand } from './commands/backup.ts'
+import { restoreCommand } from './commands/restore.ts'
 import { createDefaultServices } from './default-services.ts'
 import { EXIT, UsageError, exitCodeFor } from './errors.ts'
 import { commandHelp, rootHelp } from './help.ts'
@@ -47,7 +50,7 @@ const MAX_STDIN = 64 * 1024
 export const COMMANDS: Command[] = [
   runCommand, statusCommand, jobsCommand, historyCommand, explainCommand, runTaskCommand,
   enableCommand, disableCommand, pauseCommand, resumeCommand, addTaskCommand, removeTaskCommand,
-  loadPresetCommand, devnetCommand, keystoreCommand, tokenCommand,
+  loadPresetCommand, devnetCommand, keystoreCommand, tokenCommand, housekeepingCommand, backupCommand, restoreCommand,
 ]
 
 /** Runs `bot` with `argv` (without node and script) and resolves with the exit code: 0 ok, 1 failed, 2 bad input. */

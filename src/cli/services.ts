@@ -1,5 +1,7 @@
 // What CLI commands need from the running bot (scheduler, tx engine, devnet); the lead implements it when wiring.
 import type { BotConfig, JobConfig } from '../config/schema.ts'
+import type { BackupResult } from '../housekeeping/backup.ts'
+import type { HousekeepingReport } from '../housekeeping/housekeeper.ts'
 
 /** Run states as the scheduler records them. */
 export type RunStatus =
@@ -138,6 +140,12 @@ export interface CliServices {
   devnet(options: { signal: AbortSignal; onProgress: (e: ProgressEvent) => void; onReady: (info: DevnetInfo) => void }): Promise<void>
   keystoreNew(options: { out?: string; passphrase: string }): Promise<KeystoreResult>
   keystoreImport(options: { out?: string; passphrase: string; privateKey: string }): Promise<KeystoreResult>
+  /** Runs housekeeping now (retention, SQLite upkeep, directory cleanup); `dryRun` removes nothing. */
+  housekeeping(options: { dryRun: boolean }): Promise<HousekeepingReport>
+  /** Online backup of the state database to `target` (a file, or a directory; default the backups directory). */
+  backup(target?: string): Promise<BackupResult>
+  /** Replaces the state with a backup; refuses while a bot holds the state. */
+  restore(backupPath: string): Promise<{ restoredFrom: string; previousSavedAs: string | null }>
   /** Creates an API token (hashed in the state; the token is returned only here), lists or revokes tokens. */
   tokenNew(options: { name: string; role: string }): Promise<{ token: string; info: ApiTokenInfo }>
   tokenList(): Promise<ApiTokenInfo[]>

@@ -1,6 +1,7 @@
 // The one zod schema of the bot's configuration: strict objects, defaults filled in, units parsed exactly.
 import { z } from 'zod'
 import { triggerSchema } from './triggers.ts'
+import { backupSchema, housekeepingSchema } from './maintenance-schema.ts'
 import { duration, etherAmount, fraction, gasPrice, tokenAmount } from './units.ts'
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/
@@ -191,6 +192,8 @@ const baseSchema = z.strictObject({
   scheduler: schedulerSchema.prefault({}),
   server: serverSchema.prefault({}),
   store: storeSchema.prefault({}),
+  housekeeping: housekeepingSchema.prefault({}),
+  backup: backupSchema.prefault({}),
   devnet: devnetSchema.prefault({}),
   /** Address book for adapters on configured chains: a devnet addresses JSON (as `bot devnet` writes it). */
   addressBook: z.string().min(1).optional(),
