@@ -25,7 +25,7 @@ export async function startBotServer(rt: BotRuntime, o: ServeOptions): Promise<A
   ]
   const audit = createAuditLog(rt.db)
   const control = createControl({
-    scheduler: rt.scheduler, breaker: rt.breaker, audit, toJobSpec,
+    scheduler: rt.scheduler, breaker: rt.breaker, audit, toJobSpec, housekeeper: rt.housekeeper,
     parseJob: (raw) => parseJobConfig(raw, 'job'),
     presetJobs: async (name) => (await parseConfig(readPresetRaw(name), `preset ${name}`)).jobs,
   })
@@ -33,7 +33,7 @@ export async function startBotServer(rt: BotRuntime, o: ServeOptions): Promise<A
   const server = await startApiServer({
     host: cfg.host, port: o.port ?? cfg.port, dbPath: rt.db.name, envTokens, protectReads: cfg.protectReads,
     rateLimit: cfg.rateLimit, logger: o.logger, scheduler: rt.scheduler, breaker: rt.breaker, risk: rt.risk, facade: rt.facade,
-    control, audit, metrics,
+    control, audit, metrics, housekeeper: rt.housekeeper,
     health: { db: rt.db, scheduler: rt.scheduler, chains: Object.entries(rt.clients).map(([id, client]) => ({ chainId: Number(id), client })) },
   })
   return { ...server, async closeAll() { await server.close(); metrics.close() } }

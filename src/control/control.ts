@@ -7,6 +7,8 @@ import type { CircuitBreaker, BreakerStatus } from '../risk/circuit-breaker.ts'
 import type { Scheduler } from '../scheduler/scheduler.ts'
 import type { JobView } from '../scheduler/scheduler-types.ts'
 import type { JobConfig } from '../config/schema.ts'
+import type { CleanupTarget } from '../housekeeping/cleanup-target.ts'
+import type { Housekeeper, HousekeepingReport } from '../housekeeping/housekeeper.ts'
 import { ConflictError, ControlError, ForbiddenError, InvalidInputError, NotFoundError } from './control-errors.ts'
 
 /** What the control layer acts on. */
@@ -19,6 +21,8 @@ export interface ControlDeps {
   toJobSpec(job: JobConfig): Parameters<Scheduler['addJob']>[0]
   /** A shipped preset's jobs, or a thrown error naming the available presets. */
   presetJobs(name: string): Promise<JobConfig[]>
+  /** The housekeeper, when this bot has one (cleanup registration and runs). */
+  housekeeper?: Pick<Housekeeper, 'register' | 'run' | 'targets'>
 }
 
 /** The actions. Each checks the actor's role first and audits every attempt, denied ones included. */
@@ -32,6 +36,10 @@ export interface Control {
   loadPreset(actor: Actor, name: string, options?: { replace?: boolean }): Promise<{ added: string[]; skipped: string[] }>
   scheduleTask(actor: Actor, job: unknown): Promise<JobView>
   cancelTask(actor: Actor, jobId: string, options?: { remove?: boolean }): { cancelledRuns: string[]; removed: boolean }
+  /** Registers a directory for cleanup (admin: it decides what the bot may delete). */
+  registerCleanup(actor: Actor, target: unknown): CleanupTarget
+  /** Runs housekeeping now; `dryRun` removes nothing. */
+  runCleanup(actor: Actor, options?: { dryRun?: boolean }): HousekeepingReport
   /** Checks a read permission (reads are not audited). */
   assertCanRead(actor: Actor): void
 }
@@ -45,6 +53,10 @@ export function createControl(deps: ControlDeps): Control {
     const j = typeof id === 'string' ? scheduler.getJob(id) : null
     if (!j) throw new NotFoundError(`unknown job "${String(id).slice(0, 80)}"`, 'list jobs with GET /api/jobs or `bot jobs`')
     return j
+  }
+  const housekeeper = () => {
+    if (!deps.housekeeper) throw new ConflictError('this bot has no housekeeper', 'cleanup runs inside `bot run`')
+    return deps.housekeeper
   }
   /** Runs `fn` as `action` for `actor`: role check, then the action; every outcome is audited. */
   function act<T>(actor: Actor, action: Action, target: string | null, params: unknown, fn: () => T): T {
@@ -103,6 +115,8 @@ export function createControl(deps: ControlDeps): Control {
       if (scheduler.getJob(j.id)) throw new ConflictError(`a job "${j.id}" already exists`, 'choose another id or cancel it with remove: true first')
       return scheduler.addJob(deps.toJobSpec(j))
     }),
+    registerCleanup: (actor, target) => act(actor, 'cleanup.register', null, target, () => housekeeper().register(target)),
+    runCleanup: (actor, o = {}) => act(actor, 'cleanup.run', null, o, () => housekeeper().run({ dryRun: o.dryRun === true })),
     cancelTask: (actor, jobId, o = {}) => act(actor, 'task.cancel', jobId, o, () => {
       job(jobId)
       const active = scheduler.listRuns({ jobId, limit: 100 }).runs.filter((r) => ['pending', 'delayed', 'held', 'running', 'retrying'].includes(r.status))

@@ -11,6 +11,7 @@ import type { RunStatus } from '../scheduler/store-port.ts'
 import { PRIORITIES } from '../scheduler/store-port.ts'
 import { statusReport } from '../bot/cli-views.ts'
 import type { CentralScheduler } from '../bot/central-scheduler.ts'
+import type { Housekeeper } from '../housekeeping/housekeeper.ts'
 import { checkHealth, type HealthDeps } from './health.ts'
 
 /** What the operations read and act on. */
@@ -23,6 +24,7 @@ export interface ApiDeps {
   audit: AuditLog
   health: HealthDeps
   metrics?: { contentType: string; render(): Promise<string> }
+  housekeeper?: Pick<Housekeeper, 'targets'>
 }
 
 /** A page request. */
@@ -50,6 +52,9 @@ export interface ApiOps {
   loadPreset: (p: { name: string; replace?: boolean }, a: Actor) => unknown
   scheduleTask: (p: { job: unknown }, a: Actor) => unknown
   cancelTask: (p: { jobId: string; remove: boolean }, a: Actor) => unknown
+  cleanupTargets: () => unknown
+  registerCleanup: (p: { target: unknown }, a: Actor) => unknown
+  runCleanup: (p: { dryRun?: boolean }, a: Actor) => unknown
 }
 
 /** One operation's name. */
@@ -101,5 +106,8 @@ export function createApiOps(deps: ApiDeps): ApiOps {
     loadPreset: (p, a) => control.loadPreset(a, p.name, { replace: p.replace }),
     scheduleTask: async (p, a) => ({ job: await control.scheduleTask(a, p.job) }),
     cancelTask: (p, a) => control.cancelTask(a, p.jobId, { remove: p.remove }),
+    cleanupTargets: () => ({ targets: deps.housekeeper?.targets() ?? [] }),
+    registerCleanup: (p, a) => ({ target: control.registerCleanup(a, p.target) }),
+    runCleanup: (p, a) => control.runCleanup(a, { dryRun: p.dryRun }),
   }
 }

@@ -18,6 +18,7 @@ const runsQuery = z.strictObject({
 const runBody = z.strictObject({ args: z.unknown().optional() }).optional()
 const reasonBody = z.strictObject({ reason: z.string({ error: 'expected a short reason text' }) })
 const presetBody = z.strictObject({ replace: z.boolean({ error: 'expected true or false' }).optional() }).optional()
+const cleanupRunBody = z.strictObject({ dryRun: z.boolean({ error: 'expected true or false' }).optional() }).optional()
 const cancelQuery = z.strictObject({ remove: z.enum(['true', 'false'], { error: 'expected true or false' }).optional() })
 
 const q = (req: Req) => Object.fromEntries(req.query)
@@ -40,6 +41,7 @@ export function buildApiRouter(ops: OpsClient, reader: Authed, mutator: Authed) 
     const h = (await ops.read('health', undefined, { ignoreChanges: true })) as { ready: boolean }
     sendJson(res, h.ready ? 200 : 503, h)
   })
+  r.add('GET', '/api/whoami', (req) => { const a = reader(req); return { name: a.name, role: a.role } })
   read('/api/status', () => ops.read('status'))
   read('/api/jobs', (req) => ops.read('jobs', validate(pageQuery, q(req), 'query')))
   read('/api/jobs/:id', (req) => ops.read('job', { id: req.params.id! }))
@@ -47,6 +49,7 @@ export function buildApiRouter(ops: OpsClient, reader: Authed, mutator: Authed) 
   read('/api/risk', () => ops.read('risk'))
   read('/api/allocations', () => ops.read('allocations'))
   read('/api/audit', (req) => ops.read('audit', validate(pageQuery, q(req), 'query')))
+  read('/api/cleanup', () => ops.read('cleanupTargets'))
 
   const mutate = (method: string, path: string, fn: (req: Req, actor: Actor, body: unknown) => Promise<unknown>) =>
     r.add(method, path, async (req) => {
@@ -63,6 +66,8 @@ export function buildApiRouter(ops: OpsClient, reader: Authed, mutator: Authed) 
   mutate('POST', '/api/breaker/reset', (_req, a, body) => ops.mutate('resetBreaker', validate(reasonBody, body, 'body'), a))
   mutate('POST', '/api/presets/:name', (req, a, body) => ops.mutate('loadPreset', { name: req.params.name!, ...validate(presetBody, body, 'body') }, a))
   mutate('POST', '/api/jobs', (_req, a, body) => ops.mutate('scheduleTask', { job: body }, a))
+  mutate('POST', '/api/cleanup/targets', (_req, a, body) => ops.mutate('registerCleanup', { target: body }, a))
+  mutate('POST', '/api/cleanup/run', (_req, a, body) => ops.mutate('runCleanup', validate(cleanupRunBody, body, 'body') ?? {}, a))
   mutate('DELETE', '/api/jobs/:id', (req, a) => ops.mutate('cancelTask', { jobId: req.params.id!, remove: validate(cancelQuery, q(req), 'query').remove === 'true' }, a))
   return r
 }

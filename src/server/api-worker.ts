@@ -59,7 +59,8 @@ const identify = (req: Req): Actor | null => {
   const m = /^Bearer\s+(\S+)$/i.exec(h)
   const who = m ? tokens.verify(m[1]!) : null
   if (!who) throw new ForbiddenError('use this API', 'a valid token (bad or revoked token)')
-  return { name: who.name, role: who.role, source: 'http' }
+  // An MCP bridge (`bot mcp`) says so, for the audit trail; it gets no more rights than its token's role.
+  return { name: who.name, role: who.role, source: req.raw.headers['x-bot-client'] === 'mcp' ? 'mcp' : 'http' }
 }
 const reader = (req: Req): Actor => {
   const actor = identify(req) ?? (cfg.protectReads ? null : { ...ANONYMOUS, role: 'viewer' as const })
