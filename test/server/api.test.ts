@@ -217,6 +217,42 @@ describe('mutations: tokens, roles, validation, audit', () => {
   })
 })
 
+describe('roles', () => {
+  it('every mutation is 403 below its role and passes the role check at or above it', async () => {
+    const store = createTokenStore(rt.db)
+    const t = Object.fromEntries((['viewer', 'operator', 'admin'] as const).map((r) => [r, store.create(`matrix-${r}`, r).token]))
+    // [method, path, body, weakest role]; bodies and ids are chosen so an allowed call changes nothing lasting.
+    const cases: [string, string, unknown, 'operator' | 'admin'][] = [
+      ['POST', '/api/jobs/n5/run', undefined, 'operator'],
+      ['PUT', '/api/jobs/n5/pause', undefined, 'operator'],
+      ['PUT', '/api/jobs/n5/resume', undefined, 'operator'],
+      ['PUT', '/api/jobs/missing/disable', undefined, 'operator'],
+      ['PUT', '/api/jobs/missing/enable', undefined, 'operator'],
+      ['POST', '/api/jobs', { id: 'bad' }, 'operator'],
+      ['DELETE', '/api/jobs/missing', undefined, 'operator'],
+      ['POST', '/api/cleanup/run', { dryRun: true }, 'operator'],
+      ['POST', '/api/breaker/trip', { reason: '' }, 'operator'],
+      ['POST', '/api/breaker/reset', { reason: '' }, 'admin'],
+      ['POST', '/api/presets/no-such-preset', undefined, 'admin'],
+      ['POST', '/api/cleanup/targets', { directory: '/' }, 'admin'],
+    ]
+    const rank = { viewer: 0, operator: 1, admin: 2 }
+    for (const [method, path, body, need] of cases) {
+      for (const role of ['viewer', 'operator', 'admin'] as const) {
+        const r = await call(method, path, t[role], body)
+        if (rank[role] < rank[need]) {
+          expect(r.status, `${role} ${method} ${path}`).toBe(403)
+          expect(r.body.error.hint).toMatch(new RegExp(need))
+        } else {
+          expect([200, 400, 404], `${role} ${method} ${path}: ${JSON.stringify(r.body)}`).toContain(r.status)
+        }
+      }
+    }
+    const denied = rt.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE actor LIKE 'matrix-%' AND outcome = 'denied'").get() as { n: number }
+    expect(denied.n).toBe(cases.length + cases.filter((c) => c[3] === 'admin').length)
+  })
+})
+
 describe('under load', () => {
   it('50 concurrent clients for 2 s (reads and run-now) get no error answer; the runs they asked for happen', async () => {
     const before = rt.scheduler.listRuns({ jobId: 'n6', limit: 500 }).runs.length
