@@ -92,6 +92,7 @@ export function toJobSpec(job: JobConfig): JobSpecInput {
     dependencies: job.dependencies, maxRetries: job.maxRetries, retryDelay: job.retryDelay, maxRetryDelay: job.maxRetryDelay,
     timeout: job.timeout, maxInstances: job.maxInstances, misfireGraceTime: job.misfireGraceTime,
     maxExecutions: job.maxExecutions, resources: job.resources, recovery: job.recovery, enabled: job.enabled, metadata,
+    timezone: job.timezone, windows: job.windows, dependencyTimeout: job.dependencyTimeout,
   }
 }
 

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { triggerSchema } from './triggers.ts'
 import { backupSchema, housekeepingSchema } from './maintenance-schema.ts'
+import { runWindowSchema } from '../scheduler/run-window.ts'
 import { duration, etherAmount, fraction, gasPrice, tokenAmount } from './units.ts'
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/
@@ -86,6 +87,12 @@ export const jobSchema = z.strictObject({
   gasCap: gasPrice.optional(),
   maxDelay: duration.optional(),
   misfireGraceTime: duration.optional(),
+  /** IANA zone for short patterns (daily_at_HH:MM) and run windows; default UTC. */
+  timezone: z.string().min(1).optional(),
+  /** When the job may start, e.g. [{days: ["mon","tue"], from: "09:00", to: "17:00", timezone: "Europe/Berlin"}]. */
+  windows: z.array(runWindowSchema).min(1).optional(),
+  /** Cancel a run that waited this long for its dependencies (reason dependency_timeout). */
+  dependencyTimeout: duration.optional(),
   maxInstances: count(1, 64).default(1),
   maxExecutions: count(1, 1_000_000_000).optional(),
   resources: z.record(z.string().min(1), count(1, 10_000)).default({}),

@@ -4,7 +4,7 @@ import type { Db } from '../store/database.ts'
 import type { AuditLog } from '../access/audit-log.ts'
 import { cleanupTargetSchema, safeCleanupDirectory, type CleanupTarget } from './cleanup-target.ts'
 import { cleanTarget, type CleanupResult } from './dir-cleaner.ts'
-import { InvalidInputError } from '../control/control-errors.ts'
+import { AppError } from '../errors/app-error.ts'
 
 /** What one housekeeping pass did (or, dry, would do). */
 export interface HousekeepingReport {
@@ -52,7 +52,9 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
   return {
     register(raw) {
       const parsed = cleanupTargetSchema.safeParse(raw)
-      if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join('; '), 'see config/README.md "housekeeping"')
+      if (!parsed.success) {
+        throw new AppError('CLEANUP_INVALID', parsed.error.issues.map((i) => i.message).join('; '), { hint: 'see config/README.md "housekeeping"' })
+      }
       const t = { ...parsed.data, directory: safeCleanupDirectory(parsed.data.directory, deps.baseDir) }
       deps.db.prepare(`INSERT INTO cleanup_targets (directory, pattern, retention_days, max_files, max_size_mb, priority, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (directory, pattern) DO UPDATE SET retention_days = excluded.retention_days,

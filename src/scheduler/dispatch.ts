@@ -1,6 +1,7 @@
 // The dispatch pass: picks due runs by priority (FIFO within one), checks dependencies, instances, slots and
 // resource pools, asks the gate, persists the starts in one transaction, then executes them.
 import { DispatchGateError } from './gate-error.ts'
+import { windowState } from './run-window.ts'
 import { executeRun } from './run-executor.ts'
 import {
   emit, enqueue, errorText, finishRun, unqueue, type Ctx, type JobState, type RunState,
@@ -41,6 +42,10 @@ export function blockersOf(ctx: Ctx, run: RunState): string[] {
   if (job.rec.paused) out.push('job is paused')
   if (!taskOf(ctx, job)) out.push(`task type "${job.rec.taskType}" is not registered`)
   if (job.busy >= job.spec.maxInstances) out.push(`maxInstances ${job.spec.maxInstances} reached: a previous run is still executing`)
+  if (job.spec.windows && run.rec.origin !== 'manual') {
+    const w = windowState(job.spec.windows, ctx.clock.now(), job.spec.timezone ?? 'UTC')
+    if (!w.open) out.push(`outside its run windows${w.nextOpening === null ? '' : ` until ${new Date(w.nextOpening).toISOString()}`}`)
+  }
   const d = dependencyState(ctx, job)
   if (d.state !== 'ok') out.push(d.why!)
   if (ctx.executing >= ctx.opts.maxConcurrentJobs) out.push(`all ${ctx.opts.maxConcurrentJobs} slots (maxConcurrentJobs) are in use`)
@@ -86,9 +91,17 @@ export function dispatch(ctx: Ctx): void {
         if (ctx.executing >= ctx.opts.maxConcurrentJobs) break
         const job = run.job
         if (job.rec.paused || job.busy >= job.spec.maxInstances) continue
+        if (job.spec.windows && run.rec.origin !== 'manual' && outsideWindow(ctx, run)) {
+          queue.delete(run)
+          continue
+        }
         const deps = job.spec.dependencies.length ? dependencyState(ctx, job) : { state: 'ok' as const }
         if (deps.state === 'failed') {
           finishRun(ctx, run, 'cancelled', { reason: `dependency_failed: ${deps.why}` })
+          again = true
+          continue
+        }
+        if (deps.state === 'wait' && job.spec.dependencyTimeout !== undefined && dependencyTimedOut(ctx, run, deps.why!)) {
           again = true
           continue
         }
@@ -119,6 +132,36 @@ export function dispatch(ctx: Ctx): void {
     }
   }
   launch(ctx, toStart)
+}
+
+/** Outside its windows: delays the run to the next opening, or records it missed when that is past its grace. */
+function outsideWindow(ctx: Ctx, run: RunState): boolean {
+  const job = run.job
+  const now = ctx.clock.now()
+  const w = windowState(job.spec.windows!, now, job.spec.timezone ?? 'UTC')
+  if (w.open) return false
+  const grace = job.spec.misfireGraceTime ?? ctx.opts.defaultMisfireGraceTime
+  const due = run.rec.scheduledFor ?? now
+  if (w.nextOpening !== null && w.nextOpening - due <= grace) {
+    applyDecision(ctx, run, { action: 'delay', until: w.nextOpening, reason: `outside_window: waits for the window opening at ${new Date(w.nextOpening).toISOString()}` })
+  } else {
+    const opening = w.nextOpening === null ? 'no window opens again' : `the next opening ${new Date(w.nextOpening).toISOString()} is beyond misfireGraceTime ${grace} ms`
+    finishRun(ctx, run, 'missed', { reason: `outside_window: ${opening}` })
+  }
+  return true
+}
+
+/** Cancels a run that has waited on its dependencies past `dependencyTimeout`; else wakes the loop at that time. */
+function dependencyTimedOut(ctx: Ctx, run: RunState, why: string): boolean {
+  const limit = run.job.spec.dependencyTimeout!
+  const since = run.rec.scheduledFor ?? run.rec.createdAt
+  const deadline = since + limit
+  if (ctx.clock.now() >= deadline) {
+    finishRun(ctx, run, 'cancelled', { reason: `dependency_timeout: waited more than ${limit} ms (${why})` })
+    return true
+  }
+  if (!run.depTimer) run.depTimer = ctx.timeline.at(deadline, () => { run.depTimer = null; ctx.kick() })
+  return false
 }
 
 function isThenable(v: unknown): v is Promise<GateDecision> {

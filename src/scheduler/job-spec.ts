@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { PRIORITIES } from './store-port.ts'
 import type { TaskHandler, RecoveryPolicy } from './task-contract.ts'
 import { TaskSchedulingError } from './errors.ts'
+import { runWindowSchema } from './run-window.ts'
 
 const ms = z.number().finite().nonnegative()
 
@@ -34,6 +35,10 @@ export const jobSpecSchema = z
     triggerInput: z.unknown().optional(),
     maxExecutions: z.number().int().min(1).optional(),
     resources: z.record(z.string().min(1), z.number().int().positive()).default({}),
+    /** When the job may start (scheduled and recovered runs; run-now is an explicit override). */
+    windows: z.array(runWindowSchema).min(1).optional(),
+    /** A run waiting on its dependencies longer than this is cancelled with reason dependency_timeout. */
+    dependencyTimeout: z.number().finite().positive().optional(),
     recovery: z.enum(['rerun', 'reconcile']).optional(),
     enabled: z.boolean().default(true),
     metadata: z.record(z.string(), z.unknown()).default({}),

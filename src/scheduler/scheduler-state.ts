@@ -36,6 +36,8 @@ export interface RunState {
   rank: number
   controller: AbortController | null
   wake: TimelineHandle | null
+  /** Wakes the loop when the run's dependencyTimeout expires. */
+  depTimer?: TimelineHandle | null
   cancelReason: string | null
   shutdown: boolean
   /** Set when the run reached a final status (or the scheduler stopped). */
@@ -196,6 +198,9 @@ export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Pa
       break
     case 'skipped':
       emit(ctx, 'skipped', () => ({ ...base(), reason: run.rec.reason ?? 'skipped' }))
+      break
+    case 'missed':
+      emit(ctx, 'missed', () => ({ ...base(), count: 1 }))
       break
     case 'needs_attention':
       emit(ctx, 'needs_attention', () => ({ ...base(), reason: run.rec.reason ?? 'needs attention' }))
