@@ -8,7 +8,7 @@ import type { BotConfig, JobConfig } from '../config/schema.ts'
 import type { Logger } from '../logging/logger.ts'
 import { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerConfig } from '../risk/circuit-breaker.ts'
 import { createGasOracle } from '../risk/gas-oracle.ts'
-import { createV2PoolPriceSource, type PriceSource } from '../risk/price-source.ts'
+import { createChainlinkPriceSource, createV2PoolPriceSource, type PriceSource } from '../risk/price-source.ts'
 import { createRiskManager, type RiskManager } from '../risk/risk-manager.ts'
 import { createVolatilityClassifier } from '../risk/volatility.ts'
 import { noopTask } from '../scheduler/builtin-tasks.ts'
@@ -28,6 +28,7 @@ import { defineProtocolCallTask } from './tasks/protocol-call.ts'
 import { defineRebalanceTask } from './tasks/rebalance.ts'
 import { checkAfterRestore } from './restore-check.ts'
 import { createUpkeep } from './upkeep.ts'
+import { createEventWatcher, type EventWatcher } from './event-watch.ts'
 import type { Housekeeper } from '../housekeeping/housekeeper.ts'
 
 /** A composed, not yet started bot. */
@@ -42,6 +43,8 @@ export interface BotRuntime {
   scheduler: Scheduler
   clients: Record<number, PublicClient>
   housekeeper: Housekeeper
+  /** Watches prices, gas and logs for event-triggered jobs. */
+  events: EventWatcher
   /** Where scheduled and `bot backup` backups go by default. */
   backupDir: string
   /** Reconciles open intents, then starts the scheduler (recovery of interrupted runs included). */
@@ -159,25 +162,28 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     scheduler.on('failed', () => breaker.recordJobResult(false))
     const runCalls = createRunCallsStore(db)
     const upkeep = createUpkeep({ config, db, dbPath, scheduler: () => scheduler })
+    const events = createEventWatcher({ scheduler, db, clients, logger: log, pollMs: env.devnet ? 250 : 4_000 })
     for (const def of [
       noopTask,
       defineSendCallsTask(engine),
       defineProtocolCallTask({ engine, registry: createDefaultRegistry(), clients, wallets: env.wallets, book: env.book, runCalls,
         onGasSpent: (chainId, wei) => breaker.recordGasSpend(chainId, wei) }),
-      defineMarketTickTask({ risk, facade }),
+      defineMarketTickTask({ risk, facade, onAssessment: (a) => events.onAssessment(a) }),
       defineRebalanceTask({ scheduler: () => scheduler, clients, wallets: env.wallets, book: env.book }),
       ...upkeep.tasks,
     ]) scheduler.registerTask(def)
     scheduler.addJobs([...config.jobs.map(toJobSpec), ...upkeep.jobs], { ifExists: 'replace' })
     let closing: Promise<void> | undefined
     return {
-      config, env, db, engine, risk, breaker, facade, scheduler, clients, housekeeper: upkeep.housekeeper, backupDir: upkeep.backupDir,
+      config, env, db, engine, risk, breaker, facade, scheduler, clients, housekeeper: upkeep.housekeeper, backupDir: upkeep.backupDir, events,
       async start() {
         await checkAfterRestore({ db, breaker, clients, wallets: env.wallets.values(), logger: log })
         await engine.reconcileOpenIntents()
         await scheduler.start()
+        events.start()
       },
       close: (o) => (closing ??= (async () => {
+        events.stop()
         try { await scheduler.stop({ graceMs: o?.graceMs }) } finally { await env.close() }
       })()),
     }
@@ -194,5 +200,10 @@ async function priceSources(env: BotEnvironment, clients: Record<number, PublicC
   const client = clients[d.addresses.l1.chainId]!
   const pair = await client.readContract({ address: d.addresses.l1.uniswapV2Factory, abi: pairAbi, functionName: 'getPair',
     args: [d.addresses.l1.weth, d.addresses.l1.tokens.USDC] }) as Address
-  return [createV2PoolPriceSource('devnet-weth-usdc', client, pair, d.addresses.l1.weth)]
+  // The pool comes first: the first source that answers feeds the volatility classifier. The devnet's ETH/USD
+  // feed is only updated by hand, so any age is accepted there.
+  return [
+    createV2PoolPriceSource('devnet-weth-usdc', client, pair, d.addresses.l1.weth),
+    createChainlinkPriceSource('devnet-eth-usd', client, d.addresses.l1.priceFeeds.ETH_USD, { maxAgeSec: 10 * 365 * 86_400 }),
+  ]
 }

@@ -30,6 +30,9 @@ export function explainJob(ctx: Ctx, job: JobState): Explanation {
   if (job.rec.enabled) {
     if (job.rec.nextFireAt !== null) reasons.push(`next fire at ${iso(job.rec.nextFireAt)} (${job.schedule.describe()})`)
     else if (job.schedule.kind === 'manual') reasons.push('manual trigger: runs only on runNow or --once')
+    else if (job.schedule.kind === 'event') {
+      reasons.push(`event trigger: runs ${job.schedule.describe()}; last fired ${job.rec.lastFireAt === null ? 'never' : iso(job.rec.lastFireAt)}`)
+    }
     else if (job.spec.maxExecutions !== undefined && job.rec.executions >= job.spec.maxExecutions) {
       reasons.push(`maxExecutions ${job.spec.maxExecutions} reached`)
     } else reasons.push('trigger will not fire again')

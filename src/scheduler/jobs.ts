@@ -152,6 +152,7 @@ export function view(j: JobState): JobView {
     lastFireAt: j.rec.lastFireAt, executions: j.rec.executions, lastOutcome: j.rec.lastOutcome,
     dependencies: [...j.spec.dependencies], resources: { ...j.spec.resources }, maxInstances: j.spec.maxInstances,
     activeRuns: j.active.size, metadata: j.spec.metadata,
+    eventOn: j.schedule.kind === 'event' ? (j.schedule.spec as { on: { kind: string } & Record<string, unknown> }).on : null,
   }
 }
 /** Changes a job's spec and queues the full record. */

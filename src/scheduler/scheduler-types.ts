@@ -116,6 +116,8 @@ export interface JobView {
   maxInstances: number
   activeRuns: number
   metadata: Record<string, unknown>
+  /** For event triggers: what fires the job (`kind` and its fields), so the embedding app can watch for it. */
+  eventOn: ({ kind: string } & Record<string, unknown>) | null
 }
 
 /** Why a job waits, for `bot explain`. */

@@ -4,6 +4,7 @@ import pino from 'pino'
 import { createRealClock } from './clock.ts'
 import { cancelRunState, dispatch, recheckHeld } from './dispatch.ts'
 import { DependencyError, SchedulerError, TaskSchedulingError } from './errors.ts'
+import { fireEventJob, fireOutcomeEvents, type EventFireResult } from './event-fire.ts'
 import { explainJob } from './explain.ts'
 import type { SchedulerHealth } from './scheduler-types.ts'
 import type { JobSpecInput } from './job-spec.ts'
@@ -32,6 +33,8 @@ export interface Scheduler {
   addJobs(specs: JobSpecInput[], options?: { ifExists?: IfExists }): string[]
   removeJob(jobId: string): void
   runNow(jobId: string, argsOverride?: unknown): string
+  /** Reports the event an `event`-triggered job waits for: one run unless debounced, paused or overlapping. */
+  fireEvent(jobId: string, detail: string): EventFireResult
   cancelRun(runId: string): boolean
   pause(jobId?: string): void
   resume(jobId?: string): void
@@ -189,6 +192,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         enqueue(ctx, run)
         kick()
         return String(run.rec.id)
+      }),
+    fireEvent: (jobId, detail) =>
+      durable(() => {
+        const job = jobOf(jobId)
+        if (job.schedule.kind !== 'event') {
+          throw new TaskSchedulingError('JOB_NOT_EVENT', `job "${jobId}" has a ${job.schedule.kind} trigger, not an event trigger`, { hint: 'use runNow for other jobs' })
+        }
+        return fireEventJob(ctx, job, detail)
       }),
     cancelRun: (runId) =>
       durable(() => {
@@ -363,6 +374,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       return () => void ctx.emitter.off(event, fn as (p: unknown) => void)
     },
   }
+  // Jobs triggered by another job's outcome: the core handles that event kind itself.
+  api.on('succeeded', (p) => fireOutcomeEvents(ctx, p.jobId, 'succeeded'))
+  api.on('failed', (p) => fireOutcomeEvents(ctx, p.jobId, 'failed'))
   return api
 }
 

@@ -1,12 +1,13 @@
 // The `market_tick` task: refresh gas, prices and volatility, then hand the picture to scheduleDynamically.
 import type { TaskDefinition } from '../../scheduler/task-contract.ts'
 import type { RiskManager } from '../../risk/risk-manager.ts'
+import type { RiskAssessment } from '../../risk/assessment.ts'
 import type { CentralScheduler } from '../central-scheduler.ts'
 
 const gweiText = (wei: bigint | null | undefined) => (wei === null || wei === undefined ? null : Number(wei) / 1e9)
 
 /** Builds the catalog entry; a tick is read-only, so rerunning it after a crash is safe. */
-export function defineMarketTickTask(deps: { risk: RiskManager; facade: CentralScheduler }): TaskDefinition {
+export function defineMarketTickTask(deps: { risk: RiskManager; facade: CentralScheduler; onAssessment?: (a: RiskAssessment) => void }): TaskDefinition {
   return {
     type: 'market_tick',
     description: 'assess market and bot health, then re-decide delayed, thinned and held jobs',
@@ -14,6 +15,8 @@ export function defineMarketTickTask(deps: { risk: RiskManager; facade: CentralS
     async handler() {
       const assessment = await deps.risk.assessCurrentRisk()
       deps.facade.scheduleDynamically({ now: assessment.at, gas: assessment.gas }, assessment)
+      // Event triggers on prices and gas are evaluated on every tick.
+      deps.onAssessment?.(assessment)
       return {
         riskScore: assessment.riskScore,
         breaker: assessment.circuitBreaker.state,

@@ -1,7 +1,7 @@
 // Compiles a trigger spec into a TriggerSchedule: pure next-fire arithmetic, validated against "now".
 import { getCronEvaluator, type CronEvaluator } from './cron-engine.ts'
 import { recurrenceToPattern } from './recurrence.ts'
-import { normalizeTrigger, type IntervalUnit, type TriggerSpec } from './spec.ts'
+import { normalizeTrigger, type EventSpec, type IntervalUnit, type TriggerSpec } from './spec.ts'
 import { triggerError } from './trigger-error.ts'
 import type { TriggerSchedule } from './types.ts'
 
@@ -136,6 +136,27 @@ class ManualTrigger implements CompiledTrigger {
   }
 }
 
+/** Fires only when its event is reported (fireEvent, or another job's outcome); never by time. */
+class EventTrigger implements CompiledTrigger {
+  readonly kind = 'event'
+  constructor(readonly spec: EventSpec) {}
+  nextAfter(): number | null {
+    return null
+  }
+  firstFireAt(): number | null {
+    return null
+  }
+  countBetween(): number {
+    return 0
+  }
+  describe(): string {
+    const { kind, ...rest } = this.spec.on as { kind: string } & Record<string, unknown>
+    const what = kind === 'job' ? `when job ${String(rest.job)} ${String(rest.outcome)}`
+      : `on ${kind} ${Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}`
+    return `${what}${this.spec.debounce ? `, at most once per ${this.spec.debounce / 1000} s` : ''}`
+  }
+}
+
 /** A new cron or recurrence job that can never fire is a mistake (Feb 30, a past year, a too-short window). */
 function checkFires(trigger: CompiledTrigger, opts: CompileOptions, field: string): CompiledTrigger {
   if (!opts.allowPastEvents && trigger.firstFireAt(opts.nowMs) === null) {
@@ -185,6 +206,8 @@ function compileSpec(spec: TriggerSpec, opts: CompileOptions): CompiledTrigger {
     }
     case 'manual':
       return new ManualTrigger(spec)
+    case 'event':
+      return new EventTrigger(spec)
   }
 }
 

@@ -77,6 +77,22 @@ export const intervalSpecSchema = z.strictObject({
 /** Never fires by itself; runs only when asked (runNow). */
 export const manualSpecSchema = z.strictObject({ type: z.literal('manual') })
 
+/**
+ * Fires on an event instead of a time: `on.kind` 'job' (another job's outcome) is handled by the scheduler; other
+ * kinds (price, gas, log...) are reported by the embedding app through `fireEvent`. `debounce` (ms) limits it to
+ * one run per interval.
+ */
+export const eventSpecSchema = z.strictObject({
+  type: z.literal('event'),
+  on: z.looseObject({ kind: z.string().regex(/^[a-z][a-z_]{0,31}$/, { message: 'event kind: lowercase letters and _, e.g. "job"' }) }),
+  debounce: z.number().int().nonnegative().optional(),
+}).superRefine((s, ctx) => {
+  if (s.on.kind !== 'job') return
+  const on = s.on as { job?: unknown; outcome?: unknown }
+  if (typeof on.job !== 'string' || on.job.length === 0) ctx.addIssue({ code: 'custom', path: ['on', 'job'], message: 'name the job whose outcome fires this one' })
+  if (!['succeeded', 'failed', 'finished'].includes(String(on.outcome))) ctx.addIssue({ code: 'custom', path: ['on', 'outcome'], message: 'expected "succeeded", "failed" or "finished"' })
+})
+
 /** node-schedule RecurrenceRule fields (month 0-11, dayOfWeek 0-6 with 0 = Sunday), in `timezone`. */
 export const recurrenceSpecSchema = z.strictObject({
   type: z.literal('recurrence'),
@@ -86,7 +102,7 @@ export const recurrenceSpecSchema = z.strictObject({
 
 /** A trigger in its persisted object form. */
 export const triggerSpecSchema = z.discriminatedUnion('type', [
-  cronSpecSchema, dateSpecSchema, intervalSpecSchema, manualSpecSchema, recurrenceSpecSchema,
+  cronSpecSchema, dateSpecSchema, intervalSpecSchema, manualSpecSchema, recurrenceSpecSchema, eventSpecSchema,
 ])
 
 export type TriggerSpec = z.infer<typeof triggerSpecSchema>
@@ -95,6 +111,7 @@ export type DateSpec = z.infer<typeof dateSpecSchema>
 export type IntervalSpec = z.infer<typeof intervalSpecSchema>
 export type IntervalUnit = z.infer<typeof intervalUnitSchema>
 export type RecurrenceSpec = z.infer<typeof recurrenceSpecSchema>
+export type EventSpec = z.infer<typeof eventSpecSchema>
 
 /** What users may write: the object form or a short pattern string. */
 export const triggerInputSchema = z.union([z.string(), triggerSpecSchema])

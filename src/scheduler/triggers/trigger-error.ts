@@ -2,7 +2,7 @@
 import type { z } from 'zod'
 import { TaskSchedulingError } from '../errors.ts'
 
-const TRIGGER_TYPES = 'cron|date|interval|manual|recurrence'
+const TRIGGER_TYPES = 'cron|date|interval|manual|recurrence|event'
 
 /** Codes a trigger error carries; the first issue's code wins when several fields are bad. */
 export type TriggerErrorCode =
