@@ -13,11 +13,13 @@ export const devnetAddressesSchema = z.object({
   l1: z.object({
     chainId: z.number().int().positive(), rpcUrl: z.string().url(),
     weth: address, uniswapV2Factory: address, uniswapV2Router02: address, l1StandardBridge: address,
+    /** Batches reads (aggregate3); absent in files written before it was deployed. */
+    multicall: address.optional(),
     tokens: stables, vaults: z.object({ vUSDC: address }), priceFeeds: z.object({ ETH_USD: address, USDC_USD: address }),
   }),
   l2: z.object({
     chainId: z.number().int().positive(), rpcUrl: z.string().url(),
-    weth: address, l2StandardBridge: address, tokens: stables,
+    weth: address, l2StandardBridge: address, multicall: address.optional(), tokens: stables,
   }),
   relayer: address,
   deployer: address,

@@ -226,9 +226,11 @@ async function deployL1(c: DevnetChain, deployer: PrivateKeyAccount, onTokens: (
   s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [USDC, SEED.usdc, SEED.usdc, SEED.eth, me, deadline], SEED.eth)
   s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [DAI, SEED.dai, SEED.dai, SEED.eth, me, deadline], SEED.eth)
   s.call(uniswapV2Router02, router.abi, 'addLiquidity', [USDC, DAI, SEED.pairUsdc, SEED.pairDai, SEED.pairUsdc, SEED.pairDai, me, deadline])
+  // Deployed last so every earlier address stays what it was.
+  const multicall = s.deploy(ownArtifact('Multicall'))
   await s.sendAndConfirm()
   return {
-    weth, uniswapV2Factory, uniswapV2Router02, l1StandardBridge,
+    weth, uniswapV2Factory, uniswapV2Router02, l1StandardBridge, multicall,
     tokens: { USDC, DAI }, vaults: { vUSDC }, priceFeeds: { ETH_USD, USDC_USD },
   }
 }
@@ -241,6 +243,7 @@ async function deployL2(c: DevnetChain, deployer: PrivateKeyAccount, relayer: Ad
   const remote = await l1Tokens
   const USDC = s.deploy(mintable, [l2StandardBridge, remote.USDC, 'USD Coin (devnet L2)', 'USDC', 6])
   const DAI = s.deploy(mintable, [l2StandardBridge, remote.DAI, 'Dai (devnet L2)', 'DAI', 18])
+  const multicall = s.deploy(ownArtifact('Multicall'))
   await s.sendAndConfirm()
-  return { weth, l2StandardBridge, tokens: { USDC, DAI } }
+  return { weth, l2StandardBridge, multicall, tokens: { USDC, DAI } }
 }

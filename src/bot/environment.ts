@@ -2,6 +2,7 @@
 import type { Address, LocalAccount, PublicClient } from 'viem'
 import { parseEther, parseUnits } from 'viem'
 import { createChainClient } from '../chain/clients.ts'
+import { createRpcCounter, type RpcCounter } from '../chain/rpc-counter.ts'
 import { accountFromKey, loadSigner } from '../chain/signer.ts'
 import type { SpendPolicy } from '../chain/spend-policy.ts'
 import type { BotConfig } from '../config/schema.ts'
@@ -28,6 +29,8 @@ export interface BotEnvironment {
   wallets: Map<string, LocalAccount>
   book: AddressBook
   devnet: Devnet | undefined
+  /** JSON-RPC requests sent per chain and method. */
+  rpcCalls: RpcCounter
   /** Stops what the environment started (the devnet). */
   close(): Promise<void>
 }
@@ -56,19 +59,23 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
     const wallets = await loadWallets(config, options)
     const own = [...wallets.values()].map((a) => a.address)
     const chains: BotChain[] = []
+    const rpcCalls = createRpcCounter()
     const book: AddressBook = devnet ? devnet.book : config.addressBook ? await readAddressBook(config.addressBook) : {}
     if (config.devnet.embedded) {
       for (const chainId of config.devnet.chains.slice(0, 2)) {
         const rpcUrl = options.rpcOverrides?.[chainId] ?? (chainId === devnet?.l1.chainId ? devnet.l1.rpcUrl : devnet?.l2.rpcUrl)
         if (!rpcUrl) throw new AppError('DEVNET_CHAIN', `no RPC for devnet chain ${chainId}`)
-        const client = createChainClient({ chainId, rpcUrls: [rpcUrl], name: `devnet-${chainId}`, pollingIntervalMs: 50 })
+        const multicall = chainId === devnet?.l1.chainId ? devnet.addresses.l1.multicall : devnet?.addresses.l2.multicall
+        const client = createChainClient({ chainId, rpcUrls: [rpcUrl], name: `devnet-${chainId}`, pollingIntervalMs: 50,
+          multicall, onRequest: rpcCalls.hook(chainId) })
         chains.push({ chainId, name: `devnet-${chainId}`, client, confirmations: 1, maxFeePerGas: DEVNET_FEE_CAP,
           policy: devnetPolicy(chainId, book, own) })
       }
     } else {
       for (const c of config.chains) {
         const urls = options.rpcOverrides?.[c.id] ? [options.rpcOverrides[c.id]!] : c.rpcUrls
-        const client = createChainClient({ chainId: c.id, rpcUrls: urls, name: c.name, nativeSymbol: c.nativeSymbol })
+        const client = createChainClient({ chainId: c.id, rpcUrls: urls, name: c.name, nativeSymbol: c.nativeSymbol,
+          multicall: c.multicall as Address | undefined, onRequest: rpcCalls.hook(c.id) })
         const cap = c.maxFeePerGas ?? config.risk.maxGasPrice
         chains.push({ chainId: c.id, name: c.name, client, confirmations: c.confirmations, maxFeePerGas: cap,
           policy: {
@@ -79,7 +86,7 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
       }
     }
     let closed: Promise<void> | undefined
-    return { chains, wallets, book, devnet, close: () => (closed ??= devnet ? devnet.stop() : Promise.resolve()) }
+    return { chains, wallets, book, devnet, rpcCalls, close: () => (closed ??= devnet ? devnet.stop() : Promise.resolve()) }
   } catch (err) {
     await devnet?.stop()
     throw err

@@ -168,7 +168,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
       defineSendCallsTask(engine),
       defineProtocolCallTask({ engine, registry: createDefaultRegistry(), clients, wallets: env.wallets, book: env.book, runCalls,
         onGasSpent: (chainId, wei) => breaker.recordGasSpend(chainId, wei) }),
-      defineMarketTickTask({ risk, facade, onAssessment: (a) => events.onAssessment(a) }),
+      defineMarketTickTask({ risk, facade, onAssessment: (a) => events.onAssessment(a), rpcTotals: () => env.rpcCalls.totals() }),
       defineRebalanceTask({ scheduler: () => scheduler, clients, wallets: env.wallets, book: env.book }),
       ...upkeep.tasks,
     ]) scheduler.registerTask(def)

@@ -29,7 +29,7 @@ export async function startBotServer(rt: BotRuntime, o: ServeOptions): Promise<A
     parseJob: (raw) => parseJobConfig(raw, 'job'),
     presetJobs: async (name) => (await parseConfig(readPresetRaw(name), `preset ${name}`)).jobs,
   })
-  const metrics = createBotMetrics({ scheduler: rt.scheduler, breaker: rt.breaker, risk: rt.risk, db: rt.db })
+  const metrics = createBotMetrics({ scheduler: rt.scheduler, breaker: rt.breaker, risk: rt.risk, db: rt.db, rpc: rt.env.rpcCalls })
   const server = await startApiServer({
     host: cfg.host, port: o.port ?? cfg.port, dbPath: rt.db.name, envTokens, protectReads: cfg.protectReads,
     rateLimit: cfg.rateLimit, logger: o.logger, scheduler: rt.scheduler, breaker: rt.breaker, risk: rt.risk, facade: rt.facade,

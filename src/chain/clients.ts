@@ -1,5 +1,5 @@
 // viem public clients per chain: no response cache, fast polling, fallback over several (secret) RPC URLs.
-import { createPublicClient, defineChain, fallback, http, type Chain, type PublicClient } from 'viem'
+import { createPublicClient, defineChain, fallback, http, type Address, type Chain, type PublicClient } from 'viem'
 import { registerUrlSecrets } from '../logging/redact.ts'
 import { ChainIdMismatchError, ChainError } from './errors.ts'
 import { mapViemError } from './map-viem-error.ts'
@@ -19,18 +19,23 @@ export interface ChainClientConfig {
   /** Delay before a transport retry in ms (default 150). */
   retryDelayMs?: number
   nativeSymbol?: string
+  /** A Multicall3-compatible contract (`aggregate3`): reads made in the same tick then go out as one eth_call. */
+  multicall?: Address
+  /** Called once per JSON-RPC request sent (for the RPC-calls metrics); never sees the URL. */
+  onRequest?: (method: string) => void
 }
 
 /**
  * Defines a viem Chain without any RPC URL in it: the chain object is easy to log or serialize by accident,
  * so URLs live only inside the transports.
  */
-export function defineBotChain(chainId: number, name?: string, nativeSymbol = 'ETH'): Chain {
+export function defineBotChain(chainId: number, name?: string, nativeSymbol = 'ETH', multicall?: Address): Chain {
   return defineChain({
     id: chainId,
     name: name ?? `chain-${chainId}`,
     nativeCurrency: { name: nativeSymbol, symbol: nativeSymbol, decimals: 18 },
     rpcUrls: { default: { http: [] } },
+    ...(multicall ? { contracts: { multicall3: { address: multicall } } } : {}),
   })
 }
 
@@ -50,17 +55,31 @@ export function createChainClient(config: ChainClientConfig): PublicClient {
   const timeout = config.timeoutMs ?? 10_000
   const retryDelay = config.retryDelayMs ?? 150
   // Each URL gets no retries of its own: a failing URL hands over to the next one at once.
-  const transports = config.rpcUrls.map((url) => http(url, { timeout, retryCount: 0, batch: false }))
+  const onFetchRequest = config.onRequest ? countRequests(config.onRequest) : undefined
+  const transports = config.rpcUrls.map((url) => http(url, { timeout, retryCount: 0, batch: false, onFetchRequest }))
   const transport = transports.length === 1
-    ? http(config.rpcUrls[0], { timeout, retryCount: config.retryCount ?? 1, retryDelay, batch: false })
+    ? http(config.rpcUrls[0], { timeout, retryCount: config.retryCount ?? 1, retryDelay, batch: false, onFetchRequest })
     : fallback(transports, { retryCount: config.retryCount ?? 1, retryDelay, rank: false })
   return createPublicClient({
-    chain: defineBotChain(config.chainId, config.name, config.nativeSymbol),
+    chain: defineBotChain(config.chainId, config.name, config.nativeSymbol, config.multicall),
     transport,
     cacheTime: 0,
     pollingInterval: config.pollingIntervalMs ?? 250,
-    batch: { multicall: false },
+    // Reads issued in the same tick (balances, allowances, quotes, feeds of many jobs) share one eth_call.
+    batch: { multicall: config.multicall ? { wait: 0, batchSize: 32_768 } : false },
   })
+}
+
+/** Reads the JSON-RPC method of each outgoing request (the body is a clone; the URL is never looked at). */
+function countRequests(onRequest: (method: string) => void) {
+  return (_request: Request, init: RequestInit): void => {
+    try {
+      const body = JSON.parse(String(init.body)) as { method?: string } | { method?: string }[]
+      for (const b of Array.isArray(body) ? body : [body]) onRequest(b.method ?? 'unknown')
+    } catch {
+      onRequest('unknown')
+    }
+  }
 }
 
 /** Creates one client per configured chain, keyed by chain id. */

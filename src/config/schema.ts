@@ -41,6 +41,8 @@ export const chainSchema = z.strictObject({
   confirmations: count(0, 128).default(1),
   maxFeePerGas: gasPrice.optional(),
   allowlist: z.array(address).default([]),
+  /** A Multicall3-compatible contract (aggregate3) to batch reads, e.g. 0xcA11bde05977b3631167028862bE2a173976CA11. */
+  multicall: address.optional(),
   nativeSymbol: z.string().min(1).max(12).default('ETH'),
   /** Spend caps the engine enforces before signing; a token without a daily cap cannot be spent at all. */
   caps: z.strictObject({

@@ -6,6 +6,7 @@ import type { RunView } from '../scheduler/scheduler-types.ts'
 import type { CircuitBreaker } from '../risk/circuit-breaker.ts'
 import type { RiskManager } from '../risk/risk-manager.ts'
 import { reasonKind } from '../bot/cli-views.ts'
+import type { RpcCounter } from '../chain/rpc-counter.ts'
 
 /** What the collectors observe. */
 export interface BotMetricsDeps {
@@ -14,6 +15,8 @@ export interface BotMetricsDeps {
   risk: Pick<RiskManager, 'latest'>
   /** The state database: transaction metrics come from the intent journal, the durable truth about sends. */
   db: Db
+  /** JSON-RPC requests per chain and method, when the runtime counts them. */
+  rpc?: Pick<RpcCounter, 'byMethod'>
 }
 
 /** The metrics endpoint's source. */
@@ -79,6 +82,14 @@ export function createBotMetrics(deps: BotMetricsDeps): BotMetrics {
       for (const r of depth.all() as { chain: number; wallet: string; n: number }[]) this.set({ chain: String(r.chain), wallet: r.wallet }, r.n)
     } })
 
+  if (deps.rpc) {
+    const rpc = deps.rpc
+    new Gauge({ name: 'bot_rpc_requests', help: 'JSON-RPC requests sent since start, by chain and method (a counter read at scrape time)',
+      labelNames: ['chain', 'method'], registers: [registry],
+      collect() { this.reset(); for (const r of rpc.byMethod()) this.set({ chain: String(r.chainId), method: r.method }, r.count) } })
+  }
+  const perTick = new Gauge({ name: 'bot_rpc_calls_last_tick', help: 'JSON-RPC requests sent during the latest market tick, by chain',
+    labelNames: ['chain'], registers: [registry] })
   const finished = (status: string) => (p: { jobId: string; run: RunView }) => {
     runs.inc({ job: p.jobId, status })
     if (p.run.startedAt !== null && p.run.endedAt !== null) duration.observe({ job: p.jobId }, seconds(p.run.endedAt - p.run.startedAt))
@@ -86,6 +97,10 @@ export function createBotMetrics(deps: BotMetricsDeps): BotMetrics {
   const decided = (decision: string) => (p: { reason: string }) => decisions.inc({ decision, reason: reasonKind(p.reason) })
   const s = deps.scheduler
   const offs = [
+    s.on('succeeded', (p) => {
+      const calls = (p.result as { rpcCalls?: Record<string, number> } | null)?.rpcCalls
+      if (calls && typeof calls === 'object') for (const [chain, n] of Object.entries(calls)) perTick.set({ chain }, n)
+    }),
     s.on('succeeded', finished('succeeded')), s.on('failed', finished('failed')), s.on('cancelled', finished('cancelled')),
     s.on('missed', (p) => runs.inc({ job: p.jobId, status: 'missed' }, p.count)),
     s.on('needs_attention', finished('needs_attention')),

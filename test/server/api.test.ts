@@ -200,7 +200,10 @@ describe('mutations: tokens, roles, validation, audit', () => {
     const row = rt.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE actor = 'burst' AND outcome = 'rate_limited'").get() as { n: number }
     expect(row.n).toBeGreaterThan(0)
   })
-  it('serves Prometheus metrics with run counts and the breaker gauge', async () => {
+  it('serves Prometheus metrics with run counts, the breaker gauge and RPC calls per tick', async () => {
+    const tick = await waitRun(rt.scheduler.runNow('market-tick'))
+    const perTick = (tick.resultJson ? JSON.parse(tick.resultJson) : {}) as { rpcCalls?: Record<string, number> }
+    expect(perTick.rpcCalls?.['31337']).toBeGreaterThan(0)
     const m = await call('GET', '/metrics')
     expect(m.status).toBe(200)
     expect(m.headers.get('content-type')).toMatch(/text\/plain/)
@@ -208,6 +211,8 @@ describe('mutations: tokens, roles, validation, audit', () => {
     expect(Number(succeededA?.[1])).toBe(rt.scheduler.listRuns({ jobId: 'a', status: 'succeeded' }).runs.length)
     expect(m.body).toMatch(/bot_breaker_open 0/)
     expect(m.body).toMatch(/bot_trigger_lag_seconds_bucket/)
+    expect(m.body).toContain(`bot_rpc_calls_last_tick{chain="31337"} ${perTick.rpcCalls!['31337']}`)
+    expect(m.body).toMatch(/bot_rpc_requests\{chain="31337",method="eth_call"\} \d+/)
   })
   it('lists the audit trail newest first with a cursor', async () => {
     const p1 = await call('GET', '/api/audit?limit=3')

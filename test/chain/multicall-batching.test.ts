@@ -1,0 +1,49 @@
+// Read batching on the devnet: 50 swap jobs quoting in the same tick cost a handful of RPC requests through the
+// Multicall contract instead of one per read, with identical results; the bot's tick reports its RPC calls.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Address } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
+import { uniswapV2Adapter } from '../../protocols/uniswap-v2/index.ts'
+import type { ReadContext } from '../../protocols/types.ts'
+import { createChainClient } from '../../src/chain/clients.ts'
+import { createRpcCounter } from '../../src/chain/rpc-counter.ts'
+
+const JOBS = 50
+const dir = mkdtempSync(join(tmpdir(), 'bot-multicall-'))
+let devnet: Devnet
+beforeAll(async () => { devnet = await startDevnet({ addressesPath: join(dir, 'addresses.json'), relayer: false }) }, 120_000)
+afterAll(async () => { await devnet?.stop(); rmSync(dir, { recursive: true, force: true }) })
+
+/** One tick of `JOBS` swap jobs building their calls at once through a client with or without batching. */
+async function tick(multicall: Address | undefined) {
+  const counter = createRpcCounter()
+  const client = createChainClient({ chainId: devnet.l1.chainId, rpcUrls: [devnet.l1.rpcUrl], multicall, onRequest: counter.hook(devnet.l1.chainId) })
+  const wallet = devnet.accounts[0]!.address
+  const ctx: ReadContext = {
+    client: () => client, wallet, ownWallets: [wallet], book: devnet.book,
+    clock: { now: () => 1_900_000_000_000, sleep: async () => {} },
+  }
+  const calls = await Promise.all(Array.from({ length: JOBS }, (_, i) => uniswapV2Adapter.buildCalls(ctx, uniswapV2Adapter.params.parse({
+    chainId: devnet.l1.chainId, tokenIn: 'USDC', tokenOut: 'DAI', amountIn: String(1_000_000 + i), slippageBps: 50,
+  }))))
+  return { calls, requests: counter.totals()[devnet.l1.chainId] ?? 0, methods: counter.byMethod() }
+}
+
+describe('multicall batching', () => {
+  it('cuts the RPC requests of a 50-job tick and returns the same calls', async () => {
+    const multicall = devnet.addresses.l1.multicall
+    expect(multicall).toBeDefined()
+    const plain = await tick(undefined)
+    const batched = await tick(multicall)
+    expect(batched.calls).toEqual(plain.calls)
+    const ethCalls = (r: typeof plain) => r.methods.filter((m) => m.method === 'eth_call').reduce((s, m) => s + m.count, 0)
+    // Unbatched: every getPair, getAmountsOut, balanceOf and allowance of every job is its own eth_call.
+    expect(ethCalls(plain)).toBeGreaterThanOrEqual(JOBS * 4)
+    expect(ethCalls(batched)).toBeLessThanOrEqual(8)
+    expect(batched.requests * 10).toBeLessThan(plain.requests)
+    console.log(`RPC requests for ${JOBS} swap jobs in one tick: ${plain.requests} without batching, ${batched.requests} with multicall batching`)
+  }, 60_000)
+})
