@@ -2,7 +2,8 @@
 pragma solidity ^0.8.24;
 
 /// @title Multicall
-/// @notice Batches read calls into one eth_call, with the `aggregate3` interface viem's multicall batching uses.
+/// @notice Batches read calls into one eth_call, with the `aggregate3` and `getEthBalance` interface viem's
+///         multicall batching uses.
 ///         Devnet only: on live chains the bot uses the chain's own deployed multicall contract.
 contract Multicall {
     struct Call3 {
@@ -17,6 +18,11 @@ contract Multicall {
     }
 
     error CallFailed(uint256 index);
+
+    /// @notice The native balance of `addr`; viem's getBalance goes through this when batching is on.
+    function getEthBalance(address addr) external view returns (uint256 balance) {
+        balance = addr.balance;
+    }
 
     /// @notice Calls each target in order; a failing call reverts the batch unless it allows failure.
     function aggregate3(Call3[] calldata calls) external payable returns (Result[] memory results) {
