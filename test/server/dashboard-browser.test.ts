@@ -58,9 +58,10 @@ describe.runIf(available)('dashboard in headless Chromium', () => {
       await page.dispatchEvent('#token', 'change')
       await page.evaluate(() => (globalThis as unknown as { botCy: { getElementById(id: string): { select(): void } } }).botCy.getElementById('wrap-eth').select())
       await page.click('#run-now')
-      await page.waitForFunction((n) => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('#runs tr[data-run-id]').length > n, before, { timeout: 60_000 })
-      const firstRow = await page.locator('#runs tr[data-run-id]').first().locator('td').nth(1).textContent()
-      expect(firstRow).toBe('wrap-eth')
+      // Other jobs (the market tick) may add rows meanwhile: wait for a wrap-eth row.
+      await page.waitForFunction(() => [...(globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ children: { textContent: string | null }[] }> } })
+        .document.querySelectorAll('#runs tr[data-run-id]')].some((tr) => tr.children[1]?.textContent === 'wrap-eth'), undefined, { timeout: 60_000 })
+      expect(await page.locator('#runs tr[data-run-id]').count()).toBeGreaterThan(before)
       await expect.poll(async () => (await fetch(`${url}/api/runs?job=wrap-eth&limit=5`).then((r) => r.json()) as { runs: { status: string }[] }).runs[0]?.status,
         { timeout: 60_000 }).toBe('succeeded')
       const audit = (await fetch(`${url}/api/audit?limit=5`).then((r) => r.json())) as { entries: { action: string; actor: string; outcome: string }[] }
