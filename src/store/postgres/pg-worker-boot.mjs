@@ -1,0 +1,5 @@
+// Entry of the PostgreSQL worker thread: loads the TypeScript worker through tsx (workers get no loader hooks).
+import { register } from 'tsx/esm/api'
+
+register()
+await import('./pg-worker.ts')

@@ -1,0 +1,54 @@
+// The PostgreSQL side of the synchronous bridge: one connection, one request at a time, each answered on the
+// reply port and signalled through the shared flag the calling thread waits on.
+import pg from 'pg'
+import { workerData, parentPort, type MessagePort } from 'node:worker_threads'
+import type { PgReply, PgRequest } from './sync-pg.ts'
+
+// Epoch milliseconds are BIGINT; they fit in a double, so they come back as numbers, not strings.
+pg.types.setTypeParser(20, (v) => Number(v))
+
+const { url, flag, reply } = workerData as { url: string; flag: SharedArrayBuffer; reply: MessagePort }
+const signal = new Int32Array(flag)
+const client = new pg.Client({ connectionString: url, application_name: 'airdrops-bot' })
+const connected = client.connect()
+// A dropped connection must fail the next call, not crash the thread.
+client.on('error', () => undefined)
+
+async function handle(m: PgRequest): Promise<PgReply> {
+  await connected
+  if (m.op === 'query') return { ok: true, rows: (await client.query(m.sql, m.params as unknown[])).rows, rowCount: 0 }
+  if (m.op === 'close') {
+    await client.end()
+    return { ok: true, rows: [], rowCount: 0 }
+  }
+  await client.query(m.isolation === 'serializable' ? 'BEGIN ISOLATION LEVEL SERIALIZABLE' : 'BEGIN')
+  try {
+    let rowCount = 0
+    let rows: unknown[] = []
+    for (const s of m.statements) {
+      // A parameterless multi-statement string (a migration) answers with one result per statement.
+      const res = await client.query(s.sql, s.params as unknown[]) as pg.QueryResult | pg.QueryResult[]
+      for (const r of Array.isArray(res) ? res : [res]) {
+        rowCount += r.rowCount ?? 0
+        if (r.rows.length) rows = r.rows
+      }
+    }
+    await client.query('COMMIT')
+    return { ok: true, rows, rowCount }
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw err
+  }
+}
+
+parentPort!.on('message', (m: PgRequest) => {
+  handle(m).then(
+    (r) => r,
+    (err: unknown) => ({ ok: false as const, message: (err as Error).message, code: (err as { code?: string }).code ?? null }),
+  ).then((r) => {
+    reply.postMessage(r)
+    Atomics.store(signal, 0, 1)
+    Atomics.notify(signal, 0)
+    if (m.op === 'close') parentPort!.close()
+  })
+})

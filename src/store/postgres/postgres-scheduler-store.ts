@@ -1,0 +1,145 @@
+// The scheduler's store port on PostgreSQL: same records and semantics as the SQLite store, one transaction per
+// batch through the synchronous bridge (sync-pg.ts).
+import { AppError } from '../../errors/app-error.ts'
+import type { JobRecord, ListRunsQuery, PruneQuery, RunPage, RunRecord, SchedulerStore, StoreOp } from '../../scheduler/store-port.ts'
+import { applyPgMigrations } from './migrate.ts'
+import { createSyncPg, type PgStatement, type SyncPg } from './sync-pg.ts'
+
+type Row = Record<string, unknown>
+const ACTIVE_SQL = "('pending','delayed','held','running','retrying')"
+const FINISHED = `status NOT IN ${ACTIVE_SQL} AND NOT (status = 'interrupted' AND recovery = 'pending')`
+
+const n = (v: unknown) => (v === null || v === undefined ? null : Number(v))
+
+function toJob(r: Row): JobRecord {
+  return {
+    id: r.id as string, taskType: r.task_type as string, specJson: r.spec_json as string, enabled: r.enabled === true,
+    paused: r.paused === true, priority: r.priority as JobRecord['priority'], nextFireAt: n(r.next_fire_at),
+    lastFireAt: n(r.last_fire_at), executions: Number(r.executions), lastOutcome: (r.last_outcome as JobRecord['lastOutcome']) ?? null,
+    createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
+  }
+}
+
+function toRun(r: Row): RunRecord {
+  return {
+    id: Number(r.id), jobId: r.job_id as string, status: r.status as RunRecord['status'], origin: r.origin as RunRecord['origin'],
+    scheduledFor: n(r.scheduled_for), createdAt: Number(r.created_at), startedAt: n(r.started_at), endedAt: n(r.ended_at),
+    attempt: Number(r.attempt), error: (r.error as string | null) ?? null, resultJson: (r.result_json as string | null) ?? null,
+    argsJson: (r.args_json as string | null) ?? null, reason: (r.reason as string | null) ?? null,
+    gateAction: (r.gate_action as RunRecord['gateAction']) ?? null, gateReason: (r.gate_reason as string | null) ?? null,
+    gateUntil: n(r.gate_until), missedCount: n(r.missed_count), recoveredFrom: n(r.recovered_from), recovery: (r.recovery as string | null) ?? null,
+  }
+}
+
+const PUT_JOB = `INSERT INTO jobs (id, task_type, spec_json, enabled, paused, priority, next_fire_at, last_fire_at, executions,
+    last_outcome, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+  ON CONFLICT (id) DO UPDATE SET task_type = EXCLUDED.task_type, spec_json = EXCLUDED.spec_json, enabled = EXCLUDED.enabled,
+    paused = EXCLUDED.paused, priority = EXCLUDED.priority, next_fire_at = EXCLUDED.next_fire_at, last_fire_at = EXCLUDED.last_fire_at,
+    executions = EXCLUDED.executions, last_outcome = EXCLUDED.last_outcome, updated_at = EXCLUDED.updated_at`
+const PUT_JOB_STATE = `UPDATE jobs SET enabled = $1, paused = $2, priority = $3, next_fire_at = $4, last_fire_at = $5, executions = $6,
+  last_outcome = $7, updated_at = $8 WHERE id = $9`
+const PUT_RUN = `INSERT INTO runs (id, job_id, status, origin, scheduled_for, created_at, started_at, ended_at, attempt, error,
+    result_json, args_json, reason, gate_action, gate_reason, gate_until, missed_count, recovered_from, recovery)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+  ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
+    attempt = EXCLUDED.attempt, error = EXCLUDED.error, result_json = EXCLUDED.result_json, reason = EXCLUDED.reason,
+    gate_action = EXCLUDED.gate_action, gate_reason = EXCLUDED.gate_reason, gate_until = EXCLUDED.gate_until,
+    missed_count = EXCLUDED.missed_count, recovery = EXCLUDED.recovery`
+const PUT_ATTEMPT = `INSERT INTO run_attempts (run_id, attempt, started_at, ended_at, error) VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (run_id, attempt) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, error = EXCLUDED.error`
+const SET_STATE = 'INSERT INTO scheduler_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value'
+
+function statement(o: StoreOp): PgStatement {
+  switch (o.op) {
+    case 'putJob': {
+      const j = o.job
+      return { sql: PUT_JOB, params: [j.id, j.taskType, j.specJson, j.enabled, j.paused, j.priority, j.nextFireAt, j.lastFireAt,
+        j.executions, j.lastOutcome, j.createdAt, j.updatedAt] }
+    }
+    case 'putJobState': {
+      const j = o.job
+      return { sql: PUT_JOB_STATE, params: [j.enabled, j.paused, j.priority, j.nextFireAt, j.lastFireAt, j.executions, j.lastOutcome, j.updatedAt, j.id] }
+    }
+    case 'deleteJob':
+      return { sql: 'DELETE FROM jobs WHERE id = $1', params: [o.jobId] }
+    case 'putRun': {
+      const r = o.run
+      return { sql: PUT_RUN, params: [r.id, r.jobId, r.status, r.origin, r.scheduledFor, r.createdAt, r.startedAt, r.endedAt, r.attempt,
+        r.error, r.resultJson, r.argsJson, r.reason, r.gateAction, r.gateReason, r.gateUntil, r.missedCount, r.recoveredFrom, r.recovery] }
+    }
+    case 'putAttempt': {
+      const a = o.attempt
+      return { sql: PUT_ATTEMPT, params: [a.runId, a.attempt, a.startedAt, a.endedAt, a.error] }
+    }
+    case 'setState':
+      return { sql: SET_STATE, params: [o.key, o.value] }
+  }
+}
+
+/** Options: a URL (with its password: it is registered as a secret) or an open connection. */
+export interface PostgresStoreOptions { url?: string; pg?: SyncPg }
+
+/** Opens the store, applying pending migrations first. */
+export function createPostgresSchedulerStore(options: PostgresStoreOptions): SchedulerStore & { pg: SyncPg } {
+  const pg = options.pg ?? createSyncPg(options.url ?? '')
+  applyPgMigrations(pg)
+  return {
+    pg,
+    applyBatch(ops) {
+      if (ops.length === 0) return
+      try {
+        pg.transaction(ops.map(statement))
+      } catch (cause) {
+        throw new AppError('STORE_WRITE', `scheduler store write of ${ops.length} changes failed; nothing was applied`, {
+          cause, retryable: true, hint: 'check that the PostgreSQL server is reachable and has space',
+        })
+      }
+    },
+    loadJobs: () => pg.query<Row>('SELECT * FROM jobs ORDER BY created_at, id').map(toJob),
+    getJob: (id) => pg.query<Row>('SELECT * FROM jobs WHERE id = $1', [id]).map(toJob)[0] ?? null,
+    loadUnfinishedRuns: () => pg.query<Row>(`SELECT * FROM runs WHERE status IN ${ACTIVE_SQL} OR (status = 'interrupted' AND recovery = 'pending') ORDER BY id`).map(toRun),
+    getRun: (id) => pg.query<Row>('SELECT * FROM runs WHERE id = $1', [id]).map(toRun)[0] ?? null,
+    listRuns(q: ListRunsQuery): RunPage {
+      const limit = Math.max(1, Math.min(q.limit ?? 50, 1000))
+      const cursor = q.cursor !== undefined ? Number(q.cursor) : undefined
+      if (cursor !== undefined && !Number.isSafeInteger(cursor)) {
+        throw new AppError('STORE_CURSOR', `bad run cursor "${q.cursor}"`, { hint: 'pass the nextCursor of a previous page' })
+      }
+      const where: string[] = []
+      const params: unknown[] = []
+      if (q.jobId !== undefined) { params.push(q.jobId); where.push(`job_id = $${params.length}`) }
+      if (q.status !== undefined) { params.push(q.status); where.push(`status = $${params.length}`) }
+      if (cursor !== undefined) { params.push(cursor); where.push(`id < $${params.length}`) }
+      params.push(limit + 1)
+      const rows = pg.query<Row>(`SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`, params)
+      const runs = rows.slice(0, limit).map(toRun)
+      const last = runs[runs.length - 1]
+      return { runs, nextCursor: rows.length > limit && last ? String(last.id) : null }
+    },
+    listAttempts: (runId) => pg.query<Row>('SELECT * FROM run_attempts WHERE run_id = $1 ORDER BY attempt', [runId]).map((r) => ({
+      runId: Number(r.run_id), attempt: Number(r.attempt), startedAt: Number(r.started_at), endedAt: Number(r.ended_at), error: (r.error as string | null) ?? null,
+    })),
+    maxRunId: () => Number(pg.query<{ m: number }>('SELECT COALESCE(MAX(id), 0) AS m FROM runs')[0]!.m),
+    getState: (key) => pg.query<{ value: string }>('SELECT value FROM scheduler_state WHERE key = $1', [key])[0]?.value ?? null,
+    pruneRuns(q: PruneQuery): number {
+      const statements: PgStatement[] = []
+      if (q.endedBeforeMs !== undefined) {
+        const old = `SELECT id FROM runs WHERE ${FINISHED} AND COALESCE(ended_at, created_at) < $1`
+        statements.push({ sql: `DELETE FROM run_attempts WHERE run_id IN (${old})`, params: [q.endedBeforeMs] })
+        statements.push({ sql: `DELETE FROM runs WHERE id IN (${old})`, params: [q.endedBeforeMs] })
+      }
+      if (q.keepPerJob !== undefined) {
+        const victims = `SELECT id FROM (SELECT id, status, recovery, ROW_NUMBER() OVER (PARTITION BY job_id ORDER BY id DESC) AS rn
+          FROM runs) v WHERE rn > $1 AND ${FINISHED}`
+        statements.push({ sql: `DELETE FROM run_attempts WHERE run_id IN (${victims})`, params: [q.keepPerJob] })
+        statements.push({ sql: `DELETE FROM runs WHERE id IN (${victims})`, params: [q.keepPerJob] })
+      }
+      if (statements.length === 0) return 0
+      // Attempts are deleted first in each pair, so the row count counts runs and attempts: count runs separately.
+      const before = Number(pg.query<{ c: number }>('SELECT COUNT(*)::bigint AS c FROM runs')[0]!.c)
+      pg.transaction(statements)
+      return before - Number(pg.query<{ c: number }>('SELECT COUNT(*)::bigint AS c FROM runs')[0]!.c)
+    },
+    close: () => pg.close(),
+  }
+}

@@ -1,0 +1,68 @@
+// Synchronous PostgreSQL for the scheduler's synchronous store port: `pg` runs in a worker thread and this thread
+// blocks (Atomics.wait) for one round trip per call. The scheduler writes one batch per loop turn, so the loop
+// blocks for about one localhost round trip per turn; see README.md here for the trade-off.
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads'
+import { AppError } from '../../errors/app-error.ts'
+import { registerUrlSecrets } from '../../logging/redact.ts'
+
+/** One statement with positional parameters ($1, $2...). */
+export interface PgStatement { sql: string; params?: readonly unknown[] }
+
+/** A request to the worker. */
+export type PgRequest =
+  | { op: 'query'; sql: string; params?: readonly unknown[] }
+  | { op: 'tx'; statements: readonly PgStatement[]; isolation?: 'serializable' }
+  | { op: 'close' }
+
+/** The worker's answer. */
+export type PgReply = { ok: true; rows: unknown[]; rowCount: number } | { ok: false; message: string; code: string | null }
+
+/** A blocking PostgreSQL connection. */
+export interface SyncPg {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): T[]
+  /** Runs the statements in one transaction (all or nothing); returns the affected row count and the last rows. */
+  transaction(statements: readonly PgStatement[], options?: { serializable?: boolean }): { rowCount: number; rows: unknown[] }
+  close(): void
+}
+
+/** A failed statement; `code` is PostgreSQL's SQLSTATE (e.g. 40001 serialization failure). */
+export class PgError extends AppError {
+  constructor(message: string, readonly sqlState: string | null) {
+    super('PG_ERROR', message, { retryable: sqlState === '40001' || sqlState === '40P01' || sqlState?.startsWith('08') === true })
+  }
+}
+
+const BOOT = new URL('./pg-worker-boot.mjs', import.meta.url)
+
+/** Opens the connection (in its own thread); `timeoutMs` bounds every call. The URL is registered as a secret. */
+export function createSyncPg(url: string, timeoutMs = 30_000): SyncPg {
+  registerUrlSecrets(url)
+  const flag = new SharedArrayBuffer(4)
+  const signal = new Int32Array(flag)
+  const { port1, port2 } = new MessageChannel()
+  const worker = new Worker(BOOT, { workerData: { url, flag, reply: port2 }, transferList: [port2], name: 'pg-store' })
+  worker.unref()
+  let closed = false
+  const call = (req: PgRequest): { rows: unknown[]; rowCount: number } => {
+    if (closed) throw new AppError('PG_CLOSED', 'the PostgreSQL store is closed')
+    Atomics.store(signal, 0, 0)
+    worker.postMessage(req)
+    if (Atomics.wait(signal, 0, 0, timeoutMs) === 'timed-out') {
+      throw new AppError('PG_TIMEOUT', `PostgreSQL did not answer within ${timeoutMs} ms`, { retryable: true, hint: 'check that the server is up and reachable' })
+    }
+    const m = receiveMessageOnPort(port1)?.message as PgReply | undefined
+    if (!m) throw new AppError('PG_BRIDGE', 'the PostgreSQL worker signalled without an answer')
+    if (!m.ok) throw new PgError(m.message, m.code)
+    return m
+  }
+  return {
+    query: <T>(sql: string, params?: readonly unknown[]) => call({ op: 'query', sql, params }).rows as T[],
+    transaction: (statements, options) => call({ op: 'tx', statements, ...(options?.serializable ? { isolation: 'serializable' as const } : {}) }),
+    close() {
+      if (closed) return
+      try { call({ op: 'close' }) } catch { /* closing anyway */ }
+      closed = true
+      void worker.terminate()
+    },
+  }
+}
