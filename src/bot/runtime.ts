@@ -18,6 +18,8 @@ import type { DispatchGate } from '../scheduler/scheduler-types.ts'
 import { createScheduler, type Scheduler } from '../scheduler/scheduler.ts'
 import { openDatabase, type Db } from '../store/database.ts'
 import { createSqliteSchedulerStore } from '../store/sqlite-scheduler-store.ts'
+import { createPostgresSchedulerStore } from '../store/postgres/postgres-scheduler-store.ts'
+import type { SchedulerStore } from '../scheduler/store-port.ts'
 import { createDefaultRegistry } from '../../protocols/index.ts'
 import { createCentralScheduler, type CentralScheduler } from './central-scheduler.ts'
 import type { DynamicPolicyConfig } from './dynamic-policy.ts'
@@ -151,7 +153,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     const facade = createCentralScheduler({ risk, policy: { ...policyFromConfig(config), ...options.policy } })
     const s = config.scheduler
     const scheduler = createScheduler({
-      store: createSqliteSchedulerStore({ db }), logger: log, gate: options.wrapGate ? options.wrapGate(facade.gate) : facade.gate,
+      store: schedulerStoreFor(config, db), logger: log, gate: options.wrapGate ? options.wrapGate(facade.gate) : facade.gate,
       maxConcurrentJobs: options.maxConcurrentJobs ?? s.maxConcurrentJobs, defaultMaxRetries: s.defaultMaxRetries, defaultRetryDelay: s.defaultRetryDelay,
       maxRetryDelay: s.maxRetryDelay, resourcePools: s.resourcePools, shutdownGraceMs: s.shutdownGraceMs,
       retention: { maxAgeMs: s.retention.days * 86_400_000, keepPerJob: s.retention.count },
@@ -191,6 +193,11 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     await env.close()
     throw err
   }
+}
+
+/** The scheduler's store: SQLite in the state file, or PostgreSQL when `store.kind` is postgres. */
+export function schedulerStoreFor(config: BotConfig, db: Db): SchedulerStore {
+  return config.store.kind === 'postgres' ? createPostgresSchedulerStore({ url: config.store.url }) : createSqliteSchedulerStore({ db })
 }
 
 /** Price sources: on the devnet the real WETH/USDC Uniswap V2 pool; elsewhere none until configured. */

@@ -4,9 +4,8 @@ import type { BotConfig } from '../config/schema.ts'
 import { createCircuitBreaker, type CircuitBreaker } from '../risk/circuit-breaker.ts'
 import { createScheduler, type Scheduler } from '../scheduler/scheduler.ts'
 import { openDatabase, type Db } from '../store/database.ts'
-import { createSqliteSchedulerStore } from '../store/sqlite-scheduler-store.ts'
 import { AppError } from '../errors/app-error.ts'
-import { BOT_TASK_TYPES, breakerConfig } from './runtime.ts'
+import { BOT_TASK_TYPES, breakerConfig, schedulerStoreFor } from './runtime.ts'
 
 /** The parts of a runtime the read commands use. */
 export interface StateView {
@@ -23,7 +22,7 @@ export interface StateView {
 export function openStateView(config: BotConfig): StateView {
   const db = openDatabase({ path: config.store.path })
   const logger = pino({ level: 'silent' })
-  const scheduler = createScheduler({ store: createSqliteSchedulerStore({ db }), logger })
+  const scheduler = createScheduler({ store: schedulerStoreFor(config, db), logger })
   // The view validates jobs against the real catalog's names; it never starts, so these handlers never run.
   for (const type of BOT_TASK_TYPES) {
     scheduler.registerTask({ type, handler: () => Promise.reject(new AppError('STATE_VIEW', 'the state view does not run tasks')) })

@@ -180,9 +180,12 @@ export const serverSchema = z.strictObject({
 })
 
 const storeSchema = z.strictObject({
-  kind: z.literal('sqlite', { error: 'expected "sqlite"' }).default('sqlite'),
+  kind: z.enum(['sqlite', 'postgres'], { error: 'expected "sqlite" or "postgres"' }).default('sqlite'),
+  /** SQLite file; with `postgres` it still holds the journal, breaker and audit of this instance. */
   path: z.string().min(1).default('.state/bot.db'),
-})
+  /** PostgreSQL URL for the scheduler's jobs and runs, e.g. "${PG_URL}" (it may carry a password: use an env var). */
+  url: z.string().regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// URL' }).optional(),
+}).refine((s) => s.kind !== 'postgres' || s.url !== undefined, { error: 'store.kind "postgres" needs store.url, e.g. "${PG_URL}"', path: ['url'] })
 
 const devnetSchema = z.strictObject({
   embedded: z.boolean().optional(),

@@ -5,6 +5,13 @@ import { postgresBinDir, startPostgres } from '../../scripts/postgres.ts'
 import { describeStoreConformance } from '../../src/scheduler/store-conformance.ts'
 import { createScheduler } from '../../src/scheduler/scheduler.ts'
 import { createPostgresSchedulerStore } from '../../src/store/postgres/postgres-scheduler-store.ts'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pino from 'pino'
+import { createBotRuntime } from '../../src/bot/runtime.ts'
+import { parseConfig } from '../../src/config/load.ts'
+import { createSyncPg } from '../../src/store/postgres/sync-pg.ts'
 
 const available = process.env.TEST_PG_URL !== undefined || postgresBinDir() !== null
 if (!available) {
@@ -43,4 +50,52 @@ if (server) {
       await s2.stop()
     })
   })
+
+  describe('bot with store.kind postgres', () => {
+    it('keeps jobs and runs in PostgreSQL; a postgres store without a URL is a config error', async () => {
+      await expect(parseConfig({ store: { kind: 'postgres' } }, 'pg')).rejects.toThrow(/store.url: store.kind "postgres" needs store.url/)
+      const url = server.createDatabase('bot_1')
+      const dir = mkdtempSync(join(tmpdir(), 'bot-pg-'))
+      try {
+        const config = await parseConfig({ store: { kind: 'postgres', url: '${TEST_BOT_PG}', path: join(dir, 'state.db') },
+          jobs: [{ id: 'hello', taskType: 'noop', trigger: 'manual' }] }, 'pg', { env: { TEST_BOT_PG: url } })
+        const rt = await createBotRuntime(config, { logger: pino({ level: 'silent' }) })
+        try {
+          await rt.scheduler.runOnce()
+        } finally {
+          await rt.close({ graceMs: 0 })
+        }
+        const pg = createSyncPg(url)
+        try {
+          expect(pg.query<{ status: string }>("SELECT status FROM runs WHERE job_id = 'hello'")).toEqual([{ status: 'succeeded' }])
+          expect(pg.query<{ id: string }>('SELECT id FROM jobs ORDER BY id').map((r) => r.id)).toContain('hello')
+        } finally {
+          pg.close()
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    }, 120_000)
+  })
 }
+
+describe('PostgreSQL URL secrets', () => {
+  it('redacts the password of a store URL from errors, not the user or database name', async () => {
+    const { redactSecrets } = await import('../../src/logging/redact.ts')
+    const url = 'postgres://botuser:Sup3r-Secret-Pw@127.0.0.1:1/botstate'
+    const pg = createSyncPg(url, 5_000)
+    let message = ''
+    try {
+      pg.query('SELECT 1')
+    } catch (err) {
+      message = (err as Error).message
+    } finally {
+      pg.close()
+    }
+    expect(message).not.toBe('')
+    // The password is a registered secret: scrubbed even where no URL pattern surrounds it.
+    expect(redactSecrets('auth failed for Sup3r-Secret-Pw')).toBe('auth failed for [redacted]')
+    expect(redactSecrets('user botuser on database postgres')).toBe('user botuser on database postgres')
+    expect(message).not.toContain('Sup3r-Secret-Pw')
+  }, 30_000)
+})

@@ -3,7 +3,7 @@
 // blocks for about one localhost round trip per turn; see README.md here for the trade-off.
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads'
 import { AppError } from '../../errors/app-error.ts'
-import { registerUrlSecrets } from '../../logging/redact.ts'
+import { registerSecret } from '../../logging/redact.ts'
 
 /** One statement with positional parameters ($1, $2...). */
 export interface PgStatement { sql: string; params?: readonly unknown[] }
@@ -32,11 +32,23 @@ export class PgError extends AppError {
   }
 }
 
+/** A PostgreSQL URL's secrets are its password and password-like query values; user and database names are not
+ * (registering "postgres" would redact the word everywhere). */
+function registerPgUrlSecrets(url: string): void {
+  try {
+    const u = new URL(url)
+    if (u.password) registerSecret(decodeURIComponent(u.password))
+    for (const [k, v] of u.searchParams) if (/pass|key|secret|token/i.test(k)) registerSecret(v)
+  } catch {
+    registerSecret(url)
+  }
+}
+
 const BOOT = new URL('./pg-worker-boot.mjs', import.meta.url)
 
 /** Opens the connection (in its own thread); `timeoutMs` bounds every call. The URL is registered as a secret. */
 export function createSyncPg(url: string, timeoutMs = 30_000): SyncPg {
-  registerUrlSecrets(url)
+  registerPgUrlSecrets(url)
   const flag = new SharedArrayBuffer(4)
   const signal = new Int32Array(flag)
   const { port1, port2 } = new MessageChannel()
