@@ -218,7 +218,9 @@ export async function driveIntent(
       logger.warn({ intentId: row.id, hash: row.hash, from: row.blockNumber, to: receipt.blockNumber },
         'reorg: the transaction moved to another block; confirmations restart')
     }
-    if (row.status !== 'mined' || row.blockHash !== receipt.blockHash) {
+    // With one confirmation the receipt settles it at once: no intermediate 'mined' write (a crash before the
+    // settle leaves 'broadcast', which reconciliation resolves from the same receipt).
+    if (settings.confirmations > 1 && (row.status !== 'mined' || row.blockHash !== receipt.blockHash)) {
       journal.setStatus(row.id, 'mined', { blockHash: receipt.blockHash, blockNumber: receipt.blockNumber })
     }
     if (settings.confirmations > 1 && (await rpc.blockNumber(signal)) - receipt.blockNumber + 1 < settings.confirmations) {

@@ -82,6 +82,8 @@ export interface IntentJournalOptions {
 
 /** The journal API used by the lanes, the engine and the reconcile hook. */
 export interface IntentJournal {
+  /** Runs several status writes in one transaction (one commit); they are recoverable, so no fsync is forced. */
+  batch<T>(fn: () => T): T
   /** Records attempts in ONE `BEGIN IMMEDIATE` transaction with `synchronous=FULL`; returns the rows. */
   recordBatch(intents: NewIntent[]): IntentRow[]
   /** Queues attempts for the next group commit (several lanes' batches share one fsync). */
@@ -229,6 +231,7 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
 
   return {
     recordBatch,
+    batch: (fn) => db.transaction(fn).immediate(),
     record(intents) {
       return new Promise((resolve, reject) => {
         if (pending.length === 0) setImmediate(flush)

@@ -125,12 +125,14 @@ export function createNonceLane(deps: NonceLaneDeps): NonceLane {
     for (const row of rows) deps.onStep?.('journaled', { runId: row.runId, nonce: row.nonce ?? -1 })
     // Broadcast in nonce order without waiting for each answer (the node queues a nonce that arrives early),
     // and without holding the lane: the next batch is signed and journaled while this one is on the wire.
-    const sent = Promise.all(rows.map(async (row, i) => {
-      const outcome = await rpc.broadcast(row.rawTx as Hex)
-      deps.applyBroadcast(row, outcome)
-      deps.onStep?.('broadcast', { runId: row.runId, nonce: row.nonce ?? -1 })
-      accepted[i]!.p.resolve(journal.get(row.id) ?? row)
-    }))
+    // The answers are recorded together, in one transaction: one commit per batch instead of one per transaction.
+    const sent = Promise.all(rows.map((row) => rpc.broadcast(row.rawTx as Hex))).then((outcomes) => {
+      journal.batch(() => rows.forEach((row, i) => deps.applyBroadcast(row, outcomes[i]!)))
+      rows.forEach((row, i) => {
+        deps.onStep?.('broadcast', { runId: row.runId, nonce: row.nonce ?? -1 })
+        accepted[i]!.p.resolve(journal.get(row.id) ?? row)
+      })
+    })
     inFlight.add(sent)
     void sent.finally(() => inFlight.delete(sent))
   }

@@ -45,7 +45,7 @@ export function createRpcSteps(chainId: number, client: PublicClient, options: R
   const retries = options.retries ?? 4
   const minTimeout = options.minTimeoutMs ?? 50
   const request = client.request as (args: { method: string; params: unknown[] }) => Promise<unknown>
-  const read = <T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> =>
+  const retried = <T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> =>
     pRetry(async () => {
       try {
         return await fn()
@@ -53,7 +53,20 @@ export function createRpcSteps(chainId: number, client: PublicClient, options: R
         const mapped = mapViemError(err, { chainId })
         throw mapped.retryable ? mapped : new AbortError(mapped)
       }
-    }, { retries, minTimeout, maxTimeout: minTimeout * 8, factor: 2, signal })
+    }, { retries: retries - 1, minTimeout, maxTimeout: minTimeout * 8, factor: 2, signal })
+  // The first try runs bare: p-retry's machinery per read is measurable at hundreds of sends per second, and
+  // almost every read succeeds at once. Only a retryable failure enters the backoff loop (so the total number of tries is unchanged).
+  const read = async <T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
+    signal?.throwIfAborted()
+    try {
+      return await fn()
+    } catch (err) {
+      const mapped = mapViemError(err, { chainId })
+      if (!mapped.retryable || retries === 0) throw mapped
+      await new Promise((resolve) => setTimeout(resolve, minTimeout))
+      return retried(fn, signal)
+    }
+  }
   const hexNum = (v: unknown): number => Number(BigInt(v as string))
   return {
     chainId,

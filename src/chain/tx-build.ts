@@ -38,8 +38,7 @@ export async function simulateAndEstimate(
   const plainTransfer = !call.data || call.data === '0x'
   let gas: bigint
   if (plainTransfer && call.gas === undefined) {
-    // eth_estimateGas executes the transfer (a reverting receive() fails it with its reason): one simulation.
-    gas = await estimate()
+    gas = await plainTransferGas(rpc, call.to, estimate, request, guard, signal)
   } else {
     ;[, gas] = await Promise.all([
       rpc.read(guard(() => request({ method: 'eth_call', params: [tx, 'latest'] })), signal),
@@ -48,4 +47,37 @@ export async function simulateAndEstimate(
   }
   if (call.gas !== undefined || !call.data || call.data === '0x') return gas
   return gas + (gas * BigInt(marginPct)) / 100n
+}
+
+/** Per chain: whether a value transfer to an account without code costs exactly the intrinsic 21,000 gas there
+ * (true on Ethereum and OP-stack chains; not where the node folds L1 costs into gas, as on Arbitrum). */
+const standardTransfer = new WeakMap<RpcSteps, Promise<boolean>>()
+const INTRINSIC_GAS = 21_000n
+/** Precompiles live at low addresses and run code without having any: those are always estimated. */
+const PRECOMPILE_LIMIT = 0x10000n
+
+/**
+ * Gas of a plain value transfer. To an address with code (a contract, a 7702-delegated account, a precompile) it
+ * is estimated, which executes the transfer and surfaces a reverting receive(). To an address without code
+ * nothing can execute or revert, so once the chain has shown (by one estimate) that such a transfer costs the
+ * intrinsic 21,000 gas, later ones skip the estimate: a cheap eth_getCode replaces an EVM execution.
+ */
+async function plainTransferGas(
+  rpc: RpcSteps, to: Address, estimate: () => Promise<bigint>,
+  request: (a: { method: string; params: unknown[] }) => Promise<unknown>,
+  guard: <T>(fn: () => Promise<T>) => () => Promise<T>, signal?: AbortSignal,
+): Promise<bigint> {
+  if (BigInt(to) < PRECOMPILE_LIMIT) return estimate()
+  const code = await rpc.read(guard(async () => (await request({ method: 'eth_getCode', params: [to, 'latest'] })) as Hex), signal)
+  if (code !== '0x') return estimate()
+  let learned = standardTransfer.get(rpc)
+  if (!learned) {
+    const first = estimate()
+    learned = first.then((g) => g === INTRINSIC_GAS)
+    // A failed first estimate teaches nothing: the next transfer tries again.
+    learned.catch(() => standardTransfer.delete(rpc))
+    standardTransfer.set(rpc, learned)
+    return first
+  }
+  return (await learned.catch(() => false)) ? INTRINSIC_GAS : estimate()
 }
