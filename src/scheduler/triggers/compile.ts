@@ -118,10 +118,11 @@ class DateTrigger implements CompiledTrigger {
   }
 }
 
-/** Never fires by itself; runNow is the only way it runs. */
-class ManualTrigger implements CompiledTrigger {
-  readonly kind = 'manual'
-  constructor(readonly spec: TriggerSpec) {}
+/** A trigger with no fire times: something other than the clock starts its runs. */
+abstract class UntimedTrigger implements CompiledTrigger {
+  abstract readonly kind: string
+  abstract readonly spec: TriggerSpec
+  abstract describe(): string
   nextAfter(): number | null {
     return null
   }
@@ -131,24 +132,21 @@ class ManualTrigger implements CompiledTrigger {
   countBetween(): number {
     return 0
   }
+}
+
+/** Never fires by itself; runNow is the only way it runs. */
+class ManualTrigger extends UntimedTrigger {
+  readonly kind = 'manual'
+  constructor(readonly spec: TriggerSpec) { super() }
   describe(): string {
     return 'manual (runs only when asked)'
   }
 }
 
 /** Fires only when its event is reported (fireEvent, or another job's outcome); never by time. */
-class EventTrigger implements CompiledTrigger {
+class EventTrigger extends UntimedTrigger {
   readonly kind = 'event'
-  constructor(readonly spec: EventSpec) {}
-  nextAfter(): number | null {
-    return null
-  }
-  firstFireAt(): number | null {
-    return null
-  }
-  countBetween(): number {
-    return 0
-  }
+  constructor(readonly spec: EventSpec) { super() }
   describe(): string {
     const { kind, ...rest } = this.spec.on as { kind: string } & Record<string, unknown>
     const what = kind === 'job' ? `when job ${String(rest.job)} ${String(rest.outcome)}`
