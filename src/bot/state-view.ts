@@ -22,7 +22,10 @@ export interface StateView {
 export function openStateView(config: BotConfig): StateView {
   const db = openDatabase({ path: config.store.path })
   const logger = pino({ level: 'silent' })
-  const scheduler = createScheduler({ store: schedulerStoreFor(config, db), logger })
+  // Retention as the runtime has it, so `bot housekeeping` prunes by the same rules (the view never starts).
+  const r = config.scheduler.retention
+  const scheduler = createScheduler({ store: schedulerStoreFor(config, db), logger,
+    retention: { maxAgeMs: r.days * 86_400_000, keepPerJob: r.count } })
   // The view validates jobs against the real catalog's names; it never starts, so these handlers never run.
   for (const type of BOT_TASK_TYPES) {
     scheduler.registerTask({ type, handler: () => Promise.reject(new AppError('STATE_VIEW', 'the state view does not run tasks')) })

@@ -38,7 +38,7 @@ export function createUpkeep(o: { config: BotConfig; db: Db; dbPath: string; sch
   const keep = config.backup.keep
   const housekeeper = createHousekeeper({
     db, audit: createAuditLog(db), pruneRuns: () => o.scheduler().pruneHistory(),
-    runRetentionDays: config.scheduler.retention.days, auditRetentionDays: config.housekeeping.auditRetentionDays, baseDir,
+    runRetentionDays: config.scheduler.retention.days, runRetentionCount: config.scheduler.retention.count, auditRetentionDays: config.housekeeping.auditRetentionDays, baseDir,
     configTargets: [
       ...config.housekeeping.cleanup,
       { directory: backupDir, pattern: BACKUP_PATTERN, maxFiles: keep, priority: 10 },

@@ -10,7 +10,7 @@ import { AppError } from '../errors/app-error.ts'
 export interface HousekeepingReport {
   dryRun: boolean
   at: number
-  /** Runs deleted by the retention setting; in a dry run, finished runs older than the age limit. */
+  /** Runs deleted by the retention setting (age and count per job), or in a dry run those it would delete. */
   runsPruned: number
   auditPruned: number
   database: { optimized: boolean; walCheckpoint: { busy: number; log: number; checkpointed: number } | null }
@@ -24,6 +24,8 @@ export interface HousekeeperDeps {
   /** The scheduler's own retention pruning (it knows what must be kept per job). */
   pruneRuns(): number
   runRetentionDays: number
+  /** Finished runs kept per job (the newest ones). */
+  runRetentionCount: number
   auditRetentionDays: number
   /** Targets from config (not stored). */
   configTargets: readonly CleanupTarget[]
@@ -69,7 +71,10 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       const runCutoff = at - deps.runRetentionDays * 86_400_000
       const auditCutoff = at - deps.auditRetentionDays * 86_400_000
       const runsPruned = dryRun
-        ? (deps.db.prepare('SELECT COUNT(*) AS n FROM runs WHERE ended_at IS NOT NULL AND ended_at < ?').get(runCutoff) as { n: number }).n
+        ? (deps.db.prepare(`SELECT COUNT(*) AS n FROM (SELECT status, recovery, ended_at, created_at,
+            ROW_NUMBER() OVER (PARTITION BY job_id ORDER BY id DESC) AS rn FROM runs)
+            WHERE status NOT IN ('pending','delayed','held','running','retrying') AND NOT (status = 'interrupted' AND recovery = 'pending')
+              AND (COALESCE(ended_at, created_at) < ? OR rn > ?)`).get(runCutoff, deps.runRetentionCount) as { n: number }).n
         : deps.pruneRuns()
       const auditPruned = dryRun
         ? (deps.db.prepare('SELECT COUNT(*) AS n FROM audit_log WHERE at < ?').get(auditCutoff) as { n: number }).n

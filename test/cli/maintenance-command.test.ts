@@ -2,7 +2,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { openDatabase } from '../../src/store/database.ts'
+import { noopTask } from '../../src/scheduler/builtin-tasks.ts'
+import { createScheduler } from '../../src/scheduler/scheduler.ts'
+import { createSqliteSchedulerStore } from '../../src/store/sqlite-scheduler-store.ts'
 import { runMain, tempDir } from './helpers.ts'
 
 const tmp = tempDir()
@@ -11,13 +13,19 @@ const dbPath = join(tmp.dir, 'state', 'bot.db')
 const logs = join(tmp.dir, 'logs')
 const cfg = tmp.file('bot.json', JSON.stringify({
   store: { path: dbPath },
+  scheduler: { retention: { count: 1 } },
   backup: { keep: 2 },
   housekeeping: { cleanup: [{ directory: logs, pattern: '*.log', maxFiles: 1 }] },
 }))
 
 describe('maintenance commands', () => {
   it('backs up online, keeps the newest backups, cleans registered logs, and restore asks for confirmation', async () => {
-    openDatabase({ path: dbPath }).close()
+    // Three finished runs of one job; retention keeps the newest one.
+    const sched = createScheduler({ store: createSqliteSchedulerStore({ path: dbPath }) })
+    sched.registerTask(noopTask)
+    sched.addJob({ id: 'n', taskType: 'noop', trigger: 'manual' })
+    for (let i = 0; i < 3; i++) await sched.runOnce()
+    await sched.stop()
     mkdirSync(logs, { recursive: true })
     writeFileSync(join(logs, 'old.log'), 'x')
     writeFileSync(join(logs, 'new.log'), 'y')
@@ -32,13 +40,17 @@ describe('maintenance commands', () => {
     }
     const dry = await runMain(['housekeeping', '--dry-run', '--json', '--config', cfg])
     expect(dry.code, dry.stderr).toBe(0)
-    const plan = JSON.parse(dry.stdout) as { directories: { directory: string; pattern: string; removed: { name: string }[] }[] }
+    const plan = JSON.parse(dry.stdout) as { runsPruned: number; directories: { directory: string; pattern: string; removed: { name: string }[] }[] }
+    expect(plan.runsPruned).toBe(2)
     expect(plan.directories.find((d) => d.pattern === 'bot-*.db')!.removed.map((f) => f.name)).toEqual(['bot-0.db'])
     expect(existsSync(backups[0]!)).toBe(true)
 
-    const done = await runMain(['housekeeping', '--config', cfg])
+    const done = await runMain(['housekeeping', '--json', '--config', cfg])
     expect(done.code, done.stderr).toBe(0)
-    expect(done.stdout).toMatch(/removed 1 file/)
+    expect(JSON.parse(done.stdout)).toMatchObject({ dryRun: false, runsPruned: 2 })
+    const again = await runMain(['housekeeping', '--config', cfg])
+    expect(again.stdout).toMatch(/runs removed: 0/)
+    expect(JSON.parse(done.stdout).directories.find((d: { pattern: string }) => d.pattern === 'bot-*.db').removed).toHaveLength(1)
     expect(existsSync(backups[0]!)).toBe(false)
     expect(existsSync(backups[2]!)).toBe(true)
     expect(existsSync(join(logs, 'old.log'))).toBe(false)

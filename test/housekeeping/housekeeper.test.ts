@@ -87,7 +87,7 @@ describe('housekeeper', () => {
       const low = tree('low')
       const high = tree('high')
       let pruneCalls = 0
-      const deps = { db, audit: createAuditLog(db), pruneRuns: () => { pruneCalls++; return 0 }, runRetentionDays: 30,
+      const deps = { db, audit: createAuditLog(db), pruneRuns: () => { pruneCalls++; return 0 }, runRetentionDays: 30, runRetentionCount: 100,
         auditRetentionDays: 90, configTargets: [{ directory: low.dir, pattern: '*.log', retentionDays: 30, priority: 0 }], baseDir: root, now: () => NOW }
       const hk = createHousekeeper(deps)
       hk.register({ directory: high.dir, pattern: 'old.*', maxFiles: 1, priority: 5 })
