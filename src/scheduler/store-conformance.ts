@@ -51,6 +51,32 @@ export function describeStoreConformance(
       expect(store.getJob('b')).toBeNull()
     })
 
+    it('applies the ops of one batch in order: the last write of a run or job wins, a delete removes', () => {
+      const { store } = fresh()
+      const state = (over: Partial<JobRecord>) => {
+        const { specJson: _s, taskType: _t, createdAt: _c, ...rest } = sampleJob('a', over)
+        return rest
+      }
+      store.applyBatch([
+        { op: 'putJob', job: sampleJob('a') },
+        { op: 'putJobState', job: state({ executions: 1 }) },
+        { op: 'putJobState', job: state({ executions: 2 }) },
+        { op: 'putRun', run: sampleRun(1, 'a') },
+        { op: 'putRun', run: sampleRun(1, 'a', { status: 'running', startedAt: 3 }) },
+        { op: 'putRun', run: sampleRun(1, 'a', { status: 'succeeded', startedAt: 3, endedAt: 4 }) },
+        { op: 'putJob', job: sampleJob('b') },
+        { op: 'putJobState', job: { ...state({ executions: 5 }), id: 'b' } },
+        { op: 'putJob', job: sampleJob('b', { executions: 9 }) },
+        { op: 'putJob', job: sampleJob('c') },
+        { op: 'putJobState', job: { ...state({ executions: 7 }), id: 'c' } },
+        { op: 'deleteJob', jobId: 'c' },
+      ])
+      expect(store.getJob('a')?.executions).toBe(2)
+      expect(store.getRun(1)).toMatchObject({ status: 'succeeded', startedAt: 3, endedAt: 4 })
+      expect(store.getJob('b')?.executions).toBe(9)
+      expect(store.getJob('c')).toBeNull()
+    })
+
     it('applies a batch atomically: a failing op leaves nothing behind', () => {
       const { store } = fresh()
       const bad = { ...sampleJob('x'), specJson: null as unknown as string }

@@ -76,6 +76,57 @@ function statement(o: StoreOp): PgStatement {
   }
 }
 
+const RUN_COLUMNS = 19
+const RUN_UPSERT_TAIL = PUT_RUN.slice(PUT_RUN.indexOf('ON CONFLICT'))
+/** Rows per multi-row statement: PostgreSQL allows 65,535 parameters per statement. */
+const ROWS_PER_STATEMENT = 1_000
+
+/**
+ * A batch as few statements: runs (the bulk: each one is written when created, started and finished) become
+ * multi-row upserts with the latest record of each id winning; job and state writes keep their order.
+ */
+function batchStatements(ops: readonly StoreOp[]): PgStatement[] {
+  const statements: PgStatement[] = []
+  const runs = new Map<number, RunRecord>()
+  // Schedule-state updates (one per fire) are coalesced too; a later full write or delete of the job replaces them.
+  const states = new Map<string, Extract<StoreOp, { op: 'putJobState' }>['job']>()
+  for (const o of ops) {
+    if (o.op === 'putRun') runs.set(o.run.id, o.run)
+    else if (o.op === 'putJobState') states.set(o.job.id, o.job)
+    else {
+      if (o.op === 'putJob') states.delete(o.job.id)
+      if (o.op === 'deleteJob') states.delete(o.jobId)
+      statements.push(statement(o))
+    }
+  }
+  const jobRows = [...states.values()]
+  for (let i = 0; i < jobRows.length; i += ROWS_PER_STATEMENT) {
+    const params: unknown[] = []
+    const values = jobRows.slice(i, i + ROWS_PER_STATEMENT).map((j) => {
+      const b = params.length
+      params.push(j.id, j.enabled, j.paused, j.priority, j.nextFireAt, j.lastFireAt, j.executions, j.lastOutcome, j.updatedAt)
+      return `($${b + 1}::text, $${b + 2}::boolean, $${b + 3}::boolean, $${b + 4}::text, $${b + 5}::bigint, $${b + 6}::bigint, $${b + 7}::bigint, $${b + 8}::text, $${b + 9}::bigint)`
+    })
+    statements.push({ sql: `UPDATE jobs AS j SET enabled = v.enabled, paused = v.paused, priority = v.priority, next_fire_at = v.next_fire_at,
+      last_fire_at = v.last_fire_at, executions = v.executions, last_outcome = v.last_outcome, updated_at = v.updated_at
+      FROM (VALUES ${values.join(', ')}) AS v (id, enabled, paused, priority, next_fire_at, last_fire_at, executions, last_outcome, updated_at)
+      WHERE j.id = v.id`, params })
+  }
+  const rows = [...runs.values()]
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT)
+    const params: unknown[] = []
+    const values = chunk.map((r, k) => {
+      params.push(...(statement({ op: 'putRun', run: r }).params as unknown[]))
+      return `(${Array.from({ length: RUN_COLUMNS }, (_, c) => `$${k * RUN_COLUMNS + c + 1}`).join(', ')})`
+    })
+    statements.push({ sql: `INSERT INTO runs (id, job_id, status, origin, scheduled_for, created_at, started_at, ended_at, attempt, error,
+      result_json, args_json, reason, gate_action, gate_reason, gate_until, missed_count, recovered_from, recovery)
+      VALUES ${values.join(', ')} ${RUN_UPSERT_TAIL}`, params })
+  }
+  return statements
+}
+
 /** Options: a URL (with its password: it is registered as a secret) or an open connection. */
 export interface PostgresStoreOptions { url?: string; pg?: SyncPg }
 
@@ -88,7 +139,7 @@ export function createPostgresSchedulerStore(options: PostgresStoreOptions): Sch
     applyBatch(ops) {
       if (ops.length === 0) return
       try {
-        pg.transaction(ops.map(statement))
+        pg.transaction(batchStatements(ops))
       } catch (cause) {
         throw new AppError('STORE_WRITE', `scheduler store write of ${ops.length} changes failed; nothing was applied`, {
           cause, retryable: true, hint: 'check that the PostgreSQL server is reachable and has space',
