@@ -11,6 +11,7 @@ import { PRESETS_DIR } from '../src/config/load.ts'
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200)
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 10_000)
+// One per scheduler slot (maxConcurrentJobs 4): more would measure queueing for slots, not trigger latency.
 const TICKERS = 4
 const TOKEN = 'bench-admin-token-not-a-secret'
 const LAG_TARGET_P99_MS = 2
@@ -100,6 +101,7 @@ async function main() {
     lag_runs_load: lagLoad.length,
     lag_load_p50_ms: percentile(lagLoad, 50),
     lag_load_p99_ms: percentile(lagLoad, 99),
+    lag_load_max_ms: Math.max(...lagLoad),
     lag_target_p99_ms: LAG_TARGET_P99_MS,
     lag_within_target: percentile(lagLoad, 99) <= LAG_TARGET_P99_MS,
     lag_p99_load_over_idle: round(percentile(lagLoad, 99) / Math.max(1, percentile(idleLag, 99))),
@@ -112,7 +114,7 @@ async function main() {
   if (errors) console.log(`error samples: ${[...r1.load.errorSamples, ...r2.load.errorSamples].slice(0, 5).join('; ')}`)
   console.log(`api latency p50 ${result.latency_p50_ms} ms, p99 ${result.latency_p99_ms} ms`)
   console.log(`scheduler lag idle (baseline): p50 ${result.lag_idle_p50_ms} ms, p99 ${result.lag_idle_p99_ms} ms over ${idleLag.length} runs`)
-  console.log(`scheduler lag under load:      p50 ${result.lag_load_p50_ms} ms, p99 ${result.lag_load_p99_ms} ms over ${lagLoad.length} runs (target p99 <= ${LAG_TARGET_P99_MS} ms)`)
+  console.log(`scheduler lag under load:      p50 ${result.lag_load_p50_ms} ms, p99 ${result.lag_load_p99_ms} ms over ${lagLoad.length} runs, max ${result.lag_load_max_ms} ms (target p99 <= ${LAG_TARGET_P99_MS} ms)`)
   console.log(`bot RSS: start ${rssStart} MiB, after round 1 ${r1.rss} MiB, after round 2 ${r2.rss} MiB (${result.rss_growth_round2_pct}% in round 2)`)
   console.log(JSON.stringify(result))
 }
