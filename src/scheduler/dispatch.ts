@@ -1,6 +1,7 @@
 // The dispatch pass: picks due runs by priority (FIFO within one), checks dependencies, instances, slots and
 // resource pools, asks the gate, persists the starts in one transaction, then executes them.
 import { DispatchGateError } from './gate-error.ts'
+import { dependencyTimedOut, outsideWindow } from './run-conditions.ts'
 import { windowState } from './run-window.ts'
 import { executeRun } from './run-executor.ts'
 import {
@@ -91,7 +92,7 @@ export function dispatch(ctx: Ctx): void {
         if (ctx.executing >= ctx.opts.maxConcurrentJobs) break
         const job = run.job
         if (job.rec.paused || job.busy >= job.spec.maxInstances) continue
-        if (job.spec.windows && run.rec.origin !== 'manual' && outsideWindow(ctx, run)) {
+        if (job.spec.windows && run.rec.origin !== 'manual' && outsideWindow(ctx, run, (d) => applyDecision(ctx, run, d))) {
           queue.delete(run)
           continue
         }
@@ -132,36 +133,6 @@ export function dispatch(ctx: Ctx): void {
     }
   }
   launch(ctx, toStart)
-}
-
-/** Outside its windows: delays the run to the next opening, or records it missed when that is past its grace. */
-function outsideWindow(ctx: Ctx, run: RunState): boolean {
-  const job = run.job
-  const now = ctx.clock.now()
-  const w = windowState(job.spec.windows!, now, job.spec.timezone ?? 'UTC')
-  if (w.open) return false
-  const grace = job.spec.misfireGraceTime ?? ctx.opts.defaultMisfireGraceTime
-  const due = run.rec.scheduledFor ?? now
-  if (w.nextOpening !== null && w.nextOpening - due <= grace) {
-    applyDecision(ctx, run, { action: 'delay', until: w.nextOpening, reason: `outside_window: waits for the window opening at ${new Date(w.nextOpening).toISOString()}` })
-  } else {
-    const opening = w.nextOpening === null ? 'no window opens again' : `the next opening ${new Date(w.nextOpening).toISOString()} is beyond misfireGraceTime ${grace} ms`
-    finishRun(ctx, run, 'missed', { reason: `outside_window: ${opening}` })
-  }
-  return true
-}
-
-/** Cancels a run that has waited on its dependencies past `dependencyTimeout`; else wakes the loop at that time. */
-function dependencyTimedOut(ctx: Ctx, run: RunState, why: string): boolean {
-  const limit = run.job.spec.dependencyTimeout!
-  const since = run.rec.scheduledFor ?? run.rec.createdAt
-  const deadline = since + limit
-  if (ctx.clock.now() >= deadline) {
-    finishRun(ctx, run, 'cancelled', { reason: `dependency_timeout: waited more than ${limit} ms (${why})` })
-    return true
-  }
-  if (!run.depTimer) run.depTimer = ctx.timeline.at(deadline, () => { run.depTimer = null; ctx.kick() })
-  return false
 }
 
 function isThenable(v: unknown): v is Promise<GateDecision> {
