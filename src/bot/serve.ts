@@ -32,6 +32,7 @@ export async function startBotServer(rt: BotRuntime, o: ServeOptions): Promise<A
   const metrics = createBotMetrics({ scheduler: rt.scheduler, breaker: rt.breaker, risk: rt.risk, db: rt.db, rpc: rt.env.rpcCalls })
   const server = await startApiServer({
     host: cfg.host, port: o.port ?? cfg.port, dbPath: rt.db.name, envTokens, protectReads: cfg.protectReads,
+    historyFromFile: rt.config.store.kind === 'sqlite',
     rateLimit: cfg.rateLimit, logger: o.logger, scheduler: rt.scheduler, breaker: rt.breaker, risk: rt.risk, facade: rt.facade,
     control, audit, metrics, housekeeper: rt.housekeeper,
     health: { db: rt.db, scheduler: rt.scheduler, chains: Object.entries(rt.clients).map(([id, client]) => ({ chainId: Number(id), client })) },

@@ -24,6 +24,8 @@ export interface ApiServerOptions extends ApiDeps {
   logger: Logger
   /** Longest a cached read answer is served (default 1000 ms; any state change drops it sooner). */
   cacheMs?: number
+  /** The scheduler's runs live in `dbPath` (the SQLite store): the HTTP thread reads history there itself. */
+  historyFromFile?: boolean
 }
 
 /** A listening server. */
@@ -58,7 +60,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
 
   const spawn = () => new Promise<void>((resolve, reject) => {
     const config: WorkerConfig = { host: o.host, port: boundPort, protectReads: o.protectReads, rateLimit: o.rateLimit,
-      dbPath: o.dbPath, envTokens: o.envTokens, cacheMs: o.cacheMs ?? 1_000 }
+      dbPath: o.dbPath, envTokens: o.envTokens, cacheMs: o.cacheMs ?? 1_000, historyFromFile: o.historyFromFile ?? false }
     const w = new Worker(WORKER, { workerData: config, name: 'api-http' })
     worker = w
     let ready = false

@@ -9,6 +9,9 @@ import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import type { Actor } from '../access/roles.ts'
 import { createTokenStore } from '../access/token-store.ts'
+import { createAuditLog } from '../access/audit-log.ts'
+import { createSqliteSchedulerStore } from '../store/sqlite-scheduler-store.ts'
+import type { Page, RunsQuery } from './api-ops.ts'
 import { ControlError, ForbiddenError, UnauthorizedError } from '../control/control-errors.ts'
 import { assertCanRead, toControlError } from '../control/control.ts'
 import { buildApiRouter, type OpsClient } from './api-routes.ts'
@@ -41,8 +44,20 @@ const call = (op: ToMain & { type: 'call' }) => new Promise<unknown>((resolve, r
   pending.set(op.id, { resolve, reject })
   post(op)
 })
+// History reads straight from the state file on this thread: committed rows, never the scheduler's thread's time.
+const history = cfg.historyFromFile ? { runs: createSqliteSchedulerStore({ db }), audit: createAuditLog(db) } : null
+const local = (op: string, args: unknown): Promise<unknown> | null => {
+  if (!history) return null
+  if (op === 'runs') {
+    const q = args as RunsQuery
+    return Promise.resolve(history.runs.listRuns({ jobId: q.job, status: q.status, limit: q.limit, cursor: q.cursor }))
+  }
+  if (op === 'audit') return Promise.resolve(history.audit.list(args as Page))
+  return null
+}
 const ops: OpsClient = {
-  read: (op, args, options) => cache.get(`${op} ${JSON.stringify(args ?? null)}`, () => call({ type: 'call', id: nextId++, op, args }), options),
+  read: (op, args, options) => local(op, args)
+    ?? cache.get(`${op} ${JSON.stringify(args ?? null)}`, () => call({ type: 'call', id: nextId++, op, args }), options),
   mutate: async (op, args, actor) => {
     try {
       return await call({ type: 'call', id: nextId++, op, args, actor })

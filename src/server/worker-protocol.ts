@@ -17,6 +17,8 @@ export interface WorkerConfig {
   envTokens: EnvToken[]
   /** Reads are served from a cache at most this old (also dropped on every state change). */
   cacheMs: number
+  /** Run history and the audit log are read here from the state file (SQLite store); else asked of the main thread. */
+  historyFromFile: boolean
 }
 
 /** A control error as it crosses threads. */
