@@ -33,10 +33,13 @@ export function fireEventJob(ctx: Ctx, job: JobState, detail: string): EventFire
   return { runId: String(run.rec.id) }
 }
 
-/** Fires the jobs whose event trigger is `jobId` ending with `status`. */
+/** Fires the jobs whose event trigger is `jobId` ending with `status` (looked up in the index, then re-checked). */
 export function fireOutcomeEvents(ctx: Ctx, jobId: string, status: 'succeeded' | 'failed'): void {
-  for (const job of ctx.jobs.values()) {
-    if (job.schedule.kind !== 'event') continue
+  const ids = ctx.outcomeWatchers.get(jobId)
+  if (!ids) return
+  for (const id of ids) {
+    const job = ctx.jobs.get(id)
+    if (!job || job.schedule.kind !== 'event') continue
     const on = (job.schedule.spec as { on: { kind: string; job?: string; outcome?: string } }).on
     if (on.kind !== 'job' || on.job !== jobId || (on.outcome !== status && on.outcome !== 'finished')) continue
     fireEventJob(ctx, job, `job ${jobId} ${status}`)

@@ -2,7 +2,7 @@
 import { findCycleThrough } from './dag.ts'
 import { DependencyError, TaskSchedulingError } from './errors.ts'
 import { parseJobSpec, type JobSpec, type JobSpecInput } from './job-spec.ts'
-import { emit, enqueue, newRun, NO_RUNS, saveJob, type Ctx, type JobState } from './scheduler-state.ts'
+import { emit, enqueue, newRun, noteOutcomeWatcher, NO_RUNS, saveJob, type Ctx, type JobState } from './scheduler-state.ts'
 import type { JobView } from './scheduler-types.ts'
 import type { JobRecord } from './store-port.ts'
 import type { TaskDefinition } from './task-contract.ts'
@@ -138,6 +138,7 @@ export function addOne(ctx: Ctx, input: JobSpecInput, ifExists: IfExists, wantVi
     rec.nextFireAt = sameTrigger && existing.rec.nextFireAt != null ? existing.rec.nextFireAt : schedule.firstFireAt(now)
   }
   ctx.jobs.set(spec.id, job)
+  noteOutcomeWatcher(ctx, job)
   saveJob(ctx, job, true)
   armFire(ctx, job)
   emit(ctx, 'scheduled', () => ({ jobId: spec.id, nextFireAt: rec.nextFireAt }))

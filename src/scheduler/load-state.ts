@@ -1,6 +1,6 @@
 // Loads the stored jobs and unfinished runs into memory when the scheduler is created.
 import { parseJobSpec, type JobSpec } from './job-spec.ts'
-import { adoptRun, enqueue, NO_RUNS, type Ctx, type RunState } from './scheduler-state.ts'
+import { adoptRun, enqueue, noteOutcomeWatcher, NO_RUNS, type Ctx, type RunState } from './scheduler-state.ts'
 import type { SchedulerStore } from './store-port.ts'
 import { compileJobTrigger } from './trigger-bridge.ts'
 
@@ -26,9 +26,9 @@ export function loadState(ctx: Ctx, store: SchedulerStore): RunState[] {
       schedule = compileJobTrigger('manual', ctx.clock.now())
     }
     rec.specJson = ''
-    ctx.jobs.set(rec.id, {
-      rec, spec, schedule, persistent: true, inlineTask: null, fire: null, active: NO_RUNS, busy: 0, lastMissed: null,
-    })
+    const job = { rec, spec, schedule, persistent: true, inlineTask: null, fire: null, active: NO_RUNS, busy: 0, lastMissed: null }
+    ctx.jobs.set(rec.id, job)
+    noteOutcomeWatcher(ctx, job)
   }
   for (const rec of store.loadUnfinishedRuns()) {
     const job = ctx.jobs.get(rec.jobId)

@@ -63,6 +63,10 @@ export interface Ctx {
   pending: Set<RunState>[]
   held: Set<RunState>
   runs: Map<number, RunState>
+  /** Job id -> ids of jobs whose event trigger is that job's outcome (entries are re-checked when used). */
+  outcomeWatchers: Map<string, Set<string>>
+  /** Fires the watchers of a finished job (set by the scheduler; called only when some job watches outcomes). */
+  onOutcome?: (jobId: string, status: 'succeeded' | 'failed') => void
   nextRunId: number
   executing: number
   globalPaused: boolean
@@ -77,6 +81,16 @@ export interface Ctx {
   kick(): void
   /** The fire handler the timeline calls with a job (one function, no closure per job). */
   fire(job: JobState): void
+}
+
+/** Indexes a job whose trigger is another job's outcome, so a finished run looks up its watchers directly. */
+export function noteOutcomeWatcher(ctx: Ctx, job: JobState): void {
+  if (job.schedule.kind !== 'event') return
+  const on = (job.schedule.spec as { on: { kind: string; job?: string } }).on
+  if (on.kind !== 'job' || !on.job) return
+  let ids = ctx.outcomeWatchers.get(on.job)
+  if (!ids) ctx.outcomeWatchers.set(on.job, (ids = new Set()))
+  ids.add(job.rec.id)
 }
 
 /** The shared empty run set of jobs with no unfinished run (a job gets its own set at its first run). */
@@ -209,6 +223,7 @@ export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Pa
     default:
       break
   }
+  if ((status === 'succeeded' || status === 'failed') && ctx.outcomeWatchers.has(job.rec.id)) ctx.onOutcome?.(job.rec.id, status)
   resolveDone(run)
   ctx.kick()
 }

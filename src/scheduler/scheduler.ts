@@ -77,7 +77,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     clock, log: options.logger ?? pino({ level: 'silent' }), timeline: createTimeline(clock, () => afterTimer()),
     writes: createWriteBuffer(store), pools: createResourcePools(options.resourcePools), emitter: new EventEmitter(),
     tasks: new Map(), jobs: new Map(), pending: PRIORITIES.map(() => new Set<RunState>()), held: new Set(),
-    runs: new Map(), nextRunId: store.maxRunId(), executing: 0, globalPaused: store.getState('paused') === '1',
+    runs: new Map(), outcomeWatchers: new Map(), nextRunId: store.maxRunId(), executing: 0, globalPaused: store.getState('paused') === '1',
     live: false, stopping: false, storeBroken: false, holdRecheck: null, kickScheduled: false, kick, timersOn: false,
     fire: (job) => onFire(ctx, job),
   }
@@ -374,9 +374,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       return () => void ctx.emitter.off(event, fn as (p: unknown) => void)
     },
   }
-  // Jobs triggered by another job's outcome: the core handles that event kind itself.
-  api.on('succeeded', (p) => fireOutcomeEvents(ctx, p.jobId, 'succeeded'))
-  api.on('failed', (p) => fireOutcomeEvents(ctx, p.jobId, 'failed'))
+  // Jobs triggered by another job's outcome: the core handles that event kind itself (a direct call, not an
+  // event listener: a listener would make every finished run build its event payload).
+  ctx.onOutcome = (jobId, status) => fireOutcomeEvents(ctx, jobId, status)
   return api
 }
 
