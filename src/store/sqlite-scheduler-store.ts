@@ -57,6 +57,24 @@ function toRun(r: Row): RunRecord {
   }
 }
 
+/**
+ * The batch with repeated writes folded: a run is often written three times in one batch (created, started,
+ * finished) and only its last record matters; likewise a job's schedule state, unless a later full write or
+ * delete of that job supersedes it. Everything else keeps its order.
+ */
+function coalesce(ops: readonly StoreOp[]): StoreOp[] {
+  if (ops.length < 2) return ops as StoreOp[]
+  const lastRun = new Map<number, number>()
+  const lastState = new Map<string, number>()
+  ops.forEach((o, i) => {
+    if (o.op === 'putRun') lastRun.set(o.run.id, i)
+    else if (o.op === 'putJobState') lastState.set(o.job.id, i)
+    else if (o.op === 'putJob') lastState.delete(o.job.id)
+    else if (o.op === 'deleteJob') lastState.delete(o.jobId)
+  })
+  return ops.filter((o, i) => (o.op === 'putRun' ? lastRun.get(o.run.id) === i : o.op === 'putJobState' ? lastState.get(o.job.id) === i : true))
+}
+
 /** Options for the SQLite scheduler store. */
 export interface SqliteStoreOptions {
   /** An already opened database (migrations applied), or a path to open. */
@@ -105,7 +123,7 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
 
   const bool = (b: boolean) => (b ? 1 : 0)
   const apply = db.transaction((ops: readonly StoreOp[]) => {
-    for (const o of ops) {
+    for (const o of coalesce(ops)) {
       switch (o.op) {
         case 'putJob': {
           const j = o.job
