@@ -24,7 +24,16 @@ export function createEventWatcher(o: { scheduler: Scheduler; db: Db; clients: R
   const put = o.db.prepare(`INSERT INTO event_trigger_state (job_id, satisfied, last_block, updated_at) VALUES (?, ?, ?, ?)
     ON CONFLICT (job_id) DO UPDATE SET satisfied = excluded.satisfied, last_block = excluded.last_block, updated_at = excluded.updated_at`)
   const state = (jobId: string) => (get.get(jobId) as { satisfied: number | null; last_block: number | null } | undefined) ?? { satisfied: null, last_block: null }
-  const jobs = (kind: string) => o.scheduler.listJobs().filter((j) => j.enabled && j.eventOn?.kind === kind) as { id: string; eventOn: On }[]
+  type Watched = Record<'price' | 'gas' | 'log', { id: string; eventOn: On }[]>
+  /** The enabled event-triggered jobs by kind, from one listing per pass. */
+  const watched = (): Watched => {
+    const w: Watched = { price: [], gas: [], log: [] }
+    for (const j of o.scheduler.listJobs()) {
+      const kind = j.eventOn?.kind
+      if (j.enabled && (kind === 'price' || kind === 'gas' || kind === 'log')) w[kind].push(j as { id: string; eventOn: On })
+    }
+    return w
+  }
   const fire = (jobId: string, detail: string) => {
     const r = o.scheduler.fireEvent(jobId, detail)
     o.logger.info({ jobId, detail, ...r }, 'event trigger fired')
@@ -35,8 +44,8 @@ export function createEventWatcher(o: { scheduler: Scheduler; db: Db; clients: R
     if (satisfied && s.satisfied !== 1) fire(jobId, detail)
     if (s.satisfied !== (satisfied ? 1 : 0)) put.run(jobId, satisfied ? 1 : 0, s.last_block, Date.now())
   }
-  const gasCheck = (chainId: number, baseFee: bigint) => {
-    for (const j of jobs('gas')) {
+  const gasCheck = (gasJobs: Watched['gas'], chainId: number, baseFee: bigint) => {
+    for (const j of gasJobs) {
       if (j.eventOn.chainId !== chainId) continue
       const limit = BigInt(Math.round(Number(j.eventOn.belowGwei) * 1e9))
       level(j.id, baseFee < limit, `base fee on ${chainId} is ${Number(baseFee) / 1e9} gwei < ${String(j.eventOn.belowGwei)} gwei`)
@@ -46,15 +55,15 @@ export function createEventWatcher(o: { scheduler: Scheduler; db: Db; clients: R
   let timer: NodeJS.Timeout | undefined
   let polling = false
 
-  async function pollChain(chainId: number, client: PublicClient) {
+  async function pollChain(chainId: number, client: PublicClient, w: Watched) {
     const head = await client.getBlockNumber()
     if (lastHead.get(chainId) === head) return
     lastHead.set(chainId, head)
-    if (jobs('gas').some((j) => j.eventOn.chainId === chainId)) {
+    if (w.gas.some((j) => j.eventOn.chainId === chainId)) {
       const block = await client.getBlock({ blockNumber: head })
-      if (block.baseFeePerGas !== null && block.baseFeePerGas !== undefined) gasCheck(chainId, block.baseFeePerGas)
+      if (block.baseFeePerGas !== null && block.baseFeePerGas !== undefined) gasCheck(w.gas, chainId, block.baseFeePerGas)
     }
-    for (const j of jobs('log')) {
+    for (const j of w.log) {
       if (j.eventOn.chainId !== chainId) continue
       const s = state(j.id)
       // A new log trigger starts at the current head: history before it was added is not replayed.
@@ -73,7 +82,8 @@ export function createEventWatcher(o: { scheduler: Scheduler; db: Db; clients: R
 
   const watcher: EventWatcher = {
     onAssessment(a) {
-      for (const j of jobs('price')) {
+      const w = watched()
+      for (const j of w.price) {
         const obs = a.prices.find((p) => p.source === j.eventOn.feed)
         if (!obs || !obs.ok) continue
         const above = j.eventOn.above as number | undefined
@@ -81,15 +91,16 @@ export function createEventWatcher(o: { scheduler: Scheduler; db: Db; clients: R
         const satisfied = above !== undefined ? obs.price > above : obs.price < (below as number)
         level(j.id, satisfied, `price ${obs.source} ${obs.price} ${above !== undefined ? `> ${above}` : `< ${below}`}`)
       }
-      for (const g of Object.values(a.gas)) if (g.baseFee !== null && g.status === 'fresh') gasCheck(g.chainId, g.baseFee)
+      for (const g of Object.values(a.gas)) if (g.baseFee !== null && g.status === 'fresh') gasCheck(w.gas, g.chainId, g.baseFee)
     },
     async pollBlocks() {
       if (polling) return
       polling = true
       try {
-        if (jobs('log').length === 0 && jobs('gas').length === 0) return
+        const w = watched()
+        if (w.log.length === 0 && w.gas.length === 0) return
         for (const [id, client] of Object.entries(o.clients)) {
-          await pollChain(Number(id), client).catch((err: unknown) => o.logger.warn({ chainId: Number(id), err: (err as Error).message }, 'event watch: block poll failed'))
+          await pollChain(Number(id), client, w).catch((err: unknown) => o.logger.warn({ chainId: Number(id), err: (err as Error).message }, 'event watch: block poll failed'))
         }
       } finally {
         polling = false

@@ -101,6 +101,12 @@ export function toJobSpec(job: JobConfig): JobSpecInput {
   }
 }
 
+/** The scheduler's history retention from config (the runtime and the read-only state view prune alike). */
+export function retentionOf(config: BotConfig): { maxAgeMs: number; keepPerJob: number } {
+  const r = config.scheduler.retention
+  return { maxAgeMs: r.days * 86_400_000, keepPerJob: r.count }
+}
+
 /** Circuit-breaker thresholds from config (score 0..100, drawdown in bps). */
 export function breakerConfig(config: BotConfig): CircuitBreakerConfig {
   const r = config.risk
@@ -156,7 +162,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
       store: schedulerStoreFor(config, db), logger: log, gate: options.wrapGate ? options.wrapGate(facade.gate) : facade.gate,
       maxConcurrentJobs: options.maxConcurrentJobs ?? s.maxConcurrentJobs, defaultMaxRetries: s.defaultMaxRetries, defaultRetryDelay: s.defaultRetryDelay,
       maxRetryDelay: s.maxRetryDelay, resourcePools: s.resourcePools, shutdownGraceMs: s.shutdownGraceMs,
-      retention: { maxAgeMs: s.retention.days * 86_400_000, keepPerJob: s.retention.count },
+      retention: retentionOf(config),
       onEscalation: createEscalationHook({ logger: log }),
     })
     facade.bind(scheduler)

@@ -1,8 +1,8 @@
 // `bot token new|list|revoke`: API tokens for the operations server; the token is printed once, only its hash is kept.
 import { defineCommand } from '../command.ts'
 import { UsageError } from '../errors.ts'
+import { ROLES } from '../../access/roles.ts'
 
-const ROLES = ['viewer', 'operator', 'admin']
 const ACTIONS = ['new', 'list', 'revoke']
 
 export const tokenCommand = defineCommand({
@@ -27,7 +27,7 @@ export const tokenCommand = defineCommand({
       const name = ctx.values.name as string | undefined
       const role = ctx.values.role as string | undefined
       if (!name) throw new UsageError('`bot token new` needs --name', 'e.g. --name grafana')
-      if (!role || !ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`, 'e.g. --role viewer')
+      if (!role || !(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`, 'e.g. --role viewer')
       const { token, info } = await ctx.services.tokenNew({ name, role })
       ctx.out.result({ ...info, token }, () => {
         ctx.out.line(`token ${info.name} (${info.role}) created; it is shown only now:\n${token}`)
