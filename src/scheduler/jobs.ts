@@ -1,4 +1,5 @@
 // Jobs: validation on add, dependency and resource checks, fires (misfire coalescing, overlap), and views.
+import { ownsJob } from './cluster.ts'
 import { findCycleThrough } from './dag.ts'
 import { DependencyError, TaskSchedulingError } from './errors.ts'
 import { parseJobSpec, type JobSpec, type JobSpecInput } from './job-spec.ts'
@@ -33,6 +34,13 @@ export function onFire(ctx: Ctx, job: JobState): void {
   // Every fire time in [nextFireAt, now] is due; at most the latest one runs (within grace), the rest are missed.
   const c = coalesceMissed(job.schedule, job.rec.nextFireAt - 1, now, grace)
   job.rec.lastFireAt = c.runAt ?? c.latestMissed ?? job.rec.nextFireAt
+  if (!ownsJob(ctx, job)) {
+    // A peer holds the job's group and handles this fire; keep the schedule in step, write nothing.
+    if (c.runAt !== null) job.rec.executions++
+    job.rec.nextFireAt = exhausted(job) ? null : c.next
+    armFire(ctx, job)
+    return
+  }
   if (c.missedCount > 0) {
     const m = newRun(ctx, job, 'schedule', 'missed', {
       scheduledFor: c.latestMissed, missedCount: c.missedCount, endedAt: now,
@@ -138,6 +146,7 @@ export function addOne(ctx: Ctx, input: JobSpecInput, ifExists: IfExists, wantVi
     rec.nextFireAt = sameTrigger && existing.rec.nextFireAt != null ? existing.rec.nextFireAt : schedule.firstFireAt(now)
   }
   ctx.jobs.set(spec.id, job)
+  if (ctx.cluster) ctx.cluster.dirty = true
   noteOutcomeWatcher(ctx, job)
   saveJob(ctx, job, true)
   armFire(ctx, job)

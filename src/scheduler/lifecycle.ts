@@ -62,6 +62,8 @@ export async function stopScheduler(ctx: Ctx, graceMs: number, recovering: Promi
   for (const r of ctx.runs.values()) resolveDone(r)
   try {
     ctx.writes.flush()
+    // With the last state written, peers may take this instance's groups at once.
+    ctx.cluster?.opts.coordinator.leave()
   } finally {
     // Closed even when the last write failed: the unwritten runs are found as running next start.
     ctx.opts.store.close()

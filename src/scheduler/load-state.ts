@@ -1,7 +1,7 @@
 // Loads the stored jobs and unfinished runs into memory when the scheduler is created.
 import { parseJobSpec, type JobSpec } from './job-spec.ts'
 import { adoptRun, enqueue, noteOutcomeWatcher, NO_RUNS, type Ctx, type RunState } from './scheduler-state.ts'
-import type { SchedulerStore } from './store-port.ts'
+import type { RunRecord, SchedulerStore } from './store-port.ts'
 import { compileJobTrigger } from './trigger-bridge.ts'
 
 /**
@@ -30,33 +30,40 @@ export function loadState(ctx: Ctx, store: SchedulerStore): RunState[] {
     ctx.jobs.set(rec.id, job)
     noteOutcomeWatcher(ctx, job)
   }
-  for (const rec of store.loadUnfinishedRuns()) {
-    const job = ctx.jobs.get(rec.jobId)
-    if (!job) {
-      const wasExecuting = rec.status === 'running' || rec.status === 'retrying' || rec.status === 'interrupted'
-      ctx.writes.run({
-        ...rec, status: wasExecuting ? 'needs_attention' : 'cancelled', endedAt: ctx.clock.now(), recovery: wasExecuting ? 'unresolved' : rec.recovery,
-        reason: wasExecuting ? 'interrupted run of a job that no longer exists (or was an in-memory job)' : 'job no longer exists',
-      })
-      continue
-    }
-    if (rec.status === 'running' || rec.status === 'retrying' || rec.status === 'interrupted') {
-      Object.assign(rec, { status: 'interrupted', recovery: 'pending', endedAt: rec.endedAt ?? ctx.clock.now() })
-      rec.reason ??= 'the process stopped while the run was executing'
-      interrupted.push(adoptRun(ctx, job, rec))
-    } else {
-      const run = adoptRun(ctx, job, rec)
-      if (rec.status === 'held') {
-        ctx.held.add(run)
-      } else if (rec.status === 'delayed' && rec.gateUntil !== null) {
-        run.wake = ctx.timeline.at(rec.gateUntil, () => {
-          run.wake = null
-          if (run.rec.status === 'delayed' && ctx.runs.has(run.rec.id)) enqueue(ctx, run)
-          ctx.kick()
-        })
-      } else enqueue(ctx, run)
-    }
-  }
+  // With several instances, runs are loaded per group when this instance takes the group's lease.
+  if (!ctx.cluster) for (const rec of store.loadUnfinishedRuns()) adoptStoredRun(ctx, rec, interrupted)
   ctx.writes.flush()
   return interrupted
+}
+
+/**
+ * Puts a stored unfinished run back in memory: pending, delayed and held ones wait again; runs found executing
+ * become `interrupted` (recovery pending) and are added to `interrupted`. A run of an unknown job is closed.
+ */
+export function adoptStoredRun(ctx: Ctx, rec: RunRecord, interrupted: RunState[]): void {
+  const job = ctx.jobs.get(rec.jobId)
+  if (!job) {
+    const wasExecuting = rec.status === 'running' || rec.status === 'retrying' || rec.status === 'interrupted'
+    ctx.writes.run({
+      ...rec, status: wasExecuting ? 'needs_attention' : 'cancelled', endedAt: ctx.clock.now(), recovery: wasExecuting ? 'unresolved' : rec.recovery,
+      reason: wasExecuting ? 'interrupted run of a job that no longer exists (or was an in-memory job)' : 'job no longer exists',
+    })
+    return
+  }
+  if (rec.status === 'running' || rec.status === 'retrying' || rec.status === 'interrupted') {
+    Object.assign(rec, { status: 'interrupted', recovery: 'pending', endedAt: rec.endedAt ?? ctx.clock.now() })
+    rec.reason ??= 'the process stopped while the run was executing'
+    interrupted.push(adoptRun(ctx, job, rec))
+  } else {
+    const run = adoptRun(ctx, job, rec)
+    if (rec.status === 'held') {
+      ctx.held.add(run)
+    } else if (rec.status === 'delayed' && rec.gateUntil !== null) {
+      run.wake = ctx.timeline.at(rec.gateUntil, () => {
+        run.wake = null
+        if (run.rec.status === 'delayed' && ctx.runs.has(run.rec.id)) enqueue(ctx, run)
+        ctx.kick()
+      })
+    } else enqueue(ctx, run)
+  }
 }

@@ -5,11 +5,12 @@ import type { Clock } from './clock.ts'
 import { specToJson, type JobSpec } from './job-spec.ts'
 import type { ResourcePools } from './resource-pools.ts'
 import type { EscalationEvent, SchedulerEvents, SchedulerOptions } from './scheduler-types.ts'
-import { PRIORITIES, type JobRecord, type RunOrigin, type RunRecord, type RunStatus } from './store-port.ts'
+import { PRIORITIES, type JobRecord, type RunOrigin, type RunRecord, type RunStatus, type SchedulerStore } from './store-port.ts'
 import type { TaskDefinition } from './task-contract.ts'
 import type { Timeline, TimelineHandle } from './timeline.ts'
 import type { CompiledTrigger } from './triggers/compile.ts'
 import type { WriteBuffer } from './write-buffer.ts'
+import type { ClusterState } from './cluster.ts'
 import { redactSecrets } from '../logging/redact.ts'
 
 /** A job held in memory. */
@@ -42,6 +43,8 @@ export interface RunState {
   shutdown: boolean
   /** Set when the run reached a final status (or the scheduler stopped). */
   finished: boolean
+  /** Set when the run's group moved to another instance: nothing of it is written here any more. */
+  detached?: boolean
   doneWaiters: (() => void)[] | null
   /** Settles when the run's execution (if any) has fully finished, handlers included. */
   execution: Promise<void> | null
@@ -67,7 +70,10 @@ export interface Ctx {
   outcomeWatchers: Map<string, Set<string>>
   /** Fires the watchers of a finished job (set by the scheduler; called only when some job watches outcomes). */
   onOutcome?: (jobId: string, status: 'succeeded' | 'failed') => void
-  nextRunId: number
+  /** The next run id (from the store's id blocks when it has them). */
+  nextRunId(): number
+  /** Several instances share the store: runs of a job exist only on the owner of its group. */
+  cluster?: ClusterState
   executing: number
   globalPaused: boolean
   /** True while runs may be dispatched (after start(), or during runOnce()). */
@@ -125,13 +131,31 @@ export function saveJob(ctx: Ctx, job: JobState, full = false): void {
 
 /** Creates a run record and its in-memory state; active runs join their job's active set. */
 export function newRun(ctx: Ctx, job: JobState, origin: RunOrigin, status: RunStatus, extra: Partial<RunRecord> = {}): RunState {
-  const id = ++ctx.nextRunId
+  const id = ctx.nextRunId()
   const rec: RunRecord = {
     id, jobId: job.rec.id, status, origin, scheduledFor: null, createdAt: ctx.clock.now(), startedAt: null,
     endedAt: null, attempt: 0, error: null, resultJson: null, argsJson: null, reason: null, gateAction: null,
     gateReason: null, gateUntil: null, missedCount: null, recoveredFrom: null, recovery: null, ...extra,
   }
   return adoptRun(ctx, job, rec)
+}
+
+/** Run ids: from the store's id blocks when it hands them out (shared stores), else after the highest stored id. */
+export function runIdSource(store: SchedulerStore): () => number {
+  if (!store.allocateRunIds) {
+    let last = store.maxRunId()
+    return () => ++last
+  }
+  let next = 0
+  let end = 0
+  return () => {
+    if (next >= end) {
+      const block = store.allocateRunIds!()
+      next = block.first
+      end = block.first + block.count
+    }
+    return next++
+  }
 }
 
 /** Wraps an existing record (new or loaded from the store) in run state and writes it. */
@@ -186,6 +210,7 @@ export function unqueue(ctx: Ctx, run: RunState): void {
 
 /** Moves a run to a final status, updates its job's last outcome, writes both, emits and escalates. */
 export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Partial<RunRecord> = {}): void {
+  if (run.detached) return
   unqueue(ctx, run)
   Object.assign(run.rec, fields)
   run.rec.status = status

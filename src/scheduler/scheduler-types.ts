@@ -1,6 +1,7 @@
 // Public types of the scheduler: options, the dispatch gate, event payloads, views and the --once summary.
 import type { Logger } from 'pino'
 import type { Clock } from './clock.ts'
+import type { ClusterOptions } from './cluster.ts'
 import type { Priority, RunOrigin, RunRecord, RunStatus, SchedulerStore } from './store-port.ts'
 
 /** What the dispatch gate sees of a run about to start. */
@@ -50,6 +51,8 @@ export interface RetentionOptions {
 /** Options of createScheduler. Durations are milliseconds. */
 export interface SchedulerOptions {
   store: SchedulerStore
+  /** Several instances share the store: each job group runs on the instance holding its lease. */
+  cluster?: ClusterOptions
   clock?: Clock
   logger?: Logger
   /** Runs executing at once, over all jobs (default 4). */

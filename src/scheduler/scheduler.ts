@@ -13,7 +13,8 @@ import { runEveryJobOnce, stopScheduler } from './lifecycle.ts'
 import { loadState } from './load-state.ts'
 import { recoverInterrupted } from './recovery.ts'
 import { createResourcePools } from './resource-pools.ts'
-import { enqueue, newRun, rankOf, saveJob, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
+import { enqueue, newRun, rankOf, runIdSource, saveJob, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
+import { clusterHeartbeat, createClusterState, handOffRun, ownsJob, publishControl, type ClusterControl } from './cluster.ts'
 import type {
   Explanation, JobView, OnceSummary, RunView, SchedulerEvents, SchedulerOptions,
 } from './scheduler-types.ts'
@@ -77,9 +78,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     clock, log: options.logger ?? pino({ level: 'silent' }), timeline: createTimeline(clock, () => afterTimer()),
     writes: createWriteBuffer(store), pools: createResourcePools(options.resourcePools), emitter: new EventEmitter(),
     tasks: new Map(), jobs: new Map(), pending: PRIORITIES.map(() => new Set<RunState>()), held: new Set(),
-    runs: new Map(), outcomeWatchers: new Map(), nextRunId: store.maxRunId(), executing: 0, globalPaused: store.getState('paused') === '1',
+    runs: new Map(), outcomeWatchers: new Map(), nextRunId: runIdSource(store), executing: 0, globalPaused: store.getState('paused') === '1',
     live: false, stopping: false, storeBroken: false, holdRecheck: null, kickScheduled: false, kick, timersOn: false,
-    fire: (job) => onFire(ctx, job),
+    fire: (job) => onFire(ctx, job), cluster: options.cluster ? createClusterState(options.cluster) : undefined,
   }
   ctx.emitter.setMaxListeners(100)
   let started = false
@@ -88,6 +89,25 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let interrupted: RunState[] = loadState(ctx, store)
   let recovered: Promise<void> | null = null
   let retentionTimer: { cancel(): void } | null = null
+  let heartbeatTimer: { cancel(): void } | null = null
+  /** Cluster heartbeat: a failed one is logged; leases then lapse and peers take over, as designed. */
+  function heartbeatLoop() {
+    try {
+      durable(() => clusterHeartbeat(ctx, (job) => armFire(ctx, job), applyPeerControl))
+    } catch (err) {
+      ctx.log.error({ err }, 'cluster heartbeat failed; will retry')
+    }
+    if (!ctx.stopping) heartbeatTimer = ctx.timeline.at(clock.now() + (options.cluster?.heartbeatMs ?? 1_000), heartbeatLoop)
+  }
+  function applyPeerControl(c: ClusterControl) {
+    const id = c.jobId ?? undefined
+    if (id !== undefined && !ctx.jobs.has(id)) return
+    if (c.action === 'pause') api.pause(id)
+    else if (c.action === 'resume') api.resume(id)
+    else if (c.action === 'enable' && id) api.enable(id)
+    else if (c.action === 'disable' && id) api.disable(id)
+    else if (c.action === 'priority' && id && c.value) api.setPriority(id, c.value as Priority)
+  }
 
   let pendingLoop: NodeJS.Immediate | null = null
   let lastLoopAt: number | null = null
@@ -176,6 +196,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         for (const run of [...job.active]) cancelRunState(ctx, run, 'job removed')
         job.fire?.cancel()
         ctx.jobs.delete(jobId)
+        if (ctx.cluster) ctx.cluster.dirty = true
         if (job.persistent) ctx.writes.deleteJob(jobId)
       }),
     runNow: (jobId, argsOverride) =>
@@ -189,7 +210,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         const run = newRun(ctx, job, 'manual', 'pending', {
           scheduledFor: clock.now(), argsJson: argsOverride === undefined ? null : JSON.stringify(argsOverride),
         })
-        enqueue(ctx, run)
+        if (!ownsJob(ctx, job)) handOffRun(ctx, run)
+        else enqueue(ctx, run)
         kick()
         return String(run.rec.id)
       }),
@@ -215,6 +237,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           jobOf(jobId).rec.paused = true
           saveJob(ctx, jobOf(jobId))
         }
+        publishControl(ctx, { jobId: jobId ?? null, action: 'pause' })
       }),
     resume: (jobId) =>
       durable(() => {
@@ -225,6 +248,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           jobOf(jobId).rec.paused = false
           saveJob(ctx, jobOf(jobId))
         }
+        publishControl(ctx, { jobId: jobId ?? null, action: 'resume' })
         kick()
       }),
     enable: (jobId) =>
@@ -236,6 +260,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         job.rec.nextFireAt = exhausted(job) ? null : job.schedule.nextAfter(clock.now())
         updateSpec(ctx, job, {})
         armFire(ctx, job)
+        publishControl(ctx, { jobId, action: 'enable' })
         kick()
       }),
     disable: (jobId) =>
@@ -250,6 +275,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
             cancelRunState(ctx, run, 'job disabled')
           }
         }
+        publishControl(ctx, { jobId, action: 'disable' })
         kick()
       }),
     setPriority: (jobId, priority) =>
@@ -264,6 +290,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           if (ctx.pending[run.rank]!.delete(run)) ctx.pending[rankOf(priority)]!.add(run)
           run.rank = rankOf(priority)
         }
+        publishControl(ctx, { jobId, action: 'priority', value: priority })
         kick()
       }),
     setDependencies: (jobId, dependencies) =>
@@ -272,6 +299,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         const deps = [...new Set(dependencies)]
         checkDeps(ctx, jobId, deps)
         updateSpec(ctx, job, { dependencies: deps })
+        if (ctx.cluster) ctx.cluster.dirty = true
         kick()
       }),
     definePool: (name, capacity) => {
@@ -304,6 +332,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       started = true
       ctx.live = true
       ctx.timersOn = true
+      if (ctx.cluster) heartbeatLoop()
       const now = clock.now()
       for (const job of ctx.jobs.values()) {
         if (job.rec.enabled && job.rec.nextFireAt === null && !exhausted(job) && job.schedule.kind !== 'manual' && job.rec.lastFireAt === null) {
@@ -342,6 +371,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     async stop(o = {}) {
       if (stopped || ctx.stopping) return
       retentionTimer?.cancel()
+      heartbeatTimer?.cancel()
       await stopScheduler(ctx, o.graceMs ?? ctx.opts.shutdownGraceMs, recovered)
       stopped = true
     },

@@ -120,6 +120,11 @@ export interface SchedulerStore {
   listAttempts(runId: number): AttemptRecord[]
   /** The highest run id ever stored (0 when none), so ids stay unique across restarts. */
   maxRunId(): number
+  /**
+   * A block of run ids no other process will use (stores shared by several instances have it); without it, ids
+   * continue from maxRunId().
+   */
+  allocateRunIds?(): { first: number; count: number }
   getState(key: string): string | null
   /** Deletes finished runs (never active ones) and their attempts; returns how many runs were deleted. */
   pruneRuns(query: PruneQuery): number

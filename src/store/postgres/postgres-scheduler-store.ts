@@ -11,7 +11,7 @@ const FINISHED = `status NOT IN ${ACTIVE_SQL} AND NOT (status = 'interrupted' AN
 
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v))
 
-function toJob(r: Row): JobRecord {
+export function toJob(r: Row): JobRecord {
   return {
     id: r.id as string, taskType: r.task_type as string, specJson: r.spec_json as string, enabled: r.enabled === true,
     paused: r.paused === true, priority: r.priority as JobRecord['priority'], nextFireAt: n(r.next_fire_at),
@@ -20,7 +20,7 @@ function toJob(r: Row): JobRecord {
   }
 }
 
-function toRun(r: Row): RunRecord {
+export function toRun(r: Row): RunRecord {
   return {
     id: Number(r.id), jobId: r.job_id as string, status: r.status as RunRecord['status'], origin: r.origin as RunRecord['origin'],
     scheduledFor: n(r.scheduled_for), createdAt: Number(r.created_at), startedAt: n(r.started_at), endedAt: n(r.ended_at),
@@ -127,11 +127,14 @@ function batchStatements(ops: readonly StoreOp[]): PgStatement[] {
   return statements
 }
 
+/** Run ids per block (the sequence's increment in migration 0002). */
+const RUN_ID_BLOCK = 1_000
+
 /** Options: a URL (with its password: it is registered as a secret) or an open connection. */
 export interface PostgresStoreOptions { url?: string; pg?: SyncPg }
 
 /** Opens the store, applying pending migrations first. */
-export function createPostgresSchedulerStore(options: PostgresStoreOptions): SchedulerStore & { pg: SyncPg } {
+export function createPostgresSchedulerStore(options: PostgresStoreOptions): SchedulerStore & { pg: SyncPg; allocateRunIds(): { first: number; count: number } } {
   const pg = options.pg ?? createSyncPg(options.url ?? '')
   applyPgMigrations(pg)
   return {
@@ -170,6 +173,7 @@ export function createPostgresSchedulerStore(options: PostgresStoreOptions): Sch
     listAttempts: (runId) => pg.query<Row>('SELECT * FROM run_attempts WHERE run_id = $1 ORDER BY attempt', [runId]).map((r) => ({
       runId: Number(r.run_id), attempt: Number(r.attempt), startedAt: Number(r.started_at), endedAt: Number(r.ended_at), error: (r.error as string | null) ?? null,
     })),
+    allocateRunIds: () => ({ first: Number(pg.query<{ v: number }>("SELECT nextval('run_id_blocks') AS v")[0]!.v), count: RUN_ID_BLOCK }),
     maxRunId: () => Number(pg.query<{ m: number }>('SELECT COALESCE(MAX(id), 0) AS m FROM runs')[0]!.m),
     getState: (key) => pg.query<{ value: string }>('SELECT value FROM scheduler_state WHERE key = $1', [key])[0]?.value ?? null,
     pruneRuns(q: PruneQuery): number {

@@ -1,0 +1,158 @@
+// The scheduler's cluster coordinator on PostgreSQL: an instance registry, one lease row per job group (claimed
+// with FOR UPDATE SKIP LOCKED in short transactions, renewed by heartbeat), hand-offs of manual runs and a
+// log of shared controls. See README.md here for the model.
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import type { ClusterControl, ClusterCoordinator, GainedGroup, HeartbeatReport } from '../../scheduler/cluster.ts'
+import { toJob, toRun } from './postgres-scheduler-store.ts'
+import type { SyncPg } from './sync-pg.ts'
+
+/** Options of the coordinator. */
+export interface PgCoordinatorOptions {
+  pg: SyncPg
+  /** Stable name of this instance (default: host, pid and a random suffix). */
+  instanceId?: string
+  /** How long a lease lasts without a heartbeat (default 10 s); peers take over after it. */
+  leaseMs?: number
+  now?: () => number
+}
+
+type Row = Record<string, unknown>
+const UNFINISHED = "(status IN ('pending','delayed','held','running','retrying') OR (status = 'interrupted' AND recovery = 'pending'))"
+
+/** A default instance id: readable in logs and unique per process. */
+export function defaultInstanceId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
+}
+
+/** Creates the coordinator and registers the instance. */
+export function createPgCoordinator(o: PgCoordinatorOptions): ClusterCoordinator & { readonly leaseMs: number } {
+  const { pg } = o
+  const me = o.instanceId ?? defaultInstanceId()
+  const leaseMs = o.leaseMs ?? 10_000
+  const now = o.now ?? Date.now
+  /** Groups held here, with the lease end as last written. */
+  const mine = new Map<string, number>()
+  /** Groups held by peers, with their lease end as last read. */
+  const others = new Map<string, number>()
+  // Only controls made after this instance started apply to it (older ones are in the stored state already).
+  let lastControl = Number(pg.query<{ s: number }>('SELECT COALESCE(MAX(seq), 0) AS s FROM cluster_controls')[0]!.s)
+  // A lease held here is trusted without asking the database until this close to its end.
+  const margin = Math.max(500, Math.floor(leaseMs / 4))
+
+  const beat = (t: number) => pg.query(`INSERT INTO cluster_instances (id, started_at, heartbeat_at, lease_until) VALUES ($1, $2, $2, $3)
+    ON CONFLICT (id) DO UPDATE SET heartbeat_at = $2, lease_until = $3`, [me, t, t + leaseMs])
+  beat(now())
+
+  /** The stored jobs and unfinished runs of groups just taken, in two queries for all of them. */
+  const loadGained = (rows: { grp: string; job_ids: string }[]): GainedGroup[] => {
+    if (rows.length === 0) return []
+    const groupOfJob = new Map<string, GainedGroup>()
+    const out = rows.map((r) => {
+      const g: GainedGroup = { group: r.grp, jobs: [], runs: [] }
+      for (const id of JSON.parse(r.job_ids) as string[]) groupOfJob.set(id, g)
+      return g
+    })
+    const ids = [...groupOfJob.keys()]
+    for (const job of pg.query<Row>('SELECT * FROM jobs WHERE id = ANY($1::text[])', [ids]).map(toJob)) groupOfJob.get(job.id)!.jobs.push(job)
+    for (const run of pg.query<Row>(`SELECT * FROM runs WHERE job_id = ANY($1::text[]) AND ${UNFINISHED} ORDER BY id`, [ids]).map(toRun)) {
+      groupOfJob.get(run.jobId)!.runs.push(run)
+    }
+    return out
+  }
+
+  return {
+    instanceId: me,
+    leaseMs,
+    register(groups) {
+      const names = [...groups.keys()]
+      for (let i = 0; i < names.length; i += 5_000) {
+        const chunk = names.slice(i, i + 5_000)
+        pg.query(`INSERT INTO job_groups (grp, job_ids) SELECT * FROM unnest($1::text[], $2::text[])
+          ON CONFLICT (grp) DO UPDATE SET job_ids = EXCLUDED.job_ids WHERE job_groups.job_ids <> EXCLUDED.job_ids`,
+        [chunk, chunk.map((g) => JSON.stringify(groups.get(g)))])
+      }
+    },
+    owns(group) {
+      const t = now()
+      const held = mine.get(group)
+      if (held !== undefined && held - t > margin) return true
+      const peer = others.get(group)
+      if (held === undefined && peer !== undefined && peer > t) return false
+      // Unknown, lapsing here, or lapsed at a peer: ask. Only a group nobody holds (or this instance's own) is taken
+      // on the spot; a lapsed peer's group is taken by the heartbeat, which also brings its stored state and runs.
+      const until = t + leaseMs
+      const won = pg.query(`UPDATE job_groups SET owner = $2, lease_until = $3, taken_at = COALESCE(taken_at, $4)
+        WHERE grp IN (SELECT grp FROM job_groups WHERE grp = $1 AND (owner IS NULL OR (owner = $2 AND lease_until > $4))
+          FOR UPDATE SKIP LOCKED) RETURNING grp`, [group, me, until, t])
+      if (won.length) {
+        mine.set(group, until)
+        others.delete(group)
+        return true
+      }
+      mine.delete(group)
+      const row = pg.query<{ lease_until: number }>('SELECT lease_until FROM job_groups WHERE grp = $1', [group])[0]
+      // A row locked by a peer's claim right now counts as held by it for a moment.
+      others.set(group, Math.max(Number(row?.lease_until ?? 0), t + 250))
+      return false
+    },
+    heartbeat(idle): HeartbeatReport {
+      const t = now()
+      beat(t)
+      const until = t + leaseMs
+      const renewed = new Set(pg.query<{ grp: string }>('UPDATE job_groups SET lease_until = $2 WHERE owner = $1 RETURNING grp', [me, until]).map((r) => r.grp))
+      const lost = [...mine.keys()].filter((g) => !renewed.has(g))
+      mine.clear()
+      for (const g of renewed) mine.set(g, until)
+      const { live, total } = pg.query<{ live: number; total: number }>(`SELECT
+        (SELECT COUNT(*) FROM cluster_instances WHERE lease_until > $1)::int AS live, (SELECT COUNT(*) FROM job_groups)::int AS total`, [t])[0]!
+      const fair = Math.ceil(total / Math.max(1, live))
+      let gained: GainedGroup[] = []
+      if (mine.size < fair) {
+        // Lapsed leases of dead peers first (their runs wait), then groups nobody holds.
+        const rows = pg.query<{ grp: string; job_ids: string }>(`UPDATE job_groups SET owner = $1, lease_until = $2, taken_at = $3
+          WHERE grp IN (SELECT grp FROM job_groups WHERE owner IS NULL OR lease_until < $3
+            ORDER BY (owner IS NULL), grp LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING grp, job_ids`, [me, until, t, fair - mine.size])
+        for (const r of rows) mine.set(r.grp, until)
+        gained = loadGained(rows)
+      } else if (mine.size > fair + 1) {
+        // Give back idle groups above a fair share, so a joining instance gets work.
+        const extra = [...mine.keys()].filter((g) => idle.has(g)).slice(0, mine.size - fair)
+        if (extra.length) {
+          pg.query('UPDATE job_groups SET owner = NULL, lease_until = 0 WHERE owner = $1 AND grp = ANY($2::text[])', [me, extra])
+          for (const g of extra) mine.delete(g)
+        }
+      }
+      others.clear()
+      for (const r of pg.query<{ grp: string; lease_until: number }>('SELECT grp, lease_until FROM job_groups WHERE owner IS NOT NULL AND owner <> $1', [me])) {
+        others.set(r.grp, Number(r.lease_until))
+      }
+      const handed = pg.query<{ run_id: number }>('DELETE FROM run_handoffs WHERE grp = ANY($1::text[]) RETURNING run_id', [[...mine.keys()]])
+      const handoffs = handed.length
+        ? pg.query<Row>('SELECT * FROM runs WHERE id = ANY($1::bigint[]) ORDER BY id', [handed.map((h) => h.run_id)]).map(toRun) : []
+      const controls = pg.query<{ seq: number; job_id: string | null; action: ClusterControl['action']; value: string | null; by_instance: string }>(
+        'SELECT seq, job_id, action, value, by_instance FROM cluster_controls WHERE seq > $1 ORDER BY seq', [lastControl])
+      if (controls.length) lastControl = Number(controls[controls.length - 1]!.seq)
+      return {
+        gained, lost, handoffs,
+        controls: controls.filter((c) => c.by_instance !== me)
+          .map((c) => ({ jobId: c.job_id, action: c.action, ...(c.value !== null ? { value: c.value } : {}) })),
+      }
+    },
+    handOff(runId, group) {
+      pg.query('INSERT INTO run_handoffs (run_id, grp) VALUES ($1, $2) ON CONFLICT DO NOTHING', [runId, group])
+    },
+    publish(c) {
+      pg.query('INSERT INTO cluster_controls (job_id, action, value, by_instance, at) VALUES ($1, $2, $3, $4, $5)',
+        [c.jobId, c.action, c.value ?? null, me, now()])
+    },
+    leave() {
+      // Lapsed rather than released: a peer's heartbeat then takes each group with its stored state and runs.
+      pg.transaction([
+        { sql: 'UPDATE job_groups SET lease_until = 0 WHERE owner = $1', params: [me] },
+        { sql: 'DELETE FROM cluster_instances WHERE id = $1', params: [me] },
+      ])
+      mine.clear()
+    },
+  }
+}
