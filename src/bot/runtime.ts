@@ -17,9 +17,6 @@ import type { JobSpecInput } from '../scheduler/job-spec.ts'
 import type { DispatchGate } from '../scheduler/scheduler-types.ts'
 import { createScheduler, type Scheduler } from '../scheduler/scheduler.ts'
 import { openDatabase, type Db } from '../store/database.ts'
-import { createSqliteSchedulerStore } from '../store/sqlite-scheduler-store.ts'
-import { createPostgresSchedulerStore } from '../store/postgres/postgres-scheduler-store.ts'
-import type { SchedulerStore } from '../scheduler/store-port.ts'
 import { createDefaultRegistry } from '../../protocols/index.ts'
 import { createCentralScheduler, type CentralScheduler } from './central-scheduler.ts'
 import type { DynamicPolicyConfig } from './dynamic-policy.ts'
@@ -30,6 +27,7 @@ import { defineProtocolCallTask } from './tasks/protocol-call.ts'
 import { defineRebalanceTask } from './tasks/rebalance.ts'
 import { checkAfterRestore } from './restore-check.ts'
 import { createUpkeep } from './upkeep.ts'
+import { wireStores } from './store-wiring.ts'
 import { createEventWatcher, type EventWatcher } from './event-watch.ts'
 import type { Housekeeper } from '../housekeeping/housekeeper.ts'
 
@@ -93,12 +91,21 @@ export function toJobSpec(job: JobConfig): JobSpecInput {
   if (job.maxDelay !== undefined) metadata.maxDelayMs = job.maxDelay
   if (intervalMs) metadata.recurringIntervalMs = intervalMs
   return {
-    id: job.id, taskType: job.taskType, trigger: job.trigger, args: job.args, priority: job.priority,
+    id: job.id, taskType: job.taskType, ...triggerOf(job.trigger), args: job.args, priority: job.priority,
     dependencies: job.dependencies, maxRetries: job.maxRetries, retryDelay: job.retryDelay, maxRetryDelay: job.maxRetryDelay,
     timeout: job.timeout, maxInstances: job.maxInstances, misfireGraceTime: job.misfireGraceTime,
     maxExecutions: job.maxExecutions, resources: job.resources, recovery: job.recovery, enabled: job.enabled, metadata,
     timezone: job.timezone, windows: job.windows, dependencyTimeout: job.dependencyTimeout,
   }
+}
+
+/** A config `date` trigger carries allowPastEvents; the scheduler takes it as a job option beside the trigger. */
+function triggerOf(t: JobConfig['trigger']): Pick<JobSpecInput, 'trigger' | 'allowPastEvents'> {
+  if (typeof t === 'object' && t !== null && 'allowPastEvents' in t) {
+    const { allowPastEvents, ...trigger } = t as { allowPastEvents?: boolean }
+    return { trigger: trigger as JobSpecInput['trigger'], allowPastEvents }
+  }
+  return { trigger: t as JobSpecInput['trigger'] }
 }
 
 /** The scheduler's history retention from config (the runtime and the read-only state view prune alike). */
@@ -137,9 +144,11 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
   const log = options.logger
   try {
     const db = openDatabase({ path: dbPath })
+    const stores = wireStores(config, db, { wallets: env.wallets, logger: log })
+    const clustered = stores.cluster
     const clients: Record<number, PublicClient> = Object.fromEntries(env.chains.map((c) => [c.chainId, c.client]))
     const engine = createTxEngine({
-      db, logger: log, signers: [...env.wallets.values()], policy: createSpendPolicyGuard(env.chains.map((c) => c.policy)),
+      db, journal: clustered?.journal, lanes: clustered?.lanes, logger: log, signers: [...env.wallets.values()], policy: createSpendPolicyGuard(env.chains.map((c) => c.policy)),
       chains: env.chains.map((c) => ({ chainId: c.chainId, client: c.client, confirmations: c.confirmations,
         fees: { maxFeePerGas: c.maxFeePerGas }, pollMs: env.devnet ? 50 : 1_000,
         // An estimate taken in the head block's second misses state a new block adds (Uniswap V2's first swap
@@ -147,7 +156,8 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
         gasMarginPct: GAS_MARGIN_PCT })),
     })
     const r = config.risk
-    const breaker = createCircuitBreaker({ db, logger: log, config: breakerConfig(config) })
+    const localBreaker = createCircuitBreaker({ db, logger: log, config: breakerConfig(config) })
+    const breaker = clustered ? clustered.shareBreaker(localBreaker) : localBreaker
     const bars = Math.max(2, Math.round(r.volatility.window / 60_000))
     const h = 1 - r.volatility.hysteresis
     const volatility = createVolatilityClassifier({ windowBars: bars, barSeconds: 60, annualize: false,
@@ -159,7 +169,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     const facade = createCentralScheduler({ risk, policy: { ...policyFromConfig(config), ...options.policy } })
     const s = config.scheduler
     const scheduler = createScheduler({
-      store: schedulerStoreFor(config, db), logger: log, gate: options.wrapGate ? options.wrapGate(facade.gate) : facade.gate,
+      store: stores.store, cluster: clustered?.scheduler, logger: log, gate: options.wrapGate ? options.wrapGate(facade.gate) : facade.gate,
       maxConcurrentJobs: options.maxConcurrentJobs ?? s.maxConcurrentJobs, defaultMaxRetries: s.defaultMaxRetries, defaultRetryDelay: s.defaultRetryDelay,
       maxRetryDelay: s.maxRetryDelay, resourcePools: s.resourcePools, shutdownGraceMs: s.shutdownGraceMs,
       retention: retentionOf(config),
@@ -186,24 +196,23 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
       config, env, db, engine, risk, breaker, facade, scheduler, clients, housekeeper: upkeep.housekeeper, backupDir: upkeep.backupDir, events,
       async start() {
         await checkAfterRestore({ db, breaker, clients, wallets: env.wallets.values(), logger: log })
-        await engine.reconcileOpenIntents()
+        // In a cluster each lane is reconciled when this instance takes its lease (peers may be sending on it now).
+        if (!clustered) await engine.reconcileOpenIntents()
         await scheduler.start()
         events.start()
       },
       close: (o) => (closing ??= (async () => {
         events.stop()
-        try { await scheduler.stop({ graceMs: o?.graceMs }) } finally { await env.close() }
+        try {
+          await scheduler.stop({ graceMs: o?.graceMs })
+          stores.close()
+        } finally { await env.close() }
       })()),
     }
   } catch (err) {
     await env.close()
     throw err
   }
-}
-
-/** The scheduler's store: SQLite in the state file, or PostgreSQL when `store.kind` is postgres. */
-export function schedulerStoreFor(config: BotConfig, db: Db): SchedulerStore {
-  return config.store.kind === 'postgres' ? createPostgresSchedulerStore({ url: config.store.url }) : createSqliteSchedulerStore({ db })
 }
 
 /** Price sources: on the devnet the real WETH/USDC Uniswap V2 pool; elsewhere none until configured. */

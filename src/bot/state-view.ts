@@ -5,7 +5,8 @@ import { createCircuitBreaker, type CircuitBreaker } from '../risk/circuit-break
 import { createScheduler, type Scheduler } from '../scheduler/scheduler.ts'
 import { openDatabase, type Db } from '../store/database.ts'
 import { AppError } from '../errors/app-error.ts'
-import { BOT_TASK_TYPES, breakerConfig, retentionOf, schedulerStoreFor } from './runtime.ts'
+import { BOT_TASK_TYPES, breakerConfig, retentionOf } from './runtime.ts'
+import { wireStores } from './store-wiring.ts'
 
 /** The parts of a runtime the read commands use. */
 export interface StateView {
@@ -23,11 +24,16 @@ export function openStateView(config: BotConfig): StateView {
   const db = openDatabase({ path: config.store.path })
   const logger = pino({ level: 'silent' })
   // Retention as the runtime has it, so `bot housekeeping` prunes by the same rules (the view never starts).
-  const scheduler = createScheduler({ store: schedulerStoreFor(config, db), logger, retention: retentionOf(config) })
+  const stores = wireStores(config, db, { view: true })
+  const scheduler = createScheduler({ store: stores.store, cluster: stores.cluster?.scheduler, logger, retention: retentionOf(config) })
   // The view validates jobs against the real catalog's names; it never starts, so these handlers never run.
   for (const type of BOT_TASK_TYPES) {
     scheduler.registerTask({ type, handler: () => Promise.reject(new AppError('STATE_VIEW', 'the state view does not run tasks')) })
   }
-  const breaker = createCircuitBreaker({ db, config: breakerConfig(config) })
-  return { db, scheduler, breaker, close: () => scheduler.stop({ graceMs: 0 }) }
+  const local = createCircuitBreaker({ db, config: breakerConfig(config) })
+  const breaker = stores.cluster ? stores.cluster.shareBreaker(local) : local
+  return { db, scheduler, breaker, close: async () => {
+    await scheduler.stop({ graceMs: 0 })
+    stores.close()
+  } }
 }

@@ -47,9 +47,19 @@ export interface TxPolicy {
   check(input: PolicyInput): void
 }
 
+/** Who may send from a lane when several instances share one journal (a lease per chain and wallet). */
+export interface LaneOwnership {
+  /** Resolves once this instance holds the lane; true when it was just taken (its open intents must be reconciled first). */
+  acquire(chainId: number, wallet: Address, signal?: AbortSignal): Promise<boolean>
+}
+
 /** Options of `createTxEngine`. */
 export interface TxEngineOptions {
   db: Db
+  /** The journal to use (default: the SQLite one in `db`); a cluster passes its shared one. */
+  journal?: IntentJournal
+  /** Lane leases of a cluster; without it this process owns every lane. */
+  lanes?: LaneOwnership
   chains: EngineChainConfig[]
   /** Signers by address; the engine never stores or logs them. */
   signers: LocalAccount[]
@@ -117,7 +127,7 @@ const DAY_MS = 86_400_000
 export function createTxEngine(options: TxEngineOptions): TxEngine {
   const { db, logger, policy } = options
   const now = options.now ?? Date.now
-  const journal = createIntentJournal(db, { now })
+  const journal = options.journal ?? createIntentJournal(db, { now })
   const chains = new Map<number, { cfg: EngineChainConfig; rpc: RpcSteps; settings: ConfirmSettings;
     watcher: BlockWatcher; feesInFlight?: Promise<TxFees> }>()
   for (const cfg of options.chains) {
@@ -173,6 +183,10 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
     }
     return p
   }
+  /** In a cluster: holds the lane's lease first; a lane just taken from a peer is reconciled again before use. */
+  const takeLane = async (chainId: number, from: Address, signal?: AbortSignal): Promise<void> => {
+    if (options.lanes && await options.lanes.acquire(chainId, from, signal)) ready.delete(`${chainId}:${from.toLowerCase()}`)
+  }
   const laneOf = (chainId: number, account: LocalAccount): NonceLane => {
     const key = `${chainId}:${account.address.toLowerCase()}`
     let lane = lanes.get(key)
@@ -218,8 +232,10 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
             `run ${opts.runId} call ${callIndex} was already sent with a different transaction`,
             'a run must send the same calls on every attempt; start a new run for a different call')
         }
+        await takeLane(existing.chainId, existing.from, opts.signal)
         return finish(await drive(existing, opts.signal), true)
       }
+      await takeLane(call.chainId, account.address, opts.signal)
       await ensureReady(call.chainId, account.address)
     }
     // Concurrent sends share one fee read (single flight): the answer is the same for all of them.
@@ -267,6 +283,8 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
       const rows = journal.byRun(runId).filter((r) => !r.dryRun)
       const outcomes: IntentOutcome[] = []
       for (const rootId of new Set(rows.map((r) => r.rootId))) {
+        const root = journal.get(rootId)!
+        await takeLane(root.chainId, root.from, signal)
         try {
           outcomes.push(await drive(journal.get(rootId)!, signal))
         } catch (err) {

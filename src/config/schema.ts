@@ -185,7 +185,16 @@ const storeSchema = z.strictObject({
   path: z.string().min(1).default('.state/bot.db'),
   /** PostgreSQL URL for the scheduler's jobs and runs, e.g. "${PG_URL}" (it may carry a password: use an env var). */
   url: z.string().regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// URL' }).optional(),
+  /** Several instances on this PostgreSQL database: job groups, nonce lanes and the journal are shared by leases. */
+  cluster: z.strictObject({
+    /** Name of this instance in leases and logs (default: host, pid and a random suffix). */
+    instanceId: z.string().min(1).max(200).optional(),
+    /** A lease lapses this long after its holder's last heartbeat; then a peer takes over (default 10 s). */
+    leaseMs: z.number().int().min(1_000).max(600_000).default(10_000),
+    heartbeatMs: z.number().int().min(100).max(60_000).default(1_000),
+  }).refine((c) => c.heartbeatMs * 3 <= c.leaseMs, { error: 'store.cluster.heartbeatMs must be at most a third of leaseMs', path: ['heartbeatMs'] }).optional(),
 }).refine((s) => s.kind !== 'postgres' || s.url !== undefined, { error: 'store.kind "postgres" needs store.url, e.g. "${PG_URL}"', path: ['url'] })
+  .refine((s) => s.cluster === undefined || s.kind === 'postgres', { error: 'store.cluster needs store.kind "postgres"', path: ['cluster'] })
 
 const devnetSchema = z.strictObject({
   embedded: z.boolean().optional(),

@@ -15,6 +15,8 @@ export interface PgCoordinatorOptions {
   /** How long a lease lasts without a heartbeat (default 10 s); peers take over after it. */
   leaseMs?: number
   now?: () => number
+  /** A process that only reads and sends controls (the CLI's state view): it holds no lease and never beats. */
+  passive?: boolean
 }
 
 type Row = Record<string, unknown>
@@ -40,6 +42,14 @@ export function createPgCoordinator(o: PgCoordinatorOptions): ClusterCoordinator
   // A lease held here is trusted without asking the database until this close to its end.
   const margin = Math.max(500, Math.floor(leaseMs / 4))
 
+  if (o.passive) {
+    return {
+      instanceId: me, leaseMs, register: () => undefined, owns: () => false, leave: () => undefined,
+      heartbeat: () => ({ gained: [], lost: [], handoffs: [], controls: [] }),
+      handOff: (runId, group) => handOff(pg, runId, group),
+      publish: (c) => publish(pg, me, c, now()),
+    }
+  }
   const beat = (t: number) => pg.query(`INSERT INTO cluster_instances (id, started_at, heartbeat_at, lease_until) VALUES ($1, $2, $2, $3)
     ON CONFLICT (id) DO UPDATE SET heartbeat_at = $2, lease_until = $3`, [me, t, t + leaseMs])
   beat(now())
@@ -139,13 +149,8 @@ export function createPgCoordinator(o: PgCoordinatorOptions): ClusterCoordinator
           .map((c) => ({ jobId: c.job_id, action: c.action, ...(c.value !== null ? { value: c.value } : {}) })),
       }
     },
-    handOff(runId, group) {
-      pg.query('INSERT INTO run_handoffs (run_id, grp) VALUES ($1, $2) ON CONFLICT DO NOTHING', [runId, group])
-    },
-    publish(c) {
-      pg.query('INSERT INTO cluster_controls (job_id, action, value, by_instance, at) VALUES ($1, $2, $3, $4, $5)',
-        [c.jobId, c.action, c.value ?? null, me, now()])
-    },
+    handOff: (runId, group) => handOff(pg, runId, group),
+    publish: (c) => publish(pg, me, c, now()),
     leave() {
       // Lapsed rather than released: a peer's heartbeat then takes each group with its stored state and runs.
       pg.transaction([
@@ -155,4 +160,13 @@ export function createPgCoordinator(o: PgCoordinatorOptions): ClusterCoordinator
       mine.clear()
     },
   }
+}
+
+function handOff(pg: SyncPg, runId: number, group: string): void {
+  pg.query('INSERT INTO run_handoffs (run_id, grp) VALUES ($1, $2) ON CONFLICT DO NOTHING', [runId, group])
+}
+
+function publish(pg: SyncPg, me: string, c: ClusterControl, at: number): void {
+  pg.query('INSERT INTO cluster_controls (job_id, action, value, by_instance, at) VALUES ($1, $2, $3, $4, $5)',
+    [c.jobId, c.action, c.value ?? null, me, at])
 }

@@ -1,0 +1,141 @@
+// Three real `bot run` processes on one PostgreSQL database and one anvil chain, running the same plan of 1,000
+// transfer jobs: every job runs once and every transfer is on chain once; one instance is SIGKILLed mid-run and
+// its job groups, runs and nonce lanes are taken over and finish, still exactly once.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createPublicClient, http, keccak256, toHex, type Address } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { afterAll, describe, expect, it } from 'vitest'
+import { anvilRpc, startAnvil, type AnvilInstance } from '../../scripts/anvil.ts'
+import { postgresBinDir, startPostgres } from '../../scripts/postgres.ts'
+import { createSyncPg, type SyncPg } from '../../src/store/postgres/sync-pg.ts'
+import { spawnBot, waitForOutput } from '../e2e/run-bot.ts'
+
+const available = process.env.TEST_PG_URL !== undefined || postgresBinDir() !== null
+if (!available && process.env.CI) throw new Error('PostgreSQL is missing in CI: .ci/run installs it with apt')
+const server = available ? await startPostgres() : undefined
+afterAll(() => server?.stop())
+
+const JOBS = 1_000
+const SENDERS = 12
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+async function until(what: string, cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms
+  const ok = () => { try { return cond() } catch { return false } }
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`)
+    await sleep(200)
+  }
+}
+
+describe.skipIf(!server)('three bot instances on one PostgreSQL database', () => {
+  let anvil: AnvilInstance | undefined
+  const dir = mkdtempSync(join(tmpdir(), 'bot-cluster-'))
+  afterAll(async () => {
+    await anvil?.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('runs 1,000 jobs once each, survives a SIGKILL of one instance, and sends every transfer once', async () => {
+    anvil = await startAnvil({ chainId: 31337, automine: false, blockTime: 1 })
+    const url = server!.createDatabase('cluster_bots')
+    // Test-only keys derived from a label; funded on this anvil only.
+    const keys = Array.from({ length: SENDERS + 1 }, (_, i) => keccak256(toHex(`airdrops cluster test wallet ${i}`)))
+    const addrs = keys.map((k) => privateKeyToAccount(k).address)
+    for (const a of addrs) await anvilRpc(anvil.rpcUrl, 'anvil_setBalance', [a, toHex(10n ** 21n)])
+    const sink = addrs[0]!
+    const at = new Date(Date.now() + 35_000).toISOString()
+    const jobs = Array.from({ length: JOBS }, (_, i) => ({
+      id: `pay-${i}`, taskType: 'send_calls', trigger: { type: 'date', at }, misfireGraceTime: 600_000,
+      args: { wallet: addrs[1 + (i % SENDERS)], calls: [{ chainId: 31337, to: sink, value: String(1_000_000 + i) }] },
+    }))
+    const env: Record<string, string> = { CLUSTER_PG_URL: url }
+    keys.forEach((k, i) => { env[`CLUSTER_KEY_${i}`] = k })
+    const bots = ['b0', 'b1', 'b2'].map((name) => {
+      const config = join(dir, `${name}.json`)
+      writeFileSync(config, JSON.stringify({
+        devnet: { embedded: false },
+        store: { kind: 'postgres', url: '${CLUSTER_PG_URL}', path: join(dir, name, 'state.db'), cluster: { instanceId: name, leaseMs: 3_000, heartbeatMs: 500 } },
+        server: { enabled: false },
+        scheduler: { maxConcurrentJobs: 20 },
+        chains: [{ id: 31337, name: 'anvil', rpcUrls: [anvil!.rpcUrl], confirmations: 1, caps: { maxValuePerTx: '0.01', dailyNative: '100' } }],
+        wallets: keys.map((_, i) => ({ name: `w${i}`, privateKeyEnv: `CLUSTER_KEY_${i}` })),
+        jobs,
+      }))
+      return { name, child: spawnBot(['run', '--config', config], env) }
+    })
+    const pg = createSyncPg(url)
+    try {
+      await Promise.all(bots.map((b) => waitForOutput(b.child, /starting the scheduler/, 60_000)))
+      // Groups are spread before the fire time: one per sending wallet (plus upkeep jobs), a fair share each.
+      await until('groups spread over the three instances', () => owners(pg).size === 3, 20_000)
+
+      // Mid-run: SIGKILL b0 while it has runs executing.
+      await until('b0 executing runs after others succeeded', () => succeeded(pg) >= 200 && runningOn(pg, 'b0') > 0, 90_000)
+      const victim = bots[0]!.child
+      victim.kill('SIGKILL')
+      const killedWith = runningOn(pg, 'b0')
+      expect(killedWith).toBeGreaterThan(0)
+
+      await until('every job succeeded', () => succeeded(pg) === JOBS, 120_000)
+      await sleep(3_000)
+      // Exactly once in the database: one succeeded run per job, none left unfinished.
+      const perJob = pg.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM runs WHERE job_id LIKE 'pay-%' AND status = 'succeeded' GROUP BY job_id`)
+      expect(perJob.length).toBe(JOBS)
+      expect(perJob.every((r) => r.n === 1)).toBe(true)
+      expect(pg.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM runs WHERE job_id LIKE 'pay-%'
+        AND status IN ('pending','running','retrying','delayed','held','failed','needs_attention')`)[0]!.n).toBe(0)
+      // b0's executing runs were recovered by a survivor through the recovery policy.
+      const recovered = pg.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM runs WHERE status = 'interrupted' AND recovery IS NOT NULL AND recovery <> 'pending'")[0]!.n
+        + pg.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM runs WHERE recovery = 'reconciled'")[0]!.n
+      expect(recovered).toBeGreaterThan(0)
+      // b0 holds nothing any more: its groups and lanes moved.
+      expect(owners(pg).has('b0')).toBe(false)
+      expect(pg.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM lane_leases WHERE owner = 'b0' AND lease_until > $1", [Date.now()])[0]!.n).toBe(0)
+      expect(pg.query<{ n: number }>("SELECT COUNT(DISTINCT owner)::int AS n FROM lane_leases WHERE owner <> 'b0'")[0]!.n).toBeGreaterThan(0)
+
+      // Exactly once on chain: each job's transfer (its value is unique) was mined once, and nothing else was sent.
+      const client = createPublicClient({ transport: http(anvil.rpcUrl) })
+      const head = await client.getBlockNumber()
+      const values = new Map<bigint, number>()
+      const senders = new Set(addrs.slice(1).map((a) => a.toLowerCase()))
+      let sent = 0
+      for (let n = 0n; n <= head; n++) {
+        const block = await client.getBlock({ blockNumber: n, includeTransactions: true })
+        for (const tx of block.transactions) {
+          if (!senders.has(tx.from.toLowerCase())) continue
+          sent++
+          values.set(tx.value, (values.get(tx.value) ?? 0) + 1)
+        }
+      }
+      expect(sent).toBe(JOBS)
+      expect(values.size).toBe(JOBS)
+      for (let i = 0; i < JOBS; i++) expect(values.get(BigInt(1_000_000 + i))).toBe(1)
+      let nonces = 0
+      for (const a of addrs.slice(1)) nonces += await client.getTransactionCount({ address: a as Address })
+      expect(nonces).toBe(JOBS)
+      const intents = pg.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM tx_intents WHERE kind = 'normal' AND NOT dry_run")[0]!.n
+      expect(intents).toBe(JOBS)
+    } finally {
+      for (const b of bots) if (b.child.exitCode === null && b.child.signalCode === null) b.child.kill('SIGTERM')
+      await Promise.all(bots.map((b) => (b.child.exitCode !== null || b.child.signalCode !== null
+        ? Promise.resolve() : new Promise((r) => b.child.once('exit', r)))))
+      pg.close()
+    }
+  }, 300_000)
+})
+
+function succeeded(pg: SyncPg): number {
+  return pg.query<{ n: number }>("SELECT COUNT(DISTINCT job_id)::int AS n FROM runs WHERE job_id LIKE 'pay-%' AND status = 'succeeded'")[0]!.n
+}
+
+function owners(pg: SyncPg): Set<string> {
+  return new Set(pg.query<{ owner: string }>('SELECT DISTINCT owner FROM job_groups WHERE owner IS NOT NULL AND lease_until > $1', [Date.now()]).map((r) => r.owner))
+}
+
+/** Runs executing right now on an instance (its groups' jobs). */
+function runningOn(pg: SyncPg, instance: string): number {
+  return pg.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM runs r JOIN job_groups g ON g.job_ids::jsonb ? r.job_id
+    WHERE g.owner = $1 AND r.status IN ('running', 'retrying')`, [instance])[0]!.n
+}
