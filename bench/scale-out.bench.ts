@@ -1,22 +1,24 @@
-// Persisted runs/s of one scheduler instance on PostgreSQL beside one on SQLite, measured in the same run. Several
-// instances on one PostgreSQL database need run claims, which are not built yet: the bench says so and measures
-// the one-instance case only. Last line: one JSON object.
+// Persisted runs/s of the scheduler on one SQLite file (one instance) beside 1, 2 and 3 instances (separate
+// processes, cluster mode) on one PostgreSQL database, measured in the same run on the same plan of due no-op
+// jobs; each PostgreSQL figure also checks that every job ran exactly once. Last line: one JSON object.
 import Database from 'better-sqlite3'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { postgresBinDir, startPostgres } from '../scripts/postgres.ts'
 import { createScheduler } from '../src/scheduler/scheduler.ts'
-import type { SchedulerStore } from '../src/scheduler/store-port.ts'
-import { createPostgresSchedulerStore } from '../src/store/postgres/postgres-scheduler-store.ts'
 import { createSqliteSchedulerStore } from '../src/store/sqlite-scheduler-store.ts'
+import { createSyncPg } from '../src/store/postgres/sync-pg.ts'
 
-const N = Number(process.env.SCALE_OUT_N ?? 5_000)
+const N = Number(process.env.SCALE_OUT_N ?? 6_000)
 const LEAD_MS = 4_000
+const CHILD = fileURLToPath(new URL('./scale-out-instance.ts', import.meta.url))
 
-/** `N` due no-op jobs on `store`; resolves with persisted runs per second, first fire to last durable write. */
-async function runsPerSecond(store: SchedulerStore, count: () => number): Promise<number> {
-  const sched = createScheduler({ store, maxConcurrentJobs: 64 })
+/** `N` due no-op jobs on one in-process SQLite scheduler; persisted runs per second, first fire to last durable write. */
+async function sqliteRunsPerSecond(path: string): Promise<number> {
+  const sched = createScheduler({ store: createSqliteSchedulerStore({ path }), maxConcurrentJobs: 64 })
   let done = 0
   let resolveAll!: () => void
   const all = new Promise<void>((r) => (resolveAll = r))
@@ -33,41 +35,66 @@ async function runsPerSecond(store: SchedulerStore, count: () => number): Promis
   await new Promise((r) => setImmediate(r))
   const seconds = (performance.now() - t0) / 1000
   await sched.stop({ graceMs: 1_000 })
-  const persisted = count()
+  const db = new Database(path, { readonly: true })
+  const persisted = (db.prepare("SELECT COUNT(*) AS c FROM runs WHERE status = 'succeeded'").get() as { c: number }).c
+  db.close()
   if (persisted !== N) throw new Error(`only ${persisted} of ${N} runs were persisted as succeeded`)
   return Math.round(N / seconds)
+}
+
+/**
+ * `instances` bot-scheduler processes on a fresh database share the same `N` jobs; runs/s is N over the time from
+ * the fire time until the parent sees all N succeeded runs stored (polled every 20 ms).
+ */
+async function postgresRunsPerSecond(url: string, instances: number): Promise<number> {
+  const pg = createSyncPg(url)
+  const at = Date.now() + 8_000 + instances * 3_000
+  const children: ChildProcess[] = []
+  try {
+    for (let i = 0; i < instances; i++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, url, `bench-${i}`, String(N), String(at)], { stdio: ['ignore', 'pipe', 'inherit'] })
+      children.push(child)
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (b: Buffer) => { if (b.toString().includes('ready')) resolve() })
+        child.once('exit', (code) => reject(new Error(`bench instance ${i} exited with ${code}`)))
+      })
+    }
+    if (Date.now() > at) throw new Error('the instances took longer than the lead time to start')
+    await new Promise((r) => setTimeout(r, at - Date.now()))
+    const count = () => Number(pg.query<{ c: number }>("SELECT COUNT(*)::int AS c FROM runs WHERE status = 'succeeded'")[0]!.c)
+    while (count() < N) await new Promise((r) => setTimeout(r, 20))
+    const seconds = (Date.now() - at) / 1000
+    const runs = Number(pg.query<{ c: number }>('SELECT COUNT(*)::int AS c FROM runs')[0]!.c)
+    const jobs = Number(pg.query<{ c: number }>("SELECT COUNT(DISTINCT job_id)::int AS c FROM runs WHERE status = 'succeeded'")[0]!.c)
+    if (runs !== N || jobs !== N) throw new Error(`${instances} instances: ${runs} runs for ${jobs} jobs; expected exactly ${N} each`)
+    const owners = pg.query<{ owner: string; n: number }>('SELECT owner, COUNT(*)::int AS n FROM job_groups GROUP BY owner ORDER BY owner')
+    console.log(`  ${instances} instance(s): ${Math.round(N / seconds)} runs/s; groups held: ${owners.map((o) => `${o.owner} ${o.n}`).join(', ')}`)
+    return Math.round(N / seconds)
+  } finally {
+    for (const c of children) c.kill('SIGTERM')
+    await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))))
+    pg.close()
+  }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-scale-'))
 try {
   const sqlitePath = join(dir, 'state.db')
-  const sqlite = await runsPerSecond(createSqliteSchedulerStore({ path: sqlitePath }), () => {
-    const db = new Database(sqlitePath, { readonly: true })
-    const n = (db.prepare("SELECT COUNT(*) AS c FROM runs WHERE status = 'succeeded'").get() as { c: number }).c
-    db.close()
-    return n
-  })
-  let pg1: number | null = null
+  const sqlite = await sqliteRunsPerSecond(sqlitePath)
+  const pg: (number | null)[] = [null, null, null]
   if (process.env.TEST_PG_URL || postgresBinDir()) {
     const server = await startPostgres()
     try {
-      const url = server.createDatabase('scale_out_1')
-      const store = createPostgresSchedulerStore({ url })
-      pg1 = await runsPerSecond(store, () => {
-        const check = createPostgresSchedulerStore({ url })
-        const n = Number(check.pg.query<{ c: number }>("SELECT COUNT(*)::bigint AS c FROM runs WHERE status = 'succeeded'")[0]!.c)
-        check.close()
-        return n
-      })
+      for (const k of [1, 2, 3]) pg[k - 1] = await postgresRunsPerSecond(server.createDatabase(`scale_out_${k}`), k)
     } finally {
       server.stop()
     }
   }
-  console.log(`${N} due no-op jobs, one instance: SQLite ${sqlite} persisted runs/s, PostgreSQL ${pg1 ?? 'n/a (not installed)'} persisted runs/s`
-    + (pg1 ? ` (${Math.round((pg1 / sqlite) * 100) / 100}x SQLite)` : ''))
-  console.log('2 and 3 instances on one PostgreSQL database: not measured; run claims across instances are not built yet')
-  console.log(JSON.stringify({ bench: 'scale-out', jobs: N, sqlite_1_runs_per_s: sqlite, postgres_1_runs_per_s: pg1,
-    postgres_2_runs_per_s: null, postgres_3_runs_per_s: null }))
+  const ratio = (v: number | null | undefined) => (v == null ? 'n/a (PostgreSQL not installed)' : `${v} (${Math.round((v / sqlite) * 100) / 100}x SQLite)`)
+  console.log(`${N} due no-op jobs: SQLite 1 instance ${sqlite} persisted runs/s; PostgreSQL 1 instance ${ratio(pg[0])}, ` +
+    `2 instances ${ratio(pg[1])}, 3 instances ${ratio(pg[2])}`)
+  console.log(JSON.stringify({ bench: 'scale-out', jobs: N, sqlite_1_runs_per_s: sqlite, postgres_1_runs_per_s: pg[0],
+    postgres_2_runs_per_s: pg[1], postgres_3_runs_per_s: pg[2] }))
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }
