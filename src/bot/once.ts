@@ -1,4 +1,5 @@
 // Runs every enabled job of a composed bot once, in dependency order, and reports per job for the CLI.
+import { AppError } from '../errors/app-error.ts'
 import type { OnceReport, ProgressEvent } from '../cli/services.ts'
 import type { RunView } from '../scheduler/scheduler-types.ts'
 import type { BotRuntime } from './runtime.ts'
@@ -21,6 +22,10 @@ export function waitForRun(rt: BotRuntime, runId: string, signal: AbortSignal): 
 
 /** Runs every enabled job once on a runtime and turns the scheduler's summary into the CLI's report. */
 export async function onceWith(r: BotRuntime, onProgress: (e: ProgressEvent) => void): Promise<OnceReport> {
+  if (r.config.store.cluster) {
+    throw new AppError('ONCE_CLUSTER', '--once runs every job here, which in a cluster would run each job on every instance that does it',
+      { hint: 'use `bot run` on each instance, or run --once with a config without store.cluster' })
+  }
   await r.engine.reconcileOpenIntents()
   const started = new Set<string>()
   const off = r.scheduler.on('started', (p) => {

@@ -83,6 +83,17 @@ describe.skipIf(!server)('schedulers sharing PostgreSQL', () => {
     await b.s.stop()
   })
 
+  it('hands out run ids in disjoint blocks to every store on the database', () => {
+    const url = server!.createDatabase('cluster_ids')
+    const [a, b] = [createPostgresSchedulerStore({ url }), createPostgresSchedulerStore({ url })]
+    const blocks = [a.allocateRunIds(), b.allocateRunIds(), a.allocateRunIds()]
+    const ids = blocks.flatMap((k) => Array.from({ length: k.count }, (_, i) => k.first + i))
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(Math.min(...ids)).toBeGreaterThan(0)
+    a.close()
+    b.close()
+  })
+
   it('hands a manual run to the owner and shares pause and priority', async () => {
     const url = server!.createDatabase('cluster_control')
     const ran = new Map<string, string[]>()
