@@ -6,8 +6,10 @@
 import type { JobSpec } from './job-spec.ts'
 import { adoptStoredRun } from './load-state.ts'
 import { recoverInterrupted } from './recovery.ts'
+import { armFire } from './jobs.ts'
+import type { Scheduler } from './scheduler.ts'
 import { resolveDone, unqueue, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
-import type { JobRecord, RunRecord } from './store-port.ts'
+import type { JobRecord, Priority, RunRecord } from './store-port.ts'
 
 /** A control made on one instance that every other applies. `jobId` null means the whole scheduler. */
 export interface ClusterControl {
@@ -150,7 +152,7 @@ function detach(ctx: Ctx, run: RunState): void {
  * gained groups (stored schedule state replaces the local one; runs found executing go through the recovery
  * policy), hand-offs and peers' controls. `applyControl` runs the scheduler's own control with publishing off.
  */
-export function clusterHeartbeat(ctx: Ctx, armFire: (job: JobState) => void, applyControl: (c: ClusterControl) => void): void {
+function clusterHeartbeat(ctx: Ctx, applyControl: (c: ClusterControl) => void): void {
   const cluster = ctx.cluster!
   ensureGroups(ctx)
   // Stored state must be current before a group may be given back.
@@ -175,7 +177,7 @@ export function clusterHeartbeat(ctx: Ctx, armFire: (job: JobState) => void, app
       const job = ctx.jobs.get(rec.id)
       if (!job) continue
       Object.assign(job.rec, { nextFireAt: rec.nextFireAt, lastFireAt: rec.lastFireAt, executions: rec.executions, lastOutcome: rec.lastOutcome })
-      armFire(job)
+      armFire(ctx, job)
     }
     for (const rec of g.runs) if (!ctx.runs.has(rec.id)) adoptStoredRun(ctx, rec, interrupted)
   }
@@ -194,4 +196,31 @@ export function clusterHeartbeat(ctx: Ctx, armFire: (job: JobState) => void, app
   }
   if (interrupted.length) void recoverInterrupted(ctx, interrupted)
   ctx.kick()
+}
+
+/** Beats now and every heartbeatMs until cancelled; a failed beat is logged (leases then lapse and peers take over). */
+export function startHeartbeat(ctx: Ctx, durable: (fn: () => void) => void, applyControl: (c: ClusterControl) => void): { cancel(): void } {
+  let handle: { cancel(): void } | null = null
+  let cancelled = false
+  const beat = () => {
+    try {
+      durable(() => clusterHeartbeat(ctx, applyControl))
+    } catch (err) {
+      ctx.log.error({ err }, 'cluster heartbeat failed; will retry')
+    }
+    if (!ctx.stopping && !cancelled) handle = ctx.timeline.at(ctx.clock.now() + (ctx.cluster!.opts.heartbeatMs ?? 1_000), beat)
+  }
+  beat()
+  return { cancel() { cancelled = true; handle?.cancel() } }
+}
+
+/** Applies a peer's control through the scheduler's own API (publishing is off while it runs). */
+export function applyControl(s: Scheduler, c: ClusterControl): void {
+  const id = c.jobId ?? undefined
+  if (id !== undefined && !s.getJob(id)) return
+  if (c.action === 'pause') s.pause(id)
+  else if (c.action === 'resume') s.resume(id)
+  else if (c.action === 'enable' && id) s.enable(id)
+  else if (c.action === 'disable' && id) s.disable(id)
+  else if (c.action === 'priority' && id && c.value) s.setPriority(id, c.value as Priority)
 }

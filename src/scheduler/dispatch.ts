@@ -289,7 +289,8 @@ function execute(ctx: Ctx, run: RunState): void {
       at: (ms, fn) => ctx.timeline.at(ms, fn),
       random: ctx.opts.random ?? Math.random,
       onAttemptStart(attempt) {
-        if (attempt === 1) return
+        // A detached run (its group moved to a peer) writes nothing more: the peer owns its record now.
+        if (attempt === 1 || run.detached) return
         run.rec.attempt = attempt
         run.rec.status = 'running'
         ctx.writes.run(run.rec)
@@ -299,6 +300,7 @@ function execute(ctx: Ctx, run: RunState): void {
         ctx.writes.attempt({ runId: run.rec.id, attempt, startedAt, endedAt: ctx.clock.now(), error: errorText(error) })
       },
       onRetrying(attempt, error, delayMs) {
+        if (run.detached) return
         run.rec.status = 'retrying'
         const text = errorText(error)
         run.rec.error = text

@@ -14,7 +14,7 @@ import { loadState } from './load-state.ts'
 import { recoverInterrupted } from './recovery.ts'
 import { createResourcePools } from './resource-pools.ts'
 import { enqueue, newRun, rankOf, runIdSource, saveJob, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
-import { clusterHeartbeat, createClusterState, handOffRun, ownsJob, publishControl, type ClusterControl } from './cluster.ts'
+import { applyControl, createClusterState, handOffRun, ownsJob, publishControl, startHeartbeat } from './cluster.ts'
 import type {
   Explanation, JobView, OnceSummary, RunView, SchedulerEvents, SchedulerOptions,
 } from './scheduler-types.ts'
@@ -90,25 +90,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let recovered: Promise<void> | null = null
   let retentionTimer: { cancel(): void } | null = null
   let heartbeatTimer: { cancel(): void } | null = null
-  /** Cluster heartbeat: a failed one is logged; leases then lapse and peers take over, as designed. */
-  function heartbeatLoop() {
-    try {
-      durable(() => clusterHeartbeat(ctx, (job) => armFire(ctx, job), applyPeerControl))
-    } catch (err) {
-      ctx.log.error({ err }, 'cluster heartbeat failed; will retry')
-    }
-    if (!ctx.stopping) heartbeatTimer = ctx.timeline.at(clock.now() + (options.cluster?.heartbeatMs ?? 1_000), heartbeatLoop)
-  }
-  function applyPeerControl(c: ClusterControl) {
-    const id = c.jobId ?? undefined
-    if (id !== undefined && !ctx.jobs.has(id)) return
-    if (c.action === 'pause') api.pause(id)
-    else if (c.action === 'resume') api.resume(id)
-    else if (c.action === 'enable' && id) api.enable(id)
-    else if (c.action === 'disable' && id) api.disable(id)
-    else if (c.action === 'priority' && id && c.value) api.setPriority(id, c.value as Priority)
-  }
-
   let pendingLoop: NodeJS.Immediate | null = null
   let lastLoopAt: number | null = null
   function loop() {
@@ -332,7 +313,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       started = true
       ctx.live = true
       ctx.timersOn = true
-      if (ctx.cluster) heartbeatLoop()
+      if (ctx.cluster) heartbeatTimer = startHeartbeat(ctx, durable, (c) => applyControl(api, c))
       const now = clock.now()
       for (const job of ctx.jobs.values()) {
         if (job.rec.enabled && job.rec.nextFireAt === null && !exhausted(job) && job.schedule.kind !== 'manual' && job.rec.lastFireAt === null) {
