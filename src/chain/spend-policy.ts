@@ -67,7 +67,14 @@ const ERC20 = parseAbi([
 const UNLIMITED_FLOOR = 2n ** 255n
 
 const low = (a: string) => a.toLowerCase()
-const has = (list: readonly string[] | undefined, a: string) => (list ?? []).some((x) => low(x) === low(a))
+/** Lowercased lookup sets per policy list, built once: every send checks its target against them. */
+const lookups = new WeakMap<readonly string[], Set<string>>()
+const has = (list: readonly string[] | undefined, a: string) => {
+  if (!list) return false
+  let set = lookups.get(list)
+  if (!set) lookups.set(list, (set = new Set(list.map(low))))
+  return set.has(low(a))
+}
 
 function refuse(code: PolicyErrorCode, message: string, tx: ProposedTx, details: Record<string, unknown> = {}, hint?: string): never {
   throw new PolicyViolationError(code, message, { chainId: tx.chainId, details: { chainId: tx.chainId, from: tx.from, to: tx.to, ...details }, hint })
