@@ -153,9 +153,9 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
   const closeOpen = db.prepare(`UPDATE tx_intents SET status = ?, error = ?, updated_at = ?
     WHERE root_id = ? AND status IN (${openList})`)
 
-  const writeBatch = (intents: NewIntent[]): number[] => {
+  const writeBatch = (intents: NewIntent[]): IntentRow[] => {
     const t = now()
-    const ids: number[] = []
+    const rows: IntentRow[] = []
     for (const it of intents) {
       const info = insert.run({
         root_id: it.rootId ?? null, run_id: it.runId, call_index: it.callIndex, chain_id: it.chainId,
@@ -168,9 +168,17 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
       })
       const id = Number(info.lastInsertRowid)
       if (it.rootId === undefined) setRoot.run(id)
-      ids.push(id)
+      // The row as stored, built from what was just written (no read back per attempt on the send path).
+      rows.push({
+        id, rootId: it.rootId ?? id, runId: it.runId, callIndex: it.callIndex, chainId: it.chainId,
+        from: it.from.toLowerCase() as Address, nonce: it.nonce, to: it.to.toLowerCase() as Address, value: it.value, data: it.data,
+        dataHash: it.dataHash, tokenAddress: (it.tokenAddress?.toLowerCase() ?? null) as Address | null, tokenAmount: it.tokenAmount ?? null,
+        kind: it.kind, status: it.dryRun ? 'prepared' : 'signed', dryRun: it.dryRun === true, rawTx: it.rawTx, hash: it.hash,
+        gasLimit: it.gasLimit, maxFeePerGas: it.maxFeePerGas, maxPriorityFeePerGas: it.maxPriorityFeePerGas, blockHash: null,
+        blockNumber: null, error: null, validUntil: it.validUntil, broadcastCount: 0, createdAt: t, updatedAt: t, broadcastAt: null, minedAt: null,
+      })
     }
-    return ids
+    return rows
   }
   const durableTx = db.transaction(writeBatch)
 
@@ -197,14 +205,14 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
     if (intents.length === 0) return []
     const previous = db.pragma('synchronous', { simple: true }) as number
     db.pragma('synchronous = FULL')
-    let ids: number[]
+    let rows: IntentRow[]
     try {
-      ids = durableTx.immediate(intents)
+      rows = durableTx.immediate(intents)
     } finally {
       db.pragma(`synchronous = ${previous}`)
     }
     noteSpend(intents, now())
-    return ids.map((id) => decode(selectById.get(id)))
+    return rows
   }
 
   const setStatus = (id: number, status: IntentStatus, fields: StatusFields = {}): void => {

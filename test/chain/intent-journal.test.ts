@@ -32,6 +32,8 @@ describe('intent journal', () => {
     const before = db.pragma('synchronous', { simple: true })
     const rows = journal.recordBatch([intent('a', 0), intent('b', 1)])
     expect(rows.map((r) => [r.status, r.nonce, r.rootId === r.id])).toEqual([['signed', 0, true], ['signed', 1, true]])
+    // The rows handed back (built from what was written) are exactly the stored rows.
+    for (const r of rows) expect(r).toEqual(journal.get(r.id))
     expect(db.pragma('synchronous', { simple: true })).toBe(before)
     expect(journal.maxOpenNonce(1, FROM)).toBe(1)
     expect(journal.reservedFunds(1, FROM)).toBe(2n * (10n + 21_000n * 2n))
