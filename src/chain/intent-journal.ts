@@ -148,8 +148,17 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
     broadcast_count = broadcast_count + @bc,
     broadcast_at = CASE WHEN @bc = 1 THEN @now ELSE broadcast_at END
     WHERE id = @id`)
-  const replaceOthers = db.prepare(`UPDATE tx_intents SET status = 'replaced', updated_at = ?
-    WHERE root_id = ? AND id != ? AND status IN (${openList})`)
+  // Settling a group is one statement (atomic on its own, no explicit transaction): the mined row takes the
+  // status and block, every other open row of the group becomes 'replaced'.
+  const settle = db.prepare(`UPDATE tx_intents SET updated_at = @now,
+    status = CASE WHEN id = @id THEN @status ELSE 'replaced' END,
+    block_hash = CASE WHEN id = @id AND @set_block THEN @block_hash ELSE block_hash END,
+    block_number = CASE WHEN id = @id AND @set_block THEN @block_number ELSE block_number END,
+    mined_at = CASE WHEN id = @id AND @status = 'mined' AND mined_at IS NULL THEN @now ELSE mined_at END,
+    error = CASE WHEN id = @id THEN COALESCE(@error, error) ELSE error END,
+    broadcast_count = broadcast_count + CASE WHEN id = @id THEN @bc ELSE 0 END,
+    broadcast_at = CASE WHEN id = @id AND @bc = 1 THEN @now ELSE broadcast_at END
+    WHERE root_id = @root AND (id = @id OR status IN (${openList}))`)
   const closeOpen = db.prepare(`UPDATE tx_intents SET status = ?, error = ?, updated_at = ?
     WHERE root_id = ? AND status IN (${openList})`)
 
@@ -227,10 +236,9 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
     record: groupCommit(recordBatch),
     setStatus,
     settleGroup(rootId, minedId, status, fields = {}) {
-      db.transaction(() => {
-        replaceOthers.run(now(), rootId, minedId)
-        setStatus(minedId, status, fields)
-      }).immediate()
+      const setBlock = fields.blockHash !== undefined || fields.blockNumber !== undefined
+      settle.run({ root: rootId, id: minedId, status, now: now(), set_block: setBlock ? 1 : 0, block_hash: fields.blockHash ?? null,
+        block_number: fields.blockNumber ?? null, error: fields.error ?? null, bc: fields.broadcast ? 1 : 0 })
     },
     closeGroup(rootId, status, error) {
       closeOpen.run(status, error, now(), rootId)

@@ -73,6 +73,9 @@ describe('intent journal', () => {
       hash: keccak256('0x01') })])
     journal.settleGroup(root!.id, bump!.id, 'confirmed', { blockHash: keccak256('0x02'), blockNumber: 9 })
     expect(journal.group(root!.id).map((r) => r.status)).toEqual(['replaced', 'confirmed'])
+    // The block lands on the mined row only.
+    expect(journal.group(root!.id).map((r) => r.blockNumber)).toEqual([null, 9])
+    expect(journal.get(bump!.id)).toMatchObject({ blockHash: keccak256('0x02'), minedAt: null, updatedAt: 1_000 })
     expect(journal.openRoots()).toEqual([])
     expect(journal.spendSince(1, FROM, 0).native).toBe(10n + 21_000n * 2n)
     expect(journal.spendSince(1, FROM, 2_000).native).toBe(0n)
