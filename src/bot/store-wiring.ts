@@ -52,7 +52,8 @@ export function wireStores(config: BotConfig, db: Db, o: { wallets?: ReadonlyMap
   const pg = createSyncPg(config.store.url!)
   // The store shares the connection; the wiring closes it once the lanes gave their leases back.
   const store = { ...createPostgresSchedulerStore({ pg }), close: () => undefined }
-  const coordinator = createPgCoordinator({ pg, instanceId: c.instanceId, leaseMs: c.leaseMs, passive: o.view })
+  // The view names itself apart from the instance sharing its config, or that instance would skip its controls as its own.
+  const coordinator = createPgCoordinator({ pg, instanceId: o.view ? undefined : c.instanceId, leaseMs: c.leaseMs, passive: o.view })
   const lanes = o.view ? null : createPgLaneLeases({ pg, instanceId: coordinator.instanceId, leaseMs: c.leaseMs })
   return {
     store,

@@ -93,6 +93,15 @@ describe('errors', () => {
     await expect(parseConfig({ server: { enabled: true, host: '0.0.0.0', protectReads: true } }, 't', { env: {} })).resolves.toBeDefined()
   })
 
+  it('store.cluster needs PostgreSQL and a heartbeat well inside the lease', async () => {
+    const noPg = await issuesOf({ store: { cluster: {} } })
+    expect(noPg.issues.map((i) => [i.path, i.message])).toEqual([['store.cluster', expect.stringMatching(/needs store.kind "postgres"/)]])
+    const fast = await issuesOf({ store: { kind: 'postgres', url: 'postgres://u@h/db', cluster: { leaseMs: 2_000, heartbeatMs: 1_000 } } })
+    expect(fast.issues[0]?.path).toBe('store.cluster.heartbeatMs')
+    const ok = await parseConfig({ store: { kind: 'postgres', url: 'postgres://u@h/db', cluster: { instanceId: 'a' } } }, 't', { env: {} })
+    expect(ok.store.cluster).toEqual({ instanceId: 'a', leaseMs: 10_000, heartbeatMs: 1_000 })
+  })
+
   it('a protocol_call job must name an adapter listed under protocols', async () => {
     const err = await issuesOf({ protocols: { 'uniswap-v2': {} }, jobs: [
       { id: 'a', taskType: 'protocol_call', args: { adapter: 'uniswap-v2', params: {} } },

@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
+import { onceWith } from '../../src/bot/once.ts'
 import { createBotRuntime } from '../../src/bot/runtime.ts'
+import { openStateView } from '../../src/bot/state-view.ts'
 import { parseConfig } from '../../src/config/load.ts'
 import { createSyncPg } from '../../src/store/postgres/sync-pg.ts'
 
@@ -71,6 +73,39 @@ if (server) {
           expect(pg.query<{ id: string }>('SELECT id FROM jobs ORDER BY id').map((r) => r.id)).toContain('hello')
         } finally {
           pg.close()
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    }, 120_000)
+
+    it('in cluster mode: --once refuses, and the CLI state view sends its pause to the running instance', async () => {
+      const url = server.createDatabase('bot_cluster')
+      const dir = mkdtempSync(join(tmpdir(), 'bot-pgc-'))
+      try {
+        const raw = { store: { kind: 'postgres', url: '${TEST_BOT_PG}', path: join(dir, 'a', 'state.db'), cluster: { instanceId: 'a', leaseMs: 3_000, heartbeatMs: 200 } },
+          server: { enabled: false }, jobs: [{ id: 'hello', taskType: 'noop', trigger: 'interval_30m' }] }
+        const config = await parseConfig(raw, 'pg', { env: { TEST_BOT_PG: url } })
+        const rt = await createBotRuntime(config, { logger: pino({ level: process.env.DEBUG_PG ? 'debug' : 'silent' }) })
+        try {
+          await expect(onceWith(rt, () => undefined)).rejects.toMatchObject({ code: 'ONCE_CLUSTER' })
+          await rt.start()
+          const viewConfig = await parseConfig({ ...raw, store: { ...raw.store, path: join(dir, 'cli', 'state.db') } }, 'pg', { env: { TEST_BOT_PG: url } })
+          const view = openStateView(viewConfig)
+          view.scheduler.pause('hello')
+          await view.close()
+          const deadline = Date.now() + 5_000
+          while (!rt.scheduler.getJob('hello')!.paused && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+          expect(rt.scheduler.getJob('hello')!.paused).toBe(true)
+          const pg = createSyncPg(url)
+          try {
+            // The view held no lease; the instance holds the job's group.
+            expect(pg.query<{ owner: string }>("SELECT owner FROM job_groups WHERE grp = 'job:hello'")).toEqual([{ owner: 'a' }])
+          } finally {
+            pg.close()
+          }
+        } finally {
+          await rt.close({ graceMs: 0 })
         }
       } finally {
         rmSync(dir, { recursive: true, force: true })
