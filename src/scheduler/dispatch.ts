@@ -274,8 +274,7 @@ function execute(ctx: Ctx, run: RunState): void {
   const task = taskOf(ctx, job)!
   const controller = new AbortController()
   run.controller = controller
-  const base = () => ({ jobId: job.rec.id, runId: String(run.rec.id), run: { ...run.rec } })
-  emit(ctx, 'started', () => (base()))
+  emit(ctx, 'started', () => runPayload(run))
   const exec = executeRun(
     {
       handler: task.handler, jobId: job.rec.id, runId: String(run.rec.id), args: argsOf(run), metadata: job.spec.metadata,
@@ -285,8 +284,8 @@ function execute(ctx: Ctx, run: RunState): void {
       timeoutMs: job.spec.timeout, signal: controller.signal,
     },
     {
-      now: () => ctx.clock.now(),
-      at: (ms, fn) => ctx.timeline.at(ms, fn),
+      now() { return ctx.clock.now() },
+      at(ms, fn) { return ctx.timeline.at(ms, fn) },
       random: ctx.opts.random ?? Math.random,
       onAttemptStart(attempt) {
         // A detached run (its group moved to a peer) writes nothing more: the peer owns its record now.
@@ -306,7 +305,7 @@ function execute(ctx: Ctx, run: RunState): void {
         run.rec.error = text
         ctx.writes.run(run.rec)
         ctx.kick()
-        emit(ctx, 'retrying', () => ({ ...base(), error: text, delayMs }))
+        emit(ctx, 'retrying', () => ({ ...runPayload(run), error: text, delayMs }))
         ctx.log.info({ jobId: job.rec.id, runId: run.rec.id, attempt, delayMs }, 'attempt failed; retrying')
       },
     },
@@ -333,6 +332,11 @@ function execute(ctx: Ctx, run: RunState): void {
     release(ctx, job)
     ctx.kick()
   })
+}
+
+/** The common part of a run's event payloads (built only when someone listens). */
+function runPayload(run: RunState) {
+  return { jobId: run.job.rec.id, runId: String(run.rec.id), run: { ...run.rec } }
 }
 
 /** Cancels a run: a waiting one at once, an executing one by aborting its signal. Returns false if finished. */

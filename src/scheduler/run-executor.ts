@@ -59,104 +59,148 @@ export function isRetryableFailure(error: unknown): boolean {
   return r !== false
 }
 
+type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown }
+const succeeded = (result: unknown): Outcome => ({ ok: true, result })
+const failed = (error: unknown): Outcome => ({ ok: false, error })
+const unwrapAbort = (err: unknown): never => {
+  throw err instanceof AbortError ? (err as AbortError & { originalError: Error }).originalError : err
+}
+
 /**
  * Executes a run. Each attempt races its handler against the abort signal (run cancel/shutdown, plus the
  * timeout when the job has one); failures retry through p-retry with a full-jitter wait on the timeline.
- * A job without retries skips p-retry entirely (the common, hot path).
+ * A job without retries skips p-retry entirely (the common, hot path). Classes rather than closures: every
+ * run makes these objects, and a class's methods are shared.
  */
 export function executeRun(p: ExecuteParams, hooks: ExecutorHooks): ExecuteResult {
-  let inFlight = 0
-  let waiters: (() => void)[] = []
-  const settledOne = () => {
-    if (--inFlight === 0) {
-      const w = waiters
-      waiters = []
-      for (const f of w) f()
-    }
-  }
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve, reject) => {
-      if (p.signal.aborted) return reject(p.signal.reason)
-      const onAbort = () => {
-        h.cancel()
-        reject(p.signal.reason)
-      }
-      const h = hooks.at(hooks.now() + ms, () => {
-        p.signal.removeEventListener('abort', onAbort)
-        resolve()
-      })
-      p.signal.addEventListener('abort', onAbort, { once: true })
-    })
+  return new RunExecution(p, hooks)
+}
 
-  const attemptOnce = (attempt: number): Promise<unknown> => {
+class RunExecution implements ExecuteResult {
+  readonly outcome: Promise<Outcome>
+  /** Handler calls not yet returned (an abort does not wait for them). */
+  inFlight = 0
+  private waiters: (() => void)[] | null = null
+
+  constructor(readonly p: ExecuteParams, readonly hooks: ExecutorHooks) {
+    const run: Promise<unknown> = p.maxRetries === 0
+      ? new Attempt(this, 1).promise.catch(unwrapAbort)
+      : pRetry((n) => new Attempt(this, n).promise, {
+        retries: p.maxRetries,
+        // p-retry's own sleep is disabled (minTimeout 0): the full-jitter wait runs on the scheduler's timeline.
+        minTimeout: 0,
+        factor: 1,
+        signal: p.signal,
+        shouldRetry: ({ error, attemptNumber }) => this.shouldRetry(error, attemptNumber),
+      })
+    this.outcome = run.then(succeeded, failed)
+  }
+
+  handlersSettled(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => (this.waiters ??= []).push(r))
+  }
+
+  /** A handler call returned (or threw). */
+  settledOne(): void {
+    if (--this.inFlight > 0 || !this.waiters) return
+    const w = this.waiters
+    this.waiters = null
+    for (const f of w) f()
+  }
+
+  private async shouldRetry(error: unknown, attemptNumber: number): Promise<boolean> {
+    const { p, hooks } = this
+    if (p.signal.aborted || !isRetryableFailure(error)) return false
+    const delay = backoffDelay(attemptNumber, p.retryDelay, p.maxRetryDelay, hooks.random)
+    hooks.onRetrying(attemptNumber, error, delay)
+    await new Promise<void>((resolve, reject) => {
+      if (p.signal.aborted) return reject(p.signal.reason)
+      const wake = new Wake(p.signal, resolve, reject)
+      wake.handle = hooks.at(hooks.now() + delay, () => wake.fire())
+      p.signal.addEventListener('abort', wake, { once: true })
+    })
+    return true
+  }
+}
+
+/** The retry wait: ends at its time on the timeline, or early (rejecting) when the run is aborted. */
+class Wake {
+  handle: TimelineHandle | null = null
+  constructor(private readonly signal: AbortSignal, private readonly resolve: () => void, private readonly reject: (e: unknown) => void) {}
+  fire(): void {
+    this.signal.removeEventListener('abort', this)
+    this.resolve()
+  }
+  handleEvent(): void {
+    this.handle?.cancel()
+    this.reject(this.signal.reason)
+  }
+}
+
+/** One attempt: the handler's call raced against the abort signal (and the timeout, when the job has one). */
+class Attempt {
+  readonly promise: Promise<unknown>
+  private readonly startedAt: number
+  /** The attempt's own controller, only when a timeout can fire; otherwise the run's signal serves. */
+  private readonly ctrl: AbortController | null = null
+  private readonly signal: AbortSignal
+  private timer: TimelineHandle | null = null
+  private done = false
+  private resolve!: (v: unknown) => void
+  private reject!: (e: unknown) => void
+
+  constructor(private readonly run: RunExecution, private readonly attempt: number) {
+    const { p, hooks } = run
     hooks.onAttemptStart(attempt)
-    const startedAt = hooks.now()
-    // A per-attempt controller only when a timeout can fire; otherwise the run's own signal serves.
-    let signal = p.signal
-    let ctrl: AbortController | null = null
-    let timer: TimelineHandle | null = null
-    const onRunAbort = () => ctrl!.abort(p.signal.reason)
+    this.startedAt = hooks.now()
+    this.signal = p.signal
     if (p.timeoutMs !== undefined) {
-      ctrl = new AbortController()
-      signal = ctrl.signal
+      const ctrl = new AbortController()
+      this.ctrl = ctrl
+      this.signal = ctrl.signal
       if (p.signal.aborted) ctrl.abort(p.signal.reason)
-      else p.signal.addEventListener('abort', onRunAbort, { once: true })
-      timer = hooks.at(startedAt + p.timeoutMs, () => ctrl!.abort(new RunTimeoutError(p.timeoutMs!)))
+      else p.signal.addEventListener('abort', this, { once: true })
+      const timeoutMs = p.timeoutMs
+      this.timer = hooks.at(this.startedAt + timeoutMs, () => ctrl.abort(new RunTimeoutError(timeoutMs)))
     }
     let call: Promise<unknown>
     try {
-      call = Promise.resolve(p.handler({ jobId: p.jobId, runId: p.runId, attempt, args: p.args, metadata: p.metadata, signal }))
+      call = Promise.resolve(p.handler({ jobId: p.jobId, runId: p.runId, attempt, args: p.args, metadata: p.metadata, signal: this.signal }))
     } catch (err) {
       call = Promise.reject(err)
     }
-    inFlight++
-    call.then(settledOne, settledOne)
-    return new Promise<unknown>((resolve, reject) => {
-      let done = false
-      const finish = (ok: boolean, v: unknown) => {
-        if (done) return
-        done = true
-        signal.removeEventListener('abort', onAbort)
-        timer?.cancel()
-        if (ctrl) p.signal.removeEventListener('abort', onRunAbort)
-        if (ok) resolve(v)
-        else {
-          hooks.onAttemptFailed(attempt, startedAt, v)
-          reject(v)
-        }
-      }
-      const onAbort = () => finish(false, signal.reason)
-      if (signal.aborted) return finish(false, signal.reason)
-      signal.addEventListener('abort', onAbort, { once: true })
-      call.then((v) => finish(true, v), (e: unknown) => finish(false, e))
+    run.inFlight++
+    this.promise = new Promise<unknown>((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+    if (this.signal.aborted) this.finish(false, this.signal.reason)
+    else this.signal.addEventListener('abort', this, { once: true })
+    call.then((v) => {
+      run.settledOne()
+      this.finish(true, v)
+    }, (e: unknown) => {
+      run.settledOne()
+      this.finish(false, e)
     })
   }
 
-  const run: Promise<unknown> =
-    p.maxRetries === 0
-      ? attemptOnce(1).catch((err: unknown) => {
-          throw err instanceof AbortError ? (err as AbortError & { originalError: Error }).originalError : err
-        })
-      : pRetry(attemptOnce, {
-          retries: p.maxRetries,
-          // p-retry's own sleep is disabled (minTimeout 0): the full-jitter wait runs on the scheduler's timeline.
-          minTimeout: 0,
-          factor: 1,
-          signal: p.signal,
-          shouldRetry: async ({ error, attemptNumber }) => {
-            if (p.signal.aborted || !isRetryableFailure(error)) return false
-            const delay = backoffDelay(attemptNumber, p.retryDelay, p.maxRetryDelay, hooks.random)
-            hooks.onRetrying(attemptNumber, error, delay)
-            await sleep(delay)
-            return true
-          },
-        })
-  const outcome = run.then(
-    (result) => ({ ok: true as const, result }),
-    (error: unknown) => ({ ok: false as const, error }),
-  )
-  return {
-    outcome,
-    handlersSettled: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r))),
+  /** Abort events: the run's signal is forwarded to the attempt's own controller; the attempt's signal ends it. */
+  handleEvent(ev: Event): void {
+    if (this.ctrl && ev.target === this.run.p.signal) this.ctrl.abort(this.run.p.signal.reason)
+    else this.finish(false, this.signal.reason)
+  }
+
+  private finish(ok: boolean, v: unknown): void {
+    if (this.done) return
+    this.done = true
+    this.signal.removeEventListener('abort', this)
+    this.timer?.cancel()
+    if (this.ctrl) this.run.p.signal.removeEventListener('abort', this)
+    if (ok) this.resolve(v)
+    else {
+      this.run.hooks.onAttemptFailed(this.attempt, this.startedAt, v)
+      this.reject(v)
+    }
   }
 }
