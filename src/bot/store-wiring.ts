@@ -46,7 +46,9 @@ function walletKey(wallets: ReadonlyMap<string, LocalAccount>) {
  * controls (pause, priority...) and manual runs go to the running instances.
  */
 export function wireStores(config: BotConfig, db: Db, o: { wallets?: ReadonlyMap<string, LocalAccount>; logger?: Logger; view?: boolean }): StoreWiring {
-  if (config.store.kind !== 'postgres') return { store: createSqliteSchedulerStore({ db }), close: () => undefined }
+  if (config.store.kind !== 'postgres') {
+    return { store: createSqliteSchedulerStore({ db, backgroundCheckpoints: !o.view }), close: () => undefined }
+  }
   const c = config.store.cluster
   if (!c) return { store: createPostgresSchedulerStore({ url: config.store.url }), close: () => undefined }
   const pg = createSyncPg(config.store.url!)

@@ -1,5 +1,6 @@
 // better-sqlite3 implementation of the scheduler store port: prepared statements, one transaction per batch.
 import type { Db } from './database.ts'
+import { startCheckpointer } from './checkpointer.ts'
 import { openDatabase } from './database.ts'
 import { AppError } from '../errors/app-error.ts'
 import type {
@@ -80,6 +81,8 @@ export interface SqliteStoreOptions {
   /** An already opened database (migrations applied), or a path to open. */
   db?: Db
   path?: string
+  /** Checkpoint the WAL from a worker thread instead of the writer's (default true; short-lived readers pass false). */
+  backgroundCheckpoints?: boolean
 }
 
 /**
@@ -88,6 +91,7 @@ export interface SqliteStoreOptions {
  */
 export function createSqliteSchedulerStore(options: SqliteStoreOptions): SchedulerStore {
   const db = options.db ?? openDatabase({ path: options.path ?? ':memory:' })
+  const checkpointer = options.backgroundCheckpoints === false ? null : startCheckpointer(db)
   const putJob = db.prepare(`INSERT INTO jobs (id, task_type, spec_json, enabled, paused, priority, next_fire_at,
       last_fire_at, executions, last_outcome, created_at, updated_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -245,6 +249,7 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
         .immediate()
     },
     close() {
+      void checkpointer?.stop()
       if (db.open) db.close()
     },
   }
