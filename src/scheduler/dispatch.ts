@@ -3,7 +3,9 @@
 import { DispatchGateError } from './gate-error.ts'
 import { dependencyTimedOut, outsideWindow } from './run-conditions.ts'
 import { windowState } from './run-window.ts'
-import { executeRun } from './run-executor.ts'
+import { LazyAbort } from './lazy-abort.ts'
+import { executeRun, type ExecutorHooks, type Outcome } from './run-executor.ts'
+import type { TimelineHandle } from './timeline.ts'
 import {
   emit, enqueue, errorText, finishRun, unqueue, type Ctx, type JobState, type RunState,
 } from './scheduler-state.ts'
@@ -272,45 +274,58 @@ function retryStore(ctx: Ctx): void {
 function execute(ctx: Ctx, run: RunState): void {
   const job = run.job
   const task = taskOf(ctx, job)!
-  const controller = new AbortController()
-  run.controller = controller
+  const abort = new LazyAbort()
+  run.controller = abort
   emit(ctx, 'started', () => runPayload(run))
-  const exec = executeRun(
+  executeRun(
     {
       handler: task.handler, jobId: job.rec.id, runId: String(run.rec.id), args: argsOf(run), metadata: job.spec.metadata,
       maxRetries: job.spec.maxRetries ?? ctx.opts.defaultMaxRetries,
       retryDelay: job.spec.retryDelay ?? ctx.opts.defaultRetryDelay,
       maxRetryDelay: job.spec.maxRetryDelay ?? ctx.opts.maxRetryDelay,
-      timeoutMs: job.spec.timeout, signal: controller.signal,
+      timeoutMs: job.spec.timeout, abort,
     },
-    {
-      now() { return ctx.clock.now() },
-      at(ms, fn) { return ctx.timeline.at(ms, fn) },
-      random: ctx.opts.random ?? Math.random,
-      onAttemptStart(attempt) {
-        // A detached run (its group moved to a peer) writes nothing more: the peer owns its record now.
-        if (attempt === 1 || run.detached) return
-        run.rec.attempt = attempt
-        run.rec.status = 'running'
-        ctx.writes.run(run.rec)
-        ctx.kick()
-      },
-      onAttemptFailed(attempt, startedAt, error) {
-        ctx.writes.attempt({ runId: run.rec.id, attempt, startedAt, endedAt: ctx.clock.now(), error: errorText(error) })
-      },
-      onRetrying(attempt, error, delayMs) {
-        if (run.detached) return
-        run.rec.status = 'retrying'
-        const text = errorText(error)
-        run.rec.error = text
-        ctx.writes.run(run.rec)
-        ctx.kick()
-        emit(ctx, 'retrying', () => ({ ...runPayload(run), error: text, delayMs }))
-        ctx.log.info({ jobId: job.rec.id, runId: run.rec.id, attempt, delayMs }, 'attempt failed; retrying')
-      },
-    },
+    new RunHooks(ctx, run),
   )
-  run.execution = exec.outcome.then(async (o) => {
+}
+
+/** The executor's view of the scheduler for one run (a class: its methods are shared by every run). */
+class RunHooks implements ExecutorHooks {
+  constructor(private readonly ctx: Ctx, private readonly run: RunState) {}
+  now(): number {
+    return this.ctx.clock.now()
+  }
+  at(ms: number, fn: () => void): TimelineHandle {
+    return this.ctx.timeline.at(ms, fn)
+  }
+  random(): number {
+    return (this.ctx.opts.random ?? Math.random)()
+  }
+  onAttemptStart(attempt: number): void {
+    const { ctx, run } = this
+    // A detached run (its group moved to a peer) writes nothing more: the peer owns its record now.
+    if (attempt === 1 || run.detached) return
+    run.rec.attempt = attempt
+    run.rec.status = 'running'
+    ctx.writes.run(run.rec)
+    ctx.kick()
+  }
+  onAttemptFailed(attempt: number, startedAt: number, error: unknown): void {
+    this.ctx.writes.attempt({ runId: this.run.rec.id, attempt, startedAt, endedAt: this.ctx.clock.now(), error: errorText(error) })
+  }
+  onRetrying(attempt: number, error: unknown, delayMs: number): void {
+    const { ctx, run } = this
+    if (run.detached) return
+    run.rec.status = 'retrying'
+    const text = errorText(error)
+    run.rec.error = text
+    ctx.writes.run(run.rec)
+    ctx.kick()
+    emit(ctx, 'retrying', () => ({ ...runPayload(run), error: text, delayMs }))
+    ctx.log.info({ jobId: run.job.rec.id, runId: run.rec.id, attempt, delayMs }, 'attempt failed; retrying')
+  }
+  onOutcome(o: Outcome): void {
+    const { ctx, run } = this
     if (o.ok) {
       let resultJson: string | null
       try {
@@ -326,12 +341,13 @@ function execute(ctx: Ctx, run: RunState): void {
     } else {
       finishRun(ctx, run, 'failed', { error: errorText(o.error) })
     }
-    // The instance is released only when no handler call is still executing, so maxInstances holds even
-    // for a handler that ignores its abort signal.
-    await exec.handlersSettled()
-    release(ctx, job)
-    ctx.kick()
-  })
+  }
+  /** The instance is released only when no handler call is still executing, so maxInstances holds even for a
+   *  handler that ignores its abort signal. */
+  onSettled(): void {
+    release(this.ctx, this.run.job)
+    this.ctx.kick()
+  }
 }
 
 /** The common part of a run's event payloads (built only when someone listens). */

@@ -1,7 +1,8 @@
 // Runs one run's attempts: p-retry with full-jitter backoff on the scheduler's timeline, per-attempt timeouts.
 import pRetry, { AbortError } from 'p-retry'
 import { SchedulerError } from './errors.ts'
-import type { TaskHandler } from './task-contract.ts'
+import { LazyAbort, type AbortListener } from './lazy-abort.ts'
+import type { RunContext, TaskHandler } from './task-contract.ts'
 import type { TimelineHandle } from './timeline.ts'
 
 /** An attempt ran past the job's timeout; its signal was aborted. Not retried: the work may have happened. */
@@ -15,6 +16,9 @@ export class RunTimeoutError extends SchedulerError {
   }
 }
 
+/** A run's outcome. */
+export type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown }
+
 /** What the executor needs from the scheduler. */
 export interface ExecutorHooks {
   now(): number
@@ -23,6 +27,10 @@ export interface ExecutorHooks {
   onAttemptStart(attempt: number): void
   onAttemptFailed(attempt: number, startedAt: number, error: unknown): void
   onRetrying(attempt: number, error: unknown, delayMs: number): void
+  /** The run's outcome, given once. */
+  onOutcome(outcome: Outcome): void
+  /** After the outcome, once no handler call of the run is still executing (maxInstances holds until then). */
+  onSettled(): void
 }
 
 /** One run to execute. */
@@ -37,13 +45,7 @@ export interface ExecuteParams {
   maxRetryDelay: number
   timeoutMs: number | undefined
   /** Aborted by cancel or shutdown. */
-  signal: AbortSignal
-}
-
-/** The outcome of a run, plus a promise that settles once no handler call of it is still executing. */
-export interface ExecuteResult {
-  outcome: Promise<{ ok: true; result: unknown } | { ok: false; error: unknown }>
-  handlersSettled: () => Promise<void>
+  abort: LazyAbort
 }
 
 /** Full jitter: a uniform delay between 0 and min(cap, base * 2^(attempt-1)). */
@@ -59,123 +61,129 @@ export function isRetryableFailure(error: unknown): boolean {
   return r !== false
 }
 
-type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown }
-const succeeded = (result: unknown): Outcome => ({ ok: true, result })
-const failed = (error: unknown): Outcome => ({ ok: false, error })
-const unwrapAbort = (err: unknown): never => {
-  throw err instanceof AbortError ? (err as AbortError & { originalError: Error }).originalError : err
-}
+const unwrapAbort = (err: unknown): unknown =>
+  err instanceof AbortError ? (err as AbortError & { originalError: Error }).originalError : err
 
 /**
- * Executes a run. Each attempt races its handler against the abort signal (run cancel/shutdown, plus the
- * timeout when the job has one); failures retry through p-retry with a full-jitter wait on the timeline.
- * A job without retries skips p-retry entirely (the common, hot path). Classes rather than closures: every
- * run makes these objects, and a class's methods are shared.
+ * Executes a run. Each attempt races its handler against the run's abort (cancel/shutdown, plus the timeout
+ * when the job has one); failures retry through p-retry with a full-jitter wait on the timeline. A job without
+ * retries skips p-retry and every promise but the handler's own (the common, hot path). Classes rather than
+ * closures: every run makes these objects, and a class's methods are shared.
  */
-export function executeRun(p: ExecuteParams, hooks: ExecutorHooks): ExecuteResult {
-  return new RunExecution(p, hooks)
+export function executeRun(p: ExecuteParams, hooks: ExecutorHooks): void {
+  const run = new RunExecution(p, hooks)
+  if (p.maxRetries === 0) {
+    new Attempt(run, 1, null)
+    return
+  }
+  pRetry((n) => new Promise((resolve, reject) => new Attempt(run, n, { resolve, reject })), {
+    retries: p.maxRetries,
+    // p-retry's own sleep is disabled (minTimeout 0): the full-jitter wait runs on the scheduler's timeline.
+    minTimeout: 0,
+    factor: 1,
+    shouldRetry: ({ error, attemptNumber }) => run.shouldRetry(error, attemptNumber),
+  }).then((result) => run.end({ ok: true, result }), (error: unknown) => run.end({ ok: false, error }))
 }
 
-class RunExecution implements ExecuteResult {
-  readonly outcome: Promise<Outcome>
+class RunExecution {
   /** Handler calls not yet returned (an abort does not wait for them). */
   inFlight = 0
-  private waiters: (() => void)[] | null = null
+  private ended = false
 
-  constructor(readonly p: ExecuteParams, readonly hooks: ExecutorHooks) {
-    const run: Promise<unknown> = p.maxRetries === 0
-      ? new Attempt(this, 1).promise.catch(unwrapAbort)
-      : pRetry((n) => new Attempt(this, n).promise, {
-        retries: p.maxRetries,
-        // p-retry's own sleep is disabled (minTimeout 0): the full-jitter wait runs on the scheduler's timeline.
-        minTimeout: 0,
-        factor: 1,
-        signal: p.signal,
-        shouldRetry: ({ error, attemptNumber }) => this.shouldRetry(error, attemptNumber),
-      })
-    this.outcome = run.then(succeeded, failed)
-  }
+  constructor(readonly p: ExecuteParams, readonly hooks: ExecutorHooks) {}
 
-  handlersSettled(): Promise<void> {
-    return this.inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => (this.waiters ??= []).push(r))
+  /** The run's outcome; settled at once when no handler call is still executing. */
+  end(o: Outcome): void {
+    if (this.ended) return
+    this.ended = true
+    this.hooks.onOutcome(o.ok ? o : { ok: false, error: unwrapAbort(o.error) })
+    if (this.inFlight === 0) this.hooks.onSettled()
   }
 
   /** A handler call returned (or threw). */
   settledOne(): void {
-    if (--this.inFlight > 0 || !this.waiters) return
-    const w = this.waiters
-    this.waiters = null
-    for (const f of w) f()
+    if (--this.inFlight === 0 && this.ended) this.hooks.onSettled()
   }
 
-  private async shouldRetry(error: unknown, attemptNumber: number): Promise<boolean> {
+  async shouldRetry(error: unknown, attemptNumber: number): Promise<boolean> {
     const { p, hooks } = this
-    if (p.signal.aborted || !isRetryableFailure(error)) return false
-    const delay = backoffDelay(attemptNumber, p.retryDelay, p.maxRetryDelay, hooks.random)
+    if (p.abort.aborted || !isRetryableFailure(error)) return false
+    const delay = backoffDelay(attemptNumber, p.retryDelay, p.maxRetryDelay, () => hooks.random())
     hooks.onRetrying(attemptNumber, error, delay)
     await new Promise<void>((resolve, reject) => {
-      if (p.signal.aborted) return reject(p.signal.reason)
-      const wake = new Wake(p.signal, resolve, reject)
+      if (p.abort.aborted) return reject(p.abort.reason)
+      const wake = new Wake(p.abort, resolve, reject)
       wake.handle = hooks.at(hooks.now() + delay, () => wake.fire())
-      p.signal.addEventListener('abort', wake, { once: true })
+      p.abort.listen(wake)
     })
     return true
   }
 }
 
 /** The retry wait: ends at its time on the timeline, or early (rejecting) when the run is aborted. */
-class Wake {
+class Wake implements AbortListener {
   handle: TimelineHandle | null = null
-  constructor(private readonly signal: AbortSignal, private readonly resolve: () => void, private readonly reject: (e: unknown) => void) {}
+  constructor(private readonly abort: LazyAbort, private readonly resolve: () => void, private readonly reject: (e: unknown) => void) {}
   fire(): void {
-    this.signal.removeEventListener('abort', this)
+    this.abort.listen(null)
     this.resolve()
   }
-  handleEvent(): void {
+  onAbort(reason: unknown): void {
     this.handle?.cancel()
-    this.reject(this.signal.reason)
+    this.reject(reason)
   }
 }
 
-/** One attempt: the handler's call raced against the abort signal (and the timeout, when the job has one). */
-class Attempt {
-  readonly promise: Promise<unknown>
+/** What a handler receives; its signal is made only if the handler reads it. */
+class AttemptContext implements RunContext {
+  readonly #abort: LazyAbort
+  constructor(readonly jobId: string, readonly runId: string, readonly attempt: number, readonly args: unknown,
+    readonly metadata: Record<string, unknown>, abort: LazyAbort) {
+    this.#abort = abort
+  }
+  get signal(): AbortSignal {
+    return this.#abort.signal
+  }
+}
+
+/**
+ * One attempt: the handler's call raced against the run's abort (and the timeout, when the job has one). It
+ * reports to `settle` under p-retry, else straight to the run as its outcome.
+ */
+class Attempt implements AbortListener {
   private readonly startedAt: number
-  /** The attempt's own controller, only when a timeout can fire; otherwise the run's signal serves. */
-  private readonly ctrl: AbortController | null = null
-  private readonly signal: AbortSignal
+  /** The attempt's own abort, only when a timeout can fire; otherwise the run's serves the handler. */
+  private readonly own: LazyAbort | null = null
   private timer: TimelineHandle | null = null
   private done = false
-  private resolve!: (v: unknown) => void
-  private reject!: (e: unknown) => void
 
-  constructor(private readonly run: RunExecution, private readonly attempt: number) {
+  constructor(
+    private readonly run: RunExecution,
+    private readonly attempt: number,
+    private readonly settle: { resolve: (v: unknown) => void; reject: (e: unknown) => void } | null,
+  ) {
     const { p, hooks } = run
     hooks.onAttemptStart(attempt)
     this.startedAt = hooks.now()
-    this.signal = p.signal
     if (p.timeoutMs !== undefined) {
-      const ctrl = new AbortController()
-      this.ctrl = ctrl
-      this.signal = ctrl.signal
-      if (p.signal.aborted) ctrl.abort(p.signal.reason)
-      else p.signal.addEventListener('abort', this, { once: true })
+      const own = new LazyAbort()
+      this.own = own
+      if (p.abort.aborted) own.abort(p.abort.reason)
       const timeoutMs = p.timeoutMs
-      this.timer = hooks.at(this.startedAt + timeoutMs, () => ctrl.abort(new RunTimeoutError(timeoutMs)))
+      this.timer = hooks.at(this.startedAt + timeoutMs, () => {
+        own.abort(new RunTimeoutError(timeoutMs))
+        this.finish(false, own.reason)
+      })
     }
     let call: Promise<unknown>
     try {
-      call = Promise.resolve(p.handler({ jobId: p.jobId, runId: p.runId, attempt, args: p.args, metadata: p.metadata, signal: this.signal }))
+      call = Promise.resolve(p.handler(new AttemptContext(p.jobId, p.runId, attempt, p.args, p.metadata, this.own ?? p.abort)))
     } catch (err) {
       call = Promise.reject(err)
     }
     run.inFlight++
-    this.promise = new Promise<unknown>((resolve, reject) => {
-      this.resolve = resolve
-      this.reject = reject
-    })
-    if (this.signal.aborted) this.finish(false, this.signal.reason)
-    else this.signal.addEventListener('abort', this, { once: true })
+    if (p.abort.aborted) this.finish(false, p.abort.reason)
+    else p.abort.listen(this)
     call.then((v) => {
       run.settledOne()
       this.finish(true, v)
@@ -185,22 +193,21 @@ class Attempt {
     })
   }
 
-  /** Abort events: the run's signal is forwarded to the attempt's own controller; the attempt's signal ends it. */
-  handleEvent(ev: Event): void {
-    if (this.ctrl && ev.target === this.run.p.signal) this.ctrl.abort(this.run.p.signal.reason)
-    else this.finish(false, this.signal.reason)
+  /** The run was aborted: the handler's own signal (if any) fires too, and the attempt ends now. */
+  onAbort(reason: unknown): void {
+    this.own?.abort(reason)
+    this.finish(false, reason)
   }
 
   private finish(ok: boolean, v: unknown): void {
     if (this.done) return
     this.done = true
-    this.signal.removeEventListener('abort', this)
+    this.run.p.abort.listen(null)
     this.timer?.cancel()
-    if (this.ctrl) this.run.p.signal.removeEventListener('abort', this)
-    if (ok) this.resolve(v)
-    else {
-      this.run.hooks.onAttemptFailed(this.attempt, this.startedAt, v)
-      this.reject(v)
-    }
+    if (!ok) this.run.hooks.onAttemptFailed(this.attempt, this.startedAt, v)
+    if (this.settle) {
+      if (ok) this.settle.resolve(v)
+      else this.settle.reject(v)
+    } else this.run.end(ok ? { ok: true, result: v } : { ok: false, error: v })
   }
 }

@@ -10,6 +10,7 @@ import type { TaskDefinition } from './task-contract.ts'
 import type { Timeline, TimelineHandle } from './timeline.ts'
 import type { CompiledTrigger } from './triggers/compile.ts'
 import type { WriteBuffer } from './write-buffer.ts'
+import type { LazyAbort } from './lazy-abort.ts'
 import type { ClusterState } from './cluster.ts'
 import { redactSecrets } from '../logging/redact.ts'
 
@@ -35,7 +36,8 @@ export interface RunState {
   rec: RunRecord
   job: JobState
   rank: number
-  controller: AbortController | null
+  /** The run's abort switch while it executes (cancel, shutdown, lost cluster lease). */
+  controller: LazyAbort | null
   wake: TimelineHandle | null
   /** Wakes the loop when the run's dependencyTimeout expires. */
   depTimer?: TimelineHandle | null
@@ -46,8 +48,6 @@ export interface RunState {
   /** Set when the run's group moved to another instance: nothing of it is written here any more. */
   detached?: boolean
   doneWaiters: (() => void)[] | null
-  /** Settles when the run's execution (if any) has fully finished, handlers included. */
-  execution: Promise<void> | null
 }
 
 /** Everything the scheduler parts share. */
@@ -162,7 +162,7 @@ export function runIdSource(store: SchedulerStore): () => number {
 export function adoptRun(ctx: Ctx, job: JobState, rec: RunRecord): RunState {
   const run: RunState = {
     rec, job, rank: rankOf(job.rec.priority), controller: null, wake: null, cancelReason: null, shutdown: false,
-    finished: false, doneWaiters: null, execution: null,
+    finished: false, doneWaiters: null,
   }
   ctx.writes.run(rec)
   if (isActive(rec.status)) {

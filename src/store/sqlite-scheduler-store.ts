@@ -58,24 +58,6 @@ function toRun(r: Row): RunRecord {
   }
 }
 
-/**
- * The batch with repeated writes folded: a run is often written three times in one batch (created, started,
- * finished) and only its last record matters; likewise a job's schedule state, unless a later full write or
- * delete of that job supersedes it. Everything else keeps its order.
- */
-function coalesce(ops: readonly StoreOp[]): StoreOp[] {
-  if (ops.length < 2) return ops as StoreOp[]
-  const lastRun = new Map<number, number>()
-  const lastState = new Map<string, number>()
-  ops.forEach((o, i) => {
-    if (o.op === 'putRun') lastRun.set(o.run.id, i)
-    else if (o.op === 'putJobState') lastState.set(o.job.id, i)
-    else if (o.op === 'putJob') lastState.delete(o.job.id)
-    else if (o.op === 'deleteJob') lastState.delete(o.jobId)
-  })
-  return ops.filter((o, i) => (o.op === 'putRun' ? lastRun.get(o.run.id) === i : o.op === 'putJobState' ? lastState.get(o.job.id) === i : true))
-}
-
 /** Options for the SQLite scheduler store. */
 export interface SqliteStoreOptions {
   /** An already opened database (migrations applied), or a path to open. */
@@ -126,8 +108,10 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
   const listStmts = new Map<string, ReturnType<Db['prepare']>>()
 
   const bool = (b: boolean) => (b ? 1 : 0)
+  // In order, one statement per op: the write buffer already hands over each record once per batch (folding
+  // them again here cost a map of the whole batch), and a record repeated in a batch ends with its last state.
   const apply = db.transaction((ops: readonly StoreOp[]) => {
-    for (const o of coalesce(ops)) {
+    for (const o of ops) {
       switch (o.op) {
         case 'putJob': {
           const j = o.job
