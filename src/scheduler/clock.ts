@@ -18,32 +18,37 @@ export interface Clock {
  */
 export const MAX_TIMER_SLEEP_MS = 60_000
 
+/**
+ * How long before a fire time the real clock stops sleeping and checks once per event-loop turn instead:
+ * setTimeout counts whole milliseconds from a cached loop time, so a plain timer fires up to ~1 ms late (the
+ * whole median trigger lag); polling the last millisecond costs at most that millisecond of CPU per fire time.
+ */
+export const POLL_LAST_MS = 1
+
 /** Creates the real clock: Date.now and setTimeout, with long sleeps split to notice clock jumps. */
 export function createRealClock(): Clock {
   return {
     now: () => Date.now(),
     setTimer(atMs, fn) {
-      let handle: NodeJS.Timeout | undefined
+      let timeout: NodeJS.Timeout | undefined
+      let immediate: NodeJS.Immediate | undefined
       let cancelled = false
-      const arm = () => {
+      const check = () => {
+        timeout = undefined
+        immediate = undefined
+        if (cancelled) return
         const wait = atMs - Date.now()
-        if (wait <= 0) {
-          handle = undefined
-          fn()
-          return
-        }
-        handle = setTimeout(() => {
-          if (!cancelled) arm()
-        }, Math.min(wait, MAX_TIMER_SLEEP_MS))
+        if (wait <= 0) fn()
+        else if (wait <= POLL_LAST_MS) immediate = setImmediate(check)
+        else timeout = setTimeout(check, Math.min(wait - POLL_LAST_MS, MAX_TIMER_SLEEP_MS))
       }
       // Defer even an already-due timer so callers never re-enter themselves synchronously.
-      handle = setTimeout(() => {
-        if (!cancelled) arm()
-      }, Math.max(0, Math.min(atMs - Date.now(), MAX_TIMER_SLEEP_MS)))
+      timeout = setTimeout(check, Math.max(0, Math.min(atMs - Date.now() - POLL_LAST_MS, MAX_TIMER_SLEEP_MS)))
       return {
         cancel() {
           cancelled = true
-          if (handle) clearTimeout(handle)
+          if (timeout) clearTimeout(timeout)
+          if (immediate) clearImmediate(immediate)
         },
       }
     },

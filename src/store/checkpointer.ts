@@ -25,7 +25,11 @@ export function startCheckpointer(db: Db, options: { intervalMs?: number; logger
     options.logger?.warn({ why }, 'background WAL checkpoints stopped; the writer checkpoints itself again')
   }
   db.pragma('wal_autocheckpoint = 0')
-  const worker = new Worker(WORKER, { workerData: { path: db.name, intervalMs: options.intervalMs ?? 1_000 }, name: 'sqlite-checkpoint' })
+  const worker = new Worker(WORKER, {
+    workerData: { path: db.name, intervalMs: options.intervalMs ?? 1_000 }, name: 'sqlite-checkpoint',
+    // It only calls one pragma a second: a small heap keeps the thread's memory small.
+    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, stackSizeMb: 1 },
+  })
   worker.unref()
   let resolveStopped: (() => void) | null = null
   worker.on('message', (m: { error?: string; stopped?: boolean }) => {
