@@ -75,7 +75,7 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
       for (const c of config.chains) {
         const urls = options.rpcOverrides?.[c.id] ? [options.rpcOverrides[c.id]!] : c.rpcUrls
         const client = createChainClient({ chainId: c.id, rpcUrls: urls, name: c.name, nativeSymbol: c.nativeSymbol,
-          multicall: c.multicall as Address | undefined, onRequest: rpcCalls.hook(c.id) })
+          multicall: c.multicall as Address | undefined, rpcBatchSize: c.rpcBatchSize, onRequest: rpcCalls.hook(c.id) })
         const cap = c.maxFeePerGas ?? config.risk.maxGasPrice
         chains.push({ chainId: c.id, name: c.name, client, confirmations: c.confirmations, maxFeePerGas: cap,
           policy: {

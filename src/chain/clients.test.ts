@@ -4,6 +4,7 @@ import { createServer } from 'node:net'
 import { anvilRpc, startAnvil, type AnvilInstance } from '../../scripts/anvil.ts'
 import { assertChainId, createChainClient, createChainClients, defineBotChain } from './clients.ts'
 import { ChainError, ChainIdMismatchError } from './errors.ts'
+import { startFaultProxy } from '../../test/helpers/fault-proxy.ts'
 
 let anvil: AnvilInstance
 let other: AnvilInstance
@@ -86,5 +87,25 @@ describe('createChainClient', () => {
     ])
     expect(await clients.get(4242)!.getChainId()).toBe(4242)
     expect(await clients.get(31337)!.getChainId()).toBe(31337)
+  })
+})
+
+describe('JSON-RPC batching (rpcBatchSize)', () => {
+  it('sends the calls of one tick as one HTTP request when on, one request per call when off', async () => {
+    const proxy = await startFaultProxy({ target: anvil.rpcUrl })
+    try {
+      const read = (client: ReturnType<typeof createChainClient>) =>
+        Promise.all(Array.from({ length: 8 }, (_, i) => client.getBalance({ address: `0x${(i + 1).toString(16).padStart(40, '0')}` })))
+      const batched = createChainClient({ chainId: 31337, rpcUrls: [proxy.url], rpcBatchSize: 64 })
+      const balances = await read(batched)
+      expect(balances).toHaveLength(8)
+      expect(proxy.counts().eth_getBalance).toBe(8)
+      expect(proxy.httpRequests()).toBe(1)
+      proxy.resetCounts()
+      await read(createChainClient({ chainId: 31337, rpcUrls: [proxy.url] }))
+      expect(proxy.httpRequests()).toBe(8)
+    } finally {
+      await proxy.close()
+    }
   })
 })

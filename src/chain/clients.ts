@@ -21,6 +21,11 @@ export interface ChainClientConfig {
   nativeSymbol?: string
   /** A Multicall3-compatible contract (`aggregate3`): reads made in the same tick then go out as one eth_call. */
   multicall?: Address
+  /**
+   * JSON-RPC batching: requests made in the same tick go out as one HTTP request of at most this many calls
+   * (default 0: off, one HTTP request per call; some providers cap or refuse batches).
+   */
+  rpcBatchSize?: number
   /** Called once per JSON-RPC request sent (for the RPC-calls metrics); never sees the URL. */
   onRequest?: (method: string) => void
 }
@@ -56,9 +61,10 @@ export function createChainClient(config: ChainClientConfig): PublicClient {
   const retryDelay = config.retryDelayMs ?? 150
   // Each URL gets no retries of its own: a failing URL hands over to the next one at once.
   const onFetchRequest = config.onRequest ? countRequests(config.onRequest) : undefined
-  const transports = config.rpcUrls.map((url) => http(url, { timeout, retryCount: 0, batch: false, onFetchRequest }))
+  const batch = config.rpcBatchSize ? { batchSize: config.rpcBatchSize, wait: 0 } : false
+  const transports = config.rpcUrls.map((url) => http(url, { timeout, retryCount: 0, batch, onFetchRequest }))
   const transport = transports.length === 1
-    ? http(config.rpcUrls[0], { timeout, retryCount: config.retryCount ?? 1, retryDelay, batch: false, onFetchRequest })
+    ? http(config.rpcUrls[0], { timeout, retryCount: config.retryCount ?? 1, retryDelay, batch, onFetchRequest })
     : fallback(transports, { retryCount: config.retryCount ?? 1, retryDelay, rank: false })
   return createPublicClient({
     chain: defineBotChain(config.chainId, config.name, config.nativeSymbol, config.multicall),

@@ -44,6 +44,8 @@ export const chainSchema = z.strictObject({
   /** A Multicall3-compatible contract (aggregate3) to batch reads, e.g. 0xcA11bde05977b3631167028862bE2a173976CA11. */
   multicall: address.optional(),
   nativeSymbol: z.string().min(1).max(12).default('ETH'),
+  /** JSON-RPC batching: calls made in the same tick share one HTTP request of at most this many (0: off). */
+  rpcBatchSize: count(0, 1_000).default(0),
   /** Spend caps the engine enforces before signing; a token without a daily cap cannot be spent at all. */
   caps: z.strictObject({
     maxValuePerTx: etherAmount.prefault('0.1'),

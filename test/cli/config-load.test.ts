@@ -36,7 +36,7 @@ describe('schema defaults', () => {
     expect(c.scheduler.maxGasPrice).toBe(1_500_000_000n)
     expect(c.scheduler.circuitBreakerTimeout).toBe(30 * 60_000)
     expect(c.jobs[0]).toMatchObject({ priority: 'normal', enabled: true, dependencies: [], timeout: 120_000, gasCap: 12_000_000_000n, maxInstances: 1 })
-    expect(c.chains[0]).toMatchObject({ confirmations: 1, allowlist: [] })
+    expect(c.chains[0]).toMatchObject({ confirmations: 1, allowlist: [], rpcBatchSize: 0 })
     expect(c.store).toEqual({ kind: 'sqlite', path: '.state/bot.db' })
     expect(c.server).toMatchObject({ enabled: false, host: '127.0.0.1' })
     expect(c.devnet.embedded).toBe(false)
@@ -51,7 +51,7 @@ describe('schema defaults', () => {
 describe('errors', () => {
   it('lists every bad path, not just the first, each with a message', async () => {
     const err = await issuesOf({
-      chains: [{ id: 0, name: 'x', rpcUrls: ['ftp://a'], confirmatons: 2 }],
+      chains: [{ id: 0, name: 'x', rpcUrls: ['ftp://a'], confirmatons: 2, rpcBatchSize: 5000 }],
       jobs: [
         { id: 'a', taskType: 'protocol_call', trigger: 'interval_0m', dependencies: ['nope'] },
         { id: 'b', taskType: 'x', trigger: { type: 'cron', expression: '* *' } },
@@ -62,11 +62,11 @@ describe('errors', () => {
     })
     const paths = err.issues.map((i) => i.path)
     expect(paths).toEqual(expect.arrayContaining([
-      'chains[0].id', 'chains[0].rpcUrls[0]', 'chains[0].confirmatons', 'jobs[0].trigger', 'jobs[0].dependencies[0]',
+      'chains[0].id', 'chains[0].rpcUrls[0]', 'chains[0].confirmatons', 'chains[0].rpcBatchSize', 'jobs[0].trigger', 'jobs[0].dependencies[0]',
       'jobs[1].trigger.expression', 'jobs[2].id', 'jobs[2].priority', 'risk.maxGasPrice', 'risk.dailyGasBudget',
       'scheduler.retention.days', 'scheduler.maxConcurentJobs',
     ]))
-    expect(err.issues.length).toBeGreaterThanOrEqual(12)
+    expect(err.issues.length).toBeGreaterThanOrEqual(13)
     for (const i of err.issues) expect(i.message.length).toBeGreaterThan(5)
     const typo = err.issues.find((i) => i.path === 'scheduler.maxConcurentJobs')
     expect(typo?.fix).toContain('did you mean "maxConcurrentJobs"')

@@ -56,6 +56,8 @@ export interface FaultProxy {
   setChaos(chaos: ChaosOptions | undefined): void
   /** Calls received per method (batched calls counted one by one). */
   counts(): Record<string, number>
+  /** HTTP requests received (a JSON-RPC batch is one). */
+  httpRequests(): number
   /** How many times faults were injected, per fault kind. */
   injected(): Record<string, number>
   resetCounts(): void
@@ -228,7 +230,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
   }
 
+  let httpRequests = 0
   const server: Server = createServer((req, res) => {
+    httpRequests++
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -252,8 +256,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     clearRules() { rules = []; frozenHeight = undefined },
     setChaos(c) { chaos = c; if (!c) frozenHeight = undefined },
     counts: () => ({ ...calls }),
+    httpRequests: () => httpRequests,
     injected: () => ({ ...faults }),
-    resetCounts() { calls = {}; faults = {} },
+    resetCounts() { calls = {}; faults = {}; httpRequests = 0 },
     releaseHangs() {
       for (const res of hung) send(res, 503, '{"error":"proxy released a hung request"}')
       hung.clear()
