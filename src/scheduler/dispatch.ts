@@ -7,7 +7,7 @@ import { LazyAbort } from './lazy-abort.ts'
 import { executeRun, type ExecutorHooks, type Outcome } from './run-executor.ts'
 import type { TimelineHandle } from './timeline.ts'
 import {
-  emit, enqueue, errorText, finishRun, unqueue, type Ctx, type JobState, type RunState,
+  emit, enqueue, errorText, finishRun, runPayload, unqueue, type Ctx, type JobState, type RunState,
 } from './scheduler-state.ts'
 import type { GateDecision, GateInput } from './scheduler-types.ts'
 import type { TaskDefinition } from './task-contract.ts'
@@ -165,7 +165,6 @@ function applyDecision(ctx: Ctx, run: RunState, raw: GateDecision): boolean {
   run.rec.gateAction = d.action
   run.rec.gateReason = d.reason ?? null
   run.rec.gateUntil = d.action === 'delay' ? d.until : null
-  const base = { jobId: run.rec.jobId, runId: String(run.rec.id) }
   switch (d.action) {
     case 'run':
       markStarted(ctx, run)
@@ -184,7 +183,7 @@ function applyDecision(ctx: Ctx, run: RunState, raw: GateDecision): boolean {
           ctx.kick()
         }
       })
-      emit(ctx, 'delayed', () => ({ ...base, run: { ...run.rec }, until, reason: d.reason }))
+      emit(ctx, 'delayed', () => ({ ...runPayload(run), until, reason: d.reason }))
       return false
     }
     case 'hold':
@@ -197,7 +196,7 @@ function applyDecision(ctx: Ctx, run: RunState, raw: GateDecision): boolean {
           recheckHeld(ctx, false)
         })
       }
-      emit(ctx, 'held', () => ({ ...base, run: { ...run.rec }, reason: d.reason }))
+      emit(ctx, 'held', () => ({ ...runPayload(run), reason: d.reason }))
       return false
   }
 }
@@ -348,11 +347,6 @@ class RunHooks implements ExecutorHooks {
     release(this.ctx, this.run.job)
     this.ctx.kick()
   }
-}
-
-/** The common part of a run's event payloads (built only when someone listens). */
-function runPayload(run: RunState) {
-  return { jobId: run.job.rec.id, runId: String(run.rec.id), run: { ...run.rec } }
 }
 
 /** Cancels a run: a waiting one at once, an executing one by aborting its signal. Returns false if finished. */

@@ -208,6 +208,11 @@ export function unqueue(ctx: Ctx, run: RunState): void {
   run.wake = null
 }
 
+/** The common part of a run's event payloads (built only when someone listens). */
+export function runPayload(run: RunState) {
+  return { jobId: run.job.rec.id, runId: String(run.rec.id), run: { ...run.rec } }
+}
+
 /** Moves a run to a final status, updates its job's last outcome, writes both, emits and escalates. */
 export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Partial<RunRecord> = {}): void {
   if (run.detached) return
@@ -223,26 +228,25 @@ export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Pa
     saveJob(ctx, job)
   }
   ctx.writes.run(run.rec)
-  const base = () => ({ jobId: job.rec.id, runId: String(run.rec.id), run: { ...run.rec } })
   switch (status) {
     case 'succeeded':
-      emit(ctx, 'succeeded', () => ({ ...base(), result: run.rec.resultJson === null ? null : JSON.parse(run.rec.resultJson) }))
+      emit(ctx, 'succeeded', () => ({ ...runPayload(run), result: run.rec.resultJson === null ? null : JSON.parse(run.rec.resultJson) }))
       break
     case 'failed':
-      emit(ctx, 'failed', () => ({ ...base(), error: run.rec.error ?? 'unknown error' }))
+      emit(ctx, 'failed', () => ({ ...runPayload(run), error: run.rec.error ?? 'unknown error' }))
       escalate(ctx, run, 'failed', run.rec.error ?? 'unknown error')
       break
     case 'cancelled':
-      emit(ctx, 'cancelled', () => ({ ...base(), reason: run.rec.reason ?? 'cancelled' }))
+      emit(ctx, 'cancelled', () => ({ ...runPayload(run), reason: run.rec.reason ?? 'cancelled' }))
       break
     case 'skipped':
-      emit(ctx, 'skipped', () => ({ ...base(), reason: run.rec.reason ?? 'skipped' }))
+      emit(ctx, 'skipped', () => ({ ...runPayload(run), reason: run.rec.reason ?? 'skipped' }))
       break
     case 'missed':
-      emit(ctx, 'missed', () => ({ ...base(), count: 1 }))
+      emit(ctx, 'missed', () => ({ ...runPayload(run), count: 1 }))
       break
     case 'needs_attention':
-      emit(ctx, 'needs_attention', () => ({ ...base(), reason: run.rec.reason ?? 'needs attention' }))
+      emit(ctx, 'needs_attention', () => ({ ...runPayload(run), reason: run.rec.reason ?? 'needs attention' }))
       escalate(ctx, run, 'needs_attention', run.rec.reason ?? 'needs attention')
       break
     default:
