@@ -56,10 +56,10 @@ function resolveRoute(ctx: ReadContext, p: OpBridgeParams): Route {
   }
 }
 
-async function l2BalanceOf(ctx: ReadContext, p: OpBridgeParams, r: Route): Promise<bigint> {
+async function l2BalanceOf(ctx: ReadContext, p: OpBridgeParams, r: Route, blockNumber?: bigint): Promise<bigint> {
   return r.l2Token === NATIVE
-    ? ctx.client(p.toChainId).getBalance({ address: r.to })
-    : tokenBalance(ctx, p.toChainId, r.l2Token.address, r.to)
+    ? ctx.client(p.toChainId).getBalance({ address: r.to, blockNumber })
+    : tokenBalance(ctx, p.toChainId, r.l2Token.address, r.to, blockNumber)
 }
 
 export const opBridgeAdapter = defineAdapter<OpBridgeParams, OpBridgeSnapshot>({
@@ -123,7 +123,8 @@ export const opBridgeAdapter = defineAdapter<OpBridgeParams, OpBridgeSnapshot>({
       if (hit) return { ok: true, evidence: `DepositFinalized in L2 tx ${hit.transactionHash} (block ${hit.blockNumber})` }
       const bad = failed.find(mine)
       if (bad) return { ok: false, reason: `the L2 bridge refused the deposit (DepositFailed in L2 tx ${bad.transactionHash}); funds stay on L1, check the token pair` }
-      const balance = await l2BalanceOf(ctx, p, r)
+      // Read at the same head as the logs: a deposit credited after it is found by the next poll's logs.
+      const balance = await l2BalanceOf(ctx, p, r, head)
       if (balance - before.l2Balance >= p.amount) return { ok: true, evidence: `L2 balance of ${r.to} rose by ${balance - before.l2Balance}` }
       if (ctx.clock.now() >= deadline) {
         return { ok: false, reason: `deposit of ${p.amount} ${p.token} to ${r.to} not seen on chain ${p.toChainId} within ${Math.round((opts.timeoutMs ?? p.arrivalTimeoutSeconds * 1000) / 1000)} s` }

@@ -25,6 +25,6 @@ export async function approvalCalls(
 }
 
 /** Reads an ERC-20 balance. */
-export async function tokenBalance(ctx: ReadContext, chainId: number, token: Address, owner: Address): Promise<bigint> {
-  return ctx.client(chainId).readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner] })
+export async function tokenBalance(ctx: ReadContext, chainId: number, token: Address, owner: Address, blockNumber?: bigint): Promise<bigint> {
+  return ctx.client(chainId).readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner], blockNumber })
 }
