@@ -134,6 +134,7 @@ export function publishControl(ctx: Ctx, control: ClusterControl): void {
 /** Passes a just-created run to its group's owner: it is written, then forgotten here. */
 export function handOffRun(ctx: Ctx, run: RunState): void {
   detach(ctx, run)
+  ctx.writes.handOff(run.rec)
   ctx.writes.flush()
   ctx.cluster!.opts.coordinator.handOff(run.rec.id, groupOf(ctx, run.job.rec.id))
 }

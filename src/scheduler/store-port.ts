@@ -79,7 +79,8 @@ export type StoreOp =
   /** Updates only the schedule state of an existing job (not its spec): the frequent write, kept small. */
   | { op: 'putJobState'; job: Omit<JobRecord, 'specJson' | 'taskType' | 'createdAt'> }
   | { op: 'deleteJob'; jobId: string }
-  | { op: 'putRun'; run: RunRecord }
+  /** `unfenced`: a run created for a group another instance holds, written for that owner to take (cluster hand-off). */
+  | { op: 'putRun'; run: RunRecord; unfenced?: true }
   | { op: 'putAttempt'; attempt: AttemptRecord }
   | { op: 'setState'; key: string; value: string }
 

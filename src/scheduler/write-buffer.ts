@@ -7,6 +7,8 @@ export interface WriteBuffer {
   job(rec: JobRecord, specJson?: string): void
   deleteJob(jobId: string): void
   run(rec: RunRecord): void
+  /** Queues a run created for a group another instance holds: written unfenced, for its owner to take. */
+  handOff(rec: RunRecord): void
   attempt(rec: AttemptRecord): void
   state(key: string, value: string): void
   /** Writes everything in one transaction; on failure keeps the changes for the next flush and rethrows. */
@@ -20,6 +22,7 @@ export function createWriteBuffer(store: SchedulerStore): WriteBuffer {
   let runs = new Map<number, RunRecord>()
   let attempts: AttemptRecord[] = []
   let states = new Map<string, string>()
+  let handoffs = new Set<number>()
   return {
     job(rec, specJson) {
       const prev = jobs.get(rec.id)
@@ -27,6 +30,10 @@ export function createWriteBuffer(store: SchedulerStore): WriteBuffer {
     },
     deleteJob: (id) => void jobs.set(id, null),
     run: (rec) => void runs.set(rec.id, rec),
+    handOff(rec) {
+      runs.set(rec.id, rec)
+      handoffs.add(rec.id)
+    },
     attempt: (rec) => void attempts.push(rec),
     state: (k, v) => void states.set(k, v),
     get size() {
@@ -40,14 +47,15 @@ export function createWriteBuffer(store: SchedulerStore): WriteBuffer {
         else if (e.specJson !== null) ops.push({ op: 'putJob', job: { ...e.rec, specJson: e.specJson } })
         else ops.push({ op: 'putJobState', job: e.rec })
       }
-      for (const rec of runs.values()) ops.push({ op: 'putRun', run: rec })
+      for (const rec of runs.values()) ops.push(handoffs.has(rec.id) ? { op: 'putRun', run: rec, unfenced: true } : { op: 'putRun', run: rec })
       for (const a of attempts) ops.push({ op: 'putAttempt', attempt: a })
       for (const [key, value] of states) ops.push({ op: 'setState', key, value })
-      const saved = { jobs, runs, attempts, states }
+      const saved = { jobs, runs, attempts, states, handoffs }
       jobs = new Map()
       runs = new Map()
       attempts = []
       states = new Map()
+      if (handoffs.size) handoffs = new Set()
       try {
         store.applyBatch(ops)
       } catch (err) {
@@ -56,6 +64,7 @@ export function createWriteBuffer(store: SchedulerStore): WriteBuffer {
         for (const [k, v] of saved.runs) if (!runs.has(k)) runs.set(k, v)
         attempts = [...saved.attempts, ...attempts]
         for (const [k, v] of saved.states) if (!states.has(k)) states.set(k, v)
+        for (const id of saved.handoffs) handoffs.add(id)
         throw err
       }
     },

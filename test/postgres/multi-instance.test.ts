@@ -69,7 +69,7 @@ describe.skipIf(!server)('three bot instances on one PostgreSQL database', () =>
     try {
       await Promise.all(bots.map((b) => waitForOutput(b.child, /starting the scheduler/, 60_000)))
       // Groups are spread before the fire time: one per sending wallet (plus upkeep jobs), a fair share each.
-      await until('groups spread over the three instances', () => owners(pg).size === 3, 20_000)
+      await until('groups spread over the three instances', () => owners(pg).size === 3, 60_000)
 
       // Mid-run: SIGKILL b0 while it has runs executing.
       await until('b0 executing runs after others succeeded', () => succeeded(pg) >= 200 && runningOn(pg, 'b0') > 0, 90_000)
@@ -79,7 +79,9 @@ describe.skipIf(!server)('three bot instances on one PostgreSQL database', () =>
       expect(killedWith).toBeGreaterThan(0)
       const doneAtKill = succeeded(pg)
 
-      await until('every job succeeded', () => succeeded(pg) === JOBS, 120_000)
+      await until('every job succeeded', () => succeeded(pg) === JOBS, 120_000).catch((err: Error) => {
+        throw new Error(`${err.message}\n${diagnose(pg, bots)}`)
+      })
       await sleep(3_000)
       // Exactly once in the database: one succeeded run per job, none left unfinished.
       const perJob = pg.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM runs WHERE job_id LIKE 'pay-%' AND status = 'succeeded' GROUP BY job_id`)
@@ -128,6 +130,22 @@ describe.skipIf(!server)('three bot instances on one PostgreSQL database', () =>
     }
   }, 300_000)
 })
+
+/** What a stuck cluster looks like: unfinished jobs' latest runs, their groups, lanes, intents, and each bot's log tail. */
+function diagnose(pg: SyncPg, bots: { name: string; child: ReturnType<typeof spawnBot> }[]): string {
+  const q = (sql: string, p: unknown[] = []) => JSON.stringify(pg.query(sql, p))
+  return [
+    `runs by status: ${q("SELECT status, recovery, COUNT(*)::int AS n FROM runs WHERE job_id LIKE 'pay-%' GROUP BY 1, 2")}`,
+    `unfinished jobs (latest run): ${q(`SELECT DISTINCT ON (job_id) job_id, id, status, recovery, reason, error FROM runs
+      WHERE job_id LIKE 'pay-%' AND job_id NOT IN (SELECT job_id FROM runs WHERE status = 'succeeded') ORDER BY job_id, id DESC LIMIT 10`)}`,
+    `jobs with no run: ${q(`SELECT COUNT(*)::int AS n FROM jobs WHERE id LIKE 'pay-%' AND id NOT IN (SELECT job_id FROM runs)`)}`,
+    `groups: ${q('SELECT owner, COUNT(*)::int AS n, MIN(lease_until - $1::bigint)::bigint AS min_left FROM job_groups GROUP BY owner', [Date.now()])}`,
+    `lanes: ${q('SELECT * FROM lane_leases')}`,
+    `intents: ${q("SELECT status, COUNT(*)::int AS n FROM tx_intents GROUP BY status")}`,
+    ...bots.map((b) => `--- ${b.name} (exit ${b.child.exitCode ?? b.child.signalCode}), its warnings and errors:\n${
+      (b.child.output.stdout + b.child.output.stderr).split('\n').filter((l) => !l.includes('"level":"info"')).slice(0, 60).join('\n')}`),
+  ].join('\n')
+}
 
 function succeeded(pg: SyncPg): number {
   return pg.query<{ n: number }>("SELECT COUNT(DISTINCT job_id)::int AS n FROM runs WHERE job_id LIKE 'pay-%' AND status = 'succeeded'")[0]!.n

@@ -7,6 +7,7 @@ import { createScheduler } from '../../src/scheduler/scheduler.ts'
 import { createPgCoordinator } from '../../src/store/postgres/pg-cluster.ts'
 import { createPostgresSchedulerStore } from '../../src/store/postgres/postgres-scheduler-store.ts'
 import { createSyncPg } from '../../src/store/postgres/sync-pg.ts'
+import type { RunRecord } from '../../src/scheduler/store-port.ts'
 
 const available = process.env.TEST_PG_URL !== undefined || postgresBinDir() !== null
 if (!available && process.env.CI) throw new Error('PostgreSQL is missing in CI: .ci/run installs it with apt')
@@ -25,7 +26,7 @@ async function until(cond: () => boolean, ms = 20_000): Promise<void> {
 describe.skipIf(!server)('schedulers sharing PostgreSQL', () => {
   /** An instance: its own connection, store and coordinator, a task that records which instance ran what. */
   function instance(url: string, name: string, ran: Map<string, string[]>, opts: { leaseMs?: number; slowMs?: number } = {}) {
-    const store = createPostgresSchedulerStore({ url })
+    const store = createPostgresSchedulerStore({ url, fenceOwner: name })
     const coordinator = createPgCoordinator({ pg: store.pg, instanceId: name, leaseMs: opts.leaseMs ?? 3_000 })
     const s = createScheduler({ store, maxConcurrentJobs: 50, cluster: { coordinator, heartbeatMs: 200 } })
     s.registerTask({ type: 't', recovery: 'rerun', handler: async ({ jobId, signal }) => {
@@ -81,6 +82,34 @@ describe.skipIf(!server)('schedulers sharing PostgreSQL', () => {
     expect(interrupted).toBe(onA.length)
     pg.close()
     await b.s.stop()
+  })
+
+  it('fences writes by the group lease: an instance that lost a group cannot overwrite or add its runs; hand-offs pass', () => {
+    const url = server!.createDatabase('cluster_fence')
+    const [a, b] = [createPostgresSchedulerStore({ url, fenceOwner: 'a' }), createPostgresSchedulerStore({ url, fenceOwner: 'b' })]
+    const job = { id: 'f', taskType: 't', specJson: '{}', enabled: true, paused: false, priority: 'normal' as const, nextFireAt: 5,
+      lastFireAt: null, executions: 0, lastOutcome: null, createdAt: 1, updatedAt: 1 }
+    const run = (id: number, status: RunRecord['status']): RunRecord => ({ id, jobId: 'f', status, origin: 'schedule', scheduledFor: 5,
+      createdAt: 5, startedAt: null, endedAt: null, attempt: 0, error: null, resultJson: null, argsJson: null, reason: null,
+      gateAction: null, gateReason: null, gateUntil: null, missedCount: null, recoveredFrom: null, recovery: null })
+    a.applyBatch([{ op: 'putJob', job }])
+    a.pg.query(`INSERT INTO job_groups (grp, job_ids, owner, lease_until) VALUES ('g', '["f"]', 'a', $1)`, [Date.now() + 60_000])
+    a.applyBatch([{ op: 'putRun', run: run(1, 'running') }, { op: 'putJobState', job: { ...job, executions: 1, nextFireAt: null } }])
+    expect(b.getRun(1)?.status).toBe('running')
+    // B takes the group over (as its heartbeat does once A's lease lapsed) and finishes the run.
+    b.pg.query("UPDATE job_groups SET owner = 'b' WHERE grp = 'g'")
+    b.applyBatch([{ op: 'putRun', run: { ...run(1, 'succeeded'), endedAt: 9 } }, { op: 'putJobState', job: { ...job, executions: 1, nextFireAt: null, lastOutcome: 'succeeded' } }])
+    // A's writes queued before it noticed: none lands, neither the stale update, nor a new run, nor schedule state.
+    a.applyBatch([{ op: 'putRun', run: run(1, 'pending') }, { op: 'putRun', run: run(2, 'pending') },
+      { op: 'putJobState', job: { ...job, executions: 0, nextFireAt: 5 } }])
+    expect(b.getRun(1)).toMatchObject({ status: 'succeeded', endedAt: 9 })
+    expect(b.getRun(2)).toBeNull()
+    expect(b.getJob('f')).toMatchObject({ executions: 1, nextFireAt: null, lastOutcome: 'succeeded' })
+    // A manual run A hands to the owner is written as it is.
+    a.applyBatch([{ op: 'putRun', run: { ...run(3, 'pending'), origin: 'manual' }, unfenced: true }])
+    expect(b.getRun(3)?.status).toBe('pending')
+    a.close()
+    b.close()
   })
 
   it('hands out run ids in disjoint blocks to every store on the database', () => {

@@ -81,17 +81,28 @@ const RUN_UPSERT_TAIL = PUT_RUN.slice(PUT_RUN.indexOf('ON CONFLICT'))
 /** Rows per multi-row statement: PostgreSQL allows 65,535 parameters per statement. */
 const ROWS_PER_STATEMENT = 1_000
 
+/** Column types of `runs` in insert order: a fenced insert selects from VALUES, whose parameters need them. */
+const RUN_TYPES = ['bigint', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'integer', 'text', 'text', 'text', 'text',
+  'text', 'text', 'bigint', 'bigint', 'bigint', 'text']
+const RUN_COLUMN_LIST = PUT_RUN.slice(PUT_RUN.indexOf('(') + 1, PUT_RUN.indexOf(')'))
+/** The job ids of the groups `$p` holds. */
+const ownedJobs = (p: number) => `(SELECT jsonb_array_elements_text(job_ids::jsonb) FROM job_groups WHERE owner = $${p})`
+
 /**
  * A batch as few statements: runs (the bulk: each one is written when created, started and finished) become
  * multi-row upserts with the latest record of each id winning; job and state writes keep their order.
+ * With `fence` (an instance id), run and schedule-state rows are written only for jobs whose group that instance
+ * holds when the transaction runs: its group rows are share-locked first, so a peer's takeover waits for the commit
+ * and then reads it, and writes queued before a lease was lost (a store outage, a stall) cannot overwrite the new
+ * owner's records or leave runs nobody executes. Runs handed to a group's owner (`unfenced`) are written as they are.
  */
-function batchStatements(ops: readonly StoreOp[]): PgStatement[] {
-  const statements: PgStatement[] = []
-  const runs = new Map<number, RunRecord>()
+function batchStatements(ops: readonly StoreOp[], fence?: string): PgStatement[] {
+  const statements: PgStatement[] = fence ? [{ sql: 'SELECT 1 FROM job_groups WHERE owner = $1 FOR SHARE', params: [fence] }] : []
+  const runs = new Map<number, { run: RunRecord; fenced: boolean }>()
   // Schedule-state updates (one per fire) are coalesced too; a later full write or delete of the job replaces them.
   const states = new Map<string, Extract<StoreOp, { op: 'putJobState' }>['job']>()
   for (const o of ops) {
-    if (o.op === 'putRun') runs.set(o.run.id, o.run)
+    if (o.op === 'putRun') runs.set(o.run.id, { run: o.run, fenced: fence !== undefined && o.unfenced !== true })
     else if (o.op === 'putJobState') states.set(o.job.id, o.job)
     else {
       if (o.op === 'putJob') states.delete(o.job.id)
@@ -107,22 +118,29 @@ function batchStatements(ops: readonly StoreOp[]): PgStatement[] {
       params.push(j.id, j.enabled, j.paused, j.priority, j.nextFireAt, j.lastFireAt, j.executions, j.lastOutcome, j.updatedAt)
       return `($${b + 1}::text, $${b + 2}::boolean, $${b + 3}::boolean, $${b + 4}::text, $${b + 5}::bigint, $${b + 6}::bigint, $${b + 7}::bigint, $${b + 8}::text, $${b + 9}::bigint)`
     })
+    if (fence) params.push(fence)
     statements.push({ sql: `UPDATE jobs AS j SET enabled = v.enabled, paused = v.paused, priority = v.priority, next_fire_at = v.next_fire_at,
       last_fire_at = v.last_fire_at, executions = v.executions, last_outcome = v.last_outcome, updated_at = v.updated_at
       FROM (VALUES ${values.join(', ')}) AS v (id, enabled, paused, priority, next_fire_at, last_fire_at, executions, last_outcome, updated_at)
-      WHERE j.id = v.id`, params })
+      WHERE j.id = v.id${fence ? ` AND j.id IN ${ownedJobs(params.length)}` : ''}`, params })
   }
-  const rows = [...runs.values()]
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT)
-    const params: unknown[] = []
-    const values = chunk.map((r, k) => {
-      params.push(...(statement({ op: 'putRun', run: r }).params as unknown[]))
-      return `(${Array.from({ length: RUN_COLUMNS }, (_, c) => `$${k * RUN_COLUMNS + c + 1}`).join(', ')})`
-    })
-    statements.push({ sql: `INSERT INTO runs (id, job_id, status, origin, scheduled_for, created_at, started_at, ended_at, attempt, error,
-      result_json, args_json, reason, gate_action, gate_reason, gate_until, missed_count, recovered_from, recovery)
-      VALUES ${values.join(', ')} ${RUN_UPSERT_TAIL}`, params })
+  for (const fenced of [false, true]) {
+    const rows = [...runs.values()].filter((r) => r.fenced === fenced).map((r) => r.run)
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT)
+      const params: unknown[] = []
+      const values = chunk.map((r, k) => {
+        params.push(...(statement({ op: 'putRun', run: r }).params as unknown[]))
+        return `(${RUN_TYPES.map((t, c) => `$${k * RUN_COLUMNS + c + 1}${fenced ? `::${t}` : ''}`).join(', ')})`
+      })
+      if (!fenced) {
+        statements.push({ sql: `INSERT INTO runs (${RUN_COLUMN_LIST}) VALUES ${values.join(', ')} ${RUN_UPSERT_TAIL}`, params })
+        continue
+      }
+      params.push(fence)
+      statements.push({ sql: `INSERT INTO runs (${RUN_COLUMN_LIST}) SELECT * FROM (VALUES ${values.join(', ')}) AS v (${RUN_COLUMN_LIST})
+        WHERE v.job_id IN ${ownedJobs(params.length)} ${RUN_UPSERT_TAIL}`, params })
+    }
   }
   return statements
 }
@@ -131,7 +149,12 @@ function batchStatements(ops: readonly StoreOp[]): PgStatement[] {
 const RUN_ID_BLOCK = 1_000
 
 /** Options: a URL (with its password: it is registered as a secret) or an open connection. */
-export interface PostgresStoreOptions { url?: string; pg?: SyncPg }
+export interface PostgresStoreOptions {
+  url?: string
+  pg?: SyncPg
+  /** In a cluster: this instance's id; runs and schedule state are written only for jobs of groups it holds. */
+  fenceOwner?: string
+}
 
 /** Opens the store, applying pending migrations first. */
 export function createPostgresSchedulerStore(options: PostgresStoreOptions): SchedulerStore & { pg: SyncPg; allocateRunIds(): { first: number; count: number } } {
@@ -142,7 +165,7 @@ export function createPostgresSchedulerStore(options: PostgresStoreOptions): Sch
     applyBatch(ops) {
       if (ops.length === 0) return
       try {
-        pg.transaction(batchStatements(ops))
+        pg.transaction(batchStatements(ops, options.fenceOwner))
       } catch (cause) {
         throw new AppError('STORE_WRITE', `scheduler store write of ${ops.length} changes failed; nothing was applied`, {
           cause, retryable: true, hint: 'check that the PostgreSQL server is reachable and has space',
