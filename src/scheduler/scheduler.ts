@@ -14,7 +14,7 @@ import { loadState } from './load-state.ts'
 import { recoverInterrupted } from './recovery.ts'
 import { createResourcePools } from './resource-pools.ts'
 import { enqueue, newRun, rankOf, runIdSource, saveJob, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
-import { applyControl, createClusterState, handOffRun, ownsJob, publishControl, startHeartbeat } from './cluster.ts'
+import { applyControl, createClusterState, groupOf, handOffRun, ownsJob, publishControl, startHeartbeat } from './cluster.ts'
 import type {
   Explanation, JobView, OnceSummary, RunView, SchedulerEvents, SchedulerOptions,
 } from './scheduler-types.ts'
@@ -76,7 +76,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       defaultMisfireGraceTime: 60_000, holdRecheckMs: 60_000, shutdownGraceMs: 30_000, ...stripUndefined(options), store,
     },
     clock, log: options.logger ?? pino({ level: 'silent' }), timeline: createTimeline(clock, () => afterTimer()),
-    writes: createWriteBuffer(store), pools: createResourcePools(options.resourcePools), emitter: new EventEmitter(),
+    writes: createWriteBuffer(store, options.cluster ? (jobId) => groupOf(ctx, jobId) : undefined), pools: createResourcePools(options.resourcePools), emitter: new EventEmitter(),
     tasks: new Map(), jobs: new Map(), pending: PRIORITIES.map(() => new Set<RunState>()), held: new Set(),
     runs: new Map(), outcomeWatchers: new Map(), nextRunId: runIdSource(store), executing: 0, globalPaused: store.getState('paused') === '1',
     live: false, stopping: false, storeBroken: false, holdRecheck: null, kickScheduled: false, kick, timersOn: false,

@@ -77,10 +77,11 @@ export interface AttemptRecord {
 export type StoreOp =
   | { op: 'putJob'; job: JobRecord }
   /** Updates only the schedule state of an existing job (not its spec): the frequent write, kept small. */
-  | { op: 'putJobState'; job: Omit<JobRecord, 'specJson' | 'taskType' | 'createdAt'> }
+  /** `group` (in a cluster): the job's group, so a store shared by instances writes it only while that group is held. */
+  | { op: 'putJobState'; job: Omit<JobRecord, 'specJson' | 'taskType' | 'createdAt'>; group?: string }
   | { op: 'deleteJob'; jobId: string }
   /** `unfenced`: a run created for a group another instance holds, written for that owner to take (cluster hand-off). */
-  | { op: 'putRun'; run: RunRecord; unfenced?: true }
+  | { op: 'putRun'; run: RunRecord; unfenced?: true; group?: string }
   | { op: 'putAttempt'; attempt: AttemptRecord }
   | { op: 'setState'; key: string; value: string }
 

@@ -16,8 +16,11 @@ export interface WriteBuffer {
   readonly size: number
 }
 
-/** Creates a write buffer over `store`. Records are captured by reference, so a flush writes their latest state. */
-export function createWriteBuffer(store: SchedulerStore): WriteBuffer {
+/**
+ * Creates a write buffer over `store`. Records are captured by reference, so a flush writes their latest state.
+ * `groupOf` (cluster mode) names each job's group on its run and state writes, for the store's lease fence.
+ */
+export function createWriteBuffer(store: SchedulerStore, groupOf?: (jobId: string) => string): WriteBuffer {
   let jobs = new Map<string, { rec: JobRecord; specJson: string | null } | null>()
   let runs = new Map<number, RunRecord>()
   let attempts: AttemptRecord[] = []
@@ -45,9 +48,12 @@ export function createWriteBuffer(store: SchedulerStore): WriteBuffer {
       for (const [id, e] of jobs) {
         if (!e) ops.push({ op: 'deleteJob', jobId: id })
         else if (e.specJson !== null) ops.push({ op: 'putJob', job: { ...e.rec, specJson: e.specJson } })
-        else ops.push({ op: 'putJobState', job: e.rec })
+        else ops.push(groupOf ? { op: 'putJobState', job: e.rec, group: groupOf(id) } : { op: 'putJobState', job: e.rec })
       }
-      for (const rec of runs.values()) ops.push(handoffs.has(rec.id) ? { op: 'putRun', run: rec, unfenced: true } : { op: 'putRun', run: rec })
+      for (const rec of runs.values()) {
+        if (handoffs.has(rec.id)) ops.push({ op: 'putRun', run: rec, unfenced: true })
+        else ops.push(groupOf ? { op: 'putRun', run: rec, group: groupOf(rec.jobId) } : { op: 'putRun', run: rec })
+      }
       for (const a of attempts) ops.push({ op: 'putAttempt', attempt: a })
       for (const [key, value] of states) ops.push({ op: 'setState', key, value })
       const saved = { jobs, runs, attempts, states, handoffs }

@@ -94,14 +94,15 @@ describe.skipIf(!server)('schedulers sharing PostgreSQL', () => {
       gateAction: null, gateReason: null, gateUntil: null, missedCount: null, recoveredFrom: null, recovery: null })
     a.applyBatch([{ op: 'putJob', job }])
     a.pg.query(`INSERT INTO job_groups (grp, job_ids, owner, lease_until) VALUES ('g', '["f"]', 'a', $1)`, [Date.now() + 60_000])
-    a.applyBatch([{ op: 'putRun', run: run(1, 'running') }, { op: 'putJobState', job: { ...job, executions: 1, nextFireAt: null } }])
+    a.applyBatch([{ op: 'putRun', run: run(1, 'running'), group: 'g' }, { op: 'putJobState', job: { ...job, executions: 1, nextFireAt: null }, group: 'g' }])
     expect(b.getRun(1)?.status).toBe('running')
     // B takes the group over (as its heartbeat does once A's lease lapsed) and finishes the run.
     b.pg.query("UPDATE job_groups SET owner = 'b' WHERE grp = 'g'")
-    b.applyBatch([{ op: 'putRun', run: { ...run(1, 'succeeded'), endedAt: 9 } }, { op: 'putJobState', job: { ...job, executions: 1, nextFireAt: null, lastOutcome: 'succeeded' } }])
+    b.applyBatch([{ op: 'putRun', run: { ...run(1, 'succeeded'), endedAt: 9 }, group: 'g' },
+      { op: 'putJobState', job: { ...job, executions: 1, nextFireAt: null, lastOutcome: 'succeeded' }, group: 'g' }])
     // A's writes queued before it noticed: none lands, neither the stale update, nor a new run, nor schedule state.
-    a.applyBatch([{ op: 'putRun', run: run(1, 'pending') }, { op: 'putRun', run: run(2, 'pending') },
-      { op: 'putJobState', job: { ...job, executions: 0, nextFireAt: 5 } }])
+    a.applyBatch([{ op: 'putRun', run: run(1, 'pending'), group: 'g' }, { op: 'putRun', run: run(2, 'pending'), group: 'g' },
+      { op: 'putJobState', job: { ...job, executions: 0, nextFireAt: 5 }, group: 'g' }])
     expect(b.getRun(1)).toMatchObject({ status: 'succeeded', endedAt: 9 })
     expect(b.getRun(2)).toBeNull()
     expect(b.getJob('f')).toMatchObject({ executions: 1, nextFireAt: null, lastOutcome: 'succeeded' })

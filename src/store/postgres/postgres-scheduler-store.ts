@@ -84,64 +84,74 @@ const ROWS_PER_STATEMENT = 1_000
 /** Column types of `runs` in insert order: a fenced insert selects from VALUES, whose parameters need them. */
 const RUN_TYPES = ['bigint', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'integer', 'text', 'text', 'text', 'text',
   'text', 'text', 'bigint', 'bigint', 'bigint', 'text']
-const RUN_COLUMN_LIST = PUT_RUN.slice(PUT_RUN.indexOf('(') + 1, PUT_RUN.indexOf(')'))
-/** The job ids of the groups `$p` holds. */
-const ownedJobs = (p: number) => `(SELECT jsonb_array_elements_text(job_ids::jsonb) FROM job_groups WHERE owner = $${p})`
+const RUN_COLUMN_LIST = PUT_RUN.slice(PUT_RUN.indexOf('(') + 1, PUT_RUN.indexOf(')')).replace(/\s+/g, ' ').trim()
+/** True for a VALUES row `v` whose group (`v.grp`) the instance `$p` holds. */
+const held = (p: number) => `EXISTS (SELECT 1 FROM job_groups g WHERE g.grp = v.grp AND g.owner = $${p})`
 
 /**
  * A batch as few statements: runs (the bulk: each one is written when created, started and finished) become
  * multi-row upserts with the latest record of each id winning; job and state writes keep their order.
- * With `fence` (an instance id), run and schedule-state rows are written only for jobs whose group that instance
- * holds when the transaction runs: its group rows are share-locked first, so a peer's takeover waits for the commit
- * and then reads it, and writes queued before a lease was lost (a store outage, a stall) cannot overwrite the new
- * owner's records or leave runs nobody executes. Runs handed to a group's owner (`unfenced`) are written as they are.
+ * With `fence` (an instance id), run and schedule-state rows are written only for jobs whose group (named by the op)
+ * that instance holds when the transaction runs: those group rows are share-locked first, so a peer's takeover waits
+ * for the commit and then reads it, and writes queued before a lease was lost (a store outage, a stall) cannot
+ * overwrite the new owner's records or leave runs nobody executes. Runs handed to a group's owner (`unfenced`) are
+ * written as they are.
  */
 function batchStatements(ops: readonly StoreOp[], fence?: string): PgStatement[] {
-  const statements: PgStatement[] = fence ? [{ sql: 'SELECT 1 FROM job_groups WHERE owner = $1 FOR SHARE', params: [fence] }] : []
-  const runs = new Map<number, { run: RunRecord; fenced: boolean }>()
+  const statements: PgStatement[] = []
+  const runs = new Map<number, { run: RunRecord; group: string | null }>()
+  const handed: RunRecord[] = []
   // Schedule-state updates (one per fire) are coalesced too; a later full write or delete of the job replaces them.
-  const states = new Map<string, Extract<StoreOp, { op: 'putJobState' }>['job']>()
+  const states = new Map<string, { job: Extract<StoreOp, { op: 'putJobState' }>['job']; group: string | null }>()
   for (const o of ops) {
-    if (o.op === 'putRun') runs.set(o.run.id, { run: o.run, fenced: fence !== undefined && o.unfenced !== true })
-    else if (o.op === 'putJobState') states.set(o.job.id, o.job)
+    if (o.op === 'putRun') {
+      if (fence && o.unfenced) handed.push(o.run)
+      else runs.set(o.run.id, { run: o.run, group: o.group ?? null })
+    } else if (o.op === 'putJobState') states.set(o.job.id, { job: o.job, group: o.group ?? null })
     else {
       if (o.op === 'putJob') states.delete(o.job.id)
       if (o.op === 'deleteJob') states.delete(o.jobId)
       statements.push(statement(o))
     }
   }
+  if (fence) {
+    const groups = new Set([...runs.values(), ...states.values()].map((e) => e.group))
+    statements.unshift({ sql: 'SELECT 1 FROM job_groups WHERE owner = $1 AND grp = ANY($2::text[]) FOR SHARE', params: [fence, [...groups]] })
+  }
   const jobRows = [...states.values()]
   for (let i = 0; i < jobRows.length; i += ROWS_PER_STATEMENT) {
     const params: unknown[] = []
-    const values = jobRows.slice(i, i + ROWS_PER_STATEMENT).map((j) => {
+    const values = jobRows.slice(i, i + ROWS_PER_STATEMENT).map(({ job: j, group }) => {
       const b = params.length
-      params.push(j.id, j.enabled, j.paused, j.priority, j.nextFireAt, j.lastFireAt, j.executions, j.lastOutcome, j.updatedAt)
-      return `($${b + 1}::text, $${b + 2}::boolean, $${b + 3}::boolean, $${b + 4}::text, $${b + 5}::bigint, $${b + 6}::bigint, $${b + 7}::bigint, $${b + 8}::text, $${b + 9}::bigint)`
+      params.push(j.id, j.enabled, j.paused, j.priority, j.nextFireAt, j.lastFireAt, j.executions, j.lastOutcome, j.updatedAt, group)
+      return `($${b + 1}::text, $${b + 2}::boolean, $${b + 3}::boolean, $${b + 4}::text, $${b + 5}::bigint, $${b + 6}::bigint, $${b + 7}::bigint, $${b + 8}::text, $${b + 9}::bigint, $${b + 10}::text)`
     })
     if (fence) params.push(fence)
     statements.push({ sql: `UPDATE jobs AS j SET enabled = v.enabled, paused = v.paused, priority = v.priority, next_fire_at = v.next_fire_at,
       last_fire_at = v.last_fire_at, executions = v.executions, last_outcome = v.last_outcome, updated_at = v.updated_at
-      FROM (VALUES ${values.join(', ')}) AS v (id, enabled, paused, priority, next_fire_at, last_fire_at, executions, last_outcome, updated_at)
-      WHERE j.id = v.id${fence ? ` AND j.id IN ${ownedJobs(params.length)}` : ''}`, params })
+      FROM (VALUES ${values.join(', ')}) AS v (id, enabled, paused, priority, next_fire_at, last_fire_at, executions, last_outcome, updated_at, grp)
+      WHERE j.id = v.id${fence ? ` AND ${held(params.length)}` : ''}`, params })
   }
-  for (const fenced of [false, true]) {
-    const rows = [...runs.values()].filter((r) => r.fenced === fenced).map((r) => r.run)
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT)
+  const rowsOf = (list: { run: RunRecord; group: string | null }[], fenced: boolean) => {
+    for (let i = 0; i < list.length; i += ROWS_PER_STATEMENT) {
       const params: unknown[] = []
-      const values = chunk.map((r, k) => {
-        params.push(...(statement({ op: 'putRun', run: r }).params as unknown[]))
-        return `(${RUN_TYPES.map((t, c) => `$${k * RUN_COLUMNS + c + 1}${fenced ? `::${t}` : ''}`).join(', ')})`
+      const values = list.slice(i, i + ROWS_PER_STATEMENT).map(({ run, group }, k) => {
+        params.push(...(statement({ op: 'putRun', run }).params as unknown[]))
+        if (!fenced) return `(${RUN_TYPES.map((_, c) => `$${k * RUN_COLUMNS + c + 1}`).join(', ')})`
+        params.push(group)
+        return `(${RUN_TYPES.map((t, c) => `$${k * (RUN_COLUMNS + 1) + c + 1}::${t}`).join(', ')}, $${(k + 1) * (RUN_COLUMNS + 1)}::text)`
       })
       if (!fenced) {
         statements.push({ sql: `INSERT INTO runs (${RUN_COLUMN_LIST}) VALUES ${values.join(', ')} ${RUN_UPSERT_TAIL}`, params })
         continue
       }
       params.push(fence)
-      statements.push({ sql: `INSERT INTO runs (${RUN_COLUMN_LIST}) SELECT * FROM (VALUES ${values.join(', ')}) AS v (${RUN_COLUMN_LIST})
-        WHERE v.job_id IN ${ownedJobs(params.length)} ${RUN_UPSERT_TAIL}`, params })
+      statements.push({ sql: `INSERT INTO runs (${RUN_COLUMN_LIST}) SELECT ${RUN_COLUMN_LIST.split(', ').map((c) => `v.${c}`).join(', ')}
+        FROM (VALUES ${values.join(', ')}) AS v (${RUN_COLUMN_LIST}, grp) WHERE ${held(params.length)} ${RUN_UPSERT_TAIL}`, params })
     }
   }
+  rowsOf([...runs.values()], fence !== undefined)
+  rowsOf(handed.map((run) => ({ run, group: null })), false)
   return statements
 }
 
