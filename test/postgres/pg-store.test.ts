@@ -30,6 +30,19 @@ if (server) {
     return { store: createPostgresSchedulerStore({ url }), reopen: () => createPostgresSchedulerStore({ url }) }
   })
 
+  describe('synchronous bridge', () => {
+    it('a call that timed out never hands its late answer to a later call', async () => {
+      const pg = createSyncPg(server.createDatabase('bridge_1'), 300)
+      expect(() => pg.query('SELECT pg_sleep(1) AS slow')).toThrow(/did not answer within 300 ms/)
+      // Queued behind the slow query (one request at a time on the connection), so it times out too.
+      expect(() => pg.query('SELECT 42 AS v')).toThrow(/did not answer within 300 ms/)
+      await new Promise((r) => setTimeout(r, 1_200))
+      // Both late answers have arrived by now; this call gets its own.
+      expect(pg.query<{ v: number }>('SELECT 7 AS v')).toEqual([{ v: 7 }])
+      pg.close()
+    }, 30_000)
+  })
+
   describe('scheduler on PostgreSQL', () => {
     it('runs a dependency chain, persists history, and reloads jobs after a restart', async () => {
       const url = server.createDatabase('sched_1')

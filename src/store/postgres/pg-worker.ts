@@ -2,7 +2,7 @@
 // reply port and signalled through the shared flag the calling thread waits on.
 import pg from 'pg'
 import { workerData, parentPort, type MessagePort } from 'node:worker_threads'
-import type { PgReply, PgRequest } from './sync-pg.ts'
+import type { PgEnvelope, PgReply, PgRequest } from './sync-pg.ts'
 
 // Epoch milliseconds are BIGINT; they fit in a double, so they come back as numbers, not strings.
 pg.types.setTypeParser(20, (v) => Number(v))
@@ -41,13 +41,16 @@ async function handle(m: PgRequest): Promise<PgReply> {
   }
 }
 
-parentPort!.on('message', (m: PgRequest) => {
-  handle(m).then(
+// One request at a time, in order: a request sent after a caller gave up on an earlier one must not interleave
+// its statements with that one's transaction on the shared connection.
+let queue: Promise<unknown> = Promise.resolve()
+parentPort!.on('message', (m: PgEnvelope<PgRequest>) => {
+  queue = queue.then(() => handle(m)).then(
     (r) => r,
     (err: unknown) => ({ ok: false as const, message: (err as Error).message, code: (err as { code?: string }).code ?? null }),
   ).then((r) => {
-    reply.postMessage(r)
-    Atomics.store(signal, 0, 1)
+    reply.postMessage({ ...r, seq: m.seq })
+    Atomics.store(signal, 0, m.seq)
     Atomics.notify(signal, 0)
     if (m.op === 'close') parentPort!.close()
   })

@@ -16,6 +16,8 @@ export type PgRequest =
 
 /** The worker's answer. */
 export type PgReply = { ok: true; rows: unknown[]; rowCount: number } | { ok: false; message: string; code: string | null }
+/** A request and its reply carry the call's sequence number, which the worker also stores in the shared flag. */
+export type PgEnvelope<T> = T & { seq: number }
 
 /** A blocking PostgreSQL connection. */
 export interface SyncPg {
@@ -55,17 +57,28 @@ export function createSyncPg(url: string, timeoutMs = 30_000): SyncPg {
   const worker = new Worker(BOOT, { workerData: { url, flag, reply: port2 }, transferList: [port2], name: 'pg-store' })
   worker.unref()
   let closed = false
+  let seq = 0
+  // Every answer is matched to its call by sequence number: the late answer of a call that timed out is dropped,
+  // never taken for the next call's (which would hand every later caller the previous query's rows).
   const call = (req: PgRequest): { rows: unknown[]; rowCount: number } => {
     if (closed) throw new AppError('PG_CLOSED', 'the PostgreSQL store is closed')
-    Atomics.store(signal, 0, 0)
-    worker.postMessage(req)
-    if (Atomics.wait(signal, 0, 0, timeoutMs) === 'timed-out') {
-      throw new AppError('PG_TIMEOUT', `PostgreSQL did not answer within ${timeoutMs} ms`, { retryable: true, hint: 'check that the server is up and reachable' })
+    seq = (seq % 2_000_000_000) + 1
+    worker.postMessage({ ...req, seq })
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const m = receiveMessageOnPort(port1)?.message as PgEnvelope<PgReply> | undefined
+      if (m?.seq === seq) {
+        if (!m.ok) throw new PgError(m.message, m.code)
+        return m
+      }
+      if (m) continue
+      const seen = Atomics.load(signal, 0)
+      const left = deadline - Date.now()
+      if (left <= 0) {
+        throw new AppError('PG_TIMEOUT', `PostgreSQL did not answer within ${timeoutMs} ms`, { retryable: true, hint: 'check that the server is up and reachable' })
+      }
+      if (seen !== seq) Atomics.wait(signal, 0, seen, left)
     }
-    const m = receiveMessageOnPort(port1)?.message as PgReply | undefined
-    if (!m) throw new AppError('PG_BRIDGE', 'the PostgreSQL worker signalled without an answer')
-    if (!m.ok) throw new PgError(m.message, m.code)
-    return m
   }
   return {
     query: <T>(sql: string, params?: readonly unknown[]) => call({ op: 'query', sql, params }).rows as T[],
