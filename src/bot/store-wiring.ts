@@ -9,11 +9,10 @@ import type { CircuitBreaker } from '../risk/circuit-breaker.ts'
 import type { ClusterOptions } from '../scheduler/cluster.ts'
 import type { SchedulerStore } from '../scheduler/store-port.ts'
 import type { Db } from '../store/database.ts'
-import { createPgCoordinator } from '../store/postgres/pg-cluster.ts'
+import { createPgCoordinator, defaultInstanceId } from '../store/postgres/pg-cluster.ts'
 import { createPgIntentJournal } from '../store/postgres/pg-intent-journal.ts'
 import { createPgLaneLeases } from '../store/postgres/pg-lanes.ts'
 import { shareBreaker } from '../store/postgres/pg-shared-breaker.ts'
-import { applyPgMigrations } from '../store/postgres/migrate.ts'
 import { createPostgresSchedulerStore } from '../store/postgres/postgres-scheduler-store.ts'
 import { createSyncPg } from '../store/postgres/sync-pg.ts'
 import { createSqliteSchedulerStore } from '../store/sqlite-scheduler-store.ts'
@@ -53,12 +52,12 @@ export function wireStores(config: BotConfig, db: Db, o: { wallets?: ReadonlyMap
   const c = config.store.cluster
   if (!c) return { store: createPostgresSchedulerStore({ url: config.store.url }), close: () => undefined }
   const pg = createSyncPg(config.store.url!)
-  applyPgMigrations(pg)
   // The view names itself apart from the instance sharing its config, or that instance would skip its controls as its own.
-  const coordinator = createPgCoordinator({ pg, instanceId: o.view ? undefined : c.instanceId, leaseMs: c.leaseMs, passive: o.view })
+  const instanceId = o.view ? defaultInstanceId() : c.instanceId ?? defaultInstanceId()
   // The store shares the connection (the wiring closes it once the lanes gave their leases back); an instance's
   // writes are fenced by its group leases, the view's are hand-offs only.
-  const store = { ...createPostgresSchedulerStore({ pg, fenceOwner: o.view ? undefined : coordinator.instanceId }), close: () => undefined }
+  const store = { ...createPostgresSchedulerStore({ pg, fenceOwner: o.view ? undefined : instanceId }), close: () => undefined }
+  const coordinator = createPgCoordinator({ pg, instanceId, leaseMs: c.leaseMs, passive: o.view })
   const lanes = o.view ? null : createPgLaneLeases({ pg, instanceId: coordinator.instanceId, leaseMs: c.leaseMs })
   return {
     store,

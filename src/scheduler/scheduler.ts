@@ -76,7 +76,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       defaultMisfireGraceTime: 60_000, holdRecheckMs: 60_000, shutdownGraceMs: 30_000, ...stripUndefined(options), store,
     },
     clock, log: options.logger ?? pino({ level: 'silent' }), timeline: createTimeline(clock, () => afterTimer()),
-    writes: createWriteBuffer(store, options.cluster ? (jobId) => groupOf(ctx, jobId) : undefined), pools: createResourcePools(options.resourcePools), emitter: new EventEmitter(),
+    // In a cluster each write names its job's group, for the store's lease fence.
+    writes: createWriteBuffer(store, options.cluster ? (jobId) => groupOf(ctx, jobId) : undefined),
+    pools: createResourcePools(options.resourcePools), emitter: new EventEmitter(),
     tasks: new Map(), jobs: new Map(), pending: PRIORITIES.map(() => new Set<RunState>()), held: new Set(),
     runs: new Map(), outcomeWatchers: new Map(), nextRunId: runIdSource(store), executing: 0, globalPaused: store.getState('paused') === '1',
     live: false, stopping: false, storeBroken: false, holdRecheck: null, kickScheduled: false, kick, timersOn: false,

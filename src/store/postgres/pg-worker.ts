@@ -43,15 +43,23 @@ async function handle(m: PgRequest): Promise<PgReply> {
 
 // One request at a time, in order: a request sent after a caller gave up on an earlier one must not interleave
 // its statements with that one's transaction on the shared connection.
-let queue: Promise<unknown> = Promise.resolve()
+// Each step catches its own failures, so one request's trouble never stops the queue for the ones after it.
+let queue: Promise<void> = Promise.resolve()
+const failure = (err: unknown): PgReply => ({ ok: false, message: (err as Error).message, code: (err as { code?: string }).code ?? null })
+
+function answer(seq: number, r: PgReply): void {
+  try {
+    reply.postMessage({ ...r, seq })
+  } catch (err) {
+    reply.postMessage({ ...failure(err), seq })
+  }
+  Atomics.store(signal, 0, seq)
+  Atomics.notify(signal, 0)
+}
+
 parentPort!.on('message', (m: PgEnvelope<PgRequest>) => {
-  queue = queue.then(() => handle(m)).then(
-    (r) => r,
-    (err: unknown) => ({ ok: false as const, message: (err as Error).message, code: (err as { code?: string }).code ?? null }),
-  ).then((r) => {
-    reply.postMessage({ ...r, seq: m.seq })
-    Atomics.store(signal, 0, m.seq)
-    Atomics.notify(signal, 0)
+  queue = queue.then(async () => {
+    answer(m.seq, await handle(m).catch(failure))
     if (m.op === 'close') parentPort!.close()
   })
 })

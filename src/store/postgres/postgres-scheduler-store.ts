@@ -76,7 +76,6 @@ function statement(o: StoreOp): PgStatement {
   }
 }
 
-const RUN_COLUMNS = 19
 const RUN_UPSERT_TAIL = PUT_RUN.slice(PUT_RUN.indexOf('ON CONFLICT'))
 /** Rows per multi-row statement: PostgreSQL allows 65,535 parameters per statement. */
 const ROWS_PER_STATEMENT = 1_000
@@ -84,6 +83,7 @@ const ROWS_PER_STATEMENT = 1_000
 /** Column types of `runs` in insert order: a fenced insert selects from VALUES, whose parameters need them. */
 const RUN_TYPES = ['bigint', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'integer', 'text', 'text', 'text', 'text',
   'text', 'text', 'bigint', 'bigint', 'bigint', 'text']
+const RUN_COLUMNS = RUN_TYPES.length
 const RUN_COLUMN_LIST = PUT_RUN.slice(PUT_RUN.indexOf('(') + 1, PUT_RUN.indexOf(')')).replace(/\s+/g, ' ').trim()
 /** True for a VALUES row `v` whose group (`v.grp`) the instance `$p` holds. */
 const held = (p: number) => `EXISTS (SELECT 1 FROM job_groups g WHERE g.grp = v.grp AND g.owner = $${p})`
@@ -115,7 +115,8 @@ function batchStatements(ops: readonly StoreOp[], fence?: string): PgStatement[]
     }
   }
   if (fence) {
-    const groups = new Set([...runs.values(), ...states.values()].map((e) => e.group))
+    const groups = new Set<string>()
+    for (const e of [...runs.values(), ...states.values()]) if (e.group !== null) groups.add(e.group)
     statements.unshift({ sql: 'SELECT 1 FROM job_groups WHERE owner = $1 AND grp = ANY($2::text[]) FOR SHARE', params: [fence, [...groups]] })
   }
   const jobRows = [...states.values()]
