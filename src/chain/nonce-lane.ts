@@ -70,6 +70,11 @@ export function createNonceLane(deps: NonceLaneDeps): NonceLane {
   const inFlight = new Set<Promise<unknown>>()
 
   const runBatch = async (batch: Pending[]): Promise<void> => {
+    // The journal is read before the chain: an intent that is open now and mined while the reads are on the wire
+    // is then counted once by both, never by neither (a pending nonce read before it was mined, answered after
+    // it was closed, would hand its nonce out again). Funds it holds are counted twice meanwhile: fails closed.
+    const openNonceFloor = journal.maxOpenNonce(chainId, address) + 1
+    const reserved = journal.reservedFunds(chainId, address)
     const [actualChainId, pendingNonce, balance] = await Promise.all([
       rpc.chainIdOf(), rpc.nonce(address, 'pending'), rpc.balance(address),
     ])
@@ -78,8 +83,8 @@ export function createNonceLane(deps: NonceLaneDeps): NonceLane {
       // The chain shows nonces this lane did not sign: adopt them; affected open intents go to needs_attention.
       logger.warn({ chainId, from: address, expected, pendingNonce }, 'chain shows a nonce the bot did not use; re-synced')
     }
-    let next = Math.max(pendingNonce, journal.maxOpenNonce(chainId, address) + 1)
-    let available = balance - journal.reservedFunds(chainId, address)
+    let next = Math.max(pendingNonce, openNonceFloor)
+    let available = balance - reserved
     const accepted: { p: Pending; intent: NewIntent }[] = []
     for (const p of batch) {
       const r = p.request

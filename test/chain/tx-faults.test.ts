@@ -38,6 +38,36 @@ describe('tx engine behind a faulty RPC', () => {
     expect(new Set(results.map((r) => r.hash))).toEqual(new Set(mined.map((m) => m.hash)))
   })
 
+  it('a pending nonce read that is stale by the time it answers never hands out a nonce already in flight', async () => {
+    let unblock = () => {}
+    f = await startEngineFixture({
+      chain: { rebroadcastMs: 1_000, pollMs: 250 },
+      engineUrl: async (anvil) => {
+        proxy = await startFaultProxy({ target: anvil.rpcUrl })
+        // No broadcast reaches the node until unblocked, so the chain's pending nonce stays 0 meanwhile.
+        unblock = proxy.addRule({ method: 'eth_sendRawTransaction', fault: { kind: 'rpc-error', code: -32603 } })
+        // Every nonce read answers 3 s late, with the count the node had when it was asked.
+        proxy.addRule({ method: 'eth_getTransactionCount', fault: { kind: 'delay', ms: 3_000 }, phase: 'after' })
+        return proxy.url
+      },
+    })
+    const fx = f
+    const send = (runId: string) => fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 1n },
+      { runId, wallet: fx.wallet })
+    const a = send('stale-a')
+    const journaled = fx.db.prepare("SELECT COUNT(*) AS n FROM tx_intents WHERE run_id = 'stale-a'")
+    while ((journaled.get() as { n: number }).n === 0) await new Promise((r) => setTimeout(r, 5))
+    // B's lane batch asks for the pending nonce while A is open and off the chain (0); A is then re-sent,
+    // mined and confirmed before that answer arrives.
+    const b = send('stale-b')
+    await new Promise((r) => setTimeout(r, 1_000))
+    unblock()
+    const [ra, rb] = await Promise.all([a, b])
+    expect([ra.nonce, rb.nonce].sort()).toEqual([0, 1])
+    const mined = await minedTxsFrom(fx.client, fx.wallet)
+    expect(mined.map((m) => m.hash).sort()).toEqual([ra.hash, rb.hash].sort())
+  })
+
   it('RPC chaos (30% errors, 5% hangs, 5% stale heights): every job ends succeeded or failed with a reason', async () => {
     f = await startEngineFixture({
       chain: { rebroadcastMs: 300, pollMs: 40 },
