@@ -151,6 +151,9 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
       db, journal: clustered?.journal, lanes: clustered?.lanes, logger: log, signers: [...env.wallets.values()], policy: createSpendPolicyGuard(env.chains.map((c) => c.policy)),
       chains: env.chains.map((c) => ({ chainId: c.chainId, client: c.client, confirmations: c.confirmations,
         fees: { maxFeePerGas: c.maxFeePerGas }, pollMs: env.devnet ? 50 : 1_000,
+        // anvil's txpool can park a transaction that arrives while its predecessor is mined ("queued" at the
+        // chain's nonce, rebroadcasts "already known"); only a fee bump's new bytes free it, so bump sooner there.
+        ...(env.devnet ? { stuckAfterMs: 10_000 } : {}),
         // An estimate taken in the head block's second misses state a new block adds (Uniswap V2's first swap
         // of a block writes its price accumulators: +40k gas); unused gas is refunded, running out is not.
         gasMarginPct: GAS_MARGIN_PCT })),

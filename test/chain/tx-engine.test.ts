@@ -8,7 +8,10 @@ import { minedTxsFrom, randomAddress, recordingPolicy, startEngineFixture, TARGE
 
 describe('tx engine send path', () => {
   let f: EngineFixture
-  beforeAll(async () => { f = await startEngineFixture() })
+  // anvil's txpool can park a transaction that arrives while its predecessor is being mined (it stays "queued"
+  // at the chain's nonce and every rebroadcast is "already known"); the engine's way out is the fee bump of a
+  // stuck transaction, so the pipelining tests bump after 10 s instead of the default minute.
+  beforeAll(async () => { f = await startEngineFixture({ chain: { stuckAfterMs: 10_000 } }) })
   afterAll(async () => { await f?.close() })
 
   it('sends once, journals signed bytes before broadcast, and a retried run finds its intent instead of re-sending', async () => {

@@ -16,7 +16,8 @@ describe('tx engine behind a faulty RPC', () => {
 
   it('50 concurrent jobs on one wallet, every third eth_sendRawTransaction failing: all land once', async () => {
     f = await startEngineFixture({
-      chain: { rebroadcastMs: 300 },
+      // A bump after 10 s frees a transaction anvil's txpool parked (see tx-engine.test.ts).
+      chain: { rebroadcastMs: 300, stuckAfterMs: 10_000 },
       engineUrl: async (anvil) => {
         proxy = await startFaultProxy({ target: anvil.rpcUrl, seed: 3 })
         // Alternate the two bad cases: never reached the node, and reached it but the answer was lost.
