@@ -62,7 +62,8 @@ describe('tx engine recovery', () => {
     const pending = fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 9n }, { runId: 'stuck-1', wallet: fx.wallet })
     const rows = await until(() => {
       const r = fx.engine.journal.byRun('stuck-1')
-      return r.length >= 2 ? r : undefined
+      // Mined only once the node has the replacement (see the cancel test below).
+      return r.length >= 2 && r[1]!.broadcastCount > 0 ? r : undefined
     }, 'a replacement')
     await fx.rpc('evm_mine')
     const res = await pending
@@ -85,7 +86,9 @@ describe('tx engine recovery', () => {
     const to = randomAddress()
     const pending = fx.engine.send({ chainId: fx.anvil.chainId, to, value: 11n },
       { runId: 'cancel-1', wallet: fx.wallet, deadlineMs: 300 }).catch((e: unknown) => e)
-    await until(() => fx.engine.journal.byRun('cancel-1').find((r) => r.kind === 'cancel'), 'a cancel')
+    // Mine only once the node has the cancel: a block mined between its journal write and its broadcast
+    // (rightly) includes the original instead.
+    await until(() => fx.engine.journal.byRun('cancel-1').find((r) => r.kind === 'cancel' && r.broadcastCount > 0), 'a cancel')
     await fx.rpc('evm_mine')
     expect(await pending).toMatchObject({ code: 'TX_CANCELLED', retryable: false })
     const mined = await minedTxsFrom(fx.client, fx.wallet)
