@@ -11,6 +11,7 @@ import { createPublicClient, createWalletClient, defineChain, http, type Address
 import { privateKeyToAccount } from 'viem/accounts'
 import { ANVIL_TEST_KEYS, anvilRpc, startAnvil } from '../scripts/anvil.ts'
 import { createChainClient } from '../src/chain/clients.ts'
+import { accountFromKey } from '../src/chain/signer.ts'
 import { createTxEngine } from '../src/chain/tx-engine.ts'
 import { createSpendPolicyGuard } from '../src/chain/tx-policy.ts'
 import { createLogger } from '../src/logging/logger.ts'
@@ -53,7 +54,8 @@ async function round(k: number, label = `round ${k + 1}`) {
 
     // 3. The engine: N concurrent jobs from one wallet; each resolves only with its receipt.
     const db = openDatabase({ path: join(dir, `state-${++dbSeq}.db`) })
-    const engineAccount = privateKeyToAccount(ANVIL_TEST_KEYS[0]!)
+    // The bot's own signer (accountFromKey), as a configured wallet gets it.
+    const engineAccount = accountFromKey(ANVIL_TEST_KEYS[0]!, 'bench key')
     // The production client, with the JSON-RPC batching a chain's `rpcBatchSize` turns on.
     const engineClient = createChainClient({ chainId: anvil.chainId, rpcUrls: [anvil.rpcUrl], rpcBatchSize: 256, timeoutMs: 30_000 })
     const policy = createSpendPolicyGuard([{ chainId: anvil.chainId, maxFeePerGas: 100_000_000_000n, maxValuePerTx: 10n ** 18n,

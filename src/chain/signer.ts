@@ -4,6 +4,7 @@ import { privateKeyToAccount, type LocalAccount } from 'viem/accounts'
 import type { Hex } from 'viem'
 import { SignerError } from './errors.ts'
 import { decryptKeystoreFile } from './keystore.ts'
+import { withWasmTransactionSigning } from './wasm-tx-signer.ts'
 
 /** Where a signer's key comes from; config holds only names and paths, never key material. */
 export type SignerSource =
@@ -69,7 +70,7 @@ export async function loadSigner(source: SignerSource, options: LoadSignerOption
 }
 
 /**
- * Wraps viem's privateKeyToAccount: the key stays in viem's closures; the account is frozen and gets
+ * Wraps viem's privateKeyToAccount (transactions signed on libsecp256k1): the key stays in closures; the account is frozen and gets
  * non-enumerable `toJSON`/inspect that print only the address, so logging or serializing it is harmless.
  */
 export function accountFromKey(key: string, where: string): LocalAccount {
@@ -81,7 +82,7 @@ export function accountFromKey(key: string, where: string): LocalAccount {
   const hex = (key.startsWith('0x') ? key : `0x${key}`) as Hex
   let account: LocalAccount
   try {
-    account = privateKeyToAccount(hex)
+    account = withWasmTransactionSigning(privateKeyToAccount(hex), hex)
   } catch {
     // Deliberately no cause: library errors may echo the key.
     throw new SignerError('SIGNER_KEY_INVALID', `${where} holds an invalid private key (out of the curve range)`, {
