@@ -178,9 +178,26 @@ function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount) {
     async sendAndConfirm(): Promise<void> {
       const raws = await Promise.all(signed)
       const hashes = await rpcBatch<Hash>(c.rpcUrl, raws.map((raw) => ['eth_sendRawTransaction', [raw]]))
-      const receipts = await Promise.all(hashes.map((hash) => c.client.waitForTransactionReceipt({ hash, pollingInterval: 10, timeout: 30_000 })))
-      const bad = receipts.find((r) => r.status !== 'success')
-      if (bad) throw new Error(`setup transaction ${bad.transactionHash} on chain ${c.chainId} reverted`)
+      const receipts = new Map<Hash, { status: Hex }>()
+      for (let round = 1; ; round++) {
+        const deadline = Date.now() + 6_000
+        while (receipts.size < hashes.length && Date.now() < deadline) {
+          const open = hashes.filter((h) => !receipts.has(h))
+          const got = await rpcBatch<{ status: Hex } | null>(c.rpcUrl, open.map((h) => ['eth_getTransactionReceipt', [h]]))
+          open.forEach((h, i) => { if (got[i]) receipts.set(h, got[i]!) })
+          if (receipts.size < hashes.length) await new Promise((r) => setTimeout(r, 10))
+        }
+        if (receipts.size === hashes.length) break
+        if (round === 5) throw new Error(`${hashes.length - receipts.size} setup transactions on chain ${c.chainId} not mined in 30 s`)
+        // anvil's pool can park a transaction sent while its predecessor is mined (scripts/README.md): clear the
+        // account's pool and re-send the unmined ones one at a time, same bytes (one already mined just errors).
+        await rpcBatch(c.rpcUrl, [['anvil_removePoolTransactions', [account.address]]])
+        for (const [i, h] of hashes.entries()) {
+          if (!receipts.has(h)) await rpcBatch(c.rpcUrl, [['eth_sendRawTransaction', [raws[i]]]]).catch(() => undefined)
+        }
+      }
+      const bad = [...receipts].find(([, r]) => r.status !== '0x1')
+      if (bad) throw new Error(`setup transaction ${bad[0]} on chain ${c.chainId} reverted`)
     },
   }
 }
