@@ -180,14 +180,7 @@ function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount) {
       const hashes = await rpcBatch<Hash>(c.rpcUrl, raws.map((raw) => ['eth_sendRawTransaction', [raw]]))
       const receipts = new Map<Hash, { status: Hex }>()
       for (let round = 1; ; round++) {
-        const deadline = Date.now() + 6_000
-        while (receipts.size < hashes.length && Date.now() < deadline) {
-          const open = hashes.filter((h) => !receipts.has(h))
-          const got = await rpcBatch<{ status: Hex } | null>(c.rpcUrl, open.map((h) => ['eth_getTransactionReceipt', [h]]))
-          open.forEach((h, i) => { if (got[i]) receipts.set(h, got[i]!) })
-          if (receipts.size < hashes.length) await new Promise((r) => setTimeout(r, 10))
-        }
-        if (receipts.size === hashes.length) break
+        if (await collectReceipts(c.rpcUrl, hashes, receipts, 6_000)) break
         if (round === 5) throw new Error(`${hashes.length - receipts.size} setup transactions on chain ${c.chainId} not mined in 30 s`)
         // anvil's pool can park a transaction sent while its predecessor is mined (scripts/README.md): clear the
         // account's pool and re-send the unmined ones one at a time, same bytes (one already mined just errors).
@@ -199,6 +192,19 @@ function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount) {
       const bad = [...receipts].find(([, r]) => r.status !== '0x1')
       if (bad) throw new Error(`setup transaction ${bad[0]} on chain ${c.chainId} reverted`)
     },
+  }
+}
+
+/** Polls the receipts still missing from `into` (one batch per poll) for up to `ms`; true once all are in. */
+async function collectReceipts(rpcUrl: string, hashes: Hash[], into: Map<Hash, { status: Hex }>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const open = hashes.filter((h) => !into.has(h))
+    if (open.length === 0) return true
+    if (Date.now() >= deadline) return false
+    const got = await rpcBatch<{ status: Hex } | null>(rpcUrl, open.map((h) => ['eth_getTransactionReceipt', [h]]))
+    open.forEach((h, i) => { if (got[i]) into.set(h, got[i]!) })
+    if (got.some((r) => !r)) await new Promise((r) => setTimeout(r, 10))
   }
 }
 
