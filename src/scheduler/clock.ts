@@ -42,8 +42,11 @@ export function createRealClock(): Clock {
         else if (wait <= POLL_LAST_MS) immediate = setImmediate(check)
         else timeout = setTimeout(check, Math.min(wait - POLL_LAST_MS, MAX_TIMER_SLEEP_MS))
       }
-      // Defer even an already-due timer so callers never re-enter themselves synchronously.
-      timeout = setTimeout(check, Math.max(0, Math.min(atMs - Date.now() - POLL_LAST_MS, MAX_TIMER_SLEEP_MS)))
+      // Defer even an already-due timer so callers never re-enter themselves synchronously; a due one goes on the
+      // next turn (setTimeout(0) would wait about a millisecond).
+      const wait = atMs - Date.now()
+      if (wait <= 0) immediate = setImmediate(check)
+      else timeout = setTimeout(check, Math.max(0, Math.min(wait - POLL_LAST_MS, MAX_TIMER_SLEEP_MS)))
       return {
         cancel() {
           cancelled = true

@@ -7,7 +7,7 @@ import { LazyAbort } from './lazy-abort.ts'
 import { executeRun, type ExecutorHooks, type Outcome } from './run-executor.ts'
 import type { TimelineHandle } from './timeline.ts'
 import {
-  emit, enqueue, errorText, finishRun, runPayload, unqueue, type Ctx, type JobState, type RunState,
+  emit, enqueue, errorText, finishRun, resolveDone, runPayload, unqueue, type Ctx, type JobState, type RunState,
 } from './scheduler-state.ts'
 import type { GateDecision, GateInput } from './scheduler-types.ts'
 import type { TaskDefinition } from './task-contract.ts'
@@ -234,26 +234,63 @@ function markStarted(ctx: Ctx, run: RunState) {
   ctx.writes.run(run.rec)
 }
 
-/** Persists the starts in one transaction, then executes them; if the write fails, nothing starts. */
+/**
+ * Persists the starts in one transaction, then executes them; if the write fails, nothing starts. A store with a
+ * writer thread commits large batches beside this thread: the runs execute once their batch has committed, and
+ * the loop goes on meanwhile (the next batch is built while this one is written).
+ */
 function launch(ctx: Ctx, runs: RunState[]): void {
-  const wasBroken = ctx.storeBroken
+  let commit: Promise<void> | null
   try {
-    ctx.writes.flush()
+    commit = ctx.writes.commit()
     ctx.storeBroken = false
   } catch (err) {
-    ctx.storeBroken = true
-    ctx.log.error({ err }, 'cannot persist run starts; holding all starts until the store accepts writes')
-    for (const run of runs) {
-      release(ctx, run.job)
-      run.rec.status = 'pending'
-      run.rec.startedAt = null
-      run.rec.attempt = 0
-      enqueue(ctx, run)
-    }
-    if (!wasBroken) retryStore(ctx)
+    notLaunched(ctx, runs, err)
     return
   }
-  for (const run of runs) execute(ctx, run)
+  if (!commit) {
+    for (const run of runs) execute(ctx, run)
+    return
+  }
+  commit.then(() => {
+    for (const run of runs) startCommitted(ctx, run)
+  }, (err: unknown) => notLaunched(ctx, runs, err))
+}
+
+/** A run whose start was committed while the scheduler stopped or the run was cancelled does not start now. */
+function startCommitted(ctx: Ctx, run: RunState): void {
+  if (run.cancelReason) {
+    release(ctx, run.job)
+    finishRun(ctx, run, 'cancelled', { reason: run.cancelReason })
+  } else if (ctx.stopping || !ctx.runs.has(run.rec.id)) {
+    release(ctx, run.job)
+    // Never started: stored as pending again, so the next start runs it.
+    run.rec.status = 'pending'
+    run.rec.startedAt = null
+    run.rec.attempt = 0
+    ctx.writes.run(run.rec)
+    resolveDone(run)
+  } else execute(ctx, run)
+}
+
+/** The starts could not be persisted: the runs wait again and starts are held until the store accepts writes. */
+function notLaunched(ctx: Ctx, runs: RunState[], err: unknown): void {
+  const wasBroken = ctx.storeBroken
+  ctx.storeBroken = true
+  ctx.log.error({ err }, 'cannot persist run starts; holding all starts until the store accepts writes')
+  for (const run of runs) {
+    release(ctx, run.job)
+    if (!ctx.runs.has(run.rec.id) || run.finished) continue
+    if (run.cancelReason) {
+      finishRun(ctx, run, 'cancelled', { reason: run.cancelReason })
+      continue
+    }
+    run.rec.status = 'pending'
+    run.rec.startedAt = null
+    run.rec.attempt = 0
+    enqueue(ctx, run)
+  }
+  if (!wasBroken) retryStore(ctx)
 }
 
 /** Retries the pending writes every second until the store accepts them, then lets dispatch resume. */

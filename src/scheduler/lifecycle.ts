@@ -40,6 +40,12 @@ export async function stopScheduler(ctx: Ctx, graceMs: number, recovering: Promi
     job.fire = null
   }
   ctx.holdRecheck?.cancel()
+  // Starts still committing on the store's writer thread settle now: they either start or go back to pending.
+  try {
+    ctx.writes.flush()
+  } catch (err) {
+    ctx.log.error({ err }, 'scheduler store write failed while stopping; retried once more before closing')
+  }
   const executing = () => [...ctx.runs.values()].filter((r) => r.rec.status === 'running' || r.rec.status === 'retrying')
   if (executing().length) {
     await new Promise<void>((resolve) => {

@@ -55,6 +55,10 @@ describe('fail-closed store writes', () => {
         if (broken) throw new Error('disk full')
         real.applyBatch(ops)
       },
+      submitBatch(ops) {
+        if (broken) throw new Error('disk full')
+        return real.submitBatch!(ops)
+      },
     }
     const sched = createScheduler({ store, clock })
     let runs = 0

@@ -58,6 +58,8 @@ export interface Scheduler {
   stop(options?: { graceMs?: number }): Promise<void>
   /** Re-asks the gate about held and delayed runs now (e.g. after a market tick). */
   recheckGate(): void
+  /** Resolves once every state change made so far is committed; rejects if that write failed (it is retried). */
+  persisted(): Promise<void>
   /** Deletes history per the retention setting; returns how many runs were deleted. */
   pruneHistory(): number
   /** Liveness for health checks: the loop is started, the store writable, and no due fire left unhandled. */
@@ -99,7 +101,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     pendingLoop = null
     ctx.kickScheduled = false
     dispatch(ctx)
-    flushQuietly()
+    commitQuietly()
   }
   function kick() {
     if (ctx.kickScheduled) return
@@ -111,6 +113,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     if (!pendingLoop) return
     clearImmediate(pendingLoop)
     loop()
+  }
+  /** Hands this turn's changes to the store; a batch committing on the writer thread does not hold the loop. */
+  function commitQuietly() {
+    try {
+      ctx.writes.commit()?.catch((err: unknown) => ctx.log.error({ err }, 'scheduler store write failed; will retry on the next tick'))
+    } catch (err) {
+      ctx.log.error({ err }, 'scheduler store write failed; will retry on the next tick')
+    }
   }
   function flushQuietly() {
     try {
@@ -309,6 +319,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       return store.listAttempts(Number(runId))
     },
     explain: (jobId) => explainJob(ctx, jobOf(jobId)),
+    persisted() {
+      try {
+        return ctx.writes.commit() ?? ctx.writes.persisted()
+      } catch (err) {
+        return Promise.reject(err)
+      }
+    },
     async start() {
       alive()
       if (started) return

@@ -113,6 +113,12 @@ export interface PruneQuery {
 export interface SchedulerStore {
   /** Applies every op in one transaction; throws (and applies nothing) on failure. */
   applyBatch(ops: readonly StoreOp[]): void
+  /**
+   * Like applyBatch, for a store that can commit beside the scheduler's thread: returns null when the batch was
+   * committed before returning (throws when it failed), else a promise of its commit. Batches commit in the
+   * order given, and every later read or applyBatch sees them.
+   */
+  submitBatch?(ops: readonly StoreOp[]): Promise<void> | null
   loadJobs(): JobRecord[]
   getJob(jobId: string): JobRecord | null
   /** Runs whose status is active (pending, delayed, held, running, retrying) or interrupted with recovery pending. */

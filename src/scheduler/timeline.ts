@@ -7,6 +7,12 @@ interface Counts {
   dead: number
 }
 
+/**
+ * Entries fired per timer turn; more due ones fire on the next turn. A burst of due jobs thus reaches the store
+ * in chunks, so a writer thread commits one chunk's starts while this thread prepares the next and runs the last.
+ */
+const FIRE_CHUNK = 512
+
 /** One entry; it is its own handle (no closure per entry: 100,000 jobs mean 100,000 entries). */
 class Entry implements HeapEntry {
   live = true
@@ -76,7 +82,7 @@ export function createTimeline(clock: Clock, afterFire?: () => void): Timeline {
   function onTimer() {
     armed = null
     const now = clock.now()
-    for (;;) {
+    for (let fired = 0; fired < FIRE_CHUNK; fired++) {
       popDead()
       const top = heap.peek()
       if (!top || top.at > now || paused) break

@@ -1,6 +1,15 @@
 // Collects the state changes of one loop tick and writes them to the store in one transaction.
 import type { AttemptRecord, JobRecord, RunRecord, SchedulerStore, StoreOp } from './store-port.ts'
 
+type JobEntry = { rec: JobRecord; specJson: string | null } | null
+interface Saved {
+  jobs: Map<string, JobEntry>
+  runs: Map<number, RunRecord>
+  attempts: AttemptRecord[]
+  states: Map<string, string>
+  handoffs: Set<number>
+}
+
 /** Pending writes, deduplicated: the latest state of each job and run is written once per flush. */
 export interface WriteBuffer {
   /** Queues a job's state; with `specJson`, the full record (spec included) is written. */
@@ -13,6 +22,13 @@ export interface WriteBuffer {
   state(key: string, value: string): void
   /** Writes everything in one transaction; on failure keeps the changes for the next flush and rethrows. */
   flush(): void
+  /**
+   * Writes everything as one batch, on the store's writer thread when it has one: null when it was committed
+   * before returning (throws like flush), else a promise of the commit that rejects (changes put back) on failure.
+   */
+  commit(): Promise<void> | null
+  /** Resolves once every batch handed to the store so far has committed or failed. */
+  persisted(): Promise<void>
   readonly size: number
 }
 
@@ -21,11 +37,51 @@ export interface WriteBuffer {
  * `groupOf` (cluster mode) names each job's group on its run and state writes, for the store's lease fence.
  */
 export function createWriteBuffer(store: SchedulerStore, groupOf?: (jobId: string) => string): WriteBuffer {
-  let jobs = new Map<string, { rec: JobRecord; specJson: string | null } | null>()
+  let jobs = new Map<string, JobEntry>()
   let runs = new Map<number, RunRecord>()
   let attempts: AttemptRecord[] = []
   let states = new Map<string, string>()
   let handoffs = new Set<number>()
+  /** The newest batch still committing on the store's writer thread (it commits after every earlier one). */
+  let lastCommit: Promise<void> | null = null
+
+  /** Takes the buffered changes as store ops, leaving the buffer empty; `saved` puts them back on failure. */
+  function take(): { ops: StoreOp[]; saved: Saved } | null {
+    if (jobs.size + runs.size + attempts.length + states.size === 0) return null
+    const ops: StoreOp[] = []
+    for (const [id, e] of jobs) {
+      if (!e) ops.push({ op: 'deleteJob', jobId: id })
+      else if (e.specJson !== null) ops.push({ op: 'putJob', job: { ...e.rec, specJson: e.specJson } })
+      else ops.push(groupOf ? { op: 'putJobState', job: e.rec, group: groupOf(id) } : { op: 'putJobState', job: e.rec })
+    }
+    for (const rec of runs.values()) {
+      if (handoffs.has(rec.id)) ops.push({ op: 'putRun', run: rec, unfenced: true })
+      else ops.push(groupOf ? { op: 'putRun', run: rec, group: groupOf(rec.jobId) } : { op: 'putRun', run: rec })
+    }
+    for (const a of attempts) ops.push({ op: 'putAttempt', attempt: a })
+    for (const [key, value] of states) ops.push({ op: 'setState', key, value })
+    const saved = { jobs, runs, attempts, states, handoffs }
+    jobs = new Map()
+    runs = new Map()
+    attempts = []
+    states = new Map()
+    if (handoffs.size) handoffs = new Set()
+    return { ops, saved }
+  }
+  /** Puts a failed batch's changes back for the next flush; changes made meanwhile are newer and win. Records
+   *  are held by reference, so what is put back is written with its latest state. */
+  function putBack(saved: Saved): void {
+    for (const [k, v] of saved.jobs) {
+      const now = jobs.get(k)
+      if (now === undefined) jobs.set(k, v)
+      // A newer state-only change must not drop the failed batch's spec: the row may not exist yet.
+      else if (now && v && now.specJson === null && v.specJson !== null) now.specJson = v.specJson
+    }
+    for (const [k, v] of saved.runs) if (!runs.has(k)) runs.set(k, v)
+    attempts = [...saved.attempts, ...attempts]
+    for (const [k, v] of saved.states) if (!states.has(k)) states.set(k, v)
+    for (const id of saved.handoffs) handoffs.add(id)
+  }
   return {
     job(rec, specJson) {
       const prev = jobs.get(rec.id)
@@ -43,36 +99,43 @@ export function createWriteBuffer(store: SchedulerStore, groupOf?: (jobId: strin
       return jobs.size + runs.size + attempts.length + states.size
     },
     flush() {
-      if (jobs.size + runs.size + attempts.length + states.size === 0) return
-      const ops: StoreOp[] = []
-      for (const [id, e] of jobs) {
-        if (!e) ops.push({ op: 'deleteJob', jobId: id })
-        else if (e.specJson !== null) ops.push({ op: 'putJob', job: { ...e.rec, specJson: e.specJson } })
-        else ops.push(groupOf ? { op: 'putJobState', job: e.rec, group: groupOf(id) } : { op: 'putJobState', job: e.rec })
-      }
-      for (const rec of runs.values()) {
-        if (handoffs.has(rec.id)) ops.push({ op: 'putRun', run: rec, unfenced: true })
-        else ops.push(groupOf ? { op: 'putRun', run: rec, group: groupOf(rec.jobId) } : { op: 'putRun', run: rec })
-      }
-      for (const a of attempts) ops.push({ op: 'putAttempt', attempt: a })
-      for (const [key, value] of states) ops.push({ op: 'setState', key, value })
-      const saved = { jobs, runs, attempts, states, handoffs }
-      jobs = new Map()
-      runs = new Map()
-      attempts = []
-      states = new Map()
-      if (handoffs.size) handoffs = new Set()
+      const batch = take()
+      if (!batch) return
       try {
-        store.applyBatch(ops)
+        store.applyBatch(batch.ops)
       } catch (err) {
-        // Put the changes back (newer changes made meanwhile win) so the next flush retries them.
-        for (const [k, v] of saved.jobs) if (!jobs.has(k)) jobs.set(k, v)
-        for (const [k, v] of saved.runs) if (!runs.has(k)) runs.set(k, v)
-        attempts = [...saved.attempts, ...attempts]
-        for (const [k, v] of saved.states) if (!states.has(k)) states.set(k, v)
-        for (const id of saved.handoffs) handoffs.add(id)
+        putBack(batch.saved)
         throw err
       }
+    },
+    commit() {
+      if (!store.submitBatch) {
+        this.flush()
+        return null
+      }
+      const batch = take()
+      if (!batch) return lastCommit
+      let p: Promise<void> | null
+      try {
+        p = store.submitBatch(batch.ops)
+      } catch (err) {
+        putBack(batch.saved)
+        throw err
+      }
+      if (!p) return null
+      const mine = p.catch((err: unknown) => {
+        putBack(batch.saved)
+        throw err
+      })
+      lastCommit = mine.catch(() => undefined)
+      const settledNow = lastCommit
+      void settledNow.then(() => {
+        if (lastCommit === settledNow) lastCommit = null
+      })
+      return mine
+    },
+    persisted() {
+      return lastCommit ?? Promise.resolve()
     },
   }
 }

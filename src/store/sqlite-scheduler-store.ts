@@ -3,6 +3,8 @@ import type { Db } from './database.ts'
 import { startCheckpointer } from './checkpointer.ts'
 import { openDatabase } from './database.ts'
 import { AppError } from '../errors/app-error.ts'
+import { encodeOps, prepareBatch, type EncodedBatch } from './sqlite-batch.mjs'
+import { startSqliteWriter } from './sqlite-writer.ts'
 import type {
   JobRecord,
   ListRunsQuery,
@@ -10,7 +12,6 @@ import type {
   RunPage,
   RunRecord,
   SchedulerStore,
-  StoreOp,
 } from '../scheduler/store-port.ts'
 
 type Row = Record<string, unknown>
@@ -65,7 +66,15 @@ export interface SqliteStoreOptions {
   path?: string
   /** Checkpoint the WAL from a worker thread instead of the writer's (default true; short-lived readers pass false). */
   backgroundCheckpoints?: boolean
+  /**
+   * Commit large batches on a writer thread with its own connection, beside the scheduler's thread (default: on
+   * for a file the store opened itself; off for a handle shared with other writers on this thread).
+   */
+  writerThread?: boolean
 }
+
+/** Encoded values from which a batch goes to the writer thread (about 25 run changes). */
+const THREAD_MIN_VALUES = 500
 
 /**
  * Creates the SQLite scheduler store. It owns the database handle when it opened it from `path`
@@ -74,28 +83,6 @@ export interface SqliteStoreOptions {
 export function createSqliteSchedulerStore(options: SqliteStoreOptions): SchedulerStore {
   const db = options.db ?? openDatabase({ path: options.path ?? ':memory:' })
   const checkpointer = options.backgroundCheckpoints === false ? null : startCheckpointer(db)
-  const putJob = db.prepare(`INSERT INTO jobs (id, task_type, spec_json, enabled, paused, priority, next_fire_at,
-      last_fire_at, executions, last_outcome, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT(id) DO UPDATE SET task_type=excluded.task_type, spec_json=excluded.spec_json,
-      enabled=excluded.enabled, paused=excluded.paused, priority=excluded.priority, next_fire_at=excluded.next_fire_at,
-      last_fire_at=excluded.last_fire_at, executions=excluded.executions, last_outcome=excluded.last_outcome,
-      updated_at=excluded.updated_at`)
-  const putJobState = db.prepare(`UPDATE jobs SET enabled=?, paused=?, priority=?, next_fire_at=?, last_fire_at=?,
-    executions=?, last_outcome=?, updated_at=? WHERE id=?`)
-  const deleteJob = db.prepare('DELETE FROM jobs WHERE id = ?')
-  const putRun = db.prepare(`INSERT INTO runs (id, job_id, status, origin, scheduled_for, created_at, started_at,
-      ended_at, attempt, error, result_json, args_json, reason, gate_action, gate_reason, gate_until, missed_count,
-      recovered_from, recovery)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT(id) DO UPDATE SET status=excluded.status, started_at=excluded.started_at,
-      ended_at=excluded.ended_at, attempt=excluded.attempt, error=excluded.error, result_json=excluded.result_json,
-      reason=excluded.reason, gate_action=excluded.gate_action, gate_reason=excluded.gate_reason,
-      gate_until=excluded.gate_until, missed_count=excluded.missed_count, recovery=excluded.recovery`)
-  const putAttempt = db.prepare(`INSERT OR REPLACE INTO run_attempts (run_id, attempt, started_at, ended_at, error)
-    VALUES (@runId, @attempt, @startedAt, @endedAt, @error)`)
-  const setState = db.prepare(`INSERT INTO scheduler_state (key, value) VALUES (?, ?)
-    ON CONFLICT(key) DO UPDATE SET value=excluded.value`)
   const selJobs = db.prepare('SELECT * FROM jobs ORDER BY created_at, id')
   const selJob = db.prepare('SELECT * FROM jobs WHERE id = ?')
   const selUnfinished = db.prepare(
@@ -107,44 +94,21 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
   const selState = db.prepare('SELECT value FROM scheduler_state WHERE key = ?')
   const listStmts = new Map<string, ReturnType<Db['prepare']>>()
 
-  const bool = (b: boolean) => (b ? 1 : 0)
-  // In order, one statement per op: the write buffer already hands over each record once per batch (folding
-  // them again here cost a map of the whole batch), and a record repeated in a batch ends with its last state.
-  const apply = db.transaction((ops: readonly StoreOp[]) => {
-    for (const o of ops) {
-      switch (o.op) {
-        case 'putJob': {
-          const j = o.job
-          putJob.run(j.id, j.taskType, j.specJson, bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt, j.lastFireAt,
-            j.executions, j.lastOutcome, j.createdAt, j.updatedAt)
-          break
-        }
-        case 'putJobState': {
-          const j = o.job
-          putJobState.run(bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt, j.lastFireAt, j.executions,
-            j.lastOutcome, j.updatedAt, j.id)
-          break
-        }
-        case 'deleteJob':
-          deleteJob.run(o.jobId)
-          break
-        case 'putRun': {
-          // Positional binding: measurably cheaper than named parameters on the hot path.
-          const r = o.run
-          putRun.run(r.id, r.jobId, r.status, r.origin, r.scheduledFor, r.createdAt, r.startedAt, r.endedAt, r.attempt,
-            r.error, r.resultJson, r.argsJson, r.reason, r.gateAction, r.gateReason, r.gateUntil, r.missedCount,
-            r.recoveredFrom, r.recovery)
-          break
-        }
-        case 'putAttempt':
-          putAttempt.run(o.attempt)
-          break
-        case 'setState':
-          setState.run(o.key, o.value)
-          break
-      }
+  const apply = prepareBatch(db)
+  const writer = options.writerThread ?? (!options.db && !db.memory)
+    ? startSqliteWriter(db.name, { backgroundCheckpoints: checkpointer !== null }) : null
+  /** Reads and main-thread writes wait for the writer thread's queue, so they see (and follow) every batch. */
+  const settled = () => writer?.drainSync()
+  const applyHere = (flat: EncodedBatch) => {
+    try {
+      apply.immediate(flat)
+    } catch (cause) {
+      throw new AppError('STORE_WRITE', `scheduler store write of a batch failed; nothing was applied`, {
+        cause, retryable: true,
+        hint: 'check disk space and that no other process holds a write lock on the state file',
+      })
     }
-  })
+  }
 
   function listStmt(jobId: boolean, status: boolean, cursor: boolean) {
     const key = `${jobId}${status}${cursor}`
@@ -162,27 +126,34 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
   return {
     applyBatch(ops) {
       if (ops.length === 0) return
-      try {
-        apply.immediate(ops)
-      } catch (cause) {
-        throw new AppError('STORE_WRITE', `scheduler store write of ${ops.length} changes failed; nothing was applied`, {
-          cause,
-          retryable: true,
-          hint: 'check disk space and that no other process holds a write lock on the state file',
-        })
-      }
+      const flat = encodeOps(ops)
+      settled()
+      applyHere(flat)
     },
-    loadJobs: () => (selJobs.all() as Row[]).map(toJob),
+    submitBatch(ops) {
+      if (ops.length === 0) return null
+      const flat = encodeOps(ops)
+      // Small batches with nothing queued commit here at once (no thread round trip on the latency path).
+      if (!writer || (writer.inFlight === 0 && flat.length < THREAD_MIN_VALUES)) {
+        applyHere(flat)
+        return null
+      }
+      return writer.submit(flat)
+    },
+    loadJobs: () => (settled(), (selJobs.all() as Row[]).map(toJob)),
     getJob(jobId) {
+      settled()
       const r = selJob.get(jobId) as Row | undefined
       return r ? toJob(r) : null
     },
-    loadUnfinishedRuns: () => (selUnfinished.all() as Row[]).map(toRun),
+    loadUnfinishedRuns: () => (settled(), (selUnfinished.all() as Row[]).map(toRun)),
     getRun(runId) {
+      settled()
       const r = selRun.get(runId) as Row | undefined
       return r ? toRun(r) : null
     },
     listRuns(q: ListRunsQuery): RunPage {
+      settled()
       const limit = Math.max(1, Math.min(q.limit ?? 50, 1000))
       const cursor = q.cursor !== undefined ? Number(q.cursor) : undefined
       if (cursor !== undefined && !Number.isSafeInteger(cursor)) {
@@ -199,19 +170,21 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
       return { runs, nextCursor: rows.length > limit && last ? String(last.id) : null }
     },
     listAttempts: (runId) =>
-      (selAttempts.all(runId) as Row[]).map((r) => ({
+      (settled(), selAttempts.all(runId) as Row[]).map((r) => ({
         runId: r.run_id as number,
         attempt: r.attempt as number,
         startedAt: r.started_at as number,
         endedAt: r.ended_at as number,
         error: (r.error as string | null) ?? null,
       })),
-    maxRunId: () => (selMax.get() as { m: number }).m,
+    maxRunId: () => (settled(), (selMax.get() as { m: number }).m),
     getState(key) {
+      settled()
       const r = selState.get(key) as { value: string } | undefined
       return r ? r.value : null
     },
     pruneRuns(q: PruneQuery): number {
+      settled()
       return db
         .transaction(() => {
           let n = 0
@@ -233,8 +206,12 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
         .immediate()
     },
     close() {
-      void checkpointer?.stop()
-      if (db.open) db.close()
+      try {
+        writer?.close()
+      } finally {
+        void checkpointer?.stop()
+        if (db.open) db.close()
+      }
     },
   }
 }

@@ -43,7 +43,8 @@ const NAMES: (keyof SchedulerEvents)[] = [
 export function makeFixture(extra: Partial<SchedulerOptions> = {}, reuse?: { path: string; clock: TestClock }): Fixture {
   const path = reuse?.path ?? join(mkdtempSync(join(tmpdir(), 'sched-')), 'state.db')
   const clock = reuse?.clock ?? createTestClock()
-  const store = createSqliteSchedulerStore({ path })
+  // Commits stay on this thread: a test clock settles this thread's work, it cannot wait for a writer thread.
+  const store = createSqliteSchedulerStore({ path, writerThread: false })
   const sched = createScheduler({ store, clock, maxConcurrentJobs: 4, random: () => 0.5, ...extra })
   const events: Recorded[] = []
   for (const n of NAMES) sched.on(n, (p) => events.push({ name: n, payload: p }))

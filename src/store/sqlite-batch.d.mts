@@ -1,0 +1,10 @@
+// Types of sqlite-batch.mjs (plain JavaScript so the writer thread can load it).
+import type { Database, Transaction } from 'better-sqlite3'
+import type { StoreOp } from '../scheduler/store-port.ts'
+
+/** A batch of store ops as one flat array of primitives (op code, then its values). */
+export type EncodedBatch = unknown[]
+/** Encodes store ops for `prepareBatch`'s apply. */
+export function encodeOps(ops: readonly StoreOp[]): EncodedBatch
+/** Prepares the statements on `db`; the returned function applies one encoded batch in one transaction. */
+export function prepareBatch(db: Database): Transaction<(flat: EncodedBatch) => void>

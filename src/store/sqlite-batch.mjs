@@ -1,0 +1,118 @@
+// The scheduler store's write batches as flat value arrays, and the statements that apply them. Shared by the
+// main thread and the writer thread (plain JavaScript: a worker thread does not load the TypeScript hooks), so
+// the layout is defined once. Flat arrays of primitives cross to a worker far cheaper than op objects, and
+// consecutive rows of one kind go through multi-row statements (fewer native calls per row).
+
+const OP_RUN = 1
+const OP_JOB_STATE = 2
+const OP_JOB = 3
+const OP_DELETE_JOB = 4
+const OP_ATTEMPT = 5
+const OP_STATE = 6
+/** Values that follow each op code. */
+const WIDTH = { [OP_RUN]: 19, [OP_JOB_STATE]: 9, [OP_JOB]: 12, [OP_DELETE_JOB]: 1, [OP_ATTEMPT]: 5, [OP_STATE]: 2 }
+/** Rows per multi-row statement. */
+const ROWS = 32
+
+const bool = (b) => (b ? 1 : 0)
+
+/** Appends the store ops to a flat array: an op code, then its values in statement order. */
+export function encodeOps(ops) {
+  const out = []
+  for (const o of ops) {
+    switch (o.op) {
+      case 'putRun': {
+        const r = o.run
+        out.push(OP_RUN, r.id, r.jobId, r.status, r.origin, r.scheduledFor, r.createdAt, r.startedAt, r.endedAt, r.attempt,
+          r.error, r.resultJson, r.argsJson, r.reason, r.gateAction, r.gateReason, r.gateUntil, r.missedCount,
+          r.recoveredFrom, r.recovery)
+        break
+      }
+      case 'putJobState': {
+        const j = o.job
+        out.push(OP_JOB_STATE, bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt, j.lastFireAt, j.executions,
+          j.lastOutcome, j.updatedAt, j.id)
+        break
+      }
+      case 'putJob': {
+        const j = o.job
+        out.push(OP_JOB, j.id, j.taskType, j.specJson, bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt,
+          j.lastFireAt, j.executions, j.lastOutcome, j.createdAt, j.updatedAt)
+        break
+      }
+      case 'deleteJob':
+        out.push(OP_DELETE_JOB, o.jobId)
+        break
+      case 'putAttempt': {
+        const a = o.attempt
+        out.push(OP_ATTEMPT, a.runId, a.attempt, a.startedAt, a.endedAt, a.error)
+        break
+      }
+      case 'setState':
+        out.push(OP_STATE, o.key, o.value)
+        break
+      default:
+        throw new Error(`unknown store op ${o.op}`)
+    }
+  }
+  return out
+}
+
+const RUN_COLUMNS = `id, job_id, status, origin, scheduled_for, created_at, started_at, ended_at, attempt, error, result_json,
+  args_json, reason, gate_action, gate_reason, gate_until, missed_count, recovered_from, recovery`
+const RUN_UPSERT = `ON CONFLICT(id) DO UPDATE SET status=excluded.status, started_at=excluded.started_at,
+  ended_at=excluded.ended_at, attempt=excluded.attempt, error=excluded.error, result_json=excluded.result_json,
+  reason=excluded.reason, gate_action=excluded.gate_action, gate_reason=excluded.gate_reason,
+  gate_until=excluded.gate_until, missed_count=excluded.missed_count, recovery=excluded.recovery`
+const tuple = (n) => `(${Array(n).fill('?').join(',')})`
+const tuples = (rows, n) => Array(rows).fill(tuple(n)).join(',')
+const runSql = (rows) => `INSERT INTO runs (${RUN_COLUMNS}) VALUES ${tuples(rows, 19)} ${RUN_UPSERT}`
+const jobStateSql = (rows) => `WITH v(e, p, pr, nf, lf, ex, lo, u, id) AS (VALUES ${tuples(rows, 9)})
+  UPDATE jobs SET enabled=v.e, paused=v.p, priority=v.pr, next_fire_at=v.nf, last_fire_at=v.lf, executions=v.ex,
+    last_outcome=v.lo, updated_at=v.u FROM v WHERE jobs.id = v.id`
+
+/** Prepares the statements that apply encoded batches on `db` (a better-sqlite3 connection). */
+export function prepareBatch(db) {
+  const one = {
+    [OP_RUN]: db.prepare(runSql(1)),
+    [OP_JOB_STATE]: db.prepare(`UPDATE jobs SET enabled=?, paused=?, priority=?, next_fire_at=?, last_fire_at=?,
+      executions=?, last_outcome=?, updated_at=? WHERE id=?`),
+    [OP_JOB]: db.prepare(`INSERT INTO jobs (id, task_type, spec_json, enabled, paused, priority, next_fire_at,
+        last_fire_at, executions, last_outcome, created_at, updated_at)
+      VALUES ${tuple(12)}
+      ON CONFLICT(id) DO UPDATE SET task_type=excluded.task_type, spec_json=excluded.spec_json,
+        enabled=excluded.enabled, paused=excluded.paused, priority=excluded.priority, next_fire_at=excluded.next_fire_at,
+        last_fire_at=excluded.last_fire_at, executions=excluded.executions, last_outcome=excluded.last_outcome,
+        updated_at=excluded.updated_at`),
+    [OP_DELETE_JOB]: db.prepare('DELETE FROM jobs WHERE id = ?'),
+    [OP_ATTEMPT]: db.prepare(`INSERT OR REPLACE INTO run_attempts (run_id, attempt, started_at, ended_at, error)
+      VALUES ${tuple(5)}`),
+    [OP_STATE]: db.prepare('INSERT INTO scheduler_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value'),
+  }
+  const many = { [OP_RUN]: db.prepare(runSql(ROWS)), [OP_JOB_STATE]: db.prepare(jobStateSql(ROWS)) }
+  /** Applies one encoded batch, in order; the caller wraps it in a transaction. */
+  const apply = (flat) => {
+    let i = 0
+    while (i < flat.length) {
+      const code = flat[i]
+      const width = WIDTH[code]
+      if (width === undefined) throw new Error(`corrupt store batch: op code ${code} at ${i}`)
+      // A run of rows of one multi-row kind (runs, job states) goes ROWS at a time.
+      const multi = many[code]
+      if (multi) {
+        let rows = 0
+        while (i + rows * (width + 1) < flat.length && flat[i + rows * (width + 1)] === code && rows < ROWS) rows++
+        if (rows === ROWS) {
+          const params = new Array(ROWS * width)
+          for (let r = 0, k = 0; r < ROWS; r++) for (let c = 1; c <= width; c++) params[k++] = flat[i + r * (width + 1) + c]
+          multi.run(params)
+          i += ROWS * (width + 1)
+          continue
+        }
+      }
+      one[code].run(flat.slice(i + 1, i + 1 + width))
+      i += width + 1
+    }
+  }
+  return db.transaction(apply)
+}

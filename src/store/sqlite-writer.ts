@@ -1,0 +1,112 @@
+// The scheduler thread's side of the SQLite writer thread: queues encoded batches, which the thread commits in
+// order, and settles each batch's promise with its outcome. A blocking drain serves the synchronous store port.
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
+import { AppError } from '../errors/app-error.ts'
+import type { EncodedBatch } from './sqlite-batch.mjs'
+
+const WORKER = new URL('./sqlite-writer-worker.mjs', import.meta.url)
+/** How long a blocking drain waits for the thread before it gives up (the thread's busy timeout is 5 s). */
+const DRAIN_TIMEOUT_MS = 30_000
+
+/** A writer thread for one database file. */
+export interface SqliteWriter {
+  /** Queues a batch; resolves once it is committed, rejects (nothing of it applied) when it failed. */
+  submit(flat: EncodedBatch): Promise<void>
+  /** Batches queued and not yet answered. */
+  readonly inFlight: number
+  /** Blocks until every queued batch is answered (their promises settle on the next microtasks). */
+  drainSync(): void
+  /** Drains, then ends the thread and its connection. */
+  close(): void
+}
+
+interface Waiter {
+  seq: number
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+/** Starts the writer thread on `path` (an existing WAL database with migrations applied). */
+export function startSqliteWriter(path: string, options: { backgroundCheckpoints: boolean }): SqliteWriter {
+  const flag = new SharedArrayBuffer(4)
+  const signal = new Int32Array(flag)
+  const { port1, port2 } = new MessageChannel()
+  const worker = new Worker(WORKER, {
+    workerData: { path, flag, reply: port2, backgroundCheckpoints: options.backgroundCheckpoints },
+    transferList: [port2], name: 'sqlite-writer',
+  })
+  worker.unref()
+  const waiters: Waiter[] = []
+  let seq = 0
+  let dead: string | null = null
+
+  const fail = (why: string) => {
+    dead ??= why
+    for (const w of waiters.splice(0)) w.reject(writeError(`the SQLite writer thread stopped (${why})`))
+    port1.unref()
+  }
+  const settle = (m: { seq: number; error: string | null }) => {
+    while (waiters.length && waiters[0]!.seq <= m.seq) {
+      const w = waiters.shift()!
+      if (w.seq === m.seq && m.error !== null) w.reject(writeError(m.error))
+      else w.resolve()
+    }
+    if (!waiters.length) port1.unref()
+  }
+  port1.on('message', settle)
+  port1.unref()
+  worker.on('error', (err) => fail(err.message))
+  worker.on('exit', (code) => fail(`exit code ${code}`))
+
+  const drainSync = () => {
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS
+    while (waiters.length) {
+      const m = receiveMessageOnPort(port1 as MessagePort)?.message as { seq: number; error: string | null } | undefined
+      if (m) {
+        settle(m)
+        continue
+      }
+      if (dead) return fail(dead)
+      const left = deadline - Date.now()
+      if (left <= 0) throw writeError(`the SQLite writer thread did not answer within ${DRAIN_TIMEOUT_MS} ms`)
+      const seen = Atomics.load(signal, 0)
+      if (seen < waiters[0]!.seq) Atomics.wait(signal, 0, seen, Math.min(left, 100))
+    }
+  }
+  return {
+    submit(flat) {
+      if (dead) return Promise.reject(writeError(`the SQLite writer thread stopped (${dead})`))
+      const s = ++seq
+      // Batches in flight keep the process alive (their runs start when they commit); an idle writer does not.
+      if (!waiters.length) port1.ref()
+      return new Promise<void>((resolve, reject) => {
+        waiters.push({ seq: s, resolve, reject })
+        worker.postMessage({ seq: s, flat })
+      })
+    },
+    get inFlight() {
+      return waiters.length
+    },
+    drainSync,
+    close() {
+      if (dead) return
+      const s = ++seq
+      const closed = new Promise<void>((resolve, reject) => waiters.push({ seq: s, resolve, reject }))
+      closed.catch(() => undefined)
+      worker.postMessage({ seq: s, close: true })
+      try {
+        drainSync()
+      } finally {
+        dead = 'closed'
+        port1.close()
+        void worker.terminate()
+      }
+    },
+  }
+}
+
+function writeError(message: string): AppError {
+  return new AppError('STORE_WRITE', `scheduler store write failed; nothing of the batch was applied: ${message}`, {
+    retryable: true, hint: 'check disk space and that no other process holds a write lock on the state file',
+  })
+}
