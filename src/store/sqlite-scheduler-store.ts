@@ -98,7 +98,7 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
   const writer = options.writerThread ?? (!options.db && !db.memory)
     ? startSqliteWriter(db.name, { backgroundCheckpoints: checkpointer !== null }) : null
   /** Reads and main-thread writes wait for the writer thread's queue, so they see (and follow) every batch. */
-  const settled = () => writer?.drainSync()
+  const settled = () => writer?.drainSync({ reportFailures: false })
   const applyHere = (flat: EncodedBatch) => {
     try {
       apply.immediate(flat)
@@ -127,7 +127,7 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
     applyBatch(ops) {
       if (ops.length === 0) return
       const flat = encodeOps(ops)
-      settled()
+      writer?.drainSync()
       applyHere(flat)
     },
     submitBatch(ops) {

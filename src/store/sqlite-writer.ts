@@ -14,8 +14,11 @@ export interface SqliteWriter {
   submit(flat: EncodedBatch): Promise<void>
   /** Batches queued and not yet answered. */
   readonly inFlight: number
-  /** Blocks until every queued batch is answered (their promises settle on the next microtasks). */
-  drainSync(): void
+  /**
+   * Blocks until every queued batch is answered (their promises settle on the next microtasks). A writer waits
+   * with reportFailures (the default): it throws when a batch answered since the last such drain failed.
+   */
+  drainSync(options?: { reportFailures: boolean }): void
   /** Drains, then ends the thread and its connection. */
   close(): void
 }
@@ -34,21 +37,29 @@ export function startSqliteWriter(path: string, options: { backgroundCheckpoints
   const worker = new Worker(WORKER, {
     workerData: { path, flag, reply: port2, backgroundCheckpoints: options.backgroundCheckpoints },
     transferList: [port2], name: 'sqlite-writer',
+    // It holds one batch of primitives at a time: a small heap keeps the thread's memory small.
+    resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
   })
   worker.unref()
   const waiters: Waiter[] = []
   let seq = 0
   let dead: string | null = null
+  /** A batch failed since the last blocking drain: the next drain throws, so no caller takes it for durable. */
+  let failedSinceDrain: string | null = null
 
   const fail = (why: string) => {
     dead ??= why
+    if (waiters.length) failedSinceDrain = `the SQLite writer thread stopped (${why})`
     for (const w of waiters.splice(0)) w.reject(writeError(`the SQLite writer thread stopped (${why})`))
     port1.unref()
   }
   const settle = (m: { seq: number; error: string | null }) => {
     while (waiters.length && waiters[0]!.seq <= m.seq) {
       const w = waiters.shift()!
-      if (w.seq === m.seq && m.error !== null) w.reject(writeError(m.error))
+      if (w.seq === m.seq && m.error !== null) {
+        failedSinceDrain = m.error
+        w.reject(writeError(m.error))
+      }
       else w.resolve()
     }
     if (!waiters.length) port1.unref()
@@ -58,7 +69,7 @@ export function startSqliteWriter(path: string, options: { backgroundCheckpoints
   worker.on('error', (err) => fail(err.message))
   worker.on('exit', (code) => fail(`exit code ${code}`))
 
-  const drainSync = () => {
+  const drainSync = ({ reportFailures } = { reportFailures: true }) => {
     const deadline = Date.now() + DRAIN_TIMEOUT_MS
     while (waiters.length) {
       const m = receiveMessageOnPort(port1 as MessagePort)?.message as { seq: number; error: string | null } | undefined
@@ -66,11 +77,19 @@ export function startSqliteWriter(path: string, options: { backgroundCheckpoints
         settle(m)
         continue
       }
-      if (dead) return fail(dead)
+      if (dead) {
+        fail(dead)
+        break
+      }
       const left = deadline - Date.now()
       if (left <= 0) throw writeError(`the SQLite writer thread did not answer within ${DRAIN_TIMEOUT_MS} ms`)
       const seen = Atomics.load(signal, 0)
       if (seen < waiters[0]!.seq) Atomics.wait(signal, 0, seen, Math.min(left, 100))
+    }
+    if (reportFailures && failedSinceDrain !== null) {
+      const why = failedSinceDrain
+      failedSinceDrain = null
+      throw writeError(`an earlier batch failed (${why}); its changes are queued again`)
     }
   }
   return {
@@ -95,7 +114,7 @@ export function startSqliteWriter(path: string, options: { backgroundCheckpoints
       closed.catch(() => undefined)
       worker.postMessage({ seq: s, close: true })
       try {
-        drainSync()
+        drainSync({ reportFailures: false })
       } finally {
         dead = 'closed'
         port1.close()
