@@ -6,5 +6,5 @@ import type { StoreOp } from '../scheduler/store-port.ts'
 export type EncodedBatch = unknown[]
 /** Encodes store ops for `prepareBatch`'s apply. */
 export function encodeOps(ops: readonly StoreOp[]): EncodedBatch
-/** Prepares the statements on `db`; the returned function applies one encoded batch in one transaction. */
-export function prepareBatch(db: Database): Transaction<(flat: EncodedBatch) => void>
+/** Prepares the statements on `db`; the returned function applies encoded batches, in order, in one transaction. */
+export function prepareBatch(db: Database): Transaction<(batches: readonly EncodedBatch[]) => void>

@@ -90,7 +90,7 @@ export function prepareBatch(db) {
     [OP_STATE]: db.prepare('INSERT INTO scheduler_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value'),
   }
   const many = { [OP_RUN]: db.prepare(runSql(ROWS)), [OP_JOB_STATE]: db.prepare(jobStateSql(ROWS)) }
-  /** Applies one encoded batch, in order; the caller wraps it in a transaction. */
+  /** Applies one encoded batch, in order. */
   const apply = (flat) => {
     let i = 0
     while (i < flat.length) {
@@ -114,5 +114,8 @@ export function prepareBatch(db) {
       i += width + 1
     }
   }
-  return db.transaction(apply)
+  // Several batches may commit in one transaction (the writer thread's group commit); each is applied in order.
+  return db.transaction((batches) => {
+    for (const flat of batches) apply(flat)
+  })
 }

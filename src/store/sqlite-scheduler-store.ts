@@ -101,7 +101,7 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
   const settled = () => writer?.drainSync({ reportFailures: false })
   const applyHere = (flat: EncodedBatch) => {
     try {
-      apply.immediate(flat)
+      apply.immediate([flat])
     } catch (cause) {
       throw new AppError('STORE_WRITE', `scheduler store write of a batch failed; nothing was applied`, {
         cause, retryable: true,

@@ -2,10 +2,12 @@
 // so the SQLite work of a large batch runs beside the scheduler's thread instead of on it. Plain JavaScript: a
 // worker thread does not load the TypeScript hooks.
 import Database from 'better-sqlite3'
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
 import { prepareBatch } from './sqlite-batch.mjs'
 
 const { path, flag, reply, backgroundCheckpoints } = workerData
+/** Most encoded values one group commit takes (bounds the transaction and its memory). */
+const GROUP_VALUES = 400_000
 const signal = new Int32Array(flag)
 const db = new Database(path, { fileMustExist: true })
 db.pragma('journal_mode = WAL')
@@ -22,23 +24,45 @@ const answer = (seq, error) => {
   Atomics.store(signal, 0, seq)
   Atomics.notify(signal, 0)
 }
-parentPort.on('message', (m) => {
-  if (m.close) {
-    if (process.env.WDEBUG) console.error('writer busy ms', globalThis.__busy, 'batches', globalThis.__n, 'values', globalThis.__v)
-    db.close()
-    answer(m.seq, null)
-    parentPort.close()
-    return
-  }
-  let error = null
-  const t0 = performance.now()
+const message = (e) => String(e && e.message ? e.message : e)
+
+/**
+ * Group commit: batches that queued while the last transaction ran commit together, so pages that several of
+ * them touch are written to the WAL once. If the group fails, each batch is retried alone, so one bad batch
+ * fails only itself.
+ */
+function commit(group) {
   try {
-    apply.immediate(m.flat)
-    globalThis.__busy = (globalThis.__busy ?? 0) + performance.now() - t0
-    globalThis.__n = (globalThis.__n ?? 0) + 1
-    globalThis.__v = (globalThis.__v ?? 0) + m.flat.length
+    apply.immediate(group.map((m) => m.flat))
+    answer(group[group.length - 1].seq, null)
   } catch (err) {
-    error = String(err && err.message ? err.message : err)
+    if (group.length === 1) return answer(group[0].seq, message(err))
+    for (const m of group) {
+      try {
+        apply.immediate([m.flat])
+        answer(m.seq, null)
+      } catch (e) {
+        answer(m.seq, message(e))
+      }
+    }
   }
-  answer(m.seq, error)
+}
+
+parentPort.on('message', (first) => {
+  const group = []
+  let values = 0
+  for (let m = first; m; ) {
+    if (m.close) {
+      if (group.length) commit(group)
+      db.close()
+      answer(m.seq, null)
+      parentPort.close()
+      return
+    }
+    group.push(m)
+    values += m.flat.length
+    if (values >= GROUP_VALUES) break
+    m = receiveMessageOnPort(parentPort)?.message
+  }
+  commit(group)
 })
