@@ -1,0 +1,93 @@
+// The SQLite writer thread under a real scheduler, real clock and real file: starts are committed before their
+// handlers run, every change lands, and a batch the thread cannot commit starts nothing until the store recovers.
+import Database from 'better-sqlite3'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { createScheduler } from '../scheduler/scheduler.ts'
+import type { SchedulerStore } from '../scheduler/store-port.ts'
+import { createSqliteSchedulerStore } from './sqlite-scheduler-store.ts'
+
+/** A file store whose batches are counted by where they committed (this thread or the writer thread). */
+function countingStore(path: string) {
+  const real = createSqliteSchedulerStore({ path })
+  const counts = { here: 0, thread: 0 }
+  const store: SchedulerStore = {
+    ...real,
+    submitBatch(ops) {
+      const p = real.submitBatch!(ops)
+      if (p) counts.thread++
+      else counts.here++
+      return p
+    },
+  }
+  return { store, counts }
+}
+
+const statusOf = (db: Database.Database, runId: string) =>
+  (db.prepare('SELECT status FROM runs WHERE id = ?').get(Number(runId)) as { status: string } | undefined)?.status
+
+describe('SQLite writer thread', () => {
+  it('commits each start before its handler runs, and every completion, for 2,000 jobs due at once', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'writer-')), 'state.db')
+    const { store, counts } = countingStore(path)
+    const sched = createScheduler({ store, maxConcurrentJobs: 2_000 })
+    const reader = new Database(path, { readonly: true })
+    const seenAtStart = new Map<string, string | undefined>()
+    sched.registerTask({
+      type: 'probe',
+      handler: async ({ runId }) => {
+        // Another connection sees only committed rows: the run must already be stored as running.
+        seenAtStart.set(runId, statusOf(reader, runId))
+        return null
+      },
+    })
+    const at = Date.now() + 1_500
+    sched.addJobs(Array.from({ length: 2_000 }, (_, i) => ({ id: `j${i}`, taskType: 'probe', trigger: { type: 'date', at } })))
+    let done = 0
+    const all = new Promise<void>((resolve) => sched.on('succeeded', () => ++done === 2_000 && resolve()))
+    await sched.start()
+    await all
+    await sched.persisted()
+    expect(counts.thread).toBeGreaterThan(0)
+    expect(seenAtStart.size).toBe(2_000)
+    expect([...seenAtStart.values()].every((s) => s === 'running')).toBe(true)
+    const rows = reader.prepare("SELECT COUNT(*) AS n FROM runs WHERE status = 'succeeded'").get() as { n: number }
+    expect(rows.n).toBe(2_000)
+    const outcomes = reader.prepare("SELECT COUNT(*) AS n FROM jobs WHERE last_outcome = 'succeeded' AND next_fire_at IS NULL").get() as { n: number }
+    expect(outcomes.n).toBe(2_000)
+    reader.close()
+    await sched.stop({ graceMs: 1_000 })
+  })
+
+  it('starts nothing whose batch the thread could not commit, and runs each once after the store recovers', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'writer-')), 'state.db')
+    const { store, counts } = countingStore(path)
+    const sched = createScheduler({ store, maxConcurrentJobs: 1_000 })
+    const ran = new Map<string, number>()
+    sched.registerTask({ type: 'count', handler: async ({ jobId }) => void ran.set(jobId, (ran.get(jobId) ?? 0) + 1) })
+    const at = Date.now() + 1_000
+    sched.addJobs(Array.from({ length: 1_000 }, (_, i) => ({ id: `j${i}`, taskType: 'count', trigger: { type: 'date', at } })))
+    await sched.start()
+    // Another process holds the write lock past the writer's 5 s busy timeout when the jobs come due.
+    const locker = new Database(path)
+    locker.exec('BEGIN IMMEDIATE')
+    await new Promise((r) => setTimeout(r, at - Date.now() + 5_800))
+    expect(ran.size).toBe(0)
+    expect(sched.health().storeOk).toBe(false)
+    locker.exec('ROLLBACK')
+    locker.close()
+    const deadline = Date.now() + 20_000
+    while (ran.size < 1_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    await sched.persisted()
+    expect(counts.thread).toBeGreaterThan(0)
+    expect(ran.size).toBe(1_000)
+    expect([...ran.values()].every((n) => n === 1)).toBe(true)
+    await sched.stop({ graceMs: 1_000 })
+    const db = new Database(path, { readonly: true })
+    const byStatus = db.prepare('SELECT status, COUNT(*) AS n FROM runs GROUP BY status').all()
+    db.close()
+    expect(byStatus).toEqual([{ status: 'succeeded', n: 1_000 }])
+  })
+})
