@@ -79,7 +79,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     },
     clock, log: options.logger ?? pino({ level: 'silent' }), timeline: createTimeline(clock, () => afterTimer()),
     // In a cluster each write names its job's group, for the store's lease fence.
-    writes: createWriteBuffer(store, options.cluster ? (jobId) => groupOf(ctx, jobId) : undefined),
+    writes: createWriteBuffer(store, options.cluster ? (jobId) => groupOf(ctx, jobId) : undefined, () => kick()),
     pools: createResourcePools(options.resourcePools), emitter: new EventEmitter(),
     tasks: new Map(), jobs: new Map(), pending: PRIORITIES.map(() => new Set<RunState>()), held: new Set(),
     runs: new Map(), outcomeWatchers: new Map(), nextRunId: runIdSource(store), executing: 0, globalPaused: store.getState('paused') === '1',
@@ -114,8 +114,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     clearImmediate(pendingLoop)
     loop()
   }
-  /** Hands this turn's changes to the store; a batch committing on the writer thread does not hold the loop. */
+  /**
+   * Hands this turn's changes to the store; a batch committing on the writer thread does not hold the loop. While
+   * one is, changes that start nothing (completions) wait and go with the next batch, so the starts queued
+   * behind are not held up by them; the loop runs again when the thread is idle.
+   */
   function commitQuietly() {
+    if (ctx.writes.committing) return
     try {
       ctx.writes.commit()?.catch((err: unknown) => ctx.log.error({ err }, 'scheduler store write failed; will retry on the next tick'))
     } catch (err) {

@@ -29,14 +29,17 @@ export interface WriteBuffer {
   commit(): Promise<void> | null
   /** Resolves once every batch handed to the store so far has committed or failed. */
   persisted(): Promise<void>
+  /** True while a batch is committing on the store's writer thread (`onIdle` is called when none is left). */
+  readonly committing: boolean
   readonly size: number
 }
 
 /**
  * Creates a write buffer over `store`. Records are captured by reference, so a flush writes their latest state.
  * `groupOf` (cluster mode) names each job's group on its run and state writes, for the store's lease fence.
+ * `onIdle` is called when the last batch committing on the store's writer thread has settled.
  */
-export function createWriteBuffer(store: SchedulerStore, groupOf?: (jobId: string) => string): WriteBuffer {
+export function createWriteBuffer(store: SchedulerStore, groupOf?: (jobId: string) => string, onIdle?: () => void): WriteBuffer {
   let jobs = new Map<string, JobEntry>()
   let runs = new Map<number, RunRecord>()
   let attempts: AttemptRecord[] = []
@@ -130,12 +133,17 @@ export function createWriteBuffer(store: SchedulerStore, groupOf?: (jobId: strin
       lastCommit = mine.catch(() => undefined)
       const settledNow = lastCommit
       void settledNow.then(() => {
-        if (lastCommit === settledNow) lastCommit = null
+        if (lastCommit !== settledNow) return
+        lastCommit = null
+        onIdle?.()
       })
       return mine
     },
     persisted() {
       return lastCommit ?? Promise.resolve()
+    },
+    get committing() {
+      return lastCommit !== null
     },
   }
 }
