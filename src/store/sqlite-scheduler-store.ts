@@ -82,7 +82,10 @@ const THREAD_MIN_VALUES = 500
  */
 export function createSqliteSchedulerStore(options: SqliteStoreOptions): SchedulerStore {
   const db = options.db ?? openDatabase({ path: options.path ?? ':memory:' })
-  const checkpointer = options.backgroundCheckpoints === false ? null : startCheckpointer(db)
+  const checkpoints = options.backgroundCheckpoints !== false && !db.memory
+  const threaded = options.writerThread ?? (!options.db && !db.memory)
+  // One background thread per store: the writer thread checkpoints too when there is one.
+  const checkpointer = checkpoints && !threaded ? startCheckpointer(db) : null
   const selJobs = db.prepare('SELECT * FROM jobs ORDER BY created_at, id')
   const selJob = db.prepare('SELECT * FROM jobs WHERE id = ?')
   const selUnfinished = db.prepare(
@@ -95,8 +98,12 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
   const listStmts = new Map<string, ReturnType<Db['prepare']>>()
 
   const apply = prepareBatch(db)
-  const writer = options.writerThread ?? (!options.db && !db.memory)
-    ? startSqliteWriter(db.name, { backgroundCheckpoints: checkpointer !== null }) : null
+  const writer = threaded ? startSqliteWriter(db.name, { checkpointMs: checkpoints ? 1_000 : null }) : null
+  if (writer && checkpoints) {
+    db.pragma('wal_autocheckpoint = 0')
+    // If the thread dies, this connection checkpoints itself again (SQLite's default).
+    writer.onStopped(() => db.open && db.pragma('wal_autocheckpoint = 1000'))
+  }
   /** Reads and main-thread writes wait for the writer thread's queue, so they see (and follow) every batch. */
   const settled = () => writer?.drainSync({ reportFailures: false })
   const applyHere = (flat: EncodedBatch) => {

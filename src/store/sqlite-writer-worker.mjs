@@ -2,10 +2,11 @@
 // so the SQLite work of a large batch runs beside the scheduler's thread instead of on it. Plain JavaScript: a
 // worker thread does not load the TypeScript hooks.
 import Database from 'better-sqlite3'
+import { statSync } from 'node:fs'
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
 import { prepareBatch } from './sqlite-batch.mjs'
 
-const { path, flag, reply, backgroundCheckpoints } = workerData
+const { path, flag, reply, checkpointMs } = workerData
 /** Most encoded values one group commit takes (bounds the transaction and its memory). */
 const GROUP_VALUES = 400_000
 const signal = new Int32Array(flag)
@@ -14,9 +15,37 @@ db.pragma('journal_mode = WAL')
 db.pragma('synchronous = NORMAL')
 db.pragma('foreign_keys = ON')
 db.pragma('busy_timeout = 5000')
-// The checkpoint thread checkpoints; this connection's automatic checkpoints would fsync on every 1,000 pages.
-if (backgroundCheckpoints) db.pragma('wal_autocheckpoint = 0')
 const apply = prepareBatch(db)
+
+/**
+ * WAL checkpoints run here too (the store's only background thread), between batches and never on the
+ * scheduler's thread: each one fsyncs. During a burst they wait until batches pause for QUIET_MS, unless the
+ * WAL file has grown past BIG_WAL_BYTES. PASSIVE never waits for readers: it copies what it can, the rest later.
+ */
+const QUIET_MS = 200
+const BIG_WAL_BYTES = 64 * 2 ** 20
+let lastBatchAt = 0
+const walSize = () => {
+  try {
+    return statSync(`${path}-wal`).size
+  } catch {
+    return 0
+  }
+}
+const checkpoint = () => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)')
+  } catch {
+    // Busy or failed: tried again next interval.
+  }
+}
+const timer = checkpointMs === null ? null : setInterval(() => {
+  if (Date.now() - lastBatchAt >= QUIET_MS || walSize() >= BIG_WAL_BYTES) checkpoint()
+}, checkpointMs)
+// Every interval, also for writes the scheduler's thread made itself (it has no automatic checkpoints either):
+// with nothing new in the WAL a checkpoint returns at once. This connection's automatic ones would run inside
+// commits; the timer does them instead.
+if (timer) db.pragma('wal_autocheckpoint = 0')
 
 // Every answer goes out before the shared flag moves, so a thread blocked on the flag finds it on the port.
 const answer = (seq, error) => {
@@ -32,6 +61,7 @@ const message = (e) => String(e && e.message ? e.message : e)
  * fails only itself.
  */
 function commit(group) {
+  lastBatchAt = Date.now()
   try {
     apply.immediate(group.map((m) => m.flat))
     answer(group[group.length - 1].seq, null)
@@ -54,6 +84,10 @@ parentPort.on('message', (first) => {
   for (let m = first; m; ) {
     if (m.close) {
       if (group.length) commit(group)
+      if (timer) {
+        clearInterval(timer)
+        checkpoint()
+      }
       db.close()
       answer(m.seq, null)
       parentPort.close()

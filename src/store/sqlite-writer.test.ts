@@ -1,12 +1,14 @@
 // The SQLite writer thread under a real scheduler, real clock and real file: starts are committed before their
 // handlers run, every change lands, and a batch the thread cannot commit starts nothing until the store recovers.
 import Database from 'better-sqlite3'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createScheduler } from '../scheduler/scheduler.ts'
 import type { SchedulerStore } from '../scheduler/store-port.ts'
+import type { StoreOp } from '../scheduler/store-port.ts'
+import { openDatabase } from './database.ts'
 import { createSqliteSchedulerStore } from './sqlite-scheduler-store.ts'
 
 /** A file store whose batches are counted by where they committed (this thread or the writer thread). */
@@ -89,5 +91,30 @@ describe('SQLite writer thread', () => {
     const byStatus = db.prepare('SELECT status, COUNT(*) AS n FROM runs GROUP BY status').all()
     db.close()
     expect(byStatus).toEqual([{ status: 'succeeded', n: 1_000 }])
+  })
+
+  it('checkpoints the WAL from the writer thread (the only background thread), so the file is reused', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'writer-')), 'state.db')
+    const db = openDatabase({ path })
+    const store = createSqliteSchedulerStore({ db, writerThread: true })
+    // Neither connection checkpoints inside its commits: the thread does, between batches.
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0)
+    const putJobs = (from: number) => store.applyBatch(Array.from({ length: 3_000 }, (_, k): StoreOp => ({
+      op: 'putJob',
+      job: {
+        id: `j${from + k}`, taskType: 't', specJson: 'x'.repeat(300), enabled: true, paused: false, priority: 'normal',
+        nextFireAt: null, lastFireAt: null, executions: 0, lastOutcome: null, createdAt: 1, updatedAt: 1,
+      },
+    })))
+    const walSize = () => statSync(`${path}-wal`).size
+    putJobs(0)
+    putJobs(3_000)
+    const grown = walSize()
+    await new Promise((r) => setTimeout(r, 1_600))
+    putJobs(6_000)
+    putJobs(9_000)
+    expect(walSize()).toBeLessThanOrEqual(grown)
+    expect(store.loadJobs()).toHaveLength(12_000)
+    store.close()
   })
 })

@@ -19,6 +19,8 @@ export interface SqliteWriter {
    * with reportFailures (the default): it throws when a batch answered since the last such drain failed.
    */
   drainSync(options?: { reportFailures: boolean }): void
+  /** Called once if the thread stops on its own (it crashed or was terminated), not after close(). */
+  onStopped(fn: () => void): void
   /** Drains, then ends the thread and its connection. */
   close(): void
 }
@@ -30,12 +32,12 @@ interface Waiter {
 }
 
 /** Starts the writer thread on `path` (an existing WAL database with migrations applied). */
-export function startSqliteWriter(path: string, options: { backgroundCheckpoints: boolean }): SqliteWriter {
+export function startSqliteWriter(path: string, options: { checkpointMs: number | null }): SqliteWriter {
   const flag = new SharedArrayBuffer(4)
   const signal = new Int32Array(flag)
   const { port1, port2 } = new MessageChannel()
   const worker = new Worker(WORKER, {
-    workerData: { path, flag, reply: port2, backgroundCheckpoints: options.backgroundCheckpoints },
+    workerData: { path, flag, reply: port2, checkpointMs: options.checkpointMs },
     transferList: [port2], name: 'sqlite-writer',
     // It holds one batch of primitives at a time: a small heap keeps the thread's memory small.
     resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
@@ -44,11 +46,15 @@ export function startSqliteWriter(path: string, options: { backgroundCheckpoints
   const waiters: Waiter[] = []
   let seq = 0
   let dead: string | null = null
+  let onStopped: (() => void) | null = null
   /** A batch failed since the last blocking drain: the next drain throws, so no caller takes it for durable. */
   let failedSinceDrain: string | null = null
 
   const fail = (why: string) => {
-    dead ??= why
+    if (dead === null) {
+      dead = why
+      onStopped?.()
+    }
     if (waiters.length) failedSinceDrain = `the SQLite writer thread stopped (${why})`
     for (const w of waiters.splice(0)) w.reject(writeError(`the SQLite writer thread stopped (${why})`))
     port1.unref()
@@ -102,6 +108,9 @@ export function startSqliteWriter(path: string, options: { backgroundCheckpoints
         waiters.push({ seq: s, resolve, reject })
         worker.postMessage({ seq: s, flat })
       })
+    },
+    onStopped(fn) {
+      onStopped = fn
     },
     get inFlight() {
       return waiters.length
