@@ -2,8 +2,11 @@
 import type { Database, Transaction } from 'better-sqlite3'
 import type { StoreOp } from '../scheduler/store-port.ts'
 
-/** A batch of store ops as one flat array of primitives (op code, then its values). */
-export type EncodedBatch = unknown[]
+/** A batch of store ops: one op code per op, and all their values in one flat array of primitives. */
+export interface EncodedBatch {
+  codes: number[]
+  values: unknown[]
+}
 /** Encodes store ops for `prepareBatch`'s apply. */
 export function encodeOps(ops: readonly StoreOp[]): EncodedBatch
 /** Prepares the statements on `db`; the returned function applies encoded batches, in order, in one transaction. */

@@ -1,4 +1,4 @@
-// The scheduler store's write batches as flat value arrays, and the statements that apply them. Shared by the
+// The scheduler store's write batches as flat arrays of primitives, and the statements that apply them. Shared by the
 // main thread and the writer thread (plain JavaScript: a worker thread does not load the TypeScript hooks), so
 // the layout is defined once. Flat arrays of primitives cross to a worker far cheaper than op objects, and
 // consecutive rows of one kind go through multi-row statements (fewer native calls per row).
@@ -16,46 +16,56 @@ const ROWS = 32
 
 const bool = (b) => (b ? 1 : 0)
 
-/** Appends the store ops to a flat array: an op code, then its values in statement order. */
+/**
+ * Encodes store ops as one op code per op and one flat array of their values, in statement order: a run of rows
+ * of one kind is then a contiguous slice, bound to a multi-row statement without copying value by value.
+ */
 export function encodeOps(ops) {
-  const out = []
+  const codes = []
+  const values = []
   for (const o of ops) {
     switch (o.op) {
       case 'putRun': {
         const r = o.run
-        out.push(OP_RUN, r.id, r.jobId, r.status, r.origin, r.scheduledFor, r.createdAt, r.startedAt, r.endedAt, r.attempt,
+        codes.push(OP_RUN)
+        values.push(r.id, r.jobId, r.status, r.origin, r.scheduledFor, r.createdAt, r.startedAt, r.endedAt, r.attempt,
           r.error, r.resultJson, r.argsJson, r.reason, r.gateAction, r.gateReason, r.gateUntil, r.missedCount,
           r.recoveredFrom, r.recovery)
         break
       }
       case 'putJobState': {
         const j = o.job
-        out.push(OP_JOB_STATE, bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt, j.lastFireAt, j.executions,
-          j.lastOutcome, j.updatedAt, j.id)
+        codes.push(OP_JOB_STATE)
+        values.push(bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt, j.lastFireAt, j.executions, j.lastOutcome,
+          j.updatedAt, j.id)
         break
       }
       case 'putJob': {
         const j = o.job
-        out.push(OP_JOB, j.id, j.taskType, j.specJson, bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt,
-          j.lastFireAt, j.executions, j.lastOutcome, j.createdAt, j.updatedAt)
+        codes.push(OP_JOB)
+        values.push(j.id, j.taskType, j.specJson, bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt, j.lastFireAt,
+          j.executions, j.lastOutcome, j.createdAt, j.updatedAt)
         break
       }
       case 'deleteJob':
-        out.push(OP_DELETE_JOB, o.jobId)
+        codes.push(OP_DELETE_JOB)
+        values.push(o.jobId)
         break
       case 'putAttempt': {
         const a = o.attempt
-        out.push(OP_ATTEMPT, a.runId, a.attempt, a.startedAt, a.endedAt, a.error)
+        codes.push(OP_ATTEMPT)
+        values.push(a.runId, a.attempt, a.startedAt, a.endedAt, a.error)
         break
       }
       case 'setState':
-        out.push(OP_STATE, o.key, o.value)
+        codes.push(OP_STATE)
+        values.push(o.key, o.value)
         break
       default:
         throw new Error(`unknown store op ${o.op}`)
     }
   }
-  return out
+  return { codes, values }
 }
 
 const RUN_COLUMNS = `id, job_id, status, origin, scheduled_for, created_at, started_at, ended_at, attempt, error, result_json,
@@ -91,27 +101,24 @@ export function prepareBatch(db) {
   }
   const many = { [OP_RUN]: db.prepare(runSql(ROWS)), [OP_JOB_STATE]: db.prepare(jobStateSql(ROWS)) }
   /** Applies one encoded batch, in order. */
-  const apply = (flat) => {
-    let i = 0
-    while (i < flat.length) {
-      const code = flat[i]
+  const apply = ({ codes, values }) => {
+    let v = 0
+    for (let i = 0; i < codes.length; ) {
+      const code = codes[i]
       const width = WIDTH[code]
       if (width === undefined) throw new Error(`corrupt store batch: op code ${code} at ${i}`)
-      // A run of rows of one multi-row kind (runs, job states) goes ROWS at a time.
+      // ROWS consecutive rows of a multi-row kind (runs, job states) go through one statement.
       const multi = many[code]
-      if (multi) {
-        let rows = 0
-        while (i + rows * (width + 1) < flat.length && flat[i + rows * (width + 1)] === code && rows < ROWS) rows++
-        if (rows === ROWS) {
-          const params = new Array(ROWS * width)
-          for (let r = 0, k = 0; r < ROWS; r++) for (let c = 1; c <= width; c++) params[k++] = flat[i + r * (width + 1) + c]
-          multi.run(params)
-          i += ROWS * (width + 1)
-          continue
-        }
+      let rows = 1
+      if (multi) while (rows < ROWS && codes[i + rows] === code) rows++
+      if (multi && rows === ROWS) {
+        multi.run(values.slice(v, v + ROWS * width))
+      } else {
+        rows = 1
+        one[code].run(values.slice(v, v + width))
       }
-      one[code].run(flat.slice(i + 1, i + 1 + width))
-      i += width + 1
+      i += rows
+      v += rows * width
     }
   }
   // Several batches may commit in one transaction (the writer thread's group commit); each is applied in order.

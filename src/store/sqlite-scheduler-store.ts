@@ -141,7 +141,7 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
       if (ops.length === 0) return null
       const flat = encodeOps(ops)
       // Small batches with nothing queued commit here at once (no thread round trip on the latency path).
-      if (!writer || (writer.inFlight === 0 && flat.length < THREAD_MIN_VALUES)) {
+      if (!writer || (writer.inFlight === 0 && flat.values.length < THREAD_MIN_VALUES)) {
         applyHere(flat)
         return null
       }

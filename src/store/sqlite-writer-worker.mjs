@@ -94,7 +94,7 @@ parentPort.on('message', (first) => {
       return
     }
     group.push(m)
-    values += m.flat.length
+    values += m.flat.values.length
     if (values >= GROUP_VALUES) break
     m = receiveMessageOnPort(parentPort)?.message
   }
