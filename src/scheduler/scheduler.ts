@@ -2,71 +2,26 @@
 import { EventEmitter } from 'node:events'
 import pino from 'pino'
 import { createRealClock } from './clock.ts'
-import { cancelRunState, dispatch, recheckHeld } from './dispatch.ts'
+import { dispatch, recheckHeld } from './dispatch.ts'
+import { cancelRunState } from './run-start.ts'
 import { DependencyError, SchedulerError, TaskSchedulingError } from './errors.ts'
-import { fireEventJob, fireOutcomeEvents, type EventFireResult } from './event-fire.ts'
+import { fireEventJob, fireOutcomeEvents } from './event-fire.ts'
 import { explainJob } from './explain.ts'
-import type { SchedulerHealth } from './scheduler-types.ts'
-import type { JobSpecInput } from './job-spec.ts'
-import { addOne, armFire, checkArgs, checkDeps, exhausted, onFire, updateSpec, view, type IfExists } from './jobs.ts'
+import { addOne, armFire, checkArgs, checkDeps, exhausted, onFire, updateSpec, view } from './jobs.ts'
 import { runEveryJobOnce, stopScheduler } from './lifecycle.ts'
 import { loadState } from './load-state.ts'
 import { recoverInterrupted } from './recovery.ts'
 import { createResourcePools } from './resource-pools.ts'
 import { enqueue, newRun, rankOf, runIdSource, saveJob, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
 import { applyControl, createClusterState, groupOf, handOffRun, ownsJob, publishControl, startHeartbeat } from './cluster.ts'
-import type {
-  Explanation, JobView, OnceSummary, RunView, SchedulerEvents, SchedulerOptions,
-} from './scheduler-types.ts'
-import { PRIORITIES, type AttemptRecord, type ListRunsQuery, type Priority } from './store-port.ts'
-import type { TaskDefinition } from './task-contract.ts'
+import type { SchedulerOptions } from './scheduler-types.ts'
+import { PRIORITIES } from './store-port.ts'
 import { createTimeline } from './timeline.ts'
 import { createWriteBuffer } from './write-buffer.ts'
+import type { Scheduler } from './scheduler-api.ts'
 
 export type { IfExists } from './jobs.ts'
-
-/** The scheduler's public API. */
-export interface Scheduler {
-  registerTask(def: TaskDefinition): void
-  /** Validates and adds a job; persisted before it returns (taskType jobs; inline-handler jobs live in memory). */
-  addJob(spec: JobSpecInput, options?: { ifExists?: IfExists }): JobView
-  /** Adds many jobs, written in chunked transactions; all are durable when it returns. */
-  addJobs(specs: JobSpecInput[], options?: { ifExists?: IfExists }): string[]
-  removeJob(jobId: string): void
-  runNow(jobId: string, argsOverride?: unknown): string
-  /** Reports the event an `event`-triggered job waits for: one run unless debounced, paused or overlapping. */
-  fireEvent(jobId: string, detail: string): EventFireResult
-  cancelRun(runId: string): boolean
-  pause(jobId?: string): void
-  resume(jobId?: string): void
-  enable(jobId: string): void
-  disable(jobId: string): void
-  setPriority(jobId: string, priority: Priority): void
-  setDependencies(jobId: string, dependencies: string[]): void
-  definePool(name: string, capacity: number): void
-  getJob(jobId: string): JobView | null
-  listJobs(): JobView[]
-  getRun(runId: string): RunView | null
-  listRuns(query?: ListRunsQuery): { runs: RunView[]; nextCursor: string | null }
-  listAttempts(runId: string): AttemptRecord[]
-  explain(jobId: string): Explanation
-  /** Arms the timer, starts dispatching and recovers interrupted runs; resolves once recovery was applied. */
-  start(): Promise<void>
-  /** Runs every enabled job once, in dependency order, in parallel where the DAG allows. */
-  runOnce(): Promise<OnceSummary>
-  /** Stops: no new runs; running ones get `graceMs`, then are aborted and recorded; the store is closed. */
-  stop(options?: { graceMs?: number }): Promise<void>
-  /** Re-asks the gate about held and delayed runs now (e.g. after a market tick). */
-  recheckGate(): void
-  /** Resolves once every state change made so far is committed; rejects if that write failed (it is retried). */
-  persisted(): Promise<void>
-  /** Deletes history per the retention setting; returns how many runs were deleted. */
-  pruneHistory(): number
-  /** Liveness for health checks: the loop is started, the store writable, and no due fire left unhandled. */
-  health(): SchedulerHealth
-  on<K extends keyof SchedulerEvents>(event: K, fn: (payload: SchedulerEvents[K]) => void): () => void
-  once<K extends keyof SchedulerEvents>(event: K, fn: (payload: SchedulerEvents[K]) => void): () => void
-}
+export type { Scheduler } from './scheduler-api.ts'
 
 /** Creates the scheduler over a store; reads the stored jobs and unfinished runs at once (synchronously). */
 export function createScheduler(options: SchedulerOptions): Scheduler {
