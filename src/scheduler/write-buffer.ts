@@ -85,6 +85,16 @@ export function createWriteBuffer(store: SchedulerStore, groupOf?: (jobId: strin
     for (const [k, v] of saved.states) if (!states.has(k)) states.set(k, v)
     for (const id of saved.handoffs) handoffs.add(id)
   }
+  function flush(): void {
+    const batch = take()
+    if (!batch) return
+    try {
+      store.applyBatch(batch.ops)
+    } catch (err) {
+      putBack(batch.saved)
+      throw err
+    }
+  }
   return {
     job(rec, specJson) {
       const prev = jobs.get(rec.id)
@@ -101,19 +111,10 @@ export function createWriteBuffer(store: SchedulerStore, groupOf?: (jobId: strin
     get size() {
       return jobs.size + runs.size + attempts.length + states.size
     },
-    flush() {
-      const batch = take()
-      if (!batch) return
-      try {
-        store.applyBatch(batch.ops)
-      } catch (err) {
-        putBack(batch.saved)
-        throw err
-      }
-    },
+    flush,
     commit() {
       if (!store.submitBatch) {
-        this.flush()
+        flush()
         return null
       }
       const batch = take()

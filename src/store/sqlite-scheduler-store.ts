@@ -4,7 +4,7 @@ import { startCheckpointer } from './checkpointer.ts'
 import { openDatabase } from './database.ts'
 import { AppError } from '../errors/app-error.ts'
 import { encodeOps, prepareBatch, type EncodedBatch } from './sqlite-batch.mjs'
-import { startSqliteWriter } from './sqlite-writer.ts'
+import { startSqliteWriter, storeWriteError } from './sqlite-writer.ts'
 import type {
   JobRecord,
   ListRunsQuery,
@@ -110,10 +110,7 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
     try {
       apply.immediate([flat])
     } catch (cause) {
-      throw new AppError('STORE_WRITE', `scheduler store write of a batch failed; nothing was applied`, {
-        cause, retryable: true,
-        hint: 'check disk space and that no other process holds a write lock on the state file',
-      })
+      throw storeWriteError(cause instanceof Error ? cause.message : String(cause), cause)
     }
   }
 

@@ -1,7 +1,8 @@
 // The scheduler thread's side of the SQLite writer thread: queues encoded batches, which the thread commits in
 // order, and settles each batch's promise with its outcome. A blocking drain serves the synchronous store port.
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
+import { MessageChannel, Worker } from 'node:worker_threads'
 import { AppError } from '../errors/app-error.ts'
+import { blockForAnswers } from './blocking-answers.ts'
 import type { EncodedBatch } from './sqlite-batch.mjs'
 
 const WORKER = new URL('./sqlite-writer-worker.mjs', import.meta.url)
@@ -56,7 +57,7 @@ export function startSqliteWriter(path: string, options: { checkpointMs: number 
       onStopped?.()
     }
     if (waiters.length) failedSinceDrain = `the SQLite writer thread stopped (${why})`
-    for (const w of waiters.splice(0)) w.reject(writeError(`the SQLite writer thread stopped (${why})`))
+    for (const w of waiters.splice(0)) w.reject(storeWriteError(`the SQLite writer thread stopped (${why})`))
     port1.unref()
   }
   const settle = (m: { seq: number; error: string | null }) => {
@@ -64,7 +65,7 @@ export function startSqliteWriter(path: string, options: { checkpointMs: number 
       const w = waiters.shift()!
       if (w.seq === m.seq && m.error !== null) {
         failedSinceDrain = m.error
-        w.reject(writeError(m.error))
+        w.reject(storeWriteError(m.error))
       }
       else w.resolve()
     }
@@ -76,31 +77,23 @@ export function startSqliteWriter(path: string, options: { checkpointMs: number 
   worker.on('exit', (code) => fail(`exit code ${code}`))
 
   const drainSync = ({ reportFailures } = { reportFailures: true }) => {
-    const deadline = Date.now() + DRAIN_TIMEOUT_MS
-    while (waiters.length) {
-      const m = receiveMessageOnPort(port1 as MessagePort)?.message as { seq: number; error: string | null } | undefined
-      if (m) {
-        settle(m)
-        continue
-      }
-      if (dead) {
-        fail(dead)
-        break
-      }
-      const left = deadline - Date.now()
-      if (left <= 0) throw writeError(`the SQLite writer thread did not answer within ${DRAIN_TIMEOUT_MS} ms`)
-      const seen = Atomics.load(signal, 0)
-      if (seen < waiters[0]!.seq) Atomics.wait(signal, 0, seen, Math.min(left, 100))
-    }
+    const answered = blockForAnswers<{ seq: number; error: string | null }>(port1, signal, {
+      deadline: Date.now() + DRAIN_TIMEOUT_MS,
+      awaitedSeq: () => waiters[0]?.seq ?? 0,
+      done: () => waiters.length === 0 || dead !== null,
+      onAnswer: settle,
+    })
+    if (!answered) throw storeWriteError(`the SQLite writer thread did not answer within ${DRAIN_TIMEOUT_MS} ms`)
+    if (dead) fail(dead)
     if (reportFailures && failedSinceDrain !== null) {
       const why = failedSinceDrain
       failedSinceDrain = null
-      throw writeError(`an earlier batch failed (${why}); its changes are queued again`)
+      throw storeWriteError(`an earlier batch failed (${why}); its changes are queued again`)
     }
   }
   return {
     submit(flat) {
-      if (dead) return Promise.reject(writeError(`the SQLite writer thread stopped (${dead})`))
+      if (dead) return Promise.reject(storeWriteError(`the SQLite writer thread stopped (${dead})`))
       const s = ++seq
       // Batches in flight keep the process alive (their runs start when they commit); an idle writer does not.
       if (!waiters.length) port1.ref()
@@ -133,8 +126,9 @@ export function startSqliteWriter(path: string, options: { checkpointMs: number 
   }
 }
 
-function writeError(message: string): AppError {
-  return new AppError('STORE_WRITE', `scheduler store write failed; nothing of the batch was applied: ${message}`, {
-    retryable: true, hint: 'check disk space and that no other process holds a write lock on the state file',
+/** The error of a batch that was not applied (nothing of it was), here or on the writer thread. */
+export function storeWriteError(detail: string, cause?: unknown): AppError {
+  return new AppError('STORE_WRITE', `scheduler store write failed; nothing of the batch was applied: ${detail}`, {
+    cause, retryable: true, hint: 'check disk space and that no other process holds a write lock on the state file',
   })
 }

@@ -1,8 +1,9 @@
 // Synchronous PostgreSQL for the scheduler's synchronous store port: `pg` runs in a worker thread and this thread
 // blocks (Atomics.wait) for one round trip per call. The scheduler writes one batch per loop turn, so the loop
 // blocks for about one localhost round trip per turn; see README.md here for the trade-off.
-import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads'
+import { MessageChannel, Worker } from 'node:worker_threads'
 import { AppError } from '../../errors/app-error.ts'
+import { blockForAnswers } from '../blocking-answers.ts'
 import { registerSecret } from '../../logging/redact.ts'
 
 /** One statement with positional parameters ($1, $2...). */
@@ -64,21 +65,21 @@ export function createSyncPg(url: string, timeoutMs = 30_000): SyncPg {
     if (closed) throw new AppError('PG_CLOSED', 'the PostgreSQL store is closed')
     seq = (seq % 2_000_000_000) + 1
     worker.postMessage({ ...req, seq })
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const m = receiveMessageOnPort(port1)?.message as PgEnvelope<PgReply> | undefined
-      if (m?.seq === seq) {
-        if (!m.ok) throw new PgError(m.message, m.code)
-        return m
-      }
-      if (m) continue
-      const seen = Atomics.load(signal, 0)
-      const left = deadline - Date.now()
-      if (left <= 0) {
-        throw new AppError('PG_TIMEOUT', `PostgreSQL did not answer within ${timeoutMs} ms`, { retryable: true, hint: 'check that the server is up and reachable' })
-      }
-      if (seen !== seq) Atomics.wait(signal, 0, seen, left)
+    const got: { reply: PgEnvelope<PgReply> | null } = { reply: null }
+    const answered = blockForAnswers<PgEnvelope<PgReply>>(port1, signal, {
+      deadline: Date.now() + timeoutMs,
+      awaitedSeq: () => seq,
+      done: () => got.reply !== null,
+      onAnswer: (m) => {
+        if (m.seq === seq) got.reply = m
+      },
+    })
+    const m = got.reply
+    if (!answered || !m) {
+      throw new AppError('PG_TIMEOUT', `PostgreSQL did not answer within ${timeoutMs} ms`, { retryable: true, hint: 'check that the server is up and reachable' })
     }
+    if (!m.ok) throw new PgError(m.message, m.code)
+    return m
   }
   return {
     query: <T>(sql: string, params?: readonly unknown[]) => call({ op: 'query', sql, params }).rows as T[],
