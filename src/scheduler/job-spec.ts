@@ -92,10 +92,28 @@ function sharedJson(v: unknown): string {
   return s
 }
 
-/** The spec as persisted: JSON without the inline handler. Trigger objects are treated as immutable. */
+// Keys written to the store, in schema order; an inline `handler` is never persisted.
+const PERSISTED_KEYS = Object.keys(jobSpecSchema.shape).filter((k) => k !== 'handler')
+const KEY_PREFIX = PERSISTED_KEYS.map((k) => `,"${k}":`)
+const SCALAR_DEFAULTS: Record<string, unknown> = { priority: 'normal', maxInstances: 1, enabled: true }
+
+/**
+ * The spec as persisted: JSON without the inline handler and without fields at their defaults (parseJobSpec puts
+ * them back on load), and without triggerInput when it says the same as trigger. Trigger objects are immutable.
+ * Small rows matter for 100,000-job plans: each byte is encoded, sent to the writer and stored.
+ */
 export function specToJson(spec: JobSpec): string {
-  const { handler: _h, trigger, triggerInput, ...rest } = spec
-  const head = JSON.stringify(rest)
-  const tail = `"trigger":${sharedJson(trigger)}${triggerInput === undefined ? '' : `,"triggerInput":${sharedJson(triggerInput)}`}}`
-  return head === '{}' ? `{${tail}` : `${head.slice(0, -1)},${tail}`
+  const s = spec as Record<string, unknown>
+  let out = ''
+  for (let i = 0; i < PERSISTED_KEYS.length; i++) {
+    const k = PERSISTED_KEYS[i]!
+    const v = s[k]
+    if (v === undefined || v === EMPTY_OBJECT || v === EMPTY_ARRAY || SCALAR_DEFAULTS[k] === v) continue
+    if (k === 'trigger' || k === 'triggerInput') {
+      const json = sharedJson(v)
+      if (k === 'triggerInput' && json === sharedJson(spec.trigger)) continue
+      out += KEY_PREFIX[i] + json
+    } else out += KEY_PREFIX[i] + JSON.stringify(v)
+  }
+  return `{${out.slice(1)}}`
 }

@@ -132,8 +132,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       durable(() =>
         specs.map((s) => {
           addOne(ctx, s, o?.ifExists ?? 'error', false)
-          // Large plans are written in chunks: bounded memory, and still durable when addJobs returns.
-          if (ctx.writes.size >= 5_000) ctx.writes.flush()
+          // Large plans are written in chunks, on the store's writer thread while the next chunk is validated
+          // (bounded memory). The closing flush waits for every chunk and throws if one failed (its changes are
+          // queued again), so addJobs still returns only once all of them are durable.
+          if (ctx.writes.size >= 1_000) void ctx.writes.commit()?.catch(() => undefined)
           return s.id
         }),
       ),

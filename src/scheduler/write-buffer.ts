@@ -20,7 +20,10 @@ export interface WriteBuffer {
   handOff(rec: RunRecord): void
   attempt(rec: AttemptRecord): void
   state(key: string, value: string): void
-  /** Writes everything in one transaction; on failure keeps the changes for the next flush and rethrows. */
+  /**
+   * Writes everything in one transaction, after any batch still committing on the writer thread; on failure keeps
+   * the changes for the next flush and rethrows. When it returns, every change made so far is durable.
+   */
   flush(): void
   /**
    * Writes everything as one batch, on the store's writer thread when it has one: null when it was committed
@@ -87,7 +90,11 @@ export function createWriteBuffer(store: SchedulerStore, groupOf?: (jobId: strin
   }
   function flush(): void {
     const batch = take()
-    if (!batch) return
+    if (!batch) {
+      // Nothing buffered, but batches may still be committing: an empty blocking write waits for them.
+      if (lastCommit !== null) store.applyBatch([])
+      return
+    }
     try {
       store.applyBatch(batch.ops)
     } catch (err) {
@@ -127,8 +134,10 @@ export function createWriteBuffer(store: SchedulerStore, groupOf?: (jobId: strin
         throw err
       }
       if (!p) return null
+      // Only the changes are kept for a failure, not the encoded ops: large plans have many batches in flight.
+      const saved = batch.saved
       const mine = p.catch((err: unknown) => {
-        putBack(batch.saved)
+        putBack(saved)
         throw err
       })
       lastCommit = mine.catch(() => undefined)

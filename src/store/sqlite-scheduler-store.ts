@@ -129,10 +129,10 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
 
   return {
     applyBatch(ops) {
-      if (ops.length === 0) return
-      const flat = encodeOps(ops)
+      // Blocking: batches queued on the writer thread commit first (an empty batch only waits for them).
       writer?.drainSync()
-      applyHere(flat)
+      if (ops.length === 0) return
+      applyHere(encodeOps(ops))
     },
     submitBatch(ops) {
       if (ops.length === 0) return null

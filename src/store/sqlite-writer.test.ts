@@ -93,6 +93,44 @@ describe('SQLite writer thread', () => {
     expect(byStatus).toEqual([{ status: 'succeeded', n: 1_000 }])
   })
 
+  it('writes a large plan on the writer thread and returns from addJobs only once every job is durable', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'writer-')), 'state.db')
+    const { store, counts } = countingStore(path)
+    const sched = createScheduler({ store })
+    sched.registerTask({ type: 'noop', handler: async () => null })
+    sched.addJobs(Array.from({ length: 5_000 }, (_, i) => ({ id: `j${i}`, taskType: 'noop', trigger: 'hourly' })))
+    // No await: another connection must already see every job, including chunks the thread committed.
+    const reader = new Database(path, { readonly: true })
+    const stored = reader.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }
+    reader.close()
+    expect(counts.thread).toBeGreaterThan(0)
+    expect(stored.n).toBe(5_000)
+    store.close()
+  })
+
+  it('fails addJobs when the thread cannot commit a chunk of the plan, and writes that chunk later', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'writer-')), 'state.db')
+    const { store, counts } = countingStore(path)
+    const sched = createScheduler({ store })
+    sched.registerTask({ type: 'noop', handler: async () => null })
+    const locker = new Database(path)
+    locker.exec('BEGIN IMMEDIATE')
+    // The first 1,000 jobs go to the thread, which waits out its 5 s busy timeout and fails the batch.
+    expect(() => sched.addJobs(Array.from({ length: 1_500 }, (_, i) => ({ id: `j${i}`, taskType: 'noop', trigger: 'hourly' }))))
+      .toThrow(/STORE_WRITE|store write failed/)
+    expect(counts.thread).toBeGreaterThan(0)
+    locker.exec('ROLLBACK')
+    locker.close()
+    await new Promise((r) => setTimeout(r, 0))
+    // The failed chunk's changes were queued again: the next durable call writes them with its own.
+    sched.addJob({ id: 'after', taskType: 'noop', trigger: 'hourly' })
+    const reader = new Database(path, { readonly: true })
+    const stored = reader.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }
+    reader.close()
+    expect(stored.n).toBe(1_501)
+    store.close()
+  })
+
   it('checkpoints the WAL from the writer thread (the only background thread), so the file is reused', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'writer-')), 'state.db')
     const db = openDatabase({ path })
