@@ -92,10 +92,8 @@ function sharedJson(v: unknown): string {
   return s
 }
 
-// Keys written to the store, in schema order; an inline `handler` is never persisted.
-const PERSISTED_KEYS = Object.keys(jobSpecSchema.shape).filter((k) => k !== 'handler')
-const KEY_PREFIX = PERSISTED_KEYS.map((k) => `,"${k}":`)
-const SCALAR_DEFAULTS: Record<string, unknown> = { priority: 'normal', maxInstances: 1, enabled: true }
+// `,"key":` for each spec key, built once.
+const KEY_PREFIX: Record<string, string> = Object.fromEntries(Object.keys(jobSpecSchema.shape).map((k) => [k, `,"${k}":`]))
 
 /**
  * The spec as persisted: JSON without the inline handler and without fields at their defaults (parseJobSpec puts
@@ -105,15 +103,16 @@ const SCALAR_DEFAULTS: Record<string, unknown> = { priority: 'normal', maxInstan
 export function specToJson(spec: JobSpec): string {
   const s = spec as Record<string, unknown>
   let out = ''
-  for (let i = 0; i < PERSISTED_KEYS.length; i++) {
-    const k = PERSISTED_KEYS[i]!
+  // The spec's own keys (about ten), not the schema's two dozen: a validated spec holds only what was given or defaulted.
+  for (const k in s) {
     const v = s[k]
-    if (v === undefined || v === EMPTY_OBJECT || v === EMPTY_ARRAY || SCALAR_DEFAULTS[k] === v) continue
+    if (v === undefined || v === EMPTY_OBJECT || v === EMPTY_ARRAY || k === 'handler') continue
+    if ((k === 'priority' && v === 'normal') || (k === 'maxInstances' && v === 1) || (k === 'enabled' && v === true)) continue
     if (k === 'trigger' || k === 'triggerInput') {
       const json = sharedJson(v)
       if (k === 'triggerInput' && json === sharedJson(spec.trigger)) continue
-      out += KEY_PREFIX[i] + json
-    } else out += KEY_PREFIX[i] + JSON.stringify(v)
+      out += KEY_PREFIX[k] + json
+    } else out += (KEY_PREFIX[k] ?? `,${JSON.stringify(k)}:`) + JSON.stringify(v)
   }
   return `{${out.slice(1)}}`
 }

@@ -124,7 +124,8 @@ export function addOne(ctx: Ctx, input: JobSpecInput, ifExists: IfExists, wantVi
     : compileShared(spec.trigger, now, { allowPastEvents: spec.allowPastEvents, timezone: spec.timezone })
   const schedule = compiled.compiled
   spec.trigger = schedule.spec
-  spec.triggerInput = compiled.input
+  // Most jobs' triggers are already in resolved form: no triggerInput property then (one less slot per job).
+  if (compiled.input !== undefined || spec.triggerInput !== undefined) spec.triggerInput = compiled.input
   checkDeps(ctx, spec.id, spec.dependencies)
   ctx.pools.validate(spec.id, spec.resources)
   const rec: JobRecord = {

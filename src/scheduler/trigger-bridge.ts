@@ -9,7 +9,11 @@ export interface JobTriggerOptions {
 }
 
 const MAX_ENTRIES = 20_000
-const cache = new Map<string, { compiled: CompiledTrigger; input: unknown }>()
+type Entry = { compiled: CompiledTrigger; input: unknown }
+const cache = new Map<string, Entry>()
+/** Plain cron triggers by job zone option, then trigger zone (null: none given), then expression. */
+const cronCache = new Map<string | null, Map<string | null, Map<string, Entry>>>()
+let cronCount = 0
 
 /**
  * Wraps a compiled trigger so repeated `nextAfter` calls inside the same gap reuse the last answer: if `n` is the
@@ -53,20 +57,48 @@ export function compileJobTrigger(raw: unknown, nowMs: number, options: JobTrigg
 }
 
 /**
- * Like compileJobTrigger, and also returns the first identical input seen, so 100,000 jobs sharing 1,000
- * triggers keep 1,000 input objects alive, not 100,000.
+ * Like compileJobTrigger, and also returns the trigger as written (the first identical input seen, so 100,000 jobs
+ * sharing 1,000 triggers keep 1,000 input objects alive), or undefined when it equals the resolved spec.
  */
 export function compileShared(raw: unknown, nowMs: number, options: JobTriggerOptions = {}): { compiled: CompiledTrigger; input: unknown } {
   // 'manual' reads naturally in a plan file; the trigger module only knows its object form.
   const input = raw === 'manual' ? { type: 'manual' } : raw
-  const key = `${options.timezone ?? 'UTC'}|${JSON.stringify(input)}`
-  const hit = cache.get(key)
+  const plain = plainCron(input)
+  const key = plain ? '' : `${options.timezone ?? 'UTC'}|${JSON.stringify(input)}`
+  const hit = plain ? cronCache.get(options.timezone ?? null)?.get(plain.timezone)?.get(plain.expression) : cache.get(key)
   if (hit) return hit
   const compiled = memoizeNext(compileTrigger(input, { nowMs, allowPastEvents: options.allowPastEvents, timezone: options.timezone }))
-  const entry = { compiled, input: raw }
+  // The input is kept only when it says more than the resolved spec (a short pattern, an unpinned interval start).
+  const entry = { compiled, input: JSON.stringify(input) === JSON.stringify(compiled.spec) ? undefined : raw }
   if (shareable(compiled)) {
-    if (cache.size >= MAX_ENTRIES) cache.clear()
-    cache.set(key, entry)
+    if (cache.size + cronCount >= MAX_ENTRIES) {
+      cache.clear()
+      cronCache.clear()
+      cronCount = 0
+    }
+    if (plain) {
+      childMap(childMap(cronCache, options.timezone ?? null), plain.timezone).set(plain.expression, entry)
+      cronCount++
+    } else cache.set(key, entry)
   }
   return entry
+}
+
+function childMap<K, C extends Map<unknown, unknown>>(outer: Map<K, C>, key: K): C {
+  let inner = outer.get(key)
+  if (!inner) outer.set(key, (inner = new Map() as C))
+  return inner
+}
+
+/**
+ * The common trigger `{ type: 'cron', expression, timezone? }` with nothing else, else null. Such triggers are
+ * looked up in nested maps by their two strings: no JSON key is built and hashed per job (100,000-job plans).
+ */
+function plainCron(input: unknown): { expression: string; timezone: string | null } | null {
+  if (typeof input !== 'object' || input === null || (input as { type?: unknown }).type !== 'cron') return null
+  const { expression, timezone } = input as { expression?: unknown; timezone?: unknown }
+  if (typeof expression !== 'string' || (timezone !== undefined && typeof timezone !== 'string')) return null
+  let fields = 0
+  for (const _ in input) fields++
+  return fields === (timezone === undefined ? 2 : 3) ? { expression, timezone: (timezone as string | undefined) ?? null } : null
 }
