@@ -122,7 +122,7 @@ async function burstPerSecond(kind: 'ours' | 'baseline'): Promise<number> {
   return n / ((last - t) / 1000)
 }
 
-/** In a child process (so RSS is its own): schedule `n` cron jobs over 1,440 expressions x 5 zones. */
+/** In a child process (so RSS is its own): schedule `n` cron jobs over 1,440 expressions spread over 5 zones. */
 async function cronChild(kind: string, n: number): Promise<void> {
   const expr = (i: number) => `${i % 60} ${Math.floor(i / 60) % 24} * * *`
   const t0 = performance.now()
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
   const c = await spawnCron('ours', 100_000)
   const baselineJobs = Number(process.env.BENCH_BASELINE_CRON_JOBS ?? 20_000)
   const cB = await spawnCron('node-schedule', baselineJobs)
-  log(`schedule 100,000 cron jobs (1,440 expressions x 5 zones): ${round(c.seconds)} s (${round(c.cpuSeconds)} s CPU), ` +
+  log(`schedule 100,000 cron jobs (1,440 expressions spread over 5 zones): ${round(c.seconds)} s (${round(c.cpuSeconds)} s CPU), ` +
     `${Math.round(c.rssMb)} MB RSS (node-schedule, ${baselineJobs} jobs: ${round(cB.seconds)} s (${round(cB.cpuSeconds)} s CPU), ` +
     `${Math.round(cB.rssMb)} MB RSS)`)
   const [load1] = loadavg()

@@ -13,6 +13,17 @@ describe('real clock', () => {
     for (const [at, when] of fired) expect(when).toBeGreaterThanOrEqual(at)
   })
 
+  it('never fires early when it sleeps to each fire time (wakeEarlyMs 0) or polls a dense stretch (default)', async () => {
+    for (const clock of [createRealClock({ wakeEarlyMs: 0 }), createRealClock()]) {
+      const base = Date.now() + 15
+      const fired = await Promise.all(Array.from({ length: 30 }, (_, i) => new Promise<[number, number]>((resolve) => {
+        const at = base + i * 2
+        clock.setTimer(at, () => resolve([at, Date.now()]))
+      })))
+      for (const [at, when] of fired) expect(when).toBeGreaterThanOrEqual(at)
+    }
+  })
+
   it('cancels a timer while it sleeps and one due within its polling window', async () => {
     const clock = createRealClock()
     let fired = 0

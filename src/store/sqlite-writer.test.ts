@@ -131,6 +131,36 @@ describe('SQLite writer thread', () => {
     store.close()
   })
 
+  it('holds checkpoints while the scheduler\'s thread keeps committing, and checkpoints once writes pause', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'writer-')), 'state.db')
+    const db = openDatabase({ path })
+    const store = createSqliteSchedulerStore({ db, writerThread: true })
+    // Until a checkpoint copies them, new pages live only in the WAL: the database file keeps its size.
+    const dbSize = () => statSync(path).size
+    let n = 0
+    const putJob = () => store.applyBatch([{
+      op: 'putJob',
+      job: {
+        id: `j${n++}`, taskType: 't', specJson: 'x'.repeat(2_000), enabled: true, paused: false, priority: 'normal',
+        nextFireAt: null, lastFireAt: null, executions: 0, lastOutcome: null, createdAt: 1, updatedAt: 1,
+      },
+    }])
+    putJob()
+    const before = dbSize()
+    // Small commits every few ms for 1.6 s, past the 1 s checkpoint interval.
+    const until = Date.now() + 1_600
+    while (Date.now() < until) {
+      putJob()
+      await new Promise((r) => setTimeout(r, 4))
+    }
+    expect(dbSize()).toBe(before)
+    // Quiet: the thread checkpoints, copying the pages into the database file.
+    await new Promise((r) => setTimeout(r, 1_500))
+    expect(dbSize()).toBeGreaterThan(before + 100 * 2_000)
+    expect(store.loadJobs()).toHaveLength(n)
+    store.close()
+  })
+
   it('checkpoints the WAL from the writer thread (the only background thread), so the file is reused', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'writer-')), 'state.db')
     const db = openDatabase({ path })
