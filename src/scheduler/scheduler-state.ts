@@ -2,7 +2,7 @@
 import type { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 import type { Clock } from './clock.ts'
-import { specToJson, type JobSpec } from './job-spec.ts'
+import type { JobSpec } from './job-spec.ts'
 import type { ResourcePools } from './resource-pools.ts'
 import type { EscalationEvent, SchedulerEvents, SchedulerOptions } from './scheduler-types.ts'
 import { PRIORITIES, type JobRecord, type RunOrigin, type RunRecord, type RunStatus, type SchedulerStore } from './store-port.ts'
@@ -126,7 +126,7 @@ export function emit<K extends keyof SchedulerEvents>(ctx: Ctx, name: K, payload
 /** Queues a job's state for the next flush, with its spec when `full` (inline jobs are not persisted). */
 export function saveJob(ctx: Ctx, job: JobState, full = false): void {
   job.rec.updatedAt = ctx.clock.now()
-  if (job.persistent) ctx.writes.job(job.rec, full ? specToJson(job.spec) : undefined)
+  if (job.persistent) ctx.writes.job(job.rec, full ? job.spec : undefined)
 }
 
 /** Creates a run record and its in-memory state; active runs join their job's active set. */

@@ -7,6 +7,7 @@ import { cancelRunState } from './run-start.ts'
 import { DependencyError, SchedulerError, TaskSchedulingError } from './errors.ts'
 import { fireEventJob, fireOutcomeEvents } from './event-fire.ts'
 import { explainJob } from './explain.ts'
+import { specToJson, type JobSpec } from './job-spec.ts'
 import { addOne, armFire, checkArgs, checkDeps, exhausted, onFire, updateSpec, view } from './jobs.ts'
 import { runEveryJobOnce, stopScheduler } from './lifecycle.ts'
 import { loadState } from './load-state.ts'
@@ -34,7 +35,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     },
     clock, log: options.logger ?? pino({ level: 'silent' }), timeline: createTimeline(clock, () => afterTimer()),
     // In a cluster each write names its job's group, for the store's lease fence.
-    writes: createWriteBuffer(store, options.cluster ? (jobId) => groupOf(ctx, jobId) : undefined, () => kick()),
+    writes: createWriteBuffer(store, {
+      specJson: (spec) => specToJson(spec as JobSpec), onIdle: () => kick(),
+      groupOf: options.cluster ? (jobId) => groupOf(ctx, jobId) : undefined,
+    }),
     pools: createResourcePools(options.resourcePools), emitter: new EventEmitter(),
     tasks: new Map(), jobs: new Map(), pending: PRIORITIES.map(() => new Set<RunState>()), held: new Set(),
     runs: new Map(), outcomeWatchers: new Map(), nextRunId: runIdSource(store), executing: 0, globalPaused: store.getState('paused') === '1',

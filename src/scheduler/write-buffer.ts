@@ -1,7 +1,8 @@
 // Collects the state changes of one loop tick and writes them to the store in one transaction.
 import type { AttemptRecord, JobRecord, RunRecord, SchedulerStore, StoreOp } from './store-port.ts'
 
-type JobEntry = { rec: JobRecord; specJson: string | null } | null
+/** A job's latest record, and its spec when the full row is due (serialized only when the batch is built). */
+type JobEntry = { rec: JobRecord; spec: object | null } | null
 interface Saved {
   jobs: Map<string, JobEntry>
   runs: Map<number, RunRecord>
@@ -12,8 +13,8 @@ interface Saved {
 
 /** Pending writes, deduplicated: the latest state of each job and run is written once per flush. */
 export interface WriteBuffer {
-  /** Queues a job's state; with `specJson`, the full record (spec included) is written. */
-  job(rec: JobRecord, specJson?: string): void
+  /** Queues a job's state; with `spec`, the full record (spec included, as of the flush) is written. */
+  job(rec: JobRecord, spec?: object): void
   deleteJob(jobId: string): void
   run(rec: RunRecord): void
   /** Queues a run created for a group another instance holds: written unfenced, for its owner to take. */
@@ -37,12 +38,19 @@ export interface WriteBuffer {
   readonly size: number
 }
 
-/**
- * Creates a write buffer over `store`. Records are captured by reference, so a flush writes their latest state.
- * `groupOf` (cluster mode) names each job's group on its run and state writes, for the store's lease fence.
- * `onIdle` is called when the last batch committing on the store's writer thread has settled.
- */
-export function createWriteBuffer(store: SchedulerStore, groupOf?: (jobId: string) => string, onIdle?: () => void): WriteBuffer {
+/** How a write buffer serializes specs, and what it tells its scheduler. */
+export interface WriteBufferOptions {
+  /** The JSON row of a job's spec; called when a batch is built, so batches in flight hold no spec strings. */
+  specJson: (spec: object) => string
+  /** Cluster mode: names each job's group on its run and state writes, for the store's lease fence. */
+  groupOf?: (jobId: string) => string
+  /** Called when the last batch committing on the store's writer thread has settled. */
+  onIdle?: () => void
+}
+
+/** Creates a write buffer over `store`. Records are captured by reference, so a flush writes their latest state. */
+export function createWriteBuffer(store: SchedulerStore, options: WriteBufferOptions): WriteBuffer {
+  const { groupOf, onIdle } = options
   let jobs = new Map<string, JobEntry>()
   let runs = new Map<number, RunRecord>()
   let attempts: AttemptRecord[] = []
@@ -57,7 +65,7 @@ export function createWriteBuffer(store: SchedulerStore, groupOf?: (jobId: strin
     const ops: StoreOp[] = []
     for (const [id, e] of jobs) {
       if (!e) ops.push({ op: 'deleteJob', jobId: id })
-      else if (e.specJson !== null) ops.push({ op: 'putJob', job: { ...e.rec, specJson: e.specJson } })
+      else if (e.spec !== null) ops.push({ op: 'putJob', job: { ...e.rec, specJson: options.specJson(e.spec) } })
       else ops.push(groupOf ? { op: 'putJobState', job: e.rec, group: groupOf(id) } : { op: 'putJobState', job: e.rec })
     }
     for (const rec of runs.values()) {
@@ -81,7 +89,7 @@ export function createWriteBuffer(store: SchedulerStore, groupOf?: (jobId: strin
       const now = jobs.get(k)
       if (now === undefined) jobs.set(k, v)
       // A newer state-only change must not drop the failed batch's spec: the row may not exist yet.
-      else if (now && v && now.specJson === null && v.specJson !== null) now.specJson = v.specJson
+      else if (now && v && now.spec === null && v.spec !== null) now.spec = v.spec
     }
     for (const [k, v] of saved.runs) if (!runs.has(k)) runs.set(k, v)
     attempts = [...saved.attempts, ...attempts]
@@ -103,9 +111,9 @@ export function createWriteBuffer(store: SchedulerStore, groupOf?: (jobId: strin
     }
   }
   return {
-    job(rec, specJson) {
+    job(rec, spec) {
       const prev = jobs.get(rec.id)
-      jobs.set(rec.id, { rec, specJson: specJson ?? prev?.specJson ?? null })
+      jobs.set(rec.id, { rec, spec: spec ?? prev?.spec ?? null })
     },
     deleteJob: (id) => void jobs.set(id, null),
     run: (rec) => void runs.set(rec.id, rec),
