@@ -50,6 +50,7 @@ export function onFire(ctx: Ctx, job: JobState): void {
     job.lastMissed = { count: c.missedCount, latestMissed: c.latestMissed, at: now }
     emit(ctx, 'missed', () => ({ jobId: job.rec.id, runId: String(m.rec.id), run: { ...m.rec }, count: c.missedCount }))
   }
+  let enqueued = false
   if (c.runAt !== null && !ctx.globalPaused && !job.rec.paused) {
     if (job.active.size >= job.spec.maxInstances) {
       const reason = `overlap: ${job.active.size} run(s) still active and maxInstances is ${job.spec.maxInstances}`
@@ -58,10 +59,12 @@ export function onFire(ctx: Ctx, job: JobState): void {
     } else {
       enqueue(ctx, newRun(ctx, job, 'schedule', 'pending', { scheduledFor: c.runAt }))
       job.rec.executions++
+      enqueued = true
     }
   }
   job.rec.nextFireAt = exhausted(job) ? null : c.next
-  saveJob(ctx, job)
+  // The run row records this fire; the job row is rewritten when the run finishes (half the job writes per run).
+  if (!(enqueued && ctx.deferFireWrites)) saveJob(ctx, job)
   armFire(ctx, job)
   emit(ctx, 'scheduled', () => ({ jobId: job.rec.id, nextFireAt: job.rec.nextFireAt }))
   ctx.kick()
@@ -134,6 +137,8 @@ export function addOne(ctx: Ctx, input: JobSpecInput, ifExists: IfExists, wantVi
     paused: existing?.rec.paused ?? false, priority: spec.priority, nextFireAt: null, lastFireAt: existing?.rec.lastFireAt ?? null,
     executions: existing?.rec.executions ?? 0, lastOutcome: existing?.rec.lastOutcome ?? null,
     createdAt: existing?.rec.createdAt ?? now, updatedAt: now,
+    // A new job's row reflects every run so far: runs of an earlier job with this id are not its fires.
+    stateRunId: existing?.rec.stateRunId ?? ctx.lastRunId,
   }
   const job: JobState = {
     rec, spec, schedule, persistent: !spec.handler, inlineTask: spec.handler ? task : null, fire: null,

@@ -1,7 +1,8 @@
 // Loads the stored jobs and unfinished runs into memory when the scheduler is created.
 import { parseJobSpec, type JobSpec } from './job-spec.ts'
-import { adoptRun, enqueue, noteOutcomeWatcher, NO_RUNS, type Ctx, type RunState } from './scheduler-state.ts'
-import type { RunRecord, SchedulerStore } from './store-port.ts'
+import { exhausted } from './jobs.ts'
+import { adoptRun, enqueue, noteOutcomeWatcher, NO_RUNS, saveJob, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
+import type { RunRecord, SchedulerStore, UnreflectedFire } from './store-port.ts'
 import { compileJobTrigger } from './trigger-bridge.ts'
 
 /**
@@ -30,10 +31,36 @@ export function loadState(ctx: Ctx, store: SchedulerStore): RunState[] {
     ctx.jobs.set(rec.id, job)
     noteOutcomeWatcher(ctx, job)
   }
+  if (ctx.deferFireWrites) catchUpFires(ctx, store.loadUnreflectedFires!())
   // With several instances, runs are loaded per group when this instance takes the group's lease.
   if (!ctx.cluster) for (const rec of store.loadUnfinishedRuns()) adoptStoredRun(ctx, rec, interrupted)
   ctx.writes.flush()
   return interrupted
+}
+
+/**
+ * Applies fires the job rows do not reflect yet: a fire that enqueued a run writes only the run, and the job row
+ * catches up when the run finishes, so a crash in between leaves the row one fire behind. Each such run counts
+ * as the fire it was (missed and skipped runs advance the last fire time without counting an execution), and the
+ * next fire time follows the last one, exactly as the fire itself computed it.
+ */
+function catchUpFires(ctx: Ctx, fires: UnreflectedFire[]): void {
+  const behind = new Set<JobState>()
+  for (const f of fires) {
+    const job = ctx.jobs.get(f.jobId)
+    if (!job) continue
+    if (f.status !== 'missed' && f.status !== 'skipped') job.rec.executions++
+    if (f.scheduledFor !== null) job.rec.lastFireAt = Math.max(job.rec.lastFireAt ?? f.scheduledFor, f.scheduledFor)
+    job.rec.stateRunId = f.runId
+    behind.add(job)
+  }
+  for (const job of behind) {
+    if (job.rec.enabled && job.rec.lastFireAt !== null) {
+      job.rec.nextFireAt = exhausted(job) ? null : job.schedule.nextAfter(job.rec.lastFireAt)
+    }
+    ctx.log.info({ jobId: job.rec.id, lastFireAt: job.rec.lastFireAt, nextFireAt: job.rec.nextFireAt }, 'job row caught up with fires recorded only as runs')
+    saveJob(ctx, job)
+  }
 }
 
 /**

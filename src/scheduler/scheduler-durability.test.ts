@@ -71,6 +71,49 @@ describe('restart and recovery', () => {
     await g.sched.stop()
   })
 
+  it('derives a fire whose job row was not yet rewritten from its run: no second run for that fire time', async () => {
+    const f = makeFixture()
+    f.sched.registerTask({ type: 'hang', handler: () => new Promise(() => undefined) })
+    const start = f.clock.now()
+    f.sched.addJob({ id: 'tick', taskType: 'hang', trigger: every(60_000), maxExecutions: 3 })
+    await f.sched.start()
+    await f.clock.advance(60_000)
+    const [run] = f.sched.listRuns({ jobId: 'tick' }).runs
+    expect(run).toMatchObject({ status: 'running', origin: 'schedule', scheduledFor: start + 60_000 })
+    // The crash comes while the run executes: the stored row still shows the job before this fire.
+    expect(f.store.getJob('tick')).toMatchObject({ executions: 0, lastFireAt: null, nextFireAt: start + 60_000 })
+
+    const g = f.reopen()
+    g.sched.registerTask({ type: 'hang', handler: async () => null })
+    expect(g.sched.getJob('tick')).toMatchObject({ executions: 1, lastFireAt: start + 60_000, nextFireAt: start + 120_000 })
+    expect(g.store.getJob('tick')).toMatchObject({ executions: 1, lastFireAt: start + 60_000, stateRunId: Number(run!.id) })
+    await g.sched.start()
+    await g.clock.settle()
+    // The interrupted run is recovered once; the fire time it served is not fired again.
+    const runs = g.sched.listRuns({ jobId: 'tick' }).runs
+    expect(runs.filter((r) => r.origin === 'schedule')).toHaveLength(1)
+    expect(runs.filter((r) => r.origin === 'recovery')).toHaveLength(1)
+    await g.clock.advance(60_000)
+    expect(g.sched.listRuns({ jobId: 'tick' }).runs.filter((r) => r.origin === 'schedule')).toHaveLength(2)
+    // A finished run writes the job row: nothing is left to derive.
+    expect(g.store.loadUnreflectedFires!()).toEqual([])
+    expect(g.sched.getJob('tick')).toMatchObject({ executions: 2, lastOutcome: 'succeeded' })
+    await g.sched.stop()
+  })
+
+  it('does not count the runs of a removed job towards a new job with the same id', async () => {
+    const f = makeFixture()
+    f.sched.registerTask({ type: 'hang', handler: () => new Promise(() => undefined) })
+    f.sched.addJob({ id: 'x', taskType: 'hang', trigger: every(60_000) })
+    await f.sched.start()
+    await f.clock.advance(60_000)
+    f.sched.removeJob('x')
+    f.sched.addJob({ id: 'x', taskType: 'hang', trigger: every(60_000) })
+    const g = f.reopen()
+    expect(g.sched.getJob('x')).toMatchObject({ executions: 0, lastFireAt: null })
+    await g.sched.stop()
+  })
+
   it('needs attention when a reconcile task has no hook or the hook throws', async () => {
     const f = makeFixture()
     f.sched.registerTask({ type: 'send', handler: () => new Promise(() => undefined) })

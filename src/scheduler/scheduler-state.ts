@@ -87,6 +87,13 @@ export interface Ctx {
   kick(): void
   /** The fire handler the timeline calls with a job (one function, no closure per job). */
   fire(job: JobState): void
+  /**
+   * A fire that enqueues a run leaves the job row alone (the row catches up when the run finishes): the store
+   * derives unreflected fires from run rows at load. Off in a cluster, whose peers read job rows.
+   */
+  deferFireWrites: boolean
+  /** The highest run id created so far (new jobs' rows reflect every run before them). */
+  lastRunId: number
 }
 
 /** Indexes a job whose trigger is another job's outcome, so a finished run looks up its watchers directly. */
@@ -132,6 +139,9 @@ export function saveJob(ctx: Ctx, job: JobState, full = false): void {
 /** Creates a run record and its in-memory state; active runs join their job's active set. */
 export function newRun(ctx: Ctx, job: JobState, origin: RunOrigin, status: RunStatus, extra: Partial<RunRecord> = {}): RunState {
   const id = ctx.nextRunId()
+  ctx.lastRunId = id
+  // The in-memory job reflects this run from now on; its row says so when next written.
+  job.rec.stateRunId = id
   const rec: RunRecord = {
     id, jobId: job.rec.id, status, origin, scheduledFor: null, createdAt: ctx.clock.now(), startedAt: null,
     endedAt: null, attempt: 0, error: null, resultJson: null, argsJson: null, reason: null, gateAction: null,
@@ -223,8 +233,9 @@ export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Pa
   const job = run.job
   job.active.delete(run)
   ctx.runs.delete(run.rec.id)
-  if (OUTCOME_STATUSES.has(status) && ctx.jobs.get(job.rec.id) === job) {
-    job.rec.lastOutcome = status
+  if (ctx.jobs.get(job.rec.id) === job) {
+    if (OUTCOME_STATUSES.has(status)) job.rec.lastOutcome = status
+    // Every finished run writes its job row: a fire that deferred its row write is reflected from here on.
     saveJob(ctx, job)
   }
   ctx.writes.run(run.rec)

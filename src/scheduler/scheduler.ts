@@ -44,6 +44,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     runs: new Map(), outcomeWatchers: new Map(), nextRunId: runIdSource(store), executing: 0, globalPaused: store.getState('paused') === '1',
     live: false, stopping: false, storeBroken: false, holdRecheck: null, kickScheduled: false, kick, timersOn: false,
     fire: (job) => onFire(ctx, job), cluster: options.cluster ? createClusterState(options.cluster) : undefined,
+    deferFireWrites: !options.cluster && !!store.loadUnreflectedFires, lastRunId: store.maxRunId(),
   }
   ctx.emitter.setMaxListeners(100)
   let started = false

@@ -21,11 +21,12 @@ export function sampleRun(id: number, jobId: string, over: Partial<RunRecord> = 
 
 /**
  * Registers the store conformance tests. `makeStore` returns a fresh, empty store; `reopen` (optional)
- * reopens the same storage to prove durability across a restart.
+ * reopens the same storage to prove durability across a restart. `features` names optional port methods the store has.
  */
 export function describeStoreConformance(
   name: string,
   makeStore: () => { store: SchedulerStore; reopen?: () => SchedulerStore },
+  features: { derivesFireState?: boolean } = {},
 ): void {
   describe(`SchedulerStore conformance: ${name}`, () => {
     const opened: SchedulerStore[] = []
@@ -40,12 +41,14 @@ export function describeStoreConformance(
 
     it('round-trips jobs and updates them in place', () => {
       const { store } = fresh()
+      // Stores that derive fire state keep each row's marker (0 when never given).
+      const asStored = (j: JobRecord) => (store.loadUnreflectedFires ? { ...j, stateRunId: j.stateRunId ?? 0 } : j)
       store.applyBatch([{ op: 'putJob', job: sampleJob('a') }, { op: 'putJob', job: sampleJob('b', { paused: true }) }])
       store.applyBatch([{ op: 'putJob', job: sampleJob('a', { executions: 3, lastOutcome: 'failed', nextFireAt: null }) }])
-      expect(store.getJob('a')).toEqual(sampleJob('a', { executions: 3, lastOutcome: 'failed', nextFireAt: null }))
+      expect(store.getJob('a')).toEqual(asStored(sampleJob('a', { executions: 3, lastOutcome: 'failed', nextFireAt: null })))
       const { specJson: _s, taskType: _t, createdAt: _c, ...state } = sampleJob('a', { executions: 4, paused: true, nextFireAt: 9, updatedAt: 7 })
       store.applyBatch([{ op: 'putJobState', job: state }])
-      expect(store.getJob('a')).toEqual(sampleJob('a', { executions: 4, paused: true, nextFireAt: 9, updatedAt: 7 }))
+      expect(store.getJob('a')).toEqual(asStored(sampleJob('a', { executions: 4, paused: true, nextFireAt: 9, updatedAt: 7 })))
       expect(store.loadJobs().map((j) => [j.id, j.paused])).toEqual([['a', true], ['b', true]])
       store.applyBatch([{ op: 'deleteJob', jobId: 'b' }])
       expect(store.getJob('b')).toBeNull()
@@ -75,6 +78,26 @@ export function describeStoreConformance(
       expect(store.getRun(1)).toMatchObject({ status: 'succeeded', startedAt: 3, endedAt: 4 })
       expect(store.getJob('b')?.executions).toBe(9)
       expect(store.getJob('c')).toBeNull()
+    })
+
+    it('lists the schedule runs above each job row\'s marker in id order, if it derives fire state', () => {
+      const { store } = fresh()
+      // A store that does not declare it must not half-offer it: the scheduler would stop writing fire state.
+      if (!features.derivesFireState) return expect(store.loadUnreflectedFires).toBeUndefined()
+      if (!store.loadUnreflectedFires) throw new Error('this store was declared to derive fire state')
+      const { specJson: _s, taskType: _t, createdAt: _c, ...state } = sampleJob('a', { stateRunId: 2 })
+      store.applyBatch([
+        { op: 'putJob', job: sampleJob('a') }, { op: 'putJob', job: sampleJob('b', { stateRunId: 4 }) },
+        { op: 'putRun', run: sampleRun(1, 'a') }, { op: 'putRun', run: sampleRun(2, 'a', { status: 'missed', scheduledFor: 900 }) },
+        { op: 'putRun', run: sampleRun(3, 'a', { status: 'running' }) }, { op: 'putRun', run: sampleRun(4, 'b') },
+        { op: 'putRun', run: sampleRun(5, 'b', { origin: 'manual' }) }, { op: 'putRun', run: sampleRun(6, 'b', { status: 'skipped' }) },
+        { op: 'putJobState', job: state },
+      ])
+      expect(store.getJob('a')?.stateRunId).toBe(2)
+      expect(store.loadUnreflectedFires()).toEqual([
+        { jobId: 'a', runId: 3, status: 'running', scheduledFor: 1_000 },
+        { jobId: 'b', runId: 6, status: 'skipped', scheduledFor: 1_000 },
+      ])
     })
 
     it('applies a batch atomically: a failing op leaves nothing behind', () => {

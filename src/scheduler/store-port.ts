@@ -33,6 +33,19 @@ export interface JobRecord {
   lastOutcome: RunStatus | null
   createdAt: number
   updatedAt: number
+  /**
+   * The highest run id whose effect on this row's fire state (lastFireAt, executions, nextFireAt) the row holds;
+   * kept by stores that derive fire state from later schedule runs (loadUnreflectedFires).
+   */
+  stateRunId?: number
+}
+
+/** A schedule run the stored job row does not reflect yet (a fire whose job row was not rewritten before a crash). */
+export interface UnreflectedFire {
+  jobId: string
+  runId: number
+  status: RunStatus
+  scheduledFor: number | null
 }
 
 /** One run of a job (one row of execution history). */
@@ -123,6 +136,11 @@ export interface SchedulerStore {
   getJob(jobId: string): JobRecord | null
   /** Runs whose status is active (pending, delayed, held, running, retrying) or interrupted with recovery pending. */
   loadUnfinishedRuns(): RunRecord[]
+  /**
+   * Schedule-origin runs above their job row's stateRunId, in id order. A store that has it lets a fire skip the
+   * job row write (its run row carries the fire); the scheduler derives the fire state from these at load.
+   */
+  loadUnreflectedFires?(): UnreflectedFire[]
   getRun(runId: number): RunRecord | null
   listRuns(query: ListRunsQuery): RunPage
   listAttempts(runId: number): AttemptRecord[]

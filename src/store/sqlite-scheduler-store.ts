@@ -12,6 +12,7 @@ import type {
   RunPage,
   RunRecord,
   SchedulerStore,
+  UnreflectedFire,
 } from '../scheduler/store-port.ts'
 
 type Row = Record<string, unknown>
@@ -32,6 +33,7 @@ function toJob(r: Row): JobRecord {
     lastOutcome: (r.last_outcome as JobRecord['lastOutcome']) ?? null,
     createdAt: r.created_at as number,
     updatedAt: r.updated_at as number,
+    stateRunId: (r.state_run_id as number | undefined) ?? 0,
   }
 }
 
@@ -92,6 +94,10 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
     `SELECT * FROM runs WHERE status IN ${ACTIVE_SQL} OR (status = 'interrupted' AND recovery = 'pending') ORDER BY id`,
   )
   const selRun = db.prepare('SELECT * FROM runs WHERE id = ?')
+  // CROSS JOIN keeps jobs outer: one runs_job index range per job above its marker (normally empty), not a scan
+  // of the whole run history.
+  const selUnreflected = db.prepare(`SELECT r.job_id AS jobId, r.id AS runId, r.status, r.scheduled_for AS scheduledFor
+    FROM jobs j CROSS JOIN runs r ON r.job_id = j.id AND r.id > j.state_run_id WHERE r.origin = 'schedule' ORDER BY r.id`)
   const selAttempts = db.prepare('SELECT * FROM run_attempts WHERE run_id = ? ORDER BY attempt')
   const selMax = db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM runs')
   const selState = db.prepare('SELECT value FROM scheduler_state WHERE key = ?')
@@ -151,6 +157,7 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
       return r ? toJob(r) : null
     },
     loadUnfinishedRuns: () => (settled(), (selUnfinished.all() as Row[]).map(toRun)),
+    loadUnreflectedFires: () => (settled(), selUnreflected.all() as UnreflectedFire[]),
     getRun(runId) {
       settled()
       const r = selRun.get(runId) as Row | undefined
