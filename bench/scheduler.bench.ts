@@ -161,18 +161,20 @@ async function cronChild(kind: string, n: number): Promise<void> {
   process.exit(0)
 }
 
-function spawnCron(kind: string, n: number): Promise<{ seconds: number; cpuSeconds: number; rssMb: number }> {
+/** Runs one measurement in a fresh process (its own heap and RSS, no garbage of earlier rounds); returns its JSON. */
+function spawnChild<T>(...args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', SELF, '--cron-child', kind, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const c = spawn(process.execPath, ['--import', 'tsx', SELF, '--child', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
     c.stdout.on('data', (d: Buffer) => (out += d.toString()))
     c.on('exit', (code) => {
       const line = out.trim().split('\n').at(-1)
-      if (code !== 0 || !line) reject(new Error(`cron child ${kind} failed (${code})`))
-      else resolve(JSON.parse(line) as { seconds: number; cpuSeconds: number; rssMb: number })
+      if (code !== 0 || !line) reject(new Error(`bench child ${args.join(' ')} failed (${code})`))
+      else resolve(JSON.parse(line) as T)
     })
   })
 }
+type CronFigures = { seconds: number; cpuSeconds: number; rssMb: number }
 
 async function main(): Promise<void> {
   const log = (s: string) => console.log(s)
@@ -187,12 +189,13 @@ async function main(): Promise<void> {
   const l = await lag('ours')
   const lB = await lag('baseline')
   log(`lag fire->handler start, 1,000 jobs over 5 s: p50 ${round(l.p50)} ms, p99 ${round(l.p99)} ms (node-schedule: p50 ${round(lB.p50)} ms, p99 ${round(lB.p99)} ms)`)
-  const b = await burstPerSecond('ours')
-  const bB = await burstPerSecond('baseline')
+  // Fresh processes: a burst right after the rounds above would also pay for their leftover heap.
+  const b = (await spawnChild<{ perSecond: number }>('burst', 'ours')).perSecond
+  const bB = (await spawnChild<{ perSecond: number }>('burst', 'baseline')).perSecond
   log(`5,000 jobs due at one instant: ${Math.round(b)} dispatched/s (node-schedule: ${Math.round(bB)}/s, x${round(b / bB)})`)
-  const c = await spawnCron('ours', 100_000)
+  const c = await spawnChild<CronFigures>('cron', 'ours', '100000')
   const baselineJobs = Number(process.env.BENCH_BASELINE_CRON_JOBS ?? 20_000)
-  const cB = await spawnCron('node-schedule', baselineJobs)
+  const cB = await spawnChild<CronFigures>('cron', 'node-schedule', String(baselineJobs))
   log(`schedule 100,000 cron jobs (1,440 expressions spread over 5 zones): ${round(c.seconds)} s (${round(c.cpuSeconds)} s CPU), ` +
     `${Math.round(c.rssMb)} MB RSS (node-schedule, ${baselineJobs} jobs: ${round(cB.seconds)} s (${round(cB.cpuSeconds)} s CPU), ` +
     `${Math.round(cB.rssMb)} MB RSS)`)
@@ -211,6 +214,11 @@ async function main(): Promise<void> {
   }))
 }
 
-const i = process.argv.indexOf('--cron-child')
-if (i >= 0) await cronChild(process.argv[i + 1]!, Number(process.argv[i + 2]))
-else await main()
+const i = process.argv.indexOf('--child')
+if (i < 0) await main()
+else if (process.argv[i + 1] === 'cron') await cronChild(process.argv[i + 2]!, Number(process.argv[i + 3]))
+else {
+  const perSecond = await burstPerSecond(process.argv[i + 2] as 'ours' | 'baseline')
+  process.stdout.write(`${JSON.stringify({ perSecond })}\n`)
+  process.exit(0)
+}
