@@ -1,5 +1,6 @@
 // The persisted form of a job spec: compact (defaults left out) and read back to the same spec.
 import { describe, expect, it } from 'vitest'
+import { TaskSchedulingError } from './errors.ts'
 import { parseJobSpec, specToJson } from './job-spec.ts'
 
 const roundTrip = (input: unknown) => parseJobSpec(JSON.parse(specToJson(parseJobSpec(input))))
@@ -24,6 +25,27 @@ describe('specToJson', () => {
     expect(roundTrip(input)).toEqual(spec)
     // Zero and false are values, not absences: they must survive.
     expect(JSON.parse(specToJson(spec))).toMatchObject({ maxRetries: 0, retryDelay: 0, misfireGraceTime: 0, allowPastEvents: false, enabled: false })
+  })
+
+  it('rejects args and metadata that JSON cannot hold, naming where, since the spec is stored after addJob returns', () => {
+    const cyclic: Record<string, unknown> = { a: 1 }
+    cyclic.self = cyclic
+    const cases: [unknown, RegExp][] = [
+      [{ args: { amount: 10n } }, /args\.amount is a bigint/],
+      [{ args: { steps: [1, Number.NaN] } }, /args\.steps\[1\] is NaN/],
+      [{ args: { at: new Date(0) } }, /args\.at is a Date instance/],
+      [{ args: cyclic }, /args\.self refers back to itself/],
+      [{ metadata: { owner: () => 'ops' } }, /metadata\.owner: value is a function/],
+    ]
+    for (const [extra, message] of cases) {
+      const bad = () => parseJobSpec({ id: 'j', taskType: 'noop', ...(extra as object) })
+      expect(bad).toThrow(TaskSchedulingError)
+      expect(bad).toThrow(message)
+    }
+    // Shared (not cyclic) objects and nested plain JSON are fine.
+    const shared = { x: 1 }
+    expect(parseJobSpec({ id: 'j', taskType: 'noop', args: { a: shared, b: shared, list: [null, 'x', { y: true }] } }).args)
+      .toEqual({ a: { x: 1 }, b: { x: 1 }, list: [null, 'x', { y: true }] })
   })
 
   it('never writes an inline handler', () => {

@@ -8,6 +8,31 @@ import { runWindowSchema } from './run-window.ts'
 const ms = z.number().finite().nonnegative()
 
 /**
+ * Where `v` stops being plain JSON (a BigInt, a function, NaN, a class instance, a cycle), or null. The spec is
+ * stored as JSON when its batch is written, after addJob returned: a value JSON cannot hold must fail addJob.
+ */
+function jsonProblem(v: unknown, path: string, seen: Set<object>): string | null {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return null
+  if (typeof v === 'number') return Number.isFinite(v) ? null : `${path} is ${v}, which JSON cannot hold`
+  if (typeof v !== 'object') return `${path} is a ${typeof v}, which JSON cannot hold`
+  if (seen.has(v)) return `${path} refers back to itself`
+  const proto = Object.getPrototypeOf(v)
+  if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return `${path} is a ${proto?.constructor?.name ?? 'class'} instance, not plain JSON`
+  seen.add(v)
+  for (const [k, x] of Object.entries(v)) {
+    if (x === undefined) continue
+    const p = jsonProblem(x, Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`, seen)
+    if (p) return p
+  }
+  seen.delete(v)
+  return null
+}
+const jsonValue = (name: string) => z.unknown().superRefine((v, c) => {
+  const p = jsonProblem(v, name, new Set())
+  if (p) c.addIssue({ code: 'custom', message: `${p}; use strings for big numbers and plain objects` })
+})
+
+/**
  * The job spec schema. Durations are milliseconds. Exactly one of `taskType` (persisted, reloaded by name
  * after a restart) or `handler` (an inline function: the job lives in memory only and is NOT persisted;
  * its runs are still recorded) must be given.
@@ -18,7 +43,7 @@ export const jobSpecSchema = z
     taskType: z.string().min(1).optional(),
     handler: z.custom<TaskHandler>((v) => typeof v === 'function', 'must be a function').optional(),
     trigger: z.unknown().default({ type: 'manual' }),
-    args: z.unknown().default({}),
+    args: jsonValue('args').default({}),
     priority: z.enum(PRIORITIES).default('normal'),
     dependencies: z.array(z.string().min(1)).default([]),
     maxRetries: z.number().int().min(0).max(1000).optional(),
@@ -41,7 +66,7 @@ export const jobSpecSchema = z
     dependencyTimeout: z.number().finite().positive().optional(),
     recovery: z.enum(['rerun', 'reconcile']).optional(),
     enabled: z.boolean().default(true),
-    metadata: z.record(z.string(), z.unknown()).default({}),
+    metadata: z.record(z.string(), jsonValue('value')).default({}),
   })
   .strict()
   .refine((s) => (s.taskType === undefined) !== (s.handler === undefined), {
