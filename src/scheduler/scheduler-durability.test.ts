@@ -1,4 +1,5 @@
 // Persistence and crash recovery (10), retention, graceful shutdown and signal handling (11).
+import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import type { ReconcileOutcome } from './task-contract.ts'
 import { installSignalHandlers } from './signals.ts'
@@ -111,6 +112,24 @@ describe('restart and recovery', () => {
     f.sched.addJob({ id: 'x', taskType: 'hang', trigger: every(60_000) })
     const g = f.reopen()
     expect(g.sched.getJob('x')).toMatchObject({ executions: 0, lastFireAt: null })
+    await g.sched.stop()
+  })
+
+  it('upgrades a state file from before migration 0009 without counting its history as new fires', async () => {
+    const f = makeFixture()
+    f.sched.registerTask({ type: 'noop', handler: async () => null })
+    f.sched.addJob({ id: 'tick', taskType: 'noop', trigger: every(60_000), maxExecutions: 5 })
+    await f.sched.start()
+    await f.clock.advance(180_000)
+    await f.sched.stop()
+    expect(f.sched.getJob('tick')).toMatchObject({ executions: 3 })
+    // The file as 0008 left it: no marker column, 0009 not applied.
+    const db = new Database(f.path)
+    db.exec("ALTER TABLE jobs DROP COLUMN state_run_id; DELETE FROM schema_migrations WHERE name = '0009_job_state_run.sql'")
+    db.close()
+    const g = f.reopen()
+    expect(g.sched.getJob('tick')).toMatchObject({ executions: 3, nextFireAt: f.sched.getJob('tick')!.nextFireAt })
+    expect(g.store.loadUnreflectedFires!()).toEqual([])
     await g.sched.stop()
   })
 
