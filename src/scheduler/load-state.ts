@@ -1,7 +1,7 @@
 // Loads the stored jobs and unfinished runs into memory when the scheduler is created.
 import { parseJobSpec, type JobSpec } from './job-spec.ts'
 import { exhausted } from './jobs.ts'
-import { adoptRun, enqueue, noteOutcomeWatcher, NO_RUNS, saveJob, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
+import { adoptRun, enqueue, noteOutcomeWatcher, NO_RUNS, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
 import type { RunRecord, SchedulerStore, UnreflectedFire } from './store-port.ts'
 import { compileJobTrigger } from './trigger-bridge.ts'
 
@@ -54,12 +54,13 @@ function catchUpFires(ctx: Ctx, fires: UnreflectedFire[]): void {
     job.rec.stateRunId = f.runId
     behind.add(job)
   }
+  // Memory only: deriving again from the same rows gives the same answer, and the row catches up when the job is
+  // next written (its run finishing). A read-only state view beside a live bot must not write rows it may be late on.
   for (const job of behind) {
     if (job.rec.enabled && job.rec.lastFireAt !== null) {
       job.rec.nextFireAt = exhausted(job) ? null : job.schedule.nextAfter(job.rec.lastFireAt)
     }
-    ctx.log.info({ jobId: job.rec.id, lastFireAt: job.rec.lastFireAt, nextFireAt: job.rec.nextFireAt }, 'job row caught up with fires recorded only as runs')
-    saveJob(ctx, job)
+    ctx.log.info({ jobId: job.rec.id, lastFireAt: job.rec.lastFireAt, nextFireAt: job.rec.nextFireAt }, 'fires recorded only as runs applied to the job')
   }
 }
 

@@ -87,7 +87,9 @@ describe('restart and recovery', () => {
     const g = f.reopen()
     g.sched.registerTask({ type: 'hang', handler: async () => null })
     expect(g.sched.getJob('tick')).toMatchObject({ executions: 1, lastFireAt: start + 60_000, nextFireAt: start + 120_000 })
-    expect(g.store.getJob('tick')).toMatchObject({ executions: 1, lastFireAt: start + 60_000, stateRunId: Number(run!.id) })
+    // Derived in memory only; the row catches up when the job is next written.
+    expect(g.store.getJob('tick')).toMatchObject({ executions: 0 })
+    expect(g.store.getJob('tick')!.stateRunId).toBeLessThan(Number(run!.id))
     await g.sched.start()
     await g.clock.settle()
     // The interrupted run is recovered once; the fire time it served is not fired again.
