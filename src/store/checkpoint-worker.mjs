@@ -2,22 +2,15 @@
 // the thread that writes (the scheduler's). Plain JavaScript: a worker thread does not load the TypeScript hooks.
 import Database from 'better-sqlite3'
 import { parentPort, workerData } from 'node:worker_threads'
+import { startWalCheckpoints } from './wal-checkpoints.mjs'
 
 const { path, intervalMs } = workerData
 const db = new Database(path, { fileMustExist: true })
-// PASSIVE never waits for readers or the writer: it copies what it can and tries again next time.
-const checkpoint = () => {
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)')
-  } catch (err) {
-    parentPort.postMessage({ error: String(err && err.message ? err.message : err) })
-  }
-}
-const timer = setInterval(checkpoint, intervalMs)
+// This connection never writes: every commit it sees through data_version is the writer's.
+const checkpoints = startWalCheckpoints(db, path, { intervalMs, onError: (error) => parentPort.postMessage({ error }) })
 parentPort.on('message', (m) => {
   if (m !== 'stop') return
-  clearInterval(timer)
-  checkpoint()
+  checkpoints.stop()
   db.close()
   parentPort.postMessage({ stopped: true })
   parentPort.close()

@@ -1,6 +1,7 @@
 // Background WAL checkpoints: the writing connection turns its automatic checkpoints off (each one fsyncs on the
 // writer's thread: the scheduler's p99 trigger lag went from ~14 ms to ~3 ms without them) and a worker thread
-// with its own connection checkpoints every interval. If the worker fails, automatic checkpoints come back on.
+// with its own connection checkpoints when writes pause (wal-checkpoints.mjs). If the worker fails, automatic
+// checkpoints come back on.
 import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import type { Db } from './database.ts'

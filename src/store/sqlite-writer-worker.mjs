@@ -2,9 +2,9 @@
 // so the SQLite work of a large batch runs beside the scheduler's thread instead of on it. Plain JavaScript: a
 // worker thread does not load the TypeScript hooks.
 import Database from 'better-sqlite3'
-import { statSync } from 'node:fs'
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
 import { prepareBatch } from './sqlite-batch.mjs'
+import { startWalCheckpoints } from './wal-checkpoints.mjs'
 
 const { path, flag, reply, checkpointMs } = workerData
 /** Most encoded values one group commit takes (bounds the transaction and its memory). */
@@ -17,51 +17,10 @@ db.pragma('foreign_keys = ON')
 db.pragma('busy_timeout = 5000')
 const apply = prepareBatch(db)
 
-/**
- * WAL checkpoints run here too (the store's only background thread), between batches and never on the
- * scheduler's thread. Each one fsyncs, and on this file system a commit on another connection waits behind that
- * fsync (measured: 2-8 ms stalls of 2-row commits on the scheduler's thread). So a checkpoint waits until writes
- * pause for QUIET_MS (this thread's batches, and the scheduler's thread's commits seen through data_version),
- * unless the WAL file has grown past BIG_WAL_BYTES. PASSIVE never waits for readers: it copies what it can.
- */
-const QUIET_MS = 200
-const BIG_WAL_BYTES = 64 * 2 ** 20
+// WAL checkpoints run here too (the store's only background thread), between batches, never on the scheduler's thread.
 let lastBatchAt = 0
-const walSize = () => {
-  try {
-    return statSync(`${path}-wal`).size
-  } catch {
-    return 0
-  }
-}
-const checkpoint = () => {
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)')
-  } catch {
-    // Busy or failed: tried again next interval.
-  }
-}
-/** Changes whenever another connection commits (SQLite's data_version): the scheduler's own small commits. */
-const dataVersion = db.prepare('PRAGMA data_version').pluck()
-let seenVersion = dataVersion.get()
-let lastOtherWriteAt = 0
-let lastCheckpointAt = Date.now()
-const tick = () => {
-  const now = Date.now()
-  const version = dataVersion.get()
-  if (version !== seenVersion) {
-    seenVersion = version
-    lastOtherWriteAt = now
-  }
-  if (now - lastCheckpointAt < checkpointMs) return
-  if (now - Math.max(lastBatchAt, lastOtherWriteAt) >= QUIET_MS || walSize() >= BIG_WAL_BYTES) {
-    checkpoint()
-    lastCheckpointAt = now
-  }
-}
-const timer = checkpointMs === null ? null : setInterval(tick, Math.min(QUIET_MS, checkpointMs))
-// This connection's automatic checkpoints would run inside commits; the timer does them instead.
-if (timer) db.pragma('wal_autocheckpoint = 0')
+const checkpoints = checkpointMs === null ? null
+  : startWalCheckpoints(db, path, { intervalMs: checkpointMs, ownWriteAt: () => lastBatchAt })
 
 // Every answer goes out before the shared flag moves, so a thread blocked on the flag finds it on the port.
 const answer = (seq, error) => {
@@ -100,10 +59,7 @@ parentPort.on('message', (first) => {
   for (let m = first; m; ) {
     if (m.close) {
       if (group.length) commit(group)
-      if (timer) {
-        clearInterval(timer)
-        checkpoint()
-      }
+      checkpoints?.stop()
       db.close()
       answer(m.seq, null)
       parentPort.close()
