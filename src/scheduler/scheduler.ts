@@ -28,6 +28,7 @@ export type { Scheduler } from './scheduler-api.ts'
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const clock = options.clock ?? createRealClock()
   const store = options.store
+  const deferFireWrites = !options.cluster && !!store.loadUnreflectedFires
   const ctx: Ctx = {
     opts: {
       maxConcurrentJobs: 4, defaultMaxRetries: 0, defaultRetryDelay: 1_000, maxRetryDelay: 300_000,
@@ -44,7 +45,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     runs: new Map(), outcomeWatchers: new Map(), nextRunId: runIdSource(store), executing: 0, globalPaused: store.getState('paused') === '1',
     live: false, stopping: false, storeBroken: false, holdRecheck: null, kickScheduled: false, kick, timersOn: false,
     fire: (job) => onFire(ctx, job), cluster: options.cluster ? createClusterState(options.cluster) : undefined,
-    deferFireWrites: !options.cluster && !!store.loadUnreflectedFires, lastRunId: store.maxRunId(),
+    // New jobs' rows are marked with the highest run id only where fires are derived (no query otherwise).
+    deferFireWrites, lastRunId: deferFireWrites ? store.maxRunId() : 0,
   }
   ctx.emitter.setMaxListeners(100)
   let started = false

@@ -56,12 +56,13 @@ export function createWriteBuffer(store: SchedulerStore, options: WriteBufferOpt
   let attempts: AttemptRecord[] = []
   let states = new Map<string, string>()
   let handoffs = new Set<number>()
+  const size = () => jobs.size + runs.size + attempts.length + states.size
   /** The newest batch still committing on the store's writer thread (it commits after every earlier one). */
   let lastCommit: Promise<void> | null = null
 
   /** Takes the buffered changes as store ops, leaving the buffer empty; `saved` puts them back on failure. */
   function take(): { ops: StoreOp[]; saved: Saved } | null {
-    if (jobs.size + runs.size + attempts.length + states.size === 0) return null
+    if (size() === 0) return null
     const ops: StoreOp[] = []
     for (const [id, e] of jobs) {
       if (!e) ops.push({ op: 'deleteJob', jobId: id })
@@ -124,7 +125,7 @@ export function createWriteBuffer(store: SchedulerStore, options: WriteBufferOpt
     attempt: (rec) => void attempts.push(rec),
     state: (k, v) => void states.set(k, v),
     get size() {
-      return jobs.size + runs.size + attempts.length + states.size
+      return size()
     },
     flush,
     commit() {

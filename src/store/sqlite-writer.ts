@@ -51,13 +51,14 @@ export function startSqliteWriter(path: string, options: { checkpointMs: number 
   /** A batch failed since the last blocking drain: the next drain throws, so no caller takes it for durable. */
   let failedSinceDrain: string | null = null
 
+  const stopped = (why: string) => `the SQLite writer thread stopped (${why})`
   const fail = (why: string) => {
     if (dead === null) {
       dead = why
       onStopped?.()
     }
-    if (waiters.length) failedSinceDrain = `the SQLite writer thread stopped (${why})`
-    for (const w of waiters.splice(0)) w.reject(storeWriteError(`the SQLite writer thread stopped (${why})`))
+    if (waiters.length) failedSinceDrain = stopped(why)
+    for (const w of waiters.splice(0)) w.reject(storeWriteError(stopped(why)))
     port1.unref()
   }
   const settle = (m: { seq: number; error: string | null }) => {
@@ -93,7 +94,7 @@ export function startSqliteWriter(path: string, options: { checkpointMs: number 
   }
   return {
     submit(flat) {
-      if (dead) return Promise.reject(storeWriteError(`the SQLite writer thread stopped (${dead})`))
+      if (dead) return Promise.reject(storeWriteError(stopped(dead)))
       const s = ++seq
       // Batches in flight keep the process alive (their runs start when they commit); an idle writer does not.
       if (!waiters.length) port1.ref()
