@@ -2,6 +2,7 @@
 import { ownsJob } from './cluster.ts'
 import { findCycleThrough } from './dag.ts'
 import { DependencyError, TaskSchedulingError } from './errors.ts'
+import { markBehind } from './job-rows.ts'
 import { parseJobSpec, type JobSpec, type JobSpecInput } from './job-spec.ts'
 import { emit, enqueue, newRun, noteOutcomeWatcher, NO_RUNS, saveJob, type Ctx, type JobState } from './scheduler-state.ts'
 import type { JobView } from './scheduler-types.ts'
@@ -63,8 +64,9 @@ export function onFire(ctx: Ctx, job: JobState): void {
     }
   }
   job.rec.nextFireAt = exhausted(job) ? null : c.next
-  // The run row records this fire; the job row is rewritten when the run finishes (half the job writes per run).
-  if (!(enqueued && ctx.deferFireWrites)) saveJob(ctx, job)
+  // The run row records this fire; the job row catches up in the next row checkpoint.
+  if (enqueued && ctx.deferJobRows) markBehind(ctx, job)
+  else saveJob(ctx, job)
   armFire(ctx, job)
   emit(ctx, 'scheduled', () => ({ jobId: job.rec.id, nextFireAt: job.rec.nextFireAt }))
   ctx.kick()
@@ -138,7 +140,7 @@ export function addOne(ctx: Ctx, input: JobSpecInput, ifExists: IfExists, wantVi
     executions: existing?.rec.executions ?? 0, lastOutcome: existing?.rec.lastOutcome ?? null,
     createdAt: existing?.rec.createdAt ?? now, updatedAt: now,
     // A new job's row reflects every run so far: runs of an earlier job with this id are not its fires.
-    stateRunId: existing?.rec.stateRunId ?? ctx.lastRunId,
+    stateRunId: existing?.rec.stateRunId ?? ctx.lastRunId, outcomeSeq: existing?.rec.outcomeSeq ?? ctx.outcomeSeq,
   }
   const job: JobState = {
     rec, spec, schedule, persistent: !spec.handler, inlineTask: spec.handler ? task : null, fire: null,

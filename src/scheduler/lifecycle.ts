@@ -1,6 +1,7 @@
 // The two whole-scheduler operations: run every job once (`bot --once`) and the graceful stop.
 import { topologicalOrder } from './dag.ts'
 import { SchedulerError } from './errors.ts'
+import { writeBehindRows } from './job-rows.ts'
 import { enqueue, newRun, resolveDone, whenDone, type Ctx, type RunState } from './scheduler-state.ts'
 import type { OnceSummary } from './scheduler-types.ts'
 
@@ -66,6 +67,8 @@ export async function stopScheduler(ctx: Ctx, graceMs: number, recovering: Promi
   ctx.live = false
   ctx.timeline.pause()
   for (const r of ctx.runs.values()) resolveDone(r)
+  // Only a scheduler that ran writes the rows it is ahead of: a state view's derived rows may be behind a live bot.
+  if (recovering) writeBehindRows(ctx)
   try {
     ctx.writes.flush()
     // With the last state written, peers may take this instance's groups at once.

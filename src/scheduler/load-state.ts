@@ -1,5 +1,6 @@
 // Loads the stored jobs and unfinished runs into memory when the scheduler is created.
 import { parseJobSpec, type JobSpec } from './job-spec.ts'
+import { OUTCOME_CHECKPOINT_KEY } from './job-rows.ts'
 import { exhausted } from './jobs.ts'
 import { adoptRun, enqueue, noteOutcomeWatcher, NO_RUNS, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
 import type { RunRecord, SchedulerStore, UnreflectedFire } from './store-port.ts'
@@ -31,7 +32,10 @@ export function loadState(ctx: Ctx, store: SchedulerStore): RunState[] {
     ctx.jobs.set(rec.id, job)
     noteOutcomeWatcher(ctx, job)
   }
-  if (ctx.deferFireWrites) catchUpFires(ctx, store.loadUnreflectedFires!())
+  if (ctx.deferJobRows) {
+    catchUpFires(ctx, store.loadUnreflectedFires!())
+    catchUpOutcomes(ctx, store)
+  }
   // With several instances, runs are loaded per group when this instance takes the group's lease.
   if (!ctx.cluster) for (const rec of store.loadUnfinishedRuns()) adoptStoredRun(ctx, rec, interrupted)
   ctx.writes.flush()
@@ -54,14 +58,35 @@ function catchUpFires(ctx: Ctx, fires: UnreflectedFire[]): void {
     job.rec.stateRunId = f.runId
     behind.add(job)
   }
-  // Memory only: deriving again from the same rows gives the same answer, and the row catches up when the job is
-  // next written (its run finishing). A read-only state view beside a live bot must not write rows it may be late on.
+  // Memory only: deriving again from the same rows gives the same answer, and the row catches up at the first row
+  // checkpoint after start. A read-only state view beside a live bot must not write rows it may be late on.
   for (const job of behind) {
+    ctx.behind.add(job)
     if (job.rec.enabled && job.rec.lastFireAt !== null) {
       job.rec.nextFireAt = exhausted(job) ? null : job.schedule.nextAfter(job.rec.lastFireAt)
     }
     ctx.log.info({ jobId: job.rec.id, lastFireAt: job.rec.lastFireAt, nextFireAt: job.rec.nextFireAt }, 'fires recorded only as runs applied to the job')
   }
+}
+
+/**
+ * Applies outcomes the job rows do not hold yet (runs finished after the last row checkpoint), in completion order
+ * so each job ends with its latest, and continues the numbering after the highest number stored anywhere.
+ */
+function catchUpOutcomes(ctx: Ctx, store: SchedulerStore): void {
+  const after = Number(store.getState(OUTCOME_CHECKPOINT_KEY) ?? 0)
+  const { outcomes, maxSeq } = store.loadUnreflectedOutcomes!(after)
+  let seq = Math.max(after, maxSeq)
+  for (const job of ctx.jobs.values()) seq = Math.max(seq, job.rec.outcomeSeq ?? 0)
+  ctx.outcomeSeq = seq
+  for (const o of outcomes) {
+    const job = ctx.jobs.get(o.jobId)
+    if (!job) continue
+    job.rec.lastOutcome = o.status
+    job.rec.outcomeSeq = o.seq
+    ctx.behind.add(job)
+  }
+  if (outcomes.length) ctx.log.info({ count: outcomes.length }, 'outcomes recorded only on runs applied to their jobs')
 }
 
 /**

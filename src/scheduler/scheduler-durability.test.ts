@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import type { ReconcileOutcome } from './task-contract.ts'
+import { OUTCOME_CHECKPOINT_KEY, ROW_CHECKPOINT_MS } from './job-rows.ts'
 import { installSignalHandlers } from './signals.ts'
 import { deferred, every, makeFixture, type Fixture } from './testing/fixture.ts'
 
@@ -98,9 +99,10 @@ describe('restart and recovery', () => {
     expect(runs.filter((r) => r.origin === 'recovery')).toHaveLength(1)
     await g.clock.advance(60_000)
     expect(g.sched.listRuns({ jobId: 'tick' }).runs.filter((r) => r.origin === 'schedule')).toHaveLength(2)
-    // A finished run writes the job row: nothing is left to derive.
+    // The row checkpoint writes the job row: nothing is left to derive.
+    await g.clock.advance(ROW_CHECKPOINT_MS)
     expect(g.store.loadUnreflectedFires!()).toEqual([])
-    expect(g.sched.getJob('tick')).toMatchObject({ executions: 2, lastOutcome: 'succeeded' })
+    expect(g.store.getJob('tick')).toMatchObject({ executions: 2, lastOutcome: 'succeeded' })
     await g.sched.stop()
   })
 
@@ -113,11 +115,71 @@ describe('restart and recovery', () => {
     f.sched.removeJob('x')
     f.sched.addJob({ id: 'x', taskType: 'hang', trigger: every(60_000) })
     const g = f.reopen()
-    expect(g.sched.getJob('x')).toMatchObject({ executions: 0, lastFireAt: null })
+    // Nor the outcome of its run, cancelled by the removal.
+    expect(g.sched.getJob('x')).toMatchObject({ executions: 0, lastFireAt: null, lastOutcome: null })
     await g.sched.stop()
   })
 
-  it('upgrades a state file from before migration 0009 without counting its history as new fires', async () => {
+  it('derives a last outcome its job row does not hold from the run that finished last, for dependency decisions', async () => {
+    const f = makeFixture({ maxConcurrentJobs: 4 })
+    const gates = new Map<string, ReturnType<typeof deferred<void>>>()
+    f.sched.registerTask({ type: 'ctl', handler: async ({ args }) => gates.get((args as { k: string }).k)!.promise })
+    f.sched.addJob({ id: 'dep', taskType: 'ctl', maxInstances: 2, args: { k: 'none' } })
+    f.sched.addJob({ id: 'child', taskType: 'ctl', dependencies: ['dep'], args: { k: 'child' } })
+    await f.sched.start()
+    for (const k of ['early', 'late']) gates.set(k, deferred())
+    const early = f.sched.runNow('dep', { k: 'early' })
+    const late = f.sched.runNow('dep', { k: 'late' })
+    await f.clock.settle()
+    // The later run succeeds first, then the earlier one fails: the latest finished run is the lower id.
+    gates.get('late')!.resolve()
+    await f.clock.settle()
+    gates.get('early')!.reject(new Error('boom'))
+    await f.clock.settle()
+    expect(f.sched.getRun(late)?.status).toBe('succeeded')
+    expect(f.sched.getRun(early)?.status).toBe('failed')
+    expect(f.store.getJob('dep')?.lastOutcome).toBeNull()
+
+    // A crash before the row checkpoint (the store closes under the abandoned scheduler, whose timers share the
+    // clock). A state view (never started) derives the outcome without writing the row.
+    f.store.close()
+    const view = f.reopen()
+    expect(view.sched.getJob('dep')?.lastOutcome).toBe('failed')
+    await view.sched.stop()
+    const g = f.reopen()
+    expect(g.store.getJob('dep')?.lastOutcome).toBeNull()
+    g.sched.registerTask({ type: 'ctl', handler: async () => null })
+    await g.sched.start()
+    // The first row checkpoint after start writes the derived outcome.
+    await g.clock.advance(ROW_CHECKPOINT_MS)
+    expect(g.store.getJob('dep')?.lastOutcome).toBe('failed')
+    const child = g.sched.runNow('child')
+    await g.clock.settle()
+    expect(g.sched.getRun(child)).toMatchObject({ status: 'cancelled', reason: expect.stringMatching(/dependency_failed: dependency dep ended failed/) })
+    await g.sched.stop()
+  })
+
+  it('writes rows that are behind at most once per checkpoint period, and the rest at stop', async () => {
+    const f = makeFixture()
+    f.sched.registerTask({ type: 'noop', handler: async () => null })
+    f.sched.addJob({ id: 'tick', taskType: 'noop', trigger: every(60_000) })
+    await f.sched.start()
+    await f.clock.advance(60_000)
+    expect(f.sched.getJob('tick')).toMatchObject({ executions: 1, lastOutcome: 'succeeded' })
+    expect(f.store.getJob('tick')).toMatchObject({ executions: 0, lastOutcome: null })
+    await f.clock.advance(ROW_CHECKPOINT_MS)
+    expect(f.store.getJob('tick')).toMatchObject({ executions: 1, lastOutcome: 'succeeded', outcomeSeq: 1 })
+    // Every row holds every outcome numbered so far: loading starts after it.
+    expect(f.store.getState(OUTCOME_CHECKPOINT_KEY)).toBe('1')
+    await f.clock.advance(60_000 - ROW_CHECKPOINT_MS)
+    expect(f.store.getJob('tick')).toMatchObject({ executions: 1 })
+    await f.sched.stop()
+    const g = f.reopen()
+    expect(g.store.getJob('tick')).toMatchObject({ executions: 2, outcomeSeq: 2 })
+    g.store.close()
+  })
+
+  it('upgrades a state file from before migrations 0009-0010 without counting its history as new fires or outcomes', async () => {
     const f = makeFixture()
     f.sched.registerTask({ type: 'noop', handler: async () => null })
     f.sched.addJob({ id: 'tick', taskType: 'noop', trigger: every(60_000), maxExecutions: 5 })
@@ -125,12 +187,13 @@ describe('restart and recovery', () => {
     await f.clock.advance(180_000)
     await f.sched.stop()
     expect(f.sched.getJob('tick')).toMatchObject({ executions: 3 })
-    // The file as 0008 left it: no marker column, 0009 not applied.
+    // The file as 0008 left it: no marker columns, 0009 and 0010 not applied.
     const db = new Database(f.path)
-    db.exec("ALTER TABLE jobs DROP COLUMN state_run_id; DELETE FROM schema_migrations WHERE name = '0009_job_state_run.sql'")
+    db.exec(`DROP INDEX runs_outcome; ALTER TABLE runs DROP COLUMN outcome_seq; ALTER TABLE jobs DROP COLUMN outcome_seq;
+      ALTER TABLE jobs DROP COLUMN state_run_id; DELETE FROM schema_migrations WHERE name IN ('0009_job_state_run.sql', '0010_job_outcome_seq.sql')`)
     db.close()
     const g = f.reopen()
-    expect(g.sched.getJob('tick')).toMatchObject({ executions: 3, nextFireAt: f.sched.getJob('tick')!.nextFireAt })
+    expect(g.sched.getJob('tick')).toMatchObject({ executions: 3, lastOutcome: 'succeeded', nextFireAt: f.sched.getJob('tick')!.nextFireAt })
     expect(g.store.loadUnreflectedFires!()).toEqual([])
     await g.sched.stop()
   })

@@ -13,6 +13,7 @@ import type { WriteBuffer } from './write-buffer.ts'
 import type { LazyAbort } from './lazy-abort.ts'
 import type { ClusterState } from './cluster.ts'
 import { redactSecrets } from '../logging/redact.ts'
+import { markBehind } from './job-rows.ts'
 
 /** A job held in memory. */
 export interface JobState {
@@ -88,12 +89,18 @@ export interface Ctx {
   /** The fire handler the timeline calls with a job (one function, no closure per job). */
   fire(job: JobState): void
   /**
-   * A fire that enqueues a run leaves the job row alone (the row catches up when the run finishes): the store
-   * derives unreflected fires from run rows at load. Off in a cluster, whose peers read job rows.
+   * A fire that enqueues a run and a run that finishes leave the job row alone (job-rows.ts writes it later): the
+   * store derives fires and outcomes the row does not hold from run rows at load. Off in a cluster, whose peers
+   * read job rows.
    */
-  deferFireWrites: boolean
+  deferJobRows: boolean
+  /** Jobs whose row is behind their state in memory (written by the next row checkpoint). */
+  behind: Set<JobState>
+  rowCheckpoint: TimelineHandle | null
   /** The highest run id created so far (new jobs' rows reflect every run before them). */
   lastRunId: number
+  /** The last number given to a run that set its job's last outcome (completion order). */
+  outcomeSeq: number
 }
 
 /** Indexes a job whose trigger is another job's outcome, so a finished run looks up its watchers directly. */
@@ -133,7 +140,9 @@ export function emit<K extends keyof SchedulerEvents>(ctx: Ctx, name: K, payload
 /** Queues a job's state for the next flush, with its spec when `full` (inline jobs are not persisted). */
 export function saveJob(ctx: Ctx, job: JobState, full = false): void {
   job.rec.updatedAt = ctx.clock.now()
-  if (job.persistent) ctx.writes.job(job.rec, full ? job.spec : undefined)
+  if (!job.persistent) return
+  ctx.writes.job(job.rec, full ? job.spec : undefined)
+  if (ctx.behind.size) ctx.behind.delete(job)
 }
 
 /** Creates a run record and its in-memory state; active runs join their job's active set. */
@@ -234,9 +243,13 @@ export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Pa
   job.active.delete(run)
   ctx.runs.delete(run.rec.id)
   if (ctx.jobs.get(job.rec.id) === job) {
-    if (OUTCOME_STATUSES.has(status)) job.rec.lastOutcome = status
-    // Every finished run writes its job row: a fire that deferred its row write is reflected from here on.
-    saveJob(ctx, job)
+    if (OUTCOME_STATUSES.has(status)) {
+      job.rec.lastOutcome = status
+      // Numbered in completion order: after a crash, the last outcome is the one with the highest number.
+      if (ctx.deferJobRows) run.rec.outcomeSeq = job.rec.outcomeSeq = ++ctx.outcomeSeq
+    }
+    if (ctx.deferJobRows && job.persistent) markBehind(ctx, job)
+    else saveJob(ctx, job)
   }
   ctx.writes.run(run.rec)
   switch (status) {

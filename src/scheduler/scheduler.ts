@@ -10,6 +10,7 @@ import { explainJob } from './explain.ts'
 import { specToJson, type JobSpec } from './job-spec.ts'
 import { addOne, armFire, checkArgs, checkDeps, exhausted, onFire, updateSpec, view } from './jobs.ts'
 import { runEveryJobOnce, stopScheduler } from './lifecycle.ts'
+import { armRowCheckpoint } from './job-rows.ts'
 import { loadState } from './load-state.ts'
 import { recoverInterrupted } from './recovery.ts'
 import { createResourcePools } from './resource-pools.ts'
@@ -28,7 +29,7 @@ export type { Scheduler } from './scheduler-api.ts'
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const clock = options.clock ?? createRealClock()
   const store = options.store
-  const deferFireWrites = !options.cluster && !!store.loadUnreflectedFires
+  const deferJobRows = !options.cluster && !!store.loadUnreflectedFires && !!store.loadUnreflectedOutcomes
   const ctx: Ctx = {
     opts: {
       maxConcurrentJobs: 4, defaultMaxRetries: 0, defaultRetryDelay: 1_000, maxRetryDelay: 300_000,
@@ -46,7 +47,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     live: false, stopping: false, storeBroken: false, holdRecheck: null, kickScheduled: false, kick, timersOn: false,
     fire: (job) => onFire(ctx, job), cluster: options.cluster ? createClusterState(options.cluster) : undefined,
     // New jobs' rows are marked with the highest run id only where fires are derived (no query otherwise).
-    deferFireWrites, lastRunId: deferFireWrites ? store.maxRunId() : 0,
+    deferJobRows, lastRunId: deferJobRows ? store.maxRunId() : 0, behind: new Set(), rowCheckpoint: null, outcomeSeq: 0,
   }
   ctx.emitter.setMaxListeners(100)
   let started = false
@@ -311,6 +312,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         armFire(ctx, job)
       }
       if (ctx.held.size) recheckHeld(ctx, false)
+      armRowCheckpoint(ctx)
       const r = options.retention
       if (r && (r.maxAgeMs !== undefined || r.keepPerJob !== undefined)) {
         api.pruneHistory()

@@ -26,7 +26,7 @@ export function sampleRun(id: number, jobId: string, over: Partial<RunRecord> = 
 export function describeStoreConformance(
   name: string,
   makeStore: () => { store: SchedulerStore; reopen?: () => SchedulerStore },
-  features: { derivesFireState?: boolean } = {},
+  features: { derivesJobState?: boolean } = {},
 ): void {
   describe(`SchedulerStore conformance: ${name}`, () => {
     const opened: SchedulerStore[] = []
@@ -41,8 +41,8 @@ export function describeStoreConformance(
 
     it('round-trips jobs and updates them in place', () => {
       const { store } = fresh()
-      // Stores that derive fire state keep each row's marker (0 when never given).
-      const asStored = (j: JobRecord) => (store.loadUnreflectedFires ? { ...j, stateRunId: j.stateRunId ?? 0 } : j)
+      // Stores that derive job state keep each row's markers (0 when never given).
+      const asStored = (j: JobRecord) => (store.loadUnreflectedFires ? { ...j, stateRunId: j.stateRunId ?? 0, outcomeSeq: j.outcomeSeq ?? 0 } : j)
       store.applyBatch([{ op: 'putJob', job: sampleJob('a') }, { op: 'putJob', job: sampleJob('b', { paused: true }) }])
       store.applyBatch([{ op: 'putJob', job: sampleJob('a', { executions: 3, lastOutcome: 'failed', nextFireAt: null }) }])
       expect(store.getJob('a')).toEqual(asStored(sampleJob('a', { executions: 3, lastOutcome: 'failed', nextFireAt: null })))
@@ -82,9 +82,9 @@ export function describeStoreConformance(
 
     it('lists the schedule runs above each job row\'s marker in id order, if it derives fire state', () => {
       const { store } = fresh()
-      // A store that does not declare it must not half-offer it: the scheduler would stop writing fire state.
-      if (!features.derivesFireState) return expect(store.loadUnreflectedFires).toBeUndefined()
-      if (!store.loadUnreflectedFires) throw new Error('this store was declared to derive fire state')
+      // A store that does not declare it must not half-offer it: the scheduler would stop writing job state.
+      if (!features.derivesJobState) return expect(store.loadUnreflectedFires ?? store.loadUnreflectedOutcomes).toBeUndefined()
+      if (!store.loadUnreflectedFires) throw new Error('this store was declared to derive job state')
       const { specJson: _s, taskType: _t, createdAt: _c, ...state } = sampleJob('a', { stateRunId: 2 })
       store.applyBatch([
         { op: 'putJob', job: sampleJob('a') }, { op: 'putJob', job: sampleJob('b', { stateRunId: 4 }) },
@@ -98,6 +98,29 @@ export function describeStoreConformance(
         { jobId: 'a', runId: 3, status: 'running', scheduledFor: 1_000 },
         { jobId: 'b', runId: 6, status: 'skipped', scheduledFor: 1_000 },
       ])
+    })
+
+    it('lists finished runs above each job row\'s outcome number in completion order, and keeps them from pruning', () => {
+      if (!features.derivesJobState) return
+      const { store } = fresh()
+      if (!store.loadUnreflectedOutcomes) throw new Error('this store was declared to derive job state')
+      const done = (id: number, jobId: string, status: RunRecord['status'], outcomeSeq: number) =>
+        ({ op: 'putRun' as const, run: sampleRun(id, jobId, { status, endedAt: 2_000, outcomeSeq }) })
+      const { specJson: _s, taskType: _t, createdAt: _c, ...state } = sampleJob('a', { stateRunId: 3, outcomeSeq: 2 })
+      store.applyBatch([
+        { op: 'putJob', job: sampleJob('a') }, { op: 'putJob', job: sampleJob('b') },
+        // Run 3 finished before run 2: numbers follow completion, not ids.
+        done(1, 'a', 'succeeded', 1), done(2, 'a', 'failed', 3), done(3, 'a', 'succeeded', 2),
+        done(4, 'b', 'cancelled', 4), { op: 'putRun', run: sampleRun(5, 'b', { status: 'running' }) }, done(6, 'gone', 'failed', 5),
+        { op: 'putJobState', job: state },
+      ])
+      expect(store.loadUnreflectedOutcomes(0)).toEqual({
+        outcomes: [{ jobId: 'a', status: 'failed', seq: 3 }, { jobId: 'b', status: 'cancelled', seq: 4 }], maxSeq: 5,
+      })
+      expect(store.loadUnreflectedOutcomes(3).outcomes).toEqual([{ jobId: 'b', status: 'cancelled', seq: 4 }])
+      // Only runs their job row holds (or whose job is gone) are pruned: the others are the only record of it.
+      expect(store.pruneRuns({ keepPerJob: 0 })).toBe(3)
+      expect(store.listRuns({}).runs.map((r) => r.id)).toEqual([5, 4, 2])
     })
 
     it('applies a batch atomically: a failing op leaves nothing behind', () => {

@@ -38,6 +38,11 @@ export interface JobRecord {
    * kept by stores that derive fire state from later schedule runs (loadUnreflectedFires).
    */
   stateRunId?: number
+  /**
+   * The highest outcome sequence number (see RunRecord.outcomeSeq) whose outcome this row's lastOutcome holds; kept
+   * by stores that derive last outcomes from later runs (loadUnreflectedOutcomes).
+   */
+  outcomeSeq?: number
 }
 
 /** A schedule run the stored job row does not reflect yet (a fire whose job row was not rewritten before a crash). */
@@ -46,6 +51,14 @@ export interface UnreflectedFire {
   runId: number
   status: RunStatus
   scheduledFor: number | null
+}
+
+/** A finished run whose outcome its job row does not hold yet (the row is rewritten in a later checkpoint). */
+export interface UnreflectedOutcome {
+  jobId: string
+  status: RunStatus
+  /** The run's place in completion order (RunRecord.outcomeSeq). */
+  seq: number
 }
 
 /** One run of a job (one row of execution history). */
@@ -75,6 +88,11 @@ export interface RunRecord {
   recoveredFrom: number | null
   /** For an interrupted run: 'pending' until its recovery policy was applied, then what was done. */
   recovery: string | null
+  /**
+   * Completion order among runs that set their job's last outcome, numbered by a scheduler that defers job-row
+   * writes (null otherwise, and before the run finished); stores that do not derive outcomes need not keep it.
+   */
+  outcomeSeq?: number | null
 }
 
 /** One failed attempt of a run (the final attempt's outcome is on the run itself). */
@@ -113,7 +131,10 @@ export interface RunPage {
   nextCursor: string | null
 }
 
-/** What history to drop: runs ended before `endedBeforeMs`, and/or all but the newest `keepPerJob` per job. */
+/**
+ * What history to drop: runs ended before `endedBeforeMs`, and/or all but the newest `keepPerJob` per job. A store
+ * that derives job state from runs keeps the runs their job row does not reflect yet, whatever their age.
+ */
 export interface PruneQuery {
   endedBeforeMs?: number
   keepPerJob?: number
@@ -141,6 +162,11 @@ export interface SchedulerStore {
    * job row write (its run row carries the fire); the scheduler derives the fire state from these at load.
    */
   loadUnreflectedFires?(): UnreflectedFire[]
+  /**
+   * Runs numbered above `afterSeq` and above their job row's outcomeSeq, in completion order, and the highest number
+   * any stored run carries. A store that has it (and loadUnreflectedFires) lets a finished run skip its job row write.
+   */
+  loadUnreflectedOutcomes?(afterSeq: number): { outcomes: UnreflectedOutcome[]; maxSeq: number }
   getRun(runId: number): RunRecord | null
   listRuns(query: ListRunsQuery): RunPage
   listAttempts(runId: number): AttemptRecord[]

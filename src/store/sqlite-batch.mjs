@@ -10,7 +10,7 @@ const OP_DELETE_JOB = 4
 const OP_ATTEMPT = 5
 const OP_STATE = 6
 /** Values that follow each op code. */
-const WIDTH = { [OP_RUN]: 19, [OP_JOB_STATE]: 10, [OP_JOB]: 13, [OP_DELETE_JOB]: 1, [OP_ATTEMPT]: 5, [OP_STATE]: 2 }
+const WIDTH = { [OP_RUN]: 20, [OP_JOB_STATE]: 11, [OP_JOB]: 14, [OP_DELETE_JOB]: 1, [OP_ATTEMPT]: 5, [OP_STATE]: 2 }
 /** Rows per multi-row statement. */
 const ROWS = 32
 
@@ -30,21 +30,21 @@ export function encodeOps(ops) {
         codes.push(OP_RUN)
         values.push(r.id, r.jobId, r.status, r.origin, r.scheduledFor, r.createdAt, r.startedAt, r.endedAt, r.attempt,
           r.error, r.resultJson, r.argsJson, r.reason, r.gateAction, r.gateReason, r.gateUntil, r.missedCount,
-          r.recoveredFrom, r.recovery)
+          r.recoveredFrom, r.recovery, r.outcomeSeq ?? null)
         break
       }
       case 'putJobState': {
         const j = o.job
         codes.push(OP_JOB_STATE)
         values.push(bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt, j.lastFireAt, j.executions, j.lastOutcome,
-          j.updatedAt, j.stateRunId ?? 0, j.id)
+          j.updatedAt, j.stateRunId ?? 0, j.outcomeSeq ?? 0, j.id)
         break
       }
       case 'putJob': {
         const j = o.job
         codes.push(OP_JOB)
         values.push(j.id, j.taskType, j.specJson, bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt, j.lastFireAt,
-          j.executions, j.lastOutcome, j.createdAt, j.updatedAt, j.stateRunId ?? 0)
+          j.executions, j.lastOutcome, j.createdAt, j.updatedAt, j.stateRunId ?? 0, j.outcomeSeq ?? 0)
         break
       }
       case 'deleteJob':
@@ -69,31 +69,32 @@ export function encodeOps(ops) {
 }
 
 const RUN_COLUMNS = `id, job_id, status, origin, scheduled_for, created_at, started_at, ended_at, attempt, error, result_json,
-  args_json, reason, gate_action, gate_reason, gate_until, missed_count, recovered_from, recovery`
+  args_json, reason, gate_action, gate_reason, gate_until, missed_count, recovered_from, recovery, outcome_seq`
 const RUN_UPSERT = `ON CONFLICT(id) DO UPDATE SET status=excluded.status, started_at=excluded.started_at,
   ended_at=excluded.ended_at, attempt=excluded.attempt, error=excluded.error, result_json=excluded.result_json,
   reason=excluded.reason, gate_action=excluded.gate_action, gate_reason=excluded.gate_reason,
-  gate_until=excluded.gate_until, missed_count=excluded.missed_count, recovery=excluded.recovery`
+  gate_until=excluded.gate_until, missed_count=excluded.missed_count, recovery=excluded.recovery,
+  outcome_seq=COALESCE(excluded.outcome_seq, runs.outcome_seq)`
 const tuple = (n) => `(${Array(n).fill('?').join(',')})`
 const tuples = (rows, n) => Array(rows).fill(tuple(n)).join(',')
-const runSql = (rows) => `INSERT INTO runs (${RUN_COLUMNS}) VALUES ${tuples(rows, 19)} ${RUN_UPSERT}`
-const jobStateSql = (rows) => `WITH v(e, p, pr, nf, lf, ex, lo, u, sr, id) AS (VALUES ${tuples(rows, 10)})
+const runSql = (rows) => `INSERT INTO runs (${RUN_COLUMNS}) VALUES ${tuples(rows, 20)} ${RUN_UPSERT}`
+const jobStateSql = (rows) => `WITH v(e, p, pr, nf, lf, ex, lo, u, sr, os, id) AS (VALUES ${tuples(rows, 11)})
   UPDATE jobs SET enabled=v.e, paused=v.p, priority=v.pr, next_fire_at=v.nf, last_fire_at=v.lf, executions=v.ex,
-    last_outcome=v.lo, updated_at=v.u, state_run_id=v.sr FROM v WHERE jobs.id = v.id`
+    last_outcome=v.lo, updated_at=v.u, state_run_id=v.sr, outcome_seq=v.os FROM v WHERE jobs.id = v.id`
 
 /** Prepares the statements that apply encoded batches on `db` (a better-sqlite3 connection). */
 export function prepareBatch(db) {
   const one = {
     [OP_RUN]: db.prepare(runSql(1)),
     [OP_JOB_STATE]: db.prepare(`UPDATE jobs SET enabled=?, paused=?, priority=?, next_fire_at=?, last_fire_at=?,
-      executions=?, last_outcome=?, updated_at=?, state_run_id=? WHERE id=?`),
+      executions=?, last_outcome=?, updated_at=?, state_run_id=?, outcome_seq=? WHERE id=?`),
     [OP_JOB]: db.prepare(`INSERT INTO jobs (id, task_type, spec_json, enabled, paused, priority, next_fire_at,
-        last_fire_at, executions, last_outcome, created_at, updated_at, state_run_id)
-      VALUES ${tuple(13)}
+        last_fire_at, executions, last_outcome, created_at, updated_at, state_run_id, outcome_seq)
+      VALUES ${tuple(14)}
       ON CONFLICT(id) DO UPDATE SET task_type=excluded.task_type, spec_json=excluded.spec_json,
         enabled=excluded.enabled, paused=excluded.paused, priority=excluded.priority, next_fire_at=excluded.next_fire_at,
         last_fire_at=excluded.last_fire_at, executions=excluded.executions, last_outcome=excluded.last_outcome,
-        updated_at=excluded.updated_at, state_run_id=excluded.state_run_id`),
+        updated_at=excluded.updated_at, state_run_id=excluded.state_run_id, outcome_seq=excluded.outcome_seq`),
     [OP_DELETE_JOB]: db.prepare('DELETE FROM jobs WHERE id = ?'),
     [OP_ATTEMPT]: db.prepare(`INSERT OR REPLACE INTO run_attempts (run_id, attempt, started_at, ended_at, error)
       VALUES ${tuple(5)}`),

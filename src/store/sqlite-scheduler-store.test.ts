@@ -8,4 +8,4 @@ import { createSqliteSchedulerStore } from './sqlite-scheduler-store.ts'
 describeStoreConformance('sqlite file', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'sched-store-')), 'state.db')
   return { store: createSqliteSchedulerStore({ path }), reopen: () => createSqliteSchedulerStore({ path }) }
-}, { derivesFireState: true })
+}, { derivesJobState: true })

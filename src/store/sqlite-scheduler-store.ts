@@ -13,6 +13,7 @@ import type {
   RunRecord,
   SchedulerStore,
   UnreflectedFire,
+  UnreflectedOutcome,
 } from '../scheduler/store-port.ts'
 
 type Row = Record<string, unknown>
@@ -34,6 +35,7 @@ function toJob(r: Row): JobRecord {
     createdAt: r.created_at as number,
     updatedAt: r.updated_at as number,
     stateRunId: (r.state_run_id as number | undefined) ?? 0,
+    outcomeSeq: (r.outcome_seq as number | undefined) ?? 0,
   }
 }
 
@@ -98,6 +100,10 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
   // of the whole run history.
   const selUnreflected = db.prepare(`SELECT r.job_id AS jobId, r.id AS runId, r.status, r.scheduled_for AS scheduledFor
     FROM jobs j CROSS JOIN runs r ON r.job_id = j.id AND r.id > j.state_run_id WHERE r.origin = 'schedule' ORDER BY r.id`)
+  // Runs outer, from the runs_outcome index above the last checkpoint (only what finished since).
+  const selOutcomes = db.prepare(`SELECT r.job_id AS jobId, r.status, r.outcome_seq AS seq FROM runs r CROSS JOIN jobs j
+    ON j.id = r.job_id WHERE r.outcome_seq > ? AND r.outcome_seq > j.outcome_seq ORDER BY r.outcome_seq`)
+  const selMaxSeq = db.prepare('SELECT COALESCE(MAX(outcome_seq), 0) AS m FROM runs')
   const selAttempts = db.prepare('SELECT * FROM run_attempts WHERE run_id = ? ORDER BY attempt')
   const selMax = db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM runs')
   const selState = db.prepare('SELECT value FROM scheduler_state WHERE key = ?')
@@ -158,6 +164,10 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
     },
     loadUnfinishedRuns: () => (settled(), (selUnfinished.all() as Row[]).map(toRun)),
     loadUnreflectedFires: () => (settled(), selUnreflected.all() as UnreflectedFire[]),
+    loadUnreflectedOutcomes(afterSeq) {
+      settled()
+      return { outcomes: selOutcomes.all(afterSeq) as UnreflectedOutcome[], maxSeq: (selMaxSeq.get() as { m: number }).m }
+    },
     getRun(runId) {
       settled()
       const r = selRun.get(runId) as Row | undefined
@@ -199,7 +209,10 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
       return db
         .transaction(() => {
           let n = 0
-          const finished = `status NOT IN ${ACTIVE_SQL} AND NOT (status = 'interrupted' AND recovery = 'pending')`
+          // Runs whose fire or outcome their job row does not hold yet are the only record of it: kept until it does.
+          const finished = `status NOT IN ${ACTIVE_SQL} AND NOT (status = 'interrupted' AND recovery = 'pending')
+            AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = runs.job_id
+              AND ((runs.origin = 'schedule' AND runs.id > j.state_run_id) OR runs.outcome_seq > j.outcome_seq))`
           if (q.endedBeforeMs !== undefined) {
             db.prepare(`DELETE FROM run_attempts WHERE run_id IN (SELECT id FROM runs WHERE ${finished}
               AND COALESCE(ended_at, created_at) < ?)`).run(q.endedBeforeMs)
@@ -207,8 +220,8 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
               .run(q.endedBeforeMs).changes
           }
           if (q.keepPerJob !== undefined) {
-            const victims = `SELECT id FROM (SELECT id, status, recovery,
-                ROW_NUMBER() OVER (PARTITION BY job_id ORDER BY id DESC) AS rn FROM runs) WHERE rn > @keep AND ${finished}`
+            const victims = `SELECT id FROM (SELECT id, job_id, origin, status, recovery, outcome_seq,
+                ROW_NUMBER() OVER (PARTITION BY job_id ORDER BY id DESC) AS rn FROM runs) AS runs WHERE rn > @keep AND ${finished}`
             db.prepare(`DELETE FROM run_attempts WHERE run_id IN (${victims})`).run({ keep: q.keepPerJob })
             n += db.prepare(`DELETE FROM runs WHERE id IN (${victims})`).run({ keep: q.keepPerJob }).changes
           }

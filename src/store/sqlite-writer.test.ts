@@ -57,10 +57,13 @@ describe('SQLite writer thread', () => {
     expect([...seenAtStart.values()].every((s) => s === 'running')).toBe(true)
     const rows = reader.prepare("SELECT COUNT(*) AS n FROM runs WHERE status = 'succeeded'").get() as { n: number }
     expect(rows.n).toBe(2_000)
+    // Each outcome is numbered on its run (job rows catch up at the row checkpoint, here at stop).
+    const numbered = reader.prepare('SELECT COUNT(DISTINCT outcome_seq) AS n FROM runs').get() as { n: number }
+    expect(numbered.n).toBe(2_000)
+    await sched.stop({ graceMs: 1_000 })
     const outcomes = reader.prepare("SELECT COUNT(*) AS n FROM jobs WHERE last_outcome = 'succeeded' AND next_fire_at IS NULL").get() as { n: number }
     expect(outcomes.n).toBe(2_000)
     reader.close()
-    await sched.stop({ graceMs: 1_000 })
   })
 
   it('starts nothing whose batch the thread could not commit, and runs each once after the store recovers', async () => {

@@ -50,6 +50,8 @@ export function startSqliteWriter(path: string, options: { checkpointMs: number 
   let onStopped: (() => void) | null = null
   /** A batch failed since the last blocking drain: the next drain throws, so no caller takes it for durable. */
   let failedSinceDrain: string | null = null
+  /** The last batch submitted when that failure was answered: a later batch carries its changes (put back by then). */
+  let failedBefore = 0
 
   const stopped = (why: string) => `the SQLite writer thread stopped (${why})`
   const fail = (why: string) => {
@@ -66,9 +68,13 @@ export function startSqliteWriter(path: string, options: { checkpointMs: number 
       const w = waiters.shift()!
       if (w.seq === m.seq && m.error !== null) {
         failedSinceDrain = m.error
+        failedBefore = seq
         w.reject(storeWriteError(m.error))
+      } else {
+        // Committed with the failed batch's changes in it: nothing of that failure is left to report.
+        if (w.seq > failedBefore) failedSinceDrain = null
+        w.resolve()
       }
-      else w.resolve()
     }
     if (!waiters.length) port1.unref()
   }
