@@ -28,6 +28,25 @@ describe('coalesceMissed', () => {
     expect(coalesceMissed(every10, START, START + 10 * MIN + MIN, MIN)).toMatchObject({ runAt: START + 10 * MIN, missedCount: 0, latestMissed: null })
   })
 
+  it('agrees with a brute-force walk of the fire times for any window and grace (one due fire or many)', () => {
+    const cron = compileTrigger({ type: 'cron', expression: '*/7 * * * *' }, { nowMs: START })
+    let seed = 42
+    const rand = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n)
+    for (let i = 0; i < 500; i++) {
+      const from = START + rand(600) * 1_000
+      const now = from + rand(i % 2 ? 8 * MIN : 40 * MIN)
+      const grace = rand(5 * MIN)
+      const fires: number[] = []
+      for (let t = cron.nextAfter(from); t !== null && t <= now; t = cron.nextAfter(t)) fires.push(t)
+      const last = fires.at(-1) ?? null
+      const runs = last !== null && now - last <= grace
+      expect(coalesceMissed(cron, from, now, grace)).toEqual({
+        runAt: runs ? last : null, missedCount: fires.length - (runs ? 1 : 0), missedCountExact: true,
+        latestMissed: (runs ? fires.at(-2) : last) ?? null, next: cron.nextAfter(now),
+      })
+    }
+  })
+
   it('nothing due yet gives nothing to run', () => {
     expect(coalesceMissed(every10, START, START + 5 * MIN, MIN)).toEqual({
       runAt: null, missedCount: 0, missedCountExact: true, latestMissed: null, next: START + 10 * MIN,

@@ -57,6 +57,16 @@ function countFires(schedule: Countable, fromMs: number, toMs: number, cap: numb
 export function coalesceMissed(
   schedule: TriggerSchedule, lastFireMs: number, nowMs: number, graceMs: number, walkCap = DEFAULT_WALK_CAP,
 ): CoalesceResult {
+  // The usual fire: exactly one fire time due and the next one still ahead (two evaluations, no bisection).
+  const first = nowMs > lastFireMs ? schedule.nextAfter(lastFireMs) : null
+  if (first !== null && first <= nowMs) {
+    const after = schedule.nextAfter(first)
+    if (after === null || after > nowMs) {
+      return nowMs - first <= graceMs
+        ? { runAt: first, missedCount: 0, missedCountExact: true, latestMissed: null, next: after }
+        : { runAt: null, missedCount: 1, missedCountExact: true, latestMissed: first, next: after }
+    }
+  }
   const next = schedule.nextAfter(nowMs)
   const latest = nowMs > lastFireMs ? latestFireIn(schedule, lastFireMs, nowMs) : null
   if (latest === null) return { runAt: null, missedCount: 0, missedCountExact: true, latestMissed: null, next }
