@@ -38,7 +38,8 @@ export function loadState(ctx: Ctx, store: SchedulerStore): RunState[] {
   }
   // With several instances, runs are loaded per group when this instance takes the group's lease.
   if (!ctx.cluster) for (const rec of store.loadUnfinishedRuns()) adoptStoredRun(ctx, rec, interrupted)
-  ctx.writes.flush()
+  if (ctx.opts.view) ctx.writes.discard()
+  else ctx.writes.flush()
   return interrupted
 }
 

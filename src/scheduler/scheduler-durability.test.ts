@@ -41,6 +41,24 @@ describe('restart and recovery', () => {
     await g.sched.stop()
   })
 
+  it('a state view writes nothing at load: runs a live bot may be executing stay running in the store', async () => {
+    const f = makeFixture()
+    f.sched.registerTask({ type: 'hang', handler: () => new Promise(() => undefined) })
+    f.sched.addJob({ id: 'a', taskType: 'hang' })
+    const runId = await crashWhileRunning(f, 'a')
+    const view = f.reopen({ view: true })
+    expect(view.sched.getJob('a')).not.toBeNull()
+    await expect(view.sched.start()).rejects.toThrow(/state view/)
+    await view.sched.stop()
+    const db = new Database(f.path, { readonly: true })
+    expect(db.prepare('SELECT status, recovery FROM runs WHERE id = ?').get(Number(runId))).toEqual({ status: 'running', recovery: null })
+    db.close()
+    // A scheduler that runs marks it itself.
+    const g = f.reopen()
+    expect(g.store.getRun(Number(runId))).toMatchObject({ status: 'interrupted', recovery: 'pending' })
+    g.store.close()
+  })
+
   it.each<[ReconcileOutcome, string, string | null]>([
     [{ status: 'succeeded', result: { tx: '0xabc' } }, 'succeeded', null],
     [{ status: 'failed', error: 'tx reverted on chain' }, 'failed', 'escalated'],

@@ -53,6 +53,11 @@ export interface SchedulerOptions {
   store: SchedulerStore
   /** Several instances share the store: each job group runs on the instance holding its lease. */
   cluster?: ClusterOptions
+  /**
+   * Opened to read and control, never started (a state view): loading writes nothing, since a live bot may own
+   * the runs it finds executing (the bot marks them interrupted itself when it next starts).
+   */
+  view?: boolean
   clock?: Clock
   logger?: Logger
   /** Runs executing at once, over all jobs (default 4). */

@@ -110,6 +110,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   function alive() {
     if (stopped || ctx.stopping) throw new SchedulerError('SCHEDULER_STOPPED', 'the scheduler is stopped', { hint: 'create a new scheduler' })
   }
+  function notView() {
+    if (options.view) throw new SchedulerError('SCHEDULER_VIEW', 'a state view never runs jobs', { hint: 'run them with `bot run` or `bot --once`' })
+  }
   function jobOf(jobId: string): JobState {
     const j = ctx.jobs.get(jobId)
     if (!j) throw new TaskSchedulingError('JOB_UNKNOWN', `no job with id "${jobId}"`, { hint: 'check the id with listJobs()' })
@@ -298,6 +301,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     },
     async start() {
       alive()
+      notView()
       if (started) return
       started = true
       ctx.live = true
@@ -332,6 +336,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     },
     async runOnce() {
       alive()
+      notView()
       const wasLive = ctx.live
       ctx.live = true
       void recoverOnce()

@@ -31,6 +31,8 @@ export interface WriteBuffer {
    * before returning (throws like flush), else a promise of the commit that rejects (changes put back) on failure.
    */
   commit(): Promise<void> | null
+  /** Drops the buffered changes unwritten. */
+  discard(): void
   /** Resolves once every batch handed to the store so far has committed or failed. */
   persisted(): Promise<void>
   /** True while a batch is committing on the store's writer thread (`onIdle` is called when none is left). */
@@ -128,6 +130,7 @@ export function createWriteBuffer(store: SchedulerStore, options: WriteBufferOpt
       return size()
     },
     flush,
+    discard: () => void take(),
     commit() {
       if (!store.submitBatch) {
         flush()
