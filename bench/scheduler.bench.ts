@@ -16,7 +16,12 @@ const preciseNow = () => performance.timeOrigin + performance.now()
 const tmp = () => join(mkdtempSync(join(tmpdir(), 'bench-sched-')), 'state.db')
 const LEAD_MS = 6_000
 /** Rounds of our persisted-runs measurement; the median is reported. */
-const ROUNDS = 3
+const ROUNDS = 5
+/**
+ * Discarded rounds before them: a long-running scheduler runs JIT-compiled code, a cold start does not. Two, because
+ * V8 still optimizes ~60 of the hot path's functions during the second round (`--trace-opt`), and 2-6 per round after.
+ */
+const WARMUP_ROUNDS = 2
 const BASELINE_LEAD_MS = 30_000
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d
 
@@ -179,12 +184,11 @@ type CronFigures = { seconds: number; cpuSeconds: number; rssMb: number }
 async function main(): Promise<void> {
   const log = (s: string) => console.log(s)
   log('scheduler bench (our scheduler durable in SQLite vs node-schedule, same machine, same run)')
-  // One discarded warm-up round first: a long-running scheduler runs JIT-compiled code, a cold start does not.
-  await persistedRunsPerSecond('ours')
+  for (let i = 0; i < WARMUP_ROUNDS; i++) await persistedRunsPerSecond('ours')
   const prRounds = await median(ROUNDS, () => persistedRunsPerSecond('ours'))
   const pr = prRounds.median
   const prB = await persistedRunsPerSecond('baseline')
-  log(`10,000 due no-op jobs, every state change persisted: ${Math.round(pr)} runs/s, median of ${ROUNDS} after a warm-up round ` +
+  log(`10,000 due no-op jobs, every state change persisted: ${Math.round(pr)} runs/s, median of ${ROUNDS} after ${WARMUP_ROUNDS} warm-up rounds ` +
     `(${prRounds.all.map(Math.round).join(', ')}) (node-schedule + per-run SQLite writes: ${Math.round(prB)} runs/s, x${round(pr / prB)})`)
   const l = await lag('ours')
   const lB = await lag('baseline')
