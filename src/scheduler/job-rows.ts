@@ -8,8 +8,9 @@ export const ROW_CHECKPOINT_MS = 1_000
 /** scheduler_state key: every job row holds every outcome numbered up to this value (where loading starts). */
 export const OUTCOME_CHECKPOINT_KEY = 'outcome_checkpoint'
 
-/** Notes that a job's row is behind its state in memory; the next checkpoint writes it. */
+/** Notes that a job's row is behind its state in memory; the next checkpoint writes it (inline jobs have no row). */
 export function markBehind(ctx: Ctx, job: JobState): void {
+  if (!job.persistent) return
   ctx.behind.add(job)
   if (!ctx.rowCheckpoint) armRowCheckpoint(ctx)
 }

@@ -45,7 +45,7 @@ export function loadState(ctx: Ctx, store: SchedulerStore): RunState[] {
 
 /**
  * Applies fires the job rows do not reflect yet: a fire that enqueued a run writes only the run, and the job row
- * catches up when the run finishes, so a crash in between leaves the row one fire behind. Each such run counts
+ * catches up at the next row checkpoint, so a crash in between leaves the row fires behind. Each such run counts
  * as the fire it was (missed and skipped runs advance the last fire time without counting an execution), and the
  * next fire time follows the last one, exactly as the fire itself computed it.
  */

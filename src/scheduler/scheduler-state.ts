@@ -248,7 +248,7 @@ export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Pa
       // Numbered in completion order: after a crash, the last outcome is the one with the highest number.
       if (ctx.deferJobRows) run.rec.outcomeSeq = job.rec.outcomeSeq = ++ctx.outcomeSeq
     }
-    if (ctx.deferJobRows && job.persistent) markBehind(ctx, job)
+    if (ctx.deferJobRows) markBehind(ctx, job)
     else saveJob(ctx, job)
   }
   ctx.writes.run(run.rec)
