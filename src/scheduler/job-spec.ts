@@ -4,6 +4,7 @@ import { PRIORITIES } from './store-port.ts'
 import type { TaskHandler, RecoveryPolicy } from './task-contract.ts'
 import { TaskSchedulingError } from './errors.ts'
 import { runWindowSchema } from './run-window.ts'
+import { EMPTY_ARRAY, EMPTY_OBJECT, presentKeysParser } from './present-keys-parse.ts'
 
 const ms = z.number().finite().nonnegative()
 
@@ -37,7 +38,7 @@ const jsonValue = (name: string) => z.unknown().superRefine((v, c) => {
  * after a restart) or `handler` (an inline function: the job lives in memory only and is NOT persisted;
  * its runs are still recorded) must be given.
  */
-export const jobSpecSchema = z
+const jobSpecObject = z
   .object({
     id: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:@-]+$/, 'use letters, digits and _ . : @ -'),
     taskType: z.string().min(1).optional(),
@@ -69,7 +70,9 @@ export const jobSpecSchema = z
     metadata: z.record(z.string(), jsonValue('value')).default({}),
   })
   .strict()
-  .refine((s) => (s.taskType === undefined) !== (s.handler === undefined), {
+const exactlyOneTask = (s: { taskType?: unknown; handler?: unknown }) => (s.taskType === undefined) !== (s.handler === undefined)
+export const jobSpecSchema = jobSpecObject
+  .refine(exactlyOneTask, {
     message: 'give exactly one of taskType or handler',
     path: ['taskType'],
   })
@@ -79,29 +82,31 @@ export type JobSpecInput = z.input<typeof jobSpecSchema>
 /** A validated job spec with defaults applied. */
 export type JobSpec = z.output<typeof jobSpecSchema> & { recovery?: RecoveryPolicy }
 
-const EMPTY_OBJECT = Object.freeze({}) as Record<string, never>
-const EMPTY_ARRAY = Object.freeze([]) as unknown as string[]
+const parsePresentKeys = presentKeysParser<JobSpec>(jobSpecObject.shape)
 const isEmptyPlain = (v: unknown) =>
   typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype && Object.keys(v).length === 0
 
 /** Validates a job spec; throws TaskSchedulingError listing every bad field. */
 export function parseJobSpec(input: unknown): JobSpec {
+  const fast = parsePresentKeys(input)
+  if (fast && exactlyOneTask(fast)) return shareEmpties(fast)
   const r = jobSpecSchema.safeParse(input)
-  if (r.success) {
-    // Most jobs have no args, metadata, dependencies or resources: share one frozen empty value (100k-job plans).
-    const s = r.data
-    if (isEmptyPlain(s.args)) s.args = EMPTY_OBJECT
-    if (isEmptyPlain(s.metadata)) s.metadata = EMPTY_OBJECT
-    if (isEmptyPlain(s.resources)) s.resources = EMPTY_OBJECT
-    if (s.dependencies.length === 0) s.dependencies = EMPTY_ARRAY
-    return s
-  }
+  if (r.success) return shareEmpties(r.data)
   const id = typeof (input as { id?: unknown })?.id === 'string' ? (input as { id: string }).id : '(no id)'
   const list = r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')
   throw new TaskSchedulingError('JOB_SPEC_INVALID', `invalid job "${id}": ${list}`, {
     hint: 'fix the listed fields of the job spec',
     details: { issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) },
   })
+}
+
+/** Most jobs have no args, metadata, dependencies or resources: one frozen empty value each (100k-job plans). */
+function shareEmpties(s: JobSpec): JobSpec {
+  if (s.args !== EMPTY_OBJECT && isEmptyPlain(s.args)) s.args = EMPTY_OBJECT
+  if (s.metadata !== EMPTY_OBJECT && isEmptyPlain(s.metadata)) s.metadata = EMPTY_OBJECT
+  if (s.resources !== EMPTY_OBJECT && isEmptyPlain(s.resources)) s.resources = EMPTY_OBJECT
+  if (s.dependencies.length === 0) s.dependencies = EMPTY_ARRAY
+  return s
 }
 
 const jsonOf = new WeakMap<object, string>()

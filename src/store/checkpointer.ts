@@ -28,7 +28,8 @@ export function startCheckpointer(db: Db, options: { intervalMs?: number; logger
   db.pragma('wal_autocheckpoint = 0')
   const worker = new Worker(WORKER, {
     workerData: { path: db.name, intervalMs: options.intervalMs ?? 1_000 }, name: 'sqlite-checkpoint',
-    // It only calls one pragma a second: a small heap keeps the thread's memory small.
+    // It only calls one pragma a second: a small heap (and no TypeScript hooks: plain JavaScript) keeps it small.
+    execArgv: [],
     resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, stackSizeMb: 1 },
   })
   worker.unref()
