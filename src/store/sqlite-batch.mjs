@@ -11,7 +11,6 @@ const OP_ATTEMPT = 5
 const OP_STATE = 6
 /** Values that follow each op code. */
 const WIDTH = { [OP_RUN]: 20, [OP_JOB_STATE]: 11, [OP_JOB]: 14, [OP_DELETE_JOB]: 1, [OP_ATTEMPT]: 5, [OP_STATE]: 2 }
-const CODE_OF = { putRun: OP_RUN, putJobState: OP_JOB_STATE, putJob: OP_JOB, deleteJob: OP_DELETE_JOB, putAttempt: OP_ATTEMPT, setState: OP_STATE }
 /** Rows per multi-row statement. */
 const ROWS = 32
 
@@ -22,55 +21,49 @@ const bool = (b) => (b ? 1 : 0)
  * of one kind is then a contiguous slice, bound to a multi-row statement without copying value by value.
  */
 export function encodeOps(ops) {
-  // Sized up front: batches of thousands of rows would otherwise copy their growing arrays several times.
-  const codes = new Array(ops.length)
-  let size = 0
-  for (let i = 0; i < ops.length; i++) size += WIDTH[(codes[i] = CODE_OF[ops[i].op])] ?? 0
-  const values = new Array(size)
-  let v = 0
-  for (let i = 0; i < ops.length; i++) {
-    const o = ops[i]
-    switch (codes[i]) {
-      case OP_RUN: {
+  const codes = []
+  const values = []
+  for (const o of ops) {
+    switch (o.op) {
+      case 'putRun': {
         const r = o.run
-        values[v] = r.id; values[v + 1] = r.jobId; values[v + 2] = r.status; values[v + 3] = r.origin
-        values[v + 4] = r.scheduledFor; values[v + 5] = r.createdAt; values[v + 6] = r.startedAt; values[v + 7] = r.endedAt
-        values[v + 8] = r.attempt; values[v + 9] = r.error; values[v + 10] = r.resultJson; values[v + 11] = r.argsJson
-        values[v + 12] = r.reason; values[v + 13] = r.gateAction; values[v + 14] = r.gateReason; values[v + 15] = r.gateUntil
-        values[v + 16] = r.missedCount; values[v + 17] = r.recoveredFrom; values[v + 18] = r.recovery
-        values[v + 19] = r.outcomeSeq ?? null
+        codes.push(OP_RUN)
+        values.push(r.id, r.jobId, r.status, r.origin, r.scheduledFor, r.createdAt, r.startedAt, r.endedAt, r.attempt,
+          r.error, r.resultJson, r.argsJson, r.reason, r.gateAction, r.gateReason, r.gateUntil, r.missedCount,
+          r.recoveredFrom, r.recovery, r.outcomeSeq ?? null)
         break
       }
-      case OP_JOB_STATE: {
+      case 'putJobState': {
         const j = o.job
-        values[v] = bool(j.enabled); values[v + 1] = bool(j.paused); values[v + 2] = j.priority; values[v + 3] = j.nextFireAt
-        values[v + 4] = j.lastFireAt; values[v + 5] = j.executions; values[v + 6] = j.lastOutcome; values[v + 7] = j.updatedAt
-        values[v + 8] = j.stateRunId ?? 0; values[v + 9] = j.outcomeSeq ?? 0; values[v + 10] = j.id
+        codes.push(OP_JOB_STATE)
+        values.push(bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt, j.lastFireAt, j.executions, j.lastOutcome,
+          j.updatedAt, j.stateRunId ?? 0, j.outcomeSeq ?? 0, j.id)
         break
       }
-      case OP_JOB: {
+      case 'putJob': {
         const j = o.job
-        values[v] = j.id; values[v + 1] = j.taskType; values[v + 2] = j.specJson; values[v + 3] = bool(j.enabled)
-        values[v + 4] = bool(j.paused); values[v + 5] = j.priority; values[v + 6] = j.nextFireAt; values[v + 7] = j.lastFireAt
-        values[v + 8] = j.executions; values[v + 9] = j.lastOutcome; values[v + 10] = j.createdAt; values[v + 11] = j.updatedAt
-        values[v + 12] = j.stateRunId ?? 0; values[v + 13] = j.outcomeSeq ?? 0
+        codes.push(OP_JOB)
+        values.push(j.id, j.taskType, j.specJson, bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt, j.lastFireAt,
+          j.executions, j.lastOutcome, j.createdAt, j.updatedAt, j.stateRunId ?? 0, j.outcomeSeq ?? 0)
         break
       }
-      case OP_DELETE_JOB:
-        values[v] = o.jobId
+      case 'deleteJob':
+        codes.push(OP_DELETE_JOB)
+        values.push(o.jobId)
         break
-      case OP_ATTEMPT: {
+      case 'putAttempt': {
         const a = o.attempt
-        values[v] = a.runId; values[v + 1] = a.attempt; values[v + 2] = a.startedAt; values[v + 3] = a.endedAt; values[v + 4] = a.error
+        codes.push(OP_ATTEMPT)
+        values.push(a.runId, a.attempt, a.startedAt, a.endedAt, a.error)
         break
       }
-      case OP_STATE:
-        values[v] = o.key; values[v + 1] = o.value
+      case 'setState':
+        codes.push(OP_STATE)
+        values.push(o.key, o.value)
         break
       default:
         throw new Error(`unknown store op ${o.op}`)
     }
-    v += WIDTH[codes[i]]
   }
   return { codes, values }
 }
