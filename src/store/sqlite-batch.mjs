@@ -17,55 +17,71 @@ const ROWS = 32
 const bool = (b) => (b ? 1 : 0)
 
 /**
+ * Scratch arrays the next batch is encoded into; each batch gets an exact-size copy. Growing a fresh array per
+ * batch copied it several times (about 1 KB of garbage per run at high rates), and an array sized up front is
+ * holey, which postMessage serializes element by element. They keep the largest batch's size (and until
+ * overwritten, its values): one batch's worth of memory.
+ */
+const scratchCodes = []
+const scratchValues = []
+
+/**
  * Encodes store ops as one op code per op and one flat array of their values, in statement order: a run of rows
  * of one kind is then a contiguous slice, bound to a multi-row statement without copying value by value.
  */
 export function encodeOps(ops) {
-  const codes = []
-  const values = []
-  for (const o of ops) {
+  const codes = scratchCodes
+  const values = scratchValues
+  let v = 0
+  for (let i = 0; i < ops.length; i++) {
+    const o = ops[i]
     switch (o.op) {
       case 'putRun': {
         const r = o.run
-        codes.push(OP_RUN)
-        values.push(r.id, r.jobId, r.status, r.origin, r.scheduledFor, r.createdAt, r.startedAt, r.endedAt, r.attempt,
-          r.error, r.resultJson, r.argsJson, r.reason, r.gateAction, r.gateReason, r.gateUntil, r.missedCount,
-          r.recoveredFrom, r.recovery, r.outcomeSeq ?? null)
+        codes[i] = OP_RUN
+        values[v++] = r.id; values[v++] = r.jobId; values[v++] = r.status; values[v++] = r.origin
+        values[v++] = r.scheduledFor; values[v++] = r.createdAt; values[v++] = r.startedAt; values[v++] = r.endedAt
+        values[v++] = r.attempt; values[v++] = r.error; values[v++] = r.resultJson; values[v++] = r.argsJson
+        values[v++] = r.reason; values[v++] = r.gateAction; values[v++] = r.gateReason; values[v++] = r.gateUntil
+        values[v++] = r.missedCount; values[v++] = r.recoveredFrom; values[v++] = r.recovery; values[v++] = r.outcomeSeq ?? null
         break
       }
       case 'putJobState': {
         const j = o.job
-        codes.push(OP_JOB_STATE)
-        values.push(bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt, j.lastFireAt, j.executions, j.lastOutcome,
-          j.updatedAt, j.stateRunId ?? 0, j.outcomeSeq ?? 0, j.id)
+        codes[i] = OP_JOB_STATE
+        values[v++] = bool(j.enabled); values[v++] = bool(j.paused); values[v++] = j.priority; values[v++] = j.nextFireAt
+        values[v++] = j.lastFireAt; values[v++] = j.executions; values[v++] = j.lastOutcome; values[v++] = j.updatedAt
+        values[v++] = j.stateRunId ?? 0; values[v++] = j.outcomeSeq ?? 0; values[v++] = j.id
         break
       }
       case 'putJob': {
         const j = o.job
-        codes.push(OP_JOB)
-        values.push(j.id, j.taskType, j.specJson, bool(j.enabled), bool(j.paused), j.priority, j.nextFireAt, j.lastFireAt,
-          j.executions, j.lastOutcome, j.createdAt, j.updatedAt, j.stateRunId ?? 0, j.outcomeSeq ?? 0)
+        codes[i] = OP_JOB
+        values[v++] = j.id; values[v++] = j.taskType; values[v++] = j.specJson; values[v++] = bool(j.enabled)
+        values[v++] = bool(j.paused); values[v++] = j.priority; values[v++] = j.nextFireAt; values[v++] = j.lastFireAt
+        values[v++] = j.executions; values[v++] = j.lastOutcome; values[v++] = j.createdAt; values[v++] = j.updatedAt
+        values[v++] = j.stateRunId ?? 0; values[v++] = j.outcomeSeq ?? 0
         break
       }
       case 'deleteJob':
-        codes.push(OP_DELETE_JOB)
-        values.push(o.jobId)
+        codes[i] = OP_DELETE_JOB
+        values[v++] = o.jobId
         break
       case 'putAttempt': {
         const a = o.attempt
-        codes.push(OP_ATTEMPT)
-        values.push(a.runId, a.attempt, a.startedAt, a.endedAt, a.error)
+        codes[i] = OP_ATTEMPT
+        values[v++] = a.runId; values[v++] = a.attempt; values[v++] = a.startedAt; values[v++] = a.endedAt; values[v++] = a.error
         break
       }
       case 'setState':
-        codes.push(OP_STATE)
-        values.push(o.key, o.value)
+        codes[i] = OP_STATE
+        values[v++] = o.key; values[v++] = o.value
         break
       default:
         throw new Error(`unknown store op ${o.op}`)
     }
   }
-  return { codes, values }
+  return { codes: codes.slice(0, ops.length), values: values.slice(0, v) }
 }
 
 const RUN_COLUMNS = `id, job_id, status, origin, scheduled_for, created_at, started_at, ended_at, attempt, error, result_json,
