@@ -122,8 +122,8 @@ function sharedJson(v: unknown): string {
   return s
 }
 
-// `,"key":` for each spec key, built once.
-const KEY_PREFIX: Record<string, string> = Object.fromEntries(Object.keys(jobSpecSchema.shape).map((k) => [k, `,"${k}":`]))
+// `"key":` for each spec key, built once.
+const KEY_PREFIX: Record<string, string> = Object.fromEntries(Object.keys(jobSpecSchema.shape).map((k) => [k, `"${k}":`]))
 
 /**
  * The spec as persisted: JSON without the inline handler and without fields at their defaults (parseJobSpec puts
@@ -132,17 +132,21 @@ const KEY_PREFIX: Record<string, string> = Object.fromEntries(Object.keys(jobSpe
  */
 export function specToJson(spec: JobSpec): string {
   const s = spec as Record<string, unknown>
-  let out = ''
+  let out = '{'
   // The spec's own keys (about ten), not the schema's two dozen: a validated spec holds only what was given or defaulted.
   for (const k in s) {
     const v = s[k]
     if (v === undefined || v === EMPTY_OBJECT || v === EMPTY_ARRAY || k === 'handler') continue
     if ((k === 'priority' && v === 'normal') || (k === 'maxInstances' && v === 1) || (k === 'enabled' && v === true)) continue
+    let json: string
     if (k === 'trigger' || k === 'triggerInput') {
-      const json = sharedJson(v)
+      json = sharedJson(v)
       if (k === 'triggerInput' && json === sharedJson(spec.trigger)) continue
-      out += KEY_PREFIX[k] + json
-    } else out += (KEY_PREFIX[k] ?? `,${JSON.stringify(k)}:`) + JSON.stringify(v)
+    } else json = JSON.stringify(v)
+    // Appended piece by piece, without a leading comma to slice off (a slice would flatten the string once more).
+    if (out.length > 1) out += ','
+    out += KEY_PREFIX[k] ?? `${JSON.stringify(k)}:`
+    out += json
   }
-  return `{${out.slice(1)}}`
+  return out + '}'
 }
