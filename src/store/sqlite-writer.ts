@@ -40,10 +40,11 @@ export function startSqliteWriter(path: string, options: { checkpointMs: number 
   const worker = new Worker(WORKER, {
     workerData: { path, flag, reply: port2, checkpointMs: options.checkpointMs },
     transferList: [port2], name: 'sqlite-writer',
-    // It holds one batch of primitives at a time: a small heap keeps the thread's memory small. It is plain
-    // JavaScript: no execArgv, so it does not load the parent's TypeScript hooks (~5 MB) for nothing.
+    // It holds one batch of primitives at a time, all garbage once applied: a small heap (a 2 MB young generation,
+    // ~3 MB less RSS than 8 MB with no measurable cost) keeps the thread's memory small. It is plain JavaScript: no
+    // execArgv, so it does not load the parent's TypeScript hooks (~5 MB) for nothing.
     execArgv: [],
-    resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
+    resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },
   })
   worker.unref()
   const waiters: Waiter[] = []
