@@ -103,7 +103,8 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
   // Runs outer, from the runs_outcome index above the last checkpoint (only what finished since).
   const selOutcomes = db.prepare(`SELECT r.job_id AS jobId, r.status, r.outcome_seq AS seq FROM runs r CROSS JOIN jobs j
     ON j.id = r.job_id WHERE r.outcome_seq > ? AND r.outcome_seq > j.outcome_seq ORDER BY r.outcome_seq`)
-  const selMaxSeq = db.prepare('SELECT COALESCE(MAX(outcome_seq), 0) AS m FROM runs')
+  // The WHERE lets the partial runs_outcome index answer; without it, MAX reads the whole run history at each load.
+  const selMaxSeq = db.prepare('SELECT COALESCE(MAX(outcome_seq), 0) AS m FROM runs WHERE outcome_seq IS NOT NULL')
   const selAttempts = db.prepare('SELECT * FROM run_attempts WHERE run_id = ? ORDER BY attempt')
   const selMax = db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM runs')
   const selState = db.prepare('SELECT value FROM scheduler_state WHERE key = ?')
