@@ -42,4 +42,15 @@ export function writeBehindRows(ctx: Ctx): void {
   ctx.behind.clear()
   // Rows written outside checkpoints hold their own jobs' outcomes already, so this holds for every row.
   ctx.writes.state(OUTCOME_CHECKPOINT_KEY, String(ctx.outcomeSeq))
+  ctx.writes.finishedBelow(unfinishedFloor(ctx))
+}
+
+/**
+ * The lowest run id that may be unfinished: every unfinished run is in memory (loading adopts or closes each one
+ * it finds), except those this process left interrupted with their recovery pending; later runs get higher ids.
+ */
+export function unfinishedFloor(ctx: Ctx): number {
+  let floor = Math.min(ctx.lastRunId + 1, ctx.recoveryFloor)
+  for (const id of ctx.runs.keys()) if (id < floor) floor = id
+  return floor
 }

@@ -99,6 +99,8 @@ export interface Ctx {
   rowCheckpoint: TimelineHandle | null
   /** The highest run id created so far (new jobs' rows reflect every run before them). */
   lastRunId: number
+  /** The lowest id of a run this process left interrupted with its recovery pending (unfinished in the store). */
+  recoveryFloor: number
   /** The last number given to a run that set its job's last outcome (completion order). */
   outcomeSeq: number
 }
@@ -239,6 +241,7 @@ export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Pa
   Object.assign(run.rec, fields)
   run.rec.status = status
   run.rec.endedAt ??= ctx.clock.now()
+  if (status === 'interrupted' && run.rec.recovery === 'pending') ctx.recoveryFloor = Math.min(ctx.recoveryFloor, run.rec.id)
   const job = run.job
   job.active.delete(run)
   ctx.runs.delete(run.rec.id)

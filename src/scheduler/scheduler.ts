@@ -47,7 +47,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     live: false, stopping: false, storeBroken: false, holdRecheck: null, kickScheduled: false, kick, timersOn: false,
     fire: (job) => onFire(ctx, job), cluster: options.cluster ? createClusterState(options.cluster) : undefined,
     // New jobs' rows are marked with the highest run id only where fires are derived (no query otherwise).
-    deferJobRows, lastRunId: deferJobRows ? store.maxRunId() : 0, behind: new Set(), rowCheckpoint: null, outcomeSeq: 0,
+    deferJobRows, lastRunId: deferJobRows ? store.maxRunId() : 0, recoveryFloor: Infinity, behind: new Set(), rowCheckpoint: null, outcomeSeq: 0,
   }
   ctx.emitter.setMaxListeners(100)
   let started = false

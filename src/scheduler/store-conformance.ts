@@ -147,6 +147,34 @@ export function describeStoreConformance(
       expect(store.maxRunId()).toBe(4)
     })
 
+    it('loads every unfinished run, whatever run id a finishedBelow proposal names', () => {
+      const { store } = fresh()
+      const unfinished = () => store.loadUnfinishedRuns().map((r) => r.id)
+      store.applyBatch([
+        ...[1, 2, 3].map((id) => ({ op: 'putRun' as const, run: sampleRun(id, 'a', { status: 'succeeded' }) })),
+        { op: 'putRun', run: sampleRun(4, 'a', { status: 'running' }) },
+        { op: 'putRun', run: sampleRun(5, 'a', { status: 'failed' }) },
+        { op: 'putRun', run: sampleRun(6, 'b', { status: 'held' }) },
+      ])
+      store.applyBatch([{ op: 'finishedBelow', runId: 7 }])
+      expect(unfinished()).toEqual([4, 6])
+      // Ops apply in order: a proposal sees the runs its batch wrote before it.
+      store.applyBatch([{ op: 'putRun', run: sampleRun(4, 'a', { status: 'succeeded' }) }, { op: 'finishedBelow', runId: 7 }])
+      expect(unfinished()).toEqual([6])
+      store.applyBatch([
+        { op: 'putRun', run: sampleRun(8, 'a', { status: 'interrupted', recovery: 'pending' }) },
+        { op: 'finishedBelow', runId: 100 },
+      ])
+      expect(unfinished()).toEqual([6, 8])
+      store.applyBatch([
+        { op: 'putRun', run: sampleRun(6, 'b', { status: 'cancelled' }) },
+        { op: 'putRun', run: sampleRun(8, 'a', { status: 'interrupted', recovery: 'rerun' }) },
+        { op: 'finishedBelow', runId: 9 },
+      ])
+      store.applyBatch([{ op: 'putRun', run: sampleRun(9, 'a', { status: 'pending' }) }, { op: 'finishedBelow', runId: 5 }])
+      expect(unfinished()).toEqual([9])
+    })
+
     it('pages run history newest first with filters', () => {
       const { store } = fresh()
       const ops = []

@@ -115,6 +115,11 @@ export type StoreOp =
   | { op: 'putRun'; run: RunRecord; unfenced?: true; group?: string }
   | { op: 'putAttempt'; attempt: AttemptRecord }
   | { op: 'setState'; key: string; value: string }
+  /**
+   * Every run with a smaller id is finished (the scheduler holds every unfinished run): a store may keep it, never
+   * past a row of its own that is unfinished, so loading skips the history below it.
+   */
+  | { op: 'finishedBelow'; runId: number }
 
 /** Filter and page for run history, newest first. */
 export interface ListRunsQuery {

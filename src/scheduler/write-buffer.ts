@@ -9,6 +9,7 @@ interface Saved {
   attempts: AttemptRecord[]
   states: Map<string, string>
   handoffs: Set<number>
+  below: number | null
 }
 
 /** Pending writes, deduplicated: the latest state of each job and run is written once per flush. */
@@ -21,6 +22,8 @@ export interface WriteBuffer {
   handOff(rec: RunRecord): void
   attempt(rec: AttemptRecord): void
   state(key: string, value: string): void
+  /** Queues the fact that every run with a smaller id is finished (written after the batch's runs). */
+  finishedBelow(runId: number): void
   /**
    * Writes everything in one transaction, after any batch still committing on the writer thread; on failure keeps
    * the changes for the next flush and rethrows. When it returns, every change made so far is durable.
@@ -58,7 +61,8 @@ export function createWriteBuffer(store: SchedulerStore, options: WriteBufferOpt
   let attempts: AttemptRecord[] = []
   let states = new Map<string, string>()
   let handoffs = new Set<number>()
-  const size = () => jobs.size + runs.size + attempts.length + states.size
+  let below: number | null = null
+  const size = () => jobs.size + runs.size + attempts.length + states.size + (below === null ? 0 : 1)
   /** The newest batch still committing on the store's writer thread (it commits after every earlier one). */
   let lastCommit: Promise<void> | null = null
 
@@ -77,12 +81,14 @@ export function createWriteBuffer(store: SchedulerStore, options: WriteBufferOpt
     }
     for (const a of attempts) ops.push({ op: 'putAttempt', attempt: a })
     for (const [key, value] of states) ops.push({ op: 'setState', key, value })
-    const saved = { jobs, runs, attempts, states, handoffs }
+    if (below !== null) ops.push({ op: 'finishedBelow', runId: below })
+    const saved = { jobs, runs, attempts, states, handoffs, below }
     jobs = new Map()
     runs = new Map()
     attempts = []
     states = new Map()
     if (handoffs.size) handoffs = new Set()
+    below = null
     return { ops, saved }
   }
   /** Puts a failed batch's changes back for the next flush; changes made meanwhile are newer and win. Records
@@ -98,6 +104,7 @@ export function createWriteBuffer(store: SchedulerStore, options: WriteBufferOpt
     attempts = [...saved.attempts, ...attempts]
     for (const [k, v] of saved.states) if (!states.has(k)) states.set(k, v)
     for (const id of saved.handoffs) handoffs.add(id)
+    below ??= saved.below
   }
   function flush(): void {
     const batch = take()
@@ -126,6 +133,7 @@ export function createWriteBuffer(store: SchedulerStore, options: WriteBufferOpt
     },
     attempt: (rec) => void attempts.push(rec),
     state: (k, v) => void states.set(k, v),
+    finishedBelow: (runId) => void (below = runId),
     get size() {
       return size()
     },

@@ -11,3 +11,7 @@ export interface EncodedBatch {
 export function encodeOps(ops: readonly StoreOp[]): EncodedBatch
 /** Prepares the statements on `db`; the returned function applies encoded batches, in order, in one transaction. */
 export function prepareBatch(db: Database): Transaction<(batches: readonly EncodedBatch[]) => void>
+/** SQL condition of a run row that is not finished (active, or interrupted with its recovery pending). */
+export const UNFINISHED_RUN_SQL: string
+/** scheduler_state key of the mark below which every run is finished. */
+export const UNFINISHED_FROM_KEY: string

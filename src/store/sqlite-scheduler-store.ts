@@ -3,7 +3,7 @@ import type { Db } from './database.ts'
 import { startCheckpointer } from './checkpointer.ts'
 import { openDatabase } from './database.ts'
 import { AppError } from '../errors/app-error.ts'
-import { encodeOps, prepareBatch, type EncodedBatch } from './sqlite-batch.mjs'
+import { encodeOps, prepareBatch, UNFINISHED_FROM_KEY, UNFINISHED_RUN_SQL, type EncodedBatch } from './sqlite-batch.mjs'
 import { startSqliteWriter, storeWriteError } from './sqlite-writer.ts'
 import type {
   JobRecord,
@@ -17,8 +17,6 @@ import type {
 } from '../scheduler/store-port.ts'
 
 type Row = Record<string, unknown>
-
-const ACTIVE_SQL = "('pending','delayed','held','running','retrying')"
 
 function toJob(r: Row): JobRecord {
   return {
@@ -92,9 +90,9 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
   const checkpointer = checkpoints && !threaded ? startCheckpointer(db) : null
   const selJobs = db.prepare('SELECT * FROM jobs ORDER BY created_at, id')
   const selJob = db.prepare('SELECT * FROM jobs WHERE id = ?')
-  const selUnfinished = db.prepare(
-    `SELECT * FROM runs WHERE status IN ${ACTIVE_SQL} OR (status = 'interrupted' AND recovery = 'pending') ORDER BY id`,
-  )
+  // A primary-key range from the mark up (every run below it is finished), not a scan of the whole history.
+  const selUnfinished = db.prepare(`SELECT * FROM runs WHERE id >= COALESCE((SELECT CAST(value AS INTEGER)
+    FROM scheduler_state WHERE key = '${UNFINISHED_FROM_KEY}'), 0) AND ${UNFINISHED_RUN_SQL} ORDER BY id`)
   const selRun = db.prepare('SELECT * FROM runs WHERE id = ?')
   // CROSS JOIN keeps jobs outer: one runs_job index range per job above its marker (normally empty), not a scan
   // of the whole run history.
@@ -211,7 +209,7 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
         .transaction(() => {
           let n = 0
           // Runs whose fire or outcome their job row does not hold yet are the only record of it: kept until it does.
-          const finished = `status NOT IN ${ACTIVE_SQL} AND NOT (status = 'interrupted' AND recovery = 'pending')
+          const finished = `NOT ${UNFINISHED_RUN_SQL}
             AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = runs.job_id
               AND ((runs.origin = 'schedule' AND runs.id > j.state_run_id) OR runs.outcome_seq > j.outcome_seq))`
           if (q.endedBeforeMs !== undefined) {

@@ -73,6 +73,8 @@ function statement(o: StoreOp): PgStatement {
     }
     case 'setState':
       return { sql: SET_STATE, params: [o.key, o.value] }
+    case 'finishedBelow':
+      throw new Error('finishedBelow has no PostgreSQL statement')
   }
 }
 
@@ -104,6 +106,8 @@ function batchStatements(ops: readonly StoreOp[], fence?: string): PgStatement[]
   // Schedule-state updates (one per fire) are coalesced too; a later full write or delete of the job replaces them.
   const states = new Map<string, { job: Extract<StoreOp, { op: 'putJobState' }>['job']; group: string | null }>()
   for (const o of ops) {
+    // A status index serves PostgreSQL's load of unfinished runs; it keeps no mark.
+    if (o.op === 'finishedBelow') continue
     if (o.op === 'putRun') {
       if (fence && o.unfenced) handed.push(o.run)
       else runs.set(o.run.id, { run: o.run, group: o.group ?? null })
