@@ -111,9 +111,17 @@ function shareEmpties(s: JobSpec): JobSpec {
 
 const jsonOf = new WeakMap<object, string>()
 
-/** JSON of a value; objects shared by many jobs (compiled trigger specs, interned inputs) are encoded once. */
+/** Trigger types whose specs (and inputs) many jobs share; a date or interval spec is each job's own. */
+const SHARED_TRIGGER_TYPES = new Set<unknown>(['cron', 'recurrence', 'manual'])
+
+/**
+ * JSON of a value; objects shared by many jobs (compiled trigger specs, interned inputs) are encoded once. A job's
+ * own trigger is encoded each time: caching it would keep its string alive (~270 B per date job) for nothing.
+ */
 function sharedJson(v: unknown): string {
-  if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? 'null'
+  if (typeof v !== 'object' || v === null || !SHARED_TRIGGER_TYPES.has((v as { type?: unknown }).type)) {
+    return JSON.stringify(v) ?? 'null'
+  }
   let s = jsonOf.get(v)
   if (s === undefined) {
     s = JSON.stringify(v)

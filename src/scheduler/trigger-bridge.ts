@@ -67,7 +67,9 @@ export function compileShared(raw: unknown, nowMs: number, options: JobTriggerOp
   const key = plain ? '' : `${options.timezone ?? 'UTC'}|${JSON.stringify(input)}`
   const hit = plain ? cronCache.get(options.timezone ?? null)?.get(plain.timezone)?.get(plain.expression) : cache.get(key)
   if (hit) return hit
-  const compiled = memoizeNext(compileTrigger(input, { nowMs, allowPastEvents: options.allowPastEvents, timezone: options.timezone }))
+  const bare = compileTrigger(input, { nowMs, allowPastEvents: options.allowPastEvents, timezone: options.timezone })
+  // Dates and intervals answer by arithmetic: a memo would only add ~750 B to each such job.
+  const compiled = bare.kind === 'cron' || bare.kind === 'recurrence' ? memoizeNext(bare) : bare
   // The input is kept only when it says more than the resolved spec (a short pattern, an unpinned interval start).
   const entry = { compiled, input: JSON.stringify(input) === JSON.stringify(compiled.spec) ? undefined : raw }
   if (shareable(compiled)) {
