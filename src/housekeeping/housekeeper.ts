@@ -5,7 +5,7 @@ import type { AuditLog } from '../access/audit-log.ts'
 import { cleanupTargetSchema, safeCleanupDirectory, type CleanupTarget } from './cleanup-target.ts'
 import { cleanTarget, type CleanupResult } from './dir-cleaner.ts'
 import { AppError } from '../errors/app-error.ts'
-import { ACTIVE_RUN_STATUSES } from '../scheduler/store-port.ts'
+import { UNFINISHED_RUN_SQL } from '../store/sqlite-batch.mjs'
 
 /** What one housekeeping pass did (or, dry, would do). */
 export interface HousekeepingReport {
@@ -43,9 +43,6 @@ export interface Housekeeper {
   run(options?: { dryRun?: boolean }): HousekeepingReport
 }
 
-/** Runs still in progress are never history, whatever their age (the scheduler's own list of them). */
-const ACTIVE_SQL = ACTIVE_RUN_STATUSES.map((st) => `'${st}'`).join(',')
-
 interface TargetRow { directory: string; pattern: string; retention_days: number | null; max_files: number | null; max_size_mb: number | null; priority: number }
 
 /** Creates the housekeeper over migration 0006's `cleanup_targets`. */
@@ -74,10 +71,11 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       const at = now()
       const runCutoff = at - deps.runRetentionDays * 86_400_000
       const auditCutoff = at - deps.auditRetentionDays * 86_400_000
+      // Runs still in progress are never history, whatever their age (the store's own condition for them).
       const runsPruned = dryRun
         ? (deps.db.prepare(`SELECT COUNT(*) AS n FROM (SELECT status, recovery, ended_at, created_at,
             ROW_NUMBER() OVER (PARTITION BY job_id ORDER BY id DESC) AS rn FROM runs)
-            WHERE status NOT IN (${ACTIVE_SQL}) AND NOT (status = 'interrupted' AND recovery = 'pending')
+            WHERE NOT ${UNFINISHED_RUN_SQL}
               AND (COALESCE(ended_at, created_at) < ? OR rn > ?)`).get(runCutoff, deps.runRetentionCount) as { n: number }).n
         : deps.pruneRuns()
       const auditPruned = dryRun

@@ -49,7 +49,7 @@ export function writeBehindRows(ctx: Ctx): void {
  * The lowest run id that may be unfinished: every unfinished run is in memory (loading adopts or closes each one
  * it finds), except those this process left interrupted with their recovery pending; later runs get higher ids.
  */
-export function unfinishedFloor(ctx: Ctx): number {
+function unfinishedFloor(ctx: Ctx): number {
   let floor = Math.min(ctx.lastRunId + 1, ctx.recoveryFloor)
   for (const id of ctx.runs.keys()) if (id < floor) floor = id
   return floor

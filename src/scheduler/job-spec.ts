@@ -5,6 +5,7 @@ import type { TaskHandler, RecoveryPolicy } from './task-contract.ts'
 import { TaskSchedulingError } from './errors.ts'
 import { runWindowSchema } from './run-window.ts'
 import { EMPTY_ARRAY, EMPTY_OBJECT, presentKeysParser } from './present-keys-parse.ts'
+import { SHARED_TRIGGER_TYPES } from './trigger-bridge.ts'
 
 const ms = z.number().finite().nonnegative()
 
@@ -110,9 +111,6 @@ function shareEmpties(s: JobSpec): JobSpec {
 }
 
 const jsonOf = new WeakMap<object, string>()
-
-/** Trigger types whose specs (and inputs) many jobs share; a date or interval spec is each job's own. */
-const SHARED_TRIGGER_TYPES = new Set<unknown>(['cron', 'recurrence', 'manual'])
 
 /**
  * JSON of a value; objects shared by many jobs (compiled trigger specs, interned inputs) are encoded once. A job's

@@ -41,10 +41,13 @@ export function memoizeNext(s: CompiledTrigger): CompiledTrigger {
   return m
 }
 
+/** Trigger types whose compiled schedules jobs share (without an end); a date or interval is each job's own. */
+export const SHARED_TRIGGER_TYPES: ReadonlySet<unknown> = new Set(['cron', 'recurrence', 'manual'])
+
 /** Whether a compiled trigger is independent of the time it was compiled at, so it can be shared. */
 function shareable(t: CompiledTrigger): boolean {
   const spec = t.spec as { type: string; end?: unknown }
-  return (spec.type === 'cron' || spec.type === 'recurrence' || spec.type === 'manual') && spec.end === undefined
+  return SHARED_TRIGGER_TYPES.has(spec.type) && spec.end === undefined
 }
 
 /**

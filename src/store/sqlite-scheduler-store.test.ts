@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { describeStoreConformance, sampleRun } from '../scheduler/store-conformance.ts'
-import { UNFINISHED_FROM_KEY } from './sqlite-batch.mjs'
+import { ACTIVE_RUN_STATUSES } from '../scheduler/store-port.ts'
+import { UNFINISHED_FROM_KEY, UNFINISHED_RUN_SQL } from './sqlite-batch.mjs'
 import { createSqliteSchedulerStore } from './sqlite-scheduler-store.ts'
 
 describeStoreConformance('sqlite file', () => {
@@ -15,6 +16,10 @@ describeStoreConformance('sqlite file', () => {
 }, { derivesJobState: true })
 
 describe('SQLite unfinished-runs mark', () => {
+  it('counts every active run status as unfinished (the plain-JavaScript copy of the scheduler\'s list)', () => {
+    for (const status of ACTIVE_RUN_STATUSES) expect(UNFINISHED_RUN_SQL).toContain(`'${status}'`)
+  })
+
   it('moves the mark up to the first unfinished run, and loading reads only from the mark up', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'sched-store-')), 'state.db')
     const store = createSqliteSchedulerStore({ path, writerThread: false })
