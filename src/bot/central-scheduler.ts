@@ -93,7 +93,8 @@ export function createCentralScheduler(options: CentralSchedulerOptions): Centra
     const run: DueRun = due ?? { jobId: input.jobId, chainId: -1, dueAt: input.scheduledFor ?? at, gasSensitive: false,
       critical: input.priority === 'critical' }
     const d = decideDispatch(run, { ...view.market, now: at }, view.risk, options.policy)
-    const reason = d.code === 'ok' ? d.reason : `${d.code}: ${d.reason}`
+    // Reasons that already open with their code are not prefixed again ("missed: missed: ...").
+    const reason = d.code === 'ok' || d.reason.startsWith(`${d.code}:`) ? d.reason : `${d.code}: ${d.reason}`
     if (d.action === 'delay') return { action: 'delay', until: d.until, reason }
     return { action: d.action, reason } as CoreDecision
   }

@@ -21,6 +21,7 @@ import { onceWith, waitForRun } from './once.ts'
 export function jobSummary(j: JobView, last?: RunView): JobSummary {
   return {
     id: j.id, taskType: j.taskType, trigger: j.trigger, priority: j.priority, dependencies: j.dependencies,
+    triggerRule: j.triggerRule,
     enabled: j.enabled, paused: j.paused, nextFireAt: j.nextFireAt,
     lastRun: last ? { status: last.status, finishedAt: last.endedAt, error: last.error ?? undefined } : undefined,
   }
@@ -103,7 +104,7 @@ export const createBotServices: ServicesFactory = async (deps) => {
       if (o.dryRun) return runDryOnce(need(), { logger, signal: o.signal, onProgress: o.onProgress })
       o.onProgress({ kind: 'step', message: need().devnet.embedded ? 'starting the embedded devnet' : 'connecting to chains' })
       const r = await rt()
-      return onceWith(r, o.onProgress)
+      return onceWith(r, o.onProgress, { signal: o.signal, maxWaitMs: o.maxWaitMs })
     },
     async runForever(o) {
       const r = await rt()

@@ -46,7 +46,7 @@ export function explainJob(rt: StateSource, jobId: string): JobExplanation {
   const latest = rt.scheduler.listRuns({ jobId, limit: 1 }).runs[0]
   const waitingOn = [...e.reasons, ...e.runs.flatMap((r) => r.waitingFor)].map((detail) => ({ kind: reasonKind(detail), detail }))
   return {
-    jobId, state: e.state, nextFireAt: e.nextFireAt, waitingOn,
+    jobId, state: e.state, nextFireAt: e.nextFireAt, dependencies: e.dependencies, triggerRule: e.triggerRule, waitingOn,
     lastDecision: latest?.gateAction ? { decision: latest.gateAction, reason: latest.gateReason ?? '', at: latest.createdAt } : undefined,
   }
 }

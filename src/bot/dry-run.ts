@@ -72,7 +72,7 @@ export async function runDryOnce(config: BotConfig, o: DryRunOptions): Promise<O
     rt = await createBotRuntime(plan, { logger: o.logger, dbPath: join(dir, 'dry-run.db'), rpcOverrides: overrides,
       wrapGate, maxConcurrentJobs: 1 })
     try {
-      const report = await onceWith(rt, o.onProgress)
+      const report = await onceWith(rt, o.onProgress, { signal: o.signal })
       snaps.push({ runId: null, balances: await balances(rt) })
       const summary = report
       summary.dryRunMode = { mode, note }

@@ -40,6 +40,8 @@ export interface BotRuntime {
   risk: RiskManager
   breaker: CircuitBreaker
   facade: CentralScheduler
+  /** The dynamic policy in force (caps, default max delay): `--once` bounds its wait by it. */
+  policy: DynamicPolicyConfig
   scheduler: Scheduler
   clients: Record<number, PublicClient>
   housekeeper: Housekeeper
@@ -95,7 +97,7 @@ export function toJobSpec(job: JobConfig): JobSpecInput {
     dependencies: job.dependencies, maxRetries: job.maxRetries, retryDelay: job.retryDelay, maxRetryDelay: job.maxRetryDelay,
     timeout: job.timeout, maxInstances: job.maxInstances, misfireGraceTime: job.misfireGraceTime,
     maxExecutions: job.maxExecutions, resources: job.resources, recovery: job.recovery, enabled: job.enabled, metadata,
-    timezone: job.timezone, windows: job.windows, dependencyTimeout: job.dependencyTimeout,
+    timezone: job.timezone, windows: job.windows, dependencyTimeout: job.dependencyTimeout, triggerRule: job.triggerRule,
   }
 }
 
@@ -169,7 +171,8 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     const gasOracles = env.chains.map((c) => createGasOracle({ client: c.client,
       config: { chainId: c.chainId, windowBlocks: 1_024, ...(env.devnet ? { maxBlockAgeMs: Number.POSITIVE_INFINITY } : {}) } }))
     const risk = createRiskManager({ gasOracles, priceSources: await priceSources(env, clients), volatility, breaker, logger: log })
-    const facade = createCentralScheduler({ risk, policy: { ...policyFromConfig(config), ...options.policy } })
+    const policy = { ...policyFromConfig(config), ...options.policy }
+    const facade = createCentralScheduler({ risk, policy })
     const s = config.scheduler
     const scheduler = createScheduler({
       store: stores.store, cluster: clustered?.scheduler, logger: log, gate: options.wrapGate ? options.wrapGate(facade.gate) : facade.gate,
@@ -196,7 +199,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     scheduler.addJobs([...config.jobs.map(toJobSpec), ...upkeep.jobs], { ifExists: 'replace' })
     let closing: Promise<void> | undefined
     return {
-      config, env, db, engine, risk, breaker, facade, scheduler, clients, housekeeper: upkeep.housekeeper, backupDir: upkeep.backupDir, events,
+      config, env, db, engine, risk, breaker, facade, policy, scheduler, clients, housekeeper: upkeep.housekeeper, backupDir: upkeep.backupDir, events,
       async start() {
         await checkAfterRestore({ db, breaker, clients, wallets: env.wallets.values(), logger: log })
         // In a cluster each lane is reconciled when this instance takes its lease (peers may be sending on it now).

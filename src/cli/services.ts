@@ -16,6 +16,8 @@ export interface JobSummary {
   trigger: string
   priority: string
   dependencies: string[]
+  /** When it runs given how its dependencies ended: all_success, none_failed or all_done. */
+  triggerRule: string
   enabled: boolean
   paused: boolean
   nextFireAt: number | null
@@ -53,6 +55,8 @@ export interface JobExplanation {
   jobId: string
   state: string
   nextFireAt: number | null
+  dependencies: string[]
+  triggerRule: string
   /** Each thing it waits for, e.g. {kind:'gas', detail:'base fee 62 gwei > cap 30 gwei'}. */
   waitingOn: { kind: 'gas' | 'dependency' | 'breaker' | 'thinning' | 'misfire' | 'paused' | 'disabled' | 'resources' | 'schedule' | 'other'; detail: string }[]
   /** The last gate decision recorded on its latest run. */
@@ -73,6 +77,8 @@ export interface DryRunJobReport {
 export interface OnceReport {
   ok: boolean
   jobs: { jobId: string; status: RunStatus; error?: string; durationMs?: number; dryRun?: DryRunJobReport }[]
+  /** Set when `--once` stopped before every run ended: a signal or `--max-wait`; waiting runs were cancelled. */
+  stoppedBy?: string
   /** Set in dry-run mode: whether the plan ran on forks or fell back to per-call simulation (and why). */
   dryRunMode?: { mode: 'fork' | 'simulation'; note?: string }
 }
@@ -91,6 +97,8 @@ export interface LongRunOptions {
   port?: number
   /** Called with the operations server's URL once it listens. */
   onListening?: (url: string) => void
+  /** `--once --max-wait`: the longest the whole run may take before waiting runs are cancelled. */
+  maxWaitMs?: number
 }
 
 /** Endpoints of a started devnet. */

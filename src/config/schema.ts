@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { triggerSchema } from './triggers.ts'
 import { backupSchema, housekeepingSchema } from './maintenance-schema.ts'
 import { runWindowSchema } from '../scheduler/run-window.ts'
+import { TRIGGER_RULES } from '../scheduler/dependency-rules.ts'
 import { duration, etherAmount, fraction, gasPrice, tokenAmount } from './units.ts'
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/
@@ -97,6 +98,8 @@ export const jobSchema = z.strictObject({
   windows: z.array(runWindowSchema).min(1).optional(),
   /** Cancel a run that waited this long for its dependencies (reason dependency_timeout). */
   dependencyTimeout: duration.optional(),
+  /** When the job runs given how its dependencies ended: all_success (default), none_failed or all_done. */
+  triggerRule: z.enum(TRIGGER_RULES, { error: `expected one of ${TRIGGER_RULES.join(', ')}` }).optional(),
   maxInstances: count(1, 64).default(1),
   maxExecutions: count(1, 1_000_000_000).optional(),
   resources: z.record(z.string().min(1), count(1, 10_000)).default({}),

@@ -1,5 +1,6 @@
 // The dispatch pass: picks due runs by priority (FIFO within one), checks dependencies, instances, slots and
 // resource pools, asks the gate, then hands the runs to start (run-start.ts).
+import { dependencyCancelReason, ruleAccepts } from './dependency-rules.ts'
 import { DispatchGateError } from './gate-error.ts'
 import { dependencyTimedOut, outsideWindow } from './run-conditions.ts'
 import { windowState } from './run-window.ts'
@@ -8,21 +9,21 @@ import { emit, enqueue, errorText, finishRun, runPayload, unqueue, type Ctx, typ
 import type { GateDecision, GateInput } from './scheduler-types.ts'
 
 /**
- * How a job's dependencies stand: 'ok' when each one's latest finished run succeeded and none is active,
- * 'wait' while one is active or has not run yet, or the id of a dependency that failed permanently.
+ * How a job's dependencies stand under its trigger rule: 'ok' when the rule accepts each one's latest outcome and
+ * none is active; 'wait' while one is active or has not run yet; 'failed' (the dependent is cancelled with `why`)
+ * when one ended in a way the rule does not accept, so the dependent can never run on this outcome.
  */
 export function dependencyState(ctx: Ctx, job: JobState): { state: 'ok' | 'wait' | 'failed'; dep?: string; why?: string } {
+  const rule = job.spec.triggerRule ?? 'all_success'
   for (const id of job.spec.dependencies) {
     const dep = ctx.jobs.get(id)
-    if (!dep) return { state: 'failed', dep: id, why: `dependency ${id} no longer exists` }
+    if (!dep) return { state: 'failed', dep: id, why: dependencyCancelReason(id, 'removed') }
     if (dep.active.size > 0) return { state: 'wait', dep: id, why: `dependency ${id} has a run in progress` }
     const last = dep.rec.lastOutcome
-    if (last === 'succeeded') continue
-    if (last === null) {
-      if (!dep.rec.enabled) return { state: 'failed', dep: id, why: `dependency ${id} is disabled and never succeeded` }
-      return { state: 'wait', dep: id, why: `dependency ${id} has not run yet` }
-    }
-    return { state: 'failed', dep: id, why: `dependency ${id} ended ${last}` }
+    if (last === null && dep.rec.enabled) return { state: 'wait', dep: id, why: `dependency ${id} has not run yet` }
+    const outcome = last ?? 'disabled'
+    if (ruleAccepts(rule, outcome)) continue
+    return { state: 'failed', dep: id, why: dependencyCancelReason(id, outcome, last === null ? null : dep.lastReason) }
   }
   return { state: 'ok' }
 }
@@ -74,7 +75,7 @@ export function dispatch(ctx: Ctx): void {
         }
         const deps = job.spec.dependencies.length ? dependencyState(ctx, job) : { state: 'ok' as const }
         if (deps.state === 'failed') {
-          finishRun(ctx, run, 'cancelled', { reason: `dependency_failed: ${deps.why}` })
+          finishRun(ctx, run, 'cancelled', { reason: deps.why! })
           again = true
           continue
         }

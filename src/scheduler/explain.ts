@@ -11,7 +11,11 @@ export function explainJob(ctx: Ctx, job: JobState): Explanation {
     const s = run.rec.status
     let waitingFor: string[] = []
     if (s === 'running' || s === 'retrying') executing = true
-    if (s === 'pending') waitingFor = blockersOf(ctx, run)
+    if (s === 'pending') {
+      waitingFor = blockersOf(ctx, run)
+      // Nothing blocks it: it is between dispatch passes, or an async gate is deciding on it right now.
+      if (waitingFor.length === 0) waitingFor = ['nothing: it starts at the next dispatch pass (or its gate is deciding)']
+    }
     else if (s === 'delayed') waitingFor = [`gate delayed it until ${iso(run.rec.gateUntil)}: ${run.rec.gateReason}`]
     else if (s === 'held') waitingFor = [`gate holds it: ${run.rec.gateReason} (re-checked on recheckGate() or every ${ctx.opts.holdRecheckMs} ms)`]
     else if (s === 'retrying') waitingFor = [`retry backoff after attempt ${run.rec.attempt}: ${run.rec.error}`]
@@ -48,7 +52,8 @@ export function explainJob(ctx: Ctx, job: JobState): Explanation {
           : 'idle'
   return {
     jobId: job.rec.id, state, nextFireAt: job.rec.nextFireAt, trigger: job.schedule.describe(),
-    lastOutcome: job.rec.lastOutcome, lastMissed: job.lastMissed, runs, reasons,
+    lastOutcome: job.rec.lastOutcome, lastMissed: job.lastMissed, dependencies: [...job.spec.dependencies],
+    triggerRule: job.spec.triggerRule ?? 'all_success', runs, reasons,
   }
 }
 

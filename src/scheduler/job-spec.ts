@@ -1,6 +1,7 @@
 // Job specifications: the zod schema, defaults, and the typed error for a spec the scheduler cannot accept.
 import { z } from 'zod'
 import { PRIORITIES } from './store-port.ts'
+import { TRIGGER_RULES } from './dependency-rules.ts'
 import type { TaskHandler, RecoveryPolicy } from './task-contract.ts'
 import { TaskSchedulingError } from './errors.ts'
 import { runWindowSchema } from './run-window.ts'
@@ -66,6 +67,8 @@ const jobSpecObject = z
     windows: z.array(runWindowSchema).min(1).optional(),
     /** A run waiting on its dependencies longer than this is cancelled with reason dependency_timeout. */
     dependencyTimeout: z.number().finite().positive().optional(),
+    /** When dependents run given how their dependencies ended (default all_success); see dependency-rules.ts. */
+    triggerRule: z.enum(TRIGGER_RULES).optional(),
     recovery: z.enum(['rerun', 'reconcile']).optional(),
     enabled: z.boolean().default(true),
     metadata: z.record(z.string(), jsonValue('value')).default({}),

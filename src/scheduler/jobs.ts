@@ -4,7 +4,7 @@ import { findCycleThrough } from './dag.ts'
 import { DependencyError, TaskSchedulingError } from './errors.ts'
 import { markBehind } from './job-rows.ts'
 import { parseJobSpec, type JobSpec, type JobSpecInput } from './job-spec.ts'
-import { emit, enqueue, newRun, noteOutcomeWatcher, NO_RUNS, saveJob, type Ctx, type JobState } from './scheduler-state.ts'
+import { emit, enqueue, newRun, noteOutcomeWatcher, NO_RUNS, recordOutcome, saveJob, type Ctx, type JobState } from './scheduler-state.ts'
 import type { JobView } from './scheduler-types.ts'
 import type { JobRecord } from './store-port.ts'
 import type { TaskDefinition } from './task-contract.ts'
@@ -49,6 +49,8 @@ export function onFire(ctx: Ctx, job: JobState): void {
         (c.runAt === null ? `the latest is older than misfireGraceTime ${grace} ms` : 'coalesced into one run'),
     })
     job.lastMissed = { count: c.missedCount, latestMissed: c.latestMissed, at: now }
+    // With no run coalesced and none active, the miss is how this fire ended: dependents must see it, not wait.
+    if (c.runAt === null && job.active.size === 0) recordOutcome(ctx, job, m)
     emit(ctx, 'missed', () => ({ jobId: job.rec.id, runId: String(m.rec.id), run: { ...m.rec }, count: c.missedCount }))
   }
   let enqueued = false
@@ -168,7 +170,7 @@ export function view(j: JobState): JobView {
     id: j.rec.id, taskType: j.rec.taskType, persistent: j.persistent, trigger: j.schedule.describe(),
     priority: j.rec.priority, enabled: j.rec.enabled, paused: j.rec.paused, nextFireAt: j.rec.nextFireAt,
     lastFireAt: j.rec.lastFireAt, executions: j.rec.executions, lastOutcome: j.rec.lastOutcome,
-    dependencies: [...j.spec.dependencies], resources: { ...j.spec.resources }, maxInstances: j.spec.maxInstances,
+    dependencies: [...j.spec.dependencies], triggerRule: j.spec.triggerRule ?? 'all_success', resources: { ...j.spec.resources }, maxInstances: j.spec.maxInstances,
     activeRuns: j.active.size, metadata: j.spec.metadata,
     eventOn: j.schedule.kind === 'event' ? (j.schedule.spec as { on: { kind: string } & Record<string, unknown> }).on : null,
   }

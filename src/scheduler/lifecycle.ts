@@ -2,7 +2,7 @@
 import { topologicalOrder } from './dag.ts'
 import { SchedulerError } from './errors.ts'
 import { writeBehindRows } from './job-rows.ts'
-import { enqueue, newRun, resolveDone, whenDone, type Ctx, type RunState } from './scheduler-state.ts'
+import { enqueue, finishRun, newRun, resolveDone, whenDone, type Ctx, type RunState } from './scheduler-state.ts'
 import type { OnceSummary } from './scheduler-types.ts'
 
 /**
@@ -26,6 +26,33 @@ export async function runEveryJobOnce(ctx: Ctx, durable: <T>(fn: () => T) => T):
   return {
     total: runs.length, counts, ok: runs.every((r) => r.rec.status === 'succeeded'),
     runs: runs.map((r) => ({ jobId: r.rec.jobId, runId: String(r.rec.id), status: r.rec.status, error: r.rec.error, reason: r.rec.reason })),
+  }
+}
+
+/** How long a stop waits for aborted handlers to return before it records them interrupted and moves on. */
+export const ABORTED_HANDLER_WAIT_MS = 5_000
+
+/**
+ * Waits for aborted runs to finish, at most ABORTED_HANDLER_WAIT_MS: a handler that ignores its abort must not hold
+ * the stop past its grace. Such a run is recorded `interrupted` (recovery pending, so the next start reruns or
+ * reconciles it) and detached, so its late outcome writes nothing.
+ */
+async function settleAborted(ctx: Ctx, runs: RunState[]): Promise<void> {
+  if (runs.length === 0) return
+  await new Promise<void>((resolve) => {
+    const deadline = ctx.timeline.at(ctx.clock.now() + ABORTED_HANDLER_WAIT_MS, resolve)
+    void Promise.all(runs.map(whenDone)).then(() => {
+      deadline.cancel()
+      resolve()
+    })
+  })
+  for (const r of runs) {
+    if (r.finished || !ctx.runs.has(r.rec.id)) continue
+    ctx.log.warn({ jobId: r.rec.jobId, runId: r.rec.id }, 'handler did not return after its abort; recorded interrupted for recovery')
+    finishRun(ctx, r, 'interrupted', {
+      reason: `shutdown: the handler did not return within ${ABORTED_HANDLER_WAIT_MS} ms of its abort`, recovery: 'pending',
+    })
+    r.detached = true
   }
 }
 
@@ -62,7 +89,7 @@ export async function stopScheduler(ctx: Ctx, graceMs: number, recovering: Promi
     r.shutdown = true
     r.controller?.abort(new SchedulerError('SCHEDULER_SHUTDOWN', 'the scheduler is shutting down; the run was aborted'))
   }
-  await Promise.all(left.map(whenDone))
+  await settleAborted(ctx, left)
   if (recovering) await recovering.catch(() => undefined)
   ctx.live = false
   ctx.timeline.pause()

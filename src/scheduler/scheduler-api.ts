@@ -19,7 +19,8 @@ export interface Scheduler {
   runNow(jobId: string, argsOverride?: unknown): string
   /** Reports the event an `event`-triggered job waits for: one run unless debounced, paused or overlapping. */
   fireEvent(jobId: string, detail: string): EventFireResult
-  cancelRun(runId: string): boolean
+  /** Cancels a waiting run at once, an executing one through its abort signal; `reason` is recorded on the run. */
+  cancelRun(runId: string, reason?: string): boolean
   pause(jobId?: string): void
   resume(jobId?: string): void
   enable(jobId: string): void

@@ -14,6 +14,7 @@ import type { LazyAbort } from './lazy-abort.ts'
 import type { ClusterState } from './cluster.ts'
 import { redactSecrets } from '../logging/redact.ts'
 import { markBehind } from './job-rows.ts'
+import { OUTCOME_STATUSES } from './dependency-rules.ts'
 
 /** A job held in memory. */
 export interface JobState {
@@ -30,6 +31,8 @@ export interface JobState {
    *  that ignored its abort and has not returned yet). */
   busy: number
   lastMissed: { count: number; latestMissed: number | null; at: number } | null
+  /** Why the run behind `rec.lastOutcome` ended so (in memory only: dependents name it when they are cancelled). */
+  lastReason?: string | null
 }
 
 /** A run held in memory while it is not finished. */
@@ -119,7 +122,6 @@ export function noteOutcomeWatcher(ctx: Ctx, job: JobState): void {
 export const NO_RUNS: Set<RunState> = new Set()
 
 /** Statuses that set a job's last outcome (what dependents look at). */
-const OUTCOME_STATUSES = new Set<RunStatus>(['succeeded', 'failed', 'cancelled', 'needs_attention'])
 
 /** Priority rank: 0 for critical ... 4 for lowest. */
 export function rankOf(p: JobRecord['priority']): number {
@@ -246,11 +248,8 @@ export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Pa
   job.active.delete(run)
   ctx.runs.delete(run.rec.id)
   if (ctx.jobs.get(job.rec.id) === job) {
-    if (OUTCOME_STATUSES.has(status)) {
-      job.rec.lastOutcome = status
-      // Numbered in completion order: after a crash, the last outcome is the one with the highest number.
-      if (ctx.deferJobRows) run.rec.outcomeSeq = job.rec.outcomeSeq = ++ctx.outcomeSeq
-    }
+    // An interruption awaiting recovery is not an outcome: its rerun or reconcile verdict is.
+    if (OUTCOME_STATUSES.has(status) && !(status === 'interrupted' && run.rec.recovery === 'pending')) recordOutcome(ctx, job, run)
     if (ctx.deferJobRows) markBehind(ctx, job)
     else saveJob(ctx, job)
   }
@@ -282,6 +281,14 @@ export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Pa
   if ((status === 'succeeded' || status === 'failed') && ctx.outcomeWatchers.has(job.rec.id)) ctx.onOutcome?.(job.rec.id, status)
   resolveDone(run)
   ctx.kick()
+}
+
+/** Makes a finished run its job's last outcome (what dependents see), numbered in completion order. */
+export function recordOutcome(ctx: Ctx, job: JobState, run: RunState): void {
+  job.rec.lastOutcome = run.rec.status
+  job.lastReason = run.rec.reason ?? run.rec.error ?? null
+  // Numbered in completion order: after a crash, the last outcome is the one with the highest number.
+  if (ctx.deferJobRows) run.rec.outcomeSeq = job.rec.outcomeSeq = ++ctx.outcomeSeq
 }
 
 /** Emits `escalated` and calls the escalation hook; a failing hook is logged, never thrown. */

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino'
 import type { Clock } from './clock.ts'
 import type { ClusterOptions } from './cluster.ts'
+import type { TriggerRule } from './dependency-rules.ts'
 import type { Priority, RunOrigin, RunRecord, RunStatus, SchedulerStore } from './store-port.ts'
 
 /** What the dispatch gate sees of a run about to start. */
@@ -120,6 +121,8 @@ export interface JobView {
   executions: number
   lastOutcome: RunStatus | null
   dependencies: string[]
+  /** When the job runs given how its dependencies ended (all_success unless set). */
+  triggerRule: TriggerRule
   resources: Record<string, number>
   maxInstances: number
   activeRuns: number
@@ -136,6 +139,8 @@ export interface Explanation {
   trigger: string
   lastOutcome: RunStatus | null
   lastMissed: { count: number; latestMissed: number | null; at: number } | null
+  dependencies: string[]
+  triggerRule: TriggerRule
   runs: { runId: string; status: RunStatus; waitingFor: string[] }[]
   reasons: string[]
 }

@@ -189,10 +189,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         }
         return fireEventJob(ctx, job, detail)
       }),
-    cancelRun: (runId) =>
+    cancelRun: (runId, reason = 'cancelled by operator') =>
       durable(() => {
         const run = ctx.runs.get(Number(runId))
-        return run ? cancelRunState(ctx, run, 'cancelled by operator') : false
+        return run ? cancelRunState(ctx, run, reason) : false
       }),
     pause: (jobId) =>
       durable(() => {

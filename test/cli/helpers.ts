@@ -33,13 +33,13 @@ export function recordingServices(overrides: Partial<CliServices> = {}): { facto
     calls.push({ op, args })
     return value(...args)
   }
-  const job = (id: string) => ({ id, taskType: 'protocol_call', trigger: 'every 15 min', priority: 'normal', dependencies: [], enabled: true, paused: false, nextFireAt: 1_700_000_000_000 })
+  const job = (id: string) => ({ id, taskType: 'protocol_call', trigger: 'every 15 min', priority: 'normal', dependencies: [], triggerRule: 'all_success', enabled: true, paused: false, nextFireAt: 1_700_000_000_000 })
   const once: OnceReport = { ok: true, jobs: [{ jobId: 'a', status: 'succeeded', durationMs: 12 }] }
   const base: CliServices = {
     status: rec('status', () => ({ scheduler: 'running' as const, pid: 42, breaker: { state: 'closed' as const }, jobs: { total: 2, enabled: 2, paused: 0, running: 0 }, nextRuns: [{ jobId: 'a', at: 1_700_000_000_000 }] })),
     listJobs: rec('listJobs', () => [job('a'), { ...job('b'), dependencies: ['a'], lastRun: { status: 'failed' as const, finishedAt: 1, error: 'revert' } }]),
     history: rec('history', () => [{ runId: 'r1', jobId: 'a', status: 'succeeded' as const, attempt: 1, startedAt: 1_700_000_000_000, finishedAt: 1_700_000_001_500 }]),
-    explain: rec('explain', (id) => ({ jobId: String(id), state: 'delayed', nextFireAt: null, waitingOn: [{ kind: 'gas' as const, detail: 'base fee 62 gwei > cap 30 gwei' }] })),
+    explain: rec('explain', (id) => ({ jobId: String(id), state: 'delayed', nextFireAt: null, dependencies: [], triggerRule: 'all_success', waitingOn: [{ kind: 'gas' as const, detail: 'base fee 62 gwei > cap 30 gwei' }] })),
     runTask: rec('runTask', (id) => ({ runId: 'r2', jobId: String(id), status: 'succeeded' as const, attempt: 1, startedAt: 1, finishedAt: 2 })),
     setJobState: rec('setJobState', (id, action) => ({ ...job(String(id)), enabled: action !== 'disable', paused: action === 'pause' })),
     addTask: rec('addTask', (j) => job((j as { id: string }).id)),

@@ -14,6 +14,7 @@ export const explainCommand = defineCommand({
     const { out } = ctx
     out.result(e, () => {
       out.line(`${out.paint.bold(e.jobId)}: ${e.state}; next fire ${formatTime(e.nextFireAt)}`)
+      if (e.dependencies.length) out.line(`  depends on ${e.dependencies.join(', ')} (trigger rule ${e.triggerRule})`)
       if (e.waitingOn.length === 0) out.line('  not waiting on anything')
       for (const w of e.waitingOn) out.line(`  waits on ${out.paint.yellow(w.kind)}: ${w.detail}`)
       if (e.lastDecision) {

@@ -16,10 +16,16 @@ export const jobsCommand = defineCommand({
       { key: 'taskType', header: 'TYPE' },
       { key: 'trigger', header: 'TRIGGER', max: 32 },
       { key: 'priority', header: 'PRIO' },
-      { key: 'dependencies', header: 'DEPENDS ON', format: (v) => ((v as string[]).length ? (v as string[]).join(',') : '-') },
+      { key: 'dependencies', header: 'DEPENDS ON', format: (v, j) => dependsOn(v as string[], j.triggerRule) },
       { key: 'enabled', header: 'STATE', format: (_v, j) => (!j.enabled ? paintStatus('disabled', out.paint) : j.paused ? paintStatus('paused', out.paint) : 'active') },
       { key: 'nextFireAt', header: 'NEXT', format: (v) => formatTime(v as number | null) },
       { key: 'lastRun', header: 'LAST', format: (_v, j) => (j.lastRun ? paintStatus(j.lastRun.status, out.paint) : '-') },
     ], jobs))
   },
 })
+
+/** `a,b` under the default rule, `a,b (none_failed)` under another; `-` without dependencies. */
+function dependsOn(deps: string[], rule: string): string {
+  if (deps.length === 0) return '-'
+  return rule === 'all_success' ? deps.join(',') : `${deps.join(',')} (${rule})`
+}

@@ -3,6 +3,7 @@ import { defineCommand, type CommandContext } from '../command.ts'
 import { EXIT, UsageError } from '../errors.ts'
 import { formatDuration, paintStatus } from '../format.ts'
 import type { OnceReport, ProgressEvent } from '../services.ts'
+import { parseDurationMs } from '../../config/units.ts'
 
 export const runCommand = defineCommand({
   name: 'run',
@@ -12,12 +13,14 @@ export const runCommand = defineCommand({
     'bot --once                              run every enabled job once in dependency order (embedded devnet demo by default)',
     'bot run --config config/prod.yaml       run until stopped (SIGINT/SIGTERM shut down gracefully)',
     'bot --once --dry-run --config prod.yaml fork the configured chains and report what each job would do',
-    'bot --once --json                       machine-readable report; exit code 0 ok, 1 a job failed',
+    'bot --once --json                       machine-readable report; exit code 0 ok, 1 a job failed or did not run',
+    'bot --once --max-wait 15m               cancel what still waits (gas, dependencies) after 15 minutes and report why',
   ],
   options: {
     once: { type: 'boolean', description: 'run every enabled job once in dependency order, then exit' },
     'dry-run': { type: 'boolean', description: 'broadcast nothing: run on local forks (or per-call simulation) and report' },
     port: { type: 'string', valueName: '<n>', description: 'serve the API and dashboard on this port (0 = a free one, printed); overrides server.port' },
+    'max-wait': { type: 'string', valueName: '<duration>', description: 'with --once: stop waiting after this long (e.g. 10m, 2h); default the plan\'s longest maxDelay plus 2 min' },
   },
   async run(ctx) {
     const config = ctx.config
@@ -35,10 +38,14 @@ export const runCommand = defineCommand({
 })
 
 async function runOnce(ctx: CommandContext, dryRun: boolean): Promise<number> {
+  const maxWaitMs = parseMaxWait(ctx.values['max-wait'])
   const progress = ctx.out.progress(dryRun ? 'dry run: preparing forks' : 'running every enabled job once')
   let report: OnceReport
+  // A waiting job's reason is a line of its own (the spinner line is overwritten by the next update).
+  const onProgress = (e: ProgressEvent) => (e.kind === 'job' && (e.status === 'delayed' || e.status === 'held')
+    ? ctx.out.note(describe(e)) : progress.update(describe(e)))
   try {
-    report = await ctx.services.runOnce({ dryRun, signal: ctx.signal, onProgress: (e) => progress.update(describe(e)) })
+    report = await ctx.services.runOnce({ dryRun, signal: ctx.signal, onProgress, maxWaitMs })
   } catch (err) {
     progress.fail()
     throw err
@@ -46,7 +53,10 @@ async function runOnce(ctx: CommandContext, dryRun: boolean): Promise<number> {
   const failed = report.jobs.filter((j) => j.status !== 'succeeded').length
   if (report.ok) progress.succeed(`${report.jobs.length} job(s) done`)
   else progress.fail(`${failed} of ${report.jobs.length} job(s) did not succeed`)
-  ctx.out.result(report, () => printOnce(ctx, report))
+  ctx.out.result(report, () => {
+    printOnce(ctx, report)
+    printNotRun(ctx, report)
+  })
   return report.ok ? EXIT.ok : EXIT.failed
 }
 
@@ -93,6 +103,25 @@ function printOnce(ctx: CommandContext, report: OnceReport): void {
     if (d.slippageBps !== undefined) out.line(`  slippage ${d.slippageBps} bps`)
     for (const r of d.refusals ?? []) out.line(out.paint.yellow(`  would be refused by ${r.by}: ${r.reason}`))
   }
+}
+
+/** After the table: why each job that did not run did not, and what stopped the run early. */
+function printNotRun(ctx: CommandContext, report: OnceReport): void {
+  const notRun = report.jobs.filter((j) => j.status !== 'succeeded' && j.status !== 'failed')
+  if (report.stoppedBy) ctx.out.line(ctx.out.paint.yellow(`stopped early: ${report.stoppedBy}`))
+  if (notRun.length === 0) return
+  ctx.out.line(`${notRun.length} job(s) did not run:`)
+  for (const j of notRun) ctx.out.line(`  ${j.jobId}: ${j.status}${j.error ? `, ${j.error}` : ''}`)
+}
+
+/** `--max-wait` as milliseconds (a duration such as 90s, 15m, 2h); anything else is a usage error naming the flag. */
+function parseMaxWait(v: unknown): number | undefined {
+  if (v === undefined) return undefined
+  const ms = typeof v === 'string' ? parseDurationMs(v) : null
+  if (ms === null || ms <= 0) {
+    throw new UsageError(`--max-wait: expected a duration such as 90s, 15m or 2h, got "${String(v).slice(0, 20)}"`)
+  }
+  return ms
 }
 
 /** `--port` as a number 0-65535; anything else is a usage error naming the flag. */
