@@ -109,7 +109,7 @@ export const createBotServices: ServicesFactory = async (deps) => {
     async runForever(o) {
       const r = await rt()
       o.onProgress({ kind: 'step', message: 'reconciling open intents, then starting the scheduler' })
-      for (const e of ['succeeded', 'failed', 'delayed', 'held', 'skipped', 'missed'] as const) {
+      for (const e of ['succeeded', 'failed', 'cancelled', 'delayed', 'held', 'skipped', 'missed'] as const) {
         r.scheduler.on(e, (p) => o.onProgress({ kind: 'job', jobId: p.jobId, status: p.run.status,
           message: 'reason' in p ? String(p.reason) : 'error' in p ? String(p.error) : undefined }))
       }

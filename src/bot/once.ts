@@ -59,12 +59,18 @@ export async function onceWith(r: BotRuntime, onProgress: (e: ProgressEvent) => 
   })
   const offWaits = watchWaits(r.scheduler, onProgress)
   const maxWaitMs = o.maxWaitMs ?? defaultMaxWaitMs(r)
-  const stopWaiting = bound(o.signal, maxWaitMs, (why) => cancelWaiting(r, why))
+  let stopping: Promise<void> | null = null
+  const stopWaiting = bound(o.signal, maxWaitMs, (why) => {
+    cancelWaiting(r, why)
+    // What is executing gets the shutdown grace, then is recorded interrupted (recovered by the next start).
+    stopping = r.scheduler.stop()
+  })
   try {
     const summary = await r.scheduler.runOnce()
+    if (stopping) await stopping
     // Runs the plan itself scheduled (e.g. a rebalance's allocate_<protocol> jobs) belong to this --once too.
     const planned = new Set(summary.runs.map((x) => x.runId))
-    const extra = [...started].filter((id) => !planned.has(id))
+    const extra = stopping ? [] : [...started].filter((id) => !planned.has(id))
     const extraRuns = await Promise.all(extra.map((id) => waitForRun(r, id, AbortSignal.timeout(maxWaitMs + 60_000))))
     const jobs = [...summary.runs.map((x) => ({ jobId: x.jobId, runId: x.runId, status: x.status, error: x.error ?? x.reason ?? undefined })),
       ...extraRuns.map((x) => ({ jobId: x.jobId, runId: String(x.id), status: x.status, error: x.error ?? x.reason ?? undefined }))]
@@ -72,7 +78,8 @@ export async function onceWith(r: BotRuntime, onProgress: (e: ProgressEvent) => 
       ok: summary.ok && extraRuns.every((x) => x.status === 'succeeded'),
       stoppedBy: stopWaiting.reason() ?? undefined,
       jobs: jobs.map(({ runId, ...j }) => {
-        const run = r.scheduler.getRun(runId)
+        // After an early stop the store is closed: durations are then left out.
+        const run = stopping ? null : r.scheduler.getRun(runId)
         return { ...j, durationMs: run?.startedAt && run.endedAt ? run.endedAt - run.startedAt : undefined }
       }),
     }
@@ -110,14 +117,19 @@ function signalName(reason: unknown): string {
   return /SIG[A-Z]+/.exec(s)?.[0] ?? 'by a signal'
 }
 
-/** Cancels every run that has not started, recording what it waited on; executing runs finish or stop with the bot. */
+/**
+ * Cancels every run that has not started, recording what it waited on. What each waits on is read for all of them
+ * before any is cancelled, so a dependent names the wait it had, not its dependency's cancellation.
+ */
 function cancelWaiting(r: BotRuntime, why: string): void {
+  const waiting: { runId: string; reason: string }[] = []
   for (const job of r.scheduler.listJobs()) {
     if (job.activeRuns === 0) continue
     for (const run of r.scheduler.explain(job.id).runs) {
       if (!WAITING.has(run.status)) continue
       const on = run.waitingFor.length ? `: ${run.waitingFor.join('; ')}` : ''
-      r.scheduler.cancelRun(run.runId, `not_run: ${why}${on}`)
+      waiting.push({ runId: run.runId, reason: `not_run: ${why}${on}` })
     }
   }
+  for (const w of waiting) r.scheduler.cancelRun(w.runId, w.reason)
 }

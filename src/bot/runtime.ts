@@ -19,6 +19,7 @@ import { createScheduler, type Scheduler } from '../scheduler/scheduler.ts'
 import { openDatabase, type Db } from '../store/database.ts'
 import { createDefaultRegistry } from '../../protocols/index.ts'
 import { createCentralScheduler, type CentralScheduler } from './central-scheduler.ts'
+import { bindStateToDevnet, devnetIdentity } from './devnet-state.ts'
 import type { DynamicPolicyConfig } from './dynamic-policy.ts'
 import { resolveEnvironment, type BotEnvironment } from './environment.ts'
 import { createRunCallsStore } from './run-calls.ts'
@@ -145,6 +146,8 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     promptPassphrase: options.promptPassphrase, env: options.env })
   const log = options.logger
   try {
+    const d = env.devnet
+    if (d) bindStateToDevnet(dbPath, await devnetIdentity([d.l1, d.l2]), log)
     const db = openDatabase({ path: dbPath })
     const stores = wireStores(config, db, { wallets: env.wallets, logger: log })
     const clustered = stores.cluster

@@ -73,7 +73,8 @@ cy.on('mouseover', 'node', async (e) => {
   try {
     const { explanation } = await api(`/api/jobs/${encodeURIComponent(id)}`)
     const why = explanation.reasons.length ? explanation.reasons.join('; ') : explanation.state
-    tip.textContent = `${id}: ${e.target.data('status')}. ${why}`
+    const deps = explanation.dependencies?.length ? ` Depends on ${explanation.dependencies.join(', ')} (${explanation.triggerRule}).` : ''
+    tip.textContent = `${id}: ${e.target.data('status')}. ${why}${deps}`
   } catch (err) { tip.textContent = `${id}: ${err.message}` }
 })
 cy.on('mouseout', 'node', () => { tip.hidden = true })
