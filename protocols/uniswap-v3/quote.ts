@@ -1,5 +1,5 @@
 // Uniswap V3 route resolution and QuoterV2 quotes: pools checked on the factory, fee tiers given or picked by the best quote.
-import { encodePacked, zeroAddress, type Address, type Hex } from 'viem'
+import { BaseError, ContractFunctionRevertedError, encodePacked, zeroAddress, type Address, type Hex } from 'viem'
 import { z } from 'zod'
 import { AdapterPreconditionError, paramError } from '../shared/errors.ts'
 import { addressSchema, amountSchema, chainIdSchema, slippageBpsSchema, tokenSymbolSchema } from '../shared/params.ts'
@@ -101,8 +101,11 @@ export async function quoteUniswapV3(ctx: ReadContext, p: UniswapV3Params): Prom
     try {
       const { result } = await client.simulateContract({ address: r.quoter, abi: quoterV2Abi, functionName: 'quoteExactInput', args: [path, p.amountIn] })
       return { fees, path, amountOut: result[0] }
-    } catch {
-      return { fees, path, amountOut: null } // an empty or too-shallow pool makes the quoter revert
+    } catch (err) {
+      // An empty or too-shallow pool makes the quoter revert: that route has no quote. Anything else (RPC down,
+      // timeout) is not a fact about the route, so it propagates and the job can retry.
+      if (err instanceof BaseError && err.walk((e) => e instanceof ContractFunctionRevertedError)) return { fees, path, amountOut: null }
+      throw err
     }
   }))
   const best = candidates.reduce<(typeof candidates)[number] | undefined>((b, c) => (c.amountOut !== null && (!b || c.amountOut > b.amountOut!) ? c : b), undefined)

@@ -1,9 +1,10 @@
 // uniswap-v3: param rules, ABI agreement with the published artifacts, fee-tier choice, path packing and the calls built, on the devnet.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decodeFunctionData, parseEther, parseUnits, toFunctionSelector, type Abi, type AbiFunction, type Hex } from 'viem'
+import { createPublicClient, custom, decodeFunctionData, isAddressEqual, parseEther, parseUnits, toFunctionSelector, type Abi, type AbiFunction, type Address, type Hex, type PublicClient } from 'viem'
 import { uniswapV3Artifact, type UniswapV3Contract } from '../../scripts/devnet-uniswap-v3.ts'
 import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
 import { createManualClock, devnetContext } from '../../test/devnet/harness.ts'
+import { AdapterPreconditionError } from '../shared/errors.ts'
 import { parseAdapterParams } from '../registry.ts'
 import { quoterV2Abi, ROUTER_ADDRESS_THIS, swapRouter02Abi, v3FactoryAbi } from './abi.ts'
 import { packPath, quoteUniswapV3, uniswapV3Adapter, type UniswapV3Params } from './index.ts'
@@ -94,5 +95,23 @@ describe('uniswap-v3 calls on the devnet', () => {
       recipient: ROUTER_ADDRESS_THIS, amountIn })
     expect(unwrap).toMatchObject({ functionName: 'unwrapWETH9', args: [q.minOut, devnet.accounts[2]!.address] })
     expect(calls[1]!.value).toBe(0n)
+  })
+
+  it('an RPC failure while quoting propagates as itself, not as a non-retryable "no quote"', async () => {
+    const quoter = devnet.addresses.l1.uniswapV3!.quoterV2
+    const ctx = devnetContext(devnet, devnet.accounts[1]!.address)
+    // Every read goes to the devnet except eth_call to the quoter, which fails like a dropped connection.
+    const flaky = createPublicClient({ chain: devnet.l1.chain, cacheTime: 0, transport: custom({
+      async request({ method, params }) {
+        const to = (params as [{ to?: Address }] | undefined)?.[0]?.to
+        if (method === 'eth_call' && to && isAddressEqual(to, quoter)) throw new Error('socket hang up')
+        return devnet.l1.client.request({ method, params } as never)
+      },
+    }, { retryCount: 0 }) }) as PublicClient
+    ctx.client = () => flaky
+    const err = await quoteUniswapV3(ctx, parse({ ...base, chainId: L1() })).then(() => undefined, (e: unknown) => e)
+    expect(err).toBeInstanceOf(Error)
+    expect(err).not.toBeInstanceOf(AdapterPreconditionError)
+    expect((err as Error).message).toMatch(/socket hang up/)
   })
 })

@@ -117,6 +117,10 @@ describe('bad adapter params', () => {
     expect((noPool as ValidationError).issues.map((i) => i.path)).toEqual(['tokenOut'])
     const noHop = await attempt({ ...swap, via: ['USDC'], fee: [100, 100] }) // USDC/WETH has no 0.01% pool
     expect((noHop as ValidationError).issues.map((i) => i.path)).toEqual(['fee.1'])
+    // 1e-12 DAI buys 0 USDC, so the second hop's quote reverts in every tier: refused, not sent unprotected.
+    const dust = await attempt({ ...swap, via: ['USDC'], amountIn: '1000000' })
+    expect(dust).toBeInstanceOf(AdapterPreconditionError)
+    expect(dust.message).toMatch(/no quote for 1000000 DAI->USDC->WETH .*tiers tried: 100\/500, 100\/3000/)
     const broke = await attempt({ ...swap, via: ['USDC'] })
     expect(broke).toBeInstanceOf(AdapterPreconditionError)
     expect(broke.message).toMatch(/holds 0 DAI, needs 1000000000000000000000/)
