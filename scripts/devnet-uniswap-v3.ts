@@ -48,9 +48,9 @@ export function peripheryPoolInitCodeHash(): Hex {
  * derives pool addresses with, and that hash is compiled into the router, quoter and position manager: a
  * mismatch makes every periphery call go to an empty address instead of the pool.
  */
-export function assertPoolInitCodeHash(): Hex {
+export function assertPoolInitCodeHash(poolCreationCode: Hex = uniswapV3Artifact('UniswapV3Pool').bytecode): Hex {
   const expected = peripheryPoolInitCodeHash()
-  const actual = keccak256(uniswapV3Artifact('UniswapV3Pool').bytecode)
+  const actual = keccak256(poolCreationCode)
   if (actual !== expected) {
     throw new AppError('DEVNET_UNISWAP_V3', `UniswapV3Pool creation code hashes to ${actual}, the periphery expects ${expected}`,
       { hint: 'install @uniswap/v3-core and @uniswap/v3-periphery versions built together (pinned in package.json)' })

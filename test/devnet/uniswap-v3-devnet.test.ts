@@ -1,6 +1,7 @@
 // The devnet's Uniswap V3: real published bytecode, init code hash agreement, and pools seeded through the position manager.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isAddressEqual, keccak256, type Address } from 'viem'
+import { isAddressEqual, keccak256, type Address, type Hex } from 'viem'
+import { erc20Abi } from '../../protocols/shared/erc20-abi.ts'
 import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
 import { assertPoolInitCodeHash, computePoolAddress, peripheryPoolInitCodeHash, UNISWAP_V3_POOLS, uniswapV3Artifact } from '../../scripts/devnet-uniswap-v3.ts'
 
@@ -12,6 +13,10 @@ describe('devnet uniswap v3', () => {
   it('the pool creation code hashes to the periphery POOL_INIT_CODE_HASH', () => {
     expect(keccak256(uniswapV3Artifact('UniswapV3Pool').bytecode)).toBe(peripheryPoolInitCodeHash())
     expect(assertPoolInitCodeHash()).toBe('0xe34f199b19b2b4f47f68442619d555527d244f78a3297ea89325f843f87b8b54')
+    // A pool compiled differently (here: one byte changed) must stop the deployment, not route to empty addresses.
+    const code = uniswapV3Artifact('UniswapV3Pool').bytecode
+    const patched: Hex = `0x${code.slice(2, -2)}${code.endsWith('00') ? '01' : '00'}`
+    expect(() => assertPoolInitCodeHash(patched)).toThrow(/UniswapV3Pool creation code hashes to 0x[0-9a-f]{64}, the periphery expects 0xe34f199b/)
   })
 
   it('runs the published runtime bytecode at the booked addresses', async () => {
@@ -36,7 +41,7 @@ describe('devnet uniswap v3', () => {
       const onChain = await devnet.l1.client.readContract({ address: v3.uniswapV3Factory, abi: factory.abi, functionName: 'getPool', args: [addr[p.a], addr[p.b], p.fee] }) as Address
       expect(isAddressEqual(onChain, computePoolAddress(v3.uniswapV3Factory, addr[p.a]!, addr[p.b]!, p.fee)), `${p.a}/${p.b} ${p.fee}`).toBe(true)
       expect(await devnet.l1.client.readContract({ address: onChain, abi: pool.abi, functionName: 'liquidity' })).toBeGreaterThan(0n)
-      const balA = await devnet.l1.client.readContract({ address: addr[p.a]!, abi: erc20, functionName: 'balanceOf', args: [onChain] })
+      const balA = await devnet.l1.client.readContract({ address: addr[p.a]!, abi: erc20Abi, functionName: 'balanceOf', args: [onChain] })
       // Full-range liquidity at the ratio's own price takes (nearly) all of both amounts.
       expect(balA * 1000n / p.amountA).toBeGreaterThanOrEqual(999n)
     }
@@ -45,5 +50,3 @@ describe('devnet uniswap v3', () => {
       .toBe('0x0000000000000000000000000000000000000000')
   })
 })
-
-const erc20 = [{ type: 'function', name: 'balanceOf', stateMutability: 'view', inputs: [{ name: 'a', type: 'address' }], outputs: [{ name: '', type: 'uint256' }] }] as const
