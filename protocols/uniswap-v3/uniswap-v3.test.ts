@@ -15,7 +15,9 @@ afterAll(async () => { await devnet?.stop() })
 
 const parse = (raw: Record<string, unknown>) => parseAdapterParams(uniswapV3Adapter, raw) as UniswapV3Params
 const base = { chainId: 1, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '5', slippageBps: 10 }
-const selectors = (abi: Abi) => abi.filter((x): x is AbiFunction => x.type === 'function').map((f) => toFunctionSelector(f))
+/** Each function as selector + mutability + output types: what must match the artifact for calls and decoding to be right. */
+const shapes = (abi: Abi) => abi.filter((x): x is AbiFunction => x.type === 'function')
+  .map((f) => `${toFunctionSelector(f)} ${f.stateMutability} -> ${JSON.stringify(f.outputs.map((o) => o.type))}`)
 
 describe('uniswap-v3 params', () => {
   it('defaults the deadline and path, and refuses unknown fee tiers, fee/hop mismatches and self-swaps', () => {
@@ -42,9 +44,9 @@ describe('uniswap-v3 params', () => {
 })
 
 describe('uniswap-v3 ABI', () => {
-  it('every function the adapter encodes exists with the same selector in the published artifact', () => {
+  it('every function the adapter encodes exists with the same selector, mutability and outputs in the published artifact', () => {
     const check = (mine: Abi, name: UniswapV3Contract) =>
-      expect(selectors(uniswapV3Artifact(name).abi), name).toEqual(expect.arrayContaining(selectors(mine)))
+      expect(shapes(uniswapV3Artifact(name).abi), name).toEqual(expect.arrayContaining(shapes(mine)))
     check(v3FactoryAbi, 'UniswapV3Factory')
     check(quoterV2Abi, 'QuoterV2')
     check(swapRouter02Abi.filter((x) => x.type === 'function') as Abi, 'SwapRouter02')
