@@ -5,6 +5,7 @@ import { nativeTransferAdapter } from './native-transfer/index.ts'
 import { opBridgeAdapter } from './op-bridge/index.ts'
 import { createAdapterRegistry, type AdapterRegistry, type AnyAdapter } from './registry.ts'
 import { uniswapV2Adapter } from './uniswap-v2/index.ts'
+import { uniswapV3Adapter } from './uniswap-v3/index.ts'
 import { wethAdapter } from './weth/index.ts'
 
 /** Every built-in adapter, in registration order. */
@@ -15,6 +16,7 @@ export const builtinAdapters: readonly AnyAdapter[] = [
   opBridgeAdapter,
   nativeTransferAdapter,
   wethAdapter,
+  uniswapV3Adapter,
 ]
 
 /** Adapters that are not tested against a live deployment and must stay out of presets. */

@@ -15,6 +15,8 @@ export const devnetAddressesSchema = z.object({
     weth: address, uniswapV2Factory: address, uniswapV2Router02: address, l1StandardBridge: address,
     /** Batches reads (aggregate3); absent in files written before it was deployed. */
     multicall: address.optional(),
+    /** Uniswap V3 (factory, SwapRouter02, QuoterV2, NonfungiblePositionManager); absent in older files. */
+    uniswapV3: z.object({ uniswapV3Factory: address, swapRouter02: address, quoterV2: address, nonfungiblePositionManager: address }).optional(),
     tokens: stables, vaults: z.object({ vUSDC: address }), priceFeeds: z.object({ ETH_USD: address, USDC_USD: address }),
   }),
   l2: z.object({
@@ -55,7 +57,7 @@ export function devnetBook(a: DevnetAddresses): AddressBook {
       tokens: tokens(a.l1.tokens, a.l1.weth),
       contracts: {
         weth: a.l1.weth, uniswapV2Factory: a.l1.uniswapV2Factory, uniswapV2Router02: a.l1.uniswapV2Router02,
-        l1StandardBridge: a.l1.l1StandardBridge,
+        l1StandardBridge: a.l1.l1StandardBridge, ...a.l1.uniswapV3,
       },
       vaults: { ...a.l1.vaults },
       priceFeeds: { ...a.l1.priceFeeds },

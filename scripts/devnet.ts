@@ -1,4 +1,4 @@
-// Local two-chain devnet: anvil L1 (31337) + L2 (31338), real Uniswap v2/WETH9 bytecode, test tokens, vault, feeds, bridge, relayer.
+// Local two-chain devnet: anvil L1 (31337) + L2 (31338), real Uniswap v2/v3 and WETH9 bytecode, test tokens, vault, feeds, bridge, relayer.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import {
@@ -13,6 +13,7 @@ import { devnetBook, type DevnetAddresses } from './devnet-addresses.ts'
 import { ANVIL_TEST_KEYS, anvilRpc, startAnvil, type AnvilInstance } from './anvil.ts'
 import { ownArtifact, uniswapArtifact, type Artifact } from './devnet-artifacts.ts'
 import { startRelayer, type Relayer } from './relayer.ts'
+import { queueUniswapV3 } from './devnet-uniswap-v3.ts'
 
 export type { DevnetAddresses }
 
@@ -158,8 +159,8 @@ function chainOf(anvil: AnvilInstance, name: string): DevnetChain {
  * chain-id round trips), sends them in nonce order as ONE JSON-RPC batch, then confirms every one by receipt:
  * a returned hash alone proves nothing (a flood of txs was once accepted and never mined).
  */
-function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount) {
-  let nonce = 0
+function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount, firstNonce = 0) {
+  let nonce = firstNonce
   const signed: Promise<Hex>[] = []
   const add = (to: Address | null, data: Hex, value = 0n): number => {
     const n = nonce++
@@ -170,10 +171,20 @@ function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount) {
     return n
   }
   return {
+    nextNonce: (): number => nonce,
     deploy: (a: Artifact, args: readonly unknown[] = []): Address =>
       getContractAddress({ from: account.address, nonce: BigInt(add(null, encodeDeployData({ abi: a.abi, bytecode: a.bytecode, args }))) }),
     call: (to: Address, abi: Abi, functionName: string, args: readonly unknown[], value = 0n): void => {
       add(to, encodeFunctionData({ abi, functionName, args }), value)
+    },
+    /** Sends each transaction only after its predecessor's receipt: no mining race, so no parked transaction. */
+    async sendOneByOne(): Promise<void> {
+      for (const raw of await Promise.all(signed)) {
+        const [hash] = await rpcBatch<Hash>(c.rpcUrl, [['eth_sendRawTransaction', [raw]]])
+        const got = new Map<Hash, { status: Hex }>()
+        if (!(await collectReceipts(c.rpcUrl, [hash!], got, 30_000))) throw new Error(`setup transaction ${hash} on chain ${c.chainId} not mined in 30 s`)
+        if (got.get(hash!)!.status !== '0x1') throw new Error(`setup transaction ${hash} on chain ${c.chainId} reverted`)
+      }
     },
     async sendAndConfirm(): Promise<void> {
       const raws = await Promise.all(signed)
@@ -252,8 +263,12 @@ async function deployL1(c: DevnetChain, deployer: PrivateKeyAccount, onTokens: (
   // Deployed last so every earlier address stays what it was.
   const multicall = s.deploy(ownArtifact('Multicall'))
   await s.sendAndConfirm()
+  // Uniswap V3's heavy transactions, batched, often trip the parking quirk (a 6 s stall): send them one by one.
+  const v3 = createSetupBatch(c, deployer, s.nextNonce())
+  const uniswapV3 = queueUniswapV3(v3, { deployer: me, weth, uniswapV2Factory, tokens: { USDC, DAI }, tokenAbi: token.abi })
+  await v3.sendOneByOne()
   return {
-    weth, uniswapV2Factory, uniswapV2Router02, l1StandardBridge, multicall,
+    weth, uniswapV2Factory, uniswapV2Router02, l1StandardBridge, multicall, uniswapV3,
     tokens: { USDC, DAI }, vaults: { vUSDC }, priceFeeds: { ETH_USD, USDC_USD },
   }
 }

@@ -1,6 +1,6 @@
 // Bad adapter params are refused with a typed error before any RPC call, and the chains are left untouched.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Address } from 'viem'
+import { parseUnits, type Address } from 'viem'
 import { ValidationError } from '../../src/errors/validation-error.ts'
 import { AdapterPreconditionError } from '../../protocols/shared/errors.ts'
 import { createDefaultRegistry } from '../../protocols/index.ts'
@@ -32,6 +32,13 @@ function cases(): [string, Record<string, unknown>, string][] {
     ['uniswap-v2', { ...swap, chainId: 999 }, 'chainId'],
     ['uniswap-v2', { ...swap, chainId: L2 }, 'chainId'], // L2 has no router in the book
     ['uniswap-v2', { ...swap, recipient: STRANGER }, 'recipient'],
+    ['uniswap-v3', { ...swap, fee: 2500 }, 'fee'], // not a fee tier
+    ['uniswap-v3', { ...swap, via: ['DAI'], fee: [100] }, 'fee'], // one tier per hop
+    ['uniswap-v3', { ...swap, via: ['WBTC'] }, 'via.0'],
+    ['uniswap-v3', { ...swap, chainId: L2 }, 'chainId'], // no SwapRouter02 on L2
+    ['uniswap-v3', { ...swap, chainId: 10 }, 'chainId'],
+    ['uniswap-v3', { ...swap, amountIn: '0' }, 'amountIn'],
+    ['uniswap-v3', { ...swap, recipient: STRANGER }, 'recipient'],
     ['erc4626', { chainId: L1, vault: 'vNOPE', action: 'deposit', amount: '1' }, 'vault'],
     ['erc4626', { chainId: L1, vault: 'vUSDC', action: 'deposit', amount: 'max' }, 'amount'],
     ['erc4626', { chainId: L1, vault: 'vUSDC', action: 'borrow', amount: '1' }, 'action'],
@@ -89,6 +96,34 @@ describe('bad adapter params', () => {
     const dust = await prepareAdapterCalls(registry.get('uniswap-v2'), devnetContext(devnet, poor),
       { chainId: devnet.l1.chainId, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '100', slippageBps: 50 }).then(() => undefined, (e: unknown) => e)
     expect((dust as Error).message).toMatch(/minimum output of 0/)
+    expect(await devnet.l1.client.getTransactionCount({ address: poor })).toBe(0)
+  })
+
+  it('uniswap-v3: a path through a missing pool names the field, a swap above the balance is refused; reads only', async () => {
+    const poor = devnet.accounts[4]!.address
+    const L1 = devnet.l1.chainId
+    const attempt = async (raw: Record<string, unknown>) => {
+      const ctx = devnetContext(devnet, poor)
+      const err = await prepareAdapterCalls(registry.get('uniswap-v3'), ctx, raw).then(() => undefined, (e: unknown) => e)
+      expect(ctx.rpcLog.length).toBeGreaterThan(0)
+      expect(ctx.rpcLog.filter((m) => WRITE_METHODS.has(m))).toEqual([])
+      return err as Error
+    }
+    const swap = { chainId: L1, tokenIn: 'DAI', tokenOut: 'WETH', amountIn: parseUnits('1000', 18).toString(), slippageBps: 50 }
+    const noTier = await attempt({ tokenIn: 'ETH', tokenOut: 'USDC', chainId: L1, amountIn: '1000000', slippageBps: 50, fee: 10000 })
+    expect(noTier).toBeInstanceOf(ValidationError)
+    expect((noTier as ValidationError).issues).toEqual([expect.objectContaining({ path: 'fee', message: expect.stringMatching(/no Uniswap V3 pool for ETH\/USDC with fee 10000/) })])
+    const noPool = await attempt(swap) // no DAI/WETH pool in any tier
+    expect((noPool as ValidationError).issues.map((i) => i.path)).toEqual(['tokenOut'])
+    const noHop = await attempt({ ...swap, via: ['USDC'], fee: [100, 100] }) // USDC/WETH has no 0.01% pool
+    expect((noHop as ValidationError).issues.map((i) => i.path)).toEqual(['fee.1'])
+    // 1e-12 DAI buys 0 USDC, so the second hop's quote reverts in every tier: refused, not sent unprotected.
+    const dust = await attempt({ ...swap, via: ['USDC'], amountIn: '1000000' })
+    expect(dust).toBeInstanceOf(AdapterPreconditionError)
+    expect(dust.message).toMatch(/no quote for 1000000 DAI->USDC->WETH .*tiers tried: 100\/500, 100\/3000/)
+    const broke = await attempt({ ...swap, via: ['USDC'] })
+    expect(broke).toBeInstanceOf(AdapterPreconditionError)
+    expect(broke.message).toMatch(/holds 0 DAI, needs 1000000000000000000000/)
     expect(await devnet.l1.client.getTransactionCount({ address: poor })).toBe(0)
   })
 })

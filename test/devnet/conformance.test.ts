@@ -4,6 +4,8 @@ import { decodeFunctionData, encodeFunctionData, parseEther, parseUnits, type Ad
 import { builtinAdapters, createDefaultRegistry, untestedAdapterIds } from '../../protocols/index.ts'
 import { prepareAdapterCalls, parseAdapterParams } from '../../protocols/registry.ts'
 import { quoteUniswapV2, type UniswapV2Params } from '../../protocols/uniswap-v2/index.ts'
+import { quoteUniswapV3, type UniswapV3Params } from '../../protocols/uniswap-v3/index.ts'
+import { computePoolAddress } from '../../scripts/devnet-uniswap-v3.ts'
 import { aaveV3PoolAbi } from '../../protocols/aave-v3/abi.ts'
 import { erc20Abi } from '../../protocols/shared/erc20-abi.ts'
 import { ownArtifact } from '../../scripts/devnet-artifacts.ts'
@@ -82,6 +84,53 @@ describe('uniswap-v2', () => {
     const got = (await erc20BalanceOf(devnet.l1, devnet.addresses.l1.tokens.DAI, wallet)) - before
     expect(got).toBeGreaterThanOrEqual(q.minOut)
     expect(got).toBeLessThanOrEqual(q.amountOut)
+  })
+})
+
+describe('uniswap-v3', () => {
+  const L1 = () => devnet.l1.chainId
+  const quote = (raw: unknown) => quoteUniswapV3(devnetContext(devnet, wallet), parseAdapterParams(registry.get('uniswap-v3'), raw) as UniswapV3Params)
+  const pool = (a: Address, b: Address, fee: number) => computePoolAddress(devnet.addresses.l1.uniswapV3!.uniswapV3Factory, a, b, fee)
+
+  it('swaps ETH -> USDC on the best-quoted pool; the pool gains the WETH and pays out what the wallet got', async () => {
+    const { weth, tokens: { USDC } } = devnet.addresses.l1
+    const amountIn = parseEther('1')
+    const raw = { chainId: L1(), tokenIn: 'ETH', tokenOut: 'USDC', amountIn: amountIn.toString(), slippageBps: 50 }
+    const q = await quote(raw)
+    expect(q.fees).toEqual([500])
+    const p500 = pool(weth, USDC, 500)
+    const [poolWeth, poolUsdc, mine] = await Promise.all([erc20BalanceOf(devnet.l1, weth, p500), erc20BalanceOf(devnet.l1, USDC, p500), erc20BalanceOf(devnet.l1, USDC, wallet)])
+    await run('uniswap-v3', raw)
+    const got = (await erc20BalanceOf(devnet.l1, USDC, wallet)) - mine
+    expect(got).toBe(q.amountOut) // nothing moved in between: the quote is exact
+    expect(got).toBeGreaterThan(parseUnits('2980', 6)) // ~3000 minus the 0.05% fee and a little impact
+    expect(await erc20BalanceOf(devnet.l1, weth, p500)).toBe(poolWeth + amountIn)
+    expect(await erc20BalanceOf(devnet.l1, USDC, p500)).toBe(poolUsdc - got)
+    expect(await devnet.l1.client.getBalance({ address: devnet.addresses.l1.uniswapV3!.swapRouter02 })).toBe(0n)
+  })
+
+  it('swaps USDC -> ETH on a given fee tier with an exact approval, unwrapping to the wallet', async () => {
+    const amountIn = parseUnits('3000', 6)
+    const raw = { chainId: L1(), tokenIn: 'USDC', tokenOut: 'ETH', fee: 3000, amountIn: amountIn.toString(), slippageBps: 100 }
+    const q = await quote(raw)
+    const ethBefore = await devnet.l1.client.getBalance({ address: wallet })
+    const { calls, receipts } = await run('uniswap-v3', raw)
+    expect(calls[0]!.label).toBe(`approve ${amountIn} USDC to SwapRouter02`)
+    const got = (await devnet.l1.client.getBalance({ address: wallet })) - ethBefore + gasCost(receipts)
+    expect(got).toBe(q.amountOut)
+    expect(got).toBeGreaterThanOrEqual(q.minOut)
+    expect(await devnet.l1.client.readContract({ address: devnet.addresses.l1.tokens.USDC, abi: erc20Abi, functionName: 'allowance', args: [wallet, devnet.addresses.l1.uniswapV3!.swapRouter02] })).toBe(0n)
+  })
+
+  it('swaps DAI -> WETH along a two-hop path through USDC', async () => {
+    const { weth, tokens: { DAI } } = devnet.addresses.l1
+    const raw = { chainId: L1(), tokenIn: 'DAI', tokenOut: 'WETH', via: ['USDC'], amountIn: parseUnits('1500', 18).toString(), slippageBps: 30 }
+    const q = await quote(raw)
+    expect(q.fees).toEqual([100, 500])
+    const [dai, wethBefore] = await Promise.all([erc20BalanceOf(devnet.l1, DAI, wallet), erc20BalanceOf(devnet.l1, weth, wallet)])
+    await run('uniswap-v3', raw)
+    expect(await erc20BalanceOf(devnet.l1, DAI, wallet)).toBe(dai - parseUnits('1500', 18))
+    expect((await erc20BalanceOf(devnet.l1, weth, wallet)) - wethBefore).toBe(q.amountOut)
   })
 })
 
