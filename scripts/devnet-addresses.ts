@@ -7,6 +7,12 @@ import type { AddressBook } from '../protocols/types.ts'
 
 const address = z.string().refine((v) => isAddress(v, { strict: false }), 'must be an address').transform((v) => getAddress(v) as Address)
 const stables = z.object({ USDC: address, DAI: address })
+const aaveReserve = z.object({ aToken: address, variableDebtToken: address, stableDebtToken: address })
+/** The devnet's Aave V3 market (absent when the devnet was started without it). */
+const aaveV3 = z.object({
+  aaveV3PoolAddressesProvider: address, aaveV3Pool: address, aaveV3PoolConfigurator: address, aaveV3AclManager: address,
+  aaveV3Oracle: address, aaveV3PoolDataProvider: address, reserves: z.object({ WETH: aaveReserve, USDC: aaveReserve }),
+})
 
 /** Schema of `.state/devnet/addresses.json`. */
 export const devnetAddressesSchema = z.object({
@@ -16,6 +22,7 @@ export const devnetAddressesSchema = z.object({
     /** Batches reads (aggregate3); absent in files written before it was deployed. */
     multicall: address.optional(),
     tokens: stables, vaults: z.object({ vUSDC: address }), priceFeeds: z.object({ ETH_USD: address, USDC_USD: address }),
+    aaveV3: aaveV3.optional(),
   }),
   l2: z.object({
     chainId: z.number().int().positive(), rpcUrl: z.string().url(),
@@ -56,6 +63,7 @@ export function devnetBook(a: DevnetAddresses): AddressBook {
       contracts: {
         weth: a.l1.weth, uniswapV2Factory: a.l1.uniswapV2Factory, uniswapV2Router02: a.l1.uniswapV2Router02,
         l1StandardBridge: a.l1.l1StandardBridge,
+        ...(a.l1.aaveV3 ? aaveContracts(a.l1.aaveV3) : {}),
       },
       vaults: { ...a.l1.vaults },
       priceFeeds: { ...a.l1.priceFeeds },
@@ -66,5 +74,13 @@ export function devnetBook(a: DevnetAddresses): AddressBook {
       contracts: { weth: a.l2.weth, l2StandardBridge: a.l2.l2StandardBridge },
       parentChainId: a.l1.chainId,
     },
+  }
+}
+
+/** The Aave V3 market's named contracts, as the aave-v3 adapter and the position reader look them up. */
+function aaveContracts(m: NonNullable<DevnetAddresses['l1']['aaveV3']>): Record<string, Address> {
+  return {
+    aaveV3Pool: m.aaveV3Pool, aaveV3PoolAddressesProvider: m.aaveV3PoolAddressesProvider,
+    aaveV3PoolDataProvider: m.aaveV3PoolDataProvider, aaveV3Oracle: m.aaveV3Oracle,
   }
 }
