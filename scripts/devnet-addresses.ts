@@ -77,10 +77,10 @@ export function devnetBook(a: DevnetAddresses): AddressBook {
   }
 }
 
-/** The Aave V3 market's named contracts, as the aave-v3 adapter and the position reader look them up. */
+/**
+ * The Aave V3 market's named contracts, as the aave-v3 adapter looks them up. Only these two: everything in
+ * `contracts` is also on the devnet's transaction allowlist, and nothing else of the market is ever called.
+ */
 function aaveContracts(m: NonNullable<DevnetAddresses['l1']['aaveV3']>): Record<string, Address> {
-  return {
-    aaveV3Pool: m.aaveV3Pool, aaveV3PoolAddressesProvider: m.aaveV3PoolAddressesProvider,
-    aaveV3PoolDataProvider: m.aaveV3PoolDataProvider, aaveV3Oracle: m.aaveV3Oracle,
-  }
+  return { aaveV3Pool: m.aaveV3Pool, aaveV3PoolDataProvider: m.aaveV3PoolDataProvider }
 }
