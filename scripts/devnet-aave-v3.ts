@@ -1,5 +1,6 @@
 // Deploys a real Aave V3 market (published @aave/core-v3 bytecode) for WETH and USDC onto a devnet chain.
-import { getContractAddress, parseEther, parseUnits, type Abi, type Address } from 'viem'
+import { getContractAddress, keccak256, parseEther, parseUnits, toHex, type Abi, type Address, type Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { aaveArtifact, type AaveContract } from './devnet-aave-artifacts.ts'
 import type { Artifact } from './devnet-artifacts.ts'
 
@@ -35,6 +36,12 @@ export interface AaveV3Addresses {
 
 /** What the deployer supplies so the market has liquidity to borrow from. */
 export const AAVE_SEED = { usdc: parseUnits('500000', 6), weth: parseEther('100') }
+/**
+ * Devnet-only key (keccak of a label) of the holder of the seed's aTokens: not one of anvil's accounts, so the
+ * wallets the bot and tests use start with no Aave position of their own.
+ */
+export const AAVE_LIQUIDITY_KEY = keccak256(toHex('airdrops devnet aave liquidity')) as Hex
+const liquidityHolder = privateKeyToAccount(AAVE_LIQUIDITY_KEY).address
 
 const RAY = 10n ** 27n
 const ray = (pct: number) => (BigInt(Math.round(pct * 100)) * RAY) / 10_000n
@@ -107,14 +114,14 @@ export function queueAaveV3Market(s: SetupQueue, d: AaveV3DeployInput): AaveV3Ad
     s.call(configurator, cfgAbi, 'setReserveFactor', [asset, 1_000n])
   }
 
-  // Seed liquidity from the deployer (freshly minted / wrapped, so the deployer's other balances stay as they were).
+  // Seed liquidity from freshly minted USDC and wrapped ETH, supplied on behalf of a holder no test or bot uses.
   const poolAbi = art('Pool', libs).abi
   s.call(d.usdc, d.tokenAbi, 'mint', [d.deployer, AAVE_SEED.usdc])
   s.call(d.usdc, d.tokenAbi, 'approve', [pool, AAVE_SEED.usdc])
-  s.call(pool, poolAbi, 'supply', [d.usdc, AAVE_SEED.usdc, d.deployer, 0])
+  s.call(pool, poolAbi, 'supply', [d.usdc, AAVE_SEED.usdc, liquidityHolder, 0])
   s.call(d.weth, d.wethAbi, 'deposit', [], AAVE_SEED.weth)
   s.call(d.weth, d.wethAbi, 'approve', [pool, AAVE_SEED.weth])
-  s.call(pool, poolAbi, 'supply', [d.weth, AAVE_SEED.weth, d.deployer, 0])
+  s.call(pool, poolAbi, 'supply', [d.weth, AAVE_SEED.weth, liquidityHolder, 0])
   return {
     aaveV3PoolAddressesProvider: provider, aaveV3Pool: pool, aaveV3PoolConfigurator: configurator, aaveV3AclManager: acl,
     aaveV3Oracle: oracle, aaveV3PoolDataProvider: dataProvider, reserves,

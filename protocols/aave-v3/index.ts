@@ -123,3 +123,5 @@ async function repay(ctx: ReadContext, p: AaveV3Params, { pool, token, to, r }: 
   return [...approvals, poolCall(p, pool, `repay ${amount === ceiling ? `all (${debt} + accrued)` : amount} ${token.symbol} debt of ${whose} on Aave v3`,
     encodeFunctionData({ abi: aaveV3PoolAbi, functionName: 'repay', args: [token.address, amount, VARIABLE_RATE_MODE, to] }))]
 }
+
+export { aaveATokenOf } from './market.ts'

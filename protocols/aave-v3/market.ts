@@ -1,5 +1,5 @@
 // Reads what an Aave V3 action depends on: the reserve's tokens and settings, the user's position, the price.
-import { isAddressEqual, zeroAddress, type Address } from 'viem'
+import { isAddressEqual, zeroAddress, type Address, type PublicClient } from 'viem'
 import { AdapterPreconditionError } from '../shared/errors.ts'
 import type { ReadContext, TokenInfo } from '../types.ts'
 import { aaveV3AddressesProviderAbi, aaveV3DataProviderAbi, aaveV3OracleAbi, aaveV3PoolAbi } from './abi.ts'
@@ -65,4 +65,16 @@ export async function readReserve(ctx: ReadContext, chainId: number, pool: Addre
     price,
     account: { totalCollateralBase, totalDebtBase, currentLiquidationThreshold, healthFactor },
   }
+}
+
+/**
+ * The aToken of `asset` in the market of `pool` (its balance is the supplied position, interest included), found
+ * through the Pool's addresses provider; an asset the market does not list is an AdapterPreconditionError.
+ */
+export async function aaveATokenOf(client: Pick<PublicClient, 'readContract'>, pool: Address, asset: Address): Promise<Address> {
+  const provider = await client.readContract({ address: pool, abi: aaveV3PoolAbi, functionName: 'ADDRESSES_PROVIDER' })
+  const dataProvider = await client.readContract({ address: provider, abi: aaveV3AddressesProviderAbi, functionName: 'getPoolDataProvider' })
+  const [aToken] = await client.readContract({ address: dataProvider, abi: aaveV3DataProviderAbi, functionName: 'getReserveTokensAddresses', args: [asset] })
+  if (isAddressEqual(aToken, zeroAddress)) throw new AdapterPreconditionError(ID, `asset ${asset} is not listed in the Aave v3 market of Pool ${pool}`, 'pick an asset the market lists')
+  return aToken
 }
