@@ -117,4 +117,14 @@ describe('aave-v3 on a live Aave V3 market', () => {
     }
     expect(await devnet.l1.client.getTransactionCount({ address: wallet })).toBe(nonce)
   })
+
+  it('refuses a borrow past the collateral\'s LTV even when a low floor would allow it', async () => {
+    // 4 WETH at 3,000: a floor of 1.01 would allow ~9,800 USDC, the 80% LTV only 9,600.
+    await run({ action: 'supply', asset: 'WETH', amount: parseEther('4').toString() })
+    const { err, rpcLog } = await refused({ action: 'borrow', asset: 'USDC', amount: parseUnits('9700', 6).toString(), minHealthFactor: '1.01' })
+    expect((err as Error).message).toMatch(/exceeds what the collateral's loan-to-value allows/)
+    expect(err).toBeInstanceOf(AdapterPreconditionError)
+    expect(rpcLog.filter((m) => WRITE_METHODS.has(m))).toEqual([])
+    await expect(prepareAdapterCalls(aaveV3Adapter, devnetContext(devnet, wallet), { chainId: L1(), action: 'borrow', asset: 'USDC', amount: parseUnits('9500', 6).toString(), minHealthFactor: '1.01' })).resolves.toBeDefined()
+  })
 })

@@ -105,6 +105,10 @@ async function borrow(ctx: ReadContext, p: AaveV3Params, { pool, token, r }: Res
   const debtAdded = valueInBase(amount, r.price, token.decimals)
   if (r.account.totalCollateralBase === 0n) throw new AdapterPreconditionError(ID, 'the wallet has no collateral in this market', 'supply collateral first')
   const health = requireHealth(p, r, projectHealthFactor(r.account, { debtAddedBase: debtAdded }), `borrowing ${amount} ${token.symbol}`)
+  // A low floor (near 1.0) can allow more than the collateral's LTV lets the Pool lend: refuse that here too.
+  if (debtAdded > r.availableBorrowsBase) {
+    throw new AdapterPreconditionError(ID, `borrowing ${amount} ${token.symbol} exceeds what the collateral's loan-to-value allows (${r.availableBorrowsBase} base units left)`, 'borrow less or supply more collateral')
+  }
   return [poolCall(p, pool, `borrow ${amount} ${token.symbol} from Aave v3 (variable rate, ${health})`,
     encodeFunctionData({ abi: aaveV3PoolAbi, functionName: 'borrow', args: [token.address, amount, VARIABLE_RATE_MODE, 0, ctx.wallet] }))]
 }

@@ -18,6 +18,8 @@ export interface ReserveView {
   /** Price of one whole token in the market's base currency units. */
   price: bigint
   account: AccountData
+  /** What the wallet may still borrow under its LTV, in base currency units. */
+  availableBorrowsBase: bigint
 }
 
 /** The market's oracle and data provider, found through the Pool's addresses provider (one source of truth). */
@@ -57,13 +59,14 @@ export async function readReserve(ctx: ReadContext, chainId: number, pool: Addre
   if (price === 0n) throw new AdapterPreconditionError(ID, `the Aave oracle prices ${token.symbol} at 0`, 'wait for the price feed; nothing was sent')
   const [, ltv, liquidationThreshold, , , usageAsCollateralEnabled, borrowingEnabled, , isActive, isFrozen] = cfg
   const [supplied, stableDebt, variableDebt, , , , , , usedAsCollateral] = user_
-  const [totalCollateralBase, totalDebtBase, , currentLiquidationThreshold, , healthFactor] = account
+  const [totalCollateralBase, totalDebtBase, availableBorrowsBase, currentLiquidationThreshold, , healthFactor] = account
   return {
     aToken, variableDebtToken,
     config: { ltv, liquidationThreshold, usageAsCollateralEnabled, borrowingEnabled, isActive, isFrozen, isPaused: paused },
     position: { supplied, variableDebt, stableDebt, usedAsCollateral },
     price,
     account: { totalCollateralBase, totalDebtBase, currentLiquidationThreshold, healthFactor },
+    availableBorrowsBase,
   }
 }
 
