@@ -20,7 +20,7 @@ export const builtinAdapters: readonly AnyAdapter[] = [
 ]
 
 /** Adapters that are not tested against a live deployment and must stay out of presets. */
-export const untestedAdapterIds: readonly string[] = ['aave-v3']
+export const untestedAdapterIds: readonly string[] = []
 
 /** A registry holding the built-in adapters plus `extra` (e.g. an operator's own adapter). */
 export function createDefaultRegistry(extra: readonly AnyAdapter[] = []): AdapterRegistry {

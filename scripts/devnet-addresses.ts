@@ -7,6 +7,12 @@ import type { AddressBook } from '../protocols/types.ts'
 
 const address = z.string().refine((v) => isAddress(v, { strict: false }), 'must be an address').transform((v) => getAddress(v) as Address)
 const stables = z.object({ USDC: address, DAI: address })
+const aaveReserve = z.object({ aToken: address, variableDebtToken: address, stableDebtToken: address })
+/** The devnet's Aave V3 market (absent when the devnet was started without it). */
+const aaveV3 = z.object({
+  aaveV3PoolAddressesProvider: address, aaveV3Pool: address, aaveV3PoolConfigurator: address, aaveV3AclManager: address,
+  aaveV3Oracle: address, aaveV3PoolDataProvider: address, reserves: z.object({ WETH: aaveReserve, USDC: aaveReserve }),
+})
 
 /** Schema of `.state/devnet/addresses.json`. */
 export const devnetAddressesSchema = z.object({
@@ -18,6 +24,7 @@ export const devnetAddressesSchema = z.object({
     /** Uniswap V3 (factory, SwapRouter02, QuoterV2, NonfungiblePositionManager); absent in older files. */
     uniswapV3: z.object({ uniswapV3Factory: address, swapRouter02: address, quoterV2: address, nonfungiblePositionManager: address }).optional(),
     tokens: stables, vaults: z.object({ vUSDC: address }), priceFeeds: z.object({ ETH_USD: address, USDC_USD: address }),
+    aaveV3: aaveV3.optional(),
   }),
   l2: z.object({
     chainId: z.number().int().positive(), rpcUrl: z.string().url(),
@@ -58,6 +65,7 @@ export function devnetBook(a: DevnetAddresses): AddressBook {
       contracts: {
         weth: a.l1.weth, uniswapV2Factory: a.l1.uniswapV2Factory, uniswapV2Router02: a.l1.uniswapV2Router02,
         l1StandardBridge: a.l1.l1StandardBridge, ...a.l1.uniswapV3,
+        ...(a.l1.aaveV3 ? aaveContracts(a.l1.aaveV3) : {}),
       },
       vaults: { ...a.l1.vaults },
       priceFeeds: { ...a.l1.priceFeeds },
@@ -69,4 +77,12 @@ export function devnetBook(a: DevnetAddresses): AddressBook {
       parentChainId: a.l1.chainId,
     },
   }
+}
+
+/**
+ * The Aave V3 market's named contracts, as the aave-v3 adapter looks them up. Only these two: everything in
+ * `contracts` is also on the devnet's transaction allowlist, and nothing else of the market is ever called.
+ */
+function aaveContracts(m: NonNullable<DevnetAddresses['l1']['aaveV3']>): Record<string, Address> {
+  return { aaveV3Pool: m.aaveV3Pool, aaveV3PoolDataProvider: m.aaveV3PoolDataProvider }
 }

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     l1ChainId: values['l1-chain-id'] ? Number(values['l1-chain-id']) : DEVNET_L1_CHAIN_ID,
     l2ChainId: values['l2-chain-id'] ? Number(values['l2-chain-id']) : DEVNET_L2_CHAIN_ID,
     relayer: !values['no-relayer'],
+    aaveV3: true,
     onRelayerError: (err) => console.error('relayer error (will retry):', serializeError(err).message),
   })
   let stopping = false

@@ -12,6 +12,7 @@ import type { AddressBook } from '../protocols/types.ts'
 import { devnetBook, type DevnetAddresses } from './devnet-addresses.ts'
 import { ANVIL_TEST_KEYS, anvilRpc, startAnvil, type AnvilInstance } from './anvil.ts'
 import { ownArtifact, uniswapArtifact, type Artifact } from './devnet-artifacts.ts'
+import { queueAaveV3Market } from './devnet-aave-v3.ts'
 import { startRelayer, type Relayer } from './relayer.ts'
 import { queueUniswapV3 } from './devnet-uniswap-v3.ts'
 
@@ -33,6 +34,8 @@ export interface DevnetOptions {
   relayer?: boolean
   relayerPollMs?: number
   onRelayerError?: (err: unknown) => void
+  /** Deploy the Aave V3 market (WETH, USDC) on L1 (default false: it adds ~1 s and ~50 setup transactions). */
+  aaveV3?: boolean
 }
 
 /** One running chain of the devnet. */
@@ -103,7 +106,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
     let tokensSent!: (t: L1Tokens) => void
     const l1TokensKnown = new Promise<L1Tokens>((resolve) => { tokensSent = resolve })
     const [l1Addrs, l2Addrs] = await Promise.all([
-      deployL1(l1, deployer, tokensSent),
+      deployL1(l1, deployer, tokensSent, opts.aaveV3 === true),
       deployL2(l2, deployer, relayerAccount.address, l1TokensKnown),
       // The L2 bridge pays ETH deposits out of the relayer's balance, so give it far more than tests deposit.
       anvilRpc(l2.rpcUrl, 'anvil_setBalance', [relayerAccount.address, toHex(parseEther('10000000'))]),
@@ -191,8 +194,9 @@ function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount, firstNonce
       const hashes = await rpcBatch<Hash>(c.rpcUrl, raws.map((raw) => ['eth_sendRawTransaction', [raw]]))
       const receipts = new Map<Hash, { status: Hex }>()
       for (let round = 1; ; round++) {
-        if (await collectReceipts(c.rpcUrl, hashes, receipts, 6_000)) break
-        if (round === 5) throw new Error(`${hashes.length - receipts.size} setup transactions on chain ${c.chainId} not mined in 30 s`)
+        // A parked transaction shows as receipts that stop coming: re-send after 1.5 s without progress, not later.
+        if (await collectReceipts(c.rpcUrl, hashes, receipts, 1_500)) break
+        if (round === 20) throw new Error(`${hashes.length - receipts.size} setup transactions on chain ${c.chainId} not mined after 20 re-sends`)
         // anvil's pool can park a transaction sent while its predecessor is mined (scripts/README.md): clear the
         // account's pool and re-send the unmined ones one at a time, same bytes (one already mined just errors).
         await rpcBatch(c.rpcUrl, [['anvil_removePoolTransactions', [account.address]]])
@@ -206,15 +210,16 @@ function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount, firstNonce
   }
 }
 
-/** Polls the receipts still missing from `into` (one batch per poll) for up to `ms`; true once all are in. */
-async function collectReceipts(rpcUrl: string, hashes: Hash[], into: Map<Hash, { status: Hex }>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms
+/** Polls the receipts still missing from `into` (one batch per poll); true once all are in, false after `stallMs` without a new one. */
+async function collectReceipts(rpcUrl: string, hashes: Hash[], into: Map<Hash, { status: Hex }>, stallMs: number): Promise<boolean> {
+  let lastProgress = Date.now()
   for (;;) {
     const open = hashes.filter((h) => !into.has(h))
     if (open.length === 0) return true
-    if (Date.now() >= deadline) return false
+    if (Date.now() - lastProgress >= stallMs) return false
     const got = await rpcBatch<{ status: Hex } | null>(rpcUrl, open.map((h) => ['eth_getTransactionReceipt', [h]]))
     open.forEach((h, i) => { if (got[i]) into.set(h, got[i]!) })
+    if (got.some((r) => r)) lastProgress = Date.now()
     if (got.some((r) => !r)) await new Promise((r) => setTimeout(r, 10))
   }
 }
@@ -236,7 +241,7 @@ async function rpcBatch<T>(rpcUrl: string, calls: [string, unknown[]][]): Promis
 
 type L1Tokens = { USDC: Address; DAI: Address }
 
-async function deployL1(c: DevnetChain, deployer: PrivateKeyAccount, onTokens: (t: L1Tokens) => void) {
+async function deployL1(c: DevnetChain, deployer: PrivateKeyAccount, onTokens: (t: L1Tokens) => void, aave: boolean) {
   const s = createSetupBatch(c, deployer)
   const token = ownArtifact('TestERC20')
   const router = uniswapArtifact('UniswapV2Router02')
@@ -262,13 +267,16 @@ async function deployL1(c: DevnetChain, deployer: PrivateKeyAccount, onTokens: (
   s.call(uniswapV2Router02, router.abi, 'addLiquidity', [USDC, DAI, SEED.pairUsdc, SEED.pairDai, SEED.pairUsdc, SEED.pairDai, me, deadline])
   // Deployed last so every earlier address stays what it was.
   const multicall = s.deploy(ownArtifact('Multicall'))
+  const aaveV3 = aave
+    ? queueAaveV3Market(s, { deployer: me, weth, usdc: USDC, tokenAbi: token.abi, wethAbi: uniswapArtifact('WETH9').abi, feeds: { ETH_USD, USDC_USD } })
+    : undefined
   await s.sendAndConfirm()
   // Uniswap V3's heavy transactions, batched, often trip the parking quirk (a 6 s stall): send them one by one.
   const v3 = createSetupBatch(c, deployer, s.nextNonce())
   const uniswapV3 = queueUniswapV3(v3, { deployer: me, weth, uniswapV2Factory, tokens: { USDC, DAI }, tokenAbi: token.abi })
   await v3.sendOneByOne()
   return {
-    weth, uniswapV2Factory, uniswapV2Router02, l1StandardBridge, multicall, uniswapV3,
+    weth, uniswapV2Factory, uniswapV2Router02, l1StandardBridge, multicall, uniswapV3, ...(aaveV3 ? { aaveV3 } : {}),
     tokens: { USDC, DAI }, vaults: { vUSDC }, priceFeeds: { ETH_USD, USDC_USD },
   }
 }

@@ -1,53 +1,130 @@
-// aave-v3: calldata against the real IPool selectors, approval logic, and fail-closed checks (no live Pool here).
+// aave-v3 against a real Aave V3 market on the devnet: supply, borrow under a health-factor floor, repay, withdraw.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decodeFunctionData, type Address } from 'viem'
-import { anvilRpc } from '../../scripts/anvil.ts'
+import { decodeFunctionData, encodeFunctionData, parseEther, parseUnits, type Address, type Hex } from 'viem'
 import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
-import { devnetContext } from '../../test/devnet/harness.ts'
+import { uniswapArtifact } from '../../scripts/devnet-artifacts.ts'
+import { createWalletExecutor, type CallExecutor } from '../../test/devnet/executor.ts'
+import { devnetContext, erc20BalanceOf, WRITE_METHODS } from '../../test/devnet/harness.ts'
 import { ValidationError } from '../../src/errors/validation-error.ts'
 import { prepareAdapterCalls } from '../registry.ts'
 import { AdapterPreconditionError } from '../shared/errors.ts'
 import { erc20Abi } from '../shared/erc20-abi.ts'
-import type { ReadContext } from '../types.ts'
 import { aaveV3PoolAbi } from './abi.ts'
+import { projectHealthFactor, valueInBase, WAD } from './health.ts'
+import { readReserve } from './market.ts'
 import { aaveV3Adapter } from './index.ts'
 
 let devnet: Devnet
-beforeAll(async () => { devnet = await startDevnet({ addressesPath: null, relayer: false }) })
+let wallet: Address
+let exec: CallExecutor
+beforeAll(async () => {
+  devnet = await startDevnet({ addressesPath: null, relayer: false, aaveV3: true })
+  wallet = devnet.accounts[3]!.address
+  exec = createWalletExecutor(devnet, devnet.accounts[3]!.privateKey)
+  // 10 WETH of collateral for the wallet.
+  await exec.executeCalls([{ chainId: devnet.l1.chainId, to: devnet.addresses.l1.weth, value: parseEther('10'), label: 'wrap',
+    data: encodeFunctionData({ abi: uniswapArtifact('WETH9').abi, functionName: 'deposit' }) as Hex }])
+})
 afterAll(async () => { await devnet?.stop() })
 
-function withPool(ctx: ReadContext, pool: Address): void {
-  const L1 = devnet.l1.chainId
-  ctx.book = { ...ctx.book, [L1]: { ...ctx.book[L1]!, contracts: { ...ctx.book[L1]!.contracts, aaveV3Pool: pool } } }
+const market = () => devnet.addresses.l1.aaveV3!
+const L1 = () => devnet.l1.chainId
+
+async function run(raw: Record<string, unknown>) {
+  const { calls } = await prepareAdapterCalls(aaveV3Adapter, devnetContext(devnet, wallet), { chainId: L1(), ...raw })
+  await exec.executeCalls(calls)
+  return calls
 }
 
-describe('aave-v3', () => {
-  it('supplies with an exact approval to the Pool and withdraws to an own wallet', async () => {
-    const pool = '0x1111111111111111111111111111111111111111' as Address
-    await anvilRpc(devnet.l1.rpcUrl, 'anvil_setCode', [pool, '0x00'])
-    const lp = devnet.accounts[0]!.address // holds devnet DAI left from seeding
-    const ctx = devnetContext(devnet, lp)
-    withPool(ctx, pool)
-    const L1 = devnet.l1.chainId
-    const { calls } = await prepareAdapterCalls(aaveV3Adapter, ctx, { chainId: L1, action: 'supply', asset: 'DAI', amount: '777', to: devnet.accounts[2]!.address })
-    expect(decodeFunctionData({ abi: erc20Abi, data: calls[0]!.data }).args).toEqual([pool, 777n])
-    expect(decodeFunctionData({ abi: aaveV3PoolAbi, data: calls[1]!.data }).args).toEqual([devnet.addresses.l1.tokens.DAI, 777n, devnet.accounts[2]!.address, 0])
-    const w = await prepareAdapterCalls(aaveV3Adapter, ctx, { chainId: L1, action: 'withdraw', asset: 'USDC', amount: '5' })
-    expect(decodeFunctionData({ abi: aaveV3PoolAbi, data: w.calls[0]!.data }).args).toEqual([devnet.addresses.l1.tokens.USDC, 5n, lp])
+async function refused(raw: Record<string, unknown>, who = wallet): Promise<{ err: unknown; rpcLog: string[] }> {
+  const ctx = devnetContext(devnet, who)
+  const err = await prepareAdapterCalls(aaveV3Adapter, ctx, { chainId: L1(), ...raw }).then(() => undefined, (e: unknown) => e)
+  return { err, rpcLog: ctx.rpcLog }
+}
+
+const accountHf = async () => (await devnet.l1.client.readContract({ address: market().aaveV3Pool, abi: aaveV3PoolAbi, functionName: 'getUserAccountData', args: [wallet] }))[5]
+
+describe('aave-v3 on a live Aave V3 market', () => {
+  it('supplies WETH with an exact approval; the aToken balance grows by the amount', async () => {
+    const calls = await run({ action: 'supply', asset: 'WETH', amount: parseEther('4').toString() })
+    expect(calls).toHaveLength(2)
+    expect(decodeFunctionData({ abi: erc20Abi, data: calls[0]!.data }).args).toEqual([market().aaveV3Pool, parseEther('4')])
+    expect(await erc20BalanceOf(devnet.l1, market().reserves.WETH.aToken, wallet)).toBe(parseEther('4'))
+    expect(await devnet.l1.client.readContract({ address: devnet.addresses.l1.weth, abi: erc20Abi, functionName: 'allowance', args: [wallet, market().aaveV3Pool] })).toBe(0n)
   })
 
-  it('refuses a Pool address without code, ETH as asset, and more than the wallet holds', async () => {
-    const L1 = devnet.l1.chainId
-    const ctx = devnetContext(devnet, devnet.accounts[4]!.address)
-    withPool(ctx, '0x2222222222222222222222222222222222222222')
-    const noCode = await prepareAdapterCalls(aaveV3Adapter, ctx, { chainId: L1, action: 'withdraw', asset: 'DAI', amount: 'max' }).catch((e: unknown) => e)
-    expect(noCode).toBeInstanceOf(AdapterPreconditionError)
-    expect((noCode as Error).message).toMatch(/no contract at aaveV3Pool/)
-    const eth = await prepareAdapterCalls(aaveV3Adapter, ctx, { chainId: L1, action: 'supply', asset: 'ETH', amount: '1' }).catch((e: unknown) => e)
-    expect(eth).toBeInstanceOf(ValidationError)
-    withPool(ctx, '0x1111111111111111111111111111111111111111')
-    await anvilRpc(devnet.l1.rpcUrl, 'anvil_setCode', ['0x1111111111111111111111111111111111111111', '0x00'])
-    const poor = await prepareAdapterCalls(aaveV3Adapter, ctx, { chainId: L1, action: 'supply', asset: 'DAI', amount: '1' }).catch((e: unknown) => e)
-    expect((poor as Error).message).toMatch(/holds 0 DAI, needs 1/)
+  it('borrows USDC within the floor; the projected health factor matches the Pool, never above it', async () => {
+    const usdc = devnet.book[L1()]!.tokens.USDC!
+    const amount = parseUnits('5000', 6)
+    const before = await readReserve(devnetContext(devnet, wallet), L1(), market().aaveV3Pool, usdc, wallet)
+    const projected = projectHealthFactor(before.account, { debtAddedBase: valueInBase(amount, before.price, 6) })
+    const calls = await run({ action: 'borrow', asset: 'USDC', amount: amount.toString(), minHealthFactor: '1.5' })
+    expect(calls[0]!.label).toMatch(/health factor no debt -> 1\.9\d{3}, limit 1\.5000/)
+    expect(await erc20BalanceOf(devnet.l1, market().reserves.USDC.variableDebtToken, wallet)).toBeGreaterThanOrEqual(amount)
+    const actual = await accountHf()
+    expect(projected).toBeLessThanOrEqual(actual)
+    expect(actual - projected).toBeLessThan(WAD / 1000n)
+  })
+
+  it('refuses a borrow that would take the health factor below the floor, after reads only', async () => {
+    // 4 WETH = 12,000 USD of collateral at 82.5%: 5,000 USDC owed; 2,000 more leaves ~1.41 < 1.5.
+    const { err, rpcLog } = await refused({ action: 'borrow', asset: 'USDC', amount: parseUnits('2000', 6).toString(), minHealthFactor: 1.5 })
+    expect(err).toBeInstanceOf(AdapterPreconditionError)
+    expect((err as Error).message).toMatch(/health factor from 1\.9\d{3} to 1\.41\d{2}, below the limit 1\.5000/)
+    expect(rpcLog.filter((m) => WRITE_METHODS.has(m))).toEqual([])
+    // The same borrow passes under a lower floor (the Pool itself would accept it).
+    await expect(prepareAdapterCalls(aaveV3Adapter, devnetContext(devnet, wallet), { chainId: L1(), action: 'borrow', asset: 'USDC', amount: parseUnits('2000', 6).toString(), minHealthFactor: 1.2 })).resolves.toBeDefined()
+  })
+
+  it('refuses a collateral withdrawal that would breach the floor', async () => {
+    const { err } = await refused({ action: 'withdraw', asset: 'WETH', amount: parseEther('1.5').toString() })
+    expect((err as Error).message).toMatch(/withdrawing 1500000000000000000 WETH would take the health factor/)
+  })
+
+  it('repays all debt ("max") and then withdraws all collateral', async () => {
+    const calls = await run({ action: 'repay', asset: 'USDC', amount: 'max' })
+    expect(calls.map((c) => c.label)[1]).toMatch(/^repay all \(5000\d+ \+ accrued\) USDC debt of the wallet/)
+    expect(await erc20BalanceOf(devnet.l1, market().reserves.USDC.variableDebtToken, wallet)).toBe(0n)
+    const wethBefore = await erc20BalanceOf(devnet.l1, devnet.addresses.l1.weth, wallet)
+    await run({ action: 'withdraw', asset: 'WETH', amount: 'max' })
+    expect(await erc20BalanceOf(devnet.l1, market().reserves.WETH.aToken, wallet)).toBe(0n)
+    expect(await erc20BalanceOf(devnet.l1, devnet.addresses.l1.weth, wallet)).toBeGreaterThanOrEqual(wethBefore + parseEther('4'))
+  })
+
+  it('bad params: typed errors before any write', async () => {
+    const L2 = devnet.l2.chainId
+    const cases: [Record<string, unknown>, new (...a: never[]) => Error, RegExp][] = [
+      [{ action: 'supply', asset: 'WETH', amount: parseEther('1000').toString() }, AdapterPreconditionError, /holds \d+ WETH, needs 1000000000000000000000/],
+      [{ action: 'supply', asset: 'DAI', amount: '1' }, AdapterPreconditionError, /DAI is not listed in the Aave v3 market/],
+      [{ action: 'supply', asset: 'FOO', amount: '1' }, ValidationError, /unknown token "FOO"/],
+      [{ action: 'supply', asset: 'ETH', amount: '1' }, ValidationError, /ERC-20 assets only/],
+      [{ chainId: L2, action: 'supply', asset: 'USDC', amount: '1' }, ValidationError, /no aaveV3Pool configured on chain/],
+      [{ chainId: 999, action: 'supply', asset: 'USDC', amount: '1' }, ValidationError, /chain 999 is not in the address book/],
+      [{ action: 'borrow', asset: 'USDC', amount: '1', to: devnet.accounts[2]!.address }, ValidationError, /leave "to" out/],
+      [{ action: 'borrow', asset: 'USDC', amount: '1', minHealthFactor: '1.0' }, ValidationError, /at least 1\.01/],
+      [{ action: 'borrow', asset: 'USDC', amount: '1' }, AdapterPreconditionError, /no collateral/],
+      [{ action: 'repay', asset: 'USDC', amount: 'max' }, AdapterPreconditionError, /owes no variable-rate USDC/],
+      [{ action: 'withdraw', asset: 'USDC', amount: 'max' }, AdapterPreconditionError, /nothing supplied/],
+      [{ action: 'supply', asset: 'USDC', amount: 'max' }, ValidationError, /only allowed for withdraw and repay/],
+    ]
+    const nonce = await devnet.l1.client.getTransactionCount({ address: wallet })
+    for (const [raw, type, message] of cases) {
+      const { err, rpcLog } = await refused(raw)
+      expect(err, JSON.stringify(raw)).toBeInstanceOf(type)
+      expect((err as Error).message, JSON.stringify(raw)).toMatch(message)
+      expect(rpcLog.filter((m) => WRITE_METHODS.has(m))).toEqual([])
+      if (type === ValidationError) expect(rpcLog, JSON.stringify(raw)).toEqual([])
+    }
+    expect(await devnet.l1.client.getTransactionCount({ address: wallet })).toBe(nonce)
+  })
+
+  it('refuses a borrow past the collateral\'s LTV even when a low floor would allow it', async () => {
+    // 4 WETH at 3,000: a floor of 1.01 would allow ~9,800 USDC, the 80% LTV only 9,600.
+    await run({ action: 'supply', asset: 'WETH', amount: parseEther('4').toString() })
+    const { err, rpcLog } = await refused({ action: 'borrow', asset: 'USDC', amount: parseUnits('9700', 6).toString(), minHealthFactor: '1.01' })
+    expect((err as Error).message).toMatch(/exceeds what the collateral's loan-to-value allows/)
+    expect(err).toBeInstanceOf(AdapterPreconditionError)
+    expect(rpcLog.filter((m) => WRITE_METHODS.has(m))).toEqual([])
+    await expect(prepareAdapterCalls(aaveV3Adapter, devnetContext(devnet, wallet), { chainId: L1(), action: 'borrow', asset: 'USDC', amount: parseUnits('9500', 6).toString(), minHealthFactor: '1.01' })).resolves.toBeDefined()
   })
 })

@@ -126,7 +126,7 @@ export const createBotServices: ServicesFactory = async (deps) => {
     async devnet(o) {
       o.onProgress({ kind: 'step', message: 'starting two anvil chains and deploying contracts' })
       const { startDevnet } = await import('../../scripts/devnet.ts')
-      const d = await startDevnet()
+      const d = await startDevnet({ aaveV3: true })
       try {
         o.onReady({
           chains: [{ chainId: d.l1.chainId, rpcUrl: d.l1.rpcUrl, role: 'l1' }, { chainId: d.l2.chainId, rpcUrl: d.l2.rpcUrl, role: 'l2' }],

@@ -53,7 +53,9 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
   if (config.devnet.embedded && !options.rpcOverrides) {
     const { startDevnet } = await import('../../scripts/devnet.ts')
     const [l1, l2] = config.devnet.chains
-    devnet = await startDevnet({ l1ChainId: l1, l2ChainId: l2, addressesPath: `${options.stateDir}/devnet/addresses.json` })
+    // The Aave V3 market adds ~50 setup transactions: deployed only when the config uses the adapter.
+    const aaveV3 = Object.hasOwn(config.protocols, 'aave-v3')
+    devnet = await startDevnet({ l1ChainId: l1, l2ChainId: l2, addressesPath: `${options.stateDir}/devnet/addresses.json`, aaveV3 })
   }
   try {
     const wallets = await loadWallets(config, options)

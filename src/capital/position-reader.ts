@@ -1,4 +1,4 @@
-// On-chain position readers for rebalancing: an ERC-20 balance or an ERC-4626 vault's assets, per protocol.
+// On-chain position readers for rebalancing: an ERC-20 balance, an ERC-4626 vault's assets or an Aave aToken balance.
 import { parseAbi, type Address, type PublicClient } from 'viem'
 import { AppError } from '../errors/app-error.ts'
 import { redactSecrets } from '../logging/redact.ts'
@@ -10,10 +10,14 @@ const abi = parseAbi([
   'function convertToAssets(uint256 shares) view returns (uint256)',
 ])
 
-/** Where a protocol's position lives: a token balance, or vault shares valued in the vault's asset. */
+/**
+ * Where a protocol's position lives: a token balance, vault shares valued in the vault's asset, or an Aave V3
+ * aToken balance (aTokens track the supplied asset 1:1, accrued interest included).
+ */
 export type PositionSource =
   | { kind: 'erc20'; token: Address; owner: Address }
   | { kind: 'erc4626'; vault: Address; owner: Address }
+  | { kind: 'aave-v3'; aToken: Address; owner: Address }
 
 /**
  * Creates a reader over one read-only client per chain. A protocol without a configured source, or a chain
@@ -33,8 +37,9 @@ export function createOnchainPositionReader(
         })
       }
       try {
-        if (source.kind === 'erc20') {
-          return await client.readContract({ address: source.token, abi, functionName: 'balanceOf', args: [source.owner] })
+        if (source.kind === 'erc20' || source.kind === 'aave-v3') {
+          const token = source.kind === 'erc20' ? source.token : source.aToken
+          return await client.readContract({ address: token, abi, functionName: 'balanceOf', args: [source.owner] })
         }
         const shares = await client.readContract({ address: source.vault, abi, functionName: 'balanceOf', args: [source.owner] })
         if (shares === 0n) return 0n

@@ -55,8 +55,10 @@ function cases(): [string, Record<string, unknown>, string][] {
     ['native-transfer', { chainId: 1, to: devnet.accounts[2]!.address, amount: '1' }, 'chainId'],
     ['weth', { chainId: L1, action: 'wrap', amount: 'lots' }, 'amount'],
     ['weth', { chainId: 5, action: 'wrap', amount: '1' }, 'chainId'],
-    ['aave-v3', { chainId: L1, action: 'supply', asset: 'DAI', amount: '1' }, 'chainId'], // no Pool on the devnet
+    ['aave-v3', { chainId: L1, action: 'supply', asset: 'DAI', amount: '1' }, 'chainId'], // started without the Aave market
     ['aave-v3', { chainId: L1, action: 'supply', asset: 'DAI', amount: 'max' }, 'amount'],
+    ['aave-v3', { chainId: L1, action: 'borrow', asset: 'USDC', amount: '1', minHealthFactor: '0.95' }, 'minHealthFactor'],
+    ['aave-v3', { chainId: L1, action: 'borrow', asset: 'USDC', amount: '1', to: devnet.accounts[2]!.address }, 'to'],
   ]
 }
 

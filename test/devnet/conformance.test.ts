@@ -10,9 +10,10 @@ import { aaveV3PoolAbi } from '../../protocols/aave-v3/abi.ts'
 import { erc20Abi } from '../../protocols/shared/erc20-abi.ts'
 import { ownArtifact } from '../../scripts/devnet-artifacts.ts'
 import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
-import { anvilRpc } from '../../scripts/anvil.ts'
 import { createEngineExecutor, gasCost, type CallExecutor } from './executor.ts'
-import { devnetContext, erc20BalanceOf } from './harness.ts'
+import { devnetContext, erc20BalanceOf, WRITE_METHODS } from './harness.ts'
+import { AdapterPreconditionError } from '../../protocols/shared/errors.ts'
+import { ValidationError } from '../../src/errors/validation-error.ts'
 
 let devnet: Devnet
 let wallet: Address
@@ -23,7 +24,7 @@ const registry = createDefaultRegistry()
 const covered = new Set<string>()
 
 beforeAll(async () => {
-  devnet = await startDevnet({ addressesPath: null, relayerPollMs: 50 })
+  devnet = await startDevnet({ addressesPath: null, relayerPollMs: 50, aaveV3: true })
   wallet = devnet.accounts[1]!.address
   other = devnet.accounts[2]!.address
   exec = createEngineExecutor(devnet, devnet.accounts[1]!.privateKey)
@@ -208,25 +209,50 @@ describe('native-transfer and weth', () => {
   })
 })
 
-describe('aave-v3 (untested against a live Pool: calldata only)', () => {
-  it('builds approval + supply and a max withdraw with the real Pool selectors', async () => {
-    covered.add('aave-v3')
-    // No Aave artifacts are installable here: point the book at a contract-shaped address and decode the calls.
-    const pool = '0x87870Bca3F3fD6335C3F4ce8392D69350B4fA4E2' as Address
-    await anvilRpc(devnet.l1.rpcUrl, 'anvil_setCode', [pool, '0x00'])
-    const ctx = devnetContext(devnet, wallet)
-    ctx.book = { ...ctx.book, [devnet.l1.chainId]: { ...ctx.book[devnet.l1.chainId]!, contracts: { ...ctx.book[devnet.l1.chainId]!.contracts, aaveV3Pool: pool } } }
-    const adapter = registry.get('aave-v3')
-    const supply = await prepareAdapterCalls(adapter, ctx, { chainId: devnet.l1.chainId, action: 'supply', asset: 'DAI', amount: '1000' })
-    expect(supply.calls.map((c) => c.to)).toEqual([devnet.addresses.l1.tokens.DAI, pool])
-    const s = decodeFunctionData({ abi: aaveV3PoolAbi, data: supply.calls[1]!.data })
-    expect(s.functionName).toBe('supply')
-    expect(s.args).toEqual([devnet.addresses.l1.tokens.DAI, 1000n, wallet, 0])
-    expect(supply.calls[1]!.data.slice(0, 10)).toBe('0x617ba037') // supply(address,uint256,address,uint16)
-    const w = await prepareAdapterCalls(adapter, ctx, { chainId: devnet.l1.chainId, action: 'withdraw', asset: 'DAI', amount: 'max' })
-    expect(w.calls[0]!.data.slice(0, 10)).toBe('0x69328dec') // withdraw(address,uint256,address)
-    expect(decodeFunctionData({ abi: aaveV3PoolAbi, data: w.calls[0]!.data }).args[1]).toBe(2n ** 256n - 1n)
-    expect(untestedAdapterIds).toContain('aave-v3')
+describe('aave-v3', () => {
+  it('supplies WETH, borrows USDC under the health-factor floor, repays all and withdraws all', async () => {
+    const L1 = devnet.l1.chainId
+    const m = devnet.addresses.l1.aaveV3!
+    const { weth, tokens: { USDC } } = devnet.addresses.l1
+    await run('weth', { chainId: L1, action: 'wrap', amount: parseEther('3').toString() })
+    const wethBefore = await erc20BalanceOf(devnet.l1, weth, wallet)
+    const usdcBefore = await erc20BalanceOf(devnet.l1, USDC, wallet)
+    const supply = await run('aave-v3', { chainId: L1, action: 'supply', asset: 'WETH', amount: parseEther('3').toString() })
+    expect(supply.calls.map((c) => c.to)).toEqual([weth, m.aaveV3Pool]) // exact approval, then supply
+    expect(decodeFunctionData({ abi: aaveV3PoolAbi, data: supply.calls[1]!.data }).functionName).toBe('supply')
+    expect(await erc20BalanceOf(devnet.l1, m.reserves.WETH.aToken, wallet)).toBe(parseEther('3'))
+    expect(await erc20BalanceOf(devnet.l1, weth, wallet)).toBe(wethBefore - parseEther('3'))
+    // 9,000 USD at 82.5% against 3,000 USDC: health factor ~2.47, above the 1.5 floor.
+    await run('aave-v3', { chainId: L1, action: 'borrow', asset: 'USDC', amount: parseUnits('3000', 6).toString(), minHealthFactor: '1.5' })
+    expect(await erc20BalanceOf(devnet.l1, m.reserves.USDC.variableDebtToken, wallet)).toBeGreaterThanOrEqual(parseUnits('3000', 6))
+    expect(await erc20BalanceOf(devnet.l1, USDC, wallet)).toBe(usdcBefore + parseUnits('3000', 6))
+    // 2,500 more would leave ~1.35: refused before signing, nothing sent.
+    const nonce = await devnet.l1.client.getTransactionCount({ address: wallet })
+    await expect(run('aave-v3', { chainId: L1, action: 'borrow', asset: 'USDC', amount: parseUnits('2500', 6).toString(), minHealthFactor: '1.5' }))
+      .rejects.toBeInstanceOf(AdapterPreconditionError)
+    expect(await devnet.l1.client.getTransactionCount({ address: wallet })).toBe(nonce)
+    await run('aave-v3', { chainId: L1, action: 'repay', asset: 'USDC', amount: 'max' })
+    expect(await erc20BalanceOf(devnet.l1, m.reserves.USDC.variableDebtToken, wallet)).toBe(0n)
+    await run('aave-v3', { chainId: L1, action: 'withdraw', asset: 'WETH', amount: 'max' })
+    expect(await erc20BalanceOf(devnet.l1, m.reserves.WETH.aToken, wallet)).toBe(0n)
+    expect(await erc20BalanceOf(devnet.l1, weth, wallet)).toBeGreaterThanOrEqual(wethBefore)
+    expect(untestedAdapterIds).not.toContain('aave-v3')
+  })
+
+  it('bad params (supply above balance, unknown asset, wrong chain) fail typed before any write', async () => {
+    const L1 = devnet.l1.chainId
+    const poor = devnet.accounts[4]!.address
+    const bad: [Record<string, unknown>, new (...a: never[]) => Error][] = [
+      [{ chainId: L1, action: 'supply', asset: 'USDC', amount: '1' }, AdapterPreconditionError], // holds 0 USDC
+      [{ chainId: L1, action: 'supply', asset: 'WBTC', amount: '1' }, ValidationError],
+      [{ chainId: devnet.l2.chainId, action: 'supply', asset: 'USDC', amount: '1' }, ValidationError], // no Pool on L2
+    ]
+    for (const [raw, type] of bad) {
+      const ctx = devnetContext(devnet, poor)
+      await expect(prepareAdapterCalls(registry.get('aave-v3'), ctx, raw), JSON.stringify(raw)).rejects.toBeInstanceOf(type)
+      expect(ctx.rpcLog.filter((m) => WRITE_METHODS.has(m))).toEqual([])
+    }
+    expect(await devnet.l1.client.getTransactionCount({ address: poor })).toBe(0)
   })
 })
 

@@ -8,10 +8,11 @@ import { ValidationError } from '../../errors/validation-error.ts'
 import type { Scheduler } from '../../scheduler/scheduler.ts'
 import type { TaskDefinition } from '../../scheduler/task-contract.ts'
 import type { AddressBook } from '../../../protocols/types.ts'
+import { aaveAllocateParams, aavePositionSource, aaveTargetSchema } from './rebalance-aave.ts'
 
 const uint = z.string().regex(/^\d+$/, 'an integer amount in base units')
 
-/** Args: one asset on one chain, spread over ERC-4626 vaults (the rest stays idle in the wallet). */
+/** Args: one asset on one chain, spread over ERC-4626 vaults and the chain's Aave V3 market (the rest stays idle). */
 export const rebalanceArgsSchema = z.strictObject({
   wallet: z.string().min(1),
   chainId: z.number().int().positive(),
@@ -22,12 +23,15 @@ export const rebalanceArgsSchema = z.strictObject({
     expectedValueBps: z.number(),
     riskBps: z.number().positive(),
     maxAmount: uint.optional(),
-  })).min(1),
+  })).default([]),
+  /** The chain's Aave V3 market as a yield target beside the vaults; its position is the aToken balance. */
+  aaveV3: aaveTargetSchema.optional(),
   /** Asset units kept idle in the wallet, never allocated. */
   reserve: uint.default('0'),
   minTradeSize: uint.default('0'),
   driftThresholdBps: z.number().min(0).max(10_000).default(500),
-})
+}).refine((a) => a.vaults.length > 0 || a.aaveV3 !== undefined, { message: 'give at least one target: vaults or aaveV3', path: ['vaults'] })
+  .refine((a) => !a.aaveV3 || !a.vaults.some((v) => v.id === a.aaveV3!.id), { message: 'the aaveV3 target needs an id no vault uses', path: ['aaveV3', 'id'] })
 
 const erc20 = parseAbi(['function balanceOf(address) view returns (uint256)'])
 
@@ -60,7 +64,8 @@ export function defineRebalanceTask(deps: RebalanceDeps): TaskDefinition {
       const vaultAddr = (v: string) => (entry.vaults?.[v] ?? v) as Address
       const sources: Record<string, PositionSource> = {}
       for (const v of a.vaults) sources[v.id] = { kind: 'erc4626', vault: vaultAddr(v.vault), owner: wallet.address }
-      const protocols = a.vaults.map((v) => ({ id: v.id, chainId: a.chainId, asset: { symbol: a.asset, decimals: token.decimals },
+      if (a.aaveV3) sources[a.aaveV3.id] = await aavePositionSource(client, entry, token.address, wallet.address)
+      const protocols = [...a.vaults, ...(a.aaveV3 ? [a.aaveV3] : [])].map((v) => ({ id: v.id, chainId: a.chainId, asset: { symbol: a.asset, decimals: token.decimals },
         expectedValueBps: v.expectedValueBps, riskBps: v.riskBps, maxAmount: v.maxAmount === undefined ? undefined : BigInt(v.maxAmount), enabled: true }))
       const positions = await readPositions(createOnchainPositionReader(deps.clients, sources), protocols.map((p) => ({ ...p, minAmount: undefined, maxShareBps: undefined })))
       const idle = await client.readContract({ address: token.address, abi: erc20, functionName: 'balanceOf', args: [wallet.address] })
@@ -72,11 +77,14 @@ export function defineRebalanceTask(deps: RebalanceDeps): TaskDefinition {
       const scheduler = deps.scheduler()
       const jobs: string[] = []
       for (const m of moves) {
-        const v = a.vaults.find((x) => x.id === m.protocol)!
+        const v = a.vaults.find((x) => x.id === m.protocol)
         const id = `allocate_${m.protocol}`
+        const call = v
+          ? { adapter: 'erc4626', params: { chainId: a.chainId, vault: v.vault, action: m.action, amount: m.amount.toString() } }
+          : { adapter: 'aave-v3', params: aaveAllocateParams(a.aaveV3!, a.chainId, a.asset, m.action, m.amount) }
         scheduler.addJob({ id, taskType: 'protocol_call', trigger: { type: 'manual' }, priority: 'normal', recovery: 'reconcile',
           metadata: { chainId: a.chainId, plannedBy: ctx.runId, target: m.target.toString() },
-          args: { adapter: 'erc4626', wallet: a.wallet, params: { chainId: a.chainId, vault: v.vault, action: m.action, amount: m.amount.toString() } } },
+          args: { adapter: call.adapter, wallet: a.wallet, params: call.params } },
         { ifExists: 'replace' })
         scheduler.runNow(id)
         jobs.push(id)

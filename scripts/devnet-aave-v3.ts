@@ -1,0 +1,129 @@
+// Deploys a real Aave V3 market (published @aave/core-v3 bytecode) for WETH and USDC onto a devnet chain.
+import { getContractAddress, keccak256, parseEther, parseUnits, toHex, type Abi, type Address, type Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { aaveArtifact, type AaveContract } from './devnet-aave-artifacts.ts'
+import type { Artifact } from './devnet-artifacts.ts'
+
+/** The part of the devnet's setup batch this deploy uses: queued deploys (address known at once) and calls. */
+export interface SetupQueue {
+  deploy(a: Artifact, args?: readonly unknown[]): Address
+  call(to: Address, abi: Abi, functionName: string, args: readonly unknown[], value?: bigint): void
+}
+
+/** What the market is built from: the deployer, the two assets and the devnet's USD price feeds (8 decimals). */
+export interface AaveV3DeployInput {
+  deployer: Address
+  weth: Address
+  usdc: Address
+  /** TestERC20 ABI: the deploy mints the USDC it seeds the market with. */
+  tokenAbi: Abi
+  /** WETH9 ABI: the deploy wraps the ETH it seeds the market with. */
+  wethAbi: Abi
+  feeds: { ETH_USD: Address; USDC_USD: Address }
+}
+
+/** Addresses of the deployed market. */
+export interface AaveV3Addresses {
+  aaveV3PoolAddressesProvider: Address
+  aaveV3Pool: Address
+  aaveV3PoolConfigurator: Address
+  aaveV3AclManager: Address
+  aaveV3Oracle: Address
+  aaveV3PoolDataProvider: Address
+  /** Per asset symbol: its aToken and variable debt token. */
+  reserves: Record<'WETH' | 'USDC', { aToken: Address; variableDebtToken: Address; stableDebtToken: Address }>
+}
+
+/** What the deployer supplies so the market has liquidity to borrow from. */
+export const AAVE_SEED = { usdc: parseUnits('500000', 6), weth: parseEther('100') }
+/**
+ * Devnet-only key (keccak of a label) of the holder of the seed's aTokens: not one of anvil's accounts, so the
+ * wallets the bot and tests use start with no Aave position of their own.
+ */
+export const AAVE_LIQUIDITY_KEY = keccak256(toHex('airdrops devnet aave liquidity')) as Hex
+const liquidityHolder = privateKeyToAccount(AAVE_LIQUIDITY_KEY).address
+
+const RAY = 10n ** 27n
+const ray = (pct: number) => (BigInt(Math.round(pct * 100)) * RAY) / 10_000n
+/** Devnet risk parameters in bps: LTV, liquidation threshold, liquidation bonus (shaped like a main market's). */
+const RISK = { WETH: [8_000n, 8_250n, 10_500n], USDC: [7_700n, 8_000n, 10_450n] } as const
+/** Interest-rate curves: [optimal usage, base, slope1, slope2] in percent. */
+const RATES = { WETH: [80, 0, 3.8, 80], USDC: [90, 0, 4, 60] } as const
+
+/**
+ * Queues the whole market on `s`, in dependency order; everything is mined in queue order, so later calls may
+ * target contracts queued earlier. The Pool and PoolConfigurator proxies are created by the addresses provider
+ * (its CREATE nonces 1 and 2) and the reserve tokens by the configurator proxy (three per reserve, in the order
+ * aToken, stable debt, variable debt), so their addresses are known before anything is mined.
+ */
+export function queueAaveV3Market(s: SetupQueue, d: AaveV3DeployInput): AaveV3Addresses {
+  const art = (n: AaveContract, libs?: Record<string, Address>) => aaveArtifact(n, libs)
+  const provider = s.deploy(art('PoolAddressesProvider'), ['Airdrops devnet', d.deployer])
+  const providerAbi = art('PoolAddressesProvider').abi
+  s.call(provider, providerAbi, 'setACLAdmin', [d.deployer])
+  const acl = s.deploy(art('ACLManager'), [provider])
+  s.call(provider, providerAbi, 'setACLManager', [acl])
+  s.call(acl, art('ACLManager').abi, 'addPoolAdmin', [d.deployer])
+
+  const libs: Record<string, Address> = {}
+  for (const lib of ['BorrowLogic', 'BridgeLogic', 'EModeLogic', 'LiquidationLogic', 'PoolLogic', 'SupplyLogic', 'ConfiguratorLogic'] as const) {
+    libs[lib] = s.deploy(art(lib))
+  }
+  // FlashLoanLogic itself calls BorrowLogic, so it is linked before the Pool is.
+  libs.FlashLoanLogic = s.deploy(art('FlashLoanLogic', libs))
+  const poolImpl = s.deploy(art('Pool', libs), [provider])
+  s.call(provider, providerAbi, 'setPoolImpl', [poolImpl])
+  const pool = getContractAddress({ from: provider, nonce: 1n })
+  const configuratorImpl = s.deploy(art('PoolConfigurator', libs))
+  s.call(provider, providerAbi, 'setPoolConfiguratorImpl', [configuratorImpl])
+  const configurator = getContractAddress({ from: provider, nonce: 2n })
+
+  const oracle = s.deploy(art('AaveOracle'), [provider, [d.weth, d.usdc], [d.feeds.ETH_USD, d.feeds.USDC_USD],
+    '0x0000000000000000000000000000000000000000', '0x0000000000000000000000000000000000000000', 10n ** 8n])
+  s.call(provider, providerAbi, 'setPriceOracle', [oracle])
+  const dataProvider = s.deploy(art('AaveProtocolDataProvider'), [provider])
+  s.call(provider, providerAbi, 'setPoolDataProvider', [dataProvider])
+
+  const aTokenImpl = s.deploy(art('AToken'), [pool])
+  const stableImpl = s.deploy(art('StableDebtToken'), [pool])
+  const variableImpl = s.deploy(art('VariableDebtToken'), [pool])
+  const cfgAbi = art('PoolConfigurator', libs).abi
+  const assets = [['WETH', d.weth, 18], ['USDC', d.usdc, 6]] as const
+  const reserves = {} as AaveV3Addresses['reserves']
+  for (const [i, [symbol, asset, decimals]] of assets.entries()) {
+    const [optimal, base, slope1, slope2] = RATES[symbol]
+    const strategy = s.deploy(art('DefaultReserveInterestRateStrategy'),
+      [provider, ray(optimal), ray(base), ray(slope1), ray(slope2), ray(0.5), ray(60), ray(2), ray(5), ray(20)])
+    s.call(configurator, cfgAbi, 'initReserves', [[{
+      aTokenImpl, stableDebtTokenImpl: stableImpl, variableDebtTokenImpl: variableImpl, underlyingAssetDecimals: decimals,
+      interestRateStrategyAddress: strategy, underlyingAsset: asset, treasury: d.deployer,
+      incentivesController: '0x0000000000000000000000000000000000000000',
+      aTokenName: `Aave Devnet ${symbol}`, aTokenSymbol: `aDev${symbol}`,
+      variableDebtTokenName: `Aave Devnet Variable Debt ${symbol}`, variableDebtTokenSymbol: `variableDebtDev${symbol}`,
+      stableDebtTokenName: `Aave Devnet Stable Debt ${symbol}`, stableDebtTokenSymbol: `stableDebtDev${symbol}`, params: '0x',
+    }]])
+    const first = BigInt(1 + 3 * i)
+    reserves[symbol] = {
+      aToken: getContractAddress({ from: configurator, nonce: first }),
+      stableDebtToken: getContractAddress({ from: configurator, nonce: first + 1n }),
+      variableDebtToken: getContractAddress({ from: configurator, nonce: first + 2n }),
+    }
+    const [ltv, threshold, bonus] = RISK[symbol]
+    s.call(configurator, cfgAbi, 'configureReserveAsCollateral', [asset, ltv, threshold, bonus])
+    s.call(configurator, cfgAbi, 'setReserveBorrowing', [asset, true])
+    s.call(configurator, cfgAbi, 'setReserveFactor', [asset, 1_000n])
+  }
+
+  // Seed liquidity from freshly minted USDC and wrapped ETH, supplied on behalf of a holder no test or bot uses.
+  const poolAbi = art('Pool', libs).abi
+  s.call(d.usdc, d.tokenAbi, 'mint', [d.deployer, AAVE_SEED.usdc])
+  s.call(d.usdc, d.tokenAbi, 'approve', [pool, AAVE_SEED.usdc])
+  s.call(pool, poolAbi, 'supply', [d.usdc, AAVE_SEED.usdc, liquidityHolder, 0])
+  s.call(d.weth, d.wethAbi, 'deposit', [], AAVE_SEED.weth)
+  s.call(d.weth, d.wethAbi, 'approve', [pool, AAVE_SEED.weth])
+  s.call(pool, poolAbi, 'supply', [d.weth, AAVE_SEED.weth, liquidityHolder, 0])
+  return {
+    aaveV3PoolAddressesProvider: provider, aaveV3Pool: pool, aaveV3PoolConfigurator: configurator, aaveV3AclManager: acl,
+    aaveV3Oracle: oracle, aaveV3PoolDataProvider: dataProvider, reserves,
+  }
+}
