@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { triggerSchema } from './triggers.ts'
 import { backupSchema, housekeepingSchema } from './maintenance-schema.ts'
 import { runWindowSchema } from '../scheduler/run-window.ts'
+import { notifySchema } from '../notify/config-schema.ts'
 import { duration, etherAmount, fraction, gasPrice, tokenAmount } from './units.ts'
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/
@@ -218,6 +219,8 @@ const baseSchema = z.strictObject({
   housekeeping: housekeepingSchema.prefault({}),
   backup: backupSchema.prefault({}),
   devnet: devnetSchema.prefault({}),
+  /** Alerts to the operator: webhook, Telegram, Discord, Slack (see config/README.md). */
+  notify: notifySchema.prefault({}),
   /** Address book for adapters on configured chains: a devnet addresses JSON (as `bot devnet` writes it). */
   addressBook: z.string().min(1).optional(),
 })
