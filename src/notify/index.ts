@@ -7,4 +7,4 @@ export { createSender, backoffMs, type Sender, type DeliveryResult, type RetryPo
 export { createNotifier, wants, type Notifier, type NotifierOptions } from './notifier.ts'
 export { createWatcher, type Watcher, type WatcherOptions, type WatchChain } from './watch.ts'
 export { attachScheduler, notifyStarted, notifyStopped, type StartReport } from './scheduler-hooks.ts'
-export { explorerLink, explorerUrl } from './links.ts'
+export { explorerLink, explorerUrl, loadExplorers } from './links.ts'

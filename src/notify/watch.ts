@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger.ts'
 import { redactSecrets } from '../logging/redact.ts'
 import type { Db } from '../store/database.ts'
 import type { Severity } from './events.ts'
-import { explorerLink } from './links.ts'
+import { explorerLink, loadExplorers } from './links.ts'
 import type { Notifier } from './notifier.ts'
 
 /** One chain as the watcher sees it. */
@@ -48,6 +48,7 @@ interface BreakerRow { id: number; kind: string; causes: string; detail: string 
 interface TxRow { id: number; root_id: number; run_id: string; chain_id: number; from_addr: string; nonce: number | null; kind: string;
   status: string; tx_hash: string | null; updated_at: number; broadcast_at: number | null; max_fee_per_gas: string | null }
 
+const LOCAL_CHAINS = new Set([31337, 31338, 1337])
 const short = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`
 
 /** Creates the watcher; cursors live in `notify_cursors` so a restart continues where it stopped. */
@@ -211,7 +212,12 @@ export function createWatcher(options: WatcherOptions): Watcher {
   }
   return {
     check,
-    start(ms) { stopped = false; loop(ms) },
+    start(ms) {
+      stopped = false
+      // Local devnet chain ids have no explorer: skip loading the table there.
+      if (options.chains.some((c) => !LOCAL_CHAINS.has(c.chainId))) void loadExplorers().catch(() => undefined)
+      loop(ms)
+    },
     async stop() { stopped = true; if (timer) clearTimeout(timer); await running },
   }
 }

@@ -59,11 +59,11 @@ describe('notify delivery', () => {
     const secret = channelEnv(rx).HOOK_SECRET
     expect(h.signature).toMatch(/^sha256=[0-9a-f]{64}$/)
     expect(hook!.headers[WEBHOOK_HEADERS.delivery]).toBe(String(json(hook!.body).id))
-    expect(verifyWebhook(secret, h, hook!.body)).toBe(true)
-    expect(verifyWebhook(secret, h, hook!.body.replace('0.004', '0.005'))).toBe(false)
+    expect(verifyWebhook(secret!, h, hook!.body)).toBe(true)
+    expect(verifyWebhook(secret!, h, hook!.body.replace('0.004', '0.005'))).toBe(false)
     expect(verifyWebhook('another-secret-0123456789', h, hook!.body)).toBe(false)
-    expect(verifyWebhook(secret, { ...h, timestamp: String(Number(h.timestamp) + 1) }, hook!.body)).toBe(false)
-    expect(verifyWebhook(secret, h, hook!.body, Date.now() + 10 * 60_000)).toBe(false)
+    expect(verifyWebhook(secret!, { ...h, timestamp: String(Number(h.timestamp) + 1) }, hook!.body)).toBe(false)
+    expect(verifyWebhook(secret!, h, hook!.body, Date.now() + 10 * 60_000)).toBe(false)
   })
 
   it('retries a 500 with backoff and then delivers once, with the same delivery id', async () => {

@@ -31,6 +31,8 @@ export async function startReceiver(): Promise<Receiver> {
     respond: () => ({ status: 200 }),
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
   }
+  // A client that went away (FIN) before the reply never got it: the reply is not sent and not counted.
+  const gone = new WeakSet<object>()
   server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -40,14 +42,16 @@ export async function startReceiver(): Promise<Receiver> {
       rx.onRequest?.(r)
       const a = rx.respond(r, index)
       const reply = () => {
-        if (req.socket.destroyed) return
+        if (req.socket.destroyed || gone.has(req.socket)) return
+        r.answered = true
         res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers })
-        res.end(JSON.stringify({ ok: a.status < 300 }), () => { r.answered = !req.socket.destroyed || res.writableFinished })
+        res.end(JSON.stringify({ ok: a.status < 300 }))
       }
       if (a.delayMs) setTimeout(reply, a.delayMs)
       else reply()
     })
   })
+  server.on('connection', (s) => { s.on('end', () => gone.add(s)); s.on('close', () => gone.add(s)) })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   rx.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return rx
