@@ -81,7 +81,12 @@ export function createWatcher(options: WatcherOptions): Watcher {
     const n = walletName.get(addr.toLowerCase())
     return n ? `${n} (${short(addr)})` : addr
   }
-  const amount = (wei: bigint, chainId: number) => `${formatEther(wei)} ${chainOf.get(chainId)?.nativeSymbol ?? 'ETH'}`
+  // Six decimals are enough to act on; a top-up is rounded up so that sending it clears the floor.
+  const amount = (wei: bigint, chainId: number, up = false) => {
+    const unit = 10n ** 12n
+    const q = up ? (wei + unit - 1n) / unit * unit : wei / unit * unit
+    return `${formatEther(q)} ${chainOf.get(chainId)?.nativeSymbol ?? 'ETH'}`
+  }
 
   function breakerEvents(): void {
     const max = () => (db.prepare('SELECT coalesce(max(id), 0) AS m FROM risk_breaker_events').get() as { m: number }).m
@@ -169,7 +174,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
         const topUp = (floor > reserve ? floor : reserve) - balance
         notifier.emit({ kind: 'balance_low', severity: level,
           title: `wallet ${w.name} on ${c.name} has ${amount(balance, c.chainId)}, below its ${level === 'error' ? 'gas reserve' : 'floor'}`,
-          action: `send at least ${amount(topUp, c.chainId)} to ${w.address}; jobs on this chain may fail for gas until then`,
+          action: `send at least ${amount(topUp, c.chainId, true)} to ${w.address}; jobs on this chain may fail for gas until then`,
           dedupKey: `balance_low:${key}:${level}`, fields: { wallet: walletLabel(w.address), ...chainFields(c.chainId),
             amount: amount(balance, c.chainId), threshold: amount(threshold, c.chainId), link: explorerLink(c.chainId, { address: w.address }) } })
       })))
