@@ -12,8 +12,14 @@ export interface BotNotify {
   notifier: Notifier | null
   /** Starts the sender and the watcher; counts runs the scheduler recovers while `recover` runs. */
   start(recover: () => Promise<{ reconciledIntents: number }>): Promise<void>
-  /** Reports the stop, gives the sender a moment to deliver it, and stops both loops. */
+  /**
+   * Reports the stop, gives the sender a moment to deliver it, and stops both loops. Call it before the scheduler
+   * stops (that closes the database); escalations of runs ending in the grace period are still queued and go out
+   * on the next start.
+   */
   stop(reason: string): Promise<void>
+  /** Unsubscribes from the scheduler; call once the scheduler has stopped. */
+  detach(): void
 }
 
 /** Options of wireNotify. */
@@ -31,7 +37,7 @@ export interface NotifyWiringOptions {
 export function wireNotify(o: NotifyWiringOptions): BotNotify {
   const cfg = o.config.notify
   if (cfg.channels.filter((c) => c.enabled).length === 0) {
-    return { notifier: null, start: async (recover) => { await recover() }, stop: async () => undefined }
+    return { notifier: null, start: async (recover) => { await recover() }, stop: async () => undefined, detach: () => undefined }
   }
   const notifier = createNotifier({ config: cfg, db: o.db, env: o.processEnv, logger: o.logger })
   const walletChains = new Map(o.config.wallets.map((w) => [w.name, w.chains]))
@@ -61,8 +67,8 @@ export function wireNotify(o: NotifyWiringOptions): BotNotify {
       notifier.start()
       watcher.start(cfg.watchInterval)
     },
+    detach,
     async stop(reason) {
-      detach()
       await watcher.stop()
       await notifier.stop()
       notifyStopped(notifier, reason)

@@ -216,8 +216,9 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
       close: (o) => (closing ??= (async () => {
         events.stop()
         try {
-          await scheduler.stop({ graceMs: o?.graceMs })
           await notify.stop('shutdown').catch(() => undefined)
+          await scheduler.stop({ graceMs: o?.graceMs })
+          notify.detach()
           stores.close()
         } finally { await env.close() }
       })()),
