@@ -1,6 +1,6 @@
 // Periodic checks that turn durable state into events: breaker trips/resets, replaced, dropped or stuck
 // transactions, wallets below their floor or gas reserve, and daily caps nearly used.
-import { formatEther, type Address } from 'viem'
+import { formatEther, getAddress, type Address } from 'viem'
 import type { Logger } from '../logging/logger.ts'
 import { redactSecrets } from '../logging/redact.ts'
 import type { Db } from '../store/database.ts'
@@ -77,9 +77,11 @@ export function createWatcher(options: WatcherOptions): Watcher {
   let stopped = false
 
   const chainFields = (chainId: number) => ({ chainId, chain: chainOf.get(chainId)?.name })
+  // The journal keeps addresses lowercase; people read the checksummed form.
   const walletLabel = (addr: string) => {
     const n = walletName.get(addr.toLowerCase())
-    return n ? `${n} (${short(addr)})` : addr
+    const a = getAddress(addr)
+    return n ? `${n} (${short(a)})` : a
   }
   // Six decimals are enough to act on; a top-up is rounded up so that sending it clears the floor.
   const amount = (wei: bigint, chainId: number, up = false) => {
