@@ -72,6 +72,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
   }
   const balanceLevel = new Map<string, Severity | 'ok'>()
   const stuckSeen = new Set<number>()
+  const seen = new Set<string>()
   let timer: NodeJS.Timeout | undefined
   let running: Promise<unknown> | undefined
   let stopped = false
@@ -124,11 +125,13 @@ export function createWatcher(options: WatcherOptions): Watcher {
       setCursor.run('tx_replacement', r.id)
     }
     const fromAt = cursor('tx_status_at', now)
-    const dropped = db.prepare(`SELECT ${cols} FROM tx_intents WHERE updated_at > ? AND status IN ('dropped', 'needs_attention')
+    // `>=`: another row may change in the same millisecond as the last one read; the outbox check skips repeats.
+    const dropped = db.prepare(`SELECT ${cols} FROM tx_intents WHERE updated_at >= ? AND status IN ('dropped', 'needs_attention')
       AND dry_run = 0 ORDER BY updated_at`).all(fromAt) as TxRow[]
     for (const r of dropped) {
       const key = `tx_dropped:${r.root_id}:${r.status}`
-      if (!everQueued.get(key)) {
+      if (!seen.has(key) && !everQueued.get(key)) {
+        seen.add(key)
         notifier.emit({ kind: 'tx_dropped', severity: r.status === 'needs_attention' ? 'error' : 'warning',
           title: r.status === 'dropped' ? `transaction at nonce ${r.nonce} dropped from the mempool` : `transaction at nonce ${r.nonce} needs attention`,
           action: r.status === 'dropped' ? 'the engine re-sends its signed bytes; if it stays dropped, check fees and the node'
