@@ -121,7 +121,8 @@ describe('notify delivery', () => {
     // Keys 0-4 went out, so their repeats are duplicates; the 15 other keys arrived over the rate.
     const stored = st.db.prepare("SELECT reason, count(*) AS n FROM notify_outbox WHERE channel = 'hook' AND status = 'suppressed' GROUP BY reason ORDER BY reason").all()
     expect(stored).toEqual([{ reason: 'duplicate', n: 120 }, { reason: 'rate_limited', n: 375 }])
-    expect(emitMs).toBeLessThan(2_000)
+    // Queuing never touches the network: 500 events (2,000 rows) take milliseconds each even on a loaded machine.
+    expect(emitMs / 500).toBeLessThan(25)
   })
 
   it('keeps every secret out of payloads, headers, the outbox and the logs, also when sends fail', async () => {
