@@ -70,7 +70,7 @@ export async function runDryOnce(config: BotConfig, o: DryRunOptions): Promise<O
     }
     o.onProgress({ kind: 'step', message: 'composing the bot on the dry-run chains' })
     rt = await createBotRuntime(plan, { logger: o.logger, dbPath: join(dir, 'dry-run.db'), rpcOverrides: overrides,
-      wrapGate, maxConcurrentJobs: 1 })
+      wrapGate, maxConcurrentJobs: 1, notify: false })
     try {
       const report = await onceWith(rt, o.onProgress, { signal: o.signal })
       snaps.push({ runId: null, balances: await balances(rt) })

@@ -31,6 +31,7 @@ import { createUpkeep } from './upkeep.ts'
 import { wireStores } from './store-wiring.ts'
 import { createEventWatcher, type EventWatcher } from './event-watch.ts'
 import type { Housekeeper } from '../housekeeping/housekeeper.ts'
+import { wireNotify, type BotNotify } from './notify-wiring.ts'
 
 /** A composed, not yet started bot. */
 export interface BotRuntime {
@@ -50,6 +51,8 @@ export interface BotRuntime {
   events: EventWatcher
   /** Where scheduled and `bot backup` backups go by default. */
   backupDir: string
+  /** Operator notifications (`notify:` in the config); inert without channels. */
+  notify: BotNotify
   /** Reconciles open intents, then starts the scheduler (recovery of interrupted runs included). */
   start(): Promise<void>
   /** Stops the scheduler (grace period), closes the database and stops the devnet. */
@@ -70,6 +73,8 @@ export interface RuntimeOptions {
   policy?: Partial<DynamicPolicyConfig>
   /** Overrides config.scheduler.maxConcurrentJobs (dry runs go one job at a time to attribute balance changes). */
   maxConcurrentJobs?: number
+  /** False turns notifications off (dry runs must not alert anyone). */
+  notify?: boolean
 }
 
 /** Task types the bot registers (the state view validates added jobs against these names). */
@@ -200,20 +205,26 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
       ...upkeep.tasks,
     ]) scheduler.registerTask(def)
     scheduler.addJobs([...config.jobs.map(toJobSpec), ...upkeep.jobs], { ifExists: 'replace' })
+    const notify = wireNotify({ config: options.notify === false ? { ...config, notify: { ...config.notify, channels: [] } } : config, db, env, journal: engine.journal, scheduler, logger: log, processEnv: options.env })
     let closing: Promise<void> | undefined
     return {
-      config, env, db, engine, risk, breaker, facade, policy, scheduler, clients, housekeeper: upkeep.housekeeper, backupDir: upkeep.backupDir, events,
+      config, env, db, engine, risk, breaker, facade, policy, scheduler, clients, housekeeper: upkeep.housekeeper, backupDir: upkeep.backupDir, events, notify,
       async start() {
         await checkAfterRestore({ db, breaker, clients, wallets: env.wallets.values(), logger: log })
-        // In a cluster each lane is reconciled when this instance takes its lease (peers may be sending on it now).
-        if (!clustered) await engine.reconcileOpenIntents()
-        await scheduler.start()
+        await notify.start(async () => {
+          // In a cluster each lane is reconciled when this instance takes its lease (peers may be sending on it now).
+          const reconciled = clustered ? [] : await engine.reconcileOpenIntents()
+          await scheduler.start()
+          return { reconciledIntents: reconciled.length }
+        })
         events.start()
       },
       close: (o) => (closing ??= (async () => {
         events.stop()
         try {
+          await notify.stop('shutdown').catch(() => undefined)
           await scheduler.stop({ graceMs: o?.graceMs })
+          notify.detach()
           stores.close()
         } finally { await env.close() }
       })()),

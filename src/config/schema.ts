@@ -4,6 +4,7 @@ import { triggerSchema } from './triggers.ts'
 import { backupSchema, housekeepingSchema } from './maintenance-schema.ts'
 import { runWindowSchema } from '../scheduler/run-window.ts'
 import { TRIGGER_RULES } from '../scheduler/dependency-rules.ts'
+import { notifySchema } from '../notify/config-schema.ts'
 import { duration, etherAmount, fraction, gasPrice, tokenAmount } from './units.ts'
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/
@@ -221,6 +222,8 @@ const baseSchema = z.strictObject({
   housekeeping: housekeepingSchema.prefault({}),
   backup: backupSchema.prefault({}),
   devnet: devnetSchema.prefault({}),
+  /** Alerts to the operator: webhook, Telegram, Discord, Slack (see config/README.md). */
+  notify: notifySchema.prefault({}),
   /** Address book for adapters on configured chains: a devnet addresses JSON (as `bot devnet` writes it). */
   addressBook: z.string().min(1).optional(),
 })

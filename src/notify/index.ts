@@ -1,0 +1,10 @@
+// Operator notifications: events, channels (webhook, Telegram, Discord, Slack), the durable outbox and its sender.
+export { EVENT_KINDS, SEVERITIES, atLeast, renderText, type EventKind, type NotifyEvent, type Severity, type EventFields } from './events.ts'
+export { notifySchema, channelSchema, type NotifyConfig, type ChannelConfig } from './config-schema.ts'
+export { createChannel, signWebhook, verifyWebhook, WEBHOOK_HEADERS, NotifyConfigError, type Channel, type ChannelRequest } from './channels.ts'
+export { createOutbox, type Outbox, type OutboxRow, type EnqueueResult } from './outbox.ts'
+export { createSender, backoffMs, type Sender, type DeliveryResult, type RetryPolicy } from './sender.ts'
+export { createNotifier, wants, type Notifier, type NotifierOptions } from './notifier.ts'
+export { createWatcher, type Watcher, type WatcherOptions, type WatchChain } from './watch.ts'
+export { attachScheduler, notifyStarted, notifyStopped, type StartReport } from './scheduler-hooks.ts'
+export { explorerLink, explorerUrl, loadExplorers } from './links.ts'
