@@ -30,6 +30,7 @@ import { createUpkeep } from './upkeep.ts'
 import { wireStores } from './store-wiring.ts'
 import { createEventWatcher, type EventWatcher } from './event-watch.ts'
 import type { Housekeeper } from '../housekeeping/housekeeper.ts'
+import { createHistoryRecorder, type HistoryRecorder } from '../history/index.ts'
 
 /** A composed, not yet started bot. */
 export interface BotRuntime {
@@ -45,6 +46,8 @@ export interface BotRuntime {
   housekeeper: Housekeeper
   /** Watches prices, gas and logs for event-triggered jobs. */
   events: EventWatcher
+  /** Writes the dashboard's chart history (base fees, balances, fees paid, due-time base fees). */
+  history: HistoryRecorder
   /** Where scheduled and `bot backup` backups go by default. */
   backupDir: string
   /** Reconciles open intents, then starts the scheduler (recovery of interrupted runs included). */
@@ -169,7 +172,13 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     const gasOracles = env.chains.map((c) => createGasOracle({ client: c.client,
       config: { chainId: c.chainId, windowBlocks: 1_024, ...(env.devnet ? { maxBlockAgeMs: Number.POSITIVE_INFINITY } : {}) } }))
     const risk = createRiskManager({ gasOracles, priceSources: await priceSources(env, clients), volatility, breaker, logger: log })
-    const facade = createCentralScheduler({ risk, policy: { ...policyFromConfig(config), ...options.policy } })
+    // Samples at a bounded rate; the devnet's short demo runs sample more often so charts fill within minutes.
+    const history = createHistoryRecorder({ db, clients, wallets: [...env.wallets.values()].map((w) => w.address), book: env.book,
+      logger: log, ...(env.devnet ? { baseFeeEveryMs: 5_000, balanceEveryMs: 15_000 } : {}) })
+    const facade = createCentralScheduler({ risk, policy: { ...policyFromConfig(config), ...options.policy },
+      onDecision: (runId, run, d, market) => {
+        if (d.action === 'delay' && d.code.startsWith('gas_')) history.onGasDelay({ runId, chainId: run.chainId, dueAt: run.dueAt, gas: market.gas[run.chainId] })
+      } })
     const s = config.scheduler
     const scheduler = createScheduler({
       store: stores.store, cluster: clustered?.scheduler, logger: log, gate: options.wrapGate ? options.wrapGate(facade.gate) : facade.gate,
@@ -189,14 +198,14 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
       defineSendCallsTask(engine),
       defineProtocolCallTask({ engine, registry: createDefaultRegistry(), clients, wallets: env.wallets, book: env.book, runCalls,
         onGasSpent: (chainId, wei) => breaker.recordGasSpend(chainId, wei) }),
-      defineMarketTickTask({ risk, facade, onAssessment: (a) => events.onAssessment(a), rpcTotals: () => env.rpcCalls.totals() }),
+      defineMarketTickTask({ risk, facade, onAssessment: (a) => { events.onAssessment(a); history.onAssessment(a) }, rpcTotals: () => env.rpcCalls.totals() }),
       defineRebalanceTask({ scheduler: () => scheduler, clients, wallets: env.wallets, book: env.book }),
       ...upkeep.tasks,
     ]) scheduler.registerTask(def)
     scheduler.addJobs([...config.jobs.map(toJobSpec), ...upkeep.jobs], { ifExists: 'replace' })
     let closing: Promise<void> | undefined
     return {
-      config, env, db, engine, risk, breaker, facade, scheduler, clients, housekeeper: upkeep.housekeeper, backupDir: upkeep.backupDir, events,
+      config, env, db, engine, risk, breaker, facade, scheduler, clients, housekeeper: upkeep.housekeeper, backupDir: upkeep.backupDir, events, history,
       async start() {
         await checkAfterRestore({ db, breaker, clients, wallets: env.wallets.values(), logger: log })
         // In a cluster each lane is reconciled when this instance takes its lease (peers may be sending on it now).
@@ -208,6 +217,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
         events.stop()
         try {
           await scheduler.stop({ graceMs: o?.graceMs })
+          await history.idle()
           stores.close()
         } finally { await env.close() }
       })()),
