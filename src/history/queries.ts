@@ -20,7 +20,7 @@ const group = <T extends { chain_id: number }, V>(rows: T[], map: (r: T) => V): 
 export function baseFeeSeries(db: Db, w: Window): Record<string, BaseFeePoint[]> {
   const b = bucketOf(w)
   const rows = db.prepare(`SELECT chain_id, MIN(at) AS at, AVG(base_fee) AS avg, MAX(base_fee) AS max FROM history_base_fee
-    WHERE at >= ? AND at <= ? GROUP BY chain_id, (at - ?) / ? ORDER BY chain_id, at`).all(w.since, w.until, w.since, b) as
+    WHERE at >= ? AND at <= ? GROUP BY chain_id, CAST((at - ?) / ? AS INTEGER) ORDER BY chain_id, at`).all(w.since, w.until, w.since, b) as
     { chain_id: number; at: number; avg: number; max: number }[]
   return group(rows, (r) => ({ at: r.at, avg: Math.round(r.avg), max: r.max }))
 }
@@ -55,7 +55,7 @@ export function balanceSeries(db: Db, w: Window): { chainId: number; wallet: str
   const b = bucketOf(w)
   // The last sample in each bucket: a balance is a level, not a rate, so averaging would invent values.
   const rows = db.prepare(`SELECT chain_id, wallet, asset, MAX(at) AS at, units FROM history_balance WHERE at >= ? AND at <= ?
-    GROUP BY chain_id, wallet, asset, (at - ?) / ? ORDER BY chain_id, wallet, asset, at`).all(w.since, w.until, w.since, b) as
+    GROUP BY chain_id, wallet, asset, CAST((at - ?) / ? AS INTEGER) ORDER BY chain_id, wallet, asset, at`).all(w.since, w.until, w.since, b) as
     { chain_id: number; wallet: string; asset: string; at: number; units: number }[]
   const lines = new Map<string, { chainId: number; wallet: string; asset: string; points: { at: number; units: number }[] }>()
   for (const r of rows) {
