@@ -19,12 +19,30 @@ function align(seriesList) {
 
 /** Creates or replaces the chart `key` in `parent` (a chart per key; series may change between refreshes). */
 function draw(parent, key, title, series, data, extra = {}) {
+  parent.querySelector('.empty')?.remove()
   let box = parent.querySelector(`[data-chart="${key}"]`)
   if (!box) { box = document.createElement('div'); box.dataset.chart = key; box.className = 'chart'; parent.append(box) }
+  // One x value would make uPlot span years: add an empty step each side (lines and caps hold their level there).
+  if (data[0].length === 1) {
+    const pad = extra.pad ?? 60
+    data = data.map((col, i) => (i === 0 ? [col[0] - pad, col[0], col[0] + pad] : series[i - 1].paths ? [null, col[0], null] : [col[0], col[0], col[0]]))
+  }
+  delete extra.pad
   charts[key]?.destroy()
   const width = Math.max(320, Math.floor(parent.getBoundingClientRect().width) - 8)
   charts[key] = new uPlot({ title, width, height: 220, series: [{}, ...series], legend: { live: false }, ...extra }, data, box)
 }
+
+/** Says why `parent` has no chart yet (replaced by the first chart drawn). */
+function empty(parent, text) {
+  if (parent.querySelector('.chart')) return
+  let p = parent.querySelector('.empty')
+  if (!p) { p = document.createElement('p'); p.className = 'empty'; parent.append(p) }
+  p.textContent = text
+}
+
+/** An x range around the data, at least `pad` seconds each side (one sample would otherwise span years). */
+const around = (pad) => (u, lo, hi) => [lo - Math.max(pad, (hi - lo) * 0.03), hi + Math.max(pad, (hi - lo) * 0.03)]
 
 const line = (label, i, scale) => ({ label, stroke: PALETTE[i % PALETTE.length], width: 2, spanGaps: true, ...(scale ? { scale } : {}) })
 const capLine = (label, i) => ({ label, stroke: ['#c0392b', '#e67e22', '#7f8c8d', '#9b59b6'][i % 4], dash: [6, 4], width: 1, spanGaps: true, points: { show: false } })
@@ -35,15 +53,15 @@ async function drawBaseFees(since) {
   const box = $('chart-base-fee')
   for (const [chainId, points] of Object.entries(r.series)) {
     const fee = points.map((p) => [sec(p.at), gwei(p.avg)])
-    const xs = fee.map(([x]) => x)
-    const first = xs[0], last = xs[xs.length - 1]
     const caps = r.caps.filter((c) => c.chainId === undefined || String(c.chainId) === chainId)
-    const capSeries = caps.map((c) => [[first, gwei(c.wei)], [last, gwei(c.wei)]])
     const sent = (r.marks[chainId] || []).map((m) => [sec(m.at), gwei(m.baseFee)])
+    const [xs, feeYs, sentYs] = align([fee, sent])
     draw(box, `base-fee-${chainId}`, `Base fee, chain ${chainId} (gwei)`,
-      [line('base fee', 0), ...caps.map((c, i) => capLine(c.label, i)), marks('sent')], align([fee, ...capSeries, sent]))
+      [line('base fee', 0), ...caps.map((c, i) => capLine(c.label, i)), marks('sent')], [xs, feeYs, ...caps.map((c) => xs.map(() => gwei(c.wei))), sentYs],
+      // Log scale: caps sit far above a calm base fee, and both must stay readable.
+      { scales: { x: { time: true, range: around(60) }, y: { distr: 3 } }, axes: [{}, { label: 'gwei (log)' }] })
   }
-  if (!Object.keys(r.series).length) box.textContent = 'no base-fee samples yet (the market tick records them)'
+  if (!Object.keys(r.series).length) empty(box, 'no base-fee samples yet (the market tick records them)')
 }
 
 async function drawGasSpend(since) {
@@ -51,7 +69,7 @@ async function drawGasSpend(since) {
   const chains = [...new Set([...r.days.map((d) => d.chainId), ...Object.keys(r.dailyGasBudgetWei).map(Number)])].sort((a, b) => a - b)
   const days = [...new Set(r.days.map((d) => d.day))].sort()
   const box = $('chart-gas-spend')
-  if (!days.length) { box.textContent = 'no gas spent yet'; return }
+  if (!days.length) { empty(box, 'no gas spent yet'); return }
   const x = days.map((d) => sec(Date.parse(`${d}T12:00:00Z`)))
   const spend = chains.map((c) => days.map((d) => { const row = r.days.find((e) => e.day === d && e.chainId === c); return row ? eth(row.wei) : null }))
   const limits = []
@@ -60,10 +78,13 @@ async function drawGasSpend(since) {
     if (r.dailyNativeCapWei[c]) limits.push([`native cap ${c}`, x.map(() => eth(r.dailyNativeCapWei[c]))])
   }
   const n = Math.max(1, chains.length)
+  // The y range shows the spend and the tightest limit; a far higher cap stays in the legend, not flattening the bars.
+  const tightest = limits.length ? Math.min(...limits.map(([, ys]) => ys[0])) : 0
+  const top = Math.max(tightest, ...spend.flat().filter((v) => v !== null))
   draw(box, 'gas-spend', 'Gas spent per day (ETH) against the daily budget and caps',
     [...chains.map((c, i) => ({ ...line(`chain ${c}`, i), fill: `${PALETTE[i % PALETTE.length]}88`, paths: uPlot.paths.bars({ size: [0.6 / n, 60] }),
       points: { show: false } })), ...limits.map(([label], i) => capLine(label, i))],
-    [x, ...spend, ...limits.map(([, ys]) => ys)], { scales: { x: { time: true, range: (u, lo, hi) => [lo - 86_400, hi + 86_400] } } })
+    [x, ...spend, ...limits.map(([, ys]) => ys)], { pad: 86_400, scales: { x: { time: true, range: (u, lo, hi) => [lo - 86_400, hi + 86_400] }, y: { range: () => [0, top * 1.25 || 1] } } })
 }
 
 async function drawBalances(since) {
@@ -76,15 +97,15 @@ async function drawBalances(since) {
     const series = lines.map((l, i) => line(`${l.asset} ${l.wallet.slice(0, 8)}…`, i, l.asset))
     draw(box, `balances-${chainId}`, `Balances, chain ${chainId} (each asset on its own scale)`, series,
       align(lines.map((l) => l.points.map((p) => [sec(p.at), p.units]))),
-      { axes: [{}, { scale: lines[0].asset, label: lines[0].asset }] })
+      { scales: { x: { time: true, range: around(60) } }, axes: [{}, { scale: lines[0].asset, label: lines[0].asset }] })
   }
-  if (!byChain.size) box.textContent = 'no balance samples yet'
+  if (!byChain.size) empty(box, 'no balance samples yet')
 }
 
 async function drawRuns(since) {
   const r = await api(`/api/history/runs?since=${since}&points=168`)
   const box = $('chart-runs')
-  if (!r.hours.length) { box.textContent = 'no finished runs yet'; return }
+  if (!r.hours.length) { empty(box, 'no finished runs yet'); return }
   const statuses = [...new Set(r.hours.map((h) => h.status))].sort((a, b) => (STATUS_ORDER.indexOf(a) + 99) % 99 - (STATUS_ORDER.indexOf(b) + 99) % 99)
   const hours = [...new Set(r.hours.map((h) => h.hour))].sort((a, b) => a - b)
   const count = (h, s) => r.hours.find((e) => e.hour === h && e.status === s)?.count ?? 0
@@ -94,7 +115,7 @@ async function drawRuns(since) {
   draw(box, 'runs', 'Runs per hour by status (stacked)',
     order.map((k) => ({ label: `${statuses[k]} (${hours.reduce((n, h) => n + count(h, statuses[k]), 0)})`, stroke: COLORS[statuses[k]] || '#999',
       fill: COLORS[statuses[k]] || '#999', paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false } })),
-    [hours.map(sec), ...order.map((k) => stacked[k])], { scales: { x: { time: true, range: (u, lo, hi) => [lo - 3_600, hi + 3_600] } } })
+    [hours.map(sec), ...order.map((k) => stacked[k])], { pad: 3_600, scales: { x: { time: true, range: (u, lo, hi) => [lo - 3_600, hi + 3_600] } } })
 }
 
 async function drawTransactions(since) {
