@@ -42,6 +42,8 @@ export interface HistoryRecorder {
 
 const FEE_BATCH = 50
 
+type BalanceRow = [chainId: number, wallet: string, asset: string, at: number, amount: string, units: number]
+
 /** Creates the recorder over migration 0013's history tables. */
 export function createHistoryRecorder(deps: HistoryRecorderDeps): HistoryRecorder {
   const { db, logger } = deps
@@ -62,6 +64,22 @@ export function createHistoryRecorder(deps: HistoryRecorderDeps): HistoryRecorde
     ORDER BY i.id LIMIT ${FEE_BATCH}`)
   const putFee = db.prepare(`INSERT OR IGNORE INTO history_tx_fee (intent_id, run_id, chain_id, gas_used, effective_gas_price,
     block_base_fee, fee_wei, mined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+
+  const sweepChain = async (chainId: number, client: PublicClient, at: number): Promise<BalanceRow[]> => {
+    const rows: BalanceRow[] = []
+    const tokens = Object.values(deps.book[chainId]?.tokens ?? {})
+    const native = client.chain?.nativeCurrency ?? { symbol: 'ETH', decimals: 18 }
+    for (const wallet of deps.wallets) {
+      const w = wallet.toLowerCase()
+      const bal = await client.getBalance({ address: wallet })
+      rows.push([chainId, w, native.symbol, at, bal.toString(), Number(formatUnits(bal, native.decimals))])
+      for (const t of tokens) {
+        const amount = await client.readContract({ address: t.address, abi: erc20Abi, functionName: 'balanceOf', args: [wallet] })
+        rows.push([chainId, w, t.symbol, at, amount.toString(), Number(formatUnits(amount, t.decimals))])
+      }
+    }
+    return rows
+  }
 
   const recorder: HistoryRecorder = {
     onAssessment(a) {
@@ -90,21 +108,10 @@ export function createHistoryRecorder(deps: HistoryRecorderDeps): HistoryRecorde
       const at = now()
       if (!force && at - lastBalances < balanceEvery) return 0
       lastBalances = at
-      const rows: [number, string, string, number, string, number][] = []
-      await Promise.all(Object.entries(deps.clients).map(async ([id, client]) => {
-        const chainId = Number(id)
-        const tokens = Object.values(deps.book[chainId]?.tokens ?? {})
-        const native = client.chain?.nativeCurrency ?? { symbol: 'ETH', decimals: 18 }
-        for (const wallet of deps.wallets) {
-          const w = wallet.toLowerCase()
-          const bal = await client.getBalance({ address: wallet })
-          rows.push([chainId, w, native.symbol, at, bal.toString(), Number(formatUnits(bal, native.decimals))])
-          for (const t of tokens) {
-            const amount = await client.readContract({ address: t.address, abi: erc20Abi, functionName: 'balanceOf', args: [wallet] })
-            rows.push([chainId, w, t.symbol, at, amount.toString(), Number(formatUnits(amount, t.decimals))])
-          }
-        }
-      }))
+      const rows: BalanceRow[] = []
+      // One chain's failing RPC (or a token missing there) costs that chain's samples only, not the whole sweep.
+      await Promise.all(Object.entries(deps.clients).map(async ([id, client]) => sweepChain(Number(id), client, at)
+        .then((r) => rows.push(...r), (err) => logger.warn({ err, chainId: Number(id) }, 'history: balances not sampled'))))
       db.transaction(() => { for (const r of rows) putBalance.run(...r) })()
       return rows.length
     },
