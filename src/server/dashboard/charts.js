@@ -22,10 +22,14 @@ function draw(parent, key, title, series, data, extra = {}) {
   parent.querySelector('.empty')?.remove()
   let box = parent.querySelector(`[data-chart="${key}"]`)
   if (!box) { box = document.createElement('div'); box.dataset.chart = key; box.className = 'chart'; parent.append(box) }
-  // One x value would make uPlot span years: add an empty step each side (lines and caps hold their level there).
-  if (data[0].length === 1) {
-    const pad = extra.pad ?? 60
-    data = data.map((col, i) => (i === 0 ? [col[0] - pad, col[0], col[0] + pad] : series[i - 1].paths ? [null, col[0], null] : [col[0], col[0], col[0]]))
+  // One x value (or a few close together) would make uPlot span years: add a step each side; lines and caps hold
+  // their level there, bars and marks have none.
+  const pad = extra.pad ?? 60
+  const xs = data[0]
+  if (xs.length && xs[xs.length - 1] - xs[0] < pad) {
+    const hold = (col, at) => { for (const v of at < 0 ? col : [...col].reverse()) if (v !== null) return v; return null }
+    data = data.map((col, i) => (i === 0 ? [col[0] - pad, ...col, col[col.length - 1] + pad]
+      : series[i - 1].paths ? [null, ...col, null] : [hold(col, -1), ...col, hold(col, 1)]))
   }
   delete extra.pad
   charts[key]?.destroy()
