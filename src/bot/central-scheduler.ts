@@ -4,7 +4,7 @@ import type { RiskManager } from '../risk/risk-manager.ts'
 import type { Scheduler } from '../scheduler/scheduler.ts'
 import type { DispatchGate, GateDecision as CoreDecision, GateInput } from '../scheduler/scheduler-types.ts'
 import type { Priority } from '../scheduler/store-port.ts'
-import { decideDispatch, type DueRun, type DynamicPolicyConfig, type MarketData } from './dynamic-policy.ts'
+import { decideDispatch, type DueRun, type DynamicPolicyConfig, type GateDecision, type MarketData } from './dynamic-policy.ts'
 
 /** The latest market picture the gate decides with. */
 export interface MarketView {
@@ -34,6 +34,8 @@ export interface CentralSchedulerOptions {
   now?: () => number
   /** A market view older than this is refreshed by the gate itself before it decides (default 30 s). */
   maxViewAgeMs?: number
+  /** Told of each decision the gate makes on a gas-sensitive run (chart history records due-time base fees). */
+  onDecision?: (runId: string, run: DueRun, decision: GateDecision, market: MarketData) => void
 }
 
 const GAS_SENSITIVE_TASKS = new Set(['protocol_call', 'send_calls'])
@@ -93,6 +95,7 @@ export function createCentralScheduler(options: CentralSchedulerOptions): Centra
     const run: DueRun = due ?? { jobId: input.jobId, chainId: -1, dueAt: input.scheduledFor ?? at, gasSensitive: false,
       critical: input.priority === 'critical' }
     const d = decideDispatch(run, { ...view.market, now: at }, view.risk, options.policy)
+    if (run.gasSensitive) options.onDecision?.(input.runId, run, d, view.market)
     // Reasons that already open with their code are not prefixed again ("missed: missed: ...").
     const reason = d.code === 'ok' || d.reason.startsWith(`${d.code}:`) ? d.reason : `${d.code}: ${d.reason}`
     if (d.action === 'delay') return { action: 'delay', until: d.until, reason }

@@ -1,9 +1,11 @@
 // Read views for `bot status` and `bot explain`: scheduler state, breaker, market picture, waiting reasons.
 import type { JobExplanation, StatusReport } from '../cli/services.ts'
 import type { BotRuntime } from './runtime.ts'
+import { savingsReport } from '../history/index.ts'
+import type { Db } from '../store/database.ts'
 
 /** What the views read: a running runtime or the read-only state view. */
-export type StateSource = Pick<BotRuntime, 'scheduler' | 'breaker'> & { facade?: BotRuntime['facade'] }
+export type StateSource = Pick<BotRuntime, 'scheduler' | 'breaker'> & { facade?: BotRuntime['facade']; db?: Db }
 
 type WaitKind = JobExplanation['waitingOn'][number]['kind']
 
@@ -23,6 +25,7 @@ export function statusReport(rt: StateSource, running = false): StatusReport {
     market: view ? Object.values(view.risk.gas).map((g) => ({ chainId: g.chainId,
       baseFeeGwei: g.baseFee === null ? undefined : Number(g.baseFee) / 1e9, volatility: view.risk.volatility.level,
       updatedAt: view.risk.at })) : undefined,
+    ...(rt.db ? { savings: savingsReport(rt.db) ?? undefined } : {}),
   }
 }
 

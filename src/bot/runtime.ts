@@ -32,6 +32,7 @@ import { wireStores } from './store-wiring.ts'
 import { createEventWatcher, type EventWatcher } from './event-watch.ts'
 import type { Housekeeper } from '../housekeeping/housekeeper.ts'
 import { wireNotify, type BotNotify } from './notify-wiring.ts'
+import { createHistoryRecorder, type HistoryRecorder } from '../history/index.ts'
 
 /** A composed, not yet started bot. */
 export interface BotRuntime {
@@ -49,6 +50,8 @@ export interface BotRuntime {
   housekeeper: Housekeeper
   /** Watches prices, gas and logs for event-triggered jobs. */
   events: EventWatcher
+  /** Writes the dashboard's chart history (base fees, balances, fees paid, due-time base fees). */
+  history: HistoryRecorder
   /** Where scheduled and `bot backup` backups go by default. */
   backupDir: string
   /** Operator notifications (`notify:` in the config); inert without channels. */
@@ -179,8 +182,14 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     const gasOracles = env.chains.map((c) => createGasOracle({ client: c.client,
       config: { chainId: c.chainId, windowBlocks: 1_024, ...(env.devnet ? { maxBlockAgeMs: Number.POSITIVE_INFINITY } : {}) } }))
     const risk = createRiskManager({ gasOracles, priceSources: await priceSources(env, clients), volatility, breaker, logger: log })
+    // Samples at a bounded rate; the devnet's short demo runs sample more often so charts fill within minutes.
+    const history = createHistoryRecorder({ db, clients, wallets: [...env.wallets.values()].map((w) => w.address), book: env.book,
+      logger: log, ...(env.devnet ? { baseFeeEveryMs: 5_000, balanceEveryMs: 15_000 } : {}) })
     const policy = { ...policyFromConfig(config), ...options.policy }
-    const facade = createCentralScheduler({ risk, policy })
+    const facade = createCentralScheduler({ risk, policy,
+      onDecision: (runId, run, d, market) => {
+        if (d.action === 'delay' && d.code.startsWith('gas_')) history.onGasDelay({ runId, chainId: run.chainId, dueAt: run.dueAt, gas: market.gas[run.chainId] })
+      } })
     const s = config.scheduler
     const scheduler = createScheduler({
       store: stores.store, cluster: clustered?.scheduler, logger: log, gate: options.wrapGate ? options.wrapGate(facade.gate) : facade.gate,
@@ -200,7 +209,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
       defineSendCallsTask(engine),
       defineProtocolCallTask({ engine, registry: createDefaultRegistry(), clients, wallets: env.wallets, book: env.book, runCalls,
         onGasSpent: (chainId, wei) => breaker.recordGasSpend(chainId, wei) }),
-      defineMarketTickTask({ risk, facade, onAssessment: (a) => events.onAssessment(a), rpcTotals: () => env.rpcCalls.totals() }),
+      defineMarketTickTask({ risk, facade, onAssessment: (a) => { events.onAssessment(a); history.onAssessment(a) }, rpcTotals: () => env.rpcCalls.totals() }),
       defineRebalanceTask({ scheduler: () => scheduler, clients, wallets: env.wallets, book: env.book }),
       ...upkeep.tasks,
     ]) scheduler.registerTask(def)
@@ -208,7 +217,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     const notify = wireNotify({ config: options.notify === false ? { ...config, notify: { ...config.notify, channels: [] } } : config, db, env, journal: engine.journal, scheduler, logger: log, processEnv: options.env })
     let closing: Promise<void> | undefined
     return {
-      config, env, db, engine, risk, breaker, facade, policy, scheduler, clients, housekeeper: upkeep.housekeeper, backupDir: upkeep.backupDir, events, notify,
+      config, env, db, engine, risk, breaker, facade, policy, scheduler, clients, housekeeper: upkeep.housekeeper, backupDir: upkeep.backupDir, events, notify, history,
       async start() {
         await checkAfterRestore({ db, breaker, clients, wallets: env.wallets.values(), logger: log })
         await notify.start(async () => {
@@ -225,6 +234,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
           await notify.stop('shutdown').catch(() => undefined)
           await scheduler.stop({ graceMs: o?.graceMs })
           notify.detach()
+          await history.idle()
           stores.close()
         } finally { await env.close() }
       })()),

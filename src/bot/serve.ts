@@ -7,6 +7,7 @@ import type { Logger } from '../logging/logger.ts'
 import { createBotMetrics } from '../metrics/bot-metrics.ts'
 import { startApiServer, type ApiServer } from '../server/api-server.ts'
 import { toJobSpec, type BotRuntime } from './runtime.ts'
+import { chartSettings } from './chart-settings.ts'
 
 /** Overrides from the command line. */
 export interface ServeOptions {
@@ -32,7 +33,7 @@ export async function startBotServer(rt: BotRuntime, o: ServeOptions): Promise<A
   const metrics = createBotMetrics({ scheduler: rt.scheduler, breaker: rt.breaker, risk: rt.risk, db: rt.db, rpc: rt.env.rpcCalls })
   const server = await startApiServer({
     host: cfg.host, port: o.port ?? cfg.port, dbPath: rt.db.name, envTokens, protectReads: cfg.protectReads,
-    historyFromFile: rt.config.store.kind === 'sqlite',
+    historyFromFile: rt.config.store.kind === 'sqlite', charts: chartSettings(rt),
     rateLimit: cfg.rateLimit, logger: o.logger, scheduler: rt.scheduler, breaker: rt.breaker, risk: rt.risk, facade: rt.facade,
     control, audit, metrics, housekeeper: rt.housekeeper,
     health: { db: rt.db, scheduler: rt.scheduler, chains: Object.entries(rt.clients).map(([id, client]) => ({ chainId: Number(id), client })) },

@@ -6,6 +6,7 @@ import { createAuditLog } from '../access/audit-log.ts'
 import type { BotConfig } from '../config/schema.ts'
 import { BACKUP_PATTERN, backupDatabase } from '../housekeeping/backup.ts'
 import { createHousekeeper, type Housekeeper } from '../housekeeping/housekeeper.ts'
+import { pruneChartHistory } from '../history/index.ts'
 import type { JobSpecInput } from '../scheduler/job-spec.ts'
 import type { TaskDefinition } from '../scheduler/task-contract.ts'
 import type { Scheduler } from '../scheduler/scheduler.ts'
@@ -38,6 +39,7 @@ export function createUpkeep(o: { config: BotConfig; db: Db; dbPath: string; sch
   const keep = config.backup.keep
   const housekeeper = createHousekeeper({
     db, audit: createAuditLog(db), pruneRuns: () => o.scheduler().pruneHistory(),
+    pruneHistory: (cutoff, dryRun) => pruneChartHistory(db, cutoff, dryRun),
     runRetentionDays: config.scheduler.retention.days, runRetentionCount: config.scheduler.retention.count, auditRetentionDays: config.housekeeping.auditRetentionDays, baseDir,
     configTargets: [
       ...config.housekeeping.cleanup,

@@ -2,6 +2,7 @@
 import type { BotConfig, JobConfig } from '../config/schema.ts'
 import type { BackupResult } from '../housekeeping/backup.ts'
 import type { HousekeepingReport } from '../housekeeping/housekeeper.ts'
+import type { SavingsReport } from '../history/index.ts'
 
 /** Run states as the scheduler records them. */
 export type RunStatus =
@@ -48,6 +49,8 @@ export interface StatusReport {
   nextRuns: { jobId: string; at: number }[]
   /** Latest market snapshot per chain, when the market tick has run. */
   market?: { chainId: number; baseFeeGwei?: number; volatility?: string; updatedAt?: number }[]
+  /** What gas timing saved over the last day and week (fees of delayed runs against the due-time base fee). */
+  savings?: SavingsReport
 }
 
 /** Why a job is (not) running now, for `bot explain`. */

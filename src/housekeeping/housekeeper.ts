@@ -14,6 +14,8 @@ export interface HousekeepingReport {
   /** Runs deleted by the retention setting (age and count per job), or in a dry run those it would delete. */
   runsPruned: number
   auditPruned: number
+  /** Chart-history rows (base fees, balances, fees, due-time base fees) older than the run retention. */
+  historyPruned: number
   database: { optimized: boolean; walCheckpoint: { busy: number; log: number; checkpointed: number } | null }
   directories: CleanupResult[]
 }
@@ -24,6 +26,8 @@ export interface HousekeeperDeps {
   audit: Pick<AuditLog, 'prune'>
   /** The scheduler's own retention pruning (it knows what must be kept per job). */
   pruneRuns(): number
+  /** Deletes (or, dry, counts) chart-history rows older than the cutoff; absent: nothing to prune. */
+  pruneHistory?(cutoff: number, dryRun: boolean): number
   runRetentionDays: number
   /** Finished runs kept per job (the newest ones). */
   runRetentionCount: number
@@ -81,6 +85,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       const auditPruned = dryRun
         ? (deps.db.prepare('SELECT COUNT(*) AS n FROM audit_log WHERE at < ?').get(auditCutoff) as { n: number }).n
         : deps.audit.prune(auditCutoff)
+      const historyPruned = deps.pruneHistory?.(runCutoff, dryRun) ?? 0
       let walCheckpoint: HousekeepingReport['database']['walCheckpoint'] = null
       if (!dryRun) {
         deps.db.pragma('optimize')
@@ -89,7 +94,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       }
       const directories = [...all()].sort((a, b) => b.priority - a.priority)
         .map((t) => cleanTarget(t, { now: at, dryRun, baseDir: deps.baseDir }))
-      return { dryRun, at, runsPruned, auditPruned, database: { optimized: !dryRun, walCheckpoint }, directories }
+      return { dryRun, at, runsPruned, auditPruned, historyPruned, database: { optimized: !dryRun, walCheckpoint }, directories }
     },
   }
 }

@@ -9,6 +9,7 @@ import { createApiOps, type ApiDeps } from './api-ops.ts'
 import { onRunEvents } from './event-stream.ts'
 import type { RateLimitConfig } from './rate-limit.ts'
 import type { ToMain, ToWorker, WorkerConfig } from './worker-protocol.ts'
+import type { ChartSettings } from './history-routes.ts'
 
 /** Options of startApiServer. */
 export interface ApiServerOptions extends ApiDeps {
@@ -26,6 +27,8 @@ export interface ApiServerOptions extends ApiDeps {
   cacheMs?: number
   /** The scheduler's runs live in `dbPath` (the SQLite store): the HTTP thread reads history there itself. */
   historyFromFile?: boolean
+  /** Caps, budgets and explorer links for the dashboard's charts. */
+  charts?: ChartSettings
 }
 
 /** A listening server. */
@@ -60,7 +63,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
 
   const spawn = () => new Promise<void>((resolve, reject) => {
     const config: WorkerConfig = { host: o.host, port: boundPort, protectReads: o.protectReads, rateLimit: o.rateLimit,
-      dbPath: o.dbPath, envTokens: o.envTokens, cacheMs: o.cacheMs ?? 1_000, historyFromFile: o.historyFromFile ?? false }
+      dbPath: o.dbPath, envTokens: o.envTokens, cacheMs: o.cacheMs ?? 1_000, historyFromFile: o.historyFromFile ?? false, charts: o.charts }
     const w = new Worker(WORKER, { workerData: config, name: 'api-http' })
     worker = w
     let ready = false

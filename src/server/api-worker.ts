@@ -16,6 +16,7 @@ import { ControlError, ForbiddenError, UnauthorizedError } from '../control/cont
 import { assertCanRead, toControlError } from '../control/control.ts'
 import { buildApiRouter, type OpsClient } from './api-routes.ts'
 import { createEventStream } from './event-stream.ts'
+import { addHistoryRoutes } from './history-routes.ts'
 import { securityHeaders, sendError, sendJson, type Req } from './http-kit.ts'
 import { createRateLimiter } from './rate-limit.ts'
 import { createReadCache } from './read-cache.ts'
@@ -100,6 +101,8 @@ const mutator = (req: Req): Actor => {
   return actor
 }
 const router = buildApiRouter(ops, reader, mutator)
+// Chart history is read here from the state file, like the run history: bounded queries, never the scheduler's thread.
+addHistoryRoutes(router, reader, db, cfg.charts)
 
 async function handle(raw: IncomingMessage, res: ServerResponse) {
   securityHeaders(res)

@@ -1,4 +1,4 @@
-// The dashboard's files, read once at start: our own page plus cytoscape from node_modules (no CDN, no bundler).
+// The dashboard's files, read once at start: our own page plus cytoscape and uPlot from node_modules (no CDN, no bundler).
 import { readFileSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, extname, join } from 'node:path'
@@ -11,7 +11,7 @@ const TYPES: Record<string, string> = {
 /** One servable file. */
 export interface Asset { body: Buffer; type: string }
 
-/** Maps URL paths to file contents: `/` -> index.html, `/assets/<file>` -> dashboard files and cytoscape. */
+/** Maps URL paths to file contents: `/` -> index.html, `/assets/<file>` -> dashboard files, cytoscape and uPlot. */
 export function loadDashboardAssets(): Map<string, Asset> {
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'dashboard')
   const assets = new Map<string, Asset>()
@@ -22,5 +22,8 @@ export function loadDashboardAssets(): Map<string, Asset> {
   const require = createRequire(import.meta.url)
   const cy = require.resolve('cytoscape/dist/cytoscape.min.js')
   assets.set('/assets/cytoscape.min.js', { body: readFileSync(cy), type: TYPES['.js']! })
+  const uplot = dirname(require.resolve('uplot/dist/uPlot.iife.min.js'))
+  assets.set('/assets/uPlot.iife.min.js', { body: readFileSync(join(uplot, 'uPlot.iife.min.js')), type: TYPES['.js']! })
+  assets.set('/assets/uPlot.min.css', { body: readFileSync(join(uplot, 'uPlot.min.css')), type: TYPES['.css']! })
   return assets
 }

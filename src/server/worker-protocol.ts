@@ -4,6 +4,7 @@ import type { Actor } from '../access/roles.ts'
 import type { EnvToken } from '../access/token-store.ts'
 import type { OpName } from './api-ops.ts'
 import type { RateLimitConfig } from './rate-limit.ts'
+import type { ChartSettings } from './history-routes.ts'
 
 /** What the worker needs to start: where to listen, and how to authenticate without the scheduler's thread. */
 export interface WorkerConfig {
@@ -19,6 +20,8 @@ export interface WorkerConfig {
   cacheMs: number
   /** Run history and the audit log are read here from the state file (SQLite store); else asked of the main thread. */
   historyFromFile: boolean
+  /** Caps, budgets and explorer links the dashboard's charts draw beside the history. */
+  charts?: ChartSettings
 }
 
 /** A control error as it crosses threads. */

@@ -1,5 +1,5 @@
 // The dashboard in real headless Chromium against a real `bot run --port 0` on the embedded devnet: the DAG has the
-// plan's nodes and edges, and a run-now click produces a new run in the history table.
+// plan's nodes and edges, a run-now click produces a new run in the history table, and every chart has points.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -56,7 +56,8 @@ describe.runIf(available)('dashboard in headless Chromium', () => {
       const before = await page.locator('#runs tr[data-run-id]').count()
       await page.fill('#token', TOKEN)
       await page.dispatchEvent('#token', 'change')
-      await page.evaluate(() => (globalThis as unknown as { botCy: { getElementById(id: string): { select(): void } } }).botCy.getElementById('wrap-eth').select())
+      // Braces: returning cytoscape's collection would make Playwright serialize the whole graph (minutes).
+      await page.evaluate(() => { (globalThis as unknown as { botCy: { getElementById(id: string): { select(): void } } }).botCy.getElementById('wrap-eth').select() })
       await page.click('#run-now')
       // Other jobs (the market tick) may add rows meanwhile: wait for a wrap-eth row.
       await page.waitForFunction(() => [...(globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ children: { textContent: string | null }[] }> } })
@@ -66,6 +67,22 @@ describe.runIf(available)('dashboard in headless Chromium', () => {
         { timeout: 60_000 }).toBe('succeeded')
       const audit = (await fetch(`${url}/api/audit?limit=5`).then((r) => r.json())) as { entries: { action: string; actor: string; outcome: string }[] }
       expect(audit.entries.some((e) => e.action === 'job.run' && e.actor === 'env-admin' && e.outcome === 'ok')).toBe(true)
+      // A market tick after the send records base fees, balances and the fee paid; then every chart has points.
+      const tick = await fetch(`${url}/api/jobs/market-tick/run`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } })
+      expect(tick.status).toBe(200)
+      await expect.poll(async () => ((await fetch(`${url}/api/history/transactions`).then((r) => r.json())) as { transactions: { feeWei: string | null }[] })
+        .transactions.some((t) => t.feeWei !== null), { timeout: 60_000 }).toBe(true)
+      await page.evaluate(() => (globalThis as unknown as { botRefreshCharts(): Promise<void> }).botRefreshCharts())
+      const points = await page.evaluate(() => {
+        const charts = (globalThis as unknown as { botCharts: Record<string, { data: (number | null)[][] }> }).botCharts
+        return Object.fromEntries(Object.entries(charts).map(([k, u]) => [k, u.data.slice(1).reduce((n, ys) => n + ys.filter((y) => y !== null).length, 0)]))
+      })
+      expect(Object.keys(points)).toEqual(expect.arrayContaining(['base-fee-31337', 'gas-spend', 'balances-31337', 'runs']))
+      for (const [chart, n] of Object.entries(points)) expect(n, chart).toBeGreaterThan(0)
+      const tx = page.locator('#transactions tr').first()
+      expect(await tx.locator('td').nth(2).textContent()).toBe('wrap-eth')
+      expect(await tx.locator('td').nth(5).textContent()).toMatch(/^0\.\d{6} ETH$/)
+      expect(await page.locator('#savings dt').count()).toBe(6)
       const artifacts = join(ROOT, 'test-artifacts')
       mkdirSync(artifacts, { recursive: true })
       await page.waitForTimeout(300)

@@ -13,7 +13,7 @@ export const housekeepingCommand = defineCommand({
     const r = await ctx.services.housekeeping({ dryRun: ctx.values['dry-run'] === true })
     const verb = r.dryRun ? 'would remove' : 'removed'
     ctx.out.result(r, () => {
-      ctx.out.line(`${r.dryRun ? 'dry run: ' : ''}runs ${verb}: ${r.runsPruned}, audit rows ${verb}: ${r.auditPruned}`)
+      ctx.out.line(`${r.dryRun ? 'dry run: ' : ''}runs ${verb}: ${r.runsPruned}, audit rows ${verb}: ${r.auditPruned}, chart history rows ${verb}: ${r.historyPruned}`)
       if (r.database.walCheckpoint) ctx.out.line(`database: optimized, WAL checkpointed (${r.database.walCheckpoint.checkpointed} pages)`)
       for (const d of r.directories) {
         if (d.error) { ctx.out.line(`${d.directory} (${d.pattern}): skipped: ${d.error}`); continue }

@@ -1,6 +1,7 @@
 // `bot status`: scheduler state, circuit breaker, job counts and the next runs.
 import { defineCommand } from '../command.ts'
 import { formatTime, paintStatus } from '../format.ts'
+import { savingsLine } from '../savings-line.ts'
 
 export const statusCommand = defineCommand({
   name: 'status',
@@ -19,6 +20,7 @@ export const statusCommand = defineCommand({
       for (const m of s.market ?? []) {
         out.line(`market:    chain ${m.chainId}: base fee ${m.baseFeeGwei ?? '?'} gwei, volatility ${m.volatility ?? '?'} (at ${formatTime(m.updatedAt)})`)
       }
+      if (s.savings) for (const [label, w] of [['last day', s.savings.day], ['last week', s.savings.week]] as const) out.line(savingsLine(label, w))
       out.line('')
       out.line(out.paint.bold('next runs'))
       out.table([
