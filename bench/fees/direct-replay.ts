@@ -1,4 +1,4 @@
-// A fast replay of the same gate decisions without the scheduler, for parameter search only (same events, same oracle).
+// A fast replay of the same gate decisions without the scheduler (same events, same oracle): tuning and comparisons.
 import { decideDispatch, type DueRun, type DynamicPolicyConfig } from '../../src/bot/dynamic-policy.ts'
 import { createGasOracle, type GasSnapshot } from '../../src/risk/gas-oracle.ts'
 import type { BenchJob } from './jobs.ts'

@@ -1,4 +1,4 @@
-// Parameter search for the reservation rule: a small grid, scored by the worst trace's median ratio to the oracle.
+// Parameter search for the reservation rule: a small grid, each point scored by its median ratio to the oracle.
 import type { DynamicPolicyConfig } from '../../src/bot/dynamic-policy.ts'
 import type { ReservationConfig } from '../../src/bot/reservation-price.ts'
 import type { GasSnapshot } from '../../src/risk/gas-oracle.ts'
@@ -27,15 +27,4 @@ export function medianVsOracle(set: TuningSet, r: ReservationConfig, base: Dynam
   const cfg = policyFor(set.market.cap, r, base)
   const scores = set.draws.map((jobs) => scoreDraw(set.market, jobs, replayDirect(set.market, set.snaps, jobs, cfg)))
   return { ratio: median(scores.map((s) => s.vsOracle)), missed: scores.reduce((n, s) => n + s.missed, 0) }
-}
-
-/** The grid point with the smallest worst-over-`sets` median ratio (missed deadlines already cost in the ratio). */
-export function tune(sets: readonly TuningSet[], base: DynamicPolicyConfig): ReservationConfig {
-  let best = GRID[0]!
-  let bestScore = Infinity
-  for (const r of GRID) {
-    const worst = Math.max(...sets.map((s) => medianVsOracle(s, r, base).ratio))
-    if (worst < bestScore) { best = r; bestScore = worst }
-  }
-  return best
 }
