@@ -1,6 +1,7 @@
 // The pure per-run dispatch decision behind scheduleDynamically: gas caps, deadline windows, thinning, breaker holds.
 import type { RiskAssessment } from '../risk/assessment.ts'
 import type { GasPercentiles, GasSnapshot } from '../risk/gas-oracle.ts'
+import { reservationPrice, type ReservationConfig } from './reservation-price.ts'
 
 /** What the scheduler knows about a due run. Times are clock ms; fees are wei. */
 export interface DueRun {
@@ -30,7 +31,7 @@ export interface MarketData {
 
 /** Machine-readable decision codes (the human text is in `reason`). */
 export type DecisionCode =
-  | 'ok' | 'gas_above_cap' | 'gas_wait_percentile' | 'gas_unknown' | 'missed' | 'thinned' | 'breaker_open' | 'not_released'
+  | 'ok' | 'gas_above_cap' | 'gas_wait_percentile' | 'gas_wait_reservation' | 'gas_unknown' | 'missed' | 'thinned' | 'breaker_open' | 'not_released'
 
 /** The dispatch gate's answer for one due run. */
 export type GateDecision =
@@ -51,9 +52,11 @@ export interface DynamicPolicyConfig {
   /**
    * Deadline-window jobs wait for a base fee at or below a percentile of the oracle's recent window that rises
    * from `lowPercentile` at release to `highPercentile` at the deadline (`shape` > 1 stays low longer), and
-   * send at any fee up to the caps once `safetyMs` before the deadline.
+   * send at any fee up to the caps once `safetyMs` before the deadline. With `reservation`, and when the oracle
+   * has timing statistics, they wait for the reservation price instead (reservation-price.ts); the percentiles
+   * remain the rule while the oracle cannot estimate a trend or a block interval.
    */
-  deadline: { lowPercentile: number; highPercentile: number; shape: number; safetyMs: number }
+  deadline: { lowPercentile: number; highPercentile: number; shape: number; safetyMs: number; reservation?: ReservationConfig }
   /** While volatility is high: run one in `factor` occurrences (`stretch`), or skip every k-th (`skip-every`). */
   thinning: { mode: 'stretch'; factor: number } | { mode: 'skip-every'; k: number }
 }
@@ -157,13 +160,22 @@ export function decideDispatch(
   if (now >= win.deadline) return { action: 'skip', code: 'missed', reason: 'missed: deadline passed' }
 
   const sendBy = win.deadline - cfg.deadline.safetyMs
+  const nearText = `deadline near: sending at ${gwei(price)} (within ${capText})`
+  if (now >= sendBy) return { action: 'run', code: 'ok', reason: nearText }
+  const rule = cfg.deadline.reservation
+  const reading = rule && gas.timing ? reservationPrice(gas.timing, sendBy - now, rule) : null
+  if (reading) {
+    const numbers = `reservation price for the ${reading.draws.toFixed(reading.draws < 10 ? 1 : 0)} independent draws left: ` +
+      `${gwei(reading.price)}; trend ${reading.trendPerHour >= 0 ? '+' : ''}${(reading.trendPerHour * 100).toFixed(0)} %/h`
+    if (fee <= reading.price) return { action: 'run', code: 'ok', reason: `base fee ${gwei(fee)} at or below the ${numbers}` }
+    return recheck('gas_wait_reservation', `base fee ${gwei(fee)}; ${numbers}; sends at any fee within ${capText} from ` +
+      `${new Date(sendBy).toISOString()}`, sendBy)
+  }
   const f = Math.min(1, Math.max(0, (now - win.releaseAt) / Math.max(1, sendBy - win.releaseAt)))
   const { lowPercentile: lo, highPercentile: hi, shape } = cfg.deadline
   const q = lo + (hi - lo) * f ** shape
   const threshold = snapshotPercentile(gas, q)
-  if (now >= sendBy || threshold === null) {
-    return { action: 'run', code: 'ok', reason: `deadline near: sending at ${gwei(price)} (within ${capText})` }
-  }
+  if (threshold === null) return { action: 'run', code: 'ok', reason: nearText }
   if (fee <= threshold) {
     return { action: 'run', code: 'ok', reason: `base fee ${gwei(fee)} <= p${q.toFixed(0)} of the recent window (${gwei(threshold)})` }
   }

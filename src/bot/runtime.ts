@@ -21,6 +21,7 @@ import { createDefaultRegistry } from '../../protocols/index.ts'
 import { createCentralScheduler, type CentralScheduler } from './central-scheduler.ts'
 import { bindStateToDevnet, devnetIdentity } from './devnet-state.ts'
 import type { DynamicPolicyConfig } from './dynamic-policy.ts'
+import { DEFAULT_RESERVATION } from './reservation-price.ts'
 import { resolveEnvironment, type BotEnvironment } from './environment.ts'
 import { createRunCallsStore } from './run-calls.ts'
 import { defineMarketTickTask } from './tasks/market-tick.ts'
@@ -141,8 +142,8 @@ export function policyFromConfig(config: BotConfig): DynamicPolicyConfig {
   return {
     maxGasPrice: cap, criticalMaxGasPrice: cap * 2n, hardMaxGasPrice: cap * 4n,
     maxDelayMs: 3_600_000, recheckMs: 15_000,
-    // The deadline settings bench/fees.bench.ts measured best on a real base-fee trace (the oracle keeps 1,024 blocks).
-    deadline: { lowPercentile: 0, highPercentile: 50, shape: 2, safetyMs: 300_000 },
+    // Percentiles: the rule until the oracle can time (a trend and a block interval); then the reservation price.
+    deadline: { lowPercentile: 0, highPercentile: 50, shape: 2, safetyMs: 300_000, reservation: DEFAULT_RESERVATION },
     thinning: { mode: 'stretch', factor: config.risk.volatility.thinningFactor },
   }
 }

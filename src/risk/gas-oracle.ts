@@ -2,6 +2,7 @@
 import type { PublicClient } from 'viem'
 import { redactSecrets } from '../logging/redact.ts'
 import { RiskConfigError } from './errors.ts'
+import { computeGasTiming, type GasTiming } from './gas-timing.ts'
 import { percentileOfSorted, sortBigints } from './percentile.ts'
 
 /** One block's fee data. `timestamp` (unix s) is known for the head block and for recorded series. */
@@ -39,6 +40,8 @@ export interface GasSnapshot {
   percentiles: GasPercentiles | null
   /** Base-fee percentiles p0, p5, ..., p100 of the window (21 points), for finer thresholds. */
   quantiles: bigint[] | null
+  /** Trend, decorrelation and spread of the window for deadline timing; null when too little is known. */
+  timing?: GasTiming | null
   samples: number
   latestBlock: bigint | null
   /** Unix seconds of the newest block, when known. */
@@ -109,6 +112,7 @@ export function createGasOracle(options: CreateGasOracleOptions): GasOracle {
   const now = options.now ?? Date.now
   const window: FeeSample[] = []
   let sorted: bigint[] | null = null
+  let timing: GasTiming | null | undefined
   let nextBaseFee: bigint | null = null
   let latestBlockTime: number | null = null
   let lastUpdateAt: number | null = null
@@ -123,6 +127,7 @@ export function createGasOracle(options: CreateGasOracleOptions): GasOracle {
     }
     if (window.length > cfg.windowBlocks) window.splice(0, window.length - cfg.windowBlocks)
     sorted = null
+    timing = undefined
   }
 
   function sortedFees(): bigint[] {
@@ -177,6 +182,7 @@ export function createGasOracle(options: CreateGasOracleOptions): GasOracle {
           }
         : null,
       quantiles: usable && fees.length > 0 ? QUANTILE_POINTS.map((q) => percentileOfSorted(fees, q)!) : null,
+      timing: usable ? (timing ??= computeGasTiming(window)) : null,
       samples: window.length,
       latestBlock: latest?.blockNumber ?? null,
       latestBlockTime,
