@@ -67,7 +67,11 @@ export function startAcrossRelayer(opts: AcrossRelayerOptions): AcrossRelayer {
     // The chain went back or forked under the last scanned block: rescan from genesis (fill status skips fills done).
     if (s.cursor > 0n) {
       const last = head.number >= s.cursor - 1n ? await origin.client.getBlock({ blockNumber: s.cursor - 1n }) : undefined
-      if (last?.hash !== s.lastHash) s.cursor = 0n
+      if (last?.hash !== s.lastHash) {
+        s.cursor = 0n
+        // A deposit that was reorged away must not be paid: forget this origin's pending ones; the rescan re-adds the rest.
+        for (const key of pending.keys()) if (key.startsWith(`${origin.chainId}:`)) pending.delete(key)
+      }
     }
     if (head.number < s.cursor) return
     const logs = await origin.client.getContractEvents({ address: origin.spokePool, abi: spokePoolAbi, eventName: 'FundsDeposited', fromBlock: s.cursor, toBlock: head.number })
