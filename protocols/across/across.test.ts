@@ -7,9 +7,10 @@ import { anvilRpc } from '../../scripts/anvil.ts'
 import { startAcrossRelayer } from '../../scripts/across-relayer.ts'
 import { acrossArtifact } from '../../scripts/devnet-across.ts'
 import { ownArtifact } from '../../scripts/devnet-artifacts.ts'
-import { DEVNET_ACROSS_RELAYER_KEY, startDevnet, type Devnet } from '../../scripts/devnet.ts'
+import { startRelayer } from '../../scripts/relayer.ts'
+import { DEVNET_ACROSS_RELAYER_KEY, DEVNET_RELAYER_KEY, startDevnet, type Devnet } from '../../scripts/devnet.ts'
 import { createWalletExecutor } from '../../test/devnet/executor.ts'
-import { createManualClock, devnetContext, WRITE_METHODS } from '../../test/devnet/harness.ts'
+import { createManualClock, devnetContext, erc20BalanceOf, WRITE_METHODS } from '../../test/devnet/harness.ts'
 import { parseAdapterParams, prepareAdapterCalls } from '../registry.ts'
 import { AdapterPreconditionError } from '../shared/errors.ts'
 import type { AddressBook } from '../types.ts'
@@ -80,18 +81,23 @@ describe('across params against the book and the chain', () => {
   })
 })
 
+/** The devnet's Across relayer, polling only when a test ticks it. */
+function acrossRelayer() {
+  const account = privateKeyToAccount(DEVNET_ACROSS_RELAYER_KEY)
+  return startAcrossRelayer({
+    pollMs: 60_000,
+    chains: ([[devnet.l1, devnet.addresses.l1], [devnet.l2, devnet.addresses.l2]] as const).map(([c, a]) => ({
+      chainId: c.chainId, client: c.client, spokePool: a.acrossSpokePool!, tokens: { WETH: a.weth, ...a.tokens },
+      wallet: createWalletClient({ account, chain: c.chain, transport: http(c.rpcUrl) }),
+    })),
+  })
+}
+
 describe('devnet relayer', () => {
   it('fills a deposit once (a second relayer rescans and skips it) and ignores one whose tokens do not match', async () => {
     const me = devnet.accounts[2]!
     const { l1, l2 } = devnet.addresses
-    const relayerAccount = privateKeyToAccount(DEVNET_ACROSS_RELAYER_KEY)
-    const relayer = () => startAcrossRelayer({
-      pollMs: 60_000,
-      chains: ([[devnet.l1, l1], [devnet.l2, l2]] as const).map(([c, a]) => ({
-        chainId: c.chainId, client: c.client, spokePool: a.acrossSpokePool!, tokens: { WETH: a.weth, ...a.tokens },
-        wallet: createWalletClient({ account: relayerAccount, chain: c.chain, transport: http(c.rpcUrl) }),
-      })),
-    })
+    const relayer = acrossRelayer
     const exec = createWalletExecutor(devnet, me.privateKey)
     const ctx = devnetContext(devnet, me.address)
     const raw = { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: parseEther('0.5').toString(), relayerFeeBps: 0 }
@@ -105,16 +111,52 @@ describe('devnet relayer', () => {
     ])
     const before = await devnet.l2.client.getBalance({ address: me.address })
     const first = relayer()
-    const second = relayer()
+    let second: ReturnType<typeof relayer> | undefined
     try {
       expect(await first.tick()).toBe(1)
+      // Started only now: a relayer polls once at start, and two racing ones would both try the same fill.
+      second = relayer()
       expect(await second.tick()).toBe(0)
       expect(await first.tick()).toBe(0)
       expect(await devnet.l2.client.getBalance({ address: me.address })).toBe(before + parseEther('0.5'))
       const fills = await devnet.l2.client.getContractEvents({ address: l2.acrossSpokePool!, abi: spokePoolAbi, eventName: 'FilledRelay', fromBlock: 0n })
-      expect(fills.map((f) => f.args.relayer)).toEqual([pad(relayerAccount.address).toLowerCase()])
+      expect(fills.map((f) => f.args.relayer)).toEqual([pad(privateKeyToAccount(DEVNET_ACROSS_RELAYER_KEY).address).toLowerCase()])
     } finally {
-      await Promise.all([first.stop(), second.stop()])
+      await Promise.all([first.stop(), second?.stop()])
+    }
+  })
+
+  it('never pays a pending deposit that an origin reorg removed, and pays the next one', async () => {
+    const me = devnet.accounts[1]!
+    const { l1, l2 } = devnet.addresses
+    const across = acrossRelayer()
+    // The relayer's L2 USDC comes over the OP bridge, which nothing relays until the OP relayer starts below:
+    // until then USDC deposits wait as pending.
+    let opRelayer: ReturnType<typeof startRelayer> | undefined
+    try {
+      const exec = createWalletExecutor(devnet, me.privateKey)
+      const usdc = (n: bigint) => erc20BalanceOf(devnet.l2, l2.tokens.USDC, me.address).then((b) => b - n)
+      const start = await usdc(0n)
+      await exec.executeCalls([{ chainId: devnet.l1.chainId, to: l1.tokens.USDC, value: 0n, label: 'mint',
+        data: encodeFunctionData({ abi: ownArtifact('TestERC20').abi, functionName: 'mint', args: [me.address, 10_000_000n] }) }])
+      const deposit = async (amount: bigint) => exec.executeCalls((await prepareAdapterCalls(acrossAdapter, devnetContext(devnet, me.address),
+        { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'USDC', amount: amount.toString(), relayerFeeBps: 0 })).calls)
+      const snap = await anvilRpc<string>(devnet.l1.rpcUrl, 'evm_snapshot')
+      await deposit(1_111_111n)
+      expect(await across.tick()).toBe(0) // seen, pending: no L2 USDC yet
+      await anvilRpc(devnet.l1.rpcUrl, 'evm_revert', [snap])
+      await anvilRpc(devnet.l1.rpcUrl, 'evm_mine', [])
+      opRelayer = startRelayer({ l1: devnet.l1.client, l2: devnet.l2.client, l1Bridge: l1.l1StandardBridge, l2Bridge: l2.l2StandardBridge, pollMs: 60_000,
+        l2Wallet: createWalletClient({ account: privateKeyToAccount(DEVNET_RELAYER_KEY), chain: devnet.l2.chain, transport: http(devnet.l2.rpcUrl) }) })
+      while ((await opRelayer.tick()) > 0); // the relayer's L2 inventory arrives
+      expect(await across.tick()).toBe(0)
+      // The next deposit reuses the reverted one's id: it is paid, once.
+      await deposit(2_222_222n)
+      expect(await across.tick()).toBe(1)
+      expect(await across.tick()).toBe(0)
+      expect(await usdc(start)).toBe(2_222_222n)
+    } finally {
+      await Promise.all([across.stop(), opRelayer?.stop()])
     }
   })
 
