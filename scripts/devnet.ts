@@ -35,6 +35,8 @@ export interface DevnetOptions {
   /** Start the L1->L2 relayer and the Across relayer (default true). */
   relayer?: boolean
   relayerPollMs?: number
+  /** Poll interval of the Across relayer; default `relayerPollMs`, else 250 ms. */
+  acrossRelayerPollMs?: number
   onRelayerError?: (err: unknown) => void
 }
 
@@ -141,7 +143,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
           wallet: createWalletClient({ account: acrossAccount, chain: c.chain, transport: http(c.rpcUrl) }),
           tokens: { WETH: a.weth, ...a.tokens },
         })),
-        pollMs: opts.relayerPollMs, onError: opts.onRelayerError,
+        pollMs: opts.acrossRelayerPollMs ?? opts.relayerPollMs, onError: opts.onRelayerError,
       })
     }
     const path = opts.addressesPath === undefined ? '.state/devnet/addresses.json' : opts.addressesPath
