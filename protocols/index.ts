@@ -1,5 +1,6 @@
 // The ONE registry list of protocol adapters: adding a protocol means one folder plus one line here.
 import { aaveV3Adapter } from './aave-v3/index.ts'
+import { acrossAdapter } from './across/index.ts'
 import { erc4626Adapter } from './erc4626/index.ts'
 import { nativeTransferAdapter } from './native-transfer/index.ts'
 import { opBridgeAdapter } from './op-bridge/index.ts'
@@ -14,6 +15,7 @@ export const builtinAdapters: readonly AnyAdapter[] = [
   erc4626Adapter,
   aaveV3Adapter,
   opBridgeAdapter,
+  acrossAdapter,
   nativeTransferAdapter,
   wethAdapter,
   uniswapV3Adapter,

@@ -25,12 +25,17 @@ export const devnetAddressesSchema = z.object({
     uniswapV3: z.object({ uniswapV3Factory: address, swapRouter02: address, quoterV2: address, nonfungiblePositionManager: address }).optional(),
     tokens: stables, vaults: z.object({ vUSDC: address }), priceFeeds: z.object({ ETH_USD: address, USDC_USD: address }),
     aaveV3: aaveV3.optional(),
+    /** Across SpokePool proxy; absent in files written before it was deployed. */
+    acrossSpokePool: address.optional(),
   }),
   l2: z.object({
     chainId: z.number().int().positive(), rpcUrl: z.string().url(),
     weth: address, l2StandardBridge: address, multicall: address.optional(), tokens: stables,
+    acrossSpokePool: address.optional(),
   }),
   relayer: address,
+  /** Deploys the SpokePools and fills Across deposits. */
+  acrossRelayer: address.optional(),
   deployer: address,
 })
 
@@ -58,13 +63,14 @@ export function devnetBook(a: DevnetAddresses): AddressBook {
     USDC: { symbol: 'USDC', address: t.USDC, decimals: 6 },
     DAI: { symbol: 'DAI', address: t.DAI, decimals: 18 },
   })
+  const across = (pool: Address | undefined): Record<string, Address> => (pool ? { acrossSpokePool: pool } : {})
   return {
     [a.l1.chainId]: {
       chainId: a.l1.chainId,
       tokens: tokens(a.l1.tokens, a.l1.weth),
       contracts: {
         weth: a.l1.weth, uniswapV2Factory: a.l1.uniswapV2Factory, uniswapV2Router02: a.l1.uniswapV2Router02,
-        l1StandardBridge: a.l1.l1StandardBridge, ...a.l1.uniswapV3,
+        l1StandardBridge: a.l1.l1StandardBridge, ...a.l1.uniswapV3, ...across(a.l1.acrossSpokePool),
         ...(a.l1.aaveV3 ? aaveContracts(a.l1.aaveV3) : {}),
       },
       vaults: { ...a.l1.vaults },
@@ -73,7 +79,7 @@ export function devnetBook(a: DevnetAddresses): AddressBook {
     [a.l2.chainId]: {
       chainId: a.l2.chainId,
       tokens: tokens(a.l2.tokens, a.l2.weth),
-      contracts: { weth: a.l2.weth, l2StandardBridge: a.l2.l2StandardBridge },
+      contracts: { weth: a.l2.weth, l2StandardBridge: a.l2.l2StandardBridge, ...across(a.l2.acrossSpokePool) },
       parentChainId: a.l1.chainId,
     },
   }

@@ -15,6 +15,8 @@ import { ownArtifact, uniswapArtifact, type Artifact } from './devnet-artifacts.
 import { queueAaveV3Market } from './devnet-aave-v3.ts'
 import { startRelayer, type Relayer } from './relayer.ts'
 import { queueUniswapV3 } from './devnet-uniswap-v3.ts'
+import { startAcrossRelayer, type AcrossRelayer } from './across-relayer.ts'
+import { deployAcross } from './devnet-across.ts'
 
 export type { DevnetAddresses }
 
@@ -23,6 +25,8 @@ export const DEVNET_L1_CHAIN_ID = 31337
 export const DEVNET_L2_CHAIN_ID = 31338
 /** Deterministic devnet-only relayer key (keccak of a label); not one of anvil's accounts, so tests never race it. */
 export const DEVNET_RELAYER_KEY = keccak256(toHex('airdrops devnet relayer')) as Hex
+/** Deterministic devnet-only key that deploys the Across SpokePools (their admin) and fills Across deposits. */
+export const DEVNET_ACROSS_RELAYER_KEY = keccak256(toHex('airdrops devnet across relayer')) as Hex
 
 /** Options for startDevnet. */
 export interface DevnetOptions {
@@ -30,9 +34,11 @@ export interface DevnetOptions {
   l2ChainId?: number
   /** Where to write the addresses JSON; `null` writes nothing. Default `.state/devnet/addresses.json`. */
   addressesPath?: string | null
-  /** Start the L1->L2 relayer (default true). */
+  /** Start the L1->L2 relayer and the Across relayer (default true). */
   relayer?: boolean
   relayerPollMs?: number
+  /** Poll interval of the Across relayer; default `relayerPollMs`, else 250 ms. */
+  acrossRelayerPollMs?: number
   onRelayerError?: (err: unknown) => void
   /** Deploy the Aave V3 market (WETH, USDC) on L1 (default false: it adds ~1 s and ~50 setup transactions). */
   aaveV3?: boolean
@@ -64,6 +70,8 @@ export interface Devnet {
   /** anvil accounts 0..4; 0 deployed everything, owns the feeds and keeps 1,000,000 USDC and DAI on L1; 1..4 are untouched. */
   accounts: DevnetAccount[]
   relayer: Relayer | undefined
+  /** Fills Across deposits in both directions (absent when `relayer: false`). */
+  acrossRelayer: AcrossRelayer | undefined
   /** Milliseconds from "both anvils answer" to "everything deployed and funded". */
   setupMs: number
   /** Stops the relayer and both anvils; safe to call twice. */
@@ -95,6 +103,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   }
   const [l1Anvil, l2Anvil] = started as [AnvilInstance, AnvilInstance]
   let relayer: Relayer | undefined
+  let acrossRelayer: AcrossRelayer | undefined
   try {
     const l1 = chainOf(l1Anvil, 'devnet-l1')
     const l2 = chainOf(l2Anvil, 'devnet-l2')
@@ -102,6 +111,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
     const deployerKey = ANVIL_TEST_KEYS[0]
     const deployer = privateKeyToAccount(deployerKey)
     const relayerAccount = privateKeyToAccount(DEVNET_RELAYER_KEY)
+    const acrossAccount = privateKeyToAccount(DEVNET_ACROSS_RELAYER_KEY)
     // L2 tokens need the L1 token addresses, which are known as soon as their deploys are sent.
     let tokensSent!: (t: L1Tokens) => void
     const l1TokensKnown = new Promise<L1Tokens>((resolve) => { tokensSent = resolve })
@@ -110,12 +120,18 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       deployL2(l2, deployer, relayerAccount.address, l1TokensKnown),
       // The L2 bridge pays ETH deposits out of the relayer's balance, so give it far more than tests deposit.
       anvilRpc(l2.rpcUrl, 'anvil_setBalance', [relayerAccount.address, toHex(parseEther('10000000'))]),
+      ...[l1, l2].map((c) => anvilRpc(c.rpcUrl, 'anvil_setBalance', [acrossAccount.address, toHex(parseEther('10000000'))])),
     ])
+    const across = await deployAcross({
+      l1: createSetupBatch(l1, acrossAccount), l2: createSetupBatch(l2, acrossAccount), relayer: acrossAccount.address,
+      l1Weth: l1Addrs.weth, l2Weth: l2Addrs.weth, l1Tokens: l1Addrs.tokens, l2Tokens: l2Addrs.tokens, l1StandardBridge: l1Addrs.l1StandardBridge,
+    })
     const setupMs = performance.now() - t0
     const addresses: DevnetAddresses = {
-      l1: { chainId: l1ChainId, rpcUrl: l1.rpcUrl, ...l1Addrs },
-      l2: { chainId: l2ChainId, rpcUrl: l2.rpcUrl, ...l2Addrs },
+      l1: { chainId: l1ChainId, rpcUrl: l1.rpcUrl, ...l1Addrs, acrossSpokePool: across.l1 },
+      l2: { chainId: l2ChainId, rpcUrl: l2.rpcUrl, ...l2Addrs, acrossSpokePool: across.l2 },
       relayer: relayerAccount.address,
+      acrossRelayer: acrossAccount.address,
       deployer: deployer.address,
     }
     if (opts.relayer !== false) {
@@ -124,6 +140,14 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
         l2Wallet: createWalletClient({ account: relayerAccount, chain: l2.chain, transport: http(l2.rpcUrl) }),
         l1Bridge: l1Addrs.l1StandardBridge, l2Bridge: l2Addrs.l2StandardBridge,
         pollMs: opts.relayerPollMs, onError: opts.onRelayerError,
+      })
+      acrossRelayer = startAcrossRelayer({
+        chains: ([[l1, l1Addrs, across.l1], [l2, l2Addrs, across.l2]] as const).map(([c, a, spokePool]) => ({
+          chainId: c.chainId, client: c.client, spokePool,
+          wallet: createWalletClient({ account: acrossAccount, chain: c.chain, transport: http(c.rpcUrl) }),
+          tokens: { WETH: a.weth, ...a.tokens },
+        })),
+        pollMs: opts.acrossRelayerPollMs ?? opts.relayerPollMs, onError: opts.onRelayerError,
       })
     }
     const path = opts.addressesPath === undefined ? '.state/devnet/addresses.json' : opts.addressesPath
@@ -134,14 +158,14 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
     const accounts = ANVIL_TEST_KEYS.map((k) => ({ privateKey: k as Hex, address: privateKeyToAccount(k).address }))
     let stopping: Promise<void> | undefined
     return {
-      l1, l2, addresses, book: devnetBook(addresses), accounts, relayer, setupMs,
+      l1, l2, addresses, book: devnetBook(addresses), accounts, relayer, acrossRelayer, setupMs,
       stop: () => (stopping ??= (async () => {
-        await relayer?.stop()
+        await Promise.all([relayer?.stop(), acrossRelayer?.stop()])
         await Promise.all([l1Anvil.stop(), l2Anvil.stop()])
       })()),
     }
   } catch (err) {
-    await relayer?.stop()
+    await Promise.all([relayer?.stop(), acrossRelayer?.stop()])
     await Promise.all([l1Anvil.stop(), l2Anvil.stop()])
     throw err instanceof AppError ? err : new AppError('DEVNET_SETUP', `devnet setup failed: ${(err as Error).message}`, { cause: err })
   }

@@ -21,6 +21,7 @@ function cases(): [string, Record<string, unknown>, string][] {
   const L2 = devnet.l2.chainId
   const swap = { chainId: L1, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '1000', slippageBps: 50 }
   const bridge = { fromChainId: L1, toChainId: L2, token: 'USDC', amount: '1000' }
+  const across = { fromChainId: L1, toChainId: L2, token: 'USDC', amount: '1000' }
   return [
     ['uniswap-v2', { ...swap, amountIn: '-5' }, 'amountIn'],
     ['uniswap-v2', { ...swap, amountIn: 0 }, 'amountIn'],
@@ -49,6 +50,13 @@ function cases(): [string, Record<string, unknown>, string][] {
     ['op-bridge', { ...bridge, fromChainId: L2, toChainId: L1 }, 'toChainId'], // L1 is not an L2 of L2
     ['op-bridge', { ...bridge, toChainId: 10 }, 'toChainId'],
     ['op-bridge', { ...bridge, to: STRANGER }, 'to'],
+    ['across', { ...across, token: 'WBTC' }, 'token'], // unsupported token
+    ['across', { ...across, toChainId: 10 }, 'toChainId'], // unsupported route: no such chain configured
+    ['across', { ...across, fromChainId: 1 }, 'fromChainId'],
+    ['across', { ...across, toChainId: L1 }, 'toChainId'],
+    ['across', { ...across, to: STRANGER }, 'to'],
+    ['across', { ...across, amount: '0' }, 'amount'],
+    ['across', { ...across, relayerFeeBps: 900 }, 'relayerFeeBps'],
     ['native-transfer', { chainId: L1, to: STRANGER, amount: '1' }, 'to'],
     ['native-transfer', { chainId: L1, to: '0x1234', amount: '1' }, 'to'],
     ['native-transfer', { chainId: L1, to: devnet.accounts[1]!.address, amount: '1' }, 'to'], // itself

@@ -7,6 +7,8 @@ import { quoteUniswapV2, type UniswapV2Params } from '../../protocols/uniswap-v2
 import { quoteUniswapV3, type UniswapV3Params } from '../../protocols/uniswap-v3/index.ts'
 import { computePoolAddress } from '../../scripts/devnet-uniswap-v3.ts'
 import { aaveV3PoolAbi } from '../../protocols/aave-v3/abi.ts'
+import { spokePoolAbi } from '../../protocols/across/abi.ts'
+import { acrossOutputAmount, type AcrossParams } from '../../protocols/across/index.ts'
 import { erc20Abi } from '../../protocols/shared/erc20-abi.ts'
 import { ownArtifact } from '../../scripts/devnet-artifacts.ts'
 import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
@@ -185,6 +187,61 @@ describe('op-bridge', () => {
     expect(await erc20BalanceOf(devnet.l2, devnet.addresses.l2.tokens.USDC, other)).toBe(before.l2Balance + amount)
     expect(await erc20BalanceOf(devnet.l1, devnet.addresses.l1.tokens.USDC, wallet)).toBe(l1Before - amount)
     expect(await erc20BalanceOf(devnet.l1, devnet.addresses.l1.tokens.USDC, devnet.addresses.l1.l1StandardBridge)).toBeGreaterThanOrEqual(amount)
+  })
+})
+
+describe('across', () => {
+  /** Runs one Across deposit through the engine with snapshot + verify; returns the parsed params and receipts. */
+  async function bridge(raw: Record<string, unknown>) {
+    const adapter = registry.get('across')
+    const ctx = devnetContext(devnet, wallet)
+    const p = parseAdapterParams(adapter, raw) as AcrossParams
+    const before = await adapter.snapshot!(ctx, p)
+    const { calls, receipts } = await run('across', raw)
+    const outcome = await adapter.verify!(ctx, p, before, { timeoutMs: 30_000, pollMs: 50 })
+    expect(outcome).toMatchObject({ ok: true, evidence: expect.stringMatching(/FilledRelay/) })
+    return { p, calls, receipts, out: acrossOutputAmount(p) }
+  }
+  const L1 = () => devnet.l1.chainId
+  const L2 = () => devnet.l2.chainId
+
+  it('deposits ETH on L1 (wrapped by the SpokePool) and the relayer pays ETH out on L2', async () => {
+    const amount = parseEther('0.3')
+    const [l1Before, l2Before] = await Promise.all([devnet.l1.client.getBalance({ address: wallet }), devnet.l2.client.getBalance({ address: wallet })])
+    const { calls, receipts, out } = await bridge({ fromChainId: L1(), toChainId: L2(), token: 'ETH', amount: amount.toString(), relayerFeeBps: 5 })
+    expect(calls).toHaveLength(1)
+    expect(decodeFunctionData({ abi: spokePoolAbi, data: calls[0]!.data }).functionName).toBe('depositV3Now')
+    expect(out).toBe(amount - (amount * 5n) / 10_000n)
+    expect(await devnet.l1.client.getBalance({ address: wallet })).toBe(l1Before - amount - gasCost(receipts))
+    expect(await devnet.l2.client.getBalance({ address: wallet })).toBe(l2Before + out)
+  })
+
+  it('deposits USDC on L1 with an exact approval first; the relayer pays USDC on L2', async () => {
+    const amount = parseUnits('1500', 6)
+    const usdc = devnet.addresses.l1.tokens.USDC
+    const [l1Before, l2Before, poolBefore] = await Promise.all([erc20BalanceOf(devnet.l1, usdc, wallet),
+      erc20BalanceOf(devnet.l2, devnet.addresses.l2.tokens.USDC, wallet), erc20BalanceOf(devnet.l1, usdc, devnet.addresses.l1.acrossSpokePool!)])
+    const { calls, out } = await bridge({ fromChainId: L1(), toChainId: L2(), token: 'USDC', amount: amount.toString() })
+    expect(calls.map((c) => c.to)).toEqual([usdc, devnet.addresses.l1.acrossSpokePool])
+    expect(decodeFunctionData({ abi: erc20Abi, data: calls[0]!.data }).args).toEqual([devnet.addresses.l1.acrossSpokePool, amount])
+    expect(await erc20BalanceOf(devnet.l1, usdc, wallet)).toBe(l1Before - amount)
+    expect(await erc20BalanceOf(devnet.l1, usdc, devnet.addresses.l1.acrossSpokePool!)).toBe(poolBefore + amount)
+    expect(await erc20BalanceOf(devnet.l2, devnet.addresses.l2.tokens.USDC, wallet)).toBe(l2Before + out)
+  })
+
+  it('bridges back L2 -> L1: USDC to another own wallet, and ETH', async () => {
+    const amount = parseUnits('1000', 6)
+    const [l2Before, l1Before] = await Promise.all([erc20BalanceOf(devnet.l2, devnet.addresses.l2.tokens.USDC, wallet),
+      erc20BalanceOf(devnet.l1, devnet.addresses.l1.tokens.USDC, other)])
+    const { calls, out } = await bridge({ fromChainId: L2(), toChainId: L1(), token: 'USDC', amount: amount.toString(), to: other })
+    expect(calls.every((c) => c.chainId === L2())).toBe(true)
+    expect(await erc20BalanceOf(devnet.l2, devnet.addresses.l2.tokens.USDC, wallet)).toBe(l2Before - amount)
+    expect(await erc20BalanceOf(devnet.l1, devnet.addresses.l1.tokens.USDC, other)).toBe(l1Before + out)
+    const eth = parseEther('0.2')
+    const [l2Eth, l1Eth] = await Promise.all([devnet.l2.client.getBalance({ address: wallet }), devnet.l1.client.getBalance({ address: wallet })])
+    const back = await bridge({ fromChainId: L2(), toChainId: L1(), token: 'ETH', amount: eth.toString() })
+    expect(await devnet.l2.client.getBalance({ address: wallet })).toBe(l2Eth - eth - gasCost(back.receipts))
+    expect(await devnet.l1.client.getBalance({ address: wallet })).toBe(l1Eth + back.out)
   })
 })
 

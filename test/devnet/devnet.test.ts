@@ -40,8 +40,8 @@ describe('startDevnet', () => {
     expect(() => loadDevnetAddresses(join(dir, 'broken.json'))).toThrow(/l1\.weth: must be an address/)
     expect(file.l1.chainId).not.toBe(file.l2.chainId)
     const { l1, l2 } = devnet.addresses
-    const l1Addrs = [l1.weth, l1.uniswapV2Factory, l1.uniswapV2Router02, l1.l1StandardBridge, l1.tokens.USDC, l1.tokens.DAI, l1.vaults.vUSDC, l1.priceFeeds.ETH_USD, l1.priceFeeds.USDC_USD]
-    const l2Addrs = [l2.weth, l2.l2StandardBridge, l2.tokens.USDC, l2.tokens.DAI]
+    const l1Addrs = [l1.weth, l1.uniswapV2Factory, l1.uniswapV2Router02, l1.l1StandardBridge, l1.tokens.USDC, l1.tokens.DAI, l1.vaults.vUSDC, l1.priceFeeds.ETH_USD, l1.priceFeeds.USDC_USD, l1.acrossSpokePool!]
+    const l2Addrs = [l2.weth, l2.l2StandardBridge, l2.tokens.USDC, l2.tokens.DAI, l2.acrossSpokePool!]
     for (const [c, addrs] of [[devnet.l1, l1Addrs], [devnet.l2, l2Addrs]] as const) {
       for (const a of addrs) expect((await c.client.getCode({ address: a }))?.length ?? 0, a).toBeGreaterThan(2)
     }
