@@ -3,128 +3,14 @@
 // maxInstances, dependency order and a wallet's sends stay on one instance. A heartbeat renews the leases and
 // brings back what changed: groups taken over (their stored schedule state and unfinished runs), groups lost,
 // manual runs handed over by peers, and controls (pause, priority...) made on peers.
-import type { JobSpec } from './job-spec.ts'
 import { adoptStoredRun } from './load-state.ts'
 import { recoverInterrupted } from './recovery.ts'
 import { armFire } from './jobs.ts'
-import type { Scheduler } from './scheduler.ts'
+import type { Scheduler } from './scheduler-api.ts'
+import type { ClusterControl } from './cluster-types.ts'
+import { ensureGroups, groupOf } from './cluster-groups.ts'
 import { resolveDone, unqueue, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
-import type { JobRecord, Priority, RunRecord } from './store-port.ts'
-
-/** A control made on one instance that every other applies. `jobId` null means the whole scheduler. */
-export interface ClusterControl {
-  jobId: string | null
-  action: 'pause' | 'resume' | 'enable' | 'disable' | 'priority'
-  value?: string
-}
-
-/** A group this instance now holds, with its jobs' stored records and unfinished runs. */
-export interface GainedGroup {
-  group: string
-  jobs: JobRecord[]
-  runs: RunRecord[]
-}
-
-/** What one heartbeat brought back. */
-export interface HeartbeatReport {
-  gained: GainedGroup[]
-  lost: string[]
-  /** Runs peers created for groups this instance holds. */
-  handoffs: RunRecord[]
-  controls: ClusterControl[]
-}
-
-/** The shared store's side of clustering (PostgreSQL implements it). */
-export interface ClusterCoordinator {
-  readonly instanceId: string
-  /** Makes the groups known (idempotent); a new group starts unowned. */
-  register(groups: ReadonlyMap<string, readonly string[]>): void
-  /** True when this instance holds the group's lease now; a group nobody holds is claimed on the spot. */
-  owns(group: string): boolean
-  /** Renews leases, takes over expired ones up to a fair share and gives back idle ones above it. */
-  heartbeat(idle: ReadonlySet<string>): HeartbeatReport
-  /** Passes a run created here (a runNow) to the owner of its group. */
-  handOff(runId: number, group: string): void
-  publish(control: ClusterControl): void
-  /** Gives up every lease, so peers take over at once (clean stop). */
-  leave(): void
-}
-
-/** Cluster settings of createScheduler. */
-export interface ClusterOptions {
-  coordinator: ClusterCoordinator
-  /** Heartbeat period (default 1 s); the coordinator's lease must be several of these. */
-  heartbeatMs?: number
-  /** Extra grouping key of a job (jobs with the same key share a group), e.g. the wallet it sends from. */
-  groupKey?: (spec: JobSpec) => string | null
-}
-
-/** The scheduler's cluster state. */
-export interface ClusterState {
-  opts: ClusterOptions
-  groups: Map<string, string>
-  dirty: boolean
-  /** Set while a peer's control is applied here, so it is not published again. */
-  applyingPeer: boolean
-}
-
-/** Creates the state; groups are computed on first use. */
-export function createClusterState(opts: ClusterOptions): ClusterState {
-  return { opts, groups: new Map(), dirty: true, applyingPeer: false }
-}
-
-/** Groups as connected components: jobs sharing a key, a dependency or an outcome trigger; named by their smallest key. */
-function computeGroups(ctx: Ctx, cluster: ClusterState): Map<string, string> {
-  const parent = new Map<string, string>()
-  const find = (x: string): string => {
-    let r = x
-    while (parent.get(r) !== r) r = parent.get(r)!
-    parent.set(x, r)
-    return r
-  }
-  const union = (a: string, b: string) => {
-    const ra = find(a)
-    const rb = find(b)
-    if (ra !== rb) (ra < rb ? parent.set(rb, ra) : parent.set(ra, rb))
-  }
-  const keyOf = (j: JobState) => cluster.opts.groupKey?.(j.spec) ?? `job:${j.rec.id}`
-  for (const j of ctx.jobs.values()) {
-    parent.set(keyOf(j), keyOf(j))
-    parent.set(`job:${j.rec.id}`, `job:${j.rec.id}`)
-  }
-  for (const j of ctx.jobs.values()) {
-    union(`job:${j.rec.id}`, keyOf(j))
-    for (const d of j.spec.dependencies) if (ctx.jobs.has(d)) union(`job:${j.rec.id}`, `job:${d}`)
-    const on = j.schedule.kind === 'event' ? (j.schedule.spec as { on: { kind: string; job?: string } }).on : null
-    if (on?.kind === 'job' && on.job && ctx.jobs.has(on.job)) union(`job:${j.rec.id}`, `job:${on.job}`)
-  }
-  const out = new Map<string, string>()
-  for (const id of ctx.jobs.keys()) out.set(id, find(`job:${id}`))
-  return out
-}
-
-/** The group of a job (recomputed after jobs or dependencies changed). */
-export function groupOf(ctx: Ctx, jobId: string): string {
-  return ensureGroups(ctx).get(jobId) ?? `job:${jobId}`
-}
-
-/** Recomputes the groups when jobs or links changed, registering them with the coordinator. */
-function ensureGroups(ctx: Ctx): Map<string, string> {
-  const c = ctx.cluster!
-  if (c.dirty) {
-    c.groups = computeGroups(ctx, c)
-    c.dirty = false
-    const members = new Map<string, string[]>()
-    for (const [job, g] of c.groups) (members.get(g) ?? members.set(g, []).get(g)!).push(job)
-    c.opts.coordinator.register(members)
-  }
-  return c.groups
-}
-
-/** True unless several instances share the store and another one holds the job's group. */
-export function ownsJob(ctx: Ctx, job: JobState): boolean {
-  return !ctx.cluster || ctx.cluster.opts.coordinator.owns(groupOf(ctx, job.rec.id))
-}
+import type { Priority } from './store-port.ts'
 
 /** Publishes a control change made here (not one being applied from a peer). */
 export function publishControl(ctx: Ctx, control: ClusterControl): void {

@@ -1,5 +1,6 @@
 // Jobs: validation on add, dependency and resource checks, fires (misfire coalescing, overlap), and views.
-import { ownsJob } from './cluster.ts'
+import { ownsJob } from './cluster-groups.ts'
+import { exhausted } from './job-limits.ts'
 import { findCycleThrough } from './dag.ts'
 import { DependencyError, TaskSchedulingError } from './errors.ts'
 import { markBehind } from './job-rows.ts'
@@ -14,10 +15,6 @@ import { coalesceMissed } from './triggers/coalesce.ts'
 /** What addJob does when a job with the same id exists: throw (default), replace its spec, or keep it. */
 export type IfExists = 'error' | 'replace' | 'keep'
 
-/** True when the job ran maxExecutions times. */
-export function exhausted(job: JobState) {
-  return job.spec.maxExecutions !== undefined && job.rec.executions >= job.spec.maxExecutions
-}
 /** Puts the job's next fire time on the timeline (or takes it off). */
 export function armFire(ctx: Ctx, job: JobState): void {
   job.fire?.cancel()

@@ -1,7 +1,7 @@
 // Loads the stored jobs and unfinished runs into memory when the scheduler is created.
 import { parseJobSpec, type JobSpec } from './job-spec.ts'
 import { OUTCOME_CHECKPOINT_KEY } from './job-rows.ts'
-import { exhausted } from './jobs.ts'
+import { exhausted } from './job-limits.ts'
 import { adoptRun, enqueue, noteOutcomeWatcher, NO_RUNS, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
 import type { RunRecord, SchedulerStore, UnreflectedFire } from './store-port.ts'
 import { compileJobTrigger } from './trigger-bridge.ts'

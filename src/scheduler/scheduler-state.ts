@@ -11,7 +11,7 @@ import type { Timeline, TimelineHandle } from './timeline.ts'
 import type { CompiledTrigger } from './triggers/compile.ts'
 import type { WriteBuffer } from './write-buffer.ts'
 import type { LazyAbort } from './lazy-abort.ts'
-import type { ClusterState } from './cluster.ts'
+import type { ClusterState } from './cluster-types.ts'
 import { redactSecrets } from '../logging/redact.ts'
 import { markBehind } from './job-rows.ts'
 
