@@ -1,7 +1,7 @@
 // Which stores the bot runs on: SQLite in the state file (default), the scheduler on PostgreSQL (one instance),
 // or a cluster on PostgreSQL (scheduler, journal, lane leases and breaker shared by several instances).
 import type { LocalAccount } from 'viem'
-import type { IntentJournal } from '../chain/intent-journal.ts'
+import type { IntentJournal } from '../chain/intent-types.ts'
 import type { LaneOwnership } from '../chain/tx-engine.ts'
 import type { BotConfig } from '../config/schema.ts'
 import type { Logger } from '../logging/logger.ts'

@@ -1,6 +1,6 @@
 // Shared by both intent journals (SQLite and PostgreSQL): decoding a stored row and group commit of new attempts.
 import type { Address, Hex } from 'viem'
-import type { IntentKind, IntentRow, IntentStatus, NewIntent } from './intent-journal.ts'
+import type { IntentKind, IntentRow, IntentStatus, NewIntent } from '../chain/intent-types.ts'
 
 /**
  * Group commit: attempts queued in one event-loop turn (several lanes' batches) are recorded by one call of

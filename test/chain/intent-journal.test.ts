@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { keccak256, type Address } from 'viem'
-import { createIntentJournal, type NewIntent } from '../../src/chain/intent-journal.ts'
+import { createIntentJournal } from '../../src/store/sqlite-intent-journal.ts'
+import type { NewIntent } from '../../src/chain/intent-types.ts'
 import { openDatabase, type Db } from '../../src/store/database.ts'
 
 const FROM = '0x00000000000000000000000000000000000000aa' as Address
