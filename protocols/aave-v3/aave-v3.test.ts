@@ -1,8 +1,8 @@
 // aave-v3: calldata against the real IPool selectors, approval logic, and fail-closed checks (no live Pool here).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeFunctionData, type Address } from 'viem'
-import { anvilRpc } from '../../scripts/anvil.ts'
-import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
+import { anvilRpc } from '../../src/devnet/anvil.ts'
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
 import { devnetContext } from '../../test/devnet/harness.ts'
 import { ValidationError } from '../../src/errors/validation-error.ts'
 import { prepareAdapterCalls } from '../registry.ts'

@@ -6,8 +6,8 @@ import { ValidationError } from '../errors/validation-error.ts'
 import type { CliServices, JobSummary, OnceReport, ProgressEvent, RunRecord as CliRun, ServicesFactory } from '../cli/services.ts'
 import type { JobView, RunView } from '../scheduler/scheduler-types.ts'
 import { createBotRuntime, toJobSpec, type BotRuntime } from './runtime.ts'
-import { acquireStateLock, type StateLock } from '../cli/lock.ts'
-import { explainJob, statusReport, type StateSource } from './cli-views.ts'
+import { acquireStateLock, type StateLock } from '../store/lock.ts'
+import { explainJob, statusReport, type StateSource } from './report-views.ts'
 import { openStateView, type StateView } from './state-view.ts'
 import { runDryOnce } from './dry-run.ts'
 import { createTokenStore } from '../access/token-store.ts'
@@ -124,7 +124,7 @@ export const createBotServices: ServicesFactory = async (deps) => {
     },
     async devnet(o) {
       o.onProgress({ kind: 'step', message: 'starting two anvil chains and deploying contracts' })
-      const { startDevnet } = await import('../../scripts/devnet.ts')
+      const { startDevnet } = await import('../devnet/devnet.ts')
       const d = await startDevnet()
       try {
         o.onReady({

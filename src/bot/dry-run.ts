@@ -7,7 +7,7 @@ import type { DryRunJobReport, OnceReport, ProgressEvent } from '../cli/services
 import type { BotConfig } from '../config/schema.ts'
 import type { Logger } from '../logging/logger.ts'
 import type { DispatchGate } from '../scheduler/scheduler-types.ts'
-import { startAnvil, type AnvilInstance } from '../../scripts/anvil.ts'
+import { startAnvil, type AnvilInstance } from '../devnet/anvil.ts'
 import { onceWith } from './once.ts'
 import { createRunCallsStore } from './run-calls.ts'
 import { createBotRuntime, type BotRuntime } from './runtime.ts'

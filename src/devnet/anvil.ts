@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { AppError } from '../src/errors/app-error.ts'
+import { AppError } from '../errors/app-error.ts'
 
 /** Options for one anvil node. */
 export interface AnvilOptions {

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs'
 import { getAddress, isAddress, type Address } from 'viem'
 import { z } from 'zod'
-import { ValidationError } from '../src/errors/validation-error.ts'
-import type { AddressBook } from '../protocols/types.ts'
+import { ValidationError } from '../errors/validation-error.ts'
+import type { AddressBook } from '../../protocols/types.ts'
 
 const address = z.string().refine((v) => isAddress(v, { strict: false }), 'must be an address').transform((v) => getAddress(v) as Address)
 const stables = z.object({ USDC: address, DAI: address })

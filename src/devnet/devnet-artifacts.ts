@@ -12,7 +12,7 @@ export interface Artifact {
 }
 
 const require = createRequire(import.meta.url)
-const artifactsDir = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'contracts', 'artifacts')
+const artifactsDir = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), 'contracts', 'artifacts')
 const cache = new Map<string, Artifact>()
 
 /** Names of the contracts compiled from contracts/src. */

@@ -7,8 +7,8 @@ import {
   type Abi, type Address, type Chain, type Hash, type Hex, type PublicClient,
 } from 'viem'
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
-import { AppError } from '../src/errors/app-error.ts'
-import type { AddressBook } from '../protocols/types.ts'
+import { AppError } from '../errors/app-error.ts'
+import type { AddressBook } from '../../protocols/types.ts'
 import { devnetBook, type DevnetAddresses } from './devnet-addresses.ts'
 import { ANVIL_TEST_KEYS, anvilRpc, startAnvil, type AnvilInstance } from './anvil.ts'
 import { ownArtifact, uniswapArtifact, type Artifact } from './devnet-artifacts.ts'

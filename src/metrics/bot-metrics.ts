@@ -5,7 +5,7 @@ import type { Scheduler } from '../scheduler/scheduler.ts'
 import type { RunView } from '../scheduler/scheduler-types.ts'
 import type { CircuitBreaker } from '../risk/circuit-breaker.ts'
 import type { RiskManager } from '../risk/risk-manager.ts'
-import { reasonKind } from '../bot/cli-views.ts'
+import { reasonKind } from '../bot/report-views.ts'
 import type { RpcCounter } from '../chain/rpc-counter.ts'
 
 /** What the collectors observe. */

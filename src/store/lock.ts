@@ -3,8 +3,15 @@ import Database from 'better-sqlite3'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, resolve } from 'node:path'
-import { LockHeldError } from './errors.ts'
 import { AppError } from '../errors/app-error.ts'
+
+/** Another `bot` process holds the state this one would use; exit code 2 (nothing was started). */
+export class LockHeldError extends AppError {
+  override name = 'LockHeldError'
+  constructor(message: string, hint: string, details: Record<string, unknown>) {
+    super('STATE_LOCKED', message, { retryable: false, hint, details })
+  }
+}
 
 /** A held lock; `release` is idempotent and also runs on process exit. */
 export interface StateLock {

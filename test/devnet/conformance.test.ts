@@ -6,9 +6,9 @@ import { prepareAdapterCalls, parseAdapterParams } from '../../protocols/registr
 import { quoteUniswapV2, type UniswapV2Params } from '../../protocols/uniswap-v2/index.ts'
 import { aaveV3PoolAbi } from '../../protocols/aave-v3/abi.ts'
 import { erc20Abi } from '../../protocols/shared/erc20-abi.ts'
-import { ownArtifact } from '../../scripts/devnet-artifacts.ts'
-import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
-import { anvilRpc } from '../../scripts/anvil.ts'
+import { ownArtifact } from '../../src/devnet/devnet-artifacts.ts'
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
+import { anvilRpc } from '../../src/devnet/anvil.ts'
 import { createEngineExecutor, gasCost, type CallExecutor } from './executor.ts'
 import { devnetContext, erc20BalanceOf } from './harness.ts'
 

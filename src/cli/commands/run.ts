@@ -25,7 +25,7 @@ export const runCommand = defineCommand({
     const dryRun = ctx.values['dry-run'] === true
     const once = ctx.values.once === true || dryRun
     // A dry run broadcasts nothing and must not write the live state, so it may run beside `bot run`.
-    const lock = dryRun ? undefined : (await import('../lock.ts')).acquireStateLock(config.store.path, ctx.global.cwd)
+    const lock = dryRun ? undefined : (await import('../../store/lock.ts')).acquireStateLock(config.store.path, ctx.global.cwd)
     try {
       return once ? await runOnce(ctx, dryRun) : await runForever(ctx, dryRun)
     } finally {
