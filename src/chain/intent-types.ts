@@ -110,3 +110,9 @@ export interface IntentJournal {
    */
   spendSince(chainId: number, from: Address, sinceMs: number): SpendTotals
 }
+
+/** Who may send from a lane when several instances share one journal (a lease per chain and wallet). */
+export interface LaneOwnership {
+  /** Resolves once this instance holds the lane; true when it was just taken (its open intents must be reconciled first). */
+  acquire(chainId: number, wallet: Address, signal?: AbortSignal): Promise<boolean>
+}

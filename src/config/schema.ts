@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import { triggerSchema } from './triggers.ts'
 import { backupSchema, housekeepingSchema } from './maintenance-schema.ts'
-import { runWindowSchema } from '../scheduler/run-window.ts'
+import { runWindowSchema } from '../scheduler/index.ts'
 import { duration, etherAmount, fraction, gasPrice, tokenAmount } from './units.ts'
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/

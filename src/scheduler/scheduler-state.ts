@@ -1,19 +1,19 @@
 // The scheduler's in-memory state and the small helpers every part of the loop shares (runs, writes, events).
 import type { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import type { Clock } from './clock.ts'
-import type { JobSpec } from './job-spec.ts'
-import type { ResourcePools } from './resource-pools.ts'
+import type { Clock } from './time/clock.ts'
+import type { JobSpec } from './jobs/job-spec.ts'
+import type { ResourcePools } from './runs/resource-pools.ts'
 import type { EscalationEvent, SchedulerEvents, SchedulerOptions } from './scheduler-types.ts'
-import { PRIORITIES, type JobRecord, type RunOrigin, type RunRecord, type RunStatus, type SchedulerStore } from './store-port.ts'
+import { PRIORITIES, type JobRecord, type RunOrigin, type RunRecord, type RunStatus, type SchedulerStore } from './store/store-port.ts'
 import type { TaskDefinition } from './task-contract.ts'
-import type { Timeline, TimelineHandle } from './timeline.ts'
+import type { Timeline, TimelineHandle } from './time/timeline.ts'
 import type { CompiledTrigger } from './triggers/compile.ts'
-import type { WriteBuffer } from './write-buffer.ts'
-import type { LazyAbort } from './lazy-abort.ts'
-import type { ClusterState } from './cluster-types.ts'
+import type { WriteBuffer } from './store/write-buffer.ts'
+import type { LazyAbort } from './runs/lazy-abort.ts'
+import type { ClusterState } from './cluster/cluster-types.ts'
 import { redactSecrets } from '../logging/redact.ts'
-import { markBehind } from './job-rows.ts'
+import { markBehind } from './jobs/job-rows.ts'
 
 /** A job held in memory. */
 export interface JobState {

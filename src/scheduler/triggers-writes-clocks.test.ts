@@ -1,11 +1,11 @@
 // maxExecutions, trigger phase across restarts, short patterns, fail-closed store writes, and the real clock.
 import { describe, expect, it } from 'vitest'
 import { createSqliteSchedulerStore } from '../store/sqlite-scheduler-store.ts'
-import { createRealClock } from './clock.ts'
+import { createRealClock } from './time/clock.ts'
 import { createScheduler } from './scheduler.ts'
-import type { SchedulerStore } from './store-port.ts'
-import { createTestClock } from './test-clock.ts'
-import { createTimeline } from './timeline.ts'
+import type { SchedulerStore } from './store/store-port.ts'
+import { createTestClock } from './time/test-clock.ts'
+import { createTimeline } from './time/timeline.ts'
 import { every, makeFixture } from './testing/fixture.ts'
 
 describe('triggers in the scheduler', () => {

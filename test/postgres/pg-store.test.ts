@@ -2,8 +2,8 @@
 // running a small plan on it and surviving a restart.
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresBinDir, startPostgres } from '../../scripts/postgres.ts'
-import { describeStoreConformance } from '../../src/scheduler/store-conformance.ts'
-import { createScheduler } from '../../src/scheduler/scheduler.ts'
+import { describeStoreConformance } from '../../src/scheduler/testing/store-conformance.ts'
+import { createScheduler } from '../../src/scheduler/index.ts'
 import { createPostgresSchedulerStore } from '../../src/store/postgres/postgres-scheduler-store.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

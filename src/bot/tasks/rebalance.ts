@@ -5,8 +5,8 @@ import { planPortfolio } from '../../capital/allocator.ts'
 import { planRebalance, readPositions } from '../../capital/rebalance.ts'
 import { createOnchainPositionReader, type PositionSource } from '../../capital/position-reader.ts'
 import { ValidationError } from '../../errors/validation-error.ts'
-import type { Scheduler } from '../../scheduler/scheduler.ts'
-import type { TaskDefinition } from '../../scheduler/task-contract.ts'
+import type { Scheduler } from '../../scheduler/index.ts'
+import type { TaskDefinition } from '../../scheduler/index.ts'
 import type { AddressBook } from '../../../protocols/types.ts'
 
 const uint = z.string().regex(/^\d+$/, 'an integer amount in base units')

@@ -1,6 +1,6 @@
 // Job groups of a cluster: which jobs share a lease, and whether this instance holds a job's group now.
 import type { ClusterState } from './cluster-types.ts'
-import type { Ctx, JobState } from './scheduler-state.ts'
+import type { Ctx, JobState } from '../scheduler-state.ts'
 
 /** Groups as connected components: jobs sharing a key, a dependency or an outcome trigger; named by their smallest key. */
 function computeGroups(ctx: Ctx, cluster: ClusterState): Map<string, string> {

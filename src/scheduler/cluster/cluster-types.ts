@@ -1,6 +1,6 @@
 // The cluster's contracts and state: what a shared store's coordinator provides and what the scheduler keeps.
-import type { JobSpec } from './job-spec.ts'
-import type { JobRecord, RunRecord } from './store-port.ts'
+import type { JobSpec } from '../jobs/job-spec.ts'
+import type { JobRecord, RunRecord } from '../store/store-port.ts'
 
 /** A control made on one instance that every other applies. `jobId` null means the whole scheduler. */
 export interface ClusterControl {

@@ -3,14 +3,14 @@
 // maxInstances, dependency order and a wallet's sends stay on one instance. A heartbeat renews the leases and
 // brings back what changed: groups taken over (their stored schedule state and unfinished runs), groups lost,
 // manual runs handed over by peers, and controls (pause, priority...) made on peers.
-import { adoptStoredRun } from './load-state.ts'
-import { recoverInterrupted } from './recovery.ts'
-import { armFire } from './jobs.ts'
-import type { Scheduler } from './scheduler-api.ts'
+import { adoptStoredRun } from '../jobs/load-state.ts'
+import { recoverInterrupted } from '../runs/recovery.ts'
+import { armFire } from '../jobs/jobs.ts'
+import type { Scheduler } from '../scheduler-api.ts'
 import type { ClusterControl } from './cluster-types.ts'
 import { ensureGroups, groupOf } from './cluster-groups.ts'
-import { resolveDone, unqueue, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
-import type { Priority } from './store-port.ts'
+import { resolveDone, unqueue, type Ctx, type JobState, type RunState } from '../scheduler-state.ts'
+import type { Priority } from '../store/store-port.ts'
 
 /** Publishes a control change made here (not one being applied from a peer). */
 export function publishControl(ctx: Ctx, control: ClusterControl): void {

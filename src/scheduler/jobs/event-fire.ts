@@ -1,8 +1,8 @@
 // Event triggers in the core: a reported event (or another job's outcome) becomes one run, debounced, with the
 // same pause, overlap and maxExecutions rules as a timed fire.
-import { ownsJob } from './cluster-groups.ts'
+import { ownsJob } from '../cluster/cluster-groups.ts'
 import { exhausted } from './job-limits.ts'
-import { emit, enqueue, newRun, saveJob, type Ctx, type JobState } from './scheduler-state.ts'
+import { emit, enqueue, newRun, saveJob, type Ctx, type JobState } from '../scheduler-state.ts'
 
 /** What firing an event did. */
 export type EventFireResult = { runId: string } | { ignored: string }

@@ -1,7 +1,7 @@
 // Explains why a job waits: pause, dependencies, instances, slots, resources, gate decisions, misfires, next fire.
-import { blockersOf } from './dispatch.ts'
-import type { Ctx, JobState } from './scheduler-state.ts'
-import type { Explanation } from './scheduler-types.ts'
+import { blockersOf } from '../runs/dispatch.ts'
+import type { Ctx, JobState } from '../scheduler-state.ts'
+import type { Explanation } from '../scheduler-types.ts'
 
 /** Builds the explanation of one job's state from the live scheduler state. */
 export function explainJob(ctx: Ctx, job: JobState): Explanation {

@@ -1,7 +1,7 @@
 // Deferred job-row writes: where the store derives job state from runs, a fire that enqueues a run and a run that
 // finishes leave the job row alone (the run row is the durable fact); the rows of jobs that moved on are written
 // together by a periodic checkpoint and at stop, at most once per job per period however often it runs.
-import type { Ctx, JobState } from './scheduler-state.ts'
+import type { Ctx, JobState } from '../scheduler-state.ts'
 
 /** How long a job row may lag its runs while the scheduler runs. */
 export const ROW_CHECKPOINT_MS = 1_000

@@ -1,6 +1,6 @@
 // The persisted form of a job spec: compact (defaults left out) and read back to the same spec.
 import { describe, expect, it } from 'vitest'
-import { TaskSchedulingError } from './errors.ts'
+import { TaskSchedulingError } from '../errors.ts'
 import { parseJobSpec, specToJson } from './job-spec.ts'
 
 const roundTrip = (input: unknown) => parseJobSpec(JSON.parse(specToJson(parseJobSpec(input))))

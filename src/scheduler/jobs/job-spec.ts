@@ -1,11 +1,11 @@
 // Job specifications: the zod schema, defaults, and the typed error for a spec the scheduler cannot accept.
 import { z } from 'zod'
-import { PRIORITIES } from './store-port.ts'
-import type { TaskHandler, RecoveryPolicy } from './task-contract.ts'
-import { TaskSchedulingError } from './errors.ts'
-import { runWindowSchema } from './run-window.ts'
+import { PRIORITIES } from '../store/store-port.ts'
+import type { TaskHandler, RecoveryPolicy } from '../task-contract.ts'
+import { TaskSchedulingError } from '../errors.ts'
+import { runWindowSchema } from '../runs/run-window.ts'
 import { EMPTY_ARRAY, EMPTY_OBJECT, presentKeysParser } from './present-keys-parse.ts'
-import { SHARED_TRIGGER_TYPES } from './trigger-bridge.ts'
+import { SHARED_TRIGGER_TYPES } from '../triggers/trigger-bridge.ts'
 
 const ms = z.number().finite().nonnegative()
 

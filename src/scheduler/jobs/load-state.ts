@@ -2,9 +2,9 @@
 import { parseJobSpec, type JobSpec } from './job-spec.ts'
 import { OUTCOME_CHECKPOINT_KEY } from './job-rows.ts'
 import { exhausted } from './job-limits.ts'
-import { adoptRun, enqueue, noteOutcomeWatcher, NO_RUNS, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
-import type { RunRecord, SchedulerStore, UnreflectedFire } from './store-port.ts'
-import { compileJobTrigger } from './trigger-bridge.ts'
+import { adoptRun, enqueue, noteOutcomeWatcher, NO_RUNS, type Ctx, type JobState, type RunState } from '../scheduler-state.ts'
+import type { RunRecord, SchedulerStore, UnreflectedFire } from '../store/store-port.ts'
+import { compileJobTrigger } from '../triggers/trigger-bridge.ts'
 
 /**
  * Reads jobs and unfinished runs: pending, delayed and held runs go back to their queues; runs found executing

@@ -1,7 +1,7 @@
 // Plan files: a JSON list of job specs (e.g. config/demo-plan.json), validated before any job is added.
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
-import { TaskSchedulingError } from './errors.ts'
+import { TaskSchedulingError } from '../errors.ts'
 import type { JobSpecInput } from './job-spec.ts'
 
 const planSchema = z.object({

@@ -1,11 +1,11 @@
 // The dispatch pass: picks due runs by priority (FIFO within one), checks dependencies, instances, slots and
 // resource pools, asks the gate, then hands the runs to start (run-start.ts).
-import { DispatchGateError } from './gate-error.ts'
+import { DispatchGateError } from '../gate-error.ts'
 import { dependencyTimedOut, outsideWindow } from './run-conditions.ts'
 import { windowState } from './run-window.ts'
 import { argsOf, launch, markStarted, release, reserve, taskOf } from './run-start.ts'
-import { emit, enqueue, errorText, finishRun, runPayload, unqueue, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
-import type { GateDecision, GateInput } from './scheduler-types.ts'
+import { emit, enqueue, errorText, finishRun, runPayload, unqueue, type Ctx, type JobState, type RunState } from '../scheduler-state.ts'
+import type { GateDecision, GateInput } from '../scheduler-types.ts'
 
 /**
  * How a job's dependencies stand: 'ok' when each one's latest finished run succeeded and none is active,

@@ -1,6 +1,6 @@
 // The default escalation hook: log the permanent failure and, if configured, POST it to a webhook.
 import type { Logger } from 'pino'
-import type { EscalationEvent } from './scheduler-types.ts'
+import type { EscalationEvent } from '../scheduler-types.ts'
 
 /** Options for createEscalationHook. */
 export interface EscalationHookOptions {

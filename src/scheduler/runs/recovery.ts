@@ -1,6 +1,6 @@
 // Crash recovery: runs found executing from a dead process become `interrupted`, then their job's recovery
 // policy decides: `rerun` queues a fresh run, `reconcile` asks the task's hook and applies its verdict.
-import { errorText, enqueue, finishRun, newRun, emit, type Ctx, type RunState } from './scheduler-state.ts'
+import { errorText, enqueue, finishRun, newRun, emit, type Ctx, type RunState } from '../scheduler-state.ts'
 import { taskOf } from './run-start.ts'
 
 /** Queues a fresh run that replaces an interrupted one (same args). */

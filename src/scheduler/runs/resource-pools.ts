@@ -1,5 +1,5 @@
 // Named resource pools (e.g. wallet:<address> = 1, rpc:<chain> = 4): capacity checks and reservations.
-import { ResourceAllocationError } from './errors.ts'
+import { ResourceAllocationError } from '../errors.ts'
 
 /** Pools with capacities and current use. */
 export interface ResourcePools {

@@ -1,7 +1,7 @@
 // Conditions a due run must meet besides dependencies and slots: its run windows and its dependency timeout.
 import { windowState } from './run-window.ts'
-import { finishRun, type Ctx, type RunState } from './scheduler-state.ts'
-import type { GateDecision } from './scheduler-types.ts'
+import { finishRun, type Ctx, type RunState } from '../scheduler-state.ts'
+import type { GateDecision } from '../scheduler-types.ts'
 
 /** Outside its windows: delays the run to the next opening, or records it missed when that is past its grace. */
 export function outsideWindow(ctx: Ctx, run: RunState, delay: (d: GateDecision & { action: 'delay' }) => void): boolean {

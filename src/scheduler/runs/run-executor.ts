@@ -1,9 +1,9 @@
 // Runs one run's attempts: p-retry with full-jitter backoff on the scheduler's timeline, per-attempt timeouts.
 import pRetry, { AbortError } from 'p-retry'
-import { SchedulerError } from './errors.ts'
+import { SchedulerError } from '../errors.ts'
 import { LazyAbort, type AbortListener } from './lazy-abort.ts'
-import type { RunContext, TaskHandler } from './task-contract.ts'
-import type { TimelineHandle } from './timeline.ts'
+import type { RunContext, TaskHandler } from '../task-contract.ts'
+import type { TimelineHandle } from '../time/timeline.ts'
 
 /** An attempt ran past the job's timeout; its signal was aborted. Not retried: the work may have happened. */
 export class RunTimeoutError extends SchedulerError {

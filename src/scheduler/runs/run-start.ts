@@ -2,11 +2,11 @@
 // writer thread when it has one), execution with retries, and cancelling a run.
 import { LazyAbort } from './lazy-abort.ts'
 import { executeRun, type ExecutorHooks, type Outcome } from './run-executor.ts'
-import type { TimelineHandle } from './timeline.ts'
+import type { TimelineHandle } from '../time/timeline.ts'
 import {
   emit, enqueue, errorText, finishRun, resolveDone, runPayload, unqueue, type Ctx, type JobState, type RunState,
-} from './scheduler-state.ts'
-import type { TaskDefinition } from './task-contract.ts'
+} from '../scheduler-state.ts'
+import type { TaskDefinition } from '../task-contract.ts'
 
 /** The task that runs a job's runs, or null when its task type is not registered (yet). */
 export function taskOf(ctx: Ctx, job: JobState): TaskDefinition | null {

@@ -1,7 +1,7 @@
 // Run windows and dependency timeouts on a test clock (2026-01-01 is a Thursday; Berlin is UTC+1 in January).
 import { describe, expect, it } from 'vitest'
 import { windowState } from './run-window.ts'
-import { makeFixture } from './testing/fixture.ts'
+import { makeFixture } from '../testing/fixture.ts'
 
 const H = 3_600_000
 const at = (d: number, h: number, m = 0) => Date.UTC(2026, 0, d, h, m)

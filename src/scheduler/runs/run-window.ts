@@ -1,7 +1,7 @@
 // Run windows: the days and hours (in a time zone) a job may start; outside them a due run waits for the next
 // opening or, past its misfire grace, is recorded as missed.
 import { z } from 'zod'
-import { getCronEvaluator } from './triggers/cron-engine.ts'
+import { getCronEvaluator } from '../triggers/cron-engine.ts'
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM, e.g. 09:30')

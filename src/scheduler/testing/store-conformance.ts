@@ -1,6 +1,6 @@
 // Shared conformance suite every SchedulerStore implementation runs (SQLite now, PostgreSQL later).
 import { describe, expect, it, afterEach } from 'vitest'
-import type { JobRecord, RunRecord, SchedulerStore } from './store-port.ts'
+import type { JobRecord, RunRecord, SchedulerStore } from '../store/store-port.ts'
 
 /** Builds a job record with sensible defaults for store tests. */
 export function sampleJob(id: string, over: Partial<JobRecord> = {}): JobRecord {

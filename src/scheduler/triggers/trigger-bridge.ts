@@ -1,5 +1,5 @@
 // Compiles a job's trigger through the triggers module, sharing compiled schedules between identical triggers.
-import { compileTrigger, type CompiledTrigger } from './triggers/compile.ts'
+import { compileTrigger, type CompiledTrigger } from './compile.ts'
 
 /** Options a job gives its trigger. */
 export interface JobTriggerOptions {
