@@ -1,6 +1,6 @@
 // Runs every enabled job of a composed bot once, in dependency order, and reports per job for the CLI.
 import { AppError } from '../errors/app-error.ts'
-import type { OnceReport, ProgressEvent } from '../cli/services.ts'
+import type { OnceReport, ProgressEvent } from './services.ts'
 import type { RunView } from '../scheduler/index.ts'
 import type { BotRuntime } from './runtime.ts'
 

@@ -1,5 +1,5 @@
 // Read views for `bot status` and `bot explain`: scheduler state, breaker, market picture, waiting reasons.
-import type { JobExplanation, StatusReport } from '../cli/services.ts'
+import type { JobExplanation, StatusReport } from './services.ts'
 import type { BotRuntime } from './runtime.ts'
 
 /** What the views read: a running runtime or the read-only state view. */

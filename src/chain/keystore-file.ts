@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { keccak256 } from 'viem'
 import { privateKeyToAddress } from 'viem/accounts'
 import { AppError } from '../errors/app-error.ts'
-import type { KeystoreResult } from './services.ts'
+import type { KeystoreResult } from '../bot/services.ts'
 
 /** Default folder for keystores created by `bot keystore`. */
 export const DEFAULT_KEYSTORE_DIR = '.state/keystores'

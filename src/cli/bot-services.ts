@@ -3,19 +3,19 @@ import pino from 'pino'
 import type { BotConfig } from '../config/schema.ts'
 import { createLogger, type Logger } from '../logging/logger.ts'
 import { ValidationError } from '../errors/validation-error.ts'
-import type { CliServices, JobSummary, OnceReport, ProgressEvent, RunRecord as CliRun, ServicesFactory } from '../cli/services.ts'
+import type { CliServices, JobSummary, OnceReport, ProgressEvent, RunRecord as CliRun, ServicesFactory } from '../bot/services.ts'
 import type { JobView, RunView } from '../scheduler/index.ts'
-import { createBotRuntime, toJobSpec, type BotRuntime } from './runtime.ts'
+import { createBotRuntime, toJobSpec, type BotRuntime } from '../bot/runtime.ts'
 import { acquireStateLock, type StateLock } from '../store/lock.ts'
-import { explainJob, statusReport, type StateSource } from './report-views.ts'
-import { openStateView, type StateView } from './state-view.ts'
-import { runDryOnce } from './dry-run.ts'
+import { explainJob, statusReport, type StateSource } from '../bot/report-views.ts'
+import { openStateView, type StateView } from '../bot/state-view.ts'
+import { runDryOnce } from '../bot/dry-run.ts'
 import { createTokenStore } from '../access/token-store.ts'
 import { backupDatabase, restoreDatabase } from '../housekeeping/backup.ts'
-import { createUpkeep, defaultBackupDir } from './upkeep.ts'
+import { createUpkeep, defaultBackupDir } from '../bot/upkeep.ts'
 import type { Role } from '../access/roles.ts'
 import { openDatabase, type Db } from '../store/database.ts'
-import { onceWith, waitForRun } from './once.ts'
+import { onceWith, waitForRun } from '../bot/once.ts'
 
 /** Maps a scheduler job onto the CLI's summary. */
 export function jobSummary(j: JobView, last?: RunView): JobSummary {
@@ -114,7 +114,7 @@ export const createBotServices: ServicesFactory = async (deps) => {
       }
       await r.start()
       const serve = r.config.server.enabled || o.port !== undefined
-      const server = serve ? await (await import('./serve.ts')).startBotServer(r, { port: o.port, logger }) : undefined
+      const server = serve ? await (await import('../server/bot-server.ts')).startBotServer(r, { port: o.port, logger }) : undefined
       if (server) o.onListening?.(server.url)
       try {
         await untilAborted(o.signal)
@@ -135,8 +135,8 @@ export const createBotServices: ServicesFactory = async (deps) => {
         await untilAborted(o.signal)
       } finally { await d.stop() }
     },
-    keystoreNew: async (o) => (await import('../cli/keystore-file.ts')).writeKeystore(o),
-    keystoreImport: async (o) => (await import('../cli/keystore-file.ts')).writeKeystore(o),
+    keystoreNew: async (o) => (await import('../chain/keystore-file.ts')).writeKeystore(o),
+    keystoreImport: async (o) => (await import('../chain/keystore-file.ts')).writeKeystore(o),
     async housekeeping(o) {
       const r = await writable()
       const db = runtime ? (await rt()).db : view!.db

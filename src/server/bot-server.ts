@@ -5,8 +5,8 @@ import { parseJobConfig, readPresetRaw, parseConfig } from '../config/load.ts'
 import { createControl } from '../control/control.ts'
 import type { Logger } from '../logging/logger.ts'
 import { createBotMetrics } from '../metrics/bot-metrics.ts'
-import { startApiServer, type ApiServer } from '../server/api-server.ts'
-import { toJobSpec, type BotRuntime } from './runtime.ts'
+import { startApiServer, type ApiServer } from './api-server.ts'
+import { toJobSpec, type BotRuntime } from '../bot/runtime.ts'
 
 /** Overrides from the command line. */
 export interface ServeOptions {

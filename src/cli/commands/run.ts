@@ -2,7 +2,7 @@
 import { defineCommand, type CommandContext } from '../command.ts'
 import { EXIT, UsageError } from '../errors.ts'
 import { formatDuration, paintStatus } from '../format.ts'
-import type { OnceReport, ProgressEvent } from '../services.ts'
+import type { OnceReport, ProgressEvent } from '../../bot/services.ts'
 
 export const runCommand = defineCommand({
   name: 'run',
