@@ -286,6 +286,6 @@ export type BotConfig = z.output<typeof BotConfigSchema>
 /** One job as configured. */
 export type JobConfig = z.output<typeof jobSchema>
 /** One chain as configured. */
-export type ChainConfig = z.output<typeof chainSchema>
+type ChainConfig = z.output<typeof chainSchema>
 /** What a config file may contain before defaults are filled in. */
-export type BotConfigInput = z.input<typeof BotConfigSchema>
+type BotConfigInput = z.input<typeof BotConfigSchema>

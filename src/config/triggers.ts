@@ -85,4 +85,4 @@ export const triggerSchema = z.union([
 ], { error: `expected a trigger: a short string (${SHORT_HELP}) or an object with "type"` })
 
 /** The parsed trigger as the scheduler receives it. */
-export type TriggerConfig = z.output<typeof triggerSchema>
+type TriggerConfig = z.output<typeof triggerSchema>

@@ -106,16 +106,16 @@ export const triggerSpecSchema = z.discriminatedUnion('type', [
 ])
 
 export type TriggerSpec = z.infer<typeof triggerSpecSchema>
-export type CronSpec = z.infer<typeof cronSpecSchema>
-export type DateSpec = z.infer<typeof dateSpecSchema>
-export type IntervalSpec = z.infer<typeof intervalSpecSchema>
+type CronSpec = z.infer<typeof cronSpecSchema>
+type DateSpec = z.infer<typeof dateSpecSchema>
+type IntervalSpec = z.infer<typeof intervalSpecSchema>
 export type IntervalUnit = z.infer<typeof intervalUnitSchema>
-export type RecurrenceSpec = z.infer<typeof recurrenceSpecSchema>
+type RecurrenceSpec = z.infer<typeof recurrenceSpecSchema>
 export type EventSpec = z.infer<typeof eventSpecSchema>
 
 /** What users may write: the object form or a short pattern string. */
 export const triggerInputSchema = z.union([z.string(), triggerSpecSchema])
-export type TriggerInput = z.input<typeof triggerInputSchema>
+type TriggerInput = z.input<typeof triggerInputSchema>
 
 /** Options the scheduler core applies around a trigger (declared here so job validation has one source). */
 export const triggerOptionsSchema = z.strictObject({
@@ -128,7 +128,7 @@ export const triggerOptionsSchema = z.strictObject({
   /** Zone for short patterns such as `daily_at_09:00`; UTC unless given. */
   timezone: timeZoneSchema.default('UTC'),
 })
-export type TriggerOptions = z.output<typeof triggerOptionsSchema>
+type TriggerOptions = z.output<typeof triggerOptionsSchema>
 
 /** The short patterns accepted as strings, for error messages and docs. */
 export const SHORT_PATTERNS = 'hourly, daily, weekly, daily_at_HH:MM, interval_<N>s, interval_<N>m, interval_<N>h, interval_<N>d'
