@@ -75,6 +75,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: '^(node_modules|data|contracts)/' },
+    exclude: { path: '^(data|contracts)/' },
   },
 }
