@@ -131,7 +131,7 @@ export const triggerOptionsSchema = z.strictObject({
 type TriggerOptions = z.output<typeof triggerOptionsSchema>
 
 /** The short patterns accepted as strings, for error messages and docs. */
-export const SHORT_PATTERNS = 'hourly, daily, weekly, daily_at_HH:MM, interval_<N>s, interval_<N>m, interval_<N>h, interval_<N>d'
+export const SHORT_PATTERNS = 'hourly, daily, weekly, manual, daily_at_HH:MM, interval_<N>s, interval_<N>m, interval_<N>h, interval_<N>d'
 
 const INTERVAL_UNITS: Record<string, IntervalUnit> = { s: 's', m: 'min', h: 'h', d: 'days' }
 
@@ -144,11 +144,13 @@ export class ShortPatternProblem extends Error {
 
 /**
  * Expands a short pattern to its object form. `hourly`/`daily`/`weekly`/`daily_at_HH:MM` are wall-clock cron in
- * `timezone`; `interval_<N><s|m|h|d>` is an absolute interval. Throws ShortPatternProblem on anything else.
+ * `timezone`; `interval_<N><s|m|h|d>` is an absolute interval; `manual`
+ * fires only on run-now. Throws ShortPatternProblem on anything else.
  */
 export function parseShortPattern(pattern: string, timezone = 'UTC'): TriggerSpec {
   const p = pattern.trim()
   const tz = { timezone }
+  if (p === 'manual') return { type: 'manual' }
   if (p === 'hourly') return { type: 'cron', expression: '0 * * * *', ...tz }
   if (p === 'daily') return { type: 'cron', expression: '0 0 * * *', ...tz }
   if (p === 'weekly') return { type: 'cron', expression: '0 0 * * 0', ...tz }
