@@ -1,12 +1,12 @@
-// The intent journal on a real SQLite file with the real migrations: durable batches, group commit, totals.
+// The SQLite intent journal: a durable batch restores the synchronous level; a group commit is one transaction.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { keccak256, type Address } from 'viem'
-import { createIntentJournal } from '../../src/store/sqlite-intent-journal.ts'
-import type { NewIntent } from '../../src/chain/intent-types.ts'
-import { openDatabase, type Db } from '../../src/store/database.ts'
+import { createIntentJournal } from './sqlite-intent-journal.ts'
+import type { NewIntent } from '../chain/intent-types.ts'
+import { openDatabase, type Db } from './database.ts'
 
 const FROM = '0x00000000000000000000000000000000000000aa' as Address
 const intent = (runId: string, nonce: number, extra: Partial<NewIntent> = {}): NewIntent => ({
