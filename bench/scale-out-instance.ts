@@ -1,6 +1,6 @@
 // One instance of the scale-out bench, as its own process: a scheduler in cluster mode on the PostgreSQL URL it
 // is given, with `N` date-triggered no-op jobs firing at `AT`. It runs until the parent stops it (SIGTERM).
-import { createScheduler } from '../src/scheduler/scheduler.ts'
+import { createScheduler } from '../src/scheduler/index.ts'
 import { createPgCoordinator } from '../src/store/postgres/pg-cluster.ts'
 import { createPostgresSchedulerStore } from '../src/store/postgres/postgres-scheduler-store.ts'
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { postgresBinDir, startPostgres } from '../scripts/postgres.ts'
-import { createScheduler } from '../src/scheduler/scheduler.ts'
+import { createScheduler } from '../src/scheduler/index.ts'
 import { createSqliteSchedulerStore } from '../src/store/sqlite-scheduler-store.ts'
 import { createSyncPg } from '../src/store/postgres/sync-pg.ts'
 

@@ -7,7 +7,7 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 // The scheduler under test and node-schedule load on first use: each cron child's RSS holds only its own library.
-const ours = () => Promise.all([import('../src/scheduler/scheduler.ts'), import('../src/store/sqlite-scheduler-store.ts')])
+const ours = () => Promise.all([import('../src/scheduler/index.ts'), import('../src/store/sqlite-scheduler-store.ts')])
 const nodeSchedule = async () => (await import('node-schedule')).default
 
 const SELF = fileURLToPath(import.meta.url)

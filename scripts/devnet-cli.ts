@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { serializeError } from '../src/logging/logger.ts'
-import { startDevnet, DEVNET_L1_CHAIN_ID, DEVNET_L2_CHAIN_ID, type Devnet } from './devnet.ts'
+import { startDevnet, DEVNET_L1_CHAIN_ID, DEVNET_L2_CHAIN_ID, type Devnet } from '../src/devnet/devnet.ts'
 
 const USAGE = `usage: npm run devnet -- [--addresses <path>] [--l1-chain-id N] [--l2-chain-id N] [--no-relayer] [--measure N]
   --addresses   where to write the addresses JSON (default .state/devnet/addresses.json)

@@ -1,8 +1,8 @@
 // aave-v3 against a real Aave V3 market on the devnet: supply, borrow under a health-factor floor, repay, withdraw.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeFunctionData, encodeFunctionData, parseEther, parseUnits, type Address, type Hex } from 'viem'
-import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
-import { uniswapArtifact } from '../../scripts/devnet-artifacts.ts'
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
+import { uniswapArtifact } from '../../src/devnet/devnet-artifacts.ts'
 import { createWalletExecutor, type CallExecutor } from '../../test/devnet/executor.ts'
 import { devnetContext, erc20BalanceOf, WRITE_METHODS } from '../../test/devnet/harness.ts'
 import { ValidationError } from '../../src/errors/validation-error.ts'

@@ -1,8 +1,8 @@
 // erc4626: vault by name or address, approval only when short, limits checked before building.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeFunctionData, encodeFunctionData, parseUnits } from 'viem'
-import { ownArtifact } from '../../scripts/devnet-artifacts.ts'
-import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
+import { ownArtifact } from '../../src/devnet/devnet-artifacts.ts'
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
 import { createWalletExecutor } from '../../test/devnet/executor.ts'
 import { devnetContext } from '../../test/devnet/harness.ts'
 import { prepareAdapterCalls } from '../registry.ts'

@@ -1,6 +1,6 @@
 // native-transfer: only to another own wallet, only with gas money left over.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
 import { devnetContext } from '../../test/devnet/harness.ts'
 import { ValidationError } from '../../src/errors/validation-error.ts'
 import { prepareAdapterCalls } from '../registry.ts'

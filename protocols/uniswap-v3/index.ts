@@ -7,7 +7,7 @@ import { defineAdapter, type Call } from '../types.ts'
 import { ROUTER_ADDRESS_THIS, swapRouter02Abi } from './abi.ts'
 import { ID, quoteUniswapV3, resolveRoute, uniswapV3Params, type UniswapV3Params } from './quote.ts'
 
-export { FEE_TIERS, packPath, quoteUniswapV3, uniswapV3Params, type FeeTier, type UniswapV3Params, type V3Quote } from './quote.ts'
+export { packPath, quoteUniswapV3, type UniswapV3Params } from './quote.ts'
 
 export const uniswapV3Adapter = defineAdapter<UniswapV3Params>({
   id: ID,

@@ -1,8 +1,8 @@
 // uniswap-v3: param rules, ABI agreement with the published artifacts, fee-tier choice, path packing and the calls built, on the devnet.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPublicClient, custom, decodeFunctionData, isAddressEqual, parseEther, parseUnits, toFunctionSelector, type Abi, type AbiFunction, type Address, type Hex, type PublicClient } from 'viem'
-import { uniswapV3Artifact, type UniswapV3Contract } from '../../scripts/devnet-uniswap-v3.ts'
-import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
+import { uniswapV3Artifact, type UniswapV3Contract } from '../../src/devnet/devnet-uniswap-v3.ts'
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
 import { createManualClock, devnetContext } from '../../test/devnet/harness.ts'
 import { AdapterPreconditionError } from '../shared/errors.ts'
 import { parseAdapterParams } from '../registry.ts'

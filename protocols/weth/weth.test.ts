@@ -1,7 +1,7 @@
 // weth: wrap sends value to deposit(), unwrap needs the WETH balance.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeFunctionData, parseEther } from 'viem'
-import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
 import { createWalletExecutor } from '../../test/devnet/executor.ts'
 import { devnetContext } from '../../test/devnet/harness.ts'
 import { prepareAdapterCalls } from '../registry.ts'

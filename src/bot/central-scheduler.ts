@@ -1,9 +1,9 @@
 // The bot's CentralScheduler facade: the core scheduler plus scheduleDynamically, which feeds its dispatch gate.
 import type { RiskAssessment } from '../risk/assessment.ts'
 import type { RiskManager } from '../risk/risk-manager.ts'
-import type { Scheduler } from '../scheduler/scheduler.ts'
-import type { DispatchGate, GateDecision as CoreDecision, GateInput } from '../scheduler/scheduler-types.ts'
-import type { Priority } from '../scheduler/store-port.ts'
+import type { Scheduler } from '../scheduler/index.ts'
+import type { DispatchGate, GateDecision as CoreDecision, GateInput } from '../scheduler/index.ts'
+import type { Priority } from '../scheduler/index.ts'
 import { decideDispatch, type DueRun, type DynamicPolicyConfig, type GateDecision, type MarketData } from './dynamic-policy.ts'
 
 /** The latest market picture the gate decides with. */

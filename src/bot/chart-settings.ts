@@ -1,7 +1,7 @@
 // What the dashboard's charts draw beside the history: gas caps as lines, daily budgets and caps, explorer links.
 import * as viemChains from 'viem/chains'
 import type { Chain } from 'viem'
-import type { ChartSettings } from '../server/history-routes.ts'
+import type { ChartSettings } from '../history/index.ts'
 import { policyFromConfig, type BotRuntime } from './runtime.ts'
 
 const explorerOf = (chainId: number): string | undefined =>

@@ -8,8 +8,8 @@ import type { SpendPolicy } from '../chain/spend-policy.ts'
 import type { BotConfig } from '../config/schema.ts'
 import { AppError } from '../errors/app-error.ts'
 import type { AddressBook } from '../../protocols/types.ts'
-import { ANVIL_TEST_KEYS } from '../../scripts/anvil.ts'
-import type { Devnet } from '../../scripts/devnet.ts'
+import { ANVIL_TEST_KEYS } from '../devnet/anvil.ts'
+import type { Devnet } from '../devnet/devnet.ts'
 
 /** One chain the bot talks to. */
 export interface BotChain {
@@ -51,7 +51,7 @@ const DEVNET_FEE_CAP = parseUnits('200', 9)
 export async function resolveEnvironment(config: BotConfig, options: EnvironmentOptions): Promise<BotEnvironment> {
   let devnet: Devnet | undefined
   if (config.devnet.embedded && !options.rpcOverrides) {
-    const { startDevnet } = await import('../../scripts/devnet.ts')
+    const { startDevnet } = await import('../devnet/devnet.ts')
     const [l1, l2] = config.devnet.chains
     // The Aave V3 market adds ~50 setup transactions: deployed only when the config uses the adapter.
     const aaveV3 = Object.hasOwn(config.protocols, 'aave-v3')
@@ -112,7 +112,7 @@ export function devnetPolicy(chainId: number, book: AddressBook, own: Address[])
 
 /** Reads a devnet addresses JSON (as `bot devnet` / startDevnet write it) into an adapter address book. */
 async function readAddressBook(path: string): Promise<AddressBook> {
-  const { devnetBook, loadDevnetAddresses } = await import('../../scripts/devnet-addresses.ts')
+  const { devnetBook, loadDevnetAddresses } = await import('../devnet/devnet-addresses.ts')
   try {
     return devnetBook(loadDevnetAddresses(path))
   } catch (cause) {

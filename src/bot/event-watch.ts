@@ -4,7 +4,7 @@
 import { toEventSelector, type Hex, type PublicClient } from 'viem'
 import type { Logger } from '../logging/logger.ts'
 import type { RiskAssessment } from '../risk/assessment.ts'
-import type { Scheduler } from '../scheduler/scheduler.ts'
+import type { Scheduler } from '../scheduler/index.ts'
 import type { Db } from '../store/database.ts'
 
 type On = { kind: string } & Record<string, unknown>

@@ -1,9 +1,9 @@
 // Wires operator notifications into the composed bot: the notifier, its watcher and the scheduler hooks.
 import type { BotConfig } from '../config/schema.ts'
-import type { IntentJournal } from '../chain/intent-journal.ts'
+import type { IntentJournal } from '../chain/intent-types.ts'
 import type { Logger } from '../logging/logger.ts'
 import { attachScheduler, createNotifier, createWatcher, notifyStarted, notifyStopped, type Notifier, type StartReport } from '../notify/index.ts'
-import type { Scheduler } from '../scheduler/scheduler.ts'
+import type { Scheduler } from '../scheduler/index.ts'
 import type { Db } from '../store/database.ts'
 import type { BotEnvironment } from './environment.ts'
 

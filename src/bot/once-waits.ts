@@ -1,6 +1,6 @@
 // Tells the operator of `--once` what each waiting job waits for, once per change of reason (not per re-check).
-import type { ProgressEvent } from '../cli/services.ts'
-import type { Scheduler } from '../scheduler/scheduler-api.ts'
+import type { ProgressEvent } from './services.ts'
+import type { Scheduler } from '../scheduler/index.ts'
 
 /** The shape of a reason without its numbers: a new gas reading alone is not a new reason. */
 function reasonShape(status: string, reason: string): string {

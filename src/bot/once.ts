@@ -1,7 +1,7 @@
 // Runs every enabled job of a composed bot once, in dependency order, and reports per job for the CLI; bounded in time.
 import { AppError } from '../errors/app-error.ts'
-import type { OnceReport, ProgressEvent } from '../cli/services.ts'
-import type { RunView } from '../scheduler/scheduler-types.ts'
+import type { OnceReport, ProgressEvent } from './services.ts'
+import type { RunView } from '../scheduler/index.ts'
 import type { BotRuntime } from './runtime.ts'
 import { watchWaits } from './once-waits.ts'
 

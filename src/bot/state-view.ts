@@ -2,7 +2,7 @@
 import pino from 'pino'
 import type { BotConfig } from '../config/schema.ts'
 import { createCircuitBreaker, type CircuitBreaker } from '../risk/circuit-breaker.ts'
-import { createScheduler, type Scheduler } from '../scheduler/scheduler.ts'
+import { createScheduler, type Scheduler } from '../scheduler/index.ts'
 import { openDatabase, type Db } from '../store/database.ts'
 import { AppError } from '../errors/app-error.ts'
 import { BOT_TASK_TYPES, breakerConfig, retentionOf } from './runtime.ts'

@@ -1,13 +1,13 @@
 // Which stores the bot runs on: SQLite in the state file (default), the scheduler on PostgreSQL (one instance),
 // or a cluster on PostgreSQL (scheduler, journal, lane leases and breaker shared by several instances).
 import type { LocalAccount } from 'viem'
-import type { IntentJournal } from '../chain/intent-journal.ts'
-import type { LaneOwnership } from '../chain/tx-engine.ts'
+import type { IntentJournal } from '../chain/intent-types.ts'
+import type { LaneOwnership } from '../chain/intent-types.ts'
 import type { BotConfig } from '../config/schema.ts'
 import type { Logger } from '../logging/logger.ts'
 import type { CircuitBreaker } from '../risk/circuit-breaker.ts'
-import type { ClusterOptions } from '../scheduler/cluster.ts'
-import type { SchedulerStore } from '../scheduler/store-port.ts'
+import type { ClusterOptions } from '../scheduler/index.ts'
+import type { SchedulerStore } from '../scheduler/index.ts'
 import type { Db } from '../store/database.ts'
 import { createPgCoordinator, defaultInstanceId } from '../store/postgres/pg-cluster.ts'
 import { createPgIntentJournal } from '../store/postgres/pg-intent-journal.ts'

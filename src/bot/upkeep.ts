@@ -7,9 +7,9 @@ import type { BotConfig } from '../config/schema.ts'
 import { BACKUP_PATTERN, backupDatabase } from '../housekeeping/backup.ts'
 import { createHousekeeper, type Housekeeper } from '../housekeeping/housekeeper.ts'
 import { pruneChartHistory } from '../history/index.ts'
-import type { JobSpecInput } from '../scheduler/job-spec.ts'
-import type { TaskDefinition } from '../scheduler/task-contract.ts'
-import type { Scheduler } from '../scheduler/scheduler.ts'
+import type { JobSpecInput } from '../scheduler/index.ts'
+import type { TaskDefinition } from '../scheduler/index.ts'
+import type { Scheduler } from '../scheduler/index.ts'
 import type { Db } from '../store/database.ts'
 
 /** Upkeep for one runtime. */

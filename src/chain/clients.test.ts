@@ -1,7 +1,7 @@
 // Clients against real anvil nodes: chain-id guard, fallback past a dead URL, no stale cached block numbers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer } from 'node:net'
-import { anvilRpc, startAnvil, type AnvilInstance } from '../../scripts/anvil.ts'
+import { anvilRpc, startAnvil, type AnvilInstance } from '../devnet/anvil.ts'
 import { assertChainId, createChainClient, createChainClients, defineBotChain } from './clients.ts'
 import { ChainError, ChainIdMismatchError } from './errors.ts'
 import { startFaultProxy } from '../../test/helpers/fault-proxy.ts'

@@ -1,8 +1,8 @@
 // Drives one intent to its end: receipt with N confirmations, watchdog rebroadcast, fee bumps, cancel, reorg checks.
 import { keccak256, type Hex, type LocalAccount } from 'viem'
 import type { Logger } from '../logging/logger.ts'
-import type { IntentJournal, IntentRow, IntentStatus } from './intent-journal.ts'
-import { OPEN_STATUSES } from './intent-journal.ts'
+import type { IntentJournal, IntentRow, IntentStatus } from './intent-types.ts'
+import { OPEN_STATUSES } from './intent-types.ts'
 import type { StepHook } from './nonce-lane.ts'
 import type { BroadcastOutcome, MinimalReceipt, RpcSteps } from './rpc-steps.ts'
 import { bumpedFees, estimateCappedFees, type FeeLimits } from './tx-fees.ts'

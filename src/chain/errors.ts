@@ -56,7 +56,7 @@ export class NonceError extends ChainError {
 }
 
 /** Codes of fee rejections. */
-export type FeeErrorCode = 'REPLACEMENT_UNDERPRICED' | 'FEE_CAP_TOO_LOW' | 'FEE_INVALID' | 'FEE_ABOVE_CAP' | 'FEE_BUMP_ABOVE_CAP'
+type FeeErrorCode = 'REPLACEMENT_UNDERPRICED' | 'FEE_CAP_TOO_LOW' | 'FEE_INVALID' | 'FEE_ABOVE_CAP' | 'FEE_BUMP_ABOVE_CAP'
 
 /** Fees rejected by the node or beyond the bot's cap. */
 export class FeeError extends ChainError {

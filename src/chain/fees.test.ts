@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { Hex, PublicClient } from 'viem'
-import { anvilRpc, startAnvil, ANVIL_TEST_KEYS, type AnvilInstance } from '../../scripts/anvil.ts'
+import { anvilRpc, startAnvil, ANVIL_TEST_KEYS, type AnvilInstance } from '../devnet/anvil.ts'
 import { createChainClient } from './clients.ts'
 import { FeeError } from './errors.ts'
 import { applyFeeCap, bumpFees, decimalRatio, estimateFees, mulCeil } from './fees.ts'

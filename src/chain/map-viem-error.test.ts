@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createServer } from 'node:net'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { encodeFunctionData, type Address, type Hex, type PublicClient } from 'viem'
-import { anvilRpc, startAnvil, ANVIL_TEST_KEYS, type AnvilInstance } from '../../scripts/anvil.ts'
+import { anvilRpc, startAnvil, ANVIL_TEST_KEYS, type AnvilInstance } from '../devnet/anvil.ts'
 import { startFaultProxy, type FaultProxy } from '../../test/helpers/fault-proxy.ts'
 import { REVERTER_ABI, REVERTER_BYTECODE } from '../../test/helpers/reverter-contract.ts'
 import { createChainClient } from './clients.ts'

@@ -2,7 +2,7 @@
 import { keccak256, type Address, type Hex, type LocalAccount } from 'viem'
 import type { Logger } from '../logging/logger.ts'
 import { ChainIdMismatchError, InsufficientFundsError } from './errors.ts'
-import type { IntentJournal, IntentRow, NewIntent } from './intent-journal.ts'
+import type { IntentJournal, IntentRow, NewIntent } from './intent-types.ts'
 import type { BroadcastOutcome, RpcSteps } from './rpc-steps.ts'
 
 /** Named points of the send path; a crash test kills the process at each of them. */

@@ -1,5 +1,5 @@
 // Turns the settled intents of one run into the scheduler's reconcile verdict, from durable evidence only.
-import type { ReconcileOutcome } from '../scheduler/task-contract.ts'
+import type { ReconcileOutcome } from '../scheduler/index.ts'
 import type { IntentOutcome } from './confirm.ts'
 
 /** The result a reconciled run stores: the mined hashes of its calls, in call order. */

@@ -2,9 +2,10 @@
 import { keccak256, type Address, type Hex, type LocalAccount, type PublicClient } from 'viem'
 import type { Logger } from '../logging/logger.ts'
 import type { Db } from '../store/database.ts'
-import type { ReconcileOutcome } from '../scheduler/task-contract.ts'
+import type { ReconcileOutcome } from '../scheduler/index.ts'
 import { driveIntent, applyBroadcast, type ConfirmContext, type ConfirmSettings, type IntentOutcome } from './confirm.ts'
-import { createIntentJournal, type IntentJournal, type IntentRow, type SpendTotals } from './intent-journal.ts'
+import { createIntentJournal } from '../store/sqlite-intent-journal.ts'
+import type { IntentJournal, IntentRow, LaneOwnership, SpendTotals } from './intent-types.ts'
 import { createNonceLane, type NonceLane, type StepHook } from './nonce-lane.ts'
 import { reconcileRunOutcome } from './reconcile.ts'
 import { createBlockWatcher, type BlockWatcher } from './block-watcher.ts'
@@ -45,12 +46,6 @@ export interface PolicyInput {
 /** Caps, allowlists and approval rules; throws a non-retryable error to refuse. */
 export interface TxPolicy {
   check(input: PolicyInput): void
-}
-
-/** Who may send from a lane when several instances share one journal (a lease per chain and wallet). */
-export interface LaneOwnership {
-  /** Resolves once this instance holds the lane; true when it was just taken (its open intents must be reconciled first). */
-  acquire(chainId: number, wallet: Address, signal?: AbortSignal): Promise<boolean>
 }
 
 /** Options of `createTxEngine`. */

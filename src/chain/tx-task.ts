@@ -1,7 +1,7 @@
 // The `send_calls` task: how transaction jobs reach the engine through the scheduler's task catalog.
 import { z } from 'zod'
 import type { Address, Hex } from 'viem'
-import type { TaskDefinition } from '../scheduler/task-contract.ts'
+import type { TaskDefinition } from '../scheduler/index.ts'
 import { ValidationError } from '../errors/validation-error.ts'
 import type { TxEngine } from './tx-engine.ts'
 

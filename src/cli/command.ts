@@ -2,7 +2,7 @@
 import type { BotConfig } from '../config/schema.ts'
 import type { Logger } from '../logging/logger.ts'
 import type { Output } from './output.ts'
-import type { CliServices } from './services.ts'
+import type { CliServices } from '../bot/services.ts'
 
 /** One option of a command, in node:util parseArgs terms plus help text. */
 export interface CommandOption {

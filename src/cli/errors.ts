@@ -14,14 +14,6 @@ export class UsageError extends AppError {
   }
 }
 
-/** Another `bot` process holds the state this one would use; exit code 2 (nothing was started). */
-export class LockHeldError extends AppError {
-  override name = 'LockHeldError'
-  constructor(message: string, hint: string, details: Record<string, unknown>) {
-    super('STATE_LOCKED', message, { retryable: false, hint, details })
-  }
-}
-
 /** Codes of other modules' errors that mean the input was wrong rather than that something failed. */
 const BAD_INPUT_CODES = new Set(['VALIDATION', 'CLI_USAGE', 'STATE_LOCKED', 'UNKNOWN_JOB', 'DUPLICATE_JOB', 'INVALID_TRIGGER', 'KEYSTORE_EXISTS', 'KEYSTORE_BAD_KEY'])
 

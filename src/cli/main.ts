@@ -32,7 +32,7 @@ import { EXIT, UsageError, exitCodeFor } from './errors.ts'
 import { commandHelp, rootHelp } from './help.ts'
 import { createOutput, type OutStream } from './output.ts'
 import { promptLine } from './prompt.ts'
-import type { CliServices, ServicesFactory } from './services.ts'
+import type { CliServices, ServicesFactory } from '../bot/services.ts'
 
 /** What main() uses from the outside world; tests pass their own streams, env and services. */
 export interface MainDeps {

@@ -2,8 +2,7 @@
 import { z } from 'zod'
 import { triggerSchema } from './triggers.ts'
 import { backupSchema, housekeepingSchema } from './maintenance-schema.ts'
-import { runWindowSchema } from '../scheduler/run-window.ts'
-import { TRIGGER_RULES } from '../scheduler/dependency-rules.ts'
+import { runWindowSchema, TRIGGER_RULES } from '../scheduler/index.ts'
 import { notifySchema } from '../notify/config-schema.ts'
 import { duration, etherAmount, fraction, gasPrice, tokenAmount } from './units.ts'
 
@@ -292,6 +291,6 @@ export type BotConfig = z.output<typeof BotConfigSchema>
 /** One job as configured. */
 export type JobConfig = z.output<typeof jobSchema>
 /** One chain as configured. */
-export type ChainConfig = z.output<typeof chainSchema>
+type ChainConfig = z.output<typeof chainSchema>
 /** What a config file may contain before defaults are filled in. */
-export type BotConfigInput = z.input<typeof BotConfigSchema>
+type BotConfigInput = z.input<typeof BotConfigSchema>

@@ -29,13 +29,6 @@ async function isMnemonic(text: string): Promise<boolean> {
   return text.trim().split(/\s+/).every((w) => list.getWordIndex(w) >= 0)
 }
 
-/** Classifies one string; null when it does not look like a secret. */
-export async function classifySecret(text: string): Promise<SecretFinding['kind'] | null> {
-  const kind = classify(text)
-  if (kind !== 'mnemonic?') return kind
-  return (await isMnemonic(text)) ? 'mnemonic' : null
-}
-
 /**
  * Walks `value` (objects, arrays, strings; keys too) and returns every secret-looking string with its dotted
  * path. A 32-byte hex value is refused even where it could be a legitimate bytes32: fail closed.

@@ -1,27 +1,19 @@
 // Config form of a job trigger: the scheduler's object triggers or its short strings, checked before anything runs.
 import { z } from 'zod'
+import { isValidTimeZone, parseShortPattern } from '../scheduler/index.ts'
 import { duration } from './units.ts'
 
-const SHORT = /^(hourly|daily|weekly|manual|daily_at_([01]\d|2[0-3]):[0-5]\d|interval_[1-9]\d{0,5}(s|m|h|d))$/
 const SHORT_HELP = 'hourly, daily, weekly, manual, daily_at_HH:MM (e.g. daily_at_09:30) or interval_<n><s|m|h|d> (e.g. interval_30m)'
-const CRON_FIELD = /^[0-9A-Za-z*/,?LW#-]+$/
-
-const zoneCache = new Map<string, boolean>()
-
-/** True when `tz` is an IANA time zone this Node build knows (memoized: building a formatter is slow). */
-export function isKnownTimeZone(tz: string): boolean {
-  const hit = zoneCache.get(tz)
-  if (hit !== undefined) return hit
-  let ok: boolean
+/** True when the scheduler's own grammar accepts `s` as a short pattern (one grammar for config and scheduler). */
+function isShortPattern(s: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz })
-    ok = true
+    parseShortPattern(s)
+    return true
   } catch {
-    ok = false
+    return false
   }
-  if (zoneCache.size < 1000) zoneCache.set(tz, ok)
-  return ok
 }
+const CRON_FIELD = /^[0-9A-Za-z*/,?LW#-]+$/
 
 const cronTrigger = z.strictObject({
   type: z.literal('cron'),
@@ -29,7 +21,7 @@ const cronTrigger = z.strictObject({
     const fields = e.trim().split(/\s+/)
     return (fields.length === 5 || fields.length === 6) && fields.every((f) => CRON_FIELD.test(f))
   }, { error: 'expected a cron expression of 5 or 6 fields, e.g. "30 9 * * 1-5"' }),
-  timezone: z.string().refine(isKnownTimeZone, { error: 'expected an IANA time zone such as "UTC" or "Europe/Berlin"' })
+  timezone: z.string().refine(isValidTimeZone, { error: 'expected an IANA time zone such as "UTC" or "Europe/Berlin"' })
     .default('UTC'),
 })
 
@@ -78,11 +70,11 @@ const eventTrigger = z.strictObject({
 
 /** A job trigger: `{type:'cron'|'date'|'interval'|'manual', ...}` or a short string such as `interval_30m`. */
 export const triggerSchema = z.union([
-  z.string().regex(SHORT, { error: `expected a short trigger: ${SHORT_HELP}` }),
+  z.string().refine(isShortPattern, { error: `expected a short trigger: ${SHORT_HELP}` }),
   z.discriminatedUnion('type', [cronTrigger, dateTrigger, intervalTrigger, manualTrigger, eventTrigger], {
     error: 'expected a trigger object with "type" one of "cron", "date", "interval", "manual", "event"',
   }),
 ], { error: `expected a trigger: a short string (${SHORT_HELP}) or an object with "type"` })
 
 /** The parsed trigger as the scheduler receives it. */
-export type TriggerConfig = z.output<typeof triggerSchema>
+type TriggerConfig = z.output<typeof triggerSchema>

@@ -34,7 +34,3 @@ export class AppError extends Error {
   }
 }
 
-/** True when `err` is an AppError marked retryable; unknown errors are treated as not retryable (fail closed). */
-export function isRetryable(err: unknown): boolean {
-  return err instanceof AppError && err.retryable
-}

@@ -1,11 +1,11 @@
 // Prometheus metrics of the bot on a private prom-client registry: scheduler events, gate decisions, risk, tx journal.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { Db } from '../store/database.ts'
-import type { Scheduler } from '../scheduler/scheduler.ts'
-import type { RunView } from '../scheduler/scheduler-types.ts'
+import type { Scheduler } from '../scheduler/index.ts'
+import type { RunView } from '../scheduler/index.ts'
 import type { CircuitBreaker } from '../risk/circuit-breaker.ts'
 import type { RiskManager } from '../risk/risk-manager.ts'
-import { reasonKind } from '../bot/cli-views.ts'
+import { reasonKind } from '../bot/report-views.ts'
 import type { RpcCounter } from '../chain/rpc-counter.ts'
 
 /** What the collectors observe. */

@@ -1,5 +1,5 @@
 // Scheduler and lifecycle events as notifications: escalations, long delays, start, stop and crash recovery.
-import type { Scheduler } from '../scheduler/scheduler.ts'
+import type { Scheduler } from '../scheduler/index.ts'
 import { redactSecrets } from '../logging/redact.ts'
 import type { Notifier } from './notifier.ts'
 

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { BUILTIN_TASKS } from './builtin-tasks.ts'
-import { loadPlanFile, parsePlan } from './plan.ts'
+import { loadPlanFile, parsePlan } from './jobs/plan.ts'
 import { makeFixture } from './testing/fixture.ts'
 
 const DEMO = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'config', 'demo-plan.json')

@@ -1,7 +1,7 @@
 // The two whole-scheduler operations: run every job once (`bot --once`) and the graceful stop.
-import { topologicalOrder } from './dag.ts'
+import { topologicalOrder } from './jobs/dag.ts'
 import { SchedulerError } from './errors.ts'
-import { writeBehindRows } from './job-rows.ts'
+import { writeBehindRows } from './jobs/job-rows.ts'
 import { enqueue, finishRun, newRun, resolveDone, whenDone, type Ctx, type RunState } from './scheduler-state.ts'
 import type { OnceSummary } from './scheduler-types.ts'
 

@@ -1,11 +1,11 @@
 // The scheduler's public API as an interface (createScheduler in scheduler.ts implements it).
-import type { EventFireResult } from './event-fire.ts'
-import type { JobSpecInput } from './job-spec.ts'
-import type { IfExists } from './jobs.ts'
+import type { EventFireResult } from './jobs/event-fire.ts'
+import type { JobSpecInput } from './jobs/job-spec.ts'
+import type { IfExists } from './jobs/jobs.ts'
 import type {
   Explanation, JobView, OnceSummary, RunView, SchedulerEvents, SchedulerHealth,
 } from './scheduler-types.ts'
-import type { AttemptRecord, ListRunsQuery, Priority } from './store-port.ts'
+import type { AttemptRecord, ListRunsQuery, Priority } from './store/store-port.ts'
 import type { TaskDefinition } from './task-contract.ts'
 
 /** The scheduler's public API. */

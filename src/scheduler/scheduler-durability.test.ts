@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import type { ReconcileOutcome } from './task-contract.ts'
-import { OUTCOME_CHECKPOINT_KEY, ROW_CHECKPOINT_MS } from './job-rows.ts'
+import { OUTCOME_CHECKPOINT_KEY, ROW_CHECKPOINT_MS } from './jobs/job-rows.ts'
 import { installSignalHandlers } from './signals.ts'
 import { deferred, every, makeFixture, type Fixture } from './testing/fixture.ts'
 

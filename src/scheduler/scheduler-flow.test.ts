@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../errors/app-error.ts'
-import { createEscalationHook } from './escalation.ts'
+import { createEscalationHook } from './runs/escalation.ts'
 import type { GateDecision, GateInput } from './scheduler-types.ts'
 import { deferred, makeFixture } from './testing/fixture.ts'
 

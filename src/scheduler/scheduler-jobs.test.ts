@@ -1,4 +1,4 @@
-// Jobs (feature 1), control (feature 9) and typed errors (feature 12) of the scheduler.
+// Jobs, control and typed errors of the scheduler.
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { DependencyError, ResourceAllocationError, SchedulerError, TaskSchedulingError } from './errors.ts'

@@ -1,9 +1,9 @@
 // Public types of the scheduler: options, the dispatch gate, event payloads, views and the --once summary.
 import type { Logger } from 'pino'
-import type { Clock } from './clock.ts'
-import type { ClusterOptions } from './cluster.ts'
-import type { TriggerRule } from './dependency-rules.ts'
-import type { Priority, RunOrigin, RunRecord, RunStatus, SchedulerStore } from './store-port.ts'
+import type { Clock } from './time/clock.ts'
+import type { ClusterOptions } from './cluster/cluster-types.ts'
+import type { Priority, RunOrigin, RunRecord, RunStatus, SchedulerStore } from './store/store-port.ts'
+import type { TriggerRule } from './jobs/dependency-rules.ts'
 
 /** What the dispatch gate sees of a run about to start. */
 export interface GateInput {

@@ -2,8 +2,8 @@
 // interrupted by a stop), so a restart loads that run; once it finishes, the mark moves past it.
 import { describe, expect, it } from 'vitest'
 import { UNFINISHED_FROM_KEY } from '../store/sqlite-batch.mjs'
-import { ROW_CHECKPOINT_MS } from './job-rows.ts'
-import type { StoreOp } from './store-port.ts'
+import { ROW_CHECKPOINT_MS } from './jobs/job-rows.ts'
+import type { StoreOp } from './store/store-port.ts'
 import { makeFixture, type Fixture } from './testing/fixture.ts'
 
 /** Records every finishedBelow proposal the scheduler hands to its store. */

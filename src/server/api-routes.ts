@@ -2,7 +2,7 @@
 // the scheduler's thread (reads through the cache, mutations always).
 import { z } from 'zod'
 import type { Actor } from '../access/roles.ts'
-import { RUN_STATUSES } from '../scheduler/store-port.ts'
+import { RUN_STATUSES } from '../scheduler/index.ts'
 import type { ApiOps, OpName } from './api-ops.ts'
 import type { ReadOptions } from './read-cache.ts'
 import { createRouter, readJson, sendJson, validate, type Req } from './http-kit.ts'

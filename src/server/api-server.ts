@@ -4,12 +4,12 @@ import { Worker } from 'node:worker_threads'
 import type { EnvToken } from '../access/token-store.ts'
 import { toControlError } from '../control/control.ts'
 import type { Logger } from '../logging/logger.ts'
-import type { Scheduler } from '../scheduler/scheduler.ts'
+import type { Scheduler } from '../scheduler/index.ts'
 import { createApiOps, type ApiDeps } from './api-ops.ts'
 import { onRunEvents } from './event-stream.ts'
 import type { RateLimitConfig } from './rate-limit.ts'
 import type { ToMain, ToWorker, WorkerConfig } from './worker-protocol.ts'
-import type { ChartSettings } from './history-routes.ts'
+import type { ChartSettings } from '../history/index.ts'
 
 /** Options of startApiServer. */
 export interface ApiServerOptions extends ApiDeps {

@@ -1,6 +1,6 @@
 // Server-sent events of run state changes for the dashboard; slow clients are dropped, never buffered forever.
 import type { ServerResponse } from 'node:http'
-import type { Scheduler } from '../scheduler/scheduler.ts'
+import type { Scheduler } from '../scheduler/index.ts'
 import type { RunEventData } from './worker-protocol.ts'
 
 const EVENTS = ['started', 'succeeded', 'failed', 'retrying', 'cancelled', 'missed', 'delayed', 'held', 'skipped', 'interrupted', 'needs_attention'] as const

@@ -1,7 +1,7 @@
 // Liveness and readiness: the database answers, each chain's RPC answers with the right chain id, the loop runs.
 import type { PublicClient } from 'viem'
 import type { Db } from '../store/database.ts'
-import type { Scheduler } from '../scheduler/scheduler.ts'
+import type { Scheduler } from '../scheduler/index.ts'
 
 /** One check's result. */
 export interface HealthCheck {

@@ -1,21 +1,11 @@
 // The chart-history endpoints, answered in the HTTP worker from its read-only connection to the state file: each
 // takes `?since=` (ms epoch or ISO time, default the last 24 h) and a bounded number of points.
 import { z } from 'zod'
-import { baseFeeSeries, balanceSeries, gasPerDay, runsPerHour, savingsReport, sendMarks, transactions } from '../history/index.ts'
+import { baseFeeSeries, balanceSeries, gasPerDay, runsPerHour, savingsReport, sendMarks, transactions, type ChartSettings } from '../history/index.ts'
 import type { Db } from '../store/database.ts'
 import { InvalidInputError } from '../control/control-errors.ts'
 import type { Authed } from './api-routes.ts'
 import { createRouter, validate, type Req } from './http-kit.ts'
-
-/** Settings the charts draw beside the data: caps as lines, budgets, explorer links (all wei as decimal strings). */
-export interface ChartSettings {
-  /** Gas-price caps: the policy's global ones (no chain), per-job caps and each chain's engine fee cap. */
-  caps: { label: string; wei: string; chainId?: number }[]
-  dailyGasBudgetWei: Record<string, string>
-  dailyNativeCapWei: Record<string, string>
-  /** Block-explorer base URL per chain, when the chain has one. */
-  explorers: Record<string, string>
-}
 
 export const MAX_POINTS = 1_000
 const DAY_MS = 86_400_000

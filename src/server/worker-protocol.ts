@@ -4,7 +4,7 @@ import type { Actor } from '../access/roles.ts'
 import type { EnvToken } from '../access/token-store.ts'
 import type { OpName } from './api-ops.ts'
 import type { RateLimitConfig } from './rate-limit.ts'
-import type { ChartSettings } from './history-routes.ts'
+import type { ChartSettings } from '../history/index.ts'
 
 /** What the worker needs to start: where to listen, and how to authenticate without the scheduler's thread. */
 export interface WorkerConfig {

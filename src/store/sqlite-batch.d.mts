@@ -1,6 +1,6 @@
 // Types of sqlite-batch.mjs (plain JavaScript so the writer thread can load it).
 import type { Database, Transaction } from 'better-sqlite3'
-import type { StoreOp } from '../scheduler/store-port.ts'
+import type { StoreOp } from '../scheduler/store/store-port.ts'
 
 /** A batch of store ops: one op code per op, and all their values in one flat array of primitives. */
 export interface EncodedBatch {

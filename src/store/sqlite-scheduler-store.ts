@@ -14,7 +14,7 @@ import type {
   SchedulerStore,
   UnreflectedFire,
   UnreflectedOutcome,
-} from '../scheduler/store-port.ts'
+} from '../scheduler/store/store-port.ts'
 
 type Row = Record<string, unknown>
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeFunctionData, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { ANVIL_TEST_KEYS } from '../../scripts/anvil.ts'
+import { ANVIL_TEST_KEYS } from '../../src/devnet/anvil.ts'
 import { createTxEngine } from '../../src/chain/tx-engine.ts'
 import { minedTxsFrom, randomAddress, recordingPolicy, startEngineFixture, TARGET, testClient, type EngineFixture } from './engine-fixture.ts'
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeFunctionData, erc20Abi, maxUint256, parseEther, parseGwei, type Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { ANVIL_TEST_KEYS } from '../../scripts/anvil.ts'
+import { ANVIL_TEST_KEYS } from '../../src/devnet/anvil.ts'
 import { createTxEngine, type TxEngine } from '../../src/chain/tx-engine.ts'
 import { createSpendPolicyGuard } from '../../src/chain/tx-policy.ts'
 import { openDatabase } from '../../src/store/database.ts'

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseGwei, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { ANVIL_TEST_KEYS } from '../../scripts/anvil.ts'
+import { ANVIL_TEST_KEYS } from '../../src/devnet/anvil.ts'
 import { minedTxsFrom, randomAddress, startEngineFixture, type EngineFixture } from './engine-fixture.ts'
 
 /** Polls `check` until it returns a value (generous deadline: the machine is shared). */

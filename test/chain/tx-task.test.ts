@@ -1,7 +1,7 @@
 // The send_calls task through the scheduler contract: idempotent attempts and a journal-backed reconcile hook.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defineSendCallsTask } from '../../src/chain/tx-task.ts'
-import type { RunContext } from '../../src/scheduler/task-contract.ts'
+import type { RunContext } from '../../src/scheduler/index.ts'
 import { minedTxsFrom, randomAddress, startEngineFixture, type EngineFixture } from './engine-fixture.ts'
 
 describe('send_calls task', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { main, type MainDeps } from '../../src/cli/main.ts'
-import type { CliServices, OnceReport, ServicesFactory } from '../../src/cli/services.ts'
+import type { CliServices, OnceReport, ServicesFactory } from '../../src/bot/services.ts'
 
 /** A temporary directory removed by `cleanup`. */
 export function tempDir(prefix = 'bot-cli-'): { dir: string; file(name: string, content: string): string; cleanup(): void } {

@@ -5,8 +5,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { LockHeldError } from '../../src/cli/errors.ts'
-import { acquireStateLock } from '../../src/cli/lock.ts'
+import { acquireStateLock, LockHeldError } from '../../src/store/lock.ts'
 import { tempDir } from './helpers.ts'
 
 const ROOT = resolve(import.meta.dirname, '..', '..')

@@ -2,8 +2,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { noopTask } from '../../src/scheduler/builtin-tasks.ts'
-import { createScheduler } from '../../src/scheduler/scheduler.ts'
+import { noopTask } from '../../src/scheduler/index.ts'
+import { createScheduler } from '../../src/scheduler/index.ts'
 import { createSqliteSchedulerStore } from '../../src/store/sqlite-scheduler-store.ts'
 import { runMain, tempDir } from './helpers.ts'
 

@@ -2,8 +2,8 @@
 // start and end into a probe table, until the parent SIGKILLs it (or, with --drain, stops it gracefully).
 import Database from 'better-sqlite3'
 import { createSqliteSchedulerStore } from '../../src/store/sqlite-scheduler-store.ts'
-import { createScheduler } from '../../src/scheduler/scheduler.ts'
-import type { TaskHandler } from '../../src/scheduler/task-contract.ts'
+import { createScheduler } from '../../src/scheduler/index.ts'
+import type { TaskHandler } from '../../src/scheduler/index.ts'
 import { AppError } from '../../src/errors/app-error.ts'
 import { CHILD_JOBS, PROBE_SQL } from './plan.ts'
 

@@ -1,5 +1,5 @@
 // The crash test's job plan and probe table, shared by the child and the checks.
-import type { JobSpecInput } from '../../src/scheduler/job-spec.ts'
+import type { JobSpecInput } from '../../src/scheduler/index.ts'
 
 /** Long-running maxInstances-1 jobs firing every second, a reconcile job, and a dependency chain. */
 export const CHILD_JOBS: JobSpecInput[] = [

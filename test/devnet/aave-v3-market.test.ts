@@ -1,9 +1,9 @@
 // The devnet's Aave V3 market: linked from the published artifacts, wired through the provider, priced by the devnet feeds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeFunctionData, parseAbi, parseEther, type Hex } from 'viem'
-import { aaveArtifact, aaveLibrariesOf } from '../../scripts/devnet-aave-artifacts.ts'
-import { ownArtifact, uniswapArtifact } from '../../scripts/devnet-artifacts.ts'
-import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
+import { aaveArtifact, aaveLibrariesOf } from '../../src/devnet/devnet-aave-artifacts.ts'
+import { ownArtifact, uniswapArtifact } from '../../src/devnet/devnet-artifacts.ts'
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
 import { createDefaultRegistry } from '../../protocols/index.ts'
 import { prepareAdapterCalls } from '../../protocols/registry.ts'
 import { aaveV3DataProviderAbi, aaveV3OracleAbi } from '../../protocols/aave-v3/abi.ts'

@@ -5,7 +5,7 @@ import { ValidationError } from '../../src/errors/validation-error.ts'
 import { AdapterPreconditionError } from '../../protocols/shared/errors.ts'
 import { createDefaultRegistry } from '../../protocols/index.ts'
 import { prepareAdapterCalls } from '../../protocols/registry.ts'
-import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
 import { devnetContext, WRITE_METHODS } from './harness.ts'
 
 let devnet: Devnet

@@ -14,8 +14,8 @@ import { AdapterPreconditionError, paramError } from '../../protocols/shared/err
 import { addressSchema, amountSchema, chainIdSchema, tokenSymbolSchema } from '../../protocols/shared/params.ts'
 import { NATIVE, requireOwnWallet, resolveChain, resolveToken } from '../../protocols/shared/resolve.ts'
 import { defineAdapter } from '../../protocols/types.ts'
-import { ownArtifact } from '../../scripts/devnet-artifacts.ts'
-import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
+import { ownArtifact } from '../../src/devnet/devnet-artifacts.ts'
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
 import { createEngineExecutor } from './executor.ts'
 import { devnetContext, erc20BalanceOf } from './harness.ts'
 

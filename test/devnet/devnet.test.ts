@@ -5,11 +5,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWalletClient, http, parseEther, zeroAddress, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { devnetBook, loadDevnetAddresses } from '../../scripts/devnet-addresses.ts'
-import { ownArtifact, uniswapArtifact } from '../../scripts/devnet-artifacts.ts'
-import { DEVNET_RELAYER_KEY, startDevnet, type Devnet, type DevnetChain } from '../../scripts/devnet.ts'
-import { startRelayer } from '../../scripts/relayer.ts'
-import { anvilRpc } from '../../scripts/anvil.ts'
+import { devnetBook, loadDevnetAddresses } from '../../src/devnet/devnet-addresses.ts'
+import { ownArtifact, uniswapArtifact } from '../../src/devnet/devnet-artifacts.ts'
+import { DEVNET_RELAYER_KEY, startDevnet, type Devnet, type DevnetChain } from '../../src/devnet/devnet.ts'
+import { startRelayer } from '../../src/devnet/relayer.ts'
+import { anvilRpc } from '../../src/devnet/anvil.ts'
 
 let devnet: Devnet
 let dir: string

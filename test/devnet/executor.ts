@@ -8,7 +8,7 @@ import { decodeApproval } from '../../src/chain/spend-policy.ts'
 import { createSpendPolicyGuard } from '../../src/chain/tx-policy.ts'
 import { devnetPolicy } from '../../src/bot/environment.ts'
 import { openDatabase } from '../../src/store/database.ts'
-import type { Devnet, DevnetChain } from '../../scripts/devnet.ts'
+import type { Devnet, DevnetChain } from '../../src/devnet/devnet.ts'
 import type { Call } from '../../protocols/types.ts'
 
 /** Sends calls in order and returns their receipts; throws on the first revert (later calls are not sent). */

@@ -3,7 +3,7 @@ import { createPublicClient, custom, type Address, type PublicClient } from 'vie
 import { createReadContext } from '../../protocols/context.ts'
 import { erc20Abi } from '../../protocols/shared/erc20-abi.ts'
 import type { Clock, ReadContext } from '../../protocols/types.ts'
-import type { Devnet, DevnetChain } from '../../scripts/devnet.ts'
+import type { Devnet, DevnetChain } from '../../src/devnet/devnet.ts'
 
 /** JSON-RPC methods that change chain state. */
 export const WRITE_METHODS = new Set(['eth_sendRawTransaction', 'eth_sendTransaction', 'eth_signTransaction', 'eth_sign', 'personal_sign'])

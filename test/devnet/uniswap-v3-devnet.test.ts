@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isAddressEqual, keccak256, type Address, type Hex } from 'viem'
 import { erc20Abi } from '../../protocols/shared/erc20-abi.ts'
-import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
-import { assertPoolInitCodeHash, computePoolAddress, peripheryPoolInitCodeHash, UNISWAP_V3_POOLS, uniswapV3Artifact } from '../../scripts/devnet-uniswap-v3.ts'
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
+import { assertPoolInitCodeHash, computePoolAddress, peripheryPoolInitCodeHash, UNISWAP_V3_POOLS, uniswapV3Artifact } from '../../src/devnet/devnet-uniswap-v3.ts'
 
 let devnet: Devnet
 beforeAll(async () => { devnet = await startDevnet({ addressesPath: null, relayer: false }) })

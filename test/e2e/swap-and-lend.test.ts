@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { decodeEventLog, erc20Abi, parseAbi, parseUnits, type Hash } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ANVIL_TEST_KEYS } from '../../scripts/anvil.ts'
-import { startDevnet, type Devnet } from '../../scripts/devnet.ts'
+import { ANVIL_TEST_KEYS } from '../../src/devnet/anvil.ts'
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
 import { ROOT, runBot } from './run-bot.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'bot-swap-lend-'))

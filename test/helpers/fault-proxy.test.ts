@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { Hex } from 'viem'
-import { anvilRpc, startAnvil, ANVIL_TEST_KEYS, type AnvilInstance } from '../../scripts/anvil.ts'
+import { anvilRpc, startAnvil, ANVIL_TEST_KEYS, type AnvilInstance } from '../../src/devnet/anvil.ts'
 import { startFaultProxy, seededRandom, type FaultProxy } from './fault-proxy.ts'
 
 const account = privateKeyToAccount(ANVIL_TEST_KEYS[2])

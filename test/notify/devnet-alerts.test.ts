@@ -4,7 +4,7 @@ import { createPublicClient, createWalletClient, http, parseEther, type PublicCl
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { ANVIL_TEST_KEYS, startAnvil, type AnvilInstance } from '../../scripts/anvil.ts'
+import { ANVIL_TEST_KEYS, startAnvil, type AnvilInstance } from '../../src/devnet/anvil.ts'
 import { createCircuitBreaker } from '../../src/risk/circuit-breaker.ts'
 import { createNotifier, createWatcher } from '../../src/notify/index.ts'
 import { startReceiver, type Receiver } from './receiver.ts'

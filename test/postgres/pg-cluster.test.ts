@@ -3,11 +3,11 @@
 // manual runs are handed to the owner, and pause/priority made on one instance apply on all.
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresBinDir, startPostgres } from '../../scripts/postgres.ts'
-import { createScheduler } from '../../src/scheduler/scheduler.ts'
+import { createScheduler } from '../../src/scheduler/index.ts'
 import { createPgCoordinator } from '../../src/store/postgres/pg-cluster.ts'
 import { createPostgresSchedulerStore } from '../../src/store/postgres/postgres-scheduler-store.ts'
 import { createSyncPg } from '../../src/store/postgres/sync-pg.ts'
-import type { RunRecord } from '../../src/scheduler/store-port.ts'
+import type { RunRecord } from '../../src/scheduler/index.ts'
 
 const available = process.env.TEST_PG_URL !== undefined || postgresBinDir() !== null
 if (!available && process.env.CI) throw new Error('PostgreSQL is missing in CI: .ci/run installs it with apt')

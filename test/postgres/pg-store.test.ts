@@ -2,8 +2,8 @@
 // running a small plan on it and surviving a restart.
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresBinDir, startPostgres } from '../../scripts/postgres.ts'
-import { describeStoreConformance } from '../../src/scheduler/store-conformance.ts'
-import { createScheduler } from '../../src/scheduler/scheduler.ts'
+import { describeStoreConformance } from '../../src/scheduler/testing/store-conformance.ts'
+import { createScheduler } from '../../src/scheduler/index.ts'
 import { createPostgresSchedulerStore } from '../../src/store/postgres/postgres-scheduler-store.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -14,6 +14,9 @@ import { createBotRuntime } from '../../src/bot/runtime.ts'
 import { openStateView } from '../../src/bot/state-view.ts'
 import { parseConfig } from '../../src/config/load.ts'
 import { createSyncPg } from '../../src/store/postgres/sync-pg.ts'
+import { CONFORMANCE_CHAIN, CONFORMANCE_WALLETS, describeJournalConformance } from '../../src/chain/journal-conformance.ts'
+import { createPgIntentJournal } from '../../src/store/postgres/pg-intent-journal.ts'
+import { createPgLaneLeases } from '../../src/store/postgres/pg-lanes.ts'
 
 const available = process.env.TEST_PG_URL !== undefined || postgresBinDir() !== null
 if (!available) {
@@ -28,6 +31,20 @@ if (server) {
   describeStoreConformance('postgresql', () => {
     const url = server.createDatabase(`conf_${++dbs}`)
     return { store: createPostgresSchedulerStore({ url }), reopen: () => createPostgresSchedulerStore({ url }) }
+  })
+
+  // The journal records only for lanes its instance holds, so the instance takes the suite's lanes first.
+  describeJournalConformance('postgresql', async (now) => {
+    const store = createPostgresSchedulerStore({ url: server.createDatabase(`journal_${++dbs}`) })
+    const lanes = createPgLaneLeases({ pg: store.pg, instanceId: 'conformance' })
+    for (const wallet of CONFORMANCE_WALLETS) await lanes.acquire(CONFORMANCE_CHAIN, wallet)
+    return {
+      journal: createPgIntentJournal({ pg: store.pg, instanceId: 'conformance', now }),
+      close: () => {
+        lanes.close()
+        store.close()
+      },
+    }
   })
 
   describe('synchronous bridge', () => {

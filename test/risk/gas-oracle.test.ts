@@ -2,7 +2,7 @@
 import { join } from 'node:path'
 import { createPublicClient, http } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilRpc, startAnvil, type AnvilInstance } from '../../scripts/anvil.ts'
+import { anvilRpc, startAnvil, type AnvilInstance } from '../../src/devnet/anvil.ts'
 import { createGasOracle } from '../../src/risk/gas-oracle.ts'
 import { readBaseFeeTrace } from '../../src/risk/market-csv.ts'
 

@@ -2,7 +2,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createCentralScheduler } from '../../src/bot/central-scheduler.ts'
-import { explainJob, type StateSource } from '../../src/bot/cli-views.ts'
+import { explainJob, type StateSource } from '../../src/bot/report-views.ts'
 import type { RiskAssessment } from '../../src/risk/assessment.ts'
 import { createGasOracle } from '../../src/risk/gas-oracle.ts'
 import { readBaseFeeTrace } from '../../src/risk/market-csv.ts'

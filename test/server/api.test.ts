@@ -7,7 +7,7 @@ import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTokenStore } from '../../src/access/token-store.ts'
 import { createBotRuntime, type BotRuntime } from '../../src/bot/runtime.ts'
-import { startBotServer } from '../../src/bot/serve.ts'
+import { startBotServer } from '../../src/server/bot-server.ts'
 import { parseConfig } from '../../src/config/load.ts'
 import { runApiLoad } from '../../scripts/api-load.ts'
 

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBotRuntime, type BotRuntime } from '../../src/bot/runtime.ts'
-import { startBotServer } from '../../src/bot/serve.ts'
+import { startBotServer } from '../../src/server/bot-server.ts'
 import { parseConfig } from '../../src/config/load.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'bot-history-api-'))

@@ -1,5 +1,5 @@
 // The `market_tick` task: refresh gas, prices and volatility, then hand the picture to scheduleDynamically.
-import type { TaskDefinition } from '../../scheduler/task-contract.ts'
+import type { TaskDefinition } from '../../scheduler/index.ts'
 import type { RiskManager } from '../../risk/risk-manager.ts'
 import type { RiskAssessment } from '../../risk/assessment.ts'
 import type { CentralScheduler } from '../central-scheduler.ts'

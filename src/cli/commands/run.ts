@@ -2,7 +2,7 @@
 import { defineCommand, type CommandContext } from '../command.ts'
 import { EXIT, UsageError } from '../errors.ts'
 import { formatDuration, paintStatus } from '../format.ts'
-import type { OnceReport, ProgressEvent } from '../services.ts'
+import type { OnceReport, ProgressEvent } from '../../bot/services.ts'
 import { parseDurationMs } from '../../config/units.ts'
 
 export const runCommand = defineCommand({
@@ -28,7 +28,7 @@ export const runCommand = defineCommand({
     const dryRun = ctx.values['dry-run'] === true
     const once = ctx.values.once === true || dryRun
     // A dry run broadcasts nothing and must not write the live state, so it may run beside `bot run`.
-    const lock = dryRun ? undefined : (await import('../lock.ts')).acquireStateLock(config.store.path, ctx.global.cwd)
+    const lock = dryRun ? undefined : (await import('../../store/lock.ts')).acquireStateLock(config.store.path, ctx.global.cwd)
     try {
       return once ? await runOnce(ctx, dryRun) : await runForever(ctx, dryRun)
     } finally {

@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { createSqliteSchedulerStore } from '../../store/sqlite-scheduler-store.ts'
 import { createScheduler, type Scheduler } from '../scheduler.ts'
 import type { SchedulerEvents, SchedulerOptions } from '../scheduler-types.ts'
-import type { SchedulerStore } from '../store-port.ts'
-import { createTestClock, type TestClock } from '../test-clock.ts'
+import type { SchedulerStore } from '../store/store-port.ts'
+import { createTestClock, type TestClock } from '../time/test-clock.ts'
 
 /** The trigger input for "every `ms` milliseconds" (one place to adapt to the trigger module's spec). */
 export function every(ms: number, startMs?: number): unknown {

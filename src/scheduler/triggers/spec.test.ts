@@ -15,6 +15,7 @@ describe('short patterns', () => {
     ['interval_2h', { type: 'interval', every: 2, unit: 'h' }],
     ['interval_45s', { type: 'interval', every: 45, unit: 's' }],
     ['interval_3d', { type: 'interval', every: 3, unit: 'days' }],
+    ['manual', { type: 'manual' }],
   ])('%s normalizes to its object form', (pattern, expected) => {
     expect(normalizeTrigger(pattern)).toEqual(expected)
   })

@@ -106,16 +106,16 @@ export const triggerSpecSchema = z.discriminatedUnion('type', [
 ])
 
 export type TriggerSpec = z.infer<typeof triggerSpecSchema>
-export type CronSpec = z.infer<typeof cronSpecSchema>
-export type DateSpec = z.infer<typeof dateSpecSchema>
-export type IntervalSpec = z.infer<typeof intervalSpecSchema>
+type CronSpec = z.infer<typeof cronSpecSchema>
+type DateSpec = z.infer<typeof dateSpecSchema>
+type IntervalSpec = z.infer<typeof intervalSpecSchema>
 export type IntervalUnit = z.infer<typeof intervalUnitSchema>
-export type RecurrenceSpec = z.infer<typeof recurrenceSpecSchema>
+type RecurrenceSpec = z.infer<typeof recurrenceSpecSchema>
 export type EventSpec = z.infer<typeof eventSpecSchema>
 
 /** What users may write: the object form or a short pattern string. */
 export const triggerInputSchema = z.union([z.string(), triggerSpecSchema])
-export type TriggerInput = z.input<typeof triggerInputSchema>
+type TriggerInput = z.input<typeof triggerInputSchema>
 
 /** Options the scheduler core applies around a trigger (declared here so job validation has one source). */
 export const triggerOptionsSchema = z.strictObject({
@@ -128,10 +128,10 @@ export const triggerOptionsSchema = z.strictObject({
   /** Zone for short patterns such as `daily_at_09:00`; UTC unless given. */
   timezone: timeZoneSchema.default('UTC'),
 })
-export type TriggerOptions = z.output<typeof triggerOptionsSchema>
+type TriggerOptions = z.output<typeof triggerOptionsSchema>
 
 /** The short patterns accepted as strings, for error messages and docs. */
-export const SHORT_PATTERNS = 'hourly, daily, weekly, daily_at_HH:MM, interval_<N>s, interval_<N>m, interval_<N>h, interval_<N>d'
+export const SHORT_PATTERNS = 'hourly, daily, weekly, manual, daily_at_HH:MM, interval_<N>s, interval_<N>m, interval_<N>h, interval_<N>d'
 
 const INTERVAL_UNITS: Record<string, IntervalUnit> = { s: 's', m: 'min', h: 'h', d: 'days' }
 
@@ -144,11 +144,13 @@ export class ShortPatternProblem extends Error {
 
 /**
  * Expands a short pattern to its object form. `hourly`/`daily`/`weekly`/`daily_at_HH:MM` are wall-clock cron in
- * `timezone`; `interval_<N><s|m|h|d>` is an absolute interval. Throws ShortPatternProblem on anything else.
+ * `timezone`; `interval_<N><s|m|h|d>` is an absolute interval; `manual`
+ * fires only on run-now. Throws ShortPatternProblem on anything else.
  */
 export function parseShortPattern(pattern: string, timezone = 'UTC'): TriggerSpec {
   const p = pattern.trim()
   const tz = { timezone }
+  if (p === 'manual') return { type: 'manual' }
   if (p === 'hourly') return { type: 'cron', expression: '0 * * * *', ...tz }
   if (p === 'daily') return { type: 'cron', expression: '0 0 * * *', ...tz }
   if (p === 'weekly') return { type: 'cron', expression: '0 0 * * 0', ...tz }

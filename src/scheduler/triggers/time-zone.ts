@@ -48,11 +48,6 @@ export function offsetAt(tz: string, ms: number): number {
   return wall - s
 }
 
-/** The wall-clock time at instant `ms`, encoded as epoch ms of the same fields read as UTC. */
-export function wallAt(tz: string, ms: number): number {
-  return ms + offsetAt(tz, ms)
-}
-
 /** First whole second in (lo, hi] whose offset differs from `off`; the caller knows offsetAt(hi) !== off. */
 function bisectTransition(tz: string, lo: number, hi: number, off: number): number {
   let l = Math.floor(lo / 1000)

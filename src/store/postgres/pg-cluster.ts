@@ -3,7 +3,7 @@
 // log of shared controls. See README.md here for the model.
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import type { ClusterControl, ClusterCoordinator, GainedGroup, HeartbeatReport } from '../../scheduler/cluster.ts'
+import type { ClusterControl, ClusterCoordinator, GainedGroup, HeartbeatReport } from '../../scheduler/cluster/cluster-types.ts'
 import { toJob, toRun } from './postgres-scheduler-store.ts'
 import type { SyncPg } from './sync-pg.ts'
 

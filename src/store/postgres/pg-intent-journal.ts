@@ -2,8 +2,8 @@
 // intents of the previous one, and a new attempt is recorded only by the instance holding its nonce lane's lease
 // (checked in the same transaction), so an instance whose lease lapsed can neither record nor send.
 import type { Address } from 'viem'
-import { OPEN_STATUSES, type IntentJournal, type IntentRow, type NewIntent, type SpendTotals, type StatusFields } from '../../chain/intent-journal.ts'
-import { decode, groupCommit } from '../../chain/intent-rows.ts'
+import { OPEN_STATUSES, type IntentJournal, type IntentRow, type NewIntent, type SpendTotals, type StatusFields } from '../../chain/intent-types.ts'
+import { decode, groupCommit } from '../intent-rows.ts'
 import type { PgStatement, SyncPg } from './sync-pg.ts'
 
 /** Options of the journal. */

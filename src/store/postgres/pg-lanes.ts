@@ -1,7 +1,7 @@
 // Nonce-lane leases on PostgreSQL: one instance at a time sends from a (chain, wallet). A lease is taken before
 // a send, renewed by heartbeat, given back when the lane is idle with nothing open, and taken over when its
 // holder's lease lapsed (the engine then reconciles the lane's open intents before its first new send).
-import type { LaneOwnership } from '../../chain/tx-engine.ts'
+import type { LaneOwnership } from '../../chain/intent-types.ts'
 import type { SyncPg } from './sync-pg.ts'
 
 /** Options of the lane leases. */

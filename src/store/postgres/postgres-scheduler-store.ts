@@ -1,7 +1,7 @@
 // The scheduler's store port on PostgreSQL: same records and semantics as the SQLite store, one transaction per
 // batch through the synchronous bridge (sync-pg.ts).
 import { AppError } from '../../errors/app-error.ts'
-import type { JobRecord, ListRunsQuery, PruneQuery, RunPage, RunRecord, SchedulerStore, StoreOp } from '../../scheduler/store-port.ts'
+import type { JobRecord, ListRunsQuery, PruneQuery, RunPage, RunRecord, SchedulerStore, StoreOp } from '../../scheduler/store/store-port.ts'
 import { applyPgMigrations } from './migrate.ts'
 import { createSyncPg, type PgStatement, type SyncPg } from './sync-pg.ts'
 

@@ -1,0 +1,319 @@
+// Local two-chain devnet: anvil L1 (31337) + L2 (31338), real Uniswap v2/v3 and WETH9 bytecode, test tokens, vault, feeds, bridge, relayer.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import {
+  createPublicClient, createWalletClient, defineChain, encodeDeployData, encodeFunctionData, getContractAddress,
+  http, keccak256, maxUint256, parseEther, parseUnits, toHex,
+  type Abi, type Address, type Chain, type Hash, type Hex, type PublicClient,
+} from 'viem'
+import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
+import { AppError } from '../errors/app-error.ts'
+import type { AddressBook } from '../../protocols/types.ts'
+import { devnetBook, type DevnetAddresses } from './devnet-addresses.ts'
+import { ANVIL_TEST_KEYS, anvilRpc, startAnvil, type AnvilInstance } from './anvil.ts'
+import { ownArtifact, uniswapArtifact, type Artifact } from './devnet-artifacts.ts'
+import { queueAaveV3Market } from './devnet-aave-v3.ts'
+import { startRelayer, type Relayer } from './relayer.ts'
+import { queueUniswapV3 } from './devnet-uniswap-v3.ts'
+import { startAcrossRelayer, type AcrossRelayer } from './across-relayer.ts'
+import { deployAcross } from './devnet-across.ts'
+
+export type { DevnetAddresses }
+
+/** Default chain ids: anvil's usual 31337 for L1, the next one for L2. */
+export const DEVNET_L1_CHAIN_ID = 31337
+export const DEVNET_L2_CHAIN_ID = 31338
+/** Deterministic devnet-only relayer key (keccak of a label); not one of anvil's accounts, so tests never race it. */
+export const DEVNET_RELAYER_KEY = keccak256(toHex('airdrops devnet relayer')) as Hex
+/** Deterministic devnet-only key that deploys the Across SpokePools (their admin) and fills Across deposits. */
+export const DEVNET_ACROSS_RELAYER_KEY = keccak256(toHex('airdrops devnet across relayer')) as Hex
+
+/** Options for startDevnet. */
+export interface DevnetOptions {
+  l1ChainId?: number
+  l2ChainId?: number
+  /** Where to write the addresses JSON; `null` writes nothing. Default `.state/devnet/addresses.json`. */
+  addressesPath?: string | null
+  /** Start the L1->L2 relayer and the Across relayer (default true). */
+  relayer?: boolean
+  relayerPollMs?: number
+  /** Poll interval of the Across relayer; default `relayerPollMs`, else 250 ms. */
+  acrossRelayerPollMs?: number
+  onRelayerError?: (err: unknown) => void
+  /** Deploy the Aave V3 market (WETH, USDC) on L1 (default false: it adds ~1 s and ~50 setup transactions). */
+  aaveV3?: boolean
+}
+
+/** One running chain of the devnet. */
+export interface DevnetChain {
+  chainId: number
+  rpcUrl: string
+  chain: Chain
+  anvil: AnvilInstance
+  /** Read client with caching off (anvil heights move fast). */
+  client: PublicClient
+}
+
+/** A test account (anvil's well-known keys: devnet only). */
+export interface DevnetAccount {
+  address: Address
+  privateKey: Hex
+}
+
+/** The running devnet. */
+export interface Devnet {
+  l1: DevnetChain
+  l2: DevnetChain
+  addresses: DevnetAddresses
+  /** The same addresses as an adapter address book. */
+  book: AddressBook
+  /** anvil accounts 0..4; 0 deployed everything, owns the feeds and keeps 1,000,000 USDC and DAI on L1; 1..4 are untouched. */
+  accounts: DevnetAccount[]
+  relayer: Relayer | undefined
+  /** Fills Across deposits in both directions (absent when `relayer: false`). */
+  acrossRelayer: AcrossRelayer | undefined
+  /** Milliseconds from "both anvils answer" to "everything deployed and funded". */
+  setupMs: number
+  /** Stops the relayer and both anvils; safe to call twice. */
+  stop(): Promise<void>
+}
+
+/** Pool seeding: 1000 ETH against 3,000,000 of each stable (ETH = 3000), and 1,000,000 USDC/DAI; the deployer keeps `spare`. */
+const SEED = {
+  eth: parseEther('1000'), usdc: parseUnits('3000000', 6), dai: parseUnits('3000000', 18),
+  pairUsdc: parseUnits('1000000', 6), pairDai: parseUnits('1000000', 18),
+  spareUsdc: parseUnits('1000000', 6), spareDai: parseUnits('1000000', 18),
+}
+/** Gas for each setup transaction: fixed so no estimate round trip is needed (anvil refunds what is unused). */
+const SETUP_GAS = 8_000_000n
+
+/**
+ * Starts both chains, deploys every contract and seeds liquidity, then starts the relayer. On any failure both
+ * anvils are stopped before the error is thrown.
+ */
+export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
+  const l1ChainId = opts.l1ChainId ?? DEVNET_L1_CHAIN_ID
+  const l2ChainId = opts.l2ChainId ?? DEVNET_L2_CHAIN_ID
+  const anvils = await Promise.allSettled([startAnvil({ chainId: l1ChainId }), startAnvil({ chainId: l2ChainId })])
+  const started = anvils.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+  const failed = anvils.find((r) => r.status === 'rejected')
+  if (failed) {
+    await Promise.all(started.map((a) => a.stop()))
+    throw failed.reason
+  }
+  const [l1Anvil, l2Anvil] = started as [AnvilInstance, AnvilInstance]
+  let relayer: Relayer | undefined
+  let acrossRelayer: AcrossRelayer | undefined
+  try {
+    const l1 = chainOf(l1Anvil, 'devnet-l1')
+    const l2 = chainOf(l2Anvil, 'devnet-l2')
+    const t0 = performance.now()
+    const deployerKey = ANVIL_TEST_KEYS[0]
+    const deployer = privateKeyToAccount(deployerKey)
+    const relayerAccount = privateKeyToAccount(DEVNET_RELAYER_KEY)
+    const acrossAccount = privateKeyToAccount(DEVNET_ACROSS_RELAYER_KEY)
+    // L2 tokens need the L1 token addresses, which are known as soon as their deploys are sent.
+    let tokensSent!: (t: L1Tokens) => void
+    const l1TokensKnown = new Promise<L1Tokens>((resolve) => { tokensSent = resolve })
+    const [l1Addrs, l2Addrs] = await Promise.all([
+      deployL1(l1, deployer, tokensSent, opts.aaveV3 === true),
+      deployL2(l2, deployer, relayerAccount.address, l1TokensKnown),
+      // The L2 bridge pays ETH deposits out of the relayer's balance, so give it far more than tests deposit.
+      anvilRpc(l2.rpcUrl, 'anvil_setBalance', [relayerAccount.address, toHex(parseEther('10000000'))]),
+      ...[l1, l2].map((c) => anvilRpc(c.rpcUrl, 'anvil_setBalance', [acrossAccount.address, toHex(parseEther('10000000'))])),
+    ])
+    const across = await deployAcross({
+      l1: createSetupBatch(l1, acrossAccount), l2: createSetupBatch(l2, acrossAccount), relayer: acrossAccount.address,
+      l1Weth: l1Addrs.weth, l2Weth: l2Addrs.weth, l1Tokens: l1Addrs.tokens, l2Tokens: l2Addrs.tokens, l1StandardBridge: l1Addrs.l1StandardBridge,
+    })
+    const setupMs = performance.now() - t0
+    const addresses: DevnetAddresses = {
+      l1: { chainId: l1ChainId, rpcUrl: l1.rpcUrl, ...l1Addrs, acrossSpokePool: across.l1 },
+      l2: { chainId: l2ChainId, rpcUrl: l2.rpcUrl, ...l2Addrs, acrossSpokePool: across.l2 },
+      relayer: relayerAccount.address,
+      acrossRelayer: acrossAccount.address,
+      deployer: deployer.address,
+    }
+    if (opts.relayer !== false) {
+      relayer = startRelayer({
+        l1: l1.client, l2: l2.client,
+        l2Wallet: createWalletClient({ account: relayerAccount, chain: l2.chain, transport: http(l2.rpcUrl) }),
+        l1Bridge: l1Addrs.l1StandardBridge, l2Bridge: l2Addrs.l2StandardBridge,
+        pollMs: opts.relayerPollMs, onError: opts.onRelayerError,
+      })
+      acrossRelayer = startAcrossRelayer({
+        chains: ([[l1, l1Addrs, across.l1], [l2, l2Addrs, across.l2]] as const).map(([c, a, spokePool]) => ({
+          chainId: c.chainId, client: c.client, spokePool,
+          wallet: createWalletClient({ account: acrossAccount, chain: c.chain, transport: http(c.rpcUrl) }),
+          tokens: { WETH: a.weth, ...a.tokens },
+        })),
+        pollMs: opts.acrossRelayerPollMs ?? opts.relayerPollMs, onError: opts.onRelayerError,
+      })
+    }
+    const path = opts.addressesPath === undefined ? '.state/devnet/addresses.json' : opts.addressesPath
+    if (path !== null) {
+      mkdirSync(dirname(path), { recursive: true })
+      writeFileSync(path, `${JSON.stringify(addresses, null, 2)}\n`)
+    }
+    const accounts = ANVIL_TEST_KEYS.map((k) => ({ privateKey: k as Hex, address: privateKeyToAccount(k).address }))
+    let stopping: Promise<void> | undefined
+    return {
+      l1, l2, addresses, book: devnetBook(addresses), accounts, relayer, acrossRelayer, setupMs,
+      stop: () => (stopping ??= (async () => {
+        await Promise.all([relayer?.stop(), acrossRelayer?.stop()])
+        await Promise.all([l1Anvil.stop(), l2Anvil.stop()])
+      })()),
+    }
+  } catch (err) {
+    await Promise.all([relayer?.stop(), acrossRelayer?.stop()])
+    await Promise.all([l1Anvil.stop(), l2Anvil.stop()])
+    throw err instanceof AppError ? err : new AppError('DEVNET_SETUP', `devnet setup failed: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+function chainOf(anvil: AnvilInstance, name: string): DevnetChain {
+  const chain = defineChain({
+    id: anvil.chainId, name,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [anvil.rpcUrl] } },
+  })
+  const client = createPublicClient({ chain, transport: http(anvil.rpcUrl), cacheTime: 0, pollingInterval: 20 }) as PublicClient
+  return { chainId: anvil.chainId, rpcUrl: anvil.rpcUrl, chain, anvil, client }
+}
+
+/**
+ * Collects setup transactions signed locally with explicit nonces, fixed gas and fees (no estimate, nonce or
+ * chain-id round trips), sends them in nonce order as ONE JSON-RPC batch, then confirms every one by receipt:
+ * a returned hash alone proves nothing (a flood of txs was once accepted and never mined).
+ */
+function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount, firstNonce = 0) {
+  let nonce = firstNonce
+  const signed: Promise<Hex>[] = []
+  const add = (to: Address | null, data: Hex, value = 0n): number => {
+    const n = nonce++
+    signed.push(account.signTransaction({
+      chainId: c.chainId, type: 'eip1559', nonce: n, gas: SETUP_GAS, ...(to ? { to } : {}), data, value,
+      maxFeePerGas: 20_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n,
+    }))
+    return n
+  }
+  return {
+    nextNonce: (): number => nonce,
+    deploy: (a: Artifact, args: readonly unknown[] = []): Address =>
+      getContractAddress({ from: account.address, nonce: BigInt(add(null, encodeDeployData({ abi: a.abi, bytecode: a.bytecode, args }))) }),
+    call: (to: Address, abi: Abi, functionName: string, args: readonly unknown[], value = 0n): void => {
+      add(to, encodeFunctionData({ abi, functionName, args }), value)
+    },
+    /** Sends each transaction only after its predecessor's receipt: no mining race, so no parked transaction. */
+    async sendOneByOne(): Promise<void> {
+      for (const raw of await Promise.all(signed)) {
+        const [hash] = await rpcBatch<Hash>(c.rpcUrl, [['eth_sendRawTransaction', [raw]]])
+        const got = new Map<Hash, { status: Hex }>()
+        if (!(await collectReceipts(c.rpcUrl, [hash!], got, 30_000))) throw new Error(`setup transaction ${hash} on chain ${c.chainId} not mined in 30 s`)
+        if (got.get(hash!)!.status !== '0x1') throw new Error(`setup transaction ${hash} on chain ${c.chainId} reverted`)
+      }
+    },
+    async sendAndConfirm(): Promise<void> {
+      const raws = await Promise.all(signed)
+      const hashes = await rpcBatch<Hash>(c.rpcUrl, raws.map((raw) => ['eth_sendRawTransaction', [raw]]))
+      const receipts = new Map<Hash, { status: Hex }>()
+      for (let round = 1; ; round++) {
+        // A parked transaction shows as receipts that stop coming: re-send after 1.5 s without progress, not later.
+        if (await collectReceipts(c.rpcUrl, hashes, receipts, 1_500)) break
+        if (round === 20) throw new Error(`${hashes.length - receipts.size} setup transactions on chain ${c.chainId} not mined after 20 re-sends`)
+        // anvil's pool can park a transaction sent while its predecessor is mined (scripts/README.md): clear the
+        // account's pool and re-send the unmined ones one at a time, same bytes (one already mined just errors).
+        await rpcBatch(c.rpcUrl, [['anvil_removePoolTransactions', [account.address]]])
+        for (const [i, h] of hashes.entries()) {
+          if (!receipts.has(h)) await rpcBatch(c.rpcUrl, [['eth_sendRawTransaction', [raws[i]]]]).catch(() => undefined)
+        }
+      }
+      const bad = [...receipts].find(([, r]) => r.status !== '0x1')
+      if (bad) throw new Error(`setup transaction ${bad[0]} on chain ${c.chainId} reverted`)
+    },
+  }
+}
+
+/** Polls the receipts still missing from `into` (one batch per poll); true once all are in, false after `stallMs` without a new one. */
+async function collectReceipts(rpcUrl: string, hashes: Hash[], into: Map<Hash, { status: Hex }>, stallMs: number): Promise<boolean> {
+  let lastProgress = Date.now()
+  for (;;) {
+    const open = hashes.filter((h) => !into.has(h))
+    if (open.length === 0) return true
+    if (Date.now() - lastProgress >= stallMs) return false
+    const got = await rpcBatch<{ status: Hex } | null>(rpcUrl, open.map((h) => ['eth_getTransactionReceipt', [h]]))
+    open.forEach((h, i) => { if (got[i]) into.set(h, got[i]!) })
+    if (got.some((r) => r)) lastProgress = Date.now()
+    if (got.some((r) => !r)) await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+/** One HTTP round trip for many JSON-RPC calls; answers are matched by id, any error fails the whole batch. */
+async function rpcBatch<T>(rpcUrl: string, calls: [string, unknown[]][]): Promise<T[]> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(calls.map(([method, params], id) => ({ jsonrpc: '2.0', id, method, params }))),
+  })
+  const body = (await res.json()) as { id: number; result?: T; error?: { message: string } }[]
+  const byId = new Map(body.map((r) => [r.id, r]))
+  return calls.map(([method], id) => {
+    const r = byId.get(id)
+    if (!r || r.error) throw new Error(`${method} #${id} failed: ${r?.error?.message ?? 'no answer'}`)
+    return r.result as T
+  })
+}
+
+type L1Tokens = { USDC: Address; DAI: Address }
+
+async function deployL1(c: DevnetChain, deployer: PrivateKeyAccount, onTokens: (t: L1Tokens) => void, aave: boolean) {
+  const s = createSetupBatch(c, deployer)
+  const token = ownArtifact('TestERC20')
+  const router = uniswapArtifact('UniswapV2Router02')
+  const feed = ownArtifact('PriceFeed')
+  const weth = s.deploy(uniswapArtifact('WETH9'))
+  const uniswapV2Factory = s.deploy(uniswapArtifact('UniswapV2Factory'), [deployer.address])
+  const uniswapV2Router02 = s.deploy(router, [uniswapV2Factory, weth])
+  const USDC = s.deploy(token, ['USD Coin (devnet)', 'USDC', 6])
+  const DAI = s.deploy(token, ['Dai (devnet)', 'DAI', 18])
+  onTokens({ USDC, DAI })
+  const vUSDC = s.deploy(ownArtifact('TestVault'), [USDC, 'Vault USDC (devnet)', 'vUSDC'])
+  const ETH_USD = s.deploy(feed, [8, 'ETH / USD', 3000n * 10n ** 8n])
+  const USDC_USD = s.deploy(feed, [8, 'USDC / USD', 10n ** 8n])
+  const l1StandardBridge = s.deploy(ownArtifact('L1StandardBridge'))
+  const me = deployer.address
+  s.call(USDC, token.abi, 'mint', [me, SEED.usdc + SEED.pairUsdc + SEED.spareUsdc])
+  s.call(DAI, token.abi, 'mint', [me, SEED.dai + SEED.pairDai + SEED.spareDai])
+  s.call(USDC, token.abi, 'approve', [uniswapV2Router02, maxUint256])
+  s.call(DAI, token.abi, 'approve', [uniswapV2Router02, maxUint256])
+  const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600)
+  s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [USDC, SEED.usdc, SEED.usdc, SEED.eth, me, deadline], SEED.eth)
+  s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [DAI, SEED.dai, SEED.dai, SEED.eth, me, deadline], SEED.eth)
+  s.call(uniswapV2Router02, router.abi, 'addLiquidity', [USDC, DAI, SEED.pairUsdc, SEED.pairDai, SEED.pairUsdc, SEED.pairDai, me, deadline])
+  // Deployed last so every earlier address stays what it was.
+  const multicall = s.deploy(ownArtifact('Multicall'))
+  const aaveV3 = aave
+    ? queueAaveV3Market(s, { deployer: me, weth, usdc: USDC, tokenAbi: token.abi, wethAbi: uniswapArtifact('WETH9').abi, feeds: { ETH_USD, USDC_USD } })
+    : undefined
+  await s.sendAndConfirm()
+  // Uniswap V3's heavy transactions, batched, often trip the parking quirk (a 6 s stall): send them one by one.
+  const v3 = createSetupBatch(c, deployer, s.nextNonce())
+  const uniswapV3 = queueUniswapV3(v3, { deployer: me, weth, uniswapV2Factory, tokens: { USDC, DAI }, tokenAbi: token.abi })
+  await v3.sendOneByOne()
+  return {
+    weth, uniswapV2Factory, uniswapV2Router02, l1StandardBridge, multicall, uniswapV3, ...(aaveV3 ? { aaveV3 } : {}),
+    tokens: { USDC, DAI }, vaults: { vUSDC }, priceFeeds: { ETH_USD, USDC_USD },
+  }
+}
+
+async function deployL2(c: DevnetChain, deployer: PrivateKeyAccount, relayer: Address, l1Tokens: Promise<L1Tokens>) {
+  const s = createSetupBatch(c, deployer)
+  const mintable = ownArtifact('L2MintableERC20')
+  const weth = s.deploy(uniswapArtifact('WETH9'))
+  const l2StandardBridge = s.deploy(ownArtifact('L2StandardBridge'), [relayer])
+  const remote = await l1Tokens
+  const USDC = s.deploy(mintable, [l2StandardBridge, remote.USDC, 'USD Coin (devnet L2)', 'USDC', 6])
+  const DAI = s.deploy(mintable, [l2StandardBridge, remote.DAI, 'Dai (devnet L2)', 'DAI', 18])
+  const multicall = s.deploy(ownArtifact('Multicall'))
+  await s.sendAndConfirm()
+  return { weth, l2StandardBridge, multicall, tokens: { USDC, DAI } }
+}
