@@ -39,6 +39,8 @@ export interface BotEnvironment {
 export interface EnvironmentOptions {
   /** Directory for devnet addresses and other generated files. */
   stateDir: string
+  /** A running devnet to attach to instead of starting one (it is not stopped at close): a restart on the same chains. */
+  devnet?: Devnet
   /** RPC URL overrides per chain id (dry-run forks). */
   rpcOverrides?: Record<number, string>
   promptPassphrase?: (path: string) => Promise<string>
@@ -49,8 +51,8 @@ const DEVNET_FEE_CAP = parseUnits('200', 9)
 
 /** Starts the embedded devnet when configured so, then builds clients, signers and policies. */
 export async function resolveEnvironment(config: BotConfig, options: EnvironmentOptions): Promise<BotEnvironment> {
-  let devnet: Devnet | undefined
-  if (config.devnet.embedded && !options.rpcOverrides) {
+  let devnet: Devnet | undefined = options.devnet
+  if (config.devnet.embedded && !options.rpcOverrides && !devnet) {
     const { startDevnet } = await import('../devnet/devnet.ts')
     const [l1, l2] = config.devnet.chains
     // The Aave V3 market adds ~50 setup transactions: deployed only when the config uses the adapter.
@@ -88,7 +90,7 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
       }
     }
     let closed: Promise<void> | undefined
-    return { chains, wallets, book, devnet, rpcCalls, close: () => (closed ??= devnet ? devnet.stop() : Promise.resolve()) }
+    return { chains, wallets, book, devnet, rpcCalls, close: () => (closed ??= devnet && !options.devnet ? devnet.stop() : Promise.resolve()) }
   } catch (err) {
     await devnet?.stop()
     throw err

@@ -20,6 +20,7 @@ import { openDatabase, type Db } from '../store/database.ts'
 import { createDefaultRegistry } from '../../protocols/index.ts'
 import { createCentralScheduler, type CentralScheduler } from './central-scheduler.ts'
 import { bindStateToDevnet, devnetIdentity } from './devnet-state.ts'
+import type { Devnet } from '../devnet/devnet.ts'
 import type { DynamicPolicyConfig } from './dynamic-policy.ts'
 import { DEFAULT_RESERVATION } from './reservation-price.ts'
 import { resolveEnvironment, type BotEnvironment } from './environment.ts'
@@ -69,6 +70,8 @@ export interface RuntimeOptions {
   /** Override of config.store.path (dry runs use a throwaway copy). */
   dbPath?: string
   rpcOverrides?: Record<number, string>
+  /** Attach to this running embedded devnet instead of starting one (tests restarting a bot on the same chains). */
+  devnet?: Devnet
   promptPassphrase?: (path: string) => Promise<string>
   env?: NodeJS.ProcessEnv
   /** Wraps the dispatch gate (dry runs turn waits into reported refusals and snapshot balances per job). */
@@ -151,7 +154,7 @@ export function policyFromConfig(config: BotConfig): DynamicPolicyConfig {
 /** Builds the whole bot from a validated config. Nothing is sent until `start()`. */
 export async function createBotRuntime(config: BotConfig, options: RuntimeOptions): Promise<BotRuntime> {
   const dbPath = options.dbPath ?? config.store.path
-  const env = await resolveEnvironment(config, { stateDir: dirname(dbPath), rpcOverrides: options.rpcOverrides,
+  const env = await resolveEnvironment(config, { stateDir: dirname(dbPath), rpcOverrides: options.rpcOverrides, devnet: options.devnet,
     promptPassphrase: options.promptPassphrase, env: options.env })
   const log = options.logger
   try {

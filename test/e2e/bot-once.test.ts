@@ -44,7 +44,7 @@ describe('bot --once on the embedded devnet', () => {
     expect(r.stderr + r.stdout).not.toMatch(/\n\s+at /)
   })
 
-  it('a second `bot run` on the same state refuses; SIGTERM stops the first cleanly', async () => {
+  it('a second `bot run` on the same state refuses; SIGTERM stops the first cleanly', { timeout: 180_000 }, async () => {
     const config = configAt('run')
     const first = spawnBot(['run', '--config', config])
     try {

@@ -6,17 +6,22 @@ import { join } from 'node:path'
 import pino from 'pino'
 import { createWalletClient, erc20Abi, http, parseEther, parseUnits } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ANVIL_TEST_KEYS, anvilRpc } from '../../src/devnet/anvil.ts'
 import { createBotRuntime, type BotRuntime } from '../../src/bot/runtime.ts'
+import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
 import { parseConfig } from '../../src/config/load.ts'
 import { routerAbi } from '../../protocols/uniswap-v2/abi.ts'
 
 const G = 1_000_000_000n
 const dir = mkdtempSync(join(tmpdir(), 'bot-scenario-'))
 const open: BotRuntime[] = []
+// One devnet for both runtimes: the restart below is a restart of the bot on the same chains.
+let devnet: Devnet
+beforeAll(async () => { devnet = await startDevnet({ addressesPath: join(dir, 'addresses.json') }) })
 afterAll(async () => {
   for (const rt of open) await rt.close({ graceMs: 0 }).catch(() => undefined)
+  await devnet?.stop()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -57,7 +62,7 @@ describe('market-aware scheduling on the devnet', () => {
   it('delays the plan under a gas spike, thins under volatility, halts on failures until the breaker resets', async () => {
     const path = join(dir, 'state.db')
     const config = await plan(path)
-    const rt = await createBotRuntime(config, { logger: pino({ level: 'silent' }), policy: { recheckMs: 100 } })
+    const rt = await createBotRuntime(config, { logger: pino({ level: 'silent' }), policy: { recheckMs: 100 }, devnet })
     open.push(rt)
     const d = rt.env.devnet!
     const a = d.addresses
@@ -124,7 +129,7 @@ describe('market-aware scheduling on the devnet', () => {
     await rt.close({ graceMs: 0 })
 
     // The trip survives a restart; a held run waits for the reset after circuitBreakerTimeout (2 s).
-    const rt2 = await createBotRuntime(config, { logger: pino({ level: 'silent' }), policy: { recheckMs: 100 } })
+    const rt2 = await createBotRuntime(config, { logger: pino({ level: 'silent' }), policy: { recheckMs: 100 }, devnet })
     open.push(rt2)
     expect(rt2.breaker.status().state).toBe('open')
     const held: string[] = []
