@@ -48,7 +48,8 @@ function resolveRoute(ctx: ReadContext, p: OpBridgeParams): Route {
     throw paramError(ID, 'toChainId', `chain ${p.toChainId} is not an OP-Stack L2 of chain ${p.fromChainId}`, 'set parentChainId in the L2\'s address book or pick the right pair')
   }
   return {
-    l1Bridge: resolveContract(ID, l1, 'l1StandardBridge', 'fromChainId'),
+    // An L1 serving several OP-Stack L2s names each bridge after its L2 (built-in book); a single-L2 book may not.
+    l1Bridge: resolveContract(ID, l1, l1.contracts[`l1StandardBridge.${p.toChainId}`] ? `l1StandardBridge.${p.toChainId}` : 'l1StandardBridge', 'fromChainId'),
     l2Bridge: resolveContract(ID, l2, 'l2StandardBridge', 'toChainId'),
     l1Token: resolveToken(ID, l1, p.token, 'token'),
     l2Token: resolveToken(ID, l2, p.token, 'token'),

@@ -8,6 +8,7 @@ import type { SpendPolicy } from '../chain/spend-policy.ts'
 import type { BotConfig } from '../config/schema.ts'
 import { AppError } from '../errors/app-error.ts'
 import type { AddressBook } from '../../protocols/types.ts'
+import { createAddressBook } from '../../protocols/address-book/index.ts'
 import { ANVIL_TEST_KEYS } from '../../scripts/anvil.ts'
 import type { Devnet } from '../../scripts/devnet.ts'
 
@@ -60,7 +61,7 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
     const own = [...wallets.values()].map((a) => a.address)
     const chains: BotChain[] = []
     const rpcCalls = createRpcCounter()
-    const book: AddressBook = devnet ? devnet.book : config.addressBook ? await readAddressBook(config.addressBook) : {}
+    const book: AddressBook = devnet ? devnet.book : config.addressBook ? await readAddressBook(config.addressBook) : createAddressBook(config.chains)
     if (config.devnet.embedded) {
       for (const chainId of config.devnet.chains.slice(0, 2)) {
         const rpcUrl = options.rpcOverrides?.[chainId] ?? (chainId === devnet?.l1.chainId ? devnet.l1.rpcUrl : devnet?.l2.rpcUrl)

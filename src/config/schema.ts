@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { triggerSchema } from './triggers.ts'
 import { backupSchema, housekeepingSchema } from './maintenance-schema.ts'
 import { runWindowSchema } from '../scheduler/run-window.ts'
+import { chainBookSchema } from './book-schema.ts'
 import { duration, etherAmount, fraction, gasPrice, tokenAmount } from './units.ts'
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/
@@ -46,6 +47,8 @@ export const chainSchema = z.strictObject({
   nativeSymbol: z.string().min(1).max(12).default('ETH'),
   /** JSON-RPC batching: calls made in the same tick share one HTTP request of at most this many (0: off). */
   rpcBatchSize: count(0, 1_000).default(0),
+  /** Address-book entries added to or replacing the built-in book of this chain (see config/README.md). */
+  book: chainBookSchema.optional(),
   /** Spend caps the engine enforces before signing; a token without a daily cap cannot be spent at all. */
   caps: z.strictObject({
     maxValuePerTx: etherAmount.prefault('0.1'),
@@ -218,7 +221,7 @@ const baseSchema = z.strictObject({
   housekeeping: housekeepingSchema.prefault({}),
   backup: backupSchema.prefault({}),
   devnet: devnetSchema.prefault({}),
-  /** Address book for adapters on configured chains: a devnet addresses JSON (as `bot devnet` writes it). */
+  /** A devnet addresses JSON (as `bot devnet` writes it) used INSTEAD of the built-in book for real chains. */
   addressBook: z.string().min(1).optional(),
 })
 
