@@ -5,6 +5,7 @@ import { approvalCalls, tokenBalance } from '../shared/approval.ts'
 import { AdapterPreconditionError, paramError } from '../shared/errors.ts'
 import { addressSchema, amountOrMaxSchema, chainIdSchema, tokenSymbolSchema } from '../shared/params.ts'
 import { NATIVE, requireOwnWallet, resolveChain, resolveContract, resolveToken } from '../shared/resolve.ts'
+import { tokenAmountIn } from '../shared/amount-fields.ts'
 import { defineAdapter } from '../types.ts'
 import { aaveV3PoolAbi } from './abi.ts'
 
@@ -27,6 +28,7 @@ export const aaveV3Adapter = defineAdapter<AaveV3Params>({
   kind: 'lend',
   description: 'Aave v3 Pool supply / withdraw (ERC-20 assets; untested on a live Pool, kept out of presets)',
   params: aaveV3Params,
+  amounts: { amount: (p) => tokenAmountIn(p.chainId, p.asset) },
   async buildCalls(ctx, p) {
     const book = resolveChain(ID, ctx, p.chainId)
     const pool = resolveContract(ID, book, 'aaveV3Pool')

@@ -5,6 +5,7 @@ import { approvalCalls, tokenBalance } from '../shared/approval.ts'
 import { AdapterPreconditionError, paramError } from '../shared/errors.ts'
 import { addressSchema, amountSchema, chainIdSchema, tokenSymbolSchema } from '../shared/params.ts'
 import { NATIVE, requireOwnWallet, resolveChain, resolveContract, resolveToken } from '../shared/resolve.ts'
+import { tokenAmountIn } from '../shared/amount-fields.ts'
 import { defineAdapter, type ReadContext, type TokenInfo, type VerifyOutcome } from '../types.ts'
 import { depositFailedEvent, depositFinalizedEvent, l1BridgeAbi, LEGACY_ERC20_ETH, mintableErc20Abi } from './abi.ts'
 
@@ -68,6 +69,7 @@ export const opBridgeAdapter = defineAdapter<OpBridgeParams, OpBridgeSnapshot>({
   kind: 'bridge',
   description: 'OP-Stack L1->L2 deposit (depositETH / depositETHTo / depositERC20To); succeeds only when credited on L2',
   params: opBridgeParams,
+  amounts: { amount: (p) => tokenAmountIn(p.fromChainId, p.token) },
   async buildCalls(ctx, p) {
     const r = resolveRoute(ctx, p)
     const l1 = ctx.client(p.fromChainId)

@@ -5,6 +5,7 @@ import { approvalCalls, tokenBalance } from '../shared/approval.ts'
 import { AdapterPreconditionError } from '../shared/errors.ts'
 import { addressSchema, amountSchema, chainIdSchema, slippageBpsSchema, tokenSymbolSchema } from '../shared/params.ts'
 import { NATIVE, requireOwnWallet, resolveChain, resolveContract, resolveToken } from '../shared/resolve.ts'
+import { tokenAmountIn } from '../shared/amount-fields.ts'
 import { defineAdapter, type Call, type ReadContext } from '../types.ts'
 import { factoryAbi, routerAbi } from './abi.ts'
 
@@ -70,6 +71,7 @@ export const uniswapV2Adapter = defineAdapter<UniswapV2Params>({
   kind: 'swap',
   description: 'Uniswap v2 exact-input swap (ETH<->token, token->token) with quoted minOut, slippage bound and deadline',
   params: uniswapV2Params,
+  amounts: { amountIn: (p) => tokenAmountIn(p.chainId, p.tokenIn) },
   async buildCalls(ctx, p) {
     const book = resolveChain(ID, ctx, p.chainId)
     const tokenIn = resolveToken(ID, book, p.tokenIn, 'tokenIn')

@@ -2,6 +2,7 @@
 import { encodeFunctionData } from 'viem'
 import { z } from 'zod'
 import { AdapterPreconditionError } from '../shared/errors.ts'
+import { rawChainId } from '../shared/amount-fields.ts'
 import { amountSchema, chainIdSchema } from '../shared/params.ts'
 import { resolveChain, resolveContract } from '../shared/resolve.ts'
 import { defineAdapter } from '../types.ts'
@@ -23,6 +24,8 @@ export const wethAdapter = defineAdapter<WethParams>({
   kind: 'transfer',
   description: 'WETH9 wrap / unwrap on the chain\'s canonical WETH',
   params: wethParams,
+  // WETH9 has the native coin's 18 decimals, so "0.2" means 0.2 ETH / WETH either way.
+  amounts: { amount: (p) => (rawChainId(p.chainId) ? { chainId: rawChainId(p.chainId)!, token: 'ETH' } : undefined) },
   async buildCalls(ctx, p) {
     const weth = resolveContract(ID, resolveChain(ID, ctx, p.chainId), 'weth')
     const client = ctx.client(p.chainId)

@@ -8,6 +8,7 @@ import type { SpendPolicy } from '../chain/spend-policy.ts'
 import type { BotConfig } from '../config/schema.ts'
 import { AppError } from '../errors/app-error.ts'
 import type { AddressBook } from '../../protocols/types.ts'
+import { resolveTokenCaps } from './token-caps.ts'
 import { createAddressBook } from '../../protocols/address-book/index.ts'
 import { ANVIL_TEST_KEYS } from '../../scripts/anvil.ts'
 import type { Devnet } from '../../scripts/devnet.ts'
@@ -73,7 +74,7 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
           policy: devnetPolicy(chainId, book, own) })
       }
     } else {
-      for (const c of config.chains) {
+      for (const [i, c] of config.chains.entries()) {
         const urls = options.rpcOverrides?.[c.id] ? [options.rpcOverrides[c.id]!] : c.rpcUrls
         const client = createChainClient({ chainId: c.id, rpcUrls: urls, name: c.name, nativeSymbol: c.nativeSymbol,
           multicall: c.multicall as Address | undefined, rpcBatchSize: c.rpcBatchSize, onRequest: rpcCalls.hook(c.id) })
@@ -81,7 +82,7 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
         chains.push({ chainId: c.id, name: c.name, client, confirmations: c.confirmations, maxFeePerGas: cap,
           policy: {
             chainId: c.id, maxFeePerGas: cap, maxValuePerTx: c.caps.maxValuePerTx, dailyNativeCap: c.caps.dailyNative,
-            dailyTokenCaps: Object.fromEntries(Object.entries(c.caps.dailyTokens).map(([t, v]) => [t, BigInt(v)])),
+            dailyTokenCaps: resolveTokenCaps(c.caps.dailyTokens, book[c.id], `chains[${i}].caps.dailyTokens`),
             contracts: c.allowlist as Address[], spenders: c.allowlist as Address[], ownWallets: own,
           } })
       }

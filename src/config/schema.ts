@@ -4,6 +4,7 @@ import { triggerSchema } from './triggers.ts'
 import { backupSchema, housekeepingSchema } from './maintenance-schema.ts'
 import { runWindowSchema } from '../scheduler/run-window.ts'
 import { chainBookSchema } from './book-schema.ts'
+import { dailyTokensSchema } from './token-caps-schema.ts'
 import { duration, etherAmount, fraction, gasPrice, tokenAmount } from './units.ts'
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/
@@ -53,8 +54,8 @@ export const chainSchema = z.strictObject({
   caps: z.strictObject({
     maxValuePerTx: etherAmount.prefault('0.1'),
     dailyNative: etherAmount.prefault('0.5'),
-    /** Daily cap per ERC-20 token address, in the token's base units (decimal string). */
-    dailyTokens: z.record(address, z.string().regex(/^\d+$/, { error: 'expected an integer amount in base units, e.g. "1000000"' })).default({}),
+    /** Daily cap per ERC-20 token: by symbol in token units ("500"), or by address in base units ("500000000 wei"). */
+    dailyTokens: dailyTokensSchema.default({}),
   }).prefault({}),
 })
 

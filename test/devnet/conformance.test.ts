@@ -44,7 +44,7 @@ async function run(id: string, raw: unknown) {
 describe('uniswap-v2', () => {
   const L1 = () => devnet.l1.chainId
   it('swaps ETH -> USDC for at least the slippage-bounded quote', async () => {
-    const raw = { chainId: L1(), tokenIn: 'ETH', tokenOut: 'USDC', amountIn: parseEther('1').toString(), slippageBps: 50 }
+    const raw = { chainId: L1(), tokenIn: 'ETH', tokenOut: 'USDC', amountIn: `${parseEther('1')} wei`, slippageBps: 50 }
     const q = await quoteUniswapV2(devnetContext(devnet, wallet), parseAdapterParams(registry.get('uniswap-v2'), raw) as UniswapV2Params)
     const before = await erc20BalanceOf(devnet.l1, devnet.addresses.l1.tokens.USDC, wallet)
     const { calls } = await run('uniswap-v2', raw)
@@ -59,7 +59,7 @@ describe('uniswap-v2', () => {
 
   it('swaps USDC -> ETH with an exact approval first', async () => {
     const amountIn = parseUnits('3000', 6)
-    const raw = { chainId: L1(), tokenIn: 'USDC', tokenOut: 'ETH', amountIn: amountIn.toString(), slippageBps: 100 }
+    const raw = { chainId: L1(), tokenIn: 'USDC', tokenOut: 'ETH', amountIn: `${amountIn} wei`, slippageBps: 100 }
     const q = await quoteUniswapV2(devnetContext(devnet, wallet), parseAdapterParams(registry.get('uniswap-v2'), raw) as UniswapV2Params)
     const ethBefore = await devnet.l1.client.getBalance({ address: wallet })
     const { calls, receipts } = await run('uniswap-v2', raw)
@@ -74,7 +74,7 @@ describe('uniswap-v2', () => {
   })
 
   it('swaps USDC -> DAI through the direct pair', async () => {
-    const raw = { chainId: L1(), tokenIn: 'USDC', tokenOut: 'DAI', amountIn: parseUnits('500', 6).toString(), slippageBps: 30 }
+    const raw = { chainId: L1(), tokenIn: 'USDC', tokenOut: 'DAI', amountIn: `${parseUnits('500', 6)} wei`, slippageBps: 30 }
     const q = await quoteUniswapV2(devnetContext(devnet, wallet), parseAdapterParams(registry.get('uniswap-v2'), raw) as UniswapV2Params)
     expect(q.path).toEqual([devnet.addresses.l1.tokens.USDC, devnet.addresses.l1.tokens.DAI])
     const before = await erc20BalanceOf(devnet.l1, devnet.addresses.l1.tokens.DAI, wallet)
@@ -91,12 +91,12 @@ describe('erc4626', () => {
     const vault = devnet.addresses.l1.vaults.vUSDC
     const start = await erc20BalanceOf(devnet.l1, usdc, wallet)
     const amount = parseUnits('1234.5', 6)
-    const dep = await run('erc4626', { chainId: devnet.l1.chainId, vault: 'vUSDC', action: 'deposit', amount: amount.toString() })
+    const dep = await run('erc4626', { chainId: devnet.l1.chainId, vault: 'vUSDC', action: 'deposit', amount: `${amount} wei` })
     expect(dep.calls).toHaveLength(2) // approval + deposit
     expect(await erc20BalanceOf(devnet.l1, usdc, wallet)).toBe(start - amount)
     const shares = await erc20BalanceOf(devnet.l1, vault, wallet)
     expect(shares).toBeGreaterThan(0n)
-    await run('erc4626', { chainId: devnet.l1.chainId, vault, action: 'withdraw', amount: '1000' })
+    await run('erc4626', { chainId: devnet.l1.chainId, vault, action: 'withdraw', amount: '1000 wei' })
     expect(await erc20BalanceOf(devnet.l1, usdc, wallet)).toBe(start - amount + 1000n)
     await run('erc4626', { chainId: devnet.l1.chainId, vault: 'vUSDC', action: 'redeem', amount: 'max' })
     expect(await erc20BalanceOf(devnet.l1, vault, wallet)).toBe(0n)
@@ -108,7 +108,7 @@ describe('op-bridge', () => {
   it('deposits ETH on L1 and verify sees it arrive on L2', async () => {
     const amount = parseEther('0.25')
     const adapter = registry.get('op-bridge')
-    const raw = { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: amount.toString() }
+    const raw = { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: `${amount} wei` }
     const ctx = devnetContext(devnet, wallet)
     const p = parseAdapterParams(adapter, raw)
     const before = await adapter.snapshot!(ctx, p)
@@ -123,7 +123,7 @@ describe('op-bridge', () => {
   it('deposits USDC to another own wallet with approval first; the L2 token is minted', async () => {
     const amount = parseUnits('750', 6)
     const adapter = registry.get('op-bridge')
-    const raw = { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'USDC', amount: amount.toString(), to: other }
+    const raw = { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'USDC', amount: `${amount} wei`, to: other }
     const ctx = devnetContext(devnet, wallet)
     const p = parseAdapterParams(adapter, raw)
     const before = await adapter.snapshot!(ctx, p)
@@ -142,7 +142,7 @@ describe('native-transfer and weth', () => {
   it('tops up another own wallet with ETH', async () => {
     const amount = parseEther('0.5')
     const before = await devnet.l2.client.getBalance({ address: other })
-    await run('native-transfer', { chainId: devnet.l2.chainId, to: other, amount: amount.toString() })
+    await run('native-transfer', { chainId: devnet.l2.chainId, to: other, amount: `${amount} wei` })
     expect((await devnet.l2.client.getBalance({ address: other })) - before).toBe(amount)
   })
 
@@ -150,10 +150,10 @@ describe('native-transfer and weth', () => {
     const weth = devnet.addresses.l1.weth
     const amount = parseEther('2')
     const before = await erc20BalanceOf(devnet.l1, weth, wallet)
-    await run('weth', { chainId: devnet.l1.chainId, action: 'wrap', amount: amount.toString() })
+    await run('weth', { chainId: devnet.l1.chainId, action: 'wrap', amount: `${amount} wei` })
     expect(await erc20BalanceOf(devnet.l1, weth, wallet)).toBe(before + amount)
     const ethBefore = await devnet.l1.client.getBalance({ address: wallet })
-    const { receipts } = await run('weth', { chainId: devnet.l1.chainId, action: 'unwrap', amount: parseEther('1.5').toString() })
+    const { receipts } = await run('weth', { chainId: devnet.l1.chainId, action: 'unwrap', amount: `${parseEther('1.5')} wei` })
     expect(await erc20BalanceOf(devnet.l1, weth, wallet)).toBe(before + parseEther('0.5'))
     expect((await devnet.l1.client.getBalance({ address: wallet })) - ethBefore + gasCost(receipts)).toBe(parseEther('1.5'))
   })
@@ -168,7 +168,7 @@ describe('aave-v3 (untested against a live Pool: calldata only)', () => {
     const ctx = devnetContext(devnet, wallet)
     ctx.book = { ...ctx.book, [devnet.l1.chainId]: { ...ctx.book[devnet.l1.chainId]!, contracts: { ...ctx.book[devnet.l1.chainId]!.contracts, aaveV3Pool: pool } } }
     const adapter = registry.get('aave-v3')
-    const supply = await prepareAdapterCalls(adapter, ctx, { chainId: devnet.l1.chainId, action: 'supply', asset: 'DAI', amount: '1000' })
+    const supply = await prepareAdapterCalls(adapter, ctx, { chainId: devnet.l1.chainId, action: 'supply', asset: 'DAI', amount: '1000 wei' })
     expect(supply.calls.map((c) => c.to)).toEqual([devnet.addresses.l1.tokens.DAI, pool])
     const s = decodeFunctionData({ abi: aaveV3PoolAbi, data: supply.calls[1]!.data })
     expect(s.functionName).toBe('supply')

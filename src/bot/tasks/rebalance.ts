@@ -76,7 +76,7 @@ export function defineRebalanceTask(deps: RebalanceDeps): TaskDefinition {
         const id = `allocate_${m.protocol}`
         scheduler.addJob({ id, taskType: 'protocol_call', trigger: { type: 'manual' }, priority: 'normal', recovery: 'reconcile',
           metadata: { chainId: a.chainId, plannedBy: ctx.runId, target: m.target.toString() },
-          args: { adapter: 'erc4626', wallet: a.wallet, params: { chainId: a.chainId, vault: v.vault, action: m.action, amount: m.amount.toString() } } },
+          args: { adapter: 'erc4626', wallet: a.wallet, params: { chainId: a.chainId, vault: v.vault, action: m.action, amount: `${m.amount} wei` } } },
         { ifExists: 'replace' })
         scheduler.runNow(id)
         jobs.push(id)
