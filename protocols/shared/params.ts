@@ -8,7 +8,12 @@ import { readAmount } from './amount.ts'
  * fields into bigints (shared/amount-fields.ts); here only base units written out pass: a bigint, "200000 wei" or
  * { raw: "200000" }. Bare numbers are refused.
  */
-export const amountSchema = z.unknown().transform((v, ctx): bigint => {
+export const amountSchema = z.unknown().transform((v, ctx): bigint => baseUnits(v, ctx))
+
+/** Like amountSchema, or the literal "max" (the whole balance or position). */
+export const amountOrMaxSchema = z.unknown().transform((v, ctx): bigint | 'max' => (v === 'max' ? 'max' : baseUnits(v, ctx)))
+
+function baseUnits(v: unknown, ctx: z.RefinementCtx): bigint {
   const r = readAmount(v)
   if (!r.ok) {
     ctx.addIssue({ code: 'custom', message: r.message })
@@ -19,10 +24,7 @@ export const amountSchema = z.unknown().transform((v, ctx): bigint => {
     return z.NEVER
   }
   return r.amount.value
-})
-
-/** Like amountSchema, or the literal "max" (the whole balance or position). */
-export const amountOrMaxSchema = z.union([z.literal('max'), amountSchema])
+}
 
 /** A checksummed 0x address; rejects malformed and zero addresses. */
 export const addressSchema = z

@@ -26,6 +26,7 @@ import { housekeepingCommand } from './commands/housekeeping.ts'
 import { backupCommand } from './commands/backup.ts'
 import { restoreCommand } from './commands/restore.ts'
 import { mcpCommand } from './commands/mcp.ts'
+import { checkCommand } from './commands/check.ts'
 import { createDefaultServices } from './default-services.ts'
 import { EXIT, UsageError, exitCodeFor } from './errors.ts'
 import { commandHelp, rootHelp } from './help.ts'
@@ -51,7 +52,7 @@ const MAX_STDIN = 64 * 1024
 export const COMMANDS: Command[] = [
   runCommand, statusCommand, jobsCommand, historyCommand, explainCommand, runTaskCommand,
   enableCommand, disableCommand, pauseCommand, resumeCommand, addTaskCommand, removeTaskCommand,
-  loadPresetCommand, devnetCommand, keystoreCommand, tokenCommand, housekeepingCommand, backupCommand, restoreCommand, mcpCommand,
+  loadPresetCommand, devnetCommand, keystoreCommand, tokenCommand, housekeepingCommand, backupCommand, restoreCommand, mcpCommand, checkCommand,
 ]
 
 /** Runs `bot` with `argv` (without node and script) and resolves with the exit code: 0 ok, 1 failed, 2 bad input. */
