@@ -5,6 +5,7 @@ import { approvalCalls, tokenBalance } from '../shared/approval.ts'
 import { AdapterPreconditionError, paramError } from '../shared/errors.ts'
 import { addressSchema, amountSchema, chainIdSchema, tokenSymbolSchema } from '../shared/params.ts'
 import { NATIVE, requireOwnWallet, resolveChain, resolveContract, resolveToken } from '../shared/resolve.ts'
+import { formatAmount } from '../shared/amount.ts'
 import { tokenAmountIn } from '../shared/amount-fields.ts'
 import { defineAdapter, type ReadContext, type TokenInfo, type VerifyOutcome } from '../types.ts'
 import { depositFailedEvent, depositFinalizedEvent, l1BridgeAbi, LEGACY_ERC20_ETH, mintableErc20Abi } from './abi.ts'
@@ -82,7 +83,7 @@ export const opBridgeAdapter = defineAdapter<OpBridgeParams, OpBridgeSnapshot>({
       const data = self
         ? encodeFunctionData({ abi: l1BridgeAbi, functionName: 'depositETH', args: [p.minGasLimit, extra] })
         : encodeFunctionData({ abi: l1BridgeAbi, functionName: 'depositETHTo', args: [r.to, p.minGasLimit, extra] })
-      return [{ chainId: p.fromChainId, to: r.l1Bridge, value: p.amount, data, label: `bridge ${p.amount} wei ETH to chain ${p.toChainId} for ${r.to}` }]
+      return [{ chainId: p.fromChainId, to: r.l1Bridge, value: p.amount, data, label: `bridge ${formatAmount(p.amount, 18, 'ETH')} to chain ${p.toChainId} for ${r.to}` }]
     }
     const l1Token = r.l1Token
     const l2Token = r.l2Token as TokenInfo
@@ -96,7 +97,7 @@ export const opBridgeAdapter = defineAdapter<OpBridgeParams, OpBridgeSnapshot>({
     if (balance < p.amount) throw new AdapterPreconditionError(ID, `wallet holds ${balance} ${p.token}, needs ${p.amount}`, 'fund the wallet or bridge less')
     const approvals = await approvalCalls(ctx, p.fromChainId, l1Token, r.l1Bridge, 'L1StandardBridge', p.amount)
     return [...approvals, {
-      chainId: p.fromChainId, to: r.l1Bridge, value: 0n, label: `bridge ${p.amount} ${p.token} to chain ${p.toChainId} for ${r.to}`,
+      chainId: p.fromChainId, to: r.l1Bridge, value: 0n, label: `bridge ${formatAmount(p.amount, l1Token.decimals, l1Token.symbol)} to chain ${p.toChainId} for ${r.to}`,
       data: encodeFunctionData({ abi: l1BridgeAbi, functionName: 'depositERC20To', args: [l1Token.address, l2Token.address, r.to, p.amount, p.minGasLimit, extra] }),
     }]
   },

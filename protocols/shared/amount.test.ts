@@ -4,7 +4,7 @@ import { createAddressBook } from '../address-book/index.ts'
 import { parseAdapterParams } from '../registry.ts'
 import { uniswapV2Adapter } from '../uniswap-v2/index.ts'
 import { wethAdapter } from '../weth/index.ts'
-import { readAmount, toBaseUnits } from './amount.ts'
+import { formatAmount, readAmount, toBaseUnits } from './amount.ts'
 import { applyAmountRuleOffline } from './amount-fields.ts'
 
 const book = createAddressBook([{ id: 1 }])
@@ -26,6 +26,12 @@ describe('readAmount / toBaseUnits', () => {
     expect(readAmount('1e18')).toMatchObject({ ok: false })
     expect(readAmount({ raw: '1.5' })).toMatchObject({ ok: false })
     expect(readAmount({ raw: '1', extra: 1 })).toMatchObject({ ok: false })
+  })
+
+  it('formats base units in the token\'s units with its symbol, exactly', () => {
+    expect(formatAmount(200_000_000_000_000_000n, 18, 'WETH')).toBe('0.2 WETH')
+    expect(formatAmount(500_000_001n, 6, 'USDC')).toBe('500.000001 USDC')
+    expect(formatAmount(1n, 18, 'ETH')).toBe('0.000000000000000001 ETH')
   })
 
   it('applies decimals exactly and refuses precision finer than the token has', () => {

@@ -1,5 +1,5 @@
 // The one rule for amounts people type: "0.2" is in the token's own units; base units only when written explicitly.
-import { parseUnits } from 'viem'
+import { formatUnits, parseUnits } from 'viem'
 
 /**
  * A parsed amount before its token's decimals are applied:
@@ -56,4 +56,9 @@ export function toBaseUnits(amount: AmountInput, decimals: number, symbol: strin
     return { ok: false, message: `"${amount.text}" has ${fraction.length} decimal places but ${symbol} has ${decimals}: round it, or give base units as "N wei"` }
   }
   return { ok: true, value: parseUnits(amount.text, decimals) }
+}
+
+/** Base units shown in the token's own units with its symbol, exactly (no rounding): 200000000000000000n, 18 -> "0.2 WETH". */
+export function formatAmount(value: bigint, decimals: number, symbol: string): string {
+  return `${formatUnits(value, decimals)} ${symbol}`
 }
