@@ -88,7 +88,7 @@ export const uniswapV2Adapter = defineAdapter<UniswapV2Params>({
     const deadline = BigInt(Math.floor(ctx.clock.now() / 1000) + p.deadlineSeconds)
     const outInfo = resolveToken(ID, book, p.tokenOut, 'tokenOut')
     const fmt = (v: bigint, t: typeof outInfo) => (t === NATIVE ? formatAmount(v, 18, NATIVE) : formatAmount(v, t.decimals, t.symbol))
-    const label = `swap ${fmt(p.amountIn, tokenIn)} for >= ${fmt(q.minOut, outInfo)} (quote ${fmt(q.amountOut, outInfo)})`
+    const label = `swap ${fmt(p.amountIn, tokenIn)} for >= ${fmt(q.minOut, outInfo)} (quote ${fmt(q.amountOut, outInfo)} = ${q.amountOut} wei)`
     if (tokenIn === NATIVE) {
       return [{ chainId: p.chainId, to: q.router, value: p.amountIn, label,
         data: encodeFunctionData({ abi: routerAbi, functionName: 'swapExactETHForTokens', args: [q.minOut, q.path, to, deadline] }) }]
