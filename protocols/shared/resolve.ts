@@ -27,12 +27,16 @@ export function resolveToken(adapterId: string, book: ChainBook, symbol: string,
   return token
 }
 
+/** A hook a plan check puts on a ChainBook to learn which named contracts an adapter resolves (no RPC involved). */
+export const CALL_TARGET: unique symbol = Symbol('callTarget')
+
 /** A named contract from the book, or a ValidationError saying the protocol is not deployed on that chain. */
 export function resolveContract(adapterId: string, book: ChainBook, name: string, path = 'chainId'): Address {
   const address = book.contracts[name]
   if (!address) {
     throw paramError(adapterId, path, `no ${name} configured on chain ${book.chainId}`, `add contracts.${name} for chain ${book.chainId} or pick another chain`)
   }
+  ;(book as { [CALL_TARGET]?: (name: string, address: Address) => void })[CALL_TARGET]?.(name, address)
   return address
 }
 

@@ -16,7 +16,10 @@ export type FeeTier = (typeof FEE_TIERS)[number]
 const feeTierSchema = z.number().refine((v): v is FeeTier => (FEE_TIERS as readonly number[]).includes(v),
   `must be a Uniswap V3 fee tier: ${FEE_TIERS.join(', ')} (hundredths of a bip, 500 = 0.05%)`)
 
-/** Swap params: amounts in base units of `tokenIn`; tokens by address-book symbol, "ETH" for the native coin. */
+/**
+ * Swap params: tokens by address-book symbol, "ETH" for the native coin. `amountIn` arrives in base units of
+ * `tokenIn`: the registry converts token units ("0.2") before this schema runs (see the adapter's `amounts`).
+ */
 export const uniswapV3Params = z.object({
   chainId: chainIdSchema,
   tokenIn: tokenSymbolSchema,
