@@ -50,7 +50,7 @@ describe('swap-and-lend preset', () => {
       ...preset, devnet: undefined, store: { path: join(dir, 'live.db') }, addressBook: join(dir, 'addresses.json'),
       wallets: [{ name: 'main', privateKeyEnv: 'SWAP_LEND_KEY' }],
       chains: [{ id: a.l1.chainId, name: 'l1', rpcUrls: [a.l1.rpcUrl], multicall: a.l1.multicall,
-        allowlist: [a.l1.weth, a.l1.uniswapV2Router02, a.l1.tokens.USDC, a.l1.vaults.vUSDC, m.aaveV3Pool],
+        allowlist: [a.l1.weth, a.l1.uniswapV3!.swapRouter02, a.l1.tokens.USDC, a.l1.vaults.vUSDC, m.aaveV3Pool],
         caps: { maxValuePerTx: '1', dailyNative: '5', dailyTokens: { USDC: '100000', WETH: '10' } } }],
     }
     const path = join(dir, 'live.json')
