@@ -3,7 +3,7 @@ import { BaseError, ContractFunctionRevertedError, encodePacked, zeroAddress, ty
 import { z } from 'zod'
 import { AdapterPreconditionError, paramError } from '../shared/errors.ts'
 import { addressSchema, amountSchema, chainIdSchema, slippageBpsSchema, tokenSymbolSchema } from '../shared/params.ts'
-import { NATIVE, resolveChain, resolveContract, resolveToken } from '../shared/resolve.ts'
+import { NATIVE, resolveChain, resolveContract, resolveReadOnlyContract, resolveToken } from '../shared/resolve.ts'
 import type { ReadContext, TokenInfo } from '../types.ts'
 import { quoterV2Abi, swapRouter02Abi, v3FactoryAbi } from './abi.ts'
 
@@ -66,8 +66,9 @@ export interface V3Quote {
 export function resolveRoute(ctx: ReadContext, p: UniswapV3Params) {
   const book = resolveChain(ID, ctx, p.chainId)
   const router = resolveContract(ID, book, 'swapRouter02')
-  const quoter = resolveContract(ID, book, 'quoterV2')
-  const factory = resolveContract(ID, book, 'uniswapV3Factory')
+  // Only read (eth_call): a plan check asks for the router alone in the allowlist.
+  const quoter = resolveReadOnlyContract(ID, book, 'quoterV2')
+  const factory = resolveReadOnlyContract(ID, book, 'uniswapV3Factory')
   const tokenIn = resolveToken(ID, book, p.tokenIn, 'tokenIn')
   const via = p.via.map((s, i) => resolveToken(ID, book, s, `via.${i}`) as TokenInfo)
   const tokenOut = resolveToken(ID, book, p.tokenOut, 'tokenOut')

@@ -79,6 +79,34 @@ describe('plan check', () => {
     expect(requests).toBe(0)
   })
 
+  it('uniswap-v3 and aave-v3 jobs in token units: only the router, the Pool and the spent tokens are call targets', async () => {
+    const B = { router: '0x2626664c2603336E57B271c5C0b26F421741e481', pool: '0xA238Dd80C259a72e81d7e4664a9801593F98d1c5',
+      WETH: '0x4200000000000000000000000000000000000006', USDC: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913' }
+    const job = (id: string, args: unknown) => ({ id, taskType: 'protocol_call', args })
+    const base = (allowlist: string[]) => tmp.file(`v3-${allowlist.length}.json`, JSON.stringify({
+      chains: [{ id: 8453, name: 'base', rpcUrls: [rpcUrl], allowlist }],
+      wallets: [{ name: 'ops', privateKeyEnv: 'BOT_TEST_KEY' }],
+      protocols: { 'uniswap-v3': { chains: [8453] }, 'aave-v3': { chains: [8453] } },
+      jobs: [job('swap', { adapter: 'uniswap-v3', wallet: 'ops', params: { chainId: 8453, tokenIn: 'WETH', tokenOut: 'USDC', amountIn: '0.2', slippageBps: 30 } }),
+        job('lend', { adapter: 'aave-v3', wallet: 'ops', params: { chainId: 8453, action: 'supply', asset: 'USDC', amount: '500' } })],
+      store: { path: join(tmp.dir, 'never.db') },
+    }))
+    const path = base([B.router, B.pool, B.WETH, B.USDC])
+    const r = await runMain(['check', '--config', path])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    // QuoterV2 and the factory are only read: they need no allowlist entry.
+    expect(r.stdout).toMatch(/swapRouter02@8453, WETH@8453/)
+    expect(r.stdout).not.toMatch(/quoterV2|uniswapV3Factory/)
+    expect(r.stdout).toMatch(/aaveV3Pool@8453, USDC@8453/)
+    const json = JSON.parse((await runMain(['check', '--json', '--config', path])).stdout) as { jobs: Array<{ params?: Record<string, unknown> }> }
+    expect(json.jobs.map((j) => j.params?.amountIn ?? j.params?.amount)).toEqual(['200000000000000000 wei', '500000000 wei'])
+    const noPool = await runMain(['check', '--config', base([B.router, B.WETH, B.USDC])])
+    expect(noPool.code).toBe(2)
+    expect(noPool.stderr).toContain(`aaveV3Pool ${B.pool} on chain 8453 is not in the chain's allowlist`)
+    expect(requests).toBe(0)
+  })
+
   it('config/example.yaml checks clean with only its env vars set, and connects nowhere', async () => {
     const env = { ETH_RPC_URL: rpcUrl, BASE_RPC_URL: rpcUrl, ALCHEMY_KEY: 'unused' }
     const r = await runMain(['check', '--config', join(process.cwd(), 'config', 'example.yaml')], { env })
