@@ -108,13 +108,15 @@ describe('config fuzz', () => {
       chains: [{ id: 1, name: 'eth', rpcUrls: ['http://127.0.0.1:9'], allowlist: [], caps: { dailyTokens: { USDC: '5' } } },
         { id: 8453, name: 'base', rpcUrls: ['http://127.0.0.1:9'] }],
       wallets: [{ name: 'w', privateKeyEnv: 'K' }],
-      protocols: { 'uniswap-v2': {}, weth: {}, 'op-bridge': {}, erc4626: {}, 'aave-v3': {}, 'native-transfer': {} },
+      protocols: { 'uniswap-v2': {}, 'uniswap-v3': {}, weth: {}, 'op-bridge': {}, across: {}, erc4626: {}, 'aave-v3': {}, 'native-transfer': {} },
       jobs: [
         { id: 'a', taskType: 'protocol_call', args: { adapter: 'uniswap-v2', wallet: 'w', params: { chainId: 1, tokenIn: 'USDC', tokenOut: 'WETH', amountIn: '5', slippageBps: 30 } } },
         { id: 'b', taskType: 'protocol_call', args: { adapter: 'weth', wallet: 'w', params: { chainId: 1, action: 'wrap', amount: '0.1' } } },
         { id: 'c', taskType: 'protocol_call', args: { adapter: 'op-bridge', wallet: 'w', params: { fromChainId: 1, toChainId: 8453, token: 'USDC', amount: '1' } } },
         { id: 'd', taskType: 'protocol_call', args: { adapter: 'aave-v3', wallet: 'w', params: { chainId: 8453, action: 'supply', asset: 'USDC', amount: '2.5' } } },
         { id: 'e', taskType: 'protocol_call', args: { adapter: 'erc4626', wallet: 'w', params: { chainId: 1, vault: '0x1111111111111111111111111111111111111111', action: 'redeem', amount: 'max' } } },
+        { id: 'f', taskType: 'protocol_call', args: { adapter: 'uniswap-v3', wallet: 'w', params: { chainId: 8453, tokenIn: 'WETH', tokenOut: 'USDC', amountIn: '0.1', slippageBps: 30 } } },
+        { id: 'g', taskType: 'protocol_call', args: { adapter: 'across', wallet: 'w', params: { fromChainId: 1, toChainId: 8453, token: 'USDC', amount: '10' } } },
       ],
       devnet: { embedded: false },
     }
