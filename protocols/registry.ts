@@ -1,7 +1,8 @@
 // An adapter registry built from a list: lookup by id, duplicate ids refused, and params parsed into typed errors.
-import { ValidationError } from '../src/errors/validation-error.ts'
+import { ValidationError, type FieldIssue } from '../src/errors/validation-error.ts'
+import { applyAmountRule, applyAmountRuleOffline } from './shared/amount-fields.ts'
 import { AdapterRegistryError } from './shared/errors.ts'
-import type { Call, ProtocolAdapter, ReadContext } from './types.ts'
+import type { AddressBook, Call, ProtocolAdapter, ReadContext } from './types.ts'
 
 /** Any adapter, whatever its params type (the registry only hands raw input to the adapter's own schema). */
 export type AnyAdapter = ProtocolAdapter<any, any>
@@ -39,10 +40,27 @@ export function createAdapterRegistry(adapters: readonly AnyAdapter[] = []): Ada
   return registry
 }
 
-/** Parses raw params with the adapter's schema; bad input becomes a ValidationError naming every bad field. */
-export function parseAdapterParams<P>(adapter: ProtocolAdapter<P, unknown>, raw: unknown): P {
-  const parsed = adapter.params.safeParse(raw)
-  if (!parsed.success) throw ValidationError.fromZod(`${adapter.id} params`, parsed.error, 'fix the job\'s params')
+/**
+ * Parses raw params with the adapter's schema; bad input becomes a ValidationError naming every bad field.
+ * With a `book`, declared amount fields in token units ("0.2") are converted first, without any RPC call.
+ */
+export function parseAdapterParams<P>(adapter: ProtocolAdapter<P, unknown>, raw: unknown, book?: AddressBook): P {
+  const applied = book ? applyAmountRuleOffline(adapter.amounts, raw, book) : { params: raw, issues: [] }
+  return finishParse(adapter, applied.params, applied.issues)
+}
+
+/** Like parseAdapterParams, and reads (once, cached) the decimals of tokens the book lacks, e.g. vault shares. */
+export async function resolveAdapterParams<P>(adapter: ProtocolAdapter<P, unknown>, ctx: ReadContext, raw: unknown): Promise<P> {
+  const applied = await applyAmountRule(adapter.amounts, raw, ctx.book, ctx)
+  return finishParse(adapter, applied.params, applied.issues)
+}
+
+function finishParse<P>(adapter: ProtocolAdapter<P, unknown>, params: unknown, amountIssues: FieldIssue[]): P {
+  const parsed = adapter.params.safeParse(params)
+  const bad = new Set(amountIssues.map((i) => i.path))
+  const issues = [...amountIssues, ...(parsed.success ? [] : parsed.error.issues
+    .map((i) => ({ path: i.path.map(String).join('.'), message: i.message })).filter((i) => !bad.has(i.path)))]
+  if (issues.length > 0 || !parsed.success) throw new ValidationError(`${adapter.id} params`, issues, 'fix the job\'s params')
   return parsed.data
 }
 
@@ -51,7 +69,7 @@ export function parseAdapterParams<P>(adapter: ProtocolAdapter<P, unknown>, raw:
  * an adapter's reads and never produce a call. Returns the parsed params too (for snapshot/verify).
  */
 export async function prepareAdapterCalls<P>(adapter: ProtocolAdapter<P, unknown>, ctx: ReadContext, raw: unknown): Promise<{ params: P; calls: Call[] }> {
-  const params = parseAdapterParams(adapter, raw)
+  const params = await resolveAdapterParams(adapter, ctx, raw)
   const calls = await adapter.buildCalls(ctx, params)
   return { params, calls }
 }

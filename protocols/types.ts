@@ -84,10 +84,27 @@ export interface ProtocolAdapter<P = unknown, S = unknown> {
   kind: AdapterKind
   description: string
   params: z.ZodType<P, unknown>
+  /** Amount fields people type in token units ("0.2"); the registry turns them into base units before `params`. */
+  amounts?: AmountFields
   buildCalls(ctx: ReadContext, p: P): Promise<Call[]>
   snapshot?(ctx: ReadContext, p: P): Promise<S>
   verify?(ctx: ReadContext, p: P, before: S, opts?: VerifyOptions): Promise<VerifyOutcome>
 }
+
+/** Which token an amount field is counted in (see shared/amount-fields.ts). */
+export type AmountDenomination =
+  /** A symbol from the chain's address book, or "ETH" for the native coin (18 decimals). */
+  | { chainId: number; token: string }
+  /** Any ERC-20 by address (e.g. vault shares): decimals from the book when listed, else read once from the chain. */
+  | { chainId: number; address: Address }
+  /** The underlying asset of an ERC-4626 vault (read from the chain once). */
+  | { chainId: number; vaultAsset: Address }
+
+/**
+ * An adapter's amount fields: for each field name, which token it is in, from the raw params and the book.
+ * Returns undefined when the field is not an amount in this case (e.g. "max", or a chain id that is itself wrong).
+ */
+export type AmountFields = Record<string, (raw: Record<string, unknown>, book: AddressBook) => AmountDenomination | undefined>
 
 /** Typed identity helper: lets TypeScript infer `P` and `S` for an adapter literal. */
 export function defineAdapter<P, S = unknown>(adapter: ProtocolAdapter<P, S>): ProtocolAdapter<P, S> {

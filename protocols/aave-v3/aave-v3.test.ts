@@ -46,8 +46,9 @@ const accountHf = async () => (await devnet.l1.client.readContract({ address: ma
 
 describe('aave-v3 on a live Aave V3 market', () => {
   it('supplies WETH with an exact approval; the aToken balance grows by the amount', async () => {
-    const calls = await run({ action: 'supply', asset: 'WETH', amount: parseEther('4').toString() })
+    const calls = await run({ action: 'supply', asset: 'WETH', amount: '4' })
     expect(calls).toHaveLength(2)
+    expect(calls.map((c) => c.label)).toEqual(['approve 4 WETH to Aave v3 Pool', 'supply 4 WETH to Aave v3'])
     expect(decodeFunctionData({ abi: erc20Abi, data: calls[0]!.data }).args).toEqual([market().aaveV3Pool, parseEther('4')])
     expect(await erc20BalanceOf(devnet.l1, market().reserves.WETH.aToken, wallet)).toBe(parseEther('4'))
     expect(await devnet.l1.client.readContract({ address: devnet.addresses.l1.weth, abi: erc20Abi, functionName: 'allowance', args: [wallet, market().aaveV3Pool] })).toBe(0n)
@@ -58,8 +59,8 @@ describe('aave-v3 on a live Aave V3 market', () => {
     const amount = parseUnits('5000', 6)
     const before = await readReserve(devnetContext(devnet, wallet), L1(), market().aaveV3Pool, usdc, wallet)
     const projected = projectHealthFactor(before.account, { debtAddedBase: valueInBase(amount, before.price, 6) })
-    const calls = await run({ action: 'borrow', asset: 'USDC', amount: amount.toString(), minHealthFactor: '1.5' })
-    expect(calls[0]!.label).toMatch(/health factor no debt -> 1\.9\d{3}, limit 1\.5000/)
+    const calls = await run({ action: 'borrow', asset: 'USDC', amount: '5000', minHealthFactor: '1.5' })
+    expect(calls[0]!.label).toMatch(/^borrow 5000 USDC from Aave v3 \(variable rate, health factor no debt -> 1\.9\d{3}, limit 1\.5000\)$/)
     expect(await erc20BalanceOf(devnet.l1, market().reserves.USDC.variableDebtToken, wallet)).toBeGreaterThanOrEqual(amount)
     const actual = await accountHf()
     expect(projected).toBeLessThanOrEqual(actual)
@@ -68,22 +69,22 @@ describe('aave-v3 on a live Aave V3 market', () => {
 
   it('refuses a borrow that would take the health factor below the floor, after reads only', async () => {
     // 4 WETH = 12,000 USD of collateral at 82.5%: 5,000 USDC owed; 2,000 more leaves ~1.41 < 1.5.
-    const { err, rpcLog } = await refused({ action: 'borrow', asset: 'USDC', amount: parseUnits('2000', 6).toString(), minHealthFactor: 1.5 })
+    const { err, rpcLog } = await refused({ action: 'borrow', asset: 'USDC', amount: '2000', minHealthFactor: 1.5 })
     expect(err).toBeInstanceOf(AdapterPreconditionError)
     expect((err as Error).message).toMatch(/health factor from 1\.9\d{3} to 1\.41\d{2}, below the limit 1\.5000/)
     expect(rpcLog.filter((m) => WRITE_METHODS.has(m))).toEqual([])
     // The same borrow passes under a lower floor (the Pool itself would accept it).
-    await expect(prepareAdapterCalls(aaveV3Adapter, devnetContext(devnet, wallet), { chainId: L1(), action: 'borrow', asset: 'USDC', amount: parseUnits('2000', 6).toString(), minHealthFactor: 1.2 })).resolves.toBeDefined()
+    await expect(prepareAdapterCalls(aaveV3Adapter, devnetContext(devnet, wallet), { chainId: L1(), action: 'borrow', asset: 'USDC', amount: '2000', minHealthFactor: 1.2 })).resolves.toBeDefined()
   })
 
   it('refuses a collateral withdrawal that would breach the floor', async () => {
-    const { err } = await refused({ action: 'withdraw', asset: 'WETH', amount: parseEther('1.5').toString() })
+    const { err } = await refused({ action: 'withdraw', asset: 'WETH', amount: '1.5' })
     expect((err as Error).message).toMatch(/withdrawing 1500000000000000000 WETH would take the health factor/)
   })
 
   it('repays all debt ("max") and then withdraws all collateral', async () => {
     const calls = await run({ action: 'repay', asset: 'USDC', amount: 'max' })
-    expect(calls.map((c) => c.label)[1]).toMatch(/^repay all \(5000\d+ \+ accrued\) USDC debt of the wallet/)
+    expect(calls.map((c) => c.label)[1]).toMatch(/^repay all \(5000(\.\d+)? \+ accrued\) USDC debt of the wallet/)
     expect(await erc20BalanceOf(devnet.l1, market().reserves.USDC.variableDebtToken, wallet)).toBe(0n)
     const wethBefore = await erc20BalanceOf(devnet.l1, devnet.addresses.l1.weth, wallet)
     await run({ action: 'withdraw', asset: 'WETH', amount: 'max' })
@@ -94,12 +95,15 @@ describe('aave-v3 on a live Aave V3 market', () => {
   it('bad params: typed errors before any write', async () => {
     const L2 = devnet.l2.chainId
     const cases: [Record<string, unknown>, new (...a: never[]) => Error, RegExp][] = [
-      [{ action: 'supply', asset: 'WETH', amount: parseEther('1000').toString() }, AdapterPreconditionError, /holds \d+ WETH, needs 1000000000000000000000/],
+      [{ action: 'supply', asset: 'WETH', amount: '1000' }, AdapterPreconditionError, /holds \d+ WETH, needs 1000000000000000000000/],
       [{ action: 'supply', asset: 'DAI', amount: '1' }, AdapterPreconditionError, /DAI is not listed in the Aave v3 market/],
-      [{ action: 'supply', asset: 'FOO', amount: '1' }, ValidationError, /unknown token "FOO"/],
+      [{ action: 'supply', asset: 'FOO', amount: '1 wei' }, ValidationError, /unknown token "FOO"/],
+      [{ action: 'supply', asset: 'FOO', amount: '1' }, ValidationError, /amount: "1" is in token units, but its token "FOO" is not in the address book/],
+      [{ action: 'supply', asset: 'USDC', amount: 1 }, ValidationError, /amount: bare numbers are refused/],
+      [{ action: 'supply', asset: 'USDC', amount: '0.0000001' }, ValidationError, /amount: .*USDC has 6/],
       [{ action: 'supply', asset: 'ETH', amount: '1' }, ValidationError, /ERC-20 assets only/],
       [{ chainId: L2, action: 'supply', asset: 'USDC', amount: '1' }, ValidationError, /no aaveV3Pool configured on chain/],
-      [{ chainId: 999, action: 'supply', asset: 'USDC', amount: '1' }, ValidationError, /chain 999 is not in the address book/],
+      [{ chainId: 999, action: 'supply', asset: 'USDC', amount: '1 wei' }, ValidationError, /chain 999 is not in the address book/],
       [{ action: 'borrow', asset: 'USDC', amount: '1', to: devnet.accounts[2]!.address }, ValidationError, /leave "to" out/],
       [{ action: 'borrow', asset: 'USDC', amount: '1', minHealthFactor: '1.0' }, ValidationError, /at least 1\.01/],
       [{ action: 'borrow', asset: 'USDC', amount: '1' }, AdapterPreconditionError, /no collateral/],
@@ -120,11 +124,11 @@ describe('aave-v3 on a live Aave V3 market', () => {
 
   it('refuses a borrow past the collateral\'s LTV even when a low floor would allow it', async () => {
     // 4 WETH at 3,000: a floor of 1.01 would allow ~9,800 USDC, the 80% LTV only 9,600.
-    await run({ action: 'supply', asset: 'WETH', amount: parseEther('4').toString() })
-    const { err, rpcLog } = await refused({ action: 'borrow', asset: 'USDC', amount: parseUnits('9700', 6).toString(), minHealthFactor: '1.01' })
+    await run({ action: 'supply', asset: 'WETH', amount: '4' })
+    const { err, rpcLog } = await refused({ action: 'borrow', asset: 'USDC', amount: '9700', minHealthFactor: '1.01' })
     expect((err as Error).message).toMatch(/exceeds what the collateral's loan-to-value allows/)
     expect(err).toBeInstanceOf(AdapterPreconditionError)
     expect(rpcLog.filter((m) => WRITE_METHODS.has(m))).toEqual([])
-    await expect(prepareAdapterCalls(aaveV3Adapter, devnetContext(devnet, wallet), { chainId: L1(), action: 'borrow', asset: 'USDC', amount: parseUnits('9500', 6).toString(), minHealthFactor: '1.01' })).resolves.toBeDefined()
+    await expect(prepareAdapterCalls(aaveV3Adapter, devnetContext(devnet, wallet), { chainId: L1(), action: 'borrow', asset: 'USDC', amount: '9500', minHealthFactor: '1.01' })).resolves.toBeDefined()
   })
 })

@@ -1,10 +1,12 @@
 // Aave V3 supply / withdraw / borrow / repay on a Pool, with a health-factor floor checked before anything is signed.
-import { encodeFunctionData, isAddressEqual, maxUint256, type Address } from 'viem'
+import { encodeFunctionData, formatUnits, isAddressEqual, maxUint256, type Address } from 'viem'
 import { z } from 'zod'
 import { approvalCalls, tokenBalance } from '../shared/approval.ts'
 import { AdapterPreconditionError, paramError } from '../shared/errors.ts'
 import { addressSchema, amountOrMaxSchema, chainIdSchema, tokenSymbolSchema } from '../shared/params.ts'
 import { NATIVE, requireOwnWallet, resolveChain, resolveContract, resolveToken } from '../shared/resolve.ts'
+import { formatAmount } from '../shared/amount.ts'
+import { tokenAmountIn } from '../shared/amount-fields.ts'
 import { defineAdapter, type Call, type ReadContext, type TokenInfo } from '../types.ts'
 import { aaveV3PoolAbi, VARIABLE_RATE_MODE } from './abi.ts'
 import { formatHealthFactor, minHealthFactorSchema, projectHealthFactor, valueInBase } from './health.ts'
@@ -39,6 +41,7 @@ export const aaveV3Adapter = defineAdapter<AaveV3Params>({
   kind: 'lend',
   description: 'Aave v3 Pool supply / withdraw / borrow / repay (ERC-20 assets), refusing actions below a health-factor floor',
   params: aaveV3Params,
+  amounts: { amount: (p) => tokenAmountIn(p.chainId, p.asset) },
   async buildCalls(ctx, p) {
     // Address book first: wrong chain, no Pool on the chain, unknown asset or a stranger fail without any RPC.
     const book = resolveChain(ID, ctx, p.chainId)
@@ -77,7 +80,7 @@ async function supply(ctx: ReadContext, p: AaveV3Params, { pool, token, to, r }:
   const balance = await tokenBalance(ctx, p.chainId, token.address, ctx.wallet)
   if (balance < amount) throw new AdapterPreconditionError(ID, `wallet holds ${balance} ${token.symbol}, needs ${amount}`, 'fund the wallet or supply less')
   const approvals = await approvalCalls(ctx, p.chainId, token, pool, 'Aave v3 Pool', amount)
-  return [...approvals, poolCall(p, pool, `supply ${amount} ${token.symbol} to Aave v3`,
+  return [...approvals, poolCall(p, pool, `supply ${formatAmount(amount, token.decimals, token.symbol)} to Aave v3`,
     encodeFunctionData({ abi: aaveV3PoolAbi, functionName: 'supply', args: [token.address, amount, to, 0] }))]
 }
 
@@ -93,7 +96,7 @@ async function withdraw(_ctx: ReadContext, p: AaveV3Params, { pool, token, to, r
   }
   // type(uint256).max is the Pool's own "withdraw everything", which includes interest accrued until the block.
   const arg = p.amount === 'max' ? maxUint256 : amount
-  return [poolCall(p, pool, `withdraw ${p.amount === 'max' ? 'all' : amount} ${token.symbol} from Aave v3${health}`,
+  return [poolCall(p, pool, `withdraw ${p.amount === 'max' ? `all ${token.symbol}` : formatAmount(amount, token.decimals, token.symbol)} from Aave v3${health}`,
     encodeFunctionData({ abi: aaveV3PoolAbi, functionName: 'withdraw', args: [token.address, arg, to] }))]
 }
 
@@ -109,7 +112,7 @@ async function borrow(ctx: ReadContext, p: AaveV3Params, { pool, token, r }: Res
   if (debtAdded > r.availableBorrowsBase) {
     throw new AdapterPreconditionError(ID, `borrowing ${amount} ${token.symbol} exceeds what the collateral's loan-to-value allows (${r.availableBorrowsBase} base units left)`, 'borrow less or supply more collateral')
   }
-  return [poolCall(p, pool, `borrow ${amount} ${token.symbol} from Aave v3 (variable rate, ${health})`,
+  return [poolCall(p, pool, `borrow ${formatAmount(amount, token.decimals, token.symbol)} from Aave v3 (variable rate, ${health})`,
     encodeFunctionData({ abi: aaveV3PoolAbi, functionName: 'borrow', args: [token.address, amount, VARIABLE_RATE_MODE, 0, ctx.wallet] }))]
 }
 
@@ -124,7 +127,8 @@ async function repay(ctx: ReadContext, p: AaveV3Params, { pool, token, to, r }: 
   const needs = amount < debt ? amount : debt
   if (balance < needs) throw new AdapterPreconditionError(ID, `wallet holds ${balance} ${token.symbol}, repaying needs ${needs}`, 'fund the wallet or repay less')
   const approvals = await approvalCalls(ctx, p.chainId, token, pool, 'Aave v3 Pool', amount)
-  return [...approvals, poolCall(p, pool, `repay ${amount === ceiling ? `all (${debt} + accrued)` : amount} ${token.symbol} debt of ${whose} on Aave v3`,
+  const units = (v: bigint) => formatUnits(v, token.decimals)
+  return [...approvals, poolCall(p, pool, `repay ${amount === ceiling ? `all (${units(debt)} + accrued)` : units(amount)} ${token.symbol} debt of ${whose} on Aave v3`,
     encodeFunctionData({ abi: aaveV3PoolAbi, functionName: 'repay', args: [token.address, amount, VARIABLE_RATE_MODE, to] }))]
 }
 

@@ -42,7 +42,7 @@ describe('across params against the book and the chain', () => {
   it('refuses a token missing on the destination, a chain without a SpokePool and mismatched decimals, with no RPC', async () => {
     const [L1, L2] = [devnet.l1.chainId, devnet.l2.chainId]
     const me = devnet.accounts[1]!.address
-    const base = { fromChainId: L1, toChainId: L2, token: 'USDC', amount: '1000' }
+    const base = { fromChainId: L1, toChainId: L2, token: 'USDC', amount: '1000 wei' }
     const edit = (f: (b: AddressBook) => void) => {
       const ctx = devnetContext(devnet, me)
       ctx.book = structuredClone(ctx.book)
@@ -68,12 +68,12 @@ describe('across params against the book and the chain', () => {
     const poor = devnet.accounts[4]!.address
     const ctx = devnetContext(devnet, poor)
     const base = { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId }
-    const usdc = await refusal(ctx, { ...base, token: 'USDC', amount: '1000000' })
+    const usdc = await refusal(ctx, { ...base, token: 'USDC', amount: '1' }) // 1 USDC = 1000000 base units
     expect(usdc).toBeInstanceOf(AdapterPreconditionError)
     expect((usdc as Error).message).toMatch(/holds 0 USDC, needs 1000000/)
-    const eth = await refusal(ctx, { ...base, token: 'ETH', amount: parseEther('20000').toString() })
+    const eth = await refusal(ctx, { ...base, token: 'ETH', amount: '20000' })
     expect((eth as Error).message).toMatch(/needs 20000000000000000000000 plus gas/)
-    const late = await refusal(ctx, { ...base, token: 'ETH', amount: '1000', fillDeadlineSeconds: 86_400 })
+    const late = await refusal(ctx, { ...base, token: 'ETH', amount: '1000 wei', fillDeadlineSeconds: 86_400 })
     expect((late as Error).message).toMatch(/exceeds the SpokePool's limit of 21600/)
     expect(ctx.rpcLog.length).toBeGreaterThan(0)
     expect(ctx.rpcLog.filter((m) => WRITE_METHODS.has(m))).toEqual([])
@@ -100,8 +100,10 @@ describe('devnet relayer', () => {
     const relayer = acrossRelayer
     const exec = createWalletExecutor(devnet, me.privateKey)
     const ctx = devnetContext(devnet, me.address)
-    const raw = { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: parseEther('0.5').toString(), relayerFeeBps: 0 }
-    await exec.executeCalls((await prepareAdapterCalls(acrossAdapter, ctx, raw)).calls)
+    const raw = { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: '0.5', relayerFeeBps: 0 }
+    const { calls } = await prepareAdapterCalls(acrossAdapter, ctx, raw)
+    expect(calls.map((c) => c.label)).toEqual([`bridge 0.5 ETH to chain ${devnet.l2.chainId} for ${me.address} via Across (receive 0.5 ETH)`])
+    await exec.executeCalls(calls)
     // A deposit of L1 USDC asking for L2 WETH (which the relayer holds): no honest relayer fills it.
     await exec.executeCalls([
       { chainId: devnet.l1.chainId, to: l1.tokens.USDC, value: 0n, label: 'mint', data: encodeFunctionData({ abi: ownArtifact('TestERC20').abi, functionName: 'mint', args: [me.address, 5_000n] }) },
@@ -140,7 +142,7 @@ describe('devnet relayer', () => {
       await exec.executeCalls([{ chainId: devnet.l1.chainId, to: l1.tokens.USDC, value: 0n, label: 'mint',
         data: encodeFunctionData({ abi: ownArtifact('TestERC20').abi, functionName: 'mint', args: [me.address, 10_000_000n] }) }])
       const deposit = async (amount: bigint) => exec.executeCalls((await prepareAdapterCalls(acrossAdapter, devnetContext(devnet, me.address),
-        { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'USDC', amount: amount.toString(), relayerFeeBps: 0 })).calls)
+        { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'USDC', amount: `${amount} wei`, relayerFeeBps: 0 })).calls)
       const snap = await anvilRpc<string>(devnet.l1.rpcUrl, 'evm_snapshot')
       await deposit(1_111_111n)
       expect(await across.tick()).toBe(0) // seen, pending: no L2 USDC yet
@@ -164,7 +166,7 @@ describe('devnet relayer', () => {
     const me = devnet.accounts[3]!
     const clock = createManualClock()
     const ctx = devnetContext(devnet, me.address, { clock })
-    const p = parseAdapterParams(acrossAdapter, { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: '777000', fillDeadlineSeconds: 60 }) as AcrossParams
+    const p = parseAdapterParams(acrossAdapter, { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: '777000 wei', fillDeadlineSeconds: 60 }) as AcrossParams
     const before = await acrossAdapter.snapshot!(ctx, p)
     await createWalletExecutor(devnet, me.privateKey).executeCalls(await acrossAdapter.buildCalls(ctx, p))
     const waiting = await acrossAdapter.verify!(ctx, p, before, { timeoutMs: 1_000, pollMs: 500 })

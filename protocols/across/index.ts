@@ -4,12 +4,17 @@ import { z } from 'zod'
 import { approvalCalls, tokenBalance } from '../shared/approval.ts'
 import { AdapterPreconditionError } from '../shared/errors.ts'
 import { addressSchema, amountSchema, chainIdSchema, tokenSymbolSchema } from '../shared/params.ts'
+import { formatAmount } from '../shared/amount.ts'
+import { tokenAmountIn } from '../shared/amount-fields.ts'
 import { defineAdapter } from '../types.ts'
 import { spokePoolAbi } from './abi.ts'
 import { ID, resolveAcrossRoute } from './route.ts'
 import { takeSnapshot, verifyArrival, type AcrossSnapshot } from './verify.ts'
 
-/** Deposit `amount` (base units) of `token` on `fromChainId` for a relayer to pay out on `toChainId`. */
+/**
+ * Deposit `amount` of `token` on `fromChainId` for a relayer to pay out on `toChainId`. People give the amount in
+ * the token's units ("500" USDC) or as "N wei"; the registry hands this schema base units (see `amounts`).
+ */
 export const acrossParams = z.object({
   fromChainId: chainIdSchema,
   toChainId: chainIdSchema,
@@ -38,6 +43,7 @@ export const acrossAdapter = defineAdapter<AcrossParams, AcrossSnapshot>({
   kind: 'bridge',
   description: 'Across intent bridge: depositV3Now on the origin SpokePool; succeeds only when a relayer filled it on the destination',
   params: acrossParams,
+  amounts: { amount: (p) => tokenAmountIn(p.fromChainId, p.token) },
   async buildCalls(ctx, p) {
     const r = resolveAcrossRoute(ctx, p)
     const origin = ctx.client(p.fromChainId)
@@ -57,7 +63,9 @@ export const acrossAdapter = defineAdapter<AcrossParams, AcrossSnapshot>({
     }
     const outputAmount = acrossOutputAmount(p)
     if (outputAmount === 0n) throw new AdapterPreconditionError(ID, `amount ${p.amount} leaves 0 after the ${p.relayerFeeBps} bps relayer fee`, 'bridge more')
-    const label = `bridge ${p.amount} ${r.native ? 'wei ETH' : p.token} to chain ${p.toChainId} for ${r.to} via Across (receive ${outputAmount})`
+    const symbol = r.native ? 'ETH' : r.inputToken.symbol
+    const fmt = (v: bigint) => formatAmount(v, r.inputToken.decimals, symbol)
+    const label = `bridge ${fmt(p.amount)} to chain ${p.toChainId} for ${r.to} via Across (receive ${fmt(outputAmount)})`
     const data = encodeFunctionData({
       abi: spokePoolAbi, functionName: 'depositV3Now',
       args: [ctx.wallet, r.to, r.inputToken.address, r.outputToken.address, p.amount, outputAmount, BigInt(p.toChainId), zeroAddress, p.fillDeadlineSeconds, 0, '0x'],

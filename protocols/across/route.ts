@@ -1,7 +1,7 @@
 // Resolves an Across deposit against the address book (chains, SpokePools, tokens, recipient) without any RPC.
 import type { Address } from 'viem'
 import { paramError } from '../shared/errors.ts'
-import { NATIVE, requireOwnWallet, resolveChain, resolveContract, resolveToken } from '../shared/resolve.ts'
+import { NATIVE, requireOwnWallet, resolveChain, resolveContract, resolveReadOnlyContract, resolveToken } from '../shared/resolve.ts'
 import type { ReadContext, TokenInfo } from '../types.ts'
 
 export const ID = 'across'
@@ -39,7 +39,8 @@ export function resolveAcrossRoute(ctx: ReadContext, p: RouteParams): AcrossRout
   const side = (book: typeof origin): TokenInfo => {
     const t = resolveToken(ID, book, p.token, 'token')
     if (t !== NATIVE) return t
-    return { symbol: 'WETH', address: resolveContract(ID, book, 'weth', 'token'), decimals: 18 }
+    // ETH goes to the SpokePool as value: WETH is only named in the deposit, never called.
+    return { symbol: 'WETH', address: resolveReadOnlyContract(ID, book, 'weth', 'token'), decimals: 18 }
   }
   const inputToken = side(origin)
   const outputToken = side(dest)

@@ -6,6 +6,7 @@ import { approvalCalls, tokenBalance } from '../shared/approval.ts'
 import { AdapterPreconditionError, paramError } from '../shared/errors.ts'
 import { addressSchema, amountOrMaxSchema, chainIdSchema } from '../shared/params.ts'
 import { requireOwnWallet, resolveChain } from '../shared/resolve.ts'
+import { rawChainId, rawVault } from '../shared/amount-fields.ts'
 import { defineAdapter, type ReadContext } from '../types.ts'
 import { erc4626Abi } from './abi.ts'
 
@@ -41,6 +42,15 @@ export const erc4626Adapter = defineAdapter<Erc4626Params>({
   kind: 'lend',
   description: 'ERC-4626 vault deposit / withdraw / redeem (any compliant vault), exact approval before deposit',
   params: erc4626Params,
+  // deposit / withdraw count the vault's asset; redeem counts its shares (the vault is the share token).
+  amounts: {
+    amount: (p, book) => {
+      const chainId = rawChainId(p.chainId)
+      const vault = chainId ? rawVault(book, chainId, p.vault) : undefined
+      if (!chainId || !vault) return undefined
+      return p.action === 'redeem' ? { chainId, address: vault } : { chainId, vaultAsset: vault }
+    },
+  },
   async buildCalls(ctx, p) {
     const vault = resolveVault(ctx, p)
     const receiver = requireOwnWallet(ID, ctx, p.receiver ?? ctx.wallet, 'receiver')

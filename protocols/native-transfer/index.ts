@@ -2,6 +2,7 @@
 import { isAddressEqual } from 'viem'
 import { z } from 'zod'
 import { AdapterPreconditionError, paramError } from '../shared/errors.ts'
+import { rawChainId } from '../shared/amount-fields.ts'
 import { addressSchema, amountSchema, chainIdSchema } from '../shared/params.ts'
 import { requireOwnWallet, resolveChain } from '../shared/resolve.ts'
 import { defineAdapter } from '../types.ts'
@@ -23,6 +24,7 @@ export const nativeTransferAdapter = defineAdapter<NativeTransferParams>({
   kind: 'transfer',
   description: 'Native ETH transfer to another of the operator\'s own wallets (gas top-up)',
   params: nativeTransferParams,
+  amounts: { amount: (p) => (rawChainId(p.chainId) ? { chainId: rawChainId(p.chainId)!, token: 'ETH' } : undefined) },
   async buildCalls(ctx, p) {
     resolveChain(ID, ctx, p.chainId)
     requireOwnWallet(ID, ctx, p.to, 'to')

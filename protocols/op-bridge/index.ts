@@ -5,6 +5,8 @@ import { approvalCalls, tokenBalance } from '../shared/approval.ts'
 import { AdapterPreconditionError, paramError } from '../shared/errors.ts'
 import { addressSchema, amountSchema, chainIdSchema, tokenSymbolSchema } from '../shared/params.ts'
 import { NATIVE, requireOwnWallet, resolveChain, resolveContract, resolveToken } from '../shared/resolve.ts'
+import { formatAmount } from '../shared/amount.ts'
+import { tokenAmountIn } from '../shared/amount-fields.ts'
 import { defineAdapter, type ReadContext, type TokenInfo, type VerifyOutcome } from '../types.ts'
 import { depositFailedEvent, depositFinalizedEvent, l1BridgeAbi, LEGACY_ERC20_ETH, mintableErc20Abi } from './abi.ts'
 
@@ -48,7 +50,8 @@ function resolveRoute(ctx: ReadContext, p: OpBridgeParams): Route {
     throw paramError(ID, 'toChainId', `chain ${p.toChainId} is not an OP-Stack L2 of chain ${p.fromChainId}`, 'set parentChainId in the L2\'s address book or pick the right pair')
   }
   return {
-    l1Bridge: resolveContract(ID, l1, 'l1StandardBridge', 'fromChainId'),
+    // An L1 serving several OP-Stack L2s names each bridge after its L2 (built-in book); a single-L2 book may not.
+    l1Bridge: resolveContract(ID, l1, l1.contracts[`l1StandardBridge.${p.toChainId}`] ? `l1StandardBridge.${p.toChainId}` : 'l1StandardBridge', 'fromChainId'),
     l2Bridge: resolveContract(ID, l2, 'l2StandardBridge', 'toChainId'),
     l1Token: resolveToken(ID, l1, p.token, 'token'),
     l2Token: resolveToken(ID, l2, p.token, 'token'),
@@ -67,6 +70,7 @@ export const opBridgeAdapter = defineAdapter<OpBridgeParams, OpBridgeSnapshot>({
   kind: 'bridge',
   description: 'OP-Stack L1->L2 deposit (depositETH / depositETHTo / depositERC20To); succeeds only when credited on L2',
   params: opBridgeParams,
+  amounts: { amount: (p) => tokenAmountIn(p.fromChainId, p.token) },
   async buildCalls(ctx, p) {
     const r = resolveRoute(ctx, p)
     const l1 = ctx.client(p.fromChainId)
@@ -79,7 +83,7 @@ export const opBridgeAdapter = defineAdapter<OpBridgeParams, OpBridgeSnapshot>({
       const data = self
         ? encodeFunctionData({ abi: l1BridgeAbi, functionName: 'depositETH', args: [p.minGasLimit, extra] })
         : encodeFunctionData({ abi: l1BridgeAbi, functionName: 'depositETHTo', args: [r.to, p.minGasLimit, extra] })
-      return [{ chainId: p.fromChainId, to: r.l1Bridge, value: p.amount, data, label: `bridge ${p.amount} wei ETH to chain ${p.toChainId} for ${r.to}` }]
+      return [{ chainId: p.fromChainId, to: r.l1Bridge, value: p.amount, data, label: `bridge ${formatAmount(p.amount, 18, 'ETH')} to chain ${p.toChainId} for ${r.to}` }]
     }
     const l1Token = r.l1Token
     const l2Token = r.l2Token as TokenInfo
@@ -93,7 +97,7 @@ export const opBridgeAdapter = defineAdapter<OpBridgeParams, OpBridgeSnapshot>({
     if (balance < p.amount) throw new AdapterPreconditionError(ID, `wallet holds ${balance} ${p.token}, needs ${p.amount}`, 'fund the wallet or bridge less')
     const approvals = await approvalCalls(ctx, p.fromChainId, l1Token, r.l1Bridge, 'L1StandardBridge', p.amount)
     return [...approvals, {
-      chainId: p.fromChainId, to: r.l1Bridge, value: 0n, label: `bridge ${p.amount} ${p.token} to chain ${p.toChainId} for ${r.to}`,
+      chainId: p.fromChainId, to: r.l1Bridge, value: 0n, label: `bridge ${formatAmount(p.amount, l1Token.decimals, l1Token.symbol)} to chain ${p.toChainId} for ${r.to}`,
       data: encodeFunctionData({ abi: l1BridgeAbi, functionName: 'depositERC20To', args: [l1Token.address, l2Token.address, r.to, p.amount, p.minGasLimit, extra] }),
     }]
   },

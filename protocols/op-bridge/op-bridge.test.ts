@@ -21,7 +21,7 @@ describe('op-bridge', () => {
   it('uses depositETHTo for another own wallet', async () => {
     const [me, other] = [devnet.accounts[1]!.address, devnet.accounts[2]!.address]
     const { calls } = await prepareAdapterCalls(opBridgeAdapter, devnetContext(devnet, me),
-      { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: '1000', to: other, minGasLimit: 300_000 })
+      { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: '1000 wei', to: other, minGasLimit: 300_000 })
     const d = decodeFunctionData({ abi: l1BridgeAbi, data: calls[0]!.data })
     expect(d.functionName).toBe('depositETHTo')
     expect(d.args).toEqual([other, 300_000, '0x'])
@@ -35,7 +35,7 @@ describe('op-bridge', () => {
     const L2 = devnet.l2.chainId
     // Swap the L2 entries: the "USDC" on L2 is now the DAI representation.
     ctx.book = { ...ctx.book, [L2]: { ...ctx.book[L2]!, tokens: { ...ctx.book[L2]!.tokens, USDC: { ...ctx.book[L2]!.tokens.DAI!, symbol: 'USDC' } } } }
-    const err = await prepareAdapterCalls(opBridgeAdapter, ctx, { fromChainId: devnet.l1.chainId, toChainId: L2, token: 'USDC', amount: '1' }).catch((e: unknown) => e)
+    const err = await prepareAdapterCalls(opBridgeAdapter, ctx, { fromChainId: devnet.l1.chainId, toChainId: L2, token: 'USDC', amount: '1 wei' }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(AdapterPreconditionError)
     expect((err as Error).message).toMatch(/does not represent L1 USDC/)
   })
@@ -44,7 +44,7 @@ describe('op-bridge', () => {
     const me = devnet.accounts[3]!
     const clock = createManualClock()
     const ctx = devnetContext(devnet, me.address, { clock })
-    const p = parseAdapterParams(opBridgeAdapter, { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: parseEther('1').toString(), arrivalTimeoutSeconds: 600 }) as OpBridgeParams
+    const p = parseAdapterParams(opBridgeAdapter, { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: `${parseEther('1')} wei`, arrivalTimeoutSeconds: 600 }) as OpBridgeParams
     const before = await opBridgeAdapter.snapshot!(ctx, p)
     await createWalletExecutor(devnet, me.privateKey).executeCalls(await opBridgeAdapter.buildCalls(ctx, p))
     const t0 = clock.now()
@@ -61,7 +61,7 @@ describe('op-bridge', () => {
     await anvilRpc(devnet.l2.rpcUrl, 'anvil_setCode', [refuser, '0xfe'])
     const clock = createManualClock()
     const ctx = devnetContext(devnet, me.address, { ownWallets: [me.address, refuser], clock })
-    const p = parseAdapterParams(opBridgeAdapter, { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: '4242', to: refuser }) as OpBridgeParams
+    const p = parseAdapterParams(opBridgeAdapter, { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: '4242 wei', to: refuser }) as OpBridgeParams
     const before = await opBridgeAdapter.snapshot!(ctx, p)
     await createWalletExecutor(devnet, me.privateKey).executeCalls(await opBridgeAdapter.buildCalls(ctx, p))
     const relayer = startRelayer({

@@ -1,6 +1,7 @@
 // Builds the exact ERC-20 approval a spending call needs, only when the current allowance is short.
 import { encodeFunctionData, type Address } from 'viem'
 import type { Call, ReadContext, TokenInfo } from '../types.ts'
+import { formatAmount } from './amount.ts'
 import { erc20Abi } from './erc20-abi.ts'
 
 /**
@@ -20,7 +21,7 @@ export async function approvalCalls(
   })
   const calls: Call[] = []
   if (allowance > 0n) calls.push(approve(0n, `reset ${token.symbol} allowance of ${spenderName} to 0`))
-  calls.push(approve(amount, `approve ${amount} ${token.symbol} to ${spenderName}`))
+  calls.push(approve(amount, `approve ${formatAmount(amount, token.decimals, token.symbol)} to ${spenderName}`))
   return calls
 }
 

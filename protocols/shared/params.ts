@@ -1,15 +1,30 @@
 // Zod building blocks shared by adapter param schemas: positive base-unit amounts, addresses, chain ids, slippage.
 import { getAddress, isAddress, type Address } from 'viem'
 import { z } from 'zod'
+import { readAmount } from './amount.ts'
 
-/** A positive integer amount in the token's smallest unit (wei), given as a bigint or a decimal string. */
-export const amountSchema = z
-  .union([z.bigint(), z.string().regex(/^-?\d+$/, 'must be an integer amount in base units (wei), e.g. "1000000"'), z.number().int()])
-  .transform((v) => BigInt(v))
-  .refine((v) => v > 0n, 'must be greater than zero')
+/**
+ * A positive amount in base units. The registry has already turned token-unit strings ("0.2") of declared amount
+ * fields into bigints (shared/amount-fields.ts); here only base units written out pass: a bigint, "200000 wei" or
+ * { raw: "200000" }. Bare numbers are refused.
+ */
+export const amountSchema = z.unknown().transform((v, ctx): bigint => baseUnits(v, ctx))
 
 /** Like amountSchema, or the literal "max" (the whole balance or position). */
-export const amountOrMaxSchema = z.union([z.literal('max'), amountSchema])
+export const amountOrMaxSchema = z.unknown().transform((v, ctx): bigint | 'max' => (v === 'max' ? 'max' : baseUnits(v, ctx)))
+
+function baseUnits(v: unknown, ctx: z.RefinementCtx): bigint {
+  const r = readAmount(v)
+  if (!r.ok) {
+    ctx.addIssue({ code: 'custom', message: r.message })
+    return z.NEVER
+  }
+  if (r.amount.kind === 'units') {
+    ctx.addIssue({ code: 'custom', message: `"${r.amount.text}" is in token units, but its token is unknown here: fix the chain and token fields, or give base units as "N wei"` })
+    return z.NEVER
+  }
+  return r.amount.value
+}
 
 /** A checksummed 0x address; rejects malformed and zero addresses. */
 export const addressSchema = z

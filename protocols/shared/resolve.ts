@@ -27,8 +27,21 @@ export function resolveToken(adapterId: string, book: ChainBook, symbol: string,
   return token
 }
 
-/** A named contract from the book, or a ValidationError saying the protocol is not deployed on that chain. */
+/** A hook a plan check puts on a ChainBook to learn which named contracts an adapter resolves (no RPC involved). */
+export const CALL_TARGET: unique symbol = Symbol('callTarget')
+
+/** A named contract from the book that calls are sent to, or a ValidationError saying the protocol is not deployed on that chain. */
 export function resolveContract(adapterId: string, book: ChainBook, name: string, path = 'chainId'): Address {
+  const address = resolveReadOnlyContract(adapterId, book, name, path)
+  ;(book as { [CALL_TARGET]?: (name: string, address: Address) => void })[CALL_TARGET]?.(name, address)
+  return address
+}
+
+/**
+ * A named contract the adapter only reads (a quoter, a factory) or only names in calldata (WETH as a bridge's
+ * token): the same lookup and error as resolveContract, but never reported to a plan check as a call target.
+ */
+export function resolveReadOnlyContract(adapterId: string, book: ChainBook, name: string, path = 'chainId'): Address {
   const address = book.contracts[name]
   if (!address) {
     throw paramError(adapterId, path, `no ${name} configured on chain ${book.chainId}`, `add contracts.${name} for chain ${book.chainId} or pick another chain`)

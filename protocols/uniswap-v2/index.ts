@@ -5,6 +5,8 @@ import { approvalCalls, tokenBalance } from '../shared/approval.ts'
 import { AdapterPreconditionError } from '../shared/errors.ts'
 import { addressSchema, amountSchema, chainIdSchema, slippageBpsSchema, tokenSymbolSchema } from '../shared/params.ts'
 import { NATIVE, requireOwnWallet, resolveChain, resolveContract, resolveToken } from '../shared/resolve.ts'
+import { formatAmount } from '../shared/amount.ts'
+import { tokenAmountIn } from '../shared/amount-fields.ts'
 import { defineAdapter, type Call, type ReadContext } from '../types.ts'
 import { factoryAbi, routerAbi } from './abi.ts'
 
@@ -70,10 +72,10 @@ export const uniswapV2Adapter = defineAdapter<UniswapV2Params>({
   kind: 'swap',
   description: 'Uniswap v2 exact-input swap (ETH<->token, token->token) with quoted minOut, slippage bound and deadline',
   params: uniswapV2Params,
+  amounts: { amountIn: (p) => tokenAmountIn(p.chainId, p.tokenIn) },
   async buildCalls(ctx, p) {
     const book = resolveChain(ID, ctx, p.chainId)
     const tokenIn = resolveToken(ID, book, p.tokenIn, 'tokenIn')
-    resolveToken(ID, book, p.tokenOut, 'tokenOut')
     const to = requireOwnWallet(ID, ctx, p.recipient ?? ctx.wallet, 'recipient')
     const q = await quoteUniswapV2(ctx, p)
     const client = ctx.client(p.chainId)
@@ -84,7 +86,9 @@ export const uniswapV2Adapter = defineAdapter<UniswapV2Params>({
       throw new AdapterPreconditionError(ID, `wallet holds ${balance} ${p.tokenIn}, needs ${p.amountIn}`, 'fund the wallet or swap less')
     }
     const deadline = BigInt(Math.floor(ctx.clock.now() / 1000) + p.deadlineSeconds)
-    const label = `swap ${p.amountIn} ${p.tokenIn} for >= ${q.minOut} ${p.tokenOut} (quote ${q.amountOut})`
+    const outInfo = resolveToken(ID, book, p.tokenOut, 'tokenOut')
+    const fmt = (v: bigint, t: typeof outInfo) => (t === NATIVE ? formatAmount(v, 18, NATIVE) : formatAmount(v, t.decimals, t.symbol))
+    const label = `swap ${fmt(p.amountIn, tokenIn)} for >= ${fmt(q.minOut, outInfo)} (quote ${fmt(q.amountOut, outInfo)} = ${q.amountOut} wei)`
     if (tokenIn === NATIVE) {
       return [{ chainId: p.chainId, to: q.router, value: p.amountIn, label,
         data: encodeFunctionData({ abi: routerAbi, functionName: 'swapExactETHForTokens', args: [q.minOut, q.path, to, deadline] }) }]

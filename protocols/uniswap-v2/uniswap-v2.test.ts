@@ -19,10 +19,10 @@ const parse = (raw: Record<string, unknown>) => parseAdapterParams(uniswapV2Adap
 
 describe('uniswap-v2 params', () => {
   it('defaults the deadline to 600 s and refuses same-token swaps and out-of-range slippage', () => {
-    expect(parse({ chainId: 1, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '5', slippageBps: 1 }).deadlineSeconds).toBe(600)
-    expect(() => parse({ chainId: 1, tokenIn: 'USDC', tokenOut: 'USDC', amountIn: '5', slippageBps: 10 })).toThrow(/tokenOut: tokenIn and tokenOut must differ/)
-    expect(() => parse({ chainId: 1, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '5', slippageBps: 5001 })).toThrow(/slippageBps/)
-    expect(() => parse({ chainId: 1, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '5', slippageBps: 10, deadlineSeconds: 86_400 })).toThrow(/deadlineSeconds/)
+    expect(parse({ chainId: 1, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '5 wei', slippageBps: 1 }).deadlineSeconds).toBe(600)
+    expect(() => parse({ chainId: 1, tokenIn: 'USDC', tokenOut: 'USDC', amountIn: '5 wei', slippageBps: 10 })).toThrow(/tokenOut: tokenIn and tokenOut must differ/)
+    expect(() => parse({ chainId: 1, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '5 wei', slippageBps: 5001 })).toThrow(/slippageBps/)
+    expect(() => parse({ chainId: 1, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '5 wei', slippageBps: 10, deadlineSeconds: 86_400 })).toThrow(/deadlineSeconds/)
   })
 })
 
@@ -31,7 +31,7 @@ describe('uniswap-v2 calls', () => {
     const wallet = devnet.accounts[1]!.address
     const clock = createManualClock(1_900_000_000_000)
     const ctx = devnetContext(devnet, wallet, { clock })
-    const p = parse({ chainId: devnet.l1.chainId, tokenIn: 'ETH', tokenOut: 'DAI', amountIn: parseEther('2').toString(), slippageBps: 100, deadlineSeconds: 120 })
+    const p = parse({ chainId: devnet.l1.chainId, tokenIn: 'ETH', tokenOut: 'DAI', amountIn: `${parseEther('2')} wei`, slippageBps: 100, deadlineSeconds: 120 })
     const [call] = await uniswapV2Adapter.buildCalls(ctx, p)
     const q = await quoteUniswapV2(ctx, p)
     const d = decodeFunctionData({ abi: routerAbi, data: call!.data })
@@ -64,7 +64,7 @@ describe('uniswap-v2 calls', () => {
     ])
     const ctx = devnetContext(devnet, lp.address)
     ctx.book = { ...ctx.book, [L1]: { ...ctx.book[L1]!, tokens: { ...ctx.book[L1]!.tokens, XYZ: { symbol: 'XYZ', address: xyz, decimals: 18 } } } }
-    const p = parse({ chainId: L1, tokenIn: 'USDC', tokenOut: 'XYZ', amountIn: parseUnits('300', 6).toString(), slippageBps: 50 })
+    const p = parse({ chainId: L1, tokenIn: 'USDC', tokenOut: 'XYZ', amountIn: `${parseUnits('300', 6)} wei`, slippageBps: 50 })
     const q = await quoteUniswapV2(ctx, p)
     expect(q.path).toEqual([devnet.addresses.l1.tokens.USDC, devnet.addresses.l1.weth, xyz])
     const calls = await uniswapV2Adapter.buildCalls(ctx, p)

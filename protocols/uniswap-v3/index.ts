@@ -3,7 +3,9 @@ import { encodeFunctionData, type Hex } from 'viem'
 import { approvalCalls, tokenBalance } from '../shared/approval.ts'
 import { AdapterPreconditionError } from '../shared/errors.ts'
 import { NATIVE, requireOwnWallet } from '../shared/resolve.ts'
-import { defineAdapter, type Call } from '../types.ts'
+import { formatAmount } from '../shared/amount.ts'
+import { tokenAmountIn } from '../shared/amount-fields.ts'
+import { defineAdapter, type Call, type TokenInfo } from '../types.ts'
 import { ROUTER_ADDRESS_THIS, swapRouter02Abi } from './abi.ts'
 import { ID, quoteUniswapV3, resolveRoute, uniswapV3Params, type UniswapV3Params } from './quote.ts'
 
@@ -14,6 +16,7 @@ export const uniswapV3Adapter = defineAdapter<UniswapV3Params>({
   kind: 'swap',
   description: 'Uniswap V3 exact-input swap (one pool or multi-hop, ETH in/out) via SwapRouter02, QuoterV2 minOut, slippage bound and deadline',
   params: uniswapV3Params,
+  amounts: { amountIn: (p) => tokenAmountIn(p.chainId, p.tokenIn) },
   async buildCalls(ctx, p) {
     // Address book first: wrong chain, unknown token or a stranger recipient fails before any RPC.
     const { tokenIn, tokenOut } = resolveRoute(ctx, p)
@@ -39,7 +42,8 @@ export const uniswapV3Adapter = defineAdapter<UniswapV3Params>({
     if (tokenIn === NATIVE) inner.push(encodeFunctionData({ abi: swapRouter02Abi, functionName: 'refundETH' }))
     const deadline = BigInt(Math.floor(ctx.clock.now() / 1000) + p.deadlineSeconds)
     const route = [p.tokenIn, ...p.via, p.tokenOut].join('->')
-    const label = `swap ${p.amountIn} ${p.tokenIn} for >= ${q.minOut} ${p.tokenOut} (quote ${q.amountOut}) on Uniswap V3 ${route} fee ${q.fees.join('/')}`
+    const fmt = (v: bigint, t: TokenInfo | typeof NATIVE) => (t === NATIVE ? formatAmount(v, 18, NATIVE) : formatAmount(v, t.decimals, t.symbol))
+    const label = `swap ${fmt(p.amountIn, tokenIn)} for >= ${fmt(q.minOut, tokenOut)} (quote ${fmt(q.amountOut, tokenOut)} = ${q.amountOut} wei) on Uniswap V3 ${route} fee ${q.fees.join('/')}`
     const calls: Call[] = tokenIn === NATIVE ? [] : await approvalCalls(ctx, p.chainId, tokenIn, q.router, 'SwapRouter02', p.amountIn)
     calls.push({ chainId: p.chainId, to: q.router, value: tokenIn === NATIVE ? p.amountIn : 0n, label,
       data: encodeFunctionData({ abi: swapRouter02Abi, functionName: 'multicall', args: [deadline, inner] }) })

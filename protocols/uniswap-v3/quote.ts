@@ -3,7 +3,7 @@ import { BaseError, ContractFunctionRevertedError, encodePacked, zeroAddress, ty
 import { z } from 'zod'
 import { AdapterPreconditionError, paramError } from '../shared/errors.ts'
 import { addressSchema, amountSchema, chainIdSchema, slippageBpsSchema, tokenSymbolSchema } from '../shared/params.ts'
-import { NATIVE, resolveChain, resolveContract, resolveToken } from '../shared/resolve.ts'
+import { NATIVE, resolveChain, resolveContract, resolveReadOnlyContract, resolveToken } from '../shared/resolve.ts'
 import type { ReadContext, TokenInfo } from '../types.ts'
 import { quoterV2Abi, swapRouter02Abi, v3FactoryAbi } from './abi.ts'
 
@@ -16,7 +16,10 @@ export type FeeTier = (typeof FEE_TIERS)[number]
 const feeTierSchema = z.number().refine((v): v is FeeTier => (FEE_TIERS as readonly number[]).includes(v),
   `must be a Uniswap V3 fee tier: ${FEE_TIERS.join(', ')} (hundredths of a bip, 500 = 0.05%)`)
 
-/** Swap params: amounts in base units of `tokenIn`; tokens by address-book symbol, "ETH" for the native coin. */
+/**
+ * Swap params: tokens by address-book symbol, "ETH" for the native coin. `amountIn` arrives in base units of
+ * `tokenIn`: the registry converts token units ("0.2") before this schema runs (see the adapter's `amounts`).
+ */
 export const uniswapV3Params = z.object({
   chainId: chainIdSchema,
   tokenIn: tokenSymbolSchema,
@@ -63,8 +66,9 @@ export interface V3Quote {
 export function resolveRoute(ctx: ReadContext, p: UniswapV3Params) {
   const book = resolveChain(ID, ctx, p.chainId)
   const router = resolveContract(ID, book, 'swapRouter02')
-  const quoter = resolveContract(ID, book, 'quoterV2')
-  const factory = resolveContract(ID, book, 'uniswapV3Factory')
+  // Only read (eth_call): a plan check asks for the router alone in the allowlist.
+  const quoter = resolveReadOnlyContract(ID, book, 'quoterV2')
+  const factory = resolveReadOnlyContract(ID, book, 'uniswapV3Factory')
   const tokenIn = resolveToken(ID, book, p.tokenIn, 'tokenIn')
   const via = p.via.map((s, i) => resolveToken(ID, book, s, `via.${i}`) as TokenInfo)
   const tokenOut = resolveToken(ID, book, p.tokenOut, 'tokenOut')

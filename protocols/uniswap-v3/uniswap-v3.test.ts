@@ -1,6 +1,6 @@
 // uniswap-v3: param rules, ABI agreement with the published artifacts, fee-tier choice, path packing and the calls built, on the devnet.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPublicClient, custom, decodeFunctionData, isAddressEqual, parseEther, parseUnits, toFunctionSelector, type Abi, type AbiFunction, type Address, type Hex, type PublicClient } from 'viem'
+import { createPublicClient, custom, decodeFunctionData, formatUnits, isAddressEqual, parseEther, parseUnits, toFunctionSelector, type Abi, type AbiFunction, type Address, type Hex, type PublicClient } from 'viem'
 import { uniswapV3Artifact, type UniswapV3Contract } from '../../src/devnet/devnet-uniswap-v3.ts'
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
 import { createManualClock, devnetContext } from '../../test/devnet/harness.ts'
@@ -13,8 +13,9 @@ let devnet: Devnet
 beforeAll(async () => { devnet = await startDevnet({ addressesPath: null, relayer: false }) })
 afterAll(async () => { await devnet?.stop() })
 
-const parse = (raw: Record<string, unknown>) => parseAdapterParams(uniswapV3Adapter, raw) as UniswapV3Params
-const base = { chainId: 1, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '5', slippageBps: 10 }
+/** Parses with the devnet's book, so token-unit amounts ("3000" DAI) are converted as the registry does at run time. */
+const parse = (raw: Record<string, unknown>) => parseAdapterParams(uniswapV3Adapter, raw, devnet.book) as UniswapV3Params
+const base = { chainId: 1, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '5 wei', slippageBps: 10 }
 /** Each function as selector + mutability + output types: what must match the artifact for calls and decoding to be right. */
 const shapes = (abi: Abi) => abi.filter((x): x is AbiFunction => x.type === 'function')
   .map((f) => `${toFunctionSelector(f)} ${f.stateMutability} -> ${JSON.stringify(f.outputs.map((o) => o.type))}`)
@@ -34,6 +35,15 @@ describe('uniswap-v3 params', () => {
     expect(() => parse({ ...base, via: ['ETH'] })).toThrow(/via: intermediate tokens are ERC-20s/)
     expect(() => parse({ ...base, via: ['A', 'B', 'C'] })).toThrow(/via/)
     expect(() => parse({ ...base, slippageBps: 0 })).toThrow(/slippageBps/)
+  })
+
+  it('reads amountIn in tokenIn\'s units; base units only as "N wei"; bare numbers refused', () => {
+    const L1 = devnet.l1.chainId
+    expect(parse({ ...base, chainId: L1, amountIn: '0.2' }).amountIn).toBe(parseEther('0.2'))
+    expect(parse({ ...base, chainId: L1, tokenIn: 'USDC', tokenOut: 'ETH', amountIn: '500' }).amountIn).toBe(parseUnits('500', 6))
+    expect(parse({ ...base, chainId: L1, tokenIn: 'USDC', tokenOut: 'ETH', amountIn: '500 wei' }).amountIn).toBe(500n)
+    expect(() => parse({ ...base, chainId: L1, amountIn: 500 })).toThrow(/amountIn: bare numbers are refused/)
+    expect(() => parse({ ...base, chainId: L1, tokenIn: 'USDC', tokenOut: 'ETH', amountIn: '0.0000001' })).toThrow(/amountIn: .*USDC has 6/)
   })
 
   it('packs the path as token, uint24 fee, token', () => {
@@ -60,7 +70,7 @@ describe('uniswap-v3 calls on the devnet', () => {
     const wallet = devnet.accounts[1]!.address
     const clock = createManualClock(1_900_000_000_000)
     const ctx = devnetContext(devnet, wallet, { clock })
-    const p = parse({ ...base, chainId: L1(), amountIn: parseEther('10').toString(), slippageBps: 100, deadlineSeconds: 120 })
+    const p = parse({ ...base, chainId: L1(), amountIn: '10', slippageBps: 100, deadlineSeconds: 120 })
     const q = await quoteUniswapV3(ctx, p)
     const byTier = Object.fromEntries(q.candidates.map((c) => [c.fees.join('/'), c.amountOut]))
     expect(Object.keys(byTier).sort()).toEqual(['3000', '500']) // the deployed WETH/USDC tiers only
@@ -70,6 +80,7 @@ describe('uniswap-v3 calls on the devnet', () => {
     const calls = await uniswapV3Adapter.buildCalls(ctx, p)
     expect(calls).toHaveLength(1)
     expect(calls[0]).toMatchObject({ to: devnet.addresses.l1.uniswapV3!.swapRouter02, value: parseEther('10') })
+    expect(calls[0]!.label).toBe(`swap 10 ETH for >= ${formatUnits(q.minOut, 6)} USDC (quote ${formatUnits(q.amountOut, 6)} USDC = ${q.amountOut} wei) on Uniswap V3 ETH->USDC fee 500`)
     const outer = decodeFunctionData({ abi: swapRouter02Abi, data: calls[0]!.data })
     expect(outer.functionName).toBe('multicall')
     const [deadline, inner] = outer.args as [bigint, Hex[]]
@@ -84,10 +95,10 @@ describe('uniswap-v3 calls on the devnet', () => {
     const lp = devnet.accounts[0]! // holds DAI
     const ctx = devnetContext(devnet, lp.address)
     const amountIn = parseUnits('3000', 18)
-    const p = parse({ chainId: L1(), tokenIn: 'DAI', tokenOut: 'ETH', via: ['USDC'], amountIn: amountIn.toString(), slippageBps: 50, recipient: devnet.accounts[2]!.address })
+    const p = parse({ chainId: L1(), tokenIn: 'DAI', tokenOut: 'ETH', via: ['USDC'], amountIn: '3000', slippageBps: 50, recipient: devnet.accounts[2]!.address })
     const calls = await uniswapV3Adapter.buildCalls(ctx, p)
     expect(calls.map((c) => c.label.split(' ')[0])).toEqual(['approve', 'swap'])
-    expect(calls[0]!.label).toBe(`approve ${amountIn} DAI to SwapRouter02`)
+    expect(calls[0]!.label).toBe('approve 3000 DAI to SwapRouter02')
     const [, inner] = decodeFunctionData({ abi: swapRouter02Abi, data: calls[1]!.data }).args as [bigint, Hex[]]
     const [swap, unwrap] = inner.map((d) => decodeFunctionData({ abi: swapRouter02Abi, data: d }))
     expect(swap!.functionName).toBe('exactInput')

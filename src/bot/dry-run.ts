@@ -141,8 +141,8 @@ function jobReport(rt: BotRuntime, runId: string, mode: 'fork' | 'simulation', b
   return { mode, calls, balanceChanges, allowanceChanges, refusals, slippageBps: swapSlippage(rt, runId, balanceChanges) }
 }
 
-/** Matches the uniswap-v2 adapter's call label: `swap <in> <SYM> for >= <minOut> <SYM> (quote <out>)`. */
-const SWAP_LABEL = /for >= \d+ (\w+) \(quote (\d+)\)/
+/** Matches the uniswap-v2 and uniswap-v3 call labels: `swap 1 ETH for >= 506.9 USDC (quote 512 USDC = 512000000 wei)`. */
+const SWAP_LABEL = /for >= [\d.]+ (\S+) \(quote [\d.]+ \S+ = (\d+) wei\)/
 
 /**
  * Realized slippage of a swap against its quote, in bps (positive = received less than quoted), from the

@@ -8,6 +8,8 @@ import type { SpendPolicy } from '../chain/spend-policy.ts'
 import type { BotConfig } from '../config/schema.ts'
 import { AppError } from '../errors/app-error.ts'
 import type { AddressBook } from '../../protocols/types.ts'
+import { resolveTokenCaps } from './token-caps.ts'
+import { createAddressBook } from '../../protocols/address-book/index.ts'
 import { ANVIL_TEST_KEYS } from '../devnet/anvil.ts'
 import type { Devnet } from '../devnet/devnet.ts'
 
@@ -64,7 +66,7 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
     const own = [...wallets.values()].map((a) => a.address)
     const chains: BotChain[] = []
     const rpcCalls = createRpcCounter()
-    const book: AddressBook = devnet ? devnet.book : config.addressBook ? await readAddressBook(config.addressBook) : {}
+    const book: AddressBook = devnet ? devnet.book : config.addressBook ? await readAddressBook(config.addressBook) : createAddressBook(config.chains)
     if (config.devnet.embedded) {
       for (const chainId of config.devnet.chains.slice(0, 2)) {
         const rpcUrl = options.rpcOverrides?.[chainId] ?? (chainId === devnet?.l1.chainId ? devnet.l1.rpcUrl : devnet?.l2.rpcUrl)
@@ -76,7 +78,7 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
           policy: devnetPolicy(chainId, book, own) })
       }
     } else {
-      for (const c of config.chains) {
+      for (const [i, c] of config.chains.entries()) {
         const urls = options.rpcOverrides?.[c.id] ? [options.rpcOverrides[c.id]!] : c.rpcUrls
         const client = createChainClient({ chainId: c.id, rpcUrls: urls, name: c.name, nativeSymbol: c.nativeSymbol,
           multicall: c.multicall as Address | undefined, rpcBatchSize: c.rpcBatchSize, onRequest: rpcCalls.hook(c.id) })
@@ -84,7 +86,7 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
         chains.push({ chainId: c.id, name: c.name, client, confirmations: c.confirmations, maxFeePerGas: cap,
           policy: {
             chainId: c.id, maxFeePerGas: cap, maxValuePerTx: c.caps.maxValuePerTx, dailyNativeCap: c.caps.dailyNative,
-            dailyTokenCaps: Object.fromEntries(Object.entries(c.caps.dailyTokens).map(([t, v]) => [t, BigInt(v)])),
+            dailyTokenCaps: resolveTokenCaps(c.caps.dailyTokens, book[c.id], `chains[${i}].caps.dailyTokens`),
             contracts: c.allowlist as Address[], spenders: c.allowlist as Address[], ownWallets: own,
           } })
       }

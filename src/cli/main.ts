@@ -27,6 +27,7 @@ import { backupCommand } from './commands/backup.ts'
 import { restoreCommand } from './commands/restore.ts'
 import { mcpCommand } from './commands/mcp.ts'
 import { notifyCommand } from './commands/notify.ts'
+import { checkCommand } from './commands/check.ts'
 import { createDefaultServices } from './default-services.ts'
 import { EXIT, UsageError, exitCodeFor } from './errors.ts'
 import { commandHelp, rootHelp } from './help.ts'
@@ -53,7 +54,7 @@ export const COMMANDS: Command[] = [
   runCommand, statusCommand, jobsCommand, historyCommand, explainCommand, runTaskCommand,
   enableCommand, disableCommand, pauseCommand, resumeCommand, addTaskCommand, removeTaskCommand,
   loadPresetCommand, devnetCommand, keystoreCommand, tokenCommand, housekeepingCommand, backupCommand, restoreCommand, mcpCommand,
-  notifyCommand,
+  notifyCommand, checkCommand,
 ]
 
 /** Runs `bot` with `argv` (without node and script) and resolves with the exit code: 0 ok, 1 failed, 2 bad input. */

@@ -4,6 +4,8 @@ import { triggerSchema } from './triggers.ts'
 import { backupSchema, housekeepingSchema } from './maintenance-schema.ts'
 import { runWindowSchema, TRIGGER_RULES } from '../scheduler/index.ts'
 import { notifySchema } from '../notify/config-schema.ts'
+import { chainBookSchema } from './book-schema.ts'
+import { dailyTokensSchema } from './token-caps-schema.ts'
 import { duration, etherAmount, fraction, gasPrice, tokenAmount } from './units.ts'
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/
@@ -47,12 +49,14 @@ export const chainSchema = z.strictObject({
   nativeSymbol: z.string().min(1).max(12).default('ETH'),
   /** JSON-RPC batching: calls made in the same tick share one HTTP request of at most this many (0: off). */
   rpcBatchSize: count(0, 1_000).default(0),
+  /** Address-book entries added to or replacing the built-in book of this chain (see config/README.md). */
+  book: chainBookSchema.optional(),
   /** Spend caps the engine enforces before signing; a token without a daily cap cannot be spent at all. */
   caps: z.strictObject({
     maxValuePerTx: etherAmount.prefault('0.1'),
     dailyNative: etherAmount.prefault('0.5'),
-    /** Daily cap per ERC-20 token address, in the token's base units (decimal string). */
-    dailyTokens: z.record(address, z.string().regex(/^\d+$/, { error: 'expected an integer amount in base units, e.g. "1000000"' })).default({}),
+    /** Daily cap per ERC-20 token: by symbol in token units ("500"), or by address in base units ("500000000 wei"). */
+    dailyTokens: dailyTokensSchema.default({}),
   }).prefault({}),
 })
 
@@ -223,7 +227,7 @@ const baseSchema = z.strictObject({
   devnet: devnetSchema.prefault({}),
   /** Alerts to the operator: webhook, Telegram, Discord, Slack (see config/README.md). */
   notify: notifySchema.prefault({}),
-  /** Address book for adapters on configured chains: a devnet addresses JSON (as `bot devnet` writes it). */
+  /** A devnet addresses JSON (as `bot devnet` writes it) used INSTEAD of the built-in book for real chains. */
   addressBook: z.string().min(1).optional(),
 })
 

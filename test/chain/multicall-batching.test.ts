@@ -29,7 +29,7 @@ async function tick(multicall: Address | undefined) {
   const calls = await Promise.all(Array.from({ length: JOBS }, (_, i) => uniswapV2Adapter.buildCalls(ctx, uniswapV2Adapter.params.parse({
     // Half token->token (getPair, quote, balanceOf, allowance), half ETH->token (quote, native balance).
     chainId: devnet.l1.chainId, slippageBps: 50,
-    ...(i % 2 ? { tokenIn: 'USDC', tokenOut: 'DAI', amountIn: String(1_000_000 + i) } : { tokenIn: 'ETH', tokenOut: 'USDC', amountIn: String(10n ** 15n + BigInt(i)) }),
+    ...(i % 2 ? { tokenIn: 'USDC', tokenOut: 'DAI', amountIn: `${1_000_000 + i} wei` } : { tokenIn: 'ETH', tokenOut: 'USDC', amountIn: `${10n ** 15n + BigInt(i)} wei` }),
   }))))
   return { calls, requests: counter.totals()[devnet.l1.chainId] ?? 0, methods: counter.byMethod() }
 }

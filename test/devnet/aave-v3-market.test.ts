@@ -62,8 +62,8 @@ describe('devnet Aave V3 market', () => {
       data: encodeFunctionData({ abi: uniswapArtifact('WETH9').abi, functionName: 'deposit' }) as Hex }])
     const aave = createDefaultRegistry().get('aave-v3')
     const L1 = devnet.l1.chainId
-    await exec.executeCalls((await prepareAdapterCalls(aave, devnetContext(devnet, who.address), { chainId: L1, action: 'supply', asset: 'WETH', amount: parseEther('1').toString() })).calls)
-    const borrow = { chainId: L1, action: 'borrow', asset: 'USDC', amount: '1500000000', minHealthFactor: '1.5' }
+    await exec.executeCalls((await prepareAdapterCalls(aave, devnetContext(devnet, who.address), { chainId: L1, action: 'supply', asset: 'WETH', amount: '1' })).calls)
+    const borrow = { chainId: L1, action: 'borrow', asset: 'USDC', amount: '1500', minHealthFactor: '1.5' }
     await expect(prepareAdapterCalls(aave, devnetContext(devnet, who.address), borrow)).resolves.toBeDefined()
     const owner = createWalletExecutor(devnet, devnet.accounts[0]!.privateKey)
     await owner.executeCalls([{ chainId: L1, to: devnet.addresses.l1.priceFeeds.ETH_USD, value: 0n, label: 'ETH at 2500',

@@ -50,7 +50,7 @@ async function run(id: string, raw: unknown) {
 describe('uniswap-v2', () => {
   const L1 = () => devnet.l1.chainId
   it('swaps ETH -> USDC for at least the slippage-bounded quote', async () => {
-    const raw = { chainId: L1(), tokenIn: 'ETH', tokenOut: 'USDC', amountIn: parseEther('1').toString(), slippageBps: 50 }
+    const raw = { chainId: L1(), tokenIn: 'ETH', tokenOut: 'USDC', amountIn: `${parseEther('1')} wei`, slippageBps: 50 }
     const q = await quoteUniswapV2(devnetContext(devnet, wallet), parseAdapterParams(registry.get('uniswap-v2'), raw) as UniswapV2Params)
     const before = await erc20BalanceOf(devnet.l1, devnet.addresses.l1.tokens.USDC, wallet)
     const { calls } = await run('uniswap-v2', raw)
@@ -65,11 +65,11 @@ describe('uniswap-v2', () => {
 
   it('swaps USDC -> ETH with an exact approval first', async () => {
     const amountIn = parseUnits('3000', 6)
-    const raw = { chainId: L1(), tokenIn: 'USDC', tokenOut: 'ETH', amountIn: amountIn.toString(), slippageBps: 100 }
+    const raw = { chainId: L1(), tokenIn: 'USDC', tokenOut: 'ETH', amountIn: `${amountIn} wei`, slippageBps: 100 }
     const q = await quoteUniswapV2(devnetContext(devnet, wallet), parseAdapterParams(registry.get('uniswap-v2'), raw) as UniswapV2Params)
     const ethBefore = await devnet.l1.client.getBalance({ address: wallet })
     const { calls, receipts } = await run('uniswap-v2', raw)
-    expect(calls.map((c) => c.label)[0]).toMatch(/^approve 3000000000 USDC/)
+    expect(calls.map((c) => c.label)[0]).toMatch(/^approve 3000 USDC/)
     const approve = decodeFunctionData({ abi: erc20Abi, data: calls[0]!.data })
     expect(approve.args).toEqual([devnet.addresses.l1.uniswapV2Router02, amountIn])
     const got = (await devnet.l1.client.getBalance({ address: wallet })) - ethBefore + gasCost(receipts)
@@ -80,7 +80,7 @@ describe('uniswap-v2', () => {
   })
 
   it('swaps USDC -> DAI through the direct pair', async () => {
-    const raw = { chainId: L1(), tokenIn: 'USDC', tokenOut: 'DAI', amountIn: parseUnits('500', 6).toString(), slippageBps: 30 }
+    const raw = { chainId: L1(), tokenIn: 'USDC', tokenOut: 'DAI', amountIn: `${parseUnits('500', 6)} wei`, slippageBps: 30 }
     const q = await quoteUniswapV2(devnetContext(devnet, wallet), parseAdapterParams(registry.get('uniswap-v2'), raw) as UniswapV2Params)
     expect(q.path).toEqual([devnet.addresses.l1.tokens.USDC, devnet.addresses.l1.tokens.DAI])
     const before = await erc20BalanceOf(devnet.l1, devnet.addresses.l1.tokens.DAI, wallet)
@@ -93,13 +93,13 @@ describe('uniswap-v2', () => {
 
 describe('uniswap-v3', () => {
   const L1 = () => devnet.l1.chainId
-  const quote = (raw: unknown) => quoteUniswapV3(devnetContext(devnet, wallet), parseAdapterParams(registry.get('uniswap-v3'), raw) as UniswapV3Params)
+  const quote = (raw: unknown) => quoteUniswapV3(devnetContext(devnet, wallet), parseAdapterParams(registry.get('uniswap-v3'), raw, devnet.book) as UniswapV3Params)
   const pool = (a: Address, b: Address, fee: number) => computePoolAddress(devnet.addresses.l1.uniswapV3!.uniswapV3Factory, a, b, fee)
 
   it('swaps ETH -> USDC on the best-quoted pool; the pool gains the WETH and pays out what the wallet got', async () => {
     const { weth, tokens: { USDC } } = devnet.addresses.l1
     const amountIn = parseEther('1')
-    const raw = { chainId: L1(), tokenIn: 'ETH', tokenOut: 'USDC', amountIn: amountIn.toString(), slippageBps: 50 }
+    const raw = { chainId: L1(), tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '1', slippageBps: 50 }
     const q = await quote(raw)
     expect(q.fees).toEqual([500])
     const p500 = pool(weth, USDC, 500)
@@ -115,11 +115,12 @@ describe('uniswap-v3', () => {
 
   it('swaps USDC -> ETH on a given fee tier with an exact approval, unwrapping to the wallet', async () => {
     const amountIn = parseUnits('3000', 6)
-    const raw = { chainId: L1(), tokenIn: 'USDC', tokenOut: 'ETH', fee: 3000, amountIn: amountIn.toString(), slippageBps: 100 }
+    const raw = { chainId: L1(), tokenIn: 'USDC', tokenOut: 'ETH', fee: 3000, amountIn: '3000', slippageBps: 100 }
     const q = await quote(raw)
     const ethBefore = await devnet.l1.client.getBalance({ address: wallet })
     const { calls, receipts } = await run('uniswap-v3', raw)
-    expect(calls[0]!.label).toBe(`approve ${amountIn} USDC to SwapRouter02`)
+    expect(calls[0]!.label).toBe('approve 3000 USDC to SwapRouter02')
+    expect(decodeFunctionData({ abi: erc20Abi, data: calls[0]!.data }).args).toEqual([devnet.addresses.l1.uniswapV3!.swapRouter02, amountIn])
     const got = (await devnet.l1.client.getBalance({ address: wallet })) - ethBefore + gasCost(receipts)
     expect(got).toBe(q.amountOut)
     expect(got).toBeGreaterThanOrEqual(q.minOut)
@@ -128,7 +129,7 @@ describe('uniswap-v3', () => {
 
   it('swaps DAI -> WETH along a two-hop path through USDC', async () => {
     const { weth, tokens: { DAI } } = devnet.addresses.l1
-    const raw = { chainId: L1(), tokenIn: 'DAI', tokenOut: 'WETH', via: ['USDC'], amountIn: parseUnits('1500', 18).toString(), slippageBps: 30 }
+    const raw = { chainId: L1(), tokenIn: 'DAI', tokenOut: 'WETH', via: ['USDC'], amountIn: '1500', slippageBps: 30 }
     const q = await quote(raw)
     expect(q.fees).toEqual([100, 500])
     const [dai, wethBefore] = await Promise.all([erc20BalanceOf(devnet.l1, DAI, wallet), erc20BalanceOf(devnet.l1, weth, wallet)])
@@ -144,12 +145,12 @@ describe('erc4626', () => {
     const vault = devnet.addresses.l1.vaults.vUSDC
     const start = await erc20BalanceOf(devnet.l1, usdc, wallet)
     const amount = parseUnits('1234.5', 6)
-    const dep = await run('erc4626', { chainId: devnet.l1.chainId, vault: 'vUSDC', action: 'deposit', amount: amount.toString() })
+    const dep = await run('erc4626', { chainId: devnet.l1.chainId, vault: 'vUSDC', action: 'deposit', amount: `${amount} wei` })
     expect(dep.calls).toHaveLength(2) // approval + deposit
     expect(await erc20BalanceOf(devnet.l1, usdc, wallet)).toBe(start - amount)
     const shares = await erc20BalanceOf(devnet.l1, vault, wallet)
     expect(shares).toBeGreaterThan(0n)
-    await run('erc4626', { chainId: devnet.l1.chainId, vault, action: 'withdraw', amount: '1000' })
+    await run('erc4626', { chainId: devnet.l1.chainId, vault, action: 'withdraw', amount: '1000 wei' })
     expect(await erc20BalanceOf(devnet.l1, usdc, wallet)).toBe(start - amount + 1000n)
     await run('erc4626', { chainId: devnet.l1.chainId, vault: 'vUSDC', action: 'redeem', amount: 'max' })
     expect(await erc20BalanceOf(devnet.l1, vault, wallet)).toBe(0n)
@@ -161,7 +162,7 @@ describe('op-bridge', () => {
   it('deposits ETH on L1 and verify sees it arrive on L2', async () => {
     const amount = parseEther('0.25')
     const adapter = registry.get('op-bridge')
-    const raw = { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: amount.toString() }
+    const raw = { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: `${amount} wei` }
     const ctx = devnetContext(devnet, wallet)
     const p = parseAdapterParams(adapter, raw)
     const before = await adapter.snapshot!(ctx, p)
@@ -176,7 +177,7 @@ describe('op-bridge', () => {
   it('deposits USDC to another own wallet with approval first; the L2 token is minted', async () => {
     const amount = parseUnits('750', 6)
     const adapter = registry.get('op-bridge')
-    const raw = { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'USDC', amount: amount.toString(), to: other }
+    const raw = { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'USDC', amount: `${amount} wei`, to: other }
     const ctx = devnetContext(devnet, wallet)
     const p = parseAdapterParams(adapter, raw)
     const before = await adapter.snapshot!(ctx, p)
@@ -196,7 +197,7 @@ describe('across', () => {
   async function bridge(raw: Record<string, unknown>) {
     const adapter = registry.get('across')
     const ctx = devnetContext(devnet, wallet)
-    const p = parseAdapterParams(adapter, raw) as AcrossParams
+    const p = parseAdapterParams(adapter, raw, devnet.book) as AcrossParams
     const before = await adapter.snapshot!(ctx, p)
     const { calls, receipts } = await run('across', raw)
     const outcome = await adapter.verify!(ctx, p, before, { timeoutMs: 30_000, pollMs: 50 })
@@ -209,7 +210,7 @@ describe('across', () => {
   it('deposits ETH on L1 (wrapped by the SpokePool) and the relayer pays ETH out on L2', async () => {
     const amount = parseEther('0.3')
     const [l1Before, l2Before] = await Promise.all([devnet.l1.client.getBalance({ address: wallet }), devnet.l2.client.getBalance({ address: wallet })])
-    const { calls, receipts, out } = await bridge({ fromChainId: L1(), toChainId: L2(), token: 'ETH', amount: amount.toString(), relayerFeeBps: 5 })
+    const { calls, receipts, out } = await bridge({ fromChainId: L1(), toChainId: L2(), token: 'ETH', amount: '0.3', relayerFeeBps: 5 })
     expect(calls).toHaveLength(1)
     expect(decodeFunctionData({ abi: spokePoolAbi, data: calls[0]!.data }).functionName).toBe('depositV3Now')
     expect(out).toBe(amount - (amount * 5n) / 10_000n)
@@ -222,7 +223,7 @@ describe('across', () => {
     const usdc = devnet.addresses.l1.tokens.USDC
     const [l1Before, l2Before, poolBefore] = await Promise.all([erc20BalanceOf(devnet.l1, usdc, wallet),
       erc20BalanceOf(devnet.l2, devnet.addresses.l2.tokens.USDC, wallet), erc20BalanceOf(devnet.l1, usdc, devnet.addresses.l1.acrossSpokePool!)])
-    const { calls, out } = await bridge({ fromChainId: L1(), toChainId: L2(), token: 'USDC', amount: amount.toString() })
+    const { calls, out } = await bridge({ fromChainId: L1(), toChainId: L2(), token: 'USDC', amount: '1500' })
     expect(calls.map((c) => c.to)).toEqual([usdc, devnet.addresses.l1.acrossSpokePool])
     expect(decodeFunctionData({ abi: erc20Abi, data: calls[0]!.data }).args).toEqual([devnet.addresses.l1.acrossSpokePool, amount])
     expect(await erc20BalanceOf(devnet.l1, usdc, wallet)).toBe(l1Before - amount)
@@ -234,13 +235,13 @@ describe('across', () => {
     const amount = parseUnits('1000', 6)
     const [l2Before, l1Before] = await Promise.all([erc20BalanceOf(devnet.l2, devnet.addresses.l2.tokens.USDC, wallet),
       erc20BalanceOf(devnet.l1, devnet.addresses.l1.tokens.USDC, other)])
-    const { calls, out } = await bridge({ fromChainId: L2(), toChainId: L1(), token: 'USDC', amount: amount.toString(), to: other })
+    const { calls, out } = await bridge({ fromChainId: L2(), toChainId: L1(), token: 'USDC', amount: '1000', to: other })
     expect(calls.every((c) => c.chainId === L2())).toBe(true)
     expect(await erc20BalanceOf(devnet.l2, devnet.addresses.l2.tokens.USDC, wallet)).toBe(l2Before - amount)
     expect(await erc20BalanceOf(devnet.l1, devnet.addresses.l1.tokens.USDC, other)).toBe(l1Before + out)
     const eth = parseEther('0.2')
     const [l2Eth, l1Eth] = await Promise.all([devnet.l2.client.getBalance({ address: wallet }), devnet.l1.client.getBalance({ address: wallet })])
-    const back = await bridge({ fromChainId: L2(), toChainId: L1(), token: 'ETH', amount: eth.toString() })
+    const back = await bridge({ fromChainId: L2(), toChainId: L1(), token: 'ETH', amount: '0.2' })
     expect(await devnet.l2.client.getBalance({ address: wallet })).toBe(l2Eth - eth - gasCost(back.receipts))
     expect(await devnet.l1.client.getBalance({ address: wallet })).toBe(l1Eth + back.out)
   })
@@ -250,7 +251,7 @@ describe('native-transfer and weth', () => {
   it('tops up another own wallet with ETH', async () => {
     const amount = parseEther('0.5')
     const before = await devnet.l2.client.getBalance({ address: other })
-    await run('native-transfer', { chainId: devnet.l2.chainId, to: other, amount: amount.toString() })
+    await run('native-transfer', { chainId: devnet.l2.chainId, to: other, amount: `${amount} wei` })
     expect((await devnet.l2.client.getBalance({ address: other })) - before).toBe(amount)
   })
 
@@ -258,10 +259,10 @@ describe('native-transfer and weth', () => {
     const weth = devnet.addresses.l1.weth
     const amount = parseEther('2')
     const before = await erc20BalanceOf(devnet.l1, weth, wallet)
-    await run('weth', { chainId: devnet.l1.chainId, action: 'wrap', amount: amount.toString() })
+    await run('weth', { chainId: devnet.l1.chainId, action: 'wrap', amount: `${amount} wei` })
     expect(await erc20BalanceOf(devnet.l1, weth, wallet)).toBe(before + amount)
     const ethBefore = await devnet.l1.client.getBalance({ address: wallet })
-    const { receipts } = await run('weth', { chainId: devnet.l1.chainId, action: 'unwrap', amount: parseEther('1.5').toString() })
+    const { receipts } = await run('weth', { chainId: devnet.l1.chainId, action: 'unwrap', amount: `${parseEther('1.5')} wei` })
     expect(await erc20BalanceOf(devnet.l1, weth, wallet)).toBe(before + parseEther('0.5'))
     expect((await devnet.l1.client.getBalance({ address: wallet })) - ethBefore + gasCost(receipts)).toBe(parseEther('1.5'))
   })
@@ -272,21 +273,21 @@ describe('aave-v3', () => {
     const L1 = devnet.l1.chainId
     const m = devnet.addresses.l1.aaveV3!
     const { weth, tokens: { USDC } } = devnet.addresses.l1
-    await run('weth', { chainId: L1, action: 'wrap', amount: parseEther('3').toString() })
+    await run('weth', { chainId: L1, action: 'wrap', amount: '3' })
     const wethBefore = await erc20BalanceOf(devnet.l1, weth, wallet)
     const usdcBefore = await erc20BalanceOf(devnet.l1, USDC, wallet)
-    const supply = await run('aave-v3', { chainId: L1, action: 'supply', asset: 'WETH', amount: parseEther('3').toString() })
+    const supply = await run('aave-v3', { chainId: L1, action: 'supply', asset: 'WETH', amount: '3' })
     expect(supply.calls.map((c) => c.to)).toEqual([weth, m.aaveV3Pool]) // exact approval, then supply
     expect(decodeFunctionData({ abi: aaveV3PoolAbi, data: supply.calls[1]!.data }).functionName).toBe('supply')
     expect(await erc20BalanceOf(devnet.l1, m.reserves.WETH.aToken, wallet)).toBe(parseEther('3'))
     expect(await erc20BalanceOf(devnet.l1, weth, wallet)).toBe(wethBefore - parseEther('3'))
     // 9,000 USD at 82.5% against 3,000 USDC: health factor ~2.47, above the 1.5 floor.
-    await run('aave-v3', { chainId: L1, action: 'borrow', asset: 'USDC', amount: parseUnits('3000', 6).toString(), minHealthFactor: '1.5' })
+    await run('aave-v3', { chainId: L1, action: 'borrow', asset: 'USDC', amount: '3000', minHealthFactor: '1.5' })
     expect(await erc20BalanceOf(devnet.l1, m.reserves.USDC.variableDebtToken, wallet)).toBeGreaterThanOrEqual(parseUnits('3000', 6))
     expect(await erc20BalanceOf(devnet.l1, USDC, wallet)).toBe(usdcBefore + parseUnits('3000', 6))
     // 2,500 more would leave ~1.35: refused before signing, nothing sent.
     const nonce = await devnet.l1.client.getTransactionCount({ address: wallet })
-    await expect(run('aave-v3', { chainId: L1, action: 'borrow', asset: 'USDC', amount: parseUnits('2500', 6).toString(), minHealthFactor: '1.5' }))
+    await expect(run('aave-v3', { chainId: L1, action: 'borrow', asset: 'USDC', amount: '2500', minHealthFactor: '1.5' }))
       .rejects.toBeInstanceOf(AdapterPreconditionError)
     expect(await devnet.l1.client.getTransactionCount({ address: wallet })).toBe(nonce)
     await run('aave-v3', { chainId: L1, action: 'repay', asset: 'USDC', amount: 'max' })
@@ -302,7 +303,7 @@ describe('aave-v3', () => {
     const poor = devnet.accounts[4]!.address
     const bad: [Record<string, unknown>, new (...a: never[]) => Error][] = [
       [{ chainId: L1, action: 'supply', asset: 'USDC', amount: '1' }, AdapterPreconditionError], // holds 0 USDC
-      [{ chainId: L1, action: 'supply', asset: 'WBTC', amount: '1' }, ValidationError],
+      [{ chainId: L1, action: 'supply', asset: 'WBTC', amount: '1 wei' }, ValidationError],
       [{ chainId: devnet.l2.chainId, action: 'supply', asset: 'USDC', amount: '1' }, ValidationError], // no Pool on L2
     ]
     for (const [raw, type] of bad) {

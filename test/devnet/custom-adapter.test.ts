@@ -65,13 +65,13 @@ describe('adding an adapter per the README', () => {
       data: encodeFunctionData({ abi: ownArtifact('TestERC20').abi, functionName: 'mint', args: [from.address, parseUnits('10', 18)] }) }])
     const ctx = devnetContext(devnet, from.address)
     const amount = parseUnits('4', 18)
-    const { calls } = await prepareAdapterCalls(registry.get('erc20-transfer'), ctx, { chainId: devnet.l1.chainId, token: 'DAI', to: to.address, amount: amount.toString() })
+    const { calls } = await prepareAdapterCalls(registry.get('erc20-transfer'), ctx, { chainId: devnet.l1.chainId, token: 'DAI', to: to.address, amount: `${amount} wei` })
     await exec.executeCalls(calls)
     expect(await erc20BalanceOf(devnet.l1, dai, from.address)).toBe(parseUnits('6', 18))
     expect(await erc20BalanceOf(devnet.l1, dai, to.address)).toBe(amount)
     // The shared helpers give it the same guarantees as the built-ins.
     const bad = await prepareAdapterCalls(registry.get('erc20-transfer'), devnetContext(devnet, from.address),
-      { chainId: devnet.l1.chainId, token: 'DAI', to: '0x000000000000000000000000000000000000dEaD', amount: '1' }).catch((e: unknown) => e)
+      { chainId: devnet.l1.chainId, token: 'DAI', to: '0x000000000000000000000000000000000000dEaD', amount: '1 wei' }).catch((e: unknown) => e)
     expect(bad).toBeInstanceOf(ValidationError)
   })
 

@@ -29,7 +29,7 @@ afterAll(async () => {
 async function bot(): Promise<BotRuntime> {
   const cold = devnet.accounts[3]!.address
   const pay = (id: string) => ({ id, taskType: 'protocol_call', trigger: 'manual', args: { adapter: 'native-transfer', wallet: 'ops',
-    params: { chainId: devnet.l1.chainId, to: cold, amount: '10000000000000000' } } })
+    params: { chainId: devnet.l1.chainId, to: cold, amount: '10000000000000000 wei' } } })
   const config = await parseConfig({
     chains: [{ id: devnet.l1.chainId, name: 'l1', rpcUrls: [devnet.l1.rpcUrl], allowlist: [cold] }],
     wallets: [{ name: 'ops', privateKeyEnv: 'OPS_KEY' }, { name: 'cold', privateKeyEnv: 'COLD_KEY' }],

@@ -22,7 +22,7 @@ describe('bot --dry-run on forks', () => {
     const config = {
       chains: [
         { id: a.l1.chainId, name: 'l1', rpcUrls: [a.l1.rpcUrl], allowlist: allow,
-          caps: { maxValuePerTx: '5', dailyNative: '20', dailyTokens: { [a.l1.tokens.USDC]: '100000000000', [a.l1.weth]: '10000000000000000000' } } },
+          caps: { maxValuePerTx: '5', dailyNative: '20', dailyTokens: { USDC: '100000', WETH: '10' } } },
         { id: a.l2.chainId, name: 'l2', rpcUrls: [a.l2.rpcUrl], allowlist: [a.l2.l2StandardBridge] },
       ],
       wallets: [{ name: 'ops', privateKeyEnv: 'DRY_RUN_KEY' }],
@@ -30,9 +30,9 @@ describe('bot --dry-run on forks', () => {
       protocols: { 'uniswap-v2': {}, erc4626: {} },
       jobs: [
         { id: 'swap', taskType: 'protocol_call', args: { adapter: 'uniswap-v2', wallet: 'ops',
-          params: { chainId: a.l1.chainId, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '1000000000000000000', slippageBps: 100 } } },
+          params: { chainId: a.l1.chainId, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '1000000000000000000 wei', slippageBps: 100 } } },
         { id: 'deposit', taskType: 'protocol_call', dependencies: ['swap'], args: { adapter: 'erc4626', wallet: 'ops',
-          params: { chainId: a.l1.chainId, vault: 'vUSDC', action: 'deposit', amount: '1000000000' } } },
+          params: { chainId: a.l1.chainId, vault: 'vUSDC', action: 'deposit', amount: '1000000000 wei' } } },
       ],
       store: { path: join(dir, 'state.db') },
     }
@@ -78,7 +78,7 @@ describe('bot --dry-run on forks', () => {
         addressBook: join(dir, 'addresses.json'),
         protocols: { 'uniswap-v2': {} },
         jobs: [{ id: 'swap', taskType: 'protocol_call', args: { adapter: 'uniswap-v2', wallet: 'ops',
-          params: { chainId: a.l1.chainId, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '1000000000000000000', slippageBps: 100 } } }],
+          params: { chainId: a.l1.chainId, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '1000000000000000000 wei', slippageBps: 100 } } }],
         store: { path: join(dir, 'state-sim.db') },
       }
       const path = join(dir, 'config-sim.json')

@@ -19,10 +19,10 @@ const wrap = (amount: string) => ({ adapter: 'weth', wallet: 'demo', params: { c
 function planConfig(name: string, maxDelay: string, trigger: unknown = 'manual'): string {
   const path = join(dir, `${name}.json`)
   const jobs = [
-    { id: 'capped-wrap', taskType: 'protocol_call', trigger, gasCap: '1 wei', maxDelay, args: wrap('1000') },
+    { id: 'capped-wrap', taskType: 'protocol_call', trigger, gasCap: '1 wei', maxDelay, args: wrap('1000 wei') },
     ...(['all_success', 'none_failed', 'all_done'] as const).map((rule) => ({
       id: `after-${rule.replace('_', '-')}`, taskType: 'protocol_call', trigger, dependencies: ['capped-wrap'], triggerRule: rule,
-      args: wrap('2000'),
+      args: wrap('2000 wei'),
     })),
   ]
   writeFileSync(path, JSON.stringify({

@@ -31,17 +31,17 @@ const plan = (path: string) => parseConfig({
   risk: { maxGasPrice: '50 gwei', volatility: { window: '2m', thresholds: { medium: 0.01, high: 0.03 } },
     breaker: { consecutiveFailures: 3 }, circuitBreakerTimeout: '2s' },
   jobs: [
-    { id: 'wrap-eth', taskType: 'protocol_call', args: { adapter: 'weth', wallet: 'demo', params: { chainId: 31337, action: 'wrap', amount: '1000000000000000000' } } },
+    { id: 'wrap-eth', taskType: 'protocol_call', args: { adapter: 'weth', wallet: 'demo', params: { chainId: 31337, action: 'wrap', amount: '1000000000000000000 wei' } } },
     { id: 'swap-weth-usdc', taskType: 'protocol_call', dependencies: ['wrap-eth'], gasCap: '30 gwei', maxDelay: '10m',
-      args: { adapter: 'uniswap-v2', wallet: 'demo', params: { chainId: 31337, tokenIn: 'WETH', tokenOut: 'USDC', amountIn: '500000000000000000', slippageBps: 50 } } },
+      args: { adapter: 'uniswap-v2', wallet: 'demo', params: { chainId: 31337, tokenIn: 'WETH', tokenOut: 'USDC', amountIn: '500000000000000000 wei', slippageBps: 50 } } },
     { id: 'deposit-vault', taskType: 'protocol_call', dependencies: ['swap-weth-usdc'],
-      args: { adapter: 'erc4626', wallet: 'demo', params: { chainId: 31337, vault: 'vUSDC', action: 'deposit', amount: '500000000' } } },
+      args: { adapter: 'erc4626', wallet: 'demo', params: { chainId: 31337, vault: 'vUSDC', action: 'deposit', amount: '500000000 wei' } } },
     { id: 'bridge-to-l2', taskType: 'protocol_call', dependencies: ['deposit-vault'],
-      args: { adapter: 'op-bridge', wallet: 'demo', params: { fromChainId: 31337, toChainId: 31338, token: 'ETH', amount: '100000000000000000', arrivalTimeoutSeconds: 60 } } },
+      args: { adapter: 'op-bridge', wallet: 'demo', params: { fromChainId: 31337, toChainId: 31338, token: 'ETH', amount: '100000000000000000 wei', arrivalTimeoutSeconds: 60 } } },
     { id: 'pulse', taskType: 'noop', trigger: { type: 'interval', every: 1, unit: 's' }, enabled: false,
       metadata: { gasSensitive: true, chainId: 31337 } },
     { id: 'broken', taskType: 'protocol_call', maxRetries: 0,
-      args: { adapter: 'weth', wallet: 'demo', params: { chainId: 31337, action: 'unwrap', amount: '999000000000000000000000' } } },
+      args: { adapter: 'weth', wallet: 'demo', params: { chainId: 31337, action: 'unwrap', amount: '999000000000000000000000 wei' } } },
   ],
 }, 'scenario')
 

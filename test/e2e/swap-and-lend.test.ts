@@ -37,7 +37,7 @@ describe('swap-and-lend preset', () => {
     const byJob = results(join(dir, 'embedded.db'))
     const lend = byJob.get('lend-proceeds') as { adapter: string; calls: { label: string }[] }
     expect(lend.adapter).toBe('aave-v3')
-    expect(lend.calls.map((c) => c.label)).toEqual(['approve 500000000 USDC to Aave v3 Pool', 'supply 500000000 USDC to Aave v3'])
+    expect(lend.calls.map((c) => c.label)).toEqual(['approve 500 USDC to Aave v3 Pool', 'supply 500 USDC to Aave v3'])
     expect((byJob.get('rebalance') as { targets: { protocol: string }[] }).targets.map((t) => t.protocol)).toContain('aave_v3')
   })
 
@@ -46,13 +46,12 @@ describe('swap-and-lend preset', () => {
     const a = devnet.addresses
     const m = a.l1.aaveV3!
     const preset = JSON.parse(readFileSync(join(ROOT, 'config/presets/swap-and-lend.json'), 'utf8')) as Record<string, unknown>
-    const usdcCap = parseUnits('100000', 6).toString()
     const config = {
       ...preset, devnet: undefined, store: { path: join(dir, 'live.db') }, addressBook: join(dir, 'addresses.json'),
       wallets: [{ name: 'main', privateKeyEnv: 'SWAP_LEND_KEY' }],
       chains: [{ id: a.l1.chainId, name: 'l1', rpcUrls: [a.l1.rpcUrl], multicall: a.l1.multicall,
-        allowlist: [a.l1.weth, a.l1.uniswapV2Router02, a.l1.uniswapV3!.swapRouter02, a.l1.tokens.USDC, a.l1.vaults.vUSDC, m.aaveV3Pool],
-        caps: { maxValuePerTx: '1', dailyNative: '5', dailyTokens: { [a.l1.tokens.USDC]: usdcCap, [a.l1.weth]: parseUnits('10', 18).toString() } } }],
+        allowlist: [a.l1.weth, a.l1.uniswapV3!.swapRouter02, a.l1.tokens.USDC, a.l1.vaults.vUSDC, m.aaveV3Pool],
+        caps: { maxValuePerTx: '1', dailyNative: '5', dailyTokens: { USDC: '100000', WETH: '10' } } }],
     }
     const path = join(dir, 'live.json')
     writeFileSync(path, JSON.stringify(config))

@@ -23,9 +23,9 @@ beforeAll(async () => {
     jobs: [
       { id: 'tick', taskType: 'market_tick', trigger: 'manual' },
       { id: 'wrap', taskType: 'protocol_call', trigger: 'manual',
-        args: { adapter: 'weth', wallet: 'demo', params: { chainId: L1, action: 'wrap', amount: '1000000000000000' } } },
+        args: { adapter: 'weth', wallet: 'demo', params: { chainId: L1, action: 'wrap', amount: '1000000000000000 wei' } } },
       { id: 'wrap-capped', taskType: 'protocol_call', trigger: 'manual', gasCap: '30 gwei', maxDelay: '10m',
-        args: { adapter: 'weth', wallet: 'demo', params: { chainId: L1, action: 'wrap', amount: '1000000000000000' } } },
+        args: { adapter: 'weth', wallet: 'demo', params: { chainId: L1, action: 'wrap', amount: '1000000000000000 wei' } } },
     ],
   }, 'history-api-test')
   rt = await createBotRuntime(config, { logger: pino({ level: 'silent' }) })

@@ -7,7 +7,7 @@ import { AppError } from '../../errors/app-error.ts'
 import { ValidationError } from '../../errors/validation-error.ts'
 import type { TaskDefinition } from '../../scheduler/index.ts'
 import { createReadContext } from '../../../protocols/context.ts'
-import { parseAdapterParams, type AdapterRegistry } from '../../../protocols/registry.ts'
+import { resolveAdapterParams, type AdapterRegistry } from '../../../protocols/registry.ts'
 import type { AddressBook } from '../../../protocols/types.ts'
 import type { RunCallsStore } from '../run-calls.ts'
 
@@ -62,7 +62,7 @@ export function defineProtocolCallTask(deps: ProtocolCallDeps): TaskDefinition {
       const account = walletOf(args.wallet)
       const read = createReadContext({ clients: deps.clients, wallet: account.address,
         ownWallets: [...deps.wallets.values()].map((w) => w.address), book: deps.book, signal: ctx.signal })
-      const params = parseAdapterParams(adapter, args.params)
+      const params = await resolveAdapterParams(adapter, read, args.params)
       let pinned = deps.runCalls.get(ctx.runId)
       if (!pinned) {
         const snapshot = adapter.snapshot ? await adapter.snapshot(read, params) : undefined

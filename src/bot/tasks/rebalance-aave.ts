@@ -32,8 +32,8 @@ export async function aavePositionSource(client: Pick<PublicClient, 'readContrac
   return { kind: 'aave-v3', aToken: await aaveATokenOf(client, pool, asset), owner }
 }
 
-/** The aave-v3 adapter params for one rebalance move: a deposit is a supply, a withdrawal a withdraw. */
+/** The aave-v3 adapter params for one rebalance move (a deposit is a supply), the amount in explicit base units. */
 export function aaveAllocateParams(t: AaveTarget, chainId: number, asset: string, action: 'deposit' | 'withdraw', amount: bigint): Record<string, unknown> {
-  return { chainId, action: action === 'deposit' ? 'supply' : 'withdraw', asset, amount: amount.toString(),
+  return { chainId, action: action === 'deposit' ? 'supply' : 'withdraw', asset, amount: `${amount} wei`,
     ...(t.minHealthFactor === undefined ? {} : { minHealthFactor: t.minHealthFactor }) }
 }

@@ -80,7 +80,7 @@ export function defineRebalanceTask(deps: RebalanceDeps): TaskDefinition {
         const v = a.vaults.find((x) => x.id === m.protocol)
         const id = `allocate_${m.protocol}`
         const call = v
-          ? { adapter: 'erc4626', params: { chainId: a.chainId, vault: v.vault, action: m.action, amount: m.amount.toString() } }
+          ? { adapter: 'erc4626', params: { chainId: a.chainId, vault: v.vault, action: m.action, amount: `${m.amount} wei` } }
           : { adapter: 'aave-v3', params: aaveAllocateParams(a.aaveV3!, a.chainId, a.asset, m.action, m.amount) }
         scheduler.addJob({ id, taskType: 'protocol_call', trigger: { type: 'manual' }, priority: 'normal', recovery: 'reconcile',
           metadata: { chainId: a.chainId, plannedBy: ctx.runId, target: m.target.toString() },

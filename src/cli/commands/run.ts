@@ -1,4 +1,5 @@
 // `bot run` (until SIGINT/SIGTERM) and `bot --once` (each enabled job once), both optionally `--dry-run`.
+import { assertPlan } from '../../bot/plan-check.ts'
 import { defineCommand, type CommandContext } from '../command.ts'
 import { EXIT, UsageError } from '../errors.ts'
 import { formatDuration, paintStatus } from '../format.ts'
@@ -25,6 +26,8 @@ export const runCommand = defineCommand({
   async run(ctx) {
     const config = ctx.config
     if (!config) throw new Error('run needs a config')
+    // A plan that cannot work is refused before any chain, store or devnet is touched (exit 2, every problem listed).
+    await assertPlan(config, ctx.global.configPath)
     const dryRun = ctx.values['dry-run'] === true
     const once = ctx.values.once === true || dryRun
     // A dry run broadcasts nothing and must not write the live state, so it may run beside `bot run`.

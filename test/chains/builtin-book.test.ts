@@ -1,0 +1,58 @@
+// The committed built-in address book equals what the published packages say today, and carries the stable names.
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { BUILTIN_BOOK_FILE, renderBuiltinBook } from '../../scripts/gen-address-book.ts'
+import { builtinChainData, builtinChainIds } from '../../protocols/address-book/index.ts'
+
+describe('built-in address book', () => {
+  it('the committed file is exactly what the packages generate (run `npm run gen-address-book` after an upgrade)', () => {
+    expect(readFileSync(BUILTIN_BOOK_FILE, 'utf8')).toBe(renderBuiltinBook())
+  })
+
+  it('covers Ethereum, OP Mainnet, Base, Arbitrum One and Sepolia', () => {
+    expect(builtinChainIds().sort((a, b) => a - b)).toEqual([1, 10, 8453, 42161, 11155111])
+  })
+
+  it('each mainnet has WETH, USDC, DAI, Multicall3, Uniswap V2 + V3, Aave V3, an ETH/USD feed and an explorer', () => {
+    for (const id of [1, 10, 8453, 42161]) {
+      const c = builtinChainData(id)!
+      expect(Object.keys(c.tokens), `chain ${id}`).toEqual(expect.arrayContaining(['WETH', 'USDC', 'DAI']))
+      expect(Object.keys(c.contracts), `chain ${id}`).toEqual(expect.arrayContaining([
+        'weth', 'multicall3', 'uniswapV2Factory', 'uniswapV2Router02', 'uniswapV3Factory', 'swapRouter02',
+        'nonfungiblePositionManager', 'aaveV3Pool', 'aaveV3PoolDataProvider', 'aaveV3Oracle']))
+      expect(c.priceFeeds.ETH_USD?.address, `chain ${id}`).toMatch(/^0x[0-9a-fA-F]{40}$/)
+      expect(c.explorer).toMatch(/^https:\/\//)
+      // WETH the token and weth the contract are one address.
+      expect(c.tokens.WETH!.address).toBe(c.contracts.weth!.address)
+      expect(c.tokens.USDC!.decimals).toBe(6)
+      expect(c.tokens.DAI!.decimals).toBe(18)
+    }
+  })
+
+  it('USDT is on every mainnet but Base, and Base says where it is missing from', () => {
+    for (const id of [1, 10, 42161]) expect(builtinChainData(id)!.tokens.USDT?.decimals).toBe(6)
+    expect(builtinChainData(8453)!.missing.map((m) => m.name)).toContain('token USDT')
+  })
+
+  it('the OP Standard Bridge pair: L1 side per L2 on Ethereum, the predeploy on Optimism and Base', () => {
+    const l1 = builtinChainData(1)!.contracts
+    expect(l1['l1StandardBridge.10']?.address).not.toBe(l1['l1StandardBridge.8453']?.address)
+    for (const id of [10, 8453]) {
+      expect(builtinChainData(id)!.parentChainId).toBe(1)
+      expect(builtinChainData(id)!.contracts.l2StandardBridge?.address).toBe('0x4200000000000000000000000000000000000010')
+    }
+  })
+
+  it('every entry names its source and every missing entry says where to look', () => {
+    for (const id of builtinChainIds()) {
+      const c = builtinChainData(id)!
+      for (const e of [...Object.values(c.tokens), ...Object.values(c.contracts), ...Object.values(c.priceFeeds)]) {
+        expect(e.source.length).toBeGreaterThan(5)
+      }
+      for (const m of c.missing) expect(m.source).toMatch(/@|https:/)
+    }
+    // A package that publishes no QuoterV2 for a chain makes the book say so instead of guessing.
+    expect(builtinChainData(1)!.missing.map((m) => m.name)).toContain('quoterV2')
+    expect(builtinChainData(8453)!.contracts.quoterV2).toBeDefined()
+  })
+})
