@@ -10,8 +10,15 @@ const coordinator = createPgCoordinator({ pg: store.pg, instanceId, leaseMs: 5_0
 const sched = createScheduler({ store, maxConcurrentJobs: 64, cluster: { coordinator, heartbeatMs: 250 } })
 sched.registerTask({ type: 'noop', handler: async () => null })
 const iso = new Date(Number(at)).toISOString()
-sched.addJobs(Array.from({ length: Number(n) }, (_, i) => ({ id: `j${i}`, taskType: 'noop', trigger: { type: 'date' as const, at: iso }, args: { i } })),
-  { ifExists: 'keep' })
+sched.addJobs(
+  Array.from({ length: Number(n) }, (_, i) => ({
+    id: `j${i}`,
+    taskType: 'noop',
+    trigger: { type: 'date' as const, at: iso },
+    args: { i },
+  })),
+  { ifExists: 'keep' },
+)
 await sched.start()
 process.stdout.write('ready\n')
 process.once('SIGTERM', () => void sched.stop({ graceMs: 1_000 }).then(() => process.exit(0)))

@@ -23,9 +23,18 @@ async function sqliteRunsPerSecond(path: string): Promise<number> {
   let resolveAll!: () => void
   const all = new Promise<void>((r) => (resolveAll = r))
   sched.registerTask({ type: 'noop', handler: async () => null })
-  sched.on('succeeded', () => { if (++done === N) resolveAll() })
+  sched.on('succeeded', () => {
+    if (++done === N) resolveAll()
+  })
   const at = Date.now() + LEAD_MS
-  sched.addJobs(Array.from({ length: N }, (_, i) => ({ id: `j${i}`, taskType: 'noop', trigger: { type: 'date', at }, args: { i } })))
+  sched.addJobs(
+    Array.from({ length: N }, (_, i) => ({
+      id: `j${i}`,
+      taskType: 'noop',
+      trigger: { type: 'date', at },
+      args: { i },
+    })),
+  )
   await sched.start()
   if (Date.now() > at) throw new Error('adding the jobs took longer than the lead time; raise LEAD_MS')
   await new Promise((r) => setTimeout(r, at - Date.now()))
@@ -52,23 +61,35 @@ async function postgresRunsPerSecond(url: string, instances: number): Promise<nu
   const children: ChildProcess[] = []
   try {
     for (let i = 0; i < instances; i++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, url, `bench-${i}`, String(N), String(at)], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, url, `bench-${i}`, String(N), String(at)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
       children.push(child)
       await new Promise<void>((resolve, reject) => {
-        child.stdout!.on('data', (b: Buffer) => { if (b.toString().includes('ready')) resolve() })
+        child.stdout!.on('data', (b: Buffer) => {
+          if (b.toString().includes('ready')) resolve()
+        })
         child.once('exit', (code) => reject(new Error(`bench instance ${i} exited with ${code}`)))
       })
     }
     if (Date.now() > at) throw new Error('the instances took longer than the lead time to start')
     await new Promise((r) => setTimeout(r, at - Date.now()))
-    const count = () => Number(pg.query<{ c: number }>("SELECT COUNT(*)::int AS c FROM runs WHERE status = 'succeeded'")[0]!.c)
+    const count = () =>
+      Number(pg.query<{ c: number }>("SELECT COUNT(*)::int AS c FROM runs WHERE status = 'succeeded'")[0]!.c)
     while (count() < N) await new Promise((r) => setTimeout(r, 20))
     const seconds = (Date.now() - at) / 1000
     const runs = Number(pg.query<{ c: number }>('SELECT COUNT(*)::int AS c FROM runs')[0]!.c)
-    const jobs = Number(pg.query<{ c: number }>("SELECT COUNT(DISTINCT job_id)::int AS c FROM runs WHERE status = 'succeeded'")[0]!.c)
-    if (runs !== N || jobs !== N) throw new Error(`${instances} instances: ${runs} runs for ${jobs} jobs; expected exactly ${N} each`)
-    const owners = pg.query<{ owner: string; n: number }>('SELECT owner, COUNT(*)::int AS n FROM job_groups GROUP BY owner ORDER BY owner')
-    console.log(`  ${instances} instance(s): ${Math.round(N / seconds)} runs/s; groups held: ${owners.map((o) => `${o.owner} ${o.n}`).join(', ')}`)
+    const jobs = Number(
+      pg.query<{ c: number }>("SELECT COUNT(DISTINCT job_id)::int AS c FROM runs WHERE status = 'succeeded'")[0]!.c,
+    )
+    if (runs !== N || jobs !== N)
+      throw new Error(`${instances} instances: ${runs} runs for ${jobs} jobs; expected exactly ${N} each`)
+    const owners = pg.query<{ owner: string; n: number }>(
+      'SELECT owner, COUNT(*)::int AS n FROM job_groups GROUP BY owner ORDER BY owner',
+    )
+    console.log(
+      `  ${instances} instance(s): ${Math.round(N / seconds)} runs/s; groups held: ${owners.map((o) => `${o.owner} ${o.n}`).join(', ')}`,
+    )
     return Math.round(N / seconds)
   } finally {
     for (const c of children) c.kill('SIGTERM')
@@ -90,11 +111,22 @@ try {
       server.stop()
     }
   }
-  const ratio = (v: number | null | undefined) => (v == null ? 'n/a (PostgreSQL not installed)' : `${v} (${Math.round((v / sqlite) * 100) / 100}x SQLite)`)
-  console.log(`${N} due no-op jobs: SQLite 1 instance ${sqlite} persisted runs/s; PostgreSQL 1 instance ${ratio(pg[0])}, ` +
-    `2 instances ${ratio(pg[1])}, 3 instances ${ratio(pg[2])}`)
-  console.log(JSON.stringify({ bench: 'scale-out', jobs: N, sqlite_1_runs_per_s: sqlite, postgres_1_runs_per_s: pg[0],
-    postgres_2_runs_per_s: pg[1], postgres_3_runs_per_s: pg[2] }))
+  const ratio = (v: number | null | undefined) =>
+    v == null ? 'n/a (PostgreSQL not installed)' : `${v} (${Math.round((v / sqlite) * 100) / 100}x SQLite)`
+  console.log(
+    `${N} due no-op jobs: SQLite 1 instance ${sqlite} persisted runs/s; PostgreSQL 1 instance ${ratio(pg[0])}, ` +
+      `2 instances ${ratio(pg[1])}, 3 instances ${ratio(pg[2])}`,
+  )
+  console.log(
+    JSON.stringify({
+      bench: 'scale-out',
+      jobs: N,
+      sqlite_1_runs_per_s: sqlite,
+      postgres_1_runs_per_s: pg[0],
+      postgres_2_runs_per_s: pg[1],
+      postgres_3_runs_per_s: pg[2],
+    }),
+  )
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

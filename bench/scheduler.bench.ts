@@ -50,9 +50,15 @@ async function runOurs(n: number, at: (i: number) => number, maxConcurrentJobs: 
   sched.on('succeeded', () => {
     if (++done === n) resolveAll()
   })
-  sched.addJobs(Array.from({ length: n }, (_, i) => ({
-    id: `j${i}`, taskType: 'noop', trigger: { type: 'date', at: at(i) }, allowPastEvents: true, args: { i },
-  })))
+  sched.addJobs(
+    Array.from({ length: n }, (_, i) => ({
+      id: `j${i}`,
+      taskType: 'noop',
+      trigger: { type: 'date', at: at(i) },
+      allowPastEvents: true,
+      args: { i },
+    })),
+  )
   await sched.start()
   if (Date.now() > at(0)) throw new Error('adding the jobs took longer than the lead time; raise LEAD_MS')
   await all
@@ -141,17 +147,24 @@ async function cronChild(kind: string, n: number): Promise<void> {
       sched.registerTask({ type: 'noop', handler: async () => null })
       // Specs arrive in chunks, as a plan loader streaming a large file would hand them over.
       for (let from = 0; from < n; from += 10_000) {
-        sched.addJobs(Array.from({ length: Math.min(10_000, n - from) }, (_, k) => {
-          const i = from + k
-          return { id: `c${i}`, taskType: 'noop', trigger: { type: 'cron', expression: expr(i % 1440), timezone: ZONES[i % ZONES.length] } }
-        }))
+        sched.addJobs(
+          Array.from({ length: Math.min(10_000, n - from) }, (_, k) => {
+            const i = from + k
+            return {
+              id: `c${i}`,
+              taskType: 'noop',
+              trigger: { type: 'cron', expression: expr(i % 1440), timezone: ZONES[i % ZONES.length] },
+            }
+          }),
+        )
       }
       await sched.start()
     }
   } else {
     const schedule = await nodeSchedule()
     work = async () => {
-      for (let i = 0; i < n; i++) schedule.scheduleJob(`c${i}`, { rule: expr(i % 1440), tz: ZONES[i % ZONES.length] }, () => undefined)
+      for (let i = 0; i < n; i++)
+        schedule.scheduleJob(`c${i}`, { rule: expr(i % 1440), tz: ZONES[i % ZONES.length] }, () => undefined)
     }
   }
   const t0 = performance.now()
@@ -169,7 +182,9 @@ async function cronChild(kind: string, n: number): Promise<void> {
 /** Runs one measurement in a fresh process (its own heap and RSS, no garbage of earlier rounds); returns its JSON. */
 function spawnChild<T>(...args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', SELF, '--child', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const c = spawn(process.execPath, ['--import', 'tsx', SELF, '--child', ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let out = ''
     c.stdout.on('data', (d: Buffer) => (out += d.toString()))
     c.on('exit', (code) => {
@@ -195,28 +210,52 @@ async function main(): Promise<void> {
   const prRounds = await median(ROUNDS, () => persistedRunsPerSecond('ours'))
   const pr = prRounds.median
   const prB = await persistedRunsPerSecond('baseline')
-  log(`10,000 due no-op jobs, every state change persisted: ${Math.round(pr)} runs/s, median of ${ROUNDS} after ${WARMUP_ROUNDS} warm-up rounds ` +
-    `(${prRounds.all.map(Math.round).join(', ')}) (node-schedule + per-run SQLite writes: ${Math.round(prB)} runs/s, x${round(pr / prB)})`)
+  log(
+    `10,000 due no-op jobs, every state change persisted: ${Math.round(pr)} runs/s, median of ${ROUNDS} after ${WARMUP_ROUNDS} warm-up rounds ` +
+      `(${prRounds.all.map(Math.round).join(', ')}) (node-schedule + per-run SQLite writes: ${Math.round(prB)} runs/s, x${round(pr / prB)})`,
+  )
   const l = await lag('ours')
   const lB = await lag('baseline')
-  log(`lag fire->handler start, 1,000 jobs over 5 s: p50 ${round(l.p50)} ms, p99 ${round(l.p99)} ms (node-schedule: p50 ${round(lB.p50)} ms, p99 ${round(lB.p99)} ms)`)
-  log(`5,000 jobs due at one instant: ${Math.round(b)} dispatched/s (node-schedule: ${Math.round(bB)}/s, x${round(b / bB)})`)
-  log(`schedule 100,000 cron jobs (1,440 expressions spread over 5 zones): ${round(c.seconds)} s (${round(c.cpuSeconds)} s CPU), ` +
-    `${Math.round(c.rssMb)} MB RSS (node-schedule, ${baselineJobs} jobs: ${round(cB.seconds)} s (${round(cB.cpuSeconds)} s CPU), ` +
-    `${Math.round(cB.rssMb)} MB RSS)`)
+  log(
+    `lag fire->handler start, 1,000 jobs over 5 s: p50 ${round(l.p50)} ms, p99 ${round(l.p99)} ms (node-schedule: p50 ${round(lB.p50)} ms, p99 ${round(lB.p99)} ms)`,
+  )
+  log(
+    `5,000 jobs due at one instant: ${Math.round(b)} dispatched/s (node-schedule: ${Math.round(bB)}/s, x${round(b / bB)})`,
+  )
+  log(
+    `schedule 100,000 cron jobs (1,440 expressions spread over 5 zones): ${round(c.seconds)} s (${round(c.cpuSeconds)} s CPU), ` +
+      `${Math.round(c.rssMb)} MB RSS (node-schedule, ${baselineJobs} jobs: ${round(cB.seconds)} s (${round(cB.cpuSeconds)} s CPU), ` +
+      `${Math.round(cB.rssMb)} MB RSS)`,
+  )
   const [load1] = loadavg()
-  console.log(JSON.stringify({
-    bench: 'scheduler',
-    persisted_runs_per_s: Math.round(pr), lag_p50_ms: round(l.p50, 3), lag_p99_ms: round(l.p99, 3),
-    cron100k_schedule_s: round(c.seconds, 3), cron100k_rss_mb: Math.round(c.rssMb), burst5000_per_s: Math.round(b),
-    baseline: {
-      name: 'node-schedule 2.1.1', persisted_runs_per_s: Math.round(prB), lag_p50_ms: round(lB.p50, 3), lag_p99_ms: round(lB.p99, 3),
-      cron100k_schedule_s: round(cB.seconds, 3), cron100k_rss_mb: Math.round(cB.rssMb), cron_jobs: baselineJobs,
-      burst5000_per_s: Math.round(bB),
-    },
-    // The machine is shared: wall-clock figures scale with its load; CPU seconds do much less.
-    context: { load_avg_1m: round(load1 ?? 0), cpus: cpus().length, cron100k_cpu_s: round(c.cpuSeconds, 3), baseline_cron_cpu_s: round(cB.cpuSeconds, 3) },
-  }))
+  console.log(
+    JSON.stringify({
+      bench: 'scheduler',
+      persisted_runs_per_s: Math.round(pr),
+      lag_p50_ms: round(l.p50, 3),
+      lag_p99_ms: round(l.p99, 3),
+      cron100k_schedule_s: round(c.seconds, 3),
+      cron100k_rss_mb: Math.round(c.rssMb),
+      burst5000_per_s: Math.round(b),
+      baseline: {
+        name: 'node-schedule 2.1.1',
+        persisted_runs_per_s: Math.round(prB),
+        lag_p50_ms: round(lB.p50, 3),
+        lag_p99_ms: round(lB.p99, 3),
+        cron100k_schedule_s: round(cB.seconds, 3),
+        cron100k_rss_mb: Math.round(cB.rssMb),
+        cron_jobs: baselineJobs,
+        burst5000_per_s: Math.round(bB),
+      },
+      // The machine is shared: wall-clock figures scale with its load; CPU seconds do much less.
+      context: {
+        load_avg_1m: round(load1 ?? 0),
+        cpus: cpus().length,
+        cron100k_cpu_s: round(c.cpuSeconds, 3),
+        baseline_cron_cpu_s: round(cB.cpuSeconds, 3),
+      },
+    }),
+  )
 }
 
 const i = process.argv.indexOf('--child')

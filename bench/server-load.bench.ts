@@ -22,16 +22,27 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-server-'))
 const dbPath = join(dir, 'state.db')
 const preset = JSON.parse(readFileSync(join(PRESETS_DIR, 'devnet-demo.json'), 'utf8')) as { jobs: unknown[] }
 const tickers = Array.from({ length: TICKERS }, (_, i) => ({
-  id: `tick-${i}`, taskType: 'noop', trigger: { type: 'interval', every: 1, unit: 's' }, args: { label: `tick ${i}` },
+  id: `tick-${i}`,
+  taskType: 'noop',
+  trigger: { type: 'interval', every: 1, unit: 's' },
+  args: { label: `tick ${i}` },
 }))
-writeFileSync(join(dir, 'bot.json'), JSON.stringify({ preset: 'devnet-demo', store: { path: dbPath }, jobs: [...preset.jobs, ...tickers] }))
+writeFileSync(
+  join(dir, 'bot.json'),
+  JSON.stringify({ preset: 'devnet-demo', store: { path: dbPath }, jobs: [...preset.jobs, ...tickers] }),
+)
 
 const bot = spawn(process.execPath, ['bin/bot.js', 'run', '--port', '0', '--config', join(dir, 'bot.json')], {
-  env: { ...process.env, BOT_API_TOKEN: TOKEN, NO_COLOR: '1', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+  env: { ...process.env, BOT_API_TOKEN: TOKEN, NO_COLOR: '1', LOG_LEVEL: 'warn' },
+  stdio: ['ignore', 'pipe', 'pipe'],
 })
 let output = ''
-bot.stdout.on('data', (b: Buffer) => { output += b.toString() })
-bot.stderr.on('data', (b: Buffer) => { output += b.toString() })
+bot.stdout.on('data', (b: Buffer) => {
+  output += b.toString()
+})
+bot.stderr.on('data', (b: Buffer) => {
+  output += b.toString()
+})
 const stopBot = async () => {
   if (bot.exitCode !== null) return
   bot.kill('SIGTERM')
@@ -48,8 +59,12 @@ function rssMb(): number {
 function lagBetween(from: number, to: number): number[] {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true })
   try {
-    const rows = db.prepare(`SELECT started_at - scheduled_for AS lag FROM runs
-      WHERE origin = 'schedule' AND job_id LIKE 'tick-%' AND started_at IS NOT NULL AND scheduled_for >= ? AND scheduled_for < ?`).all(from, to) as { lag: number }[]
+    const rows = db
+      .prepare(
+        `SELECT started_at - scheduled_for AS lag FROM runs
+      WHERE origin = 'schedule' AND job_id LIKE 'tick-%' AND started_at IS NOT NULL AND scheduled_for >= ? AND scheduled_for < ?`,
+      )
+      .all(from, to) as { lag: number }[]
     return rows.map((r) => r.lag)
   } finally {
     db.close()
@@ -71,17 +86,34 @@ async function main() {
   await sleep(ROUND_MS)
   const idleLag = lagBetween(idleFrom, Date.now())
 
-  const paths = ['/api/status', '/api/jobs', '/api/runs?limit=50', '/api/risk', '/api/allocations', '/api/health',
-    '/metrics', '/api/jobs/tick-0', '/api/runs?job=tick-1&status=succeeded&limit=20', '/api/audit?limit=20']
+  const paths = [
+    '/api/status',
+    '/api/jobs',
+    '/api/runs?limit=50',
+    '/api/risk',
+    '/api/allocations',
+    '/api/health',
+    '/metrics',
+    '/api/jobs/tick-0',
+    '/api/runs?job=tick-1&status=succeeded&limit=20',
+    '/api/audit?limit=20',
+  ]
   const rounds: { load: LoadResult; lag: number[]; rss: number }[] = []
   for (let i = 0; i < 2; i++) {
     const from = Date.now()
-    const load = await runApiLoad({ baseUrl: url, clients: CLIENTS, durationMs: ROUND_MS, paths, token: TOKEN, mutation: { jobId: 'tick-3', everyMs: 2_000 } })
+    const load = await runApiLoad({
+      baseUrl: url,
+      clients: CLIENTS,
+      durationMs: ROUND_MS,
+      paths,
+      token: TOKEN,
+      mutation: { jobId: 'tick-3', everyMs: 2_000 },
+    })
     rounds.push({ load, lag: lagBetween(from, Date.now() - 1_000), rss: rssMb() })
   }
   await stopBot()
 
-  const [r1, r2] = rounds as [typeof rounds[0], typeof rounds[0]]
+  const [r1, r2] = rounds as [(typeof rounds)[0], (typeof rounds)[0]]
   const lagLoad = [...r1.lag, ...r2.lag]
   const requests = r1.load.requests + r2.load.requests
   const errors = r1.load.errors + r2.load.errors
@@ -110,12 +142,20 @@ async function main() {
     rss_after_round2_mb: r2.rss,
     rss_growth_round2_pct: round(((r2.rss - r1.rss) / r1.rss) * 100, 1),
   }
-  console.log(`clients ${CLIENTS} x ${ROUND_MS / 1000} s, 2 rounds: ${requests} requests, ${errors} errors, ~${result.req_per_s} req/s`)
+  console.log(
+    `clients ${CLIENTS} x ${ROUND_MS / 1000} s, 2 rounds: ${requests} requests, ${errors} errors, ~${result.req_per_s} req/s`,
+  )
   if (errors) console.log(`error samples: ${[...r1.load.errorSamples, ...r2.load.errorSamples].slice(0, 5).join('; ')}`)
   console.log(`api latency p50 ${result.latency_p50_ms} ms, p99 ${result.latency_p99_ms} ms`)
-  console.log(`scheduler lag idle (baseline): p50 ${result.lag_idle_p50_ms} ms, p99 ${result.lag_idle_p99_ms} ms over ${idleLag.length} runs`)
-  console.log(`scheduler lag under load:      p50 ${result.lag_load_p50_ms} ms, p99 ${result.lag_load_p99_ms} ms over ${lagLoad.length} runs, max ${result.lag_load_max_ms} ms (target p99 <= ${LAG_TARGET_P99_MS} ms)`)
-  console.log(`bot RSS: start ${rssStart} MiB, after round 1 ${r1.rss} MiB, after round 2 ${r2.rss} MiB (${result.rss_growth_round2_pct}% in round 2)`)
+  console.log(
+    `scheduler lag idle (baseline): p50 ${result.lag_idle_p50_ms} ms, p99 ${result.lag_idle_p99_ms} ms over ${idleLag.length} runs`,
+  )
+  console.log(
+    `scheduler lag under load:      p50 ${result.lag_load_p50_ms} ms, p99 ${result.lag_load_p99_ms} ms over ${lagLoad.length} runs, max ${result.lag_load_max_ms} ms (target p99 <= ${LAG_TARGET_P99_MS} ms)`,
+  )
+  console.log(
+    `bot RSS: start ${rssStart} MiB, after round 1 ${r1.rss} MiB, after round 2 ${r2.rss} MiB (${result.rss_growth_round2_pct}% in round 2)`,
+  )
   console.log(JSON.stringify(result))
 }
 

@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest'
 import { builtinAdapters } from './index.ts'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
-const FORBIDDEN = [/src\/scheduler/, /src\/store/, /src\/chain/, /privateKeyToAccount|mnemonicToAccount|createWalletClient/, /sendTransaction|sendRawTransaction|writeContract|signTransaction/]
+const FORBIDDEN = [
+  /src\/scheduler/,
+  /src\/store/,
+  /src\/chain/,
+  /privateKeyToAccount|mnemonicToAccount|createWalletClient/,
+  /sendTransaction|sendRawTransaction|writeContract|signTransaction/,
+]
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -29,7 +35,10 @@ describe('protocols boundaries', () => {
 
   it('each registered adapter has index.ts, abi.ts, README.md and <id>.test.ts in protocols/<id>/', () => {
     const missing = builtinAdapters.flatMap((a) =>
-      ['index.ts', 'abi.ts', 'README.md', `${a.id}.test.ts`].filter((f) => !existsSync(join(root, a.id, f))).map((f) => `${a.id}/${f}`))
+      ['index.ts', 'abi.ts', 'README.md', `${a.id}.test.ts`]
+        .filter((f) => !existsSync(join(root, a.id, f)))
+        .map((f) => `${a.id}/${f}`),
+    )
     expect(missing).toEqual([])
     expect(new Set(builtinAdapters.map((a) => a.id)).size).toBe(builtinAdapters.length)
   })

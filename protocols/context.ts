@@ -6,12 +6,22 @@ import type { AddressBook, Clock, ReadContext } from './types.ts'
 /** The real clock: wall time and an abortable timer. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) => new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) { reject(signal.reason); return }
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
-    const onAbort = () => { clearTimeout(t); reject(signal?.reason) }
-    signal?.addEventListener('abort', onAbort, { once: true })
-  }),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason)
+        return
+      }
+      const t = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }, ms)
+      const onAbort = () => {
+        clearTimeout(t)
+        reject(signal?.reason)
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+    }),
 }
 
 /** Inputs of createReadContext. */
@@ -30,7 +40,13 @@ export function createReadContext(input: ReadContextInput): ReadContext {
   return {
     client(chainId) {
       const c = input.clients[chainId]
-      if (!c) throw paramError('context', 'chainId', `no RPC client for chain ${chainId} (configured: ${Object.keys(input.clients).join(', ')})`, 'add the chain to config')
+      if (!c)
+        throw paramError(
+          'context',
+          'chainId',
+          `no RPC client for chain ${chainId} (configured: ${Object.keys(input.clients).join(', ')})`,
+          'add the chain to config',
+        )
       return c
     },
     wallet: input.wallet,

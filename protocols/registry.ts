@@ -23,14 +23,22 @@ export function createAdapterRegistry(adapters: readonly AnyAdapter[] = []): Ada
   const registry: AdapterRegistry = {
     register(adapter) {
       if (!/^[a-z0-9][a-z0-9-]*$/.test(adapter.id)) {
-        throw new AdapterRegistryError(`adapter id "${adapter.id}" is not kebab-case`, 'use lowercase letters, digits and dashes')
+        throw new AdapterRegistryError(
+          `adapter id "${adapter.id}" is not kebab-case`,
+          'use lowercase letters, digits and dashes',
+        )
       }
-      if (byId.has(adapter.id)) throw new AdapterRegistryError(`adapter "${adapter.id}" is registered twice`, 'give each adapter a unique id')
+      if (byId.has(adapter.id))
+        throw new AdapterRegistryError(`adapter "${adapter.id}" is registered twice`, 'give each adapter a unique id')
       byId.set(adapter.id, adapter)
     },
     get(id) {
       const a = byId.get(id)
-      if (!a) throw new AdapterRegistryError(`unknown adapter "${id}" (known: ${[...byId.keys()].join(', ')})`, 'fix the job\'s adapter id or register the adapter in protocols/index.ts')
+      if (!a)
+        throw new AdapterRegistryError(
+          `unknown adapter "${id}" (known: ${[...byId.keys()].join(', ')})`,
+          "fix the job's adapter id or register the adapter in protocols/index.ts",
+        )
       return a
     },
     has: (id) => byId.has(id),
@@ -50,7 +58,11 @@ export function parseAdapterParams<P>(adapter: ProtocolAdapter<P, unknown>, raw:
 }
 
 /** Like parseAdapterParams, and reads (once, cached) the decimals of tokens the book lacks, e.g. vault shares. */
-export async function resolveAdapterParams<P>(adapter: ProtocolAdapter<P, unknown>, ctx: ReadContext, raw: unknown): Promise<P> {
+export async function resolveAdapterParams<P>(
+  adapter: ProtocolAdapter<P, unknown>,
+  ctx: ReadContext,
+  raw: unknown,
+): Promise<P> {
   const applied = await applyAmountRule(adapter.amounts, raw, ctx.book, ctx)
   return finishParse(adapter, applied.params, applied.issues)
 }
@@ -58,9 +70,16 @@ export async function resolveAdapterParams<P>(adapter: ProtocolAdapter<P, unknow
 function finishParse<P>(adapter: ProtocolAdapter<P, unknown>, params: unknown, amountIssues: FieldIssue[]): P {
   const parsed = adapter.params.safeParse(params)
   const bad = new Set(amountIssues.map((i) => i.path))
-  const issues = [...amountIssues, ...(parsed.success ? [] : parsed.error.issues
-    .map((i) => ({ path: i.path.map(String).join('.'), message: i.message })).filter((i) => !bad.has(i.path)))]
-  if (issues.length > 0 || !parsed.success) throw new ValidationError(`${adapter.id} params`, issues, 'fix the job\'s params')
+  const issues = [
+    ...amountIssues,
+    ...(parsed.success
+      ? []
+      : parsed.error.issues
+          .map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
+          .filter((i) => !bad.has(i.path))),
+  ]
+  if (issues.length > 0 || !parsed.success)
+    throw new ValidationError(`${adapter.id} params`, issues, "fix the job's params")
   return parsed.data
 }
 
@@ -68,7 +87,11 @@ function finishParse<P>(adapter: ProtocolAdapter<P, unknown>, params: unknown, a
  * Parses raw params then builds the calls: the one entry point the bot uses, so invalid params never reach
  * an adapter's reads and never produce a call. Returns the parsed params too (for snapshot/verify).
  */
-export async function prepareAdapterCalls<P>(adapter: ProtocolAdapter<P, unknown>, ctx: ReadContext, raw: unknown): Promise<{ params: P; calls: Call[] }> {
+export async function prepareAdapterCalls<P>(
+  adapter: ProtocolAdapter<P, unknown>,
+  ctx: ReadContext,
+  raw: unknown,
+): Promise<{ params: P; calls: Call[] }> {
   const params = await resolveAdapterParams(adapter, ctx, raw)
   const calls = await adapter.buildCalls(ctx, params)
   return { params, calls }

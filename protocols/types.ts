@@ -63,9 +63,7 @@ export interface ReadContext {
 }
 
 /** Result of a post-condition check (e.g. a bridge deposit arrived on the destination chain). */
-export type VerifyOutcome =
-  | { ok: true; evidence: string }
-  | { ok: false; reason: string }
+export type VerifyOutcome = { ok: true; evidence: string } | { ok: false; reason: string }
 
 /** Options for `verify`: how long to wait for the post-condition before reporting it unmet. */
 export interface VerifyOptions {
@@ -104,7 +102,10 @@ export type AmountDenomination =
  * An adapter's amount fields: for each field name, which token it is in, from the raw params and the book.
  * Returns undefined when the field is not an amount in this case (e.g. "max", or a chain id that is itself wrong).
  */
-export type AmountFields = Record<string, (raw: Record<string, unknown>, book: AddressBook) => AmountDenomination | undefined>
+export type AmountFields = Record<
+  string,
+  (raw: Record<string, unknown>, book: AddressBook) => AmountDenomination | undefined
+>
 
 /** Typed identity helper: lets TypeScript infer `P` and `S` for an adapter literal. */
 export function defineAdapter<P, S = unknown>(adapter: ProtocolAdapter<P, S>): ProtocolAdapter<P, S> {

@@ -73,9 +73,16 @@ const AAVE = '@bgd-labs/aave-address-book'
 
 const addr = (a: string) => getAddress(a)
 
-function tokensOf(chainId: number, testnet: boolean, aaveAssets: Record<string, { UNDERLYING: string; decimals: number }>, missing: MissingEntry[]): Record<string, SourcedToken> {
+function tokensOf(
+  chainId: number,
+  testnet: boolean,
+  aaveAssets: Record<string, { UNDERLYING: string; decimals: number }>,
+  missing: MissingEntry[],
+): Record<string, SourcedToken> {
   const out: Record<string, SourcedToken> = {}
-  const listed = (tokenList as { tokens: Array<{ chainId: number; symbol: string; address: string; decimals: number; name: string }> }).tokens
+  const listed = (
+    tokenList as { tokens: Array<{ chainId: number; symbol: string; address: string; decimals: number; name: string }> }
+  ).tokens
   for (const symbol of TOKEN_SYMBOLS) {
     const t = listed.find((x) => x.chainId === chainId && x.symbol === symbol)
     if (t) out[symbol] = { address: addr(t.address), decimals: t.decimals, name: t.name, source: TOKEN_LIST }
@@ -84,8 +91,18 @@ function tokensOf(chainId: number, testnet: boolean, aaveAssets: Record<string, 
     if (out[symbol]) continue
     // Aave's reserve list is the second source; on testnets these are Aave's faucet tokens, and the source says so.
     const a = aaveAssets[symbol]
-    if (a) out[symbol] = { address: addr(a.UNDERLYING), decimals: a.decimals, name: symbol, source: `${AAVE} (Aave V3 reserve underlying${testnet ? '; a testnet faucet token, not the real one' : ''})` }
-    else missing.push({ name: `token ${symbol}`, source: `in neither ${TOKEN_LIST} nor ${AAVE}; add it under chains[].book.tokens if needed` })
+    if (a)
+      out[symbol] = {
+        address: addr(a.UNDERLYING),
+        decimals: a.decimals,
+        name: symbol,
+        source: `${AAVE} (Aave V3 reserve underlying${testnet ? '; a testnet faucet token, not the real one' : ''})`,
+      }
+    else
+      missing.push({
+        name: `token ${symbol}`,
+        source: `in neither ${TOKEN_LIST} nor ${AAVE}; add it under chains[].book.tokens if needed`,
+      })
   }
   return out
 }
@@ -96,7 +113,10 @@ export function buildChain(entry: (typeof BUILTIN_CHAINS)[number]): BuiltinChain
   const id = chain.id
   const missing: MissingEntry[] = []
   const market = aave[entry.aave] as unknown as {
-    POOL: string; AAVE_PROTOCOL_DATA_PROVIDER: string; ORACLE: string; POOL_ADDRESSES_PROVIDER: string
+    POOL: string
+    AAVE_PROTOCOL_DATA_PROVIDER: string
+    ORACLE: string
+    POOL_ADDRESSES_PROVIDER: string
     ASSETS: Record<string, { UNDERLYING: string; decimals: number; ORACLE: string }>
   }
   const contracts: Record<string, SourcedAddress> = {}
@@ -113,11 +133,18 @@ export function buildChain(entry: (typeof BUILTIN_CHAINS)[number]): BuiltinChain
   const v3 = uniswap.CHAIN_TO_ADDRESSES_MAP[id] ?? {}
   put('uniswapV3Factory', v3.v3CoreFactoryAddress, `${SDK} CHAIN_TO_ADDRESSES_MAP.v3CoreFactoryAddress`)
   put('swapRouter02', uniswap.SWAP_ROUTER_02_ADDRESSES(id), `${SDK} SWAP_ROUTER_02_ADDRESSES`)
-  put('nonfungiblePositionManager', v3.nonfungiblePositionManagerAddress, `${SDK} CHAIN_TO_ADDRESSES_MAP.nonfungiblePositionManagerAddress`)
+  put(
+    'nonfungiblePositionManager',
+    v3.nonfungiblePositionManagerAddress,
+    `${SDK} CHAIN_TO_ADDRESSES_MAP.nonfungiblePositionManagerAddress`,
+  )
   const quoter = v3.quoterAddress
   if (quoter && addr(quoter) === addr(QUOTER_V1)) {
     put('quoter', quoter, `${SDK} CHAIN_TO_ADDRESSES_MAP.quoterAddress (first-generation Quoter)`)
-    missing.push({ name: 'quoterV2', source: `${SDK} publishes only the first-generation Quoter here; QuoterV2: ${UNISWAP_V3_DEPLOYMENTS}` })
+    missing.push({
+      name: 'quoterV2',
+      source: `${SDK} publishes only the first-generation Quoter here; QuoterV2: ${UNISWAP_V3_DEPLOYMENTS}`,
+    })
   } else {
     put('quoterV2', quoter, `${SDK} CHAIN_TO_ADDRESSES_MAP.quoterAddress (QuoterV2 deployment)`)
   }
@@ -130,23 +157,39 @@ export function buildChain(entry: (typeof BUILTIN_CHAINS)[number]): BuiltinChain
   if (l2Bridge) put('l2StandardBridge', l2Bridge.address, `${VIEM} ${chain.name} contracts.l2StandardBridge`)
   for (const l2 of BUILTIN_CHAINS.filter((c) => c.parent === id)) {
     const l1Bridge = (l2.chain.contracts?.l1StandardBridge as Record<number, { address: string }> | undefined)?.[id]
-    put(`l1StandardBridge.${l2.chain.id}`, l1Bridge?.address, `${VIEM} ${l2.chain.name} contracts.l1StandardBridge[${id}]`)
+    put(
+      `l1StandardBridge.${l2.chain.id}`,
+      l1Bridge?.address,
+      `${VIEM} ${l2.chain.name} contracts.l1StandardBridge[${id}]`,
+    )
     const portal = (l2.chain.contracts?.portal as Record<number, { address: string }> | undefined)?.[id]
     put(`optimismPortal.${l2.chain.id}`, portal?.address, `${VIEM} ${l2.chain.name} contracts.portal[${id}]`)
   }
   const wethAsset = market.ASSETS.WETH
   const priceFeeds: Record<string, SourcedAddress> = {}
   if (wethAsset?.ORACLE) {
-    priceFeeds.ETH_USD = { address: addr(wethAsset.ORACLE), source: `${AAVE} ${entry.aave}.ASSETS.WETH.ORACLE (the AggregatorV3 ETH/USD source Aave V3 prices WETH with)` }
+    priceFeeds.ETH_USD = {
+      address: addr(wethAsset.ORACLE),
+      source: `${AAVE} ${entry.aave}.ASSETS.WETH.ORACLE (the AggregatorV3 ETH/USD source Aave V3 prices WETH with)`,
+    }
   } else {
-    missing.push({ name: 'priceFeeds.ETH_USD', source: 'no package used here publishes it; Chainlink feeds: https://data.chain.link' })
+    missing.push({
+      name: 'priceFeeds.ETH_USD',
+      source: 'no package used here publishes it; Chainlink feeds: https://data.chain.link',
+    })
   }
   const tokens = tokensOf(id, chain.testnet === true, market.ASSETS, missing)
   return {
-    chainId: id, name: chain.name, nativeSymbol: chain.nativeCurrency.symbol,
-    explorer: chain.blockExplorers?.default.url ?? '', testnet: chain.testnet === true,
+    chainId: id,
+    name: chain.name,
+    nativeSymbol: chain.nativeCurrency.symbol,
+    explorer: chain.blockExplorers?.default.url ?? '',
+    testnet: chain.testnet === true,
     ...(entry.parent ? { parentChainId: entry.parent } : {}),
-    tokens, contracts, priceFeeds, missing,
+    tokens,
+    contracts,
+    priceFeeds,
+    missing,
   }
 }
 
@@ -158,7 +201,16 @@ export function buildBuiltinBook(): Record<number, BuiltinChain> {
 /** The package versions the book was generated from (written into the file's header). */
 export function sourceVersions(): Record<string, string> {
   // Some of these packages do not export ./package.json, so read it from node_modules directly.
-  const v = (p: string) => (JSON.parse(readFileSync(new URL(`../node_modules/${p}/package.json`, import.meta.url), 'utf8')) as { version: string }).version
-  return { viem: v('viem'), '@uniswap/sdk-core': v('@uniswap/sdk-core'), '@bgd-labs/aave-address-book': v('@bgd-labs/aave-address-book'),
-    '@uniswap/default-token-list': v('@uniswap/default-token-list') }
+  const v = (p: string) =>
+    (
+      JSON.parse(readFileSync(new URL(`../node_modules/${p}/package.json`, import.meta.url), 'utf8')) as {
+        version: string
+      }
+    ).version
+  return {
+    viem: v('viem'),
+    '@uniswap/sdk-core': v('@uniswap/sdk-core'),
+    '@bgd-labs/aave-address-book': v('@bgd-labs/aave-address-book'),
+    '@uniswap/default-token-list': v('@uniswap/default-token-list'),
+  }
 }

@@ -42,30 +42,37 @@ export async function runApiLoad(o: LoadOptions): Promise<LoadResult> {
   const samples: string[] = []
   let errors = 0
   let requests = 0
-  const fail = (what: string) => { errors++; if (samples.length < 10) samples.push(what) }
-  const call = (method: string, path: string) => new Promise<void>((resolve) => {
-    const t0 = performance.now()
-    let settled = false
-    const settle = (error?: string) => {
-      if (settled) return
-      settled = true
-      requests++
-      if (error) fail(error)
-      resolve()
-    }
-    const req = request({ host: url.hostname, port: url.port, path, method, agent, headers, timeout: 10_000 }, (res) => {
-      res.resume()
-      res.on('error', (e) => settle(`${method} ${path}: ${e.message}`))
-      res.on('end', () => {
-        latencies.push(performance.now() - t0)
-        byPath[path] = (byPath[path] ?? 0) + 1
-        settle((res.statusCode ?? 0) >= 300 ? `${method} ${path} -> ${res.statusCode}` : undefined)
-      })
+  const fail = (what: string) => {
+    errors++
+    if (samples.length < 10) samples.push(what)
+  }
+  const call = (method: string, path: string) =>
+    new Promise<void>((resolve) => {
+      const t0 = performance.now()
+      let settled = false
+      const settle = (error?: string) => {
+        if (settled) return
+        settled = true
+        requests++
+        if (error) fail(error)
+        resolve()
+      }
+      const req = request(
+        { host: url.hostname, port: url.port, path, method, agent, headers, timeout: 10_000 },
+        (res) => {
+          res.resume()
+          res.on('error', (e) => settle(`${method} ${path}: ${e.message}`))
+          res.on('end', () => {
+            latencies.push(performance.now() - t0)
+            byPath[path] = (byPath[path] ?? 0) + 1
+            settle((res.statusCode ?? 0) >= 300 ? `${method} ${path} -> ${res.statusCode}` : undefined)
+          })
+        },
+      )
+      req.on('timeout', () => req.destroy(new Error('timeout')))
+      req.on('error', (e) => settle(`${method} ${path}: ${e.message}`))
+      req.end()
     })
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', (e) => settle(`${method} ${path}: ${e.message}`))
-    req.end()
-  })
   const started = performance.now()
   const until = started + o.durationMs
   const client = async (i: number) => {

@@ -26,8 +26,13 @@ function findImport(path: string): { contents: string } | { error: string } {
 /** Compiles every source in contracts/src and writes one artifact per contract defined there. */
 export function compileContracts(): string[] {
   // solc is loaded lazily: only this script needs it, tests read the committed artifacts.
-  const solc = require('solc') as { compile(input: string, cb: { import: typeof findImport }): string; version(): string }
-  const files = readdirSync(srcDir).filter((f) => f.endsWith('.sol')).sort()
+  const solc = require('solc') as {
+    compile(input: string, cb: { import: typeof findImport }): string
+    version(): string
+  }
+  const files = readdirSync(srcDir)
+    .filter((f) => f.endsWith('.sol'))
+    .sort()
   const sources = Object.fromEntries(files.map((f) => [f, { content: readFileSync(join(srcDir, f), 'utf8') }]))
   const input = {
     language: 'Solidity',
@@ -49,7 +54,13 @@ export function compileContracts(): string[] {
       const bytecode = c.evm.bytecode.object
       // Interfaces have no bytecode; only deployable contracts get an artifact.
       if (!bytecode) continue
-      const artifact = { contractName: name, sourceName: `contracts/src/${file}`, compiler: `solc ${solc.version()}`, abi: c.abi, bytecode: `0x${bytecode}` }
+      const artifact = {
+        contractName: name,
+        sourceName: `contracts/src/${file}`,
+        compiler: `solc ${solc.version()}`,
+        abi: c.abi,
+        bytecode: `0x${bytecode}`,
+      }
       writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(artifact, null, 2)}\n`)
       written.push(name)
     }

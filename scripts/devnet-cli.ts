@@ -18,8 +18,10 @@ function describeDevnet(d: Devnet, addressesPath: string | null): string {
     '',
     JSON.stringify(d.addresses, null, 2),
     '',
-    'test accounts (anvil\'s PUBLIC well-known keys: devnet only, never fund them on a real chain):',
-    ...d.accounts.map((a, i) => `  [${i}] ${a.address}  ${a.privateKey}${i === 0 ? '  (deployer, feed owner, 1M USDC/DAI)' : ''}`),
+    "test accounts (anvil's PUBLIC well-known keys: devnet only, never fund them on a real chain):",
+    ...d.accounts.map(
+      (a, i) => `  [${i}] ${a.address}  ${a.privateKey}${i === 0 ? '  (deployer, feed owner, 1M USDC/DAI)' : ''}`,
+    ),
     `relayer ${d.addresses.relayer} (finalizes L1 deposits on L2${d.relayer ? '' : '; NOT running'})`,
   ]
   return lines.join('\n')
@@ -36,19 +38,31 @@ async function measure(runs: number): Promise<void> {
     await d.stop()
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-  console.log(`devnet setup over ${runs} runs: median ${Math.round(median(setup))} ms deploy+liquidity, ` +
-    `median ${Math.round(median(total))} ms including anvil start (min ${Math.round(Math.min(...total))}, max ${Math.round(Math.max(...total))})`)
+  console.log(
+    `devnet setup over ${runs} runs: median ${Math.round(median(setup))} ms deploy+liquidity, ` +
+      `median ${Math.round(median(total))} ms including anvil start (min ${Math.round(Math.min(...total))}, max ${Math.round(Math.max(...total))})`,
+  )
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      addresses: { type: 'string' }, 'l1-chain-id': { type: 'string' }, 'l2-chain-id': { type: 'string' },
-      'no-relayer': { type: 'boolean' }, measure: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      addresses: { type: 'string' },
+      'l1-chain-id': { type: 'string' },
+      'l2-chain-id': { type: 'string' },
+      'no-relayer': { type: 'boolean' },
+      measure: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   })
-  if (values.help) { console.log(USAGE); return }
-  if (values.measure) { await measure(Number(values.measure)); return }
+  if (values.help) {
+    console.log(USAGE)
+    return
+  }
+  if (values.measure) {
+    await measure(Number(values.measure))
+    return
+  }
   const addressesPath = values.addresses ?? '.state/devnet/addresses.json'
   const devnet = await startDevnet({
     addressesPath,
@@ -63,10 +77,16 @@ async function main(): Promise<void> {
     if (stopping) return
     stopping = true
     console.log(`\n${signal}: stopping devnet...`)
-    devnet.stop().then(() => { console.log('stopped'); process.exit(0) }, (err: unknown) => {
-      console.error('stop failed:', serializeError(err).message)
-      process.exit(1)
-    })
+    devnet.stop().then(
+      () => {
+        console.log('stopped')
+        process.exit(0)
+      },
+      (err: unknown) => {
+        console.error('stop failed:', serializeError(err).message)
+        process.exit(1)
+      },
+    )
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))

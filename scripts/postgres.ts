@@ -19,7 +19,9 @@ export interface PostgresInstance {
 export function postgresBinDir(): string | null {
   const root = '/usr/lib/postgresql'
   if (!existsSync(root)) return null
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a))
   return versions[0] ? join(root, versions[0], 'bin') : null
 }
 
@@ -47,15 +49,31 @@ export async function startPostgres(): Promise<PostgresInstance> {
   const given = process.env.TEST_PG_URL
   const psql = (url: string, sql: string) => {
     const bin = postgresBinDir()
-    const r = spawnSync(bin ? join(bin, 'psql') : 'psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { encoding: 'utf8' })
+    const r = spawnSync(bin ? join(bin, 'psql') : 'psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc', sql], {
+      encoding: 'utf8',
+    })
     if (r.status !== 0) throw new AppError('PG_SQL', `psql failed: ${r.stderr.slice(0, 500)}`)
   }
-  const withDb = (url: string, name: string) => { const u = new URL(url); u.pathname = `/${name}`; return u.toString() }
+  const withDb = (url: string, name: string) => {
+    const u = new URL(url)
+    u.pathname = `/${name}`
+    return u.toString()
+  }
   if (given) {
-    return { url: given, createDatabase: (name) => { psql(given, `DROP DATABASE IF EXISTS ${name}; CREATE DATABASE ${name}`); return withDb(given, name) }, stop: () => {} }
+    return {
+      url: given,
+      createDatabase: (name) => {
+        psql(given, `DROP DATABASE IF EXISTS ${name}; CREATE DATABASE ${name}`)
+        return withDb(given, name)
+      },
+      stop: () => {},
+    }
   }
   const bin = postgresBinDir()
-  if (!bin) throw new AppError('PG_MISSING', 'PostgreSQL server binaries not found under /usr/lib/postgresql', { hint: 'apt-get install postgresql (see .ci/apt-packages), or set TEST_PG_URL' })
+  if (!bin)
+    throw new AppError('PG_MISSING', 'PostgreSQL server binaries not found under /usr/lib/postgresql', {
+      hint: 'apt-get install postgresql (see .ci/apt-packages), or set TEST_PG_URL',
+    })
   const dir = mkdtempSync(join(tmpdir(), 'pg-test-'))
   const as = runAs()
   if (as) chownSync(dir, as.uid, as.gid)
@@ -68,8 +86,18 @@ export async function startPostgres(): Promise<PostgresInstance> {
   try {
     run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'])
     // fsync off: a throwaway test server; durability here is not what the tests measure.
-    run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o',
-      `-k ${dir} -p ${port} -h 127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`, 'start'])
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-t',
+      '30',
+      '-o',
+      `-k ${dir} -p ${port} -h 127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
+      'start',
+    ])
   } catch (err) {
     rmSync(dir, { recursive: true, force: true })
     throw err

@@ -22,15 +22,26 @@ export function snapshotsOf(m: TraceMarket): GasSnapshot[] {
 
 /** The dispatch gate's input for a bench job, as toDueRun builds it from the job's metadata. */
 export function dueRunOf(j: BenchJob): DueRun {
-  return { jobId: j.id, chainId: 1, dueAt: j.releaseAt, gasSensitive: true, critical: false,
-    deadlineWindow: { releaseAt: j.releaseAt, deadline: j.deadline } }
+  return {
+    jobId: j.id,
+    chainId: 1,
+    dueAt: j.releaseAt,
+    gasSensitive: true,
+    critical: false,
+    deadlineWindow: { releaseAt: j.releaseAt, deadline: j.deadline },
+  }
 }
 
 /**
  * Decides each job at the moments the scheduler asks the gate: at release, at each new block (the market tick
  * re-checks delayed runs) and at each delay's wake-up time between blocks.
  */
-export function replayDirect(m: TraceMarket, snaps: readonly GasSnapshot[], jobs: readonly BenchJob[], cfg: DynamicPolicyConfig): Map<string, Outcome> {
+export function replayDirect(
+  m: TraceMarket,
+  snaps: readonly GasSnapshot[],
+  jobs: readonly BenchJob[],
+  cfg: DynamicPolicyConfig,
+): Map<string, Outcome> {
   const out = new Map<string, Outcome>()
   const last = snaps.length - 1
   for (const j of jobs) {
@@ -39,12 +50,23 @@ export function replayDirect(m: TraceMarket, snaps: readonly GasSnapshot[], jobs
     let head = headBefore(m, t)
     for (;;) {
       const d = decideDispatch(run, { now: t, gas: { 1: snaps[head]! } }, calmRisk, cfg)
-      if (d.action === 'run') { out.set(j.id, { sent: head }); break }
-      if (d.action !== 'delay') { out.set(j.id, { missed: true }); break }
+      if (d.action === 'run') {
+        out.set(j.id, { sent: head })
+        break
+      }
+      if (d.action !== 'delay') {
+        out.set(j.id, { missed: true })
+        break
+      }
       const nextBlock = head < last ? m.blocks[head + 1]!.timestamp * 1000 : Infinity
       if (d.until <= nextBlock) t = d.until
-      else if (head < last) { head++; t = nextBlock }
-      else { out.set(j.id, { missed: true }); break }
+      else if (head < last) {
+        head++
+        t = nextBlock
+      } else {
+        out.set(j.id, { missed: true })
+        break
+      }
     }
   }
   return out

@@ -30,8 +30,12 @@ export function drawJobs(m: TraceMarket, seed: number, n: number): BenchJob[] {
   for (let i = 0; i < n; i++) {
     const windowS = Math.round((1 + rand() * 3) * 3600)
     const releaseS = startS + Math.floor(rand() * Math.max(1, endS - windowS - startS))
-    jobs.push({ id: `s${seed}-j${i}`, releaseAt: releaseS * 1000, deadline: Math.min(endS, releaseS + windowS) * 1000,
-      gas: BigInt(100_000 + Math.floor(rand() * 200_000)) })
+    jobs.push({
+      id: `s${seed}-j${i}`,
+      releaseAt: releaseS * 1000,
+      deadline: Math.min(endS, releaseS + windowS) * 1000,
+      gas: BigInt(100_000 + Math.floor(rand() * 200_000)),
+    })
   }
   return jobs
 }

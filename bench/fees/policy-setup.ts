@@ -8,7 +8,13 @@ import { WINDOW_BLOCKS } from './trace-market.ts'
 
 /** The oracle as the bot configures it on mainnet, with block-age limits that tolerate pre-Merge gaps. */
 export function oracleConfig(): GasOracleConfig {
-  return { chainId: 1, windowBlocks: WINDOW_BLOCKS, maxBlockAgeMs: 10 * 60_000, maxUpdateAgeMs: 10 * 60_000, unavailableAfterMs: 30 * 60_000 }
+  return {
+    chainId: 1,
+    windowBlocks: WINDOW_BLOCKS,
+    maxBlockAgeMs: 10 * 60_000,
+    maxUpdateAgeMs: 10 * 60_000,
+    unavailableAfterMs: 30 * 60_000,
+  }
 }
 
 const closed: BreakerStatus = { state: 'closed', causes: [], openedAt: null, resetEligibleAt: null, manualHalt: null }
@@ -17,7 +23,16 @@ const calm: VolatilityReading = { level: 'low', value: null, returns: 0, warmedU
 export const calmRisk = { circuitBreaker: closed, volatility: calm }
 
 /** The policy with the bot's defaults, every cap at the trace's cap, and the given reservation parameters. */
-export function policyFor(cap: bigint, reservation: ReservationConfig | undefined, base: DynamicPolicyConfig): DynamicPolicyConfig {
-  return { ...base, maxGasPrice: cap, criticalMaxGasPrice: cap * 2n, hardMaxGasPrice: cap,
-    deadline: { ...base.deadline, reservation } }
+export function policyFor(
+  cap: bigint,
+  reservation: ReservationConfig | undefined,
+  base: DynamicPolicyConfig,
+): DynamicPolicyConfig {
+  return {
+    ...base,
+    maxGasPrice: cap,
+    criticalMaxGasPrice: cap * 2n,
+    hardMaxGasPrice: cap,
+    deadline: { ...base.deadline, reservation },
+  }
 }

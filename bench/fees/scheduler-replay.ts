@@ -26,7 +26,11 @@ export interface SchedulerReplay {
  * moves the scheduler's test clock to each block's time, refreshes the oracle through an eth_feeHistory client
  * over the trace, and installs the new market with scheduleDynamically, which re-asks the gate about delayed runs.
  */
-export async function replayThroughScheduler(m: TraceMarket, jobs: readonly BenchJob[], policy: DynamicPolicyConfig): Promise<SchedulerReplay> {
+export async function replayThroughScheduler(
+  m: TraceMarket,
+  jobs: readonly BenchJob[],
+  policy: DynamicPolicyConfig,
+): Promise<SchedulerReplay> {
   const clock = createTestClock(m.blocks[0]!.timestamp * 1000)
   let head = -1
   const oracle = createGasOracle({ config: oracleConfig(), client: traceClient(m.blocks, () => head), now: clock.now })
@@ -36,8 +40,16 @@ export async function replayThroughScheduler(m: TraceMarket, jobs: readonly Benc
   const facade = createCentralScheduler({ risk, policy, now: clock.now, maxViewAgeMs: 10 * 60_000 })
   let gateCalls = 0
   const store = createSqliteSchedulerStore({ path: ':memory:', writerThread: false })
-  const sched = createScheduler({ store, clock, maxConcurrentJobs: 64, random: () => 0.5,
-    gate: (input) => { gateCalls++; return facade.gate(input) } })
+  const sched = createScheduler({
+    store,
+    clock,
+    maxConcurrentJobs: 64,
+    random: () => 0.5,
+    gate: (input) => {
+      gateCalls++
+      return facade.gate(input)
+    },
+  })
   facade.bind(sched)
   const outcomes = new Map<string, Outcome>()
   const missedReasons = new Map<string, string>()
@@ -47,8 +59,13 @@ export async function replayThroughScheduler(m: TraceMarket, jobs: readonly Benc
     missedReasons.set(jobId, reason)
   })
   for (const j of jobs) {
-    sched.addJob({ id: j.id, taskType: 'bench_send', trigger: { type: 'date', at: j.releaseAt }, maxRetries: 0,
-      metadata: { chainId: 1, gasSensitive: true, deadlineWindow: { releaseAt: j.releaseAt, deadline: j.deadline } } })
+    sched.addJob({
+      id: j.id,
+      taskType: 'bench_send',
+      trigger: { type: 'date', at: j.releaseAt },
+      maxRetries: 0,
+      metadata: { chainId: 1, gasSensitive: true, deadlineWindow: { releaseAt: j.releaseAt, deadline: j.deadline } },
+    })
   }
   await sched.start()
   let sampleExplain: string | null = null
@@ -59,8 +76,15 @@ export async function replayThroughScheduler(m: TraceMarket, jobs: readonly Benc
     // The trace has no history before its first block, which eth_feeHistory would be asked for: that one is ingested.
     if (b === 0) oracle.ingest([m.blocks[0]!], m.blocks[1]!.baseFeePerGas)
     const snap = b === 0 ? oracle.snapshot() : await oracle.refresh()
-    latest = { at, riskScore: 0, circuitBreaker: calmRisk.circuitBreaker, reasons: [], gas: { 1: snap },
-      volatility: calmRisk.volatility, prices: [], }
+    latest = {
+      at,
+      riskScore: 0,
+      circuitBreaker: calmRisk.circuitBreaker,
+      reasons: [],
+      gas: { 1: snap },
+      volatility: calmRisk.volatility,
+      prices: [],
+    }
     facade.scheduleDynamically({ now: at, gas: latest.gas }, latest)
     await clock.settle()
     if (sampleExplain === null && b % 500 === 0) sampleExplain = explainOneWaiting(sched, jobs, at)
@@ -70,7 +94,11 @@ export async function replayThroughScheduler(m: TraceMarket, jobs: readonly Benc
   return { outcomes, missedReasons, sampleExplain, gateCalls }
 }
 
-function explainOneWaiting(sched: ReturnType<typeof createScheduler>, jobs: readonly BenchJob[], at: number): string | null {
+function explainOneWaiting(
+  sched: ReturnType<typeof createScheduler>,
+  jobs: readonly BenchJob[],
+  at: number,
+): string | null {
   const j = jobs.find((x) => x.releaseAt < at && x.deadline > at + 3_600_000)
   if (!j) return null
   const text = sched.explain(j.id).reasons.find((r) => r.includes('gas_wait_'))

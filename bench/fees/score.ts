@@ -30,14 +30,19 @@ export function headBefore(m: TraceMarket, ms: number): number {
   return lo
 }
 
-const landing = (m: TraceMarket, head: number): bigint => m.blocks[Math.min(head + 1, m.blocks.length - 1)]!.baseFeePerGas
+const landing = (m: TraceMarket, head: number): bigint =>
+  m.blocks[Math.min(head + 1, m.blocks.length - 1)]!.baseFeePerGas
 
 /**
  * Scores one draw. Every job counts in all three sums: a missed job pays the base fee of the first block after its
  * deadline; the baselines pay, among the blocks a job could be sent in (heads from its release to its deadline)
  * whose fee is within the cap, the first one (naive) and the cheapest (oracle).
  */
-export function scoreDraw(m: TraceMarket, jobs: readonly BenchJob[], outcomes: ReadonlyMap<string, Outcome>): DrawScore {
+export function scoreDraw(
+  m: TraceMarket,
+  jobs: readonly BenchJob[],
+  outcomes: ReadonlyMap<string, Outcome>,
+): DrawScore {
   let paid = 0n
   let naive = 0n
   let best = 0n

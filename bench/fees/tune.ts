@@ -20,10 +20,15 @@ export interface TuningSet {
  * trend ignored, half or fully carried on. Kept coarse on purpose: the rule must hold on days it was not tuned for.
  */
 export const GRID: ReservationConfig[] = [1, 2, 4].flatMap((decorrelationScale) =>
-  [0, 0.5, 1].map((trendWeight) => ({ decorrelationScale, trendWeight })))
+  [0, 0.5, 1].map((trendWeight) => ({ decorrelationScale, trendWeight })),
+)
 
 /** Median ratio to the oracle over the draws of one set, a missed deadline costing as the scoring says. */
-export function medianVsOracle(set: TuningSet, r: ReservationConfig, base: DynamicPolicyConfig): { ratio: number; missed: number } {
+export function medianVsOracle(
+  set: TuningSet,
+  r: ReservationConfig,
+  base: DynamicPolicyConfig,
+): { ratio: number; missed: number } {
   const cfg = policyFor(set.market.cap, r, base)
   const scores = set.draws.map((jobs) => scoreDraw(set.market, jobs, replayDirect(set.market, set.snaps, jobs, cfg)))
   return { ratio: median(scores.map((s) => s.vsOracle)), missed: scores.reduce((n, s) => n + s.missed, 0) }

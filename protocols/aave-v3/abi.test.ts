@@ -10,9 +10,17 @@ const artifact = (path: string) => (require(`@aave/core-v3/artifacts/contracts/$
 
 const cases: [string, readonly AbiFunction[], string][] = [
   ['Pool', aaveV3PoolAbi as readonly AbiFunction[], 'protocol/pool/Pool.sol/Pool.json'],
-  ['PoolAddressesProvider', aaveV3AddressesProviderAbi as readonly AbiFunction[], 'protocol/configuration/PoolAddressesProvider.sol/PoolAddressesProvider.json'],
+  [
+    'PoolAddressesProvider',
+    aaveV3AddressesProviderAbi as readonly AbiFunction[],
+    'protocol/configuration/PoolAddressesProvider.sol/PoolAddressesProvider.json',
+  ],
   ['AaveOracle', aaveV3OracleAbi as readonly AbiFunction[], 'misc/AaveOracle.sol/AaveOracle.json'],
-  ['AaveProtocolDataProvider', aaveV3DataProviderAbi as readonly AbiFunction[], 'misc/AaveProtocolDataProvider.sol/AaveProtocolDataProvider.json'],
+  [
+    'AaveProtocolDataProvider',
+    aaveV3DataProviderAbi as readonly AbiFunction[],
+    'misc/AaveProtocolDataProvider.sol/AaveProtocolDataProvider.json',
+  ],
 ]
 
 describe('aave-v3 ABI subsets', () => {
@@ -21,7 +29,10 @@ describe('aave-v3 ABI subsets', () => {
     for (const fn of ours) {
       const match = published.find((p) => p.name === fn.name && formatAbiItem(p) === formatAbiItem(fn))
       expect(match, `${fn.name}: ${formatAbiItem(fn)}`).toBeDefined()
-      expect(match!.outputs.map((o) => o.type), fn.name).toEqual(fn.outputs.map((o) => o.type))
+      expect(
+        match!.outputs.map((o) => o.type),
+        fn.name,
+      ).toEqual(fn.outputs.map((o) => o.type))
       expect(match!.stateMutability === 'view', fn.name).toBe(fn.stateMutability === 'view')
     }
   })

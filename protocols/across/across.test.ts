@@ -1,6 +1,17 @@
 // across: ABI vs the published artifacts, route and balance refusals before any write, the relayer, and expiry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createWalletClient, encodeFunctionData, http, pad, parseEther, toEventSelector, toFunctionSelector, type AbiEvent, type AbiFunction, type Address } from 'viem'
+import {
+  createWalletClient,
+  encodeFunctionData,
+  http,
+  pad,
+  parseEther,
+  toEventSelector,
+  toFunctionSelector,
+  type AbiEvent,
+  type AbiFunction,
+  type Address,
+} from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { ValidationError } from '../../src/errors/validation-error.ts'
 import { anvilRpc } from '../../src/devnet/anvil.ts'
@@ -19,21 +30,35 @@ import { acrossAdapter, type AcrossParams } from './index.ts'
 
 let devnet: Devnet
 // No relayers: each test starts what it needs, so fills and expiries are deterministic.
-beforeAll(async () => { devnet = await startDevnet({ addressesPath: null, relayer: false }) })
-afterAll(async () => { await devnet?.stop() })
+beforeAll(async () => {
+  devnet = await startDevnet({ addressesPath: null, relayer: false })
+})
+afterAll(async () => {
+  await devnet?.stop()
+})
 
 const refusal = (ctx: ReturnType<typeof devnetContext>, raw: Record<string, unknown>) =>
-  prepareAdapterCalls(acrossAdapter, ctx, raw).then(() => undefined, (e: unknown) => e)
+  prepareAdapterCalls(acrossAdapter, ctx, raw).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
 
 describe('across ABI', () => {
   it('every function and event the adapter uses exists with the same selector in both published SpokePools', () => {
     for (const name of ['Ethereum_SpokePool', 'OP_SpokePool'] as const) {
       const published = acrossArtifact(name).abi
       const sel = (i: AbiFunction | AbiEvent) => (i.type === 'function' ? toFunctionSelector(i) : toEventSelector(i))
-      const have = new Set(published.filter((i) => i.type === 'function' || i.type === 'event').map((i) => sel(i as AbiFunction | AbiEvent)))
+      const have = new Set(
+        published
+          .filter((i) => i.type === 'function' || i.type === 'event')
+          .map((i) => sel(i as AbiFunction | AbiEvent)),
+      )
       const ours = spokePoolAbi.filter((i) => i.type === 'function' || i.type === 'event')
       expect(ours.length).toBe(11)
-      expect(ours.filter((i) => !have.has(sel(i))).map((i) => i.name), name).toEqual([])
+      expect(
+        ours.filter((i) => !have.has(sel(i))).map((i) => i.name),
+        name,
+      ).toEqual([])
     }
   })
 })
@@ -50,10 +75,38 @@ describe('across params against the book and the chain', () => {
       return ctx
     }
     const cases: [ReturnType<typeof devnetContext>, Record<string, unknown>, string, RegExp][] = [
-      [edit((b) => { b[L1]!.tokens.FOO = { symbol: 'FOO', address: devnet.addresses.l1.tokens.DAI, decimals: 18 } }), { ...base, token: 'FOO' }, 'token', /unknown token "FOO" on chain 31338/],
-      [edit((b) => { delete b[L2]!.contracts.acrossSpokePool }), base, 'toChainId', /no acrossSpokePool configured on chain 31338/],
-      [edit((b) => { delete b[L1]!.contracts.acrossSpokePool }), base, 'fromChainId', /no acrossSpokePool configured on chain 31337/],
-      [edit((b) => { b[L2]!.tokens.USDC!.decimals = 18 }), base, 'token', /6 decimals on chain 31337 but 18 on chain 31338/],
+      [
+        edit((b) => {
+          b[L1]!.tokens.FOO = { symbol: 'FOO', address: devnet.addresses.l1.tokens.DAI, decimals: 18 }
+        }),
+        { ...base, token: 'FOO' },
+        'token',
+        /unknown token "FOO" on chain 31338/,
+      ],
+      [
+        edit((b) => {
+          delete b[L2]!.contracts.acrossSpokePool
+        }),
+        base,
+        'toChainId',
+        /no acrossSpokePool configured on chain 31338/,
+      ],
+      [
+        edit((b) => {
+          delete b[L1]!.contracts.acrossSpokePool
+        }),
+        base,
+        'fromChainId',
+        /no acrossSpokePool configured on chain 31337/,
+      ],
+      [
+        edit((b) => {
+          b[L2]!.tokens.USDC!.decimals = 18
+        }),
+        base,
+        'token',
+        /6 decimals on chain 31337 but 18 on chain 31338/,
+      ],
     ]
     for (const [ctx, raw, path, message] of cases) {
       const err = await refusal(ctx, raw)
@@ -86,8 +139,16 @@ function acrossRelayer() {
   const account = privateKeyToAccount(DEVNET_ACROSS_RELAYER_KEY)
   return startAcrossRelayer({
     pollMs: 60_000,
-    chains: ([[devnet.l1, devnet.addresses.l1], [devnet.l2, devnet.addresses.l2]] as const).map(([c, a]) => ({
-      chainId: c.chainId, client: c.client, spokePool: a.acrossSpokePool!, tokens: { WETH: a.weth, ...a.tokens },
+    chains: (
+      [
+        [devnet.l1, devnet.addresses.l1],
+        [devnet.l2, devnet.addresses.l2],
+      ] as const
+    ).map(([c, a]) => ({
+      chainId: c.chainId,
+      client: c.client,
+      spokePool: a.acrossSpokePool!,
+      tokens: { WETH: a.weth, ...a.tokens },
       wallet: createWalletClient({ account, chain: c.chain, transport: http(c.rpcUrl) }),
     })),
   })
@@ -100,16 +161,65 @@ describe('devnet relayer', () => {
     const relayer = acrossRelayer
     const exec = createWalletExecutor(devnet, me.privateKey)
     const ctx = devnetContext(devnet, me.address)
-    const raw = { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: '0.5', relayerFeeBps: 0 }
+    const raw = {
+      fromChainId: devnet.l1.chainId,
+      toChainId: devnet.l2.chainId,
+      token: 'ETH',
+      amount: '0.5',
+      relayerFeeBps: 0,
+    }
     const { calls } = await prepareAdapterCalls(acrossAdapter, ctx, raw)
-    expect(calls.map((c) => c.label)).toEqual([`bridge 0.5 ETH to chain ${devnet.l2.chainId} for ${me.address} via Across (receive 0.5 ETH)`])
+    expect(calls.map((c) => c.label)).toEqual([
+      `bridge 0.5 ETH to chain ${devnet.l2.chainId} for ${me.address} via Across (receive 0.5 ETH)`,
+    ])
     await exec.executeCalls(calls)
     // A deposit of L1 USDC asking for L2 WETH (which the relayer holds): no honest relayer fills it.
     await exec.executeCalls([
-      { chainId: devnet.l1.chainId, to: l1.tokens.USDC, value: 0n, label: 'mint', data: encodeFunctionData({ abi: ownArtifact('TestERC20').abi, functionName: 'mint', args: [me.address, 5_000n] }) },
-      { chainId: devnet.l1.chainId, to: l1.tokens.USDC, value: 0n, label: 'approve', data: encodeFunctionData({ abi: ownArtifact('TestERC20').abi, functionName: 'approve', args: [l1.acrossSpokePool!, 5_000n] }) },
-      { chainId: devnet.l1.chainId, to: l1.acrossSpokePool!, value: 0n, label: 'mismatched deposit', data: encodeFunctionData({ abi: spokePoolAbi, functionName: 'depositV3Now',
-        args: [me.address, me.address, l1.tokens.USDC, l2.weth, 5_000n, 5_000n, BigInt(devnet.l2.chainId), '0x0000000000000000000000000000000000000000', 3_600, 0, '0x'] }) },
+      {
+        chainId: devnet.l1.chainId,
+        to: l1.tokens.USDC,
+        value: 0n,
+        label: 'mint',
+        data: encodeFunctionData({
+          abi: ownArtifact('TestERC20').abi,
+          functionName: 'mint',
+          args: [me.address, 5_000n],
+        }),
+      },
+      {
+        chainId: devnet.l1.chainId,
+        to: l1.tokens.USDC,
+        value: 0n,
+        label: 'approve',
+        data: encodeFunctionData({
+          abi: ownArtifact('TestERC20').abi,
+          functionName: 'approve',
+          args: [l1.acrossSpokePool!, 5_000n],
+        }),
+      },
+      {
+        chainId: devnet.l1.chainId,
+        to: l1.acrossSpokePool!,
+        value: 0n,
+        label: 'mismatched deposit',
+        data: encodeFunctionData({
+          abi: spokePoolAbi,
+          functionName: 'depositV3Now',
+          args: [
+            me.address,
+            me.address,
+            l1.tokens.USDC,
+            l2.weth,
+            5_000n,
+            5_000n,
+            BigInt(devnet.l2.chainId),
+            '0x0000000000000000000000000000000000000000',
+            3_600,
+            0,
+            '0x',
+          ],
+        }),
+      },
     ])
     const before = await devnet.l2.client.getBalance({ address: me.address })
     const first = relayer()
@@ -121,8 +231,15 @@ describe('devnet relayer', () => {
       expect(await second.tick()).toBe(0)
       expect(await first.tick()).toBe(0)
       expect(await devnet.l2.client.getBalance({ address: me.address })).toBe(before + parseEther('0.5'))
-      const fills = await devnet.l2.client.getContractEvents({ address: l2.acrossSpokePool!, abi: spokePoolAbi, eventName: 'FilledRelay', fromBlock: 0n })
-      expect(fills.map((f) => f.args.relayer)).toEqual([pad(privateKeyToAccount(DEVNET_ACROSS_RELAYER_KEY).address).toLowerCase()])
+      const fills = await devnet.l2.client.getContractEvents({
+        address: l2.acrossSpokePool!,
+        abi: spokePoolAbi,
+        eventName: 'FilledRelay',
+        fromBlock: 0n,
+      })
+      expect(fills.map((f) => f.args.relayer)).toEqual([
+        pad(privateKeyToAccount(DEVNET_ACROSS_RELAYER_KEY).address).toLowerCase(),
+      ])
     } finally {
       await Promise.all([first.stop(), second?.stop()])
     }
@@ -139,17 +256,48 @@ describe('devnet relayer', () => {
       const exec = createWalletExecutor(devnet, me.privateKey)
       const usdc = (n: bigint) => erc20BalanceOf(devnet.l2, l2.tokens.USDC, me.address).then((b) => b - n)
       const start = await usdc(0n)
-      await exec.executeCalls([{ chainId: devnet.l1.chainId, to: l1.tokens.USDC, value: 0n, label: 'mint',
-        data: encodeFunctionData({ abi: ownArtifact('TestERC20').abi, functionName: 'mint', args: [me.address, 10_000_000n] }) }])
-      const deposit = async (amount: bigint) => exec.executeCalls((await prepareAdapterCalls(acrossAdapter, devnetContext(devnet, me.address),
-        { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'USDC', amount: `${amount} wei`, relayerFeeBps: 0 })).calls)
+      await exec.executeCalls([
+        {
+          chainId: devnet.l1.chainId,
+          to: l1.tokens.USDC,
+          value: 0n,
+          label: 'mint',
+          data: encodeFunctionData({
+            abi: ownArtifact('TestERC20').abi,
+            functionName: 'mint',
+            args: [me.address, 10_000_000n],
+          }),
+        },
+      ])
+      const deposit = async (amount: bigint) =>
+        exec.executeCalls(
+          (
+            await prepareAdapterCalls(acrossAdapter, devnetContext(devnet, me.address), {
+              fromChainId: devnet.l1.chainId,
+              toChainId: devnet.l2.chainId,
+              token: 'USDC',
+              amount: `${amount} wei`,
+              relayerFeeBps: 0,
+            })
+          ).calls,
+        )
       const snap = await anvilRpc<string>(devnet.l1.rpcUrl, 'evm_snapshot')
       await deposit(1_111_111n)
       expect(await across.tick()).toBe(0) // seen, pending: no L2 USDC yet
       await anvilRpc(devnet.l1.rpcUrl, 'evm_revert', [snap])
       await anvilRpc(devnet.l1.rpcUrl, 'evm_mine', [])
-      opRelayer = startRelayer({ l1: devnet.l1.client, l2: devnet.l2.client, l1Bridge: l1.l1StandardBridge, l2Bridge: l2.l2StandardBridge, pollMs: 60_000,
-        l2Wallet: createWalletClient({ account: privateKeyToAccount(DEVNET_RELAYER_KEY), chain: devnet.l2.chain, transport: http(devnet.l2.rpcUrl) }) })
+      opRelayer = startRelayer({
+        l1: devnet.l1.client,
+        l2: devnet.l2.client,
+        l1Bridge: l1.l1StandardBridge,
+        l2Bridge: l2.l2StandardBridge,
+        pollMs: 60_000,
+        l2Wallet: createWalletClient({
+          account: privateKeyToAccount(DEVNET_RELAYER_KEY),
+          chain: devnet.l2.chain,
+          transport: http(devnet.l2.rpcUrl),
+        }),
+      })
       while ((await opRelayer.tick()) > 0); // the relayer's L2 inventory arrives
       expect(await across.tick()).toBe(0)
       // The next deposit reuses the reverted one's id: it is paid, once.
@@ -166,17 +314,29 @@ describe('devnet relayer', () => {
     const me = devnet.accounts[3]!
     const clock = createManualClock()
     const ctx = devnetContext(devnet, me.address, { clock })
-    const p = parseAdapterParams(acrossAdapter, { fromChainId: devnet.l1.chainId, toChainId: devnet.l2.chainId, token: 'ETH', amount: '777000 wei', fillDeadlineSeconds: 60 }) as AcrossParams
+    const p = parseAdapterParams(acrossAdapter, {
+      fromChainId: devnet.l1.chainId,
+      toChainId: devnet.l2.chainId,
+      token: 'ETH',
+      amount: '777000 wei',
+      fillDeadlineSeconds: 60,
+    }) as AcrossParams
     const before = await acrossAdapter.snapshot!(ctx, p)
     await createWalletExecutor(devnet, me.privateKey).executeCalls(await acrossAdapter.buildCalls(ctx, p))
     const waiting = await acrossAdapter.verify!(ctx, p, before, { timeoutMs: 1_000, pollMs: 500 })
-    expect(waiting).toEqual({ ok: false, reason: expect.stringMatching(/^deposit \d+ not filled on chain 31338 within 1 s/) })
+    expect(waiting).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^deposit \d+ not filled on chain 31338 within 1 s/),
+    })
     // The destination's clock passes the fill deadline: no relayer may fill any more.
     await anvilRpc(devnet.l2.rpcUrl, 'evm_increaseTime', [120])
     await anvilRpc(devnet.l2.rpcUrl, 'evm_mine', [])
     const t0 = clock.now()
     const outcome = await acrossAdapter.verify!(ctx, p, before, { timeoutMs: 3_600_000, pollMs: 1_000 })
-    expect(outcome).toEqual({ ok: false, reason: expect.stringMatching(/expired unfilled .* refunds it on chain 31337/) })
+    expect(outcome).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/expired unfilled .* refunds it on chain 31337/),
+    })
     expect(clock.now() - t0).toBeLessThan(3_600_000)
   })
 })

@@ -1,7 +1,14 @@
 // Resolves an Across deposit against the address book (chains, SpokePools, tokens, recipient) without any RPC.
 import type { Address } from 'viem'
 import { paramError } from '../shared/errors.ts'
-import { NATIVE, requireOwnWallet, resolveChain, resolveContract, resolveReadOnlyContract, resolveToken } from '../shared/resolve.ts'
+import {
+  NATIVE,
+  requireOwnWallet,
+  resolveChain,
+  resolveContract,
+  resolveReadOnlyContract,
+  resolveToken,
+} from '../shared/resolve.ts'
 import type { ReadContext, TokenInfo } from '../types.ts'
 
 export const ID = 'across'
@@ -45,8 +52,12 @@ export function resolveAcrossRoute(ctx: ReadContext, p: RouteParams): AcrossRout
   const inputToken = side(origin)
   const outputToken = side(dest)
   if (inputToken.decimals !== outputToken.decimals) {
-    throw paramError(ID, 'token', `${p.token} has ${inputToken.decimals} decimals on chain ${p.fromChainId} but ${outputToken.decimals} on chain ${p.toChainId}`,
-      'bridge a token with the same decimals on both chains')
+    throw paramError(
+      ID,
+      'token',
+      `${p.token} has ${inputToken.decimals} decimals on chain ${p.fromChainId} but ${outputToken.decimals} on chain ${p.toChainId}`,
+      'bridge a token with the same decimals on both chains',
+    )
   }
   return { originPool, destPool, native: p.token === NATIVE, inputToken, outputToken, to }
 }

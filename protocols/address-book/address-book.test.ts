@@ -7,15 +7,21 @@ const OTHER = '0x1111111111111111111111111111111111111111'
 describe('address book', () => {
   it('a covered chain gets the built-in tokens with decimals and the stable contract names', () => {
     const b = chainBook(1)
-    expect(b.tokens.USDC).toEqual({ symbol: 'USDC', address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48', decimals: 6 })
+    expect(b.tokens.USDC).toEqual({
+      symbol: 'USDC',
+      address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48',
+      decimals: 6,
+    })
     expect(b.contracts.uniswapV2Router02).toBe('0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D')
     expect(b.priceFeeds?.ETH_USD).toMatch(/^0x/)
     expect(chainBook(8453).parentChainId).toBe(1)
   })
 
   it('config overrides replace by symbol or name and add new entries; the rest stays built in', () => {
-    const b = chainBook(1, { tokens: { USDC: { address: OTHER, decimals: 6 }, PEPE: { address: OTHER.replace('11', '22'), decimals: 18 } },
-      contracts: { uniswapV2Router02: OTHER.toLowerCase() } })
+    const b = chainBook(1, {
+      tokens: { USDC: { address: OTHER, decimals: 6 }, PEPE: { address: OTHER.replace('11', '22'), decimals: 18 } },
+      contracts: { uniswapV2Router02: OTHER.toLowerCase() },
+    })
     expect(b.tokens.USDC!.address).toBe(OTHER)
     expect(b.tokens.PEPE!.decimals).toBe(18)
     expect(b.tokens.DAI!.decimals).toBe(18)

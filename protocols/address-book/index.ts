@@ -37,11 +37,16 @@ export function chainBook(chainId: number, overrides: ChainBookOverrides = {}): 
   const tokens: Record<string, TokenInfo> = data
     ? pick(data.tokens, (symbol, t) => ({ symbol, address: getAddress(t.address), decimals: t.decimals }))
     : {}
-  for (const [symbol, t] of Object.entries(overrides.tokens ?? {})) tokens[symbol] = { symbol, address: getAddress(t.address), decimals: t.decimals }
-  const addresses = (base: Record<string, { address: string }> | undefined, extra: Record<string, string> | undefined) => ({
-    ...(base ? pick(base, (_n, v) => getAddress(v.address)) : {}),
-    ...Object.fromEntries(Object.entries(extra ?? {}).map(([k, v]) => [k, getAddress(v)])),
-  }) as Record<string, Address>
+  for (const [symbol, t] of Object.entries(overrides.tokens ?? {}))
+    tokens[symbol] = { symbol, address: getAddress(t.address), decimals: t.decimals }
+  const addresses = (
+    base: Record<string, { address: string }> | undefined,
+    extra: Record<string, string> | undefined,
+  ) =>
+    ({
+      ...(base ? pick(base, (_n, v) => getAddress(v.address)) : {}),
+      ...Object.fromEntries(Object.entries(extra ?? {}).map(([k, v]) => [k, getAddress(v)])),
+    }) as Record<string, Address>
   const book: ChainBook = {
     chainId,
     tokens,

@@ -9,7 +9,8 @@ import { erc20Abi } from './erc20-abi.ts'
 import { NATIVE } from './resolve.ts'
 
 /** A chain id from raw params, if it is one. */
-export const rawChainId = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined)
+export const rawChainId = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined
 
 /** A string from raw params, if it is one. */
 export const rawString = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined)
@@ -34,14 +35,21 @@ const decimalsCache = new Map<string, number>()
 const assetCache = new Map<string, Address>()
 
 /** Decimals and a display symbol for a denomination from the book alone; undefined when it needs a chain read. */
-function fromBook(book: AddressBook, d: AmountDenomination): { decimals: number; symbol: string } | { error: string } | undefined {
+function fromBook(
+  book: AddressBook,
+  d: AmountDenomination,
+): { decimals: number; symbol: string } | { error: string } | undefined {
   const entry = book[d.chainId]
   if ('token' in d) {
     if (d.token === NATIVE) return { decimals: 18, symbol: NATIVE }
     const t = entry?.tokens[d.token]
     if (t) return { decimals: t.decimals, symbol: t.symbol }
     const known = [NATIVE, ...Object.keys(entry?.tokens ?? {})].join(', ')
-    return { error: entry ? `its token "${d.token}" is not in the address book of chain ${d.chainId} (known: ${known})` : `chain ${d.chainId} has no address book` }
+    return {
+      error: entry
+        ? `its token "${d.token}" is not in the address book of chain ${d.chainId} (known: ${known})`
+        : `chain ${d.chainId} has no address book`,
+    }
   }
   if ('address' in d) {
     const t = Object.values(entry?.tokens ?? {}).find((x) => x.address.toLowerCase() === d.address.toLowerCase())
@@ -60,18 +68,24 @@ async function fromChain(ctx: ReadContext, d: AmountDenomination): Promise<{ dec
   let token: Address
   if ('vaultAsset' in d) {
     const key = `${d.chainId}:${d.vaultAsset.toLowerCase()}`
-    token = assetCache.get(key) ?? await client.readContract({ address: d.vaultAsset, abi: vaultAssetAbi, functionName: 'asset' })
+    token =
+      assetCache.get(key) ??
+      (await client.readContract({ address: d.vaultAsset, abi: vaultAssetAbi, functionName: 'asset' }))
     assetCache.set(key, token)
   } else {
     token = d.address
   }
   const key = `${d.chainId}:${token.toLowerCase()}`
-  const decimals = decimalsCache.get(key) ?? Number(await client.readContract({ address: token, abi: erc20Abi, functionName: 'decimals' }))
+  const decimals =
+    decimalsCache.get(key) ??
+    Number(await client.readContract({ address: token, abi: erc20Abi, functionName: 'decimals' }))
   decimalsCache.set(key, decimals)
   return { decimals, symbol: token }
 }
 
-const vaultAssetAbi = [{ type: 'function', name: 'asset', stateMutability: 'view', inputs: [], outputs: [{ type: 'address' }] }] as const
+const vaultAssetAbi = [
+  { type: 'function', name: 'asset', stateMutability: 'view', inputs: [], outputs: [{ type: 'address' }] },
+] as const
 
 /** Result of applying the rule: params with amounts in base units, every refused field, and fields left for run time. */
 export interface AmountsApplied {
@@ -86,22 +100,34 @@ export interface AmountsApplied {
  * read from the chain (cached); without it (config check, no RPC) such fields are only syntax-checked and listed
  * as deferred. Fields that are not amounts here ("max") and undeclared fields pass through unchanged.
  */
-export async function applyAmountRule(fields: AmountFields | undefined, raw: unknown, book: AddressBook, ctx?: ReadContext): Promise<AmountsApplied> {
+export async function applyAmountRule(
+  fields: AmountFields | undefined,
+  raw: unknown,
+  book: AddressBook,
+  ctx?: ReadContext,
+): Promise<AmountsApplied> {
   return applyWith(fields, raw, book, ctx ? (d) => fromChain(ctx, d) : undefined)
 }
 
-
 /** The same rule without any chain read (config load): decimals come from the book, else the field is deferred. */
-export function applyAmountRuleOffline(fields: AmountFields | undefined, raw: unknown, book: AddressBook): AmountsApplied {
+export function applyAmountRuleOffline(
+  fields: AmountFields | undefined,
+  raw: unknown,
+  book: AddressBook,
+): AmountsApplied {
   const issues: FieldIssue[] = []
   const deferred: string[] = []
-  const params = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : raw
+  const params =
+    raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : raw
   if (!fields || params === raw) return { params: raw, issues, deferred }
   const p = params as Record<string, unknown>
   for (const [field, denominate] of Object.entries(fields)) {
     const r = convertOne(p[field], denominate(raw as Record<string, unknown>, book), book)
     if (r === 'skip') continue
-    if (r === 'deferred') { deferred.push(field); continue }
+    if (r === 'deferred') {
+      deferred.push(field)
+      continue
+    }
     if ('message' in r) issues.push({ path: field, message: r.message })
     else p[field] = r.value
   }
@@ -110,7 +136,12 @@ export function applyAmountRuleOffline(fields: AmountFields | undefined, raw: un
 
 type Converted = 'skip' | 'deferred' | { value: bigint } | { message: string }
 
-function convertOne(value: unknown, d: AmountDenomination | undefined, book: AddressBook, known?: { decimals: number; symbol: string }): Converted {
+function convertOne(
+  value: unknown,
+  d: AmountDenomination | undefined,
+  book: AddressBook,
+  known?: { decimals: number; symbol: string },
+): Converted {
   if (value === undefined || value === 'max') return 'skip'
   const read = readAmount(value)
   if (!read.ok) return { message: read.message }
@@ -123,8 +154,12 @@ function convertOne(value: unknown, d: AmountDenomination | undefined, book: Add
   return units.ok ? { value: units.value } : { message: units.message }
 }
 
-async function applyWith(fields: AmountFields | undefined, raw: unknown, book: AddressBook,
-  read: ((d: AmountDenomination) => Promise<{ decimals: number; symbol: string }>) | undefined): Promise<AmountsApplied> {
+async function applyWith(
+  fields: AmountFields | undefined,
+  raw: unknown,
+  book: AddressBook,
+  read: ((d: AmountDenomination) => Promise<{ decimals: number; symbol: string }>) | undefined,
+): Promise<AmountsApplied> {
   const first = applyAmountRuleOffline(fields, raw, book)
   if (!read || first.deferred.length === 0 || !fields) return first
   const p = first.params as Record<string, unknown>

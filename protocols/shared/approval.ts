@@ -9,14 +9,25 @@ import { erc20Abi } from './erc20-abi.ts'
  * preceded by a reset to 0 when a non-zero allowance exists (USDT-style tokens refuse non-zero to non-zero).
  */
 export async function approvalCalls(
-  ctx: ReadContext, chainId: number, token: TokenInfo, spender: Address, spenderName: string, amount: bigint,
+  ctx: ReadContext,
+  chainId: number,
+  token: TokenInfo,
+  spender: Address,
+  spenderName: string,
+  amount: bigint,
 ): Promise<Call[]> {
   const allowance = await ctx.client(chainId).readContract({
-    address: token.address, abi: erc20Abi, functionName: 'allowance', args: [ctx.wallet, spender],
+    address: token.address,
+    abi: erc20Abi,
+    functionName: 'allowance',
+    args: [ctx.wallet, spender],
   })
   if (allowance >= amount) return []
   const approve = (value: bigint, label: string): Call => ({
-    chainId, to: token.address, value: 0n, label,
+    chainId,
+    to: token.address,
+    value: 0n,
+    label,
     data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [spender, value] }),
   })
   const calls: Call[] = []
@@ -26,6 +37,14 @@ export async function approvalCalls(
 }
 
 /** Reads an ERC-20 balance. */
-export async function tokenBalance(ctx: ReadContext, chainId: number, token: Address, owner: Address, blockNumber?: bigint): Promise<bigint> {
-  return ctx.client(chainId).readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner], blockNumber })
+export async function tokenBalance(
+  ctx: ReadContext,
+  chainId: number,
+  token: Address,
+  owner: Address,
+  blockNumber?: bigint,
+): Promise<bigint> {
+  return ctx
+    .client(chainId)
+    .readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner], blockNumber })
 }

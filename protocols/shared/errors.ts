@@ -12,7 +12,11 @@ export class AdapterPreconditionError extends AppError {
   override name = 'AdapterPreconditionError' as const
 
   constructor(adapterId: string, message: string, hint?: string, details?: Record<string, unknown>) {
-    super('ADAPTER_PRECONDITION', `${adapterId}: ${message}`, { retryable: false, hint, details: { adapter: adapterId, ...details } })
+    super('ADAPTER_PRECONDITION', `${adapterId}: ${message}`, {
+      retryable: false,
+      hint,
+      details: { adapter: adapterId, ...details },
+    })
   }
 }
 

@@ -11,7 +11,9 @@ import { readAmount } from './amount.ts'
 export const amountSchema = z.unknown().transform((v, ctx): bigint => baseUnits(v, ctx))
 
 /** Like amountSchema, or the literal "max" (the whole balance or position). */
-export const amountOrMaxSchema = z.unknown().transform((v, ctx): bigint | 'max' => (v === 'max' ? 'max' : baseUnits(v, ctx)))
+export const amountOrMaxSchema = z
+  .unknown()
+  .transform((v, ctx): bigint | 'max' => (v === 'max' ? 'max' : baseUnits(v, ctx)))
 
 function baseUnits(v: unknown, ctx: z.RefinementCtx): bigint {
   const r = readAmount(v)
@@ -20,7 +22,10 @@ function baseUnits(v: unknown, ctx: z.RefinementCtx): bigint {
     return z.NEVER
   }
   if (r.amount.kind === 'units') {
-    ctx.addIssue({ code: 'custom', message: `"${r.amount.text}" is in token units, but its token is unknown here: fix the chain and token fields, or give base units as "N wei"` })
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${r.amount.text}" is in token units, but its token is unknown here: fix the chain and token fields, or give base units as "N wei"`,
+    })
     return z.NEVER
   }
   return r.amount.value
@@ -37,7 +42,11 @@ export const addressSchema = z
 export const chainIdSchema = z.number().int().positive()
 
 /** A slippage bound in basis points: at least 1 (0 would make every swap revert or be unbounded), at most 50%. */
-export const slippageBpsSchema = z.number().int().min(1, 'must be at least 1 bps').max(5_000, 'must be at most 5000 bps (50%)')
+export const slippageBpsSchema = z
+  .number()
+  .int()
+  .min(1, 'must be at least 1 bps')
+  .max(5_000, 'must be at most 5000 bps (50%)')
 
 /** A token reference: "ETH" for the native coin or a symbol from the chain's address book. */
 export const tokenSymbolSchema = z.string().min(1).max(32)

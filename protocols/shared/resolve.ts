@@ -11,18 +11,33 @@ export function resolveChain(adapterId: string, ctx: ReadContext, chainId: numbe
   const book = ctx.book[chainId]
   if (!book) {
     const known = Object.keys(ctx.book).join(', ') || 'none'
-    throw paramError(adapterId, path, `chain ${chainId} is not in the address book (configured: ${known})`, 'use a configured chain id')
+    throw paramError(
+      adapterId,
+      path,
+      `chain ${chainId} is not in the address book (configured: ${known})`,
+      'use a configured chain id',
+    )
   }
   return book
 }
 
 /** A token by symbol: "ETH" for the native coin, else the book's ERC-20; unknown symbols are a ValidationError. */
-export function resolveToken(adapterId: string, book: ChainBook, symbol: string, path: string): typeof NATIVE | TokenInfo {
+export function resolveToken(
+  adapterId: string,
+  book: ChainBook,
+  symbol: string,
+  path: string,
+): typeof NATIVE | TokenInfo {
   if (symbol === NATIVE) return NATIVE
   const token = book.tokens[symbol]
   if (!token) {
     const known = [NATIVE, ...Object.keys(book.tokens)].join(', ')
-    throw paramError(adapterId, path, `unknown token "${symbol}" on chain ${book.chainId} (known: ${known})`, 'add it to the address book or fix the symbol')
+    throw paramError(
+      adapterId,
+      path,
+      `unknown token "${symbol}" on chain ${book.chainId} (known: ${known})`,
+      'add it to the address book or fix the symbol',
+    )
   }
   return token
 }
@@ -44,7 +59,12 @@ export function resolveContract(adapterId: string, book: ChainBook, name: string
 export function resolveReadOnlyContract(adapterId: string, book: ChainBook, name: string, path = 'chainId'): Address {
   const address = book.contracts[name]
   if (!address) {
-    throw paramError(adapterId, path, `no ${name} configured on chain ${book.chainId}`, `add contracts.${name} for chain ${book.chainId} or pick another chain`)
+    throw paramError(
+      adapterId,
+      path,
+      `no ${name} configured on chain ${book.chainId}`,
+      `add contracts.${name} for chain ${book.chainId} or pick another chain`,
+    )
   }
   return address
 }
@@ -52,7 +72,12 @@ export function resolveReadOnlyContract(adapterId: string, book: ChainBook, name
 /** Fails closed unless `address` is one of the operator's own wallets (top-ups and bridges never pay strangers). */
 export function requireOwnWallet(adapterId: string, ctx: ReadContext, address: Address, path: string): Address {
   if (!ctx.ownWallets.some((w) => isAddressEqual(w, address))) {
-    throw paramError(adapterId, path, `${address} is not one of the operator's own wallets`, 'list the wallet in config or pick an own wallet')
+    throw paramError(
+      adapterId,
+      path,
+      `${address} is not one of the operator's own wallets`,
+      'list the wallet in config or pick an own wallet',
+    )
   }
   return address
 }

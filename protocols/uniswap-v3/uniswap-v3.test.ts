@@ -1,6 +1,20 @@
 // uniswap-v3: param rules, ABI agreement with the published artifacts, fee-tier choice, path packing and the calls built, on the devnet.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPublicClient, custom, decodeFunctionData, formatUnits, isAddressEqual, parseEther, parseUnits, toFunctionSelector, type Abi, type AbiFunction, type Address, type Hex, type PublicClient } from 'viem'
+import {
+  createPublicClient,
+  custom,
+  decodeFunctionData,
+  formatUnits,
+  isAddressEqual,
+  parseEther,
+  parseUnits,
+  toFunctionSelector,
+  type Abi,
+  type AbiFunction,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from 'viem'
 import { uniswapV3Artifact, type UniswapV3Contract } from '../../src/devnet/devnet-uniswap-v3.ts'
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
 import { createManualClock, devnetContext } from '../../test/devnet/harness.ts'
@@ -10,15 +24,22 @@ import { quoterV2Abi, ROUTER_ADDRESS_THIS, swapRouter02Abi, v3FactoryAbi } from 
 import { packPath, quoteUniswapV3, uniswapV3Adapter, type UniswapV3Params } from './index.ts'
 
 let devnet: Devnet
-beforeAll(async () => { devnet = await startDevnet({ addressesPath: null, relayer: false }) })
-afterAll(async () => { await devnet?.stop() })
+beforeAll(async () => {
+  devnet = await startDevnet({ addressesPath: null, relayer: false })
+})
+afterAll(async () => {
+  await devnet?.stop()
+})
 
 /** Parses with the devnet's book, so token-unit amounts ("3000" DAI) are converted as the registry does at run time. */
-const parse = (raw: Record<string, unknown>) => parseAdapterParams(uniswapV3Adapter, raw, devnet.book) as UniswapV3Params
+const parse = (raw: Record<string, unknown>) =>
+  parseAdapterParams(uniswapV3Adapter, raw, devnet.book) as UniswapV3Params
 const base = { chainId: 1, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '5 wei', slippageBps: 10 }
 /** Each function as selector + mutability + output types: what must match the artifact for calls and decoding to be right. */
-const shapes = (abi: Abi) => abi.filter((x): x is AbiFunction => x.type === 'function')
-  .map((f) => `${toFunctionSelector(f)} ${f.stateMutability} -> ${JSON.stringify(f.outputs.map((o) => o.type))}`)
+const shapes = (abi: Abi) =>
+  abi
+    .filter((x): x is AbiFunction => x.type === 'function')
+    .map((f) => `${toFunctionSelector(f)} ${f.stateMutability} -> ${JSON.stringify(f.outputs.map((o) => o.type))}`)
 
 describe('uniswap-v3 params', () => {
   it('defaults the deadline and path, and refuses unknown fee tiers, fee/hop mismatches and self-swaps', () => {
@@ -40,10 +61,14 @@ describe('uniswap-v3 params', () => {
   it('reads amountIn in tokenIn\'s units; base units only as "N wei"; bare numbers refused', () => {
     const L1 = devnet.l1.chainId
     expect(parse({ ...base, chainId: L1, amountIn: '0.2' }).amountIn).toBe(parseEther('0.2'))
-    expect(parse({ ...base, chainId: L1, tokenIn: 'USDC', tokenOut: 'ETH', amountIn: '500' }).amountIn).toBe(parseUnits('500', 6))
+    expect(parse({ ...base, chainId: L1, tokenIn: 'USDC', tokenOut: 'ETH', amountIn: '500' }).amountIn).toBe(
+      parseUnits('500', 6),
+    )
     expect(parse({ ...base, chainId: L1, tokenIn: 'USDC', tokenOut: 'ETH', amountIn: '500 wei' }).amountIn).toBe(500n)
     expect(() => parse({ ...base, chainId: L1, amountIn: 500 })).toThrow(/amountIn: bare numbers are refused/)
-    expect(() => parse({ ...base, chainId: L1, tokenIn: 'USDC', tokenOut: 'ETH', amountIn: '0.0000001' })).toThrow(/amountIn: .*USDC has 6/)
+    expect(() => parse({ ...base, chainId: L1, tokenIn: 'USDC', tokenOut: 'ETH', amountIn: '0.0000001' })).toThrow(
+      /amountIn: .*USDC has 6/,
+    )
   })
 
   it('packs the path as token, uint24 fee, token', () => {
@@ -80,22 +105,39 @@ describe('uniswap-v3 calls on the devnet', () => {
     const calls = await uniswapV3Adapter.buildCalls(ctx, p)
     expect(calls).toHaveLength(1)
     expect(calls[0]).toMatchObject({ to: devnet.addresses.l1.uniswapV3!.swapRouter02, value: parseEther('10') })
-    expect(calls[0]!.label).toBe(`swap 10 ETH for >= ${formatUnits(q.minOut, 6)} USDC (quote ${formatUnits(q.amountOut, 6)} USDC = ${q.amountOut} wei) on Uniswap V3 ETH->USDC fee 500`)
+    expect(calls[0]!.label).toBe(
+      `swap 10 ETH for >= ${formatUnits(q.minOut, 6)} USDC (quote ${formatUnits(q.amountOut, 6)} USDC = ${q.amountOut} wei) on Uniswap V3 ETH->USDC fee 500`,
+    )
     const outer = decodeFunctionData({ abi: swapRouter02Abi, data: calls[0]!.data })
     expect(outer.functionName).toBe('multicall')
     const [deadline, inner] = outer.args as [bigint, Hex[]]
     expect(deadline).toBe(1_900_000_120n)
     const decoded = inner.map((d) => decodeFunctionData({ abi: swapRouter02Abi, data: d }))
     expect(decoded.map((d) => d.functionName)).toEqual(['exactInputSingle', 'refundETH'])
-    expect(decoded[0]!.args![0]).toEqual({ tokenIn: devnet.addresses.l1.weth, tokenOut: devnet.addresses.l1.tokens.USDC, fee: 500,
-      recipient: wallet, amountIn: parseEther('10'), amountOutMinimum: q.amountOut * 9_900n / 10_000n, sqrtPriceLimitX96: 0n })
+    expect(decoded[0]!.args![0]).toEqual({
+      tokenIn: devnet.addresses.l1.weth,
+      tokenOut: devnet.addresses.l1.tokens.USDC,
+      fee: 500,
+      recipient: wallet,
+      amountIn: parseEther('10'),
+      amountOutMinimum: (q.amountOut * 9_900n) / 10_000n,
+      sqrtPriceLimitX96: 0n,
+    })
   })
 
   it('routes DAI -> ETH through USDC, approves exactly, and unwraps to the recipient', async () => {
     const lp = devnet.accounts[0]! // holds DAI
     const ctx = devnetContext(devnet, lp.address)
     const amountIn = parseUnits('3000', 18)
-    const p = parse({ chainId: L1(), tokenIn: 'DAI', tokenOut: 'ETH', via: ['USDC'], amountIn: '3000', slippageBps: 50, recipient: devnet.accounts[2]!.address })
+    const p = parse({
+      chainId: L1(),
+      tokenIn: 'DAI',
+      tokenOut: 'ETH',
+      via: ['USDC'],
+      amountIn: '3000',
+      slippageBps: 50,
+      recipient: devnet.accounts[2]!.address,
+    })
     const calls = await uniswapV3Adapter.buildCalls(ctx, p)
     expect(calls.map((c) => c.label.split(' ')[0])).toEqual(['approve', 'swap'])
     expect(calls[0]!.label).toBe('approve 3000 DAI to SwapRouter02')
@@ -104,8 +146,14 @@ describe('uniswap-v3 calls on the devnet', () => {
     expect(swap!.functionName).toBe('exactInput')
     const q = await quoteUniswapV3(ctx, p)
     expect(q.fees).toEqual([100, 500])
-    expect(swap!.args![0]).toMatchObject({ path: packPath([devnet.addresses.l1.tokens.DAI, devnet.addresses.l1.tokens.USDC, devnet.addresses.l1.weth], [100, 500]),
-      recipient: ROUTER_ADDRESS_THIS, amountIn })
+    expect(swap!.args![0]).toMatchObject({
+      path: packPath(
+        [devnet.addresses.l1.tokens.DAI, devnet.addresses.l1.tokens.USDC, devnet.addresses.l1.weth],
+        [100, 500],
+      ),
+      recipient: ROUTER_ADDRESS_THIS,
+      amountIn,
+    })
     expect(unwrap).toMatchObject({ functionName: 'unwrapWETH9', args: [q.minOut, devnet.accounts[2]!.address] })
     expect(calls[1]!.value).toBe(0n)
   })
@@ -114,15 +162,25 @@ describe('uniswap-v3 calls on the devnet', () => {
     const quoter = devnet.addresses.l1.uniswapV3!.quoterV2
     const ctx = devnetContext(devnet, devnet.accounts[1]!.address)
     // Every read goes to the devnet except eth_call to the quoter, which fails like a dropped connection.
-    const flaky = createPublicClient({ chain: devnet.l1.chain, cacheTime: 0, transport: custom({
-      async request({ method, params }) {
-        const to = (params as [{ to?: Address }] | undefined)?.[0]?.to
-        if (method === 'eth_call' && to && isAddressEqual(to, quoter)) throw new Error('socket hang up')
-        return devnet.l1.client.request({ method, params } as never)
-      },
-    }, { retryCount: 0 }) }) as PublicClient
+    const flaky = createPublicClient({
+      chain: devnet.l1.chain,
+      cacheTime: 0,
+      transport: custom(
+        {
+          async request({ method, params }) {
+            const to = (params as [{ to?: Address }] | undefined)?.[0]?.to
+            if (method === 'eth_call' && to && isAddressEqual(to, quoter)) throw new Error('socket hang up')
+            return devnet.l1.client.request({ method, params } as never)
+          },
+        },
+        { retryCount: 0 },
+      ),
+    }) as PublicClient
     ctx.client = () => flaky
-    const err = await quoteUniswapV3(ctx, parse({ ...base, chainId: L1() })).then(() => undefined, (e: unknown) => e)
+    const err = await quoteUniswapV3(ctx, parse({ ...base, chainId: L1() })).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(Error)
     expect(err).not.toBeInstanceOf(AdapterPreconditionError)
     expect((err as Error).message).toMatch(/socket hang up/)

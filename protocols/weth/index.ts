@@ -23,7 +23,7 @@ export type WethParams = z.output<typeof wethParams>
 export const wethAdapter = defineAdapter<WethParams>({
   id: ID,
   kind: 'transfer',
-  description: 'WETH9 wrap / unwrap on the chain\'s canonical WETH',
+  description: "WETH9 wrap / unwrap on the chain's canonical WETH",
   params: wethParams,
   // WETH9 has the native coin's 18 decimals, so "0.2" means 0.2 ETH / WETH either way.
   amounts: { amount: (p) => (rawChainId(p.chainId) ? { chainId: rawChainId(p.chainId)!, token: 'ETH' } : undefined) },
@@ -32,13 +32,34 @@ export const wethAdapter = defineAdapter<WethParams>({
     const client = ctx.client(p.chainId)
     if (p.action === 'wrap') {
       const balance = await client.getBalance({ address: ctx.wallet })
-      if (balance <= p.amount) throw new AdapterPreconditionError(ID, `wallet holds ${balance} wei, needs ${p.amount} plus gas`, 'wrap less')
-      return [{ chainId: p.chainId, to: weth, value: p.amount, label: `wrap ${formatAmount(p.amount, 18, 'ETH')} to WETH`,
-        data: encodeFunctionData({ abi: wethAbi, functionName: 'deposit' }) }]
+      if (balance <= p.amount)
+        throw new AdapterPreconditionError(ID, `wallet holds ${balance} wei, needs ${p.amount} plus gas`, 'wrap less')
+      return [
+        {
+          chainId: p.chainId,
+          to: weth,
+          value: p.amount,
+          label: `wrap ${formatAmount(p.amount, 18, 'ETH')} to WETH`,
+          data: encodeFunctionData({ abi: wethAbi, functionName: 'deposit' }),
+        },
+      ]
     }
-    const balance = await client.readContract({ address: weth, abi: wethAbi, functionName: 'balanceOf', args: [ctx.wallet] })
-    if (balance < p.amount) throw new AdapterPreconditionError(ID, `wallet holds ${balance} WETH wei, needs ${p.amount}`, 'unwrap less')
-    return [{ chainId: p.chainId, to: weth, value: 0n, label: `unwrap ${formatAmount(p.amount, 18, 'WETH')} to ETH`,
-      data: encodeFunctionData({ abi: wethAbi, functionName: 'withdraw', args: [p.amount] }) }]
+    const balance = await client.readContract({
+      address: weth,
+      abi: wethAbi,
+      functionName: 'balanceOf',
+      args: [ctx.wallet],
+    })
+    if (balance < p.amount)
+      throw new AdapterPreconditionError(ID, `wallet holds ${balance} WETH wei, needs ${p.amount}`, 'unwrap less')
+    return [
+      {
+        chainId: p.chainId,
+        to: weth,
+        value: 0n,
+        label: `unwrap ${formatAmount(p.amount, 18, 'WETH')} to ETH`,
+        data: encodeFunctionData({ abi: wethAbi, functionName: 'withdraw', args: [p.amount] }),
+      },
+    ]
   },
 })

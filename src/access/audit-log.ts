@@ -39,26 +39,62 @@ export interface AuditLog {
   prune(beforeMs: number): number
 }
 
-interface Row { id: number; at: number; actor: string; role: string | null; source: Actor['source']; action: string; target: string | null; params_json: string | null; outcome: AuditOutcome; detail: string | null }
+interface Row {
+  id: number
+  at: number
+  actor: string
+  role: string | null
+  source: Actor['source']
+  action: string
+  target: string | null
+  params_json: string | null
+  outcome: AuditOutcome
+  detail: string | null
+}
 
 /** Creates the audit log over migration 0004's `audit_log` table. Params and details pass through secret redaction. */
 export function createAuditLog(db: Db, now: () => number = Date.now): AuditLog {
-  const insert = db.prepare(`INSERT INTO audit_log (at, actor, role, source, action, target, params_json, outcome, detail)
+  const insert =
+    db.prepare(`INSERT INTO audit_log (at, actor, role, source, action, target, params_json, outcome, detail)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
   return {
     record(e) {
-      const params = e.params === undefined ? null : redactSecrets(JSON.stringify(e.params, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)))
-      insert.run(now(), e.actor.name, e.actor.role, e.actor.source, e.action, e.target ?? null, params,
-        e.outcome, e.detail == null ? null : redactSecrets(e.detail).slice(0, 2_000))
+      const params =
+        e.params === undefined
+          ? null
+          : redactSecrets(JSON.stringify(e.params, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)))
+      insert.run(
+        now(),
+        e.actor.name,
+        e.actor.role,
+        e.actor.source,
+        e.action,
+        e.target ?? null,
+        params,
+        e.outcome,
+        e.detail == null ? null : redactSecrets(e.detail).slice(0, 2_000),
+      )
     },
     list(q = {}) {
       const limit = Math.min(Math.max(q.limit ?? 50, 1), 500)
       const before = q.cursor ? Number(q.cursor) : Number.MAX_SAFE_INTEGER
-      const rows = db.prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?').all(before, limit + 1) as Row[]
+      const rows = db
+        .prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
+        .all(before, limit + 1) as Row[]
       const page = rows.slice(0, limit)
       return {
-        entries: page.map((r) => ({ id: r.id, at: r.at, actor: r.actor, role: r.role, source: r.source, action: r.action,
-          target: r.target, params: r.params_json === null ? null : JSON.parse(r.params_json), outcome: r.outcome, detail: r.detail })),
+        entries: page.map((r) => ({
+          id: r.id,
+          at: r.at,
+          actor: r.actor,
+          role: r.role,
+          source: r.source,
+          action: r.action,
+          target: r.target,
+          params: r.params_json === null ? null : JSON.parse(r.params_json),
+          outcome: r.outcome,
+          detail: r.detail,
+        })),
         nextCursor: rows.length > limit ? String(page[page.length - 1]!.id) : null,
       }
     },

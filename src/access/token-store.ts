@@ -38,24 +38,44 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex')
 }
 
-interface TokenRow { id: string; name: string; role: Role; token_hash: string; created_at: number; revoked_at: number | null }
+interface TokenRow {
+  id: string
+  name: string
+  role: Role
+  token_hash: string
+  created_at: number
+  revoked_at: number | null
+}
 
 /** Creates the store over migration 0004's `api_tokens` table plus tokens given by environment variables. */
 export function createTokenStore(db: Db, envTokens: readonly EnvToken[] = []): TokenStore {
-  const fromEnv = envTokens.filter((t) => t.value.length > 0).map((t) => ({ ...t, hash: Buffer.from(hashToken(t.value), 'hex') }))
+  const fromEnv = envTokens
+    .filter((t) => t.value.length > 0)
+    .map((t) => ({ ...t, hash: Buffer.from(hashToken(t.value), 'hex') }))
   const active = db.prepare('SELECT * FROM api_tokens WHERE revoked_at IS NULL')
   return {
     create(name, role) {
-      if (!NAME.test(name)) throw new AppError('TOKEN_NAME', `invalid token name "${name.slice(0, 64)}"`, { hint: 'use 1-64 letters, digits, "_", "." or "-"' })
-      if (!ROLES.includes(role)) throw new AppError('TOKEN_ROLE', `invalid role "${String(role)}"`, { hint: `use one of ${ROLES.join(', ')}` })
+      if (!NAME.test(name))
+        throw new AppError('TOKEN_NAME', `invalid token name "${name.slice(0, 64)}"`, {
+          hint: 'use 1-64 letters, digits, "_", "." or "-"',
+        })
+      if (!ROLES.includes(role))
+        throw new AppError('TOKEN_ROLE', `invalid role "${String(role)}"`, { hint: `use one of ${ROLES.join(', ')}` })
       if (db.prepare('SELECT 1 FROM api_tokens WHERE name = ?').get(name) || fromEnv.some((t) => t.name === name)) {
-        throw new AppError('TOKEN_EXISTS', `a token named "${name}" already exists`, { hint: 'revoke it first or choose another name' })
+        throw new AppError('TOKEN_EXISTS', `a token named "${name}" already exists`, {
+          hint: 'revoke it first or choose another name',
+        })
       }
       const token = PREFIX + randomBytes(32).toString('base64url')
       const id = randomBytes(4).toString('hex')
       const createdAt = Date.now()
-      db.prepare('INSERT INTO api_tokens (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(id, name, role, hashToken(token), createdAt)
+      db.prepare('INSERT INTO api_tokens (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        id,
+        name,
+        role,
+        hashToken(token),
+        createdAt,
+      )
       return { token, info: { id, name, role, source: 'db', createdAt, revokedAt: null } }
     },
     verify(token) {
@@ -63,19 +83,44 @@ export function createTokenStore(db: Db, envTokens: readonly EnvToken[] = []): T
       const presented = Buffer.from(hashToken(token), 'hex')
       let found: { name: string; role: Role } | null = null
       // Compare against every candidate without an early exit so timing does not reveal which one matched.
-      const candidates = [...fromEnv, ...(active.all() as TokenRow[]).map((r) => ({ name: r.name, role: r.role, hash: Buffer.from(r.token_hash, 'hex') }))]
-      for (const c of candidates) if (timingSafeEqual(c.hash, presented) && !found) found = { name: c.name, role: c.role }
+      const candidates = [
+        ...fromEnv,
+        ...(active.all() as TokenRow[]).map((r) => ({
+          name: r.name,
+          role: r.role,
+          hash: Buffer.from(r.token_hash, 'hex'),
+        })),
+      ]
+      for (const c of candidates)
+        if (timingSafeEqual(c.hash, presented) && !found) found = { name: c.name, role: c.role }
       return found
     },
     list() {
       const rows = db.prepare('SELECT * FROM api_tokens ORDER BY created_at').all() as TokenRow[]
       return [
-        ...fromEnv.map((t) => ({ id: 'env', name: t.name, role: t.role, source: 'env' as const, createdAt: null, revokedAt: null })),
-        ...rows.map((r) => ({ id: r.id, name: r.name, role: r.role, source: 'db' as const, createdAt: r.created_at, revokedAt: r.revoked_at })),
+        ...fromEnv.map((t) => ({
+          id: 'env',
+          name: t.name,
+          role: t.role,
+          source: 'env' as const,
+          createdAt: null,
+          revokedAt: null,
+        })),
+        ...rows.map((r) => ({
+          id: r.id,
+          name: r.name,
+          role: r.role,
+          source: 'db' as const,
+          createdAt: r.created_at,
+          revokedAt: r.revoked_at,
+        })),
       ]
     },
     revoke(name) {
-      return db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL').run(Date.now(), name).changes > 0
+      return (
+        db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL').run(Date.now(), name)
+          .changes > 0
+      )
     },
   }
 }

@@ -4,7 +4,13 @@ import type { RiskManager } from '../risk/risk-manager.ts'
 import type { Scheduler } from '../scheduler/index.ts'
 import type { DispatchGate, GateDecision as CoreDecision, GateInput } from '../scheduler/index.ts'
 import type { Priority } from '../scheduler/index.ts'
-import { decideDispatch, type DueRun, type DynamicPolicyConfig, type GateDecision, type MarketData } from './dynamic-policy.ts'
+import {
+  decideDispatch,
+  type DueRun,
+  type DynamicPolicyConfig,
+  type GateDecision,
+  type MarketData,
+} from './dynamic-policy.ts'
 
 /** The latest market picture the gate decides with. */
 export interface MarketView {
@@ -45,7 +51,8 @@ export function toDueRun(input: GateInput, now: number): DueRun | null {
   const m = input.metadata
   const chainId = typeof m.chainId === 'number' ? m.chainId : chainOfArgs(input.args)
   const gasSensitive = typeof m.gasSensitive === 'boolean' ? m.gasSensitive : GAS_SENSITIVE_TASKS.has(input.taskType)
-  if (chainId === null) return gasSensitive ? { jobId: input.jobId, chainId: -1, dueAt: input.scheduledFor ?? now, gasSensitive } : null
+  if (chainId === null)
+    return gasSensitive ? { jobId: input.jobId, chainId: -1, dueAt: input.scheduledFor ?? now, gasSensitive } : null
   const big = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? BigInt(v) : undefined)
   const interval = typeof m.recurringIntervalMs === 'number' ? m.recurringIntervalMs : undefined
   const window = m.deadlineWindow as { releaseAt?: number; deadline?: number } | undefined
@@ -58,8 +65,10 @@ export function toDueRun(input: GateInput, now: number): DueRun | null {
     recurring: interval && input.origin === 'schedule' ? { intervalMs: interval } : undefined,
     maxGasPrice: big(m.gasCap),
     maxDelayMs: typeof m.maxDelayMs === 'number' ? m.maxDelayMs : undefined,
-    deadlineWindow: window && typeof window.releaseAt === 'number' && typeof window.deadline === 'number'
-      ? { releaseAt: window.releaseAt, deadline: window.deadline } : undefined,
+    deadlineWindow:
+      window && typeof window.releaseAt === 'number' && typeof window.deadline === 'number'
+        ? { releaseAt: window.releaseAt, deadline: window.deadline }
+        : undefined,
   }
 }
 
@@ -83,7 +92,12 @@ export function createCentralScheduler(options: CentralSchedulerOptions): Centra
   }
   const ensureFresh = async () => {
     if (view && now() - view.risk.at <= maxAge) return
-    refreshing ??= options.risk.assessCurrentRisk().then(install).finally(() => { refreshing = null })
+    refreshing ??= options.risk
+      .assessCurrentRisk()
+      .then(install)
+      .finally(() => {
+        refreshing = null
+      })
     await refreshing
   }
   const gate: DispatchGate = async (input): Promise<CoreDecision> => {
@@ -92,8 +106,13 @@ export function createCentralScheduler(options: CentralSchedulerOptions): Centra
     const needsView = due !== null || input.priority !== 'critical'
     if (needsView) await ensureFresh()
     if (!view) return { action: 'hold', reason: 'no market assessment yet' }
-    const run: DueRun = due ?? { jobId: input.jobId, chainId: -1, dueAt: input.scheduledFor ?? at, gasSensitive: false,
-      critical: input.priority === 'critical' }
+    const run: DueRun = due ?? {
+      jobId: input.jobId,
+      chainId: -1,
+      dueAt: input.scheduledFor ?? at,
+      gasSensitive: false,
+      critical: input.priority === 'critical',
+    }
     const d = decideDispatch(run, { ...view.market, now: at }, view.risk, options.policy)
     if (run.gasSensitive) options.onDecision?.(input.runId, run, d, view.market)
     // Reasons that already open with their code are not prefixed again ("missed: missed: ...").
@@ -106,9 +125,13 @@ export function createCentralScheduler(options: CentralSchedulerOptions): Centra
     return core
   }
   return {
-    get core() { return need() },
+    get core() {
+      return need()
+    },
     gate,
-    bind(s) { core = s },
+    bind(s) {
+      core = s
+    },
     scheduleDynamically(market, risk) {
       view = { market, risk }
       need().recheckGate()

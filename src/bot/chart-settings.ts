@@ -18,7 +18,8 @@ export function chartSettings(rt: Pick<BotRuntime, 'config' | 'env'>): ChartSett
   for (const j of rt.config.jobs) {
     const chainId = (j.args as { params?: { chainId?: unknown; fromChainId?: unknown } } | undefined)?.params
     const id = chainId?.chainId ?? chainId?.fromChainId
-    if (j.gasCap !== undefined) caps.push({ label: `${j.id} cap`, wei: j.gasCap.toString(), ...(typeof id === 'number' ? { chainId: id } : {}) })
+    if (j.gasCap !== undefined)
+      caps.push({ label: `${j.id} cap`, wei: j.gasCap.toString(), ...(typeof id === 'number' ? { chainId: id } : {}) })
   }
   const budget = rt.config.risk.dailyGasBudget.toString()
   const out: ChartSettings = { caps, dailyGasBudgetWei: {}, dailyNativeCapWei: {}, explorers: {} }

@@ -37,7 +37,10 @@ export function bindStateToDevnet(dbPath: string, identity: DevnetIdentity, log:
     const recorded = existsSync(sidecar) ? (JSON.parse(readFileSync(sidecar, 'utf8')) as DevnetIdentity) : null
     if (recorded && sameIdentity(recorded, identity)) return
     const archived = archiveState(dbPath)
-    log.info({ archived }, 'the state belonged to an earlier devnet instance; it was set aside and a fresh state begins')
+    log.info(
+      { archived },
+      'the state belonged to an earlier devnet instance; it was set aside and a fresh state begins',
+    )
   }
   mkdirSync(dirname(dbPath), { recursive: true })
   writeFileSync(sidecar, `${JSON.stringify(identity, null, 2)}\n`)
@@ -52,7 +55,9 @@ function archiveState(dbPath: string): string {
   for (const suffix of ['', '-wal', '-shm', '.devnet.json']) {
     if (existsSync(dbPath + suffix)) renameSync(dbPath + suffix, target + suffix)
   }
-  const archives = readdirSync(dir).filter((f) => f.endsWith(basename(dbPath))).sort()
+  const archives = readdirSync(dir)
+    .filter((f) => f.endsWith(basename(dbPath)))
+    .sort()
   for (const old of archives.slice(0, Math.max(0, archives.length - KEEP_ARCHIVED_STATES))) {
     for (const suffix of ['', '-wal', '-shm', '.devnet.json']) rmSync(join(dir, old + suffix), { force: true })
   }

@@ -52,25 +52,37 @@ export async function runDryOnce(config: BotConfig, o: DryRunOptions): Promise<O
         mode = 'simulation'
         overrides = undefined
         note = `no fork available (${(err as Error).message.split('\n')[0]}); each call is simulated instead, nothing is signed`
-        plan = { ...config, jobs: config.jobs.map((j) => (SENDING.has(j.taskType)
-          ? { ...j, args: { ...(j.args as Record<string, unknown>), dryRun: true } } : j)) }
+        plan = {
+          ...config,
+          jobs: config.jobs.map((j) =>
+            SENDING.has(j.taskType) ? { ...j, args: { ...(j.args as Record<string, unknown>), dryRun: true } } : j,
+          ),
+        }
       }
     }
     const snaps: { runId: string | null; balances: Balances }[] = []
     let rt: BotRuntime | undefined
     const refusals = new Map<string, DryRunJobReport['refusals']>()
-    const wrapGate = (gate: DispatchGate): DispatchGate => async (input) => {
-      const d = await gate(input)
-      if (d.action === 'run') {
-        if (rt) snaps.push({ runId: input.runId, balances: await balances(rt) })
-        return d
+    const wrapGate =
+      (gate: DispatchGate): DispatchGate =>
+      async (input) => {
+        const d = await gate(input)
+        if (d.action === 'run') {
+          if (rt) snaps.push({ runId: input.runId, balances: await balances(rt) })
+          return d
+        }
+        refusals.set(input.runId, [{ by: 'risk', reason: `${d.action}: ${d.reason}` }])
+        return { action: 'skip', reason: `dry run: the policy would ${d.action} this run (${d.reason})` }
       }
-      refusals.set(input.runId, [{ by: 'risk', reason: `${d.action}: ${d.reason}` }])
-      return { action: 'skip', reason: `dry run: the policy would ${d.action} this run (${d.reason})` }
-    }
     o.onProgress({ kind: 'step', message: 'composing the bot on the dry-run chains' })
-    rt = await createBotRuntime(plan, { logger: o.logger, dbPath: join(dir, 'dry-run.db'), rpcOverrides: overrides,
-      wrapGate, maxConcurrentJobs: 1, notify: false })
+    rt = await createBotRuntime(plan, {
+      logger: o.logger,
+      dbPath: join(dir, 'dry-run.db'),
+      rpcOverrides: overrides,
+      wrapGate,
+      maxConcurrentJobs: 1,
+      notify: false,
+    })
     try {
       const report = await onceWith(rt, o.onProgress, { signal: o.signal })
       snaps.push({ runId: null, balances: await balances(rt) })
@@ -81,8 +93,14 @@ export async function runDryOnce(config: BotConfig, o: DryRunOptions): Promise<O
         if (!run) continue
         const runId = String(run.id)
         const i = snaps.findIndex((s) => s.runId === runId)
-        job.dryRun = jobReport(rt, runId, mode, i >= 0 ? snaps[i]!.balances : undefined, i >= 0 ? snaps[i + 1]?.balances : undefined,
-          refusals.get(runId) ?? refusalOf(run.error))
+        job.dryRun = jobReport(
+          rt,
+          runId,
+          mode,
+          i >= 0 ? snaps[i]!.balances : undefined,
+          i >= 0 ? snaps[i + 1]?.balances : undefined,
+          refusals.get(runId) ?? refusalOf(run.error),
+        )
       }
       return summary
     } finally {
@@ -101,8 +119,15 @@ async function balances(rt: BotRuntime): Promise<Balances> {
     for (const w of rt.env.wallets.values()) {
       out.set(`${c.chainId}:${w.address}:ETH`, await c.client.getBalance({ address: w.address }))
       for (const t of Object.values(rt.env.book[c.chainId]?.tokens ?? {})) {
-        out.set(`${c.chainId}:${w.address}:${t.symbol}`, await c.client.readContract({ address: t.address, abi: erc20Abi,
-          functionName: 'balanceOf', args: [w.address] }))
+        out.set(
+          `${c.chainId}:${w.address}:${t.symbol}`,
+          await c.client.readContract({
+            address: t.address,
+            abi: erc20Abi,
+            functionName: 'balanceOf',
+            args: [w.address],
+          }),
+        )
       }
     }
   }
@@ -111,23 +136,39 @@ async function balances(rt: BotRuntime): Promise<Balances> {
 
 function refusalOf(error: string | null): DryRunJobReport['refusals'] {
   if (!error) return undefined
-  if (/POLICY_NOT_ALLOWLISTED|SPENDER_NOT_ALLOWLISTED|allowlist/.test(error)) return [{ by: 'allowlist', reason: error }]
+  if (/POLICY_NOT_ALLOWLISTED|SPENDER_NOT_ALLOWLISTED|allowlist/.test(error))
+    return [{ by: 'allowlist', reason: error }]
   if (/POLICY_|cap/.test(error)) return [{ by: 'cap', reason: error }]
   if (/revert/i.test(error)) return [{ by: 'simulation', reason: error }]
   return undefined
 }
 
-function jobReport(rt: BotRuntime, runId: string, mode: 'fork' | 'simulation', before: Balances | undefined,
-  after: Balances | undefined, refusals: DryRunJobReport['refusals']): DryRunJobReport {
+function jobReport(
+  rt: BotRuntime,
+  runId: string,
+  mode: 'fork' | 'simulation',
+  before: Balances | undefined,
+  after: Balances | undefined,
+  refusals: DryRunJobReport['refusals'],
+): DryRunJobReport {
   const intents = rt.engine.journal.byRun(runId).filter((r) => r.kind === 'normal')
-  const calls = intents.map((r) => ({ chainId: r.chainId, to: r.to, value: r.value.toString(), data: r.data,
-    gas: r.gasLimit?.toString(), feeWei: r.gasLimit && r.maxFeePerGas ? (r.gasLimit * r.maxFeePerGas).toString() : undefined }))
+  const calls = intents.map((r) => ({
+    chainId: r.chainId,
+    to: r.to,
+    value: r.value.toString(),
+    data: r.data,
+    gas: r.gasLimit?.toString(),
+    feeWei: r.gasLimit && r.maxFeePerGas ? (r.gasLimit * r.maxFeePerGas).toString() : undefined,
+  }))
   const allowanceChanges = intents.flatMap((r) => {
     try {
       const d = decodeFunctionData({ abi: erc20Abi, data: r.data })
       return d.functionName === 'approve'
-        ? [{ chainId: r.chainId, token: r.to, spender: (d.args[0] as Address), amount: (d.args[1] as bigint).toString() }] : []
-    } catch { return [] }
+        ? [{ chainId: r.chainId, token: r.to, spender: d.args[0] as Address, amount: (d.args[1] as bigint).toString() }]
+        : []
+    } catch {
+      return []
+    }
   })
   const balanceChanges: NonNullable<DryRunJobReport['balanceChanges']> = []
   if (before && after) {
@@ -138,7 +179,14 @@ function jobReport(rt: BotRuntime, runId: string, mode: 'fork' | 'simulation', b
       balanceChanges.push({ chainId: Number(chainId), token: token!, delta: delta.toString() })
     }
   }
-  return { mode, calls, balanceChanges, allowanceChanges, refusals, slippageBps: swapSlippage(rt, runId, balanceChanges) }
+  return {
+    mode,
+    calls,
+    balanceChanges,
+    allowanceChanges,
+    refusals,
+    slippageBps: swapSlippage(rt, runId, balanceChanges),
+  }
 }
 
 /** Matches the uniswap-v2 and uniswap-v3 call labels: `swap 1 ETH for >= 506.9 USDC (quote 512 USDC = 512000000 wei)`. */

@@ -24,27 +24,65 @@ function rng(seed: number): () => number {
   }
 }
 
-interface Case { run: DueRun; cfg: DynamicPolicyConfig; gas: (fee: bigint) => GasSnapshot; now: number; cap: bigint; sendBy: number }
+interface Case {
+  run: DueRun
+  cfg: DynamicPolicyConfig
+  gas: (fee: bigint) => GasSnapshot
+  now: number
+  cap: bigint
+  sendBy: number
+}
 
 function drawCase(r: () => number): Case {
   const centre = 5 + r() * 300
   const quantiles = Array.from({ length: 64 }, () => centre * Math.exp((r() - 0.5) * 2) * 1e9).sort((a, b) => a - b)
-  const timing: GasTiming = { blockMs: 1000 + r() * 14_000, spanBlocks: 64 + Math.floor(r() * 960),
-    trendPerBlock: (r() - 0.5) * 0.004, decorrelationBlocks: 1 + r() * 200, quantiles }
+  const timing: GasTiming = {
+    blockMs: 1000 + r() * 14_000,
+    spanBlocks: 64 + Math.floor(r() * 960),
+    trendPerBlock: (r() - 0.5) * 0.004,
+    decorrelationBlocks: 1 + r() * 200,
+    quantiles,
+  }
   const cap = BigInt(Math.round((10 + r() * 400) * 1e9))
   const safetyMs = (1 + Math.round(r() * 19)) * MIN
   const windowMs = safetyMs + MIN + Math.floor(r() * 6 * 60) * MIN
   const cfg: DynamicPolicyConfig = {
-    maxGasPrice: cap, criticalMaxGasPrice: cap * 2n, hardMaxGasPrice: cap, maxDelayMs: 30 * MIN, recheckMs: 15_000,
-    deadline: { lowPercentile: 0, highPercentile: 50, shape: 2, safetyMs,
-      reservation: { decorrelationScale: 0.5 + r() * 4, trendWeight: r() * 1.5 } },
+    maxGasPrice: cap,
+    criticalMaxGasPrice: cap * 2n,
+    hardMaxGasPrice: cap,
+    maxDelayMs: 30 * MIN,
+    recheckMs: 15_000,
+    deadline: {
+      lowPercentile: 0,
+      highPercentile: 50,
+      shape: 2,
+      safetyMs,
+      reservation: { decorrelationScale: 0.5 + r() * 4, trendWeight: r() * 1.5 },
+    },
     thinning: { mode: 'stretch', factor: 2 },
   }
-  const run: DueRun = { jobId: 'swap', chainId: 1, dueAt: T0, gasSensitive: true, deadlineWindow: { releaseAt: T0, deadline: T0 + windowMs } }
+  const run: DueRun = {
+    jobId: 'swap',
+    chainId: 1,
+    dueAt: T0,
+    gasSensitive: true,
+    deadlineWindow: { releaseAt: T0, deadline: T0 + windowMs },
+  }
   const tip = BigInt(Math.round(r() * 3e9))
   const gas = (fee: bigint): GasSnapshot => ({
-    chainId: 1, status: 'fresh', reason: null, baseFee: fee, nextBaseFee: fee, priorityFee: tip,
-    percentiles: null, quantiles: null, timing, samples: 1024, latestBlock: 100n, latestBlockTime: T0 / 1000, lastUpdateAt: T0,
+    chainId: 1,
+    status: 'fresh',
+    reason: null,
+    baseFee: fee,
+    nextBaseFee: fee,
+    priorityFee: tip,
+    percentiles: null,
+    quantiles: null,
+    timing,
+    samples: 1024,
+    latestBlock: 100n,
+    latestBlockTime: T0 / 1000,
+    lastUpdateAt: T0,
   })
   return { run, cfg, gas, now: T0 + Math.floor(r() * windowMs), cap, sendBy: T0 + windowMs - safetyMs }
 }
@@ -90,23 +128,38 @@ describe('deadline rule with a reservation price (2,000 random cases each)', () 
     const r = rng(4)
     for (let i = 0; i < 500; i++) {
       const c = drawCase(r)
-      const g = { ...c.gas(1n), status: r() < 0.5 ? 'stale' as const : 'unavailable' as const, reason: 'test' }
+      const g = { ...c.gas(1n), status: r() < 0.5 ? ('stale' as const) : ('unavailable' as const), reason: 'test' }
       expect(decideDispatch(c.run, { now: c.now, gas: { 1: g } }, risk, c.cfg).action).not.toBe('run')
     }
   })
 
   it('says which rule held the run back, with its numbers', () => {
-    const timing: GasTiming = { blockMs: 12_000, spanBlocks: 1024, trendPerBlock: Math.log(0.91) / 300, decorrelationBlocks: 21,
-      quantiles: Array.from({ length: 64 }, (_, i) => (30 + i) * 1e9) }
+    const timing: GasTiming = {
+      blockMs: 12_000,
+      spanBlocks: 1024,
+      trendPerBlock: Math.log(0.91) / 300,
+      decorrelationBlocks: 21,
+      quantiles: Array.from({ length: 64 }, (_, i) => (30 + i) * 1e9),
+    }
     const c = drawCase(rng(5))
-    const cfg = { ...c.cfg, maxGasPrice: 200n * G, hardMaxGasPrice: 200n * G,
-      deadline: { ...c.cfg.deadline, safetyMs: 5 * MIN, reservation: { decorrelationScale: 1, trendWeight: 1 } } }
+    const cfg = {
+      ...c.cfg,
+      maxGasPrice: 200n * G,
+      hardMaxGasPrice: 200n * G,
+      deadline: { ...c.cfg.deadline, safetyMs: 5 * MIN, reservation: { decorrelationScale: 1, trendWeight: 1 } },
+    }
     const run = { ...c.run, deadlineWindow: { releaseAt: T0, deadline: T0 + 65 * MIN } }
     const gas = { ...c.gas(41n * G), priorityFee: 0n, timing }
     const d = decideDispatch(run, { now: T0, gas: { 1: gas } }, risk, cfg)
     expect(d).toMatchObject({ action: 'delay', code: 'gas_wait_reservation', until: T0 + 15_000 })
-    expect(d.reason).toMatch(/^base fee 41\.00 gwei; reservation price for the 14 independent draws left: \d+\.\d\d gwei; trend -9 %\/h; sends at any fee within cap 200\.00 gwei from 2026-01-05T13:00:00\.000Z$/)
+    expect(d.reason).toMatch(
+      /^base fee 41\.00 gwei; reservation price for the 14 independent draws left: \d+\.\d\d gwei; trend -9 %\/h; sends at any fee within cap 200\.00 gwei from 2026-01-05T13:00:00\.000Z$/,
+    )
     const cheap = decideDispatch(run, { now: T0, gas: { 1: { ...gas, nextBaseFee: 30n * G } } }, risk, cfg)
-    expect(cheap).toMatchObject({ action: 'run', code: 'ok', reason: expect.stringMatching(/^base fee 30\.00 gwei at or below the reservation price/) })
+    expect(cheap).toMatchObject({
+      action: 'run',
+      code: 'ok',
+      reason: expect.stringMatching(/^base fee 30\.00 gwei at or below the reservation price/),
+    })
   })
 })

@@ -31,7 +31,15 @@ export interface MarketData {
 
 /** Machine-readable decision codes (the human text is in `reason`). */
 export type DecisionCode =
-  | 'ok' | 'gas_above_cap' | 'gas_wait_percentile' | 'gas_wait_reservation' | 'gas_unknown' | 'missed' | 'thinned' | 'breaker_open' | 'not_released'
+  | 'ok'
+  | 'gas_above_cap'
+  | 'gas_wait_percentile'
+  | 'gas_wait_reservation'
+  | 'gas_unknown'
+  | 'missed'
+  | 'thinned'
+  | 'breaker_open'
+  | 'not_released'
 
 /** The dispatch gate's answer for one due run. */
 export type GateDecision =
@@ -56,7 +64,13 @@ export interface DynamicPolicyConfig {
    * has timing statistics, they wait for the reservation price instead (reservation-price.ts); the percentiles
    * remain the rule while the oracle cannot estimate a trend or a block interval.
    */
-  deadline: { lowPercentile: number; highPercentile: number; shape: number; safetyMs: number; reservation?: ReservationConfig }
+  deadline: {
+    lowPercentile: number
+    highPercentile: number
+    shape: number
+    safetyMs: number
+    reservation?: ReservationConfig
+  }
   /** While volatility is high: run one in `factor` occurrences (`stretch`), or skip every k-th (`skip-every`). */
   thinning: { mode: 'stretch'; factor: number } | { mode: 'skip-every'; k: number }
 }
@@ -69,7 +83,12 @@ const gwei = (wei: bigint): string => {
 
 /** Linear interpolation of a base-fee percentile q (0..100) between the oracle's p10/p25/p50/p90 points. */
 export function interpolatePercentile(p: GasPercentiles, q: number): bigint {
-  const pts: [number, bigint][] = [[10, p.p10], [25, p.p25], [50, p.p50], [90, p.p90]]
+  const pts: [number, bigint][] = [
+    [10, p.p10],
+    [25, p.p25],
+    [50, p.p50],
+    [90, p.p90],
+  ]
   if (q <= 10) return p.p10
   if (q >= 90) return p.p90
   for (let i = 1; i < pts.length; i++) {
@@ -125,7 +144,11 @@ export function decideDispatch(
   const breaker = risk.circuitBreaker
   if (breaker.state === 'open' && !run.critical) {
     const why = breaker.causes.map((c) => c.detail).join('; ') || 'no cause recorded'
-    return { action: 'hold', code: 'breaker_open', reason: `circuit breaker open (${why}); non-critical jobs wait for its reset` }
+    return {
+      action: 'hold',
+      code: 'breaker_open',
+      reason: `circuit breaker open (${why}); non-critical jobs wait for its reset`,
+    }
   }
   const thin = thinned(run, cfg, risk)
   if (thin) return { action: 'skip', code: 'thinned', reason: thin }
@@ -133,18 +156,30 @@ export function decideDispatch(
 
   const win = run.deadlineWindow
   if (win && now < win.releaseAt) {
-    return { action: 'delay', code: 'not_released', reason: `released at ${new Date(win.releaseAt).toISOString()}`, until: win.releaseAt }
+    return {
+      action: 'delay',
+      code: 'not_released',
+      reason: `released at ${new Date(win.releaseAt).toISOString()}`,
+      until: win.releaseAt,
+    }
   }
   const expiry = win ? win.deadline : run.dueAt + (run.maxDelayMs ?? cfg.maxDelayMs)
-  const expiryText = win ? 'its deadline' : `its max delay of ${Math.round((run.maxDelayMs ?? cfg.maxDelayMs) / 1000)} s`
-  const recheck = (code: DecisionCode, reason: string, limit = expiry): GateDecision =>
-    ({ action: 'delay', code, reason, until: Math.max(now + 1, Math.min(now + cfg.recheckMs, limit)) })
+  const expiryText = win
+    ? 'its deadline'
+    : `its max delay of ${Math.round((run.maxDelayMs ?? cfg.maxDelayMs) / 1000)} s`
+  const recheck = (code: DecisionCode, reason: string, limit = expiry): GateDecision => ({
+    action: 'delay',
+    code,
+    reason,
+    until: Math.max(now + 1, Math.min(now + cfg.recheckMs, limit)),
+  })
 
   const gas = market.gas[run.chainId]
   const fee = gas && gas.status === 'fresh' ? (gas.nextBaseFee ?? gas.baseFee) : null
   if (!gas || fee === null) {
     const why = gas ? `${gas.status}${gas.reason ? `: ${gas.reason}` : ''}` : 'no oracle for this chain'
-    if (now >= expiry) return { action: 'skip', code: 'missed', reason: `missed: gas price unknown (${why}) until ${expiryText}` }
+    if (now >= expiry)
+      return { action: 'skip', code: 'missed', reason: `missed: gas price unknown (${why}) until ${expiryText}` }
     return recheck('gas_unknown', `gas price unknown (${why}); unknown gas is not treated as cheap`)
   }
   const price = fee + (gas.priorityFee ?? 0n)
@@ -153,8 +188,16 @@ export function decideDispatch(
   const capText = `${run.critical ? 'critical cap' : 'cap'} ${gwei(cap)}`
 
   if (price > cap) {
-    if (now >= expiry) return { action: 'skip', code: 'missed', reason: `missed: gas ${gwei(price)} stayed above ${capText} until ${expiryText}` }
-    return recheck('gas_above_cap', `gas ${gwei(price)} above ${capText}; re-checking until it normalizes or ${expiryText}`)
+    if (now >= expiry)
+      return {
+        action: 'skip',
+        code: 'missed',
+        reason: `missed: gas ${gwei(price)} stayed above ${capText} until ${expiryText}`,
+      }
+    return recheck(
+      'gas_above_cap',
+      `gas ${gwei(price)} above ${capText}; re-checking until it normalizes or ${expiryText}`,
+    )
   }
   if (!win) return { action: 'run', code: 'ok', reason: `gas ${gwei(price)} within ${capText}` }
   if (now >= win.deadline) return { action: 'skip', code: 'missed', reason: 'missed: deadline passed' }
@@ -165,11 +208,17 @@ export function decideDispatch(
   const rule = cfg.deadline.reservation
   const reading = rule && gas.timing ? reservationPrice(gas.timing, sendBy - now, rule) : null
   if (reading) {
-    const numbers = `reservation price for the ${reading.draws.toFixed(reading.draws < 10 ? 1 : 0)} independent draws left: ` +
+    const numbers =
+      `reservation price for the ${reading.draws.toFixed(reading.draws < 10 ? 1 : 0)} independent draws left: ` +
       `${gwei(reading.price)}; trend ${reading.trendPerHour >= 0 ? '+' : ''}${(reading.trendPerHour * 100).toFixed(0)} %/h`
-    if (fee <= reading.price) return { action: 'run', code: 'ok', reason: `base fee ${gwei(fee)} at or below the ${numbers}` }
-    return recheck('gas_wait_reservation', `base fee ${gwei(fee)}; ${numbers}; sends at any fee within ${capText} from ` +
-      `${new Date(sendBy).toISOString()}`, sendBy)
+    if (fee <= reading.price)
+      return { action: 'run', code: 'ok', reason: `base fee ${gwei(fee)} at or below the ${numbers}` }
+    return recheck(
+      'gas_wait_reservation',
+      `base fee ${gwei(fee)}; ${numbers}; sends at any fee within ${capText} from ` +
+        `${new Date(sendBy).toISOString()}`,
+      sendBy,
+    )
   }
   const f = Math.min(1, Math.max(0, (now - win.releaseAt) / Math.max(1, sendBy - win.releaseAt)))
   const { lowPercentile: lo, highPercentile: hi, shape } = cfg.deadline
@@ -177,9 +226,17 @@ export function decideDispatch(
   const threshold = snapshotPercentile(gas, q)
   if (threshold === null) return { action: 'run', code: 'ok', reason: nearText }
   if (fee <= threshold) {
-    return { action: 'run', code: 'ok', reason: `base fee ${gwei(fee)} <= p${q.toFixed(0)} of the recent window (${gwei(threshold)})` }
+    return {
+      action: 'run',
+      code: 'ok',
+      reason: `base fee ${gwei(fee)} <= p${q.toFixed(0)} of the recent window (${gwei(threshold)})`,
+    }
   }
-  return recheck('gas_wait_percentile', `waiting for base fee <= p${q.toFixed(0)} of the recent window (${gwei(threshold)}), now ${gwei(fee)}`, sendBy)
+  return recheck(
+    'gas_wait_percentile',
+    `waiting for base fee <= p${q.toFixed(0)} of the recent window (${gwei(threshold)}), now ${gwei(fee)}`,
+    sendBy,
+  )
 }
 
 /**

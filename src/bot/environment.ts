@@ -59,40 +59,88 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
     const [l1, l2] = config.devnet.chains
     // The Aave V3 market adds ~50 setup transactions: deployed only when the config uses the adapter.
     const aaveV3 = Object.hasOwn(config.protocols, 'aave-v3')
-    devnet = await startDevnet({ l1ChainId: l1, l2ChainId: l2, addressesPath: `${options.stateDir}/devnet/addresses.json`, aaveV3 })
+    devnet = await startDevnet({
+      l1ChainId: l1,
+      l2ChainId: l2,
+      addressesPath: `${options.stateDir}/devnet/addresses.json`,
+      aaveV3,
+    })
   }
   try {
     const wallets = await loadWallets(config, options)
     const own = [...wallets.values()].map((a) => a.address)
     const chains: BotChain[] = []
     const rpcCalls = createRpcCounter()
-    const book: AddressBook = devnet ? devnet.book : config.addressBook ? await readAddressBook(config.addressBook) : createAddressBook(config.chains)
+    const book: AddressBook = devnet
+      ? devnet.book
+      : config.addressBook
+        ? await readAddressBook(config.addressBook)
+        : createAddressBook(config.chains)
     if (config.devnet.embedded) {
       for (const chainId of config.devnet.chains.slice(0, 2)) {
-        const rpcUrl = options.rpcOverrides?.[chainId] ?? (chainId === devnet?.l1.chainId ? devnet.l1.rpcUrl : devnet?.l2.rpcUrl)
+        const rpcUrl =
+          options.rpcOverrides?.[chainId] ?? (chainId === devnet?.l1.chainId ? devnet.l1.rpcUrl : devnet?.l2.rpcUrl)
         if (!rpcUrl) throw new AppError('DEVNET_CHAIN', `no RPC for devnet chain ${chainId}`)
-        const multicall = chainId === devnet?.l1.chainId ? devnet.addresses.l1.multicall : devnet?.addresses.l2.multicall
-        const client = createChainClient({ chainId, rpcUrls: [rpcUrl], name: `devnet-${chainId}`, pollingIntervalMs: 50,
-          multicall, onRequest: rpcCalls.hook(chainId) })
-        chains.push({ chainId, name: `devnet-${chainId}`, client, confirmations: 1, maxFeePerGas: DEVNET_FEE_CAP,
-          policy: devnetPolicy(chainId, book, own) })
+        const multicall =
+          chainId === devnet?.l1.chainId ? devnet.addresses.l1.multicall : devnet?.addresses.l2.multicall
+        const client = createChainClient({
+          chainId,
+          rpcUrls: [rpcUrl],
+          name: `devnet-${chainId}`,
+          pollingIntervalMs: 50,
+          multicall,
+          onRequest: rpcCalls.hook(chainId),
+        })
+        chains.push({
+          chainId,
+          name: `devnet-${chainId}`,
+          client,
+          confirmations: 1,
+          maxFeePerGas: DEVNET_FEE_CAP,
+          policy: devnetPolicy(chainId, book, own),
+        })
       }
     } else {
       for (const [i, c] of config.chains.entries()) {
         const urls = options.rpcOverrides?.[c.id] ? [options.rpcOverrides[c.id]!] : c.rpcUrls
-        const client = createChainClient({ chainId: c.id, rpcUrls: urls, name: c.name, nativeSymbol: c.nativeSymbol,
-          multicall: c.multicall as Address | undefined, rpcBatchSize: c.rpcBatchSize, onRequest: rpcCalls.hook(c.id) })
+        const client = createChainClient({
+          chainId: c.id,
+          rpcUrls: urls,
+          name: c.name,
+          nativeSymbol: c.nativeSymbol,
+          multicall: c.multicall as Address | undefined,
+          rpcBatchSize: c.rpcBatchSize,
+          onRequest: rpcCalls.hook(c.id),
+        })
         const cap = c.maxFeePerGas ?? config.risk.maxGasPrice
-        chains.push({ chainId: c.id, name: c.name, client, confirmations: c.confirmations, maxFeePerGas: cap,
+        chains.push({
+          chainId: c.id,
+          name: c.name,
+          client,
+          confirmations: c.confirmations,
+          maxFeePerGas: cap,
           policy: {
-            chainId: c.id, maxFeePerGas: cap, maxValuePerTx: c.caps.maxValuePerTx, dailyNativeCap: c.caps.dailyNative,
+            chainId: c.id,
+            maxFeePerGas: cap,
+            maxValuePerTx: c.caps.maxValuePerTx,
+            dailyNativeCap: c.caps.dailyNative,
             dailyTokenCaps: resolveTokenCaps(c.caps.dailyTokens, book[c.id], `chains[${i}].caps.dailyTokens`),
-            contracts: c.allowlist as Address[], spenders: c.allowlist as Address[], ownWallets: own,
-          } })
+            contracts: c.allowlist as Address[],
+            spenders: c.allowlist as Address[],
+            ownWallets: own,
+          },
+        })
       }
     }
     let closed: Promise<void> | undefined
-    return { chains, wallets, book, devnet, rpcCalls, close: () => (closed ??= devnet && !options.devnet ? devnet.stop() : Promise.resolve()) }
+    return {
+      chains,
+      wallets,
+      book,
+      devnet,
+      rpcCalls,
+      close: () => (closed ??= devnet && !options.devnet ? devnet.stop() : Promise.resolve()),
+    }
   } catch (err) {
     await devnet?.stop()
     throw err
@@ -102,15 +150,26 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
 /** Devnet caps: generous but finite, every devnet contract allowlisted, each devnet token capped. */
 export function devnetPolicy(chainId: number, book: AddressBook, own: Address[]): SpendPolicy {
   const entry = book[chainId]
-  const contracts = entry ? [...Object.values(entry.contracts), ...Object.values(entry.vaults ?? {}),
-    ...Object.values(entry.tokens).map((t) => t.address)] : []
+  const contracts = entry
+    ? [
+        ...Object.values(entry.contracts),
+        ...Object.values(entry.vaults ?? {}),
+        ...Object.values(entry.tokens).map((t) => t.address),
+      ]
+    : []
   const tokenCaps: Record<string, bigint> = {}
   for (const t of Object.values(entry?.tokens ?? {})) tokenCaps[t.address] = parseUnits('1000000', t.decimals)
   if (entry?.contracts.weth) tokenCaps[entry.contracts.weth] = parseEther('1000')
   for (const v of Object.values(entry?.vaults ?? {})) tokenCaps[v] = parseUnits('1000000', 18)
   return {
-    chainId, maxFeePerGas: DEVNET_FEE_CAP, maxValuePerTx: parseEther('100'), dailyNativeCap: parseEther('1000'),
-    dailyTokenCaps: tokenCaps, contracts, spenders: contracts, ownWallets: own,
+    chainId,
+    maxFeePerGas: DEVNET_FEE_CAP,
+    maxValuePerTx: parseEther('100'),
+    dailyNativeCap: parseEther('1000'),
+    dailyTokenCaps: tokenCaps,
+    contracts,
+    spenders: contracts,
+    ownWallets: own,
   }
 }
 
@@ -120,7 +179,10 @@ async function readAddressBook(path: string): Promise<AddressBook> {
   try {
     return devnetBook(loadDevnetAddresses(path))
   } catch (cause) {
-    throw new AppError('ADDRESS_BOOK', `cannot read the address book ${path}`, { cause, hint: 'point addressBook at the addresses JSON the devnet wrote' })
+    throw new AppError('ADDRESS_BOOK', `cannot read the address book ${path}`, {
+      cause,
+      hint: 'point addressBook at the addresses JSON the devnet wrote',
+    })
   }
 }
 
@@ -130,17 +192,25 @@ async function loadWallets(config: BotConfig, options: EnvironmentOptions): Prom
     let account: LocalAccount
     if (w.devnetAccount !== undefined) {
       const key = ANVIL_TEST_KEYS[w.devnetAccount]
-      if (!key) throw new AppError('WALLET_DEVNET', `wallets.${w.name}.devnetAccount ${w.devnetAccount} does not exist`, { hint: `use 0..${ANVIL_TEST_KEYS.length - 1}` })
+      if (!key)
+        throw new AppError('WALLET_DEVNET', `wallets.${w.name}.devnetAccount ${w.devnetAccount} does not exist`, {
+          hint: `use 0..${ANVIL_TEST_KEYS.length - 1}`,
+        })
       account = accountFromKey(key, `devnet account ${w.devnetAccount}`)
     } else if (w.privateKeyEnv) {
       account = await loadSigner({ type: 'env', envVar: w.privateKeyEnv }, { env: options.env })
     } else {
-      account = await loadSigner({ type: 'keystore', path: w.keystore!, passphraseEnvVar: 'BOT_KEYSTORE_PASSPHRASE' },
-        { env: options.env, promptPassphrase: options.promptPassphrase })
+      account = await loadSigner(
+        { type: 'keystore', path: w.keystore!, passphraseEnvVar: 'BOT_KEYSTORE_PASSPHRASE' },
+        { env: options.env, promptPassphrase: options.promptPassphrase },
+      )
     }
     if (w.address && w.address.toLowerCase() !== account.address.toLowerCase()) {
-      throw new AppError('WALLET_ADDRESS_MISMATCH', `wallet "${w.name}" key belongs to ${account.address}, not the configured ${w.address}`,
-        { hint: 'fix the address or the key source of this wallet' })
+      throw new AppError(
+        'WALLET_ADDRESS_MISMATCH',
+        `wallet "${w.name}" key belongs to ${account.address}, not the configured ${w.address}`,
+        { hint: 'fix the address or the key source of this wallet' },
+      )
     }
     out.set(w.name, account)
   }

@@ -2,7 +2,15 @@
 import type { BotConfig } from '../config/schema.ts'
 import type { IntentJournal } from '../chain/intent-types.ts'
 import type { Logger } from '../logging/logger.ts'
-import { attachScheduler, createNotifier, createWatcher, notifyStarted, notifyStopped, type Notifier, type StartReport } from '../notify/index.ts'
+import {
+  attachScheduler,
+  createNotifier,
+  createWatcher,
+  notifyStarted,
+  notifyStopped,
+  type Notifier,
+  type StartReport,
+} from '../notify/index.ts'
 import type { Scheduler } from '../scheduler/index.ts'
 import type { Db } from '../store/database.ts'
 import type { BotEnvironment } from './environment.ts'
@@ -37,32 +45,51 @@ export interface NotifyWiringOptions {
 export function wireNotify(o: NotifyWiringOptions): BotNotify {
   const cfg = o.config.notify
   if (cfg.channels.filter((c) => c.enabled).length === 0) {
-    return { notifier: null, start: async (recover) => { await recover() }, stop: async () => undefined, detach: () => undefined }
+    return {
+      notifier: null,
+      start: async (recover) => {
+        await recover()
+      },
+      stop: async () => undefined,
+      detach: () => undefined,
+    }
   }
   const notifier = createNotifier({ config: cfg, db: o.db, env: o.processEnv, logger: o.logger })
   const walletChains = new Map(o.config.wallets.map((w) => [w.name, w.chains]))
   const watcher = createWatcher({
-    db: o.db, notifier, logger: o.logger, dailyCapShare: cfg.dailyCapShare, txStuckAfterMs: cfg.txStuckAfter,
+    db: o.db,
+    notifier,
+    logger: o.logger,
+    dailyCapShare: cfg.dailyCapShare,
+    txStuckAfterMs: cfg.txStuckAfter,
     wallets: [...o.env.wallets].map(([name, a]) => ({ name, address: a.address, chains: walletChains.get(name) })),
     chains: o.env.chains.map((c) => ({
-      chainId: c.chainId, name: c.name, nativeSymbol: o.config.chains.find((x) => x.id === c.chainId)?.nativeSymbol,
+      chainId: c.chainId,
+      name: c.name,
+      nativeSymbol: o.config.chains.find((x) => x.id === c.chainId)?.nativeSymbol,
       getBalance: (address) => c.client.getBalance({ address }),
-      floorWei: cfg.balanceFloors[String(c.chainId)], gasReserveWei: o.config.capital.gasReserve[String(c.chainId)],
+      floorWei: cfg.balanceFloors[String(c.chainId)],
+      gasReserveWei: o.config.capital.gasReserve[String(c.chainId)],
       dailyNativeCap: c.policy.dailyNativeCap,
     })),
-    spentToday: (chainId, wallet) => o.journal.spendSince(chainId, wallet, Math.floor(Date.now() / 86_400_000) * 86_400_000).native,
+    spentToday: (chainId, wallet) =>
+      o.journal.spendSince(chainId, wallet, Math.floor(Date.now() / 86_400_000) * 86_400_000).native,
   })
   const detach = attachScheduler(o.scheduler, notifier, { jobDelayedAfterMs: cfg.jobDelayedAfter })
   return {
     notifier,
     async start(recover) {
       let interrupted = 0
-      const off = o.scheduler.on('interrupted', () => { interrupted += 1 })
+      const off = o.scheduler.on('interrupted', () => {
+        interrupted += 1
+      })
       let report: StartReport
       try {
         const r = await recover()
         report = { interruptedRuns: interrupted, reconciledIntents: r.reconciledIntents }
-      } finally { off() }
+      } finally {
+        off()
+      }
       notifyStarted(notifier, report)
       notifier.start()
       watcher.start(cfg.watchInterval)
@@ -73,7 +100,9 @@ export function wireNotify(o: NotifyWiringOptions): BotNotify {
       await notifier.stop()
       notifyStopped(notifier, reason)
       // One last pass so the stop notice leaves now; if it cannot, the outbox sends it on the next start.
-      await Promise.race([notifier.sender.flush(), new Promise((r) => setTimeout(r, 3_000).unref())]).catch(() => undefined)
+      await Promise.race([notifier.sender.flush(), new Promise((r) => setTimeout(r, 3_000).unref())]).catch(
+        () => undefined,
+      )
     },
   }
 }

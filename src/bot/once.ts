@@ -22,11 +22,22 @@ export function waitForRun(rt: BotRuntime, runId: string, signal: AbortSignal): 
   return new Promise((resolve, reject) => {
     const check = () => {
       const r = rt.scheduler.getRun(runId)
-      if (r && TERMINAL.has(r.status)) { off.forEach((f) => f()); resolve(r) }
+      if (r && TERMINAL.has(r.status)) {
+        off.forEach((f) => f())
+        resolve(r)
+      }
     }
-    const off = (['succeeded', 'failed', 'cancelled', 'skipped', 'missed', 'needs_attention', 'interrupted'] as const)
-      .map((e) => rt.scheduler.on(e, check))
-    signal.addEventListener('abort', () => { off.forEach((f) => f()); reject(signal.reason) }, { once: true })
+    const off = (
+      ['succeeded', 'failed', 'cancelled', 'skipped', 'missed', 'needs_attention', 'interrupted'] as const
+    ).map((e) => rt.scheduler.on(e, check))
+    signal.addEventListener(
+      'abort',
+      () => {
+        off.forEach((f) => f())
+        reject(signal.reason)
+      },
+      { once: true },
+    )
     check()
   })
 }
@@ -46,10 +57,17 @@ export function defaultMaxWaitMs(r: BotRuntime): number {
  * aborts or `maxWaitMs` passes, every run still waiting is cancelled with a reason naming what it waited on, so
  * nothing is left pending and the report lists why each job did not run.
  */
-export async function onceWith(r: BotRuntime, onProgress: (e: ProgressEvent) => void, o: OnceOptions = {}): Promise<OnceReport> {
+export async function onceWith(
+  r: BotRuntime,
+  onProgress: (e: ProgressEvent) => void,
+  o: OnceOptions = {},
+): Promise<OnceReport> {
   if (r.config.store.cluster) {
-    throw new AppError('ONCE_CLUSTER', '--once runs every job here, which in a cluster would run each job on every instance that does it',
-      { hint: 'use `bot run` on each instance, or run --once with a config without store.cluster' })
+    throw new AppError(
+      'ONCE_CLUSTER',
+      '--once runs every job here, which in a cluster would run each job on every instance that does it',
+      { hint: 'use `bot run` on each instance, or run --once with a config without store.cluster' },
+    )
   }
   await r.engine.reconcileOpenIntents()
   const started = new Set<string>()
@@ -72,8 +90,20 @@ export async function onceWith(r: BotRuntime, onProgress: (e: ProgressEvent) => 
     const planned = new Set(summary.runs.map((x) => x.runId))
     const extra = stopping ? [] : [...started].filter((id) => !planned.has(id))
     const extraRuns = await Promise.all(extra.map((id) => waitForRun(r, id, AbortSignal.timeout(maxWaitMs + 60_000))))
-    const jobs = [...summary.runs.map((x) => ({ jobId: x.jobId, runId: x.runId, status: x.status, error: x.error ?? x.reason ?? undefined })),
-      ...extraRuns.map((x) => ({ jobId: x.jobId, runId: String(x.id), status: x.status, error: x.error ?? x.reason ?? undefined }))]
+    const jobs = [
+      ...summary.runs.map((x) => ({
+        jobId: x.jobId,
+        runId: x.runId,
+        status: x.status,
+        error: x.error ?? x.reason ?? undefined,
+      })),
+      ...extraRuns.map((x) => ({
+        jobId: x.jobId,
+        runId: String(x.id),
+        status: x.status,
+        error: x.error ?? x.reason ?? undefined,
+      })),
+    ]
     return {
       ok: summary.ok && extraRuns.every((x) => x.status === 'succeeded'),
       stoppedBy: stopWaiting.reason() ?? undefined,

@@ -38,7 +38,12 @@ export interface PlannedJob {
 /** The checked plan and every problem found (empty: the plan can start). */
 export interface PlanReport {
   jobs: PlannedJob[]
-  chains: Array<{ id: number; name: string; allowlist: string[]; caps: { maxValuePerTx: string; dailyNative: string; dailyTokens: Record<string, string> } }>
+  chains: Array<{
+    id: number
+    name: string
+    allowlist: string[]
+    caps: { maxValuePerTx: string; dailyNative: string; dailyTokens: Record<string, string> }
+  }>
   issues: ConfigIssue[]
 }
 
@@ -58,7 +63,12 @@ export function configuredBook(config: BotConfig): AddressBook | undefined {
 export async function assertPlan(config: BotConfig, source: string): Promise<PlanReport> {
   const report = await checkPlan(config, configuredBook(config))
   if (report.issues.length > 0) {
-    throw new ConfigError('CONFIG_INVALID', source, report.issues, 'fix each problem listed (`bot check` prints the whole plan); nothing was started')
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      source,
+      report.issues,
+      'fix each problem listed (`bot check` prints the whole plan); nothing was started',
+    )
   }
   return report
 }
@@ -70,18 +80,30 @@ export async function checkPlan(config: BotConfig, book: AddressBook | undefined
   const wallets = new Set(config.wallets.map((w) => w.name))
   const jobs: PlannedJob[] = []
   for (const [i, job] of config.jobs.entries()) {
-    const planned: PlannedJob = { id: job.id, taskType: job.taskType, trigger: job.trigger, enabled: job.enabled, dependencies: job.dependencies, contracts: [] }
+    const planned: PlannedJob = {
+      id: job.id,
+      taskType: job.taskType,
+      trigger: job.trigger,
+      enabled: job.enabled,
+      dependencies: job.dependencies,
+      contracts: [],
+    }
     jobs.push(planned)
     if (job.taskType !== 'protocol_call') continue
     const at = `jobs[${i}].args`
     const args = protocolCallArgsSchema.safeParse(job.args)
     if (!args.success) {
-      for (const x of args.error.issues) issues.push({ path: [at, ...x.path.map(String)].join('.'), message: x.message })
+      for (const x of args.error.issues)
+        issues.push({ path: [at, ...x.path.map(String)].join('.'), message: x.message })
       continue
     }
     planned.adapter = args.data.adapter
     planned.wallet = args.data.wallet
-    if (!wallets.has(args.data.wallet)) issues.push({ path: `${at}.wallet`, message: `unknown wallet "${args.data.wallet}" (configured: ${[...wallets].join(', ') || 'none'})` })
+    if (!wallets.has(args.data.wallet))
+      issues.push({
+        path: `${at}.wallet`,
+        message: `unknown wallet "${args.data.wallet}" (configured: ${[...wallets].join(', ') || 'none'})`,
+      })
     if (!registry.has(args.data.adapter)) continue // the schema already reports an adapter not under `protocols`
     const adapter = registry.get(args.data.adapter)
     const enabledChains = config.protocols[adapter.id]?.chains
@@ -93,7 +115,8 @@ export async function checkPlan(config: BotConfig, book: AddressBook | undefined
         if (a.ok && a.amount.kind === 'units') stand[field] = 1n // a well-formed amount; its decimals come with the devnet
       }
       const r = adapter.params.safeParse(stand)
-      if (!r.success) for (const x of r.error.issues) issues.push({ path: `${at}.params.${x.path.join('.')}`, message: x.message })
+      if (!r.success)
+        for (const x of r.error.issues) issues.push({ path: `${at}.params.${x.path.join('.')}`, message: x.message })
       continue
     }
     const applied = applyAmountRuleOffline(adapter.amounts, args.data.params, book)
@@ -107,12 +130,19 @@ export async function checkPlan(config: BotConfig, book: AddressBook | undefined
       }
       continue
     }
-    planned.params = Object.fromEntries(Object.entries(parsed.data as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'bigint' ? `${v} wei` : v]))
+    planned.params = Object.fromEntries(
+      Object.entries(parsed.data as Record<string, unknown>).map(([k, v]) => [
+        k,
+        typeof v === 'bigint' ? `${v} wei` : v,
+      ]),
+    )
     const used: Array<{ chainId: number; name: string; address: Address }> = []
     const problem = await buildOffline(adapter, book, parsed.data, used)
     if (problem) for (const x of problem.issues) issues.push({ path: `${at}.params.${x.path}`, message: x.message })
     // Calls go out on the chain the spent amount is on; contracts resolved elsewhere (an L2 bridge) are only read.
-    const spent = Object.values(adapter.amounts ?? {}).map((f) => f(args.data.params, book)).find((d) => d !== undefined)
+    const spent = Object.values(adapter.amounts ?? {})
+      .map((f) => f(args.data.params, book))
+      .find((d) => d !== undefined)
     if (spent && 'token' in spent && spent.token !== 'ETH') {
       const token = book[spent.chainId]?.tokens[spent.token]
       if (token && !used.some((u) => u.chainId === spent.chainId && isAddressEqual(u.address, token.address))) {
@@ -124,19 +154,35 @@ export async function checkPlan(config: BotConfig, book: AddressBook | undefined
       const allowlisted = (chain?.allowlist ?? []).some((a) => isAddressEqual(a as Address, u.address))
       planned.contracts.push({ ...u, allowlisted })
       if (enabledChains && !enabledChains.includes(u.chainId)) {
-        issues.push({ path: `${at}.params`, message: `adapter ${adapter.id} is enabled only on chains ${enabledChains.join(', ')}, not ${u.chainId}`, fix: `add ${u.chainId} to protocols.${adapter.id}.chains` })
+        issues.push({
+          path: `${at}.params`,
+          message: `adapter ${adapter.id} is enabled only on chains ${enabledChains.join(', ')}, not ${u.chainId}`,
+          fix: `add ${u.chainId} to protocols.${adapter.id}.chains`,
+        })
       }
       if (chain && !allowlisted) {
-        issues.push({ path: `${at}.params`, message: `${u.name} ${u.address} on chain ${u.chainId} is not in the chain's allowlist`,
-          fix: `add "${u.address}" (${u.name}) to chains[${config.chains.indexOf(chain)}].allowlist` })
+        issues.push({
+          path: `${at}.params`,
+          message: `${u.name} ${u.address} on chain ${u.chainId} is not in the chain's allowlist`,
+          fix: `add "${u.address}" (${u.name}) to chains[${config.chains.indexOf(chain)}].allowlist`,
+        })
       }
     }
   }
   if (book) {
-    for (const [i, c] of config.chains.entries()) issues.push(...tokenCapIssues(c.caps.dailyTokens, book[c.id], `chains[${i}].caps.dailyTokens`))
+    for (const [i, c] of config.chains.entries())
+      issues.push(...tokenCapIssues(c.caps.dailyTokens, book[c.id], `chains[${i}].caps.dailyTokens`))
   }
-  const chains = config.chains.map((c) => ({ id: c.id, name: c.name, allowlist: c.allowlist,
-    caps: { maxValuePerTx: `${c.caps.maxValuePerTx} wei`, dailyNative: `${c.caps.dailyNative} wei`, dailyTokens: c.caps.dailyTokens } }))
+  const chains = config.chains.map((c) => ({
+    id: c.id,
+    name: c.name,
+    allowlist: c.allowlist,
+    caps: {
+      maxValuePerTx: `${c.caps.maxValuePerTx} wei`,
+      dailyNative: `${c.caps.dailyNative} wei`,
+      dailyTokens: c.caps.dailyTokens,
+    },
+  }))
   return { jobs, chains, issues: dedupe(issues) }
 }
 
@@ -144,13 +190,21 @@ export async function checkPlan(config: BotConfig, book: AddressBook | undefined
  * Runs the adapter's buildCalls up to its first chain read, recording each contract it resolves as a call target.
  * Book problems (unknown chain, token, contract, a stranger as recipient) surface here as ValidationErrors.
  */
-async function buildOffline(adapter: ReturnType<ReturnType<typeof createDefaultRegistry>['get']>, book: AddressBook, params: unknown,
-  used: Array<{ chainId: number; name: string; address: Address }>): Promise<ValidationError | undefined> {
-  const recording: AddressBook = Object.fromEntries(Object.entries(book).map(([id, entry]) => [id, withRecorder(entry, used)]))
+async function buildOffline(
+  adapter: ReturnType<ReturnType<typeof createDefaultRegistry>['get']>,
+  book: AddressBook,
+  params: unknown,
+  used: Array<{ chainId: number; name: string; address: Address }>,
+): Promise<ValidationError | undefined> {
+  const recording: AddressBook = Object.fromEntries(
+    Object.entries(book).map(([id, entry]) => [id, withRecorder(entry, used)]),
+  )
   // Own wallets are not known without keys; a placeholder wallet stands for "one of them".
   const me = '0x000000000000000000000000000000000000bEEF' as Address
   const ctx = createReadContext({ clients: {}, wallet: me, ownWallets: [me], book: recording })
-  ctx.client = () => { throw new OfflineStop() }
+  ctx.client = () => {
+    throw new OfflineStop()
+  }
   try {
     await adapter.buildCalls(ctx, params)
   } catch (err) {
@@ -166,12 +220,21 @@ async function buildOffline(adapter: ReturnType<ReturnType<typeof createDefaultR
 }
 
 function withRecorder(entry: ChainBook, used: Array<{ chainId: number; name: string; address: Address }>): ChainBook {
-  return { ...entry, [CALL_TARGET]: (name: string, address: Address) => {
-    if (!used.some((u) => u.chainId === entry.chainId && u.name === name)) used.push({ chainId: entry.chainId, name, address })
-  } } as ChainBook
+  return {
+    ...entry,
+    [CALL_TARGET]: (name: string, address: Address) => {
+      if (!used.some((u) => u.chainId === entry.chainId && u.name === name))
+        used.push({ chainId: entry.chainId, name, address })
+    },
+  } as ChainBook
 }
 
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
   const seen = new Set<string>()
-  return issues.filter((i) => { const k = `${i.path}\n${i.message}`; if (seen.has(k)) return false; seen.add(k); return true })
+  return issues.filter((i) => {
+    const k = `${i.path}\n${i.message}`
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
 }

@@ -15,16 +15,37 @@ export function statusReport(rt: StateSource, running = false): StatusReport {
   const b = rt.breaker.status()
   const view = rt.facade?.marketView() ?? null
   return {
-    scheduler: rt.scheduler.health().paused || (jobs.length > 0 && jobs.every((j) => j.paused)) ? 'paused' : running ? 'running' : 'stopped',
-    breaker: { state: b.state, reason: b.causes.map((c) => c.detail).join('; ') || b.manualHalt || undefined,
-      since: b.openedAt, resetsAt: b.resetEligibleAt },
-    jobs: { total: jobs.length, enabled: jobs.filter((j) => j.enabled).length, paused: jobs.filter((j) => j.paused).length,
-      running: jobs.reduce((s, j) => s + j.activeRuns, 0) },
-    nextRuns: jobs.filter((j) => j.nextFireAt !== null).sort((a, b) => a.nextFireAt! - b.nextFireAt!).slice(0, 10)
+    scheduler:
+      rt.scheduler.health().paused || (jobs.length > 0 && jobs.every((j) => j.paused))
+        ? 'paused'
+        : running
+          ? 'running'
+          : 'stopped',
+    breaker: {
+      state: b.state,
+      reason: b.causes.map((c) => c.detail).join('; ') || b.manualHalt || undefined,
+      since: b.openedAt,
+      resetsAt: b.resetEligibleAt,
+    },
+    jobs: {
+      total: jobs.length,
+      enabled: jobs.filter((j) => j.enabled).length,
+      paused: jobs.filter((j) => j.paused).length,
+      running: jobs.reduce((s, j) => s + j.activeRuns, 0),
+    },
+    nextRuns: jobs
+      .filter((j) => j.nextFireAt !== null)
+      .sort((a, b) => a.nextFireAt! - b.nextFireAt!)
+      .slice(0, 10)
       .map((j) => ({ jobId: j.id, at: j.nextFireAt! })),
-    market: view ? Object.values(view.risk.gas).map((g) => ({ chainId: g.chainId,
-      baseFeeGwei: g.baseFee === null ? undefined : Number(g.baseFee) / 1e9, volatility: view.risk.volatility.level,
-      updatedAt: view.risk.at })) : undefined,
+    market: view
+      ? Object.values(view.risk.gas).map((g) => ({
+          chainId: g.chainId,
+          baseFeeGwei: g.baseFee === null ? undefined : Number(g.baseFee) / 1e9,
+          volatility: view.risk.volatility.level,
+          updatedAt: view.risk.at,
+        }))
+      : undefined,
     ...(rt.db ? { savings: savingsReport(rt.db) ?? undefined } : {}),
   }
 }
@@ -47,9 +68,19 @@ export function reasonKind(text: string): WaitKind {
 export function explainJob(rt: StateSource, jobId: string): JobExplanation {
   const e = rt.scheduler.explain(jobId)
   const latest = rt.scheduler.listRuns({ jobId, limit: 1 }).runs[0]
-  const waitingOn = [...e.reasons, ...e.runs.flatMap((r) => r.waitingFor)].map((detail) => ({ kind: reasonKind(detail), detail }))
+  const waitingOn = [...e.reasons, ...e.runs.flatMap((r) => r.waitingFor)].map((detail) => ({
+    kind: reasonKind(detail),
+    detail,
+  }))
   return {
-    jobId, state: e.state, nextFireAt: e.nextFireAt, dependencies: e.dependencies, triggerRule: e.triggerRule, waitingOn,
-    lastDecision: latest?.gateAction ? { decision: latest.gateAction, reason: latest.gateReason ?? '', at: latest.createdAt } : undefined,
+    jobId,
+    state: e.state,
+    nextFireAt: e.nextFireAt,
+    dependencies: e.dependencies,
+    triggerRule: e.triggerRule,
+    waitingOn,
+    lastDecision: latest?.gateAction
+      ? { decision: latest.gateAction, reason: latest.gateReason ?? '', at: latest.createdAt }
+      : undefined,
   }
 }

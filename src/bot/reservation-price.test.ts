@@ -5,8 +5,14 @@ import { reservationPrice, stoppingValue } from './reservation-price.ts'
 
 const G = 1e9
 const xs = Array.from({ length: 64 }, (_, i) => (20 + i) * G) // 20 .. 83 gwei, mean 51.5
-const timing = (over: Partial<GasTiming> = {}): GasTiming =>
-  ({ blockMs: 12_000, spanBlocks: 1024, trendPerBlock: 0, decorrelationBlocks: 25, quantiles: xs, ...over })
+const timing = (over: Partial<GasTiming> = {}): GasTiming => ({
+  blockMs: 12_000,
+  spanBlocks: 1024,
+  trendPerBlock: 0,
+  decorrelationBlocks: 25,
+  quantiles: xs,
+  ...over,
+})
 
 describe('stoppingValue', () => {
   it('is the mean with no draw left and falls toward the smallest value as draws are added', () => {

@@ -37,7 +37,11 @@ export function reservationPrice(t: GasTiming, msLeft: number, cfg: ReservationC
   const shift = Math.min(blocksLeft, t.spanBlocks) / 2
   const value = Math.exp(cfg.trendWeight * t.trendPerBlock * shift) * stoppingValue(t.quantiles, draws)
   if (!Number.isFinite(value) || value <= 0) return null
-  return { price: BigInt(Math.floor(value)), draws, trendPerHour: Math.expm1(t.trendPerBlock * (3_600_000 / t.blockMs)) }
+  return {
+    price: BigInt(Math.floor(value)),
+    draws,
+    trendPerHour: Math.expm1(t.trendPerBlock * (3_600_000 / t.blockMs)),
+  }
 }
 
 /**

@@ -15,13 +15,23 @@ export interface RestoreCheckDeps {
 }
 
 /** One wallet whose chain is ahead of the journal. */
-export interface UnknownSends { chainId: number; address: string; journalNext: number; chainNonce: number }
+export interface UnknownSends {
+  chainId: number
+  address: string
+  journalNext: number
+  chainNonce: number
+}
 
 /** Runs the check when a restore marker exists (then clears it); returns the wallets found ahead. */
 export async function checkAfterRestore(deps: RestoreCheckDeps): Promise<UnknownSends[] | null> {
-  const markers = deps.db.prepare('SELECT restored_at, backup_path FROM restore_marker').all() as { restored_at: number; backup_path: string }[]
+  const markers = deps.db.prepare('SELECT restored_at, backup_path FROM restore_marker').all() as {
+    restored_at: number
+    backup_path: string
+  }[]
   if (markers.length === 0) return null
-  const maxNonce = deps.db.prepare('SELECT MAX(nonce) AS n FROM tx_intents WHERE chain_id = ? AND from_addr = ? AND dry_run = 0 AND nonce IS NOT NULL')
+  const maxNonce = deps.db.prepare(
+    'SELECT MAX(nonce) AS n FROM tx_intents WHERE chain_id = ? AND from_addr = ? AND dry_run = 0 AND nonce IS NOT NULL',
+  )
   const ahead: UnknownSends[] = []
   for (const [id, client] of Object.entries(deps.clients)) {
     for (const w of deps.wallets) {
@@ -34,11 +44,15 @@ export async function checkAfterRestore(deps: RestoreCheckDeps): Promise<Unknown
   }
   const from = markers[markers.length - 1]!.backup_path
   if (ahead.length > 0) {
-    const list = ahead.map((a) => `${a.address} on ${a.chainId}: chain nonce ${a.chainNonce}, journal knows up to ${a.journalNext}`).join('; ')
-    deps.breaker.halt(`state restored from ${from}: transactions newer than the backup exist (${list}); review them, then reset the breaker`)
+    const list = ahead
+      .map((a) => `${a.address} on ${a.chainId}: chain nonce ${a.chainNonce}, journal knows up to ${a.journalNext}`)
+      .join('; ')
+    deps.breaker.halt(
+      `state restored from ${from}: transactions newer than the backup exist (${list}); review them, then reset the breaker`,
+    )
     deps.logger.warn({ ahead }, 'restored state is behind the chain: sending halted until an admin resets the breaker')
   } else {
-    deps.logger.info({ from }, 'restored state matches every wallet\'s chain nonce')
+    deps.logger.info({ from }, "restored state matches every wallet's chain nonce")
   }
   deps.db.prepare('DELETE FROM restore_marker').run()
   return ahead

@@ -9,8 +9,12 @@ export interface PinnedCalls {
 }
 
 const encode = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? { $big: x.toString() } : x))
-const decode = (s: string): unknown => JSON.parse(s, (_k, x) =>
-  (x && typeof x === 'object' && typeof (x as { $big?: unknown }).$big === 'string' ? BigInt((x as { $big: string }).$big) : x))
+const decode = (s: string): unknown =>
+  JSON.parse(s, (_k, x) =>
+    x && typeof x === 'object' && typeof (x as { $big?: unknown }).$big === 'string'
+      ? BigInt((x as { $big: string }).$big)
+      : x,
+  )
 
 /** Store of pinned calls per run id. */
 export interface RunCallsStore {
@@ -22,17 +26,27 @@ export interface RunCallsStore {
 /** Creates the store over the bot's database (migration 0005). */
 export function createRunCallsStore(db: Db): RunCallsStore {
   const select = db.prepare('SELECT calls_json, snapshot_json FROM bot_run_calls WHERE run_id = ?')
-  const insert = db.prepare(`INSERT OR IGNORE INTO bot_run_calls (run_id, adapter, calls_json, snapshot_json, created_at)
+  const insert =
+    db.prepare(`INSERT OR IGNORE INTO bot_run_calls (run_id, adapter, calls_json, snapshot_json, created_at)
     VALUES (?, ?, ?, ?, ?)`)
   const get = (runId: string): PinnedCalls | undefined => {
     const row = select.get(runId) as { calls_json: string; snapshot_json: string | null } | undefined
     if (!row) return undefined
-    return { calls: decode(row.calls_json) as Call[], snapshot: row.snapshot_json === null ? undefined : decode(row.snapshot_json) }
+    return {
+      calls: decode(row.calls_json) as Call[],
+      snapshot: row.snapshot_json === null ? undefined : decode(row.snapshot_json),
+    }
   }
   return {
     get,
     pin(runId, adapter, plan) {
-      insert.run(runId, adapter, encode(plan.calls), plan.snapshot === undefined ? null : encode(plan.snapshot), Date.now())
+      insert.run(
+        runId,
+        adapter,
+        encode(plan.calls),
+        plan.snapshot === undefined ? null : encode(plan.snapshot),
+        Date.now(),
+      )
       return get(runId)!
     },
   }

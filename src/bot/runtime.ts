@@ -85,7 +85,15 @@ export interface RuntimeOptions {
 }
 
 /** Task types the bot registers (the state view validates added jobs against these names). */
-export const BOT_TASK_TYPES = ['noop', 'send_calls', 'protocol_call', 'market_tick', 'rebalance', 'housekeeping', 'backup'] as const
+export const BOT_TASK_TYPES = [
+  'noop',
+  'send_calls',
+  'protocol_call',
+  'market_tick',
+  'rebalance',
+  'housekeeping',
+  'backup',
+] as const
 
 /** Margin over the gas estimate for calls with data. */
 const GAS_MARGIN_PCT = 50
@@ -95,22 +103,44 @@ const pairAbi = parseAbi(['function getPair(address,address) view returns (addre
 /** Maps a configured job onto the scheduler's job spec; policy hints travel in metadata. */
 export function toJobSpec(job: JobConfig): JobSpecInput {
   const t = job.trigger as unknown
-  const every = typeof t === 'object' && t !== null && (t as { type?: unknown }).type === 'interval'
-    ? (t as { every: number; unit: string }) : null
+  const every =
+    typeof t === 'object' && t !== null && (t as { type?: unknown }).type === 'interval'
+      ? (t as { every: number; unit: string })
+      : null
   const unitMs: Record<string, number> = { s: 1_000, min: 60_000, h: 3_600_000, days: 86_400_000 }
   const short = typeof t === 'string' ? /^interval_(\d+)([smhd])$/.exec(t) : null
   const shortMs: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }
-  const intervalMs = every ? every.every * (unitMs[every.unit] ?? 0) : short ? Number(short[1]) * shortMs[short[2]!]! : undefined
+  const intervalMs = every
+    ? every.every * (unitMs[every.unit] ?? 0)
+    : short
+      ? Number(short[1]) * shortMs[short[2]!]!
+      : undefined
   const metadata: Record<string, unknown> = { ...job.metadata }
   if (job.gasCap !== undefined) metadata.gasCap = job.gasCap.toString()
   if (job.maxDelay !== undefined) metadata.maxDelayMs = job.maxDelay
   if (intervalMs) metadata.recurringIntervalMs = intervalMs
   return {
-    id: job.id, taskType: job.taskType, ...triggerOf(job.trigger), args: job.args, priority: job.priority,
-    dependencies: job.dependencies, maxRetries: job.maxRetries, retryDelay: job.retryDelay, maxRetryDelay: job.maxRetryDelay,
-    timeout: job.timeout, maxInstances: job.maxInstances, misfireGraceTime: job.misfireGraceTime,
-    maxExecutions: job.maxExecutions, resources: job.resources, recovery: job.recovery, enabled: job.enabled, metadata,
-    timezone: job.timezone, windows: job.windows, dependencyTimeout: job.dependencyTimeout, triggerRule: job.triggerRule,
+    id: job.id,
+    taskType: job.taskType,
+    ...triggerOf(job.trigger),
+    args: job.args,
+    priority: job.priority,
+    dependencies: job.dependencies,
+    maxRetries: job.maxRetries,
+    retryDelay: job.retryDelay,
+    maxRetryDelay: job.maxRetryDelay,
+    timeout: job.timeout,
+    maxInstances: job.maxInstances,
+    misfireGraceTime: job.misfireGraceTime,
+    maxExecutions: job.maxExecutions,
+    resources: job.resources,
+    recovery: job.recovery,
+    enabled: job.enabled,
+    metadata,
+    timezone: job.timezone,
+    windows: job.windows,
+    dependencyTimeout: job.dependencyTimeout,
+    triggerRule: job.triggerRule,
   }
 }
 
@@ -133,8 +163,10 @@ export function retentionOf(config: BotConfig): { maxAgeMs: number; keepPerJob: 
 export function breakerConfig(config: BotConfig): CircuitBreakerConfig {
   const r = config.risk
   return {
-    riskScoreThreshold: Math.round(r.breaker.riskScore * 100), maxConsecutiveFailures: r.breaker.consecutiveFailures,
-    defaultDailyGasBudgetWei: r.dailyGasBudget, maxDrawdownBps: Math.max(1, Math.round(r.maxDrawdown * 10_000)),
+    riskScoreThreshold: Math.round(r.breaker.riskScore * 100),
+    maxConsecutiveFailures: r.breaker.consecutiveFailures,
+    defaultDailyGasBudgetWei: r.dailyGasBudget,
+    maxDrawdownBps: Math.max(1, Math.round(r.maxDrawdown * 10_000)),
     circuitBreakerTimeoutMs: config.scheduler.circuitBreakerTimeout,
   }
 }
@@ -143,8 +175,11 @@ export function breakerConfig(config: BotConfig): CircuitBreakerConfig {
 export function policyFromConfig(config: BotConfig): DynamicPolicyConfig {
   const cap = config.scheduler.maxGasPrice
   return {
-    maxGasPrice: cap, criticalMaxGasPrice: cap * 2n, hardMaxGasPrice: cap * 4n,
-    maxDelayMs: 3_600_000, recheckMs: 15_000,
+    maxGasPrice: cap,
+    criticalMaxGasPrice: cap * 2n,
+    hardMaxGasPrice: cap * 4n,
+    maxDelayMs: 3_600_000,
+    recheckMs: 15_000,
     // Percentiles: the rule until the oracle can time (a trend and a block interval); then the reservation price.
     deadline: { lowPercentile: 0, highPercentile: 50, shape: 2, safetyMs: 300_000, reservation: DEFAULT_RESERVATION },
     thinning: { mode: 'stretch', factor: config.risk.volatility.thinningFactor },
@@ -154,8 +189,13 @@ export function policyFromConfig(config: BotConfig): DynamicPolicyConfig {
 /** Builds the whole bot from a validated config. Nothing is sent until `start()`. */
 export async function createBotRuntime(config: BotConfig, options: RuntimeOptions): Promise<BotRuntime> {
   const dbPath = options.dbPath ?? config.store.path
-  const env = await resolveEnvironment(config, { stateDir: dirname(dbPath), rpcOverrides: options.rpcOverrides, devnet: options.devnet,
-    promptPassphrase: options.promptPassphrase, env: options.env })
+  const env = await resolveEnvironment(config, {
+    stateDir: dirname(dbPath),
+    rpcOverrides: options.rpcOverrides,
+    devnet: options.devnet,
+    promptPassphrase: options.promptPassphrase,
+    env: options.env,
+  })
   const log = options.logger
   try {
     const d = env.devnet
@@ -165,40 +205,89 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     const clustered = stores.cluster
     const clients: Record<number, PublicClient> = Object.fromEntries(env.chains.map((c) => [c.chainId, c.client]))
     const engine = createTxEngine({
-      db, journal: clustered?.journal, lanes: clustered?.lanes, logger: log, signers: [...env.wallets.values()], policy: createSpendPolicyGuard(env.chains.map((c) => c.policy)),
-      chains: env.chains.map((c) => ({ chainId: c.chainId, client: c.client, confirmations: c.confirmations,
-        fees: { maxFeePerGas: c.maxFeePerGas }, pollMs: env.devnet ? 50 : 1_000,
+      db,
+      journal: clustered?.journal,
+      lanes: clustered?.lanes,
+      logger: log,
+      signers: [...env.wallets.values()],
+      policy: createSpendPolicyGuard(env.chains.map((c) => c.policy)),
+      chains: env.chains.map((c) => ({
+        chainId: c.chainId,
+        client: c.client,
+        confirmations: c.confirmations,
+        fees: { maxFeePerGas: c.maxFeePerGas },
+        pollMs: env.devnet ? 50 : 1_000,
         // anvil's txpool can park a transaction that arrives while its predecessor is mined ("queued" at the
         // chain's nonce, rebroadcasts "already known"); only a fee bump's new bytes free it, so bump sooner there.
         ...(env.devnet ? { stuckAfterMs: 10_000 } : {}),
         // An estimate taken in the head block's second misses state a new block adds (Uniswap V2's first swap
         // of a block writes its price accumulators: +40k gas); unused gas is refunded, running out is not.
-        gasMarginPct: GAS_MARGIN_PCT })),
+        gasMarginPct: GAS_MARGIN_PCT,
+      })),
     })
     const r = config.risk
     const localBreaker = createCircuitBreaker({ db, logger: log, config: breakerConfig(config) })
     const breaker = clustered ? clustered.shareBreaker(localBreaker) : localBreaker
     const bars = Math.max(2, Math.round(r.volatility.window / 60_000))
     const h = 1 - r.volatility.hysteresis
-    const volatility = createVolatilityClassifier({ windowBars: bars, barSeconds: 60, annualize: false,
-      thresholds: { mediumEnter: r.volatility.thresholds.medium, mediumExit: r.volatility.thresholds.medium * h,
-        highEnter: r.volatility.thresholds.high, highExit: r.volatility.thresholds.high * h } })
-    const gasOracles = env.chains.map((c) => createGasOracle({ client: c.client,
-      config: { chainId: c.chainId, windowBlocks: 1_024, ...(env.devnet ? { maxBlockAgeMs: Number.POSITIVE_INFINITY } : {}) } }))
-    const risk = createRiskManager({ gasOracles, priceSources: await priceSources(env, clients), volatility, breaker, logger: log })
+    const volatility = createVolatilityClassifier({
+      windowBars: bars,
+      barSeconds: 60,
+      annualize: false,
+      thresholds: {
+        mediumEnter: r.volatility.thresholds.medium,
+        mediumExit: r.volatility.thresholds.medium * h,
+        highEnter: r.volatility.thresholds.high,
+        highExit: r.volatility.thresholds.high * h,
+      },
+    })
+    const gasOracles = env.chains.map((c) =>
+      createGasOracle({
+        client: c.client,
+        config: {
+          chainId: c.chainId,
+          windowBlocks: 1_024,
+          ...(env.devnet ? { maxBlockAgeMs: Number.POSITIVE_INFINITY } : {}),
+        },
+      }),
+    )
+    const risk = createRiskManager({
+      gasOracles,
+      priceSources: await priceSources(env, clients),
+      volatility,
+      breaker,
+      logger: log,
+    })
     // Samples at a bounded rate; the devnet's short demo runs sample more often so charts fill within minutes.
-    const history = createHistoryRecorder({ db, clients, wallets: [...env.wallets.values()].map((w) => w.address), book: env.book,
-      logger: log, ...(env.devnet ? { baseFeeEveryMs: 5_000, balanceEveryMs: 15_000 } : {}) })
+    const history = createHistoryRecorder({
+      db,
+      clients,
+      wallets: [...env.wallets.values()].map((w) => w.address),
+      book: env.book,
+      logger: log,
+      ...(env.devnet ? { baseFeeEveryMs: 5_000, balanceEveryMs: 15_000 } : {}),
+    })
     const policy = { ...policyFromConfig(config), ...options.policy }
-    const facade = createCentralScheduler({ risk, policy,
+    const facade = createCentralScheduler({
+      risk,
+      policy,
       onDecision: (runId, run, d, market) => {
-        if (d.action === 'delay' && d.code.startsWith('gas_')) history.onGasDelay({ runId, chainId: run.chainId, dueAt: run.dueAt, gas: market.gas[run.chainId] })
-      } })
+        if (d.action === 'delay' && d.code.startsWith('gas_'))
+          history.onGasDelay({ runId, chainId: run.chainId, dueAt: run.dueAt, gas: market.gas[run.chainId] })
+      },
+    })
     const s = config.scheduler
     const scheduler = createScheduler({
-      store: stores.store, cluster: clustered?.scheduler, logger: log, gate: options.wrapGate ? options.wrapGate(facade.gate) : facade.gate,
-      maxConcurrentJobs: options.maxConcurrentJobs ?? s.maxConcurrentJobs, defaultMaxRetries: s.defaultMaxRetries, defaultRetryDelay: s.defaultRetryDelay,
-      maxRetryDelay: s.maxRetryDelay, resourcePools: s.resourcePools, shutdownGraceMs: s.shutdownGraceMs,
+      store: stores.store,
+      cluster: clustered?.scheduler,
+      logger: log,
+      gate: options.wrapGate ? options.wrapGate(facade.gate) : facade.gate,
+      maxConcurrentJobs: options.maxConcurrentJobs ?? s.maxConcurrentJobs,
+      defaultMaxRetries: s.defaultMaxRetries,
+      defaultRetryDelay: s.defaultRetryDelay,
+      maxRetryDelay: s.maxRetryDelay,
+      resourcePools: s.resourcePools,
+      shutdownGraceMs: s.shutdownGraceMs,
       retention: retentionOf(config),
       onEscalation: createEscalationHook({ logger: log }),
     })
@@ -211,17 +300,55 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     for (const def of [
       noopTask,
       defineSendCallsTask(engine),
-      defineProtocolCallTask({ engine, registry: createDefaultRegistry(), clients, wallets: env.wallets, book: env.book, runCalls,
-        onGasSpent: (chainId, wei) => breaker.recordGasSpend(chainId, wei) }),
-      defineMarketTickTask({ risk, facade, onAssessment: (a) => { events.onAssessment(a); history.onAssessment(a) }, rpcTotals: () => env.rpcCalls.totals() }),
+      defineProtocolCallTask({
+        engine,
+        registry: createDefaultRegistry(),
+        clients,
+        wallets: env.wallets,
+        book: env.book,
+        runCalls,
+        onGasSpent: (chainId, wei) => breaker.recordGasSpend(chainId, wei),
+      }),
+      defineMarketTickTask({
+        risk,
+        facade,
+        onAssessment: (a) => {
+          events.onAssessment(a)
+          history.onAssessment(a)
+        },
+        rpcTotals: () => env.rpcCalls.totals(),
+      }),
       defineRebalanceTask({ scheduler: () => scheduler, clients, wallets: env.wallets, book: env.book }),
       ...upkeep.tasks,
-    ]) scheduler.registerTask(def)
+    ])
+      scheduler.registerTask(def)
     scheduler.addJobs([...config.jobs.map(toJobSpec), ...upkeep.jobs], { ifExists: 'replace' })
-    const notify = wireNotify({ config: options.notify === false ? { ...config, notify: { ...config.notify, channels: [] } } : config, db, env, journal: engine.journal, scheduler, logger: log, processEnv: options.env })
+    const notify = wireNotify({
+      config: options.notify === false ? { ...config, notify: { ...config.notify, channels: [] } } : config,
+      db,
+      env,
+      journal: engine.journal,
+      scheduler,
+      logger: log,
+      processEnv: options.env,
+    })
     let closing: Promise<void> | undefined
     return {
-      config, env, db, engine, risk, breaker, facade, policy, scheduler, clients, housekeeper: upkeep.housekeeper, backupDir: upkeep.backupDir, events, notify, history,
+      config,
+      env,
+      db,
+      engine,
+      risk,
+      breaker,
+      facade,
+      policy,
+      scheduler,
+      clients,
+      housekeeper: upkeep.housekeeper,
+      backupDir: upkeep.backupDir,
+      events,
+      notify,
+      history,
       async start() {
         await checkAfterRestore({ db, breaker, clients, wallets: env.wallets.values(), logger: log })
         await notify.start(async () => {
@@ -232,16 +359,19 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
         })
         events.start()
       },
-      close: (o) => (closing ??= (async () => {
-        events.stop()
-        try {
-          await notify.stop('shutdown').catch(() => undefined)
-          await scheduler.stop({ graceMs: o?.graceMs })
-          notify.detach()
-          await history.idle()
-          stores.close()
-        } finally { await env.close() }
-      })()),
+      close: (o) =>
+        (closing ??= (async () => {
+          events.stop()
+          try {
+            await notify.stop('shutdown').catch(() => undefined)
+            await scheduler.stop({ graceMs: o?.graceMs })
+            notify.detach()
+            await history.idle()
+            stores.close()
+          } finally {
+            await env.close()
+          }
+        })()),
     }
   } catch (err) {
     await env.close()
@@ -254,12 +384,18 @@ async function priceSources(env: BotEnvironment, clients: Record<number, PublicC
   const d = env.devnet
   if (!d) return []
   const client = clients[d.addresses.l1.chainId]!
-  const pair = await client.readContract({ address: d.addresses.l1.uniswapV2Factory, abi: pairAbi, functionName: 'getPair',
-    args: [d.addresses.l1.weth, d.addresses.l1.tokens.USDC] }) as Address
+  const pair = (await client.readContract({
+    address: d.addresses.l1.uniswapV2Factory,
+    abi: pairAbi,
+    functionName: 'getPair',
+    args: [d.addresses.l1.weth, d.addresses.l1.tokens.USDC],
+  })) as Address
   // The pool comes first: the first source that answers feeds the volatility classifier. The devnet's ETH/USD
   // feed is only updated by hand, so any age is accepted there.
   return [
     createV2PoolPriceSource('devnet-weth-usdc', client, pair, d.addresses.l1.weth),
-    createChainlinkPriceSource('devnet-eth-usd', client, d.addresses.l1.priceFeeds.ETH_USD, { maxAgeSec: 10 * 365 * 86_400 }),
+    createChainlinkPriceSource('devnet-eth-usd', client, d.addresses.l1.priceFeeds.ETH_USD, {
+      maxAgeSec: 10 * 365 * 86_400,
+    }),
   ]
 }

@@ -6,8 +6,19 @@ import type { SavingsReport } from '../history/index.ts'
 
 /** Run states as the scheduler records them. */
 export type RunStatus =
-  | 'pending' | 'delayed' | 'held' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'
-  | 'missed' | 'skipped' | 'thinned' | 'interrupted' | 'needs_attention'
+  | 'pending'
+  | 'delayed'
+  | 'held'
+  | 'running'
+  | 'retrying'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'missed'
+  | 'skipped'
+  | 'thinned'
+  | 'interrupted'
+  | 'needs_attention'
 
 /** One job as `bot jobs` lists it. Times are epoch milliseconds. */
 export interface JobSummary {
@@ -61,7 +72,20 @@ export interface JobExplanation {
   dependencies: string[]
   triggerRule: string
   /** Each thing it waits for, e.g. {kind:'gas', detail:'base fee 62 gwei > cap 30 gwei'}. */
-  waitingOn: { kind: 'gas' | 'dependency' | 'breaker' | 'thinning' | 'misfire' | 'paused' | 'disabled' | 'resources' | 'schedule' | 'other'; detail: string }[]
+  waitingOn: {
+    kind:
+      | 'gas'
+      | 'dependency'
+      | 'breaker'
+      | 'thinning'
+      | 'misfire'
+      | 'paused'
+      | 'disabled'
+      | 'resources'
+      | 'schedule'
+      | 'other'
+    detail: string
+  }[]
   /** The last gate decision recorded on its latest run. */
   lastDecision?: { decision: 'run' | 'delay' | 'skip' | 'hold'; reason: string; at: number }
 }
@@ -88,8 +112,7 @@ export interface OnceReport {
 
 /** Progress events the long-running operations report, shown as a spinner or plain lines. */
 export type ProgressEvent =
-  | { kind: 'step'; message: string }
-  | { kind: 'job'; jobId: string; status: RunStatus; message?: string }
+  { kind: 'step'; message: string } | { kind: 'job'; jobId: string; status: RunStatus; message?: string }
 
 /** Options common to long-running operations. */
 export interface LongRunOptions {
@@ -142,13 +165,21 @@ export interface CliServices {
   addTask(job: JobConfig): Promise<JobSummary>
   removeTask(jobId: string): Promise<void>
   /** Adds a preset's jobs (validated config) to the state; existing ids are skipped unless `replace`. */
-  loadPreset(name: string, preset: BotConfig, options: { replace: boolean }): Promise<{ added: string[]; skipped: string[] }>
+  loadPreset(
+    name: string,
+    preset: BotConfig,
+    options: { replace: boolean },
+  ): Promise<{ added: string[]; skipped: string[] }>
   /** Runs every enabled job once in dependency order, then returns. */
   runOnce(options: LongRunOptions): Promise<OnceReport>
   /** Runs until `signal` aborts, then shuts down gracefully. */
   runForever(options: LongRunOptions): Promise<void>
   /** Starts the local devnet, reports it through `onReady`, and keeps it up until `signal` aborts. */
-  devnet(options: { signal: AbortSignal; onProgress: (e: ProgressEvent) => void; onReady: (info: DevnetInfo) => void }): Promise<void>
+  devnet(options: {
+    signal: AbortSignal
+    onProgress: (e: ProgressEvent) => void
+    onReady: (info: DevnetInfo) => void
+  }): Promise<void>
   keystoreNew(options: { out?: string; passphrase: string }): Promise<KeystoreResult>
   keystoreImport(options: { out?: string; passphrase: string; privateKey: string }): Promise<KeystoreResult>
   /** Runs housekeeping now (retention, SQLite upkeep, directory cleanup); `dryRun` removes nothing. */

@@ -25,15 +25,29 @@ export function openStateView(config: BotConfig): StateView {
   const logger = pino({ level: 'silent' })
   // Retention as the runtime has it, so `bot housekeeping` prunes by the same rules (the view never starts).
   const stores = wireStores(config, db, { view: true })
-  const scheduler = createScheduler({ store: stores.store, cluster: stores.cluster?.scheduler, logger, retention: retentionOf(config), view: true })
+  const scheduler = createScheduler({
+    store: stores.store,
+    cluster: stores.cluster?.scheduler,
+    logger,
+    retention: retentionOf(config),
+    view: true,
+  })
   // The view validates jobs against the real catalog's names; it never starts, so these handlers never run.
   for (const type of BOT_TASK_TYPES) {
-    scheduler.registerTask({ type, handler: () => Promise.reject(new AppError('STATE_VIEW', 'the state view does not run tasks')) })
+    scheduler.registerTask({
+      type,
+      handler: () => Promise.reject(new AppError('STATE_VIEW', 'the state view does not run tasks')),
+    })
   }
   const local = createCircuitBreaker({ db, config: breakerConfig(config) })
   const breaker = stores.cluster ? stores.cluster.shareBreaker(local) : local
-  return { db, scheduler, breaker, close: async () => {
-    await scheduler.stop({ graceMs: 0 })
-    stores.close()
-  } }
+  return {
+    db,
+    scheduler,
+    breaker,
+    close: async () => {
+      await scheduler.stop({ graceMs: 0 })
+      stores.close()
+    },
+  }
 }

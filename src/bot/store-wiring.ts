@@ -45,7 +45,11 @@ function walletKey(wallets: ReadonlyMap<string, LocalAccount>) {
  * Opens the configured stores. `view` is the CLI's read-only state view: in a cluster it holds no lease, and its
  * controls (pause, priority...) and manual runs go to the running instances.
  */
-export function wireStores(config: BotConfig, db: Db, o: { wallets?: ReadonlyMap<string, LocalAccount>; logger?: Logger; view?: boolean }): StoreWiring {
+export function wireStores(
+  config: BotConfig,
+  db: Db,
+  o: { wallets?: ReadonlyMap<string, LocalAccount>; logger?: Logger; view?: boolean },
+): StoreWiring {
   if (config.store.kind !== 'postgres') {
     return { store: createSqliteSchedulerStore({ db, backgroundCheckpoints: !o.view }), close: () => undefined }
   }
@@ -53,10 +57,13 @@ export function wireStores(config: BotConfig, db: Db, o: { wallets?: ReadonlyMap
   if (!c) return { store: createPostgresSchedulerStore({ url: config.store.url }), close: () => undefined }
   const pg = createSyncPg(config.store.url!)
   // The view names itself apart from the instance sharing its config, or that instance would skip its controls as its own.
-  const instanceId = o.view ? defaultInstanceId() : c.instanceId ?? defaultInstanceId()
+  const instanceId = o.view ? defaultInstanceId() : (c.instanceId ?? defaultInstanceId())
   // The store shares the connection (the wiring closes it once the lanes gave their leases back); an instance's
   // writes are fenced by its group leases, the view's are hand-offs only.
-  const store = { ...createPostgresSchedulerStore({ pg, fenceOwner: o.view ? undefined : instanceId }), close: () => undefined }
+  const store = {
+    ...createPostgresSchedulerStore({ pg, fenceOwner: o.view ? undefined : instanceId }),
+    close: () => undefined,
+  }
   const coordinator = createPgCoordinator({ pg, instanceId, leaseMs: c.leaseMs, passive: o.view })
   const lanes = o.view ? null : createPgLaneLeases({ pg, instanceId: coordinator.instanceId, leaseMs: c.leaseMs })
   return {

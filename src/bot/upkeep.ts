@@ -31,16 +31,27 @@ export function defaultBackupDir(config: BotConfig, baseDir = process.cwd(), dbP
 const housekeepingArgs = z.strictObject({ dryRun: z.boolean().optional() }).optional()
 
 /** Builds the housekeeper (config targets plus the backups directory) and the two task types. */
-export function createUpkeep(o: { config: BotConfig; db: Db; dbPath: string; scheduler: () => Scheduler; baseDir?: string }): Upkeep {
+export function createUpkeep(o: {
+  config: BotConfig
+  db: Db
+  dbPath: string
+  scheduler: () => Scheduler
+  baseDir?: string
+}): Upkeep {
   const { config, db } = o
   const baseDir = o.baseDir ?? process.cwd()
   const backupDir = defaultBackupDir(config, baseDir, o.dbPath)
   mkdirSync(backupDir, { recursive: true })
   const keep = config.backup.keep
   const housekeeper = createHousekeeper({
-    db, audit: createAuditLog(db), pruneRuns: () => o.scheduler().pruneHistory(),
+    db,
+    audit: createAuditLog(db),
+    pruneRuns: () => o.scheduler().pruneHistory(),
     pruneHistory: (cutoff, dryRun) => pruneChartHistory(db, cutoff, dryRun),
-    runRetentionDays: config.scheduler.retention.days, runRetentionCount: config.scheduler.retention.count, auditRetentionDays: config.housekeeping.auditRetentionDays, baseDir,
+    runRetentionDays: config.scheduler.retention.days,
+    runRetentionCount: config.scheduler.retention.count,
+    auditRetentionDays: config.housekeeping.auditRetentionDays,
+    baseDir,
     configTargets: [
       ...config.housekeeping.cleanup,
       { directory: backupDir, pattern: BACKUP_PATTERN, maxFiles: keep, priority: 10 },
@@ -49,20 +60,37 @@ export function createUpkeep(o: { config: BotConfig; db: Db; dbPath: string; sch
   })
   const tasks: TaskDefinition[] = [
     {
-      type: 'housekeeping', description: 'prune history and audit rows past retention, optimize SQLite, clean registered directories',
-      argsSchema: housekeepingArgs, recovery: 'rerun',
+      type: 'housekeeping',
+      description: 'prune history and audit rows past retention, optimize SQLite, clean registered directories',
+      argsSchema: housekeepingArgs,
+      recovery: 'rerun',
       handler: async ({ args }) => housekeeper.run({ dryRun: housekeepingArgs.parse(args)?.dryRun }),
     },
     {
-      type: 'backup', description: `online backup of the state database into ${backupDir} (newest ${keep} kept)`, recovery: 'rerun',
+      type: 'backup',
+      description: `online backup of the state database into ${backupDir} (newest ${keep} kept)`,
+      recovery: 'rerun',
       handler: async () => backupDatabase(db, backupDir),
     },
   ]
   const taken = new Set(config.jobs.map((j) => j.id))
   const jobs: JobSpecInput[] = []
   if (config.housekeeping.enabled && !taken.has('housekeeping')) {
-    jobs.push({ id: 'housekeeping', taskType: 'housekeeping', trigger: config.housekeeping.trigger, priority: 'low', metadata: { builtin: true } })
+    jobs.push({
+      id: 'housekeeping',
+      taskType: 'housekeeping',
+      trigger: config.housekeeping.trigger,
+      priority: 'low',
+      metadata: { builtin: true },
+    })
   }
-  if (!taken.has('backup')) jobs.push({ id: 'backup', taskType: 'backup', trigger: config.backup.trigger, priority: 'low', metadata: { builtin: true } })
+  if (!taken.has('backup'))
+    jobs.push({
+      id: 'backup',
+      taskType: 'backup',
+      trigger: config.backup.trigger,
+      priority: 'low',
+      metadata: { builtin: true },
+    })
   return { housekeeper, backupDir, tasks, jobs }
 }

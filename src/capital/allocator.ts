@@ -66,7 +66,9 @@ export function parseProtocols(raw: readonly ProtocolSpecInput[]): ProtocolSpec[
     if (ids.has(p.id)) throw new ValidationError('protocol list', [{ path: p.id, message: 'duplicate protocol id' }])
     ids.add(p.id)
     if (p.minAmount !== undefined && p.maxAmount !== undefined && p.minAmount > p.maxAmount) {
-      throw new ValidationError('protocol list', [{ path: `${p.id}.minAmount`, message: 'minAmount exceeds maxAmount' }])
+      throw new ValidationError('protocol list', [
+        { path: `${p.id}.minAmount`, message: 'minAmount exceeds maxAmount' },
+      ])
     }
   }
   return parsed.data
@@ -85,7 +87,10 @@ export function scoresToBps(scores: readonly number[]): number[] {
   const order = raw.map((r, i) => ({ i, frac: r - Math.floor(r) })).sort((a, b) => b.frac - a.frac || a.i - b.i)
   for (const { i } of order) {
     if (left <= 0) break
-    if (scores[i]! > 0) { bps[i]!++; left-- }
+    if (scores[i]! > 0) {
+      bps[i]!++
+      left--
+    }
   }
   return bps
 }
@@ -108,8 +113,13 @@ export function toCapitalUnits(amount: bigint, capitalDecimals: number, assetDec
  * than its `minAmount` is dropped (lowest score first) and its share re-split. Amounts are floored to each
  * asset's decimals, so the sum never exceeds the capital.
  */
-export function planPortfolio(rawProtocols: readonly ProtocolSpecInput[], totalCapital: Capital, options: AllocationOptions = {}): PortfolioPlan {
-  if (totalCapital.amount < 0n) throw new ValidationError('capital', [{ path: 'amount', message: 'must not be negative' }])
+export function planPortfolio(
+  rawProtocols: readonly ProtocolSpecInput[],
+  totalCapital: Capital,
+  options: AllocationOptions = {},
+): PortfolioPlan {
+  if (totalCapital.amount < 0n)
+    throw new ValidationError('capital', [{ path: 'amount', message: 'must not be negative' }])
   const protocols = parseProtocols(rawProtocols)
     .filter((p) => p.enabled && p.expectedValueBps > 0)
     .map((p) => ({ p, score: p.expectedValueBps / p.riskBps }))
@@ -119,7 +129,8 @@ export function planPortfolio(rawProtocols: readonly ProtocolSpecInput[], totalC
   for (const { p } of protocols) {
     if (reserved[p.chainId] !== undefined) continue
     const want = options.gasReserve?.[p.chainId] ?? 0n
-    if (want < 0n) throw new ValidationError('gas reserve', [{ path: String(p.chainId), message: 'must not be negative' }])
+    if (want < 0n)
+      throw new ValidationError('gas reserve', [{ path: String(p.chainId), message: 'must not be negative' }])
     const keep = want < investable ? want : investable
     reserved[p.chainId] = keep
     investable -= keep
@@ -144,7 +155,10 @@ export function planPortfolio(rawProtocols: readonly ProtocolSpecInput[], totalC
     const tentative = new Map([...active].map((i) => [i, (remaining * BigInt(bps[i]!)) / bpsSum] as const))
     const over = [...active].filter((i) => tentative.get(i)! > cap(protocols[i]!.p))
     if (over.length > 0) {
-      for (const i of over) { value.set(i, cap(protocols[i]!.p)); active.delete(i) }
+      for (const i of over) {
+        value.set(i, cap(protocols[i]!.p))
+        active.delete(i)
+      }
       continue
     }
     const under = [...active].filter((i) => tentative.get(i)! < (protocols[i]!.p.minAmount ?? 0n))
@@ -163,7 +177,14 @@ export function planPortfolio(rawProtocols: readonly ProtocolSpecInput[], totalC
     const rounded = toCapitalUnits(amount, totalCapital.decimals, p.asset.decimals)
     if (amount <= 0n || rounded < (p.minAmount ?? 0n)) continue
     placed += rounded
-    allocations.push({ protocol: p.id, chainId: p.chainId, amount, value: rounded, weightBps: bps[i]!, priority: allocations.length + 1 })
+    allocations.push({
+      protocol: p.id,
+      chainId: p.chainId,
+      amount,
+      value: rounded,
+      weightBps: bps[i]!,
+      priority: allocations.length + 1,
+    })
   }
   return { allocations, reserved, unallocated: investable - placed }
 }
@@ -172,6 +193,10 @@ export function planPortfolio(rawProtocols: readonly ProtocolSpecInput[], totalC
  * The allocator's entry point: `{protocol, amount, priority}` per funded protocol (see `planPortfolio` for
  * the reserves and the unplaced remainder).
  */
-export function optimizePortfolio(protocols: readonly ProtocolSpecInput[], totalCapital: Capital, options: AllocationOptions = {}): Allocation[] {
+export function optimizePortfolio(
+  protocols: readonly ProtocolSpecInput[],
+  totalCapital: Capital,
+  options: AllocationOptions = {},
+): Allocation[] {
   return planPortfolio(protocols, totalCapital, options).allocations
 }

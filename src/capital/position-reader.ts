@@ -32,23 +32,45 @@ export function createOnchainPositionReader(
       const source = sources[protocol.id]
       const client = clients[protocol.chainId]
       if (!source || !client) {
-        throw new AppError('POSITION_SOURCE', `no position source or client for protocol ${protocol.id} on chain ${protocol.chainId}`, {
-          hint: 'configure where the position is held (erc20 or erc4626) and an RPC for that chain',
-        })
+        throw new AppError(
+          'POSITION_SOURCE',
+          `no position source or client for protocol ${protocol.id} on chain ${protocol.chainId}`,
+          {
+            hint: 'configure where the position is held (erc20 or erc4626) and an RPC for that chain',
+          },
+        )
       }
       try {
         if (source.kind === 'erc20' || source.kind === 'aave-v3') {
           const token = source.kind === 'erc20' ? source.token : source.aToken
           return await client.readContract({ address: token, abi, functionName: 'balanceOf', args: [source.owner] })
         }
-        const shares = await client.readContract({ address: source.vault, abi, functionName: 'balanceOf', args: [source.owner] })
-        if (shares === 0n) return 0n
-        return await client.readContract({ address: source.vault, abi, functionName: 'convertToAssets', args: [shares] })
-      } catch (cause) {
-        const msg = cause instanceof Error ? redactSecrets((cause as { shortMessage?: string }).shortMessage ?? cause.message) : String(cause)
-        throw new AppError('POSITION_READ', `cannot read the ${protocol.id} position on chain ${protocol.chainId}: ${msg.split('\n')[0]}`, {
-          retryable: true, cause,
+        const shares = await client.readContract({
+          address: source.vault,
+          abi,
+          functionName: 'balanceOf',
+          args: [source.owner],
         })
+        if (shares === 0n) return 0n
+        return await client.readContract({
+          address: source.vault,
+          abi,
+          functionName: 'convertToAssets',
+          args: [shares],
+        })
+      } catch (cause) {
+        const msg =
+          cause instanceof Error
+            ? redactSecrets((cause as { shortMessage?: string }).shortMessage ?? cause.message)
+            : String(cause)
+        throw new AppError(
+          'POSITION_READ',
+          `cannot read the ${protocol.id} position on chain ${protocol.chainId}: ${msg.split('\n')[0]}`,
+          {
+            retryable: true,
+            cause,
+          },
+        )
       }
     },
   }

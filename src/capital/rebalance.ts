@@ -34,11 +34,21 @@ export interface AllocationJobSpec {
   priority: number
   /** Stable per (protocol, action, amount, target, plan) so re-planning the same move does not add a second job. */
   dedupeKey: string
-  args: { protocol: string; chainId: number; action: 'deposit' | 'withdraw'; amount: string; current: string; target: string }
+  args: {
+    protocol: string
+    chainId: number
+    action: 'deposit' | 'withdraw'
+    amount: string
+    current: string
+    target: string
+  }
 }
 
 /** Reads every protocol's current position through `reader` (sequentially: a few reads, no RPC bursts). */
-export async function readPositions(reader: PositionReader, protocols: readonly ProtocolSpec[]): Promise<Record<string, bigint>> {
+export async function readPositions(
+  reader: PositionReader,
+  protocols: readonly ProtocolSpec[],
+): Promise<Record<string, bigint>> {
   const out: Record<string, bigint> = {}
   for (const p of protocols) {
     const v = await reader.read(p)
@@ -73,13 +83,26 @@ export function planRebalance(
     if (diffValue < options.minTradeSize || diffValue === 0n) continue
     const base = target > 0n ? target : current
     if (diff * 10_000n < BigInt(Math.ceil(options.driftThresholdBps)) * base) continue
-    moves.push({ protocol: p.id, chainId: p.chainId, action: target > current ? 'deposit' : 'withdraw', amount: diff, current, target })
+    moves.push({
+      protocol: p.id,
+      chainId: p.chainId,
+      action: target > current ? 'deposit' : 'withdraw',
+      amount: diff,
+      current,
+      target,
+    })
     sizeOf.set(p.id, diffValue)
   }
-  moves.sort((a, b) =>
-    (a.action === b.action ? 0 : a.action === 'withdraw' ? -1 : 1)
-    || (sizeOf.get(b.protocol)! > sizeOf.get(a.protocol)! ? 1 : sizeOf.get(b.protocol)! < sizeOf.get(a.protocol)! ? -1 : 0)
-    || (a.protocol < b.protocol ? -1 : 1))
+  moves.sort(
+    (a, b) =>
+      (a.action === b.action ? 0 : a.action === 'withdraw' ? -1 : 1) ||
+      (sizeOf.get(b.protocol)! > sizeOf.get(a.protocol)!
+        ? 1
+        : sizeOf.get(b.protocol)! < sizeOf.get(a.protocol)!
+          ? -1
+          : 0) ||
+      (a.protocol < b.protocol ? -1 : 1),
+  )
   return moves.map((m, i) => ({ ...m, priority: i + 1 }))
 }
 

@@ -61,8 +61,11 @@ export function createBlockWatcher(rpc: RpcSteps, options: BlockWatcherOptions):
       const from = lastScanned + 1
       const to = Math.min(head, lastScanned + maxBlocks)
       if (to < from) return
-      const blocks = await Promise.all(Array.from({ length: to - from + 1 }, (_, i) =>
-        request({ method: 'eth_getBlockByNumber', params: [`0x${(from + i).toString(16)}`, false] })))
+      const blocks = await Promise.all(
+        Array.from({ length: to - from + 1 }, (_, i) =>
+          request({ method: 'eth_getBlockByNumber', params: [`0x${(from + i).toString(16)}`, false] }),
+        ),
+      )
       const hits = new Set<Hex>()
       for (const b of blocks as ({ number: Hex; hash: Hex; transactions: Hex[] } | null)[]) {
         if (!b) continue
@@ -85,7 +88,9 @@ export function createBlockWatcher(rpc: RpcSteps, options: BlockWatcherOptions):
   }
   const ensureTimer = () => {
     if (!timer && watched.size > 0) {
-      timer = setInterval(() => { void tick() }, options.pollMs)
+      timer = setInterval(() => {
+        void tick()
+      }, options.pollMs)
       timer.unref()
     }
   }

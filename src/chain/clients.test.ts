@@ -23,7 +23,9 @@ beforeAll(async () => {
   ;[anvil, other] = await Promise.all([startAnvil(), startAnvil({ chainId: 4242 })])
   deadUrl = `http://127.0.0.1:${await freePort()}/v3/CLIENTSECRETKEY`
 })
-afterAll(async () => { await Promise.all([anvil?.stop(), other?.stop()]) })
+afterAll(async () => {
+  await Promise.all([anvil?.stop(), other?.stop()])
+})
 
 describe('assertChainId', () => {
   it('passes when the RPC reports the configured chain', async () => {
@@ -34,7 +36,10 @@ describe('assertChainId', () => {
   it('throws a non-retryable ChainIdMismatchError naming both ids when the RPC is another chain', async () => {
     // The client is configured for 31337 but the URL points at a 4242 node: the misrouted-URL case.
     const client = createChainClient({ chainId: 31337, rpcUrls: [other.rpcUrl] })
-    const err = await assertChainId(client, 31337).then(() => undefined, (e: unknown) => e)
+    const err = await assertChainId(client, 31337).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(ChainIdMismatchError)
     const e = err as ChainIdMismatchError
     expect(e.code).toBe('CHAIN_ID_MISMATCH')
@@ -46,7 +51,10 @@ describe('assertChainId', () => {
 
   it('maps an unreachable RPC to a retryable transport error without the URL', async () => {
     const client = createChainClient({ chainId: 31337, rpcUrls: [deadUrl], retryCount: 0 })
-    const err = await assertChainId(client, 31337).then(() => undefined, (e: unknown) => e)
+    const err = await assertChainId(client, 31337).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(ChainError)
     expect((err as ChainError).code).toBe('RPC_UNAVAILABLE')
     expect((err as ChainError).retryable).toBe(true)
@@ -95,7 +103,11 @@ describe('JSON-RPC batching (rpcBatchSize)', () => {
     const proxy = await startFaultProxy({ target: anvil.rpcUrl })
     try {
       const read = (client: ReturnType<typeof createChainClient>) =>
-        Promise.all(Array.from({ length: 8 }, (_, i) => client.getBalance({ address: `0x${(i + 1).toString(16).padStart(40, '0')}` })))
+        Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            client.getBalance({ address: `0x${(i + 1).toString(16).padStart(40, '0')}` }),
+          ),
+        )
       const batched = createChainClient({ chainId: 31337, rpcUrls: [proxy.url], rpcBatchSize: 64 })
       const balances = await read(batched)
       expect(balances).toHaveLength(8)

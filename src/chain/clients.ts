@@ -52,7 +52,8 @@ export function defineBotChain(chainId: number, name?: string, nativeSymbol = 'E
 export function createChainClient(config: ChainClientConfig): PublicClient {
   if (config.rpcUrls.length === 0) {
     throw new ChainError('RPC_NOT_CONFIGURED', `no RPC URL configured for chain ${config.chainId}`, {
-      chainId: config.chainId, hint: 'add at least one rpc URL for this chain in the config',
+      chainId: config.chainId,
+      hint: 'add at least one rpc URL for this chain in the config',
     })
   }
   // From now on these URLs' keys are scrubbed from any log line or error text, even when a node echoes them.
@@ -63,9 +64,10 @@ export function createChainClient(config: ChainClientConfig): PublicClient {
   const onFetchRequest = config.onRequest ? countRequests(config.onRequest) : undefined
   const batch = config.rpcBatchSize ? { batchSize: config.rpcBatchSize, wait: 0 } : false
   const transports = config.rpcUrls.map((url) => http(url, { timeout, retryCount: 0, batch, onFetchRequest }))
-  const transport = transports.length === 1
-    ? http(config.rpcUrls[0], { timeout, retryCount: config.retryCount ?? 1, retryDelay, batch, onFetchRequest })
-    : fallback(transports, { retryCount: config.retryCount ?? 1, retryDelay, rank: false })
+  const transport =
+    transports.length === 1
+      ? http(config.rpcUrls[0], { timeout, retryCount: config.retryCount ?? 1, retryDelay, batch, onFetchRequest })
+      : fallback(transports, { retryCount: config.retryCount ?? 1, retryDelay, rank: false })
   return createPublicClient({
     chain: defineBotChain(config.chainId, config.name, config.nativeSymbol, config.multicall),
     transport,

@@ -56,7 +56,8 @@ export function applyBroadcast(journal: IntentJournal, row: IntentRow, outcome: 
       journal.setStatus(row.id, current === 'mined' ? 'mined' : 'broadcast', { broadcast: true })
       return
     case 'unknown':
-      if (current === 'signed' || current === 'dropped') journal.setStatus(row.id, 'unknown', { error: outcome.error.message })
+      if (current === 'signed' || current === 'dropped')
+        journal.setStatus(row.id, 'unknown', { error: outcome.error.message })
       return
     case 'nonce_too_low':
       // The nonce is used: by this very tx (mined) or by another one. The confirm loop decides from receipts.
@@ -72,9 +73,14 @@ export function settledOutcome(group: IntentRow[]): IntentOutcome | undefined {
   if (group.some((r) => isOpen(r.status))) return undefined
   const won = group.find((r) => r.status === 'confirmed')
   if (won) {
-    const receipt: MinimalReceipt = { transactionHash: won.hash as Hex, blockHash: won.blockHash as Hex,
-      blockNumber: won.blockNumber ?? 0, status: 'success' }
-    if (won.kind === 'cancel') return { status: 'failed', code: 'TX_CANCELLED', reason: 'cancelled past its validity', row: won }
+    const receipt: MinimalReceipt = {
+      transactionHash: won.hash as Hex,
+      blockHash: won.blockHash as Hex,
+      blockNumber: won.blockNumber ?? 0,
+      status: 'success',
+    }
+    if (won.kind === 'cancel')
+      return { status: 'failed', code: 'TX_CANCELLED', reason: 'cancelled past its validity', row: won }
     return { status: 'confirmed', row: won, receipt }
   }
   const failed = group.find((r) => r.status === 'failed')
@@ -89,7 +95,10 @@ export function settledOutcome(group: IntentRow[]): IntentOutcome | undefined {
  * journaled (fsync) before it is broadcast. RPC failures only delay the loop. Aborting leaves the intent open.
  */
 export async function driveIntent(
-  ctx: ConfirmContext, rootId: number, signal?: AbortSignal, justBroadcast = false,
+  ctx: ConfirmContext,
+  rootId: number,
+  signal?: AbortSignal,
+  justBroadcast = false,
 ): Promise<IntentOutcome> {
   const { journal, rpc, settings, logger } = ctx
   let warnedCap = false
@@ -128,8 +137,11 @@ export async function driveIntent(
       // While counting confirmations, poll at the normal pace.
       const counting = journal.group(rootId).some((r) => r.status === 'mined')
       if (watcher && !counting) {
-        await watcher.wait(watchedHashes, Math.max(settings.pollMs, Math.min(settings.rebroadcastMs,
-          settings.stuckAfterMs) / 2), signal)
+        await watcher.wait(
+          watchedHashes,
+          Math.max(settings.pollMs, Math.min(settings.rebroadcastMs, settings.stuckAfterMs) / 2),
+          signal,
+        )
       } else {
         await ctx.sleep(settings.pollMs, signal).catch(() => undefined)
       }
@@ -138,7 +150,10 @@ export async function driveIntent(
     for (const h of watchedHashes) watcher?.unwatch(h)
   }
 
-  async function findMined(attempts: IntentRow[], direct: boolean): Promise<{ row: IntentRow; receipt: MinimalReceipt } | undefined> {
+  async function findMined(
+    attempts: IntentRow[],
+    direct: boolean,
+  ): Promise<{ row: IntentRow; receipt: MinimalReceipt } | undefined> {
     for (const a of [...attempts].reverse()) {
       if (!direct && !watcher?.seen(a.hash as Hex)) continue
       const receipt = await rpc.receipt(a.hash as Hex, signal)
@@ -161,7 +176,10 @@ export async function driveIntent(
     }
     for (const a of attempts) {
       if (a.status === 'mined') {
-        logger.warn({ intentId: a.id, hash: a.hash, block: a.blockNumber }, 'receipt gone (reorg): re-sending the same bytes')
+        logger.warn(
+          { intentId: a.id, hash: a.hash, block: a.blockNumber },
+          'receipt gone (reorg): re-sending the same bytes',
+        )
         journal.setStatus(a.id, 'dropped', { blockHash: null, blockNumber: null, error: 'reorged out' })
       }
     }
@@ -188,16 +206,20 @@ export async function driveIntent(
     const last = fresh[fresh.length - 1]
     if (!last) return undefined
     const t = ctx.now()
-    const due = last.status === 'signed' || last.status === 'unknown' || last.status === 'dropped'
-      ? t - (last.broadcastAt ?? 0) >= Math.min(settings.rebroadcastMs, settings.pollMs * 4)
-      : t - (last.broadcastAt ?? last.createdAt) >= settings.rebroadcastMs
+    const due =
+      last.status === 'signed' || last.status === 'unknown' || last.status === 'dropped'
+        ? t - (last.broadcastAt ?? 0) >= Math.min(settings.rebroadcastMs, settings.pollMs * 4)
+        : t - (last.broadcastAt ?? last.createdAt) >= settings.rebroadcastMs
     if (due) applyBroadcast(journal, last, await rpc.broadcast(last.rawTx as Hex))
     const cancel = fresh.find((r) => r.kind === 'cancel')
     const validUntil = root.validUntil ?? Number.MAX_SAFE_INTEGER
     if (!cancel && t >= validUntil) {
       await signFollowUp(last, 'cancel')
-    } else if (!cancel && t - last.createdAt >= settings.stuckAfterMs
-      && group.filter((r) => r.kind === 'replacement').length < settings.maxBumps) {
+    } else if (
+      !cancel &&
+      t - last.createdAt >= settings.stuckAfterMs &&
+      group.filter((r) => r.kind === 'replacement').length < settings.maxBumps
+    ) {
       await signFollowUp(last, 'replacement')
     } else if (cancel && t - cancel.createdAt >= settings.stuckAfterMs * (settings.maxBumps + 1)) {
       const reason = `cancel of intent ${rootId} at nonce ${nonce} not mined in time`
@@ -209,21 +231,33 @@ export async function driveIntent(
 
   async function onMined(row: IntentRow, receipt: MinimalReceipt): Promise<IntentOutcome | undefined> {
     if (receipt.status === 'reverted') {
-      journal.settleGroup(rootId, row.id, 'failed',
-        { blockHash: receipt.blockHash, blockNumber: receipt.blockNumber, error: 'reverted on chain' })
-      return { status: 'failed', code: 'TX_REVERTED', reason: 'the transaction was mined and reverted',
-        row: journal.get(row.id)! }
+      journal.settleGroup(rootId, row.id, 'failed', {
+        blockHash: receipt.blockHash,
+        blockNumber: receipt.blockNumber,
+        error: 'reverted on chain',
+      })
+      return {
+        status: 'failed',
+        code: 'TX_REVERTED',
+        reason: 'the transaction was mined and reverted',
+        row: journal.get(row.id)!,
+      }
     }
     if (row.status === 'mined' && row.blockHash && row.blockHash !== receipt.blockHash) {
-      logger.warn({ intentId: row.id, hash: row.hash, from: row.blockNumber, to: receipt.blockNumber },
-        'reorg: the transaction moved to another block; confirmations restart')
+      logger.warn(
+        { intentId: row.id, hash: row.hash, from: row.blockNumber, to: receipt.blockNumber },
+        'reorg: the transaction moved to another block; confirmations restart',
+      )
     }
     // With one confirmation the receipt settles it at once: no intermediate 'mined' write (a crash before the
     // settle leaves 'broadcast', which reconciliation resolves from the same receipt).
     if (settings.confirmations > 1 && (row.status !== 'mined' || row.blockHash !== receipt.blockHash)) {
       journal.setStatus(row.id, 'mined', { blockHash: receipt.blockHash, blockNumber: receipt.blockNumber })
     }
-    if (settings.confirmations > 1 && (await rpc.blockNumber(signal)) - receipt.blockNumber + 1 < settings.confirmations) {
+    if (
+      settings.confirmations > 1 &&
+      (await rpc.blockNumber(signal)) - receipt.blockNumber + 1 < settings.confirmations
+    ) {
       return undefined
     }
     if (settings.confirmations > 1) {
@@ -233,7 +267,12 @@ export async function driveIntent(
     journal.settleGroup(rootId, row.id, 'confirmed', { blockHash: receipt.blockHash, blockNumber: receipt.blockNumber })
     const settledRow = journal.get(row.id)!
     if (row.kind === 'cancel') {
-      return { status: 'failed', code: 'TX_CANCELLED', reason: 'not mined before its validity; cancelled', row: settledRow }
+      return {
+        status: 'failed',
+        code: 'TX_CANCELLED',
+        reason: 'not mined before its validity; cancelled',
+        row: settledRow,
+      }
     }
     return { status: 'confirmed', row: settledRow, receipt }
   }
@@ -241,8 +280,11 @@ export async function driveIntent(
   async function signFollowUp(last: IntentRow, kind: 'replacement' | 'cancel'): Promise<void> {
     if (!ctx.account) return
     const current = await estimateCappedFees(rpc, settings.fees, signal).catch(() => undefined)
-    const fees = bumpedFees({ maxFeePerGas: last.maxFeePerGas ?? 0n, maxPriorityFeePerGas: last.maxPriorityFeePerGas ?? 0n },
-      current, settings.fees)
+    const fees = bumpedFees(
+      { maxFeePerGas: last.maxFeePerGas ?? 0n, maxPriorityFeePerGas: last.maxPriorityFeePerGas ?? 0n },
+      current,
+      settings.fees,
+    )
     if (!fees) {
       if (!warnedCap) logger.warn({ intentId: rootId, kind }, 'fee bump would exceed the cap; waiting instead')
       warnedCap = true
@@ -251,19 +293,46 @@ export async function driveIntent(
     const root = journal.get(rootId)!
     const isCancel = kind === 'cancel'
     const tx = {
-      to: isCancel ? root.from : root.to, value: isCancel ? 0n : root.value, data: (isCancel ? '0x' : root.data) as Hex,
-      gas: isCancel ? 21_000n : root.gasLimit ?? 21_000n,
+      to: isCancel ? root.from : root.to,
+      value: isCancel ? 0n : root.value,
+      data: (isCancel ? '0x' : root.data) as Hex,
+      gas: isCancel ? 21_000n : (root.gasLimit ?? 21_000n),
     }
-    const rawTx = await ctx.account.signTransaction({ chainId: root.chainId, type: 'eip1559', nonce: root.nonce as number,
-      ...tx, ...fees })
-    const [row] = journal.recordBatch([{
-      rootId, runId: root.runId, callIndex: root.callIndex, chainId: root.chainId, from: root.from,
-      nonce: root.nonce, to: tx.to, value: tx.value, data: tx.data, dataHash: keccak256(tx.data),
-      tokenAddress: isCancel ? null : root.tokenAddress, tokenAmount: isCancel ? null : root.tokenAmount,
-      kind, rawTx, hash: keccak256(rawTx), gasLimit: tx.gas, ...fees, validUntil: root.validUntil,
-    }])
-    logger.info({ intentId: rootId, kind, nonce: root.nonce, maxFeePerGas: fees.maxFeePerGas.toString() },
-      kind === 'cancel' ? 'past validity: cancelling at the same nonce' : 'not mined in time: fee bump at the same nonce')
+    const rawTx = await ctx.account.signTransaction({
+      chainId: root.chainId,
+      type: 'eip1559',
+      nonce: root.nonce as number,
+      ...tx,
+      ...fees,
+    })
+    const [row] = journal.recordBatch([
+      {
+        rootId,
+        runId: root.runId,
+        callIndex: root.callIndex,
+        chainId: root.chainId,
+        from: root.from,
+        nonce: root.nonce,
+        to: tx.to,
+        value: tx.value,
+        data: tx.data,
+        dataHash: keccak256(tx.data),
+        tokenAddress: isCancel ? null : root.tokenAddress,
+        tokenAmount: isCancel ? null : root.tokenAmount,
+        kind,
+        rawTx,
+        hash: keccak256(rawTx),
+        gasLimit: tx.gas,
+        ...fees,
+        validUntil: root.validUntil,
+      },
+    ])
+    logger.info(
+      { intentId: rootId, kind, nonce: root.nonce, maxFeePerGas: fees.maxFeePerGas.toString() },
+      kind === 'cancel'
+        ? 'past validity: cancelling at the same nonce'
+        : 'not mined in time: fee bump at the same nonce',
+    )
     applyBroadcast(journal, row!, await rpc.broadcast(rawTx))
   }
 }

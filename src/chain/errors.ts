@@ -56,7 +56,8 @@ export class NonceError extends ChainError {
 }
 
 /** Codes of fee rejections. */
-type FeeErrorCode = 'REPLACEMENT_UNDERPRICED' | 'FEE_CAP_TOO_LOW' | 'FEE_INVALID' | 'FEE_ABOVE_CAP' | 'FEE_BUMP_ABOVE_CAP'
+type FeeErrorCode =
+  'REPLACEMENT_UNDERPRICED' | 'FEE_CAP_TOO_LOW' | 'FEE_INVALID' | 'FEE_ABOVE_CAP' | 'FEE_BUMP_ABOVE_CAP'
 
 /** Fees rejected by the node or beyond the bot's cap. */
 export class FeeError extends ChainError {
@@ -115,8 +116,14 @@ export class ChainIdMismatchError extends ChainError {
 
 /** Codes of signer and keystore failures. */
 export type SignerErrorCode =
-  | 'SIGNER_ENV_MISSING' | 'SIGNER_KEY_INVALID' | 'KEYSTORE_NOT_FOUND' | 'KEYSTORE_INVALID'
-  | 'KEYSTORE_BAD_PASSPHRASE' | 'KEYSTORE_PASSPHRASE_MISSING' | 'KEYSTORE_PERMISSIONS' | 'KEYSTORE_EXISTS'
+  | 'SIGNER_ENV_MISSING'
+  | 'SIGNER_KEY_INVALID'
+  | 'KEYSTORE_NOT_FOUND'
+  | 'KEYSTORE_INVALID'
+  | 'KEYSTORE_BAD_PASSPHRASE'
+  | 'KEYSTORE_PASSPHRASE_MISSING'
+  | 'KEYSTORE_PERMISSIONS'
+  | 'KEYSTORE_EXISTS'
 
 /** A signer could not be loaded; the message names the variable or file, never its content. */
 export class SignerError extends ChainError {
@@ -128,9 +135,18 @@ export class SignerError extends ChainError {
 
 /** Codes of spend-policy refusals. */
 export type PolicyErrorCode =
-  | 'POLICY_MAX_FEE' | 'POLICY_MAX_VALUE' | 'POLICY_DAILY_NATIVE' | 'POLICY_DAILY_TOKEN' | 'POLICY_TOKEN_UNCAPPED'
-  | 'POLICY_NOT_ALLOWLISTED' | 'POLICY_SPENDER_NOT_ALLOWLISTED' | 'POLICY_UNLIMITED_APPROVAL'
-  | 'POLICY_APPROVAL_EXCEEDS_SPEND' | 'POLICY_BALANCE' | 'POLICY_CONTRACT_CREATION' | 'POLICY_BAD_INPUT'
+  | 'POLICY_MAX_FEE'
+  | 'POLICY_MAX_VALUE'
+  | 'POLICY_DAILY_NATIVE'
+  | 'POLICY_DAILY_TOKEN'
+  | 'POLICY_TOKEN_UNCAPPED'
+  | 'POLICY_NOT_ALLOWLISTED'
+  | 'POLICY_SPENDER_NOT_ALLOWLISTED'
+  | 'POLICY_UNLIMITED_APPROVAL'
+  | 'POLICY_APPROVAL_EXCEEDS_SPEND'
+  | 'POLICY_BALANCE'
+  | 'POLICY_CONTRACT_CREATION'
+  | 'POLICY_BAD_INPUT'
 
 /** A transaction breaks a configured cap or allowlist; never retryable (the same transaction stays refused). */
 export class PolicyViolationError extends ChainError {

@@ -13,12 +13,29 @@ let anvil: AnvilInstance
 let client: PublicClient
 
 function thrown(f: () => unknown): FeeError {
-  try { f() } catch (e) { expect(e).toBeInstanceOf(FeeError); return e as FeeError }
+  try {
+    f()
+  } catch (e) {
+    expect(e).toBeInstanceOf(FeeError)
+    return e as FeeError
+  }
   throw new Error('expected a FeeError')
 }
 
-async function transfer(nonce: number, fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }, value = 1n): Promise<Hex> {
-  const raw = await account.signTransaction({ chainId: 31337, type: 'eip1559', to: account.address, value, gas: 21_000n, nonce, ...fees })
+async function transfer(
+  nonce: number,
+  fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
+  value = 1n,
+): Promise<Hex> {
+  const raw = await account.signTransaction({
+    chainId: 31337,
+    type: 'eip1559',
+    to: account.address,
+    value,
+    gas: 21_000n,
+    nonce,
+    ...fees,
+  })
   return client.sendRawTransaction({ serializedTransaction: raw })
 }
 
@@ -26,7 +43,9 @@ beforeAll(async () => {
   anvil = await startAnvil()
   client = createChainClient({ chainId: 31337, rpcUrls: [anvil.rpcUrl] })
 })
-afterAll(async () => { await anvil?.stop() })
+afterAll(async () => {
+  await anvil?.stop()
+})
 
 describe('bumpFees: both fields >= old x 1.125, exact and minimal', () => {
   const samples = [0n, 1n, 2n, 7n, 8n, 999n, 1_000_000_007n, 30n * GWEI + 1n, 2n ** 200n + 3n]
@@ -35,7 +54,10 @@ describe('bumpFees: both fields >= old x 1.125, exact and minimal', () => {
       for (const extra of [0n, 1n, 5n * GWEI]) {
         const old = { maxFeePerGas: tip + extra, maxPriorityFeePerGas: tip }
         const b = bumpFees(old)
-        for (const [o, n] of [[old.maxFeePerGas, b.maxFeePerGas], [old.maxPriorityFeePerGas, b.maxPriorityFeePerGas]] as const) {
+        for (const [o, n] of [
+          [old.maxFeePerGas, b.maxFeePerGas],
+          [old.maxPriorityFeePerGas, b.maxPriorityFeePerGas],
+        ] as const) {
           expect(n * 1000n >= o * 1125n).toBe(true)
           expect(n > o).toBe(true)
           // minimal: one wei less would break the rule (unless the +1 floor applied)
@@ -47,18 +69,34 @@ describe('bumpFees: both fields >= old x 1.125, exact and minimal', () => {
   })
 
   it('known values', () => {
-    expect(bumpFees({ maxFeePerGas: 8n * GWEI, maxPriorityFeePerGas: GWEI })).toEqual({ maxFeePerGas: 9n * GWEI, maxPriorityFeePerGas: 1_125_000_000n })
-    expect(bumpFees({ maxFeePerGas: 7n, maxPriorityFeePerGas: 1n })).toEqual({ maxFeePerGas: 8n, maxPriorityFeePerGas: 2n })
-    expect(bumpFees({ maxFeePerGas: 0n, maxPriorityFeePerGas: 0n })).toEqual({ maxFeePerGas: 1n, maxPriorityFeePerGas: 1n })
-    expect(bumpFees({ maxFeePerGas: 100n, maxPriorityFeePerGas: 10n }, 1.1)).toEqual({ maxFeePerGas: 110n, maxPriorityFeePerGas: 11n })
+    expect(bumpFees({ maxFeePerGas: 8n * GWEI, maxPriorityFeePerGas: GWEI })).toEqual({
+      maxFeePerGas: 9n * GWEI,
+      maxPriorityFeePerGas: 1_125_000_000n,
+    })
+    expect(bumpFees({ maxFeePerGas: 7n, maxPriorityFeePerGas: 1n })).toEqual({
+      maxFeePerGas: 8n,
+      maxPriorityFeePerGas: 2n,
+    })
+    expect(bumpFees({ maxFeePerGas: 0n, maxPriorityFeePerGas: 0n })).toEqual({
+      maxFeePerGas: 1n,
+      maxPriorityFeePerGas: 1n,
+    })
+    expect(bumpFees({ maxFeePerGas: 100n, maxPriorityFeePerGas: 10n }, 1.1)).toEqual({
+      maxFeePerGas: 110n,
+      maxPriorityFeePerGas: 11n,
+    })
   })
 
   it('refuses to exceed the cap and refuses factors under 1.1 or bad old fees', () => {
-    const capped = thrown(() => bumpFees({ maxFeePerGas: 100n * GWEI, maxPriorityFeePerGas: 2n * GWEI }, 1.125, 110n * GWEI))
+    const capped = thrown(() =>
+      bumpFees({ maxFeePerGas: 100n * GWEI, maxPriorityFeePerGas: 2n * GWEI }, 1.125, 110n * GWEI),
+    )
     expect(capped.code).toBe('FEE_BUMP_ABOVE_CAP')
     expect(capped.retryable).toBe(false)
     expect(capped.message).toContain('112500000000')
-    expect(bumpFees({ maxFeePerGas: 100n * GWEI, maxPriorityFeePerGas: 2n * GWEI }, 1.125, 112_500_000_000n).maxFeePerGas).toBe(112_500_000_000n)
+    expect(
+      bumpFees({ maxFeePerGas: 100n * GWEI, maxPriorityFeePerGas: 2n * GWEI }, 1.125, 112_500_000_000n).maxFeePerGas,
+    ).toBe(112_500_000_000n)
     expect(thrown(() => bumpFees({ maxFeePerGas: 10n, maxPriorityFeePerGas: 1n }, 1.05)).code).toBe('FEE_INVALID')
     expect(thrown(() => bumpFees({ maxFeePerGas: 1n, maxPriorityFeePerGas: 2n })).code).toBe('FEE_INVALID')
   })
@@ -78,7 +116,8 @@ describe('estimateFees on anvil', () => {
       await client.waitForTransactionReceipt({ hash })
     }
     await anvilRpc(anvil.rpcUrl, 'evm_mine') // an empty block: its zero reward must not drag the tip down
-    const next = (await client.getFeeHistory({ blockCount: 1, blockTag: 'latest', rewardPercentiles: [50] })).baseFeePerGas[1]!
+    const next = (await client.getFeeHistory({ blockCount: 1, blockTag: 'latest', rewardPercentiles: [50] }))
+      .baseFeePerGas[1]!
     const fees = await estimateFees(client, { blocks: 5 })
     expect(fees.baseFeePerGas).toBe(next)
     expect(fees.maxPriorityFeePerGas).toBe(3n * GWEI)
@@ -88,7 +127,10 @@ describe('estimateFees on anvil', () => {
   it('during a base-fee spike above the cap: retryable FEE_ABOVE_CAP; under the cap: fees are capped', async () => {
     const spike = 300n * GWEI
     await anvilRpc(anvil.rpcUrl, 'anvil_setNextBlockBaseFeePerGas', [`0x${spike.toString(16)}`])
-    const err = await estimateFees(client, { maxFeePerGasCap: 200n * GWEI }).then(() => undefined, (e: unknown) => e)
+    const err = await estimateFees(client, { maxFeePerGasCap: 200n * GWEI }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(FeeError)
     expect((err as FeeError).code).toBe('FEE_ABOVE_CAP')
     expect((err as FeeError).retryable).toBe(true)
@@ -96,8 +138,11 @@ describe('estimateFees on anvil', () => {
     expect(capped.baseFeePerGas).toBe(spike)
     expect(capped.maxFeePerGas).toBe(400n * GWEI)
     expect(capped.maxPriorityFeePerGas <= capped.maxFeePerGas - spike).toBe(true)
-    expect(applyFeeCap({ baseFeePerGas: 10n, maxFeePerGas: 30n, maxPriorityFeePerGas: 15n }, 20n))
-      .toEqual({ baseFeePerGas: 10n, maxFeePerGas: 20n, maxPriorityFeePerGas: 10n })
+    expect(applyFeeCap({ baseFeePerGas: 10n, maxFeePerGas: 30n, maxPriorityFeePerGas: 15n }, 20n)).toEqual({
+      baseFeePerGas: 10n,
+      maxFeePerGas: 20n,
+      maxPriorityFeePerGas: 10n,
+    })
     await anvilRpc(anvil.rpcUrl, 'anvil_setNextBlockBaseFeePerGas', [`0x${GWEI.toString(16)}`])
     await anvilRpc(anvil.rpcUrl, 'evm_mine')
   })

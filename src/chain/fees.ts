@@ -43,7 +43,8 @@ export function feesFromHistory(history: FeeHistory, options: FeeEstimateOptions
   const baseFeePerGas = history.baseFeePerGas[history.baseFeePerGas.length - 1]
   if (baseFeePerGas === undefined) {
     throw new FeeError('FEE_INVALID', 'eth_feeHistory returned no base fee; the chain may not support EIP-1559', {
-      retryable: false, hint: 'use a chain/RPC with London (EIP-1559) fee history',
+      retryable: false,
+      hint: 'use a chain/RPC with London (EIP-1559) fee history',
     })
   }
   const rewards: bigint[] = []
@@ -70,7 +71,9 @@ export async function estimateFees(client: PublicClient, options: FeeEstimateOpt
   let history: FeeHistory
   try {
     history = await client.getFeeHistory({
-      blockCount: options.blocks ?? 10, blockTag: 'latest', rewardPercentiles: [options.percentile ?? 50],
+      blockCount: options.blocks ?? 10,
+      blockTag: 'latest',
+      rewardPercentiles: [options.percentile ?? 50],
     })
   } catch (err) {
     throw mapViemError(err, { chainId: client.chain?.id })
@@ -85,10 +88,15 @@ export async function estimateFees(client: PublicClient, options: FeeEstimateOpt
  */
 export function applyFeeCap(fees: FeeEstimate, cap: bigint): FeeEstimate {
   if (fees.baseFeePerGas > cap) {
-    throw new FeeError('FEE_ABOVE_CAP', `next base fee ${fees.baseFeePerGas} wei exceeds the max fee per gas cap ${cap} wei`, {
-      retryable: true, hint: 'wait for the gas spike to pass or raise maxFeePerGas in the chain config',
-      details: { baseFeePerGas: fees.baseFeePerGas.toString(), cap: cap.toString() },
-    })
+    throw new FeeError(
+      'FEE_ABOVE_CAP',
+      `next base fee ${fees.baseFeePerGas} wei exceeds the max fee per gas cap ${cap} wei`,
+      {
+        retryable: true,
+        hint: 'wait for the gas spike to pass or raise maxFeePerGas in the chain config',
+        details: { baseFeePerGas: fees.baseFeePerGas.toString(), cap: cap.toString() },
+      },
+    )
   }
   const maxFeePerGas = fees.maxFeePerGas > cap ? cap : fees.maxFeePerGas
   const room = maxFeePerGas - fees.baseFeePerGas
@@ -104,7 +112,8 @@ export function applyFeeCap(fees: FeeEstimate, cap: bigint): FeeEstimate {
 export function bumpFees(old: Eip1559Fees, factor: number = DEFAULT_BUMP_FACTOR, cap?: bigint): Eip1559Fees {
   if (!(factor >= 1.1)) {
     throw new FeeError('FEE_INVALID', `bump factor ${factor} is below 1.1, which nodes reject as underpriced`, {
-      retryable: false, hint: 'use a factor of at least 1.1 (default 1.125)',
+      retryable: false,
+      hint: 'use a factor of at least 1.1 (default 1.125)',
     })
   }
   if (old.maxFeePerGas < 0n || old.maxPriorityFeePerGas < 0n || old.maxPriorityFeePerGas > old.maxFeePerGas) {
@@ -118,10 +127,15 @@ export function bumpFees(old: Eip1559Fees, factor: number = DEFAULT_BUMP_FACTOR,
   const maxPriorityFeePerGas = bump(old.maxPriorityFeePerGas)
   if (maxPriorityFeePerGas > maxFeePerGas) maxFeePerGas = maxPriorityFeePerGas
   if (cap !== undefined && maxFeePerGas > cap) {
-    throw new FeeError('FEE_BUMP_ABOVE_CAP', `bumped maxFeePerGas ${maxFeePerGas} wei would exceed the cap ${cap} wei`, {
-      retryable: false, hint: 'stop bumping: wait for inclusion or cancel at the same nonce once fees allow',
-      details: { maxFeePerGas: maxFeePerGas.toString(), cap: cap.toString() },
-    })
+    throw new FeeError(
+      'FEE_BUMP_ABOVE_CAP',
+      `bumped maxFeePerGas ${maxFeePerGas} wei would exceed the cap ${cap} wei`,
+      {
+        retryable: false,
+        hint: 'stop bumping: wait for inclusion or cancel at the same nonce once fees allow',
+        details: { maxFeePerGas: maxFeePerGas.toString(), cap: cap.toString() },
+      },
+    )
   }
   return { maxFeePerGas, maxPriorityFeePerGas }
 }
@@ -134,7 +148,8 @@ export function mulCeil(value: bigint, factor: number): bigint {
 
 /** A finite non-negative decimal number as an exact fraction num/den (den a power of ten). */
 export function decimalRatio(x: number): { num: bigint; den: bigint } {
-  if (!Number.isFinite(x) || x < 0) throw new FeeError('FEE_INVALID', `fee factor ${x} is not a finite non-negative number`)
+  if (!Number.isFinite(x) || x < 0)
+    throw new FeeError('FEE_INVALID', `fee factor ${x} is not a finite non-negative number`)
   const s = x.toString()
   if (/e/i.test(s)) throw new FeeError('FEE_INVALID', `fee factor ${x} needs at most 15 plain decimal digits`)
   const [int, frac = ''] = s.split('.')

@@ -4,8 +4,16 @@ import type { Address, Hex } from 'viem'
 
 /** Lifecycle of one signed attempt. */
 export type IntentStatus =
-  | 'prepared' | 'signed' | 'broadcast' | 'unknown' | 'mined' | 'confirmed'
-  | 'failed' | 'dropped' | 'replaced' | 'needs_attention'
+  | 'prepared'
+  | 'signed'
+  | 'broadcast'
+  | 'unknown'
+  | 'mined'
+  | 'confirmed'
+  | 'failed'
+  | 'dropped'
+  | 'replaced'
+  | 'needs_attention'
 
 /** Why a row exists: the original send, a fee-bump at the same nonce, or a 0-value self-transfer cancel. */
 export type IntentKind = 'normal' | 'replacement' | 'cancel'
@@ -48,11 +56,23 @@ export interface IntentRow {
 }
 
 /** What is recorded for a new attempt (signed, or a dry run with no signature): a row's own fields, fees known. */
-export type NewIntent =
-  Pick<IntentRow, 'runId' | 'callIndex' | 'chainId' | 'from' | 'nonce' | 'to' | 'value' | 'data' | 'dataHash' | 'kind'
-    | 'rawTx' | 'hash' | 'validUntil'>
-  & Partial<Pick<IntentRow, 'tokenAddress' | 'tokenAmount' | 'dryRun'>>
-  & {
+export type NewIntent = Pick<
+  IntentRow,
+  | 'runId'
+  | 'callIndex'
+  | 'chainId'
+  | 'from'
+  | 'nonce'
+  | 'to'
+  | 'value'
+  | 'data'
+  | 'dataHash'
+  | 'kind'
+  | 'rawTx'
+  | 'hash'
+  | 'validUntil'
+> &
+  Partial<Pick<IntentRow, 'tokenAddress' | 'tokenAmount' | 'dryRun'>> & {
     /** Set for replacement/cancel rows: the original attempt's id. */
     rootId?: number
     gasLimit: bigint

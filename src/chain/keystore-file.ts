@@ -16,18 +16,28 @@ const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0
 function deriveKey(passphrase: string, salt: Buffer): Promise<Buffer> {
   return new Promise((res, rej) => {
     // node's native scrypt (OpenSSL) is ~10x faster than a JS one; maxmem must fit 128 * N * r bytes.
-    scrypt(passphrase.normalize('NFKC'), salt, SCRYPT.dklen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: 256 * 1024 * 1024 },
-      (err, key) => (err ? rej(err) : res(key)))
+    scrypt(
+      passphrase.normalize('NFKC'),
+      salt,
+      SCRYPT.dklen,
+      { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: 256 * 1024 * 1024 },
+      (err, key) => (err ? rej(err) : res(key)),
+    )
   })
 }
 
 /** Encrypts a 32-byte private key into a v3 keystore JSON string (readable by geth, ethers, foundry). */
-export async function encryptKeystore(privateKey: `0x${string}`, passphrase: string): Promise<{ json: string; address: string }> {
+export async function encryptKeystore(
+  privateKey: `0x${string}`,
+  passphrase: string,
+): Promise<{ json: string; address: string }> {
   const keyBytes = Buffer.from(privateKey.slice(2), 'hex')
   const k = BigInt(privateKey)
   if (keyBytes.length !== 32 || k === 0n || k >= SECP256K1_N) {
     // Never quote the value: it is (almost) a key.
-    throw new AppError('KEYSTORE_BAD_KEY', 'the private key is not a valid secp256k1 key', { hint: 'give 32 bytes of hex (64 hex digits, 0x optional)' })
+    throw new AppError('KEYSTORE_BAD_KEY', 'the private key is not a valid secp256k1 key', {
+      hint: 'give 32 bytes of hex (64 hex digits, 0x optional)',
+    })
   }
   const address = privateKeyToAddress(privateKey)
   const salt = randomBytes(32)
@@ -56,11 +66,17 @@ export async function encryptKeystore(privateKey: `0x${string}`, passphrase: str
  * Encrypts `privateKey` (or a fresh random key) with `passphrase` and writes it to `out`
  * (default `.state/keystores/<address>.json`, mode 0600). An existing file is never replaced.
  */
-export async function writeKeystore(options: { passphrase: string; privateKey?: string; out?: string }): Promise<KeystoreResult> {
+export async function writeKeystore(options: {
+  passphrase: string
+  privateKey?: string
+  out?: string
+}): Promise<KeystoreResult> {
   const raw = options.privateKey ?? `0x${randomBytes(32).toString('hex')}`
   const hex = (raw.startsWith('0x') ? raw : `0x${raw}`) as `0x${string}`
   if (!/^0x[0-9a-fA-F]{64}$/.test(hex)) {
-    throw new AppError('KEYSTORE_BAD_KEY', 'the private key is not 32 bytes of hex', { hint: 'give 64 hex digits, 0x optional' })
+    throw new AppError('KEYSTORE_BAD_KEY', 'the private key is not 32 bytes of hex', {
+      hint: 'give 64 hex digits, 0x optional',
+    })
   }
   // Refuse before the slow scrypt when the target is known; the exclusive open below still guards the race.
   if (options.out !== undefined && existsSync(options.out)) throw exists(resolve(options.out))
@@ -71,7 +87,10 @@ export async function writeKeystore(options: { passphrase: string; privateKey?: 
     writeFileSync(path, json, { flag: 'wx', mode: 0o600 })
   } catch (err) {
     if ((err as { code?: string }).code === 'EEXIST') throw exists(path)
-    throw new AppError('KEYSTORE_WRITE', `cannot write ${path}`, { cause: err, hint: 'check the folder exists and is writable' })
+    throw new AppError('KEYSTORE_WRITE', `cannot write ${path}`, {
+      cause: err,
+      hint: 'check the folder exists and is writable',
+    })
   }
   return { address, path }
 }

@@ -22,13 +22,22 @@ const KEY_RE = /^(0x)?[0-9a-fA-F]{64}$/
  * Generates a new random key, encrypts it with `passphrase` and writes it to `path` (mode 0600, never
  * overwriting an existing file). For `bot keystore new`; the passphrase comes from the CLI prompt.
  */
-export async function createKeystore(path: string, passphrase: string, options: WriteKeystoreOptions = {}): Promise<KeystoreInfo> {
+export async function createKeystore(
+  path: string,
+  passphrase: string,
+  options: WriteKeystoreOptions = {},
+): Promise<KeystoreInfo> {
   // A raw random key, not Wallet.createRandom(): that derives through a mnemonic (slow, and a second secret).
   return writeKeystore(path, `0x${randomBytes(32).toString('hex')}`, passphrase, options)
 }
 
 /** Encrypts an existing private key into a keystore file at `path` (mode 0600, no overwrite). For `bot keystore import`. */
-export async function importKey(path: string, privateKey: string, passphrase: string, options: WriteKeystoreOptions = {}): Promise<KeystoreInfo> {
+export async function importKey(
+  path: string,
+  privateKey: string,
+  passphrase: string,
+  options: WriteKeystoreOptions = {},
+): Promise<KeystoreInfo> {
   if (!KEY_RE.test(privateKey.trim())) {
     throw new SignerError('SIGNER_KEY_INVALID', 'the key to import is not a 32-byte hex private key', {
       hint: 'paste 64 hex characters, optionally prefixed with 0x',
@@ -38,11 +47,20 @@ export async function importKey(path: string, privateKey: string, passphrase: st
   return writeKeystore(path, key, passphrase, options)
 }
 
-async function writeKeystore(path: string, privateKey: string, passphrase: string, options: WriteKeystoreOptions): Promise<KeystoreInfo> {
+async function writeKeystore(
+  path: string,
+  privateKey: string,
+  passphrase: string,
+  options: WriteKeystoreOptions,
+): Promise<KeystoreInfo> {
   if (passphrase.length < 8) {
-    throw new SignerError('KEYSTORE_INVALID', `refusing to write keystore ${path} with a passphrase shorter than 8 characters`, {
-      hint: 'choose a longer passphrase',
-    })
+    throw new SignerError(
+      'KEYSTORE_INVALID',
+      `refusing to write keystore ${path} with a passphrase shorter than 8 characters`,
+      {
+        hint: 'choose a longer passphrase',
+      },
+    )
   }
   let wallet: Wallet
   try {
@@ -74,7 +92,10 @@ async function writeKeystore(path: string, privateKey: string, passphrase: strin
   } catch (err) {
     await handle.close()
     await unlink(path).catch(() => undefined)
-    throw new SignerError('KEYSTORE_INVALID', `writing keystore ${path} failed (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+    throw new SignerError(
+      'KEYSTORE_INVALID',
+      `writing keystore ${path} failed (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    )
   }
   await handle.close()
   return { address: wallet.address, path }
@@ -96,9 +117,13 @@ export async function decryptKeystoreFile(path: string, passphrase: string): Pro
     })
   }
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw new SignerError('KEYSTORE_PERMISSIONS', `keystore ${path} is readable by other users (mode ${(mode & 0o777).toString(8)})`, {
-      hint: `run: chmod 600 ${path}`,
-    })
+    throw new SignerError(
+      'KEYSTORE_PERMISSIONS',
+      `keystore ${path} is readable by other users (mode ${(mode & 0o777).toString(8)})`,
+      {
+        hint: `run: chmod 600 ${path}`,
+      },
+    )
   }
   if (!isKeystoreJson(json)) {
     throw new SignerError('KEYSTORE_INVALID', `keystore ${path} is not an encrypted JSON keystore`, {

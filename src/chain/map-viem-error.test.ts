@@ -20,10 +20,20 @@ let viaProxy: PublicClient
 let reverter: Address
 let snapshot: Hex
 
-async function signTransfer(nonce: number, over: { value?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint } = {}, signer = account): Promise<Hex> {
+async function signTransfer(
+  nonce: number,
+  over: { value?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint } = {},
+  signer = account,
+): Promise<Hex> {
   return signer.signTransaction({
-    chainId: 31337, type: 'eip1559', to: account.address, gas: 21_000n, nonce,
-    value: over.value ?? 1n, maxFeePerGas: over.maxFeePerGas ?? 20n * GWEI, maxPriorityFeePerGas: over.maxPriorityFeePerGas ?? GWEI,
+    chainId: 31337,
+    type: 'eip1559',
+    to: account.address,
+    gas: 21_000n,
+    nonce,
+    value: over.value ?? 1n,
+    maxFeePerGas: over.maxFeePerGas ?? 20n * GWEI,
+    maxPriorityFeePerGas: over.maxPriorityFeePerGas ?? GWEI,
   })
 }
 
@@ -37,7 +47,13 @@ async function mapped(p: Promise<unknown>, ctx: Parameters<typeof mapViemError>[
 }
 
 function assertNoSecret(e: ChainError): void {
-  const all = [e.message, e.stack ?? '', JSON.stringify(e), String((e.cause as Error | undefined)?.message), String((e.cause as Error | undefined)?.stack)]
+  const all = [
+    e.message,
+    e.stack ?? '',
+    JSON.stringify(e),
+    String((e.cause as Error | undefined)?.message),
+    String((e.cause as Error | undefined)?.stack),
+  ]
   for (const s of all) {
     expect(s).not.toContain('MAPTESTSECRETKEY0123')
     expect(s).not.toContain(ANVIL_TEST_KEYS[0].slice(2))
@@ -50,7 +66,13 @@ beforeAll(async () => {
   client = createChainClient({ chainId: 31337, rpcUrls: [anvil.rpcUrl], retryCount: 0 })
   viaProxy = createChainClient({ chainId: 31337, rpcUrls: [proxy.url], retryCount: 0, timeoutMs: 400 })
   const deploy = await account.signTransaction({
-    chainId: 31337, type: 'eip1559', data: REVERTER_BYTECODE, gas: 500_000n, nonce: 0, maxFeePerGas: 20n * GWEI, maxPriorityFeePerGas: GWEI,
+    chainId: 31337,
+    type: 'eip1559',
+    data: REVERTER_BYTECODE,
+    gas: 500_000n,
+    nonce: 0,
+    maxFeePerGas: 20n * GWEI,
+    maxPriorityFeePerGas: GWEI,
   })
   const hash = await client.sendRawTransaction({ serializedTransaction: deploy })
   const receipt = await client.waitForTransactionReceipt({ hash })
@@ -62,7 +84,9 @@ afterAll(async () => {
   await anvil?.stop()
 })
 
-beforeEach(async () => { snapshot = await anvilRpc<Hex>(anvil.rpcUrl, 'evm_snapshot') })
+beforeEach(async () => {
+  snapshot = await anvilRpc<Hex>(anvil.rpcUrl, 'evm_snapshot')
+})
 afterEach(async () => {
   proxy.clearRules()
   await anvilRpc(anvil.rpcUrl, 'evm_setAutomine', [true])
@@ -72,8 +96,13 @@ afterEach(async () => {
 describe('node rejections from anvil', () => {
   it('nonce too low: NONCE_TOO_LOW, not retryable, outcome known even for a broadcast', async () => {
     const nonce = await client.getTransactionCount({ address: account.address })
-    await client.waitForTransactionReceipt({ hash: await client.sendRawTransaction({ serializedTransaction: await signTransfer(nonce) }) })
-    const e = await mapped(client.sendRawTransaction({ serializedTransaction: await signTransfer(nonce, { value: 2n }) }), { broadcast: true })
+    await client.waitForTransactionReceipt({
+      hash: await client.sendRawTransaction({ serializedTransaction: await signTransfer(nonce) }),
+    })
+    const e = await mapped(
+      client.sendRawTransaction({ serializedTransaction: await signTransfer(nonce, { value: 2n }) }),
+      { broadcast: true },
+    )
     expect(e.code).toBe('NONCE_TOO_LOW')
     expect(e.name).toBe('NonceError')
     expect(e.retryable).toBe(false)
@@ -95,7 +124,9 @@ describe('node rejections from anvil', () => {
     await anvilRpc(anvil.rpcUrl, 'evm_setAutomine', [false])
     const nonce = await client.getTransactionCount({ address: account.address })
     await client.sendRawTransaction({ serializedTransaction: await signTransfer(nonce) })
-    const e = await mapped(client.sendRawTransaction({ serializedTransaction: await signTransfer(nonce, { value: 5n }) }))
+    const e = await mapped(
+      client.sendRawTransaction({ serializedTransaction: await signTransfer(nonce, { value: 5n }) }),
+    )
     expect(e.code).toBe('REPLACEMENT_UNDERPRICED')
     expect(e.retryable).toBe(false)
   })
@@ -113,7 +144,9 @@ describe('node rejections from anvil', () => {
 
   it('unfunded sender: INSUFFICIENT_FUNDS, not retryable', async () => {
     const poor = privateKeyToAccount(generatePrivateKey())
-    const e = await mapped(client.sendRawTransaction({ serializedTransaction: await signTransfer(0, {}, poor) }), { broadcast: true })
+    const e = await mapped(client.sendRawTransaction({ serializedTransaction: await signTransfer(0, {}, poor) }), {
+      broadcast: true,
+    })
     expect(e.code).toBe('INSUFFICIENT_FUNDS')
     expect(e.retryable).toBe(false)
   })
@@ -121,7 +154,14 @@ describe('node rejections from anvil', () => {
   it('gas limit below the intrinsic cost: TX_INVALID, not retryable', async () => {
     const nonce = await client.getTransactionCount({ address: account.address })
     const raw = await account.signTransaction({
-      chainId: 31337, type: 'eip1559', to: account.address, gas: 20_000n, nonce, value: 1n, maxFeePerGas: 20n * GWEI, maxPriorityFeePerGas: GWEI,
+      chainId: 31337,
+      type: 'eip1559',
+      to: account.address,
+      gas: 20_000n,
+      nonce,
+      value: 1n,
+      maxFeePerGas: 20n * GWEI,
+      maxPriorityFeePerGas: GWEI,
     })
     const e = await mapped(client.sendRawTransaction({ serializedTransaction: raw }), { broadcast: true })
     expect(e.code).toBe('TX_INVALID')
@@ -138,7 +178,9 @@ describe('node rejections from anvil', () => {
 
 describe('reverts with decoded reasons', () => {
   it('simulateContract: reason string', async () => {
-    const e = await mapped(client.simulateContract({ account: account.address, address: reverter, abi: REVERTER_ABI, functionName: 'fail' }))
+    const e = await mapped(
+      client.simulateContract({ account: account.address, address: reverter, abi: REVERTER_ABI, functionName: 'fail' }),
+    )
     expect(e).toBeInstanceOf(RevertError)
     expect(e.code).toBe('EXECUTION_REVERTED')
     expect(e.retryable).toBe(false)
@@ -150,7 +192,14 @@ describe('reverts with decoded reasons', () => {
     const data = encodeFunctionData({ abi: REVERTER_ABI, functionName: 'fail' })
     const call = await mapped(client.call({ account: account.address, to: reverter, data }))
     expect((call as RevertError).reason).toBe('nope: reverter says no')
-    const est = await mapped(client.estimateGas({ account: account.address, to: reverter, data: encodeFunctionData({ abi: REVERTER_ABI, functionName: 'pay' }), value: 1n }))
+    const est = await mapped(
+      client.estimateGas({
+        account: account.address,
+        to: reverter,
+        data: encodeFunctionData({ abi: REVERTER_ABI, functionName: 'pay' }),
+        value: 1n,
+      }),
+    )
     expect(est.code).toBe('EXECUTION_REVERTED')
     expect((est as RevertError).reason).toBe('no value')
   })
@@ -181,7 +230,9 @@ describe('transport faults through the proxy (URL carries a secret path)', () =>
     expect(read.code).toBe('RPC_RATE_LIMITED')
     expect(read.retryable).toBe(true)
     expect(read.unknown).toBe(false)
-    const send = await mapped(viaProxy.sendRawTransaction({ serializedTransaction: await signTransfer(1) }), { broadcast: true })
+    const send = await mapped(viaProxy.sendRawTransaction({ serializedTransaction: await signTransfer(1) }), {
+      broadcast: true,
+    })
     expect(send.code).toBe('RPC_RATE_LIMITED')
     expect(send.unknown).toBe(true)
     assertNoSecret(send)
@@ -203,7 +254,9 @@ describe('transport faults through the proxy (URL carries a secret path)', () =>
   it('timeout after forwarding a broadcast: RPC_TIMEOUT, unknown, and the tx really landed', async () => {
     proxy.addRule({ method: 'eth_sendRawTransaction', fault: { kind: 'delay', ms: 1_500 }, phase: 'after' })
     const nonce = await client.getTransactionCount({ address: account.address })
-    const e = await mapped(viaProxy.sendRawTransaction({ serializedTransaction: await signTransfer(nonce) }), { broadcast: true })
+    const e = await mapped(viaProxy.sendRawTransaction({ serializedTransaction: await signTransfer(nonce) }), {
+      broadcast: true,
+    })
     expect(e.code).toBe('RPC_TIMEOUT')
     expect(e.retryable).toBe(true)
     expect(e.unknown).toBe(true)
@@ -213,8 +266,13 @@ describe('transport faults through the proxy (URL carries a secret path)', () =>
   })
 
   it('injected node message "nonce too high" (anvil queues gapped nonces instead): NONCE_TOO_HIGH', async () => {
-    proxy.addRule({ method: 'eth_sendRawTransaction', fault: { kind: 'rpc-error', code: -32000, message: 'nonce too high' } })
-    const e = await mapped(viaProxy.sendRawTransaction({ serializedTransaction: await signTransfer(9) }), { broadcast: true })
+    proxy.addRule({
+      method: 'eth_sendRawTransaction',
+      fault: { kind: 'rpc-error', code: -32000, message: 'nonce too high' },
+    })
+    const e = await mapped(viaProxy.sendRawTransaction({ serializedTransaction: await signTransfer(9) }), {
+      broadcast: true,
+    })
     expect(e.code).toBe('NONCE_TOO_HIGH')
     expect(e.retryable).toBe(false)
     expect(e.unknown).toBe(false)
@@ -239,8 +297,14 @@ describe('transport faults through the proxy (URL carries a secret path)', () =>
         srv.close(() => resolve(p))
       })
     })
-    const dead = createChainClient({ chainId: 31337, rpcUrls: [`http://127.0.0.1:${port}/key/DEADSECRET`], retryCount: 0 })
-    const e = await mapped(dead.sendRawTransaction({ serializedTransaction: await signTransfer(0) }), { broadcast: true })
+    const dead = createChainClient({
+      chainId: 31337,
+      rpcUrls: [`http://127.0.0.1:${port}/key/DEADSECRET`],
+      retryCount: 0,
+    })
+    const e = await mapped(dead.sendRawTransaction({ serializedTransaction: await signTransfer(0) }), {
+      broadcast: true,
+    })
     expect(e.code).toBe('RPC_UNAVAILABLE')
     expect(e.retryable).toBe(true)
     expect(e.unknown).toBe(true)
@@ -250,7 +314,9 @@ describe('transport faults through the proxy (URL carries a secret path)', () =>
 
 describe('mapper contract', () => {
   it('returns an existing ChainError unchanged', async () => {
-    const e = await mapped(client.simulateContract({ account: account.address, address: reverter, abi: REVERTER_ABI, functionName: 'fail' }))
+    const e = await mapped(
+      client.simulateContract({ account: account.address, address: reverter, abi: REVERTER_ABI, functionName: 'fail' }),
+    )
     expect(mapViemError(e)).toBe(e)
   })
 })

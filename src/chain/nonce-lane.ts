@@ -76,12 +76,17 @@ export function createNonceLane(deps: NonceLaneDeps): NonceLane {
     const openNonceFloor = journal.maxOpenNonce(chainId, address) + 1
     const reserved = journal.reservedFunds(chainId, address)
     const [actualChainId, pendingNonce, balance] = await Promise.all([
-      rpc.chainIdOf(), rpc.nonce(address, 'pending'), rpc.balance(address),
+      rpc.chainIdOf(),
+      rpc.nonce(address, 'pending'),
+      rpc.balance(address),
     ])
     if (actualChainId !== chainId) throw new ChainIdMismatchError(chainId, actualChainId)
     if (expected !== undefined && pendingNonce > expected) {
       // The chain shows nonces this lane did not sign: adopt them; affected open intents go to needs_attention.
-      logger.warn({ chainId, from: address, expected, pendingNonce }, 'chain shows a nonce the bot did not use; re-synced')
+      logger.warn(
+        { chainId, from: address, expected, pendingNonce },
+        'chain shows a nonce the bot did not use; re-synced',
+      )
     }
     let next = Math.max(pendingNonce, openNonceFloor)
     let available = balance - reserved
@@ -90,27 +95,56 @@ export function createNonceLane(deps: NonceLaneDeps): NonceLane {
       const r = p.request
       const cost = r.value + r.gasLimit * r.maxFeePerGas
       if (cost > available) {
-        p.reject(new InsufficientFundsError(
-          `wallet ${address} on chain ${chainId} has ${available > 0n ? available : 0n} wei free, needs ${cost}`, {
-            chainId, hint: 'fund the wallet or lower the amount; nothing was signed and no nonce was used',
-            details: { from: address, needed: cost.toString(), available: available.toString() },
-          }))
+        p.reject(
+          new InsufficientFundsError(
+            `wallet ${address} on chain ${chainId} has ${available > 0n ? available : 0n} wei free, needs ${cost}`,
+            {
+              chainId,
+              hint: 'fund the wallet or lower the amount; nothing was signed and no nonce was used',
+              details: { from: address, needed: cost.toString(), available: available.toString() },
+            },
+          ),
+        )
         continue
       }
       available -= cost
       const nonce = next++
       try {
         const rawTx = await account.signTransaction({
-          chainId, type: 'eip1559', nonce, to: r.to, value: r.value, data: r.data, gas: r.gasLimit,
-          maxFeePerGas: r.maxFeePerGas, maxPriorityFeePerGas: r.maxPriorityFeePerGas,
+          chainId,
+          type: 'eip1559',
+          nonce,
+          to: r.to,
+          value: r.value,
+          data: r.data,
+          gas: r.gasLimit,
+          maxFeePerGas: r.maxFeePerGas,
+          maxPriorityFeePerGas: r.maxPriorityFeePerGas,
         })
         deps.onStep?.('signed', { runId: r.runId, nonce })
-        accepted.push({ p, intent: {
-          runId: r.runId, callIndex: r.callIndex, chainId, from: address, nonce, to: r.to, value: r.value,
-          data: r.data, dataHash: r.dataHash, tokenAddress: r.tokenAddress, tokenAmount: r.tokenAmount,
-          kind: 'normal', rawTx, hash: keccak256(rawTx), gasLimit: r.gasLimit, maxFeePerGas: r.maxFeePerGas,
-          maxPriorityFeePerGas: r.maxPriorityFeePerGas, validUntil: r.validUntil,
-        } })
+        accepted.push({
+          p,
+          intent: {
+            runId: r.runId,
+            callIndex: r.callIndex,
+            chainId,
+            from: address,
+            nonce,
+            to: r.to,
+            value: r.value,
+            data: r.data,
+            dataHash: r.dataHash,
+            tokenAddress: r.tokenAddress,
+            tokenAmount: r.tokenAmount,
+            kind: 'normal',
+            rawTx,
+            hash: keccak256(rawTx),
+            gasLimit: r.gasLimit,
+            maxFeePerGas: r.maxFeePerGas,
+            maxPriorityFeePerGas: r.maxPriorityFeePerGas,
+            validUntil: r.validUntil,
+          },
+        })
       } catch (err) {
         next--
         available += cost

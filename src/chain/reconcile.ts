@@ -16,14 +16,18 @@ export interface SentCallsResult {
 export function reconcileRunOutcome(outcomes: IntentOutcome[], expectedCalls?: number): ReconcileOutcome {
   if (outcomes.length === 0) return { status: 'rerun' }
   const attention = outcomes.find((o) => o.status === 'needs_attention')
-  if (attention && attention.status === 'needs_attention') return { status: 'needs_attention', reason: attention.reason }
+  if (attention && attention.status === 'needs_attention')
+    return { status: 'needs_attention', reason: attention.reason }
   const failed = outcomes.find((o) => o.status === 'failed')
   if (failed && failed.status === 'failed') return { status: 'failed', error: `${failed.code}: ${failed.reason}` }
   // Every journaled call is confirmed; unsent later calls are sent by re-running (sent ones are found, not re-sent).
   if (expectedCalls !== undefined && outcomes.length < expectedCalls) return { status: 'rerun' }
-  const confirmed = outcomes.flatMap((o) => (o.status === 'confirmed' ? [o] : []))
+  const confirmed = outcomes
+    .flatMap((o) => (o.status === 'confirmed' ? [o] : []))
     .sort((a, b) => a.row.callIndex - b.row.callIndex)
-  const result: SentCallsResult = { hashes: confirmed.map((o) => o.row.hash ?? ''),
-    blockNumbers: confirmed.map((o) => o.receipt.blockNumber) }
+  const result: SentCallsResult = {
+    hashes: confirmed.map((o) => o.row.hash ?? ''),
+    blockNumbers: confirmed.map((o) => o.receipt.blockNumber),
+  }
   return { status: 'succeeded', result }
 }

@@ -46,14 +46,17 @@ export function createRpcSteps(chainId: number, client: PublicClient, options: R
   const minTimeout = options.minTimeoutMs ?? 50
   const request = client.request as (args: { method: string; params: unknown[] }) => Promise<unknown>
   const retried = <T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> =>
-    pRetry(async () => {
-      try {
-        return await fn()
-      } catch (err) {
-        const mapped = mapViemError(err, { chainId })
-        throw mapped.retryable ? mapped : new AbortError(mapped)
-      }
-    }, { retries: retries - 1, minTimeout, maxTimeout: minTimeout * 8, factor: 2, signal })
+    pRetry(
+      async () => {
+        try {
+          return await fn()
+        } catch (err) {
+          const mapped = mapViemError(err, { chainId })
+          throw mapped.retryable ? mapped : new AbortError(mapped)
+        }
+      },
+      { retries: retries - 1, minTimeout, maxTimeout: minTimeout * 8, factor: 2, signal },
+    )
   // The first try runs bare: p-retry's machinery per read is measurable at hundreds of sends per second, and
   // almost every read succeeds at once. Only a retryable failure enters the backoff loop (so the total number of tries is unchanged).
   const read = async <T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
@@ -75,17 +78,28 @@ export function createRpcSteps(chainId: number, client: PublicClient, options: R
     nonce: (address, tag, signal) =>
       read(async () => hexNum(await request({ method: 'eth_getTransactionCount', params: [address, tag] })), signal),
     balance: (address, signal) =>
-      read(async () => BigInt((await request({ method: 'eth_getBalance', params: [address, 'latest'] })) as string),
-        signal),
+      read(
+        async () => BigInt((await request({ method: 'eth_getBalance', params: [address, 'latest'] })) as string),
+        signal,
+      ),
     blockNumber: (signal) => read(async () => hexNum(await request({ method: 'eth_blockNumber', params: [] })), signal),
     chainIdOf: (signal) => read(async () => hexNum(await request({ method: 'eth_chainId', params: [] })), signal),
-    receipt: (hash, signal) => read(async () => {
-      const r = (await request({ method: 'eth_getTransactionReceipt', params: [hash] })) as
-        { transactionHash: Hex; blockHash: Hex; blockNumber: Hex; status: Hex } | null
-      if (!r || !r.blockHash || !r.blockNumber) return null
-      return { transactionHash: r.transactionHash, blockHash: r.blockHash, blockNumber: hexNum(r.blockNumber),
-        status: r.status === '0x1' ? 'success' : 'reverted' }
-    }, signal),
+    receipt: (hash, signal) =>
+      read(async () => {
+        const r = (await request({ method: 'eth_getTransactionReceipt', params: [hash] })) as {
+          transactionHash: Hex
+          blockHash: Hex
+          blockNumber: Hex
+          status: Hex
+        } | null
+        if (!r || !r.blockHash || !r.blockNumber) return null
+        return {
+          transactionHash: r.transactionHash,
+          blockHash: r.blockHash,
+          blockNumber: hexNum(r.blockNumber),
+          status: r.status === '0x1' ? 'success' : 'reverted',
+        }
+      }, signal),
     async broadcast(raw) {
       try {
         await request({ method: 'eth_sendRawTransaction', params: [raw] })
@@ -93,7 +107,8 @@ export function createRpcSteps(chainId: number, client: PublicClient, options: R
       } catch (err) {
         const mapped = mapViemError(err, { chainId, broadcast: true })
         if (mapped instanceof AlreadyKnownError) return { kind: 'accepted' }
-        if (mapped instanceof NonceError && mapped.code === 'NONCE_TOO_LOW') return { kind: 'nonce_too_low', error: mapped }
+        if (mapped instanceof NonceError && mapped.code === 'NONCE_TOO_LOW')
+          return { kind: 'nonce_too_low', error: mapped }
         if (mapped.unknown) return { kind: 'unknown', error: mapped }
         return { kind: 'rejected', error: mapped }
       }

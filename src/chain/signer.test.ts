@@ -19,7 +19,10 @@ let anvil: AnvilInstance
 let dir: string
 
 async function rejection(p: Promise<unknown>): Promise<SignerError> {
-  const e = await p.then(() => undefined, (err: unknown) => err)
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  )
   expect(e).toBeInstanceOf(SignerError)
   return e as SignerError
 }
@@ -45,10 +48,18 @@ describe('signerFromEnv', () => {
     expect(env.BOT_KEY_A).toBeUndefined()
     const client = createChainClient({ chainId: 31337, rpcUrls: [anvil.rpcUrl] })
     const raw = await account.signTransaction({
-      chainId: 31337, type: 'eip1559', to: account.address, value: 1n, gas: 21_000n, nonce: 0,
-      maxFeePerGas: 20_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n,
+      chainId: 31337,
+      type: 'eip1559',
+      to: account.address,
+      value: 1n,
+      gas: 21_000n,
+      nonce: 0,
+      maxFeePerGas: 20_000_000_000n,
+      maxPriorityFeePerGas: 1_000_000_000n,
     })
-    const receipt = await client.waitForTransactionReceipt({ hash: await client.sendRawTransaction({ serializedTransaction: raw }) })
+    const receipt = await client.waitForTransactionReceipt({
+      hash: await client.sendRawTransaction({ serializedTransaction: raw }),
+    })
     expect(receipt.status).toBe('success')
     expect(receipt.from.toLowerCase()).toBe(account.address.toLowerCase())
   })
@@ -64,7 +75,12 @@ describe('signerFromEnv', () => {
 
   it('prints and serializes as the address only', () => {
     const account = signerFromEnv('K', { env: { K: KEY_BODY } }) // without 0x works too
-    const shown = [JSON.stringify(account), inspect(account, { depth: 10, showHidden: true }), String(account), JSON.stringify({ account })]
+    const shown = [
+      JSON.stringify(account),
+      inspect(account, { depth: 10, showHidden: true }),
+      String(account),
+      JSON.stringify({ account }),
+    ]
     for (const s of shown) {
       expect(s).not.toContain(KEY_BODY)
       expect(s.toLowerCase()).toContain(account.address.slice(2).toLowerCase())
@@ -88,7 +104,9 @@ describe('signerFromEnv', () => {
     expect(invalid.message).toContain('BAD_KEY')
     expect(everyText(invalid)).not.toContain(bad)
     // Right shape, but zero is not a valid secp256k1 scalar.
-    const zero = await rejection(Promise.resolve().then(() => signerFromEnv('ZERO_KEY', { env: { ZERO_KEY: `0x${'0'.repeat(64)}` } })))
+    const zero = await rejection(
+      Promise.resolve().then(() => signerFromEnv('ZERO_KEY', { env: { ZERO_KEY: `0x${'0'.repeat(64)}` } })),
+    )
     expect(zero.code).toBe('SIGNER_KEY_INVALID')
     expect(invalid.retryable || missing.retryable || zero.retryable).toBe(false)
   })
@@ -115,7 +133,13 @@ describe('keystores', () => {
     expect(viaEnv.address).toBe(info.address)
     expect(env.KS_PASS).toBeUndefined()
     let asked = ''
-    const viaPrompt = await signerFromKeystore(path, undefined, { env: {}, promptPassphrase: async (p) => { asked = p; return 'import passphrase' } })
+    const viaPrompt = await signerFromKeystore(path, undefined, {
+      env: {},
+      promptPassphrase: async (p) => {
+        asked = p
+        return 'import passphrase'
+      },
+    })
     expect(viaPrompt.address).toBe(info.address)
     expect(asked).toBe(path)
     expect(JSON.stringify(viaPrompt)).not.toContain(KEY_BODY)
@@ -129,7 +153,9 @@ describe('keystores', () => {
     expect(wrong.message).toContain(path)
     expect(everyText(wrong)).not.toContain('the wrong one')
     expect((await rejection(signerFromKeystore(path, 'UNSET', { env: {} }))).code).toBe('KEYSTORE_PASSPHRASE_MISSING')
-    expect((await rejection(signerFromKeystore(join(dir, 'absent.json'), 'P', { env: { P: 'x' } }))).code).toBe('KEYSTORE_NOT_FOUND')
+    expect((await rejection(signerFromKeystore(join(dir, 'absent.json'), 'P', { env: { P: 'x' } }))).code).toBe(
+      'KEYSTORE_NOT_FOUND',
+    )
     await chmod(path, 0o644)
     const loose = await rejection(signerFromKeystore(path, 'P', { env: { P: 'the right one!' } }))
     expect(loose.code).toBe('KEYSTORE_PERMISSIONS')
@@ -138,7 +164,9 @@ describe('keystores', () => {
     await importKey(junk, KEY, 'whatever123', FAST)
     const { writeFile } = await import('node:fs/promises')
     await writeFile(junk, '{"not":"a keystore"}')
-    expect((await rejection(signerFromKeystore(junk, 'P', { env: { P: 'whatever123' } }))).code).toBe('KEYSTORE_INVALID')
+    expect((await rejection(signerFromKeystore(junk, 'P', { env: { P: 'whatever123' } }))).code).toBe(
+      'KEYSTORE_INVALID',
+    )
   })
 
   it('refuses short passphrases and malformed keys on import, without echoing them', async () => {

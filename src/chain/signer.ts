@@ -8,8 +8,7 @@ import { withWasmTransactionSigning } from './wasm-tx-signer.ts'
 
 /** Where a signer's key comes from; config holds only names and paths, never key material. */
 export type SignerSource =
-  | { type: 'env'; envVar: string }
-  | { type: 'keystore'; path: string; passphraseEnvVar?: string }
+  { type: 'env'; envVar: string } | { type: 'keystore'; path: string; passphraseEnvVar?: string }
 
 /** Options for loading a signer. */
 export interface LoadSignerOptions {
@@ -47,7 +46,9 @@ export function signerFromEnv(envVar: string, options: LoadSignerOptions = {}): 
  * environment variable `passphraseEnvVar` or, if that is not set, from `promptPassphrase`; never an argument.
  */
 export async function signerFromKeystore(
-  path: string, passphraseEnvVar: string | undefined, options: LoadSignerOptions = {},
+  path: string,
+  passphraseEnvVar: string | undefined,
+  options: LoadSignerOptions = {},
 ): Promise<LocalAccount> {
   const env = options.env ?? process.env
   let passphrase = passphraseEnvVar ? env[passphraseEnvVar] : undefined
@@ -55,7 +56,8 @@ export async function signerFromKeystore(
   if (passphrase === undefined && options.promptPassphrase) passphrase = await options.promptPassphrase(path)
   if (passphrase === undefined) {
     throw new SignerError('KEYSTORE_PASSPHRASE_MISSING', `no passphrase for keystore ${path}`, {
-      hint: passphraseEnvVar ? `set ${passphraseEnvVar} or run interactively to be prompted`
+      hint: passphraseEnvVar
+        ? `set ${passphraseEnvVar} or run interactively to be prompted`
         : 'configure a passphrase environment variable or run interactively to be prompted',
     })
   }

@@ -2,7 +2,15 @@
 import { describe, expect, it } from 'vitest'
 import { encodeFunctionData, maxUint256, parseAbi, type Address } from 'viem'
 import { PolicyViolationError } from './errors.ts'
-import { checkSpendPolicy, decodeApproval, effectiveTokenSpends, worstCaseCost, type ProposedTx, type SpendPolicy, type SpendState } from './spend-policy.ts'
+import {
+  checkSpendPolicy,
+  decodeApproval,
+  effectiveTokenSpends,
+  worstCaseCost,
+  type ProposedTx,
+  type SpendPolicy,
+  type SpendState,
+} from './spend-policy.ts'
 
 const GWEI = 1_000_000_000n
 const ETH = 10n ** 18n
@@ -12,8 +20,12 @@ const ROUTER: Address = '0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D'
 const TOKEN: Address = '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48'
 const UNCAPPED_TOKEN: Address = '0xdAC17F958D2ee523a2206206994597C13D831ec7'
 const STRANGER: Address = '0x000000000000000000000000000000000000dEaD'
-const ERC20 = parseAbi(['function approve(address,uint256) returns (bool)', 'function increaseAllowance(address,uint256) returns (bool)',
-  'function transfer(address,uint256) returns (bool)', 'function transferFrom(address,address,uint256) returns (bool)'])
+const ERC20 = parseAbi([
+  'function approve(address,uint256) returns (bool)',
+  'function increaseAllowance(address,uint256) returns (bool)',
+  'function transfer(address,uint256) returns (bool)',
+  'function transferFrom(address,address,uint256) returns (bool)',
+])
 
 const policy: SpendPolicy = {
   chainId: 1,
@@ -27,9 +39,17 @@ const policy: SpendPolicy = {
 }
 const state: SpendState = { balance: 10n * ETH, spentToday: { native: 0n, tokens: {} } }
 const tx = (over: Partial<ProposedTx> = {}): ProposedTx => ({
-  chainId: 1, from: WALLET, to: ROUTER, value: 0n, data: '0x12345678', gasLimit: 200_000n, maxFeePerGas: 50n * GWEI, ...over,
+  chainId: 1,
+  from: WALLET,
+  to: ROUTER,
+  value: 0n,
+  data: '0x12345678',
+  gasLimit: 200_000n,
+  maxFeePerGas: 50n * GWEI,
+  ...over,
 })
-const approve = (spender: Address, amount: bigint) => encodeFunctionData({ abi: ERC20, functionName: 'approve', args: [spender, amount] })
+const approve = (spender: Address, amount: bigint) =>
+  encodeFunctionData({ abi: ERC20, functionName: 'approve', args: [spender, amount] })
 
 function refusal(t: ProposedTx, s: SpendState = state): PolicyViolationError {
   try {
@@ -72,8 +92,13 @@ describe('caps', () => {
 
   it('daily token cap per token (addresses in any case), and uncapped tokens fail closed', () => {
     const swap = tx({ tokenSpends: [{ token: TOKEN, amount: 400_000n }] })
-    expect(() => checkSpendPolicy(policy, swap, { ...state, spentToday: { native: 0n, tokens: { [TOKEN]: 600_000n } } })).not.toThrow()
-    const e = refusal(swap, { ...state, spentToday: { native: 0n, tokens: { [TOKEN.toUpperCase().replace('0X', '0x')]: 600_001n } } })
+    expect(() =>
+      checkSpendPolicy(policy, swap, { ...state, spentToday: { native: 0n, tokens: { [TOKEN]: 600_000n } } }),
+    ).not.toThrow()
+    const e = refusal(swap, {
+      ...state,
+      spentToday: { native: 0n, tokens: { [TOKEN.toUpperCase().replace('0X', '0x')]: 600_001n } },
+    })
     expect(e.code).toBe('POLICY_DAILY_TOKEN')
     expect(e.message).toContain('1000001')
     expect(refusal(tx({ tokenSpends: [{ token: UNCAPPED_TOKEN, amount: 1n }] })).code).toBe('POLICY_TOKEN_UNCAPPED')
@@ -84,7 +109,9 @@ describe('caps', () => {
     expect(effectiveTokenSpends(tx({ to: TOKEN, data }))).toEqual([{ token: TOKEN, amount: 1_000_001n }])
     expect(refusal(tx({ to: TOKEN, data })).code).toBe('POLICY_DAILY_TOKEN')
     const from = encodeFunctionData({ abi: ERC20, functionName: 'transferFrom', args: [WALLET, STRANGER, 5n] })
-    expect(effectiveTokenSpends(tx({ to: TOKEN, data: from, tokenSpends: [{ token: TOKEN, amount: 3n }] }))).toEqual([{ token: TOKEN, amount: 5n }])
+    expect(effectiveTokenSpends(tx({ to: TOKEN, data: from, tokenSpends: [{ token: TOKEN, amount: 3n }] }))).toEqual([
+      { token: TOKEN, amount: 5n },
+    ])
   })
 
   it('balance must cover value + gasLimit x maxFee', () => {
@@ -106,7 +133,9 @@ describe('allowlist', () => {
 
   it('allows plain transfers to self (cancel) and to own wallets, but not calls to them or transfers to strangers', () => {
     expect(() => checkSpendPolicy(policy, tx({ to: WALLET, data: '0x' }), state)).not.toThrow()
-    expect(() => checkSpendPolicy(policy, tx({ to: OTHER_WALLET.toLowerCase() as Address, data: undefined, value: 1n }), state)).not.toThrow()
+    expect(() =>
+      checkSpendPolicy(policy, tx({ to: OTHER_WALLET.toLowerCase() as Address, data: undefined, value: 1n }), state),
+    ).not.toThrow()
     expect(refusal(tx({ to: OTHER_WALLET, data: '0xdeadbeef' })).code).toBe('POLICY_NOT_ALLOWLISTED')
     expect(refusal(tx({ to: STRANGER, data: '0x', value: 1n })).code).toBe('POLICY_NOT_ALLOWLISTED')
   })
@@ -119,12 +148,20 @@ describe('allowlist', () => {
 describe('exact-amount approvals', () => {
   it('decodes approve and increaseAllowance calldata', () => {
     expect(decodeApproval(approve(ROUTER, 5n))).toEqual({ fn: 'approve', spender: ROUTER, amount: 5n })
-    expect(decodeApproval(encodeFunctionData({ abi: ERC20, functionName: 'increaseAllowance', args: [ROUTER, 7n] }))?.fn).toBe('increaseAllowance')
+    expect(
+      decodeApproval(encodeFunctionData({ abi: ERC20, functionName: 'increaseAllowance', args: [ROUTER, 7n] }))?.fn,
+    ).toBe('increaseAllowance')
     expect(decodeApproval('0x12345678')).toBeUndefined()
   })
 
   it('accepts an approval equal to the declared spend to an allowlisted spender', () => {
-    expect(() => checkSpendPolicy(policy, tx({ to: TOKEN, data: approve(ROUTER, 500n), tokenSpends: [{ token: TOKEN, amount: 500n }] }), state)).not.toThrow()
+    expect(() =>
+      checkSpendPolicy(
+        policy,
+        tx({ to: TOKEN, data: approve(ROUTER, 500n), tokenSpends: [{ token: TOKEN, amount: 500n }] }),
+        state,
+      ),
+    ).not.toThrow()
   })
 
   it('refuses unlimited approvals (maxUint256 and 2^255 sentinels)', () => {
@@ -141,7 +178,9 @@ describe('exact-amount approvals', () => {
     expect(over.message).toContain('500')
     expect(refusal(tx({ to: TOKEN, data: approve(ROUTER, 1n) })).code).toBe('POLICY_APPROVAL_EXCEEDS_SPEND')
     const inc = encodeFunctionData({ abi: ERC20, functionName: 'increaseAllowance', args: [ROUTER, 600n] })
-    expect(refusal(tx({ to: TOKEN, data: inc, tokenSpends: [{ token: TOKEN, amount: 500n }] })).code).toBe('POLICY_APPROVAL_EXCEEDS_SPEND')
+    expect(refusal(tx({ to: TOKEN, data: inc, tokenSpends: [{ token: TOKEN, amount: 500n }] })).code).toBe(
+      'POLICY_APPROVAL_EXCEEDS_SPEND',
+    )
   })
 
   it('refuses approvals to spenders off the allowlist, but allows revoking (approve 0) to anyone', () => {

@@ -76,8 +76,18 @@ const has = (list: readonly string[] | undefined, a: string) => {
   return set.has(low(a))
 }
 
-function refuse(code: PolicyErrorCode, message: string, tx: ProposedTx, details: Record<string, unknown> = {}, hint?: string): never {
-  throw new PolicyViolationError(code, message, { chainId: tx.chainId, details: { chainId: tx.chainId, from: tx.from, to: tx.to, ...details }, hint })
+function refuse(
+  code: PolicyErrorCode,
+  message: string,
+  tx: ProposedTx,
+  details: Record<string, unknown> = {},
+  hint?: string,
+): never {
+  throw new PolicyViolationError(code, message, {
+    chainId: tx.chainId,
+    details: { chainId: tx.chainId, from: tx.from, to: tx.to, ...details },
+    hint,
+  })
 }
 
 /** Worst-case native cost of a transaction: value + gasLimit x maxFeePerGas. */
@@ -115,23 +125,34 @@ export function effectiveTokenSpends(tx: ProposedTx): TokenSpend[] {
   for (const s of tx.tokenSpends ?? []) add(s)
   const d = decodeErc20(tx.data)
   if (tx.to && d?.functionName === 'transfer') add({ token: tx.to, amount: d.args[1] })
-  if (tx.to && d?.functionName === 'transferFrom' && low(d.args[0]) === low(tx.from)) add({ token: tx.to, amount: d.args[2] })
+  if (tx.to && d?.functionName === 'transferFrom' && low(d.args[0]) === low(tx.from))
+    add({ token: tx.to, amount: d.args[2] })
   return [...out.values()]
 }
 
 /** Refuses a maxFeePerGas above the chain's cap. */
 export function checkMaxFee(policy: SpendPolicy, tx: ProposedTx): void {
   if (tx.maxFeePerGas > policy.maxFeePerGas) {
-    refuse('POLICY_MAX_FEE', `maxFeePerGas ${tx.maxFeePerGas} wei exceeds the cap maxFeePerGas=${policy.maxFeePerGas} wei on chain ${tx.chainId}`, tx,
-      { maxFeePerGas: String(tx.maxFeePerGas), cap: String(policy.maxFeePerGas) }, 'wait for lower fees or raise the cap in the config')
+    refuse(
+      'POLICY_MAX_FEE',
+      `maxFeePerGas ${tx.maxFeePerGas} wei exceeds the cap maxFeePerGas=${policy.maxFeePerGas} wei on chain ${tx.chainId}`,
+      tx,
+      { maxFeePerGas: String(tx.maxFeePerGas), cap: String(policy.maxFeePerGas) },
+      'wait for lower fees or raise the cap in the config',
+    )
   }
 }
 
 /** Refuses a native value above the per-transaction cap. */
 export function checkMaxValue(policy: SpendPolicy, tx: ProposedTx): void {
   if (tx.value > policy.maxValuePerTx) {
-    refuse('POLICY_MAX_VALUE', `value ${tx.value} wei exceeds the cap maxValuePerTx=${policy.maxValuePerTx} wei on chain ${tx.chainId}`, tx,
-      { value: String(tx.value), cap: String(policy.maxValuePerTx) }, 'split the amount or raise maxValuePerTx')
+    refuse(
+      'POLICY_MAX_VALUE',
+      `value ${tx.value} wei exceeds the cap maxValuePerTx=${policy.maxValuePerTx} wei on chain ${tx.chainId}`,
+      tx,
+      { value: String(tx.value), cap: String(policy.maxValuePerTx) },
+      'split the amount or raise maxValuePerTx',
+    )
   }
 }
 
@@ -144,8 +165,13 @@ export function checkAllowlist(policy: SpendPolicy, tx: ProposedTx): void {
   if (has(policy.contracts, tx.to)) return
   const plain = !tx.data || tx.data === '0x'
   if (plain && (low(tx.to) === low(tx.from) || has(policy.ownWallets, tx.to))) return
-  refuse('POLICY_NOT_ALLOWLISTED', `${tx.to} is not on the contract allowlist of chain ${tx.chainId}`, tx, {},
-    'add the address to the chain allowlist if it is meant to be called')
+  refuse(
+    'POLICY_NOT_ALLOWLISTED',
+    `${tx.to} is not on the contract allowlist of chain ${tx.chainId}`,
+    tx,
+    {},
+    'add the address to the chain allowlist if it is meant to be called',
+  )
 }
 
 /**
@@ -156,17 +182,32 @@ export function checkApproval(policy: SpendPolicy, tx: ProposedTx): void {
   const a = decodeApproval(tx.data)
   if (!a || !tx.to || (a.fn === 'approve' && a.amount === 0n)) return
   if (!has(policy.spenders, a.spender)) {
-    refuse('POLICY_SPENDER_NOT_ALLOWLISTED', `${a.fn} of token ${tx.to} to spender ${a.spender}, which is not on the spender allowlist of chain ${tx.chainId}`, tx,
-      { spender: a.spender }, 'add the spender to the allowlist if it is a trusted router')
+    refuse(
+      'POLICY_SPENDER_NOT_ALLOWLISTED',
+      `${a.fn} of token ${tx.to} to spender ${a.spender}, which is not on the spender allowlist of chain ${tx.chainId}`,
+      tx,
+      { spender: a.spender },
+      'add the spender to the allowlist if it is a trusted router',
+    )
   }
   if (a.amount >= UNLIMITED_FLOOR || a.amount === maxUint256) {
-    refuse('POLICY_UNLIMITED_APPROVAL', `unlimited ${a.fn} (${a.amount}) of token ${tx.to} to ${a.spender} is refused: approvals must be exact`, tx,
-      { spender: a.spender, amount: String(a.amount) }, 'approve exactly the amount about to be spent')
+    refuse(
+      'POLICY_UNLIMITED_APPROVAL',
+      `unlimited ${a.fn} (${a.amount}) of token ${tx.to} to ${a.spender} is refused: approvals must be exact`,
+      tx,
+      { spender: a.spender, amount: String(a.amount) },
+      'approve exactly the amount about to be spent',
+    )
   }
   const declared = (tx.tokenSpends ?? []).find((s) => low(s.token) === low(tx.to!))?.amount
   if (declared === undefined || a.amount > declared) {
-    refuse('POLICY_APPROVAL_EXCEEDS_SPEND', `${a.fn} of ${a.amount} of token ${tx.to} exceeds the declared spend ${declared ?? 0n}`, tx,
-      { spender: a.spender, amount: String(a.amount), declared: String(declared ?? 0n) }, 'approve exactly the declared spend amount')
+    refuse(
+      'POLICY_APPROVAL_EXCEEDS_SPEND',
+      `${a.fn} of ${a.amount} of token ${tx.to} exceeds the declared spend ${declared ?? 0n}`,
+      tx,
+      { spender: a.spender, amount: String(a.amount), declared: String(declared ?? 0n) },
+      'approve exactly the declared spend amount',
+    )
   }
 }
 
@@ -174,8 +215,13 @@ export function checkApproval(policy: SpendPolicy, tx: ProposedTx): void {
 export function checkDailyNative(policy: SpendPolicy, tx: ProposedTx, state: SpendState): void {
   const total = state.spentToday.native + worstCaseCost(tx)
   if (total > policy.dailyNativeCap) {
-    refuse('POLICY_DAILY_NATIVE', `daily native spend would reach ${total} wei (spent ${state.spentToday.native} + this tx up to ${worstCaseCost(tx)}), above the cap dailyNativeCap=${policy.dailyNativeCap} wei`, tx,
-      { spent: String(state.spentToday.native), tx: String(worstCaseCost(tx)), cap: String(policy.dailyNativeCap) }, 'wait for tomorrow or raise dailyNativeCap')
+    refuse(
+      'POLICY_DAILY_NATIVE',
+      `daily native spend would reach ${total} wei (spent ${state.spentToday.native} + this tx up to ${worstCaseCost(tx)}), above the cap dailyNativeCap=${policy.dailyNativeCap} wei`,
+      tx,
+      { spent: String(state.spentToday.native), tx: String(worstCaseCost(tx)), cap: String(policy.dailyNativeCap) },
+      'wait for tomorrow or raise dailyNativeCap',
+    )
   }
 }
 
@@ -186,13 +232,23 @@ export function checkDailyTokens(policy: SpendPolicy, tx: ProposedTx, state: Spe
   for (const s of effectiveTokenSpends(tx)) {
     const cap = caps.get(low(s.token))
     if (cap === undefined) {
-      refuse('POLICY_TOKEN_UNCAPPED', `token ${s.token} has no daily cap on chain ${tx.chainId}; spending it is refused`, tx,
-        { token: s.token, amount: String(s.amount) }, 'add a dailyTokenCaps entry for this token')
+      refuse(
+        'POLICY_TOKEN_UNCAPPED',
+        `token ${s.token} has no daily cap on chain ${tx.chainId}; spending it is refused`,
+        tx,
+        { token: s.token, amount: String(s.amount) },
+        'add a dailyTokenCaps entry for this token',
+      )
     }
     const before = spent.get(low(s.token)) ?? 0n
     if (before + s.amount > cap) {
-      refuse('POLICY_DAILY_TOKEN', `daily spend of token ${s.token} would reach ${before + s.amount} (spent ${before} + ${s.amount}), above its cap ${cap}`, tx,
-        { token: s.token, spent: String(before), amount: String(s.amount), cap: String(cap) }, 'wait for tomorrow or raise the token cap')
+      refuse(
+        'POLICY_DAILY_TOKEN',
+        `daily spend of token ${s.token} would reach ${before + s.amount} (spent ${before} + ${s.amount}), above its cap ${cap}`,
+        tx,
+        { token: s.token, spent: String(before), amount: String(s.amount), cap: String(cap) },
+        'wait for tomorrow or raise the token cap',
+      )
     }
   }
 }
@@ -201,8 +257,13 @@ export function checkDailyTokens(policy: SpendPolicy, tx: ProposedTx, state: Spe
 export function checkBalance(tx: ProposedTx, state: SpendState): void {
   const need = worstCaseCost(tx)
   if (state.balance < need) {
-    refuse('POLICY_BALANCE', `balance ${state.balance} wei of ${tx.from} is below value + gasLimit x maxFeePerGas = ${need} wei`, tx,
-      { balance: String(state.balance), need: String(need) }, 'fund the wallet or lower the value')
+    refuse(
+      'POLICY_BALANCE',
+      `balance ${state.balance} wei of ${tx.from} is below value + gasLimit x maxFeePerGas = ${need} wei`,
+      tx,
+      { balance: String(state.balance), need: String(need) },
+      'fund the wallet or lower the value',
+    )
   }
 }
 
@@ -212,7 +273,11 @@ export function checkBalance(tx: ProposedTx, state: SpendState): void {
  */
 export function checkSpendPolicy(policy: SpendPolicy, tx: ProposedTx, state: SpendState): void {
   if (tx.chainId !== policy.chainId) {
-    refuse('POLICY_BAD_INPUT', `transaction for chain ${tx.chainId} checked against the policy of chain ${policy.chainId}`, tx)
+    refuse(
+      'POLICY_BAD_INPUT',
+      `transaction for chain ${tx.chainId} checked against the policy of chain ${policy.chainId}`,
+      tx,
+    )
   }
   if (!isAddress(tx.from, { strict: false }) || (tx.to && !isAddress(tx.to, { strict: false }))) {
     refuse('POLICY_BAD_INPUT', 'from/to is not a valid address', tx)

@@ -22,26 +22,38 @@ export interface TxCall {
  * The gas limit is the estimate plus `marginPct` for calls with data (state may move before inclusion).
  */
 export async function simulateAndEstimate(
-  rpc: RpcSteps, from: Address, call: TxCall, marginPct: number, signal?: AbortSignal,
+  rpc: RpcSteps,
+  from: Address,
+  call: TxCall,
+  marginPct: number,
+  signal?: AbortSignal,
 ): Promise<bigint> {
   const request = rpc.client.request as (a: { method: string; params: unknown[] }) => Promise<unknown>
   const tx = { from, to: call.to, data: call.data ?? '0x', value: `0x${(call.value ?? 0n).toString(16)}` }
-  const guard = <T>(fn: () => Promise<T>) => async () => {
-    try {
-      return await fn()
-    } catch (err) {
-      throw mapViemError(err, { chainId: rpc.chainId })
+  const guard =
+    <T>(fn: () => Promise<T>) =>
+    async () => {
+      try {
+        return await fn()
+      } catch (err) {
+        throw mapViemError(err, { chainId: rpc.chainId })
+      }
     }
-  }
-  const estimate = () => rpc.read(guard(async () =>
-    BigInt((await request({ method: 'eth_estimateGas', params: [tx, 'latest'] })) as string)), signal)
+  const estimate = () =>
+    rpc.read(
+      guard(async () => BigInt((await request({ method: 'eth_estimateGas', params: [tx, 'latest'] })) as string)),
+      signal,
+    )
   const plainTransfer = !call.data || call.data === '0x'
   let gas: bigint
   if (plainTransfer && call.gas === undefined) {
     gas = await plainTransferGas(rpc, call.to, estimate, request, guard, signal)
   } else {
     ;[, gas] = await Promise.all([
-      rpc.read(guard(() => request({ method: 'eth_call', params: [tx, 'latest'] })), signal),
+      rpc.read(
+        guard(() => request({ method: 'eth_call', params: [tx, 'latest'] })),
+        signal,
+      ),
       call.gas !== undefined ? Promise.resolve(call.gas) : estimate(),
     ])
   }
@@ -63,12 +75,18 @@ const PRECOMPILE_LIMIT = 0x10000n
  * intrinsic 21,000 gas, later ones skip the estimate: a cheap eth_getCode replaces an EVM execution.
  */
 async function plainTransferGas(
-  rpc: RpcSteps, to: Address, estimate: () => Promise<bigint>,
+  rpc: RpcSteps,
+  to: Address,
+  estimate: () => Promise<bigint>,
   request: (a: { method: string; params: unknown[] }) => Promise<unknown>,
-  guard: <T>(fn: () => Promise<T>) => () => Promise<T>, signal?: AbortSignal,
+  guard: <T>(fn: () => Promise<T>) => () => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<bigint> {
   if (BigInt(to) < PRECOMPILE_LIMIT) return estimate()
-  const code = await rpc.read(guard(async () => (await request({ method: 'eth_getCode', params: [to, 'latest'] })) as Hex), signal)
+  const code = await rpc.read(
+    guard(async () => (await request({ method: 'eth_getCode', params: [to, 'latest'] })) as Hex),
+    signal,
+  )
   if (code !== '0x') return estimate()
   let learned = standardTransfer.get(rpc)
   if (!learned) {

@@ -3,7 +3,13 @@ import { keccak256, type Address, type Hex, type LocalAccount, type PublicClient
 import type { Logger } from '../logging/logger.ts'
 import type { Db } from '../store/database.ts'
 import type { ReconcileOutcome } from '../scheduler/index.ts'
-import { driveIntent, applyBroadcast, type ConfirmContext, type ConfirmSettings, type IntentOutcome } from './confirm.ts'
+import {
+  driveIntent,
+  applyBroadcast,
+  type ConfirmContext,
+  type ConfirmSettings,
+  type IntentOutcome,
+} from './confirm.ts'
 import { createIntentJournal } from '../store/sqlite-intent-journal.ts'
 import type { IntentJournal, IntentRow, LaneOwnership, SpendTotals } from './intent-types.ts'
 import { createNonceLane, type NonceLane, type StepHook } from './nonce-lane.ts'
@@ -109,12 +115,19 @@ export interface TxEngine {
   reconcileRun(runId: string, options?: { expectedCalls?: number; signal?: AbortSignal }): Promise<ReconcileOutcome>
 }
 
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
-  if (signal?.aborted) return reject(signal.reason)
-  const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
-  const onAbort = () => { clearTimeout(t); reject(signal?.reason) }
-  signal?.addEventListener('abort', onAbort, { once: true })
-})
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(t)
+      reject(signal?.reason)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
 
 const DAY_MS = 86_400_000
 
@@ -123,15 +136,32 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
   const { db, logger, policy } = options
   const now = options.now ?? Date.now
   const journal = options.journal ?? createIntentJournal(db, { now })
-  const chains = new Map<number, { cfg: EngineChainConfig; rpc: RpcSteps; settings: ConfirmSettings;
-    watcher: BlockWatcher; feesInFlight?: Promise<TxFees> }>()
+  const chains = new Map<
+    number,
+    {
+      cfg: EngineChainConfig
+      rpc: RpcSteps
+      settings: ConfirmSettings
+      watcher: BlockWatcher
+      feesInFlight?: Promise<TxFees>
+    }
+  >()
   for (const cfg of options.chains) {
     const rpc = createRpcSteps(cfg.chainId, cfg.client)
-    chains.set(cfg.chainId, { cfg, rpc, watcher: createBlockWatcher(rpc, { pollMs: cfg.pollMs ?? 250 }), settings: {
-      confirmations: cfg.confirmations ?? 1, pollMs: cfg.pollMs ?? 250, rebroadcastMs: cfg.rebroadcastMs ?? 5_000,
-      stuckAfterMs: cfg.stuckAfterMs ?? 60_000, maxBumps: cfg.maxBumps ?? 3, fees: cfg.fees,
-      foreignNonceGraceMs: cfg.foreignNonceGraceMs ?? Math.max(2_000, (cfg.pollMs ?? 250) * 8),
-    } })
+    chains.set(cfg.chainId, {
+      cfg,
+      rpc,
+      watcher: createBlockWatcher(rpc, { pollMs: cfg.pollMs ?? 250 }),
+      settings: {
+        confirmations: cfg.confirmations ?? 1,
+        pollMs: cfg.pollMs ?? 250,
+        rebroadcastMs: cfg.rebroadcastMs ?? 5_000,
+        stuckAfterMs: cfg.stuckAfterMs ?? 60_000,
+        maxBumps: cfg.maxBumps ?? 3,
+        fees: cfg.fees,
+        foreignNonceGraceMs: cfg.foreignNonceGraceMs ?? Math.max(2_000, (cfg.pollMs ?? 250) * 8),
+      },
+    })
   }
   const signers = new Map(options.signers.map((a) => [a.address.toLowerCase(), a]))
   const lanes = new Map<string, NonceLane>()
@@ -140,20 +170,31 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
 
   const chainOf = (chainId: number) => {
     const c = chains.get(chainId)
-    if (!c) throw new TxConfigError('TX_UNKNOWN_CHAIN', `chain ${chainId} is not configured`, 'add it to the chains config')
+    if (!c)
+      throw new TxConfigError('TX_UNKNOWN_CHAIN', `chain ${chainId} is not configured`, 'add it to the chains config')
     return c
   }
   const confirmCtx = (chainId: number, from: Address): ConfirmContext => {
     const c = chainOf(chainId)
-    return { settings: c.settings, rpc: c.rpc, journal, account: signers.get(from.toLowerCase()), logger, now, sleep,
-      onStep: options.onStep, watcher: c.watcher }
+    return {
+      settings: c.settings,
+      rpc: c.rpc,
+      journal,
+      account: signers.get(from.toLowerCase()),
+      logger,
+      now,
+      sleep,
+      onStep: options.onStep,
+      watcher: c.watcher,
+    }
   }
   /** One driver per intent group, shared by every caller waiting on it. */
   const drive = (row: IntentRow, signal?: AbortSignal, justBroadcast = false): Promise<IntentOutcome> => {
     let p = drivers.get(row.rootId)
     if (!p) {
-      p = driveIntent(confirmCtx(row.chainId, row.from), row.rootId, signal, justBroadcast)
-        .finally(() => drivers.delete(row.rootId))
+      p = driveIntent(confirmCtx(row.chainId, row.from), row.rootId, signal, justBroadcast).finally(() =>
+        drivers.delete(row.rootId),
+      )
       drivers.set(row.rootId, p)
     }
     return p
@@ -169,7 +210,10 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
         // One pass suffices to re-send journaled bytes: the lane then skips their nonces (journal max open nonce).
         const c = chainOf(chainId)
         for (const rootId of open) {
-          const last = journal.group(rootId).filter((r) => r.hash && ['signed', 'unknown', 'dropped'].includes(r.status)).pop()
+          const last = journal
+            .group(rootId)
+            .filter((r) => r.hash && ['signed', 'unknown', 'dropped'].includes(r.status))
+            .pop()
           if (last) applyBroadcast(journal, last, await c.rpc.broadcast(last.rawTx as Hex))
         }
       })()
@@ -180,16 +224,24 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
   }
   /** In a cluster: holds the lane's lease first; a lane just taken from a peer is reconciled again before use. */
   const takeLane = async (chainId: number, from: Address, signal?: AbortSignal): Promise<void> => {
-    if (options.lanes && await options.lanes.acquire(chainId, from, signal)) ready.delete(`${chainId}:${from.toLowerCase()}`)
+    if (options.lanes && (await options.lanes.acquire(chainId, from, signal)))
+      ready.delete(`${chainId}:${from.toLowerCase()}`)
   }
   const laneOf = (chainId: number, account: LocalAccount): NonceLane => {
     const key = `${chainId}:${account.address.toLowerCase()}`
     let lane = lanes.get(key)
     if (!lane) {
       const c = chainOf(chainId)
-      lane = createNonceLane({ chainId, account, rpc: c.rpc, journal, logger: logger.child({ chainId }),
-        applyBroadcast: (row, outcome) => applyBroadcast(journal, row, outcome), maxBatch: c.cfg.maxBatch,
-        onStep: options.onStep })
+      lane = createNonceLane({
+        chainId,
+        account,
+        rpc: c.rpc,
+        journal,
+        logger: logger.child({ chainId }),
+        applyBroadcast: (row, outcome) => applyBroadcast(journal, row, outcome),
+        maxBatch: c.cfg.maxBatch,
+        onStep: options.onStep,
+      })
       lanes.set(key, lane)
     }
     return lane
@@ -197,12 +249,20 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
 
   const finish = (outcome: IntentOutcome, resumed: boolean): SendResult => {
     if (outcome.status === 'confirmed') {
-      return { intentId: outcome.row.rootId, hash: outcome.row.hash as Hex, receipt: outcome.receipt,
-        nonce: outcome.row.nonce as number, resumed }
+      return {
+        intentId: outcome.row.rootId,
+        hash: outcome.row.hash as Hex,
+        receipt: outcome.receipt,
+        nonce: outcome.row.nonce as number,
+        resumed,
+      }
     }
     if (outcome.status === 'failed') {
       throw new TxFailedError(outcome.code, `transaction ${outcome.reason}`, {
-        intentId: outcome.row.rootId, hash: outcome.row.hash, nonce: outcome.row.nonce })
+        intentId: outcome.row.rootId,
+        hash: outcome.row.hash,
+        nonce: outcome.row.nonce,
+      })
     }
     throw new IntentNeedsAttentionError(outcome.reason, {})
   }
@@ -211,8 +271,11 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
     const c = chainOf(call.chainId)
     const account = signers.get(opts.wallet.toLowerCase())
     if (!account) {
-      throw new TxConfigError('TX_UNKNOWN_SIGNER', `no signer loaded for wallet ${opts.wallet}`,
-        'configure a key source (env var or keystore) for this wallet')
+      throw new TxConfigError(
+        'TX_UNKNOWN_SIGNER',
+        `no signer loaded for wallet ${opts.wallet}`,
+        'configure a key source (env var or keystore) for this wallet',
+      )
     }
     const callIndex = opts.callIndex ?? 0
     const data = call.data ?? '0x'
@@ -221,11 +284,18 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
     if (!opts.dryRun) {
       const existing = journal.findNormal(opts.runId, callIndex)
       if (existing) {
-        if (existing.chainId !== call.chainId || existing.dataHash !== dataHash || existing.value !== value
-          || existing.to.toLowerCase() !== call.to.toLowerCase() || existing.from !== account.address.toLowerCase()) {
-          throw new TxConfigError('TX_INTENT_MISMATCH',
+        if (
+          existing.chainId !== call.chainId ||
+          existing.dataHash !== dataHash ||
+          existing.value !== value ||
+          existing.to.toLowerCase() !== call.to.toLowerCase() ||
+          existing.from !== account.address.toLowerCase()
+        ) {
+          throw new TxConfigError(
+            'TX_INTENT_MISMATCH',
             `run ${opts.runId} call ${callIndex} was already sent with a different transaction`,
-            'a run must send the same calls on every attempt; start a new run for a different call')
+            'a run must send the same calls on every attempt; start a new run for a different call',
+          )
         }
         await takeLane(existing.chainId, existing.from, opts.signal)
         return finish(await drive(existing, opts.signal), true)
@@ -234,35 +304,90 @@ export function createTxEngine(options: TxEngineOptions): TxEngine {
       await ensureReady(call.chainId, account.address)
     }
     // Concurrent sends share one fee read (single flight): the answer is the same for all of them.
-    c.feesInFlight ??= estimateCappedFees(c.rpc, c.cfg.fees).finally(() => { c.feesInFlight = undefined })
+    c.feesInFlight ??= estimateCappedFees(c.rpc, c.cfg.fees).finally(() => {
+      c.feesInFlight = undefined
+    })
     const fees = await c.feesInFlight
     const tokenSpends = call.tokenSpends ?? []
     const spentToday = journal.spendSince(call.chainId, account.address, Math.floor(now() / DAY_MS) * DAY_MS)
-    const judge = (gasLimit: bigint) => policy.check({ chainId: call.chainId, from: account.address, to: call.to,
-      value, data, gasLimit, fees, tokenSpends, spentToday })
+    const judge = (gasLimit: bigint) =>
+      policy.check({
+        chainId: call.chainId,
+        from: account.address,
+        to: call.to,
+        value,
+        data,
+        gasLimit,
+        fees,
+        tokenSpends,
+        spentToday,
+      })
     // Refuse what the policy forbids before simulating it, then again with the real gas limit.
     judge(call.gas ?? 21_000n)
     const gasLimit = await simulateAndEstimate(c.rpc, account.address, call, c.cfg.gasMarginPct ?? 20, opts.signal)
     judge(gasLimit)
     // What the journal counts against the daily token caps: declared spends plus decoded transfers (not approvals).
-    const spends = effectiveTokenSpends({ chainId: call.chainId, from: account.address, to: call.to, value, data,
-      gasLimit, maxFeePerGas: fees.maxFeePerGas, tokenSpends })
+    const spends = effectiveTokenSpends({
+      chainId: call.chainId,
+      from: account.address,
+      to: call.to,
+      value,
+      data,
+      gasLimit,
+      maxFeePerGas: fees.maxFeePerGas,
+      tokenSpends,
+    })
     if (spends.length > 1) {
-      throw new TxConfigError('TX_MULTI_TOKEN_SPEND', `call to ${call.to} spends ${spends.length} tokens; the journal tracks one per call`,
-        'split the call, or extend the journal to several token spends per intent')
+      throw new TxConfigError(
+        'TX_MULTI_TOKEN_SPEND',
+        `call to ${call.to} spends ${spends.length} tokens; the journal tracks one per call`,
+        'split the call, or extend the journal to several token spends per intent',
+      )
     }
     const token = spends[0] ? { token: spends[0].token, amount: spends[0].amount } : undefined
     const validUntil = now() + (opts.deadlineMs ?? c.cfg.validityMs ?? 600_000)
     if (opts.dryRun) {
-      const [row] = journal.recordBatch([{ runId: opts.runId, callIndex, chainId: call.chainId, from: account.address,
-        nonce: null, to: call.to, value, data, dataHash, tokenAddress: token?.token ?? null,
-        tokenAmount: token?.amount ?? null, kind: 'normal', dryRun: true, rawTx: null, hash: null, gasLimit, ...fees,
-        validUntil }])
-      return { intentId: row!.id, dryRun: true,
-        would: { chainId: call.chainId, from: account.address, to: call.to, value, data, gasLimit, ...fees } }
+      const [row] = journal.recordBatch([
+        {
+          runId: opts.runId,
+          callIndex,
+          chainId: call.chainId,
+          from: account.address,
+          nonce: null,
+          to: call.to,
+          value,
+          data,
+          dataHash,
+          tokenAddress: token?.token ?? null,
+          tokenAmount: token?.amount ?? null,
+          kind: 'normal',
+          dryRun: true,
+          rawTx: null,
+          hash: null,
+          gasLimit,
+          ...fees,
+          validUntil,
+        },
+      ])
+      return {
+        intentId: row!.id,
+        dryRun: true,
+        would: { chainId: call.chainId, from: account.address, to: call.to, value, data, gasLimit, ...fees },
+      }
     }
-    const row = await laneOf(call.chainId, account).submit({ runId: opts.runId, callIndex, to: call.to, value, data,
-      dataHash, tokenAddress: token?.token ?? null, tokenAmount: token?.amount ?? null, gasLimit, ...fees, validUntil })
+    const row = await laneOf(call.chainId, account).submit({
+      runId: opts.runId,
+      callIndex,
+      to: call.to,
+      value,
+      data,
+      dataHash,
+      tokenAddress: token?.token ?? null,
+      tokenAmount: token?.amount ?? null,
+      gasLimit,
+      ...fees,
+      validUntil,
+    })
     options.onStep?.('awaiting_receipt', { runId: row.runId, nonce: row.nonce ?? -1 })
     return finish(await drive(row, opts.signal, true), false)
   }

@@ -20,7 +20,11 @@ export class TxConfigError extends TxEngineError {
 /** The transaction was mined and reverted, or was cancelled past its validity. Final: the job fails. */
 export class TxFailedError extends TxEngineError {
   override name = 'TxFailedError' as const
-  constructor(code: 'TX_REVERTED' | 'TX_CANCELLED' | 'TX_UNSENDABLE', message: string, details: Record<string, unknown>) {
+  constructor(
+    code: 'TX_REVERTED' | 'TX_CANCELLED' | 'TX_UNSENDABLE',
+    message: string,
+    details: Record<string, unknown>,
+  ) {
     super(code, message, { retryable: false, details })
   }
 }
@@ -29,8 +33,11 @@ export class TxFailedError extends TxEngineError {
 export class IntentNeedsAttentionError extends TxEngineError {
   override name = 'IntentNeedsAttentionError' as const
   constructor(message: string, details: Record<string, unknown>) {
-    super('TX_NEEDS_ATTENTION', message, { retryable: false, details,
-      hint: 'inspect the wallet history on chain; the bot will not re-sign this intent on its own' })
+    super('TX_NEEDS_ATTENTION', message, {
+      retryable: false,
+      details,
+      hint: 'inspect the wallet history on chain; the bot will not re-sign this intent on its own',
+    })
   }
 }
 
@@ -38,7 +45,10 @@ export class IntentNeedsAttentionError extends TxEngineError {
 export class IntentPendingError extends TxEngineError {
   override name = 'IntentPendingError' as const
   constructor(intentId: number, why: string) {
-    super('TX_PENDING', `intent ${intentId} is still pending: ${why}`, { retryable: true, details: { intentId },
-      hint: 'the intent stays in the journal; reconcile resumes it' })
+    super('TX_PENDING', `intent ${intentId} is still pending: ${why}`, {
+      retryable: true,
+      details: { intentId },
+      hint: 'the intent stays in the journal; reconcile resumes it',
+    })
   }
 }

@@ -22,10 +22,15 @@ export interface FeeLimits {
  * FeeError (FEE_ABOVE_CAP) while the next base fee is above the cap: nothing is sent, the scheduler delays.
  */
 export async function estimateCappedFees(rpc: RpcSteps, limits: FeeLimits, signal?: AbortSignal): Promise<TxFees> {
-  const history = await rpc.read(() => rpc.client.getFeeHistory({ blockCount: 5, blockTag: 'latest',
-    rewardPercentiles: [50] }), signal) as FeeHistory
-  const est = feesFromHistory(history, { maxFeePerGasCap: limits.maxFeePerGas, minPriorityFee: limits.minPriorityFeePerGas,
-    maxPriorityFee: limits.maxPriorityFeePerGas })
+  const history = (await rpc.read(
+    () => rpc.client.getFeeHistory({ blockCount: 5, blockTag: 'latest', rewardPercentiles: [50] }),
+    signal,
+  )) as FeeHistory
+  const est = feesFromHistory(history, {
+    maxFeePerGasCap: limits.maxFeePerGas,
+    minPriorityFee: limits.minPriorityFeePerGas,
+    maxPriorityFee: limits.maxPriorityFeePerGas,
+  })
   return { maxFeePerGas: est.maxFeePerGas, maxPriorityFeePerGas: est.maxPriorityFeePerGas }
 }
 

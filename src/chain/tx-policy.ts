@@ -16,16 +16,27 @@ export function createSpendPolicyGuard(policies: readonly SpendPolicy[]): TxPoli
       const policy = byChain.get(input.chainId)
       if (!policy) {
         throw new PolicyViolationError('POLICY_BAD_INPUT', `no spend policy is configured for chain ${input.chainId}`, {
-          chainId: input.chainId, hint: 'add caps and an allowlist for this chain to the config',
+          chainId: input.chainId,
+          hint: 'add caps and an allowlist for this chain to the config',
         })
       }
-      checkSpendPolicy(policy, {
-        chainId: input.chainId, from: input.from, to: input.to, value: input.value, data: input.data,
-        gasLimit: input.gasLimit, maxFeePerGas: input.fees.maxFeePerGas, tokenSpends: input.tokenSpends,
-      }, {
-        balance: maxUint256,
-        spentToday: { native: input.spentToday.native, tokens: Object.fromEntries(input.spentToday.tokens) },
-      })
+      checkSpendPolicy(
+        policy,
+        {
+          chainId: input.chainId,
+          from: input.from,
+          to: input.to,
+          value: input.value,
+          data: input.data,
+          gasLimit: input.gasLimit,
+          maxFeePerGas: input.fees.maxFeePerGas,
+          tokenSpends: input.tokenSpends,
+        },
+        {
+          balance: maxUint256,
+          spentToday: { native: input.spentToday.native, tokens: Object.fromEntries(input.spentToday.tokens) },
+        },
+      )
     },
   }
 }

@@ -11,13 +11,17 @@ const hex = z.string().regex(/^0x([0-9a-fA-F]{2})*$/, '0x-prefixed hex bytes')
 /** Args of a `send_calls` job: the exact calls an adapter built, sent in order from one wallet. */
 export const sendCallsArgsSchema = z.object({
   wallet: address,
-  calls: z.array(z.object({
-    chainId: z.number().int().positive(),
-    to: address,
-    data: hex.optional(),
-    /** Wei as a decimal string (JSON has no bigint). */
-    value: z.string().regex(/^\d+$/, 'wei as a decimal string').optional(),
-  })).min(1),
+  calls: z
+    .array(
+      z.object({
+        chainId: z.number().int().positive(),
+        to: address,
+        data: hex.optional(),
+        /** Wei as a decimal string (JSON has no bigint). */
+        value: z.string().regex(/^\d+$/, 'wei as a decimal string').optional(),
+      }),
+    )
+    .min(1),
   dryRun: z.boolean().optional(),
   /** Validity of each transaction in ms; past it an unmined tx is cancelled. */
   deadlineMs: z.number().int().positive().optional(),
@@ -43,7 +47,10 @@ const parseArgs = (args: unknown): SendCallsArgs => {
  * attempt finds what the journal holds instead of signing again; `recovery: 'reconcile'` makes the scheduler
  * ask the journal (and the chain) about a run interrupted by a crash rather than re-running it blindly.
  */
-export function defineSendCallsTask(engine: TxEngine, options: SendCallsTaskOptions = {}): TaskDefinition<SendCallsArgs> {
+export function defineSendCallsTask(
+  engine: TxEngine,
+  options: SendCallsTaskOptions = {},
+): TaskDefinition<SendCallsArgs> {
   return {
     type: options.type ?? 'send_calls',
     description: 'simulate, cap, sign, send and confirm a list of calls from one wallet, exactly once per run',
@@ -54,10 +61,19 @@ export function defineSendCallsTask(engine: TxEngine, options: SendCallsTaskOpti
       const hashes: string[] = []
       const blockNumbers: number[] = []
       for (const [i, call] of args.calls.entries()) {
-        const tx = { chainId: call.chainId, to: call.to as Address, data: call.data as Hex | undefined,
-          value: call.value === undefined ? undefined : BigInt(call.value) }
-        const base = { runId: ctx.runId, wallet: args.wallet as Address, callIndex: i, signal: ctx.signal,
-          deadlineMs: args.deadlineMs }
+        const tx = {
+          chainId: call.chainId,
+          to: call.to as Address,
+          data: call.data as Hex | undefined,
+          value: call.value === undefined ? undefined : BigInt(call.value),
+        }
+        const base = {
+          runId: ctx.runId,
+          wallet: args.wallet as Address,
+          callIndex: i,
+          signal: ctx.signal,
+          deadlineMs: args.deadlineMs,
+        }
         if (args.dryRun) {
           const res = await engine.send(tx, { ...base, dryRun: true })
           hashes.push(`dry-run:${res.intentId}`)

@@ -9,12 +9,22 @@ const randomBig = (bytes: number): bigint => BigInt(randomHex(bytes))
 
 /** A random transaction of each type viem signs for the bot: EIP-1559, EIP-2930 and legacy (EIP-155). */
 function randomTx(i: number): TransactionSerializable {
-  const base = { chainId: 1 + (i % 5) * 7919, nonce: Number(randomBig(3)), to: randomHex(20), value: randomBig(12),
-    gas: 21_000n + randomBig(2), data: i % 3 === 0 ? '0x' as const : randomHex(4 + (i % 200)) }
+  const base = {
+    chainId: 1 + (i % 5) * 7919,
+    nonce: Number(randomBig(3)),
+    to: randomHex(20),
+    value: randomBig(12),
+    gas: 21_000n + randomBig(2),
+    data: i % 3 === 0 ? ('0x' as const) : randomHex(4 + (i % 200)),
+  }
   if (i % 3 === 0) return { ...base, type: 'legacy', gasPrice: randomBig(6) }
   if (i % 3 === 1) {
-    return { ...base, type: 'eip2930', gasPrice: randomBig(6),
-      accessList: [{ address: randomHex(20), storageKeys: [randomHex(32)] }] }
+    return {
+      ...base,
+      type: 'eip2930',
+      gasPrice: randomBig(6),
+      accessList: [{ address: randomHex(20), storageKeys: [randomHex(32)] }],
+    }
   }
   return { ...base, type: 'eip1559', maxFeePerGas: randomBig(6) + 2n, maxPriorityFeePerGas: randomBig(4) }
 }
@@ -34,10 +44,12 @@ describe('wasm transaction signer', () => {
     }
   })
 
-  it('keeps the address and viem\'s message signing', async () => {
+  it("keeps the address and viem's message signing", async () => {
     const key = generatePrivateKey()
     const account = withWasmTransactionSigning(privateKeyToAccount(key), key)
     expect(account.address).toBe(privateKeyToAccount(key).address)
-    expect(await account.signMessage({ message: 'hi' })).toBe(await privateKeyToAccount(key).signMessage({ message: 'hi' }))
+    expect(await account.signMessage({ message: 'hi' })).toBe(
+      await privateKeyToAccount(key).signMessage({ message: 'hi' }),
+    )
   })
 })

@@ -6,8 +6,17 @@ import { UsageError } from './errors.ts'
 
 /** Options accepted by every command. */
 export const GLOBAL_OPTIONS: Record<string, CommandOption> = {
-  config: { type: 'string', short: 'c', valueName: '<path>', description: 'config file, JSON or YAML (default: config/default.json)' },
-  'log-level': { type: 'string', valueName: '<level>', description: 'trace, debug, info, warn, error, fatal or silent (default: info)' },
+  config: {
+    type: 'string',
+    short: 'c',
+    valueName: '<path>',
+    description: 'config file, JSON or YAML (default: config/default.json)',
+  },
+  'log-level': {
+    type: 'string',
+    valueName: '<level>',
+    description: 'trace, debug, info, warn, error, fatal or silent (default: info)',
+  },
   json: { type: 'boolean', description: 'machine-readable output: one JSON document on stdout' },
   help: { type: 'boolean', short: 'h', description: 'show help for the command' },
 }
@@ -44,7 +53,7 @@ export function splitVerb(argv: string[], valueOptions: Set<string>): { verb: st
     if (t === '--') break
     if (t.startsWith('-') && t !== '-') {
       const long = t.startsWith('--')
-      const name = long ? t.slice(2).split('=')[0] as string : t.slice(1)
+      const name = long ? (t.slice(2).split('=')[0] as string) : t.slice(1)
       if (!t.includes('=') && valueOptions.has(long ? name : `-${name}`)) i++
       continue
     }
@@ -60,7 +69,11 @@ export interface ParsedArgs {
 }
 
 /** Parses `args` strictly against `options` (global options included); unknown flags are UsageErrors. */
-export function parseCommandArgs(args: string[], options: Record<string, CommandOption>, commandName: string): ParsedArgs {
+export function parseCommandArgs(
+  args: string[],
+  options: Record<string, CommandOption>,
+  commandName: string,
+): ParsedArgs {
   const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {}
   for (const [name, o] of Object.entries(options)) {
     config[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }
@@ -80,7 +93,10 @@ export function parseCommandArgs(args: string[], options: Record<string, Command
 export function parsePositiveInt(value: string | undefined, flag: string, fallback: number, max: number): number {
   if (value === undefined) return fallback
   if (!/^\d{1,9}$/.test(value) || Number(value) < 1 || Number(value) > max) {
-    throw new UsageError(`--${flag} expects a whole number from 1 to ${max}`, `e.g. --${flag} ${Math.min(fallback, max)}`)
+    throw new UsageError(
+      `--${flag} expects a whole number from 1 to ${max}`,
+      `e.g. --${flag} ${Math.min(fallback, max)}`,
+    )
   }
   return Number(value)
 }

@@ -3,7 +3,14 @@ import pino from 'pino'
 import type { BotConfig } from '../config/schema.ts'
 import { createLogger, type Logger } from '../logging/logger.ts'
 import { ValidationError } from '../errors/validation-error.ts'
-import type { CliServices, JobSummary, OnceReport, ProgressEvent, RunRecord as CliRun, ServicesFactory } from '../bot/services.ts'
+import type {
+  CliServices,
+  JobSummary,
+  OnceReport,
+  ProgressEvent,
+  RunRecord as CliRun,
+  ServicesFactory,
+} from '../bot/services.ts'
 import type { JobView, RunView } from '../scheduler/index.ts'
 import { createBotRuntime, toJobSpec, type BotRuntime } from '../bot/runtime.ts'
 import { acquireStateLock, type StateLock } from '../store/lock.ts'
@@ -20,9 +27,15 @@ import { onceWith, waitForRun } from '../bot/once.ts'
 /** Maps a scheduler job onto the CLI's summary. */
 export function jobSummary(j: JobView, last?: RunView): JobSummary {
   return {
-    id: j.id, taskType: j.taskType, trigger: j.trigger, priority: j.priority, dependencies: j.dependencies,
+    id: j.id,
+    taskType: j.taskType,
+    trigger: j.trigger,
+    priority: j.priority,
+    dependencies: j.dependencies,
     triggerRule: j.triggerRule,
-    enabled: j.enabled, paused: j.paused, nextFireAt: j.nextFireAt,
+    enabled: j.enabled,
+    paused: j.paused,
+    nextFireAt: j.nextFireAt,
     lastRun: last ? { status: last.status, finishedAt: last.endedAt, error: last.error ?? undefined } : undefined,
   }
 }
@@ -30,8 +43,13 @@ export function jobSummary(j: JobView, last?: RunView): JobSummary {
 /** Maps a scheduler run onto the CLI's run record. */
 export function runRecord(r: RunView): CliRun {
   return {
-    runId: String(r.id), jobId: r.jobId, status: r.status, attempt: r.attempt, scheduledAt: r.scheduledFor,
-    startedAt: r.startedAt, finishedAt: r.endedAt,
+    runId: String(r.id),
+    jobId: r.jobId,
+    status: r.status,
+    attempt: r.attempt,
+    scheduledAt: r.scheduledFor,
+    startedAt: r.startedAt,
+    finishedAt: r.endedAt,
     reason: r.reason ?? (r.gateAction && r.gateAction !== 'run' ? `${r.gateAction}: ${r.gateReason}` : undefined),
     error: r.error ?? undefined,
   }
@@ -58,7 +76,8 @@ export const createBotServices: ServicesFactory = async (deps) => {
     return state()
   }
   let tokenDb: Db | undefined
-  const tokens = async () => createTokenStore(tokenDb ??= runtime ? (await rt()).db : openDatabase({ path: need().store.path }))
+  const tokens = async () =>
+    createTokenStore((tokenDb ??= runtime ? (await rt()).db : openDatabase({ path: need().store.path })))
   const lastRun = (r: StateSource, jobId: string) => r.scheduler.listRuns({ jobId, limit: 1 }).runs[0]
   const known = (r: StateSource, jobId: string) => {
     const j = r.scheduler.getJob(jobId)
@@ -66,10 +85,22 @@ export const createBotServices: ServicesFactory = async (deps) => {
     return j
   }
   const services: CliServices = {
-    async status() { return statusReport(await state(), runtime !== undefined) },
-    async listJobs() { const r = await state(); return r.scheduler.listJobs().map((j) => jobSummary(j, lastRun(r, j.id))) },
-    async history(q) { const r = await state(); return r.scheduler.listRuns({ jobId: q.jobId, limit: q.limit }).runs.map(runRecord) },
-    async explain(jobId) { const r = await state(); known(r, jobId); return explainJob(r, jobId) },
+    async status() {
+      return statusReport(await state(), runtime !== undefined)
+    },
+    async listJobs() {
+      const r = await state()
+      return r.scheduler.listJobs().map((j) => jobSummary(j, lastRun(r, j.id)))
+    },
+    async history(q) {
+      const r = await state()
+      return r.scheduler.listRuns({ jobId: q.jobId, limit: q.limit }).runs.map(runRecord)
+    },
+    async explain(jobId) {
+      const r = await state()
+      known(r, jobId)
+      return explainJob(r, jobId)
+    },
     async runTask(jobId, o) {
       lock ??= acquireStateLock(need().store.path)
       const r = await rt()
@@ -87,14 +118,24 @@ export const createBotServices: ServicesFactory = async (deps) => {
       else r.scheduler.resume(jobId)
       return jobSummary(known(r, jobId))
     },
-    async addTask(job) { const r = await writable(); return jobSummary(r.scheduler.addJob(toJobSpec(job))) },
-    async removeTask(jobId) { const r = await writable(); known(r, jobId); r.scheduler.removeJob(jobId) },
+    async addTask(job) {
+      const r = await writable()
+      return jobSummary(r.scheduler.addJob(toJobSpec(job)))
+    },
+    async removeTask(jobId) {
+      const r = await writable()
+      known(r, jobId)
+      r.scheduler.removeJob(jobId)
+    },
     async loadPreset(_name, preset, o) {
       const r = await writable()
       const added: string[] = []
       const skipped: string[] = []
       for (const job of preset.jobs) {
-        if (!o.replace && r.scheduler.getJob(job.id)) { skipped.push(job.id); continue }
+        if (!o.replace && r.scheduler.getJob(job.id)) {
+          skipped.push(job.id)
+          continue
+        }
         r.scheduler.addJob(toJobSpec(job), { ifExists: 'replace' })
         added.push(job.id)
       }
@@ -102,7 +143,10 @@ export const createBotServices: ServicesFactory = async (deps) => {
     },
     async runOnce(o): Promise<OnceReport> {
       if (o.dryRun) return runDryOnce(need(), { logger, signal: o.signal, onProgress: o.onProgress })
-      o.onProgress({ kind: 'step', message: need().devnet.embedded ? 'starting the embedded devnet' : 'connecting to chains' })
+      o.onProgress({
+        kind: 'step',
+        message: need().devnet.embedded ? 'starting the embedded devnet' : 'connecting to chains',
+      })
       const r = await rt()
       return onceWith(r, o.onProgress, { signal: o.signal, maxWaitMs: o.maxWaitMs })
     },
@@ -110,12 +154,20 @@ export const createBotServices: ServicesFactory = async (deps) => {
       const r = await rt()
       o.onProgress({ kind: 'step', message: 'reconciling open intents, then starting the scheduler' })
       for (const e of ['succeeded', 'failed', 'cancelled', 'delayed', 'held', 'skipped', 'missed'] as const) {
-        r.scheduler.on(e, (p) => o.onProgress({ kind: 'job', jobId: p.jobId, status: p.run.status,
-          message: 'reason' in p ? String(p.reason) : 'error' in p ? String(p.error) : undefined }))
+        r.scheduler.on(e, (p) =>
+          o.onProgress({
+            kind: 'job',
+            jobId: p.jobId,
+            status: p.run.status,
+            message: 'reason' in p ? String(p.reason) : 'error' in p ? String(p.error) : undefined,
+          }),
+        )
       }
       await r.start()
       const serve = r.config.server.enabled || o.port !== undefined
-      const server = serve ? await (await import('../server/bot-server.ts')).startBotServer(r, { port: o.port, logger }) : undefined
+      const server = serve
+        ? await (await import('../server/bot-server.ts')).startBotServer(r, { port: o.port, logger })
+        : undefined
       if (server) o.onListening?.(server.url)
       try {
         await untilAborted(o.signal)
@@ -129,19 +181,29 @@ export const createBotServices: ServicesFactory = async (deps) => {
       const d = await startDevnet({ aaveV3: true })
       try {
         o.onReady({
-          chains: [{ chainId: d.l1.chainId, rpcUrl: d.l1.rpcUrl, role: 'l1' }, { chainId: d.l2.chainId, rpcUrl: d.l2.rpcUrl, role: 'l2' }],
+          chains: [
+            { chainId: d.l1.chainId, rpcUrl: d.l1.rpcUrl, role: 'l1' },
+            { chainId: d.l2.chainId, rpcUrl: d.l2.rpcUrl, role: 'l2' },
+          ],
           contracts: flatten(d.addresses as unknown as Record<string, unknown>),
           accounts: d.accounts.map((a) => a.address),
         })
         await untilAborted(o.signal)
-      } finally { await d.stop() }
+      } finally {
+        await d.stop()
+      }
     },
     keystoreNew: async (o) => (await import('../chain/keystore-file.ts')).writeKeystore(o),
     keystoreImport: async (o) => (await import('../chain/keystore-file.ts')).writeKeystore(o),
     async housekeeping(o) {
       const r = await writable()
       const db = runtime ? (await rt()).db : view!.db
-      return createUpkeep({ config: need(), db, dbPath: need().store.path, scheduler: () => r.scheduler }).housekeeper.run({ dryRun: o.dryRun })
+      return createUpkeep({
+        config: need(),
+        db,
+        dbPath: need().store.path,
+        scheduler: () => r.scheduler,
+      }).housekeeper.run({ dryRun: o.dryRun })
     },
     async backup(target) {
       // An online backup: it runs beside a live `bot run` without the state lock.
@@ -157,9 +219,15 @@ export const createBotServices: ServicesFactory = async (deps) => {
       return restoreDatabase(backupPath, need().store.path, { safetyDir: defaultBackupDir(need()) })
     },
     // Tokens live in the state database; a running `bot run` reads them per request, so no lock is needed.
-    async tokenNew(o) { return (await tokens()).create(o.name, o.role as Role) },
-    async tokenList() { return (await tokens()).list() },
-    async tokenRevoke(name) { return (await tokens()).revoke(name) },
+    async tokenNew(o) {
+      return (await tokens()).create(o.name, o.role as Role)
+    },
+    async tokenList() {
+      return (await tokens()).list()
+    },
+    async tokenRevoke(name) {
+      return (await tokens()).revoke(name)
+    },
     async close() {
       try {
         await view?.close()

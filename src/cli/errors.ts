@@ -15,7 +15,16 @@ export class UsageError extends AppError {
 }
 
 /** Codes of other modules' errors that mean the input was wrong rather than that something failed. */
-const BAD_INPUT_CODES = new Set(['VALIDATION', 'CLI_USAGE', 'STATE_LOCKED', 'UNKNOWN_JOB', 'DUPLICATE_JOB', 'INVALID_TRIGGER', 'KEYSTORE_EXISTS', 'KEYSTORE_BAD_KEY'])
+const BAD_INPUT_CODES = new Set([
+  'VALIDATION',
+  'CLI_USAGE',
+  'STATE_LOCKED',
+  'UNKNOWN_JOB',
+  'DUPLICATE_JOB',
+  'INVALID_TRIGGER',
+  'KEYSTORE_EXISTS',
+  'KEYSTORE_BAD_KEY',
+])
 
 /** The exit code for an error: 2 for bad input (usage, config, validation, a held lock), 1 otherwise. */
 export function exitCodeFor(err: unknown): number {

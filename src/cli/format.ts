@@ -4,7 +4,10 @@ import type { Painter } from './output.ts'
 /** `2026-11-22 09:30:00Z`, or `-` when there is no time. */
 export function formatTime(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '-'
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z')
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z')
 }
 
 /** `850ms`, `12.3s`, `4m05s`, `2h10m`. */
@@ -21,6 +24,7 @@ export function formatDuration(ms: number | null | undefined): string {
 export function paintStatus(status: string, paint: Painter): string {
   if (status === 'succeeded' || status === 'closed') return paint.green(status)
   if (['failed', 'needs_attention', 'interrupted', 'open'].includes(status)) return paint.red(status)
-  if (['delayed', 'held', 'retrying', 'missed', 'skipped', 'thinned', 'half_open', 'paused'].includes(status)) return paint.yellow(status)
+  if (['delayed', 'held', 'retrying', 'missed', 'skipped', 'thinned', 'half_open', 'paused'].includes(status))
+    return paint.yellow(status)
   return status
 }

@@ -27,7 +27,7 @@ export function rootHelp(commands: Command[]): string {
     ...optionLines(GLOBAL_OPTIONS),
     '',
     'Exit codes: 0 ok, 1 something failed, 2 bad input (flags, config); bad input starts nothing.',
-    'Run `bot <command> --help` for a command\'s options and examples.',
+    "Run `bot <command> --help` for a command's options and examples.",
     '',
     'Examples:',
     '  bot --once                         run the embedded devnet demo once (no keys, no network)',

@@ -19,7 +19,9 @@ export function jobStateCommand(action: keyof typeof SUMMARY): Command {
     positionals: { min: 1, max: 1, names: 'a job id' },
     async run(ctx) {
       const job = await ctx.services.setJobState(ctx.positionals[0] as string, action)
-      ctx.out.result(job, () => ctx.out.line(`${job.id}: ${job.enabled ? (job.paused ? 'paused' : 'active') : 'disabled'}`))
+      ctx.out.result(job, () =>
+        ctx.out.line(`${job.id}: ${job.enabled ? (job.paused ? 'paused' : 'active') : 'disabled'}`),
+      )
     },
   })
 }

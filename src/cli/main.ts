@@ -51,10 +51,28 @@ const MAX_STDIN = 64 * 1024
 
 /** Every verb of `bot`, in the order `bot --help` lists them. */
 export const COMMANDS: Command[] = [
-  runCommand, statusCommand, jobsCommand, historyCommand, explainCommand, runTaskCommand,
-  enableCommand, disableCommand, pauseCommand, resumeCommand, addTaskCommand, removeTaskCommand,
-  loadPresetCommand, devnetCommand, keystoreCommand, tokenCommand, housekeepingCommand, backupCommand, restoreCommand, mcpCommand,
-  notifyCommand, checkCommand,
+  runCommand,
+  statusCommand,
+  jobsCommand,
+  historyCommand,
+  explainCommand,
+  runTaskCommand,
+  enableCommand,
+  disableCommand,
+  pauseCommand,
+  resumeCommand,
+  addTaskCommand,
+  removeTaskCommand,
+  loadPresetCommand,
+  devnetCommand,
+  keystoreCommand,
+  tokenCommand,
+  housekeepingCommand,
+  backupCommand,
+  restoreCommand,
+  mcpCommand,
+  notifyCommand,
+  checkCommand,
 ]
 
 /** Runs `bot` with `argv` (without node and script) and resolves with the exit code: 0 ok, 1 failed, 2 bad input. */
@@ -97,8 +115,12 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     const cwd = deps.cwd ?? process.cwd()
     const given = parsed.values.config as string | undefined
     const configPath = given === undefined ? DEFAULT_CONFIG_PATH : isAbsolute(given) ? given : resolve(cwd, given)
-    const config: BotConfig | undefined = command.needsConfig === false ? undefined : await loadConfig(configPath, { env })
-    const logger: Logger = createLogger({ level: logLevel, destination: { write: (s: string) => void stderr.write(s) } })
+    const config: BotConfig | undefined =
+      command.needsConfig === false ? undefined : await loadConfig(configPath, { env })
+    const logger: Logger = createLogger({
+      level: logLevel,
+      destination: { write: (s: string) => void stderr.write(s) },
+    })
     const createServices = deps.createServices ?? createDefaultServices
     const values = Object.fromEntries(Object.entries(parsed.values).filter(([k]) => !(k in GLOBAL_OPTIONS)))
     if (deps.handleSignals !== false) {
@@ -151,7 +173,10 @@ function pickCommand(argv: string[]): { command: Command | undefined; rest: stri
     if (rest.some((a) => a === '--once' || a === '--dry-run')) return { command: byName('run'), rest }
     if (bare.length === 0 || bare.every((a) => a === '--help' || a === '-h')) return { command: undefined, rest }
     parseCommandArgs(rest, GLOBAL_OPTIONS, '<command>')
-    throw new UsageError('no command given', 'run `bot --help` to list the commands, or `bot --once` to run the plan once')
+    throw new UsageError(
+      'no command given',
+      'run `bot --help` to list the commands, or `bot --once` to run the plan once',
+    )
   }
   const command = COMMANDS.find((c) => c.name === verb)
   if (!command) {
@@ -204,7 +229,8 @@ async function readAll(stream: Readable): Promise<string> {
   let text = ''
   for await (const chunk of stream) {
     text += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8')
-    if (text.length > MAX_STDIN) throw new UsageError(`stdin is larger than ${MAX_STDIN} bytes`, 'pipe only the expected value')
+    if (text.length > MAX_STDIN)
+      throw new UsageError(`stdin is larger than ${MAX_STDIN} bytes`, 'pipe only the expected value')
   }
   return text
 }

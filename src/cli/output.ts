@@ -57,7 +57,14 @@ export function colorEnabled(stream: OutStream, env: Record<string, string | und
 
 function painter(on: boolean): Painter {
   const wrap = (open: number, close: number) => (s: string) => (on ? `\u001b[${open}m${s}\u001b[${close}m` : s)
-  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) }
+  return {
+    bold: wrap(1, 22),
+    dim: wrap(2, 22),
+    red: wrap(31, 39),
+    green: wrap(32, 39),
+    yellow: wrap(33, 39),
+    cyan: wrap(36, 39),
+  }
 }
 
 /** JSON.stringify that writes bigints as decimal strings. */
@@ -76,15 +83,24 @@ export function createOutput(options: OutputOptions): Output {
     json,
     color,
     paint,
-    line(text = '') { humanStream.write(`${text}\n`) },
-    note(text) { stderr.write(`${text}\n`) },
+    line(text = '') {
+      humanStream.write(`${text}\n`)
+    },
+    note(text) {
+      stderr.write(`${text}\n`)
+    },
     result(value, human) {
       if (json) stdout.write(`${toJson(value)}\n`)
       else human()
     },
-    table(columns, rows) { humanStream.write(`${renderTable(columns, rows, paint.bold)}\n`) },
+    table(columns, rows) {
+      humanStream.write(`${renderTable(columns, rows, paint.bold)}\n`)
+    },
     progress(label) {
-      return startProgress({ write: (t) => stderr.write(t), interactive: stderr.isTTY === true, color: colorEnabled(stderr, env) }, label)
+      return startProgress(
+        { write: (t) => stderr.write(t), interactive: stderr.isTTY === true, color: colorEnabled(stderr, env) },
+        label,
+      )
     },
     error(err) {
       const info = describeError(err)
@@ -103,7 +119,12 @@ export function createOutput(options: OutputOptions): Output {
 }
 
 /** A secret-free description of any thrown value. */
-export function describeError(err: unknown): { code: string; message: string; hint?: string; issues?: ConfigError['issues'] } {
+export function describeError(err: unknown): {
+  code: string
+  message: string
+  hint?: string
+  issues?: ConfigError['issues']
+} {
   if (err instanceof ConfigError) {
     const n = err.issues.length
     const head = `${err.source}: ${n} problem${n === 1 ? '' : 's'}`
@@ -111,7 +132,11 @@ export function describeError(err: unknown): { code: string; message: string; hi
   }
   // One line per error: a multi-line message from deeper layers is folded.
   if (err instanceof AppError) {
-    return { code: err.code, message: redactSecrets(err.message).replace(/\s*\n\s*/g, ' '), ...(err.hint ? { hint: err.hint } : {}) }
+    return {
+      code: err.code,
+      message: redactSecrets(err.message).replace(/\s*\n\s*/g, ' '),
+      ...(err.hint ? { hint: err.hint } : {}),
+    }
   }
   const message = err instanceof Error ? err.message : String(err)
   return {

@@ -47,7 +47,11 @@ export function startProgress(target: ProgressTarget, label: string): Progress {
       current = next
       if (!target.interactive) target.write(`... ${current}\n`)
     },
-    succeed(text) { finish(green(target.interactive ? '✔' : 'ok'), text ?? current) },
-    fail(text) { finish(red(target.interactive ? '✖' : 'failed'), text ?? current) },
+    succeed(text) {
+      finish(green(target.interactive ? '✔' : 'ok'), text ?? current)
+    },
+    fail(text) {
+      finish(red(target.interactive ? '✖' : 'failed'), text ?? current)
+    },
   }
 }

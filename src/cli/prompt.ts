@@ -16,7 +16,11 @@ export function promptLine(
         cb()
       },
     })
-    const rl = createInterface({ input, output: echo, terminal: (input as Readable & { isTTY?: boolean }).isTTY === true })
+    const rl = createInterface({
+      input,
+      output: echo,
+      terminal: (input as Readable & { isTTY?: boolean }).isTTY === true,
+    })
     const onClose = () => reject(new Error('input closed before a line was entered'))
     rl.on('close', onClose)
     rl.question(question, (answer) => {

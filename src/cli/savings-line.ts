@@ -6,6 +6,8 @@ import type { SavingsWindow } from '../history/index.ts'
 export function savingsLine(label: string, w: SavingsWindow): string {
   const eth = (wei: string) => `${formatEther(BigInt(wei))} ETH`
   if (w.delayedTxs === 0) return `savings:   ${label}: no gas-delayed transactions (all fees ${eth(w.allFeesWei)})`
-  return `savings:   ${label}: ${eth(w.savedWei)} saved on ${w.delayedTxs} gas-delayed tx${w.delayedTxs === 1 ? '' : 's'} ` +
+  return (
+    `savings:   ${label}: ${eth(w.savedWei)} saved on ${w.delayedTxs} gas-delayed tx${w.delayedTxs === 1 ? '' : 's'} ` +
     `(paid ${eth(w.paidWei)}; at the due-time base fee ${eth(w.atDueWei)}; all fees ${eth(w.allFeesWei)})`
+  )
 }

@@ -22,7 +22,11 @@ export function substituteEnv(raw: unknown, env: Record<string, string | undefin
   const substituted = new Set<string>()
   const walk = (v: unknown, path: (string | number)[], depth: number): unknown => {
     if (depth > MAX_DEPTH) {
-      issues.push({ path: formatPath(path), message: `nested deeper than ${MAX_DEPTH} levels`, fix: 'flatten this value' })
+      issues.push({
+        path: formatPath(path),
+        message: `nested deeper than ${MAX_DEPTH} levels`,
+        fix: 'flatten this value',
+      })
       return null
     }
     if (typeof v === 'string') {
@@ -50,7 +54,12 @@ export function substituteEnv(raw: unknown, env: Record<string, string | undefin
     if (v !== null && typeof v === 'object') {
       const out: Record<string, unknown> = {}
       for (const [k, x] of Object.entries(v)) {
-        Object.defineProperty(out, k, { value: walk(x, [...path, k], depth + 1), enumerable: true, writable: true, configurable: true })
+        Object.defineProperty(out, k, {
+          value: walk(x, [...path, k], depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
       }
       return out
     }

@@ -11,7 +11,8 @@ export interface ConfigIssue {
 }
 
 /** Codes a ConfigError carries; all of them mean bad input (exit code 2). */
-export type ConfigErrorCode = 'CONFIG_INVALID' | 'CONFIG_NOT_FOUND' | 'CONFIG_UNREADABLE' | 'CONFIG_SYNTAX' | 'PRESET_UNKNOWN'
+export type ConfigErrorCode =
+  'CONFIG_INVALID' | 'CONFIG_NOT_FOUND' | 'CONFIG_UNREADABLE' | 'CONFIG_SYNTAX' | 'PRESET_UNKNOWN'
 
 const GENERAL_HINT = 'fix each field listed; the schema is documented in config/README.md'
 
@@ -27,9 +28,10 @@ export class ConfigError extends AppError {
       message: redactSecrets(i.message),
       ...(i.fix ? { fix: redactSecrets(i.fix) } : {}),
     }))
-    const head = clean.length === 1
-      ? `config ${source}: ${clean[0]?.path}: ${clean[0]?.message}`
-      : `config ${source} has ${clean.length} problems`
+    const head =
+      clean.length === 1
+        ? `config ${source}: ${clean[0]?.path}: ${clean[0]?.message}`
+        : `config ${source} has ${clean.length} problems`
     super(code, head, { retryable: false, hint, details: { source, issues: clean } })
     this.issues = clean
     this.source = source
@@ -42,11 +44,18 @@ export class UnknownPresetError extends ConfigError {
   readonly available: string[]
 
   constructor(name: string, available: string[]) {
-    super('PRESET_UNKNOWN', `preset ${JSON.stringify(name.slice(0, 64))}`, [{
-      path: '(preset)',
-      message: `unknown preset; available: ${available.join(', ') || '(none)'}`,
-      fix: `use one of: ${available.join(', ')}`,
-    }], `run \`bot load-preset --list\` to see the presets in config/presets/`)
+    super(
+      'PRESET_UNKNOWN',
+      `preset ${JSON.stringify(name.slice(0, 64))}`,
+      [
+        {
+          path: '(preset)',
+          message: `unknown preset; available: ${available.join(', ') || '(none)'}`,
+          fix: `use one of: ${available.join(', ')}`,
+        },
+      ],
+      `run \`bot load-preset --list\` to see the presets in config/presets/`,
+    )
     this.available = available
   }
 }

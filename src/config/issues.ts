@@ -6,7 +6,12 @@ type ZodIssue = z.core.$ZodIssue
 type Path = PropertyKey[]
 
 /** Converts zod issues into config issues; `substituted` paths get a note that the value came from the env. */
-export function toConfigIssues(issues: readonly ZodIssue[], schema: z.ZodType, substituted: Set<string>, raw: unknown): ConfigIssue[] {
+export function toConfigIssues(
+  issues: readonly ZodIssue[],
+  schema: z.ZodType,
+  substituted: Set<string>,
+  raw: unknown,
+): ConfigIssue[] {
   const out: ConfigIssue[] = []
   for (const issue of issues) collect(issue, [], schema, raw, out)
   for (const i of out) {
@@ -33,7 +38,9 @@ function collect(issue: ZodIssue, prefix: Path, schema: z.ZodType, raw: unknown,
         message: 'unknown key',
         fix: near
           ? `did you mean "${near}"? allowed here: ${allowed?.join(', ')}`
-          : allowed ? `remove it; allowed here: ${allowed.join(', ')}` : 'remove it',
+          : allowed
+            ? `remove it; allowed here: ${allowed.join(', ')}`
+            : 'remove it',
       })
     }
     return
@@ -89,7 +96,7 @@ export function allowedKeys(schema: z.ZodType, path: Path): string[] | undefined
   return def?.type === 'object' ? Object.keys(def.shape as object) : undefined
 }
 
-function defOf(node: unknown): Record<string, unknown> & { type?: string } | undefined {
+function defOf(node: unknown): (Record<string, unknown> & { type?: string }) | undefined {
   return (node as { _zod?: { def?: Record<string, unknown> & { type?: string } } } | undefined)?._zod?.def
 }
 
@@ -97,7 +104,8 @@ function unwrap(node: unknown): unknown {
   for (let i = 0; i < 16; i++) {
     const def = defOf(node)
     if (!def) return node
-    if (['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch'].includes(def.type ?? '')) node = def.innerType
+    if (['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch'].includes(def.type ?? ''))
+      node = def.innerType
     else if (def.type === 'pipe') node = def.in
     else return node
   }

@@ -33,7 +33,10 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
 /** Names of the shipped presets (file names in config/presets without `.json`). */
 export function listPresets(): string[] {
   try {
-    return readdirSync(PRESETS_DIR).filter((f) => f.endsWith('.json')).map((f) => basename(f, '.json')).sort()
+    return readdirSync(PRESETS_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => basename(f, '.json'))
+      .sort()
   } catch {
     return []
   }
@@ -61,7 +64,11 @@ export async function parseConfig(raw: unknown, source: string, options: LoadOpt
   if (isPlainObject(raw) && Object.hasOwn(raw, 'preset')) {
     const { preset, ...rest } = raw
     if (typeof preset !== 'string') {
-      issues.push({ path: 'preset', message: 'expected a preset name (string)', fix: `use one of: ${listPresets().join(', ')}` })
+      issues.push({
+        path: 'preset',
+        message: 'expected a preset name (string)',
+        fix: `use one of: ${listPresets().join(', ')}`,
+      })
       tree = rest
     } else {
       try {
@@ -86,8 +93,11 @@ export async function parseConfig(raw: unknown, source: string, options: LoadOpt
   const result = BotConfigSchema.safeParse(env.value)
   if (!result.success) {
     const envPaths = new Set([...env.issues, ...issues].map((i) => i.path))
-    issues.push(...toConfigIssues(result.error.issues, BotConfigSchema, env.substituted, env.value)
-      .filter((i) => !envPaths.has(i.path)))
+    issues.push(
+      ...toConfigIssues(result.error.issues, BotConfigSchema, env.substituted, env.value).filter(
+        (i) => !envPaths.has(i.path),
+      ),
+    )
   }
   if (issues.length > 0 || !result.success) throw new ConfigError('CONFIG_INVALID', source, issues)
   return result.data
@@ -103,9 +113,17 @@ export async function parseJobConfig(raw: unknown, source: string): Promise<JobC
   const result = jobSchema.safeParse(raw)
   if (!result.success) {
     const secretPaths = new Set(issues.map((i) => i.path))
-    issues.push(...toConfigIssues(result.error.issues, jobSchema, new Set(), raw).filter((i) => !secretPaths.has(i.path)))
+    issues.push(
+      ...toConfigIssues(result.error.issues, jobSchema, new Set(), raw).filter((i) => !secretPaths.has(i.path)),
+    )
   }
-  if (issues.length > 0 || !result.success) throw new ConfigError('CONFIG_INVALID', source, issues, 'fix each field listed; job fields are documented in config/README.md')
+  if (issues.length > 0 || !result.success)
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      source,
+      issues,
+      'fix each field listed; job fields are documented in config/README.md',
+    )
   return result.data
 }
 
@@ -116,18 +134,28 @@ export function readConfigFile(path: string): unknown {
     const st = statSync(path)
     if (!st.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' })
     if (st.size > MAX_BYTES) {
-      throw new ConfigError('CONFIG_UNREADABLE', path, [{ path: '(file)', message: `larger than ${MAX_BYTES} bytes`, fix: 'a config is a few KB; check the path' }])
+      throw new ConfigError('CONFIG_UNREADABLE', path, [
+        { path: '(file)', message: `larger than ${MAX_BYTES} bytes`, fix: 'a config is a few KB; check the path' },
+      ])
     }
     text = readFileSync(path, 'utf8')
   } catch (err) {
     if (err instanceof ConfigError) throw err
     const code = (err as { code?: string }).code
     if (code === 'ENOENT') {
-      throw new ConfigError('CONFIG_NOT_FOUND', path, [{ path: '(file)', message: 'file not found' }],
-        'pass --config <path> to an existing file, or start from config/example.yaml')
+      throw new ConfigError(
+        'CONFIG_NOT_FOUND',
+        path,
+        [{ path: '(file)', message: 'file not found' }],
+        'pass --config <path> to an existing file, or start from config/example.yaml',
+      )
     }
-    throw new ConfigError('CONFIG_UNREADABLE', path, [{ path: '(file)', message: `cannot read (${code ?? 'error'})` }],
-      'check that the path is a readable file')
+    throw new ConfigError(
+      'CONFIG_UNREADABLE',
+      path,
+      [{ path: '(file)', message: `cannot read (${code ?? 'error'})` }],
+      'check that the path is a readable file',
+    )
   }
   return extname(path).toLowerCase() === '.json' ? parseJson(text, path) : parseYaml(text, path)
 }
@@ -175,9 +203,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function deepMerge(base: unknown, over: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(over)) return over
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(base)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
+  for (const [k, v] of Object.entries(base))
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
   for (const [k, v] of Object.entries(over)) {
-    Object.defineProperty(out, k, { value: Object.hasOwn(out, k) ? deepMerge(out[k], v) : v, enumerable: true, writable: true, configurable: true })
+    Object.defineProperty(out, k, {
+      value: Object.hasOwn(out, k) ? deepMerge(out[k], v) : v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   return out
 }

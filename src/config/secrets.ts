@@ -26,7 +26,10 @@ function classify(text: string): Kind | null {
 async function isMnemonic(text: string): Promise<boolean> {
   const { LangEn } = await import('ethers')
   const list = LangEn.wordlist()
-  return text.trim().split(/\s+/).every((w) => list.getWordIndex(w) >= 0)
+  return text
+    .trim()
+    .split(/\s+/)
+    .every((w) => list.getWordIndex(w) >= 0)
 }
 
 /**

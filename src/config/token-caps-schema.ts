@@ -9,7 +9,13 @@ const RAW = /^(\d{1,78})\s*wei$/i
 /** A cap value as written, normalized to text: token units ("500") or base units ("500000000 wei"); else undefined. */
 function capText(v: unknown): string | undefined {
   if (typeof v === 'string') return v.trim()
-  if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { raw?: unknown }).raw === 'string') {
+  if (
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    Object.keys(v).length === 1 &&
+    typeof (v as { raw?: unknown }).raw === 'string'
+  ) {
     const raw = (v as { raw: string }).raw
     return /^\d{1,78}$/.test(raw) ? `${raw} wei` : undefined
   }
@@ -27,14 +33,21 @@ export const dailyTokensSchema = z.record(z.string(), z.unknown()).transform((ca
     const value = capText(raw)
     const byAddress = ADDRESS.test(key)
     const issue = (message: string) => ctx.addIssue({ code: 'custom', path: [key], message })
-    if (!byAddress && !SYMBOL.test(key)) issue('expected a token symbol from the address book (e.g. "USDC") or a token address')
+    if (!byAddress && !SYMBOL.test(key))
+      issue('expected a token symbol from the address book (e.g. "USDC") or a token address')
     else if (value === undefined) {
-      issue(`expected a cap like "500" (token units), "500000000 wei" or { raw: "500000000" } (base units)${typeof raw === 'number' ? '; numbers are refused (floats round money): quote it' : ''}`)
+      issue(
+        `expected a cap like "500" (token units), "500000000 wei" or { raw: "500000000" } (base units)${typeof raw === 'number' ? '; numbers are refused (floats round money): quote it' : ''}`,
+      )
     } else if (RAW.test(value)) {
       if (/^0+\s*wei$/i.test(value)) issue('a cap of 0 allows nothing: remove the entry instead')
       else out[key] = value
-    } else if (!UNITS.test(value)) issue(`expected "500" (token units) or "500000000 wei" (base units), got "${value.slice(0, 40)}"`)
-    else if (byAddress) issue(`a cap keyed by address must be in base units written out ("${value} wei"), or key it by the token's symbol to use token units`)
+    } else if (!UNITS.test(value))
+      issue(`expected "500" (token units) or "500000000 wei" (base units), got "${value.slice(0, 40)}"`)
+    else if (byAddress)
+      issue(
+        `a cap keyed by address must be in base units written out ("${value} wei"), or key it by the token's symbol to use token units`,
+      )
     else out[key] = value
   }
   return out

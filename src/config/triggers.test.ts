@@ -12,14 +12,21 @@ describe('config triggers', () => {
     },
   )
 
-  it.each(['every_5m', 'daily_at_24:00', 'interval_0m', 'interval_5w', ''])('refuses %j with the list of short patterns', (pattern) => {
-    const result = triggerSchema.safeParse(pattern)
-    expect(result.success).toBe(false)
-    expect(JSON.stringify(result.error?.issues)).toContain('daily_at_HH:MM')
-  })
+  it.each(['every_5m', 'daily_at_24:00', 'interval_0m', 'interval_5w', ''])(
+    'refuses %j with the list of short patterns',
+    (pattern) => {
+      const result = triggerSchema.safeParse(pattern)
+      expect(result.success).toBe(false)
+      expect(JSON.stringify(result.error?.issues)).toContain('daily_at_HH:MM')
+    },
+  )
 
   it('refuses an unknown time zone on a cron trigger', () => {
-    expect(triggerSchema.safeParse({ type: 'cron', expression: '0 9 * * *', timezone: 'Mars/Olympus' }).success).toBe(false)
-    expect(triggerSchema.safeParse({ type: 'cron', expression: '0 9 * * *', timezone: 'Europe/Berlin' }).success).toBe(true)
+    expect(triggerSchema.safeParse({ type: 'cron', expression: '0 9 * * *', timezone: 'Mars/Olympus' }).success).toBe(
+      false,
+    )
+    expect(triggerSchema.safeParse({ type: 'cron', expression: '0 9 * * *', timezone: 'Europe/Berlin' }).success).toBe(
+      true,
+    )
   })
 })

@@ -3,7 +3,8 @@ import { z } from 'zod'
 import { isValidTimeZone, parseShortPattern } from '../scheduler/index.ts'
 import { duration } from './units.ts'
 
-const SHORT_HELP = 'hourly, daily, weekly, manual, daily_at_HH:MM (e.g. daily_at_09:30) or interval_<n><s|m|h|d> (e.g. interval_30m)'
+const SHORT_HELP =
+  'hourly, daily, weekly, manual, daily_at_HH:MM (e.g. daily_at_09:30) or interval_<n><s|m|h|d> (e.g. interval_30m)'
 /** True when the scheduler's own grammar accepts `s` as a short pattern (one grammar for config and scheduler). */
 function isShortPattern(s: string): boolean {
   try {
@@ -17,11 +18,16 @@ const CRON_FIELD = /^[0-9A-Za-z*/,?LW#-]+$/
 
 const cronTrigger = z.strictObject({
   type: z.literal('cron'),
-  expression: z.string().refine((e) => {
-    const fields = e.trim().split(/\s+/)
-    return (fields.length === 5 || fields.length === 6) && fields.every((f) => CRON_FIELD.test(f))
-  }, { error: 'expected a cron expression of 5 or 6 fields, e.g. "30 9 * * 1-5"' }),
-  timezone: z.string().refine(isValidTimeZone, { error: 'expected an IANA time zone such as "UTC" or "Europe/Berlin"' })
+  expression: z.string().refine(
+    (e) => {
+      const fields = e.trim().split(/\s+/)
+      return (fields.length === 5 || fields.length === 6) && fields.every((f) => CRON_FIELD.test(f))
+    },
+    { error: 'expected a cron expression of 5 or 6 fields, e.g. "30 9 * * 1-5"' },
+  ),
+  timezone: z
+    .string()
+    .refine(isValidTimeZone, { error: 'expected an IANA time zone such as "UTC" or "Europe/Berlin"' })
     .default('UTC'),
 })
 
@@ -43,23 +49,48 @@ const intervalTrigger = z.strictObject({
 
 const manualTrigger = z.strictObject({ type: z.literal('manual') })
 
-const hex = (bytes: number, what: string) => z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), { error: `expected ${what}` })
+const hex = (bytes: number, what: string) =>
+  z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), { error: `expected ${what}` })
 const chainIdField = z.int({ error: 'expected a chain id' }).positive({ error: 'expected a chain id' })
 
 /** What fires an event trigger: a price crossing, gas falling below a level, a matching log, another job's outcome. */
-const eventOn = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('price'),
-    feed: z.string().min(1, { error: 'expected a price source id, e.g. "devnet-eth-usd"' }),
-    above: z.number().positive().optional(),
-    below: z.number().positive().optional(),
-  }).refine((p) => (p.above === undefined) !== (p.below === undefined), { error: 'give exactly one of "above" or "below"' }),
-  z.strictObject({ kind: z.literal('gas'), chainId: chainIdField, belowGwei: z.number().positive({ error: 'expected a base fee in gwei > 0' }) }),
-  // The event by its signature, not its topic hash: a 32-byte hex string in a config is refused as a possible key.
-  z.strictObject({ kind: z.literal('log'), chainId: chainIdField, address: hex(20, 'a contract address'),
-    event: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\([A-Za-z0-9_,\[\] ]*\)$/, { error: 'expected an event signature, e.g. "Transfer(address,address,uint256)"' }) }),
-  z.strictObject({ kind: z.literal('job'), job: z.string().min(1), outcome: z.enum(['succeeded', 'failed', 'finished'], { error: 'expected "succeeded", "failed" or "finished"' }) }),
-], { error: 'expected on.kind one of "price", "gas", "log", "job"' })
+const eventOn = z.discriminatedUnion(
+  'kind',
+  [
+    z
+      .strictObject({
+        kind: z.literal('price'),
+        feed: z.string().min(1, { error: 'expected a price source id, e.g. "devnet-eth-usd"' }),
+        above: z.number().positive().optional(),
+        below: z.number().positive().optional(),
+      })
+      .refine((p) => (p.above === undefined) !== (p.below === undefined), {
+        error: 'give exactly one of "above" or "below"',
+      }),
+    z.strictObject({
+      kind: z.literal('gas'),
+      chainId: chainIdField,
+      belowGwei: z.number().positive({ error: 'expected a base fee in gwei > 0' }),
+    }),
+    // The event by its signature, not its topic hash: a 32-byte hex string in a config is refused as a possible key.
+    z.strictObject({
+      kind: z.literal('log'),
+      chainId: chainIdField,
+      address: hex(20, 'a contract address'),
+      event: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*\([A-Za-z0-9_,\[\] ]*\)$/, {
+          error: 'expected an event signature, e.g. "Transfer(address,address,uint256)"',
+        }),
+    }),
+    z.strictObject({
+      kind: z.literal('job'),
+      job: z.string().min(1),
+      outcome: z.enum(['succeeded', 'failed', 'finished'], { error: 'expected "succeeded", "failed" or "finished"' }),
+    }),
+  ],
+  { error: 'expected on.kind one of "price", "gas", "log", "job"' },
+)
 
 const eventTrigger = z.strictObject({
   type: z.literal('event'),
@@ -69,12 +100,15 @@ const eventTrigger = z.strictObject({
 })
 
 /** A job trigger: `{type:'cron'|'date'|'interval'|'manual', ...}` or a short string such as `interval_30m`. */
-export const triggerSchema = z.union([
-  z.string().refine(isShortPattern, { error: `expected a short trigger: ${SHORT_HELP}` }),
-  z.discriminatedUnion('type', [cronTrigger, dateTrigger, intervalTrigger, manualTrigger, eventTrigger], {
-    error: 'expected a trigger object with "type" one of "cron", "date", "interval", "manual", "event"',
-  }),
-], { error: `expected a trigger: a short string (${SHORT_HELP}) or an object with "type"` })
+export const triggerSchema = z.union(
+  [
+    z.string().refine(isShortPattern, { error: `expected a short trigger: ${SHORT_HELP}` }),
+    z.discriminatedUnion('type', [cronTrigger, dateTrigger, intervalTrigger, manualTrigger, eventTrigger], {
+      error: 'expected a trigger object with "type" one of "cron", "date", "interval", "manual", "event"',
+    }),
+  ],
+  { error: `expected a trigger: a short string (${SHORT_HELP}) or an object with "type"` },
+)
 
 /** The parsed trigger as the scheduler receives it. */
 type TriggerConfig = z.output<typeof triggerSchema>

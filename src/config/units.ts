@@ -48,7 +48,9 @@ export function parseEtherWei(value: string): bigint | null {
 
 /** A duration: number of ms or a string with a unit; parsed to integer milliseconds. */
 export const duration = z
-  .union([z.number(), z.string()], { error: 'expected a duration: milliseconds or a string like "30s", "5m", "2h", "1d"' })
+  .union([z.number(), z.string()], {
+    error: 'expected a duration: milliseconds or a string like "30s", "5m", "2h", "1d"',
+  })
   .transform((v, ctx) => {
     const ms = parseDurationMs(v)
     if (ms === null) {
@@ -63,11 +65,16 @@ export const duration = z
 
 /** A gas price cap: `"30 gwei"`, `"1000 wei"` or a number of gwei; parsed to a bigint of wei. */
 export const gasPrice = z
-  .union([z.number(), z.string()], { error: 'expected a gas price like "30 gwei", "1500000000 wei" or a number of gwei' })
+  .union([z.number(), z.string()], {
+    error: 'expected a gas price like "30 gwei", "1500000000 wei" or a number of gwei',
+  })
   .transform((v, ctx) => {
     const wei = parseGasPriceWei(v)
     if (wei === null) {
-      ctx.addIssue({ code: 'custom', message: 'expected a gas price like "30 gwei", "1500000000 wei" or a number of gwei' })
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected a gas price like "30 gwei", "1500000000 wei" or a number of gwei',
+      })
       return z.NEVER
     }
     return wei
@@ -79,7 +86,10 @@ export const etherAmount = z
   .transform((v, ctx) => {
     const wei = parseEtherWei(v)
     if (wei === null) {
-      ctx.addIssue({ code: 'custom', message: 'expected an ETH amount as a decimal string like "0.05", at most 18 decimals' })
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected an ETH amount as a decimal string like "0.05", at most 18 decimals',
+      })
       return z.NEVER
     }
     return wei
@@ -87,10 +97,13 @@ export const etherAmount = z
 
 /** A token amount in whole units as a decimal string; the capital module converts it with the token's decimals. */
 export const tokenAmount = z
-  .string({ error: 'expected a token amount as a decimal string like "250.5" (numbers are refused: floats round money)' })
+  .string({
+    error: 'expected a token amount as a decimal string like "250.5" (numbers are refused: floats round money)',
+  })
   .regex(DECIMAL, { error: 'expected a token amount as a decimal string like "250.5"' })
 
 /** A fraction between 0 and 1 inclusive (e.g. 0.05 for 5 %). */
-export const fraction = z.number({ error: 'expected a number between 0 and 1 (e.g. 0.05 for 5 %)' })
+export const fraction = z
+  .number({ error: 'expected a number between 0 and 1 (e.g. 0.05 for 5 %)' })
   .min(0, { error: 'expected a number between 0 and 1 (e.g. 0.05 for 5 %)' })
   .max(1, { error: 'expected a number between 0 and 1 (e.g. 0.05 for 5 %)' })

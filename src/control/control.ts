@@ -33,7 +33,11 @@ export interface Control {
   resumeAll(actor: Actor): { paused: false }
   tripBreaker(actor: Actor, reason: string): BreakerStatus
   resetBreaker(actor: Actor, reason: string): BreakerStatus
-  loadPreset(actor: Actor, name: string, options?: { replace?: boolean }): Promise<{ added: string[]; skipped: string[] }>
+  loadPreset(
+    actor: Actor,
+    name: string,
+    options?: { replace?: boolean },
+  ): Promise<{ added: string[]; skipped: string[] }>
   scheduleTask(actor: Actor, job: unknown): Promise<JobView>
   cancelTask(actor: Actor, jobId: string, options?: { remove?: boolean }): { cancelledRuns: string[]; removed: boolean }
   /** Registers a directory for cleanup (admin: it decides what the bot may delete). */
@@ -44,14 +48,19 @@ export interface Control {
   assertCanRead(actor: Actor): void
 }
 
-const reasonSchema = z.string().trim().min(1, { error: 'reason: give a short reason (1-200 characters)' }).max(200, { error: 'reason: at most 200 characters' })
+const reasonSchema = z
+  .string()
+  .trim()
+  .min(1, { error: 'reason: give a short reason (1-200 characters)' })
+  .max(200, { error: 'reason: at most 200 characters' })
 
 /** Creates the control layer. */
 export function createControl(deps: ControlDeps): Control {
   const { scheduler, breaker, audit } = deps
   const job = (id: string): JobView => {
     const j = typeof id === 'string' ? scheduler.getJob(id) : null
-    if (!j) throw new NotFoundError(`unknown job "${String(id).slice(0, 80)}"`, 'list jobs with GET /api/jobs or `bot jobs`')
+    if (!j)
+      throw new NotFoundError(`unknown job "${String(id).slice(0, 80)}"`, 'list jobs with GET /api/jobs or `bot jobs`')
     return j
   }
   const housekeeper = () => {
@@ -60,7 +69,8 @@ export function createControl(deps: ControlDeps): Control {
   }
   /** Runs `fn` as `action` for `actor`: role check, then the action; every outcome is audited. */
   function act<T>(actor: Actor, action: Action, target: string | null, params: unknown, fn: () => T): T {
-    const done = (outcome: 'ok' | 'denied' | 'invalid' | 'error', detail?: string) => audit.record({ actor, action, target, params, outcome, detail })
+    const done = (outcome: 'ok' | 'denied' | 'invalid' | 'error', detail?: string) =>
+      audit.record({ actor, action, target, params, outcome, detail })
     if (!allows(actor.role, action)) {
       done('denied', `role ${actor.role ?? 'none'} < ${ACTION_ROLES[action]}`)
       throw new ForbiddenError(action, ACTION_ROLES[action])
@@ -72,7 +82,11 @@ export function createControl(deps: ControlDeps): Control {
     }
     try {
       const out = fn()
-      if (out instanceof Promise) return out.then((v) => { done('ok'); return v }, fail) as T
+      if (out instanceof Promise)
+        return out.then((v) => {
+          done('ok')
+          return v
+        }, fail) as T
       done('ok')
       return out
     } catch (err) {
@@ -81,50 +95,79 @@ export function createControl(deps: ControlDeps): Control {
   }
   return {
     assertCanRead,
-    runNow: (actor, jobId, args) => act(actor, 'job.run', jobId, args === undefined ? undefined : { args }, () => {
-      const j = job(jobId)
-      if (!j.enabled) throw new ConflictError(`job "${jobId}" is disabled`, 'enable it first (PUT /api/jobs/:id/enable)')
-      return { runId: scheduler.runNow(jobId, args) }
-    }),
-    setJobState: (actor, jobId, state) => act(actor, `job.${state}`, jobId, undefined, () => {
-      job(jobId)
-      scheduler[state](jobId)
-      return job(jobId)
-    }),
-    pauseAll: (actor) => act(actor, 'scheduler.pause', null, undefined, () => { scheduler.pause(); return { paused: true as const } }),
-    resumeAll: (actor) => act(actor, 'scheduler.resume', null, undefined, () => { scheduler.resume(); return { paused: false as const } }),
-    tripBreaker: (actor, reason) => act(actor, 'breaker.trip', null, { reason }, () => breaker.halt(`${parse(reasonSchema, reason)} (by ${actor.name})`)),
-    resetBreaker: (actor, reason) => act(actor, 'breaker.reset', null, { reason }, () => {
-      const s = breaker.release(`${parse(reasonSchema, reason)} (by ${actor.name})`)
-      scheduler.recheckGate()
-      return s
-    }),
-    loadPreset: (actor, name, o = {}) => act(actor, 'preset.load', name, o, async () => {
-      const jobs = await deps.presetJobs(name)
-      const added: string[] = []
-      const skipped: string[] = []
-      for (const j of jobs) {
-        if (!o.replace && scheduler.getJob(j.id)) { skipped.push(j.id); continue }
-        scheduler.addJob(deps.toJobSpec(j), { ifExists: 'replace' })
-        added.push(j.id)
-      }
-      return { added, skipped }
-    }),
-    scheduleTask: (actor, raw) => act(actor, 'task.schedule', idOf(raw), raw, async () => {
-      const j = await deps.parseJob(raw)
-      if (scheduler.getJob(j.id)) throw new ConflictError(`a job "${j.id}" already exists`, 'choose another id or cancel it with remove: true first')
-      return scheduler.addJob(deps.toJobSpec(j))
-    }),
-    registerCleanup: (actor, target) => act(actor, 'cleanup.register', null, target, () => housekeeper().register(target)),
-    runCleanup: (actor, o = {}) => act(actor, 'cleanup.run', null, o, () => housekeeper().run({ dryRun: o.dryRun === true })),
-    cancelTask: (actor, jobId, o = {}) => act(actor, 'task.cancel', jobId, o, () => {
-      job(jobId)
-      const active = scheduler.listRuns({ jobId, limit: 100 }).runs.filter((r) => ['pending', 'delayed', 'held', 'running', 'retrying'].includes(r.status))
-      const cancelledRuns = active.filter((r) => scheduler.cancelRun(String(r.id))).map((r) => String(r.id))
-      if (o.remove) scheduler.removeJob(jobId)
-      else scheduler.disable(jobId)
-      return { cancelledRuns, removed: o.remove === true }
-    }),
+    runNow: (actor, jobId, args) =>
+      act(actor, 'job.run', jobId, args === undefined ? undefined : { args }, () => {
+        const j = job(jobId)
+        if (!j.enabled)
+          throw new ConflictError(`job "${jobId}" is disabled`, 'enable it first (PUT /api/jobs/:id/enable)')
+        return { runId: scheduler.runNow(jobId, args) }
+      }),
+    setJobState: (actor, jobId, state) =>
+      act(actor, `job.${state}`, jobId, undefined, () => {
+        job(jobId)
+        scheduler[state](jobId)
+        return job(jobId)
+      }),
+    pauseAll: (actor) =>
+      act(actor, 'scheduler.pause', null, undefined, () => {
+        scheduler.pause()
+        return { paused: true as const }
+      }),
+    resumeAll: (actor) =>
+      act(actor, 'scheduler.resume', null, undefined, () => {
+        scheduler.resume()
+        return { paused: false as const }
+      }),
+    tripBreaker: (actor, reason) =>
+      act(actor, 'breaker.trip', null, { reason }, () =>
+        breaker.halt(`${parse(reasonSchema, reason)} (by ${actor.name})`),
+      ),
+    resetBreaker: (actor, reason) =>
+      act(actor, 'breaker.reset', null, { reason }, () => {
+        const s = breaker.release(`${parse(reasonSchema, reason)} (by ${actor.name})`)
+        scheduler.recheckGate()
+        return s
+      }),
+    loadPreset: (actor, name, o = {}) =>
+      act(actor, 'preset.load', name, o, async () => {
+        const jobs = await deps.presetJobs(name)
+        const added: string[] = []
+        const skipped: string[] = []
+        for (const j of jobs) {
+          if (!o.replace && scheduler.getJob(j.id)) {
+            skipped.push(j.id)
+            continue
+          }
+          scheduler.addJob(deps.toJobSpec(j), { ifExists: 'replace' })
+          added.push(j.id)
+        }
+        return { added, skipped }
+      }),
+    scheduleTask: (actor, raw) =>
+      act(actor, 'task.schedule', idOf(raw), raw, async () => {
+        const j = await deps.parseJob(raw)
+        if (scheduler.getJob(j.id))
+          throw new ConflictError(
+            `a job "${j.id}" already exists`,
+            'choose another id or cancel it with remove: true first',
+          )
+        return scheduler.addJob(deps.toJobSpec(j))
+      }),
+    registerCleanup: (actor, target) =>
+      act(actor, 'cleanup.register', null, target, () => housekeeper().register(target)),
+    runCleanup: (actor, o = {}) =>
+      act(actor, 'cleanup.run', null, o, () => housekeeper().run({ dryRun: o.dryRun === true })),
+    cancelTask: (actor, jobId, o = {}) =>
+      act(actor, 'task.cancel', jobId, o, () => {
+        job(jobId)
+        const active = scheduler
+          .listRuns({ jobId, limit: 100 })
+          .runs.filter((r) => ['pending', 'delayed', 'held', 'running', 'retrying'].includes(r.status))
+        const cancelledRuns = active.filter((r) => scheduler.cancelRun(String(r.id))).map((r) => String(r.id))
+        if (o.remove) scheduler.removeJob(jobId)
+        else scheduler.disable(jobId)
+        return { cancelledRuns, removed: o.remove === true }
+      }),
   }
 }
 
@@ -150,7 +193,9 @@ export function toControlError(err: unknown): ControlError {
   if (err instanceof AppError) {
     if (err.name === 'UnknownPresetError') return new NotFoundError(err.message, err.hint)
     const conflict = /STOPPED|BROKEN/.test(err.code)
-    return conflict ? new ConflictError(err.message, err.hint) : new InvalidInputError(err.message, err.hint, err.details)
+    return conflict
+      ? new ConflictError(err.message, err.hint)
+      : new InvalidInputError(err.message, err.hint, err.details)
   }
   return new ControlError('INTERNAL', 500, 'internal error: see the bot log')
 }

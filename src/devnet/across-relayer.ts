@@ -1,5 +1,17 @@
 // Devnet Across relayer: follows SpokePool deposits on every chain and fills each once on its destination chain.
-import { getAddress, isAddressEqual, pad, sliceHex, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem'
+import {
+  getAddress,
+  isAddressEqual,
+  pad,
+  sliceHex,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from 'viem'
 import { erc20Abi } from '../../protocols/shared/erc20-abi.ts'
 import { FILL_STATUS_FILLED, spokePoolAbi } from '../../protocols/across/abi.ts'
 
@@ -35,8 +47,18 @@ export interface AcrossRelayer {
 }
 
 type RelayData = {
-  depositor: Hex; recipient: Hex; exclusiveRelayer: Hex; inputToken: Hex; outputToken: Hex; inputAmount: bigint
-  outputAmount: bigint; originChainId: bigint; depositId: bigint; fillDeadline: number; exclusivityDeadline: number; message: Hex
+  depositor: Hex
+  recipient: Hex
+  exclusiveRelayer: Hex
+  inputToken: Hex
+  outputToken: Hex
+  inputAmount: bigint
+  outputAmount: bigint
+  originChainId: bigint
+  depositId: bigint
+  fillDeadline: number
+  exclusivityDeadline: number
+  message: Hex
 }
 
 const toAddress = (b: Hex): Address => getAddress(sliceHex(b, 12))
@@ -59,14 +81,16 @@ export function startAcrossRelayer(opts: AcrossRelayerOptions): AcrossRelayer {
   let running: Promise<number> | undefined
   let timer: NodeJS.Timeout | undefined
 
-  const symbolOf = (c: AcrossRelayerChain, token: Address) => Object.entries(c.tokens).find(([, a]) => isAddressEqual(a, token))?.[0]
+  const symbolOf = (c: AcrossRelayerChain, token: Address) =>
+    Object.entries(c.tokens).find(([, a]) => isAddressEqual(a, token))?.[0]
 
   const scanOrigin = async (origin: AcrossRelayerChain): Promise<void> => {
     const s = scan.get(origin.chainId)!
     const head = await origin.client.getBlock({ blockTag: 'latest' })
     // The chain went back or forked under the last scanned block: rescan from genesis (fill status skips fills done).
     if (s.cursor > 0n) {
-      const last = head.number >= s.cursor - 1n ? await origin.client.getBlock({ blockNumber: s.cursor - 1n }) : undefined
+      const last =
+        head.number >= s.cursor - 1n ? await origin.client.getBlock({ blockNumber: s.cursor - 1n }) : undefined
       if (last?.hash !== s.lastHash) {
         s.cursor = 0n
         // A deposit that was reorged away must not be paid: forget this origin's pending ones; the rescan re-adds the rest.
@@ -74,39 +98,79 @@ export function startAcrossRelayer(opts: AcrossRelayerOptions): AcrossRelayer {
       }
     }
     if (head.number < s.cursor) return
-    const logs = await origin.client.getContractEvents({ address: origin.spokePool, abi: spokePoolAbi, eventName: 'FundsDeposited', fromBlock: s.cursor, toBlock: head.number })
+    const logs = await origin.client.getContractEvents({
+      address: origin.spokePool,
+      abi: spokePoolAbi,
+      eventName: 'FundsDeposited',
+      fromBlock: s.cursor,
+      toBlock: head.number,
+    })
     for (const log of logs) {
       const a = log.args as Required<typeof log.args>
       const dest = byId.get(Number(a.destinationChainId))
       if (!dest || dest === origin) continue
       const inSymbol = symbolOf(origin, toAddress(a.inputToken))
       if (!inSymbol || inSymbol !== symbolOf(dest, toAddress(a.outputToken)) || a.outputAmount > a.inputAmount) continue
-      pending.set(`${origin.chainId}:${a.depositId}`, { dest, relay: {
-        depositor: a.depositor, recipient: a.recipient, exclusiveRelayer: a.exclusiveRelayer, inputToken: a.inputToken,
-        outputToken: a.outputToken, inputAmount: a.inputAmount, outputAmount: a.outputAmount, originChainId: BigInt(origin.chainId),
-        depositId: a.depositId, fillDeadline: a.fillDeadline, exclusivityDeadline: a.exclusivityDeadline, message: a.message,
-      } })
+      pending.set(`${origin.chainId}:${a.depositId}`, {
+        dest,
+        relay: {
+          depositor: a.depositor,
+          recipient: a.recipient,
+          exclusiveRelayer: a.exclusiveRelayer,
+          inputToken: a.inputToken,
+          outputToken: a.outputToken,
+          inputAmount: a.inputAmount,
+          outputAmount: a.outputAmount,
+          originChainId: BigInt(origin.chainId),
+          depositId: a.depositId,
+          fillDeadline: a.fillDeadline,
+          exclusivityDeadline: a.exclusivityDeadline,
+          message: a.message,
+        },
+      })
     }
     s.cursor = head.number + 1n
     s.lastHash = head.hash
   }
 
   /** Fills one pending deposit; true when it is done with (filled by anyone, or expired). */
-  const fill = async ({ dest, relay }: { dest: AcrossRelayerChain; relay: RelayData }): Promise<'filled' | 'done' | 'wait'> => {
-    const read = <T>(functionName: 'getV3RelayHash' | 'fillStatuses' | 'getCurrentTime', args: readonly unknown[] = []) =>
-      dest.client.readContract({ address: dest.spokePool, abi: spokePoolAbi, functionName, args } as never) as Promise<T>
+  const fill = async ({
+    dest,
+    relay,
+  }: {
+    dest: AcrossRelayerChain
+    relay: RelayData
+  }): Promise<'filled' | 'done' | 'wait'> => {
+    const read = <T>(
+      functionName: 'getV3RelayHash' | 'fillStatuses' | 'getCurrentTime',
+      args: readonly unknown[] = [],
+    ) =>
+      dest.client.readContract({
+        address: dest.spokePool,
+        abi: spokePoolAbi,
+        functionName,
+        args,
+      } as never) as Promise<T>
     const hash = await read<Hex>('getV3RelayHash', [relay])
     if ((await read<bigint>('fillStatuses', [hash])) === FILL_STATUS_FILLED) return 'done'
     if (BigInt(relay.fillDeadline) < (await read<bigint>('getCurrentTime'))) return 'done'
     const outputToken = toAddress(relay.outputToken)
-    const have = await dest.client.readContract({ address: outputToken, abi: erc20Abi, functionName: 'balanceOf', args: [address] })
+    const have = await dest.client.readContract({
+      address: outputToken,
+      abi: erc20Abi,
+      functionName: 'balanceOf',
+      args: [address],
+    })
     if (have < relay.outputAmount) return 'wait'
     const tx = await dest.wallet.writeContract({
-      address: dest.spokePool, abi: spokePoolAbi, functionName: 'fillRelay',
+      address: dest.spokePool,
+      abi: spokePoolAbi,
+      functionName: 'fillRelay',
       args: [relay, BigInt(dest.chainId), pad(address)],
     })
     const receipt = await dest.client.waitForTransactionReceipt({ hash: tx, pollingInterval: 20, timeout: 30_000 })
-    if (receipt.status !== 'success') throw new Error(`fill of deposit ${relay.originChainId}:${relay.depositId} reverted in ${tx}`)
+    if (receipt.status !== 'success')
+      throw new Error(`fill of deposit ${relay.originChainId}:${relay.depositId} reverted in ${tx}`)
     return 'filled'
   }
 
@@ -117,20 +181,27 @@ export function startAcrossRelayer(opts: AcrossRelayerOptions): AcrossRelayer {
       if (stopped) break
       const outcome = await fill(p)
       if (outcome !== 'wait') pending.delete(key)
-      if (outcome === 'filled') { filled++; count++ }
+      if (outcome === 'filled') {
+        filled++
+        count++
+      }
     }
     return count
   }
 
   const tick = (): Promise<number> => {
-    running ??= relayOnce().finally(() => { running = undefined })
+    running ??= relayOnce().finally(() => {
+      running = undefined
+    })
     return running
   }
   const loop = () => {
     if (stopped) return
     tick()
       .catch((err: unknown) => opts.onError?.(err))
-      .finally(() => { if (!stopped) timer = setTimeout(loop, pollMs) })
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, pollMs)
+      })
   }
   timer = setTimeout(loop, 0)
 

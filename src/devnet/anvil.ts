@@ -65,8 +65,7 @@ export function anvilBinaryPath(): string {
 export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilInstance> {
   const chainId = options.chainId ?? 31337
   const home = mkdtempSync(join(tmpdir(), 'anvil-home-'))
-  const args = ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(chainId),
-    '--max-persisted-states', '0']
+  const args = ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(chainId), '--max-persisted-states', '0']
   if (options.automine === false && options.blockTime === undefined) args.push('--no-mining')
   if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime))
   // --no-storage-caching is only valid with a fork; it keeps forked state out of ~/.foundry.
@@ -78,7 +77,10 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilInsta
   const bin = anvilBinaryPath()
   const useSetpriv = process.platform === 'linux' && existsSync('/usr/bin/setpriv')
   const child = useSetpriv
-    ? spawn('/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', bin, ...args], { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] })
+    ? spawn('/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', bin, ...args], {
+        env: { ...process.env, HOME: home },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
     : spawn(bin, args, { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] })
   const cleanup = () => rmSync(home, { recursive: true, force: true })
   const port = await new Promise<number>((resolve, reject) => {
@@ -101,7 +103,9 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilInsta
       }
     }
     child.stdout?.on('data', onData)
-    child.stderr?.on('data', (b: Buffer) => { out += b.toString() })
+    child.stderr?.on('data', (b: Buffer) => {
+      out += b.toString()
+    })
     child.once('exit', (code) => fail(new Error(`anvil exited with ${code}: ${out.slice(-500)}`)))
     child.once('error', fail)
   })
@@ -109,14 +113,25 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilInsta
   let stopped: Promise<void> | undefined
   const stop = () => {
     stopped ??= new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) { cleanup(); resolve(); return }
+      if (child.exitCode !== null || child.signalCode !== null) {
+        cleanup()
+        resolve()
+        return
+      }
       const kill = setTimeout(() => child.kill('SIGKILL'), 2_000)
-      child.once('exit', () => { clearTimeout(kill); cleanup(); resolve() })
+      child.once('exit', () => {
+        clearTimeout(kill)
+        cleanup()
+        resolve()
+      })
       child.kill('SIGTERM')
     })
     return stopped
   }
-  process.once('exit', () => { if (child.exitCode === null) child.kill('SIGKILL'); cleanup() })
+  process.once('exit', () => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+    cleanup()
+  })
   return { rpcUrl: `http://127.0.0.1:${port}`, port, chainId, process: child, stop }
 }
 

@@ -12,7 +12,8 @@ const PATHS = {
   ACLManager: 'protocol/configuration/ACLManager.sol/ACLManager.json',
   Pool: 'protocol/pool/Pool.sol/Pool.json',
   PoolConfigurator: 'protocol/pool/PoolConfigurator.sol/PoolConfigurator.json',
-  DefaultReserveInterestRateStrategy: 'protocol/pool/DefaultReserveInterestRateStrategy.sol/DefaultReserveInterestRateStrategy.json',
+  DefaultReserveInterestRateStrategy:
+    'protocol/pool/DefaultReserveInterestRateStrategy.sol/DefaultReserveInterestRateStrategy.json',
   AToken: 'protocol/tokenization/AToken.sol/AToken.json',
   StableDebtToken: 'protocol/tokenization/StableDebtToken.sol/StableDebtToken.json',
   VariableDebtToken: 'protocol/tokenization/VariableDebtToken.sol/VariableDebtToken.json',
@@ -43,7 +44,9 @@ const cache = new Map<AaveContract, HardhatArtifact>()
 function raw(name: AaveContract): HardhatArtifact {
   let a = cache.get(name)
   if (!a) {
-    a = JSON.parse(readFileSync(require.resolve(`@aave/core-v3/artifacts/contracts/${PATHS[name]}`), 'utf8')) as HardhatArtifact
+    a = JSON.parse(
+      readFileSync(require.resolve(`@aave/core-v3/artifacts/contracts/${PATHS[name]}`), 'utf8'),
+    ) as HardhatArtifact
     cache.set(name, a)
   }
   return a

@@ -66,7 +66,15 @@ export function queueAaveV3Market(s: SetupQueue, d: AaveV3DeployInput): AaveV3Ad
   s.call(acl, art('ACLManager').abi, 'addPoolAdmin', [d.deployer])
 
   const libs: Record<string, Address> = {}
-  for (const lib of ['BorrowLogic', 'BridgeLogic', 'EModeLogic', 'LiquidationLogic', 'PoolLogic', 'SupplyLogic', 'ConfiguratorLogic'] as const) {
+  for (const lib of [
+    'BorrowLogic',
+    'BridgeLogic',
+    'EModeLogic',
+    'LiquidationLogic',
+    'PoolLogic',
+    'SupplyLogic',
+    'ConfiguratorLogic',
+  ] as const) {
     libs[lib] = s.deploy(art(lib))
   }
   // FlashLoanLogic itself calls BorrowLogic, so it is linked before the Pool is.
@@ -78,8 +86,14 @@ export function queueAaveV3Market(s: SetupQueue, d: AaveV3DeployInput): AaveV3Ad
   s.call(provider, providerAbi, 'setPoolConfiguratorImpl', [configuratorImpl])
   const configurator = getContractAddress({ from: provider, nonce: 2n })
 
-  const oracle = s.deploy(art('AaveOracle'), [provider, [d.weth, d.usdc], [d.feeds.ETH_USD, d.feeds.USDC_USD],
-    '0x0000000000000000000000000000000000000000', '0x0000000000000000000000000000000000000000', 10n ** 8n])
+  const oracle = s.deploy(art('AaveOracle'), [
+    provider,
+    [d.weth, d.usdc],
+    [d.feeds.ETH_USD, d.feeds.USDC_USD],
+    '0x0000000000000000000000000000000000000000',
+    '0x0000000000000000000000000000000000000000',
+    10n ** 8n,
+  ])
   s.call(provider, providerAbi, 'setPriceOracle', [oracle])
   const dataProvider = s.deploy(art('AaveProtocolDataProvider'), [provider])
   s.call(provider, providerAbi, 'setPoolDataProvider', [dataProvider])
@@ -88,20 +102,46 @@ export function queueAaveV3Market(s: SetupQueue, d: AaveV3DeployInput): AaveV3Ad
   const stableImpl = s.deploy(art('StableDebtToken'), [pool])
   const variableImpl = s.deploy(art('VariableDebtToken'), [pool])
   const cfgAbi = art('PoolConfigurator', libs).abi
-  const assets = [['WETH', d.weth, 18], ['USDC', d.usdc, 6]] as const
+  const assets = [
+    ['WETH', d.weth, 18],
+    ['USDC', d.usdc, 6],
+  ] as const
   const reserves = {} as AaveV3Addresses['reserves']
   for (const [i, [symbol, asset, decimals]] of assets.entries()) {
     const [optimal, base, slope1, slope2] = RATES[symbol]
-    const strategy = s.deploy(art('DefaultReserveInterestRateStrategy'),
-      [provider, ray(optimal), ray(base), ray(slope1), ray(slope2), ray(0.5), ray(60), ray(2), ray(5), ray(20)])
-    s.call(configurator, cfgAbi, 'initReserves', [[{
-      aTokenImpl, stableDebtTokenImpl: stableImpl, variableDebtTokenImpl: variableImpl, underlyingAssetDecimals: decimals,
-      interestRateStrategyAddress: strategy, underlyingAsset: asset, treasury: d.deployer,
-      incentivesController: '0x0000000000000000000000000000000000000000',
-      aTokenName: `Aave Devnet ${symbol}`, aTokenSymbol: `aDev${symbol}`,
-      variableDebtTokenName: `Aave Devnet Variable Debt ${symbol}`, variableDebtTokenSymbol: `variableDebtDev${symbol}`,
-      stableDebtTokenName: `Aave Devnet Stable Debt ${symbol}`, stableDebtTokenSymbol: `stableDebtDev${symbol}`, params: '0x',
-    }]])
+    const strategy = s.deploy(art('DefaultReserveInterestRateStrategy'), [
+      provider,
+      ray(optimal),
+      ray(base),
+      ray(slope1),
+      ray(slope2),
+      ray(0.5),
+      ray(60),
+      ray(2),
+      ray(5),
+      ray(20),
+    ])
+    s.call(configurator, cfgAbi, 'initReserves', [
+      [
+        {
+          aTokenImpl,
+          stableDebtTokenImpl: stableImpl,
+          variableDebtTokenImpl: variableImpl,
+          underlyingAssetDecimals: decimals,
+          interestRateStrategyAddress: strategy,
+          underlyingAsset: asset,
+          treasury: d.deployer,
+          incentivesController: '0x0000000000000000000000000000000000000000',
+          aTokenName: `Aave Devnet ${symbol}`,
+          aTokenSymbol: `aDev${symbol}`,
+          variableDebtTokenName: `Aave Devnet Variable Debt ${symbol}`,
+          variableDebtTokenSymbol: `variableDebtDev${symbol}`,
+          stableDebtTokenName: `Aave Devnet Stable Debt ${symbol}`,
+          stableDebtTokenSymbol: `stableDebtDev${symbol}`,
+          params: '0x',
+        },
+      ],
+    ])
     const first = BigInt(1 + 3 * i)
     reserves[symbol] = {
       aToken: getContractAddress({ from: configurator, nonce: first }),
@@ -123,7 +163,12 @@ export function queueAaveV3Market(s: SetupQueue, d: AaveV3DeployInput): AaveV3Ad
   s.call(d.weth, d.wethAbi, 'approve', [pool, AAVE_SEED.weth])
   s.call(pool, poolAbi, 'supply', [d.weth, AAVE_SEED.weth, liquidityHolder, 0])
   return {
-    aaveV3PoolAddressesProvider: provider, aaveV3Pool: pool, aaveV3PoolConfigurator: configurator, aaveV3AclManager: acl,
-    aaveV3Oracle: oracle, aaveV3PoolDataProvider: dataProvider, reserves,
+    aaveV3PoolAddressesProvider: provider,
+    aaveV3Pool: pool,
+    aaveV3PoolConfigurator: configurator,
+    aaveV3AclManager: acl,
+    aaveV3Oracle: oracle,
+    aaveV3PoolDataProvider: dataProvider,
+    reserves,
   }
 }

@@ -1,7 +1,16 @@
 // Devnet Across deployment: the published SpokePool bytecode behind ERC1967 proxies on both chains, plus relayer inventory.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { encodeFunctionData, maxUint256, parseEther, parseUnits, zeroAddress, type Abi, type Address, type Hex } from 'viem'
+import {
+  encodeFunctionData,
+  maxUint256,
+  parseEther,
+  parseUnits,
+  zeroAddress,
+  type Abi,
+  type Address,
+  type Hex,
+} from 'viem'
 import { ownArtifact, uniswapArtifact, type Artifact } from './devnet-artifacts.ts'
 
 const require = createRequire(import.meta.url)
@@ -14,7 +23,9 @@ export type AcrossContract = 'Ethereum_SpokePool' | 'OP_SpokePool' | 'ERC1967Pro
 export function acrossArtifact(name: AcrossContract): Artifact {
   let a = cache.get(name)
   if (!a) {
-    const json = JSON.parse(readFileSync(require.resolve(`@across-protocol/contracts/dist/evm/artifacts/${name}.sol/${name}.json`), 'utf8')) as { abi: Abi; bytecode: string }
+    const json = JSON.parse(
+      readFileSync(require.resolve(`@across-protocol/contracts/dist/evm/artifacts/${name}.sol/${name}.json`), 'utf8'),
+    ) as { abi: Abi; bytecode: string }
     a = { abi: json.abi, bytecode: (json.bytecode.startsWith('0x') ? json.bytecode : `0x${json.bytecode}`) as Hex }
     cache.set(name, a)
   }
@@ -62,22 +73,40 @@ export async function deployAcross(i: AcrossDeployInput): Promise<{ l1: Address;
   const weth = uniswapArtifact('WETH9').abi
 
   // L1: no gateway and no OFT messaging; the relayer is the owner (the HubPool on mainnet) and withdrawal recipient.
-  const l1Impl = i.l1.deploy(l1Pool, [i.l1Weth, ACROSS_DEPOSIT_QUOTE_TIME_BUFFER, ACROSS_FILL_DEADLINE_BUFFER, zeroAddress])
+  const l1Impl = i.l1.deploy(l1Pool, [
+    i.l1Weth,
+    ACROSS_DEPOSIT_QUOTE_TIME_BUFFER,
+    ACROSS_FILL_DEADLINE_BUFFER,
+    zeroAddress,
+  ])
   const l1Init = encodeFunctionData({ abi: l1Pool.abi, functionName: 'initialize', args: [0, i.relayer] })
   const l1Proxy = i.l1.deploy(proxy, [l1Impl, l1Init])
   // L2: no native USDC/CCTP on the devnet; the relayer stands in for the cross-domain admin and the HubPool.
-  const l2Impl = i.l2.deploy(l2Pool, [i.l2Weth, ACROSS_DEPOSIT_QUOTE_TIME_BUFFER, ACROSS_FILL_DEADLINE_BUFFER, zeroAddress, zeroAddress, zeroAddress])
+  const l2Impl = i.l2.deploy(l2Pool, [
+    i.l2Weth,
+    ACROSS_DEPOSIT_QUOTE_TIME_BUFFER,
+    ACROSS_FILL_DEADLINE_BUFFER,
+    zeroAddress,
+    zeroAddress,
+    zeroAddress,
+  ])
   const l2Init = encodeFunctionData({ abi: l2Pool.abi, functionName: 'initialize', args: [0, i.relayer, i.relayer] })
   const l2Proxy = i.l2.deploy(proxy, [l2Impl, l2Init])
 
   const bridgeAbi = ownArtifact('L1StandardBridge').abi
   i.l1.call(i.l1Tokens.USDC, token, 'mint', [i.relayer, 2n * INVENTORY.usdc])
   i.l1.call(i.l1Tokens.DAI, token, 'mint', [i.relayer, 2n * INVENTORY.dai])
-  for (const [l1Token, l2Token, amount] of [[i.l1Tokens.USDC, i.l2Tokens.USDC, INVENTORY.usdc], [i.l1Tokens.DAI, i.l2Tokens.DAI, INVENTORY.dai]] as const) {
+  for (const [l1Token, l2Token, amount] of [
+    [i.l1Tokens.USDC, i.l2Tokens.USDC, INVENTORY.usdc],
+    [i.l1Tokens.DAI, i.l2Tokens.DAI, INVENTORY.dai],
+  ] as const) {
     i.l1.call(l1Token, token, 'approve', [i.l1StandardBridge, amount])
     i.l1.call(i.l1StandardBridge, bridgeAbi, 'depositERC20To', [l1Token, l2Token, i.relayer, amount, 200_000, '0x'])
   }
-  for (const [b, pool, wethAddr, tokens] of [[i.l1, l1Proxy, i.l1Weth, i.l1Tokens], [i.l2, l2Proxy, i.l2Weth, i.l2Tokens]] as const) {
+  for (const [b, pool, wethAddr, tokens] of [
+    [i.l1, l1Proxy, i.l1Weth, i.l1Tokens],
+    [i.l2, l2Proxy, i.l2Weth, i.l2Tokens],
+  ] as const) {
     b.call(wethAddr, weth, 'deposit', [], INVENTORY.weth)
     // Fills pull the output token from the relayer: approve the pool once for the whole inventory.
     for (const t of [wethAddr, tokens.USDC, tokens.DAI]) b.call(t, token, 'approve', [pool, maxUint256])

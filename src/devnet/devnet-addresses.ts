@@ -5,32 +5,57 @@ import { z } from 'zod'
 import { ValidationError } from '../errors/validation-error.ts'
 import type { AddressBook } from '../../protocols/types.ts'
 
-const address = z.string().refine((v) => isAddress(v, { strict: false }), 'must be an address').transform((v) => getAddress(v) as Address)
+const address = z
+  .string()
+  .refine((v) => isAddress(v, { strict: false }), 'must be an address')
+  .transform((v) => getAddress(v) as Address)
 const stables = z.object({ USDC: address, DAI: address })
 const aaveReserve = z.object({ aToken: address, variableDebtToken: address, stableDebtToken: address })
 /** The devnet's Aave V3 market (absent when the devnet was started without it). */
 const aaveV3 = z.object({
-  aaveV3PoolAddressesProvider: address, aaveV3Pool: address, aaveV3PoolConfigurator: address, aaveV3AclManager: address,
-  aaveV3Oracle: address, aaveV3PoolDataProvider: address, reserves: z.object({ WETH: aaveReserve, USDC: aaveReserve }),
+  aaveV3PoolAddressesProvider: address,
+  aaveV3Pool: address,
+  aaveV3PoolConfigurator: address,
+  aaveV3AclManager: address,
+  aaveV3Oracle: address,
+  aaveV3PoolDataProvider: address,
+  reserves: z.object({ WETH: aaveReserve, USDC: aaveReserve }),
 })
 
 /** Schema of `.state/devnet/addresses.json`. */
 export const devnetAddressesSchema = z.object({
   l1: z.object({
-    chainId: z.number().int().positive(), rpcUrl: z.string().url(),
-    weth: address, uniswapV2Factory: address, uniswapV2Router02: address, l1StandardBridge: address,
+    chainId: z.number().int().positive(),
+    rpcUrl: z.string().url(),
+    weth: address,
+    uniswapV2Factory: address,
+    uniswapV2Router02: address,
+    l1StandardBridge: address,
     /** Batches reads (aggregate3); absent in files written before it was deployed. */
     multicall: address.optional(),
     /** Uniswap V3 (factory, SwapRouter02, QuoterV2, NonfungiblePositionManager); absent in older files. */
-    uniswapV3: z.object({ uniswapV3Factory: address, swapRouter02: address, quoterV2: address, nonfungiblePositionManager: address }).optional(),
-    tokens: stables, vaults: z.object({ vUSDC: address }), priceFeeds: z.object({ ETH_USD: address, USDC_USD: address }),
+    uniswapV3: z
+      .object({
+        uniswapV3Factory: address,
+        swapRouter02: address,
+        quoterV2: address,
+        nonfungiblePositionManager: address,
+      })
+      .optional(),
+    tokens: stables,
+    vaults: z.object({ vUSDC: address }),
+    priceFeeds: z.object({ ETH_USD: address, USDC_USD: address }),
     aaveV3: aaveV3.optional(),
     /** Across SpokePool proxy; absent in files written before it was deployed. */
     acrossSpokePool: address.optional(),
   }),
   l2: z.object({
-    chainId: z.number().int().positive(), rpcUrl: z.string().url(),
-    weth: address, l2StandardBridge: address, multicall: address.optional(), tokens: stables,
+    chainId: z.number().int().positive(),
+    rpcUrl: z.string().url(),
+    weth: address,
+    l2StandardBridge: address,
+    multicall: address.optional(),
+    tokens: stables,
     acrossSpokePool: address.optional(),
   }),
   relayer: address,
@@ -48,10 +73,15 @@ export function loadDevnetAddresses(path: string): DevnetAddresses {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'))
   } catch (err) {
-    throw new ValidationError('devnet addresses file', [{ path, message: `cannot read JSON: ${(err as Error).message}` }], 'start the devnet with `npm run devnet` first')
+    throw new ValidationError(
+      'devnet addresses file',
+      [{ path, message: `cannot read JSON: ${(err as Error).message}` }],
+      'start the devnet with `npm run devnet` first',
+    )
   }
   const parsed = devnetAddressesSchema.safeParse(json)
-  if (!parsed.success) throw ValidationError.fromZod('devnet addresses file', parsed.error, 'restart the devnet to rewrite it')
+  if (!parsed.success)
+    throw ValidationError.fromZod('devnet addresses file', parsed.error, 'restart the devnet to rewrite it')
   return parsed.data
 }
 
@@ -69,8 +99,12 @@ export function devnetBook(a: DevnetAddresses): AddressBook {
       chainId: a.l1.chainId,
       tokens: tokens(a.l1.tokens, a.l1.weth),
       contracts: {
-        weth: a.l1.weth, uniswapV2Factory: a.l1.uniswapV2Factory, uniswapV2Router02: a.l1.uniswapV2Router02,
-        l1StandardBridge: a.l1.l1StandardBridge, ...a.l1.uniswapV3, ...across(a.l1.acrossSpokePool),
+        weth: a.l1.weth,
+        uniswapV2Factory: a.l1.uniswapV2Factory,
+        uniswapV2Router02: a.l1.uniswapV2Router02,
+        l1StandardBridge: a.l1.l1StandardBridge,
+        ...a.l1.uniswapV3,
+        ...across(a.l1.acrossSpokePool),
         ...(a.l1.aaveV3 ? aaveContracts(a.l1.aaveV3) : {}),
       },
       vaults: { ...a.l1.vaults },

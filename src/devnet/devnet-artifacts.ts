@@ -16,7 +16,8 @@ const artifactsDir = join(resolve(dirname(fileURLToPath(import.meta.url)), '..',
 const cache = new Map<string, Artifact>()
 
 /** Names of the contracts compiled from contracts/src. */
-export type OwnContract = 'TestERC20' | 'TestVault' | 'PriceFeed' | 'L1StandardBridge' | 'L2StandardBridge' | 'L2MintableERC20' | 'Multicall'
+export type OwnContract =
+  'TestERC20' | 'TestVault' | 'PriceFeed' | 'L1StandardBridge' | 'L2StandardBridge' | 'L2MintableERC20' | 'Multicall'
 
 /** One of our committed artifacts (no solc at run time). */
 export function ownArtifact(name: OwnContract): Artifact {

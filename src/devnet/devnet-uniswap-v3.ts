@@ -2,8 +2,15 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import {
-  encodeAbiParameters, getContractAddress, keccak256, parseEther, parseUnits, zeroAddress,
-  type Abi, type Address, type Hex,
+  encodeAbiParameters,
+  getContractAddress,
+  keccak256,
+  parseEther,
+  parseUnits,
+  zeroAddress,
+  type Abi,
+  type Address,
+  type Hex,
 } from 'viem'
 import { AppError } from '../errors/app-error.ts'
 import type { Artifact } from './devnet-artifacts.ts'
@@ -14,7 +21,8 @@ const require = createRequire(import.meta.url)
 const ARTIFACTS = {
   UniswapV3Factory: '@uniswap/v3-core/artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json',
   UniswapV3Pool: '@uniswap/v3-core/artifacts/contracts/UniswapV3Pool.sol/UniswapV3Pool.json',
-  NonfungiblePositionManager: '@uniswap/v3-periphery/artifacts/contracts/NonfungiblePositionManager.sol/NonfungiblePositionManager.json',
+  NonfungiblePositionManager:
+    '@uniswap/v3-periphery/artifacts/contracts/NonfungiblePositionManager.sol/NonfungiblePositionManager.json',
   QuoterV2: '@uniswap/v3-periphery/artifacts/contracts/lens/QuoterV2.sol/QuoterV2.json',
   SwapRouter02: '@uniswap/swap-router-contracts/artifacts/contracts/SwapRouter02.sol/SwapRouter02.json',
 } as const
@@ -28,7 +36,11 @@ const cache = new Map<string, Artifact & { deployedBytecode: Hex }>()
 export function uniswapV3Artifact(name: UniswapV3Contract): Artifact & { deployedBytecode: Hex } {
   let a = cache.get(name)
   if (!a) {
-    const json = JSON.parse(readFileSync(require.resolve(ARTIFACTS[name]), 'utf8')) as { abi: Abi; bytecode: Hex; deployedBytecode: Hex }
+    const json = JSON.parse(readFileSync(require.resolve(ARTIFACTS[name]), 'utf8')) as {
+      abi: Abi
+      bytecode: Hex
+      deployedBytecode: Hex
+    }
     a = { abi: json.abi, bytecode: json.bytecode, deployedBytecode: json.deployedBytecode }
     cache.set(name, a)
   }
@@ -39,7 +51,10 @@ export function uniswapV3Artifact(name: UniswapV3Contract): Artifact & { deploye
 export function peripheryPoolInitCodeHash(): Hex {
   const src = readFileSync(require.resolve('@uniswap/v3-periphery/contracts/libraries/PoolAddress.sol'), 'utf8')
   const m = /POOL_INIT_CODE_HASH\s*=\s*(0x[0-9a-fA-F]{64})/.exec(src)
-  if (!m) throw new AppError('DEVNET_UNISWAP_V3', 'POOL_INIT_CODE_HASH not found in @uniswap/v3-periphery PoolAddress.sol', { hint: 'check the installed @uniswap/v3-periphery version' })
+  if (!m)
+    throw new AppError('DEVNET_UNISWAP_V3', 'POOL_INIT_CODE_HASH not found in @uniswap/v3-periphery PoolAddress.sol', {
+      hint: 'check the installed @uniswap/v3-periphery version',
+    })
   return m[1]!.toLowerCase() as Hex
 }
 
@@ -52,22 +67,34 @@ export function assertPoolInitCodeHash(poolCreationCode: Hex = uniswapV3Artifact
   const expected = peripheryPoolInitCodeHash()
   const actual = keccak256(poolCreationCode)
   if (actual !== expected) {
-    throw new AppError('DEVNET_UNISWAP_V3', `UniswapV3Pool creation code hashes to ${actual}, the periphery expects ${expected}`,
-      { hint: 'install @uniswap/v3-core and @uniswap/v3-periphery versions built together (pinned in package.json)' })
+    throw new AppError(
+      'DEVNET_UNISWAP_V3',
+      `UniswapV3Pool creation code hashes to ${actual}, the periphery expects ${expected}`,
+      { hint: 'install @uniswap/v3-core and @uniswap/v3-periphery versions built together (pinned in package.json)' },
+    )
   }
   for (const name of ['SwapRouter02', 'QuoterV2', 'NonfungiblePositionManager'] as const) {
     if (!uniswapV3Artifact(name).deployedBytecode.toLowerCase().includes(expected.slice(2))) {
-      throw new AppError('DEVNET_UNISWAP_V3', `${name} is not compiled with POOL_INIT_CODE_HASH ${expected}`,
-        { hint: `use a ${name} artifact built against the same @uniswap/v3-periphery PoolAddress library` })
+      throw new AppError('DEVNET_UNISWAP_V3', `${name} is not compiled with POOL_INIT_CODE_HASH ${expected}`, {
+        hint: `use a ${name} artifact built against the same @uniswap/v3-periphery PoolAddress library`,
+      })
     }
   }
   return expected
 }
 
 /** The pool address the periphery computes: CREATE2 by the factory, salt keccak256(token0, token1, fee). */
-export function computePoolAddress(factory: Address, tokenA: Address, tokenB: Address, fee: number, initCodeHash: Hex = peripheryPoolInitCodeHash()): Address {
+export function computePoolAddress(
+  factory: Address,
+  tokenA: Address,
+  tokenB: Address,
+  fee: number,
+  initCodeHash: Hex = peripheryPoolInitCodeHash(),
+): Address {
   const [t0, t1] = sortTokens(tokenA, tokenB)
-  const salt = keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'address' }, { type: 'uint24' }], [t0, t1, fee]))
+  const salt = keccak256(
+    encodeAbiParameters([{ type: 'address' }, { type: 'address' }, { type: 'uint24' }], [t0, t1, fee]),
+  )
   return getContractAddress({ opcode: 'CREATE2', from: factory, salt, bytecodeHash: initCodeHash })
 }
 
@@ -101,7 +128,16 @@ const MAX_TICK = 887272
  * full-range liquidity by the deployer through the position manager. The position manager's token descriptor is
  * the zero address: it only serves tokenURI, which nothing on the devnet reads.
  */
-export function queueUniswapV3(s: SetupQueue, o: { deployer: Address; weth: Address; uniswapV2Factory: Address; tokens: { USDC: Address; DAI: Address }; tokenAbi: Abi }): UniswapV3Deployment {
+export function queueUniswapV3(
+  s: SetupQueue,
+  o: {
+    deployer: Address
+    weth: Address
+    uniswapV2Factory: Address
+    tokens: { USDC: Address; DAI: Address }
+    tokenAbi: Abi
+  },
+): UniswapV3Deployment {
   assertPoolInitCodeHash()
   const factory = uniswapV3Artifact('UniswapV3Factory')
   const npm = uniswapV3Artifact('NonfungiblePositionManager')
@@ -109,27 +145,54 @@ export function queueUniswapV3(s: SetupQueue, o: { deployer: Address; weth: Addr
   s.call(uniswapV3Factory, factory.abi, 'enableFeeAmount', [100, TICK_SPACING[100]])
   const quoterV2 = s.deploy(uniswapV3Artifact('QuoterV2'), [uniswapV3Factory, o.weth])
   const nonfungiblePositionManager = s.deploy(npm, [uniswapV3Factory, o.weth, zeroAddress])
-  const swapRouter02 = s.deploy(uniswapV3Artifact('SwapRouter02'), [o.uniswapV2Factory, uniswapV3Factory, nonfungiblePositionManager, o.weth])
+  const swapRouter02 = s.deploy(uniswapV3Artifact('SwapRouter02'), [
+    o.uniswapV2Factory,
+    uniswapV3Factory,
+    nonfungiblePositionManager,
+    o.weth,
+  ])
   const addr: Record<string, Address> = { WETH: o.weth, USDC: o.tokens.USDC, DAI: o.tokens.DAI }
   const need: Record<string, bigint> = { WETH: 0n, USDC: 0n, DAI: 0n }
-  for (const p of UNISWAP_V3_POOLS) { need[p.a]! += p.amountA; need[p.b]! += p.amountB }
-  const wethAbi = [{ type: 'function', name: 'deposit', inputs: [], outputs: [], stateMutability: 'payable' }] as const satisfies Abi
+  for (const p of UNISWAP_V3_POOLS) {
+    need[p.a]! += p.amountA
+    need[p.b]! += p.amountB
+  }
+  const wethAbi = [
+    { type: 'function', name: 'deposit', inputs: [], outputs: [], stateMutability: 'payable' },
+  ] as const satisfies Abi
   s.call(o.weth, wethAbi, 'deposit', [], need.WETH!)
   s.call(o.tokens.USDC, o.tokenAbi, 'mint', [o.deployer, need.USDC!])
   s.call(o.tokens.DAI, o.tokenAbi, 'mint', [o.deployer, need.DAI!])
-  for (const sym of ['WETH', 'USDC', 'DAI']) s.call(addr[sym]!, o.tokenAbi, 'approve', [nonfungiblePositionManager, need[sym]!])
+  for (const sym of ['WETH', 'USDC', 'DAI'])
+    s.call(addr[sym]!, o.tokenAbi, 'approve', [nonfungiblePositionManager, need[sym]!])
   const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600)
   for (const p of UNISWAP_V3_POOLS) {
     const [a, b] = [addr[p.a]!, addr[p.b]!]
     const flip = BigInt(a) > BigInt(b)
     const [token0, token1, amount0, amount1] = flip ? [b, a, p.amountB, p.amountA] : [a, b, p.amountA, p.amountB]
-    s.call(nonfungiblePositionManager, npm.abi, 'createAndInitializePoolIfNecessary', [token0, token1, p.fee, sqrtPriceX96(amount0, amount1)])
+    s.call(nonfungiblePositionManager, npm.abi, 'createAndInitializePoolIfNecessary', [
+      token0,
+      token1,
+      p.fee,
+      sqrtPriceX96(amount0, amount1),
+    ])
     const spacing = TICK_SPACING[p.fee]!
     const edge = Math.floor(MAX_TICK / spacing) * spacing
-    s.call(nonfungiblePositionManager, npm.abi, 'mint', [{
-      token0, token1, fee: p.fee, tickLower: -edge, tickUpper: edge, amount0Desired: amount0, amount1Desired: amount1,
-      amount0Min: 0n, amount1Min: 0n, recipient: o.deployer, deadline,
-    }])
+    s.call(nonfungiblePositionManager, npm.abi, 'mint', [
+      {
+        token0,
+        token1,
+        fee: p.fee,
+        tickLower: -edge,
+        tickUpper: edge,
+        amount0Desired: amount0,
+        amount1Desired: amount1,
+        amount0Min: 0n,
+        amount1Min: 0n,
+        recipient: o.deployer,
+        deadline,
+      },
+    ])
   }
   return { uniswapV3Factory, swapRouter02, quoterV2, nonfungiblePositionManager }
 }
@@ -143,7 +206,10 @@ function bigintSqrt(n: bigint): bigint {
   if (n < 2n) return n
   let x = n
   let y = (x + 1n) / 2n
-  while (y < x) { x = y; y = (x + n / x) / 2n }
+  while (y < x) {
+    x = y
+    y = (x + n / x) / 2n
+  }
   return x
 }
 

@@ -2,9 +2,24 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import {
-  createPublicClient, createWalletClient, defineChain, encodeDeployData, encodeFunctionData, getContractAddress,
-  http, keccak256, maxUint256, parseEther, parseUnits, toHex,
-  type Abi, type Address, type Chain, type Hash, type Hex, type PublicClient,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  encodeDeployData,
+  encodeFunctionData,
+  getContractAddress,
+  http,
+  keccak256,
+  maxUint256,
+  parseEther,
+  parseUnits,
+  toHex,
+  type Abi,
+  type Address,
+  type Chain,
+  type Hash,
+  type Hex,
+  type PublicClient,
 } from 'viem'
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { AppError } from '../errors/app-error.ts'
@@ -80,9 +95,13 @@ export interface Devnet {
 
 /** Pool seeding: 1000 ETH against 3,000,000 of each stable (ETH = 3000), and 1,000,000 USDC/DAI; the deployer keeps `spare`. */
 const SEED = {
-  eth: parseEther('1000'), usdc: parseUnits('3000000', 6), dai: parseUnits('3000000', 18),
-  pairUsdc: parseUnits('1000000', 6), pairDai: parseUnits('1000000', 18),
-  spareUsdc: parseUnits('1000000', 6), spareDai: parseUnits('1000000', 18),
+  eth: parseEther('1000'),
+  usdc: parseUnits('3000000', 6),
+  dai: parseUnits('3000000', 18),
+  pairUsdc: parseUnits('1000000', 6),
+  pairDai: parseUnits('1000000', 18),
+  spareUsdc: parseUnits('1000000', 6),
+  spareDai: parseUnits('1000000', 18),
 }
 /** Gas for each setup transaction: fixed so no estimate round trip is needed (anvil refunds what is unused). */
 const SETUP_GAS = 8_000_000n
@@ -114,17 +133,27 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
     const acrossAccount = privateKeyToAccount(DEVNET_ACROSS_RELAYER_KEY)
     // L2 tokens need the L1 token addresses, which are known as soon as their deploys are sent.
     let tokensSent!: (t: L1Tokens) => void
-    const l1TokensKnown = new Promise<L1Tokens>((resolve) => { tokensSent = resolve })
+    const l1TokensKnown = new Promise<L1Tokens>((resolve) => {
+      tokensSent = resolve
+    })
     const [l1Addrs, l2Addrs] = await Promise.all([
       deployL1(l1, deployer, tokensSent, opts.aaveV3 === true),
       deployL2(l2, deployer, relayerAccount.address, l1TokensKnown),
       // The L2 bridge pays ETH deposits out of the relayer's balance, so give it far more than tests deposit.
       anvilRpc(l2.rpcUrl, 'anvil_setBalance', [relayerAccount.address, toHex(parseEther('10000000'))]),
-      ...[l1, l2].map((c) => anvilRpc(c.rpcUrl, 'anvil_setBalance', [acrossAccount.address, toHex(parseEther('10000000'))])),
+      ...[l1, l2].map((c) =>
+        anvilRpc(c.rpcUrl, 'anvil_setBalance', [acrossAccount.address, toHex(parseEther('10000000'))]),
+      ),
     ])
     const across = await deployAcross({
-      l1: createSetupBatch(l1, acrossAccount), l2: createSetupBatch(l2, acrossAccount), relayer: acrossAccount.address,
-      l1Weth: l1Addrs.weth, l2Weth: l2Addrs.weth, l1Tokens: l1Addrs.tokens, l2Tokens: l2Addrs.tokens, l1StandardBridge: l1Addrs.l1StandardBridge,
+      l1: createSetupBatch(l1, acrossAccount),
+      l2: createSetupBatch(l2, acrossAccount),
+      relayer: acrossAccount.address,
+      l1Weth: l1Addrs.weth,
+      l2Weth: l2Addrs.weth,
+      l1Tokens: l1Addrs.tokens,
+      l2Tokens: l2Addrs.tokens,
+      l1StandardBridge: l1Addrs.l1StandardBridge,
     })
     const setupMs = performance.now() - t0
     const addresses: DevnetAddresses = {
@@ -136,18 +165,29 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
     }
     if (opts.relayer !== false) {
       relayer = startRelayer({
-        l1: l1.client, l2: l2.client,
+        l1: l1.client,
+        l2: l2.client,
         l2Wallet: createWalletClient({ account: relayerAccount, chain: l2.chain, transport: http(l2.rpcUrl) }),
-        l1Bridge: l1Addrs.l1StandardBridge, l2Bridge: l2Addrs.l2StandardBridge,
-        pollMs: opts.relayerPollMs, onError: opts.onRelayerError,
+        l1Bridge: l1Addrs.l1StandardBridge,
+        l2Bridge: l2Addrs.l2StandardBridge,
+        pollMs: opts.relayerPollMs,
+        onError: opts.onRelayerError,
       })
       acrossRelayer = startAcrossRelayer({
-        chains: ([[l1, l1Addrs, across.l1], [l2, l2Addrs, across.l2]] as const).map(([c, a, spokePool]) => ({
-          chainId: c.chainId, client: c.client, spokePool,
+        chains: (
+          [
+            [l1, l1Addrs, across.l1],
+            [l2, l2Addrs, across.l2],
+          ] as const
+        ).map(([c, a, spokePool]) => ({
+          chainId: c.chainId,
+          client: c.client,
+          spokePool,
           wallet: createWalletClient({ account: acrossAccount, chain: c.chain, transport: http(c.rpcUrl) }),
           tokens: { WETH: a.weth, ...a.tokens },
         })),
-        pollMs: opts.acrossRelayerPollMs ?? opts.relayerPollMs, onError: opts.onRelayerError,
+        pollMs: opts.acrossRelayerPollMs ?? opts.relayerPollMs,
+        onError: opts.onRelayerError,
       })
     }
     const path = opts.addressesPath === undefined ? '.state/devnet/addresses.json' : opts.addressesPath
@@ -158,26 +198,42 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
     const accounts = ANVIL_TEST_KEYS.map((k) => ({ privateKey: k as Hex, address: privateKeyToAccount(k).address }))
     let stopping: Promise<void> | undefined
     return {
-      l1, l2, addresses, book: devnetBook(addresses), accounts, relayer, acrossRelayer, setupMs,
-      stop: () => (stopping ??= (async () => {
-        await Promise.all([relayer?.stop(), acrossRelayer?.stop()])
-        await Promise.all([l1Anvil.stop(), l2Anvil.stop()])
-      })()),
+      l1,
+      l2,
+      addresses,
+      book: devnetBook(addresses),
+      accounts,
+      relayer,
+      acrossRelayer,
+      setupMs,
+      stop: () =>
+        (stopping ??= (async () => {
+          await Promise.all([relayer?.stop(), acrossRelayer?.stop()])
+          await Promise.all([l1Anvil.stop(), l2Anvil.stop()])
+        })()),
     }
   } catch (err) {
     await Promise.all([relayer?.stop(), acrossRelayer?.stop()])
     await Promise.all([l1Anvil.stop(), l2Anvil.stop()])
-    throw err instanceof AppError ? err : new AppError('DEVNET_SETUP', `devnet setup failed: ${(err as Error).message}`, { cause: err })
+    throw err instanceof AppError
+      ? err
+      : new AppError('DEVNET_SETUP', `devnet setup failed: ${(err as Error).message}`, { cause: err })
   }
 }
 
 function chainOf(anvil: AnvilInstance, name: string): DevnetChain {
   const chain = defineChain({
-    id: anvil.chainId, name,
+    id: anvil.chainId,
+    name,
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [anvil.rpcUrl] } },
   })
-  const client = createPublicClient({ chain, transport: http(anvil.rpcUrl), cacheTime: 0, pollingInterval: 20 }) as PublicClient
+  const client = createPublicClient({
+    chain,
+    transport: http(anvil.rpcUrl),
+    cacheTime: 0,
+    pollingInterval: 20,
+  }) as PublicClient
   return { chainId: anvil.chainId, rpcUrl: anvil.rpcUrl, chain, anvil, client }
 }
 
@@ -191,16 +247,28 @@ function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount, firstNonce
   const signed: Promise<Hex>[] = []
   const add = (to: Address | null, data: Hex, value = 0n): number => {
     const n = nonce++
-    signed.push(account.signTransaction({
-      chainId: c.chainId, type: 'eip1559', nonce: n, gas: SETUP_GAS, ...(to ? { to } : {}), data, value,
-      maxFeePerGas: 20_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n,
-    }))
+    signed.push(
+      account.signTransaction({
+        chainId: c.chainId,
+        type: 'eip1559',
+        nonce: n,
+        gas: SETUP_GAS,
+        ...(to ? { to } : {}),
+        data,
+        value,
+        maxFeePerGas: 20_000_000_000n,
+        maxPriorityFeePerGas: 1_000_000_000n,
+      }),
+    )
     return n
   }
   return {
     nextNonce: (): number => nonce,
     deploy: (a: Artifact, args: readonly unknown[] = []): Address =>
-      getContractAddress({ from: account.address, nonce: BigInt(add(null, encodeDeployData({ abi: a.abi, bytecode: a.bytecode, args }))) }),
+      getContractAddress({
+        from: account.address,
+        nonce: BigInt(add(null, encodeDeployData({ abi: a.abi, bytecode: a.bytecode, args }))),
+      }),
     call: (to: Address, abi: Abi, functionName: string, args: readonly unknown[], value = 0n): void => {
       add(to, encodeFunctionData({ abi, functionName, args }), value)
     },
@@ -209,18 +277,26 @@ function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount, firstNonce
       for (const raw of await Promise.all(signed)) {
         const [hash] = await rpcBatch<Hash>(c.rpcUrl, [['eth_sendRawTransaction', [raw]]])
         const got = new Map<Hash, { status: Hex }>()
-        if (!(await collectReceipts(c.rpcUrl, [hash!], got, 30_000))) throw new Error(`setup transaction ${hash} on chain ${c.chainId} not mined in 30 s`)
-        if (got.get(hash!)!.status !== '0x1') throw new Error(`setup transaction ${hash} on chain ${c.chainId} reverted`)
+        if (!(await collectReceipts(c.rpcUrl, [hash!], got, 30_000)))
+          throw new Error(`setup transaction ${hash} on chain ${c.chainId} not mined in 30 s`)
+        if (got.get(hash!)!.status !== '0x1')
+          throw new Error(`setup transaction ${hash} on chain ${c.chainId} reverted`)
       }
     },
     async sendAndConfirm(): Promise<void> {
       const raws = await Promise.all(signed)
-      const hashes = await rpcBatch<Hash>(c.rpcUrl, raws.map((raw) => ['eth_sendRawTransaction', [raw]]))
+      const hashes = await rpcBatch<Hash>(
+        c.rpcUrl,
+        raws.map((raw) => ['eth_sendRawTransaction', [raw]]),
+      )
       const receipts = new Map<Hash, { status: Hex }>()
       for (let round = 1; ; round++) {
         // A parked transaction shows as receipts that stop coming: re-send after 1.5 s without progress, not later.
         if (await collectReceipts(c.rpcUrl, hashes, receipts, 1_500)) break
-        if (round === 20) throw new Error(`${hashes.length - receipts.size} setup transactions on chain ${c.chainId} not mined after 20 re-sends`)
+        if (round === 20)
+          throw new Error(
+            `${hashes.length - receipts.size} setup transactions on chain ${c.chainId} not mined after 20 re-sends`,
+          )
         // anvil's pool can park a transaction sent while its predecessor is mined (scripts/README.md): clear the
         // account's pool and re-send the unmined ones one at a time, same bytes (one already mined just errors).
         await rpcBatch(c.rpcUrl, [['anvil_removePoolTransactions', [account.address]]])
@@ -235,14 +311,24 @@ function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount, firstNonce
 }
 
 /** Polls the receipts still missing from `into` (one batch per poll); true once all are in, false after `stallMs` without a new one. */
-async function collectReceipts(rpcUrl: string, hashes: Hash[], into: Map<Hash, { status: Hex }>, stallMs: number): Promise<boolean> {
+async function collectReceipts(
+  rpcUrl: string,
+  hashes: Hash[],
+  into: Map<Hash, { status: Hex }>,
+  stallMs: number,
+): Promise<boolean> {
   let lastProgress = Date.now()
   for (;;) {
     const open = hashes.filter((h) => !into.has(h))
     if (open.length === 0) return true
     if (Date.now() - lastProgress >= stallMs) return false
-    const got = await rpcBatch<{ status: Hex } | null>(rpcUrl, open.map((h) => ['eth_getTransactionReceipt', [h]]))
-    open.forEach((h, i) => { if (got[i]) into.set(h, got[i]!) })
+    const got = await rpcBatch<{ status: Hex } | null>(
+      rpcUrl,
+      open.map((h) => ['eth_getTransactionReceipt', [h]]),
+    )
+    open.forEach((h, i) => {
+      if (got[i]) into.set(h, got[i]!)
+    })
     if (got.some((r) => r)) lastProgress = Date.now()
     if (got.some((r) => !r)) await new Promise((r) => setTimeout(r, 10))
   }
@@ -251,7 +337,8 @@ async function collectReceipts(rpcUrl: string, hashes: Hash[], into: Map<Hash, {
 /** One HTTP round trip for many JSON-RPC calls; answers are matched by id, any error fails the whole batch. */
 async function rpcBatch<T>(rpcUrl: string, calls: [string, unknown[]][]): Promise<T[]> {
   const res = await fetch(rpcUrl, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify(calls.map(([method, params], id) => ({ jsonrpc: '2.0', id, method, params }))),
   })
   const body = (await res.json()) as { id: number; result?: T; error?: { message: string } }[]
@@ -286,22 +373,58 @@ async function deployL1(c: DevnetChain, deployer: PrivateKeyAccount, onTokens: (
   s.call(USDC, token.abi, 'approve', [uniswapV2Router02, maxUint256])
   s.call(DAI, token.abi, 'approve', [uniswapV2Router02, maxUint256])
   const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600)
-  s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [USDC, SEED.usdc, SEED.usdc, SEED.eth, me, deadline], SEED.eth)
+  s.call(
+    uniswapV2Router02,
+    router.abi,
+    'addLiquidityETH',
+    [USDC, SEED.usdc, SEED.usdc, SEED.eth, me, deadline],
+    SEED.eth,
+  )
   s.call(uniswapV2Router02, router.abi, 'addLiquidityETH', [DAI, SEED.dai, SEED.dai, SEED.eth, me, deadline], SEED.eth)
-  s.call(uniswapV2Router02, router.abi, 'addLiquidity', [USDC, DAI, SEED.pairUsdc, SEED.pairDai, SEED.pairUsdc, SEED.pairDai, me, deadline])
+  s.call(uniswapV2Router02, router.abi, 'addLiquidity', [
+    USDC,
+    DAI,
+    SEED.pairUsdc,
+    SEED.pairDai,
+    SEED.pairUsdc,
+    SEED.pairDai,
+    me,
+    deadline,
+  ])
   // Deployed last so every earlier address stays what it was.
   const multicall = s.deploy(ownArtifact('Multicall'))
   const aaveV3 = aave
-    ? queueAaveV3Market(s, { deployer: me, weth, usdc: USDC, tokenAbi: token.abi, wethAbi: uniswapArtifact('WETH9').abi, feeds: { ETH_USD, USDC_USD } })
+    ? queueAaveV3Market(s, {
+        deployer: me,
+        weth,
+        usdc: USDC,
+        tokenAbi: token.abi,
+        wethAbi: uniswapArtifact('WETH9').abi,
+        feeds: { ETH_USD, USDC_USD },
+      })
     : undefined
   await s.sendAndConfirm()
   // Uniswap V3's heavy transactions, batched, often trip the parking quirk (a 6 s stall): send them one by one.
   const v3 = createSetupBatch(c, deployer, s.nextNonce())
-  const uniswapV3 = queueUniswapV3(v3, { deployer: me, weth, uniswapV2Factory, tokens: { USDC, DAI }, tokenAbi: token.abi })
+  const uniswapV3 = queueUniswapV3(v3, {
+    deployer: me,
+    weth,
+    uniswapV2Factory,
+    tokens: { USDC, DAI },
+    tokenAbi: token.abi,
+  })
   await v3.sendOneByOne()
   return {
-    weth, uniswapV2Factory, uniswapV2Router02, l1StandardBridge, multicall, uniswapV3, ...(aaveV3 ? { aaveV3 } : {}),
-    tokens: { USDC, DAI }, vaults: { vUSDC }, priceFeeds: { ETH_USD, USDC_USD },
+    weth,
+    uniswapV2Factory,
+    uniswapV2Router02,
+    l1StandardBridge,
+    multicall,
+    uniswapV3,
+    ...(aaveV3 ? { aaveV3 } : {}),
+    tokens: { USDC, DAI },
+    vaults: { vUSDC },
+    priceFeeds: { ETH_USD, USDC_USD },
   }
 }
 

@@ -1,5 +1,14 @@
 // Devnet relayer: follows L1StandardBridge deposits and finalizes each exactly once, in order, on the L2 bridge.
-import { parseAbiItem, zeroAddress, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from 'viem'
+import {
+  parseAbiItem,
+  zeroAddress,
+  type Account,
+  type Address,
+  type Chain,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from 'viem'
 import { ownArtifact } from './devnet-artifacts.ts'
 
 const depositQueued = parseAbiItem(
@@ -56,8 +65,17 @@ export function startRelayer(opts: RelayerOptions): Relayer {
       if (last?.hash !== lastScannedHash) cursor = 0n
     }
     if (head < cursor) return 0
-    const logs = await opts.l1.getLogs({ address: opts.l1Bridge, event: depositQueued, fromBlock: cursor, toBlock: head })
-    let next = (await opts.l2.readContract({ address: opts.l2Bridge, abi: l2BridgeAbi, functionName: 'nextDepositNonce' })) as bigint
+    const logs = await opts.l1.getLogs({
+      address: opts.l1Bridge,
+      event: depositQueued,
+      fromBlock: cursor,
+      toBlock: head,
+    })
+    let next = (await opts.l2.readContract({
+      address: opts.l2Bridge,
+      abi: l2BridgeAbi,
+      functionName: 'nextDepositNonce',
+    })) as bigint
     let count = 0
     const sorted = [...logs].sort((a, b) => (a.args.nonce! < b.args.nonce! ? -1 : 1))
     for (const log of sorted) {
@@ -65,9 +83,14 @@ export function startRelayer(opts: RelayerOptions): Relayer {
       const a = log.args as Required<typeof log.args>
       if (a.nonce < next) continue
       // A gap means logs below the cursor were missed (e.g. an L1 reorg): rescan from genesis next time.
-      if (a.nonce > next) { cursor = 0n; return count }
+      if (a.nonce > next) {
+        cursor = 0n
+        return count
+      }
       const hash = await opts.l2Wallet.writeContract({
-        address: opts.l2Bridge, abi: l2BridgeAbi, functionName: 'finalizeDepositWithNonce',
+        address: opts.l2Bridge,
+        abi: l2BridgeAbi,
+        functionName: 'finalizeDepositWithNonce',
         args: [a.nonce, a.l1Token, a.l2Token, a.from, a.to, a.amount, a.extraData],
         // ETH deposits are paid out of the relayer's own L2 balance, like the messenger passing msg.value.
         value: a.l1Token === zeroAddress ? a.amount : 0n,
@@ -84,7 +107,9 @@ export function startRelayer(opts: RelayerOptions): Relayer {
   }
 
   const tick = (): Promise<number> => {
-    running ??= relayOnce().finally(() => { running = undefined })
+    running ??= relayOnce().finally(() => {
+      running = undefined
+    })
     return running
   }
 
@@ -92,7 +117,9 @@ export function startRelayer(opts: RelayerOptions): Relayer {
     if (stopped) return
     tick()
       .catch((err: unknown) => opts.onError?.(err))
-      .finally(() => { if (!stopped) timer = setTimeout(loop, pollMs) })
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, pollMs)
+      })
   }
   timer = setTimeout(loop, 0)
 

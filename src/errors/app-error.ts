@@ -33,4 +33,3 @@ export class AppError extends Error {
     return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, details: this.details }
   }
 }
-

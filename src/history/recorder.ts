@@ -24,7 +24,12 @@ export interface HistoryRecorderDeps {
 }
 
 /** What a gas-policy delay tells the recorder about a run. */
-export interface DelayedRun { runId: string; chainId: number; dueAt: number; gas: GasSnapshot | undefined }
+export interface DelayedRun {
+  runId: string
+  chainId: number
+  dueAt: number
+  gas: GasSnapshot | undefined
+}
 
 /** The recorder's entry points; none of them throws into the caller (history never breaks the bot). */
 export interface HistoryRecorder {
@@ -55,14 +60,18 @@ export function createHistoryRecorder(deps: HistoryRecorderDeps): HistoryRecorde
   let sweep: Promise<void> | null = null
 
   const putBase = db.prepare('INSERT OR IGNORE INTO history_base_fee (chain_id, at, base_fee) VALUES (?, ?, ?)')
-  const putBalance = db.prepare('INSERT OR REPLACE INTO history_balance (chain_id, wallet, asset, at, amount, units) VALUES (?, ?, ?, ?, ?, ?)')
-  const putTiming = db.prepare(`INSERT OR IGNORE INTO history_gas_timing (run_id, chain_id, due_at, due_base_fee, delayed_at)
+  const putBalance = db.prepare(
+    'INSERT OR REPLACE INTO history_balance (chain_id, wallet, asset, at, amount, units) VALUES (?, ?, ?, ?, ?, ?)',
+  )
+  const putTiming =
+    db.prepare(`INSERT OR IGNORE INTO history_gas_timing (run_id, chain_id, due_at, due_base_fee, delayed_at)
     VALUES (?, ?, ?, ?, ?)`)
   const unpriced = db.prepare(`SELECT i.id, i.run_id, i.chain_id, i.tx_hash FROM tx_intents i
     LEFT JOIN history_tx_fee f ON f.intent_id = i.id
     WHERE i.status IN ('mined', 'confirmed') AND i.dry_run = 0 AND i.tx_hash IS NOT NULL AND f.intent_id IS NULL
     ORDER BY i.id LIMIT ${FEE_BATCH}`)
-  const putFee = db.prepare(`INSERT OR IGNORE INTO history_tx_fee (intent_id, run_id, chain_id, gas_used, effective_gas_price,
+  const putFee =
+    db.prepare(`INSERT OR IGNORE INTO history_tx_fee (intent_id, run_id, chain_id, gas_used, effective_gas_price,
     block_base_fee, fee_wei, mined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 
   const sweepChain = async (chainId: number, client: PublicClient, at: number): Promise<BalanceRow[]> => {
@@ -74,7 +83,12 @@ export function createHistoryRecorder(deps: HistoryRecorderDeps): HistoryRecorde
       const bal = await client.getBalance({ address: wallet })
       rows.push([chainId, w, native.symbol, at, bal.toString(), Number(formatUnits(bal, native.decimals))])
       for (const t of tokens) {
-        const amount = await client.readContract({ address: t.address, abi: erc20Abi, functionName: 'balanceOf', args: [wallet] })
+        const amount = await client.readContract({
+          address: t.address,
+          abi: erc20Abi,
+          functionName: 'balanceOf',
+          args: [wallet],
+        })
         rows.push([chainId, w, t.symbol, at, amount.toString(), Number(formatUnits(amount, t.decimals))])
       }
     }
@@ -91,16 +105,22 @@ export function createHistoryRecorder(deps: HistoryRecorderDeps): HistoryRecorde
           lastBase.set(g.chainId, a.at)
           putBase.run(g.chainId, a.at, g.baseFee)
         }
-      } catch (err) { logger.warn({ err }, 'history: base-fee sample not written') }
+      } catch (err) {
+        logger.warn({ err }, 'history: base-fee sample not written')
+      }
       sweep ??= (async () => {
         await recorder.sampleBalances().catch((err) => logger.warn({ err }, 'history: balance sweep failed'))
         await recorder.recordFees().catch((err) => logger.warn({ err }, 'history: fee recording failed'))
-      })().finally(() => { sweep = null })
+      })().finally(() => {
+        sweep = null
+      })
     },
     onGasDelay(run) {
       const fee = run.gas && run.gas.status === 'fresh' ? (run.gas.nextBaseFee ?? run.gas.baseFee) : null
       if (fee === null || run.chainId < 0) return
-      try { putTiming.run(run.runId, run.chainId, run.dueAt, fee.toString(), now()) } catch (err) {
+      try {
+        putTiming.run(run.runId, run.chainId, run.dueAt, fee.toString(), now())
+      } catch (err) {
         logger.warn({ err, runId: run.runId }, 'history: due-time base fee not written')
       }
     },
@@ -110,9 +130,17 @@ export function createHistoryRecorder(deps: HistoryRecorderDeps): HistoryRecorde
       lastBalances = at
       const rows: BalanceRow[] = []
       // One chain's failing RPC (or a token missing there) costs that chain's samples only, not the whole sweep.
-      await Promise.all(Object.entries(deps.clients).map(async ([id, client]) => sweepChain(Number(id), client, at)
-        .then((r) => rows.push(...r), (err) => logger.warn({ err, chainId: Number(id) }, 'history: balances not sampled'))))
-      db.transaction(() => { for (const r of rows) putBalance.run(...r) })()
+      await Promise.all(
+        Object.entries(deps.clients).map(async ([id, client]) =>
+          sweepChain(Number(id), client, at).then(
+            (r) => rows.push(...r),
+            (err) => logger.warn({ err, chainId: Number(id) }, 'history: balances not sampled'),
+          ),
+        ),
+      )
+      db.transaction(() => {
+        for (const r of rows) putBalance.run(...r)
+      })()
       return rows.length
     },
     async recordFees() {
@@ -124,13 +152,23 @@ export function createHistoryRecorder(deps: HistoryRecorderDeps): HistoryRecorde
         const receipt = await client.getTransactionReceipt({ hash: i.tx_hash })
         const block = await client.getBlock({ blockNumber: receipt.blockNumber })
         const fee = receipt.gasUsed * receipt.effectiveGasPrice
-        putFee.run(i.id, i.run_id, i.chain_id, receipt.gasUsed.toString(), receipt.effectiveGasPrice.toString(),
-          (block.baseFeePerGas ?? 0n).toString(), fee.toString(), Number(block.timestamp) * 1000)
+        putFee.run(
+          i.id,
+          i.run_id,
+          i.chain_id,
+          receipt.gasUsed.toString(),
+          receipt.effectiveGasPrice.toString(),
+          (block.baseFeePerGas ?? 0n).toString(),
+          fee.toString(),
+          Number(block.timestamp) * 1000,
+        )
         n++
       }
       return n
     },
-    idle: async () => { await sweep },
+    idle: async () => {
+      await sweep
+    },
   }
   return recorder
 }

@@ -2,7 +2,10 @@
 import type { Db } from '../store/database.ts'
 
 const TABLES: [table: string, column: string][] = [
-  ['history_base_fee', 'at'], ['history_balance', 'at'], ['history_tx_fee', 'mined_at'], ['history_gas_timing', 'delayed_at'],
+  ['history_base_fee', 'at'],
+  ['history_balance', 'at'],
+  ['history_tx_fee', 'mined_at'],
+  ['history_gas_timing', 'delayed_at'],
 ]
 
 /** Deletes (or, dry, counts) history rows older than `cutoff` (ms epoch); returns how many. */

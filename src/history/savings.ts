@@ -14,16 +14,31 @@ export interface SavingsWindow {
 }
 
 /** The last day and the last week, ending at `now`. */
-export interface SavingsReport { day: SavingsWindow; week: SavingsWindow }
+export interface SavingsReport {
+  day: SavingsWindow
+  week: SavingsWindow
+}
 
 const DAY_MS = 86_400_000
 
 /** Computes the savings of one window from the recorded fees and due-time base fees. */
 export function savingsSince(db: Db, since: number): SavingsWindow {
-  const rows = db.prepare(`SELECT f.gas_used, f.effective_gas_price, f.block_base_fee, f.fee_wei, t.due_base_fee FROM history_tx_fee f
-    LEFT JOIN history_gas_timing t ON t.run_id = f.run_id AND t.chain_id = f.chain_id WHERE f.mined_at >= ?`).all(since) as
-    { gas_used: string; effective_gas_price: string; block_base_fee: string; fee_wei: string; due_base_fee: string | null }[]
-  let paid = 0n, atDue = 0n, all = 0n, n = 0
+  const rows = db
+    .prepare(
+      `SELECT f.gas_used, f.effective_gas_price, f.block_base_fee, f.fee_wei, t.due_base_fee FROM history_tx_fee f
+    LEFT JOIN history_gas_timing t ON t.run_id = f.run_id AND t.chain_id = f.chain_id WHERE f.mined_at >= ?`,
+    )
+    .all(since) as {
+    gas_used: string
+    effective_gas_price: string
+    block_base_fee: string
+    fee_wei: string
+    due_base_fee: string | null
+  }[]
+  let paid = 0n,
+    atDue = 0n,
+    all = 0n,
+    n = 0
   for (const r of rows) {
     const fee = BigInt(r.fee_wei)
     all += fee
@@ -33,7 +48,13 @@ export function savingsSince(db: Db, since: number): SavingsWindow {
     atDue += BigInt(r.gas_used) * (BigInt(r.due_base_fee) + (tip > 0n ? tip : 0n))
     n++
   }
-  return { delayedTxs: n, paidWei: paid.toString(), atDueWei: atDue.toString(), savedWei: (atDue - paid).toString(), allFeesWei: all.toString() }
+  return {
+    delayedTxs: n,
+    paidWei: paid.toString(),
+    atDueWei: atDue.toString(),
+    savedWei: (atDue - paid).toString(),
+    allFeesWei: all.toString(),
+  }
 }
 
 /** Savings of the last day and week; null when the database predates the history tables. */

@@ -15,7 +15,10 @@ export interface BackupResult {
 
 /** File name of a backup taken at `at`: sortable, and matched by the backups directory's cleanup pattern. */
 export function backupFileName(at: number): string {
-  return `bot-${new Date(at).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.db`
+  return `bot-${new Date(at)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}.db`
 }
 
 /** Glob the backups directory is cleaned with. */
@@ -30,7 +33,8 @@ export async function backupDatabase(db: Db, target: string, now: () => number =
   const takenAt = now()
   const isDir = existsSync(target) ? statSync(target).isDirectory() : !/\.(db|sqlite3?)$/i.test(target)
   const path = isDir ? join(target, backupFileName(takenAt)) : target
-  if (existsSync(path)) throw new AppError('BACKUP_EXISTS', `${path} already exists`, { hint: 'give a new file name or a directory' })
+  if (existsSync(path))
+    throw new AppError('BACKUP_EXISTS', `${path} already exists`, { hint: 'give a new file name or a directory' })
   mkdirSync(dirname(path), { recursive: true })
   const tmp = join(dirname(path), `.${basename(path)}.partial`)
   rmSync(tmp, { force: true })
@@ -40,7 +44,9 @@ export async function backupDatabase(db: Db, target: string, now: () => number =
     renameSync(tmp, path)
   } catch (err) {
     rmSync(tmp, { force: true })
-    throw err instanceof AppError ? err : new AppError('BACKUP_FAILED', `backup to ${path} failed: ${(err as Error).message}`, { cause: err })
+    throw err instanceof AppError
+      ? err
+      : new AppError('BACKUP_FAILED', `backup to ${path} failed: ${(err as Error).message}`, { cause: err })
   }
   return { path, bytes: statSync(path).size, takenAt, integrity: 'ok' }
 }
@@ -51,14 +57,26 @@ export function checkIntegrity(path: string): void {
   try {
     db = new Database(path, { readonly: true, fileMustExist: true })
     const r = db.pragma('integrity_check', { simple: true })
-    if (r !== 'ok') throw new AppError('BACKUP_CORRUPT', `${path} fails its integrity check: ${String(r).slice(0, 200)}`, { hint: 'use another backup' })
-    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name))
+    if (r !== 'ok')
+      throw new AppError('BACKUP_CORRUPT', `${path} fails its integrity check: ${String(r).slice(0, 200)}`, {
+        hint: 'use another backup',
+      })
+    const tables = new Set(
+      (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+        (t) => t.name,
+      ),
+    )
     for (const t of ['jobs', 'runs', 'tx_intents']) {
-      if (!tables.has(t)) throw new AppError('BACKUP_NOT_BOT_STATE', `${path} is not a bot state database (no table ${t})`, { hint: 'pick a file written by `bot backup`' })
+      if (!tables.has(t))
+        throw new AppError('BACKUP_NOT_BOT_STATE', `${path} is not a bot state database (no table ${t})`, {
+          hint: 'pick a file written by `bot backup`',
+        })
     }
   } catch (err) {
     if (err instanceof AppError) throw err
-    throw new AppError('BACKUP_UNREADABLE', `${path} cannot be read as a SQLite database: ${(err as Error).message}`, { hint: 'pick a file written by `bot backup`' })
+    throw new AppError('BACKUP_UNREADABLE', `${path} cannot be read as a SQLite database: ${(err as Error).message}`, {
+      hint: 'pick a file written by `bot backup`',
+    })
   } finally {
     db?.close()
   }
@@ -69,7 +87,11 @@ export function checkIntegrity(path: string): void {
  * The current state is first saved beside the backups as `pre-restore-<time>.db`. The restored state is marked,
  * so the next start compares each wallet's chain nonce with the journal before anything is sent.
  */
-export async function restoreDatabase(backupPath: string, statePath: string, o: { safetyDir: string; now?: () => number }): Promise<{ restoredFrom: string; previousSavedAs: string | null }> {
+export async function restoreDatabase(
+  backupPath: string,
+  statePath: string,
+  o: { safetyDir: string; now?: () => number },
+): Promise<{ restoredFrom: string; previousSavedAs: string | null }> {
   checkIntegrity(backupPath)
   const at = (o.now ?? Date.now)()
   let previousSavedAs: string | null = null

@@ -26,8 +26,18 @@ export interface CleanupResult {
  * Applies the policy: age first, then count, then total size, always removing the oldest first. Symlinks,
  * directories and other non-regular entries are never touched or followed. With `dryRun` nothing is removed.
  */
-export function cleanTarget(target: CleanupTarget, o: { now: number; dryRun: boolean; baseDir: string }): CleanupResult {
-  const base: CleanupResult = { directory: target.directory, pattern: target.pattern, removed: [], removedBytes: 0, kept: 0, keptBytes: 0 }
+export function cleanTarget(
+  target: CleanupTarget,
+  o: { now: number; dryRun: boolean; baseDir: string },
+): CleanupResult {
+  const base: CleanupResult = {
+    directory: target.directory,
+    pattern: target.pattern,
+    removed: [],
+    removedBytes: 0,
+    kept: 0,
+    keptBytes: 0,
+  }
   let dir: string
   try {
     dir = safeCleanupDirectory(target.directory, o.baseDir)
@@ -65,7 +75,11 @@ export function cleanTarget(target: CleanupTarget, o: { now: number; dryRun: boo
   const result = { ...base, directory: dir }
   for (const f of files) {
     const reason = doomed.get(f.name)
-    if (!reason) { result.kept++; result.keptBytes += f.bytes; continue }
+    if (!reason) {
+      result.kept++
+      result.keptBytes += f.bytes
+      continue
+    }
     if (!o.dryRun) {
       // Checked again right before unlinking: a file swapped for a symlink since the listing is left alone.
       const now = lstatSync(join(dir, f.name), { throwIfNoEntry: false })

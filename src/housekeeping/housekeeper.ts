@@ -47,26 +47,52 @@ export interface Housekeeper {
   run(options?: { dryRun?: boolean }): HousekeepingReport
 }
 
-interface TargetRow { directory: string; pattern: string; retention_days: number | null; max_files: number | null; max_size_mb: number | null; priority: number }
+interface TargetRow {
+  directory: string
+  pattern: string
+  retention_days: number | null
+  max_files: number | null
+  max_size_mb: number | null
+  priority: number
+}
 
 /** Creates the housekeeper over migration 0006's `cleanup_targets`. */
 export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
   const now = deps.now ?? Date.now
-  const stored = (): CleanupTarget[] => (deps.db.prepare('SELECT * FROM cleanup_targets ORDER BY created_at').all() as TargetRow[])
-    .map((r) => ({ directory: r.directory, pattern: r.pattern, retentionDays: r.retention_days ?? undefined, maxFiles: r.max_files ?? undefined,
-      maxSizeMb: r.max_size_mb ?? undefined, priority: r.priority }))
+  const stored = (): CleanupTarget[] =>
+    (deps.db.prepare('SELECT * FROM cleanup_targets ORDER BY created_at').all() as TargetRow[]).map((r) => ({
+      directory: r.directory,
+      pattern: r.pattern,
+      retentionDays: r.retention_days ?? undefined,
+      maxFiles: r.max_files ?? undefined,
+      maxSizeMb: r.max_size_mb ?? undefined,
+      priority: r.priority,
+    }))
   const all = () => [...deps.configTargets, ...stored()]
   return {
     register(raw) {
       const parsed = cleanupTargetSchema.safeParse(raw)
       if (!parsed.success) {
-        throw new AppError('CLEANUP_INVALID', parsed.error.issues.map((i) => i.message).join('; '), { hint: 'see config/README.md "housekeeping"' })
+        throw new AppError('CLEANUP_INVALID', parsed.error.issues.map((i) => i.message).join('; '), {
+          hint: 'see config/README.md "housekeeping"',
+        })
       }
       const t = { ...parsed.data, directory: safeCleanupDirectory(parsed.data.directory, deps.baseDir) }
-      deps.db.prepare(`INSERT INTO cleanup_targets (directory, pattern, retention_days, max_files, max_size_mb, priority, created_at)
+      deps.db
+        .prepare(
+          `INSERT INTO cleanup_targets (directory, pattern, retention_days, max_files, max_size_mb, priority, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (directory, pattern) DO UPDATE SET retention_days = excluded.retention_days,
-        max_files = excluded.max_files, max_size_mb = excluded.max_size_mb, priority = excluded.priority`)
-        .run(t.directory, t.pattern, t.retentionDays ?? null, t.maxFiles ?? null, t.maxSizeMb ?? null, t.priority, now())
+        max_files = excluded.max_files, max_size_mb = excluded.max_size_mb, priority = excluded.priority`,
+        )
+        .run(
+          t.directory,
+          t.pattern,
+          t.retentionDays ?? null,
+          t.maxFiles ?? null,
+          t.maxSizeMb ?? null,
+          t.priority,
+          now(),
+        )
       return t
     },
     targets: all,
@@ -77,10 +103,16 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       const auditCutoff = at - deps.auditRetentionDays * 86_400_000
       // Runs still in progress are never history, whatever their age (the store's own condition for them).
       const runsPruned = dryRun
-        ? (deps.db.prepare(`SELECT COUNT(*) AS n FROM (SELECT status, recovery, ended_at, created_at,
+        ? (
+            deps.db
+              .prepare(
+                `SELECT COUNT(*) AS n FROM (SELECT status, recovery, ended_at, created_at,
             ROW_NUMBER() OVER (PARTITION BY job_id ORDER BY id DESC) AS rn FROM runs)
             WHERE NOT ${UNFINISHED_RUN_SQL}
-              AND (COALESCE(ended_at, created_at) < ? OR rn > ?)`).get(runCutoff, deps.runRetentionCount) as { n: number }).n
+              AND (COALESCE(ended_at, created_at) < ? OR rn > ?)`,
+              )
+              .get(runCutoff, deps.runRetentionCount) as { n: number }
+          ).n
         : deps.pruneRuns()
       const auditPruned = dryRun
         ? (deps.db.prepare('SELECT COUNT(*) AS n FROM audit_log WHERE at < ?').get(auditCutoff) as { n: number }).n
@@ -92,9 +124,18 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
         const cp = deps.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[]
         walCheckpoint = cp[0] ?? null
       }
-      const directories = [...all()].sort((a, b) => b.priority - a.priority)
+      const directories = [...all()]
+        .sort((a, b) => b.priority - a.priority)
         .map((t) => cleanTarget(t, { now: at, dryRun, baseDir: deps.baseDir }))
-      return { dryRun, at, runsPruned, auditPruned, historyPruned, database: { optimized: !dryRun, walCheckpoint }, directories }
+      return {
+        dryRun,
+        at,
+        runsPruned,
+        auditPruned,
+        historyPruned,
+        database: { optimized: !dryRun, walCheckpoint },
+        directories,
+      }
     },
   }
 }

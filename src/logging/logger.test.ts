@@ -6,7 +6,15 @@ import { redactSecrets, redactUrls, registerUrlSecrets } from './redact.ts'
 
 function capture() {
   const lines: string[] = []
-  const logger = createLogger({ level: 'info', destination: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb() } }) })
+  const logger = createLogger({
+    level: 'info',
+    destination: new Writable({
+      write(c, _e, cb) {
+        lines.push(String(c))
+        cb()
+      },
+    }),
+  })
   return { logger, lines }
 }
 
@@ -14,8 +22,14 @@ describe('logger scrubbing', () => {
   it('scrubs URLs in the message and in fields under any key, but keeps tx hashes in structured fields', () => {
     const { logger, lines } = capture()
     const hash = `0x${'ab'.repeat(32)}`
-    logger.info({ endpoint: 'https://rpc.example/v2/LOGSECRET111', nested: { list: ['wss://x.example/?key=LOGSECRET222'] }, txHash: hash },
-      'calling https://rpc.example/v2/LOGSECRET333')
+    logger.info(
+      {
+        endpoint: 'https://rpc.example/v2/LOGSECRET111',
+        nested: { list: ['wss://x.example/?key=LOGSECRET222'] },
+        txHash: hash,
+      },
+      'calling https://rpc.example/v2/LOGSECRET333',
+    )
     const out = lines.join('')
     expect(out).not.toMatch(/LOGSECRET/)
     expect(out).toContain('https://rpc.example/[redacted]')
@@ -24,7 +38,9 @@ describe('logger scrubbing', () => {
 
   it('serializes a raw error logged under an unusual key instead of dumping its fields', () => {
     const { logger, lines } = capture()
-    const err = Object.assign(new Error('failed at https://rpc.example/v2/LOGSECRET444'), { url: 'https://rpc.example/v2/LOGSECRET444' })
+    const err = Object.assign(new Error('failed at https://rpc.example/v2/LOGSECRET444'), {
+      url: 'https://rpc.example/v2/LOGSECRET444',
+    })
     logger.error({ failure: err, err }, 'boom')
     const line = JSON.parse(lines.join(''))
     expect(JSON.stringify(line)).not.toMatch(/LOGSECRET/)

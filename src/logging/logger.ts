@@ -6,9 +6,29 @@ export type { Logger }
 
 /** Paths pino blanks out wherever they appear in a log object. */
 export const REDACT_PATHS = [
-  'privateKey', '*.privateKey', 'mnemonic', '*.mnemonic', 'passphrase', '*.passphrase', 'password', '*.password',
-  'secret', '*.secret', 'token', '*.token', 'apiKey', '*.apiKey', 'authorization', '*.authorization',
-  'headers.authorization', 'rpcUrl', '*.rpcUrl', 'rpcUrls', '*.rpcUrls', 'url', '*.url',
+  'privateKey',
+  '*.privateKey',
+  'mnemonic',
+  '*.mnemonic',
+  'passphrase',
+  '*.passphrase',
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  'apiKey',
+  '*.apiKey',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'rpcUrl',
+  '*.rpcUrl',
+  'rpcUrls',
+  '*.rpcUrls',
+  'url',
+  '*.url',
 ]
 
 /** Options for the project logger. */
@@ -62,7 +82,8 @@ export function serializeError(e: unknown): Record<string, unknown> {
 // `err`/`error` keep their Error so the serializers above (which also add type and stack) handle them.
 function scrubLogObject(obj: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(obj)) out[k] = (k === 'err' || k === 'error') && v instanceof Error ? v : scrubFields(v, 1)
+  for (const [k, v] of Object.entries(obj))
+    out[k] = (k === 'err' || k === 'error') && v instanceof Error ? v : scrubFields(v, 1)
   return out
 }
 

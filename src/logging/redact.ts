@@ -14,7 +14,8 @@ export function redactSecrets(text: string): string {
   return redactKnown(text)
     .replace(URL_WITH_CREDENTIALS, '$1[redacted]@')
     .replace(URL_PATH_OR_QUERY, (_m, scheme: string, host: string, rest: string) =>
-      rest && rest !== '/' ? `${scheme}://${host}/[redacted]` : `${scheme}://${host}${rest}`)
+      rest && rest !== '/' ? `${scheme}://${host}/[redacted]` : `${scheme}://${host}${rest}`,
+    )
     .replace(BEARER, '$1[redacted]')
     .replace(PRIVATE_KEY, '[redacted-hex32]')
 }
@@ -24,7 +25,8 @@ export function redactUrls(text: string): string {
   return redactKnown(text)
     .replace(URL_WITH_CREDENTIALS, '$1[redacted]@')
     .replace(URL_PATH_OR_QUERY, (_m, scheme: string, host: string, rest: string) =>
-      rest && rest !== '/' ? `${scheme}://${host}/[redacted]` : `${scheme}://${host}${rest}`)
+      rest && rest !== '/' ? `${scheme}://${host}/[redacted]` : `${scheme}://${host}${rest}`,
+    )
 }
 
 // Secrets the process knows (parts of configured RPC URLs): scrubbed wherever they appear, even echoed back by
@@ -51,7 +53,8 @@ export function registerUrlSecrets(url: string): void {
     registerSecret(url)
     return
   }
-  for (const part of [u.username, u.password, decodeURIComponent(u.username), decodeURIComponent(u.password)]) registerSecret(part)
+  for (const part of [u.username, u.password, decodeURIComponent(u.username), decodeURIComponent(u.password)])
+    registerSecret(part)
   for (const seg of u.pathname.split('/')) registerSecret(seg)
   for (const [, v] of u.searchParams) registerSecret(v)
   if (u.pathname.length > 1 || u.search) registerSecret(`${u.pathname}${u.search}`)

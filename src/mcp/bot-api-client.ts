@@ -3,7 +3,11 @@
 
 /** An API answer that was not 2xx, with the bot's message and hint. */
 export class BotApiError extends Error {
-  constructor(readonly status: number, message: string, readonly hint?: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message)
     this.name = 'BotApiError'
   }
@@ -22,12 +26,20 @@ export function createBotApiClient(baseUrl: string, token: string | undefined, t
       try {
         res = await fetch(new URL(path, baseUrl), {
           method,
-          headers: { 'X-Bot-Client': 'mcp', ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+          headers: {
+            'X-Bot-Client': 'mcp',
+            ...(token ? { Authorization: `Bearer ${token}` } : {}),
+            ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(timeoutMs),
         })
       } catch (err) {
-        throw new BotApiError(0, `the bot's API at ${baseUrl} does not answer (${(err as Error).message})`, 'start it with `bot run` (server.enabled or --port) or pass --url')
+        throw new BotApiError(
+          0,
+          `the bot's API at ${baseUrl} does not answer (${(err as Error).message})`,
+          'start it with `bot run` (server.enabled or --port) or pass --url',
+        )
       }
       const text = await res.text()
       const json = text ? (JSON.parse(text) as unknown) : null

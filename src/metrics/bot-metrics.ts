@@ -34,34 +34,88 @@ const OPEN = "('prepared','signed','broadcast','unknown','mined')"
 export function createBotMetrics(deps: BotMetricsDeps): BotMetrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'bot_process_' })
-  const runs = new Counter({ name: 'bot_runs_total', help: 'Finished runs by job and status', labelNames: ['job', 'status'], registers: [registry] })
-  const duration = new Histogram({ name: 'bot_run_duration_seconds', help: 'Run duration, start to end', labelNames: ['job'],
-    buckets: [0.005, 0.05, 0.25, 1, 5, 15, 60, 300], registers: [registry] })
-  const lag = new Histogram({ name: 'bot_trigger_lag_seconds', help: 'Scheduled fire time to handler start (includes gate delays)',
-    buckets: [0.001, 0.002, 0.005, 0.02, 0.1, 1, 10, 60, 600], registers: [registry] })
-  const retries = new Counter({ name: 'bot_retries_total', help: 'Retry attempts by job', labelNames: ['job'], registers: [registry] })
-  const decisions = new Counter({ name: 'bot_gate_decisions_total', help: 'Runs delayed, held (halted), skipped or thinned, by reason kind',
-    labelNames: ['decision', 'reason'], registers: [registry] })
-  new Gauge({ name: 'bot_breaker_open', help: '1 when the circuit breaker is open (sending halted)', registers: [registry],
-    collect() { this.set(deps.breaker.status().state === 'open' ? 1 : 0) } })
-  new Gauge({ name: 'bot_gas_base_fee_gwei', help: 'Latest base fee seen per chain', labelNames: ['chain'], registers: [registry],
+  const runs = new Counter({
+    name: 'bot_runs_total',
+    help: 'Finished runs by job and status',
+    labelNames: ['job', 'status'],
+    registers: [registry],
+  })
+  const duration = new Histogram({
+    name: 'bot_run_duration_seconds',
+    help: 'Run duration, start to end',
+    labelNames: ['job'],
+    buckets: [0.005, 0.05, 0.25, 1, 5, 15, 60, 300],
+    registers: [registry],
+  })
+  const lag = new Histogram({
+    name: 'bot_trigger_lag_seconds',
+    help: 'Scheduled fire time to handler start (includes gate delays)',
+    buckets: [0.001, 0.002, 0.005, 0.02, 0.1, 1, 10, 60, 600],
+    registers: [registry],
+  })
+  const retries = new Counter({
+    name: 'bot_retries_total',
+    help: 'Retry attempts by job',
+    labelNames: ['job'],
+    registers: [registry],
+  })
+  const decisions = new Counter({
+    name: 'bot_gate_decisions_total',
+    help: 'Runs delayed, held (halted), skipped or thinned, by reason kind',
+    labelNames: ['decision', 'reason'],
+    registers: [registry],
+  })
+  new Gauge({
+    name: 'bot_breaker_open',
+    help: '1 when the circuit breaker is open (sending halted)',
+    registers: [registry],
+    collect() {
+      this.set(deps.breaker.status().state === 'open' ? 1 : 0)
+    },
+  })
+  new Gauge({
+    name: 'bot_gas_base_fee_gwei',
+    help: 'Latest base fee seen per chain',
+    labelNames: ['chain'],
+    registers: [registry],
     collect() {
       this.reset()
-      for (const g of Object.values(deps.risk.latest()?.gas ?? {})) if (g.baseFee !== null) this.set({ chain: String(g.chainId) }, Number(g.baseFee) / 1e9)
-    } })
-  new Gauge({ name: 'bot_risk_score', help: 'Latest risk score 0..100', registers: [registry],
-    collect() { const a = deps.risk.latest(); if (a) this.set(a.riskScore) } })
-  new Gauge({ name: 'bot_jobs', help: 'Jobs by state', labelNames: ['state'], registers: [registry],
+      for (const g of Object.values(deps.risk.latest()?.gas ?? {}))
+        if (g.baseFee !== null) this.set({ chain: String(g.chainId) }, Number(g.baseFee) / 1e9)
+    },
+  })
+  new Gauge({
+    name: 'bot_risk_score',
+    help: 'Latest risk score 0..100',
+    registers: [registry],
+    collect() {
+      const a = deps.risk.latest()
+      if (a) this.set(a.riskScore)
+    },
+  })
+  new Gauge({
+    name: 'bot_jobs',
+    help: 'Jobs by state',
+    labelNames: ['state'],
+    registers: [registry],
     collect() {
       const jobs = deps.scheduler.listJobs()
       this.set({ state: 'enabled' }, jobs.filter((j) => j.enabled).length)
       this.set({ state: 'paused' }, jobs.filter((j) => j.paused).length)
-      this.set({ state: 'running' }, jobs.reduce((s, j) => s + j.activeRuns, 0))
-    } })
-  const txCount = deps.db.prepare(`SELECT chain_id AS chain, kind, status, COUNT(*) AS n, SUM(broadcast_count > 0) AS sent
+      this.set(
+        { state: 'running' },
+        jobs.reduce((s, j) => s + j.activeRuns, 0),
+      )
+    },
+  })
+  const txCount = deps.db
+    .prepare(`SELECT chain_id AS chain, kind, status, COUNT(*) AS n, SUM(broadcast_count > 0) AS sent
     FROM tx_intents WHERE dry_run = 0 GROUP BY chain_id, kind, status`)
-  new Gauge({ name: 'bot_tx', help: 'Journaled transactions by chain and event (sent, confirmed, replaced, failed, dropped)',
-    labelNames: ['chain', 'event'], registers: [registry],
+  new Gauge({
+    name: 'bot_tx',
+    help: 'Journaled transactions by chain and event (sent, confirmed, replaced, failed, dropped)',
+    labelNames: ['chain', 'event'],
+    registers: [registry],
     collect() {
       this.reset()
       const add = (chain: string, event: string, n: number) => this.inc({ chain, event }, n)
@@ -73,47 +127,74 @@ export function createBotMetrics(deps: BotMetricsDeps): BotMetrics {
         if (r.status === 'dropped') add(chain, 'dropped', r.n)
         if (r.kind === 'replacement') add(chain, 'replaced', r.n)
       }
-    } })
+    },
+  })
   const depth = deps.db.prepare(`SELECT chain_id AS chain, from_addr AS wallet, COUNT(*) AS n FROM tx_intents
     WHERE dry_run = 0 AND status IN ${OPEN} GROUP BY chain_id, from_addr`)
-  new Gauge({ name: 'bot_nonce_lane_depth', help: 'Transactions in flight per (chain, wallet) lane', labelNames: ['chain', 'wallet'], registers: [registry],
+  new Gauge({
+    name: 'bot_nonce_lane_depth',
+    help: 'Transactions in flight per (chain, wallet) lane',
+    labelNames: ['chain', 'wallet'],
+    registers: [registry],
     collect() {
       this.reset()
-      for (const r of depth.all() as { chain: number; wallet: string; n: number }[]) this.set({ chain: String(r.chain), wallet: r.wallet }, r.n)
-    } })
+      for (const r of depth.all() as { chain: number; wallet: string; n: number }[])
+        this.set({ chain: String(r.chain), wallet: r.wallet }, r.n)
+    },
+  })
 
   if (deps.rpc) {
     const rpc = deps.rpc
-    new Gauge({ name: 'bot_rpc_requests', help: 'JSON-RPC requests sent since start, by chain and method (a counter read at scrape time)',
-      labelNames: ['chain', 'method'], registers: [registry],
-      collect() { this.reset(); for (const r of rpc.byMethod()) this.set({ chain: String(r.chainId), method: r.method }, r.count) } })
+    new Gauge({
+      name: 'bot_rpc_requests',
+      help: 'JSON-RPC requests sent since start, by chain and method (a counter read at scrape time)',
+      labelNames: ['chain', 'method'],
+      registers: [registry],
+      collect() {
+        this.reset()
+        for (const r of rpc.byMethod()) this.set({ chain: String(r.chainId), method: r.method }, r.count)
+      },
+    })
   }
-  const perTick = new Gauge({ name: 'bot_rpc_calls_last_tick', help: 'JSON-RPC requests sent during the latest market tick, by chain',
-    labelNames: ['chain'], registers: [registry] })
+  const perTick = new Gauge({
+    name: 'bot_rpc_calls_last_tick',
+    help: 'JSON-RPC requests sent during the latest market tick, by chain',
+    labelNames: ['chain'],
+    registers: [registry],
+  })
   const finished = (status: string) => (p: { jobId: string; run: RunView }) => {
     runs.inc({ job: p.jobId, status })
-    if (p.run.startedAt !== null && p.run.endedAt !== null) duration.observe({ job: p.jobId }, seconds(p.run.endedAt - p.run.startedAt))
+    if (p.run.startedAt !== null && p.run.endedAt !== null)
+      duration.observe({ job: p.jobId }, seconds(p.run.endedAt - p.run.startedAt))
   }
-  const decided = (decision: string) => (p: { reason: string }) => decisions.inc({ decision, reason: reasonKind(p.reason) })
+  const decided = (decision: string) => (p: { reason: string }) =>
+    decisions.inc({ decision, reason: reasonKind(p.reason) })
   const s = deps.scheduler
   const offs = [
     s.on('succeeded', (p) => {
       const calls = (p.result as { rpcCalls?: Record<string, number> } | null)?.rpcCalls
       if (calls && typeof calls === 'object') for (const [chain, n] of Object.entries(calls)) perTick.set({ chain }, n)
     }),
-    s.on('succeeded', finished('succeeded')), s.on('failed', finished('failed')), s.on('cancelled', finished('cancelled')),
+    s.on('succeeded', finished('succeeded')),
+    s.on('failed', finished('failed')),
+    s.on('cancelled', finished('cancelled')),
     s.on('missed', (p) => runs.inc({ job: p.jobId, status: 'missed' }, p.count)),
     s.on('needs_attention', finished('needs_attention')),
     s.on('retrying', (p) => retries.inc({ job: p.jobId })),
     s.on('started', (p) => {
-      if (p.run.scheduledFor !== null && p.run.startedAt !== null && p.run.attempt <= 1) lag.observe(seconds(p.run.startedAt - p.run.scheduledFor))
+      if (p.run.scheduledFor !== null && p.run.startedAt !== null && p.run.attempt <= 1)
+        lag.observe(seconds(p.run.startedAt - p.run.scheduledFor))
     }),
-    s.on('delayed', decided('delayed')), s.on('held', decided('held')), s.on('skipped', decided('skipped')),
+    s.on('delayed', decided('delayed')),
+    s.on('held', decided('held')),
+    s.on('skipped', decided('skipped')),
   ]
   return {
     registry,
     contentType: registry.contentType,
     render: () => registry.metrics(),
-    close() { for (const off of offs) off() },
+    close() {
+      for (const off of offs) off()
+    },
   }
 }

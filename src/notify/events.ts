@@ -7,8 +7,19 @@ export type Severity = (typeof SEVERITIES)[number]
 
 /** Every kind of event a channel may subscribe to (`all` in the config means every one). */
 export const EVENT_KINDS = [
-  'run_failed', 'breaker_tripped', 'breaker_reset', 'tx_stuck', 'tx_replaced', 'tx_dropped', 'balance_low',
-  'daily_cap', 'bot_started', 'bot_stopped', 'bot_recovered', 'job_delayed', 'test',
+  'run_failed',
+  'breaker_tripped',
+  'breaker_reset',
+  'tx_stuck',
+  'tx_replaced',
+  'tx_dropped',
+  'balance_low',
+  'daily_cap',
+  'bot_started',
+  'bot_stopped',
+  'bot_recovered',
+  'job_delayed',
+  'test',
 ] as const
 /** One event kind. */
 export type EventKind = (typeof EVENT_KINDS)[number]
@@ -50,10 +61,16 @@ export function atLeast(severity: Severity, min: Severity): boolean {
 export function renderText(e: NotifyEvent, prefix = 'airdrops'): string {
   const f = e.fields
   const ctx = [
-    f.job && `job ${f.job}`, f.run && `run ${f.run}`, f.wallet && `wallet ${f.wallet}`,
-    (f.chain || f.chainId) && `chain ${f.chain ?? ''}${f.chain && f.chainId ? ` (${f.chainId})` : f.chainId ?? ''}`,
-    f.amount && `amount ${f.amount}`, f.threshold && `threshold ${f.threshold}`, f.txHash && `tx ${f.txHash}`,
-  ].filter(Boolean).join(' · ')
+    f.job && `job ${f.job}`,
+    f.run && `run ${f.run}`,
+    f.wallet && `wallet ${f.wallet}`,
+    (f.chain || f.chainId) && `chain ${f.chain ?? ''}${f.chain && f.chainId ? ` (${f.chainId})` : (f.chainId ?? '')}`,
+    f.amount && `amount ${f.amount}`,
+    f.threshold && `threshold ${f.threshold}`,
+    f.txHash && `tx ${f.txHash}`,
+  ]
+    .filter(Boolean)
+    .join(' · ')
   const lines = [`[${prefix}] ${e.severity.toUpperCase()}: ${e.title}`]
   if (ctx) lines.push(ctx)
   if (e.action) lines.push(`→ ${e.action}`)

@@ -23,7 +23,11 @@ export function explorerUrl(chainId: number): string | undefined {
 }
 
 /** A link to a transaction, else to an address, on the chain's explorer; falls back to `fallback` (the dashboard). */
-export function explorerLink(chainId: number | undefined, target: { tx?: string; address?: string }, fallback?: string): string | undefined {
+export function explorerLink(
+  chainId: number | undefined,
+  target: { tx?: string; address?: string },
+  fallback?: string,
+): string | undefined {
   const base = chainId === undefined ? undefined : explorerUrl(chainId)
   if (base && target.tx) return `${base}/tx/${target.tx}`
   if (base && target.address) return `${base}/address/${target.address}`

@@ -37,7 +37,9 @@ export function wants(channel: Channel, event: Pick<NotifyEvent, 'kind' | 'sever
   const c = channel.config
   if (!c.enabled) return false
   if (event.kind === 'test') return true
-  return (c.events.includes('all') || (c.events as string[]).includes(event.kind)) && atLeast(event.severity, c.minSeverity)
+  return (
+    (c.events.includes('all') || (c.events as string[]).includes(event.kind)) && atLeast(event.severity, c.minSeverity)
+  )
 }
 
 /** Creates the notifier; throws a NotifyConfigError naming the env var when a channel's secret is missing. */
@@ -48,10 +50,25 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const log = options.logger?.child({ component: 'notify' })
   const channels = config.channels.filter((c) => c.enabled).map((c) => createChannel(c, env))
   const outbox = createOutbox(db)
-  const sender = createSender({ outbox, channels, logger: options.logger, now, fetchImpl: options.fetchImpl,
-    retry: { maxAttempts: config.retry.maxAttempts, baseDelayMs: config.retry.baseDelay, maxDelayMs: config.retry.maxDelay },
-    groupWindowMs: () => config.rateLimit.window, keepMs: config.keep })
-  const limits = () => ({ dedupWindowMs: config.dedupWindow, perWindow: config.rateLimit.perWindow, rateWindowMs: config.rateLimit.window })
+  const sender = createSender({
+    outbox,
+    channels,
+    logger: options.logger,
+    now,
+    fetchImpl: options.fetchImpl,
+    retry: {
+      maxAttempts: config.retry.maxAttempts,
+      baseDelayMs: config.retry.baseDelay,
+      maxDelayMs: config.retry.maxDelay,
+    },
+    groupWindowMs: () => config.rateLimit.window,
+    keepMs: config.keep,
+  })
+  const limits = () => ({
+    dedupWindowMs: config.dedupWindow,
+    perWindow: config.rateLimit.perWindow,
+    rateWindowMs: config.rateLimit.window,
+  })
 
   function emit(input: Omit<NotifyEvent, 'at'> & { at?: number }): Record<string, EnqueueResult> {
     try {
@@ -61,26 +78,49 @@ export function createNotifier(options: NotifierOptions): Notifier {
       if (!event.fields.link && config.dashboardUrl) event.fields = { ...event.fields, link: config.dashboardUrl }
       return outbox.enqueue(event, targets, limits, now())
     } catch (err) {
-      log?.error({ kind: input.kind, reason: err instanceof Error ? err.name : 'unknown' }, 'notification could not be queued')
+      log?.error(
+        { kind: input.kind, reason: err instanceof Error ? err.name : 'unknown' },
+        'notification could not be queued',
+      )
       return {}
     }
   }
 
   return {
-    channels, outbox, sender, emit,
+    channels,
+    outbox,
+    sender,
+    emit,
     start: () => sender.start(config.sendInterval),
     stop: () => sender.stop(),
     async test(name) {
       const picked = name === undefined ? channels : channels.filter((c) => c.name === name)
       if (picked.length === 0) {
         const known = channels.map((c) => c.name).join(', ') || 'none configured'
-        throw new NotifyConfigError('NOTIFY_UNKNOWN_CHANNEL', name === undefined ? 'no notify channels are configured'
-          : `no enabled notify channel named "${name.slice(0, 64)}"`, { hint: `add one under notify.channels (configured: ${known})`, details: { channel: name } })
+        throw new NotifyConfigError(
+          'NOTIFY_UNKNOWN_CHANNEL',
+          name === undefined
+            ? 'no notify channels are configured'
+            : `no enabled notify channel named "${name.slice(0, 64)}"`,
+          { hint: `add one under notify.channels (configured: ${known})`, details: { channel: name } },
+        )
       }
-      const event: NotifyEvent = { kind: 'test', severity: 'info', title: 'test message: this channel reaches you',
-        action: 'nothing to do', dedupKey: `test:${now()}`, fields: config.dashboardUrl ? { link: config.dashboardUrl } : {}, at: now() }
+      const event: NotifyEvent = {
+        kind: 'test',
+        severity: 'info',
+        title: 'test message: this channel reaches you',
+        action: 'nothing to do',
+        dedupKey: `test:${now()}`,
+        fields: config.dashboardUrl ? { link: config.dashboardUrl } : {},
+        at: now(),
+      }
       // A test bypasses the dedup and rate limits: the operator asked for it.
-      outbox.enqueue(event, picked.map((c) => c.name), () => ({ dedupWindowMs: 0, perWindow: Number.MAX_SAFE_INTEGER, rateWindowMs: 0 }), now())
+      outbox.enqueue(
+        event,
+        picked.map((c) => c.name),
+        () => ({ dedupWindowMs: 0, perWindow: Number.MAX_SAFE_INTEGER, rateWindowMs: 0 }),
+        now(),
+      )
       return sender.flush(picked.map((c) => c.name))
     },
   }

@@ -5,9 +5,19 @@ import { createOutbox } from './outbox.ts'
 import { backoffMs } from './sender.ts'
 
 let db: Db
-beforeEach(() => { db = openDatabase({ path: ':memory:' }) })
+beforeEach(() => {
+  db = openDatabase({ path: ':memory:' })
+})
 afterEach(() => db.close())
-const ev = (key: string): NotifyEvent => ({ kind: 'tx_stuck', severity: 'warning', title: `t ${key}`, action: 'a', dedupKey: key, fields: {}, at: 0 })
+const ev = (key: string): NotifyEvent => ({
+  kind: 'tx_stuck',
+  severity: 'warning',
+  title: `t ${key}`,
+  action: 'a',
+  dedupKey: key,
+  fields: {},
+  at: 0,
+})
 const limits = () => ({ dedupWindowMs: 1_000, perWindow: 2, rateWindowMs: 1_000 })
 
 it('claims each due row once, re-queues rows left sending by a crash, and prunes only finished rows', () => {
@@ -19,12 +29,19 @@ it('claims each due row once, re-queues rows left sending by a crash, and prunes
   // Past both windows, the same key is a new condition.
   expect(o.enqueue(ev('a'), ['x'], limits, 1_500)).toEqual({ x: 'queued' })
   const first = o.claim(1_500, 10, ['x'])
-  expect(first.map((r) => [r.event.dedupKey, r.attempts])).toEqual([['a', 1], ['b', 1], ['a', 1]])
+  expect(first.map((r) => [r.event.dedupKey, r.attempts])).toEqual([
+    ['a', 1],
+    ['b', 1],
+    ['a', 1],
+  ])
   expect(o.claim(1_500, 10, ['x'])).toEqual([])
   o.markSent(first[0]!.id, 1_600)
   o.markRetry(first[1]!.id, 'HTTP 500', 5_000)
   expect(o.recoverSending()).toBe(1)
-  expect(o.claim(2_000, 10).map((r) => [r.channel, r.event.dedupKey, r.attempts])).toEqual([['y', 'a', 1], ['x', 'a', 2]])
+  expect(o.claim(2_000, 10).map((r) => [r.channel, r.event.dedupKey, r.attempts])).toEqual([
+    ['y', 'a', 1],
+    ['x', 'a', 2],
+  ])
   expect(o.claim(5_000, 10).map((r) => [r.event.dedupKey, r.attempts])).toEqual([['b', 2]])
   expect(o.summarize(1_000, () => 1_000)).toBe(0)
   expect(o.summarize(1_400, () => 1_000)).toBe(1)

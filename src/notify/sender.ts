@@ -63,14 +63,23 @@ export function createSender(options: SenderOptions): Sender {
   let stopped = false
   let lastPrune = 0
 
-  async function deliver(id: number, channel: Channel, row: Parameters<Channel['request']>[0], attempts: number): Promise<DeliveryResult> {
+  async function deliver(
+    id: number,
+    channel: Channel,
+    row: Parameters<Channel['request']>[0],
+    attempts: number,
+  ): Promise<DeliveryResult> {
     let status: number | undefined
     let error: string
     let retryAfterMs = 0
     try {
       const req = channel.request(row, id, now())
-      const res = await doFetch(req.url, { method: 'POST', headers: req.headers, body: req.body,
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) })
+      const res = await doFetch(req.url, {
+        method: 'POST',
+        headers: req.headers,
+        body: req.body,
+        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      })
       status = res.status
       await res.arrayBuffer().catch(() => undefined)
       if (res.ok) {
@@ -85,10 +94,17 @@ export function createSender(options: SenderOptions): Sender {
       error = redactSecrets(err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error')
     }
     const permanent = status !== undefined && PERMANENT.has(status)
-    const next = permanent || attempts >= retry.maxAttempts ? null : now() + Math.max(retryAfterMs, backoffMs(retry, attempts))
+    const next =
+      permanent || attempts >= retry.maxAttempts ? null : now() + Math.max(retryAfterMs, backoffMs(retry, attempts))
     outbox.markRetry(id, error, next)
     const line = { channel: channel.name, type: channel.type, deliveryId: id, attempts, error }
-    if (next === null) log?.error(line, permanent ? 'notification refused by the channel: check its token or webhook' : 'notification given up after its retries')
+    if (next === null)
+      log?.error(
+        line,
+        permanent
+          ? 'notification refused by the channel: check its token or webhook'
+          : 'notification given up after its retries',
+      )
     else log?.warn(line, 'notification not delivered; will retry')
     return { id, channel: channel.name, ok: false, status, error }
   }
@@ -104,25 +120,30 @@ export function createSender(options: SenderOptions): Sender {
     const perChannel = new Map<string, typeof rows>()
     for (const r of rows) perChannel.set(r.channel, [...(perChannel.get(r.channel) ?? []), r])
     // Channels in parallel, rows of one channel in order (chat channels show them in the order they happened).
-    const results = await Promise.all([...perChannel].map(async ([name, list]) => {
-      const out: DeliveryResult[] = []
-      const ch = byName.get(name)
-      for (const r of list) {
-        if (!ch) {
-          outbox.markRetry(r.id, 'channel no longer configured', null)
-          continue
+    const results = await Promise.all(
+      [...perChannel].map(async ([name, list]) => {
+        const out: DeliveryResult[] = []
+        const ch = byName.get(name)
+        for (const r of list) {
+          if (!ch) {
+            outbox.markRetry(r.id, 'channel no longer configured', null)
+            continue
+          }
+          out.push(await deliver(r.id, ch, r.event, r.attempts))
         }
-        out.push(await deliver(r.id, ch, r.event, r.attempts))
-      }
-      return out
-    }))
+        return out
+      }),
+    )
     return results.flat()
   }
 
   const loop = (intervalMs: number) => {
     if (stopped) return
-    running = flush().catch((err) => log?.error({ reason: err instanceof Error ? err.name : 'unknown' }, 'notify loop pass failed'))
-      .finally(() => { if (!stopped) timer = setTimeout(() => loop(intervalMs), intervalMs) })
+    running = flush()
+      .catch((err) => log?.error({ reason: err instanceof Error ? err.name : 'unknown' }, 'notify loop pass failed'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(() => loop(intervalMs), intervalMs)
+      })
   }
 
   return {

@@ -8,16 +8,46 @@ import { createWatcher } from './watch.ts'
 const WALLET = '0x90F79bf6EB2c4f870365E785982E1f101E93b906'
 let db: Db
 let events: NotifyEvent[]
-const notifier = { emit: (e: Omit<NotifyEvent, 'at'> & { at?: number }) => { events.push({ ...e, at: e.at ?? 0 }); return {} } }
-beforeEach(() => { db = openDatabase({ path: ':memory:' }); events = [] })
+const notifier = {
+  emit: (e: Omit<NotifyEvent, 'at'> & { at?: number }) => {
+    events.push({ ...e, at: e.at ?? 0 })
+    return {}
+  },
+}
+beforeEach(() => {
+  db = openDatabase({ path: ':memory:' })
+  events = []
+})
 afterEach(() => db.close())
 
 let hashN = 0
-function intent(over: { root?: number; kind?: string; status: string; nonce: number; at: number; broadcastAt?: number }): number {
+function intent(over: {
+  root?: number
+  kind?: string
+  status: string
+  nonce: number
+  at: number
+  broadcastAt?: number
+}): number {
   const hash = `0x${(++hashN).toString(16).padStart(64, '0')}`
-  const r = db.prepare(`INSERT INTO tx_intents (root_id, run_id, call_index, chain_id, from_addr, nonce, to_addr, value, data, data_hash,
-    kind, status, tx_hash, created_at, updated_at, broadcast_at) VALUES (?, 'run-7', ?, 1, ?, ?, ?, '0', '0x', '0x', ?, ?, ?, ?, ?, ?)`)
-    .run(over.root ?? null, over.nonce, WALLET.toLowerCase(), over.nonce, WALLET, over.kind ?? 'normal', over.status, hash, over.at, over.at, over.broadcastAt ?? over.at)
+  const r = db
+    .prepare(
+      `INSERT INTO tx_intents (root_id, run_id, call_index, chain_id, from_addr, nonce, to_addr, value, data, data_hash,
+    kind, status, tx_hash, created_at, updated_at, broadcast_at) VALUES (?, 'run-7', ?, 1, ?, ?, ?, '0', '0x', '0x', ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      over.root ?? null,
+      over.nonce,
+      WALLET.toLowerCase(),
+      over.nonce,
+      WALLET,
+      over.kind ?? 'normal',
+      over.status,
+      hash,
+      over.at,
+      over.at,
+      over.broadcastAt ?? over.at,
+    )
   const id = Number(r.lastInsertRowid)
   if (over.root === undefined) db.prepare('UPDATE tx_intents SET root_id = ? WHERE id = ?').run(id, id)
   return id
@@ -26,8 +56,15 @@ function intent(over: { root?: number; kind?: string; status: string; nonce: num
 describe('watcher', () => {
   it('reports replaced, dropped and stuck transactions from the journal, each once', async () => {
     let now = 1_000_000
-    const w = createWatcher({ db, notifier, chains: [{ chainId: 1, name: 'mainnet', getBalance: async () => 0n }],
-      wallets: [{ name: 'ops', address: WALLET }], dailyCapShare: 0.8, txStuckAfterMs: 60_000, now: () => now })
+    const w = createWatcher({
+      db,
+      notifier,
+      chains: [{ chainId: 1, name: 'mainnet', getBalance: async () => 0n }],
+      wallets: [{ name: 'ops', address: WALLET }],
+      dailyCapShare: 0.8,
+      txStuckAfterMs: 60_000,
+      now: () => now,
+    })
     intent({ status: 'confirmed', nonce: 1, at: now - 10 })
     await w.check()
     expect(events).toEqual([])
@@ -37,7 +74,10 @@ describe('watcher', () => {
     const gone = intent({ status: 'dropped', nonce: 3, at: now + 1 })
     intent({ status: 'broadcast', nonce: 4, at: now, broadcastAt: now })
     await w.check()
-    expect(events.map((e) => [e.kind, e.severity])).toEqual([['tx_replaced', 'info'], ['tx_dropped', 'warning']])
+    expect(events.map((e) => [e.kind, e.severity])).toEqual([
+      ['tx_replaced', 'info'],
+      ['tx_dropped', 'warning'],
+    ])
     expect(events[0]!.title).toBe('transaction at nonce 2 re-sent with a higher fee')
     expect(events[1]!.fields).toMatchObject({ run: 'run-7', wallet: 'ops (0x90F7…b906)', chain: 'mainnet', chainId: 1 })
     now += 120_000
@@ -52,8 +92,15 @@ describe('watcher', () => {
     const addEvent = db.prepare('INSERT INTO risk_breaker_events (at, kind, causes, detail) VALUES (?, ?, ?, ?)')
     addEvent.run(1, 'trip', '[]', 'old trip, before notifications existed')
     let spent = 0n
-    const w = createWatcher({ db, notifier, chains: [{ chainId: 10, name: 'optimism', getBalance: async () => 0n, dailyNativeCap: 10n ** 18n }],
-      wallets: [{ name: 'ops', address: WALLET }], dailyCapShare: 0.8, txStuckAfterMs: 60_000, spentToday: () => spent })
+    const w = createWatcher({
+      db,
+      notifier,
+      chains: [{ chainId: 10, name: 'optimism', getBalance: async () => 0n, dailyNativeCap: 10n ** 18n }],
+      wallets: [{ name: 'ops', address: WALLET }],
+      dailyCapShare: 0.8,
+      txStuckAfterMs: 60_000,
+      spentToday: () => spent,
+    })
     await w.check()
     expect(events).toEqual([])
     addEvent.run(2, 'trip', JSON.stringify([{ kind: 'gas_budget', detail: 'x' }]), 'chain 10 spent too much')
@@ -61,13 +108,18 @@ describe('watcher', () => {
     addEvent.run(4, 'reset', '[]', 'cleared')
     spent = 799n * 10n ** 15n
     await w.check()
-    expect(events.map((e) => [e.kind, e.severity])).toEqual([['breaker_tripped', 'critical'], ['breaker_reset', 'info']])
+    expect(events.map((e) => [e.kind, e.severity])).toEqual([
+      ['breaker_tripped', 'critical'],
+      ['breaker_reset', 'info'],
+    ])
     expect(events[0]!.title).toBe('circuit breaker tripped (gas_budget): sending is halted')
     spent = 8n * 10n ** 17n
     await w.check()
     // The outbox is what remembers "already sent today": without a row the cap is reported again.
-    db.prepare(`INSERT INTO notify_outbox (channel, kind, severity, dedup_key, payload, status, next_at, created_at)
-      VALUES ('c', 'daily_cap', 'warning', ?, '{}', 'sent', 0, 0)`).run(events.at(-1)!.dedupKey)
+    db.prepare(
+      `INSERT INTO notify_outbox (channel, kind, severity, dedup_key, payload, status, next_at, created_at)
+      VALUES ('c', 'daily_cap', 'warning', ?, '{}', 'sent', 0, 0)`,
+    ).run(events.at(-1)!.dedupKey)
     await w.check()
     expect(events.slice(2).map((e) => e.kind)).toEqual(['daily_cap'])
     expect(events[2]!.title).toBe('wallet ops used 80 % of its daily cap on optimism (0.8 ETH of 1 ETH)')
@@ -77,11 +129,29 @@ describe('watcher', () => {
 describe('scheduler hooks', () => {
   it('reports an escalation and a run delayed past the limit once; a start with recovered work is a warning', () => {
     const bus = new EventEmitter()
-    const scheduler = { on: (e: string, fn: (p: unknown) => void) => { bus.on(e, fn); return () => void bus.off(e, fn) } }
+    const scheduler = {
+      on: (e: string, fn: (p: unknown) => void) => {
+        bus.on(e, fn)
+        return () => void bus.off(e, fn)
+      },
+    }
     const off = attachScheduler(scheduler as never, notifier, { jobDelayedAfterMs: 60_000, now: () => 200_000 })
-    bus.emit('escalated', { kind: 'failed', jobId: 'swap', runId: '9', attempt: 3, message: 'reverted: https://rpc.example/key/abcdef0123456789', at: 0 })
+    bus.emit('escalated', {
+      kind: 'failed',
+      jobId: 'swap',
+      runId: '9',
+      attempt: 3,
+      message: 'reverted: https://rpc.example/key/abcdef0123456789',
+      at: 0,
+    })
     const run = { scheduledFor: 100_000, createdAt: 100_000 }
-    bus.emit('delayed', { jobId: 'swap', runId: '10', run: { ...run, scheduledFor: 150_000 }, until: 300_000, reason: 'gas 40 gwei > cap 30 gwei' })
+    bus.emit('delayed', {
+      jobId: 'swap',
+      runId: '10',
+      run: { ...run, scheduledFor: 150_000 },
+      until: 300_000,
+      reason: 'gas 40 gwei > cap 30 gwei',
+    })
     bus.emit('delayed', { jobId: 'swap', runId: '11', run, until: 300_000, reason: 'gas 40 gwei > cap 30 gwei' })
     bus.emit('delayed', { jobId: 'swap', runId: '11', run, until: 400_000, reason: 'gas 40 gwei > cap 30 gwei' })
     off()
@@ -91,6 +161,9 @@ describe('scheduler hooks', () => {
     expect(events[1]!.title).toBe('job swap is 2 min late: gas 40 gwei > cap 30 gwei')
     notifyStarted(notifier, { interruptedRuns: 2, reconciledIntents: 1 }, 5)
     notifyStarted(notifier, { interruptedRuns: 0, reconciledIntents: 0 }, 6)
-    expect(events.slice(2).map((e) => [e.kind, e.severity])).toEqual([['bot_recovered', 'warning'], ['bot_started', 'info']])
+    expect(events.slice(2).map((e) => [e.kind, e.severity])).toEqual([
+      ['bot_recovered', 'warning'],
+      ['bot_started', 'info'],
+    ])
   })
 })

@@ -5,7 +5,7 @@ import { RiskConfigError } from './errors.ts'
 
 /** Why the breaker is open. */
 export type BreakerCauseKind =
-  | 'risk_score' | 'consecutive_failures' | 'gas_budget' | 'drawdown' | 'stale_oracle' | 'manual_halt'
+  'risk_score' | 'consecutive_failures' | 'gas_budget' | 'drawdown' | 'stale_oracle' | 'manual_halt'
 
 /** One cause with a human-readable detail. */
 export interface BreakerCause {
@@ -78,7 +78,12 @@ export interface CreateCircuitBreakerOptions {
   logger?: Logger
 }
 
-interface StateRow { state: 'closed' | 'open'; causes: string; opened_at: number | null; manual_halt: string | null }
+interface StateRow {
+  state: 'closed' | 'open'
+  causes: string
+  opened_at: number | null
+  manual_halt: string | null
+}
 
 /**
  * Creates a breaker bound to the database (migration 0003_risk). State is read from the database on every
@@ -129,7 +134,13 @@ export function createCircuitBreaker(options: CreateCircuitBreakerOptions): Circ
 
   function write(s: BreakerStatus, event: BreakerEvent['kind'], causes: BreakerCause[], detail: string): BreakerStatus {
     db.transaction(() => {
-      putState.run({ state: s.state, causes: JSON.stringify(s.causes), opened_at: s.openedAt, manual_halt: s.manualHalt, updated_at: now() })
+      putState.run({
+        state: s.state,
+        causes: JSON.stringify(s.causes),
+        opened_at: s.openedAt,
+        manual_halt: s.manualHalt,
+        updated_at: now(),
+      })
       addEvent.run(now(), event, JSON.stringify(causes), detail)
     }).immediate()
     const line = { event, causes, detail, state: s.state }
@@ -146,17 +157,29 @@ export function createCircuitBreaker(options: CreateCircuitBreakerOptions): Circ
   function activeCauses(signals: BreakerSignals): BreakerCause[] {
     const causes: BreakerCause[] = []
     if (signals.riskScore >= config.riskScoreThreshold) {
-      causes.push({ kind: 'risk_score', detail: `risk score ${signals.riskScore} >= threshold ${config.riskScoreThreshold}` })
+      causes.push({
+        kind: 'risk_score',
+        detail: `risk score ${signals.riskScore} >= threshold ${config.riskScoreThreshold}`,
+      })
     }
     const failures = counter('consecutive_failures') ?? 0n
     if (failures >= BigInt(config.maxConsecutiveFailures)) {
-      causes.push({ kind: 'consecutive_failures', detail: `${failures} job failures in a row (limit ${config.maxConsecutiveFailures})` })
+      causes.push({
+        kind: 'consecutive_failures',
+        detail: `${failures} job failures in a row (limit ${config.maxConsecutiveFailures})`,
+      })
     }
-    const rows = db.prepare('SELECT chain_id, wei FROM risk_gas_spend WHERE day = ?').all(day()) as { chain_id: number; wei: string }[]
+    const rows = db.prepare('SELECT chain_id, wei FROM risk_gas_spend WHERE day = ?').all(day()) as {
+      chain_id: number
+      wei: string
+    }[]
     for (const r of rows) {
       const budget = config.dailyGasBudgetWei?.[r.chain_id] ?? config.defaultDailyGasBudgetWei
       if (BigInt(r.wei) > budget) {
-        causes.push({ kind: 'gas_budget', detail: `chain ${r.chain_id} spent ${r.wei} wei on gas today, budget ${budget}` })
+        causes.push({
+          kind: 'gas_budget',
+          detail: `chain ${r.chain_id} spent ${r.wei} wei on gas today, budget ${budget}`,
+        })
       }
     }
     const peak = counter('portfolio_peak')
@@ -164,7 +187,10 @@ export function createCircuitBreaker(options: CreateCircuitBreakerOptions): Circ
     if (peak !== null && value !== null && peak > 0n) {
       const ddBps = ((peak - value) * 10_000n) / peak
       if (ddBps >= BigInt(config.maxDrawdownBps)) {
-        causes.push({ kind: 'drawdown', detail: `portfolio ${ddBps} bps below its peak (limit ${config.maxDrawdownBps})` })
+        causes.push({
+          kind: 'drawdown',
+          detail: `portfolio ${ddBps} bps below its peak (limit ${config.maxDrawdownBps})`,
+        })
       }
     }
     for (const s of signals.staleOracles) causes.push({ kind: 'stale_oracle', detail: s })
@@ -193,22 +219,28 @@ export function createCircuitBreaker(options: CreateCircuitBreakerOptions): Circ
     halt(reason) {
       const s = readState()
       const cause: BreakerCause = { kind: 'manual_halt', detail: reason }
-      return write({
-        state: 'open',
-        causes: [...s.causes.filter((c) => c.kind !== 'manual_halt'), cause],
-        openedAt: s.openedAt ?? now(),
-        resetEligibleAt: null,
-        manualHalt: reason,
-      }, 'manual_halt', [cause], reason)
+      return write(
+        {
+          state: 'open',
+          causes: [...s.causes.filter((c) => c.kind !== 'manual_halt'), cause],
+          openedAt: s.openedAt ?? now(),
+          resetEligibleAt: null,
+          manualHalt: reason,
+        },
+        'manual_halt',
+        [cause],
+        reason,
+      )
     },
     release(reason) {
       const s = readState()
       if (s.manualHalt === null) return s
       const rest = s.causes.filter((c) => c.kind !== 'manual_halt')
       // Opened only by hand: closing by hand is immediate. Otherwise the automatic rules still apply.
-      const next: BreakerStatus = rest.length === 0
-        ? { state: 'closed', causes: [], openedAt: null, resetEligibleAt: null, manualHalt: null }
-        : { ...s, causes: rest, manualHalt: null }
+      const next: BreakerStatus =
+        rest.length === 0
+          ? { state: 'closed', causes: [], openedAt: null, resetEligibleAt: null, manualHalt: null }
+          : { ...s, causes: rest, manualHalt: null }
       return write(next, 'manual_release', [], reason)
     },
     evaluate(signals) {
@@ -216,26 +248,40 @@ export function createCircuitBreaker(options: CreateCircuitBreakerOptions): Circ
       const active = activeCauses(signals)
       if (s.state === 'closed') {
         if (active.length === 0) return s
-        return write({ state: 'open', causes: active, openedAt: now(), resetEligibleAt: null, manualHalt: null },
-          'trip', active, active.map((c) => c.detail).join('; '))
+        return write(
+          { state: 'open', causes: active, openedAt: now(), resetEligibleAt: null, manualHalt: null },
+          'trip',
+          active,
+          active.map((c) => c.detail).join('; '),
+        )
       }
       const known = new Set(s.causes.map((c) => c.kind))
       const added = active.filter((c) => !known.has(c.kind))
       let cur = s
       if (added.length > 0) {
-        cur = write({ ...s, causes: [...s.causes, ...added] }, 'cause_added', added, added.map((c) => c.detail).join('; '))
+        cur = write(
+          { ...s, causes: [...s.causes, ...added] },
+          'cause_added',
+          added,
+          added.map((c) => c.detail).join('; '),
+        )
       }
       const timedOut = now() >= (cur.openedAt ?? 0) + config.circuitBreakerTimeoutMs
       const blocking = active.filter((c) => c.kind !== 'consecutive_failures' || !timedOut)
       if (cur.manualHalt !== null || !timedOut || blocking.length > 0) return cur
       setCount('consecutive_failures', 0n)
-      return write({ state: 'closed', causes: [], openedAt: null, resetEligibleAt: null, manualHalt: null },
-        'reset', cur.causes, `open since ${new Date(cur.openedAt ?? 0).toISOString()}; every cause cleared`)
+      return write(
+        { state: 'closed', causes: [], openedAt: null, resetEligibleAt: null, manualHalt: null },
+        'reset',
+        cur.causes,
+        `open since ${new Date(cur.openedAt ?? 0).toISOString()}; every cause cleared`,
+      )
     },
     activeCauses,
     status: readState,
     events(limit = 100) {
-      const rows = db.prepare('SELECT id, at, kind, causes, detail FROM risk_breaker_events ORDER BY id DESC LIMIT ?')
+      const rows = db
+        .prepare('SELECT id, at, kind, causes, detail FROM risk_breaker_events ORDER BY id DESC LIMIT ?')
         .all(limit) as { id: number; at: number; kind: BreakerEvent['kind']; causes: string; detail: string }[]
       return rows.reverse().map((r) => ({ ...r, causes: JSON.parse(r.causes) as BreakerCause[] }))
     },

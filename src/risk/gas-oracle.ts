@@ -173,14 +173,15 @@ export function createGasOracle(options: CreateGasOracleOptions): GasOracle {
       baseFee: usable ? (latest?.baseFeePerGas ?? null) : null,
       nextBaseFee: usable ? nextBaseFee : null,
       priorityFee: usable ? percentileOfSorted(tips, 50) : null,
-      percentiles: usable && fees.length > 0
-        ? {
-            p10: percentileOfSorted(fees, 10)!,
-            p25: percentileOfSorted(fees, 25)!,
-            p50: percentileOfSorted(fees, 50)!,
-            p90: percentileOfSorted(fees, 90)!,
-          }
-        : null,
+      percentiles:
+        usable && fees.length > 0
+          ? {
+              p10: percentileOfSorted(fees, 10)!,
+              p25: percentileOfSorted(fees, 25)!,
+              p50: percentileOfSorted(fees, 50)!,
+              p90: percentileOfSorted(fees, 90)!,
+            }
+          : null,
       quantiles: usable && fees.length > 0 ? QUANTILE_POINTS.map((q) => percentileOfSorted(fees, q)!) : null,
       timing: usable ? (timing ??= computeGasTiming(window)) : null,
       samples: window.length,
@@ -244,6 +245,7 @@ export function createGasOracle(options: CreateGasOracleOptions): GasOracle {
 /** A short, secret-free description of an RPC failure (viem messages may carry the RPC URL). */
 function describe(err: unknown): string {
   const e = err as { shortMessage?: unknown; message?: unknown }
-  const text = typeof e?.shortMessage === 'string' ? e.shortMessage : typeof e?.message === 'string' ? e.message : String(err)
+  const text =
+    typeof e?.shortMessage === 'string' ? e.shortMessage : typeof e?.message === 'string' ? e.message : String(err)
   return redactSecrets(text.split('\n')[0] ?? '').slice(0, 200)
 }

@@ -28,15 +28,29 @@ describe('computeGasTiming', () => {
   })
 
   it('needs only two timestamped samples (a live oracle stamps each refresh head), and none is not enough', () => {
-    const sparse = computeGasTiming(series(300, () => Math.log(20 * G), (i) => i === 10 || i === 250))
+    const sparse = computeGasTiming(
+      series(
+        300,
+        () => Math.log(20 * G),
+        (i) => i === 10 || i === 250,
+      ),
+    )
     expect(sparse?.blockMs).toBe(12_000)
-    expect(computeGasTiming(series(300, () => Math.log(20 * G), (i) => i === 10))).toBeNull()
+    expect(
+      computeGasTiming(
+        series(
+          300,
+          () => Math.log(20 * G),
+          (i) => i === 10,
+        ),
+      ),
+    ).toBeNull()
     expect(computeGasTiming(series(40, () => Math.log(20 * G)))).toBeNull()
   })
 
   it('finds a longer decorrelation lag for a slowly wandering fee than for block-to-block noise', () => {
     let seed = 7
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5
     let ar = 0
     const slow = computeGasTiming(series(1024, () => (ar = 0.98 * ar + 0.05 * rand()) + Math.log(30 * G)))!
     const noisy = computeGasTiming(series(1024, () => 0.2 * rand() + Math.log(30 * G)))!
@@ -46,9 +60,14 @@ describe('computeGasTiming', () => {
   })
 
   it('comes with every oracle snapshot of a real mainnet day', () => {
-    const trace = readBaseFeeTrace(join(import.meta.dirname, '../../data/market/eth_basefee_2023-05-03_pepe.csv')).slice(0, 1100)
+    const trace = readBaseFeeTrace(
+      join(import.meta.dirname, '../../data/market/eth_basefee_2023-05-03_pepe.csv'),
+    ).slice(0, 1100)
     let now = 0
-    const oracle = createGasOracle({ config: { chainId: 1, windowBlocks: 1024, maxBlockAgeMs: 600_000 }, now: () => now })
+    const oracle = createGasOracle({
+      config: { chainId: 1, windowBlocks: 1024, maxBlockAgeMs: 600_000 },
+      now: () => now,
+    })
     for (const [i, s] of trace.entries()) {
       now = s.timestamp * 1000
       if (i < trace.length - 1) oracle.ingest([s], trace[i + 1]!.baseFeePerGas)

@@ -82,8 +82,15 @@ export function computeGasTiming(samples: readonly FeeSample[]): GasTiming | nul
   }
   const sorted = Array.from(y).sort((a, b) => a - b)
   const quantiles = Array.from({ length: QUANTILE_POINTS }, (_, i) =>
-    Math.exp(sorted[Math.min(n - 1, Math.floor(((i + 0.5) / QUANTILE_POINTS) * n))]!))
-  return { blockMs, spanBlocks: x[n - 1]! + 1, trendPerBlock: fit.slope, decorrelationBlocks: decorrelationLag(r, sumSq), quantiles }
+    Math.exp(sorted[Math.min(n - 1, Math.floor(((i + 0.5) / QUANTILE_POINTS) * n))]!),
+  )
+  return {
+    blockMs,
+    spanBlocks: x[n - 1]! + 1,
+    trendPerBlock: fit.slope,
+    decorrelationBlocks: decorrelationLag(r, sumSq),
+    quantiles,
+  }
 }
 
 /** Least-squares line through (x, y) from index `from` to the end. */
@@ -91,7 +98,10 @@ function lineFit(x: Float64Array, y: Float64Array, from: number): { slope: numbe
   const n = x.length - from
   let mx = 0
   let my = 0
-  for (let i = from; i < x.length; i++) { mx += x[i]!; my += y[i]! }
+  for (let i = from; i < x.length; i++) {
+    mx += x[i]!
+    my += y[i]!
+  }
   mx /= n
   my /= n
   let sxx = 0

@@ -13,13 +13,18 @@ export interface PriceBar {
 export type TraceSample = FeeSample & { timestamp: number }
 
 function table(path: string, required: string[]): { rows: string[][]; col: Record<string, number> } {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '')
+  const lines = readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
   const header = (lines[0] ?? '').split(',').map((h) => h.trim())
   const col: Record<string, number> = {}
   const missing = required.filter((name) => !header.includes(name))
   if (missing.length > 0) {
-    throw new ValidationError(`CSV ${path}`, missing.map((m) => ({ path: m, message: 'column missing from header' })),
-      `the header must contain ${required.join(',')}`)
+    throw new ValidationError(
+      `CSV ${path}`,
+      missing.map((m) => ({ path: m, message: 'column missing from header' })),
+      `the header must contain ${required.join(',')}`,
+    )
   }
   for (const name of required) col[name] = header.indexOf(name)
   return { rows: lines.slice(1).map((l) => l.split(',')), col }
@@ -49,7 +54,9 @@ export function readBaseFeeTrace(path: string): TraceSample[] {
         baseFeePerGas: BigInt(r[col.base_fee_wei!]!.trim()),
       }
     } catch (cause) {
-      throw new ValidationError(`CSV ${path}`, [{ path: `row ${i + 2}`, message: `not an integer row (${String(cause)})` }])
+      throw new ValidationError(`CSV ${path}`, [
+        { path: `row ${i + 2}`, message: `not an integer row (${String(cause)})` },
+      ])
     }
   })
 }

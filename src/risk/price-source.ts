@@ -40,32 +40,55 @@ export interface FeedCheckOptions {
  * Reads `latestRoundData` and rejects what must not be used: answer <= 0 or updatedAt = 0 (PRICE_INVALID),
  * answeredInRound < roundId or an answer older than `maxAgeSec` (PRICE_STALE). RPC failures are PRICE_READ.
  */
-export async function readChainlinkFeed(client: ReadClient, feed: Address, options: FeedCheckOptions): Promise<FeedReading> {
+export async function readChainlinkFeed(
+  client: ReadClient,
+  feed: Address,
+  options: FeedCheckOptions,
+): Promise<FeedReading> {
   let decimals: number
   let round: readonly [bigint, bigint, bigint, bigint, bigint]
   try {
     decimals = await client.readContract({ address: feed, abi: aggregatorAbi, functionName: 'decimals' })
     round = await client.readContract({ address: feed, abi: aggregatorAbi, functionName: 'latestRoundData' })
   } catch (cause) {
-    throw new PriceFeedError('PRICE_READ', `cannot read price feed ${feed}: ${short(cause)}`, { hint: 'check the RPC and the feed address' })
+    throw new PriceFeedError('PRICE_READ', `cannot read price feed ${feed}: ${short(cause)}`, {
+      hint: 'check the RPC and the feed address',
+    })
   }
   const [roundId, answer, , updatedAtRaw, answeredInRound] = round
   const updatedAt = Number(updatedAtRaw)
   const nowSec = (options.now ?? Date.now)() / 1000
   const details = { feed, roundId: roundId.toString(), updatedAt }
-  if (answer <= 0n) throw new PriceFeedError('PRICE_INVALID', `price feed ${feed} answered ${answer} (must be > 0)`, { details })
-  if (updatedAt === 0) throw new PriceFeedError('PRICE_INVALID', `price feed ${feed} round ${roundId} is incomplete (updatedAt = 0)`, { details })
+  if (answer <= 0n)
+    throw new PriceFeedError('PRICE_INVALID', `price feed ${feed} answered ${answer} (must be > 0)`, { details })
+  if (updatedAt === 0)
+    throw new PriceFeedError('PRICE_INVALID', `price feed ${feed} round ${roundId} is incomplete (updatedAt = 0)`, {
+      details,
+    })
   if (answeredInRound < roundId) {
-    throw new PriceFeedError('PRICE_STALE', `price feed ${feed} round ${roundId} carries an answer from round ${answeredInRound}`, { details })
+    throw new PriceFeedError(
+      'PRICE_STALE',
+      `price feed ${feed} round ${roundId} carries an answer from round ${answeredInRound}`,
+      { details },
+    )
   }
   if (updatedAt > nowSec + (options.maxFutureSec ?? 300)) {
-    throw new PriceFeedError('PRICE_INVALID', `price feed ${feed} answer is dated ${Math.round(updatedAt - nowSec)} s in the future`, { details })
+    throw new PriceFeedError(
+      'PRICE_INVALID',
+      `price feed ${feed} answer is dated ${Math.round(updatedAt - nowSec)} s in the future`,
+      { details },
+    )
   }
   const age = nowSec - updatedAt
   if (age > options.maxAgeSec) {
-    throw new PriceFeedError('PRICE_STALE', `price feed ${feed} answer is ${Math.round(age)} s old (max ${options.maxAgeSec} s)`, {
-      details, hint: 'the feed stopped updating; wait for a new round or raise maxAgeSec to the feed heartbeat',
-    })
+    throw new PriceFeedError(
+      'PRICE_STALE',
+      `price feed ${feed} answer is ${Math.round(age)} s old (max ${options.maxAgeSec} s)`,
+      {
+        details,
+        hint: 'the feed stopped updating; wait for a new round or raise maxAgeSec to the feed heartbeat',
+      },
+    )
   }
   return { answer, decimals, price: Number(answer) / 10 ** decimals, roundId, answeredInRound, updatedAt }
 }
@@ -95,7 +118,9 @@ export async function readV2PoolPrice(client: ReadClient, pair: Address, base: A
     token1 = await client.readContract({ address: pair, abi: pairAbi, functionName: 'token1' })
     reserves = await client.readContract({ address: pair, abi: pairAbi, functionName: 'getReserves' })
   } catch (cause) {
-    throw new PriceFeedError('PRICE_READ', `cannot read V2 pair ${pair}: ${short(cause)}`, { hint: 'check the RPC and the pair address' })
+    throw new PriceFeedError('PRICE_READ', `cannot read V2 pair ${pair}: ${short(cause)}`, {
+      hint: 'check the RPC and the pair address',
+    })
   }
   const baseIs0 = isAddressEqual(token0, base)
   if (!baseIs0 && !isAddressEqual(token1, base)) {
@@ -103,7 +128,8 @@ export async function readV2PoolPrice(client: ReadClient, pair: Address, base: A
   }
   const quote = baseIs0 ? token1 : token0
   const [reserveBase, reserveQuote] = baseIs0 ? [reserves[0], reserves[1]] : [reserves[1], reserves[0]]
-  if (reserveBase === 0n || reserveQuote === 0n) throw new PriceFeedError('PRICE_INVALID', `V2 pair ${pair} has no liquidity`)
+  if (reserveBase === 0n || reserveQuote === 0n)
+    throw new PriceFeedError('PRICE_INVALID', `V2 pair ${pair} has no liquidity`)
   let baseDecimals: number, quoteDecimals: number
   try {
     baseDecimals = await client.readContract({ address: base, abi: erc20Abi, functionName: 'decimals' })
@@ -114,7 +140,13 @@ export async function readV2PoolPrice(client: ReadClient, pair: Address, base: A
   // price = (rq / 10^qd) / (rb / 10^bd), scaled by 1e18 in integers before the single division.
   const priceE18 = (reserveQuote * 10n ** BigInt(18 + baseDecimals)) / (reserveBase * 10n ** BigInt(quoteDecimals))
   return {
-    base, quote, reserveBase, reserveQuote, baseDecimals, quoteDecimals, priceE18,
+    base,
+    quote,
+    reserveBase,
+    reserveQuote,
+    baseDecimals,
+    quoteDecimals,
+    priceE18,
     price: Number(priceE18) / 1e18,
     blockTimestampLast: reserves[2],
   }
@@ -132,7 +164,12 @@ export interface PriceSource {
 }
 
 /** Wraps a Chainlink-style feed as a PriceSource (stale/invalid answers become non-ok observations). */
-export function createChainlinkPriceSource(id: string, client: ReadClient, feed: Address, options: FeedCheckOptions): PriceSource {
+export function createChainlinkPriceSource(
+  id: string,
+  client: ReadClient,
+  feed: Address,
+  options: FeedCheckOptions,
+): PriceSource {
   return {
     id,
     async observe() {
@@ -147,7 +184,13 @@ export function createChainlinkPriceSource(id: string, client: ReadClient, feed:
 }
 
 /** Wraps a V2 pair as a PriceSource, timestamped with the caller's clock (reserves carry no reliable time). */
-export function createV2PoolPriceSource(id: string, client: ReadClient, pair: Address, base: Address, now: () => number = Date.now): PriceSource {
+export function createV2PoolPriceSource(
+  id: string,
+  client: ReadClient,
+  pair: Address,
+  base: Address,
+  now: () => number = Date.now,
+): PriceSource {
   return {
     id,
     async observe() {
@@ -169,6 +212,7 @@ function failed(source: string, err: unknown): PriceObservation {
 
 function short(err: unknown): string {
   const e = err as { shortMessage?: unknown; message?: unknown }
-  const text = typeof e?.shortMessage === 'string' ? e.shortMessage : typeof e?.message === 'string' ? e.message : String(err)
+  const text =
+    typeof e?.shortMessage === 'string' ? e.shortMessage : typeof e?.message === 'string' ? e.message : String(err)
   return redactSecrets(text.split('\n')[0] ?? '').slice(0, 200)
 }

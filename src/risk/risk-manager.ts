@@ -21,8 +21,13 @@ export interface RiskWeights {
 }
 
 const DEFAULT_WEIGHTS: RiskWeights = {
-  volatilityMedium: 20, volatilityHigh: 45, volatilityUnknown: 10,
-  gasSpike: 15, gasStale: 25, gasUnavailable: 35, priceUnusable: 40,
+  volatilityMedium: 20,
+  volatilityHigh: 45,
+  volatilityUnknown: 10,
+  gasSpike: 15,
+  gasStale: 25,
+  gasUnavailable: 35,
+  priceUnusable: 40,
 }
 
 /** Options of `createRiskManager`. */

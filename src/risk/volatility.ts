@@ -18,16 +18,19 @@ export const volatilityConfigSchema = z.object({
   windowBars: z.number().int().min(2).max(100_000),
   barSeconds: z.number().positive(),
   annualize: z.boolean().default(true),
-  thresholds: z.object({
-    mediumEnter: z.number().positive(),
-    mediumExit: z.number().positive(),
-    highEnter: z.number().positive(),
-    highExit: z.number().positive(),
-  }).refine((t) => t.mediumExit < t.mediumEnter && t.highExit < t.highEnter, {
-    message: 'each exit threshold must be below its enter threshold (hysteresis)',
-  }).refine((t) => t.mediumEnter <= t.highEnter && t.mediumExit <= t.highExit, {
-    message: 'medium thresholds must not exceed high thresholds',
-  }),
+  thresholds: z
+    .object({
+      mediumEnter: z.number().positive(),
+      mediumExit: z.number().positive(),
+      highEnter: z.number().positive(),
+      highExit: z.number().positive(),
+    })
+    .refine((t) => t.mediumExit < t.mediumEnter && t.highExit < t.highEnter, {
+      message: 'each exit threshold must be below its enter threshold (hysteresis)',
+    })
+    .refine((t) => t.mediumEnter <= t.highEnter && t.mediumExit <= t.highExit, {
+      message: 'medium thresholds must not exceed high thresholds',
+    }),
   /** Returns needed before the level may leave `low`; defaults to the full window. */
   minReturns: z.number().int().min(2).optional(),
 })
@@ -122,7 +125,8 @@ export function createVolatilityClassifier(rawConfig: unknown): VolatilityClassi
   return {
     config,
     push(time, price) {
-      if (!Number.isFinite(price) || price <= 0) throw new RangeError(`price must be a positive finite number, got ${price}`)
+      if (!Number.isFinite(price) || price <= 0)
+        throw new RangeError(`price must be a positive finite number, got ${price}`)
       if (!Number.isFinite(time)) throw new RangeError(`time must be finite unix seconds, got ${time}`)
       if (lastTime !== null && lastPrice !== null) {
         if (time <= lastTime) return reading() // duplicate or out-of-order observation: ignored

@@ -21,10 +21,14 @@ export const noopTask: TaskDefinition = {
     if (a.delayMs) {
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(resolve, a.delayMs)
-        signal.addEventListener('abort', () => {
-          clearTimeout(t)
-          reject(signal.reason)
-        }, { once: true })
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t)
+            reject(signal.reason)
+          },
+          { once: true },
+        )
       })
     }
     return { noop: true, label: a.label ?? null }

@@ -6,8 +6,17 @@ describe('event triggers', () => {
   it('fires once per reported event, debounced, and survives a restart with its debounce state', async () => {
     const f = makeFixture()
     const seen: string[] = []
-    f.sched.registerTask({ type: 't', handler: async ({ runId }) => { seen.push(runId) } })
-    f.sched.addJob({ id: 'on-gas', taskType: 't', trigger: { type: 'event', on: { kind: 'gas', chainId: 1, belowGwei: 20 }, debounce: 60_000 } })
+    f.sched.registerTask({
+      type: 't',
+      handler: async ({ runId }) => {
+        seen.push(runId)
+      },
+    })
+    f.sched.addJob({
+      id: 'on-gas',
+      taskType: 't',
+      trigger: { type: 'event', on: { kind: 'gas', chainId: 1, belowGwei: 20 }, debounce: 60_000 },
+    })
     await f.sched.start()
     expect(f.sched.getJob('on-gas')!.trigger).toBe('on gas chainId=1 belowGwei=20, at most once per 60 s')
     expect(f.sched.explain('on-gas').reasons.join('\n')).toMatch(/event trigger: runs on gas .*; last fired never/)
@@ -23,7 +32,12 @@ describe('event triggers', () => {
     await f.sched.stop()
 
     const g = f.reopen()
-    g.sched.registerTask({ type: 't', handler: async ({ runId }) => { seen.push(runId) } })
+    g.sched.registerTask({
+      type: 't',
+      handler: async ({ runId }) => {
+        seen.push(runId)
+      },
+    })
     await g.sched.start()
     expect(g.sched.fireEvent('on-gas', 'after restart')).toEqual({ ignored: expect.stringMatching(/^debounced/) })
     await g.clock.advance(60_000)
@@ -37,15 +51,42 @@ describe('event triggers', () => {
   it('runs a job when another job succeeds or fails, as its trigger says', async () => {
     const f = makeFixture()
     const ran: string[] = []
-    f.sched.registerTask({ type: 'ok', handler: async ({ jobId }) => { ran.push(jobId) } })
-    f.sched.registerTask({ type: 'bad', handler: async () => { throw new Error('boom') }, })
+    f.sched.registerTask({
+      type: 'ok',
+      handler: async ({ jobId }) => {
+        ran.push(jobId)
+      },
+    })
+    f.sched.registerTask({
+      type: 'bad',
+      handler: async () => {
+        throw new Error('boom')
+      },
+    })
     f.sched.addJob({ id: 'a', taskType: 'ok', trigger: 'manual' })
     f.sched.addJob({ id: 'z', taskType: 'bad', trigger: 'manual', maxRetries: 0 })
-    f.sched.addJob({ id: 'after-a', taskType: 'ok', trigger: { type: 'event', on: { kind: 'job', job: 'a', outcome: 'succeeded' } } })
-    f.sched.addJob({ id: 'on-z-fail', taskType: 'ok', trigger: { type: 'event', on: { kind: 'job', job: 'z', outcome: 'failed' } } })
-    f.sched.addJob({ id: 'after-any', taskType: 'ok', trigger: { type: 'event', on: { kind: 'job', job: 'z', outcome: 'finished' } } })
-    expect(() => f.sched.addJob({ id: 'x', taskType: 'ok', trigger: { type: 'event', on: { kind: 'job', job: 'a', outcome: 'sometimes' } } }))
-      .toThrow(/outcome/)
+    f.sched.addJob({
+      id: 'after-a',
+      taskType: 'ok',
+      trigger: { type: 'event', on: { kind: 'job', job: 'a', outcome: 'succeeded' } },
+    })
+    f.sched.addJob({
+      id: 'on-z-fail',
+      taskType: 'ok',
+      trigger: { type: 'event', on: { kind: 'job', job: 'z', outcome: 'failed' } },
+    })
+    f.sched.addJob({
+      id: 'after-any',
+      taskType: 'ok',
+      trigger: { type: 'event', on: { kind: 'job', job: 'z', outcome: 'finished' } },
+    })
+    expect(() =>
+      f.sched.addJob({
+        id: 'x',
+        taskType: 'ok',
+        trigger: { type: 'event', on: { kind: 'job', job: 'a', outcome: 'sometimes' } },
+      }),
+    ).toThrow(/outcome/)
     await f.sched.start()
     f.sched.runNow('a')
     await f.clock.advance(10)

@@ -24,8 +24,16 @@ export async function runEveryJobOnce(ctx: Ctx, durable: <T>(fn: () => T) => T):
   const counts: OnceSummary['counts'] = {}
   for (const r of runs) counts[r.rec.status] = (counts[r.rec.status] ?? 0) + 1
   return {
-    total: runs.length, counts, ok: runs.every((r) => r.rec.status === 'succeeded'),
-    runs: runs.map((r) => ({ jobId: r.rec.jobId, runId: String(r.rec.id), status: r.rec.status, error: r.rec.error, reason: r.rec.reason })),
+    total: runs.length,
+    counts,
+    ok: runs.every((r) => r.rec.status === 'succeeded'),
+    runs: runs.map((r) => ({
+      jobId: r.rec.jobId,
+      runId: String(r.rec.id),
+      status: r.rec.status,
+      error: r.rec.error,
+      reason: r.rec.reason,
+    })),
   }
 }
 
@@ -48,9 +56,13 @@ async function settleAborted(ctx: Ctx, runs: RunState[]): Promise<void> {
   })
   for (const r of runs) {
     if (r.finished || !ctx.runs.has(r.rec.id)) continue
-    ctx.log.warn({ jobId: r.rec.jobId, runId: r.rec.id }, 'handler did not return after its abort; recorded interrupted for recovery')
+    ctx.log.warn(
+      { jobId: r.rec.jobId, runId: r.rec.id },
+      'handler did not return after its abort; recorded interrupted for recovery',
+    )
     finishRun(ctx, r, 'interrupted', {
-      reason: `shutdown: the handler did not return within ${ABORTED_HANDLER_WAIT_MS} ms of its abort`, recovery: 'pending',
+      reason: `shutdown: the handler did not return within ${ABORTED_HANDLER_WAIT_MS} ms of its abort`,
+      recovery: 'pending',
     })
     r.detached = true
   }
@@ -74,7 +86,8 @@ export async function stopScheduler(ctx: Ctx, graceMs: number, recovering: Promi
   } catch (err) {
     ctx.log.error({ err }, 'scheduler store write failed while stopping; retried once more before closing')
   }
-  const executing = () => [...ctx.runs.values()].filter((r) => r.rec.status === 'running' || r.rec.status === 'retrying')
+  const executing = () =>
+    [...ctx.runs.values()].filter((r) => r.rec.status === 'running' || r.rec.status === 'retrying')
   if (executing().length) {
     await new Promise<void>((resolve) => {
       const deadline = ctx.timeline.at(ctx.clock.now() + graceMs, resolve)

@@ -2,9 +2,7 @@
 import type { EventFireResult } from './jobs/event-fire.ts'
 import type { JobSpecInput } from './jobs/job-spec.ts'
 import type { IfExists } from './jobs/jobs.ts'
-import type {
-  Explanation, JobView, OnceSummary, RunView, SchedulerEvents, SchedulerHealth,
-} from './scheduler-types.ts'
+import type { Explanation, JobView, OnceSummary, RunView, SchedulerEvents, SchedulerHealth } from './scheduler-types.ts'
 import type { AttemptRecord, ListRunsQuery, Priority } from './store/store-port.ts'
 import type { TaskDefinition } from './task-contract.ts'
 

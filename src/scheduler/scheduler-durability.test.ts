@@ -51,7 +51,10 @@ describe('restart and recovery', () => {
     await expect(view.sched.start()).rejects.toThrow(/state view/)
     await view.sched.stop()
     const db = new Database(f.path, { readonly: true })
-    expect(db.prepare('SELECT status, recovery FROM runs WHERE id = ?').get(Number(runId))).toEqual({ status: 'running', recovery: null })
+    expect(db.prepare('SELECT status, recovery FROM runs WHERE id = ?').get(Number(runId))).toEqual({
+      status: 'running',
+      recovery: null,
+    })
     db.close()
     // A scheduler that runs marks it itself.
     const g = f.reopen()
@@ -87,7 +90,8 @@ describe('restart and recovery', () => {
     expect(g.sched.getRun(runId)?.status).toBe(status)
     expect(g.of('escalated').length).toBe(escalated ? 1 : 0)
     expect(reruns).toBe(outcome.status === 'rerun' ? 1 : 0)
-    if (outcome.status === 'needs_attention') expect(g.of('needs_attention')[0]!.reason).toBe('nonce used by an unknown tx')
+    if (outcome.status === 'needs_attention')
+      expect(g.of('needs_attention')[0]!.reason).toBe('nonce used by an unknown tx')
     await g.sched.stop()
   })
 
@@ -105,7 +109,11 @@ describe('restart and recovery', () => {
 
     const g = f.reopen()
     g.sched.registerTask({ type: 'hang', handler: async () => null })
-    expect(g.sched.getJob('tick')).toMatchObject({ executions: 1, lastFireAt: start + 60_000, nextFireAt: start + 120_000 })
+    expect(g.sched.getJob('tick')).toMatchObject({
+      executions: 1,
+      lastFireAt: start + 60_000,
+      nextFireAt: start + 120_000,
+    })
     // Derived in memory only; the row catches up when the job is next written.
     expect(g.store.getJob('tick')).toMatchObject({ executions: 0 })
     expect(g.store.getJob('tick')!.stateRunId).toBeLessThan(Number(run!.id))
@@ -173,7 +181,10 @@ describe('restart and recovery', () => {
     expect(g.store.getJob('dep')?.lastOutcome).toBe('failed')
     const child = g.sched.runNow('child')
     await g.clock.settle()
-    expect(g.sched.getRun(child)).toMatchObject({ status: 'cancelled', reason: expect.stringMatching(/^dependency_failed: dep failed/) })
+    expect(g.sched.getRun(child)).toMatchObject({
+      status: 'cancelled',
+      reason: expect.stringMatching(/^dependency_failed: dep failed/),
+    })
     await g.sched.stop()
   })
 
@@ -211,7 +222,11 @@ describe('restart and recovery', () => {
       ALTER TABLE jobs DROP COLUMN state_run_id; DELETE FROM schema_migrations WHERE name IN ('0009_job_state_run.sql', '0010_job_outcome_seq.sql')`)
     db.close()
     const g = f.reopen()
-    expect(g.sched.getJob('tick')).toMatchObject({ executions: 3, lastOutcome: 'succeeded', nextFireAt: f.sched.getJob('tick')!.nextFireAt })
+    expect(g.sched.getJob('tick')).toMatchObject({
+      executions: 3,
+      lastOutcome: 'succeeded',
+      nextFireAt: f.sched.getJob('tick')!.nextFireAt,
+    })
     expect(g.store.loadUnreflectedFires!()).toEqual([])
     await g.sched.stop()
   })
@@ -225,7 +240,10 @@ describe('restart and recovery', () => {
     g.sched.registerTask({ type: 'send', handler: async () => null })
     await g.sched.start()
     await g.clock.settle()
-    expect(g.sched.getRun(runId)).toMatchObject({ status: 'needs_attention', reason: expect.stringMatching(/no reconcile hook/) })
+    expect(g.sched.getRun(runId)).toMatchObject({
+      status: 'needs_attention',
+      reason: expect.stringMatching(/no reconcile hook/),
+    })
     await g.sched.stop()
   })
 })
@@ -286,7 +304,10 @@ describe('graceful shutdown', () => {
 
   it('releases a pending runOnce when the scheduler stops, leaving its waiting runs stored', async () => {
     const f = makeFixture({ maxConcurrentJobs: 1 })
-    f.sched.registerTask({ type: 'slow', handler: ({ signal }) => new Promise((_, rej) => signal.addEventListener('abort', () => rej(signal.reason))) })
+    f.sched.registerTask({
+      type: 'slow',
+      handler: ({ signal }) => new Promise((_, rej) => signal.addEventListener('abort', () => rej(signal.reason))),
+    })
     f.sched.addJob({ id: 'a', taskType: 'slow' })
     f.sched.addJob({ id: 'b', taskType: 'slow' })
     const once = f.sched.runOnce()

@@ -41,7 +41,9 @@ describe('DAG dependencies', () => {
     const cancelled = f.of('cancelled')
     expect(cancelled.map((e) => e.jobId)).toEqual(['b', 'c'])
     expect(cancelled[0]!.reason).toBe('dependency_failed: a failed: AppError [BAD]: broken')
-    expect(cancelled[1]!.reason).toBe('dependency_cancelled: b was cancelled: dependency_failed: a failed: AppError [BAD]: broken')
+    expect(cancelled[1]!.reason).toBe(
+      'dependency_cancelled: b was cancelled: dependency_failed: a failed: AppError [BAD]: broken',
+    )
     expect(order).toEqual(['a', 'b', 'a'])
     await f.sched.stop()
   })
@@ -106,13 +108,25 @@ describe('dispatch gate', () => {
     const t0 = f.clock.now()
     answers.d = [{ action: 'delay', until: t0 + 10_000, reason: 'gas 80 gwei above cap 30' }]
     answers.s = [{ action: 'skip', reason: 'volatility too high' }]
-    answers.h = [{ action: 'hold', reason: 'circuit breaker open' }, { action: 'hold', reason: 'still open' }]
+    answers.h = [
+      { action: 'hold', reason: 'circuit breaker open' },
+      { action: 'hold', reason: 'still open' },
+    ]
     await f.sched.start()
     const [d, s, h] = ['d', 's', 'h'].map((id) => f.sched.runNow(id))
     await f.clock.settle()
     expect(ran).toEqual([])
-    expect(f.sched.getRun(d!)).toMatchObject({ status: 'delayed', gateAction: 'delay', gateReason: 'gas 80 gwei above cap 30', gateUntil: t0 + 10_000 })
-    expect(f.sched.getRun(s!)).toMatchObject({ status: 'skipped', gateAction: 'skip', reason: 'gate: volatility too high' })
+    expect(f.sched.getRun(d!)).toMatchObject({
+      status: 'delayed',
+      gateAction: 'delay',
+      gateReason: 'gas 80 gwei above cap 30',
+      gateUntil: t0 + 10_000,
+    })
+    expect(f.sched.getRun(s!)).toMatchObject({
+      status: 'skipped',
+      gateAction: 'skip',
+      reason: 'gate: volatility too high',
+    })
     expect(f.sched.getRun(h!)).toMatchObject({ status: 'held', gateAction: 'hold', gateReason: 'circuit breaker open' })
     expect(f.sched.explain('d').reasons.join('\n')).toMatch(/gate delayed it until .*gas 80 gwei/)
     expect(f.sched.explain('h').reasons.join('\n')).toMatch(/gate holds it: circuit breaker open/)
@@ -123,7 +137,10 @@ describe('dispatch gate', () => {
     f.sched.recheckGate()
     await f.clock.settle()
     expect(f.sched.getRun(h!)).toMatchObject({ status: 'held', gateReason: 'still open' })
-    expect(inputs.filter((i) => i.jobId === 'h').at(-1)?.previous).toEqual({ action: 'hold', reason: 'circuit breaker open' })
+    expect(inputs.filter((i) => i.jobId === 'h').at(-1)?.previous).toEqual({
+      action: 'hold',
+      reason: 'circuit breaker open',
+    })
     f.sched.recheckGate()
     await f.clock.settle()
     expect(ran).toEqual(['d', 'h'])
@@ -191,13 +208,26 @@ describe('escalation hook', () => {
     const hook = createEscalationHook({ logger, webhookUrl: url })
     const posted = deferred()
     const f = makeFixture({ onEscalation: (e) => hook(e).then(() => posted.resolve()) })
-    f.sched.registerTask({ type: 'bad', handler: async () => { throw new AppError('X', 'nope', { retryable: false }) } })
+    f.sched.registerTask({
+      type: 'bad',
+      handler: async () => {
+        throw new AppError('X', 'nope', { retryable: false })
+      },
+    })
     f.sched.addJob({ id: 'bad', taskType: 'bad' })
     await f.sched.start()
     const runId = f.sched.runNow('bad')
     await f.clock.settle()
     await posted.promise
-    expect(bodies).toEqual([expect.objectContaining({ source: 'airdrops-scheduler', kind: 'failed', jobId: 'bad', runId, message: 'AppError [X]: nope' })])
+    expect(bodies).toEqual([
+      expect.objectContaining({
+        source: 'airdrops-scheduler',
+        kind: 'failed',
+        jobId: 'bad',
+        runId,
+        message: 'AppError [X]: nope',
+      }),
+    ])
     expect(lines.join('')).toContain('escalation: job bad')
     expect(lines.join('')).not.toContain('s3cret')
     await f.sched.stop()

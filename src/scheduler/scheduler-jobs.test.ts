@@ -14,10 +14,14 @@ describe('jobs', () => {
     expect(() => f.sched.addJob({ id: 'a', taskType: 'noop' })).toThrow(TaskSchedulingError)
     expect(() => f.sched.addJob({ id: 'a', taskType: 'noop' })).toThrow(/already exists/)
     expect(() => f.sched.addJob({ id: 'b', taskType: 'nope' })).toThrow(/unknown task type "nope"/)
-    expect(() => f.sched.addJob({ id: 'c', taskType: 'noop', trigger: { type: 'interval', every: -1, unit: 's' } })).toThrow(TaskSchedulingError)
+    expect(() =>
+      f.sched.addJob({ id: 'c', taskType: 'noop', trigger: { type: 'interval', every: -1, unit: 's' } }),
+    ).toThrow(TaskSchedulingError)
     expect(() => f.sched.addJob({ id: 'd', taskType: 'noop', args: { n: 'x' } })).toThrow(/invalid args/)
     expect(() => f.sched.addJob({ id: 'e', taskType: 'noop', priority: 'urgent' as never })).toThrow(/priority/)
-    expect(() => f.sched.addJob({ id: 'f', taskType: 'noop', handler: async () => 1 })).toThrow(/exactly one of taskType or handler/)
+    expect(() => f.sched.addJob({ id: 'f', taskType: 'noop', handler: async () => 1 })).toThrow(
+      /exactly one of taskType or handler/,
+    )
     const err = (() => {
       try {
         f.sched.addJob({ id: 'a', taskType: 'noop' })
@@ -34,8 +38,12 @@ describe('jobs', () => {
   it('rejects resource needs above a pool and unknown pools; names dependency cycles', () => {
     const f = makeFixture({ resourcePools: { 'wallet:0xA': 1 } })
     f.sched.registerTask(noop)
-    expect(() => f.sched.addJob({ id: 'x', taskType: 'noop', resources: { 'wallet:0xA': 2 } })).toThrow(ResourceAllocationError)
-    expect(() => f.sched.addJob({ id: 'y', taskType: 'noop', resources: { 'rpc:1': 1 } })).toThrow(/unknown resource pool "rpc:1"/)
+    expect(() => f.sched.addJob({ id: 'x', taskType: 'noop', resources: { 'wallet:0xA': 2 } })).toThrow(
+      ResourceAllocationError,
+    )
+    expect(() => f.sched.addJob({ id: 'y', taskType: 'noop', resources: { 'rpc:1': 1 } })).toThrow(
+      /unknown resource pool "rpc:1"/,
+    )
     expect(() => f.sched.addJob({ id: 'z', taskType: 'noop', dependencies: ['ghost'] })).toThrow(DependencyError)
     f.sched.addJob({ id: 'a', taskType: 'noop' })
     f.sched.addJob({ id: 'b', taskType: 'noop', dependencies: ['a'] })
@@ -63,7 +71,13 @@ describe('jobs', () => {
     const g = f.reopen()
     g.sched.registerTask(noop)
     const after = g.sched.getJob('p')!
-    expect(after).toMatchObject({ id: 'p', taskType: 'noop', priority: 'high', nextFireAt: before.nextFireAt, metadata: { k: 1 } })
+    expect(after).toMatchObject({
+      id: 'p',
+      taskType: 'noop',
+      priority: 'high',
+      nextFireAt: before.nextFireAt,
+      metadata: { k: 1 },
+    })
     expect(after.trigger).toBe(before.trigger)
     // Inline-handler jobs are documented as in-memory only.
     expect(g.sched.getJob('mem')).toBeNull()
@@ -85,7 +99,10 @@ describe('control', () => {
       handler: async ({ args, signal }) => {
         seen.push(args)
         signals.push(signal)
-        await Promise.race([gate.promise, new Promise((_, rej) => signal.addEventListener('abort', () => rej(signal.reason)))])
+        await Promise.race([
+          gate.promise,
+          new Promise((_, rej) => signal.addEventListener('abort', () => rej(signal.reason))),
+        ])
         return args
       },
     })
@@ -104,7 +121,12 @@ describe('control', () => {
     expect(run1.status).toBe('cancelled')
     expect(run1.reason).toBe('cancelled by operator')
     expect(f.sched.cancelRun(r1)).toBe(false)
-    expect(f.of('cancelled').map((e) => e.runId).sort()).toEqual([r1, r2].sort())
+    expect(
+      f
+        .of('cancelled')
+        .map((e) => e.runId)
+        .sort(),
+    ).toEqual([r1, r2].sort())
     await f.sched.stop()
   })
 
@@ -153,7 +175,9 @@ describe('control', () => {
   it('keeps one clock timer for many jobs', async () => {
     const f = makeFixture({ maxConcurrentJobs: 200 })
     f.sched.registerTask(noop)
-    f.sched.addJobs(Array.from({ length: 200 }, (_, i) => ({ id: `j${i}`, taskType: 'noop', trigger: every(1_000 * (1 + (i % 3))) })))
+    f.sched.addJobs(
+      Array.from({ length: 200 }, (_, i) => ({ id: `j${i}`, taskType: 'noop', trigger: every(1_000 * (1 + (i % 3))) })),
+    )
     await f.sched.start()
     await f.clock.advance(5_000)
     expect(f.clock.pendingTimers()).toBe(1)

@@ -5,7 +5,14 @@ import type { Clock } from './time/clock.ts'
 import type { JobSpec } from './jobs/job-spec.ts'
 import type { ResourcePools } from './runs/resource-pools.ts'
 import type { EscalationEvent, SchedulerEvents, SchedulerOptions } from './scheduler-types.ts'
-import { PRIORITIES, type JobRecord, type RunOrigin, type RunRecord, type RunStatus, type SchedulerStore } from './store/store-port.ts'
+import {
+  PRIORITIES,
+  type JobRecord,
+  type RunOrigin,
+  type RunRecord,
+  type RunStatus,
+  type SchedulerStore,
+} from './store/store-port.ts'
 import type { TaskDefinition } from './task-contract.ts'
 import type { Timeline, TimelineHandle } from './time/timeline.ts'
 import type { CompiledTrigger } from './triggers/compile.ts'
@@ -56,8 +63,19 @@ export interface RunState {
 
 /** Everything the scheduler parts share. */
 export interface Ctx {
-  opts: Required<Pick<SchedulerOptions, 'maxConcurrentJobs' | 'defaultMaxRetries' | 'defaultRetryDelay' |
-    'maxRetryDelay' | 'defaultMisfireGraceTime' | 'holdRecheckMs' | 'shutdownGraceMs'>> & SchedulerOptions
+  opts: Required<
+    Pick<
+      SchedulerOptions,
+      | 'maxConcurrentJobs'
+      | 'defaultMaxRetries'
+      | 'defaultRetryDelay'
+      | 'maxRetryDelay'
+      | 'defaultMisfireGraceTime'
+      | 'holdRecheckMs'
+      | 'shutdownGraceMs'
+    >
+  > &
+    SchedulerOptions
   clock: Clock
   log: Logger
   timeline: Timeline
@@ -150,15 +168,38 @@ export function saveJob(ctx: Ctx, job: JobState, full = false): void {
 }
 
 /** Creates a run record and its in-memory state; active runs join their job's active set. */
-export function newRun(ctx: Ctx, job: JobState, origin: RunOrigin, status: RunStatus, extra: Partial<RunRecord> = {}): RunState {
+export function newRun(
+  ctx: Ctx,
+  job: JobState,
+  origin: RunOrigin,
+  status: RunStatus,
+  extra: Partial<RunRecord> = {},
+): RunState {
   const id = ctx.nextRunId()
   ctx.lastRunId = id
   // The in-memory job reflects this run from now on; its row says so when next written.
   job.rec.stateRunId = id
   const rec: RunRecord = {
-    id, jobId: job.rec.id, status, origin, scheduledFor: null, createdAt: ctx.clock.now(), startedAt: null,
-    endedAt: null, attempt: 0, error: null, resultJson: null, argsJson: null, reason: null, gateAction: null,
-    gateReason: null, gateUntil: null, missedCount: null, recoveredFrom: null, recovery: null, ...extra,
+    id,
+    jobId: job.rec.id,
+    status,
+    origin,
+    scheduledFor: null,
+    createdAt: ctx.clock.now(),
+    startedAt: null,
+    endedAt: null,
+    attempt: 0,
+    error: null,
+    resultJson: null,
+    argsJson: null,
+    reason: null,
+    gateAction: null,
+    gateReason: null,
+    gateUntil: null,
+    missedCount: null,
+    recoveredFrom: null,
+    recovery: null,
+    ...extra,
   }
   return adoptRun(ctx, job, rec)
 }
@@ -184,8 +225,15 @@ export function runIdSource(store: SchedulerStore): () => number {
 /** Wraps an existing record (new or loaded from the store) in run state and writes it. */
 export function adoptRun(ctx: Ctx, job: JobState, rec: RunRecord): RunState {
   const run: RunState = {
-    rec, job, rank: rankOf(job.rec.priority), controller: null, wake: null, cancelReason: null, shutdown: false,
-    finished: false, doneWaiters: null,
+    rec,
+    job,
+    rank: rankOf(job.rec.priority),
+    controller: null,
+    wake: null,
+    cancelReason: null,
+    shutdown: false,
+    finished: false,
+    doneWaiters: null,
   }
   ctx.writes.run(rec)
   if (isActive(rec.status)) {
@@ -212,7 +260,9 @@ export function resolveDone(run: RunState): void {
 
 /** True for statuses of runs that are not finished. */
 export function isActive(s: RunStatus): boolean {
-  return s === 'pending' || s === 'delayed' || s === 'held' || s === 'running' || s === 'retrying' || s === 'interrupted'
+  return (
+    s === 'pending' || s === 'delayed' || s === 'held' || s === 'running' || s === 'retrying' || s === 'interrupted'
+  )
 }
 
 /** Puts a run in its priority queue as pending. */
@@ -243,20 +293,25 @@ export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Pa
   Object.assign(run.rec, fields)
   run.rec.status = status
   run.rec.endedAt ??= ctx.clock.now()
-  if (status === 'interrupted' && run.rec.recovery === 'pending') ctx.recoveryFloor = Math.min(ctx.recoveryFloor, run.rec.id)
+  if (status === 'interrupted' && run.rec.recovery === 'pending')
+    ctx.recoveryFloor = Math.min(ctx.recoveryFloor, run.rec.id)
   const job = run.job
   job.active.delete(run)
   ctx.runs.delete(run.rec.id)
   if (ctx.jobs.get(job.rec.id) === job) {
     // An interruption awaiting recovery is not an outcome: its rerun or reconcile verdict is.
-    if (OUTCOME_STATUSES.has(status) && !(status === 'interrupted' && run.rec.recovery === 'pending')) recordOutcome(ctx, job, run)
+    if (OUTCOME_STATUSES.has(status) && !(status === 'interrupted' && run.rec.recovery === 'pending'))
+      recordOutcome(ctx, job, run)
     if (ctx.deferJobRows) markBehind(ctx, job)
     else saveJob(ctx, job)
   }
   ctx.writes.run(run.rec)
   switch (status) {
     case 'succeeded':
-      emit(ctx, 'succeeded', () => ({ ...runPayload(run), result: run.rec.resultJson === null ? null : JSON.parse(run.rec.resultJson) }))
+      emit(ctx, 'succeeded', () => ({
+        ...runPayload(run),
+        result: run.rec.resultJson === null ? null : JSON.parse(run.rec.resultJson),
+      }))
       break
     case 'failed':
       emit(ctx, 'failed', () => ({ ...runPayload(run), error: run.rec.error ?? 'unknown error' }))
@@ -278,7 +333,8 @@ export function finishRun(ctx: Ctx, run: RunState, status: RunStatus, fields: Pa
     default:
       break
   }
-  if ((status === 'succeeded' || status === 'failed') && ctx.outcomeWatchers.has(job.rec.id)) ctx.onOutcome?.(job.rec.id, status)
+  if ((status === 'succeeded' || status === 'failed') && ctx.outcomeWatchers.has(job.rec.id))
+    ctx.onOutcome?.(job.rec.id, status)
   resolveDone(run)
   ctx.kick()
 }
@@ -293,9 +349,16 @@ export function recordOutcome(ctx: Ctx, job: JobState, run: RunState): void {
 
 /** Emits `escalated` and calls the escalation hook; a failing hook is logged, never thrown. */
 function escalate(ctx: Ctx, run: RunState, kind: EscalationEvent['kind'], message: string): void {
-  const ev: EscalationEvent = { kind, jobId: run.rec.jobId, runId: String(run.rec.id), attempt: run.rec.attempt, message, at: ctx.clock.now() }
+  const ev: EscalationEvent = {
+    kind,
+    jobId: run.rec.jobId,
+    runId: String(run.rec.id),
+    attempt: run.rec.attempt,
+    message,
+    at: ctx.clock.now(),
+  }
   ctx.log.warn({ jobId: ev.jobId, runId: ev.runId, kind }, `run escalated: ${message}`)
-  emit(ctx, 'escalated', () => (ev))
+  emit(ctx, 'escalated', () => ev)
   const hook = ctx.opts.onEscalation
   if (!hook) return
   try {

@@ -91,8 +91,15 @@ describe('priorities and resource pools', () => {
     f.sched.registerTask({ type: 'rec', handler: async ({ jobId }) => void order.push(jobId) })
     f.sched.registerTask({ type: 'block', handler: async () => block.promise })
     f.sched.addJob({ id: 'blocker', taskType: 'block' })
-    for (const [id, p] of [['low1', 'low'], ['norm1', 'normal'], ['crit', 'critical'], ['norm2', 'normal'], ['high', 'high'],
-      ['lowest', 'lowest'], ['low2', 'low']] as const) {
+    for (const [id, p] of [
+      ['low1', 'low'],
+      ['norm1', 'normal'],
+      ['crit', 'critical'],
+      ['norm2', 'normal'],
+      ['high', 'high'],
+      ['lowest', 'lowest'],
+      ['low2', 'low'],
+    ] as const) {
       f.sched.addJob({ id, taskType: 'rec', priority: p })
     }
     await f.sched.start()
@@ -114,7 +121,7 @@ describe('priorities and resource pools', () => {
     f.sched.registerTask({
       type: 'w',
       handler: async ({ jobId }) => {
-        if ([...live].some((j) => j.startsWith('w'))  && jobId.startsWith('w')) overlaps.push(jobId)
+        if ([...live].some((j) => j.startsWith('w')) && jobId.startsWith('w')) overlaps.push(jobId)
         live.add(jobId)
         const d = deferred()
         gates.set(jobId, d)
@@ -122,7 +129,8 @@ describe('priorities and resource pools', () => {
         live.delete(jobId)
       },
     })
-    for (const id of ['w1', 'w2', 'w3']) f.sched.addJob({ id, taskType: 'w', resources: { 'wallet:0xA': 1, 'rpc:1': 1 } })
+    for (const id of ['w1', 'w2', 'w3'])
+      f.sched.addJob({ id, taskType: 'w', resources: { 'wallet:0xA': 1, 'rpc:1': 1 } })
     f.sched.addJob({ id: 'other', taskType: 'w', resources: { 'rpc:1': 1 } })
     await f.sched.start()
     for (const id of ['w1', 'w2', 'w3', 'other']) f.sched.runNow(id)
@@ -200,7 +208,12 @@ describe('retries and timeouts', () => {
     await f.clock.advance(1_000)
     expect(calls).toBe(3)
     expect(f.of('retrying')).toHaveLength(0)
-    expect(f.of('failed').map((e) => e.error).sort()).toEqual(['AppError [REVERT]: execution reverted', 'Error: stop now', 'Error: stop now'])
+    expect(
+      f
+        .of('failed')
+        .map((e) => e.error)
+        .sort(),
+    ).toEqual(['AppError [REVERT]: execution reverted', 'Error: stop now', 'Error: stop now'])
     expect(escalations.sort()).toEqual(['f1:failed', 'f2:failed', 'f3:failed'])
     expect(f.of('escalated')).toHaveLength(3)
     await f.sched.stop()

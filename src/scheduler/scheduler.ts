@@ -15,7 +15,16 @@ import { armRowCheckpoint } from './jobs/job-rows.ts'
 import { loadState } from './jobs/load-state.ts'
 import { recoverInterrupted } from './runs/recovery.ts'
 import { createResourcePools } from './runs/resource-pools.ts'
-import { enqueue, newRun, rankOf, runIdSource, saveJob, type Ctx, type JobState, type RunState } from './scheduler-state.ts'
+import {
+  enqueue,
+  newRun,
+  rankOf,
+  runIdSource,
+  saveJob,
+  type Ctx,
+  type JobState,
+  type RunState,
+} from './scheduler-state.ts'
 import { applyControl, handOffRun, publishControl, startHeartbeat } from './cluster/cluster.ts'
 import { createClusterState } from './cluster/cluster-types.ts'
 import { groupOf, ownsJob } from './cluster/cluster-groups.ts'
@@ -35,22 +44,52 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const deferJobRows = !options.cluster && !!store.loadUnreflectedFires && !!store.loadUnreflectedOutcomes
   const ctx: Ctx = {
     opts: {
-      maxConcurrentJobs: 4, defaultMaxRetries: 0, defaultRetryDelay: 1_000, maxRetryDelay: 300_000,
-      defaultMisfireGraceTime: 60_000, holdRecheckMs: 60_000, shutdownGraceMs: 30_000, ...stripUndefined(options), store,
+      maxConcurrentJobs: 4,
+      defaultMaxRetries: 0,
+      defaultRetryDelay: 1_000,
+      maxRetryDelay: 300_000,
+      defaultMisfireGraceTime: 60_000,
+      holdRecheckMs: 60_000,
+      shutdownGraceMs: 30_000,
+      ...stripUndefined(options),
+      store,
     },
-    clock, log: options.logger ?? pino({ level: 'silent' }), timeline: createTimeline(clock, () => afterTimer()),
+    clock,
+    log: options.logger ?? pino({ level: 'silent' }),
+    timeline: createTimeline(clock, () => afterTimer()),
     // In a cluster each write names its job's group, for the store's lease fence.
     writes: createWriteBuffer(store, {
-      specJson: (spec) => specToJson(spec as JobSpec), onIdle: () => kick(),
+      specJson: (spec) => specToJson(spec as JobSpec),
+      onIdle: () => kick(),
       groupOf: options.cluster ? (jobId) => groupOf(ctx, jobId) : undefined,
     }),
-    pools: createResourcePools(options.resourcePools), emitter: new EventEmitter(),
-    tasks: new Map(), jobs: new Map(), pending: PRIORITIES.map(() => new Set<RunState>()), held: new Set(),
-    runs: new Map(), outcomeWatchers: new Map(), nextRunId: runIdSource(store), executing: 0, globalPaused: store.getState('paused') === '1',
-    live: false, stopping: false, storeBroken: false, holdRecheck: null, kickScheduled: false, kick, timersOn: false,
-    fire: (job) => onFire(ctx, job), cluster: options.cluster ? createClusterState(options.cluster) : undefined,
+    pools: createResourcePools(options.resourcePools),
+    emitter: new EventEmitter(),
+    tasks: new Map(),
+    jobs: new Map(),
+    pending: PRIORITIES.map(() => new Set<RunState>()),
+    held: new Set(),
+    runs: new Map(),
+    outcomeWatchers: new Map(),
+    nextRunId: runIdSource(store),
+    executing: 0,
+    globalPaused: store.getState('paused') === '1',
+    live: false,
+    stopping: false,
+    storeBroken: false,
+    holdRecheck: null,
+    kickScheduled: false,
+    kick,
+    timersOn: false,
+    fire: (job) => onFire(ctx, job),
+    cluster: options.cluster ? createClusterState(options.cluster) : undefined,
     // New jobs' rows are marked with the highest run id only where fires are derived (no query otherwise).
-    deferJobRows, lastRunId: deferJobRows ? store.maxRunId() : 0, recoveryFloor: Infinity, behind: new Set(), rowCheckpoint: null, outcomeSeq: 0,
+    deferJobRows,
+    lastRunId: deferJobRows ? store.maxRunId() : 0,
+    recoveryFloor: Infinity,
+    behind: new Set(),
+    rowCheckpoint: null,
+    outcomeSeq: 0,
   }
   ctx.emitter.setMaxListeners(100)
   let started = false
@@ -88,7 +127,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   function commitQuietly() {
     if (ctx.writes.committing) return
     try {
-      ctx.writes.commit()?.catch((err: unknown) => ctx.log.error({ err }, 'scheduler store write failed; will retry on the next tick'))
+      ctx.writes
+        .commit()
+        ?.catch((err: unknown) => ctx.log.error({ err }, 'scheduler store write failed; will retry on the next tick'))
     } catch (err) {
       ctx.log.error({ err }, 'scheduler store write failed; will retry on the next tick')
     }
@@ -111,14 +152,21 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
   }
   function alive() {
-    if (stopped || ctx.stopping) throw new SchedulerError('SCHEDULER_STOPPED', 'the scheduler is stopped', { hint: 'create a new scheduler' })
+    if (stopped || ctx.stopping)
+      throw new SchedulerError('SCHEDULER_STOPPED', 'the scheduler is stopped', { hint: 'create a new scheduler' })
   }
   function notView() {
-    if (options.view) throw new SchedulerError('SCHEDULER_VIEW', 'a state view never runs jobs', { hint: 'run them with `bot run` or `bot --once`' })
+    if (options.view)
+      throw new SchedulerError('SCHEDULER_VIEW', 'a state view never runs jobs', {
+        hint: 'run them with `bot run` or `bot --once`',
+      })
   }
   function jobOf(jobId: string): JobState {
     const j = ctx.jobs.get(jobId)
-    if (!j) throw new TaskSchedulingError('JOB_UNKNOWN', `no job with id "${jobId}"`, { hint: 'check the id with listJobs()' })
+    if (!j)
+      throw new TaskSchedulingError('JOB_UNKNOWN', `no job with id "${jobId}"`, {
+        hint: 'check the id with listJobs()',
+      })
     return j
   }
   function recoverOnce(): Promise<void> {
@@ -136,7 +184,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         throw new TaskSchedulingError('TASK_INVALID', 'a task needs a non-empty type and a handler function')
       }
       if (ctx.tasks.has(def.type)) {
-        throw new TaskSchedulingError('TASK_DUPLICATE', `task type "${def.type}" is already registered`, { hint: 'register each task type once' })
+        throw new TaskSchedulingError('TASK_DUPLICATE', `task type "${def.type}" is already registered`, {
+          hint: 'register each task type once',
+        })
       }
       ctx.tasks.set(def.type, def)
       kick()
@@ -156,11 +206,17 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     removeJob: (jobId) =>
       durable(() => {
         const job = jobOf(jobId)
-        const dependents = [...ctx.jobs.values()].filter((j) => j.spec.dependencies.includes(jobId)).map((j) => j.rec.id)
+        const dependents = [...ctx.jobs.values()]
+          .filter((j) => j.spec.dependencies.includes(jobId))
+          .map((j) => j.rec.id)
         if (dependents.length) {
-          throw new DependencyError('DEPENDENCY_IN_USE', `job "${jobId}" cannot be removed: ${dependents.join(', ')} depend on it`, {
-            hint: 'remove or change those dependencies first',
-          })
+          throw new DependencyError(
+            'DEPENDENCY_IN_USE',
+            `job "${jobId}" cannot be removed: ${dependents.join(', ')} depend on it`,
+            {
+              hint: 'remove or change those dependencies first',
+            },
+          )
         }
         for (const run of [...job.active]) cancelRunState(ctx, run, 'job removed')
         job.fire?.cancel()
@@ -172,12 +228,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       durable(() => {
         const job = jobOf(jobId)
         if (!job.rec.enabled) {
-          throw new TaskSchedulingError('JOB_DISABLED', `job "${jobId}" is disabled`, { hint: 'enable it before runNow' })
+          throw new TaskSchedulingError('JOB_DISABLED', `job "${jobId}" is disabled`, {
+            hint: 'enable it before runNow',
+          })
         }
         const task = job.inlineTask ?? ctx.tasks.get(job.rec.taskType)
         if (argsOverride !== undefined && task) checkArgs(task, jobId, argsOverride)
         const run = newRun(ctx, job, 'manual', 'pending', {
-          scheduledFor: clock.now(), argsJson: argsOverride === undefined ? null : JSON.stringify(argsOverride),
+          scheduledFor: clock.now(),
+          argsJson: argsOverride === undefined ? null : JSON.stringify(argsOverride),
         })
         if (!ownsJob(ctx, job)) handOffRun(ctx, run)
         else enqueue(ctx, run)
@@ -188,7 +247,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       durable(() => {
         const job = jobOf(jobId)
         if (job.schedule.kind !== 'event') {
-          throw new TaskSchedulingError('JOB_NOT_EVENT', `job "${jobId}" has a ${job.schedule.kind} trigger, not an event trigger`, { hint: 'use runNow for other jobs' })
+          throw new TaskSchedulingError(
+            'JOB_NOT_EVENT',
+            `job "${jobId}" has a ${job.schedule.kind} trigger, not an event trigger`,
+            { hint: 'use runNow for other jobs' },
+          )
         }
         return fireEventJob(ctx, job, detail)
       }),
@@ -250,7 +313,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     setPriority: (jobId, priority) =>
       durable(() => {
         if (!PRIORITIES.includes(priority)) {
-          throw new TaskSchedulingError('PRIORITY_INVALID', `unknown priority "${priority}"`, { hint: `use one of ${PRIORITIES.join(', ')}` })
+          throw new TaskSchedulingError('PRIORITY_INVALID', `unknown priority "${priority}"`, {
+            hint: `use one of ${PRIORITIES.join(', ')}`,
+          })
         }
         const job = jobOf(jobId)
         job.rec.priority = priority
@@ -312,7 +377,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (ctx.cluster) heartbeatTimer = startHeartbeat(ctx, durable, (c) => applyControl(api, c))
       const now = clock.now()
       for (const job of ctx.jobs.values()) {
-        if (job.rec.enabled && job.rec.nextFireAt === null && !exhausted(job) && job.schedule.kind !== 'manual' && job.rec.lastFireAt === null) {
+        if (
+          job.rec.enabled &&
+          job.rec.nextFireAt === null &&
+          !exhausted(job) &&
+          job.schedule.kind !== 'manual' &&
+          job.rec.lastFireAt === null
+        ) {
           job.rec.nextFireAt = job.schedule.nextAfter(now)
           saveJob(ctx, job)
         }
@@ -372,7 +443,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           if (at !== null && at < now && j.rec.enabled && !j.rec.paused) overdueMs = Math.max(overdueMs, now - at)
         }
       }
-      return { running: started && !stopped && !ctx.stopping, paused: ctx.globalPaused, storeOk: !ctx.storeBroken, lastLoopAt, overdueMs }
+      return {
+        running: started && !stopped && !ctx.stopping,
+        paused: ctx.globalPaused,
+        storeOk: !ctx.storeBroken,
+        lastLoopAt,
+        overdueMs,
+      }
     },
     on(event, fn) {
       ctx.emitter.on(event, fn as (p: unknown) => void)

@@ -31,7 +31,9 @@ export type ReconcileOutcome =
   | { status: 'needs_attention'; reason: string }
 
 /** Decides the fate of an interrupted run from durable evidence (e.g. the intent journal), never by guessing. */
-export type ReconcileHook = (ctx: Omit<RunContext, 'signal' | 'attempt'> & { attempt: number }) => Promise<ReconcileOutcome>
+export type ReconcileHook = (
+  ctx: Omit<RunContext, 'signal' | 'attempt'> & { attempt: number },
+) => Promise<ReconcileOutcome>
 
 /** One entry of the task catalog: jobs name a task type so they can be persisted and reloaded by name. */
 export interface TaskDefinition<A = unknown> {

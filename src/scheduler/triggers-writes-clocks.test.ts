@@ -22,7 +22,7 @@ describe('triggers in the scheduler', () => {
     await f.sched.stop()
   })
 
-  it('keeps an interval pattern\'s phase across a restart and resolves short patterns in a time zone', async () => {
+  it("keeps an interval pattern's phase across a restart and resolves short patterns in a time zone", async () => {
     const f = makeFixture()
     f.sched.registerTask({ type: 't', handler: async () => null })
     f.clock.settle()

@@ -33,7 +33,10 @@ async function runAround(f: Fixture, middle: string): Promise<{ mid: number; las
 describe('unfinished-runs mark', () => {
   it('stays at a held run while runs after it finish, and moves past it once it has run', async () => {
     let open = false
-    const f = makeFixture({ holdRecheckMs: 60_000, gate: (run) => (open || run.jobId !== 'h' ? { action: 'run' } : { action: 'hold', reason: 'closed' }) })
+    const f = makeFixture({
+      holdRecheckMs: 60_000,
+      gate: (run) => (open || run.jobId !== 'h' ? { action: 'run' } : { action: 'hold', reason: 'closed' }),
+    })
     const proposals = recordProposals(f)
     f.sched.registerTask({ type: 't', handler: async () => null })
     f.sched.addJob({ id: 'a', taskType: 't' })

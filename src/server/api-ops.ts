@@ -28,9 +28,15 @@ export interface ApiDeps {
 }
 
 /** A page request. */
-export interface Page { limit: number; cursor?: string }
+export interface Page {
+  limit: number
+  cursor?: string
+}
 /** Filters of the runs list. */
-export interface RunsQuery extends Page { job?: string; status?: RunStatus }
+export interface RunsQuery extends Page {
+  job?: string
+  status?: RunStatus
+}
 
 /** The operations and their arguments; reads take no actor (the worker checks `state.read`), mutations do. */
 export interface ApiOps {
@@ -66,29 +72,47 @@ export function createApiOps(deps: ApiDeps): ApiOps {
   const lastRun = (jobId: string) => scheduler.listRuns({ jobId, limit: 1 }).runs[0] ?? null
   return {
     health: () => checkHealth(deps.health),
-    status: () => ({ ...statusReport({ scheduler, breaker: deps.breaker, facade: deps.facade }, true), health: scheduler.health() }),
+    status: () => ({
+      ...statusReport({ scheduler, breaker: deps.breaker, facade: deps.facade }, true),
+      health: scheduler.health(),
+    }),
     jobs: (p) => {
-      const all = scheduler.listJobs().sort((a, b) => PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) || a.id.localeCompare(b.id))
+      const all = scheduler
+        .listJobs()
+        .sort((a, b) => PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) || a.id.localeCompare(b.id))
       const from = p.cursor ? Number(p.cursor) : 0
       const page = all.slice(from, from + p.limit)
-      return { jobs: page.map((j) => ({ ...j, lastRun: lastRun(j.id) })), total: all.length,
-        nextCursor: from + p.limit < all.length ? String(from + p.limit) : null }
+      return {
+        jobs: page.map((j) => ({ ...j, lastRun: lastRun(j.id) })),
+        total: all.length,
+        nextCursor: from + p.limit < all.length ? String(from + p.limit) : null,
+      }
     },
     job: ({ id }) => {
       const j = scheduler.getJob(id)
       if (!j) throw new NotFoundError(`unknown job "${id.slice(0, 80)}"`, 'list jobs with GET /api/jobs')
-      return { job: j, explanation: scheduler.explain(j.id), recentRuns: scheduler.listRuns({ jobId: j.id, limit: 10 }).runs }
+      return {
+        job: j,
+        explanation: scheduler.explain(j.id),
+        recentRuns: scheduler.listRuns({ jobId: j.id, limit: 10 }).runs,
+      }
     },
     runs: (p) => scheduler.listRuns({ jobId: p.job, status: p.status, limit: p.limit, cursor: p.cursor }),
-    risk: () => ({ assessment: deps.risk.latest(), breaker: deps.breaker.status(), breakerEvents: deps.breaker.events(20),
-      market: deps.facade?.marketView() ?? null }),
+    risk: () => ({
+      assessment: deps.risk.latest(),
+      breaker: deps.breaker.status(),
+      breakerEvents: deps.breaker.events(20),
+      market: deps.facade?.marketView() ?? null,
+    }),
     allocations: () => {
       const jobs = scheduler.listJobs()
       return {
-        rebalances: jobs.filter((j) => j.taskType === 'rebalance').map((j) => {
-          const run = scheduler.listRuns({ jobId: j.id, status: 'succeeded', limit: 1 }).runs[0]
-          return { jobId: j.id, at: run?.endedAt ?? null, plan: run?.resultJson ? JSON.parse(run.resultJson) : null }
-        }),
+        rebalances: jobs
+          .filter((j) => j.taskType === 'rebalance')
+          .map((j) => {
+            const run = scheduler.listRuns({ jobId: j.id, status: 'succeeded', limit: 1 }).runs[0]
+            return { jobId: j.id, at: run?.endedAt ?? null, plan: run?.resultJson ? JSON.parse(run.resultJson) : null }
+          }),
         allocationJobs: jobs.filter((j) => j.id.startsWith('allocate_')).map((j) => ({ ...j, lastRun: lastRun(j.id) })),
       }
     },

@@ -7,19 +7,31 @@ import type { ApiOps, OpName } from './api-ops.ts'
 import type { ReadOptions } from './read-cache.ts'
 import { createRouter, readJson, sendJson, validate, type Req } from './http-kit.ts'
 
-const limit = z.coerce.number({ error: 'expected an integer 1-500' }).int({ error: 'expected an integer 1-500' }).min(1, { error: 'expected an integer 1-500' }).max(500, { error: 'expected an integer 1-500' }).default(50)
-const cursor = z.string().max(64, { error: 'expected the nextCursor of the previous page' }).regex(/^\d+$/, { error: 'expected the nextCursor of the previous page' }).optional()
+const limit = z.coerce
+  .number({ error: 'expected an integer 1-500' })
+  .int({ error: 'expected an integer 1-500' })
+  .min(1, { error: 'expected an integer 1-500' })
+  .max(500, { error: 'expected an integer 1-500' })
+  .default(50)
+const cursor = z
+  .string()
+  .max(64, { error: 'expected the nextCursor of the previous page' })
+  .regex(/^\d+$/, { error: 'expected the nextCursor of the previous page' })
+  .optional()
 const pageQuery = z.strictObject({ limit, cursor })
 const runsQuery = z.strictObject({
   job: z.string().min(1).max(128).optional(),
   status: z.enum(RUN_STATUSES, { error: `expected one of ${RUN_STATUSES.join(', ')}` }).optional(),
-  limit, cursor,
+  limit,
+  cursor,
 })
 const runBody = z.strictObject({ args: z.unknown().optional() }).optional()
 const reasonBody = z.strictObject({ reason: z.string({ error: 'expected a short reason text' }) })
 const presetBody = z.strictObject({ replace: z.boolean({ error: 'expected true or false' }).optional() }).optional()
 const cleanupRunBody = z.strictObject({ dryRun: z.boolean({ error: 'expected true or false' }).optional() }).optional()
-const cancelQuery = z.strictObject({ remove: z.enum(['true', 'false'], { error: 'expected true or false' }).optional() })
+const cancelQuery = z.strictObject({
+  remove: z.enum(['true', 'false'], { error: 'expected true or false' }).optional(),
+})
 
 const q = (req: Req) => Object.fromEntries(req.query)
 
@@ -35,13 +47,20 @@ export type Authed = (req: Req) => Actor
 /** Builds the router: `reader(req)` authorizes reads (state.read), `mutator(req)` mutations. */
 export function buildApiRouter(ops: OpsClient, reader: Authed, mutator: Authed) {
   const r = createRouter()
-  const read = (path: string, fn: (req: Req) => Promise<unknown>) => r.add('GET', path, (req) => { reader(req); return fn(req) })
+  const read = (path: string, fn: (req: Req) => Promise<unknown>) =>
+    r.add('GET', path, (req) => {
+      reader(req)
+      return fn(req)
+    })
 
   r.add('GET', '/api/health', async (_req, res) => {
     const h = (await ops.read('health', undefined, { ignoreChanges: true })) as { ready: boolean }
     sendJson(res, h.ready ? 200 : 503, h)
   })
-  r.add('GET', '/api/whoami', (req) => { const a = reader(req); return { name: a.name, role: a.role } })
+  r.add('GET', '/api/whoami', (req) => {
+    const a = reader(req)
+    return { name: a.name, role: a.role }
+  })
   read('/api/status', () => ops.read('status'))
   read('/api/jobs', (req) => ops.read('jobs', validate(pageQuery, q(req), 'query')))
   read('/api/jobs/:id', (req) => ops.read('job', { id: req.params.id! }))
@@ -56,18 +75,34 @@ export function buildApiRouter(ops: OpsClient, reader: Authed, mutator: Authed) 
       const actor = mutator(req)
       return fn(req, actor, await readJson(req.raw))
     })
-  mutate('POST', '/api/jobs/:id/run', (req, a, body) => ops.mutate('runNow', { jobId: req.params.id!, args: validate(runBody, body, 'body')?.args }, a))
+  mutate('POST', '/api/jobs/:id/run', (req, a, body) =>
+    ops.mutate('runNow', { jobId: req.params.id!, args: validate(runBody, body, 'body')?.args }, a),
+  )
   for (const state of ['enable', 'disable', 'pause', 'resume'] as const) {
     mutate('PUT', `/api/jobs/:id/${state}`, (req, a) => ops.mutate('setJobState', { jobId: req.params.id!, state }, a))
   }
   mutate('POST', '/api/pause', (_req, a) => ops.mutate('pauseAll', undefined, a))
   mutate('POST', '/api/resume', (_req, a) => ops.mutate('resumeAll', undefined, a))
-  mutate('POST', '/api/breaker/trip', (_req, a, body) => ops.mutate('tripBreaker', validate(reasonBody, body, 'body'), a))
-  mutate('POST', '/api/breaker/reset', (_req, a, body) => ops.mutate('resetBreaker', validate(reasonBody, body, 'body'), a))
-  mutate('POST', '/api/presets/:name', (req, a, body) => ops.mutate('loadPreset', { name: req.params.name!, ...validate(presetBody, body, 'body') }, a))
+  mutate('POST', '/api/breaker/trip', (_req, a, body) =>
+    ops.mutate('tripBreaker', validate(reasonBody, body, 'body'), a),
+  )
+  mutate('POST', '/api/breaker/reset', (_req, a, body) =>
+    ops.mutate('resetBreaker', validate(reasonBody, body, 'body'), a),
+  )
+  mutate('POST', '/api/presets/:name', (req, a, body) =>
+    ops.mutate('loadPreset', { name: req.params.name!, ...validate(presetBody, body, 'body') }, a),
+  )
   mutate('POST', '/api/jobs', (_req, a, body) => ops.mutate('scheduleTask', { job: body }, a))
   mutate('POST', '/api/cleanup/targets', (_req, a, body) => ops.mutate('registerCleanup', { target: body }, a))
-  mutate('POST', '/api/cleanup/run', (_req, a, body) => ops.mutate('runCleanup', validate(cleanupRunBody, body, 'body') ?? {}, a))
-  mutate('DELETE', '/api/jobs/:id', (req, a) => ops.mutate('cancelTask', { jobId: req.params.id!, remove: validate(cancelQuery, q(req), 'query').remove === 'true' }, a))
+  mutate('POST', '/api/cleanup/run', (_req, a, body) =>
+    ops.mutate('runCleanup', validate(cleanupRunBody, body, 'body') ?? {}, a),
+  )
+  mutate('DELETE', '/api/jobs/:id', (req, a) =>
+    ops.mutate(
+      'cancelTask',
+      { jobId: req.params.id!, remove: validate(cancelQuery, q(req), 'query').remove === 'true' },
+      a,
+    ),
+  )
   return r
 }

@@ -56,36 +56,59 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     } catch (err) {
       const e = toControlError(err)
       if (e.status >= 500) o.logger.error({ err, op: m.op }, 'api operation failed')
-      reply = { type: 'result', id: m.id, ok: false, error: { code: e.code, status: e.status, message: e.message, hint: e.hint, details: e.details } }
+      reply = {
+        type: 'result',
+        id: m.id,
+        ok: false,
+        error: { code: e.code, status: e.status, message: e.message, hint: e.hint, details: e.details },
+      }
     }
     w.postMessage(reply)
   }
 
-  const spawn = () => new Promise<void>((resolve, reject) => {
-    const config: WorkerConfig = { host: o.host, port: boundPort, protectReads: o.protectReads, rateLimit: o.rateLimit,
-      dbPath: o.dbPath, envTokens: o.envTokens, cacheMs: o.cacheMs ?? 1_000, historyFromFile: o.historyFromFile ?? false, charts: o.charts }
-    const w = new Worker(WORKER, { workerData: config, name: 'api-http' })
-    worker = w
-    let ready = false
-    w.on('message', (m: ToMain) => {
-      if (m.type === 'call') void answer(w, m)
-      else if (m.type === 'audit') o.audit.record(m.entry)
-      else if (m.type === 'log') o.logger[m.level](m.msg)
-      else if (m.type === 'ready') { ready = true; boundPort = m.port; resolve() }
-      else if (m.type === 'failed') reject(new Error(`api server cannot listen on ${o.host}:${boundPort}: ${m.message}`))
+  const spawn = () =>
+    new Promise<void>((resolve, reject) => {
+      const config: WorkerConfig = {
+        host: o.host,
+        port: boundPort,
+        protectReads: o.protectReads,
+        rateLimit: o.rateLimit,
+        dbPath: o.dbPath,
+        envTokens: o.envTokens,
+        cacheMs: o.cacheMs ?? 1_000,
+        historyFromFile: o.historyFromFile ?? false,
+        charts: o.charts,
+      }
+      const w = new Worker(WORKER, { workerData: config, name: 'api-http' })
+      worker = w
+      let ready = false
+      w.on('message', (m: ToMain) => {
+        if (m.type === 'call') void answer(w, m)
+        else if (m.type === 'audit') o.audit.record(m.entry)
+        else if (m.type === 'log') o.logger[m.level](m.msg)
+        else if (m.type === 'ready') {
+          ready = true
+          boundPort = m.port
+          resolve()
+        } else if (m.type === 'failed')
+          reject(new Error(`api server cannot listen on ${o.host}:${boundPort}: ${m.message}`))
+      })
+      w.on('error', (err) => {
+        o.logger.error({ err }, 'api worker failed')
+        if (!ready) reject(err)
+      })
+      w.on('exit', (code) => {
+        if (closing || !ready) return
+        o.logger.error({ code }, `api worker exited; restarting in ${RESTART_DELAY_MS} ms`)
+        setTimeout(() => {
+          if (!closing) spawn().catch((err) => o.logger.error({ err }, 'api worker restart failed'))
+        }, RESTART_DELAY_MS).unref()
+      })
     })
-    w.on('error', (err) => {
-      o.logger.error({ err }, 'api worker failed')
-      if (!ready) reject(err)
-    })
-    w.on('exit', (code) => {
-      if (closing || !ready) return
-      o.logger.error({ code }, `api worker exited; restarting in ${RESTART_DELAY_MS} ms`)
-      setTimeout(() => { if (!closing) spawn().catch((err) => o.logger.error({ err }, 'api worker restart failed')) }, RESTART_DELAY_MS).unref()
-    })
-  })
 
-  const offEvents = onRunEvents(o.scheduler as Pick<Scheduler, 'on'>, (data) => worker?.postMessage({ type: 'event', data } satisfies ToWorker))
+  const offEvents = onRunEvents(o.scheduler as Pick<Scheduler, 'on'>, (data) =>
+    worker?.postMessage({ type: 'event', data } satisfies ToWorker),
+  )
   try {
     await spawn()
   } catch (err) {

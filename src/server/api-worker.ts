@@ -41,10 +41,11 @@ const assets = loadDashboardAssets()
 
 let nextId = 1
 const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>()
-const call = (op: ToMain & { type: 'call' }) => new Promise<unknown>((resolve, reject) => {
-  pending.set(op.id, { resolve, reject })
-  post(op)
-})
+const call = (op: ToMain & { type: 'call' }) =>
+  new Promise<unknown>((resolve, reject) => {
+    pending.set(op.id, { resolve, reject })
+    post(op)
+  })
 // History reads straight from the state file on this thread: committed rows, never the scheduler's thread's time.
 const history = cfg.historyFromFile ? { runs: createSqliteSchedulerStore({ db }), audit: createAuditLog(db) } : null
 const local = (op: string, args: unknown): Promise<unknown> | null => {
@@ -57,8 +58,9 @@ const local = (op: string, args: unknown): Promise<unknown> | null => {
   return null
 }
 const ops: OpsClient = {
-  read: (op, args, options) => local(op, args)
-    ?? cache.get(`${op} ${JSON.stringify(args ?? null)}`, () => call({ type: 'call', id: nextId++, op, args }), options),
+  read: (op, args, options) =>
+    local(op, args) ??
+    cache.get(`${op} ${JSON.stringify(args ?? null)}`, () => call({ type: 'call', id: nextId++, op, args }), options),
   mutate: async (op, args, actor) => {
     try {
       return await call({ type: 'call', id: nextId++, op, args, actor })
@@ -90,13 +92,32 @@ const mutator = (req: Req): Actor => {
     actor = identify(req)
     if (!actor) throw new UnauthorizedError()
   } catch (err) {
-    post({ type: 'audit', entry: { actor: ANONYMOUS, action: `http ${req.method} ${req.path}`, outcome: 'denied', detail: (err as Error).message } })
+    post({
+      type: 'audit',
+      entry: {
+        actor: ANONYMOUS,
+        action: `http ${req.method} ${req.path}`,
+        outcome: 'denied',
+        detail: (err as Error).message,
+      },
+    })
     throw err
   }
   const limited = limiter.take(`token:${actor.name}`)
   if (!limited.ok) {
-    post({ type: 'audit', entry: { actor, action: `http ${req.method} ${req.path}`, outcome: 'rate_limited', detail: `retry after ${limited.retryAfterS} s` } })
-    throw Object.assign(new ControlError('RATE_LIMITED', 429, 'too many requests', `retry after ${limited.retryAfterS} s`), { retryAfterS: limited.retryAfterS })
+    post({
+      type: 'audit',
+      entry: {
+        actor,
+        action: `http ${req.method} ${req.path}`,
+        outcome: 'rate_limited',
+        detail: `retry after ${limited.retryAfterS} s`,
+      },
+    })
+    throw Object.assign(
+      new ControlError('RATE_LIMITED', 429, 'too many requests', `retry after ${limited.retryAfterS} s`),
+      { retryAfterS: limited.retryAfterS },
+    )
   }
   return actor
 }
@@ -107,12 +128,22 @@ addHistoryRoutes(router, reader, db, cfg.charts)
 async function handle(raw: IncomingMessage, res: ServerResponse) {
   securityHeaders(res)
   const url = new URL(raw.url ?? '/', 'http://localhost')
-  const req: Req = { raw, method: raw.method ?? 'GET', path: url.pathname, params: {}, query: url.searchParams, ip: raw.socket.remoteAddress ?? '?' }
+  const req: Req = {
+    raw,
+    method: raw.method ?? 'GET',
+    path: url.pathname,
+    params: {},
+    query: url.searchParams,
+    ip: raw.socket.remoteAddress ?? '?',
+  }
   try {
     if (req.method === 'GET' && req.path === '/metrics') {
       if (cfg.protectReads) reader(req)
       // Scrapers poll every 15 s or so; rendering costs the scheduler's thread milliseconds, so at most every 5 s.
-      const m = (await ops.read('metrics', undefined, { ignoreChanges: true, ttlMs: 5_000 })) as { contentType: string; body: string }
+      const m = (await ops.read('metrics', undefined, { ignoreChanges: true, ttlMs: 5_000 })) as {
+        contentType: string
+        body: string
+      }
       res.writeHead(200, { 'Content-Type': m.contentType })
       return void res.end(m.body)
     }
@@ -127,24 +158,37 @@ async function handle(raw: IncomingMessage, res: ServerResponse) {
     }
     const m = router.match(req.method, req.path)
     if (!('handler' in m)) {
-      if (!req.path.startsWith('/api/')) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no page at ${req.path}` } })
+      if (!req.path.startsWith('/api/'))
+        return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no page at ${req.path}` } })
       return m.methodMismatch
-        ? sendJson(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed on ${req.path}` } })
-        : sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no endpoint ${req.method} ${req.path}`, hint: 'see README "Operations API"' } })
+        ? sendJson(res, 405, {
+            error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed on ${req.path}` },
+          })
+        : sendJson(res, 404, {
+            error: {
+              code: 'NOT_FOUND',
+              message: `no endpoint ${req.method} ${req.path}`,
+              hint: 'see README "Operations API"',
+            },
+          })
     }
     req.params = m.params
     const out = await m.handler(req, res)
     if (!res.headersSent) sendJson(res, 200, out)
   } catch (err) {
     const e = toControlError(err)
-    if (e.status >= 500 && !(err instanceof ControlError)) post({ type: 'log', level: 'error', msg: `api request failed: ${(err as Error)?.message ?? String(err)}` })
+    if (e.status >= 500 && !(err instanceof ControlError))
+      post({ type: 'log', level: 'error', msg: `api request failed: ${(err as Error)?.message ?? String(err)}` })
     if (res.headersSent) return void res.end()
     const retry = (err as { retryAfterS?: number }).retryAfterS
     sendError(res, e, retry ? { 'Retry-After': String(retry) } : {})
   }
 }
 
-const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => void handle(req, res))
+const server = createServer(
+  { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 },
+  (req, res) => void handle(req, res),
+)
 server.maxHeadersCount = 50
 
 port.on('message', (m: ToWorker) => {
@@ -159,7 +203,10 @@ port.on('message', (m: ToWorker) => {
     events.broadcast(m.data)
   } else if (m.type === 'close') {
     events.close()
-    server.close(() => { db.close(); port.close() })
+    server.close(() => {
+      db.close()
+      port.close()
+    })
     server.closeAllConnections()
   }
 })

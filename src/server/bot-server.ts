@@ -17,7 +17,10 @@ export interface ServeOptions {
 }
 
 /** Starts the server on the runtime's config (`server.*`), `port` overriding it; close it before the runtime. */
-export async function startBotServer(rt: BotRuntime, o: ServeOptions): Promise<ApiServer & { closeAll(): Promise<void> }> {
+export async function startBotServer(
+  rt: BotRuntime,
+  o: ServeOptions,
+): Promise<ApiServer & { closeAll(): Promise<void> }> {
   const cfg = rt.config.server
   const env = o.env ?? process.env
   const envTokens: EnvToken[] = [
@@ -26,17 +29,50 @@ export async function startBotServer(rt: BotRuntime, o: ServeOptions): Promise<A
   ]
   const audit = createAuditLog(rt.db)
   const control = createControl({
-    scheduler: rt.scheduler, breaker: rt.breaker, audit, toJobSpec, housekeeper: rt.housekeeper,
+    scheduler: rt.scheduler,
+    breaker: rt.breaker,
+    audit,
+    toJobSpec,
+    housekeeper: rt.housekeeper,
     parseJob: (raw) => parseJobConfig(raw, 'job'),
     presetJobs: async (name) => (await parseConfig(readPresetRaw(name), `preset ${name}`)).jobs,
   })
-  const metrics = createBotMetrics({ scheduler: rt.scheduler, breaker: rt.breaker, risk: rt.risk, db: rt.db, rpc: rt.env.rpcCalls })
-  const server = await startApiServer({
-    host: cfg.host, port: o.port ?? cfg.port, dbPath: rt.db.name, envTokens, protectReads: cfg.protectReads,
-    historyFromFile: rt.config.store.kind === 'sqlite', charts: chartSettings(rt),
-    rateLimit: cfg.rateLimit, logger: o.logger, scheduler: rt.scheduler, breaker: rt.breaker, risk: rt.risk, facade: rt.facade,
-    control, audit, metrics, housekeeper: rt.housekeeper,
-    health: { db: rt.db, scheduler: rt.scheduler, chains: Object.entries(rt.clients).map(([id, client]) => ({ chainId: Number(id), client })) },
+  const metrics = createBotMetrics({
+    scheduler: rt.scheduler,
+    breaker: rt.breaker,
+    risk: rt.risk,
+    db: rt.db,
+    rpc: rt.env.rpcCalls,
   })
-  return { ...server, async closeAll() { await server.close(); metrics.close() } }
+  const server = await startApiServer({
+    host: cfg.host,
+    port: o.port ?? cfg.port,
+    dbPath: rt.db.name,
+    envTokens,
+    protectReads: cfg.protectReads,
+    historyFromFile: rt.config.store.kind === 'sqlite',
+    charts: chartSettings(rt),
+    rateLimit: cfg.rateLimit,
+    logger: o.logger,
+    scheduler: rt.scheduler,
+    breaker: rt.breaker,
+    risk: rt.risk,
+    facade: rt.facade,
+    control,
+    audit,
+    metrics,
+    housekeeper: rt.housekeeper,
+    health: {
+      db: rt.db,
+      scheduler: rt.scheduler,
+      chains: Object.entries(rt.clients).map(([id, client]) => ({ chainId: Number(id), client })),
+    },
+  })
+  return {
+    ...server,
+    async closeAll() {
+      await server.close()
+      metrics.close()
+    },
+  }
 }

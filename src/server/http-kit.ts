@@ -17,7 +17,11 @@ export interface Req {
 /** A handler answers with a value (sent as JSON 200) or writes the response itself and returns undefined. */
 export type Handler = (req: Req, res: ServerResponse) => unknown | Promise<unknown>
 
-interface Route { method: string; parts: string[]; handler: Handler }
+interface Route {
+  method: string
+  parts: string[]
+  handler: Handler
+}
 
 /** Exact-segment router; `:name` segments capture a param. */
 export function createRouter() {
@@ -27,15 +31,23 @@ export function createRouter() {
       routes.push({ method, parts: pattern.split('/').filter(Boolean), handler })
     },
     /** The matching route and its params; `methodMismatch` when the path exists under another method. */
-    match(method: string, path: string): { handler: Handler; params: Record<string, string> } | { methodMismatch: boolean } {
+    match(
+      method: string,
+      path: string,
+    ): { handler: Handler; params: Record<string, string> } | { methodMismatch: boolean } {
       const segs = path.split('/').filter(Boolean)
       let mismatch = false
       for (const r of routes) {
         if (r.parts.length !== segs.length) continue
         const params: Record<string, string> = {}
-        const ok = r.parts.every((p, i) => (p.startsWith(':') ? ((params[p.slice(1)] = decodeURIComponent(segs[i]!)), true) : p === segs[i]))
+        const ok = r.parts.every((p, i) =>
+          p.startsWith(':') ? ((params[p.slice(1)] = decodeURIComponent(segs[i]!)), true) : p === segs[i],
+        )
         if (!ok) continue
-        if (r.method !== method) { mismatch = true; continue }
+        if (r.method !== method) {
+          mismatch = true
+          continue
+        }
         return { handler: r.handler, params }
       }
       return { methodMismatch: mismatch }
@@ -48,11 +60,19 @@ export function securityHeaders(res: ServerResponse): void {
   res.setHeader('X-Content-Type-Options', 'nosniff')
   res.setHeader('X-Frame-Options', 'DENY')
   res.setHeader('Referrer-Policy', 'no-referrer')
-  res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'")
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+  )
 }
 
 /** Sends a JSON body (bigints as decimal strings). */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers })
   res.end(text)
@@ -60,7 +80,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 /** Sends a typed error as `{ error: { code, message, hint, details } }`. */
 export function sendError(res: ServerResponse, err: ControlError, headers: Record<string, string> = {}): void {
-  sendJson(res, err.status, { error: { code: err.code, message: err.message, hint: err.hint, details: err.details } }, headers)
+  sendJson(
+    res,
+    err.status,
+    { error: { code: err.code, message: err.message, hint: err.hint, details: err.details } },
+    headers,
+  )
 }
 
 const MAX_BODY = 64 * 1024

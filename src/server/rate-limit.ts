@@ -23,7 +23,10 @@ export function createRateLimiter(config: RateLimitConfig, now: () => number = D
       b.tokens = Math.min(config.burst, b.tokens + (t - b.at) * perMs)
       b.at = t
       buckets.set(key, b)
-      if (b.tokens >= 1) { b.tokens -= 1; return { ok: true } }
+      if (b.tokens >= 1) {
+        b.tokens -= 1
+        return { ok: true }
+      }
       return { ok: false, retryAfterS: Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1_000)) }
     },
   }

@@ -9,7 +9,10 @@ export interface ReadCache {
 }
 
 /** Per-read choices: answers that do not follow job state (health, metrics) may ignore changes and live longer. */
-export interface ReadOptions { ignoreChanges?: boolean; ttlMs?: number }
+export interface ReadOptions {
+  ignoreChanges?: boolean
+  ttlMs?: number
+}
 
 const MAX_ENTRIES = 500
 
@@ -21,16 +24,21 @@ export function createReadCache(ttlMs: number, now: () => number = Date.now): Re
     get(key, load, options = {}) {
       const t = now()
       const hit = entries.get(key)
-      if (hit && t - hit.at < (options.ttlMs ?? ttlMs) && (options.ignoreChanges || hit.generation === generation)) return hit.value
+      if (hit && t - hit.at < (options.ttlMs ?? ttlMs) && (options.ignoreChanges || hit.generation === generation))
+        return hit.value
       if (entries.size >= MAX_ENTRIES) {
         for (const [k, e] of entries) if (t - e.at >= ttlMs || e.generation !== generation) entries.delete(k)
         if (entries.size >= MAX_ENTRIES) entries.clear()
       }
       const entry = { generation, at: t, value: load() }
       entries.set(key, entry)
-      entry.value.catch(() => { if (entries.get(key) === entry) entries.delete(key) })
+      entry.value.catch(() => {
+        if (entries.get(key) === entry) entries.delete(key)
+      })
       return entry.value
     },
-    invalidate() { generation++ },
+    invalidate() {
+      generation++
+    },
   }
 }

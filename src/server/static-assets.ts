@@ -5,11 +5,17 @@ import { dirname, extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
 }
 
 /** One servable file. */
-export interface Asset { body: Buffer; type: string }
+export interface Asset {
+  body: Buffer
+  type: string
+}
 
 /** Maps URL paths to file contents: `/` -> index.html, `/assets/<file>` -> dashboard files, cytoscape and uPlot. */
 export function loadDashboardAssets(): Map<string, Asset> {

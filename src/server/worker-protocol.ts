@@ -25,7 +25,13 @@ export interface WorkerConfig {
 }
 
 /** A control error as it crosses threads. */
-export interface WireError { code: string; status: number; message: string; hint?: string; details?: Record<string, unknown> }
+export interface WireError {
+  code: string
+  status: number
+  message: string
+  hint?: string
+  details?: Record<string, unknown>
+}
 
 /** Worker -> scheduler thread. */
 export type ToMain =

@@ -15,13 +15,16 @@ describe('background checkpointer', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('turns the writer\'s automatic checkpoints off and checkpoints from its worker, so the WAL is reused', async () => {
+  it("turns the writer's automatic checkpoints off and checkpoints from its worker, so the WAL is reused", async () => {
     dir = mkdtempSync(join(tmpdir(), 'ckpt-'))
     const path = join(dir, 'state.db')
     db = openDatabase({ path })
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)')
     const insert = db.prepare('INSERT INTO t (v) VALUES (?)')
-    const batch = () => db!.transaction(() => { for (let i = 0; i < 3_000; i++) insert.run('x'.repeat(200)) })()
+    const batch = () =>
+      db!.transaction(() => {
+        for (let i = 0; i < 3_000; i++) insert.run('x'.repeat(200))
+      })()
     const walSize = () => statSync(`${path}-wal`).size
     // Without the worker (automatic checkpoints off), a second batch grows the WAL.
     db.pragma('wal_autocheckpoint = 0')

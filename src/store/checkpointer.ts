@@ -27,7 +27,8 @@ export function startCheckpointer(db: Db, options: { intervalMs?: number; logger
   }
   db.pragma('wal_autocheckpoint = 0')
   const worker = new Worker(WORKER, {
-    workerData: { path: db.name, intervalMs: options.intervalMs ?? 1_000 }, name: 'sqlite-checkpoint',
+    workerData: { path: db.name, intervalMs: options.intervalMs ?? 1_000 },
+    name: 'sqlite-checkpoint',
     // It only calls one pragma a second: a small heap (and no TypeScript hooks: plain JavaScript) keeps it small.
     execArgv: [],
     resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, stackSizeMb: 1 },
@@ -51,7 +52,10 @@ export function startCheckpointer(db: Db, options: { intervalMs?: number; logger
         resolveStopped = resolve
         worker.postMessage('stop')
         // A worker that does not answer is not waited for: the writer's own close checkpoints anyway.
-        setTimeout(() => { void worker.terminate(); resolve() }, 2_000).unref()
+        setTimeout(() => {
+          void worker.terminate()
+          resolve()
+        }, 2_000).unref()
       })
     },
   }

@@ -53,7 +53,10 @@ export function applyMigrations(db: Db): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`)
   const done = new Set(
-    db.prepare('SELECT name FROM schema_migrations').all().map((r) => (r as { name: string }).name),
+    db
+      .prepare('SELECT name FROM schema_migrations')
+      .all()
+      .map((r) => (r as { name: string }).name),
   )
   const applied: string[] = []
   const record = db.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)')

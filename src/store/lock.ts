@@ -45,7 +45,8 @@ export function acquireStateLock(dbPath: string, cwd: string = process.cwd()): S
     db.pragma('busy_timeout = 0')
   } catch (cause) {
     throw new AppError('STATE_LOCK_OPEN', `cannot create the lock file ${path}`, {
-      cause, hint: 'check that the state directory (store.path) is writable by this user',
+      cause,
+      hint: 'check that the state directory (store.path) is writable by this user',
     })
   }
   try {

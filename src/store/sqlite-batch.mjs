@@ -12,7 +12,13 @@ const OP_STATE = 6
 const OP_FINISHED_BELOW = 7
 /** Values that follow each op code. */
 const WIDTH = {
-  [OP_RUN]: 20, [OP_JOB_STATE]: 11, [OP_JOB]: 14, [OP_DELETE_JOB]: 1, [OP_ATTEMPT]: 5, [OP_STATE]: 2, [OP_FINISHED_BELOW]: 1,
+  [OP_RUN]: 20,
+  [OP_JOB_STATE]: 11,
+  [OP_JOB]: 14,
+  [OP_DELETE_JOB]: 1,
+  [OP_ATTEMPT]: 5,
+  [OP_STATE]: 2,
+  [OP_FINISHED_BELOW]: 1,
 }
 /** Rows per multi-row statement. */
 const ROWS = 32
@@ -52,28 +58,61 @@ export function encodeOps(ops) {
       case 'putRun': {
         const r = o.run
         codes[i] = OP_RUN
-        values[v++] = r.id; values[v++] = r.jobId; values[v++] = r.status; values[v++] = r.origin
-        values[v++] = r.scheduledFor; values[v++] = r.createdAt; values[v++] = r.startedAt; values[v++] = r.endedAt
-        values[v++] = r.attempt; values[v++] = r.error; values[v++] = r.resultJson; values[v++] = r.argsJson
-        values[v++] = r.reason; values[v++] = r.gateAction; values[v++] = r.gateReason; values[v++] = r.gateUntil
-        values[v++] = r.missedCount; values[v++] = r.recoveredFrom; values[v++] = r.recovery; values[v++] = r.outcomeSeq ?? null
+        values[v++] = r.id
+        values[v++] = r.jobId
+        values[v++] = r.status
+        values[v++] = r.origin
+        values[v++] = r.scheduledFor
+        values[v++] = r.createdAt
+        values[v++] = r.startedAt
+        values[v++] = r.endedAt
+        values[v++] = r.attempt
+        values[v++] = r.error
+        values[v++] = r.resultJson
+        values[v++] = r.argsJson
+        values[v++] = r.reason
+        values[v++] = r.gateAction
+        values[v++] = r.gateReason
+        values[v++] = r.gateUntil
+        values[v++] = r.missedCount
+        values[v++] = r.recoveredFrom
+        values[v++] = r.recovery
+        values[v++] = r.outcomeSeq ?? null
         break
       }
       case 'putJobState': {
         const j = o.job
         codes[i] = OP_JOB_STATE
-        values[v++] = bool(j.enabled); values[v++] = bool(j.paused); values[v++] = j.priority; values[v++] = j.nextFireAt
-        values[v++] = j.lastFireAt; values[v++] = j.executions; values[v++] = j.lastOutcome; values[v++] = j.updatedAt
-        values[v++] = j.stateRunId ?? 0; values[v++] = j.outcomeSeq ?? 0; values[v++] = j.id
+        values[v++] = bool(j.enabled)
+        values[v++] = bool(j.paused)
+        values[v++] = j.priority
+        values[v++] = j.nextFireAt
+        values[v++] = j.lastFireAt
+        values[v++] = j.executions
+        values[v++] = j.lastOutcome
+        values[v++] = j.updatedAt
+        values[v++] = j.stateRunId ?? 0
+        values[v++] = j.outcomeSeq ?? 0
+        values[v++] = j.id
         break
       }
       case 'putJob': {
         const j = o.job
         codes[i] = OP_JOB
-        values[v++] = j.id; values[v++] = j.taskType; values[v++] = j.specJson; values[v++] = bool(j.enabled)
-        values[v++] = bool(j.paused); values[v++] = j.priority; values[v++] = j.nextFireAt; values[v++] = j.lastFireAt
-        values[v++] = j.executions; values[v++] = j.lastOutcome; values[v++] = j.createdAt; values[v++] = j.updatedAt
-        values[v++] = j.stateRunId ?? 0; values[v++] = j.outcomeSeq ?? 0
+        values[v++] = j.id
+        values[v++] = j.taskType
+        values[v++] = j.specJson
+        values[v++] = bool(j.enabled)
+        values[v++] = bool(j.paused)
+        values[v++] = j.priority
+        values[v++] = j.nextFireAt
+        values[v++] = j.lastFireAt
+        values[v++] = j.executions
+        values[v++] = j.lastOutcome
+        values[v++] = j.createdAt
+        values[v++] = j.updatedAt
+        values[v++] = j.stateRunId ?? 0
+        values[v++] = j.outcomeSeq ?? 0
         break
       }
       case 'deleteJob':
@@ -83,12 +122,17 @@ export function encodeOps(ops) {
       case 'putAttempt': {
         const a = o.attempt
         codes[i] = OP_ATTEMPT
-        values[v++] = a.runId; values[v++] = a.attempt; values[v++] = a.startedAt; values[v++] = a.endedAt; values[v++] = a.error
+        values[v++] = a.runId
+        values[v++] = a.attempt
+        values[v++] = a.startedAt
+        values[v++] = a.endedAt
+        values[v++] = a.error
         break
       }
       case 'setState':
         codes[i] = OP_STATE
-        values[v++] = o.key; values[v++] = o.value
+        values[v++] = o.key
+        values[v++] = o.value
         break
       case 'finishedBelow':
         codes[i] = OP_FINISHED_BELOW
@@ -146,14 +190,16 @@ export function prepareBatch(db) {
     [OP_DELETE_JOB]: db.prepare('DELETE FROM jobs WHERE id = ?'),
     [OP_ATTEMPT]: db.prepare(`INSERT OR REPLACE INTO run_attempts (run_id, attempt, started_at, ended_at, error)
       VALUES ${tuple(5)}`),
-    [OP_STATE]: db.prepare('INSERT INTO scheduler_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value'),
+    [OP_STATE]: db.prepare(
+      'INSERT INTO scheduler_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value',
+    ),
     [OP_FINISHED_BELOW]: db.prepare(FINISHED_BELOW_SQL),
   }
   const many = { [OP_RUN]: db.prepare(runSql(ROWS)), [OP_JOB_STATE]: db.prepare(jobStateSql(ROWS)) }
   /** Applies one encoded batch, in order. */
   const apply = ({ codes, values }) => {
     let v = 0
-    for (let i = 0; i < codes.length; ) {
+    for (let i = 0; i < codes.length;) {
       const code = codes[i]
       const width = WIDTH[code]
       if (width === undefined) throw new Error(`corrupt store batch: op code ${code} at ${i}`)

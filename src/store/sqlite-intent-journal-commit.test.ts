@@ -10,10 +10,23 @@ import { openDatabase, type Db } from './database.ts'
 
 const FROM = '0x00000000000000000000000000000000000000aa' as Address
 const intent = (runId: string, nonce: number, extra: Partial<NewIntent> = {}): NewIntent => ({
-  runId, callIndex: 0, chainId: 1, from: FROM, nonce, to: '0x00000000000000000000000000000000000000bb', value: 10n,
-  data: '0x', dataHash: keccak256('0x'), kind: 'normal', rawTx: `0x02${nonce.toString(16).padStart(4, '0')}`,
+  runId,
+  callIndex: 0,
+  chainId: 1,
+  from: FROM,
+  nonce,
+  to: '0x00000000000000000000000000000000000000bb',
+  value: 10n,
+  data: '0x',
+  dataHash: keccak256('0x'),
+  kind: 'normal',
+  rawTx: `0x02${nonce.toString(16).padStart(4, '0')}`,
   hash: keccak256(`0x${runId.length.toString(16).padStart(2, '0')}${nonce.toString(16).padStart(4, '0')}`),
-  gasLimit: 21_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, validUntil: null, ...extra,
+  gasLimit: 21_000n,
+  maxFeePerGas: 2n,
+  maxPriorityFeePerGas: 1n,
+  validUntil: null,
+  ...extra,
 })
 
 describe('intent journal', () => {
@@ -32,7 +45,10 @@ describe('intent journal', () => {
     const journal = createIntentJournal(db)
     const before = db.pragma('synchronous', { simple: true })
     const rows = journal.recordBatch([intent('a', 0), intent('b', 1)])
-    expect(rows.map((r) => [r.status, r.nonce, r.rootId === r.id])).toEqual([['signed', 0, true], ['signed', 1, true]])
+    expect(rows.map((r) => [r.status, r.nonce, r.rootId === r.id])).toEqual([
+      ['signed', 0, true],
+      ['signed', 1, true],
+    ])
     // The rows handed back (built from what was written) are exactly the stored rows.
     for (const r of rows) expect(r).toEqual(journal.get(r.id))
     expect(db.pragma('synchronous', { simple: true })).toBe(before)
@@ -50,8 +66,10 @@ describe('intent journal', () => {
       return pragma(source, options)
     }) as typeof db.pragma
     // Two lanes (two wallets' batches) ready in the same tick share one BEGIN IMMEDIATE ... COMMIT.
-    const [a, b] = await Promise.all([journal.record([intent('l1-a', 0), intent('l1-b', 1)]),
-      journal.record([intent('l2-a', 10, { from: '0x00000000000000000000000000000000000000cc' })])])
+    const [a, b] = await Promise.all([
+      journal.record([intent('l1-a', 0), intent('l1-b', 1)]),
+      journal.record([intent('l2-a', 10, { from: '0x00000000000000000000000000000000000000cc' })]),
+    ])
     expect(a!.map((r) => r.runId)).toEqual(['l1-a', 'l1-b'])
     expect(b!.map((r) => r.runId)).toEqual(['l2-a'])
     expect(b![0]!.id).toBe(a![1]!.id + 1)
@@ -70,8 +88,9 @@ describe('intent journal', () => {
   it('settles a group: the mined attempt wins, the others become replaced; totals count normal intents only', () => {
     const journal = createIntentJournal(db, { now: () => 1_000 })
     const [root] = journal.recordBatch([intent('g', 5)])
-    const [bump] = journal.recordBatch([intent('g', 5, { rootId: root!.id, kind: 'replacement', maxFeePerGas: 3n,
-      hash: keccak256('0x01') })])
+    const [bump] = journal.recordBatch([
+      intent('g', 5, { rootId: root!.id, kind: 'replacement', maxFeePerGas: 3n, hash: keccak256('0x01') }),
+    ])
     journal.settleGroup(root!.id, bump!.id, 'confirmed', { blockHash: keccak256('0x02'), blockNumber: 9 })
     expect(journal.group(root!.id).map((r) => r.status)).toEqual(['replaced', 'confirmed'])
     // The block lands on the mined row only.

@@ -1,8 +1,16 @@
 // The intent journal on SQLite: durable record of every signed transaction, written (fsync'd) before it is broadcast.
 import type { Address } from 'viem'
 import type { Db } from './database.ts'
-import { OPEN_STATUSES, type IntentJournal, type IntentJournalOptions, type IntentRow, type IntentStatus,
-  type NewIntent, type SpendTotals, type StatusFields } from '../chain/intent-types.ts'
+import {
+  OPEN_STATUSES,
+  type IntentJournal,
+  type IntentJournalOptions,
+  type IntentRow,
+  type IntentStatus,
+  type NewIntent,
+  type SpendTotals,
+  type StatusFields,
+} from '../chain/intent-types.ts'
 import { decode, decodeOpt, groupCommit } from './intent-rows.ts'
 
 const COLUMNS = `root_id, run_id, call_index, chain_id, from_addr, nonce, to_addr, value, data, data_hash, token_addr,
@@ -20,7 +28,8 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
   const selectById = db.prepare('SELECT * FROM tx_intents WHERE id = ?')
   const selectByHash = db.prepare('SELECT * FROM tx_intents WHERE tx_hash = ?')
   const selectNormal = db.prepare(
-    "SELECT * FROM tx_intents WHERE run_id = ? AND call_index = ? AND kind = 'normal' AND dry_run = 0")
+    "SELECT * FROM tx_intents WHERE run_id = ? AND call_index = ? AND kind = 'normal' AND dry_run = 0",
+  )
   const selectGroup = db.prepare('SELECT * FROM tx_intents WHERE root_id = ? ORDER BY id')
   const selectRun = db.prepare('SELECT * FROM tx_intents WHERE run_id = ? ORDER BY id')
   const openList = OPEN_STATUSES.map((s) => `'${s}'`).join(',')
@@ -32,7 +41,8 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
     AND status IN (${openList}) AND dry_run = 0`)
   const reserved = db.prepare(`SELECT value, gas_limit, max_fee_per_gas FROM tx_intents WHERE chain_id = ?
     AND from_addr = ? AND status IN ('signed','broadcast','unknown','dropped') AND dry_run = 0`)
-  const spend = db.prepare(`SELECT value, gas_limit, max_fee_per_gas, token_addr, token_amount FROM tx_intents WHERE chain_id = ? AND from_addr = ?
+  const spend =
+    db.prepare(`SELECT value, gas_limit, max_fee_per_gas, token_addr, token_amount FROM tx_intents WHERE chain_id = ? AND from_addr = ?
     AND kind = 'normal' AND dry_run = 0 AND created_at >= ?`)
   const update = db.prepare(`UPDATE tx_intents SET status = @status, updated_at = @now,
     block_hash = CASE WHEN @set_block THEN @block_hash ELSE block_hash END,
@@ -61,24 +71,63 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
     const rows: IntentRow[] = []
     for (const it of intents) {
       const info = insert.run({
-        root_id: it.rootId ?? null, run_id: it.runId, call_index: it.callIndex, chain_id: it.chainId,
-        from_addr: it.from.toLowerCase(), nonce: it.nonce, to_addr: it.to.toLowerCase(), value: it.value.toString(),
-        data: it.data, data_hash: it.dataHash, token_addr: it.tokenAddress?.toLowerCase() ?? null,
-        token_amount: it.tokenAmount?.toString() ?? null, kind: it.kind,
-        status: it.dryRun ? 'prepared' : 'signed', dry_run: it.dryRun ? 1 : 0, raw_tx: it.rawTx, tx_hash: it.hash,
-        gas_limit: it.gasLimit.toString(), max_fee: it.maxFeePerGas.toString(),
-        max_prio: it.maxPriorityFeePerGas.toString(), valid_until: it.validUntil, now: t,
+        root_id: it.rootId ?? null,
+        run_id: it.runId,
+        call_index: it.callIndex,
+        chain_id: it.chainId,
+        from_addr: it.from.toLowerCase(),
+        nonce: it.nonce,
+        to_addr: it.to.toLowerCase(),
+        value: it.value.toString(),
+        data: it.data,
+        data_hash: it.dataHash,
+        token_addr: it.tokenAddress?.toLowerCase() ?? null,
+        token_amount: it.tokenAmount?.toString() ?? null,
+        kind: it.kind,
+        status: it.dryRun ? 'prepared' : 'signed',
+        dry_run: it.dryRun ? 1 : 0,
+        raw_tx: it.rawTx,
+        tx_hash: it.hash,
+        gas_limit: it.gasLimit.toString(),
+        max_fee: it.maxFeePerGas.toString(),
+        max_prio: it.maxPriorityFeePerGas.toString(),
+        valid_until: it.validUntil,
+        now: t,
       })
       const id = Number(info.lastInsertRowid)
       if (it.rootId === undefined) setRoot.run(id)
       // The row as stored, built from what was just written (no read back per attempt on the send path).
       rows.push({
-        id, rootId: it.rootId ?? id, runId: it.runId, callIndex: it.callIndex, chainId: it.chainId,
-        from: it.from.toLowerCase() as Address, nonce: it.nonce, to: it.to.toLowerCase() as Address, value: it.value, data: it.data,
-        dataHash: it.dataHash, tokenAddress: (it.tokenAddress?.toLowerCase() ?? null) as Address | null, tokenAmount: it.tokenAmount ?? null,
-        kind: it.kind, status: it.dryRun ? 'prepared' : 'signed', dryRun: it.dryRun === true, rawTx: it.rawTx, hash: it.hash,
-        gasLimit: it.gasLimit, maxFeePerGas: it.maxFeePerGas, maxPriorityFeePerGas: it.maxPriorityFeePerGas, blockHash: null,
-        blockNumber: null, error: null, validUntil: it.validUntil, broadcastCount: 0, createdAt: t, updatedAt: t, broadcastAt: null, minedAt: null,
+        id,
+        rootId: it.rootId ?? id,
+        runId: it.runId,
+        callIndex: it.callIndex,
+        chainId: it.chainId,
+        from: it.from.toLowerCase() as Address,
+        nonce: it.nonce,
+        to: it.to.toLowerCase() as Address,
+        value: it.value,
+        data: it.data,
+        dataHash: it.dataHash,
+        tokenAddress: (it.tokenAddress?.toLowerCase() ?? null) as Address | null,
+        tokenAmount: it.tokenAmount ?? null,
+        kind: it.kind,
+        status: it.dryRun ? 'prepared' : 'signed',
+        dryRun: it.dryRun === true,
+        rawTx: it.rawTx,
+        hash: it.hash,
+        gasLimit: it.gasLimit,
+        maxFeePerGas: it.maxFeePerGas,
+        maxPriorityFeePerGas: it.maxPriorityFeePerGas,
+        blockHash: null,
+        blockNumber: null,
+        error: null,
+        validUntil: it.validUntil,
+        broadcastCount: 0,
+        createdAt: t,
+        updatedAt: t,
+        broadcastAt: null,
+        minedAt: null,
       })
     }
     return rows
@@ -97,8 +146,12 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
       if (it.kind !== 'normal' || it.dryRun) continue
       const entry = spendCache.get(`${it.chainId}:${it.from.toLowerCase()}`)
       if (entry && at >= entry.since) {
-        addSpend(entry.totals, it.value + it.gasLimit * it.maxFeePerGas, it.tokenAddress?.toLowerCase() ?? null,
-          it.tokenAmount ?? null)
+        addSpend(
+          entry.totals,
+          it.value + it.gasLimit * it.maxFeePerGas,
+          it.tokenAddress?.toLowerCase() ?? null,
+          it.tokenAmount ?? null,
+        )
       }
     }
   }
@@ -120,8 +173,16 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
 
   const setStatus = (id: number, status: IntentStatus, fields: StatusFields = {}): void => {
     const setBlock = fields.blockHash !== undefined || fields.blockNumber !== undefined
-    update.run({ id, status, now: now(), set_block: setBlock ? 1 : 0, block_hash: fields.blockHash ?? null,
-      block_number: fields.blockNumber ?? null, error: fields.error ?? null, bc: fields.broadcast ? 1 : 0 })
+    update.run({
+      id,
+      status,
+      now: now(),
+      set_block: setBlock ? 1 : 0,
+      block_hash: fields.blockHash ?? null,
+      block_number: fields.blockNumber ?? null,
+      error: fields.error ?? null,
+      bc: fields.broadcast ? 1 : 0,
+    })
   }
 
   return {
@@ -131,8 +192,17 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
     setStatus,
     settleGroup(rootId, minedId, status, fields = {}) {
       const setBlock = fields.blockHash !== undefined || fields.blockNumber !== undefined
-      settle.run({ root: rootId, id: minedId, status, now: now(), set_block: setBlock ? 1 : 0, block_hash: fields.blockHash ?? null,
-        block_number: fields.blockNumber ?? null, error: fields.error ?? null, bc: fields.broadcast ? 1 : 0 })
+      settle.run({
+        root: rootId,
+        id: minedId,
+        status,
+        now: now(),
+        set_block: setBlock ? 1 : 0,
+        block_hash: fields.blockHash ?? null,
+        block_number: fields.blockNumber ?? null,
+        error: fields.error ?? null,
+        bc: fields.broadcast ? 1 : 0,
+      })
     },
     closeGroup(rootId, status, error) {
       closeOpen.run(status, error, now(), rootId)
@@ -143,9 +213,8 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
     group: (rootId) => selectGroup.all(rootId).map(decode),
     byRun: (runId) => selectRun.all(runId).map(decode),
     openRoots(chainId, from) {
-      const rows = chainId === undefined || from === undefined
-        ? openAll.all()
-        : openWallet.all(chainId, from.toLowerCase())
+      const rows =
+        chainId === undefined || from === undefined ? openAll.all() : openWallet.all(chainId, from.toLowerCase())
       return rows.map((r) => (r as { root_id: number }).root_id)
     },
     maxOpenNonce(chainId, from) {
@@ -166,7 +235,12 @@ export function createIntentJournal(db: Db, options: IntentJournalOptions = {}):
         const totals: SpendTotals = { native: 0n, tokens: new Map() }
         for (const r of spend.all(chainId, from.toLowerCase(), sinceMs) as Record<string, string | null>[]) {
           const gas = BigInt(r.gas_limit ?? '0') * BigInt(r.max_fee_per_gas ?? '0')
-          addSpend(totals, BigInt(r.value ?? '0') + gas, r.token_addr ?? null, r.token_amount ? BigInt(r.token_amount) : null)
+          addSpend(
+            totals,
+            BigInt(r.value ?? '0') + gas,
+            r.token_addr ?? null,
+            r.token_amount ? BigInt(r.token_amount) : null,
+          )
         }
         entry = { since: sinceMs, totals }
         spendCache.set(key, entry)

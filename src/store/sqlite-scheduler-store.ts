@@ -165,7 +165,10 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
     loadUnreflectedFires: () => (settled(), selUnreflected.all() as UnreflectedFire[]),
     loadUnreflectedOutcomes(afterSeq) {
       settled()
-      return { outcomes: selOutcomes.all(afterSeq) as UnreflectedOutcome[], maxSeq: (selMaxSeq.get() as { m: number }).m }
+      return {
+        outcomes: selOutcomes.all(afterSeq) as UnreflectedOutcome[],
+        maxSeq: (selMaxSeq.get() as { m: number }).m,
+      }
     },
     getRun(runId) {
       settled()
@@ -177,7 +180,9 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
       const limit = Math.max(1, Math.min(q.limit ?? 50, 1000))
       const cursor = q.cursor !== undefined ? Number(q.cursor) : undefined
       if (cursor !== undefined && !Number.isSafeInteger(cursor)) {
-        throw new AppError('STORE_CURSOR', `bad run cursor "${q.cursor}"`, { hint: 'pass the nextCursor of a previous page' })
+        throw new AppError('STORE_CURSOR', `bad run cursor "${q.cursor}"`, {
+          hint: 'pass the nextCursor of a previous page',
+        })
       }
       const rows = listStmt(q.jobId !== undefined, q.status !== undefined, cursor !== undefined).all({
         jobId: q.jobId,
@@ -213,9 +218,12 @@ export function createSqliteSchedulerStore(options: SqliteStoreOptions): Schedul
             AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = runs.job_id
               AND ((runs.origin = 'schedule' AND runs.id > j.state_run_id) OR runs.outcome_seq > j.outcome_seq))`
           if (q.endedBeforeMs !== undefined) {
-            db.prepare(`DELETE FROM run_attempts WHERE run_id IN (SELECT id FROM runs WHERE ${finished}
-              AND COALESCE(ended_at, created_at) < ?)`).run(q.endedBeforeMs)
-            n += db.prepare(`DELETE FROM runs WHERE ${finished} AND COALESCE(ended_at, created_at) < ?`)
+            db.prepare(
+              `DELETE FROM run_attempts WHERE run_id IN (SELECT id FROM runs WHERE ${finished}
+              AND COALESCE(ended_at, created_at) < ?)`,
+            ).run(q.endedBeforeMs)
+            n += db
+              .prepare(`DELETE FROM runs WHERE ${finished} AND COALESCE(ended_at, created_at) < ?`)
               .run(q.endedBeforeMs).changes
           }
           if (q.keepPerJob !== undefined) {

@@ -19,8 +19,10 @@ const apply = prepareBatch(db)
 
 // WAL checkpoints run here too (the store's only background thread), between batches, never on the scheduler's thread.
 let lastBatchAt = 0
-const checkpoints = checkpointMs === null ? null
-  : startWalCheckpoints(db, path, { intervalMs: checkpointMs, ownWriteAt: () => lastBatchAt })
+const checkpoints =
+  checkpointMs === null
+    ? null
+    : startWalCheckpoints(db, path, { intervalMs: checkpointMs, ownWriteAt: () => lastBatchAt })
 
 // Every answer goes out before the shared flag moves, so a thread blocked on the flag finds it on the port.
 const answer = (seq, error) => {
@@ -56,7 +58,7 @@ function commit(group) {
 parentPort.on('message', (first) => {
   const group = []
   let values = 0
-  for (let m = first; m; ) {
+  for (let m = first; m;) {
     if (m.close) {
       if (group.length) commit(group)
       checkpoints?.stop()

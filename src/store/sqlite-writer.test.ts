@@ -46,7 +46,9 @@ describe('SQLite writer thread', () => {
       },
     })
     const at = Date.now() + 1_500
-    sched.addJobs(Array.from({ length: 2_000 }, (_, i) => ({ id: `j${i}`, taskType: 'probe', trigger: { type: 'date', at } })))
+    sched.addJobs(
+      Array.from({ length: 2_000 }, (_, i) => ({ id: `j${i}`, taskType: 'probe', trigger: { type: 'date', at } })),
+    )
     let done = 0
     const all = new Promise<void>((resolve) => sched.on('succeeded', () => ++done === 2_000 && resolve()))
     await sched.start()
@@ -61,7 +63,9 @@ describe('SQLite writer thread', () => {
     const numbered = reader.prepare('SELECT COUNT(DISTINCT outcome_seq) AS n FROM runs').get() as { n: number }
     expect(numbered.n).toBe(2_000)
     await sched.stop({ graceMs: 1_000 })
-    const outcomes = reader.prepare("SELECT COUNT(*) AS n FROM jobs WHERE last_outcome = 'succeeded' AND next_fire_at IS NULL").get() as { n: number }
+    const outcomes = reader
+      .prepare("SELECT COUNT(*) AS n FROM jobs WHERE last_outcome = 'succeeded' AND next_fire_at IS NULL")
+      .get() as { n: number }
     expect(outcomes.n).toBe(2_000)
     reader.close()
   })
@@ -73,7 +77,9 @@ describe('SQLite writer thread', () => {
     const ran = new Map<string, number>()
     sched.registerTask({ type: 'count', handler: async ({ jobId }) => void ran.set(jobId, (ran.get(jobId) ?? 0) + 1) })
     const at = Date.now() + 1_000
-    sched.addJobs(Array.from({ length: 1_000 }, (_, i) => ({ id: `j${i}`, taskType: 'count', trigger: { type: 'date', at } })))
+    sched.addJobs(
+      Array.from({ length: 1_000 }, (_, i) => ({ id: `j${i}`, taskType: 'count', trigger: { type: 'date', at } })),
+    )
     await sched.start()
     // Another process holds the write lock past the writer's 5 s busy timeout when the jobs come due.
     const locker = new Database(path)
@@ -122,8 +128,9 @@ describe('SQLite writer thread', () => {
     const locker = new Database(path)
     locker.exec('BEGIN IMMEDIATE')
     // The first 1,000 jobs go to the thread, which waits out its 5 s busy timeout and fails the batch.
-    expect(() => sched.addJobs(Array.from({ length: 1_500 }, (_, i) => ({ id: `j${i}`, taskType: 'noop', trigger: 'hourly' }))))
-      .toThrow(/STORE_WRITE|store write failed/)
+    expect(() =>
+      sched.addJobs(Array.from({ length: 1_500 }, (_, i) => ({ id: `j${i}`, taskType: 'noop', trigger: 'hourly' }))),
+    ).toThrow(/STORE_WRITE|store write failed/)
     expect(counts.thread).toBeGreaterThan(0)
     locker.exec('ROLLBACK')
     locker.close()
@@ -137,20 +144,33 @@ describe('SQLite writer thread', () => {
     store.close()
   })
 
-  it('holds checkpoints while the scheduler\'s thread keeps committing, and checkpoints once writes pause', async () => {
+  it("holds checkpoints while the scheduler's thread keeps committing, and checkpoints once writes pause", async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'writer-')), 'state.db')
     const db = openDatabase({ path })
     const store = createSqliteSchedulerStore({ db, writerThread: true })
     // Until a checkpoint copies them, new pages live only in the WAL: the database file keeps its size.
     const dbSize = () => statSync(path).size
     let n = 0
-    const putJob = () => store.applyBatch([{
-      op: 'putJob',
-      job: {
-        id: `j${n++}`, taskType: 't', specJson: 'x'.repeat(2_000), enabled: true, paused: false, priority: 'normal',
-        nextFireAt: null, lastFireAt: null, executions: 0, lastOutcome: null, createdAt: 1, updatedAt: 1,
-      },
-    }])
+    const putJob = () =>
+      store.applyBatch([
+        {
+          op: 'putJob',
+          job: {
+            id: `j${n++}`,
+            taskType: 't',
+            specJson: 'x'.repeat(2_000),
+            enabled: true,
+            paused: false,
+            priority: 'normal',
+            nextFireAt: null,
+            lastFireAt: null,
+            executions: 0,
+            lastOutcome: null,
+            createdAt: 1,
+            updatedAt: 1,
+          },
+        },
+      ])
     putJob()
     const before = dbSize()
     // Small commits every few ms for 1.6 s, past the 1 s checkpoint interval.
@@ -173,13 +193,26 @@ describe('SQLite writer thread', () => {
     const store = createSqliteSchedulerStore({ db, writerThread: true })
     // Neither connection checkpoints inside its commits: the thread does, between batches.
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0)
-    const putJobs = (from: number) => store.applyBatch(Array.from({ length: 3_000 }, (_, k): StoreOp => ({
-      op: 'putJob',
-      job: {
-        id: `j${from + k}`, taskType: 't', specJson: 'x'.repeat(300), enabled: true, paused: false, priority: 'normal',
-        nextFireAt: null, lastFireAt: null, executions: 0, lastOutcome: null, createdAt: 1, updatedAt: 1,
-      },
-    })))
+    const putJobs = (from: number) =>
+      store.applyBatch(
+        Array.from({ length: 3_000 }, (_, k): StoreOp => ({
+          op: 'putJob',
+          job: {
+            id: `j${from + k}`,
+            taskType: 't',
+            specJson: 'x'.repeat(300),
+            enabled: true,
+            paused: false,
+            priority: 'normal',
+            nextFireAt: null,
+            lastFireAt: null,
+            executions: 0,
+            lastOutcome: null,
+            createdAt: 1,
+            updatedAt: 1,
+          },
+        })),
+      )
     const walSize = () => statSync(`${path}-wal`).size
     putJobs(0)
     putJobs(3_000)

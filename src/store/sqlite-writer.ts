@@ -39,7 +39,8 @@ export function startSqliteWriter(path: string, options: { checkpointMs: number 
   const { port1, port2 } = new MessageChannel()
   const worker = new Worker(WORKER, {
     workerData: { path, flag, reply: port2, checkpointMs: options.checkpointMs },
-    transferList: [port2], name: 'sqlite-writer',
+    transferList: [port2],
+    name: 'sqlite-writer',
     // It holds one batch of primitives at a time, all garbage once applied: a small heap (a 2 MB young generation,
     // ~3 MB less RSS than 8 MB with no measurable cost) keeps the thread's memory small. It is plain JavaScript: no
     // execArgv, so it does not load the parent's TypeScript hooks (~5 MB) for nothing.
@@ -139,6 +140,8 @@ export function startSqliteWriter(path: string, options: { checkpointMs: number 
 /** The error of a batch that was not applied (nothing of it was), here or on the writer thread. */
 export function storeWriteError(detail: string, cause?: unknown): AppError {
   return new AppError('STORE_WRITE', `scheduler store write failed; nothing of the batch was applied: ${detail}`, {
-    cause, retryable: true, hint: 'check disk space and that no other process holds a write lock on the state file',
+    cause,
+    retryable: true,
+    hint: 'check disk space and that no other process holds a write lock on the state file',
   })
 }

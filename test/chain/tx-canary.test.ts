@@ -10,7 +10,14 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { createTxEngine, type TxEngine } from '../../src/chain/tx-engine.ts'
 import { serializeError } from '../../src/logging/logger.ts'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts'
-import { randomAddress, recordingPolicy, startEngineFixture, TARGET, testClient, type EngineFixture } from './engine-fixture.ts'
+import {
+  randomAddress,
+  recordingPolicy,
+  startEngineFixture,
+  TARGET,
+  testClient,
+  type EngineFixture,
+} from './engine-fixture.ts'
 
 const CANARY_KEY = `0x${randomBytes(32).toString('hex')}` as Hex
 const CANARY_API_KEY = `CANARYKEY${randomBytes(12).toString('hex')}`
@@ -23,15 +30,33 @@ describe('engine canary leak', () => {
   let engine: TxEngine
   const account = privateKeyToAccount(CANARY_KEY)
   const errors: unknown[] = []
-  const attempt = async (p: Promise<unknown>) => { try { await p } catch (err) { errors.push(err) } }
+  const attempt = async (p: Promise<unknown>) => {
+    try {
+      await p
+    } catch (err) {
+      errors.push(err)
+    }
+  }
 
   beforeAll(async () => {
     f = await startEngineFixture()
     proxy = await startFaultProxy({ target: f.anvil.rpcUrl, seed: 11, path: `/v3/${CANARY_API_KEY}` })
     await f.rpc('anvil_setBalance', [account.address, `0x${parseEther('5').toString(16)}`])
-    engine = createTxEngine({ db: f.db, logger: f.logger, signers: [account], policy: recordingPolicy(),
-      chains: [{ chainId: f.anvil.chainId, client: testClient(proxy.url, f.anvil.chainId, 800),
-        fees: { maxFeePerGas: 100_000_000_000n }, pollMs: 30, rebroadcastMs: 200 }] })
+    engine = createTxEngine({
+      db: f.db,
+      logger: f.logger,
+      signers: [account],
+      policy: recordingPolicy(),
+      chains: [
+        {
+          chainId: f.anvil.chainId,
+          client: testClient(proxy.url, f.anvil.chainId, 800),
+          fees: { maxFeePerGas: 100_000_000_000n },
+          pollMs: 30,
+          rebroadcastMs: 200,
+        },
+      ],
+    })
   })
   afterAll(async () => {
     await proxy?.close()
@@ -43,23 +68,49 @@ describe('engine canary leak', () => {
     const chainId = f.anvil.chainId
     await engine.send({ chainId, to: randomAddress(), value: 1n }, { runId: 'k-ok', wallet: account.address })
     const target = await f.deployTarget()
-    await attempt(engine.send({ chainId, to: target, data: encodeFunctionData({ abi: TARGET.abi, functionName: 'boom' }) },
-      { runId: 'k-revert', wallet: account.address }))
-    const stop = proxy.addRule({ method: 'eth_sendRawTransaction', fault: { kind: 'http', status: 502 }, phase: 'after', times: 2 })
+    await attempt(
+      engine.send(
+        { chainId, to: target, data: encodeFunctionData({ abi: TARGET.abi, functionName: 'boom' }) },
+        { runId: 'k-revert', wallet: account.address },
+      ),
+    )
+    const stop = proxy.addRule({
+      method: 'eth_sendRawTransaction',
+      fault: { kind: 'http', status: 502 },
+      phase: 'after',
+      times: 2,
+    })
     await engine.send({ chainId, to: randomAddress(), value: 2n }, { runId: 'k-lost', wallet: account.address })
     stop()
-    await attempt(engine.send({ chainId, to: randomAddress(), value: parseEther('50') }, { runId: 'k-poor', wallet: account.address }))
+    await attempt(
+      engine.send(
+        { chainId, to: randomAddress(), value: parseEther('50') },
+        { runId: 'k-poor', wallet: account.address },
+      ),
+    )
     proxy.setChaos({ errorRate: 0.4, hangRate: 0.05, staleRate: 0.05 })
-    await Promise.all(Array.from({ length: 6 }, (_, i) =>
-      attempt(engine.send({ chainId, to: randomAddress(), value: 3n }, { runId: `k-chaos-${i}`, wallet: account.address }))))
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        attempt(
+          engine.send({ chainId, to: randomAddress(), value: 3n }, { runId: `k-chaos-${i}`, wallet: account.address }),
+        ),
+      ),
+    )
     proxy.setChaos(undefined)
     await engine.reconcileOpenIntents()
-    await attempt(engine.send({ chainId: 999, to: randomAddress(), value: 1n }, { runId: 'k-chain', wallet: account.address }))
+    await attempt(
+      engine.send({ chainId: 999, to: randomAddress(), value: 1n }, { runId: 'k-chain', wallet: account.address }),
+    )
 
     expect(errors.length).toBeGreaterThanOrEqual(3)
     for (const err of errors) {
       f.logger.error({ err }, 'engine error')
-      const text = [String(err), JSON.stringify(err), inspect(err, { depth: 8 }), JSON.stringify(serializeError(err))].join('\n')
+      const text = [
+        String(err),
+        JSON.stringify(err),
+        inspect(err, { depth: 8 }),
+        JSON.stringify(serializeError(err)),
+      ].join('\n')
       expect(hits(text)).toEqual([])
     }
     expect(f.logLines.length).toBeGreaterThan(0)

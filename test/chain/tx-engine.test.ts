@@ -4,19 +4,34 @@ import { encodeFunctionData, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { ANVIL_TEST_KEYS } from '../../src/devnet/anvil.ts'
 import { createTxEngine } from '../../src/chain/tx-engine.ts'
-import { minedTxsFrom, randomAddress, recordingPolicy, startEngineFixture, TARGET, testClient, type EngineFixture } from './engine-fixture.ts'
+import {
+  minedTxsFrom,
+  randomAddress,
+  recordingPolicy,
+  startEngineFixture,
+  TARGET,
+  testClient,
+  type EngineFixture,
+} from './engine-fixture.ts'
 
 describe('tx engine send path', () => {
   let f: EngineFixture
   // anvil's txpool can park a transaction that arrives while its predecessor is being mined (it stays "queued"
   // at the chain's nonce and every rebroadcast is "already known"); the engine's way out is the fee bump of a
   // stuck transaction, so the pipelining tests bump after 10 s instead of the default minute.
-  beforeAll(async () => { f = await startEngineFixture({ chain: { stuckAfterMs: 10_000 } }) })
-  afterAll(async () => { await f?.close() })
+  beforeAll(async () => {
+    f = await startEngineFixture({ chain: { stuckAfterMs: 10_000 } })
+  })
+  afterAll(async () => {
+    await f?.close()
+  })
 
   it('sends once, journals signed bytes before broadcast, and a retried run finds its intent instead of re-sending', async () => {
     const to = randomAddress()
-    const res = await f.engine.send({ chainId: f.anvil.chainId, to, value: 1234n }, { runId: 'run-a', wallet: f.wallet })
+    const res = await f.engine.send(
+      { chainId: f.anvil.chainId, to, value: 1234n },
+      { runId: 'run-a', wallet: f.wallet },
+    )
     expect(res.resumed).toBe(false)
     expect(res.receipt.status).toBe('success')
     const row = f.engine.journal.get(res.intentId)!
@@ -24,19 +39,28 @@ describe('tx engine send path', () => {
     expect(row.rawTx).toMatch(/^0x02/)
     expect(row.hash).toBe(res.hash)
     expect(row.broadcastCount).toBeGreaterThanOrEqual(1)
-    const again = await f.engine.send({ chainId: f.anvil.chainId, to, value: 1234n }, { runId: 'run-a', wallet: f.wallet })
+    const again = await f.engine.send(
+      { chainId: f.anvil.chainId, to, value: 1234n },
+      { runId: 'run-a', wallet: f.wallet },
+    )
     expect(again.resumed).toBe(true)
     expect(again.hash).toBe(res.hash)
     expect(await f.client.getBalance({ address: to })).toBe(1234n)
-    await expect(f.engine.send({ chainId: f.anvil.chainId, to, value: 999n }, { runId: 'run-a', wallet: f.wallet }))
-      .rejects.toMatchObject({ code: 'TX_INTENT_MISMATCH' })
+    await expect(
+      f.engine.send({ chainId: f.anvil.chainId, to, value: 999n }, { runId: 'run-a', wallet: f.wallet }),
+    ).rejects.toMatchObject({ code: 'TX_INTENT_MISMATCH' })
   })
 
   it('pipelines 40 concurrent sends from one wallet with no gap and one tx per intent', async () => {
     const start = await f.client.getTransactionCount({ address: f.wallet })
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) =>
-      f.engine.send({ chainId: f.anvil.chainId, to: randomAddress(), value: BigInt(i + 1) },
-        { runId: `conc-${i}`, wallet: f.wallet })))
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        f.engine.send(
+          { chainId: f.anvil.chainId, to: randomAddress(), value: BigInt(i + 1) },
+          { runId: `conc-${i}`, wallet: f.wallet },
+        ),
+      ),
+    )
     const nonces = results.map((r) => r.nonce).sort((a, b) => a - b)
     expect(nonces).toEqual(Array.from({ length: 40 }, (_, i) => start + i))
     expect(await f.client.getTransactionCount({ address: f.wallet })).toBe(start + 40)
@@ -45,8 +69,10 @@ describe('tx engine send path', () => {
 
   it('dry run stops after simulation and records what would have been sent', async () => {
     const before = await f.client.getTransactionCount({ address: f.wallet })
-    const res = await f.engine.send({ chainId: f.anvil.chainId, to: randomAddress(), value: 5n },
-      { runId: 'dry-1', wallet: f.wallet, dryRun: true })
+    const res = await f.engine.send(
+      { chainId: f.anvil.chainId, to: randomAddress(), value: 5n },
+      { runId: 'dry-1', wallet: f.wallet, dryRun: true },
+    )
     expect(res.dryRun).toBe(true)
     expect(res.would.gasLimit).toBe(21_000n)
     const row = f.engine.journal.get(res.intentId)!
@@ -58,37 +84,66 @@ describe('tx engine send path', () => {
     const target = await f.deployTarget()
     const before = await f.client.getTransactionCount({ address: f.wallet })
     const data = encodeFunctionData({ abi: TARGET.abi, functionName: 'boom' })
-    const err = await f.engine.send({ chainId: f.anvil.chainId, to: target, data }, { runId: 'boom-1', wallet: f.wallet })
+    const err = await f.engine
+      .send({ chainId: f.anvil.chainId, to: target, data }, { runId: 'boom-1', wallet: f.wallet })
       .catch((e: unknown) => e)
     expect(err).toMatchObject({ code: 'EXECUTION_REVERTED', retryable: false, reason: 'boom: not allowed' })
     expect(f.engine.journal.byRun('boom-1')).toHaveLength(0)
     expect(await f.client.getTransactionCount({ address: f.wallet })).toBe(before)
-    const ok = await f.engine.send({ chainId: f.anvil.chainId, to: target,
-      data: encodeFunctionData({ abi: TARGET.abi, functionName: 'hit' }) }, { runId: 'hit-1', wallet: f.wallet })
+    const ok = await f.engine.send(
+      { chainId: f.anvil.chainId, to: target, data: encodeFunctionData({ abi: TARGET.abi, functionName: 'hit' }) },
+      { runId: 'hit-1', wallet: f.wallet },
+    )
     expect(ok.receipt.status).toBe('success')
   })
 
   it('an underfunded wallet fails before signing and uses no nonce', async () => {
     const poor = privateKeyToAccount(ANVIL_TEST_KEYS[2])
     await f.rpc('anvil_setBalance', [poor.address, '0x5af3107a4000']) // 0.0001 ETH
-    const engine = createTxEngine({ db: f.db, logger: f.logger, signers: [poor], policy: recordingPolicy(), chains: [{ chainId: f.anvil.chainId,
-      client: testClient(f.anvil.rpcUrl, f.anvil.chainId), fees: { maxFeePerGas: 100_000_000_000n }, pollMs: 30 }] })
-    const err = await engine.send({ chainId: f.anvil.chainId, to: randomAddress(), value: parseEther('1') },
-      { runId: 'poor-1', wallet: poor.address }).catch((e: unknown) => e)
+    const engine = createTxEngine({
+      db: f.db,
+      logger: f.logger,
+      signers: [poor],
+      policy: recordingPolicy(),
+      chains: [
+        {
+          chainId: f.anvil.chainId,
+          client: testClient(f.anvil.rpcUrl, f.anvil.chainId),
+          fees: { maxFeePerGas: 100_000_000_000n },
+          pollMs: 30,
+        },
+      ],
+    })
+    const err = await engine
+      .send(
+        { chainId: f.anvil.chainId, to: randomAddress(), value: parseEther('1') },
+        { runId: 'poor-1', wallet: poor.address },
+      )
+      .catch((e: unknown) => e)
     expect(err).toMatchObject({ code: 'INSUFFICIENT_FUNDS', retryable: false })
     expect(engine.journal.byRun('poor-1')).toHaveLength(0)
     expect(await f.client.getTransactionCount({ address: poor.address })).toBe(0)
     // Still usable for what it can afford: the nonce it gets is 0 (none was burnt).
-    const ok = await engine.send({ chainId: f.anvil.chainId, to: randomAddress(), value: 1n },
-      { runId: 'poor-2', wallet: poor.address })
+    const ok = await engine.send(
+      { chainId: f.anvil.chainId, to: randomAddress(), value: 1n },
+      { runId: 'poor-2', wallet: poor.address },
+    )
     expect(ok.nonce).toBe(0)
   })
 
   it('refuses to sign when the RPC reports another chain id', async () => {
     const account = privateKeyToAccount(ANVIL_TEST_KEYS[3])
-    const engine = createTxEngine({ db: f.db, logger: f.logger, signers: [account], policy: recordingPolicy(), chains: [{ chainId: 10,
-      client: testClient(f.anvil.rpcUrl, 10), fees: { maxFeePerGas: 100_000_000_000n }, pollMs: 30 }] })
-    const err = await engine.send({ chainId: 10, to: randomAddress(), value: 1n }, { runId: 'wrong-chain', wallet: account.address })
+    const engine = createTxEngine({
+      db: f.db,
+      logger: f.logger,
+      signers: [account],
+      policy: recordingPolicy(),
+      chains: [
+        { chainId: 10, client: testClient(f.anvil.rpcUrl, 10), fees: { maxFeePerGas: 100_000_000_000n }, pollMs: 30 },
+      ],
+    })
+    const err = await engine
+      .send({ chainId: 10, to: randomAddress(), value: 1n }, { runId: 'wrong-chain', wallet: account.address })
       .catch((e: unknown) => e)
     expect(err).toMatchObject({ code: 'CHAIN_ID_MISMATCH', retryable: false })
     expect(engine.journal.byRun('wrong-chain')).toHaveLength(0)
@@ -97,8 +152,10 @@ describe('tx engine send path', () => {
 
   it('on-chain history matches the journal: one mined tx per intent', async () => {
     const mined = await minedTxsFrom(f.client, f.wallet)
-    const journaled = f.db.prepare("SELECT tx_hash FROM tx_intents WHERE status = 'confirmed' AND from_addr = ?")
-      .all(f.wallet.toLowerCase()).map((r) => (r as { tx_hash: string }).tx_hash)
+    const journaled = f.db
+      .prepare("SELECT tx_hash FROM tx_intents WHERE status = 'confirmed' AND from_addr = ?")
+      .all(f.wallet.toLowerCase())
+      .map((r) => (r as { tx_hash: string }).tx_hash)
     expect(mined.map((m) => m.hash).sort()).toEqual([...journaled].sort())
   })
 })

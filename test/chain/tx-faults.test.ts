@@ -21,16 +21,29 @@ describe('tx engine behind a faulty RPC', () => {
       engineUrl: async (anvil) => {
         proxy = await startFaultProxy({ target: anvil.rpcUrl, seed: 3 })
         // Alternate the two bad cases: never reached the node, and reached it but the answer was lost.
-        proxy.addRule({ method: 'eth_sendRawTransaction', every: 6, fault: { kind: 'http', status: 502 }, phase: 'after' })
-        proxy.addRule({ method: 'eth_sendRawTransaction', every: 3, fault: { kind: 'rpc-error', code: -32603,
-          message: 'injected: internal error' } })
+        proxy.addRule({
+          method: 'eth_sendRawTransaction',
+          every: 6,
+          fault: { kind: 'http', status: 502 },
+          phase: 'after',
+        })
+        proxy.addRule({
+          method: 'eth_sendRawTransaction',
+          every: 3,
+          fault: { kind: 'rpc-error', code: -32603, message: 'injected: internal error' },
+        })
         return proxy.url
       },
     })
     const fx = f
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) =>
-      fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: BigInt(i + 1) },
-        { runId: `c50-${i}`, wallet: fx.wallet })))
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        fx.engine.send(
+          { chainId: fx.anvil.chainId, to: randomAddress(), value: BigInt(i + 1) },
+          { runId: `c50-${i}`, wallet: fx.wallet },
+        ),
+      ),
+    )
     expect(Object.values(proxy!.injected()).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(16)
     const onChainNonce = await fx.client.getTransactionCount({ address: fx.wallet })
     const mined = await minedTxsFrom(fx.client, fx.wallet)
@@ -53,8 +66,8 @@ describe('tx engine behind a faulty RPC', () => {
       },
     })
     const fx = f
-    const send = (runId: string) => fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 1n },
-      { runId, wallet: fx.wallet })
+    const send = (runId: string) =>
+      fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 1n }, { runId, wallet: fx.wallet })
     const a = send('stale-a')
     const journaled = fx.db.prepare("SELECT COUNT(*) AS n FROM tx_intents WHERE run_id = 'stale-a'")
     while ((journaled.get() as { n: number }).n === 0) await new Promise((r) => setTimeout(r, 5))
@@ -82,15 +95,19 @@ describe('tx engine behind a faulty RPC', () => {
     const fx = f
     const engine = fx.engine
     proxy!.setChaos({ errorRate: 0.3, hangRate: 0.05, staleRate: 0.05 })
-    const outcomes = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
-      try {
-        const r = await engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: BigInt(i + 1) },
-          { runId: `chaos-${i}`, wallet: fx.wallet })
-        return { ok: true as const, hash: r.hash }
-      } catch (err) {
-        return { ok: false as const, err }
-      }
-    }))
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        try {
+          const r = await engine.send(
+            { chainId: fx.anvil.chainId, to: randomAddress(), value: BigInt(i + 1) },
+            { runId: `chaos-${i}`, wallet: fx.wallet },
+          )
+          return { ok: true as const, hash: r.hash }
+        } catch (err) {
+          return { ok: false as const, err }
+        }
+      }),
+    )
     proxy!.setChaos(undefined)
     for (const o of outcomes) {
       if (!o.ok) {
@@ -106,7 +123,9 @@ describe('tx engine behind a faulty RPC', () => {
     const mined = await minedTxsFrom(fx.client, fx.wallet)
     const nonces = mined.map((m) => m.nonce).sort((a, b) => a - b)
     expect(nonces).toEqual(nonces.map((_, i) => i))
-    const journaledConfirmed = fx.db.prepare("SELECT COUNT(*) AS n FROM tx_intents WHERE status = 'confirmed'").get() as { n: number }
+    const journaledConfirmed = fx.db
+      .prepare("SELECT COUNT(*) AS n FROM tx_intents WHERE status = 'confirmed'")
+      .get() as { n: number }
     expect(mined).toHaveLength(journaledConfirmed.n)
     for (const o of succeeded) expect(mined.map((m) => m.hash)).toContain(o.hash)
   })

@@ -14,54 +14,111 @@ describe('spend policy in the engine', () => {
   let target: Address
   const own = randomAddress()
   const account = privateKeyToAccount(ANVIL_TEST_KEYS[1]!)
-  const build = () => createTxEngine({
-    db: f.db, logger: f.logger, signers: [account],
-    chains: [{ chainId: f.anvil.chainId, client: testClient(f.anvil.rpcUrl, f.anvil.chainId), fees: { maxFeePerGas: parseGwei('50') }, pollMs: 30 }],
-    policy: createSpendPolicyGuard([{ chainId: f.anvil.chainId, maxFeePerGas: parseGwei('50'), maxValuePerTx: parseEther('1'),
-      // Room for two 0.4 ETH transfers plus gas, not three.
-      dailyNativeCap: parseEther('0.9'), dailyTokenCaps: {}, contracts: [target], spenders: [], ownWallets: [own] }]),
-  })
+  const build = () =>
+    createTxEngine({
+      db: f.db,
+      logger: f.logger,
+      signers: [account],
+      chains: [
+        {
+          chainId: f.anvil.chainId,
+          client: testClient(f.anvil.rpcUrl, f.anvil.chainId),
+          fees: { maxFeePerGas: parseGwei('50') },
+          pollMs: 30,
+        },
+      ],
+      policy: createSpendPolicyGuard([
+        {
+          chainId: f.anvil.chainId,
+          maxFeePerGas: parseGwei('50'),
+          maxValuePerTx: parseEther('1'),
+          // Room for two 0.4 ETH transfers plus gas, not three.
+          dailyNativeCap: parseEther('0.9'),
+          dailyTokenCaps: {},
+          contracts: [target],
+          spenders: [],
+          ownWallets: [own],
+        },
+      ]),
+    })
   beforeAll(async () => {
     f = await startEngineFixture()
     target = await f.deployTarget()
     engine = build()
   })
-  afterAll(async () => { await f?.close() })
+  afterAll(async () => {
+    await f?.close()
+  })
 
   const nonce = () => f.client.getTransactionCount({ address: account.address })
 
   it('refuses a recipient off the allowlist and a value above the cap, before anything is signed', async () => {
-    await expect(engine.send({ chainId: f.anvil.chainId, to: randomAddress(), value: 1n }, { runId: 'p-1', wallet: account.address }))
-      .rejects.toMatchObject({ code: 'POLICY_NOT_ALLOWLISTED', retryable: false })
-    await expect(engine.send({ chainId: f.anvil.chainId, to: own, value: parseEther('2') }, { runId: 'p-2', wallet: account.address }))
-      .rejects.toMatchObject({ code: 'POLICY_MAX_VALUE' })
+    await expect(
+      engine.send(
+        { chainId: f.anvil.chainId, to: randomAddress(), value: 1n },
+        { runId: 'p-1', wallet: account.address },
+      ),
+    ).rejects.toMatchObject({ code: 'POLICY_NOT_ALLOWLISTED', retryable: false })
+    await expect(
+      engine.send(
+        { chainId: f.anvil.chainId, to: own, value: parseEther('2') },
+        { runId: 'p-2', wallet: account.address },
+      ),
+    ).rejects.toMatchObject({ code: 'POLICY_MAX_VALUE' })
     expect(await nonce()).toBe(0)
     expect(engine.journal.byRun('p-1')).toHaveLength(0)
   })
 
   it('refuses an unlimited approval (exact approvals only)', async () => {
     const data = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [randomAddress(), maxUint256] })
-    await expect(engine.send({ chainId: f.anvil.chainId, to: target, data }, { runId: 'p-3', wallet: account.address }))
-      .rejects.toMatchObject({ retryable: false, name: 'PolicyViolationError' })
+    await expect(
+      engine.send({ chainId: f.anvil.chainId, to: target, data }, { runId: 'p-3', wallet: account.address }),
+    ).rejects.toMatchObject({ retryable: false, name: 'PolicyViolationError' })
   })
 
   it('counts the daily native cap from the journal, across a restart', async () => {
-    await engine.send({ chainId: f.anvil.chainId, to: own, value: parseEther('0.4') }, { runId: 'p-4', wallet: account.address })
-    await engine.send({ chainId: f.anvil.chainId, to: own, value: parseEther('0.4') }, { runId: 'p-5', wallet: account.address })
-    await expect(engine.send({ chainId: f.anvil.chainId, to: own, value: parseEther('0.4') }, { runId: 'p-6', wallet: account.address }))
-      .rejects.toMatchObject({ code: 'POLICY_DAILY_NATIVE' })
+    await engine.send(
+      { chainId: f.anvil.chainId, to: own, value: parseEther('0.4') },
+      { runId: 'p-4', wallet: account.address },
+    )
+    await engine.send(
+      { chainId: f.anvil.chainId, to: own, value: parseEther('0.4') },
+      { runId: 'p-5', wallet: account.address },
+    )
+    await expect(
+      engine.send(
+        { chainId: f.anvil.chainId, to: own, value: parseEther('0.4') },
+        { runId: 'p-6', wallet: account.address },
+      ),
+    ).rejects.toMatchObject({ code: 'POLICY_DAILY_NATIVE' })
     f.db.close()
     f.db = openDatabase({ path: f.dbPath })
     const restarted = build()
-    await expect(restarted.send({ chainId: f.anvil.chainId, to: own, value: parseEther('0.4') }, { runId: 'p-7', wallet: account.address }))
-      .rejects.toMatchObject({ code: 'POLICY_DAILY_NATIVE' })
+    await expect(
+      restarted.send(
+        { chainId: f.anvil.chainId, to: own, value: parseEther('0.4') },
+        { runId: 'p-7', wallet: account.address },
+      ),
+    ).rejects.toMatchObject({ code: 'POLICY_DAILY_NATIVE' })
     expect(await nonce()).toBe(2)
   })
 
   it('a chain without a policy refuses every call (fail closed)', async () => {
-    const bare = createTxEngine({ db: f.db, logger: f.logger, signers: [account], policy: createSpendPolicyGuard([]),
-      chains: [{ chainId: f.anvil.chainId, client: testClient(f.anvil.rpcUrl, f.anvil.chainId), fees: { maxFeePerGas: parseGwei('50') } }] })
-    await expect(bare.send({ chainId: f.anvil.chainId, to: own, value: 1n }, { runId: 'p-8', wallet: account.address }))
-      .rejects.toMatchObject({ name: 'PolicyViolationError' })
+    const bare = createTxEngine({
+      db: f.db,
+      logger: f.logger,
+      signers: [account],
+      policy: createSpendPolicyGuard([]),
+      chains: [
+        {
+          chainId: f.anvil.chainId,
+          client: testClient(f.anvil.rpcUrl, f.anvil.chainId),
+          fees: { maxFeePerGas: parseGwei('50') },
+        },
+      ],
+    })
+    await expect(
+      bare.send({ chainId: f.anvil.chainId, to: own, value: 1n }, { runId: 'p-8', wallet: account.address }),
+    ).rejects.toMatchObject({ name: 'PolicyViolationError' })
   })
 })

@@ -34,8 +34,10 @@ describe('tx engine recovery', () => {
     const job = (async () => {
       for (;;) {
         try {
-          return await fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 7n },
-            { runId: 'spike-1', wallet: fx.wallet })
+          return await fx.engine.send(
+            { chainId: fx.anvil.chainId, to: randomAddress(), value: 7n },
+            { runId: 'spike-1', wallet: fx.wallet },
+          )
         } catch (err) {
           const e = err as { code: string; retryable: boolean }
           if (!e.retryable) throw err
@@ -57,9 +59,15 @@ describe('tx engine recovery', () => {
   })
 
   it('a stuck tx is replaced at the same nonce with both fees x1.125; one tx mined, the job gets the new hash', async () => {
-    f = await startEngineFixture({ anvil: { automine: false }, chain: { stuckAfterMs: 300, maxBumps: 2, rebroadcastMs: 200 } })
+    f = await startEngineFixture({
+      anvil: { automine: false },
+      chain: { stuckAfterMs: 300, maxBumps: 2, rebroadcastMs: 200 },
+    })
     const fx = f
-    const pending = fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 9n }, { runId: 'stuck-1', wallet: fx.wallet })
+    const pending = fx.engine.send(
+      { chainId: fx.anvil.chainId, to: randomAddress(), value: 9n },
+      { runId: 'stuck-1', wallet: fx.wallet },
+    )
     const rows = await until(() => {
       const r = fx.engine.journal.byRun('stuck-1')
       // Mined only once the node has the replacement (see the cancel test below).
@@ -84,11 +92,15 @@ describe('tx engine recovery', () => {
     f = await startEngineFixture({ anvil: { automine: false }, chain: { stuckAfterMs: 60_000, rebroadcastMs: 200 } })
     const fx = f
     const to = randomAddress()
-    const pending = fx.engine.send({ chainId: fx.anvil.chainId, to, value: 11n },
-      { runId: 'cancel-1', wallet: fx.wallet, deadlineMs: 300 }).catch((e: unknown) => e)
+    const pending = fx.engine
+      .send({ chainId: fx.anvil.chainId, to, value: 11n }, { runId: 'cancel-1', wallet: fx.wallet, deadlineMs: 300 })
+      .catch((e: unknown) => e)
     // Mine only once the node has the cancel: a block mined between its journal write and its broadcast
     // (rightly) includes the original instead.
-    await until(() => fx.engine.journal.byRun('cancel-1').find((r) => r.kind === 'cancel' && r.broadcastCount > 0), 'a cancel')
+    await until(
+      () => fx.engine.journal.byRun('cancel-1').find((r) => r.kind === 'cancel' && r.broadcastCount > 0),
+      'a cancel',
+    )
     await fx.rpc('evm_mine')
     expect(await pending).toMatchObject({ code: 'TX_CANCELLED', retryable: false })
     const mined = await minedTxsFrom(fx.client, fx.wallet)
@@ -100,7 +112,10 @@ describe('tx engine recovery', () => {
   it('a dropped tx is re-sent with the same bytes and included exactly once', async () => {
     f = await startEngineFixture({ anvil: { automine: false }, chain: { rebroadcastMs: 200 } })
     const fx = f
-    const pending = fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 13n }, { runId: 'drop-1', wallet: fx.wallet })
+    const pending = fx.engine.send(
+      { chainId: fx.anvil.chainId, to: randomAddress(), value: 13n },
+      { runId: 'drop-1', wallet: fx.wallet },
+    )
     const row = await until(() => fx.engine.journal.byRun('drop-1').find((r) => r.status === 'broadcast'), 'broadcast')
     await fx.rpc('anvil_dropTransaction', [row.hash])
     const pool = await fx.rpc<{ pending: Record<string, unknown> }>('txpool_content')
@@ -116,14 +131,19 @@ describe('tx engine recovery', () => {
   it('a reorged-out tx is detected (receipt gone) and re-included exactly once, same bytes', async () => {
     f = await startEngineFixture({ chain: { confirmations: 4, rebroadcastMs: 200 } })
     const fx = f
-    const pending = fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 17n }, { runId: 'reorg-1', wallet: fx.wallet })
+    const pending = fx.engine.send(
+      { chainId: fx.anvil.chainId, to: randomAddress(), value: 17n },
+      { runId: 'reorg-1', wallet: fx.wallet },
+    )
     const row = await until(() => fx.engine.journal.byRun('reorg-1').find((r) => r.status === 'mined'), 'mined')
     const minedIn = row.blockNumber!
     const head = Number(await fx.client.getBlockNumber())
     await fx.rpc('anvil_reorg', [head - minedIn + 1, []])
     expect(await fx.client.getTransactionReceipt({ hash: row.hash as Hex }).catch(() => null)).toBeNull()
     // Automine re-includes the rebroadcast at once; empty blocks then give it its confirmations.
-    const miner = setInterval(() => { void fx.rpc('evm_mine').catch(() => undefined) }, 60)
+    const miner = setInterval(() => {
+      void fx.rpc('evm_mine').catch(() => undefined)
+    }, 60)
     const res = await pending.finally(() => clearInterval(miner))
     expect(res.hash).toBe(row.hash)
     const mined = await minedTxsFrom(fx.client, fx.wallet)
@@ -135,16 +155,26 @@ describe('tx engine recovery', () => {
   })
 
   it('restart: open intents are reconciled (same bytes) before new sends; a foreign nonce goes to needs_attention', async () => {
-    f = await startEngineFixture({ anvil: { automine: false }, chain: { rebroadcastMs: 200, foreignNonceGraceMs: 300 } })
+    f = await startEngineFixture({
+      anvil: { automine: false },
+      chain: { rebroadcastMs: 200, foreignNonceGraceMs: 300 },
+    })
     const fx = f
     // Journaled and broadcast, then the process "dies" and the node loses the tx.
-    void fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 19n }, { runId: 'restart-1', wallet: fx.wallet })
+    void fx.engine
+      .send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 19n }, { runId: 'restart-1', wallet: fx.wallet })
       .catch(() => undefined)
-    const row = await until(() => fx.engine.journal.byRun('restart-1').find((r) => r.status === 'broadcast'), 'broadcast')
+    const row = await until(
+      () => fx.engine.journal.byRun('restart-1').find((r) => r.status === 'broadcast'),
+      'broadcast',
+    )
     await fx.rpc('anvil_dropTransaction', [row.hash])
     const engine = fx.restart()
     await fx.rpc('evm_setAutomine', [true])
-    const next = await engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 23n }, { runId: 'restart-2', wallet: fx.wallet })
+    const next = await engine.send(
+      { chainId: fx.anvil.chainId, to: randomAddress(), value: 23n },
+      { runId: 'restart-2', wallet: fx.wallet },
+    )
     const outcomes = await engine.reconcileOpenIntents()
     expect(outcomes.every((o) => o.status === 'confirmed')).toBe(true)
     expect(engine.journal.openRoots()).toEqual([])
@@ -154,13 +184,22 @@ describe('tx engine recovery', () => {
     expect(mined[0]!.hash).toBe(row.hash)
     // Another signer with the same key uses nonce 2 while our intent for nonce 2 is lost: never re-sign it.
     await fx.rpc('evm_setAutomine', [false])
-    const lost = engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 29n }, { runId: 'restart-3', wallet: fx.wallet })
+    const lost = engine
+      .send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 29n }, { runId: 'restart-3', wallet: fx.wallet })
       .catch((e: unknown) => e)
     const ours = await until(() => engine.journal.byRun('restart-3').find((r) => r.status === 'broadcast'), 'broadcast')
     await fx.rpc('anvil_dropTransaction', [ours.hash])
     const other = privateKeyToAccount(ANVIL_TEST_KEYS[0]!)
-    const foreign = await other.signTransaction({ chainId: fx.anvil.chainId, type: 'eip1559', nonce: 2, to: other.address,
-      value: 1n, gas: 21_000n, maxFeePerGas: parseGwei('20'), maxPriorityFeePerGas: parseGwei('2') })
+    const foreign = await other.signTransaction({
+      chainId: fx.anvil.chainId,
+      type: 'eip1559',
+      nonce: 2,
+      to: other.address,
+      value: 1n,
+      gas: 21_000n,
+      maxFeePerGas: parseGwei('20'),
+      maxPriorityFeePerGas: parseGwei('2'),
+    })
     await fx.rpc('eth_sendRawTransaction', [foreign])
     await fx.rpc('evm_mine')
     expect(await lost).toMatchObject({ code: 'TX_NEEDS_ATTENTION' })
@@ -173,11 +212,20 @@ describe('tx engine recovery', () => {
   it('after a chain reset the lane re-syncs its nonce from the chain (confirmed history is not re-sent)', async () => {
     f = await startEngineFixture()
     const fx = f
-    await fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 1n }, { runId: 'reset-1', wallet: fx.wallet })
-    await fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 2n }, { runId: 'reset-2', wallet: fx.wallet })
+    await fx.engine.send(
+      { chainId: fx.anvil.chainId, to: randomAddress(), value: 1n },
+      { runId: 'reset-1', wallet: fx.wallet },
+    )
+    await fx.engine.send(
+      { chainId: fx.anvil.chainId, to: randomAddress(), value: 2n },
+      { runId: 'reset-2', wallet: fx.wallet },
+    )
     await fx.rpc('anvil_reset', [])
     expect(await fx.client.getTransactionCount({ address: fx.wallet })).toBe(0)
-    const res = await fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 3n }, { runId: 'reset-3', wallet: fx.wallet })
+    const res = await fx.engine.send(
+      { chainId: fx.anvil.chainId, to: randomAddress(), value: 3n },
+      { runId: 'reset-3', wallet: fx.wallet },
+    )
     expect(res.nonce).toBe(0)
     expect((await minedTxsFrom(fx.client, fx.wallet)).map((m) => m.hash)).toEqual([res.hash])
   })

@@ -17,9 +17,20 @@ describe('built-in address book', () => {
     for (const id of [1, 10, 8453, 42161]) {
       const c = builtinChainData(id)!
       expect(Object.keys(c.tokens), `chain ${id}`).toEqual(expect.arrayContaining(['WETH', 'USDC', 'DAI']))
-      expect(Object.keys(c.contracts), `chain ${id}`).toEqual(expect.arrayContaining([
-        'weth', 'multicall3', 'uniswapV2Factory', 'uniswapV2Router02', 'uniswapV3Factory', 'swapRouter02',
-        'nonfungiblePositionManager', 'aaveV3Pool', 'aaveV3PoolDataProvider', 'aaveV3Oracle']))
+      expect(Object.keys(c.contracts), `chain ${id}`).toEqual(
+        expect.arrayContaining([
+          'weth',
+          'multicall3',
+          'uniswapV2Factory',
+          'uniswapV2Router02',
+          'uniswapV3Factory',
+          'swapRouter02',
+          'nonfungiblePositionManager',
+          'aaveV3Pool',
+          'aaveV3PoolDataProvider',
+          'aaveV3Oracle',
+        ]),
+      )
       expect(c.priceFeeds.ETH_USD?.address, `chain ${id}`).toMatch(/^0x[0-9a-fA-F]{40}$/)
       expect(c.explorer).toMatch(/^https:\/\//)
       // WETH the token and weth the contract are one address.
@@ -39,7 +50,9 @@ describe('built-in address book', () => {
     expect(l1['l1StandardBridge.10']?.address).not.toBe(l1['l1StandardBridge.8453']?.address)
     for (const id of [10, 8453]) {
       expect(builtinChainData(id)!.parentChainId).toBe(1)
-      expect(builtinChainData(id)!.contracts.l2StandardBridge?.address).toBe('0x4200000000000000000000000000000000000010')
+      expect(builtinChainData(id)!.contracts.l2StandardBridge?.address).toBe(
+        '0x4200000000000000000000000000000000000010',
+      )
     }
   })
 

@@ -23,16 +23,19 @@ describe('help', () => {
     for (const c of COMMANDS) expect(r.stdout).toContain(`  ${c.name}`)
   })
 
-  it.each(COMMANDS.map((c) => [c.name]))('`bot %s --help` shows usage, options and examples, and starts nothing', async (name) => {
-    const rec = recordingServices()
-    const r = await runMain([name, '--help', '--config', '/nonexistent/config.json'], { createServices: rec.factory })
-    expect(r.code).toBe(0)
-    expect(r.stdout).toContain(`Usage: bot ${name}`)
-    expect(r.stdout).toContain('Examples:')
-    expect(r.stdout).toMatch(/\n {2}bot /)
-    expect(r.stdout).toContain('--config <path>')
-    expect(rec.created).toBe(0)
-  })
+  it.each(COMMANDS.map((c) => [c.name]))(
+    '`bot %s --help` shows usage, options and examples, and starts nothing',
+    async (name) => {
+      const rec = recordingServices()
+      const r = await runMain([name, '--help', '--config', '/nonexistent/config.json'], { createServices: rec.factory })
+      expect(r.code).toBe(0)
+      expect(r.stdout).toContain(`Usage: bot ${name}`)
+      expect(r.stdout).toContain('Examples:')
+      expect(r.stdout).toMatch(/\n {2}bot /)
+      expect(r.stdout).toContain('--config <path>')
+      expect(rec.created).toBe(0)
+    },
+  )
 })
 
 describe('bad input exits 2 and starts nothing', () => {
@@ -64,7 +67,10 @@ describe('bad input exits 2 and starts nothing', () => {
   })
 
   it('a bad config exits 2 naming each bad field, before any service exists', async () => {
-    const bad = tmp.file('bad.yaml', 'jobs:\n  - id: a\n    taskType: t\n    trigger: sometimes\nscheduler: { maxConcurrentJobs: 0 }\n')
+    const bad = tmp.file(
+      'bad.yaml',
+      'jobs:\n  - id: a\n    taskType: t\n    trigger: sometimes\nscheduler: { maxConcurrentJobs: 0 }\n',
+    )
     const rec = recordingServices()
     const r = await runMain(['--once', '--config', bad], { createServices: rec.factory })
     expect(r.code).toBe(2)
@@ -95,7 +101,13 @@ describe('commands call the services', () => {
   })
 
   it('--once exits 1 when a job failed; --dry-run implies once and passes dryRun', async () => {
-    const rec = recordingServices({ runOnce: async (o) => ({ ok: false, jobs: [{ jobId: 'a', status: 'failed', error: 'reverted: K' }], ...(o.dryRun ? { dryRunMode: { mode: 'simulation' as const, note: 'no fork' } } : {}) }) })
+    const rec = recordingServices({
+      runOnce: async (o) => ({
+        ok: false,
+        jobs: [{ jobId: 'a', status: 'failed', error: 'reverted: K' }],
+        ...(o.dryRun ? { dryRunMode: { mode: 'simulation' as const, note: 'no fork' } } : {}),
+      }),
+    })
     expect((await runMain(['--once', '--config', cfg], { createServices: rec.factory })).code).toBe(1)
     const r = await runMain(['--dry-run', '--config', cfg], { createServices: rec.factory })
     expect(r.code).toBe(1)
@@ -103,7 +115,11 @@ describe('commands call the services', () => {
   })
 
   it('a service error prints one line with code and fix, no stack; debug adds the stack', async () => {
-    const rec = recordingServices({ status: async () => { throw new Error('boom at https://user:pw@rpc.example/key123') } })
+    const rec = recordingServices({
+      status: async () => {
+        throw new Error('boom at https://user:pw@rpc.example/key123')
+      },
+    })
     const r = await runMain(['status', '--config', cfg], { createServices: rec.factory })
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/^error INTERNAL: boom/)
@@ -136,17 +152,42 @@ describe('commands call the services', () => {
 
   it('run-task passes --args and waits for the outcome', async () => {
     const rec = recordingServices()
-    const r = await runMain(['run-task', 'a', '--args', '{"amount":"0.1"}', '--config', cfg], { createServices: rec.factory })
+    const r = await runMain(['run-task', 'a', '--args', '{"amount":"0.1"}', '--config', cfg], {
+      createServices: rec.factory,
+    })
     expect(r.code).toBe(0)
     expect(rec.calls[0]?.args[1]).toMatchObject({ argsOverride: { amount: '0.1' } })
   })
 
   it('add-task validates the job and passes the parsed definition', async () => {
     const rec = recordingServices()
-    const r = await runMain(['add-task', '--id', 'n', '--type', 'protocol_call', '--trigger', '{"type":"cron","expression":"0 6 * * 1"}',
-      '--depends-on', 'a', '--depends-on', 'b', '--priority', 'high', '--config', cfg], { createServices: rec.factory })
+    const r = await runMain(
+      [
+        'add-task',
+        '--id',
+        'n',
+        '--type',
+        'protocol_call',
+        '--trigger',
+        '{"type":"cron","expression":"0 6 * * 1"}',
+        '--depends-on',
+        'a',
+        '--depends-on',
+        'b',
+        '--priority',
+        'high',
+        '--config',
+        cfg,
+      ],
+      { createServices: rec.factory },
+    )
     expect(r.code).toBe(0)
-    expect(rec.calls[0]?.args[0]).toMatchObject({ id: 'n', dependencies: ['a', 'b'], priority: 'high', trigger: { type: 'cron', timezone: 'UTC' } })
+    expect(rec.calls[0]?.args[0]).toMatchObject({
+      id: 'n',
+      dependencies: ['a', 'b'],
+      priority: 'high',
+      trigger: { type: 'cron', timezone: 'UTC' },
+    })
   })
 
   it('load-preset validates the preset; --list needs no services call', async () => {
@@ -181,7 +222,9 @@ describe('keystore', () => {
 
   it('import: key from --key-env, never echoed', async () => {
     const out = join(tmp.dir, 'ks', 'imp.json')
-    const r = await runMain(['keystore', 'import', '--key-env', 'IMPORT_ME', '--out', out], { env: { IMPORT_ME: KEY, BOT_KEYSTORE_PASSPHRASE: 'longenough!' } })
+    const r = await runMain(['keystore', 'import', '--key-env', 'IMPORT_ME', '--out', out], {
+      env: { IMPORT_ME: KEY, BOT_KEYSTORE_PASSPHRASE: 'longenough!' },
+    })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(new Wallet(KEY).address)
     expect(r.stdout + r.stderr + readFileSync(out, 'utf8')).not.toContain(KEY.slice(2))
@@ -200,7 +243,13 @@ describe('keystore', () => {
         },
       }
       const stdout = capture()
-      const code = await main(['keystore', 'import', '--out', join(tmp.dir, 'ks', `tty-${answers.length}.json`)], { stdin, stderr, stdout, env: {}, handleSignals: false })
+      const code = await main(['keystore', 'import', '--out', join(tmp.dir, 'ks', `tty-${answers.length}.json`)], {
+        stdin,
+        stderr,
+        stdout,
+        env: {},
+        handleSignals: false,
+      })
       return { code, err, out: stdout.text() }
     }
     const bad = await run([KEY, 'first-passphrase', 'other-passphrase'])
@@ -228,15 +277,30 @@ describe('output helpers', () => {
     expect(colorEnabled({ write: () => true, isTTY: true }, { NO_COLOR: '1' })).toBe(false)
     expect(colorEnabled({ write: () => true, isTTY: false }, { FORCE_COLOR: '1' })).toBe(true)
     const tty = capture(true)
-    createOutput({ stdout: tty, stderr: capture(), json: false, env: {}, debug: false }).table([{ key: 'a', header: 'A' }], [{ a: 1 }])
+    createOutput({ stdout: tty, stderr: capture(), json: false, env: {}, debug: false }).table(
+      [{ key: 'a', header: 'A' }],
+      [{ a: 1 }],
+    )
     expect(tty.text()).toContain('\u001b[1m')
     const plain = capture(false)
-    createOutput({ stdout: plain, stderr: capture(), json: false, env: {}, debug: false }).table([{ key: 'a', header: 'A' }], [{ a: 1 }])
+    createOutput({ stdout: plain, stderr: capture(), json: false, env: {}, debug: false }).table(
+      [{ key: 'a', header: 'A' }],
+      [{ a: 1 }],
+    )
     expect(plain.text()).not.toContain('\u001b[')
   })
 
   it('tables align columns and cut long cells', () => {
-    const t = renderTable([{ key: 'id', header: 'ID' }, { key: 'note', header: 'NOTE', max: 10 }], [{ id: 'a', note: 'short' }, { id: 'long-id', note: 'x'.repeat(30) }])
+    const t = renderTable(
+      [
+        { key: 'id', header: 'ID' },
+        { key: 'note', header: 'NOTE', max: 10 },
+      ],
+      [
+        { id: 'a', note: 'short' },
+        { id: 'long-id', note: 'x'.repeat(30) },
+      ],
+    )
     const lines = t.split('\n')
     expect(lines[0]).toBe('ID       NOTE')
     expect(lines[3]).toBe(`long-id  ${'x'.repeat(9)}…`)
@@ -245,12 +309,30 @@ describe('output helpers', () => {
 
   it('progress prints plain lines when not a TTY and a redrawn line on a TTY', () => {
     let plain = ''
-    const p = startProgress({ write: (s) => { plain += s }, interactive: false, color: false }, 'starting')
+    const p = startProgress(
+      {
+        write: (s) => {
+          plain += s
+        },
+        interactive: false,
+        color: false,
+      },
+      'starting',
+    )
     p.update('step 2')
     p.succeed('ready')
     expect(plain).toBe('... starting\n... step 2\nok ready\n')
     let tty = ''
-    const q = startProgress({ write: (s) => { tty += s }, interactive: true, color: false }, 'working')
+    const q = startProgress(
+      {
+        write: (s) => {
+          tty += s
+        },
+        interactive: true,
+        color: false,
+      },
+      'working',
+    )
     q.fail('broken')
     expect(tty).toContain('\r\u001b[2K')
     expect(tty.endsWith('✖ broken\n')).toBe(true)

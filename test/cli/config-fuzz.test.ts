@@ -23,7 +23,11 @@ afterAll(() => tmp.cleanup())
 
 const bases: unknown[] = [
   {},
-  { chains: [{ id: 1, name: 'm', rpcUrls: ['${FUZZ_URL}'] }], wallets: [{ name: 'w', privateKeyEnv: 'K' }], devnet: { embedded: false } },
+  {
+    chains: [{ id: 1, name: 'm', rpcUrls: ['${FUZZ_URL}'] }],
+    wallets: [{ name: 'w', privateKeyEnv: 'K' }],
+    devnet: { embedded: false },
+  },
   ...listPresets().map((p) => readPresetRaw(p)),
   { preset: 'devnet-demo', scheduler: { maxConcurrentJobs: 2 } },
 ]
@@ -69,10 +73,18 @@ describe('config fuzz', () => {
     for (let i = 0; i < VIA_MAIN; i++) {
       const raw = caseFor(r)
       const kind = r.int(3)
-      const text = kind === 0 ? JSON.stringify(raw) : kind === 1 ? stringify(raw) : mutateText(JSON.stringify(r.pick(bases), null, 1), r)
+      const text =
+        kind === 0
+          ? JSON.stringify(raw)
+          : kind === 1
+            ? stringify(raw)
+            : mutateText(JSON.stringify(r.pick(bases), null, 1), r)
       const file = join(tmp.dir, `case-${i}.${kind === 1 ? 'yaml' : 'json'}`)
       writeFileSync(file, text)
-      let loaded: unknown = await loadConfig(file, { env: FUZZ_ENV }).then((c) => c, (e: unknown) => e)
+      let loaded: unknown = await loadConfig(file, { env: FUZZ_ENV }).then(
+        (c) => c,
+        (e: unknown) => e,
+      )
       if (!(loaded instanceof Error)) {
         // `bot run` also checks the plan (adapter params, book, caps, allowlists): a config with plan problems is bad input.
         const plan = await checkPlan(loaded as BotConfig, configuredBook(loaded as BotConfig))
@@ -84,7 +96,11 @@ describe('config fuzz', () => {
         if (isAbsolute(p) && relative(tmp.dir, p).startsWith('..')) continue
       }
       const rec = recordingServices()
-      const res = await runMain(['--once', '--config', file], { env: FUZZ_ENV, cwd: tmp.dir, createServices: rec.factory })
+      const res = await runMain(['--once', '--config', file], {
+        env: FUZZ_ENV,
+        cwd: tmp.dir,
+        createServices: rec.factory,
+      })
       const label = `seed ${SEED + 1} case ${i}`
       codes[res.code] = (codes[res.code] ?? 0) + 1
       expect(res.stderr, label).not.toMatch(STACK)
@@ -96,7 +112,10 @@ describe('config fuzz', () => {
         expect(rec.created, `${label}: bad input must start nothing`).toBe(0)
       } else {
         expect(res.code, `${label}: ${res.stderr}`).toBe(0)
-        expect(rec.calls.map((c) => c.op), label).toEqual(['runOnce'])
+        expect(
+          rec.calls.map((c) => c.op),
+          label,
+        ).toEqual(['runOnce'])
       }
     }
     expect(codes[2]).toBeGreaterThan(VIA_MAIN / 2)
@@ -105,22 +124,108 @@ describe('config fuzz', () => {
   it(`${ADAPTER_CASES} mutated adapter params on a real-chain plan: a report with paths, never a throw, never an RPC`, async () => {
     const r = createRng(SEED + 3)
     const base = {
-      chains: [{ id: 1, name: 'eth', rpcUrls: ['http://127.0.0.1:9'], allowlist: [], caps: { dailyTokens: { USDC: '5' } } },
-        { id: 8453, name: 'base', rpcUrls: ['http://127.0.0.1:9'] }],
+      chains: [
+        { id: 1, name: 'eth', rpcUrls: ['http://127.0.0.1:9'], allowlist: [], caps: { dailyTokens: { USDC: '5' } } },
+        { id: 8453, name: 'base', rpcUrls: ['http://127.0.0.1:9'] },
+      ],
       wallets: [{ name: 'w', privateKeyEnv: 'K' }],
-      protocols: { 'uniswap-v2': {}, 'uniswap-v3': {}, weth: {}, 'op-bridge': {}, across: {}, erc4626: {}, 'aave-v3': {}, 'native-transfer': {} },
+      protocols: {
+        'uniswap-v2': {},
+        'uniswap-v3': {},
+        weth: {},
+        'op-bridge': {},
+        across: {},
+        erc4626: {},
+        'aave-v3': {},
+        'native-transfer': {},
+      },
       jobs: [
-        { id: 'a', taskType: 'protocol_call', args: { adapter: 'uniswap-v2', wallet: 'w', params: { chainId: 1, tokenIn: 'USDC', tokenOut: 'WETH', amountIn: '5', slippageBps: 30 } } },
-        { id: 'b', taskType: 'protocol_call', args: { adapter: 'weth', wallet: 'w', params: { chainId: 1, action: 'wrap', amount: '0.1' } } },
-        { id: 'c', taskType: 'protocol_call', args: { adapter: 'op-bridge', wallet: 'w', params: { fromChainId: 1, toChainId: 8453, token: 'USDC', amount: '1' } } },
-        { id: 'd', taskType: 'protocol_call', args: { adapter: 'aave-v3', wallet: 'w', params: { chainId: 8453, action: 'supply', asset: 'USDC', amount: '2.5' } } },
-        { id: 'e', taskType: 'protocol_call', args: { adapter: 'erc4626', wallet: 'w', params: { chainId: 1, vault: '0x1111111111111111111111111111111111111111', action: 'redeem', amount: 'max' } } },
-        { id: 'f', taskType: 'protocol_call', args: { adapter: 'uniswap-v3', wallet: 'w', params: { chainId: 8453, tokenIn: 'WETH', tokenOut: 'USDC', amountIn: '0.1', slippageBps: 30 } } },
-        { id: 'g', taskType: 'protocol_call', args: { adapter: 'across', wallet: 'w', params: { fromChainId: 1, toChainId: 8453, token: 'USDC', amount: '10' } } },
+        {
+          id: 'a',
+          taskType: 'protocol_call',
+          args: {
+            adapter: 'uniswap-v2',
+            wallet: 'w',
+            params: { chainId: 1, tokenIn: 'USDC', tokenOut: 'WETH', amountIn: '5', slippageBps: 30 },
+          },
+        },
+        {
+          id: 'b',
+          taskType: 'protocol_call',
+          args: { adapter: 'weth', wallet: 'w', params: { chainId: 1, action: 'wrap', amount: '0.1' } },
+        },
+        {
+          id: 'c',
+          taskType: 'protocol_call',
+          args: {
+            adapter: 'op-bridge',
+            wallet: 'w',
+            params: { fromChainId: 1, toChainId: 8453, token: 'USDC', amount: '1' },
+          },
+        },
+        {
+          id: 'd',
+          taskType: 'protocol_call',
+          args: {
+            adapter: 'aave-v3',
+            wallet: 'w',
+            params: { chainId: 8453, action: 'supply', asset: 'USDC', amount: '2.5' },
+          },
+        },
+        {
+          id: 'e',
+          taskType: 'protocol_call',
+          args: {
+            adapter: 'erc4626',
+            wallet: 'w',
+            params: {
+              chainId: 1,
+              vault: '0x1111111111111111111111111111111111111111',
+              action: 'redeem',
+              amount: 'max',
+            },
+          },
+        },
+        {
+          id: 'f',
+          taskType: 'protocol_call',
+          args: {
+            adapter: 'uniswap-v3',
+            wallet: 'w',
+            params: { chainId: 8453, tokenIn: 'WETH', tokenOut: 'USDC', amountIn: '0.1', slippageBps: 30 },
+          },
+        },
+        {
+          id: 'g',
+          taskType: 'protocol_call',
+          args: {
+            adapter: 'across',
+            wallet: 'w',
+            params: { fromChainId: 1, toChainId: 8453, token: 'USDC', amount: '10' },
+          },
+        },
       ],
       devnet: { embedded: false },
     }
-    const amounts = ['0.2', '1e3', '-1', '0', '1.0000001', '7 wei', 'max', '', ' 3 ', '１', '99999999999999999999999999999', 0.5, 3, null, { raw: '5' }, { raw: 5 }, []]
+    const amounts = [
+      '0.2',
+      '1e3',
+      '-1',
+      '0',
+      '1.0000001',
+      '7 wei',
+      'max',
+      '',
+      ' 3 ',
+      '１',
+      '99999999999999999999999999999',
+      0.5,
+      3,
+      null,
+      { raw: '5' },
+      { raw: 5 },
+      [],
+    ]
     let flagged = 0
     for (let i = 0; i < ADAPTER_CASES; i++) {
       const raw = structuredClone(base) as typeof base
@@ -129,7 +234,10 @@ describe('config fuzz', () => {
       const key = r.pick([...Object.keys(params), 'amount', 'amountIn', 'token', 'chainId', 'extra'])
       params[key] = r.chance(0.5) ? r.pick(amounts) : randomValue(r)
       const label = `seed ${SEED + 3} case ${i}: ${job.args.adapter}.${key}=${JSON.stringify(params[key])}`
-      const config = await parseConfig(raw, 'fuzz', { env: FUZZ_ENV }).then((c) => c, () => undefined)
+      const config = await parseConfig(raw, 'fuzz', { env: FUZZ_ENV }).then(
+        (c) => c,
+        () => undefined,
+      )
       if (!config) continue
       const plan = await checkPlan(config, configuredBook(config))
       for (const issue of plan.issues) {
@@ -149,20 +257,30 @@ describe('config fuzz', () => {
       const raw = caseFor(r)
       const file = join(tmp.dir, `bin-${files.length}.json`)
       writeFileSync(file, files.length % 4 === 3 ? mutateText(JSON.stringify(raw), r) : JSON.stringify(raw))
-      const ok = await loadConfig(file, { env: FUZZ_ENV }).then(() => true, () => false)
+      const ok = await loadConfig(file, { env: FUZZ_ENV }).then(
+        () => true,
+        () => false,
+      )
       if (!ok) files.push(file)
     }
-    const runBin = (file: string) => new Promise<{ code: number | null; stderr: string; stdout: string }>((res, rej) => {
-      const child = spawn(process.execPath, [BIN, '--once', '--config', file], {
-        cwd: tmp.dir, env: { PATH: process.env.PATH, ...FUZZ_ENV, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    const runBin = (file: string) =>
+      new Promise<{ code: number | null; stderr: string; stdout: string }>((res, rej) => {
+        const child = spawn(process.execPath, [BIN, '--once', '--config', file], {
+          cwd: tmp.dir,
+          env: { PATH: process.env.PATH, ...FUZZ_ENV, NO_COLOR: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+        let stderr = ''
+        let stdout = ''
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString()
+        })
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString()
+        })
+        child.on('error', rej)
+        child.on('close', (code) => res({ code, stderr, stdout }))
       })
-      let stderr = ''
-      let stdout = ''
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-      child.on('error', rej)
-      child.on('close', (code) => res({ code, stderr, stdout }))
-    })
     for (let i = 0; i < files.length; i += 4) {
       const results = await Promise.all(files.slice(i, i + 4).map(runBin))
       results.forEach((res, k) => {

@@ -2,7 +2,14 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { ConfigError, UnknownPresetError } from '../../src/config/errors.ts'
-import { DEFAULT_CONFIG_PATH, listPresets, loadConfig, loadPreset, parseConfig, parseJobConfig } from '../../src/config/load.ts'
+import {
+  DEFAULT_CONFIG_PATH,
+  listPresets,
+  loadConfig,
+  loadPreset,
+  parseConfig,
+  parseJobConfig,
+} from '../../src/config/load.ts'
 import { tempDir } from './helpers.ts'
 
 const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
@@ -24,18 +31,29 @@ async function issuesOf(raw: unknown, env: Record<string, string> = {}): Promise
 
 describe('schema defaults', () => {
   it('fills defaults and parses units exactly', async () => {
-    const c = await parseConfig({
-      ...minimal,
-      risk: { maxGasPrice: '1.5 gwei', dailyGasBudget: '0.000000000000000001' },
-      scheduler: { defaultRetryDelay: '1.5s' },
-      jobs: [{ id: 'a', taskType: 'market_tick', trigger: 'interval_30m', timeout: '2m', gasCap: 12 }],
-    }, 'test', { env: {} })
+    const c = await parseConfig(
+      {
+        ...minimal,
+        risk: { maxGasPrice: '1.5 gwei', dailyGasBudget: '0.000000000000000001' },
+        scheduler: { defaultRetryDelay: '1.5s' },
+        jobs: [{ id: 'a', taskType: 'market_tick', trigger: 'interval_30m', timeout: '2m', gasCap: 12 }],
+      },
+      'test',
+      { env: {} },
+    )
     expect(c.risk.maxGasPrice).toBe(1_500_000_000n)
     expect(c.risk.dailyGasBudget).toBe(1n)
     expect(c.scheduler.defaultRetryDelay).toBe(1500)
     expect(c.scheduler.maxGasPrice).toBe(1_500_000_000n)
     expect(c.scheduler.circuitBreakerTimeout).toBe(30 * 60_000)
-    expect(c.jobs[0]).toMatchObject({ priority: 'normal', enabled: true, dependencies: [], timeout: 120_000, gasCap: 12_000_000_000n, maxInstances: 1 })
+    expect(c.jobs[0]).toMatchObject({
+      priority: 'normal',
+      enabled: true,
+      dependencies: [],
+      timeout: 120_000,
+      gasCap: 12_000_000_000n,
+      maxInstances: 1,
+    })
     expect(c.chains[0]).toMatchObject({ confirmations: 1, allowlist: [], rpcBatchSize: 0 })
     expect(c.store).toEqual({ kind: 'sqlite', path: '.state/bot.db' })
     expect(c.server).toMatchObject({ enabled: false, host: '127.0.0.1' })
@@ -61,11 +79,23 @@ describe('errors', () => {
       scheduler: { retention: { days: 0 }, maxConcurentJobs: 3 },
     })
     const paths = err.issues.map((i) => i.path)
-    expect(paths).toEqual(expect.arrayContaining([
-      'chains[0].id', 'chains[0].rpcUrls[0]', 'chains[0].confirmatons', 'chains[0].rpcBatchSize', 'jobs[0].trigger', 'jobs[0].dependencies[0]',
-      'jobs[1].trigger.expression', 'jobs[2].id', 'jobs[2].priority', 'risk.maxGasPrice', 'risk.dailyGasBudget',
-      'scheduler.retention.days', 'scheduler.maxConcurentJobs',
-    ]))
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'chains[0].id',
+        'chains[0].rpcUrls[0]',
+        'chains[0].confirmatons',
+        'chains[0].rpcBatchSize',
+        'jobs[0].trigger',
+        'jobs[0].dependencies[0]',
+        'jobs[1].trigger.expression',
+        'jobs[2].id',
+        'jobs[2].priority',
+        'risk.maxGasPrice',
+        'risk.dailyGasBudget',
+        'scheduler.retention.days',
+        'scheduler.maxConcurentJobs',
+      ]),
+    )
     expect(err.issues.length).toBeGreaterThanOrEqual(13)
     for (const i of err.issues) expect(i.message.length).toBeGreaterThan(5)
     const typo = err.issues.find((i) => i.path === 'scheduler.maxConcurentJobs')
@@ -75,7 +105,12 @@ describe('errors', () => {
   })
 
   it('rejects unknown keys at every level', async () => {
-    const err = await issuesOf({ ...minimal, extra: 1, server: { enabled: false, tls: true }, chains: [{ ...minimal.chains[0], x: 1 }] })
+    const err = await issuesOf({
+      ...minimal,
+      extra: 1,
+      server: { enabled: false, tls: true },
+      chains: [{ ...minimal.chains[0], x: 1 }],
+    })
     expect(err.issues.map((i) => i.path).sort()).toEqual(['chains[0].x', 'extra', 'server.tls'])
     expect(err.issues.every((i) => i.message === 'unknown key')).toBe(true)
   })
@@ -90,23 +125,36 @@ describe('errors', () => {
   it('refuses a server on a public host unless reads are protected', async () => {
     const err = await issuesOf({ server: { enabled: true, host: '0.0.0.0' } })
     expect(err.issues[0]?.path).toBe('server')
-    await expect(parseConfig({ server: { enabled: true, host: '0.0.0.0', protectReads: true } }, 't', { env: {} })).resolves.toBeDefined()
+    await expect(
+      parseConfig({ server: { enabled: true, host: '0.0.0.0', protectReads: true } }, 't', { env: {} }),
+    ).resolves.toBeDefined()
   })
 
   it('store.cluster needs PostgreSQL and a heartbeat well inside the lease', async () => {
     const noPg = await issuesOf({ store: { cluster: {} } })
-    expect(noPg.issues.map((i) => [i.path, i.message])).toEqual([['store.cluster', expect.stringMatching(/needs store.kind "postgres"/)]])
-    const fast = await issuesOf({ store: { kind: 'postgres', url: 'postgres://u@h/db', cluster: { leaseMs: 2_000, heartbeatMs: 1_000 } } })
+    expect(noPg.issues.map((i) => [i.path, i.message])).toEqual([
+      ['store.cluster', expect.stringMatching(/needs store.kind "postgres"/)],
+    ])
+    const fast = await issuesOf({
+      store: { kind: 'postgres', url: 'postgres://u@h/db', cluster: { leaseMs: 2_000, heartbeatMs: 1_000 } },
+    })
     expect(fast.issues[0]?.path).toBe('store.cluster.heartbeatMs')
-    const ok = await parseConfig({ store: { kind: 'postgres', url: 'postgres://u@h/db', cluster: { instanceId: 'a' } } }, 't', { env: {} })
+    const ok = await parseConfig(
+      { store: { kind: 'postgres', url: 'postgres://u@h/db', cluster: { instanceId: 'a' } } },
+      't',
+      { env: {} },
+    )
     expect(ok.store.cluster).toEqual({ instanceId: 'a', leaseMs: 10_000, heartbeatMs: 1_000 })
   })
 
   it('a protocol_call job must name an adapter listed under protocols', async () => {
-    const err = await issuesOf({ protocols: { 'uniswap-v2': {} }, jobs: [
-      { id: 'a', taskType: 'protocol_call', args: { adapter: 'uniswap-v2', params: {} } },
-      { id: 'b', taskType: 'protocol_call', args: { adapter: 'uniswap-v3', params: {} } },
-    ] })
+    const err = await issuesOf({
+      protocols: { 'uniswap-v2': {} },
+      jobs: [
+        { id: 'a', taskType: 'protocol_call', args: { adapter: 'uniswap-v2', params: {} } },
+        { id: 'b', taskType: 'protocol_call', args: { adapter: 'uniswap-v3', params: {} } },
+      ],
+    })
     expect(err.issues).toHaveLength(1)
     expect(err.issues[0]).toMatchObject({ path: 'jobs[1].args.adapter' })
     expect(err.issues[0]?.message).toContain('not listed under "protocols"')
@@ -121,8 +169,16 @@ describe('errors', () => {
 describe('secrets are refused', () => {
   it.each([
     ['a hex key in a wallet field', { wallets: [{ name: 'w', privateKeyEnv: KEY }] }, 'wallets[0].privateKeyEnv'],
-    ['a key without 0x deep in job args', { jobs: [{ id: 'j', taskType: 't', args: { nested: [{ k: KEY.slice(2) }] } }] }, 'jobs[0].args.nested[0].k'],
-    ['a mnemonic in metadata', { jobs: [{ id: 'j', taskType: 't', metadata: { note: MNEMONIC } }] }, 'jobs[0].metadata.note'],
+    [
+      'a key without 0x deep in job args',
+      { jobs: [{ id: 'j', taskType: 't', args: { nested: [{ k: KEY.slice(2) }] } }] },
+      'jobs[0].args.nested[0].k',
+    ],
+    [
+      'a mnemonic in metadata',
+      { jobs: [{ id: 'j', taskType: 't', metadata: { note: MNEMONIC } }] },
+      'jobs[0].metadata.note',
+    ],
     ['a key inside a URL', { chains: [{ id: 1, name: 'm', rpcUrls: [`https://h/${KEY}`] }] }, 'chains[0].rpcUrls[0]'],
   ])('%s', async (_name, raw, path) => {
     const err = await issuesOf(raw)
@@ -135,30 +191,53 @@ describe('secrets are refused', () => {
 
   it('a key arriving through ${VAR} is refused without showing it', async () => {
     const err = await issuesOf({ wallets: [{ name: 'w', privateKeyEnv: '${MY_KEY}' }] }, { MY_KEY: KEY })
-    expect(err.issues.find((i) => i.path === 'wallets[0].privateKeyEnv')?.message).toContain('substituted from an environment variable')
+    expect(err.issues.find((i) => i.path === 'wallets[0].privateKeyEnv')?.message).toContain(
+      'substituted from an environment variable',
+    )
     expect(JSON.stringify(err.issues) + err.message).not.toContain(KEY.slice(2))
   })
 
   it('ordinary 12-word prose is not a mnemonic', async () => {
-    const c = await parseConfig({ jobs: [{ id: 'j', taskType: 't', metadata: { note: 'swap some weth into usdc every morning before the market opens ok' } }] }, 't', { env: {} })
+    const c = await parseConfig(
+      {
+        jobs: [
+          {
+            id: 'j',
+            taskType: 't',
+            metadata: { note: 'swap some weth into usdc every morning before the market opens ok' },
+          },
+        ],
+      },
+      't',
+      { env: {} },
+    )
     expect(c.jobs[0]?.metadata.note).toContain('swap')
   })
 })
 
 describe('environment substitution', () => {
   it('substitutes ${VAR}, uses ${VAR:-fallback}, keeps $${ literal', async () => {
-    const c = await parseConfig({
-      chains: [{ id: 10, name: 'op', rpcUrls: ['https://${HOST}/v2/${API_KEY}', '${FALLBACK:-https://fallback.example}'] }],
-      jobs: [{ id: 'j', taskType: 't', metadata: { literal: '$${NOT_A_VAR}' } }],
-    }, 't', { env: { HOST: 'rpc.example.org', API_KEY: 'abc123' } })
+    const c = await parseConfig(
+      {
+        chains: [
+          { id: 10, name: 'op', rpcUrls: ['https://${HOST}/v2/${API_KEY}', '${FALLBACK:-https://fallback.example}'] },
+        ],
+        jobs: [{ id: 'j', taskType: 't', metadata: { literal: '$${NOT_A_VAR}' } }],
+      },
+      't',
+      { env: { HOST: 'rpc.example.org', API_KEY: 'abc123' } },
+    )
     expect(c.chains[0]?.rpcUrls).toEqual(['https://rpc.example.org/v2/abc123', 'https://fallback.example'])
     expect(c.jobs[0]?.metadata.literal).toBe('${NOT_A_VAR}')
   })
 
   it('a missing variable names path and variable; a bad substituted value is never shown', async () => {
-    const err = await issuesOf({
-      chains: [{ id: 1, name: 'm', rpcUrls: ['${RPC_URL}', '${BAD_URL}'] }],
-    }, { BAD_URL: 'not a url secret-canary-123' })
+    const err = await issuesOf(
+      {
+        chains: [{ id: 1, name: 'm', rpcUrls: ['${RPC_URL}', '${BAD_URL}'] }],
+      },
+      { BAD_URL: 'not a url secret-canary-123' },
+    )
     const missing = err.issues.find((i) => i.path === 'chains[0].rpcUrls[0]')
     expect(missing?.message).toBe('environment variable RPC_URL is not set')
     const bad = err.issues.find((i) => i.path === 'chains[0].rpcUrls[1]')
@@ -170,7 +249,10 @@ describe('environment substitution', () => {
 
 describe('files', () => {
   it('loads YAML with the same schema', async () => {
-    const p = tmp.file('c.yaml', 'chains:\n  - id: 8453\n    name: base\n    rpcUrls: ["${BASE_RPC}"]\n    confirmations: 3\njobs:\n  - id: tick\n    taskType: market_tick\n    trigger: interval_1m\n')
+    const p = tmp.file(
+      'c.yaml',
+      'chains:\n  - id: 8453\n    name: base\n    rpcUrls: ["${BASE_RPC}"]\n    confirmations: 3\njobs:\n  - id: tick\n    taskType: market_tick\n    trigger: interval_1m\n',
+    )
     const c = await loadConfig(p, { env: { BASE_RPC: 'https://base.example' } })
     expect(c.chains[0]).toMatchObject({ id: 8453, confirmations: 3, rpcUrls: ['https://base.example'] })
   })
@@ -188,7 +270,7 @@ describe('files', () => {
   })
 
   it('a missing file is CONFIG_NOT_FOUND with a fix', async () => {
-    const err = await loadConfig(join(tmp.dir, 'nope.json')).catch((e: unknown) => e) as ConfigError
+    const err = (await loadConfig(join(tmp.dir, 'nope.json')).catch((e: unknown) => e)) as ConfigError
     expect(err.code).toBe('CONFIG_NOT_FOUND')
     expect(err.hint).toContain('--config')
   })
@@ -200,7 +282,7 @@ describe('files', () => {
 
   it('__proto__ keys are rejected as unknown, not merged into prototypes', async () => {
     const p = tmp.file('proto.json', '{"__proto__": {"polluted": true}, "scheduler": {"__proto__": {"x": 1}}}')
-    const err = await loadConfig(p, { env: {} }).catch((e: unknown) => e) as ConfigError
+    const err = (await loadConfig(p, { env: {} }).catch((e: unknown) => e)) as ConfigError
     expect(err.issues.map((i) => i.path).sort()).toEqual(['__proto__', 'scheduler.__proto__'])
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
@@ -210,7 +292,12 @@ describe('files', () => {
     expect(d.devnet.embedded).toBe(true)
     expect(d.jobs.map((j) => j.id)).toContain('bridge-to-l2')
     const ex = await loadConfig(join(DEFAULT_CONFIG_PATH, '..', 'example.yaml'), {
-      env: { ETH_RPC_URL: 'https://eth.example', ETH_RPC_FALLBACK: 'https://eth2.example', BASE_RPC_URL: 'https://base.example', ALCHEMY_KEY: 'k' },
+      env: {
+        ETH_RPC_URL: 'https://eth.example',
+        ETH_RPC_FALLBACK: 'https://eth2.example',
+        BASE_RPC_URL: 'https://base.example',
+        ALCHEMY_KEY: 'k',
+      },
     })
     expect(ex.chains.length).toBeGreaterThanOrEqual(2)
     expect(ex.devnet.embedded).toBe(false)
@@ -257,7 +344,10 @@ describe('single job definitions', () => {
   it('validates like a jobs[] entry', async () => {
     const j = await parseJobConfig({ id: 'x', taskType: 'market_tick', trigger: 'daily_at_09:30' }, 'add-task')
     expect(j.trigger).toBe('daily_at_09:30')
-    const err = await parseJobConfig({ id: 'x', taskType: 'Bad Type', trigger: { type: 'date', at: 'tomorrow' }, args: { k: KEY } }, 'add-task').catch((e: unknown) => e) as ConfigError
+    const err = (await parseJobConfig(
+      { id: 'x', taskType: 'Bad Type', trigger: { type: 'date', at: 'tomorrow' }, args: { k: KEY } },
+      'add-task',
+    ).catch((e: unknown) => e)) as ConfigError
     expect(err.issues.map((i) => i.path).sort()).toEqual(['args.k', 'taskType', 'trigger.at'])
   })
 })

@@ -1,7 +1,12 @@
 // Seeded generators for the config fuzz test: random JSON trees and mutations of real configs.
 
 /** A small seeded PRNG (mulberry32) so a failing case can be replayed from its seed. */
-export function createRng(seed: number): { next(): number; int(n: number): number; pick<T>(xs: readonly T[]): T; chance(p: number): boolean } {
+export function createRng(seed: number): {
+  next(): number
+  int(n: number): number
+  pick<T>(xs: readonly T[]): T
+  chance(p: number): boolean
+} {
   let a = seed >>> 0
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0
@@ -21,30 +26,117 @@ export const CANARY_KEY = '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348
 export const CANARY_ENV_VALUE = 'canary-env-secret-7f3e9a'
 export const FUZZ_ENV = { FUZZ_SECRET: CANARY_ENV_VALUE, FUZZ_URL: 'https://rpc.example.org', FUZZ_NUM: '12' }
 
-const KEYS = ['id', 'name', 'rpcUrls', 'chains', 'jobs', 'trigger', 'type', 'every', 'unit', 'expression', 'timezone', 'at',
-  'taskType', 'priority', 'dependencies', 'store', 'path', 'server', 'host', 'port', 'risk', 'maxGasPrice', 'wallets',
-  'keystore', 'privateKeyEnv', 'devnet', 'embedded', 'scheduler', 'retention', 'days', '__proto__', 'constructor', 'preset', '']
-const STRINGS = ['', ' ', 'hourly', 'interval_30m', 'interval_0m', 'daily_at_25:00', 'manual', 'cron', 'date', 'interval',
-  '0 9 * * 1-5', '* *', 'Europe/Berlin', 'Mars/Olympus', '2026-13-40T99:00:00Z', '30s', '-5m', '1e9d', '30 gwei', '0.1',
-  '1.0000000000000000001', 'sqlite', 'postgres', 'https://rpc.example.org', 'ftp://x', 'not a url', '${FUZZ_SECRET}',
-  'https://h/${FUZZ_SECRET}', '${NOT_SET_ANYWHERE}', '${FUZZ_URL}', '${FUZZ_NUM}', '$${LITERAL}', '${', '}', '\u0000',
-  'ünïcödé ✓', 'a'.repeat(5000), CANARY_KEY, CANARY_KEY.slice(2), 'test test test test test test test test test test test junk',
-  'critical', 'lowest', 'protocol_call', '0x000000000000000000000000000000000000dEaD', 'true', 'null']
+const KEYS = [
+  'id',
+  'name',
+  'rpcUrls',
+  'chains',
+  'jobs',
+  'trigger',
+  'type',
+  'every',
+  'unit',
+  'expression',
+  'timezone',
+  'at',
+  'taskType',
+  'priority',
+  'dependencies',
+  'store',
+  'path',
+  'server',
+  'host',
+  'port',
+  'risk',
+  'maxGasPrice',
+  'wallets',
+  'keystore',
+  'privateKeyEnv',
+  'devnet',
+  'embedded',
+  'scheduler',
+  'retention',
+  'days',
+  '__proto__',
+  'constructor',
+  'preset',
+  '',
+]
+const STRINGS = [
+  '',
+  ' ',
+  'hourly',
+  'interval_30m',
+  'interval_0m',
+  'daily_at_25:00',
+  'manual',
+  'cron',
+  'date',
+  'interval',
+  '0 9 * * 1-5',
+  '* *',
+  'Europe/Berlin',
+  'Mars/Olympus',
+  '2026-13-40T99:00:00Z',
+  '30s',
+  '-5m',
+  '1e9d',
+  '30 gwei',
+  '0.1',
+  '1.0000000000000000001',
+  'sqlite',
+  'postgres',
+  'https://rpc.example.org',
+  'ftp://x',
+  'not a url',
+  '${FUZZ_SECRET}',
+  'https://h/${FUZZ_SECRET}',
+  '${NOT_SET_ANYWHERE}',
+  '${FUZZ_URL}',
+  '${FUZZ_NUM}',
+  '$${LITERAL}',
+  '${',
+  '}',
+  '\u0000',
+  'ünïcödé ✓',
+  'a'.repeat(5000),
+  CANARY_KEY,
+  CANARY_KEY.slice(2),
+  'test test test test test test test test test test test junk',
+  'critical',
+  'lowest',
+  'protocol_call',
+  '0x000000000000000000000000000000000000dEaD',
+  'true',
+  'null',
+]
 const NUMBERS = [0, -1, 1, 2, 0.5, -0.0001, 31337, 65536, 1e21, -1e21, Number.MAX_SAFE_INTEGER, 2 ** 53 + 1, 1e308]
 
 /** A random JSON value, biased towards config-like keys and strings. */
 export function randomValue(r: Rng, depth = 0): unknown {
   const k = r.int(depth > 4 ? 5 : 8)
   switch (k) {
-    case 0: return r.pick(STRINGS)
-    case 1: return r.pick(NUMBERS)
-    case 2: return r.chance(0.5)
-    case 3: return null
-    case 4: return r.pick(STRINGS) + r.pick(STRINGS)
-    case 5: return Array.from({ length: r.int(4) }, () => randomValue(r, depth + 1))
+    case 0:
+      return r.pick(STRINGS)
+    case 1:
+      return r.pick(NUMBERS)
+    case 2:
+      return r.chance(0.5)
+    case 3:
+      return null
+    case 4:
+      return r.pick(STRINGS) + r.pick(STRINGS)
+    case 5:
+      return Array.from({ length: r.int(4) }, () => randomValue(r, depth + 1))
     default: {
       const o: Record<string, unknown> = {}
-      for (let i = r.int(5); i > 0; i--) Object.defineProperty(o, r.pick(KEYS), { value: randomValue(r, depth + 1), enumerable: true, writable: true, configurable: true })
+      for (let i = r.int(5); i > 0; i--)
+        Object.defineProperty(o, r.pick(KEYS), {
+          value: randomValue(r, depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
       return o
     }
   }
@@ -55,7 +147,11 @@ function clone<T>(v: T): T {
 }
 
 /** All container paths of a tree (objects and arrays), for picking a mutation site. */
-function containers(v: unknown, path: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+function containers(
+  v: unknown,
+  path: (string | number)[] = [],
+  out: (string | number)[][] = [],
+): (string | number)[][] {
   if (v !== null && typeof v === 'object') {
     out.push(path)
     for (const [k, x] of Object.entries(v)) containers(x, [...path, Array.isArray(v) ? Number(k) : k], out)
@@ -91,7 +187,13 @@ export function mutate(base: unknown, r: Rng): unknown {
     const obj = node as Record<string, unknown>
     if (op === 0 && key) delete obj[key]
     else if (op <= 2 && key) obj[key] = randomValue(r)
-    else if (op === 3) Object.defineProperty(obj, r.pick(KEYS) + (r.chance(0.5) ? 'x' : ''), { value: randomValue(r), enumerable: true, writable: true, configurable: true })
+    else if (op === 3)
+      Object.defineProperty(obj, r.pick(KEYS) + (r.chance(0.5) ? 'x' : ''), {
+        value: randomValue(r),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
     else if (op === 4 && key) {
       const typo = key.length > 1 ? key.slice(0, -1) : `${key}_`
       obj[typo] = obj[key]
@@ -113,7 +215,9 @@ export function mutateText(text: string, r: Rng): string {
     const i = r.int(Math.max(1, t.length))
     const op = r.int(4)
     if (op === 0) t = t.slice(0, i) + t.slice(i + 1)
-    else if (op === 1) t = t.slice(0, i) + r.pick(['{', '}', '"', ',', ':', '[', ']', '\n', '#', '&a', '*a', '!!', ' ', 'x']) + t.slice(i)
+    else if (op === 1)
+      t =
+        t.slice(0, i) + r.pick(['{', '}', '"', ',', ':', '[', ']', '\n', '#', '&a', '*a', '!!', ' ', 'x']) + t.slice(i)
     else if (op === 2) t = t.slice(0, i)
     else t = t.slice(0, i) + String.fromCharCode(32 + r.int(95)) + t.slice(i + 1)
   }

@@ -23,16 +23,31 @@ afterAll(() => {
 const cfg = tmp.file('bot.json', JSON.stringify({ store: { path: 'state/bot.db' } }))
 const owner = join(tmp.dir, 'state', 'bot.db.lock.owner')
 
-interface Proc { child: ChildProcess; out: () => string; err: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
+interface Proc {
+  child: ChildProcess
+  out: () => string
+  err: () => string
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
 
 function start(args: string[]): Proc {
-  const child = spawn(process.execPath, args, { cwd: tmp.dir, env: { PATH: process.env.PATH, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, args, {
+    cwd: tmp.dir,
+    env: { PATH: process.env.PATH, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   children.push(child)
   let out = ''
   let err = ''
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr?.on('data', (d: Buffer) => { err += d.toString() })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('close', (code, signal) => res({ code, signal })))
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString()
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.on('close', (code, signal) => res({ code, signal })),
+  )
   return { child, out: () => out, err: () => err, exited }
 }
 
@@ -41,7 +56,8 @@ const startFixture = () => start(['--import', TSX, FIXTURE, 'run', '--config', c
 async function until(cond: () => boolean, what: string, p: Proc, ms = 90_000): Promise<void> {
   const deadline = Date.now() + ms
   while (!cond()) {
-    if (Date.now() > deadline || p.child.exitCode !== null) throw new Error(`no ${what}; stderr: ${p.err().slice(0, 2000)}`)
+    if (Date.now() > deadline || p.child.exitCode !== null)
+      throw new Error(`no ${what}; stderr: ${p.err().slice(0, 2000)}`)
     await new Promise((r) => setTimeout(r, 50))
   }
 }

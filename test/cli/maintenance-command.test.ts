@@ -11,12 +11,15 @@ const tmp = tempDir()
 afterAll(() => tmp.cleanup())
 const dbPath = join(tmp.dir, 'state', 'bot.db')
 const logs = join(tmp.dir, 'logs')
-const cfg = tmp.file('bot.json', JSON.stringify({
-  store: { path: dbPath },
-  scheduler: { retention: { count: 1 } },
-  backup: { keep: 2 },
-  housekeeping: { cleanup: [{ directory: logs, pattern: '*.log', maxFiles: 1 }] },
-}))
+const cfg = tmp.file(
+  'bot.json',
+  JSON.stringify({
+    store: { path: dbPath },
+    scheduler: { retention: { count: 1 } },
+    backup: { keep: 2 },
+    housekeeping: { cleanup: [{ directory: logs, pattern: '*.log', maxFiles: 1 }] },
+  }),
+)
 
 describe('maintenance commands', () => {
   it('backs up online, keeps the newest backups, cleans registered logs, and restore asks for confirmation', async () => {
@@ -40,7 +43,10 @@ describe('maintenance commands', () => {
     }
     const dry = await runMain(['housekeeping', '--dry-run', '--json', '--config', cfg])
     expect(dry.code, dry.stderr).toBe(0)
-    const plan = JSON.parse(dry.stdout) as { runsPruned: number; directories: { directory: string; pattern: string; removed: { name: string }[] }[] }
+    const plan = JSON.parse(dry.stdout) as {
+      runsPruned: number
+      directories: { directory: string; pattern: string; removed: { name: string }[] }[]
+    }
     expect(plan.runsPruned).toBe(2)
     expect(plan.directories.find((d) => d.pattern === 'bot-*.db')!.removed.map((f) => f.name)).toEqual(['bot-0.db'])
     expect(existsSync(backups[0]!)).toBe(true)
@@ -50,7 +56,9 @@ describe('maintenance commands', () => {
     expect(JSON.parse(done.stdout)).toMatchObject({ dryRun: false, runsPruned: 2 })
     const again = await runMain(['housekeeping', '--config', cfg])
     expect(again.stdout).toMatch(/runs removed: 0/)
-    expect(JSON.parse(done.stdout).directories.find((d: { pattern: string }) => d.pattern === 'bot-*.db').removed).toHaveLength(1)
+    expect(
+      JSON.parse(done.stdout).directories.find((d: { pattern: string }) => d.pattern === 'bot-*.db').removed,
+    ).toHaveLength(1)
     expect(existsSync(backups[0]!)).toBe(false)
     expect(existsSync(backups[2]!)).toBe(true)
     expect(existsSync(join(logs, 'old.log'))).toBe(false)

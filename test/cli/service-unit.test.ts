@@ -21,7 +21,12 @@ describe('scripts/airdrops.service', () => {
   })
 
   it('is hardened and can write only its state directory', () => {
-    for (const [k, v] of [['NoNewPrivileges', 'yes'], ['ProtectSystem', 'strict'], ['PrivateTmp', 'yes'], ['ProtectHome', 'yes']]) {
+    for (const [k, v] of [
+      ['NoNewPrivileges', 'yes'],
+      ['ProtectSystem', 'strict'],
+      ['PrivateTmp', 'yes'],
+      ['ProtectHome', 'yes'],
+    ]) {
       expect(one(k as string), k).toBe(v)
     }
     expect(one('ReadWritePaths')).toBe('/var/lib/airdrops')

@@ -23,10 +23,14 @@ const work: TaskHandler = async ({ jobId, runId, attempt, signal }) => {
   try {
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(resolve, 10 + Math.random() * 60)
-      signal.addEventListener('abort', () => {
-        clearTimeout(t)
-        reject(signal.reason)
-      }, { once: true })
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t)
+          reject(signal.reason)
+        },
+        { once: true },
+      )
     })
     if (Math.random() < 0.1) throw new AppError('FLAKY', 'random transient failure', { retryable: true })
   } finally {
@@ -36,14 +40,21 @@ const work: TaskHandler = async ({ jobId, runId, attempt, signal }) => {
 }
 
 const store = createSqliteSchedulerStore({ path: statePath })
-const sched = createScheduler({ store, maxConcurrentJobs: 3, defaultMaxRetries: 2, defaultRetryDelay: 5, maxRetryDelay: 20 })
+const sched = createScheduler({
+  store,
+  maxConcurrentJobs: 3,
+  defaultMaxRetries: 2,
+  defaultRetryDelay: 5,
+  maxRetryDelay: 20,
+})
 sched.registerTask({ type: 'long', handler: work })
 sched.registerTask({
   type: 'careful',
   handler: work,
   recovery: 'reconcile',
   // Decides from durable evidence: if the probe shows the work finished, the run succeeded; otherwise rerun.
-  reconcile: async ({ runId }) => ((ended.get(Number(runId)) as { n: number }).n > 0 ? { status: 'succeeded' } : { status: 'rerun' }),
+  reconcile: async ({ runId }) =>
+    (ended.get(Number(runId)) as { n: number }).n > 0 ? { status: 'succeeded' } : { status: 'rerun' },
 })
 sched.addJobs(CHILD_JOBS, { ifExists: 'keep' })
 await sched.start()

@@ -41,52 +41,67 @@ export interface CrashReport {
  */
 async function prepareChild(dir: string): Promise<string[]> {
   try {
-      const esbuild = await import('esbuild')
-      const out = join(dir, 'bundle', 'child.mjs')
-      await esbuild.build({
-        entryPoints: [CHILD], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out,
-        packages: 'external', logLevel: 'error',
-      })
-      // The bundle resolves packages and finds the SQL migrations relative to itself.
-      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'bundle', 'node_modules'))
-      cpSync(join(ROOT, 'src', 'store', 'migrations'), join(dir, 'bundle', 'migrations'), { recursive: true })
-      return [out]
-    } catch {
-      return ['--import', TSX_LOADER, CHILD]
-    }
-  }
-
-  function startChild(entry: string[], statePath: string, probePath: string, drain: boolean): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
-    const child = spawn(process.execPath, [...entry, statePath, probePath, ...(drain ? ['--drain'] : [])], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const esbuild = await import('esbuild')
+    const out = join(dir, 'bundle', 'child.mjs')
+    await esbuild.build({
+      entryPoints: [CHILD],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: out,
+      packages: 'external',
+      logLevel: 'error',
     })
-    let out = ''
-    let err = ''
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
-    const ready = new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString()
-        if (out.includes(drain ? 'DRAINED' : 'READY')) resolve()
-      })
-      child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
-      void exited.then((code) => reject(new Error(`child exited (${code}) before ${drain ? 'DRAINED' : 'READY'}: ${err.slice(-2000)}`)))
+    // The bundle resolves packages and finds the SQL migrations relative to itself.
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'bundle', 'node_modules'))
+    cpSync(join(ROOT, 'src', 'store', 'migrations'), join(dir, 'bundle', 'migrations'), { recursive: true })
+    return [out]
+  } catch {
+    return ['--import', TSX_LOADER, CHILD]
+  }
+}
+
+function startChild(
+  entry: string[],
+  statePath: string,
+  probePath: string,
+  drain: boolean,
+): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [...entry, statePath, probePath, ...(drain ? ['--drain'] : [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  let err = ''
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      if (out.includes(drain ? 'DRAINED' : 'READY')) resolve()
     })
-    ready.catch(() => undefined)
-    return { child, ready, exited }
-  }
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+    void exited.then((code) =>
+      reject(new Error(`child exited (${code}) before ${drain ? 'DRAINED' : 'READY'}: ${err.slice(-2000)}`)),
+    )
+  })
+  ready.catch(() => undefined)
+  return { child, ready, exited }
+}
 
-  function fail(msg: string): never {
-    throw new Error(`crash invariant violated: ${msg}`)
-  }
+function fail(msg: string): never {
+  throw new Error(`crash invariant violated: ${msg}`)
+}
 
-  /** Reads the run ids left executing (status running/retrying) and checks every job is still stored. */
-  function afterKill(statePath: string): number[] {
-    const db = new Database(statePath, { readonly: true })
+/** Reads the run ids left executing (status running/retrying) and checks every job is still stored. */
+function afterKill(statePath: string): number[] {
+  const db = new Database(statePath, { readonly: true })
   try {
-      const jobs = (db.prepare('SELECT id FROM jobs').all() as { id: string }[]).map((r) => r.id).sort()
-      const want = CHILD_JOBS.map((j) => j.id).sort()
-      if (JSON.stringify(jobs) !== JSON.stringify(want)) fail(`jobs lost: have ${jobs.join(',')}, want ${want.join(',')}`)
-      return (db.prepare("SELECT id FROM runs WHERE status IN ('running','retrying')").all() as { id: number }[]).map((r) => r.id)
+    const jobs = (db.prepare('SELECT id FROM jobs').all() as { id: string }[]).map((r) => r.id).sort()
+    const want = CHILD_JOBS.map((j) => j.id).sort()
+    if (JSON.stringify(jobs) !== JSON.stringify(want)) fail(`jobs lost: have ${jobs.join(',')}, want ${want.join(',')}`)
+    return (db.prepare("SELECT id FROM runs WHERE status IN ('running','retrying')").all() as { id: number }[]).map(
+      (r) => r.id,
+    )
   } finally {
     db.close()
   }
@@ -97,13 +112,14 @@ function afterRestart(statePath: string, leftRunning: number[]): void {
   if (leftRunning.length === 0) return
   const db = new Database(statePath, { readonly: true })
   try {
-      const get = db.prepare('SELECT status, recovery FROM runs WHERE id = ?')
-      for (const id of leftRunning) {
-        const r = get.get(id) as { status: string; recovery: string | null } | undefined
-        if (!r) fail(`run ${id} vanished after restart`)
-        if (r.status === 'running' || r.status === 'retrying') fail(`run ${id} still ${r.status} after restart`)
-        if (r.recovery === null || r.recovery === 'pending') fail(`run ${id} (${r.status}) has no applied recovery (${r.recovery})`)
-      }
+    const get = db.prepare('SELECT status, recovery FROM runs WHERE id = ?')
+    for (const id of leftRunning) {
+      const r = get.get(id) as { status: string; recovery: string | null } | undefined
+      if (!r) fail(`run ${id} vanished after restart`)
+      if (r.status === 'running' || r.status === 'retrying') fail(`run ${id} still ${r.status} after restart`)
+      if (r.recovery === null || r.recovery === 'pending')
+        fail(`run ${id} (${r.status}) has no applied recovery (${r.recovery})`)
+    }
   } finally {
     db.close()
   }
@@ -113,16 +129,19 @@ function afterRestart(statePath: string, leftRunning: number[]): void {
 function checkNoOverlap(probePath: string): number {
   const db = new Database(probePath, { readonly: true })
   try {
-      const rows = db.prepare('SELECT job_id, pid, started_at, ended_at FROM probe ORDER BY job_id, pid, started_at').all() as
-        { job_id: string; pid: number; started_at: number; ended_at: number | null }[]
-      for (let i = 1; i < rows.length; i++) {
-        const a = rows[i - 1]!
-        const b = rows[i]!
-        if (a.job_id !== b.job_id || a.pid !== b.pid) continue
-        if (a.ended_at === null) fail(`job ${a.job_id}: a call was still running (killed later) when another started in pid ${a.pid}`)
-        if (a.ended_at > b.started_at) fail(`job ${a.job_id}: calls overlap in pid ${a.pid} (${a.ended_at} > ${b.started_at})`)
-      }
-      return rows.length
+    const rows = db
+      .prepare('SELECT job_id, pid, started_at, ended_at FROM probe ORDER BY job_id, pid, started_at')
+      .all() as { job_id: string; pid: number; started_at: number; ended_at: number | null }[]
+    for (let i = 1; i < rows.length; i++) {
+      const a = rows[i - 1]!
+      const b = rows[i]!
+      if (a.job_id !== b.job_id || a.pid !== b.pid) continue
+      if (a.ended_at === null)
+        fail(`job ${a.job_id}: a call was still running (killed later) when another started in pid ${a.pid}`)
+      if (a.ended_at > b.started_at)
+        fail(`job ${a.job_id}: calls overlap in pid ${a.pid} (${a.ended_at} > ${b.started_at})`)
+    }
+    return rows.length
   } finally {
     db.close()
   }
@@ -132,16 +151,25 @@ function checkNoOverlap(probePath: string): number {
 function checkFinal(statePath: string): number {
   const db = new Database(statePath, { readonly: true })
   try {
-      const bad = db.prepare("SELECT id, status FROM runs WHERE status IN ('running','retrying')").all() as { id: number; status: string }[]
-      if (bad.length) fail(`runs left executing after a graceful stop: ${JSON.stringify(bad.slice(0, 5))}`)
-      return (db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n
+    const bad = db.prepare("SELECT id, status FROM runs WHERE status IN ('running','retrying')").all() as {
+      id: number
+      status: string
+    }[]
+    if (bad.length) fail(`runs left executing after a graceful stop: ${JSON.stringify(bad.slice(0, 5))}`)
+    return (db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n
   } finally {
     db.close()
   }
 }
 
 /** One lane: its own state and probe files, `kills` kill/restart cycles, then a graceful drain. */
-async function runLane(entry: string[], dir: string, kills: number, o: CrashOptions, lane: number): Promise<CrashReport> {
+async function runLane(
+  entry: string[],
+  dir: string,
+  kills: number,
+  o: CrashOptions,
+  lane: number,
+): Promise<CrashReport> {
   const statePath = join(dir, 'state.db')
   const probePath = join(dir, 'probe.db')
   const min = o.minDelayMs ?? 10
@@ -160,7 +188,8 @@ async function runLane(entry: string[], dir: string, kills: number, o: CrashOpti
       await c.exited
       leftRunning = afterKill(statePath)
       interruptedSeen += leftRunning.length
-      if ((k + 1) % 10 === 0) o.log?.(`lane ${lane}: kill ${k + 1}/${kills}: ${interruptedSeen} runs caught executing so far`)
+      if ((k + 1) % 10 === 0)
+        o.log?.(`lane ${lane}: kill ${k + 1}/${kills}: ${interruptedSeen} runs caught executing so far`)
     }
     const d = startChild(entry, statePath, probePath, true)
     current = d.child

@@ -3,7 +3,12 @@ import type { JobSpecInput } from '../../src/scheduler/index.ts'
 
 /** Long-running maxInstances-1 jobs firing every second, a reconcile job, and a dependency chain. */
 export const CHILD_JOBS: JobSpecInput[] = [
-  ...Array.from({ length: 5 }, (_, i) => ({ id: `long-${i}`, taskType: 'long', trigger: 'interval_1s', maxInstances: 1 })),
+  ...Array.from({ length: 5 }, (_, i) => ({
+    id: `long-${i}`,
+    taskType: 'long',
+    trigger: 'interval_1s',
+    maxInstances: 1,
+  })),
   { id: 'careful', taskType: 'careful', trigger: 'interval_1s', maxInstances: 1 },
   { id: 'chain-a', taskType: 'long', maxInstances: 1 },
   { id: 'chain-b', taskType: 'long', maxInstances: 1, dependencies: ['chain-a'] },

@@ -2,7 +2,10 @@
 import { runCrashHarness } from './harness.ts'
 import { runTxCrashHarness } from './tx-harness.ts'
 
-const arg = (name: string) => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : undefined }
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name)
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
 const kills = Number(arg('--kills') ?? 100)
 const only = arg('--only')
 if (!Number.isInteger(kills) || kills < 1 || (only !== undefined && only !== 'scheduler' && only !== 'tx')) {

@@ -9,8 +9,11 @@ import { openDatabase } from '../../src/store/database.ts'
 
 /** The deterministic job stream shared by the child and the harness's checks. */
 export function crashJob(i: number, stream = 0): { runId: string; to: Address; value: bigint } {
-  return { runId: `s${stream}-crash-job-${i}`,
-    to: `0x${(0xc0de0000 + stream * 0x10000 + i).toString(16).padStart(40, '0')}` as Address, value: BigInt(1000 + i) }
+  return {
+    runId: `s${stream}-crash-job-${i}`,
+    to: `0x${(0xc0de0000 + stream * 0x10000 + i).toString(16).padStart(40, '0')}` as Address,
+    value: BigInt(1000 + i),
+  }
 }
 
 async function main(): Promise<void> {
@@ -24,19 +27,44 @@ async function main(): Promise<void> {
   const account = privateKeyToAccount(env.TX_CHILD_KEY as `0x${string}`)
   delete env.TX_CHILD_KEY
   const client = createPublicClient({
-    chain: defineChain({ id: chainId, name: 'anvil', nativeCurrency: { name: 'ETH', symbol: 'ETH', decimals: 18 },
-      rpcUrls: { default: { http: [] } } }),
-    transport: http(env.TX_CHILD_RPC, { timeout: 5_000, retryCount: 0 }), cacheTime: 0,
+    chain: defineChain({
+      id: chainId,
+      name: 'anvil',
+      nativeCurrency: { name: 'ETH', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [] } },
+    }),
+    transport: http(env.TX_CHILD_RPC, { timeout: 5_000, retryCount: 0 }),
+    cacheTime: 0,
   })
   const db = openDatabase({ path: env.TX_CHILD_DB as string })
   const logger = createLogger({ level: 'info' })
   const engine = createTxEngine({
-    db, logger, signers: [account],
-    policy: createSpendPolicyGuard([{ chainId, maxFeePerGas: 50_000_000_000n, maxValuePerTx: 10n ** 18n,
-      dailyNativeCap: 10n ** 19n, dailyTokenCaps: {}, contracts: [], spenders: [],
-      ownWallets: Array.from({ length: jobs }, (_, i) => crashJob(i, stream).to) }]),
-    chains: [{ chainId, client, fees: { maxFeePerGas: 50_000_000_000n }, confirmations: 2, pollMs: 15,
-      rebroadcastMs: 400, stuckAfterMs: 30_000 }],
+    db,
+    logger,
+    signers: [account],
+    policy: createSpendPolicyGuard([
+      {
+        chainId,
+        maxFeePerGas: 50_000_000_000n,
+        maxValuePerTx: 10n ** 18n,
+        dailyNativeCap: 10n ** 19n,
+        dailyTokenCaps: {},
+        contracts: [],
+        spenders: [],
+        ownWallets: Array.from({ length: jobs }, (_, i) => crashJob(i, stream).to),
+      },
+    ]),
+    chains: [
+      {
+        chainId,
+        client,
+        fees: { maxFeePerGas: 50_000_000_000n },
+        confirmations: 2,
+        pollMs: 15,
+        rebroadcastMs: 400,
+        stuckAfterMs: 30_000,
+      },
+    ],
     onStep(step) {
       if (step === crashStep && --crashAfter <= 0) process.kill(process.pid, 'SIGKILL')
     },

@@ -47,8 +47,15 @@ async function bundleChild(): Promise<string> {
   mkdirSync(outDir, { recursive: true })
   const outfile = join(outDir, `tx-child-${process.pid}.mjs`)
   await build({
-    entryPoints: [join(ROOT, 'test', 'crash', 'tx-child.ts')], bundle: true, platform: 'node', format: 'esm',
-    target: 'node20', outfile, external: ['better-sqlite3'], logLevel: 'error', minify: true,
+    entryPoints: [join(ROOT, 'test', 'crash', 'tx-child.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    external: ['better-sqlite3'],
+    logLevel: 'error',
+    minify: true,
     // Migrations are read from the source tree, where database.ts lives.
     define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(ROOT, 'src', 'store', 'database.ts')).href) },
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(process.cwd() + '/');" },
@@ -94,8 +101,16 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
     })().catch(() => undefined)
   }, 20)
   const child = await bundleChild()
-  const report: TxCrashReport = { kills: 0, killsByStep: {}, childRuns: 0, jobs: jobs * streams, minedTxs: 0,
-    finalNonce: 0, integrity: '', problems: [] }
+  const report: TxCrashReport = {
+    kills: 0,
+    killsByStep: {},
+    childRuns: 0,
+    jobs: jobs * streams,
+    minedTxs: 0,
+    finalNonce: 0,
+    integrity: '',
+    problems: [],
+  }
   const output: string[] = []
   const keys = Array.from({ length: streams }, () => generatePrivateKey())
   for (const key of keys) {
@@ -103,17 +118,30 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
   }
   const runChild = (stream: number, step: SendStep | 'timer' | undefined, after: number, timerMs: number) =>
     new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      const proc = spawn(process.execPath, [child], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: {
-        ...process.env, TX_CHILD_RPC: proxy.url, TX_CHILD_CHAIN_ID: String(anvil.chainId),
-        TX_CHILD_DB: join(dir, `state-${stream}.db`), TX_CHILD_STREAM: String(stream), TX_CHILD_JOBS: String(jobs),
-        TX_CHILD_KEY: keys[stream], TX_CHILD_CRASH_STEP: step === 'timer' ? '' : step ?? '',
-        TX_CHILD_CRASH_AFTER: String(after) } })
+      const proc = spawn(process.execPath, [child], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          TX_CHILD_RPC: proxy.url,
+          TX_CHILD_CHAIN_ID: String(anvil.chainId),
+          TX_CHILD_DB: join(dir, `state-${stream}.db`),
+          TX_CHILD_STREAM: String(stream),
+          TX_CHILD_JOBS: String(jobs),
+          TX_CHILD_KEY: keys[stream],
+          TX_CHILD_CRASH_STEP: step === 'timer' ? '' : (step ?? ''),
+          TX_CHILD_CRASH_AFTER: String(after),
+        },
+      })
       proc.stdout.on('data', (b: Buffer) => output.push(b.toString()))
       proc.stderr.on('data', (b: Buffer) => output.push(b.toString()))
       const timer = step === 'timer' ? setTimeout(() => proc.kill('SIGKILL'), timerMs) : undefined
       // A child that hangs is a failure of its own, not a kill: it is stopped and reported.
       let hung = false
-      const watchdog = setTimeout(() => { hung = true; proc.kill('SIGKILL') }, 30_000)
+      const watchdog = setTimeout(() => {
+        hung = true
+        proc.kill('SIGKILL')
+      }, 30_000)
       proc.on('exit', (code, signal) => {
         clearTimeout(timer)
         clearTimeout(watchdog)
@@ -136,37 +164,59 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
       } else if (res.code !== 0) {
         report.problems.push(`child exited with code ${res.code} (step ${step}): ${output.slice(-3).join(' ')}`)
       }
-      log(`stream ${stream} run ${report.childRuns}: step=${step} after=${after} -> ${res.signal ?? res.code} (${Date.now() - t0} ms)`)
+      log(
+        `stream ${stream} run ${report.childRuns}: step=${step} after=${after} -> ${res.signal ?? res.code} (${Date.now() - t0} ms)`,
+      )
     }
     const last = await runChild(stream, undefined, 0, 0)
     report.childRuns++
-    if (last.code !== 0) report.problems.push(`final child of stream ${stream} failed (${last.signal ?? last.code}): ${output.slice(-3).join(' ')}`)
+    if (last.code !== 0)
+      report.problems.push(
+        `final child of stream ${stream} failed (${last.signal ?? last.code}): ${output.slice(-3).join(' ')}`,
+      )
   }
   try {
     await Promise.all(Array.from({ length: streams }, (_, s) => runStream(s)))
     clearInterval(miner)
     await anvilRpc(anvil.rpcUrl, 'evm_mine') // anything still pending is counted too (and would show as a problem)
     const integrity: string[] = []
-    const client = createPublicClient({ chain: defineChain({ id: anvil.chainId, name: 'anvil',
-      nativeCurrency: { name: 'ETH', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [] } } }),
-    transport: http(anvil.rpcUrl, { batch: { batchSize: 100 } }), cacheTime: 0 })
+    const client = createPublicClient({
+      chain: defineChain({
+        id: anvil.chainId,
+        name: 'anvil',
+        nativeCurrency: { name: 'ETH', symbol: 'ETH', decimals: 18 },
+        rpcUrls: { default: { http: [] } },
+      }),
+      transport: http(anvil.rpcUrl, { batch: { batchSize: 100 } }),
+      cacheTime: 0,
+    })
     const sent = await sentByWallet(client)
     for (let s = 0; s < streams; s++) {
       const wallet = privateKeyToAccount(keys[s]!).address
-      const part = await verify(client, wallet, sent.get(wallet.toLowerCase()) ?? [], join(dir, `state-${s}.db`), s,
-        jobs, report.problems)
+      const part = await verify(
+        client,
+        wallet,
+        sent.get(wallet.toLowerCase()) ?? [],
+        join(dir, `state-${s}.db`),
+        s,
+        jobs,
+        report.problems,
+      )
       report.minedTxs += part.mined
       report.finalNonce += part.finalNonce
       integrity.push(part.integrity)
     }
     report.integrity = integrity.every((i) => i === 'ok') ? 'ok' : integrity.join(',')
     const text = output.join('').toLowerCase()
-    const canaries: [string, string][] = [['RPC API key', apiKey.toLowerCase()],
-      ...keys.map((k): [string, string] => ['private key', k.slice(2).toLowerCase()])]
+    const canaries: [string, string][] = [
+      ['RPC API key', apiKey.toLowerCase()],
+      ...keys.map((k): [string, string] => ['private key', k.slice(2).toLowerCase()]),
+    ]
     const files = readdirSync(dir).map((f) => [f, readFileSync(join(dir, f)).toString('latin1').toLowerCase()] as const)
     for (const [what, canary] of canaries) {
       if (text.includes(canary)) report.problems.push(`the ${what} appeared in child output`)
-      for (const [f, content] of files) if (content.includes(canary)) report.problems.push(`the ${what} appeared in ${f}`)
+      for (const [f, content] of files)
+        if (content.includes(canary)) report.problems.push(`the ${what} appeared in ${f}`)
     }
   } finally {
     clearInterval(miner)
@@ -182,8 +232,9 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
 /** Every mined transaction, by sender (lowercase), from one pass over the chain's blocks. */
 async function sentByWallet(client: PublicClient): Promise<Map<string, { hash: Hex; nonce: number }[]>> {
   const head = Number(await client.getBlockNumber())
-  const blocks = await Promise.all(Array.from({ length: head + 1 }, (_, n) =>
-    client.getBlock({ blockNumber: BigInt(n), includeTransactions: true })))
+  const blocks = await Promise.all(
+    Array.from({ length: head + 1 }, (_, n) => client.getBlock({ blockNumber: BigInt(n), includeTransactions: true })),
+  )
   const out = new Map<string, { hash: Hex; nonce: number }[]>()
   for (const block of blocks) {
     for (const tx of block.transactions) {
@@ -194,8 +245,15 @@ async function sentByWallet(client: PublicClient): Promise<Map<string, { hash: H
   return out
 }
 
-async function verify(client: PublicClient, wallet: Address, txs: { hash: Hex; nonce: number }[], dbPath: string,
-  stream: number, jobs: number, problems: string[]): Promise<{ mined: number; finalNonce: number; integrity: string }> {
+async function verify(
+  client: PublicClient,
+  wallet: Address,
+  txs: { hash: Hex; nonce: number }[],
+  dbPath: string,
+  stream: number,
+  jobs: number,
+  problems: string[],
+): Promise<{ mined: number; finalNonce: number; integrity: string }> {
   const db = new Database(dbPath, { readonly: true })
   try {
     const integrity = String(db.pragma('integrity_check', { simple: true }))
@@ -206,7 +264,10 @@ async function verify(client: PublicClient, wallet: Address, txs: { hash: Hex; n
     for (const tx of txs) {
       nonces.push(tx.nonce)
       const row = rootOf.get(tx.hash) as { root_id: number } | undefined
-      if (!row) { problems.push(`stream ${stream}: mined tx ${tx.hash} is not in the journal`); continue }
+      if (!row) {
+        problems.push(`stream ${stream}: mined tx ${tx.hash} is not in the journal`)
+        continue
+      }
       perRoot.set(row.root_id, (perRoot.get(row.root_id) ?? 0) + 1)
     }
     const finalNonce = await client.getTransactionCount({ address: wallet })
@@ -214,7 +275,8 @@ async function verify(client: PublicClient, wallet: Address, txs: { hash: Hex; n
     if (new Set(sorted).size !== sorted.length) problems.push(`stream ${stream}: two mined txs share a nonce`)
     if (sorted.some((n, i) => n !== i)) problems.push(`stream ${stream}: nonce gap: ${sorted.join(',')}`)
     if (finalNonce !== sorted.length) problems.push(`stream ${stream}: nonce ${finalNonce} != mined ${sorted.length}`)
-    for (const [root, count] of perRoot) if (count > 1) problems.push(`stream ${stream}: intent ${root} mined ${count} times`)
+    for (const [root, count] of perRoot)
+      if (count > 1) problems.push(`stream ${stream}: intent ${root} mined ${count} times`)
     const rowsOf = db.prepare('SELECT status, kind FROM tx_intents WHERE run_id = ? AND dry_run = 0')
     for (let i = 0; i < jobs; i++) {
       const job = crashJob(i, stream)

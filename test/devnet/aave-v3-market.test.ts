@@ -11,17 +11,36 @@ import { createWalletExecutor } from './executor.ts'
 import { devnetContext } from './harness.ts'
 
 let devnet: Devnet
-beforeAll(async () => { devnet = await startDevnet({ addressesPath: null, relayer: false, aaveV3: true }) })
-afterAll(async () => { await devnet?.stop() })
+beforeAll(async () => {
+  devnet = await startDevnet({ addressesPath: null, relayer: false, aaveV3: true })
+})
+afterAll(async () => {
+  await devnet?.stop()
+})
 
-const providerAbi = parseAbi(['function getPool() view returns (address)', 'function getPoolConfigurator() view returns (address)',
-  'function getPriceOracle() view returns (address)', 'function getPoolDataProvider() view returns (address)', 'function getACLManager() view returns (address)'])
+const providerAbi = parseAbi([
+  'function getPool() view returns (address)',
+  'function getPoolConfigurator() view returns (address)',
+  'function getPriceOracle() view returns (address)',
+  'function getPoolDataProvider() view returns (address)',
+  'function getACLManager() view returns (address)',
+])
 
 describe('devnet Aave V3 market', () => {
   it('links every library placeholder and refuses to build an unlinked Pool', () => {
-    expect(aaveLibrariesOf('Pool').sort()).toEqual(['BorrowLogic', 'BridgeLogic', 'EModeLogic', 'FlashLoanLogic', 'LiquidationLogic', 'PoolLogic', 'SupplyLogic'])
+    expect(aaveLibrariesOf('Pool').sort()).toEqual([
+      'BorrowLogic',
+      'BridgeLogic',
+      'EModeLogic',
+      'FlashLoanLogic',
+      'LiquidationLogic',
+      'PoolLogic',
+      'SupplyLogic',
+    ])
     expect(aaveLibrariesOf('FlashLoanLogic')).toEqual(['BorrowLogic'])
-    expect(() => aaveArtifact('Pool', { BorrowLogic: '0x0000000000000000000000000000000000000001' })).toThrow(/needs library BridgeLogic/)
+    expect(() => aaveArtifact('Pool', { BorrowLogic: '0x0000000000000000000000000000000000000001' })).toThrow(
+      /needs library BridgeLogic/,
+    )
     const lib = '0x00000000000000000000000000000000000000aa'
     const libs = Object.fromEntries(aaveLibrariesOf('Pool').map((l) => [l, lib] as const))
     const linked = aaveArtifact('Pool', libs).bytecode
@@ -31,44 +50,95 @@ describe('devnet Aave V3 market', () => {
 
   it('is wired through the PoolAddressesProvider as the addresses file says', async () => {
     const m = devnet.addresses.l1.aaveV3!
-    const read = (functionName: 'getPool' | 'getPoolConfigurator' | 'getPriceOracle' | 'getPoolDataProvider' | 'getACLManager') =>
-      devnet.l1.client.readContract({ address: m.aaveV3PoolAddressesProvider, abi: providerAbi, functionName })
+    const read = (
+      functionName: 'getPool' | 'getPoolConfigurator' | 'getPriceOracle' | 'getPoolDataProvider' | 'getACLManager',
+    ) => devnet.l1.client.readContract({ address: m.aaveV3PoolAddressesProvider, abi: providerAbi, functionName })
     expect(await read('getPool')).toBe(m.aaveV3Pool)
     expect(await read('getPoolConfigurator')).toBe(m.aaveV3PoolConfigurator)
     expect(await read('getPriceOracle')).toBe(m.aaveV3Oracle)
     expect(await read('getPoolDataProvider')).toBe(m.aaveV3PoolDataProvider)
     expect(await read('getACLManager')).toBe(m.aaveV3AclManager)
     const { tokens, weth } = devnet.addresses.l1
-    for (const [symbol, asset] of [['WETH', weth], ['USDC', tokens.USDC]] as const) {
-      const [aToken, stable, variable] = await devnet.l1.client.readContract({ address: m.aaveV3PoolDataProvider, abi: aaveV3DataProviderAbi, functionName: 'getReserveTokensAddresses', args: [asset] })
+    for (const [symbol, asset] of [
+      ['WETH', weth],
+      ['USDC', tokens.USDC],
+    ] as const) {
+      const [aToken, stable, variable] = await devnet.l1.client.readContract({
+        address: m.aaveV3PoolDataProvider,
+        abi: aaveV3DataProviderAbi,
+        functionName: 'getReserveTokensAddresses',
+        args: [asset],
+      })
       expect({ aToken, stableDebtToken: stable, variableDebtToken: variable }).toEqual(m.reserves[symbol])
-      const cfg = await devnet.l1.client.readContract({ address: m.aaveV3PoolDataProvider, abi: aaveV3DataProviderAbi, functionName: 'getReserveConfigurationData', args: [asset] })
+      const cfg = await devnet.l1.client.readContract({
+        address: m.aaveV3PoolDataProvider,
+        abi: aaveV3DataProviderAbi,
+        functionName: 'getReserveConfigurationData',
+        args: [asset],
+      })
       // [decimals, ltv, liquidationThreshold, liquidationBonus, reserveFactor, collateral, borrowing, stable, active, frozen]
-      expect(cfg).toEqual(symbol === 'WETH'
-        ? [18n, 8_000n, 8_250n, 10_500n, 1_000n, true, true, false, true, false]
-        : [6n, 7_700n, 8_000n, 10_450n, 1_000n, true, true, false, true, false])
+      expect(cfg).toEqual(
+        symbol === 'WETH'
+          ? [18n, 8_000n, 8_250n, 10_500n, 1_000n, true, true, false, true, false]
+          : [6n, 7_700n, 8_000n, 10_450n, 1_000n, true, true, false, true, false],
+      )
     }
   })
 
   it('prices assets from the devnet feeds, and a feed update changes what a borrow may take', async () => {
     const m = devnet.addresses.l1.aaveV3!
-    const price = (asset: `0x${string}`) => devnet.l1.client.readContract({ address: m.aaveV3Oracle, abi: aaveV3OracleAbi, functionName: 'getAssetPrice', args: [asset] })
+    const price = (asset: `0x${string}`) =>
+      devnet.l1.client.readContract({
+        address: m.aaveV3Oracle,
+        abi: aaveV3OracleAbi,
+        functionName: 'getAssetPrice',
+        args: [asset],
+      })
     expect(await price(devnet.addresses.l1.weth)).toBe(3_000n * 10n ** 8n)
     expect(await price(devnet.addresses.l1.tokens.USDC)).toBe(10n ** 8n)
     // A wallet with 1 WETH of collateral may borrow 1,500 USDC at 3,000 (HF 1.65) but not at 2,500 (HF 1.375).
     const who = devnet.accounts[2]!
     const exec = createWalletExecutor(devnet, who.privateKey)
-    await exec.executeCalls([{ chainId: devnet.l1.chainId, to: devnet.addresses.l1.weth, value: parseEther('1'), label: 'wrap',
-      data: encodeFunctionData({ abi: uniswapArtifact('WETH9').abi, functionName: 'deposit' }) as Hex }])
+    await exec.executeCalls([
+      {
+        chainId: devnet.l1.chainId,
+        to: devnet.addresses.l1.weth,
+        value: parseEther('1'),
+        label: 'wrap',
+        data: encodeFunctionData({ abi: uniswapArtifact('WETH9').abi, functionName: 'deposit' }) as Hex,
+      },
+    ])
     const aave = createDefaultRegistry().get('aave-v3')
     const L1 = devnet.l1.chainId
-    await exec.executeCalls((await prepareAdapterCalls(aave, devnetContext(devnet, who.address), { chainId: L1, action: 'supply', asset: 'WETH', amount: '1' })).calls)
+    await exec.executeCalls(
+      (
+        await prepareAdapterCalls(aave, devnetContext(devnet, who.address), {
+          chainId: L1,
+          action: 'supply',
+          asset: 'WETH',
+          amount: '1',
+        })
+      ).calls,
+    )
     const borrow = { chainId: L1, action: 'borrow', asset: 'USDC', amount: '1500', minHealthFactor: '1.5' }
     await expect(prepareAdapterCalls(aave, devnetContext(devnet, who.address), borrow)).resolves.toBeDefined()
     const owner = createWalletExecutor(devnet, devnet.accounts[0]!.privateKey)
-    await owner.executeCalls([{ chainId: L1, to: devnet.addresses.l1.priceFeeds.ETH_USD, value: 0n, label: 'ETH at 2500',
-      data: encodeFunctionData({ abi: ownArtifact('PriceFeed').abi, functionName: 'updateAnswer', args: [2_500n * 10n ** 8n] }) as Hex }])
+    await owner.executeCalls([
+      {
+        chainId: L1,
+        to: devnet.addresses.l1.priceFeeds.ETH_USD,
+        value: 0n,
+        label: 'ETH at 2500',
+        data: encodeFunctionData({
+          abi: ownArtifact('PriceFeed').abi,
+          functionName: 'updateAnswer',
+          args: [2_500n * 10n ** 8n],
+        }) as Hex,
+      },
+    ])
     expect(await price(devnet.addresses.l1.weth)).toBe(2_500n * 10n ** 8n)
-    await expect(prepareAdapterCalls(aave, devnetContext(devnet, who.address), borrow)).rejects.toThrow(/to 1\.37\d{2}, below the limit 1\.5000/)
+    await expect(prepareAdapterCalls(aave, devnetContext(devnet, who.address), borrow)).rejects.toThrow(
+      /to 1\.37\d{2}, below the limit 1\.5000/,
+    )
   })
 })

@@ -12,8 +12,12 @@ let devnet: Devnet
 const registry = createDefaultRegistry()
 const STRANGER = '0x000000000000000000000000000000000000dEaD' as Address
 
-beforeAll(async () => { devnet = await startDevnet({ addressesPath: null, relayer: false }) })
-afterAll(async () => { await devnet?.stop() })
+beforeAll(async () => {
+  devnet = await startDevnet({ addressesPath: null, relayer: false })
+})
+afterAll(async () => {
+  await devnet?.stop()
+})
 
 /** [adapter id, raw params, the bad field path the error must name] */
 function cases(): [string, Record<string, unknown>, string][] {
@@ -73,7 +77,11 @@ function cases(): [string, Record<string, unknown>, string][] {
     ['aave-v3', { chainId: L1, action: 'supply', asset: 'DAI', amount: '1 wei' }, 'chainId'], // started without the Aave market
     ['aave-v3', { chainId: L1, action: 'supply', asset: 'NOPE', amount: '1' }, 'amount'], // token units of an unknown asset
     ['aave-v3', { chainId: L1, action: 'supply', asset: 'DAI', amount: 'max' }, 'amount'],
-    ['aave-v3', { chainId: L1, action: 'borrow', asset: 'USDC', amount: '1', minHealthFactor: '0.95' }, 'minHealthFactor'],
+    [
+      'aave-v3',
+      { chainId: L1, action: 'borrow', asset: 'USDC', amount: '1', minHealthFactor: '0.95' },
+      'minHealthFactor',
+    ],
     ['aave-v3', { chainId: L1, action: 'borrow', asset: 'USDC', amount: '1', to: devnet.accounts[2]!.address }, 'to'],
   ]
 }
@@ -81,19 +89,28 @@ function cases(): [string, Record<string, unknown>, string][] {
 describe('bad adapter params', () => {
   it('are rejected with a ValidationError naming the field, before any RPC call; nonces and blocks unchanged', async () => {
     const wallet = devnet.accounts[1]!.address
-    const state = () => Promise.all([
-      devnet.l1.client.getBlockNumber(), devnet.l2.client.getBlockNumber(),
-      devnet.l1.client.getTransactionCount({ address: wallet }), devnet.l2.client.getTransactionCount({ address: wallet }),
-    ])
+    const state = () =>
+      Promise.all([
+        devnet.l1.client.getBlockNumber(),
+        devnet.l2.client.getBlockNumber(),
+        devnet.l1.client.getTransactionCount({ address: wallet }),
+        devnet.l2.client.getTransactionCount({ address: wallet }),
+      ])
     const before = await state()
     for (const [id, raw, path] of cases()) {
       const ctx = devnetContext(devnet, wallet)
-      const err = await prepareAdapterCalls(registry.get(id), ctx, raw).then(() => undefined, (e: unknown) => e)
+      const err = await prepareAdapterCalls(registry.get(id), ctx, raw).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
       expect(err, `${id} ${JSON.stringify(raw)}`).toBeInstanceOf(ValidationError)
       const v = err as ValidationError
       expect(v.code).toBe('VALIDATION')
       expect(v.retryable).toBe(false)
-      expect(v.issues.map((i) => i.path), `${id} ${JSON.stringify(raw)}: ${v.message}`).toContain(path)
+      expect(
+        v.issues.map((i) => i.path),
+        `${id} ${JSON.stringify(raw)}: ${v.message}`,
+      ).toContain(path)
       expect(ctx.rpcLog, `${id} ${JSON.stringify(raw)} made RPC calls`).toEqual([])
     }
     expect(await state()).toEqual(before)
@@ -103,16 +120,33 @@ describe('bad adapter params', () => {
     // Account 4 holds no USDC: the swap is refused after reading the balance, with no write.
     const poor = devnet.accounts[4]!.address
     const ctx = devnetContext(devnet, poor)
-    const raw = { chainId: devnet.l1.chainId, tokenIn: 'USDC', tokenOut: 'ETH', amountIn: '1000000 wei', slippageBps: 50 }
-    const err = await prepareAdapterCalls(registry.get('uniswap-v2'), ctx, raw).then(() => undefined, (e: unknown) => e)
+    const raw = {
+      chainId: devnet.l1.chainId,
+      tokenIn: 'USDC',
+      tokenOut: 'ETH',
+      amountIn: '1000000 wei',
+      slippageBps: 50,
+    }
+    const err = await prepareAdapterCalls(registry.get('uniswap-v2'), ctx, raw).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(AdapterPreconditionError)
     expect((err as AdapterPreconditionError).retryable).toBe(false)
     expect((err as Error).message).toMatch(/holds 0 USDC, needs 1000000/)
     expect(ctx.rpcLog.length).toBeGreaterThan(0)
     expect(ctx.rpcLog.filter((m) => WRITE_METHODS.has(m))).toEqual([])
     // A dust swap whose slippage-bounded minimum rounds to 0 is refused rather than sent unprotected.
-    const dust = await prepareAdapterCalls(registry.get('uniswap-v2'), devnetContext(devnet, poor),
-      { chainId: devnet.l1.chainId, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '100 wei', slippageBps: 50 }).then(() => undefined, (e: unknown) => e)
+    const dust = await prepareAdapterCalls(registry.get('uniswap-v2'), devnetContext(devnet, poor), {
+      chainId: devnet.l1.chainId,
+      tokenIn: 'ETH',
+      tokenOut: 'USDC',
+      amountIn: '100 wei',
+      slippageBps: 50,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect((dust as Error).message).toMatch(/minimum output of 0/)
     expect(await devnet.l1.client.getTransactionCount({ address: poor })).toBe(0)
   })
@@ -122,15 +156,30 @@ describe('bad adapter params', () => {
     const L1 = devnet.l1.chainId
     const attempt = async (raw: Record<string, unknown>) => {
       const ctx = devnetContext(devnet, poor)
-      const err = await prepareAdapterCalls(registry.get('uniswap-v3'), ctx, raw).then(() => undefined, (e: unknown) => e)
+      const err = await prepareAdapterCalls(registry.get('uniswap-v3'), ctx, raw).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
       expect(ctx.rpcLog.length).toBeGreaterThan(0)
       expect(ctx.rpcLog.filter((m) => WRITE_METHODS.has(m))).toEqual([])
       return err as Error
     }
     const swap = { chainId: L1, tokenIn: 'DAI', tokenOut: 'WETH', amountIn: '1000', slippageBps: 50 }
-    const noTier = await attempt({ tokenIn: 'ETH', tokenOut: 'USDC', chainId: L1, amountIn: '1000000 wei', slippageBps: 50, fee: 10000 })
+    const noTier = await attempt({
+      tokenIn: 'ETH',
+      tokenOut: 'USDC',
+      chainId: L1,
+      amountIn: '1000000 wei',
+      slippageBps: 50,
+      fee: 10000,
+    })
     expect(noTier).toBeInstanceOf(ValidationError)
-    expect((noTier as ValidationError).issues).toEqual([expect.objectContaining({ path: 'fee', message: expect.stringMatching(/no Uniswap V3 pool for ETH\/USDC with fee 10000/) })])
+    expect((noTier as ValidationError).issues).toEqual([
+      expect.objectContaining({
+        path: 'fee',
+        message: expect.stringMatching(/no Uniswap V3 pool for ETH\/USDC with fee 10000/),
+      }),
+    ])
     const noPool = await attempt(swap) // no DAI/WETH pool in any tier
     expect((noPool as ValidationError).issues.map((i) => i.path)).toEqual(['tokenOut'])
     const noHop = await attempt({ ...swap, via: ['USDC'], fee: [100, 100] }) // USDC/WETH has no 0.01% pool

@@ -12,17 +12,28 @@ describe('devnet CLI', () => {
   it('runs until SIGINT, then exits 0 with both anvils gone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'devnet-cli-'))
     const file = join(dir, 'addresses.json')
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/devnet-cli.ts', '--addresses', file], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/devnet-cli.ts', '--addresses', file], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     try {
       let out = ''
-      child.stderr.on('data', (b: Buffer) => { out += b.toString() })
+      child.stderr.on('data', (b: Buffer) => {
+        out += b.toString()
+      })
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`CLI not ready in 45 s: ${out}`)), 45_000)
         child.stdout.on('data', (b: Buffer) => {
           out += b.toString()
-          if (out.includes('Ctrl-C to stop')) { clearTimeout(timer); resolve() }
+          if (out.includes('Ctrl-C to stop')) {
+            clearTimeout(timer)
+            resolve()
+          }
         })
-        child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`CLI exited early (${code}): ${out}`)) })
+        child.once('exit', (code) => {
+          clearTimeout(timer)
+          reject(new Error(`CLI exited early (${code}): ${out}`))
+        })
       })
       const urls = [...out.matchAll(/^L[12] {2}chain (\d+) {2}(http:\/\/127\.0\.0\.1:\d+)$/gm)].map((m) => m[2]!)
       expect(urls).toHaveLength(2)

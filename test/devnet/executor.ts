@@ -19,7 +19,10 @@ export interface CallExecutor {
 /** Executes calls with a viem wallet client for `privateKey`, one at a time, each confirmed by receipt. */
 export function createWalletExecutor(devnet: Devnet, privateKey: Hex): CallExecutor {
   const account = privateKeyToAccount(privateKey)
-  const chains = new Map<number, DevnetChain>([[devnet.l1.chainId, devnet.l1], [devnet.l2.chainId, devnet.l2]])
+  const chains = new Map<number, DevnetChain>([
+    [devnet.l1.chainId, devnet.l1],
+    [devnet.l2.chainId, devnet.l2],
+  ])
   return {
     async executeCalls(calls) {
       const receipts: TransactionReceipt[] = []
@@ -43,12 +46,27 @@ export function createWalletExecutor(devnet: Devnet, privateKey: Hex): CallExecu
  */
 export function createEngineExecutor(devnet: Devnet, privateKey: Hex, dbPath = ':memory:'): CallExecutor {
   const account = privateKeyToAccount(privateKey)
-  const chains = [devnet.l1, devnet.l2].map((c) => ({ chainId: c.chainId,
-    client: createChainClient({ chainId: c.chainId, rpcUrls: [c.rpcUrl], pollingIntervalMs: 20 }) }))
+  const chains = [devnet.l1, devnet.l2].map((c) => ({
+    chainId: c.chainId,
+    client: createChainClient({ chainId: c.chainId, rpcUrls: [c.rpcUrl], pollingIntervalMs: 20 }),
+  }))
   // The devnet's caps and allowlist (every devnet contract and token), as the embedded bot uses them.
-  const policy = createSpendPolicyGuard(chains.map((c) => devnetPolicy(c.chainId, devnet.book, devnet.accounts.map((x) => x.address))))
-  const engine = createTxEngine({ db: openDatabase({ path: dbPath }), logger: pino({ level: 'silent' }), signers: [account], policy,
-    chains: chains.map((c) => ({ ...c, fees: { maxFeePerGas: 200_000_000_000n }, pollMs: 20, gasMarginPct: 50 })) })
+  const policy = createSpendPolicyGuard(
+    chains.map((c) =>
+      devnetPolicy(
+        c.chainId,
+        devnet.book,
+        devnet.accounts.map((x) => x.address),
+      ),
+    ),
+  )
+  const engine = createTxEngine({
+    db: openDatabase({ path: dbPath }),
+    logger: pino({ level: 'silent' }),
+    signers: [account],
+    policy,
+    chains: chains.map((c) => ({ ...c, fees: { maxFeePerGas: 200_000_000_000n }, pollMs: 20, gasMarginPct: 50 })),
+  })
   let runs = 0
   return {
     async executeCalls(calls) {
@@ -57,8 +75,10 @@ export function createEngineExecutor(devnet: Devnet, privateKey: Hex, dbPath = '
       for (const [i, call] of calls.entries()) {
         const approval = decodeApproval(call.data)
         const tokenSpends = approval && approval.amount > 0n ? [{ token: call.to, amount: approval.amount }] : undefined
-        const sent = await engine.send({ chainId: call.chainId, to: call.to, data: call.data, value: call.value, tokenSpends },
-          { runId, wallet: account.address, callIndex: i })
+        const sent = await engine.send(
+          { chainId: call.chainId, to: call.to, data: call.data, value: call.value, tokenSpends },
+          { runId, wallet: account.address, callIndex: i },
+        )
         const client = chains.find((c) => c.chainId === call.chainId)!.client
         receipts.push(await client.getTransactionReceipt({ hash: sent.hash }))
       }

@@ -19,7 +19,9 @@ const statePath = join(dir, 'state', 'bot.db')
 const env = { OPS_KEY: ANVIL_TEST_KEYS[2]!, COLD_KEY: ANVIL_TEST_KEYS[3]! }
 let devnet: Devnet
 const runtimes: BotRuntime[] = []
-beforeAll(async () => { devnet = await startDevnet({ addressesPath: join(dir, 'addresses.json'), relayer: false }) }, 120_000)
+beforeAll(async () => {
+  devnet = await startDevnet({ addressesPath: join(dir, 'addresses.json'), relayer: false })
+}, 120_000)
 afterAll(async () => {
   for (const rt of runtimes) await rt.close({ graceMs: 0 }).catch(() => {})
   await devnet?.stop()
@@ -28,16 +30,31 @@ afterAll(async () => {
 
 async function bot(): Promise<BotRuntime> {
   const cold = devnet.accounts[3]!.address
-  const pay = (id: string) => ({ id, taskType: 'protocol_call', trigger: 'manual', args: { adapter: 'native-transfer', wallet: 'ops',
-    params: { chainId: devnet.l1.chainId, to: cold, amount: '10000000000000000 wei' } } })
-  const config = await parseConfig({
-    chains: [{ id: devnet.l1.chainId, name: 'l1', rpcUrls: [devnet.l1.rpcUrl], allowlist: [cold] }],
-    wallets: [{ name: 'ops', privateKeyEnv: 'OPS_KEY' }, { name: 'cold', privateKeyEnv: 'COLD_KEY' }],
-    protocols: { 'native-transfer': {} },
-    addressBook: join(dir, 'addresses.json'),
-    jobs: [pay('pay-a'), pay('pay-b'), pay('pay-c')],
-    store: { path: statePath },
-  }, 'restore-test', { env: { ...env } })
+  const pay = (id: string) => ({
+    id,
+    taskType: 'protocol_call',
+    trigger: 'manual',
+    args: {
+      adapter: 'native-transfer',
+      wallet: 'ops',
+      params: { chainId: devnet.l1.chainId, to: cold, amount: '10000000000000000 wei' },
+    },
+  })
+  const config = await parseConfig(
+    {
+      chains: [{ id: devnet.l1.chainId, name: 'l1', rpcUrls: [devnet.l1.rpcUrl], allowlist: [cold] }],
+      wallets: [
+        { name: 'ops', privateKeyEnv: 'OPS_KEY' },
+        { name: 'cold', privateKeyEnv: 'COLD_KEY' },
+      ],
+      protocols: { 'native-transfer': {} },
+      addressBook: join(dir, 'addresses.json'),
+      jobs: [pay('pay-a'), pay('pay-b'), pay('pay-c')],
+      store: { path: statePath },
+    },
+    'restore-test',
+    { env: { ...env } },
+  )
   // A copy each time: the signer scrubs the key from the environment it was given.
   const rt = await createBotRuntime(config, { logger: pino({ level: 'silent' }), env: { ...env } })
   runtimes.push(rt)
@@ -80,7 +97,9 @@ describe('backup and restore', () => {
 
     const rt2 = await bot()
     // The run that was in flight at backup time is reconciled from its journaled bytes, not signed again.
-    await expect.poll(() => rt2.scheduler.listRuns({ jobId: 'pay-b', limit: 1 }).runs[0]?.status, { timeout: 30_000 }).toBe('succeeded')
+    await expect
+      .poll(() => rt2.scheduler.listRuns({ jobId: 'pay-b', limit: 1 }).runs[0]?.status, { timeout: 30_000 })
+      .toBe('succeeded')
     const breaker = rt2.breaker.status()
     expect(breaker.state).toBe('open')
     expect(JSON.stringify(breaker)).toMatch(/state restored from .*chain nonce 3, journal knows up to 2/)
@@ -88,7 +107,14 @@ describe('backup and restore', () => {
     rt2.scheduler.runNow('pay-c')
     await sleep(2_000)
     expect(await opsNonce()).toBe(3)
-    const perNonce = rt2.db.prepare("SELECT nonce, COUNT(*) AS n FROM tx_intents WHERE dry_run = 0 AND status IN ('mined', 'confirmed') GROUP BY nonce").all() as { nonce: number; n: number }[]
-    expect(perNonce).toEqual([{ nonce: 0, n: 1 }, { nonce: 1, n: 1 }])
+    const perNonce = rt2.db
+      .prepare(
+        "SELECT nonce, COUNT(*) AS n FROM tx_intents WHERE dry_run = 0 AND status IN ('mined', 'confirmed') GROUP BY nonce",
+      )
+      .all() as { nonce: number; n: number }[]
+    expect(perNonce).toEqual([
+      { nonce: 0, n: 1 },
+      { nonce: 1, n: 1 },
+    ])
   }, 180_000)
 })

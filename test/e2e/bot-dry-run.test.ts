@@ -11,8 +11,13 @@ import { runBot } from './run-bot.ts'
 
 let devnet: Devnet
 const dir = mkdtempSync(join(tmpdir(), 'bot-dry-'))
-beforeAll(async () => { devnet = await startDevnet({ addressesPath: join(dir, 'addresses.json') }) })
-afterAll(async () => { await devnet?.stop(); rmSync(dir, { recursive: true, force: true }) })
+beforeAll(async () => {
+  devnet = await startDevnet({ addressesPath: join(dir, 'addresses.json') })
+})
+afterAll(async () => {
+  await devnet?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
 
 describe('bot --dry-run on forks', () => {
   it('reports calls and balance changes while the real chains keep their blocks and balances', async () => {
@@ -21,31 +26,72 @@ describe('bot --dry-run on forks', () => {
     const allow = [a.l1.weth, a.l1.uniswapV2Router02, a.l1.tokens.USDC, a.l1.vaults.vUSDC, a.l1.l1StandardBridge]
     const config = {
       chains: [
-        { id: a.l1.chainId, name: 'l1', rpcUrls: [a.l1.rpcUrl], allowlist: allow,
-          caps: { maxValuePerTx: '5', dailyNative: '20', dailyTokens: { USDC: '100000', WETH: '10' } } },
+        {
+          id: a.l1.chainId,
+          name: 'l1',
+          rpcUrls: [a.l1.rpcUrl],
+          allowlist: allow,
+          caps: { maxValuePerTx: '5', dailyNative: '20', dailyTokens: { USDC: '100000', WETH: '10' } },
+        },
         { id: a.l2.chainId, name: 'l2', rpcUrls: [a.l2.rpcUrl], allowlist: [a.l2.l2StandardBridge] },
       ],
       wallets: [{ name: 'ops', privateKeyEnv: 'DRY_RUN_KEY' }],
       addressBook: join(dir, 'addresses.json'),
       protocols: { 'uniswap-v2': {}, erc4626: {} },
       jobs: [
-        { id: 'swap', taskType: 'protocol_call', args: { adapter: 'uniswap-v2', wallet: 'ops',
-          params: { chainId: a.l1.chainId, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '1000000000000000000 wei', slippageBps: 100 } } },
-        { id: 'deposit', taskType: 'protocol_call', dependencies: ['swap'], args: { adapter: 'erc4626', wallet: 'ops',
-          params: { chainId: a.l1.chainId, vault: 'vUSDC', action: 'deposit', amount: '1000000000 wei' } } },
+        {
+          id: 'swap',
+          taskType: 'protocol_call',
+          args: {
+            adapter: 'uniswap-v2',
+            wallet: 'ops',
+            params: {
+              chainId: a.l1.chainId,
+              tokenIn: 'ETH',
+              tokenOut: 'USDC',
+              amountIn: '1000000000000000000 wei',
+              slippageBps: 100,
+            },
+          },
+        },
+        {
+          id: 'deposit',
+          taskType: 'protocol_call',
+          dependencies: ['swap'],
+          args: {
+            adapter: 'erc4626',
+            wallet: 'ops',
+            params: { chainId: a.l1.chainId, vault: 'vUSDC', action: 'deposit', amount: '1000000000 wei' },
+          },
+        },
       ],
       store: { path: join(dir, 'state.db') },
     }
     const path = join(dir, 'config.json')
     writeFileSync(path, JSON.stringify(config))
     const client = devnet.l1.client
-    const usdc = () => client.readContract({ address: a.l1.tokens.USDC, abi: erc20Abi, functionName: 'balanceOf', args: [wallet] })
-    const before = { block: await client.getBlockNumber(), eth: await client.getBalance({ address: wallet }), usdc: await usdc() }
+    const usdc = () =>
+      client.readContract({ address: a.l1.tokens.USDC, abi: erc20Abi, functionName: 'balanceOf', args: [wallet] })
+    const before = {
+      block: await client.getBlockNumber(),
+      eth: await client.getBalance({ address: wallet }),
+      usdc: await usdc(),
+    }
 
     const r = await runBot(['--once', '--dry-run', '--json', '--config', path], { DRY_RUN_KEY: ANVIL_TEST_KEYS[2] })
     expect(r.code, r.stderr.slice(-1500)).toBe(0)
-    const report = JSON.parse(r.stdout) as { dryRunMode: { mode: string }; jobs: { jobId: string; status: string;
-      dryRun?: { calls: { to: string; gas?: string }[]; balanceChanges?: { token: string; delta: string }[]; slippageBps?: number } }[] }
+    const report = JSON.parse(r.stdout) as {
+      dryRunMode: { mode: string }
+      jobs: {
+        jobId: string
+        status: string
+        dryRun?: {
+          calls: { to: string; gas?: string }[]
+          balanceChanges?: { token: string; delta: string }[]
+          slippageBps?: number
+        }
+      }[]
+    }
     expect(report.dryRunMode.mode).toBe('fork')
     const swap = report.jobs.find((j) => j.jobId === 'swap')!
     expect(swap.status).toBe('succeeded')
@@ -72,23 +118,50 @@ describe('bot --dry-run on forks', () => {
     proxy.addRule({ fault: { kind: 'http', status: 503 }, times: 6 })
     try {
       const config = {
-        chains: [{ id: a.l1.chainId, name: 'l1', rpcUrls: [proxy.url], allowlist: [a.l1.uniswapV2Router02],
-          caps: { maxValuePerTx: '5', dailyNative: '20' } }],
+        chains: [
+          {
+            id: a.l1.chainId,
+            name: 'l1',
+            rpcUrls: [proxy.url],
+            allowlist: [a.l1.uniswapV2Router02],
+            caps: { maxValuePerTx: '5', dailyNative: '20' },
+          },
+        ],
         wallets: [{ name: 'ops', privateKeyEnv: 'DRY_RUN_KEY' }],
         addressBook: join(dir, 'addresses.json'),
         protocols: { 'uniswap-v2': {} },
-        jobs: [{ id: 'swap', taskType: 'protocol_call', args: { adapter: 'uniswap-v2', wallet: 'ops',
-          params: { chainId: a.l1.chainId, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '1000000000000000000 wei', slippageBps: 100 } } }],
+        jobs: [
+          {
+            id: 'swap',
+            taskType: 'protocol_call',
+            args: {
+              adapter: 'uniswap-v2',
+              wallet: 'ops',
+              params: {
+                chainId: a.l1.chainId,
+                tokenIn: 'ETH',
+                tokenOut: 'USDC',
+                amountIn: '1000000000000000000 wei',
+                slippageBps: 100,
+              },
+            },
+          },
+        ],
         store: { path: join(dir, 'state-sim.db') },
       }
       const path = join(dir, 'config-sim.json')
       writeFileSync(path, JSON.stringify(config))
       const client = devnet.l1.client
-      const before = { block: await client.getBlockNumber(), nonce: await client.getTransactionCount({ address: wallet }) }
+      const before = {
+        block: await client.getBlockNumber(),
+        nonce: await client.getTransactionCount({ address: wallet }),
+      }
       const r = await runBot(['--once', '--dry-run', '--json', '--config', path], { DRY_RUN_KEY: ANVIL_TEST_KEYS[3] })
       expect(r.code, r.stderr.slice(-1500)).toBe(0)
-      const report = JSON.parse(r.stdout) as { dryRunMode: { mode: string; note?: string }; jobs: { jobId: string; status: string;
-        dryRun?: { mode: string; calls: { to: string; gas?: string }[] } }[] }
+      const report = JSON.parse(r.stdout) as {
+        dryRunMode: { mode: string; note?: string }
+        jobs: { jobId: string; status: string; dryRun?: { mode: string; calls: { to: string; gas?: string }[] } }[]
+      }
       expect(report.dryRunMode.mode).toBe('simulation')
       expect(report.dryRunMode.note).toMatch(/no fork available/)
       const swap = report.jobs.find((j) => j.jobId === 'swap')!

@@ -37,27 +37,38 @@ describe('bot --once on the embedded devnet', () => {
 
   it('a bad config exits 2, names the field, and starts nothing', async () => {
     const path = join(dir, 'bad.json')
-    writeFileSync(path, JSON.stringify({ preset: 'devnet-demo', scheduler: { maxConcurrentJobs: 0 }, store: { path: join(dir, 'bad.db') } }))
+    writeFileSync(
+      path,
+      JSON.stringify({
+        preset: 'devnet-demo',
+        scheduler: { maxConcurrentJobs: 0 },
+        store: { path: join(dir, 'bad.db') },
+      }),
+    )
     const r = await runBot(['--once', '--config', path])
     expect(r.code).toBe(2)
     expect(r.stderr + r.stdout).toMatch(/scheduler\.maxConcurrentJobs/)
     expect(r.stderr + r.stdout).not.toMatch(/\n\s+at /)
   })
 
-  it('a second `bot run` on the same state refuses; SIGTERM stops the first cleanly', { timeout: 180_000 }, async () => {
-    const config = configAt('run')
-    const first = spawnBot(['run', '--config', config])
-    try {
-      await waitForOutput(first, /bot running/)
-      const second = await runBot(['run', '--config', config], {}, 60_000)
-      expect(second.code).toBe(2)
-      expect(second.stderr + second.stdout).toMatch(/STATE_LOCKED|already|locked/i)
-      await waitForOutput(first, /market-tick: succeeded/)
-    } finally {
-      first.kill('SIGTERM')
-    }
-    const code = await new Promise<number | null>((resolve) => first.on('exit', (c) => resolve(c)))
-    expect(code).toBe(0)
-    expect(first.output.stdout + first.output.stderr).toMatch(/stopped cleanly/)
-  })
+  it(
+    'a second `bot run` on the same state refuses; SIGTERM stops the first cleanly',
+    { timeout: 180_000 },
+    async () => {
+      const config = configAt('run')
+      const first = spawnBot(['run', '--config', config])
+      try {
+        await waitForOutput(first, /bot running/)
+        const second = await runBot(['run', '--config', config], {}, 60_000)
+        expect(second.code).toBe(2)
+        expect(second.stderr + second.stdout).toMatch(/STATE_LOCKED|already|locked/i)
+        await waitForOutput(first, /market-tick: succeeded/)
+      } finally {
+        first.kill('SIGTERM')
+      }
+      const code = await new Promise<number | null>((resolve) => first.on('exit', (c) => resolve(c)))
+      expect(code).toBe(0)
+      expect(first.output.stdout + first.output.stderr).toMatch(/stopped cleanly/)
+    },
+  )
 })

@@ -10,7 +10,11 @@ const dir = mkdtempSync(join(tmpdir(), 'bot-deps-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const GRACE_MS = 2_000
-const wrap = (amount: string) => ({ adapter: 'weth', wallet: 'demo', params: { chainId: 31337, action: 'wrap', amount } })
+const wrap = (amount: string) => ({
+  adapter: 'weth',
+  wallet: 'demo',
+  params: { chainId: 31337, action: 'wrap', amount },
+})
 
 /**
  * The plan: `capped-wrap` has a gas cap of 1 wei, below any base fee an EIP-1559 chain can have (anvil's floor is
@@ -21,14 +25,24 @@ function planConfig(name: string, maxDelay: string, trigger: unknown = 'manual')
   const jobs = [
     { id: 'capped-wrap', taskType: 'protocol_call', trigger, gasCap: '1 wei', maxDelay, args: wrap('1000 wei') },
     ...(['all_success', 'none_failed', 'all_done'] as const).map((rule) => ({
-      id: `after-${rule.replace('_', '-')}`, taskType: 'protocol_call', trigger, dependencies: ['capped-wrap'], triggerRule: rule,
+      id: `after-${rule.replace('_', '-')}`,
+      taskType: 'protocol_call',
+      trigger,
+      dependencies: ['capped-wrap'],
+      triggerRule: rule,
       args: wrap('2000 wei'),
     })),
   ]
-  writeFileSync(path, JSON.stringify({
-    preset: 'devnet-demo', jobs, store: { path: join(dir, `${name}.db`) },
-    scheduler: { shutdownGraceMs: GRACE_MS }, server: { enabled: false },
-  }))
+  writeFileSync(
+    path,
+    JSON.stringify({
+      preset: 'devnet-demo',
+      jobs,
+      store: { path: join(dir, `${name}.db`) },
+      scheduler: { shutdownGraceMs: GRACE_MS },
+      server: { enabled: false },
+    }),
+  )
   return path
 }
 
@@ -56,13 +70,20 @@ describe('dependency outcomes through the binary', () => {
     expect(r.code).toBe(1)
     const report = JSON.parse(r.stdout) as { ok: boolean; jobs: Run[] }
     const fate = new Map(report.jobs.map((j) => [j.jobId, j]))
-    expect(fate.get('capped-wrap')).toMatchObject({ status: 'skipped', error: expect.stringMatching(/^gate: missed: gas .* stayed above .* until its max delay/) })
+    expect(fate.get('capped-wrap')).toMatchObject({
+      status: 'skipped',
+      error: expect.stringMatching(/^gate: missed: gas .* stayed above .* until its max delay/),
+    })
     expect(fate.get('capped-wrap')!.error).not.toMatch(/missed: missed/)
-    expect(fate.get('after-all-success')).toMatchObject({ status: 'cancelled',
-      error: expect.stringMatching(/^dependency_skipped: capped-wrap was skipped: gate: missed: gas/) })
+    expect(fate.get('after-all-success')).toMatchObject({
+      status: 'cancelled',
+      error: expect.stringMatching(/^dependency_skipped: capped-wrap was skipped: gate: missed: gas/),
+    })
     expect(fate.get('after-none-failed')?.status).toBe('succeeded')
     expect(fate.get('after-all-done')?.status).toBe('succeeded')
-    expect(r.stderr).toMatch(/capped-wrap: delayed \(gas_above_cap: gas .* above cap .*, re-checking at \d\d:\d\d:\d\d UTC\)/)
+    expect(r.stderr).toMatch(
+      /capped-wrap: delayed \(gas_above_cap: gas .* above cap .*, re-checking at \d\d:\d\d:\d\d UTC\)/,
+    )
     expectNothingWaiting(await history(config))
   }, 240_000)
 
@@ -74,12 +95,17 @@ describe('dependency outcomes through the binary', () => {
     expect(Date.now() - started).toBeLessThan(120_000)
     expect(r.stdout).toMatch(/stopped early: --max-wait of 5 s passed while it waited/)
     expect(r.stdout).toMatch(/4 job\(s\) did not run/)
-    expect(r.stdout).toMatch(/capped-wrap: cancelled, not_run: --max-wait of 5 s passed while it waited: gate delayed it until/)
+    expect(r.stdout).toMatch(
+      /capped-wrap: cancelled, not_run: --max-wait of 5 s passed while it waited: gate delayed it until/,
+    )
     const runs = await history(config)
     expectNothingWaiting(runs)
     const dependents = runs.filter((x) => x.jobId.startsWith('after-'))
     expect(dependents.map((x) => x.status)).toEqual(['cancelled', 'cancelled', 'cancelled'])
-    for (const d of dependents) expect(d.reason).toMatch(/^not_run: --max-wait of 5 s passed while it waited: dependency capped-wrap has a run in progress/)
+    for (const d of dependents)
+      expect(d.reason).toMatch(
+        /^not_run: --max-wait of 5 s passed while it waited: dependency capped-wrap has a run in progress/,
+      )
   }, 240_000)
 
   it('SIGTERM to --once while dependents wait ends it within the grace period and leaves nothing pending', async () => {
@@ -131,7 +157,14 @@ describe('dependency outcomes through the binary', () => {
 describe('the embedded demo repeats', () => {
   it('`bot --once` three times in a row on the embedded default exits 0 each time', async () => {
     const path = join(dir, 'repeat.json')
-    writeFileSync(path, JSON.stringify({ preset: 'devnet-demo', store: { path: join(dir, 'repeat', 'bot.db') }, server: { enabled: false } }))
+    writeFileSync(
+      path,
+      JSON.stringify({
+        preset: 'devnet-demo',
+        store: { path: join(dir, 'repeat', 'bot.db') },
+        server: { enabled: false },
+      }),
+    )
     for (let i = 1; i <= 3; i++) {
       const r = await runBot(['--once', '--config', path], {}, 180_000)
       expect(r.code, `run ${i}: ${r.stdout.slice(-600)}`).toBe(0)

@@ -13,7 +13,10 @@ import { createBotRuntime, type BotRuntime } from '../../src/bot/runtime.ts'
 import { parseConfig } from '../../src/config/load.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'bot-events-'))
-const feedAbi = parseAbi(['function updateAnswer(int256 answer)', 'event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt)'])
+const feedAbi = parseAbi([
+  'function updateAnswer(int256 answer)',
+  'event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt)',
+])
 let rt: BotRuntime
 afterAll(async () => {
   await rt?.close({ graceMs: 0 })
@@ -23,20 +26,31 @@ afterAll(async () => {
 beforeAll(async () => {
   const event = 'AnswerUpdated(int256,uint256,uint256)'
   const noop = (id: string, on: unknown) => ({ id, taskType: 'noop', trigger: { type: 'event', on } })
-  const config = await parseConfig({
-    store: { path: join(dir, 'state.db') },
-    housekeeping: { enabled: false }, backup: { trigger: 'manual' },
-    jobs: [
-      { id: 'tick', taskType: 'market_tick', trigger: 'manual' },
-      noop('on-price', { kind: 'price', feed: 'devnet-eth-usd', above: 3100 }),
-      noop('on-gas', { kind: 'gas', chainId: 31337, belowGwei: 0.5 }),
-      // Placeholder address, replaced once the devnet is up (the config validates its shape only).
-      noop('on-log', { kind: 'log', chainId: 31337, address: '0x0000000000000000000000000000000000000001', event }),
-    ],
-  }, 'events-test')
+  const config = await parseConfig(
+    {
+      store: { path: join(dir, 'state.db') },
+      housekeeping: { enabled: false },
+      backup: { trigger: 'manual' },
+      jobs: [
+        { id: 'tick', taskType: 'market_tick', trigger: 'manual' },
+        noop('on-price', { kind: 'price', feed: 'devnet-eth-usd', above: 3100 }),
+        noop('on-gas', { kind: 'gas', chainId: 31337, belowGwei: 0.5 }),
+        // Placeholder address, replaced once the devnet is up (the config validates its shape only).
+        noop('on-log', { kind: 'log', chainId: 31337, address: '0x0000000000000000000000000000000000000001', event }),
+      ],
+    },
+    'events-test',
+  )
   rt = await createBotRuntime(config, { logger: pino({ level: 'silent' }) })
   const feed = rt.env.devnet!.addresses.l1.priceFeeds.ETH_USD
-  rt.scheduler.addJob({ id: 'on-log', taskType: 'noop', trigger: { type: 'event', on: { kind: 'log', chainId: 31337, address: feed, event } } }, { ifExists: 'replace' })
+  rt.scheduler.addJob(
+    {
+      id: 'on-log',
+      taskType: 'noop',
+      trigger: { type: 'event', on: { kind: 'log', chainId: 31337, address: feed, event } },
+    },
+    { ifExists: 'replace' },
+  )
   await rt.start()
 }, 180_000)
 
@@ -50,10 +64,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 describe('event triggers on the devnet', () => {
   it('a price crossing fires once per crossing; each feed update log fires its log job', async () => {
     const d = rt.env.devnet!
-    const owner = createWalletClient({ account: privateKeyToAccount(ANVIL_TEST_KEYS[0] as `0x${string}`), chain: d.l1.chain, transport: http(d.l1.rpcUrl) })
+    const owner = createWalletClient({
+      account: privateKeyToAccount(ANVIL_TEST_KEYS[0] as `0x${string}`),
+      chain: d.l1.chain,
+      transport: http(d.l1.rpcUrl),
+    })
     const feed = d.addresses.l1.priceFeeds.ETH_USD
     const update = async (usd: bigint) => {
-      const hash = await owner.writeContract({ address: feed, abi: feedAbi, functionName: 'updateAnswer', args: [usd * 10n ** 8n] })
+      const hash = await owner.writeContract({
+        address: feed,
+        abi: feedAbi,
+        functionName: 'updateAnswer',
+        args: [usd * 10n ** 8n],
+      })
       await d.l1.client.waitForTransactionReceipt({ hash })
     }
     expect(rt.scheduler.getJob('on-price')!.trigger).toBe('on price feed=devnet-eth-usd above=3100')
@@ -99,6 +122,8 @@ describe('event triggers on the devnet', () => {
     await baseFee('5')
     await baseFee('0.1')
     await expect.poll(() => succeeded('on-gas'), { timeout: 10_000 }).toBe(n0 + 2)
-    expect(rt.scheduler.listRuns({ jobId: 'on-gas', limit: 1 }).runs[0]!.reason).toMatch(/^event: base fee on 31337 is 0\.1 gwei < 0\.5 gwei/)
+    expect(rt.scheduler.listRuns({ jobId: 'on-gas', limit: 1 }).runs[0]!.reason).toMatch(
+      /^event: base fee on 31337 is 0\.1 gwei < 0\.5 gwei/,
+    )
   }, 60_000)
 })

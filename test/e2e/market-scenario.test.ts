@@ -18,32 +18,101 @@ const dir = mkdtempSync(join(tmpdir(), 'bot-scenario-'))
 const open: BotRuntime[] = []
 // One devnet for both runtimes: the restart below is a restart of the bot on the same chains.
 let devnet: Devnet
-beforeAll(async () => { devnet = await startDevnet({ addressesPath: join(dir, 'addresses.json') }) })
+beforeAll(async () => {
+  devnet = await startDevnet({ addressesPath: join(dir, 'addresses.json') })
+})
 afterAll(async () => {
   for (const rt of open) await rt.close({ graceMs: 0 }).catch(() => undefined)
   await devnet?.stop()
   rmSync(dir, { recursive: true, force: true })
 })
 
-const plan = (path: string) => parseConfig({
-  preset: 'devnet-demo',
-  store: { path },
-  risk: { maxGasPrice: '50 gwei', volatility: { window: '2m', thresholds: { medium: 0.01, high: 0.03 } },
-    breaker: { consecutiveFailures: 3 }, circuitBreakerTimeout: '2s' },
-  jobs: [
-    { id: 'wrap-eth', taskType: 'protocol_call', args: { adapter: 'weth', wallet: 'demo', params: { chainId: 31337, action: 'wrap', amount: '1000000000000000000 wei' } } },
-    { id: 'swap-weth-usdc', taskType: 'protocol_call', dependencies: ['wrap-eth'], gasCap: '30 gwei', maxDelay: '10m',
-      args: { adapter: 'uniswap-v2', wallet: 'demo', params: { chainId: 31337, tokenIn: 'WETH', tokenOut: 'USDC', amountIn: '500000000000000000 wei', slippageBps: 50 } } },
-    { id: 'deposit-vault', taskType: 'protocol_call', dependencies: ['swap-weth-usdc'],
-      args: { adapter: 'erc4626', wallet: 'demo', params: { chainId: 31337, vault: 'vUSDC', action: 'deposit', amount: '500000000 wei' } } },
-    { id: 'bridge-to-l2', taskType: 'protocol_call', dependencies: ['deposit-vault'],
-      args: { adapter: 'op-bridge', wallet: 'demo', params: { fromChainId: 31337, toChainId: 31338, token: 'ETH', amount: '100000000000000000 wei', arrivalTimeoutSeconds: 60 } } },
-    { id: 'pulse', taskType: 'noop', trigger: { type: 'interval', every: 1, unit: 's' }, enabled: false,
-      metadata: { gasSensitive: true, chainId: 31337 } },
-    { id: 'broken', taskType: 'protocol_call', maxRetries: 0,
-      args: { adapter: 'weth', wallet: 'demo', params: { chainId: 31337, action: 'unwrap', amount: '999000000000000000000000 wei' } } },
-  ],
-}, 'scenario')
+const plan = (path: string) =>
+  parseConfig(
+    {
+      preset: 'devnet-demo',
+      store: { path },
+      risk: {
+        maxGasPrice: '50 gwei',
+        volatility: { window: '2m', thresholds: { medium: 0.01, high: 0.03 } },
+        breaker: { consecutiveFailures: 3 },
+        circuitBreakerTimeout: '2s',
+      },
+      jobs: [
+        {
+          id: 'wrap-eth',
+          taskType: 'protocol_call',
+          args: {
+            adapter: 'weth',
+            wallet: 'demo',
+            params: { chainId: 31337, action: 'wrap', amount: '1000000000000000000 wei' },
+          },
+        },
+        {
+          id: 'swap-weth-usdc',
+          taskType: 'protocol_call',
+          dependencies: ['wrap-eth'],
+          gasCap: '30 gwei',
+          maxDelay: '10m',
+          args: {
+            adapter: 'uniswap-v2',
+            wallet: 'demo',
+            params: {
+              chainId: 31337,
+              tokenIn: 'WETH',
+              tokenOut: 'USDC',
+              amountIn: '500000000000000000 wei',
+              slippageBps: 50,
+            },
+          },
+        },
+        {
+          id: 'deposit-vault',
+          taskType: 'protocol_call',
+          dependencies: ['swap-weth-usdc'],
+          args: {
+            adapter: 'erc4626',
+            wallet: 'demo',
+            params: { chainId: 31337, vault: 'vUSDC', action: 'deposit', amount: '500000000 wei' },
+          },
+        },
+        {
+          id: 'bridge-to-l2',
+          taskType: 'protocol_call',
+          dependencies: ['deposit-vault'],
+          args: {
+            adapter: 'op-bridge',
+            wallet: 'demo',
+            params: {
+              fromChainId: 31337,
+              toChainId: 31338,
+              token: 'ETH',
+              amount: '100000000000000000 wei',
+              arrivalTimeoutSeconds: 60,
+            },
+          },
+        },
+        {
+          id: 'pulse',
+          taskType: 'noop',
+          trigger: { type: 'interval', every: 1, unit: 's' },
+          enabled: false,
+          metadata: { gasSensitive: true, chainId: 31337 },
+        },
+        {
+          id: 'broken',
+          taskType: 'protocol_call',
+          maxRetries: 0,
+          args: {
+            adapter: 'weth',
+            wallet: 'demo',
+            params: { chainId: 31337, action: 'unwrap', amount: '999000000000000000000000 wei' },
+          },
+        },
+      ],
+    },
+    'scenario',
+  )
 
 const waitFor = async (what: string, cond: () => boolean | Promise<boolean>, ms = 60_000) => {
   const end = Date.now() + ms
@@ -69,7 +138,9 @@ describe('market-aware scheduling on the devnet', () => {
     const demo = d.accounts[1]!.address
     const events: { kind: string; jobId: string; reason?: string }[] = []
     for (const kind of ['delayed', 'held', 'skipped', 'started', 'succeeded', 'failed'] as const) {
-      rt.scheduler.on(kind, (p) => events.push({ kind, jobId: p.jobId, reason: 'reason' in p ? String(p.reason) : undefined }))
+      rt.scheduler.on(kind, (p) =>
+        events.push({ kind, jobId: p.jobId, reason: 'reason' in p ? String(p.reason) : undefined }),
+      )
     }
     const l2Before = await d.l2.client.getBalance({ address: demo })
 
@@ -78,7 +149,9 @@ describe('market-aware scheduling on the devnet', () => {
     await anvilRpc(d.l1.rpcUrl, 'evm_mine')
     const nonceBefore = await d.l1.client.getTransactionCount({ address: demo })
     const once = rt.scheduler.runOnce()
-    await waitFor('a gas delay', () => events.some((e) => e.kind === 'delayed' && e.jobId === 'wrap-eth' && /gas_above_cap/.test(e.reason ?? '')))
+    await waitFor('a gas delay', () =>
+      events.some((e) => e.kind === 'delayed' && e.jobId === 'wrap-eth' && /gas_above_cap/.test(e.reason ?? '')),
+    )
     await new Promise((r) => setTimeout(r, 500))
     expect(events.some((e) => e.kind === 'started' && e.jobId === 'wrap-eth')).toBe(false)
     expect(await d.l1.client.getTransactionCount({ address: demo })).toBe(nonceBefore)
@@ -89,8 +162,19 @@ describe('market-aware scheduling on the devnet', () => {
     await tick(rt)
     const summary = await once
     const status = Object.fromEntries(summary.runs.map((r) => [r.jobId, r.status]))
-    expect(status).toMatchObject({ 'wrap-eth': 'succeeded', 'swap-weth-usdc': 'succeeded', 'deposit-vault': 'succeeded', 'bridge-to-l2': 'succeeded', broken: 'failed' })
-    const shares = await d.l1.client.readContract({ address: a.l1.vaults.vUSDC, abi: erc20Abi, functionName: 'balanceOf', args: [demo] })
+    expect(status).toMatchObject({
+      'wrap-eth': 'succeeded',
+      'swap-weth-usdc': 'succeeded',
+      'deposit-vault': 'succeeded',
+      'bridge-to-l2': 'succeeded',
+      broken: 'failed',
+    })
+    const shares = await d.l1.client.readContract({
+      address: a.l1.vaults.vUSDC,
+      abi: erc20Abi,
+      functionName: 'balanceOf',
+      args: [demo],
+    })
     expect(shares).toBeGreaterThan(0n)
     expect(await d.l2.client.getBalance({ address: demo })).toBe(l2Before + parseEther('0.1'))
 
@@ -98,15 +182,34 @@ describe('market-aware scheduling on the devnet', () => {
     const whale = privateKeyToAccount(ANVIL_TEST_KEYS[3])
     const w = createWalletClient({ account: whale, chain: d.l1.chain, transport: http(d.l1.rpcUrl) })
     const deadline = BigInt(Math.floor(Date.now() / 1000) + 600)
-    await w.writeContract({ address: a.l1.tokens.USDC, abi: erc20Abi, functionName: 'approve', args: [a.l1.uniswapV2Router02, 2n ** 200n] })
+    await w.writeContract({
+      address: a.l1.tokens.USDC,
+      abi: erc20Abi,
+      functionName: 'approve',
+      args: [a.l1.uniswapV2Router02, 2n ** 200n],
+    })
     for (let i = 0; i < 4; i++) {
       if (i % 2 === 0) {
-        await w.writeContract({ address: a.l1.uniswapV2Router02, abi: routerAbi, functionName: 'swapExactETHForTokens', value: parseEther('400'),
-          args: [1n, [a.l1.weth, a.l1.tokens.USDC], whale.address, deadline] })
+        await w.writeContract({
+          address: a.l1.uniswapV2Router02,
+          abi: routerAbi,
+          functionName: 'swapExactETHForTokens',
+          value: parseEther('400'),
+          args: [1n, [a.l1.weth, a.l1.tokens.USDC], whale.address, deadline],
+        })
       } else {
-        const usdc = await d.l1.client.readContract({ address: a.l1.tokens.USDC, abi: erc20Abi, functionName: 'balanceOf', args: [whale.address] })
-        await w.writeContract({ address: a.l1.uniswapV2Router02, abi: routerAbi, functionName: 'swapExactTokensForETH',
-          args: [usdc, 1n, [a.l1.tokens.USDC, a.l1.weth], whale.address, deadline] })
+        const usdc = await d.l1.client.readContract({
+          address: a.l1.tokens.USDC,
+          abi: erc20Abi,
+          functionName: 'balanceOf',
+          args: [whale.address],
+        })
+        await w.writeContract({
+          address: a.l1.uniswapV2Router02,
+          abi: routerAbi,
+          functionName: 'swapExactTokensForETH',
+          args: [usdc, 1n, [a.l1.tokens.USDC, a.l1.weth], whale.address, deadline],
+        })
       }
       await tick(rt)
       await new Promise((r) => setTimeout(r, 1_100))
@@ -114,7 +217,9 @@ describe('market-aware scheduling on the devnet', () => {
     expect((await tick(rt)).volatility.level).toBe('high')
     rt.scheduler.enable('pulse')
     await rt.start()
-    await waitFor('a thinned pulse', () => events.some((e) => e.kind === 'skipped' && e.jobId === 'pulse' && /thinned/.test(e.reason ?? '')))
+    await waitFor('a thinned pulse', () =>
+      events.some((e) => e.kind === 'skipped' && e.jobId === 'pulse' && /thinned/.test(e.reason ?? '')),
+    )
     await waitFor('a kept pulse', () => events.some((e) => e.kind === 'succeeded' && e.jobId === 'pulse'))
     rt.scheduler.disable('pulse')
 
@@ -129,7 +234,11 @@ describe('market-aware scheduling on the devnet', () => {
     await rt.close({ graceMs: 0 })
 
     // The trip survives a restart; a held run waits for the reset after circuitBreakerTimeout (2 s).
-    const rt2 = await createBotRuntime(config, { logger: pino({ level: 'silent' }), policy: { recheckMs: 100 }, devnet })
+    const rt2 = await createBotRuntime(config, {
+      logger: pino({ level: 'silent' }),
+      policy: { recheckMs: 100 },
+      devnet,
+    })
     open.push(rt2)
     expect(rt2.breaker.status().state).toBe('open')
     const held: string[] = []

@@ -15,13 +15,22 @@ export interface BotResult {
 }
 
 /** Starts `bot args...`; the caller may signal or wait for it. */
-export function spawnBot(args: string[], env: Record<string, string> = {}): ChildProcess & { output: { stdout: string; stderr: string } } {
+export function spawnBot(
+  args: string[],
+  env: Record<string, string> = {},
+): ChildProcess & { output: { stdout: string; stderr: string } } {
   const child = spawn(process.execPath, [BOT_BIN, ...args], {
-    cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   }) as ChildProcess & { output: { stdout: string; stderr: string } }
   child.output = { stdout: '', stderr: '' }
-  child.stdout!.on('data', (b: Buffer) => { child.output.stdout += b.toString() })
-  child.stderr!.on('data', (b: Buffer) => { child.output.stderr += b.toString() })
+  child.stdout!.on('data', (b: Buffer) => {
+    child.output.stdout += b.toString()
+  })
+  child.stderr!.on('data', (b: Buffer) => {
+    child.output.stderr += b.toString()
+  })
   return child
 }
 
@@ -40,9 +49,16 @@ export function runBot(args: string[], env: Record<string, string> = {}, timeout
 /** Resolves when `pattern` appears in the child's output. */
 export function waitForOutput(child: ReturnType<typeof spawnBot>, pattern: RegExp, timeoutMs = 120_000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { clearInterval(poll); reject(new Error(`timed out waiting for ${pattern}: ${child.output.stderr.slice(-800)}`)) }, timeoutMs)
+    const timer = setTimeout(() => {
+      clearInterval(poll)
+      reject(new Error(`timed out waiting for ${pattern}: ${child.output.stderr.slice(-800)}`))
+    }, timeoutMs)
     const poll = setInterval(() => {
-      if (pattern.test(child.output.stdout + child.output.stderr)) { clearInterval(poll); clearTimeout(timer); resolve() }
+      if (pattern.test(child.output.stdout + child.output.stderr)) {
+        clearInterval(poll)
+        clearTimeout(timer)
+        resolve()
+      }
     }, 50)
   })
 }

@@ -16,8 +16,19 @@ const configAt = (name: string) => {
   return path
 }
 
-type Report = { ok: boolean; jobs: { jobId: string; status: string; error?: string; dryRun?: {
-  calls: { to: string; value: string; data: Hex }[]; balanceChanges?: { token: string; delta: string }[]; slippageBps?: number } }[] }
+type Report = {
+  ok: boolean
+  jobs: {
+    jobId: string
+    status: string
+    error?: string
+    dryRun?: {
+      calls: { to: string; value: string; data: Hex }[]
+      balanceChanges?: { token: string; delta: string }[]
+      slippageBps?: number
+    }
+  }[]
+}
 
 describe('swap-and-lend preset under bot --once', () => {
   it('wraps, swaps WETH->USDC on Uniswap V3 and deposits the proceeds; every job succeeds', async () => {
@@ -27,7 +38,8 @@ describe('swap-and-lend preset under bot --once', () => {
     const report = JSON.parse(once.stdout) as Report
     expect(report.ok).toBe(true)
     const byJob = new Map(report.jobs.map((j) => [j.jobId, j.status]))
-    for (const job of ['market-tick', 'wrap-eth', 'daily-swap', 'lend-proceeds', 'rebalance']) expect(byJob.get(job), job).toBe('succeeded')
+    for (const job of ['market-tick', 'wrap-eth', 'daily-swap', 'lend-proceeds', 'rebalance'])
+      expect(byJob.get(job), job).toBe('succeeded')
   })
 
   it('the dry-run report decodes the swap as a SwapRouter02 multicall and shows the token deltas', async () => {
@@ -37,7 +49,10 @@ describe('swap-and-lend preset under bot --once', () => {
     const swap = jobs.find((j) => j.jobId === 'daily-swap')!
     expect(swap.status).toBe('succeeded')
     const [approve, call] = swap.dryRun!.calls
-    expect(decodeFunctionData({ abi: erc20Abi, data: approve!.data })).toMatchObject({ functionName: 'approve', args: [getAddress(call!.to), 200000000000000000n] })
+    expect(decodeFunctionData({ abi: erc20Abi, data: approve!.data })).toMatchObject({
+      functionName: 'approve',
+      args: [getAddress(call!.to), 200000000000000000n],
+    })
     const outer = decodeFunctionData({ abi: swapRouter02Abi, data: call!.data })
     expect(outer.functionName).toBe('multicall')
     const inner = decodeFunctionData({ abi: swapRouter02Abi, data: (outer.args[1] as Hex[])[0]! })

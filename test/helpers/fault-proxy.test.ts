@@ -10,15 +10,25 @@ let anvil: AnvilInstance
 let proxy: FaultProxy
 let nonce = 0
 
-interface Answer { status: number; body: unknown }
+interface Answer {
+  status: number
+  body: unknown
+}
 
 async function post(url: string, body: unknown, timeoutMs = 5_000): Promise<Answer> {
   const res = await fetch(url, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
   })
   const text = await res.text()
   let parsed: unknown = text
-  try { parsed = JSON.parse(text) } catch { /* non-JSON error body */ }
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    /* non-JSON error body */
+  }
   return { status: res.status, body: parsed }
 }
 
@@ -26,8 +36,14 @@ const call = (method: string, params: unknown[] = [], id: number = 1) => ({ json
 
 async function rawTransfer(): Promise<Hex> {
   return account.signTransaction({
-    chainId: 31337, type: 'eip1559', to: account.address, value: 1n, gas: 21_000n, nonce: nonce++,
-    maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n,
+    chainId: 31337,
+    type: 'eip1559',
+    to: account.address,
+    value: 1n,
+    gas: 21_000n,
+    nonce: nonce++,
+    maxFeePerGas: 50_000_000_000n,
+    maxPriorityFeePerGas: 1_000_000_000n,
   })
 }
 
@@ -53,7 +69,11 @@ describe('pass-through and counting', () => {
   it('forwards calls unchanged (path ignored) and counts them per method, batch members one by one', async () => {
     const single = await post(proxy.url, call('eth_chainId'))
     expect((single.body as { result: string }).result).toBe('0x7a69')
-    const batch = await post(proxy.url, [call('eth_chainId', [], 1), call('eth_blockNumber', [], 2), call('eth_chainId', [], 3)])
+    const batch = await post(proxy.url, [
+      call('eth_chainId', [], 1),
+      call('eth_blockNumber', [], 2),
+      call('eth_chainId', [], 3),
+    ])
     expect(Array.isArray(batch.body)).toBe(true)
     expect((batch.body as { id: number }[]).map((b) => b.id)).toEqual([1, 2, 3])
     expect(proxy.counts()).toEqual({ eth_chainId: 3, eth_blockNumber: 1 })
@@ -63,7 +83,10 @@ describe('pass-through and counting', () => {
 describe('fault kinds', () => {
   it('rpc-error inside a batch hits only the matching call', async () => {
     proxy.addRule({ method: 'eth_blockNumber', fault: { kind: 'rpc-error', code: -32000, message: 'boom' } })
-    const batch = (await post(proxy.url, [call('eth_chainId', [], 1), call('eth_blockNumber', [], 2)])).body as Record<string, unknown>[]
+    const batch = (await post(proxy.url, [call('eth_chainId', [], 1), call('eth_blockNumber', [], 2)])).body as Record<
+      string,
+      unknown
+    >[]
     expect(batch[0]!.result).toBe('0x7a69')
     expect(batch[1]!.error).toEqual({ code: -32000, message: 'boom' })
   })
@@ -77,11 +100,17 @@ describe('fault kinds', () => {
   })
 
   it('every 3rd eth_sendRawTransaction failed BEFORE forwarding never reaches the chain', async () => {
-    proxy.addRule({ method: 'eth_sendRawTransaction', fault: { kind: 'rpc-error', message: 'injected' }, every: 3, phase: 'before' })
+    proxy.addRule({
+      method: 'eth_sendRawTransaction',
+      fault: { kind: 'rpc-error', message: 'injected' },
+      every: 3,
+      phase: 'before',
+    })
     const start = await onChainNonce()
     nonce = start
     const results = []
-    for (let i = 0; i < 3; i++) results.push(await post(proxy.url, call('eth_sendRawTransaction', [await rawTransfer()])))
+    for (let i = 0; i < 3; i++)
+      results.push(await post(proxy.url, call('eth_sendRawTransaction', [await rawTransfer()])))
     expect(results.map((r) => 'error' in (r.body as object))).toEqual([false, false, true])
     const deadline = Date.now() + 10_000
     while ((await onChainNonce()) < start + 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
@@ -94,7 +123,8 @@ describe('fault kinds', () => {
     const start = await onChainNonce()
     nonce = start
     const statuses = []
-    for (let i = 0; i < 3; i++) statuses.push((await post(proxy.url, call('eth_sendRawTransaction', [await rawTransfer()]))).status)
+    for (let i = 0; i < 3; i++)
+      statuses.push((await post(proxy.url, call('eth_sendRawTransaction', [await rawTransfer()]))).status)
     expect(statuses).toEqual([200, 200, 502])
     // Automine may trail the answer: confirm by the chain's nonce, never by what the client was told.
     const deadline = Date.now() + 10_000
@@ -113,7 +143,10 @@ describe('fault kinds', () => {
   it('hang: no answer until releaseHangs; drop: the connection is reset', async () => {
     proxy.addRule({ method: 'eth_chainId', fault: { kind: 'hang' }, times: 1 })
     let settled = false
-    const pending = post(proxy.url, call('eth_chainId'), 20_000).then((a) => { settled = true; return a })
+    const pending = post(proxy.url, call('eth_chainId'), 20_000).then((a) => {
+      settled = true
+      return a
+    })
     await new Promise((r) => setTimeout(r, 300))
     expect(settled).toBe(false)
     proxy.releaseHangs()
@@ -133,7 +166,9 @@ describe('fault kinds', () => {
     expect(frozen).toBe(h0 + 2n)
     await anvilRpc(anvil.rpcUrl, 'evm_mine')
     const again = (await post(proxy.url, call('eth_blockNumber'))).body as { result: string }
-    const latest = (await post(proxy.url, call('eth_getBlockByNumber', ['latest', false]))).body as { result: { number: string } }
+    const latest = (await post(proxy.url, call('eth_getBlockByNumber', ['latest', false]))).body as {
+      result: { number: string }
+    }
     const real = BigInt(await anvilRpc<string>(anvil.rpcUrl, 'eth_blockNumber'))
     expect(BigInt(again.result)).toBe(frozen)
     expect(BigInt(latest.result.number)).toBe(frozen)
@@ -144,7 +179,9 @@ describe('fault kinds', () => {
 
   it('stale with an explicit height', async () => {
     proxy.addRule({ fault: { kind: 'stale', height: 1n } })
-    const latest = (await post(proxy.url, call('eth_getBlockByNumber', ['latest', false]))).body as { result: { number: string } }
+    const latest = (await post(proxy.url, call('eth_getBlockByNumber', ['latest', false]))).body as {
+      result: { number: string }
+    }
     expect(latest.result.number).toBe('0x1')
   })
 })

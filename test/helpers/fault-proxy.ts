@@ -77,9 +77,18 @@ export interface FaultProxyOptions {
   path?: string
 }
 
-interface RpcCall { jsonrpc?: string; id?: unknown; method: string; params?: unknown[] }
+interface RpcCall {
+  jsonrpc?: string
+  id?: unknown
+  method: string
+  params?: unknown[]
+}
 type RpcAnswer = Record<string, unknown>
-interface RuleState { rule: FaultRule; seen: number; hits: number }
+interface RuleState {
+  rule: FaultRule
+  seen: number
+  hits: number
+}
 type Decision = { fault: Fault; phase: 'before' | 'after' } | undefined
 
 const BLOCK_METHODS = new Set(['eth_blockNumber', 'eth_getBlockByNumber'])
@@ -126,7 +135,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (x < chaos.errorRate) {
         // Mix of error shapes, including the forward-then-fail case.
         const pick = Math.floor(rng() * 4)
-        if (pick === 0) return { fault: { kind: 'rpc-error', code: -32603, message: 'chaos: internal error' }, phase: 'before' }
+        if (pick === 0)
+          return { fault: { kind: 'rpc-error', code: -32603, message: 'chaos: internal error' }, phase: 'before' }
         if (pick === 1) return { fault: { kind: 'http', status: 503 }, phase: 'before' }
         if (pick === 2) return { fault: { kind: 'http', status: 429 }, phase: 'before' }
         return { fault: { kind: 'http', status: 502 }, phase: 'after' }
@@ -141,7 +151,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   const upstream = async (body: unknown): Promise<unknown> => {
     const res = await fetch(options.target, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     })
     return res.json()
   }
@@ -157,7 +169,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const hex = `0x${frozenHeight.toString(16)}`
     if (call.method === 'eth_blockNumber') return { jsonrpc: '2.0', id: call.id ?? null, result: hex }
     const [tag, full] = call.params ?? []
-    const isAhead = typeof tag === 'string' && (tag === 'latest' || tag === 'pending' || (tag.startsWith('0x') && BigInt(tag) > frozenHeight))
+    const isAhead =
+      typeof tag === 'string' &&
+      (tag === 'latest' || tag === 'pending' || (tag.startsWith('0x') && BigInt(tag) > frozenHeight))
     return isAhead ? { ...call, params: [hex, full ?? false] } : call
   }
 
@@ -202,11 +216,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     for (let i = 0; i < list.length; i++) {
       const call = list[i]!
       const d = decisions[i]
-      if (d?.fault.kind === 'rpc-error' && d.phase === 'before') { answers[i] = rpcError(call, d.fault); continue }
+      if (d?.fault.kind === 'rpc-error' && d.phase === 'before') {
+        answers[i] = rpcError(call, d.fault)
+        continue
+      }
       if (d?.fault.kind === 'stale') {
         const r = await staleCall(call, d.fault)
-        if ('result' in r) { answers[i] = r; continue }
-        toSend.push({ i, call: r as RpcCall }); continue
+        if ('result' in r) {
+          answers[i] = r
+          continue
+        }
+        toSend.push({ i, call: r as RpcCall })
+        continue
       }
       toSend.push({ i, call })
     }
@@ -218,10 +239,26 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     return answers.map((a, i) => a ?? rpcError(list[i]!, { kind: 'rpc-error', message: 'proxy: no upstream answer' }))
   }
 
-  const applyWhole = async (fault: Fault, res: ServerResponse, forward: () => Promise<RpcAnswer[]>, isBatch: boolean, fromBefore = true): Promise<void> => {
-    if (fault.kind === 'hang') { hung.add(res); res.on('close', () => hung.delete(res)); return }
-    if (fault.kind === 'drop') { res.socket?.destroy(); return }
-    if (fault.kind === 'http') { send(res, fault.status, fault.body ?? `{"error":"proxy injected HTTP ${fault.status}"}`); return }
+  const applyWhole = async (
+    fault: Fault,
+    res: ServerResponse,
+    forward: () => Promise<RpcAnswer[]>,
+    isBatch: boolean,
+    fromBefore = true,
+  ): Promise<void> => {
+    if (fault.kind === 'hang') {
+      hung.add(res)
+      res.on('close', () => hung.delete(res))
+      return
+    }
+    if (fault.kind === 'drop') {
+      res.socket?.destroy()
+      return
+    }
+    if (fault.kind === 'http') {
+      send(res, fault.status, fault.body ?? `{"error":"proxy injected HTTP ${fault.status}"}`)
+      return
+    }
     if (fault.kind === 'delay') {
       // 'before': already waited, now forward; 'after': forwarded already, wait now.
       const answers = await forward()
@@ -237,11 +274,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       handle(res, Buffer.concat(chunks).toString('utf8')).catch((err: unknown) => {
-        if (!res.headersSent && !res.destroyed) send(res, 502, JSON.stringify({ error: `proxy upstream failed: ${(err as Error).message}` }))
+        if (!res.headersSent && !res.destroyed)
+          send(res, 502, JSON.stringify({ error: `proxy upstream failed: ${(err as Error).message}` }))
       })
     })
   })
-  server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)) })
+  server.on('connection', (s: Socket) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
 
@@ -251,14 +292,26 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     addRule(rule) {
       const st: RuleState = { rule, seen: 0, hits: 0 }
       rules.push(st)
-      return () => { rules = rules.filter((r) => r !== st) }
+      return () => {
+        rules = rules.filter((r) => r !== st)
+      }
     },
-    clearRules() { rules = []; frozenHeight = undefined },
-    setChaos(c) { chaos = c; if (!c) frozenHeight = undefined },
+    clearRules() {
+      rules = []
+      frozenHeight = undefined
+    },
+    setChaos(c) {
+      chaos = c
+      if (!c) frozenHeight = undefined
+    },
     counts: () => ({ ...calls }),
     httpRequests: () => httpRequests,
     injected: () => ({ ...faults }),
-    resetCounts() { calls = {}; faults = {}; httpRequests = 0 },
+    resetCounts() {
+      calls = {}
+      faults = {}
+      httpRequests = 0
+    },
     releaseHangs() {
       for (const res of hung) send(res, 503, '{"error":"proxy released a hung request"}')
       hung.clear()
@@ -274,7 +327,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 }
 
 function rpcError(call: RpcCall, fault: Extract<Fault, { kind: 'rpc-error' }>): RpcAnswer {
-  return { jsonrpc: '2.0', id: call.id ?? null, error: { code: fault.code ?? -32603, message: fault.message ?? 'proxy injected error' } }
+  return {
+    jsonrpc: '2.0',
+    id: call.id ?? null,
+    error: { code: fault.code ?? -32603, message: fault.message ?? 'proxy injected error' },
+  }
 }
 
 function sleep(ms: number): Promise<void> {

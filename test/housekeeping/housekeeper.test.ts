@@ -44,20 +44,34 @@ function tree(name: string) {
 describe('directory cleanup', () => {
   it('removes by age, then count, then size, oldest first; nothing else', () => {
     const t = tree('policy')
-    const r = cleanTarget({ directory: t.dir, pattern: '*.log', retentionDays: 30, maxFiles: 3, maxSizeMb: 25 / 1024, priority: 0 },
-      { now: NOW, dryRun: false, baseDir: root })
+    const r = cleanTarget(
+      { directory: t.dir, pattern: '*.log', retentionDays: 30, maxFiles: 3, maxSizeMb: 25 / 1024, priority: 0 },
+      { now: NOW, dryRun: false, baseDir: root },
+    )
     expect(r.error).toBeUndefined()
-    expect(r.removed.map((f) => [f.name, f.reason])).toEqual([['c.log', 'size'], ['d.log', 'count'], ['old.log', 'age']])
+    expect(r.removed.map((f) => [f.name, f.reason])).toEqual([
+      ['c.log', 'size'],
+      ['d.log', 'count'],
+      ['old.log', 'age'],
+    ])
     expect(r.removedBytes).toBe(30 * 1024)
     expect(r.kept).toBe(2)
-    for (const f of ['a.log', 'b.log', 'keep.txt', 'nested/deep.log', 'link.log']) expect(existsSync(join(t.dir, f)), f).toBe(true)
+    for (const f of ['a.log', 'b.log', 'keep.txt', 'nested/deep.log', 'link.log'])
+      expect(existsSync(join(t.dir, f)), f).toBe(true)
     for (const f of ['c.log', 'd.log', 'old.log']) expect(existsSync(join(t.dir, f)), f).toBe(false)
     expect(existsSync(t.victim)).toBe(true)
   })
 
   it('a dry run reports the same plan and removes nothing', () => {
     const t = tree('dry')
-    const target = { directory: t.dir, pattern: '*.log', retentionDays: 30, maxFiles: 3, maxSizeMb: 25 / 1024, priority: 0 }
+    const target = {
+      directory: t.dir,
+      pattern: '*.log',
+      retentionDays: 30,
+      maxFiles: 3,
+      maxSizeMb: 25 / 1024,
+      priority: 0,
+    }
     const dry = cleanTarget(target, { now: NOW, dryRun: true, baseDir: root })
     expect(dry.removed.map((f) => f.name)).toEqual(['c.log', 'd.log', 'old.log'])
     for (const f of ['a.log', 'b.log', 'c.log', 'd.log', 'old.log']) expect(existsSync(join(t.dir, f))).toBe(true)
@@ -70,7 +84,10 @@ describe('directory cleanup', () => {
     for (const bad of ['/', homedir(), linkDir, join(root, 'missing')]) {
       expect(() => safeCleanupDirectory(bad, root), bad).toThrow(UnsafeCleanupTargetError)
     }
-    const r = cleanTarget({ directory: linkDir, pattern: '*', maxFiles: 1, priority: 0 }, { now: NOW, dryRun: false, baseDir: root })
+    const r = cleanTarget(
+      { directory: linkDir, pattern: '*', maxFiles: 1, priority: 0 },
+      { now: NOW, dryRun: false, baseDir: root },
+    )
     expect(r.error).toMatch(/symlink/)
     expect(existsSync(t.victim)).toBe(true)
   })
@@ -87,8 +104,20 @@ describe('housekeeper', () => {
       const low = tree('low')
       const high = tree('high')
       let pruneCalls = 0
-      const deps = { db, audit: createAuditLog(db), pruneRuns: () => { pruneCalls++; return 0 }, runRetentionDays: 30, runRetentionCount: 100,
-        auditRetentionDays: 90, configTargets: [{ directory: low.dir, pattern: '*.log', retentionDays: 30, priority: 0 }], baseDir: root, now: () => NOW }
+      const deps = {
+        db,
+        audit: createAuditLog(db),
+        pruneRuns: () => {
+          pruneCalls++
+          return 0
+        },
+        runRetentionDays: 30,
+        runRetentionCount: 100,
+        auditRetentionDays: 90,
+        configTargets: [{ directory: low.dir, pattern: '*.log', retentionDays: 30, priority: 0 }],
+        baseDir: root,
+        now: () => NOW,
+      }
       const hk = createHousekeeper(deps)
       hk.register({ directory: high.dir, pattern: 'old.*', maxFiles: 1, priority: 5 })
       expect(() => hk.register({ directory: high.dir })).toThrow(/at least one of retentionDays, maxFiles or maxSizeMb/)

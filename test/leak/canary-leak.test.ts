@@ -48,17 +48,29 @@ function findCanaries(text: string): string[] {
 }
 
 /** Runs a failing step the way the engine will: map the error, log both the mapped and the raw one. */
-async function scenario(name: string, step: () => Promise<unknown>, opts: { broadcast?: boolean } = {}): Promise<Error> {
+async function scenario(
+  name: string,
+  step: () => Promise<unknown>,
+  opts: { broadcast?: boolean } = {},
+): Promise<Error> {
   try {
     await step()
   } catch (err) {
     rawErrors.push(err)
-    const mapped = err instanceof Error && 'code' in err && typeof (err as { code: unknown }).code === 'string'
-      ? err : mapViemError(err, { broadcast: opts.broadcast, chainId: 31337 })
+    const mapped =
+      err instanceof Error && 'code' in err && typeof (err as { code: unknown }).code === 'string'
+        ? err
+        : mapViemError(err, { broadcast: opts.broadcast, chainId: 31337 })
     mappedErrors.push(mapped)
-    logger.error({ err: mapped, scenario: name, rpcUrl: proxy.url, account: signer }, `step ${name} failed via ${proxy.url}`)
+    logger.error(
+      { err: mapped, scenario: name, rpcUrl: proxy.url, account: signer },
+      `step ${name} failed via ${proxy.url}`,
+    )
     logger.warn({ err, scenario: name, raw: true }, 'raw viem error')
-    logger.warn({ failure: err, endpoint: proxy.url, nested: { cause: err, urls: [proxy.url] } }, 'raw error under an unusual key')
+    logger.warn(
+      { failure: err, endpoint: proxy.url, nested: { cause: err, urls: [proxy.url] } },
+      'raw error under an unusual key',
+    )
     return mapped
   }
   throw new Error(`scenario ${name} was expected to fail`)
@@ -69,7 +81,12 @@ beforeAll(async () => {
   proxy = await startFaultProxy({ target: anvil.rpcUrl, path: `/v3/${CANARY_API_KEY}`, seed: 3 })
   dir = await mkdtemp(join(tmpdir(), 'canary-leak-'))
   logLines = []
-  const sink = new Writable({ write(chunk, _enc, cb) { logLines.push(String(chunk)); cb() } })
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logLines.push(String(chunk))
+      cb()
+    },
+  })
   logger = createLogger({ level: 'trace', destination: sink })
   process.env[KEY_VAR] = CANARY_KEY
   signer = signerFromEnv(KEY_VAR)
@@ -77,8 +94,18 @@ beforeAll(async () => {
   // Deploy the reverting contract with a funded anvil key (not the canary).
   const deployer = privateKeyToAccount(ANVIL_TEST_KEYS[4])
   const direct = createChainClient({ chainId: 31337, rpcUrls: [anvil.rpcUrl] })
-  const raw = await deployer.signTransaction({ chainId: 31337, type: 'eip1559', data: REVERTER_BYTECODE, gas: 500_000n, nonce: 0, maxFeePerGas: 20_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n })
-  reverter = (await direct.waitForTransactionReceipt({ hash: await direct.sendRawTransaction({ serializedTransaction: raw }) })).contractAddress!
+  const raw = await deployer.signTransaction({
+    chainId: 31337,
+    type: 'eip1559',
+    data: REVERTER_BYTECODE,
+    gas: 500_000n,
+    nonce: 0,
+    maxFeePerGas: 20_000_000_000n,
+    maxPriorityFeePerGas: 1_000_000_000n,
+  })
+  reverter = (
+    await direct.waitForTransactionReceipt({ hash: await direct.sendRawTransaction({ serializedTransaction: raw }) })
+  ).contractAddress!
 })
 
 afterAll(async () => {
@@ -96,18 +123,34 @@ describe('canary key and canary RPC API key', () => {
   })
 
   it('runs failing scenarios: bad RPC, 429, 5xx, timeout, revert, insufficient funds, wrong chain, bad key, bad passphrase', async () => {
-    const gas = { chainId: 31337, type: 'eip1559' as const, gas: 21_000n, maxFeePerGas: 20_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n }
+    const gas = {
+      chainId: 31337,
+      type: 'eip1559' as const,
+      gas: 21_000n,
+      maxFeePerGas: 20_000_000_000n,
+      maxPriorityFeePerGas: 1_000_000_000n,
+    }
     // Unfunded canary wallet: insufficient funds at broadcast.
     const poorTx = await signer.signTransaction({ ...gas, to: signer.address, value: 1n, nonce: 0 })
-    await scenario('insufficient-funds', () => client.sendRawTransaction({ serializedTransaction: poorTx }), { broadcast: true })
+    await scenario('insufficient-funds', () => client.sendRawTransaction({ serializedTransaction: poorTx }), {
+      broadcast: true,
+    })
     // Revert with a reason, through the canary URL.
-    await scenario('revert', () => client.simulateContract({ account: signer.address, address: reverter, abi: REVERTER_ABI, functionName: 'fail' }))
+    await scenario('revert', () =>
+      client.simulateContract({ account: signer.address, address: reverter, abi: REVERTER_ABI, functionName: 'fail' }),
+    )
     // Dead RPCs with the API key in the path, the query and basic auth.
-    for (const url of [`http://127.0.0.1:9/v3/${CANARY_API_KEY}`, `http://127.0.0.1:9/?apikey=${CANARY_API_KEY}`, `http://user:${CANARY_API_KEY}@127.0.0.1:9/`]) {
+    for (const url of [
+      `http://127.0.0.1:9/v3/${CANARY_API_KEY}`,
+      `http://127.0.0.1:9/?apikey=${CANARY_API_KEY}`,
+      `http://user:${CANARY_API_KEY}@127.0.0.1:9/`,
+    ]) {
       const dead = createChainClient({ chainId: 31337, rpcUrls: [url], retryCount: 0 })
       await scenario('bad-rpc', () => dead.getBlockNumber())
       await scenario('bad-rpc-chain-id', () => assertChainId(dead, 31337))
-      await scenario('bad-rpc-broadcast', () => dead.sendRawTransaction({ serializedTransaction: poorTx }), { broadcast: true })
+      await scenario('bad-rpc-broadcast', () => dead.sendRawTransaction({ serializedTransaction: poorTx }), {
+        broadcast: true,
+      })
     }
     // Proxy faults on the canary URL.
     const r429 = proxy.addRule({ fault: { kind: 'http', status: 429 } })
@@ -121,7 +164,9 @@ describe('canary key and canary RPC API key', () => {
     const impatient = createChainClient({ chainId: 31337, rpcUrls: [proxy.url], retryCount: 0, timeoutMs: 200 })
     await scenario('timeout', () => impatient.getChainId())
     rSlow()
-    const rRpc = proxy.addRule({ fault: { kind: 'rpc-error', code: -32000, message: `upstream said: key ${CANARY_API_KEY} rejected` } })
+    const rRpc = proxy.addRule({
+      fault: { kind: 'rpc-error', code: -32000, message: `upstream said: key ${CANARY_API_KEY} rejected` },
+    })
     await scenario('echoing-node', () => client.getBlockNumber())
     rRpc()
     // Wrong chain id behind a URL carrying the key (the proxy in front of a 777 node).
@@ -144,12 +189,36 @@ describe('canary key and canary RPC API key', () => {
     process.env.LEAKTEST_PASS = CANARY_PASSPHRASE
     await scenario('loose-keystore', () => signerFromKeystore(ks, 'LEAKTEST_PASS'))
     // A spend-policy refusal for the canary wallet.
-    await scenario('policy', async () => checkSpendPolicy({
-      chainId: 31337, maxFeePerGas: 1n, maxValuePerTx: 0n, dailyNativeCap: 0n, dailyTokenCaps: {}, contracts: [], spenders: [],
-    }, { chainId: 31337, from: signer.address, to: reverter, value: 1n, gasLimit: 21_000n, maxFeePerGas: 2n }, { balance: 0n, spentToday: { native: 0n, tokens: {} } }))
+    await scenario('policy', async () =>
+      checkSpendPolicy(
+        {
+          chainId: 31337,
+          maxFeePerGas: 1n,
+          maxValuePerTx: 0n,
+          dailyNativeCap: 0n,
+          dailyTokenCaps: {},
+          contracts: [],
+          spenders: [],
+        },
+        { chainId: 31337, from: signer.address, to: reverter, value: 1n, gasLimit: 21_000n, maxFeePerGas: 2n },
+        { balance: 0n, spentToday: { native: 0n, tokens: {} } },
+      ),
+    )
     expect(mappedErrors.length).toBeGreaterThanOrEqual(20)
     const codes = new Set(mappedErrors.map((e) => (e as { code?: string }).code))
-    for (const c of ['INSUFFICIENT_FUNDS', 'EXECUTION_REVERTED', 'RPC_UNAVAILABLE', 'RPC_RATE_LIMITED', 'RPC_HTTP', 'RPC_TIMEOUT', 'CHAIN_ID_MISMATCH', 'SIGNER_KEY_INVALID', 'KEYSTORE_BAD_PASSPHRASE', 'KEYSTORE_PERMISSIONS', 'POLICY_MAX_FEE']) {
+    for (const c of [
+      'INSUFFICIENT_FUNDS',
+      'EXECUTION_REVERTED',
+      'RPC_UNAVAILABLE',
+      'RPC_RATE_LIMITED',
+      'RPC_HTTP',
+      'RPC_TIMEOUT',
+      'CHAIN_ID_MISMATCH',
+      'SIGNER_KEY_INVALID',
+      'KEYSTORE_BAD_PASSPHRASE',
+      'KEYSTORE_PERMISSIONS',
+      'POLICY_MAX_FEE',
+    ]) {
       expect(codes).toContain(c)
     }
   })
@@ -157,7 +226,13 @@ describe('canary key and canary RPC API key', () => {
   it('finds no canary in any mapped error: message, stack, JSON, inspect (with causes)', () => {
     expect(mappedErrors.length).toBeGreaterThan(0)
     for (const e of mappedErrors) {
-      const text = [e.message, e.stack ?? '', JSON.stringify(e), inspect(e, { depth: 20, showHidden: true }), String((e.cause as Error | undefined)?.stack)].join('\n')
+      const text = [
+        e.message,
+        e.stack ?? '',
+        JSON.stringify(e),
+        inspect(e, { depth: 20, showHidden: true }),
+        String((e.cause as Error | undefined)?.stack),
+      ].join('\n')
       expect(findCanaries(text), `${e.name}: ${e.message}`).toEqual([])
     }
   })
@@ -184,7 +259,19 @@ describe('canary key and canary RPC API key', () => {
     for (const e of mappedErrors) ins.run('error', JSON.stringify(e))
     for (const e of rawErrors) ins.run('raw-error', JSON.stringify(serializeError(e)))
     ins.run('account', JSON.stringify(signer))
-    ins.run('signed-tx', await signer.signTransaction({ chainId: 31337, type: 'eip1559', to: signer.address, value: 1n, nonce: 7, gas: 21_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }))
+    ins.run(
+      'signed-tx',
+      await signer.signTransaction({
+        chainId: 31337,
+        type: 'eip1559',
+        to: signer.address,
+        value: 1n,
+        nonce: 7,
+        gas: 21_000n,
+        maxFeePerGas: 1n,
+        maxPriorityFeePerGas: 1n,
+      }),
+    )
     ins.run('log', logLines.join(''))
     // Before the WAL is checkpointed the data sits in -wal; scan every file SQLite wrote.
     const scanned = await scanDir(dir, /state\.db/)

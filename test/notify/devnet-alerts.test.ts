@@ -12,8 +12,12 @@ import { channelEnv, notifyConfig, tempState } from './setup.ts'
 
 let anvil: AnvilInstance
 let rx: Receiver
-beforeAll(async () => { [anvil, rx] = await Promise.all([startAnvil({ chainId: 31337 }), startReceiver()]) })
-afterAll(async () => { await Promise.all([anvil?.stop(), rx?.close()]) })
+beforeAll(async () => {
+  ;[anvil, rx] = await Promise.all([startAnvil({ chainId: 31337 }), startReceiver()])
+})
+afterAll(async () => {
+  await Promise.all([anvil?.stop(), rx?.close()])
+})
 
 it('sends one balance_low and one breaker_tripped message per channel', async () => {
   const st = tempState()
@@ -21,13 +25,43 @@ it('sends one balance_low and one breaker_tripped message per channel', async ()
     const client = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl), cacheTime: 0 }) as PublicClient
     const ops = privateKeyToAccount(ANVIL_TEST_KEYS[1])
     const sink = privateKeyToAccount(ANVIL_TEST_KEYS[2]).address
-    const notifier = createNotifier({ config: notifyConfig(rx, { balanceFloors: { 31337: '1' } }), db: st.db, env: channelEnv(rx), logger: st.logger })
-    const breaker = createCircuitBreaker({ db: st.db, logger: st.logger, config: { riskScoreThreshold: 80, maxConsecutiveFailures: 3,
-      defaultDailyGasBudgetWei: parseEther('1'), maxDrawdownBps: 2_000, circuitBreakerTimeoutMs: 3_600_000 } })
-    const watcher = createWatcher({ db: st.db, notifier, logger: st.logger, dailyCapShare: 0.8, txStuckAfterMs: 300_000,
+    const notifier = createNotifier({
+      config: notifyConfig(rx, { balanceFloors: { 31337: '1' } }),
+      db: st.db,
+      env: channelEnv(rx),
+      logger: st.logger,
+    })
+    const breaker = createCircuitBreaker({
+      db: st.db,
+      logger: st.logger,
+      config: {
+        riskScoreThreshold: 80,
+        maxConsecutiveFailures: 3,
+        defaultDailyGasBudgetWei: parseEther('1'),
+        maxDrawdownBps: 2_000,
+        circuitBreakerTimeoutMs: 3_600_000,
+      },
+    })
+    const watcher = createWatcher({
+      db: st.db,
+      notifier,
+      logger: st.logger,
+      dailyCapShare: 0.8,
+      txStuckAfterMs: 300_000,
       wallets: [{ name: 'ops', address: ops.address }],
-      chains: [{ chainId: 31337, name: 'devnet', getBalance: (address) => client.getBalance({ address }), floorWei: parseEther('1') }] })
-    const look = async () => { await watcher.check(); await notifier.sender.flush() }
+      chains: [
+        {
+          chainId: 31337,
+          name: 'devnet',
+          getBalance: (address) => client.getBalance({ address }),
+          floorWei: parseEther('1'),
+        },
+      ],
+    })
+    const look = async () => {
+      await watcher.check()
+      await notifier.sender.flush()
+    }
 
     await look()
     expect(rx.requests).toHaveLength(0)
@@ -49,14 +83,19 @@ it('sends one balance_low and one breaker_tripped message per channel', async ()
     }
     await look()
 
-    const perChannel = (prefix: string) => rx.requests.filter((r) => r.path.startsWith(prefix)).map((r) => JSON.parse(r.body) as Record<string, unknown>)
+    const perChannel = (prefix: string) =>
+      rx.requests.filter((r) => r.path.startsWith(prefix)).map((r) => JSON.parse(r.body) as Record<string, unknown>)
     const hook = perChannel('/hook/')
     expect(hook.map((b) => b.kind).sort()).toEqual(['balance_low', 'breaker_tripped'])
     const low = hook.find((b) => b.kind === 'balance_low')!
     expect(low.title).toMatch(/^wallet ops on devnet has 0\.59\d{1,4} ETH, below its floor$/)
     expect(low.action).toMatch(/^send at least 0\.40\d{1,4} ETH to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8/)
     expect(hook.find((b) => b.kind === 'breaker_tripped')!.severity).toBe('critical')
-    for (const [prefix, field] of [['/bot', 'text'], ['/api/webhooks/', 'content'], ['/services/', 'text']] as const) {
+    for (const [prefix, field] of [
+      ['/bot', 'text'],
+      ['/api/webhooks/', 'content'],
+      ['/services/', 'text'],
+    ] as const) {
       const texts = perChannel(prefix).map((b) => b[field] as string)
       expect(texts).toHaveLength(2)
       expect(texts.filter((t) => t.includes('below its floor'))).toHaveLength(1)

@@ -14,7 +14,9 @@ const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'load
 const TOTAL = 40
 
 let rx: Receiver | undefined
-afterEach(async () => { await rx?.close() })
+afterEach(async () => {
+  await rx?.close()
+})
 
 it('loses nothing and acknowledges nothing twice across SIGKILLs of the sending process', async () => {
   rx = await startReceiver()
@@ -25,16 +27,30 @@ it('loses nothing and acknowledges nothing twice across SIGKILLs of the sending 
   // The request that triggers a kill is held unanswered: the kill lands while it is in flight, the worst moment
   // for the outbox (the receiver has the body, the sender has no answer).
   rx.respond = (_r, i) => ({ status: 200, delayMs: killAt.has(i + 1) ? 3_000 : 0 })
-  const runChild = () => new Promise<{ code: number | null; signal: string | null; out: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, join(HERE, 'outbox-child.ts'), st.path, String(TOTAL)],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOOK_URL: env.HOOK_URL, HOOK_SECRET: env.HOOK_SECRET } })
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => { out += d.toString() })
-    child.stderr.on('data', (d: Buffer) => { out += d.toString() })
-    rx!.onRequest = () => { if (killAt.has(rx!.requests.length)) child.kill('SIGKILL') }
-    child.on('error', reject)
-    child.on('exit', (code, signal) => resolve({ code, signal, out }))
-  })
+  const runChild = () =>
+    new Promise<{ code: number | null; signal: string | null; out: string }>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', TSX_LOADER, join(HERE, 'outbox-child.ts'), st.path, String(TOTAL)],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { PATH: process.env.PATH, HOOK_URL: env.HOOK_URL, HOOK_SECRET: env.HOOK_SECRET },
+        },
+      )
+      let out = ''
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString()
+      })
+      child.stderr.on('data', (d: Buffer) => {
+        out += d.toString()
+      })
+      rx!.onRequest = () => {
+        if (killAt.has(rx!.requests.length)) child.kill('SIGKILL')
+      }
+      child.on('error', reject)
+      child.on('exit', (code, signal) => resolve({ code, signal, out }))
+    })
   const runs = []
   for (let i = 0; i < 6; i += 1) {
     const r = await runChild()
@@ -54,8 +70,16 @@ it('loses nothing and acknowledges nothing twice across SIGKILLs of the sending 
     const answeredIds = new Set(answered.map((r) => r.headers[WEBHOOK_HEADERS.delivery]))
     for (const c of cut) expect(answeredIds.has(c.headers[WEBHOOK_HEADERS.delivery])).toBe(true)
     for (const r of answered) {
-      expect(verifyWebhook(env.HOOK_SECRET!, { signature: r.headers[WEBHOOK_HEADERS.signature] as string,
-        timestamp: r.headers[WEBHOOK_HEADERS.timestamp] as string }, r.body)).toBe(true)
+      expect(
+        verifyWebhook(
+          env.HOOK_SECRET!,
+          {
+            signature: r.headers[WEBHOOK_HEADERS.signature] as string,
+            timestamp: r.headers[WEBHOOK_HEADERS.timestamp] as string,
+          },
+          r.body,
+        ),
+      ).toBe(true)
     }
   } finally {
     st.cleanup()

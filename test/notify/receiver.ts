@@ -27,9 +27,14 @@ export async function startReceiver(): Promise<Receiver> {
   const requests: Received[] = []
   let server: Server
   const rx: Receiver = {
-    url: '', requests,
+    url: '',
+    requests,
     respond: () => ({ status: 200 }),
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
   // A client that went away (FIN) before the reply never got it: the reply is not sent and not counted.
   const gone = new WeakSet<object>()
@@ -37,7 +42,13 @@ export async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      const r: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered: false }
+      const r: Received = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        answered: false,
+      }
       const index = requests.push(r) - 1
       rx.onRequest?.(r)
       const a = rx.respond(r, index)
@@ -51,7 +62,10 @@ export async function startReceiver(): Promise<Receiver> {
       else reply()
     })
   })
-  server.on('connection', (s) => { s.on('end', () => gone.add(s)); s.on('close', () => gone.add(s)) })
+  server.on('connection', (s) => {
+    s.on('end', () => gone.add(s))
+    s.on('close', () => gone.add(s))
+  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   rx.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return rx

@@ -20,14 +20,27 @@ export function channelEnv(rx: Receiver): Record<string, string> {
 }
 
 /** The secret parts of `channelEnv` as they could leak (tokens, URL paths, the signing key). */
-export const SECRET_PARTS = ['path-token-5c9f2e81aa', 'whsec-41f09d2b7c3e8a65d0b1', 'AAH-telegram-token-9f8e7d', 'discord-token-77ab21', 'slack-token-3c4d5e']
+export const SECRET_PARTS = [
+  'path-token-5c9f2e81aa',
+  'whsec-41f09d2b7c3e8a65d0b1',
+  'AAH-telegram-token-9f8e7d',
+  'discord-token-77ab21',
+  'slack-token-3c4d5e',
+]
 
 /** A `notify:` section with the four channels (every event, from `info`) and the given overrides. */
 export function notifyConfig(rx: Receiver, over: Record<string, unknown> = {}): NotifyConfig {
   return notifySchema.parse({
     channels: [
       { name: 'hook', type: 'webhook', urlEnv: 'HOOK_URL', secretEnv: 'HOOK_SECRET', minSeverity: 'info' },
-      { name: 'tg', type: 'telegram', tokenEnv: 'TG_TOKEN', chatIdEnv: 'TG_CHAT', apiBase: rx.url, minSeverity: 'info' },
+      {
+        name: 'tg',
+        type: 'telegram',
+        tokenEnv: 'TG_TOKEN',
+        chatIdEnv: 'TG_CHAT',
+        apiBase: rx.url,
+        minSeverity: 'info',
+      },
       { name: 'discord', type: 'discord', urlEnv: 'DISCORD_URL', minSeverity: 'info' },
       { name: 'slack', type: 'slack', urlEnv: 'SLACK_URL', minSeverity: 'info' },
     ],
@@ -43,5 +56,14 @@ export function tempState(): { db: Db; path: string; logger: Logger; logs: strin
   const db = openDatabase({ path })
   const logs: string[] = []
   const logger = createLogger({ level: 'debug', destination: { write: (s: string) => void logs.push(s) } })
-  return { db, path, logger, logs, cleanup: () => { db.close(); rmSync(dir, { recursive: true, force: true }) } }
+  return {
+    db,
+    path,
+    logger,
+    logs,
+    cleanup: () => {
+      db.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
 }

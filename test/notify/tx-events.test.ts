@@ -5,16 +5,36 @@ import { createWatcher, type NotifyEvent } from '../../src/notify/index.ts'
 import { randomAddress, startEngineFixture, type EngineFixture } from '../chain/engine-fixture.ts'
 
 let f: EngineFixture | undefined
-afterEach(async () => { await f?.close(); f = undefined })
+afterEach(async () => {
+  await f?.close()
+  f = undefined
+})
 
 it('reports a stuck transaction and its fee-bump replacement once each', async () => {
-  f = await startEngineFixture({ anvil: { automine: false }, chain: { stuckAfterMs: 400, maxBumps: 1, rebroadcastMs: 200 } })
+  f = await startEngineFixture({
+    anvil: { automine: false },
+    chain: { stuckAfterMs: 400, maxBumps: 1, rebroadcastMs: 200 },
+  })
   const fx = f
   const events: NotifyEvent[] = []
-  const watcher = createWatcher({ db: fx.db, dailyCapShare: 0.8, txStuckAfterMs: 200, chains: [], wallets: [{ name: 'ops', address: fx.wallet }],
-    notifier: { emit: (e) => { events.push({ ...e, at: e.at ?? Date.now() }); return {} } } })
+  const watcher = createWatcher({
+    db: fx.db,
+    dailyCapShare: 0.8,
+    txStuckAfterMs: 200,
+    chains: [],
+    wallets: [{ name: 'ops', address: fx.wallet }],
+    notifier: {
+      emit: (e) => {
+        events.push({ ...e, at: e.at ?? Date.now() })
+        return {}
+      },
+    },
+  })
   await watcher.check()
-  const pending = fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 9n }, { runId: 'stuck-n', wallet: fx.wallet })
+  const pending = fx.engine.send(
+    { chainId: fx.anvil.chainId, to: randomAddress(), value: 9n },
+    { runId: 'stuck-n', wallet: fx.wallet },
+  )
   const end = Date.now() + 20_000
   while (!events.some((e) => e.kind === 'tx_replaced') && Date.now() < end) {
     await watcher.check()

@@ -22,7 +22,13 @@ const SENDERS = 12
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 async function until(what: string, cond: () => boolean, ms: number, explain: () => string): Promise<void> {
   const end = Date.now() + ms
-  const ok = () => { try { return cond() } catch { return false } }
+  const ok = () => {
+    try {
+      return cond()
+    } catch {
+      return false
+    }
+  }
   while (!ok()) {
     if (Date.now() > end) throw new Error(`timed out: ${what}\n${explain()}`)
     await sleep(200)
@@ -47,22 +53,43 @@ describe.skipIf(!server)('three bot instances on one PostgreSQL database', () =>
     const sink = addrs[0]!
     const at = new Date(Date.now() + 25_000).toISOString()
     const jobs = Array.from({ length: JOBS }, (_, i) => ({
-      id: `pay-${i}`, taskType: 'send_calls', trigger: { type: 'date', at }, misfireGraceTime: 600_000,
+      id: `pay-${i}`,
+      taskType: 'send_calls',
+      trigger: { type: 'date', at },
+      misfireGraceTime: 600_000,
       args: { wallet: addrs[1 + (i % SENDERS)], calls: [{ chainId: 31337, to: sink, value: String(1_000_000 + i) }] },
     }))
     const env: Record<string, string> = { CLUSTER_PG_URL: url }
-    keys.forEach((k, i) => { env[`CLUSTER_KEY_${i}`] = k })
+    keys.forEach((k, i) => {
+      env[`CLUSTER_KEY_${i}`] = k
+    })
     const bots = ['b0', 'b1', 'b2'].map((name) => {
       const config = join(dir, `${name}.json`)
-      writeFileSync(config, JSON.stringify({
-        devnet: { embedded: false },
-        store: { kind: 'postgres', url: '${CLUSTER_PG_URL}', path: join(dir, name, 'state.db'), cluster: { instanceId: name, leaseMs: 3_000, heartbeatMs: 500 } },
-        server: { enabled: false },
-        scheduler: { maxConcurrentJobs: 20 },
-        chains: [{ id: 31337, name: 'anvil', rpcUrls: [anvil!.rpcUrl], confirmations: 1, caps: { maxValuePerTx: '0.01', dailyNative: '100' } }],
-        wallets: keys.map((_, i) => ({ name: `w${i}`, privateKeyEnv: `CLUSTER_KEY_${i}` })),
-        jobs,
-      }))
+      writeFileSync(
+        config,
+        JSON.stringify({
+          devnet: { embedded: false },
+          store: {
+            kind: 'postgres',
+            url: '${CLUSTER_PG_URL}',
+            path: join(dir, name, 'state.db'),
+            cluster: { instanceId: name, leaseMs: 3_000, heartbeatMs: 500 },
+          },
+          server: { enabled: false },
+          scheduler: { maxConcurrentJobs: 20 },
+          chains: [
+            {
+              id: 31337,
+              name: 'anvil',
+              rpcUrls: [anvil!.rpcUrl],
+              confirmations: 1,
+              caps: { maxValuePerTx: '0.01', dailyNative: '100' },
+            },
+          ],
+          wallets: keys.map((_, i) => ({ name: `w${i}`, privateKeyEnv: `CLUSTER_KEY_${i}` })),
+          jobs,
+        }),
+      )
       return { name, child: spawnBot(['run', '--config', config], env) }
     })
     const pg = createSyncPg(url)
@@ -74,7 +101,12 @@ describe.skipIf(!server)('three bot instances on one PostgreSQL database', () =>
 
       // Mid-run: SIGKILL an instance while it has runs executing (b0 unless a stall already moved its groups).
       const executing = () => bots.find((b) => runningOn(pg, b.name) > 0)
-      await until('an instance executing runs after others succeeded', () => succeeded(pg) >= 200 && executing() !== undefined, 90_000, explain)
+      await until(
+        'an instance executing runs after others succeeded',
+        () => succeeded(pg) >= 200 && executing() !== undefined,
+        90_000,
+        explain,
+      )
       const victim = executing()!
       victim.child.kill('SIGKILL')
       const killedWith = runningOn(pg, victim.name)
@@ -84,21 +116,38 @@ describe.skipIf(!server)('three bot instances on one PostgreSQL database', () =>
       await until('every job succeeded', () => succeeded(pg) === JOBS, 120_000, explain)
       await sleep(3_000)
       // Exactly once in the database: one succeeded run per job, none left unfinished.
-      const perJob = pg.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM runs WHERE job_id LIKE 'pay-%' AND status = 'succeeded' GROUP BY job_id`)
+      const perJob = pg.query<{ n: number }>(
+        `SELECT COUNT(*)::int AS n FROM runs WHERE job_id LIKE 'pay-%' AND status = 'succeeded' GROUP BY job_id`,
+      )
       expect(perJob.length).toBe(JOBS)
       expect(perJob.every((r) => r.n === 1)).toBe(true)
-      expect(pg.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM runs WHERE job_id LIKE 'pay-%'
-        AND status IN ('pending','running','retrying','delayed','held','failed','needs_attention')`)[0]!.n).toBe(0)
+      expect(
+        pg.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM runs WHERE job_id LIKE 'pay-%'
+        AND status IN ('pending','running','retrying','delayed','held','failed','needs_attention')`)[0]!.n,
+      ).toBe(0)
       // The victim's executing runs were recovered by a survivor through the recovery policy.
-      const recovered = pg.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM runs WHERE status = 'interrupted' AND recovery IS NOT NULL AND recovery <> 'pending'")[0]!.n
-        + pg.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM runs WHERE recovery = 'reconciled'")[0]!.n
+      const recovered =
+        pg.query<{ n: number }>(
+          "SELECT COUNT(*)::int AS n FROM runs WHERE status = 'interrupted' AND recovery IS NOT NULL AND recovery <> 'pending'",
+        )[0]!.n + pg.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM runs WHERE recovery = 'reconciled'")[0]!.n
       expect(recovered).toBeGreaterThan(0)
-      console.log(`cluster test: ${victim.name} killed with ${killedWith} runs executing after ${doneAtKill}/${JOBS} jobs succeeded; ` +
-        `${recovered} runs recovered by survivors`)
+      console.log(
+        `cluster test: ${victim.name} killed with ${killedWith} runs executing after ${doneAtKill}/${JOBS} jobs succeeded; ` +
+          `${recovered} runs recovered by survivors`,
+      )
       // The victim holds nothing any more: its groups and lanes moved.
       expect(owners(pg).has(victim.name)).toBe(false)
-      expect(pg.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM lane_leases WHERE owner = $1 AND lease_until > $2', [victim.name, Date.now()])[0]!.n).toBe(0)
-      expect(pg.query<{ n: number }>('SELECT COUNT(DISTINCT owner)::int AS n FROM lane_leases WHERE owner <> $1', [victim.name])[0]!.n).toBeGreaterThan(0)
+      expect(
+        pg.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM lane_leases WHERE owner = $1 AND lease_until > $2', [
+          victim.name,
+          Date.now(),
+        ])[0]!.n,
+      ).toBe(0)
+      expect(
+        pg.query<{ n: number }>('SELECT COUNT(DISTINCT owner)::int AS n FROM lane_leases WHERE owner <> $1', [
+          victim.name,
+        ])[0]!.n,
+      ).toBeGreaterThan(0)
 
       // Exactly once on chain: each job's transfer (its value is unique) was mined once, and nothing else was sent.
       const client = createPublicClient({ transport: http(anvil.rpcUrl) })
@@ -120,12 +169,19 @@ describe.skipIf(!server)('three bot instances on one PostgreSQL database', () =>
       let nonces = 0
       for (const a of addrs.slice(1)) nonces += await client.getTransactionCount({ address: a as Address })
       expect(nonces).toBe(JOBS)
-      const intents = pg.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM tx_intents WHERE kind = 'normal' AND NOT dry_run")[0]!.n
+      const intents = pg.query<{ n: number }>(
+        "SELECT COUNT(*)::int AS n FROM tx_intents WHERE kind = 'normal' AND NOT dry_run",
+      )[0]!.n
       expect(intents).toBe(JOBS)
     } finally {
       for (const b of bots) if (b.child.exitCode === null && b.child.signalCode === null) b.child.kill('SIGTERM')
-      await Promise.all(bots.map((b) => (b.child.exitCode !== null || b.child.signalCode !== null
-        ? Promise.resolve() : new Promise((r) => b.child.once('exit', r)))))
+      await Promise.all(
+        bots.map((b) =>
+          b.child.exitCode !== null || b.child.signalCode !== null
+            ? Promise.resolve()
+            : new Promise((r) => b.child.once('exit', r)),
+        ),
+      )
       pg.close()
     }
   }, 300_000)
@@ -141,22 +197,41 @@ function diagnose(pg: SyncPg, bots: { name: string; child: ReturnType<typeof spa
     `jobs with no run: ${q(`SELECT COUNT(*)::int AS n FROM jobs WHERE id LIKE 'pay-%' AND id NOT IN (SELECT job_id FROM runs)`)}`,
     `groups: ${q('SELECT owner, COUNT(*)::int AS n, MIN(lease_until - $1::bigint)::bigint AS min_left FROM job_groups GROUP BY owner', [Date.now()])}`,
     `lanes: ${q('SELECT * FROM lane_leases')}`,
-    `intents: ${q("SELECT status, COUNT(*)::int AS n FROM tx_intents GROUP BY status")}`,
-    ...bots.map((b) => `--- ${b.name} (exit ${b.child.exitCode ?? b.child.signalCode}), its warnings and errors:\n${
-      (b.child.output.stdout + b.child.output.stderr).split('\n').filter((l) => !l.includes('"level":"info"')).slice(0, 60).join('\n')}`),
+    `intents: ${q('SELECT status, COUNT(*)::int AS n FROM tx_intents GROUP BY status')}`,
+    ...bots.map(
+      (b) =>
+        `--- ${b.name} (exit ${b.child.exitCode ?? b.child.signalCode}), its warnings and errors:\n${(
+          b.child.output.stdout + b.child.output.stderr
+        )
+          .split('\n')
+          .filter((l) => !l.includes('"level":"info"'))
+          .slice(0, 60)
+          .join('\n')}`,
+    ),
   ].join('\n')
 }
 
 function succeeded(pg: SyncPg): number {
-  return pg.query<{ n: number }>("SELECT COUNT(DISTINCT job_id)::int AS n FROM runs WHERE job_id LIKE 'pay-%' AND status = 'succeeded'")[0]!.n
+  return pg.query<{ n: number }>(
+    "SELECT COUNT(DISTINCT job_id)::int AS n FROM runs WHERE job_id LIKE 'pay-%' AND status = 'succeeded'",
+  )[0]!.n
 }
 
 function owners(pg: SyncPg): Set<string> {
-  return new Set(pg.query<{ owner: string }>('SELECT DISTINCT owner FROM job_groups WHERE owner IS NOT NULL AND lease_until > $1', [Date.now()]).map((r) => r.owner))
+  return new Set(
+    pg
+      .query<{ owner: string }>('SELECT DISTINCT owner FROM job_groups WHERE owner IS NOT NULL AND lease_until > $1', [
+        Date.now(),
+      ])
+      .map((r) => r.owner),
+  )
 }
 
 /** Runs executing right now on an instance (its groups' jobs). */
 function runningOn(pg: SyncPg, instance: string): number {
-  return pg.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM runs r JOIN job_groups g ON g.job_ids::jsonb ? r.job_id
-    WHERE g.owner = $1 AND r.status IN ('running', 'retrying')`, [instance])[0]!.n
+  return pg.query<{ n: number }>(
+    `SELECT COUNT(*)::int AS n FROM runs r JOIN job_groups g ON g.job_ids::jsonb ? r.job_id
+    WHERE g.owner = $1 AND r.status IN ('running', 'retrying')`,
+    [instance],
+  )[0]!.n
 }

@@ -24,25 +24,57 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const WALLET = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' as Address
 const intent = (runId: string, nonce: number): NewIntent => ({
-  runId, callIndex: 0, chainId: 31337, from: WALLET, nonce, to: WALLET, value: 5n, data: '0x', dataHash: keccak256('0x'),
-  kind: 'normal', rawTx: `0x02${nonce.toString(16).padStart(4, '0')}` as Hex, hash: keccak256(`0x${nonce.toString(16).padStart(4, '0')}`),
-  validUntil: Date.now() + 60_000, gasLimit: 21_000n, maxFeePerGas: 10n, maxPriorityFeePerGas: 1n,
+  runId,
+  callIndex: 0,
+  chainId: 31337,
+  from: WALLET,
+  nonce,
+  to: WALLET,
+  value: 5n,
+  data: '0x',
+  dataHash: keccak256('0x'),
+  kind: 'normal',
+  rawTx: `0x02${nonce.toString(16).padStart(4, '0')}` as Hex,
+  hash: keccak256(`0x${nonce.toString(16).padStart(4, '0')}`),
+  validUntil: Date.now() + 60_000,
+  gasLimit: 21_000n,
+  maxFeePerGas: 10n,
+  maxPriorityFeePerGas: 1n,
 })
 
 describe.skipIf(!server)('cluster money path on PostgreSQL', () => {
   it('a trip or halt on one instance halts all until that instance releases or resets', () => {
     const url = server!.createDatabase('shared_breaker')
     const pg = createPostgresSchedulerStore({ url }).pg
-    const config = { riskScoreThreshold: 80, maxConsecutiveFailures: 2, defaultDailyGasBudgetWei: 10n ** 18n, maxDrawdownBps: 2_000, circuitBreakerTimeoutMs: 60_000 }
+    const config = {
+      riskScoreThreshold: 80,
+      maxConsecutiveFailures: 2,
+      defaultDailyGasBudgetWei: 10n ** 18n,
+      maxDrawdownBps: 2_000,
+      circuitBreakerTimeoutMs: 60_000,
+    }
     let clock = Date.now()
     const now = () => clock
-    const a = shareBreaker(createCircuitBreaker({ db: openDatabase({ path: join(dir, 'a.db') }), config, now }), { pg, instanceId: 'a', cacheMs: 0, now })
-    const b = shareBreaker(createCircuitBreaker({ db: openDatabase({ path: join(dir, 'b.db') }), config, now }), { pg, instanceId: 'b', cacheMs: 0, now })
+    const a = shareBreaker(createCircuitBreaker({ db: openDatabase({ path: join(dir, 'a.db') }), config, now }), {
+      pg,
+      instanceId: 'a',
+      cacheMs: 0,
+      now,
+    })
+    const b = shareBreaker(createCircuitBreaker({ db: openDatabase({ path: join(dir, 'b.db') }), config, now }), {
+      pg,
+      instanceId: 'b',
+      cacheMs: 0,
+      now,
+    })
     const calm = { riskScore: 10, staleOracles: [] }
     expect(b.evaluate(calm).state).toBe('closed')
     // An operator's halt on A halts B; A's release frees both.
     a.halt('maintenance')
-    expect(b.status()).toMatchObject({ state: 'open', manualHalt: expect.stringMatching(/tripped on instance a: maintenance/) })
+    expect(b.status()).toMatchObject({
+      state: 'open',
+      manualHalt: expect.stringMatching(/tripped on instance a: maintenance/),
+    })
     a.release('done')
     expect(b.status().state).toBe('closed')
     // Failures on B trip B's own breaker; A, with no failures of its own, is halted too...
@@ -77,7 +109,12 @@ describe.skipIf(!server)('cluster money path on PostgreSQL', () => {
     const ac = new AbortController()
     const waiting = y.acquire(31337, WALLET, ac.signal)
     let got = false
-    void waiting.then(() => { got = true }, () => undefined)
+    void waiting.then(
+      () => {
+        got = true
+      },
+      () => undefined,
+    )
     await new Promise((r) => setTimeout(r, 2_000))
     expect(got).toBe(false)
     x.close()

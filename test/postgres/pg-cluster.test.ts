@@ -25,14 +25,30 @@ async function until(cond: () => boolean, ms = 20_000): Promise<void> {
 
 describe.skipIf(!server)('schedulers sharing PostgreSQL', () => {
   /** An instance: its own connection, store and coordinator, a task that records which instance ran what. */
-  function instance(url: string, name: string, ran: Map<string, string[]>, opts: { leaseMs?: number; slowMs?: number } = {}) {
+  function instance(
+    url: string,
+    name: string,
+    ran: Map<string, string[]>,
+    opts: { leaseMs?: number; slowMs?: number } = {},
+  ) {
     const store = createPostgresSchedulerStore({ url, fenceOwner: name })
     const coordinator = createPgCoordinator({ pg: store.pg, instanceId: name, leaseMs: opts.leaseMs ?? 3_000 })
     const s = createScheduler({ store, maxConcurrentJobs: 50, cluster: { coordinator, heartbeatMs: 200 } })
-    s.registerTask({ type: 't', recovery: 'rerun', handler: async ({ jobId, signal }) => {
-      (ran.get(jobId) ?? ran.set(jobId, []).get(jobId)!).push(name)
-      if (opts.slowMs) await new Promise((r, j) => { const t = setTimeout(r, opts.slowMs); signal.addEventListener('abort', () => { clearTimeout(t); j(signal.reason) }) })
-    } })
+    s.registerTask({
+      type: 't',
+      recovery: 'rerun',
+      handler: async ({ jobId, signal }) => {
+        ;(ran.get(jobId) ?? ran.set(jobId, []).get(jobId)!).push(name)
+        if (opts.slowMs)
+          await new Promise((r, j) => {
+            const t = setTimeout(r, opts.slowMs)
+            signal.addEventListener('abort', () => {
+              clearTimeout(t)
+              j(signal.reason)
+            })
+          })
+      },
+    })
     return { s, store, coordinator }
   }
 
@@ -41,7 +57,11 @@ describe.skipIf(!server)('schedulers sharing PostgreSQL', () => {
     const ran = new Map<string, string[]>()
     const nodes = ['a', 'b', 'c'].map((n) => instance(url, n, ran))
     const at = Date.now() + 2_500
-    const specs = Array.from({ length: 300 }, (_, i) => ({ id: `j${i}`, taskType: 't', trigger: { type: 'date' as const, at: new Date(at).toISOString() } }))
+    const specs = Array.from({ length: 300 }, (_, i) => ({
+      id: `j${i}`,
+      taskType: 't',
+      trigger: { type: 'date' as const, at: new Date(at).toISOString() },
+    }))
     for (const n of nodes) n.s.addJobs(specs, { ifExists: 'keep' })
     await Promise.all(nodes.map((n) => n.s.start()))
     await until(() => ran.size === 300)
@@ -52,19 +72,25 @@ describe.skipIf(!server)('schedulers sharing PostgreSQL', () => {
     expect(per.size).toBe(3)
     for (const n of per.values()) expect(n).toBeGreaterThan(50)
     const pg = createSyncPg(url)
-    const counts = pg.query<{ status: string; n: number }>('SELECT status, COUNT(*)::int AS n FROM runs GROUP BY status')
+    const counts = pg.query<{ status: string; n: number }>(
+      'SELECT status, COUNT(*)::int AS n FROM runs GROUP BY status',
+    )
     expect(counts).toEqual([{ status: 'succeeded', n: 300 }])
     pg.close()
     await Promise.all(nodes.map((n) => n.s.stop()))
   })
 
-  it('takes over a stopped instance\'s groups: its interrupted runs are re-run once by a survivor', async () => {
+  it("takes over a stopped instance's groups: its interrupted runs are re-run once by a survivor", async () => {
     const url = server!.createDatabase('cluster_takeover')
     const ran = new Map<string, string[]>()
     const a = instance(url, 'a', ran, { slowMs: 60_000, leaseMs: 1_500 })
     const b = instance(url, 'b', ran, { leaseMs: 1_500 })
     const at = Date.now() + 1_500
-    const specs = Array.from({ length: 40 }, (_, i) => ({ id: `k${i}`, taskType: 't', trigger: { type: 'date' as const, at: new Date(at).toISOString() } }))
+    const specs = Array.from({ length: 40 }, (_, i) => ({
+      id: `k${i}`,
+      taskType: 't',
+      trigger: { type: 'date' as const, at: new Date(at).toISOString() },
+    }))
     a.s.addJobs(specs)
     b.s.addJobs(specs, { ifExists: 'keep' })
     await a.s.start()
@@ -78,7 +104,9 @@ describe.skipIf(!server)('schedulers sharing PostgreSQL', () => {
     await until(() => onA.every((id) => ran.get(id)!.length === 2), 20_000)
     for (const id of onA) expect(ran.get(id)).toEqual(['a', 'b'])
     const pg = createSyncPg(url)
-    const interrupted = pg.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM runs WHERE status = 'interrupted' AND recovery = 'rerun'")[0]!.n
+    const interrupted = pg.query<{ n: number }>(
+      "SELECT COUNT(*)::int AS n FROM runs WHERE status = 'interrupted' AND recovery = 'rerun'",
+    )[0]!.n
     expect(interrupted).toBe(onA.length)
     pg.close()
     await b.s.stop()
@@ -86,23 +114,66 @@ describe.skipIf(!server)('schedulers sharing PostgreSQL', () => {
 
   it('fences writes by the group lease: an instance that lost a group cannot overwrite or add its runs; hand-offs pass', () => {
     const url = server!.createDatabase('cluster_fence')
-    const [a, b] = [createPostgresSchedulerStore({ url, fenceOwner: 'a' }), createPostgresSchedulerStore({ url, fenceOwner: 'b' })]
-    const job = { id: 'f', taskType: 't', specJson: '{}', enabled: true, paused: false, priority: 'normal' as const, nextFireAt: 5,
-      lastFireAt: null, executions: 0, lastOutcome: null, createdAt: 1, updatedAt: 1 }
-    const run = (id: number, status: RunRecord['status']): RunRecord => ({ id, jobId: 'f', status, origin: 'schedule', scheduledFor: 5,
-      createdAt: 5, startedAt: null, endedAt: null, attempt: 0, error: null, resultJson: null, argsJson: null, reason: null,
-      gateAction: null, gateReason: null, gateUntil: null, missedCount: null, recoveredFrom: null, recovery: null })
+    const [a, b] = [
+      createPostgresSchedulerStore({ url, fenceOwner: 'a' }),
+      createPostgresSchedulerStore({ url, fenceOwner: 'b' }),
+    ]
+    const job = {
+      id: 'f',
+      taskType: 't',
+      specJson: '{}',
+      enabled: true,
+      paused: false,
+      priority: 'normal' as const,
+      nextFireAt: 5,
+      lastFireAt: null,
+      executions: 0,
+      lastOutcome: null,
+      createdAt: 1,
+      updatedAt: 1,
+    }
+    const run = (id: number, status: RunRecord['status']): RunRecord => ({
+      id,
+      jobId: 'f',
+      status,
+      origin: 'schedule',
+      scheduledFor: 5,
+      createdAt: 5,
+      startedAt: null,
+      endedAt: null,
+      attempt: 0,
+      error: null,
+      resultJson: null,
+      argsJson: null,
+      reason: null,
+      gateAction: null,
+      gateReason: null,
+      gateUntil: null,
+      missedCount: null,
+      recoveredFrom: null,
+      recovery: null,
+    })
     a.applyBatch([{ op: 'putJob', job }])
-    a.pg.query(`INSERT INTO job_groups (grp, job_ids, owner, lease_until) VALUES ('g', '["f"]', 'a', $1)`, [Date.now() + 60_000])
-    a.applyBatch([{ op: 'putRun', run: run(1, 'running'), group: 'g' }, { op: 'putJobState', job: { ...job, executions: 1, nextFireAt: null }, group: 'g' }])
+    a.pg.query(`INSERT INTO job_groups (grp, job_ids, owner, lease_until) VALUES ('g', '["f"]', 'a', $1)`, [
+      Date.now() + 60_000,
+    ])
+    a.applyBatch([
+      { op: 'putRun', run: run(1, 'running'), group: 'g' },
+      { op: 'putJobState', job: { ...job, executions: 1, nextFireAt: null }, group: 'g' },
+    ])
     expect(b.getRun(1)?.status).toBe('running')
     // B takes the group over (as its heartbeat does once A's lease lapsed) and finishes the run.
     b.pg.query("UPDATE job_groups SET owner = 'b' WHERE grp = 'g'")
-    b.applyBatch([{ op: 'putRun', run: { ...run(1, 'succeeded'), endedAt: 9 }, group: 'g' },
-      { op: 'putJobState', job: { ...job, executions: 1, nextFireAt: null, lastOutcome: 'succeeded' }, group: 'g' }])
+    b.applyBatch([
+      { op: 'putRun', run: { ...run(1, 'succeeded'), endedAt: 9 }, group: 'g' },
+      { op: 'putJobState', job: { ...job, executions: 1, nextFireAt: null, lastOutcome: 'succeeded' }, group: 'g' },
+    ])
     // A's writes queued before it noticed: none lands, neither the stale update, nor a new run, nor schedule state.
-    a.applyBatch([{ op: 'putRun', run: run(1, 'pending'), group: 'g' }, { op: 'putRun', run: run(2, 'pending'), group: 'g' },
-      { op: 'putJobState', job: { ...job, executions: 0, nextFireAt: 5 }, group: 'g' }])
+    a.applyBatch([
+      { op: 'putRun', run: run(1, 'pending'), group: 'g' },
+      { op: 'putRun', run: run(2, 'pending'), group: 'g' },
+      { op: 'putJobState', job: { ...job, executions: 0, nextFireAt: 5 }, group: 'g' },
+    ])
     expect(b.getRun(1)).toMatchObject({ status: 'succeeded', endedAt: 9 })
     expect(b.getRun(2)).toBeNull()
     expect(b.getJob('f')).toMatchObject({ executions: 1, nextFireAt: null, lastOutcome: 'succeeded' })
@@ -146,4 +217,3 @@ describe.skipIf(!server)('schedulers sharing PostgreSQL', () => {
     await Promise.all([a.s.stop(), b.s.stop()])
   })
 })
-

@@ -14,14 +14,21 @@ import { createBotRuntime } from '../../src/bot/runtime.ts'
 import { openStateView } from '../../src/bot/state-view.ts'
 import { parseConfig } from '../../src/config/load.ts'
 import { createSyncPg } from '../../src/store/postgres/sync-pg.ts'
-import { CONFORMANCE_CHAIN, CONFORMANCE_WALLETS, describeJournalConformance } from '../../src/chain/journal-conformance.ts'
+import {
+  CONFORMANCE_CHAIN,
+  CONFORMANCE_WALLETS,
+  describeJournalConformance,
+} from '../../src/chain/journal-conformance.ts'
 import { createPgIntentJournal } from '../../src/store/postgres/pg-intent-journal.ts'
 import { createPgLaneLeases } from '../../src/store/postgres/pg-lanes.ts'
 
 const available = process.env.TEST_PG_URL !== undefined || postgresBinDir() !== null
 if (!available) {
-  if (process.env.CI) throw new Error('PostgreSQL is missing in CI: .ci/run installs it with apt (see .ci/apt-packages)')
-  console.warn('\n!!! SKIPPING the PostgreSQL store tests: no server binaries under /usr/lib/postgresql (apt-get install postgresql) !!!\n')
+  if (process.env.CI)
+    throw new Error('PostgreSQL is missing in CI: .ci/run installs it with apt (see .ci/apt-packages)')
+  console.warn(
+    '\n!!! SKIPPING the PostgreSQL store tests: no server binaries under /usr/lib/postgresql (apt-get install postgresql) !!!\n',
+  )
 }
 const server = available ? await startPostgres() : undefined
 afterAll(() => server?.stop())
@@ -78,7 +85,12 @@ if (server) {
       const ran: string[] = []
       const make = () => {
         const s = createScheduler({ store: createPostgresSchedulerStore({ url }) })
-        s.registerTask({ type: 't', handler: async ({ jobId }) => { ran.push(jobId) } })
+        s.registerTask({
+          type: 't',
+          handler: async ({ jobId }) => {
+            ran.push(jobId)
+          },
+        })
         return s
       }
       const s1 = make()
@@ -89,7 +101,12 @@ if (server) {
       expect(summary).toBeTruthy()
       await s1.stop()
       const s2 = make()
-      expect(s2.listJobs().map((j) => j.id).sort()).toEqual(['a', 'b'])
+      expect(
+        s2
+          .listJobs()
+          .map((j) => j.id)
+          .sort(),
+      ).toEqual(['a', 'b'])
       expect(s2.listRuns({ jobId: 'b' }).runs[0]).toMatchObject({ status: 'succeeded' })
       await s2.stop()
     })
@@ -97,12 +114,20 @@ if (server) {
 
   describe('bot with store.kind postgres', () => {
     it('keeps jobs and runs in PostgreSQL; a postgres store without a URL is a config error', async () => {
-      await expect(parseConfig({ store: { kind: 'postgres' } }, 'pg')).rejects.toThrow(/store.url: store.kind "postgres" needs store.url/)
+      await expect(parseConfig({ store: { kind: 'postgres' } }, 'pg')).rejects.toThrow(
+        /store.url: store.kind "postgres" needs store.url/,
+      )
       const url = server.createDatabase('bot_1')
       const dir = mkdtempSync(join(tmpdir(), 'bot-pg-'))
       try {
-        const config = await parseConfig({ store: { kind: 'postgres', url: '${TEST_BOT_PG}', path: join(dir, 'state.db') },
-          jobs: [{ id: 'hello', taskType: 'noop', trigger: 'manual' }] }, 'pg', { env: { TEST_BOT_PG: url } })
+        const config = await parseConfig(
+          {
+            store: { kind: 'postgres', url: '${TEST_BOT_PG}', path: join(dir, 'state.db') },
+            jobs: [{ id: 'hello', taskType: 'noop', trigger: 'manual' }],
+          },
+          'pg',
+          { env: { TEST_BOT_PG: url } },
+        )
         const rt = await createBotRuntime(config, { logger: pino({ level: 'silent' }) })
         try {
           await rt.scheduler.runOnce()
@@ -111,7 +136,9 @@ if (server) {
         }
         const pg = createSyncPg(url)
         try {
-          expect(pg.query<{ status: string }>("SELECT status FROM runs WHERE job_id = 'hello'")).toEqual([{ status: 'succeeded' }])
+          expect(pg.query<{ status: string }>("SELECT status FROM runs WHERE job_id = 'hello'")).toEqual([
+            { status: 'succeeded' },
+          ])
           expect(pg.query<{ id: string }>('SELECT id FROM jobs ORDER BY id').map((r) => r.id)).toContain('hello')
         } finally {
           pg.close()
@@ -125,24 +152,41 @@ if (server) {
       const url = server.createDatabase('bot_cluster')
       const dir = mkdtempSync(join(tmpdir(), 'bot-pgc-'))
       try {
-        const raw = { store: { kind: 'postgres', url: '${TEST_BOT_PG}', path: join(dir, 'a', 'state.db'), cluster: { instanceId: 'a', leaseMs: 3_000, heartbeatMs: 200 } },
-          server: { enabled: false }, jobs: [{ id: 'hello', taskType: 'noop', trigger: 'interval_30m' }] }
+        const raw = {
+          store: {
+            kind: 'postgres',
+            url: '${TEST_BOT_PG}',
+            path: join(dir, 'a', 'state.db'),
+            cluster: { instanceId: 'a', leaseMs: 3_000, heartbeatMs: 200 },
+          },
+          server: { enabled: false },
+          jobs: [{ id: 'hello', taskType: 'noop', trigger: 'interval_30m' }],
+        }
         const config = await parseConfig(raw, 'pg', { env: { TEST_BOT_PG: url } })
-        const rt = await createBotRuntime(config, { logger: pino({ level: process.env.DEBUG_PG ? 'debug' : 'silent' }) })
+        const rt = await createBotRuntime(config, {
+          logger: pino({ level: process.env.DEBUG_PG ? 'debug' : 'silent' }),
+        })
         try {
           await expect(onceWith(rt, () => undefined)).rejects.toMatchObject({ code: 'ONCE_CLUSTER' })
           await rt.start()
-          const viewConfig = await parseConfig({ ...raw, store: { ...raw.store, path: join(dir, 'cli', 'state.db') } }, 'pg', { env: { TEST_BOT_PG: url } })
+          const viewConfig = await parseConfig(
+            { ...raw, store: { ...raw.store, path: join(dir, 'cli', 'state.db') } },
+            'pg',
+            { env: { TEST_BOT_PG: url } },
+          )
           const view = openStateView(viewConfig)
           view.scheduler.pause('hello')
           await view.close()
           const deadline = Date.now() + 5_000
-          while (!rt.scheduler.getJob('hello')!.paused && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+          while (!rt.scheduler.getJob('hello')!.paused && Date.now() < deadline)
+            await new Promise((r) => setTimeout(r, 50))
           expect(rt.scheduler.getJob('hello')!.paused).toBe(true)
           const pg = createSyncPg(url)
           try {
             // The view held no lease; the instance holds the job's group.
-            expect(pg.query<{ owner: string }>("SELECT owner FROM job_groups WHERE grp = 'job:hello'")).toEqual([{ owner: 'a' }])
+            expect(pg.query<{ owner: string }>("SELECT owner FROM job_groups WHERE grp = 'job:hello'")).toEqual([
+              { owner: 'a' },
+            ])
           } finally {
             pg.close()
           }

@@ -1,7 +1,12 @@
 // Capital allocator and rebalancer: exact bigint expectations, caps, reserves, no-churn, seeded property tests.
 import { describe, expect, it } from 'vitest'
 import {
-  optimizePortfolio, parseProtocols, planPortfolio, scoresToBps, toCapitalUnits, type ProtocolSpecInput,
+  optimizePortfolio,
+  parseProtocols,
+  planPortfolio,
+  scoresToBps,
+  toCapitalUnits,
+  type ProtocolSpecInput,
 } from '../../src/capital/allocator.ts'
 import { planRebalance, toJobSpecs } from '../../src/capital/rebalance.ts'
 import { ValidationError } from '../../src/errors/validation-error.ts'
@@ -37,9 +42,30 @@ describe('optimizePortfolio', () => {
     expect(plan.reserved).toEqual({ 10: E18 / 2n, 1: E18 })
     // investable 98.5 ETH: 54.55 % / 36.36 % / 9.09 %
     expect(plan.allocations).toEqual([
-      { protocol: 'bridge_b', chainId: 10, amount: 5_373_175_000n, value: 53_731_750_000_000_000_000n, weightBps: 5455, priority: 1 },
-      { protocol: 'lend_a', chainId: 1, amount: 35_814_600_000_000_000_000n, value: 35_814_600_000_000_000_000n, weightBps: 3636, priority: 2 },
-      { protocol: 'swap_c', chainId: 1, amount: 8_953_650_000_000_000_000n, value: 8_953_650_000_000_000_000n, weightBps: 909, priority: 3 },
+      {
+        protocol: 'bridge_b',
+        chainId: 10,
+        amount: 5_373_175_000n,
+        value: 53_731_750_000_000_000_000n,
+        weightBps: 5455,
+        priority: 1,
+      },
+      {
+        protocol: 'lend_a',
+        chainId: 1,
+        amount: 35_814_600_000_000_000_000n,
+        value: 35_814_600_000_000_000_000n,
+        weightBps: 3636,
+        priority: 2,
+      },
+      {
+        protocol: 'swap_c',
+        chainId: 1,
+        amount: 8_953_650_000_000_000_000n,
+        value: 8_953_650_000_000_000_000n,
+        weightBps: 909,
+        priority: 3,
+      },
     ])
     expect(plan.unallocated).toBe(0n)
   })
@@ -47,18 +73,23 @@ describe('optimizePortfolio', () => {
   it('pins a protocol at its cap, re-splits the excess, and drops one below its minimum', () => {
     const capped = BASE.map((p) => (p.id === 'bridge_b' ? { ...p, maxAmount: 40n * E18 } : p))
     expect(optimizePortfolio(capped, capital(100n * E18), RESERVE).map((a) => [a.protocol, a.value])).toEqual([
-      ['bridge_b', 40n * E18], ['lend_a', 468n * E18 / 10n], ['swap_c', 117n * E18 / 10n],
+      ['bridge_b', 40n * E18],
+      ['lend_a', (468n * E18) / 10n],
+      ['swap_c', (117n * E18) / 10n],
     ])
     const withMin = capped.map((p) => (p.id === 'swap_c' ? { ...p, minAmount: 12n * E18 } : p))
     const plan = planPortfolio(withMin, capital(100n * E18), RESERVE)
-    expect(plan.allocations.map((a) => [a.protocol, a.value])).toEqual([['bridge_b', 40n * E18], ['lend_a', 585n * E18 / 10n]])
+    expect(plan.allocations.map((a) => [a.protocol, a.value])).toEqual([
+      ['bridge_b', 40n * E18],
+      ['lend_a', (585n * E18) / 10n],
+    ])
     expect(plan.unallocated).toBe(0n)
     const shared = BASE.map((p) => ({ ...p, maxShareBps: 5_000 }))
     const s = optimizePortfolio(shared, capital(100n * E18), RESERVE)
-    expect(s.find((a) => a.protocol === 'bridge_b')!.value).toBe(4925n * E18 / 100n) // 50 % of 98.5
+    expect(s.find((a) => a.protocol === 'bridge_b')!.value).toBe((4925n * E18) / 100n) // 50 % of 98.5
   })
 
-  it('floors to each asset\'s decimals and keeps the dust unallocated', () => {
+  it("floors to each asset's decimals and keeps the dust unallocated", () => {
     const plan = planPortfolio([BASE[1]!], capital(E18 + 12_345_678_901n), {})
     expect(plan.allocations[0]).toMatchObject({ amount: 100_000_001n, value: E18 + 10_000_000_000n })
     expect(plan.unallocated).toBe(2_345_678_901n)
@@ -116,7 +147,8 @@ describe('optimizePortfolio', () => {
         expect(spec.expectedValueBps).toBeGreaterThan(0)
         if (spec.maxAmount !== undefined) expect(a.value).toBeLessThanOrEqual(spec.maxAmount)
         if (spec.minAmount !== undefined) expect(a.value).toBeGreaterThanOrEqual(spec.minAmount)
-        if (spec.maxShareBps !== undefined) expect(a.value * 10_000n).toBeLessThanOrEqual(investable * BigInt(spec.maxShareBps))
+        if (spec.maxShareBps !== undefined)
+          expect(a.value * 10_000n).toBeLessThanOrEqual(investable * BigInt(spec.maxShareBps))
       }
       expect(plan.allocations.map((a) => a.priority)).toEqual(plan.allocations.map((_, i) => i + 1))
       // unconstrained: everything investable is placed, up to one unit of rounding per protocol
@@ -147,17 +179,56 @@ describe('planRebalance', () => {
     const positions = { bridge_b: 4_000_000_000n, lend_a: 40n * E18, swap_c: 0n, bad_d: 3n * E18 }
     const moves = planRebalance(targets, positions, protocols, opts)
     expect(moves).toEqual([
-      { protocol: 'lend_a', chainId: 1, action: 'withdraw', amount: 4_185_400_000_000_000_000n, current: 40n * E18, target: 35_814_600_000_000_000_000n, priority: 1 },
-      { protocol: 'bad_d', chainId: 1, action: 'withdraw', amount: 3n * E18, current: 3n * E18, target: 0n, priority: 2 },
-      { protocol: 'bridge_b', chainId: 10, action: 'deposit', amount: 1_373_175_000n, current: 4_000_000_000n, target: 5_373_175_000n, priority: 3 },
-      { protocol: 'swap_c', chainId: 1, action: 'deposit', amount: 8_953_650_000_000_000_000n, current: 0n, target: 8_953_650_000_000_000_000n, priority: 4 },
+      {
+        protocol: 'lend_a',
+        chainId: 1,
+        action: 'withdraw',
+        amount: 4_185_400_000_000_000_000n,
+        current: 40n * E18,
+        target: 35_814_600_000_000_000_000n,
+        priority: 1,
+      },
+      {
+        protocol: 'bad_d',
+        chainId: 1,
+        action: 'withdraw',
+        amount: 3n * E18,
+        current: 3n * E18,
+        target: 0n,
+        priority: 2,
+      },
+      {
+        protocol: 'bridge_b',
+        chainId: 10,
+        action: 'deposit',
+        amount: 1_373_175_000n,
+        current: 4_000_000_000n,
+        target: 5_373_175_000n,
+        priority: 3,
+      },
+      {
+        protocol: 'swap_c',
+        chainId: 1,
+        action: 'deposit',
+        amount: 8_953_650_000_000_000_000n,
+        current: 0n,
+        target: 8_953_650_000_000_000_000n,
+        priority: 4,
+      },
     ])
     const jobs = toJobSpecs(moves, 'tick-7')
     expect(jobs[2]).toEqual({
       taskType: 'allocate_bridge_b',
       priority: 3,
       dedupeKey: 'tick-7:bridge_b:deposit:1373175000:5373175000',
-      args: { protocol: 'bridge_b', chainId: 10, action: 'deposit', amount: '1373175000', current: '4000000000', target: '5373175000' },
+      args: {
+        protocol: 'bridge_b',
+        chainId: 10,
+        action: 'deposit',
+        amount: '1373175000',
+        current: '4000000000',
+        target: '5373175000',
+      },
     })
     expect(JSON.parse(JSON.stringify(jobs))).toEqual(jobs) // plain JSON data
   })

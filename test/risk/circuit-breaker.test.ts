@@ -23,7 +23,11 @@ describe('circuit breaker', () => {
   let path: string
   let dbs: Db[]
   let clock: number
-  const open = () => { const db = openDatabase({ path }); dbs.push(db); return db }
+  const open = () => {
+    const db = openDatabase({ path })
+    dbs.push(db)
+    return db
+  }
   const breaker = (db = open(), logger?: ReturnType<typeof createLogger>) =>
     createCircuitBreaker({ db, config: CONFIG, now: () => clock, ...(logger ? { logger } : {}) })
 
@@ -40,16 +44,28 @@ describe('circuit breaker', () => {
 
   it('trips after N consecutive failures, survives a restart, and resets after the timeout', () => {
     const lines: string[] = []
-    const logger = createLogger({ level: 'info', destination: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb() } }) })
+    const logger = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(c, _e, cb) {
+          lines.push(String(c))
+          cb()
+        },
+      }),
+    })
     const b = breaker(open(), logger)
-    b.recordJobResult(false); b.recordJobResult(false); b.recordJobResult(true) // a success restarts the count
-    b.recordJobResult(false); b.recordJobResult(false)
+    b.recordJobResult(false)
+    b.recordJobResult(false)
+    b.recordJobResult(true) // a success restarts the count
+    b.recordJobResult(false)
+    b.recordJobResult(false)
     expect(b.evaluate(CALM).state).toBe('closed')
     b.recordJobResult(false)
     const tripped = b.evaluate(CALM)
     expect(tripped).toMatchObject({ state: 'open', openedAt: clock, resetEligibleAt: clock + 60_000 })
     expect(tripped.causes.map((c) => c.kind)).toEqual(['consecutive_failures'])
-    dbs[0]!.close(); dbs = []
+    dbs[0]!.close()
+    dbs = []
 
     // restart: a new process opens the same file
     clock += 30_000
@@ -88,7 +104,9 @@ describe('circuit breaker', () => {
     b.recordGasSpend(10, 5n * 10n ** 14n) // 1.1e15 > 1e15
     expect(b.gasSpentToday(10)).toBe(11n * 10n ** 14n)
     const s = b.evaluate(CALM)
-    expect(s.causes).toEqual([{ kind: 'gas_budget', detail: 'chain 10 spent 1100000000000000 wei on gas today, budget 1000000000000000' }])
+    expect(s.causes).toEqual([
+      { kind: 'gas_budget', detail: 'chain 10 spent 1100000000000000 wei on gas today, budget 1000000000000000' },
+    ])
     clock += 61_000
     expect(b.evaluate(CALM).state).toBe('open') // same day: still over budget
     clock = Date.UTC(2026, 0, 6, 0, 0, 1)
@@ -98,10 +116,15 @@ describe('circuit breaker', () => {
 
   it('trips on drawdown from the recorded peak', () => {
     const b = breaker()
-    b.recordPortfolioValue(1_000n); b.recordPortfolioValue(1_200n); b.recordPortfolioValue(961n)
+    b.recordPortfolioValue(1_000n)
+    b.recordPortfolioValue(1_200n)
+    b.recordPortfolioValue(961n)
     expect(b.evaluate(CALM).state).toBe('closed') // 1991 bps
     b.recordPortfolioValue(960n) // exactly 2000 bps
-    expect(b.evaluate(CALM).causes[0]).toEqual({ kind: 'drawdown', detail: 'portfolio 2000 bps below its peak (limit 2000)' })
+    expect(b.evaluate(CALM).causes[0]).toEqual({
+      kind: 'drawdown',
+      detail: 'portfolio 2000 bps below its peak (limit 2000)',
+    })
     clock += 60_000
     b.recordPortfolioValue(1_100n)
     expect(b.evaluate(CALM).state).toBe('closed')

@@ -10,8 +10,12 @@ const GWEI = 10n ** 9n
 
 describe('gas oracle on anvil', () => {
   let anvil: AnvilInstance
-  beforeAll(async () => { anvil = await startAnvil({ chainId: 31337 }) })
-  afterAll(async () => { await anvil?.stop() })
+  beforeAll(async () => {
+    anvil = await startAnvil({ chainId: 31337 })
+  })
+  afterAll(async () => {
+    await anvil?.stop()
+  })
 
   it('reads base fees over a rolling window, reports percentiles, then stale and unavailable when the RPC dies', async () => {
     const client = createPublicClient({ transport: http(anvil.rpcUrl), cacheTime: 0 })
@@ -23,7 +27,13 @@ describe('gas oracle on anvil', () => {
     const head = await client.getBlock({ blockTag: 'latest' })
     let clock = Number(head.timestamp) * 1000 + 1_000
     const oracle = createGasOracle({
-      config: { chainId: 31337, windowBlocks: 4, maxBlockAgeMs: 60_000, maxUpdateAgeMs: 60_000, unavailableAfterMs: 300_000 },
+      config: {
+        chainId: 31337,
+        windowBlocks: 4,
+        maxBlockAgeMs: 60_000,
+        maxUpdateAgeMs: 60_000,
+        unavailableAfterMs: 300_000,
+      },
       client,
       now: () => clock,
     })
@@ -57,7 +67,12 @@ describe('gas oracle on anvil', () => {
     expect(dead.reason).toMatch(/last fee refresh failed/)
     expect(dead.reason).not.toMatch(/\/\/127\.0\.0\.1:\d+\/./) // no URL path leaks
     clock += 400_000
-    expect(oracle.snapshot()).toMatchObject({ status: 'unavailable', baseFee: null, percentiles: null, priorityFee: null })
+    expect(oracle.snapshot()).toMatchObject({
+      status: 'unavailable',
+      baseFee: null,
+      percentiles: null,
+      priorityFee: null,
+    })
   })
 })
 
@@ -68,8 +83,14 @@ describe('gas oracle fed from a recorded trace', () => {
     let clock = 0
     const oracle = createGasOracle({ config: { chainId: 1, windowBlocks: 300 }, now: () => clock })
     const slice = trace.slice(1000, 1600)
-    for (const s of slice) { clock = s.timestamp * 1000; oracle.ingest([s]) }
-    const window = slice.slice(-300).map((s) => s.baseFeePerGas).sort((a, b) => (a < b ? -1 : 1))
+    for (const s of slice) {
+      clock = s.timestamp * 1000
+      oracle.ingest([s])
+    }
+    const window = slice
+      .slice(-300)
+      .map((s) => s.baseFeePerGas)
+      .sort((a, b) => (a < b ? -1 : 1))
     const snap = oracle.snapshot()
     expect(snap).toMatchObject({ status: 'fresh', samples: 300, baseFee: slice[599]!.baseFeePerGas })
     expect(snap.percentiles).toEqual({ p10: window[29], p25: window[74], p50: window[149], p90: window[269] })

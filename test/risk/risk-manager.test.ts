@@ -18,8 +18,11 @@ import fixtures from './fixtures/fixtures.json' with { type: 'json' }
 const G = 1_000_000_000n
 const account = privateKeyToAccount(ANVIL_TEST_KEYS[0])
 const POLICY: DynamicPolicyConfig = {
-  maxGasPrice: 50n * G, criticalMaxGasPrice: 100n * G, hardMaxGasPrice: 150n * G,
-  maxDelayMs: 3_600_000, recheckMs: 30_000,
+  maxGasPrice: 50n * G,
+  criticalMaxGasPrice: 100n * G,
+  hardMaxGasPrice: 150n * G,
+  maxDelayMs: 3_600_000,
+  recheckMs: 30_000,
   deadline: { lowPercentile: 10, highPercentile: 50, shape: 2, safetyMs: 300_000 },
   thinning: { mode: 'stretch', factor: 2 },
 }
@@ -42,31 +45,65 @@ describe('risk manager on anvil', () => {
     const pub = createPublicClient({ transport: http(anvil.rpcUrl), cacheTime: 0, pollingInterval: 50 })
     const wallet = createWalletClient({ account, transport: http(anvil.rpcUrl) })
     const deploy = async (name: 'TestFeed' | 'TestToken', args: unknown[]): Promise<Address> => {
-      const hash = await wallet.deployContract({ abi: fixtures[name].abi as Abi, bytecode: fixtures[name].bytecode as Hex, args, chain: null })
+      const hash = await wallet.deployContract({
+        abi: fixtures[name].abi as Abi,
+        bytecode: fixtures[name].bytecode as Hex,
+        args,
+        chain: null,
+      })
       return (await pub.waitForTransactionReceipt({ hash })).contractAddress!
     }
     const feed = await deploy('TestFeed', [8])
     const token = await deploy('TestToken', ['Wrapped Ether', 'WETH', 18])
     let clock = Number((await pub.getBlock()).timestamp) * 1000
     const setPrice = async (usd: number) => {
-      const hash = await wallet.writeContract({ address: feed, abi: fixtures.TestFeed.abi as Abi, functionName: 'updateAnswerAt',
-        args: [BigInt(Math.round(usd * 1e8)), BigInt(Math.floor(clock / 1000))], chain: null })
+      const hash = await wallet.writeContract({
+        address: feed,
+        abi: fixtures.TestFeed.abi as Abi,
+        functionName: 'updateAnswerAt',
+        args: [BigInt(Math.round(usd * 1e8)), BigInt(Math.floor(clock / 1000))],
+        chain: null,
+      })
       await pub.waitForTransactionReceipt({ hash })
     }
     const path = join(dir, 'state.db')
-    const open = () => { const db = openDatabase({ path }); dbs.push(db); return db }
-    const breakerConfig = { riskScoreThreshold: 90, maxConsecutiveFailures: 3, defaultDailyGasBudgetWei: 10n ** 18n,
-      maxDrawdownBps: 3000, circuitBreakerTimeoutMs: 600_000 }
-    const makeManager = () => createRiskManager({
-      gasOracles: [createGasOracle({ config: { chainId: 31337, windowBlocks: 20, maxBlockAgeMs: Infinity }, client: pub, now: () => clock })],
-      priceSources: [createChainlinkPriceSource('eth-usd', pub, feed, { maxAgeSec: 600, now: () => clock })],
-      volatility: createVolatilityClassifier({ windowBars: 4, barSeconds: 60, annualize: false,
-        thresholds: { mediumEnter: 0.01, mediumExit: 0.005, highEnter: 0.03, highExit: 0.02 } }),
-      breaker: createCircuitBreaker({ db: open(), config: breakerConfig, now: () => clock }),
-      now: () => clock,
-    })
+    const open = () => {
+      const db = openDatabase({ path })
+      dbs.push(db)
+      return db
+    }
+    const breakerConfig = {
+      riskScoreThreshold: 90,
+      maxConsecutiveFailures: 3,
+      defaultDailyGasBudgetWei: 10n ** 18n,
+      maxDrawdownBps: 3000,
+      circuitBreakerTimeoutMs: 600_000,
+    }
+    const makeManager = () =>
+      createRiskManager({
+        gasOracles: [
+          createGasOracle({
+            config: { chainId: 31337, windowBlocks: 20, maxBlockAgeMs: Infinity },
+            client: pub,
+            now: () => clock,
+          }),
+        ],
+        priceSources: [createChainlinkPriceSource('eth-usd', pub, feed, { maxAgeSec: 600, now: () => clock })],
+        volatility: createVolatilityClassifier({
+          windowBars: 4,
+          barSeconds: 60,
+          annualize: false,
+          thresholds: { mediumEnter: 0.01, mediumExit: 0.005, highEnter: 0.03, highExit: 0.02 },
+        }),
+        breaker: createCircuitBreaker({ db: open(), config: breakerConfig, now: () => clock }),
+        now: () => clock,
+      })
     let manager = makeManager()
-    const tick = async (usd: number) => { clock += 60_000; await setPrice(usd); return manager.assessCurrentRisk() }
+    const tick = async (usd: number) => {
+      clock += 60_000
+      await setPrice(usd)
+      return manager.assessCurrentRisk()
+    }
     for (let i = 0; i < 5; i++) await tick(2000 + i) // calm warm-up
 
     // 1. gas spike: the swap is delayed, then runs (a real transaction) once gas falls
@@ -82,16 +119,32 @@ describe('risk manager on anvil', () => {
     risk = await tick(2006)
     const calmGas = decideDispatch(swap, { now: clock, gas: risk.gas }, risk, POLICY)
     expect(calmGas).toMatchObject({ action: 'run' })
-    const sent = await wallet.writeContract({ address: token, abi: fixtures.TestToken.abi as Abi, functionName: 'mint',
-      args: [account.address, 1n], maxFeePerGas: POLICY.maxGasPrice, maxPriorityFeePerGas: G, chain: null })
+    const sent = await wallet.writeContract({
+      address: token,
+      abi: fixtures.TestToken.abi as Abi,
+      functionName: 'mint',
+      args: [account.address, 1n],
+      maxFeePerGas: POLICY.maxGasPrice,
+      maxPriorityFeePerGas: G,
+      chain: null,
+    })
     expect((await pub.waitForTransactionReceipt({ hash: sent })).status).toBe('success')
 
     // 2. price feed swings -> volatility high -> the recurring job is thinned; calm prices restore it
-    const claim = (occurrence: number): DueRun => ({ jobId: 'claim', chainId: 31337, dueAt: clock, gasSensitive: true, recurring: { intervalMs: 60_000, occurrence } })
+    const claim = (occurrence: number): DueRun => ({
+      jobId: 'claim',
+      chainId: 31337,
+      dueAt: clock,
+      gasSensitive: true,
+      recurring: { intervalMs: 60_000, occurrence },
+    })
     for (const p of [2100, 1950, 2150, 1900]) risk = await tick(p)
     expect(risk.volatility.level).toBe('high')
     expect(risk.reasons.some((r) => r.startsWith('volatility high'))).toBe(true)
-    expect(decideDispatch(claim(1), { now: clock, gas: risk.gas }, risk, POLICY)).toMatchObject({ action: 'skip', code: 'thinned' })
+    expect(decideDispatch(claim(1), { now: clock, gas: risk.gas }, risk, POLICY)).toMatchObject({
+      action: 'skip',
+      code: 'thinned',
+    })
     expect(decideDispatch(claim(2), { now: clock, gas: risk.gas }, risk, POLICY).action).toBe('run')
     for (const p of [1901, 1902, 1901, 1902, 1901]) risk = await tick(p)
     expect(risk.volatility.level).toBe('low')
@@ -102,7 +155,10 @@ describe('risk manager on anvil', () => {
     for (let i = 0; i < 3; i++) breaker.recordJobResult(false)
     risk = await tick(1901)
     expect(risk.circuitBreaker.state).toBe('open')
-    expect(decideDispatch(swap, { now: clock, gas: risk.gas }, risk, POLICY)).toMatchObject({ action: 'hold', code: 'breaker_open' })
+    expect(decideDispatch(swap, { now: clock, gas: risk.gas }, risk, POLICY)).toMatchObject({
+      action: 'hold',
+      code: 'breaker_open',
+    })
     manager = makeManager() // restart: new manager, breaker and connection on the same file
     risk = await tick(1902)
     expect(risk.circuitBreaker).toMatchObject({ state: 'open' })

@@ -55,7 +55,10 @@ describe('volatility classifier on real ETH/USDT 1-minute bars', () => {
 
   it('hysteresis changes level far less often than the same thresholds without it', () => {
     const file = 'eth_usdt_1m_2022-11-07_to_2022-11-13_ftx.csv'
-    const noHysteresis = { ...CONFIG, thresholds: { mediumEnter: 0.8, mediumExit: 0.7999, highEnter: 1.5, highExit: 1.4999 } }
+    const noHysteresis = {
+      ...CONFIG,
+      thresholds: { mediumEnter: 0.8, mediumExit: 0.7999, highEnter: 1.5, highExit: 1.4999 },
+    }
     const withH = minutesPerLevel(file).changes
     const without = minutesPerLevel(file, noHysteresis).changes
     expect(withH).toBeGreaterThan(0)
@@ -64,7 +67,12 @@ describe('volatility classifier on real ETH/USDT 1-minute bars', () => {
 })
 
 describe('volatility classifier units', () => {
-  const small = { windowBars: 4, barSeconds: 60, annualize: false, thresholds: { mediumEnter: 0.02, mediumExit: 0.01, highEnter: 0.05, highExit: 0.03 } }
+  const small = {
+    windowBars: 4,
+    barSeconds: 60,
+    annualize: false,
+    thresholds: { mediumEnter: 0.02, mediumExit: 0.01, highEnter: 0.05, highExit: 0.03 },
+  }
 
   it('stays low and unwarmed until the window is full, and a flat price has zero volatility', () => {
     const c = createVolatilityClassifier(small)
@@ -87,7 +95,11 @@ describe('volatility classifier units', () => {
   it('scales a return over a longer gap down to one bar, and annualizes by sqrt(bars per year)', () => {
     const perBar = createVolatilityClassifier({ ...small, windowBars: 2 })
     const annual = createVolatilityClassifier({ ...small, windowBars: 2, annualize: true })
-    for (const c of [perBar, annual]) { c.push(0, 100); c.push(60, 101); c.push(300, 99) }
+    for (const c of [perBar, annual]) {
+      c.push(0, 100)
+      c.push(60, 101)
+      c.push(300, 99)
+    }
     const r1 = Math.log(1.01)
     const r2 = Math.log(99 / 101) / 2 // 240 s = 4 bars -> divide by sqrt(4)
     const sd = Math.abs(r1 - r2) / Math.sqrt(2)
@@ -109,14 +121,18 @@ describe('volatility classifier units', () => {
     expect(held.value).toBeCloseTo(0.04, 12)
     expect(held.level).toBe('high')
     const fresh = createVolatilityClassifier({ ...small, windowBars: 2 })
-    fresh.push(0, 100); fresh.push(60, 100 * Math.exp(-0.05)); fresh.push(120, 100 * Math.exp(-0.05 + x))
+    fresh.push(0, 100)
+    fresh.push(60, 100 * Math.exp(-0.05))
+    fresh.push(120, 100 * Math.exp(-0.05 + x))
     expect(fresh.reading().level).toBe('medium') // same value, no history: medium
     expect(step(x + 0.02 * Math.SQRT2).level).toBe('medium') // 0.02 < highExit 0.03
     expect(step(x + 0.02 * Math.SQRT2).level).toBe('low') // 0 < mediumExit 0.01
   })
 
   it('rejects thresholds without hysteresis order and bad prices', () => {
-    expect(() => createVolatilityClassifier({ ...small, thresholds: { ...small.thresholds, highExit: 0.06 } })).toThrow(ValidationError)
+    expect(() => createVolatilityClassifier({ ...small, thresholds: { ...small.thresholds, highExit: 0.06 } })).toThrow(
+      ValidationError,
+    )
     expect(() => createVolatilityClassifier({ ...small, windowBars: 1 })).toThrow(/windowBars/)
     expect(() => createVolatilityClassifier(small).push(0, 0)).toThrow(RangeError)
   })

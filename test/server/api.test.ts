@@ -19,20 +19,32 @@ let server: Awaited<ReturnType<typeof startBotServer>>
 let operator: string
 
 beforeAll(async () => {
-  const config = await parseConfig({
-    preset: 'devnet-demo', store: { path: join(dir, 'state.db') },
-    server: { enabled: true, port: 0, tokens: [{ name: 'ops-viewer', role: 'viewer', env: 'TEST_VIEWER_TOKEN' }], rateLimit: { perMinute: 60, burst: 30 } },
-    jobs: [
-      { id: 'a', taskType: 'noop', trigger: 'manual' },
-      { id: 'b', taskType: 'noop', trigger: 'manual', dependencies: ['a'] },
-      { id: 'c', taskType: 'noop', trigger: 'manual', dependencies: ['a', 'b'] },
-      ...Array.from({ length: 7 }, (_, i) => ({ id: `n${i}`, taskType: 'noop', trigger: 'manual' })),
-    ],
-  }, 'api-test')
+  const config = await parseConfig(
+    {
+      preset: 'devnet-demo',
+      store: { path: join(dir, 'state.db') },
+      server: {
+        enabled: true,
+        port: 0,
+        tokens: [{ name: 'ops-viewer', role: 'viewer', env: 'TEST_VIEWER_TOKEN' }],
+        rateLimit: { perMinute: 60, burst: 30 },
+      },
+      jobs: [
+        { id: 'a', taskType: 'noop', trigger: 'manual' },
+        { id: 'b', taskType: 'noop', trigger: 'manual', dependencies: ['a'] },
+        { id: 'c', taskType: 'noop', trigger: 'manual', dependencies: ['a', 'b'] },
+        ...Array.from({ length: 7 }, (_, i) => ({ id: `n${i}`, taskType: 'noop', trigger: 'manual' })),
+      ],
+    },
+    'api-test',
+  )
   rt = await createBotRuntime(config, { logger: pino({ level: 'silent' }) })
   await rt.start()
   operator = createTokenStore(rt.db).create('ci', 'operator').token
-  server = await startBotServer(rt, { logger: pino({ level: 'silent' }), env: { BOT_API_TOKEN: ADMIN, TEST_VIEWER_TOKEN: VIEWER } })
+  server = await startBotServer(rt, {
+    logger: pino({ level: 'silent' }),
+    env: { BOT_API_TOKEN: ADMIN, TEST_VIEWER_TOKEN: VIEWER },
+  })
 }, 120_000)
 afterAll(async () => {
   await server?.closeAll()
@@ -42,7 +54,11 @@ afterAll(async () => {
 
 async function call(method: string, path: string, token?: string, body?: unknown) {
   const res = await fetch(server.url + path, {
-    method, headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    method,
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   })
   const text = await res.text()
@@ -62,7 +78,12 @@ describe('read endpoints', () => {
     const r = await call('GET', '/api/health')
     expect(r.status).toBe(200)
     expect(r.body.ready).toBe(true)
-    expect(r.body.checks.map((c: { name: string }) => c.name).sort()).toEqual(['database', 'rpc:31337', 'rpc:31338', 'scheduler'])
+    expect(r.body.checks.map((c: { name: string }) => c.name).sort()).toEqual([
+      'database',
+      'rpc:31337',
+      'rpc:31338',
+      'scheduler',
+    ])
   })
   it('status, risk and allocations answer with the live state', async () => {
     const s = await call('GET', '/api/status')
@@ -88,7 +109,12 @@ describe('read endpoints', () => {
       pages++
     } while (cursor)
     expect(pages).toBe(Math.ceil(rt.scheduler.listJobs().length / 4))
-    expect(seen.sort()).toEqual(rt.scheduler.listJobs().map((j) => j.id).sort())
+    expect(seen.sort()).toEqual(
+      rt.scheduler
+        .listJobs()
+        .map((j) => j.id)
+        .sort(),
+    )
   })
   it('shows one job with its explanation, 404 for an unknown one', async () => {
     const r = await call('GET', '/api/jobs/c')
@@ -120,9 +146,15 @@ describe('mutations: tokens, roles, validation, audit', () => {
     expect(v.body.error.hint).toMatch(/operator/)
     const after = rt.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }
     expect(after.n - before.n).toBe(3)
-    const rows = rt.db.prepare("SELECT actor, outcome FROM audit_log ORDER BY id DESC LIMIT 3").all()
-    expect(rows).toEqual([{ actor: 'ops-viewer', outcome: 'denied' }, { actor: 'anonymous', outcome: 'denied' }, { actor: 'anonymous', outcome: 'denied' }])
-    const dump = JSON.stringify(rt.db.prepare('SELECT * FROM audit_log').all()) + JSON.stringify(rt.db.prepare('SELECT * FROM api_tokens').all())
+    const rows = rt.db.prepare('SELECT actor, outcome FROM audit_log ORDER BY id DESC LIMIT 3').all()
+    expect(rows).toEqual([
+      { actor: 'ops-viewer', outcome: 'denied' },
+      { actor: 'anonymous', outcome: 'denied' },
+      { actor: 'anonymous', outcome: 'denied' },
+    ])
+    const dump =
+      JSON.stringify(rt.db.prepare('SELECT * FROM audit_log').all()) +
+      JSON.stringify(rt.db.prepare('SELECT * FROM api_tokens').all())
     expect(dump).not.toContain(operator)
     expect(dump).not.toContain(ADMIN)
     expect(dump).not.toContain('wrong-token')
@@ -139,7 +171,11 @@ describe('mutations: tokens, roles, validation, audit', () => {
     const second = await call('GET', `/api/runs?job=b&limit=2&cursor=${first.body.nextCursor}`)
     expect(second.body.runs).toHaveLength(1)
     expect(new Set([...first.body.runs, ...second.body.runs].map((x: { id: number }) => x.id)).size).toBe(3)
-    const ok = rt.db.prepare("SELECT actor, action, target, outcome FROM audit_log WHERE action = 'job.run' AND outcome = 'ok' ORDER BY id LIMIT 1").get()
+    const ok = rt.db
+      .prepare(
+        "SELECT actor, action, target, outcome FROM audit_log WHERE action = 'job.run' AND outcome = 'ok' ORDER BY id LIMIT 1",
+      )
+      .get()
     expect(ok).toEqual({ actor: 'ci', action: 'job.run', target: 'a', outcome: 'ok' })
   })
   it('enable/disable/pause/resume a job and pause/resume all', async () => {
@@ -178,13 +214,19 @@ describe('mutations: tokens, roles, validation, audit', () => {
     expect(rt.scheduler.getJob('lend-proceeds')?.dependencies).toEqual(['daily-swap'])
   })
   it('schedules and cancels a task; bad job definitions and bodies are 400 with the field', async () => {
-    const bad = await call('POST', '/api/jobs', operator, { id: 'x1', taskType: 'noop', trigger: { type: 'interval', every: -1, unit: 's' } })
+    const bad = await call('POST', '/api/jobs', operator, {
+      id: 'x1',
+      taskType: 'noop',
+      trigger: { type: 'interval', every: -1, unit: 's' },
+    })
     expect(bad.status).toBe(400)
     expect(JSON.stringify(bad.body.error)).toMatch(/trigger/)
     expect((await call('POST', '/api/jobs', operator, '{not json')).body.error.message).toMatch(/body: not valid JSON/)
     const ok = await call('POST', '/api/jobs', operator, { id: 'x1', taskType: 'noop', trigger: 'manual' })
     expect(ok.body.job.id).toBe('x1')
-    expect((await call('POST', '/api/jobs', operator, { id: 'x1', taskType: 'noop', trigger: 'manual' })).status).toBe(409)
+    expect((await call('POST', '/api/jobs', operator, { id: 'x1', taskType: 'noop', trigger: 'manual' })).status).toBe(
+      409,
+    )
     const del = await call('DELETE', '/api/jobs/x1?remove=true', operator)
     expect(del.body.removed).toBe(true)
     expect(rt.scheduler.getJob('x1')).toBeNull()
@@ -197,7 +239,9 @@ describe('mutations: tokens, roles, validation, audit', () => {
     expect(codes).toContain(429)
     const limited = await call('PUT', '/api/jobs/n2/resume', token)
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
-    const row = rt.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE actor = 'burst' AND outcome = 'rate_limited'").get() as { n: number }
+    const row = rt.db
+      .prepare("SELECT COUNT(*) AS n FROM audit_log WHERE actor = 'burst' AND outcome = 'rate_limited'")
+      .get() as { n: number }
     expect(row.n).toBeGreaterThan(0)
   })
   it('serves Prometheus metrics with run counts, the breaker gauge and RPC calls per tick', async () => {
@@ -225,7 +269,9 @@ describe('mutations: tokens, roles, validation, audit', () => {
 describe('roles', () => {
   it('every mutation is 403 below its role and passes the role check at or above it', async () => {
     const store = createTokenStore(rt.db)
-    const t = Object.fromEntries((['viewer', 'operator', 'admin'] as const).map((r) => [r, store.create(`matrix-${r}`, r).token]))
+    const t = Object.fromEntries(
+      (['viewer', 'operator', 'admin'] as const).map((r) => [r, store.create(`matrix-${r}`, r).token]),
+    )
     // [method, path, body, weakest role]; bodies and ids are chosen so an allowed call changes nothing lasting.
     const cases: [string, string, unknown, 'operator' | 'admin'][] = [
       ['POST', '/api/jobs/n5/run', undefined, 'operator'],
@@ -253,7 +299,9 @@ describe('roles', () => {
         }
       }
     }
-    const denied = rt.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE actor LIKE 'matrix-%' AND outcome = 'denied'").get() as { n: number }
+    const denied = rt.db
+      .prepare("SELECT COUNT(*) AS n FROM audit_log WHERE actor LIKE 'matrix-%' AND outcome = 'denied'")
+      .get() as { n: number }
     expect(denied.n).toBe(cases.length + cases.filter((c) => c[3] === 'admin').length)
   })
 })
@@ -262,13 +310,28 @@ describe('under load', () => {
   it('50 concurrent clients for 2 s (reads and run-now) get no error answer; the runs they asked for happen', async () => {
     const before = rt.scheduler.listRuns({ jobId: 'n6', limit: 500 }).runs.length
     const r = await runApiLoad({
-      baseUrl: server.url, clients: 50, durationMs: 2_000, token: ADMIN, mutation: { jobId: 'n6', everyMs: 400 },
-      paths: ['/api/status', '/api/jobs?limit=5', '/api/runs?limit=20', '/api/risk', '/api/health', '/metrics', '/api/jobs/a', '/'],
+      baseUrl: server.url,
+      clients: 50,
+      durationMs: 2_000,
+      token: ADMIN,
+      mutation: { jobId: 'n6', everyMs: 400 },
+      paths: [
+        '/api/status',
+        '/api/jobs?limit=5',
+        '/api/runs?limit=20',
+        '/api/risk',
+        '/api/health',
+        '/metrics',
+        '/api/jobs/a',
+        '/',
+      ],
     })
     expect(r.errorSamples).toEqual([])
     expect(r.errors).toBe(0)
     expect(r.requests).toBeGreaterThan(200)
     expect(Object.keys(r.byPath)).toHaveLength(9)
-    await expect.poll(() => rt.scheduler.listRuns({ jobId: 'n6', status: 'succeeded', limit: 500 }).runs.length - before).toBe(r.byPath['/api/jobs/n6/run'])
+    await expect
+      .poll(() => rt.scheduler.listRuns({ jobId: 'n6', status: 'succeeded', limit: 500 }).runs.length - before)
+      .toBe(r.byPath['/api/jobs/n6/run'])
   })
 })

@@ -18,16 +18,39 @@ let rt: BotRuntime
 let server: Awaited<ReturnType<typeof startBotServer>>
 
 beforeAll(async () => {
-  const config = await parseConfig({
-    preset: 'devnet-demo', store: { path: join(dir, 'state.db') }, server: { enabled: true, port: 0 },
-    jobs: [
-      { id: 'tick', taskType: 'market_tick', trigger: 'manual' },
-      { id: 'wrap', taskType: 'protocol_call', trigger: 'manual',
-        args: { adapter: 'weth', wallet: 'demo', params: { chainId: L1, action: 'wrap', amount: '1000000000000000 wei' } } },
-      { id: 'wrap-capped', taskType: 'protocol_call', trigger: 'manual', gasCap: '30 gwei', maxDelay: '10m',
-        args: { adapter: 'weth', wallet: 'demo', params: { chainId: L1, action: 'wrap', amount: '1000000000000000 wei' } } },
-    ],
-  }, 'history-api-test')
+  const config = await parseConfig(
+    {
+      preset: 'devnet-demo',
+      store: { path: join(dir, 'state.db') },
+      server: { enabled: true, port: 0 },
+      jobs: [
+        { id: 'tick', taskType: 'market_tick', trigger: 'manual' },
+        {
+          id: 'wrap',
+          taskType: 'protocol_call',
+          trigger: 'manual',
+          args: {
+            adapter: 'weth',
+            wallet: 'demo',
+            params: { chainId: L1, action: 'wrap', amount: '1000000000000000 wei' },
+          },
+        },
+        {
+          id: 'wrap-capped',
+          taskType: 'protocol_call',
+          trigger: 'manual',
+          gasCap: '30 gwei',
+          maxDelay: '10m',
+          args: {
+            adapter: 'weth',
+            wallet: 'demo',
+            params: { chainId: L1, action: 'wrap', amount: '1000000000000000 wei' },
+          },
+        },
+      ],
+    },
+    'history-api-test',
+  )
   rt = await createBotRuntime(config, { logger: pino({ level: 'silent' }) })
   await rt.start()
   server = await startBotServer(rt, { logger: pino({ level: 'silent' }), env: { BOT_API_TOKEN: ADMIN } })
@@ -58,7 +81,10 @@ async function tick() {
   await rt.history.idle()
 }
 const anvil = (method: string, params: unknown[]) =>
-  (rt.clients[L1] as unknown as { request(a: { method: string; params: unknown[] }): Promise<unknown> }).request({ method, params })
+  (rt.clients[L1] as unknown as { request(a: { method: string; params: unknown[] }): Promise<unknown> }).request({
+    method,
+    params,
+  })
 
 describe('chart history API', () => {
   it('serves base fees per chain with the caps, after market ticks', async () => {
@@ -67,8 +93,14 @@ describe('chart history API', () => {
     expect(r.status).toBe(200)
     expect(Object.keys(r.body.series).sort()).toEqual([String(L1), '31338'])
     expect(r.body.series[L1].length).toBeGreaterThan(0)
-    expect(r.body.caps.map((c: { label: string }) => c.label)).toEqual(expect.arrayContaining(['gas cap', 'critical cap', 'hard cap', 'wrap-capped cap']))
-    expect(r.body.caps.find((c: { label: string }) => c.label === 'wrap-capped cap')).toEqual({ label: 'wrap-capped cap', wei: String(30n * GWEI), chainId: L1 })
+    expect(r.body.caps.map((c: { label: string }) => c.label)).toEqual(
+      expect.arrayContaining(['gas cap', 'critical cap', 'hard cap', 'wrap-capped cap']),
+    )
+    expect(r.body.caps.find((c: { label: string }) => c.label === 'wrap-capped cap')).toEqual({
+      label: 'wrap-capped cap',
+      wei: String(30n * GWEI),
+      chainId: L1,
+    })
   })
 
   it('records the fee, balances, gas per day and runs per hour after a real transaction', async () => {
@@ -76,25 +108,38 @@ describe('chart history API', () => {
     await tick()
     const tx = await get('/api/history/transactions')
     const row = tx.body.transactions[0]
-    expect(row).toMatchObject({ chainId: L1, jobId: 'wrap', status: expect.stringMatching(/^(mined|confirmed)$/), replacements: 0 })
+    expect(row).toMatchObject({
+      chainId: L1,
+      jobId: 'wrap',
+      status: expect.stringMatching(/^(mined|confirmed)$/),
+      replacements: 0,
+    })
     expect(BigInt(row.feeWei)).toBeGreaterThan(0n)
     expect(row.hash).toMatch(/^0x[0-9a-f]{64}$/)
     const receipt = await rt.clients[L1]!.getTransactionReceipt({ hash: row.hash })
     expect(BigInt(row.feeWei)).toBe(receipt.gasUsed * receipt.effectiveGasPrice)
     const gas = await get('/api/history/gas-spend')
-    expect(gas.body.days.some((d: { chainId: number; wei: string }) => d.chainId === L1 && BigInt(d.wei) > 0n)).toBe(true)
+    expect(gas.body.days.some((d: { chainId: number; wei: string }) => d.chainId === L1 && BigInt(d.wei) > 0n)).toBe(
+      true,
+    )
     expect(gas.body.dailyGasBudgetWei[L1]).toBe(rt.config.risk.dailyGasBudget.toString())
     const bal = await get('/api/history/balances')
-    const assets = bal.body.lines.filter((l: { chainId: number }) => l.chainId === L1).map((l: { asset: string }) => l.asset)
+    const assets = bal.body.lines
+      .filter((l: { chainId: number }) => l.chainId === L1)
+      .map((l: { asset: string }) => l.asset)
     expect(assets).toEqual(expect.arrayContaining(['ETH', 'WETH', 'USDC']))
     const runs = await get('/api/history/runs')
-    expect(runs.body.hours.some((h: { status: string; count: number }) => h.status === 'succeeded' && h.count >= 3)).toBe(true)
+    expect(
+      runs.body.hours.some((h: { status: string; count: number }) => h.status === 'succeeded' && h.count >= 3),
+    ).toBe(true)
   }, 60_000)
 
   it('honours since and bounds the number of points', async () => {
     const now = Date.now()
     const put = rt.db.prepare('INSERT OR IGNORE INTO history_base_fee (chain_id, at, base_fee) VALUES (?, ?, ?)')
-    rt.db.transaction(() => { for (let i = 1; i <= 3_000; i++) put.run(L1, now - i * 10_000, 7_000_000_000) })()
+    rt.db.transaction(() => {
+      for (let i = 1; i <= 3_000; i++) put.run(L1, now - i * 10_000, 7_000_000_000)
+    })()
     const bounded = await get(`/api/history/base-fees?since=${now - 3_000 * 10_000}&points=25`)
     expect(bounded.status).toBe(200)
     expect(bounded.body.series[L1].length).toBeGreaterThan(10)
@@ -119,14 +164,26 @@ describe('chart history API', () => {
   it('housekeeping prunes history past the run retention', async () => {
     const old = Date.now() - (rt.config.scheduler.retention.days + 5) * 86_400_000
     rt.db.prepare('INSERT INTO history_base_fee (chain_id, at, base_fee) VALUES (?, ?, 1)').run(L1, old)
-    rt.db.prepare("INSERT INTO history_balance (chain_id, wallet, asset, at, amount, units) VALUES (?, '0xaa', 'ETH', ?, '1', 1)").run(L1, old)
+    rt.db
+      .prepare(
+        "INSERT INTO history_balance (chain_id, wallet, asset, at, amount, units) VALUES (?, '0xaa', 'ETH', ?, '1', 1)",
+      )
+      .run(L1, old)
     expect((await get(`/api/history/base-fees?since=${old}&points=1000`)).body.series[L1][0].at).toBe(old)
-    const res = await fetch(`${server.url}/api/cleanup/run`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' }, body: '{}' })
+    const res = await fetch(`${server.url}/api/cleanup/run`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    })
     expect(res.status).toBe(200)
     expect(((await res.json()) as { historyPruned: number }).historyPruned).toBe(2)
     const after = await get(`/api/history/base-fees?since=${old}&points=1000`)
     expect(after.body.series[L1][0].at).toBeGreaterThan(old)
-    expect((await get(`/api/history/balances?since=${old}`)).body.lines.every((l: { wallet: string }) => l.wallet !== '0xaa')).toBe(true)
+    expect(
+      (await get(`/api/history/balances?since=${old}`)).body.lines.every(
+        (l: { wallet: string }) => l.wallet !== '0xaa',
+      ),
+    ).toBe(true)
   })
 
   it('a run delayed by a base-fee spike and sent after it shows savings against its due-time base fee', async () => {
@@ -135,7 +192,8 @@ describe('chart history API', () => {
     await tick()
     const runId = rt.scheduler.runNow('wrap-capped')
     await expect.poll(() => rt.scheduler.getRun(runId)?.status, { timeout: 20_000 }).toBe('delayed')
-    const due = rt.db.prepare('SELECT due_base_fee FROM history_gas_timing WHERE run_id = ?').get(runId) as { due_base_fee: string } | undefined
+    const due = rt.db.prepare('SELECT due_base_fee FROM history_gas_timing WHERE run_id = ?').get(runId) as
+      { due_base_fee: string } | undefined
     expect(BigInt(due!.due_base_fee)).toBeGreaterThan(30n * GWEI)
     await anvil('anvil_setNextBlockBaseFeePerGas', [`0x${GWEI.toString(16)}`])
     await anvil('evm_mine', [])

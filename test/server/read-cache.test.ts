@@ -35,7 +35,10 @@ describe('read cache', () => {
     for (let i = 0; i < 2_000; i++) await cache.get(`cursor=${i}`, async () => i)
     t = 1
     let loaded = false
-    await cache.get('cursor=0', async () => { loaded = true; return 0 })
+    await cache.get('cursor=0', async () => {
+      loaded = true
+      return 0
+    })
     expect(loaded).toBe(true)
   })
 })

@@ -28,9 +28,13 @@ export function defineMarketTickTask(deps: {
         riskScore: assessment.riskScore,
         breaker: assessment.circuitBreaker.state,
         volatility: assessment.volatility.level,
-        gasGwei: Object.fromEntries(Object.entries(assessment.gas).map(([id, g]) => [id, { status: g.status, baseFee: gweiText(g.baseFee) }])),
+        gasGwei: Object.fromEntries(
+          Object.entries(assessment.gas).map(([id, g]) => [id, { status: g.status, baseFee: gweiText(g.baseFee) }]),
+        ),
         reasons: assessment.reasons,
-        rpcCalls: Object.fromEntries(Object.entries(deps.rpcTotals?.() ?? {}).map(([id, n]) => [id, n - (before[Number(id)] ?? 0)])),
+        rpcCalls: Object.fromEntries(
+          Object.entries(deps.rpcTotals?.() ?? {}).map(([id, n]) => [id, n - (before[Number(id)] ?? 0)]),
+        ),
       }
     },
   }

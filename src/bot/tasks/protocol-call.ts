@@ -48,7 +48,10 @@ function parse(args: unknown) {
 export function defineProtocolCallTask(deps: ProtocolCallDeps): TaskDefinition {
   const walletOf = (name: string) => {
     const w = deps.wallets.get(name)
-    if (!w) throw new ValidationError('protocol_call args', [{ path: 'wallet', message: `unknown wallet "${name}" (known: ${[...deps.wallets.keys()].join(', ')})` }])
+    if (!w)
+      throw new ValidationError('protocol_call args', [
+        { path: 'wallet', message: `unknown wallet "${name}" (known: ${[...deps.wallets.keys()].join(', ')})` },
+      ])
     return w
   }
   return {
@@ -60,8 +63,13 @@ export function defineProtocolCallTask(deps: ProtocolCallDeps): TaskDefinition {
       const args = parse(ctx.args)
       const adapter = deps.registry.get(args.adapter)
       const account = walletOf(args.wallet)
-      const read = createReadContext({ clients: deps.clients, wallet: account.address,
-        ownWallets: [...deps.wallets.values()].map((w) => w.address), book: deps.book, signal: ctx.signal })
+      const read = createReadContext({
+        clients: deps.clients,
+        wallet: account.address,
+        ownWallets: [...deps.wallets.values()].map((w) => w.address),
+        book: deps.book,
+        signal: ctx.signal,
+      })
       const params = await resolveAdapterParams(adapter, read, args.params)
       let pinned = deps.runCalls.get(ctx.runId)
       if (!pinned) {
@@ -91,8 +99,11 @@ export function defineProtocolCallTask(deps: ProtocolCallDeps): TaskDefinition {
       let evidence: string | undefined
       if (!args.dryRun && adapter.verify && pinned.snapshot !== undefined) {
         const v = await adapter.verify(read, params, pinned.snapshot)
-        if (!v.ok) throw new PostConditionError('POST_CONDITION', `${adapter.id}: ${v.reason}`, { retryable: true,
-          hint: 'the calls were sent once; a retry only checks again' })
+        if (!v.ok)
+          throw new PostConditionError('POST_CONDITION', `${adapter.id}: ${v.reason}`, {
+            retryable: true,
+            hint: 'the calls were sent once; a retry only checks again',
+          })
         evidence = v.evidence
       }
       return { adapter: adapter.id, calls: sent, evidence }

@@ -5,7 +5,10 @@ export const backupCommand = defineCommand({
   name: 'backup',
   summary: 'write an online, integrity-checked backup of the state database (works while the bot runs)',
   usage: 'backup [<file or directory>]',
-  examples: ['bot backup                         into the backups directory (default .state/backups)', 'bot backup /mnt/usb/bot.db'],
+  examples: [
+    'bot backup                         into the backups directory (default .state/backups)',
+    'bot backup /mnt/usb/bot.db',
+  ],
   options: {},
   positionals: { min: 0, max: 1, names: 'a file or directory' },
   async run(ctx) {

@@ -18,7 +18,9 @@ export const explainCommand = defineCommand({
       if (e.waitingOn.length === 0) out.line('  not waiting on anything')
       for (const w of e.waitingOn) out.line(`  waits on ${out.paint.yellow(w.kind)}: ${w.detail}`)
       if (e.lastDecision) {
-        out.line(`  last gate decision: ${e.lastDecision.decision} (${e.lastDecision.reason}) at ${formatTime(e.lastDecision.at)}`)
+        out.line(
+          `  last gate decision: ${e.lastDecision.decision} (${e.lastDecision.reason}) at ${formatTime(e.lastDecision.at)}`,
+        )
       }
     })
   },

@@ -17,13 +17,22 @@ export const historyCommand = defineCommand({
     const jobId = ctx.values.job as string | undefined
     const runs = await ctx.services.history({ ...(jobId !== undefined ? { jobId } : {}), limit })
     const { out } = ctx
-    out.result(runs, () => out.table([
-      { key: 'startedAt', header: 'STARTED', format: (v) => formatTime(v as number | null) },
-      { key: 'jobId', header: 'JOB' },
-      { key: 'status', header: 'STATUS', format: (v) => paintStatus(String(v), out.paint) },
-      { key: 'attempt', header: 'TRY' },
-      { key: 'finishedAt', header: 'TOOK', format: (_v, r) => (r.startedAt && r.finishedAt ? formatDuration(r.finishedAt - r.startedAt) : '-') },
-      { key: 'reason', header: 'REASON / ERROR', max: 70, format: (_v, r) => r.error ?? r.reason ?? '' },
-    ], runs))
+    out.result(runs, () =>
+      out.table(
+        [
+          { key: 'startedAt', header: 'STARTED', format: (v) => formatTime(v as number | null) },
+          { key: 'jobId', header: 'JOB' },
+          { key: 'status', header: 'STATUS', format: (v) => paintStatus(String(v), out.paint) },
+          { key: 'attempt', header: 'TRY' },
+          {
+            key: 'finishedAt',
+            header: 'TOOK',
+            format: (_v, r) => (r.startedAt && r.finishedAt ? formatDuration(r.finishedAt - r.startedAt) : '-'),
+          },
+          { key: 'reason', header: 'REASON / ERROR', max: 70, format: (_v, r) => r.error ?? r.reason ?? '' },
+        ],
+        runs,
+      ),
+    )
   },
 })

@@ -13,11 +13,19 @@ export const housekeepingCommand = defineCommand({
     const r = await ctx.services.housekeeping({ dryRun: ctx.values['dry-run'] === true })
     const verb = r.dryRun ? 'would remove' : 'removed'
     ctx.out.result(r, () => {
-      ctx.out.line(`${r.dryRun ? 'dry run: ' : ''}runs ${verb}: ${r.runsPruned}, audit rows ${verb}: ${r.auditPruned}, chart history rows ${verb}: ${r.historyPruned}`)
-      if (r.database.walCheckpoint) ctx.out.line(`database: optimized, WAL checkpointed (${r.database.walCheckpoint.checkpointed} pages)`)
+      ctx.out.line(
+        `${r.dryRun ? 'dry run: ' : ''}runs ${verb}: ${r.runsPruned}, audit rows ${verb}: ${r.auditPruned}, chart history rows ${verb}: ${r.historyPruned}`,
+      )
+      if (r.database.walCheckpoint)
+        ctx.out.line(`database: optimized, WAL checkpointed (${r.database.walCheckpoint.checkpointed} pages)`)
       for (const d of r.directories) {
-        if (d.error) { ctx.out.line(`${d.directory} (${d.pattern}): skipped: ${d.error}`); continue }
-        ctx.out.line(`${d.directory} (${d.pattern}): ${verb} ${d.removed.length} file(s), ${mb(d.removedBytes)}; kept ${d.kept}, ${mb(d.keptBytes)}`)
+        if (d.error) {
+          ctx.out.line(`${d.directory} (${d.pattern}): skipped: ${d.error}`)
+          continue
+        }
+        ctx.out.line(
+          `${d.directory} (${d.pattern}): ${verb} ${d.removed.length} file(s), ${mb(d.removedBytes)}; kept ${d.kept}, ${mb(d.keptBytes)}`,
+        )
         for (const f of d.removed) ctx.out.line(`  ${f.name}  ${mb(f.bytes)}  (${f.reason})`)
       }
     })

@@ -11,16 +11,30 @@ export const jobsCommand = defineCommand({
   async run(ctx) {
     const jobs = await ctx.services.listJobs()
     const { out } = ctx
-    out.result(jobs, () => out.table([
-      { key: 'id', header: 'JOB' },
-      { key: 'taskType', header: 'TYPE' },
-      { key: 'trigger', header: 'TRIGGER', max: 32 },
-      { key: 'priority', header: 'PRIO' },
-      { key: 'dependencies', header: 'DEPENDS ON', format: (v, j) => dependsOn(v as string[], j.triggerRule) },
-      { key: 'enabled', header: 'STATE', format: (_v, j) => (!j.enabled ? paintStatus('disabled', out.paint) : j.paused ? paintStatus('paused', out.paint) : 'active') },
-      { key: 'nextFireAt', header: 'NEXT', format: (v) => formatTime(v as number | null) },
-      { key: 'lastRun', header: 'LAST', format: (_v, j) => (j.lastRun ? paintStatus(j.lastRun.status, out.paint) : '-') },
-    ], jobs))
+    out.result(jobs, () =>
+      out.table(
+        [
+          { key: 'id', header: 'JOB' },
+          { key: 'taskType', header: 'TYPE' },
+          { key: 'trigger', header: 'TRIGGER', max: 32 },
+          { key: 'priority', header: 'PRIO' },
+          { key: 'dependencies', header: 'DEPENDS ON', format: (v, j) => dependsOn(v as string[], j.triggerRule) },
+          {
+            key: 'enabled',
+            header: 'STATE',
+            format: (_v, j) =>
+              !j.enabled ? paintStatus('disabled', out.paint) : j.paused ? paintStatus('paused', out.paint) : 'active',
+          },
+          { key: 'nextFireAt', header: 'NEXT', format: (v) => formatTime(v as number | null) },
+          {
+            key: 'lastRun',
+            header: 'LAST',
+            format: (_v, j) => (j.lastRun ? paintStatus(j.lastRun.status, out.paint) : '-'),
+          },
+        ],
+        jobs,
+      ),
+    )
   },
 })
 

@@ -20,7 +20,11 @@ export const keystoreCommand = defineCommand({
     'pass show ops-key | bot keystore import --stdin    reads the key from stdin',
   ],
   options: {
-    out: { type: 'string', valueName: '<path>', description: 'where to write it (default .state/keystores/<address>.json; never overwritten)' },
+    out: {
+      type: 'string',
+      valueName: '<path>',
+      description: 'where to write it (default .state/keystores/<address>.json; never overwritten)',
+    },
     'key-env': { type: 'string', valueName: '<NAME>', description: 'import: NAME of the env var holding the key' },
     stdin: { type: 'boolean', description: 'import: read the key from stdin' },
   },
@@ -39,11 +43,16 @@ export const keystoreCommand = defineCommand({
     const passphrase = await readPassphrase(ctx, action === 'new' || privateKey !== undefined)
     const progress = ctx.out.progress('encrypting (scrypt)')
     try {
-      const r = action === 'new'
-        ? await ctx.services.keystoreNew({ ...(out ? { out } : {}), passphrase })
-        : await ctx.services.keystoreImport({ ...(out ? { out } : {}), passphrase, privateKey: privateKey as string })
+      const r =
+        action === 'new'
+          ? await ctx.services.keystoreNew({ ...(out ? { out } : {}), passphrase })
+          : await ctx.services.keystoreImport({ ...(out ? { out } : {}), passphrase, privateKey: privateKey as string })
       progress.succeed(`keystore written: ${r.path}`)
-      ctx.out.result(r, () => ctx.out.line(`address ${r.address}\nfile    ${r.path}\nuse it: wallets: [{ name: "...", keystore: "${r.path}" }]`))
+      ctx.out.result(r, () =>
+        ctx.out.line(
+          `address ${r.address}\nfile    ${r.path}\nuse it: wallets: [{ name: "...", keystore: "${r.path}" }]`,
+        ),
+      )
     } catch (err) {
       progress.fail()
       throw err
@@ -55,9 +64,14 @@ async function readKey(ctx: CommandContext): Promise<string> {
   const envName = ctx.values['key-env'] as string | undefined
   let key: string
   if (envName !== undefined) {
-    if (!ENV_NAME.test(envName)) throw new UsageError('--key-env takes the NAME of an env var (A-Z, 0-9, _)', 'e.g. --key-env OLD_KEY')
+    if (!ENV_NAME.test(envName))
+      throw new UsageError('--key-env takes the NAME of an env var (A-Z, 0-9, _)', 'e.g. --key-env OLD_KEY')
     const v = ctx.env[envName]
-    if (v === undefined || v === '') throw new UsageError(`env var ${envName} is not set`, `export ${envName} first, or omit --key-env to type the key`)
+    if (v === undefined || v === '')
+      throw new UsageError(
+        `env var ${envName} is not set`,
+        `export ${envName} first, or omit --key-env to type the key`,
+      )
     key = v
   } else if (ctx.values.stdin === true) {
     key = await ctx.readStdin()
@@ -67,7 +81,11 @@ async function readKey(ctx: CommandContext): Promise<string> {
     throw new UsageError('no key source: stdin is not a terminal', 'use --stdin to pipe the key, or --key-env <NAME>')
   }
   key = key.trim()
-  if (!KEY.test(key)) throw new UsageError('that is not a private key (expected 64 hex digits, 0x optional)', 'check what you pasted; it is not shown here')
+  if (!KEY.test(key))
+    throw new UsageError(
+      'that is not a private key (expected 64 hex digits, 0x optional)',
+      'check what you pasted; it is not shown here',
+    )
   return key.startsWith('0x') ? key : `0x${key}`
 }
 
@@ -82,9 +100,12 @@ async function readPassphrase(ctx: CommandContext, confirm: boolean): Promise<st
       throw new UsageError('the passphrases differ', 'run the command again')
     }
   } else {
-    throw new UsageError(`no passphrase: set ${PASSPHRASE_ENV} or run in a terminal to be prompted`,
-      `e.g. in the systemd EnvironmentFile: ${PASSPHRASE_ENV}=...`)
+    throw new UsageError(
+      `no passphrase: set ${PASSPHRASE_ENV} or run in a terminal to be prompted`,
+      `e.g. in the systemd EnvironmentFile: ${PASSPHRASE_ENV}=...`,
+    )
   }
-  if (pass.length < MIN_PASSPHRASE) throw new UsageError(`the passphrase is too short (at least ${MIN_PASSPHRASE} characters)`, 'choose a longer one')
+  if (pass.length < MIN_PASSPHRASE)
+    throw new UsageError(`the passphrase is too short (at least ${MIN_PASSPHRASE} characters)`, 'choose a longer one')
   return pass
 }

@@ -20,7 +20,8 @@ export const loadPresetCommand = defineCommand({
       return
     }
     const name = ctx.positionals[0]
-    if (name === undefined) throw new UsageError('load-preset needs a preset name', `available: ${listPresets().join(', ')}`)
+    if (name === undefined)
+      throw new UsageError('load-preset needs a preset name', `available: ${listPresets().join(', ')}`)
     const preset = await loadPreset(name, { env: ctx.env })
     const r = await ctx.services.loadPreset(name, preset, { replace: ctx.values.replace === true })
     ctx.out.result(r, () => {

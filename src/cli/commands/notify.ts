@@ -16,15 +16,22 @@ export const notifyCommand = defineCommand({
   positionals: { min: 1, max: 2, names: '"test" and an optional channel name' },
   async run(ctx) {
     const [action, channel] = ctx.positionals
-    if (action !== 'test') throw new UsageError('notify takes "test"', 'e.g. `bot notify test` or `bot notify test <channel>`')
+    if (action !== 'test')
+      throw new UsageError('notify takes "test"', 'e.g. `bot notify test` or `bot notify test <channel>`')
     const config = ctx.config!
     const db = openDatabase({ path: config.store.path })
     try {
       const notifier = createNotifier({ config: config.notify, db, env: ctx.env, logger: ctx.logger })
       const results = await notifier.test(channel)
-      ctx.out.result(results.map(({ channel: c, ok, status, error }) => ({ channel: c, ok, status, error })), () => {
-        for (const r of results) ctx.out.line(`${r.channel.padEnd(24)} ${r.ok ? `delivered (HTTP ${r.status})` : `NOT delivered: ${r.error} (it stays in the outbox; the running bot retries it)`}`)
-      })
+      ctx.out.result(
+        results.map(({ channel: c, ok, status, error }) => ({ channel: c, ok, status, error })),
+        () => {
+          for (const r of results)
+            ctx.out.line(
+              `${r.channel.padEnd(24)} ${r.ok ? `delivered (HTTP ${r.status})` : `NOT delivered: ${r.error} (it stays in the outbox; the running bot retries it)`}`,
+            )
+        },
+      )
       return results.every((r) => r.ok) ? 0 : 1
     } finally {
       db.close()

@@ -12,7 +12,8 @@ export const restoreCommand = defineCommand({
   async run(ctx) {
     const file = ctx.positionals[0] as string
     if (ctx.values.yes !== true) {
-      if (!ctx.interactive) throw new UsageError('restore replaces the state: confirm with --yes', `bot restore ${file} --yes`)
+      if (!ctx.interactive)
+        throw new UsageError('restore replaces the state: confirm with --yes', `bot restore ${file} --yes`)
       const answer = await ctx.prompt(`replace the state with ${file}? type "yes": `, false)
       if (answer.trim() !== 'yes') throw new UsageError('not confirmed; nothing changed', 'type "yes" or pass --yes')
     }
@@ -20,7 +21,9 @@ export const restoreCommand = defineCommand({
     ctx.out.result(r, () => {
       ctx.out.line(`state restored from ${r.restoredFrom}`)
       if (r.previousSavedAs) ctx.out.line(`previous state saved as ${r.previousSavedAs}`)
-      ctx.out.line('on the next start the bot compares each wallet\'s chain nonce with the restored journal and halts sending if the chain is ahead')
+      ctx.out.line(
+        "on the next start the bot compares each wallet's chain nonce with the restored journal and halts sending if the chain is ahead",
+      )
     })
   },
 })

@@ -19,9 +19,21 @@ export const runCommand = defineCommand({
   ],
   options: {
     once: { type: 'boolean', description: 'run every enabled job once in dependency order, then exit' },
-    'dry-run': { type: 'boolean', description: 'broadcast nothing: run on local forks (or per-call simulation) and report' },
-    port: { type: 'string', valueName: '<n>', description: 'serve the API and dashboard on this port (0 = a free one, printed); overrides server.port' },
-    'max-wait': { type: 'string', valueName: '<duration>', description: 'with --once: stop waiting after this long (e.g. 10m, 2h); default the plan\'s longest maxDelay plus 2 min' },
+    'dry-run': {
+      type: 'boolean',
+      description: 'broadcast nothing: run on local forks (or per-call simulation) and report',
+    },
+    port: {
+      type: 'string',
+      valueName: '<n>',
+      description: 'serve the API and dashboard on this port (0 = a free one, printed); overrides server.port',
+    },
+    'max-wait': {
+      type: 'string',
+      valueName: '<duration>',
+      description:
+        "with --once: stop waiting after this long (e.g. 10m, 2h); default the plan's longest maxDelay plus 2 min",
+    },
   },
   async run(ctx) {
     const config = ctx.config
@@ -31,7 +43,9 @@ export const runCommand = defineCommand({
     const dryRun = ctx.values['dry-run'] === true
     const once = ctx.values.once === true || dryRun
     // A dry run broadcasts nothing and must not write the live state, so it may run beside `bot run`.
-    const lock = dryRun ? undefined : (await import('../../store/lock.ts')).acquireStateLock(config.store.path, ctx.global.cwd)
+    const lock = dryRun
+      ? undefined
+      : (await import('../../store/lock.ts')).acquireStateLock(config.store.path, ctx.global.cwd)
     try {
       return once ? await runOnce(ctx, dryRun) : await runForever(ctx, dryRun)
     } finally {
@@ -45,8 +59,10 @@ async function runOnce(ctx: CommandContext, dryRun: boolean): Promise<number> {
   const progress = ctx.out.progress(dryRun ? 'dry run: preparing forks' : 'running every enabled job once')
   let report: OnceReport
   // A waiting job's reason is a line of its own (the spinner line is overwritten by the next update).
-  const onProgress = (e: ProgressEvent) => (e.kind === 'job' && (e.status === 'delayed' || e.status === 'held')
-    ? ctx.out.note(describe(e)) : progress.update(describe(e)))
+  const onProgress = (e: ProgressEvent) =>
+    e.kind === 'job' && (e.status === 'delayed' || e.status === 'held')
+      ? ctx.out.note(describe(e))
+      : progress.update(describe(e))
   try {
     report = await ctx.services.runOnce({ dryRun, signal: ctx.signal, onProgress, maxWaitMs })
   } catch (err) {
@@ -64,7 +80,9 @@ async function runOnce(ctx: CommandContext, dryRun: boolean): Promise<number> {
 }
 
 async function runForever(ctx: CommandContext, dryRun: boolean): Promise<number> {
-  ctx.out.note(`bot running (pid ${process.pid}${dryRun ? ', dry run: nothing is broadcast' : ''}); Ctrl-C or SIGTERM stops it`)
+  ctx.out.note(
+    `bot running (pid ${process.pid}${dryRun ? ', dry run: nothing is broadcast' : ''}); Ctrl-C or SIGTERM stops it`,
+  )
   const port = parsePort(ctx.values.port)
   await ctx.services.runForever({
     dryRun,
@@ -84,15 +102,20 @@ function describe(e: ProgressEvent): string {
 function printOnce(ctx: CommandContext, report: OnceReport): void {
   const { out } = ctx
   if (report.dryRunMode) {
-    out.line(`dry run on ${report.dryRunMode.mode === 'fork' ? 'local forks' : 'per-call simulation (no fork available)'}` +
-      `${report.dryRunMode.note ? `: ${report.dryRunMode.note}` : ''}`)
+    out.line(
+      `dry run on ${report.dryRunMode.mode === 'fork' ? 'local forks' : 'per-call simulation (no fork available)'}` +
+        `${report.dryRunMode.note ? `: ${report.dryRunMode.note}` : ''}`,
+    )
   }
-  out.table([
-    { key: 'jobId', header: 'JOB' },
-    { key: 'status', header: 'STATUS', format: (v) => paintStatus(String(v), out.paint) },
-    { key: 'durationMs', header: 'TIME', format: (v) => formatDuration(v as number | undefined) },
-    { key: 'error', header: 'ERROR', max: 80 },
-  ], report.jobs)
+  out.table(
+    [
+      { key: 'jobId', header: 'JOB' },
+      { key: 'status', header: 'STATUS', format: (v) => paintStatus(String(v), out.paint) },
+      { key: 'durationMs', header: 'TIME', format: (v) => formatDuration(v as number | undefined) },
+      { key: 'error', header: 'ERROR', max: 80 },
+    ],
+    report.jobs,
+  )
   for (const job of report.jobs) {
     const d = job.dryRun
     if (!d) continue
@@ -102,7 +125,8 @@ function printOnce(ctx: CommandContext, report: OnceReport): void {
       out.line(`  call chain ${c.chainId} to ${c.to} value ${c.value} gas ${c.gas ?? '?'} fee ${c.feeWei ?? '?'} wei`)
     }
     for (const b of d.balanceChanges ?? []) out.line(`  balance ${b.token} on ${b.chainId}: ${b.delta}`)
-    for (const a of d.allowanceChanges ?? []) out.line(`  allowance ${a.token} -> ${a.spender} on ${a.chainId}: ${a.amount}`)
+    for (const a of d.allowanceChanges ?? [])
+      out.line(`  allowance ${a.token} -> ${a.spender} on ${a.chainId}: ${a.amount}`)
     if (d.slippageBps !== undefined) out.line(`  slippage ${d.slippageBps} bps`)
     for (const r of d.refusals ?? []) out.line(out.paint.yellow(`  would be refused by ${r.by}: ${r.reason}`))
   }

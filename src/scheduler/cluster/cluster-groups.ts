@@ -14,7 +14,7 @@ function computeGroups(ctx: Ctx, cluster: ClusterState): Map<string, string> {
   const union = (a: string, b: string) => {
     const ra = find(a)
     const rb = find(b)
-    if (ra !== rb) (ra < rb ? parent.set(rb, ra) : parent.set(ra, rb))
+    if (ra !== rb) ra < rb ? parent.set(rb, ra) : parent.set(ra, rb)
   }
   const keyOf = (j: JobState) => cluster.opts.groupKey?.(j.spec) ?? `job:${j.rec.id}`
   for (const j of ctx.jobs.values()) {

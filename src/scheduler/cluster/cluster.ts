@@ -53,7 +53,10 @@ function clusterHeartbeat(ctx: Ctx, applyControl: (c: ClusterControl) => void): 
   if (lost.size) {
     for (const run of [...ctx.runs.values()]) {
       if (!lost.has(groupOf(ctx, run.job.rec.id))) continue
-      ctx.log.warn({ runId: run.rec.id, jobId: run.rec.jobId }, 'this instance lost the lease of the run\'s group; the run is dropped here')
+      ctx.log.warn(
+        { runId: run.rec.id, jobId: run.rec.jobId },
+        "this instance lost the lease of the run's group; the run is dropped here",
+      )
       run.controller?.abort(new Error('cluster lease lost'))
       detach(ctx, run)
     }
@@ -63,7 +66,12 @@ function clusterHeartbeat(ctx: Ctx, applyControl: (c: ClusterControl) => void): 
     for (const rec of g.jobs) {
       const job = ctx.jobs.get(rec.id)
       if (!job) continue
-      Object.assign(job.rec, { nextFireAt: rec.nextFireAt, lastFireAt: rec.lastFireAt, executions: rec.executions, lastOutcome: rec.lastOutcome })
+      Object.assign(job.rec, {
+        nextFireAt: rec.nextFireAt,
+        lastFireAt: rec.lastFireAt,
+        executions: rec.executions,
+        lastOutcome: rec.lastOutcome,
+      })
       armFire(ctx, job)
     }
     for (const rec of g.runs) if (!ctx.runs.has(rec.id)) adoptStoredRun(ctx, rec, interrupted)
@@ -86,7 +94,11 @@ function clusterHeartbeat(ctx: Ctx, applyControl: (c: ClusterControl) => void): 
 }
 
 /** Beats now and every heartbeatMs until cancelled; a failed beat is logged (leases then lapse and peers take over). */
-export function startHeartbeat(ctx: Ctx, durable: (fn: () => void) => void, applyControl: (c: ClusterControl) => void): { cancel(): void } {
+export function startHeartbeat(
+  ctx: Ctx,
+  durable: (fn: () => void) => void,
+  applyControl: (c: ClusterControl) => void,
+): { cancel(): void } {
   let handle: { cancel(): void } | null = null
   let cancelled = false
   const beat = () => {
@@ -95,10 +107,16 @@ export function startHeartbeat(ctx: Ctx, durable: (fn: () => void) => void, appl
     } catch (err) {
       ctx.log.error({ err }, 'cluster heartbeat failed; will retry')
     }
-    if (!ctx.stopping && !cancelled) handle = ctx.timeline.at(ctx.clock.now() + (ctx.cluster!.opts.heartbeatMs ?? 1_000), beat)
+    if (!ctx.stopping && !cancelled)
+      handle = ctx.timeline.at(ctx.clock.now() + (ctx.cluster!.opts.heartbeatMs ?? 1_000), beat)
   }
   beat()
-  return { cancel() { cancelled = true; handle?.cancel() } }
+  return {
+    cancel() {
+      cancelled = true
+      handle?.cancel()
+    },
+  }
 }
 
 /** Applies a peer's control through the scheduler's own API (publishing is off while it runs). */

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { findCycle, findCycleThrough, topologicalOrder } from './dag.ts'
 
 describe('dag', () => {
-  const g = new Map<string, string[]>([['a', []], ['b', ['a']], ['c', ['b']], ['d', ['a', 'c']]])
+  const g = new Map<string, string[]>([
+    ['a', []],
+    ['b', ['a']],
+    ['c', ['b']],
+    ['d', ['a', 'c']],
+  ])
   it('orders dependencies first', () => {
     const order = topologicalOrder(g)
     expect(order.indexOf('a')).toBeLessThan(order.indexOf('b'))

@@ -29,7 +29,11 @@ export function findCycle(deps: ReadonlyMap<string, readonly string[]>): string[
  * Returns the cycle through `start` that giving it `deps` would close (e.g. ['a','c','b','a']), or null.
  * Only jobs reachable from `start` are visited, so adding a job to a large schedule stays cheap.
  */
-export function findCycleThrough(start: string, deps: readonly string[], depsOf: (id: string) => readonly string[] | undefined): string[] | null {
+export function findCycleThrough(
+  start: string,
+  deps: readonly string[],
+  depsOf: (id: string) => readonly string[] | undefined,
+): string[] | null {
   const seen = new Set<string>()
   const path: string[] = [start]
   const visit = (id: string): boolean => {

@@ -44,9 +44,12 @@ function gate(input: GateInput): GateDecision {
  * test starts by hand (run-now bypasses windows), from a date fire the scheduler slept through.
  */
 function depSpec(end: Ending, via: 'once' | 'now', now: number) {
-  const missed = end !== 'missed' ? {} : via === 'once'
-    ? { windows: CLOSED_WINDOW, misfireGraceTime: 1_000 }
-    : { trigger: { type: 'date', at: now + 1_000 }, misfireGraceTime: 1_000 }
+  const missed =
+    end !== 'missed'
+      ? {}
+      : via === 'once'
+        ? { windows: CLOSED_WINDOW, misfireGraceTime: 1_000 }
+        : { trigger: { type: 'date', at: now + 1_000 }, misfireGraceTime: 1_000 }
   return { id: 'dep', taskType: 't', args: { end }, enabled: end !== 'disabled', ...missed }
 }
 
@@ -90,7 +93,8 @@ describe('dependency outcomes under each trigger rule', () => {
           expect(run.status).toBe('cancelled')
           expect(run.reason).toMatch(new RegExp(`^dependency_${end}: dep `))
         }
-        if (end === 'skipped' && !runs) expect(run.reason).toBe('dependency_skipped: dep was skipped: gate: gas above cap until max delay')
+        if (end === 'skipped' && !runs)
+          expect(run.reason).toBe('dependency_skipped: dep was skipped: gate: gas above cap until max delay')
         expect(f.sched.explain('child').runs).toEqual([])
         await f.sched.stop()
       })
@@ -100,10 +104,13 @@ describe('dependency outcomes under each trigger rule', () => {
   it('a run interrupted and rerun decides through its rerun: the dependent waits for it', async () => {
     const f = makeFixture()
     let calls = 0
-    f.sched.registerTask({ type: 'slow', handler: async ({ signal }) => {
-      if (++calls === 1) await new Promise((resolve) => signal.addEventListener('abort', resolve))
-      return null
-    } })
+    f.sched.registerTask({
+      type: 'slow',
+      handler: async ({ signal }) => {
+        if (++calls === 1) await new Promise((resolve) => signal.addEventListener('abort', resolve))
+        return null
+      },
+    })
     f.sched.registerTask({ type: 't', handler: async () => null })
     f.sched.addJob({ id: 'dep', taskType: 'slow' })
     f.sched.addJob({ id: 'child', taskType: 't', dependencies: ['dep'] })
@@ -125,7 +132,9 @@ describe('dependency outcomes under each trigger rule', () => {
   it('a trigger rule is validated and stored with the job', async () => {
     const f = makeFixture()
     f.sched.registerTask({ type: 't', handler: async () => null })
-    expect(() => f.sched.addJob({ id: 'x', taskType: 't', triggerRule: 'one_success' as TriggerRule })).toThrow(/triggerRule/)
+    expect(() => f.sched.addJob({ id: 'x', taskType: 't', triggerRule: 'one_success' as TriggerRule })).toThrow(
+      /triggerRule/,
+    )
     f.sched.addJob({ id: 'a', taskType: 't' })
     f.sched.addJob({ id: 'b', taskType: 't', dependencies: ['a'], triggerRule: 'none_failed' })
     await f.sched.stop()
@@ -164,7 +173,12 @@ describe('random DAGs with random outcomes (property)', () => {
       const ran: string[] = []
       planTask(f, ran)
       for (const j of jobs) {
-        f.sched.addJob({ ...depSpec(j.end, 'once', f.clock.now()), id: j.id, dependencies: j.deps, triggerRule: j.rule })
+        f.sched.addJob({
+          ...depSpec(j.end, 'once', f.clock.now()),
+          id: j.id,
+          dependencies: j.deps,
+          triggerRule: j.rule,
+        })
       }
       await f.sched.start()
       const once = f.sched.runOnce()
@@ -174,7 +188,10 @@ describe('random DAGs with random outcomes (property)', () => {
       // A closed run window is checked first: such a run is missed whatever its dependencies do.
       const fate = new Map<string, RunStatus | 'disabled'>()
       for (const j of jobs) {
-        if (j.end === 'disabled' || j.end === 'missed') { fate.set(j.id, j.end); continue }
+        if (j.end === 'disabled' || j.end === 'missed') {
+          fate.set(j.id, j.end)
+          continue
+        }
         const blocked = j.deps.find((d) => !ACCEPTED[j.rule].includes(fate.get(d) as Ending))
         fate.set(j.id, blocked ? 'cancelled' : j.end)
       }

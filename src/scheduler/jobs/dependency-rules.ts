@@ -16,7 +16,13 @@ export type DependencyOutcome = RunStatus | 'disabled' | 'removed'
 
 /** Final statuses that set a job's last outcome: every way a run ends except an interruption awaiting recovery. */
 export const OUTCOME_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>([
-  'succeeded', 'failed', 'cancelled', 'skipped', 'missed', 'interrupted', 'needs_attention',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'skipped',
+  'missed',
+  'interrupted',
+  'needs_attention',
 ])
 
 const ACCEPTS: Record<TriggerRule, ReadonlySet<DependencyOutcome>> = {
@@ -31,9 +37,19 @@ export function ruleAccepts(rule: TriggerRule, outcome: DependencyOutcome): bool
 }
 
 const WORDING: Record<DependencyOutcome, string> = {
-  pending: 'is pending', delayed: 'is delayed', held: 'is held', running: 'is running', retrying: 'is retrying',
-  succeeded: 'succeeded', failed: 'failed', cancelled: 'was cancelled', skipped: 'was skipped', missed: 'was missed',
-  interrupted: 'was interrupted', needs_attention: 'needs attention', disabled: 'is disabled and never ran',
+  pending: 'is pending',
+  delayed: 'is delayed',
+  held: 'is held',
+  running: 'is running',
+  retrying: 'is retrying',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'was cancelled',
+  skipped: 'was skipped',
+  missed: 'was missed',
+  interrupted: 'was interrupted',
+  needs_attention: 'needs attention',
+  disabled: 'is disabled and never ran',
   removed: 'no longer exists',
 }
 

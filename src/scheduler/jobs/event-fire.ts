@@ -12,7 +12,7 @@ export function fireEventJob(ctx: Ctx, job: JobState, detail: string): EventFire
   const now = ctx.clock.now()
   const spec = job.schedule.spec as { debounce?: number }
   if (!job.rec.enabled) return { ignored: 'job is disabled' }
-  if (!ownsJob(ctx, job)) return { ignored: 'another instance holds this job\'s group and handles its events' }
+  if (!ownsJob(ctx, job)) return { ignored: "another instance holds this job's group and handles its events" }
   if (ctx.globalPaused || job.rec.paused) return { ignored: 'paused' }
   if (exhausted(job)) return { ignored: `maxExecutions ${job.spec.maxExecutions} reached` }
   if (spec.debounce && job.rec.lastFireAt !== null && now - job.rec.lastFireAt < spec.debounce) {

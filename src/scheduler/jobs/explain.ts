@@ -14,10 +14,13 @@ export function explainJob(ctx: Ctx, job: JobState): Explanation {
     if (s === 'pending') {
       waitingFor = blockersOf(ctx, run)
       // Nothing blocks it: it is between dispatch passes, or an async gate is deciding on it right now.
-      if (waitingFor.length === 0) waitingFor = ['nothing: it starts at the next dispatch pass (or its gate is deciding)']
-    }
-    else if (s === 'delayed') waitingFor = [`gate delayed it until ${iso(run.rec.gateUntil)}: ${run.rec.gateReason}`]
-    else if (s === 'held') waitingFor = [`gate holds it: ${run.rec.gateReason} (re-checked on recheckGate() or every ${ctx.opts.holdRecheckMs} ms)`]
+      if (waitingFor.length === 0)
+        waitingFor = ['nothing: it starts at the next dispatch pass (or its gate is deciding)']
+    } else if (s === 'delayed') waitingFor = [`gate delayed it until ${iso(run.rec.gateUntil)}: ${run.rec.gateReason}`]
+    else if (s === 'held')
+      waitingFor = [
+        `gate holds it: ${run.rec.gateReason} (re-checked on recheckGate() or every ${ctx.opts.holdRecheckMs} ms)`,
+      ]
     else if (s === 'retrying') waitingFor = [`retry backoff after attempt ${run.rec.attempt}: ${run.rec.error}`]
     else if (s === 'interrupted') waitingFor = ['recovery of an interrupted run is in progress']
     runs.push({ runId: String(run.rec.id), status: s, waitingFor })
@@ -26,18 +29,23 @@ export function explainJob(ctx: Ctx, job: JobState): Explanation {
   if (!job.rec.enabled) reasons.push('job is disabled')
   if (job.rec.paused) reasons.push('job is paused')
   if (ctx.globalPaused) reasons.push('scheduler is paused')
-  if (job.busy > 0 && !executing) reasons.push('a previous handler has not returned after its abort; the job stays blocked until it does')
+  if (job.busy > 0 && !executing)
+    reasons.push('a previous handler has not returned after its abort; the job stays blocked until it does')
   for (const r of runs) for (const w of r.waitingFor) reasons.push(`run ${r.runId}: ${w}`)
   if (job.lastMissed) {
-    reasons.push(`misfire: ${job.lastMissed.count} fire time(s) missed, latest ${iso(job.lastMissed.latestMissed)} (beyond misfireGraceTime)`)
+    reasons.push(
+      `misfire: ${job.lastMissed.count} fire time(s) missed, latest ${iso(job.lastMissed.latestMissed)} (beyond misfireGraceTime)`,
+    )
   }
   if (job.rec.enabled) {
-    if (job.rec.nextFireAt !== null) reasons.push(`next fire at ${iso(job.rec.nextFireAt)} (${job.schedule.describe()})`)
+    if (job.rec.nextFireAt !== null)
+      reasons.push(`next fire at ${iso(job.rec.nextFireAt)} (${job.schedule.describe()})`)
     else if (job.schedule.kind === 'manual') reasons.push('manual trigger: runs only on runNow or --once')
     else if (job.schedule.kind === 'event') {
-      reasons.push(`event trigger: runs ${job.schedule.describe()}; last fired ${job.rec.lastFireAt === null ? 'never' : iso(job.rec.lastFireAt)}`)
-    }
-    else if (job.spec.maxExecutions !== undefined && job.rec.executions >= job.spec.maxExecutions) {
+      reasons.push(
+        `event trigger: runs ${job.schedule.describe()}; last fired ${job.rec.lastFireAt === null ? 'never' : iso(job.rec.lastFireAt)}`,
+      )
+    } else if (job.spec.maxExecutions !== undefined && job.rec.executions >= job.spec.maxExecutions) {
       reasons.push(`maxExecutions ${job.spec.maxExecutions} reached`)
     } else reasons.push('trigger will not fire again')
   }
@@ -51,9 +59,16 @@ export function explainJob(ctx: Ctx, job: JobState): Explanation {
           ? 'waiting'
           : 'idle'
   return {
-    jobId: job.rec.id, state, nextFireAt: job.rec.nextFireAt, trigger: job.schedule.describe(),
-    lastOutcome: job.rec.lastOutcome, lastMissed: job.lastMissed, dependencies: [...job.spec.dependencies],
-    triggerRule: job.spec.triggerRule ?? 'all_success', runs, reasons,
+    jobId: job.rec.id,
+    state,
+    nextFireAt: job.rec.nextFireAt,
+    trigger: job.schedule.describe(),
+    lastOutcome: job.rec.lastOutcome,
+    lastMissed: job.lastMissed,
+    dependencies: [...job.spec.dependencies],
+    triggerRule: job.spec.triggerRule ?? 'all_success',
+    runs,
+    reasons,
   }
 }
 

@@ -20,7 +20,8 @@ function jsonProblem(v: unknown, path: string, seen: Set<object>): string | null
   if (typeof v !== 'object') return `${path} is a ${typeof v}, which JSON cannot hold`
   if (seen.has(v)) return `${path} refers back to itself`
   const proto = Object.getPrototypeOf(v)
-  if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return `${path} is a ${proto?.constructor?.name ?? 'class'} instance, not plain JSON`
+  if (!Array.isArray(v) && proto !== Object.prototype && proto !== null)
+    return `${path} is a ${proto?.constructor?.name ?? 'class'} instance, not plain JSON`
   seen.add(v)
   for (const [k, x] of Object.entries(v)) {
     if (x === undefined) continue
@@ -30,10 +31,11 @@ function jsonProblem(v: unknown, path: string, seen: Set<object>): string | null
   seen.delete(v)
   return null
 }
-const jsonValue = (name: string) => z.unknown().superRefine((v, c) => {
-  const p = jsonProblem(v, name, new Set())
-  if (p) c.addIssue({ code: 'custom', message: `${p}; use strings for big numbers and plain objects` })
-})
+const jsonValue = (name: string) =>
+  z.unknown().superRefine((v, c) => {
+    const p = jsonProblem(v, name, new Set())
+    if (p) c.addIssue({ code: 'custom', message: `${p}; use strings for big numbers and plain objects` })
+  })
 
 /**
  * The job spec schema. Durations are milliseconds. Exactly one of `taskType` (persisted, reloaded by name
@@ -42,7 +44,11 @@ const jsonValue = (name: string) => z.unknown().superRefine((v, c) => {
  */
 const jobSpecObject = z
   .object({
-    id: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:@-]+$/, 'use letters, digits and _ . : @ -'),
+    id: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[A-Za-z0-9_.:@-]+$/, 'use letters, digits and _ . : @ -'),
     taskType: z.string().min(1).optional(),
     handler: z.custom<TaskHandler>((v) => typeof v === 'function', 'must be a function').optional(),
     trigger: z.unknown().default({ type: 'manual' }),
@@ -74,12 +80,12 @@ const jobSpecObject = z
     metadata: z.record(z.string(), jsonValue('value')).default({}),
   })
   .strict()
-const exactlyOneTask = (s: { taskType?: unknown; handler?: unknown }) => (s.taskType === undefined) !== (s.handler === undefined)
-export const jobSpecSchema = jobSpecObject
-  .refine(exactlyOneTask, {
-    message: 'give exactly one of taskType or handler',
-    path: ['taskType'],
-  })
+const exactlyOneTask = (s: { taskType?: unknown; handler?: unknown }) =>
+  (s.taskType === undefined) !== (s.handler === undefined)
+export const jobSpecSchema = jobSpecObject.refine(exactlyOneTask, {
+  message: 'give exactly one of taskType or handler',
+  path: ['taskType'],
+})
 
 /** A job spec as the caller writes it (defaults optional). */
 export type JobSpecInput = z.input<typeof jobSpecSchema>
@@ -132,7 +138,9 @@ function sharedJson(v: unknown): string {
 }
 
 // `"key":` for each spec key, built once.
-const KEY_PREFIX: Record<string, string> = Object.fromEntries(Object.keys(jobSpecSchema.shape).map((k) => [k, `"${k}":`]))
+const KEY_PREFIX: Record<string, string> = Object.fromEntries(
+  Object.keys(jobSpecSchema.shape).map((k) => [k, `"${k}":`]),
+)
 
 /**
  * The spec as persisted: JSON without the inline handler and without fields at their defaults (parseJobSpec puts
@@ -146,7 +154,8 @@ export function specToJson(spec: JobSpec): string {
   for (const k in s) {
     const v = s[k]
     if (v === undefined || v === EMPTY_OBJECT || v === EMPTY_ARRAY || k === 'handler') continue
-    if ((k === 'priority' && v === 'normal') || (k === 'maxInstances' && v === 1) || (k === 'enabled' && v === true)) continue
+    if ((k === 'priority' && v === 'normal') || (k === 'maxInstances' && v === 1) || (k === 'enabled' && v === true))
+      continue
     let json: string
     if (k === 'trigger' || k === 'triggerInput') {
       json = sharedJson(v)

@@ -5,7 +5,17 @@ import { findCycleThrough } from './dag.ts'
 import { DependencyError, TaskSchedulingError } from '../errors.ts'
 import { markBehind } from './job-rows.ts'
 import { parseJobSpec, type JobSpec, type JobSpecInput } from './job-spec.ts'
-import { emit, enqueue, newRun, noteOutcomeWatcher, NO_RUNS, recordOutcome, saveJob, type Ctx, type JobState } from '../scheduler-state.ts'
+import {
+  emit,
+  enqueue,
+  newRun,
+  noteOutcomeWatcher,
+  NO_RUNS,
+  recordOutcome,
+  saveJob,
+  type Ctx,
+  type JobState,
+} from '../scheduler-state.ts'
 import type { JobView } from '../scheduler-types.ts'
 import type { JobRecord } from '../store/store-port.ts'
 import type { TaskDefinition } from '../task-contract.ts'
@@ -41,8 +51,11 @@ export function onFire(ctx: Ctx, job: JobState): void {
   }
   if (c.missedCount > 0) {
     const m = newRun(ctx, job, 'schedule', 'missed', {
-      scheduledFor: c.latestMissed, missedCount: c.missedCount, endedAt: now,
-      reason: `${c.missedCount}${c.missedCountExact ? '' : '+'} fire time(s) passed while the scheduler was not running or the clock jumped; ` +
+      scheduledFor: c.latestMissed,
+      missedCount: c.missedCount,
+      endedAt: now,
+      reason:
+        `${c.missedCount}${c.missedCountExact ? '' : '+'} fire time(s) passed while the scheduler was not running or the clock jumped; ` +
         (c.runAt === null ? `the latest is older than misfireGraceTime ${grace} ms` : 'coalesced into one run'),
     })
     job.lastMissed = { count: c.missedCount, latestMissed: c.latestMissed, at: now }
@@ -88,7 +101,7 @@ export function checkArgs(task: TaskDefinition, jobId: string, args: unknown): v
   if (!r.success) {
     const list = r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')
     throw new TaskSchedulingError('JOB_ARGS_INVALID', `invalid args for job "${jobId}" (task ${task.type}): ${list}`, {
-      hint: 'fix the args to match the task\'s schema',
+      hint: "fix the args to match the task's schema",
     })
   }
 }
@@ -104,7 +117,8 @@ export function checkDeps(ctx: Ctx, jobId: string, deps: string[]): void {
   const cycle = deps.length ? findCycleThrough(jobId, deps, (id) => ctx.jobs.get(id)?.spec.dependencies) : null
   if (cycle) {
     throw new DependencyError('DEPENDENCY_CYCLE', `dependency cycle: ${cycle.join(' -> ')}`, {
-      cycle, hint: 'remove one of the dependencies in the cycle',
+      cycle,
+      hint: 'remove one of the dependencies in the cycle',
     })
   }
 }
@@ -122,7 +136,8 @@ export function addOne(ctx: Ctx, input: JobSpecInput, ifExists: IfExists, wantVi
   const task = taskFor(ctx, spec)
   checkArgs(task, spec.id, spec.args)
   const now = ctx.clock.now()
-  const sameTrigger = !!existing && JSON.stringify(existing.spec.triggerInput ?? existing.spec.trigger) === JSON.stringify(spec.trigger)
+  const sameTrigger =
+    !!existing && JSON.stringify(existing.spec.triggerInput ?? existing.spec.trigger) === JSON.stringify(spec.trigger)
   const compiled = sameTrigger
     ? { compiled: existing.schedule, input: existing.spec.triggerInput }
     : compileShared(spec.trigger, now, { allowPastEvents: spec.allowPastEvents, timezone: spec.timezone })
@@ -134,23 +149,40 @@ export function addOne(ctx: Ctx, input: JobSpecInput, ifExists: IfExists, wantVi
   ctx.pools.validate(spec.id, spec.resources)
   const rec: JobRecord = {
     // The spec JSON is built only when written (saveJob full), not kept per job in memory.
-    id: spec.id, taskType: spec.handler ? task.type : spec.taskType!, specJson: '', enabled: spec.enabled,
-    paused: existing?.rec.paused ?? false, priority: spec.priority, nextFireAt: null, lastFireAt: existing?.rec.lastFireAt ?? null,
-    executions: existing?.rec.executions ?? 0, lastOutcome: existing?.rec.lastOutcome ?? null,
-    createdAt: existing?.rec.createdAt ?? now, updatedAt: now,
+    id: spec.id,
+    taskType: spec.handler ? task.type : spec.taskType!,
+    specJson: '',
+    enabled: spec.enabled,
+    paused: existing?.rec.paused ?? false,
+    priority: spec.priority,
+    nextFireAt: null,
+    lastFireAt: existing?.rec.lastFireAt ?? null,
+    executions: existing?.rec.executions ?? 0,
+    lastOutcome: existing?.rec.lastOutcome ?? null,
+    createdAt: existing?.rec.createdAt ?? now,
+    updatedAt: now,
     // A new job's row reflects every run so far: runs of an earlier job with this id are not its fires.
-    stateRunId: existing?.rec.stateRunId ?? ctx.lastRunId, outcomeSeq: existing?.rec.outcomeSeq ?? ctx.outcomeSeq,
+    stateRunId: existing?.rec.stateRunId ?? ctx.lastRunId,
+    outcomeSeq: existing?.rec.outcomeSeq ?? ctx.outcomeSeq,
   }
   const job: JobState = {
-    rec, spec, schedule, persistent: !spec.handler, inlineTask: spec.handler ? task : null, fire: null,
-    active: existing?.active ?? NO_RUNS, busy: existing?.busy ?? 0, lastMissed: existing?.lastMissed ?? null,
+    rec,
+    spec,
+    schedule,
+    persistent: !spec.handler,
+    inlineTask: spec.handler ? task : null,
+    fire: null,
+    active: existing?.active ?? NO_RUNS,
+    busy: existing?.busy ?? 0,
+    lastMissed: existing?.lastMissed ?? null,
   }
   if (existing) {
     existing.fire?.cancel()
     for (const r of job.active) r.job = job
   }
   if (spec.enabled && !exhausted(job)) {
-    rec.nextFireAt = sameTrigger && existing.rec.nextFireAt != null ? existing.rec.nextFireAt : schedule.firstFireAt(now)
+    rec.nextFireAt =
+      sameTrigger && existing.rec.nextFireAt != null ? existing.rec.nextFireAt : schedule.firstFireAt(now)
   }
   ctx.jobs.set(spec.id, job)
   if (ctx.cluster) ctx.cluster.dirty = true
@@ -164,12 +196,25 @@ export function addOne(ctx: Ctx, input: JobSpecInput, ifExists: IfExists, wantVi
 /** The API view of a job. */
 export function view(j: JobState): JobView {
   return {
-    id: j.rec.id, taskType: j.rec.taskType, persistent: j.persistent, trigger: j.schedule.describe(),
-    priority: j.rec.priority, enabled: j.rec.enabled, paused: j.rec.paused, nextFireAt: j.rec.nextFireAt,
-    lastFireAt: j.rec.lastFireAt, executions: j.rec.executions, lastOutcome: j.rec.lastOutcome,
-    dependencies: [...j.spec.dependencies], triggerRule: j.spec.triggerRule ?? 'all_success', resources: { ...j.spec.resources }, maxInstances: j.spec.maxInstances,
-    activeRuns: j.active.size, metadata: j.spec.metadata,
-    eventOn: j.schedule.kind === 'event' ? (j.schedule.spec as { on: { kind: string } & Record<string, unknown> }).on : null,
+    id: j.rec.id,
+    taskType: j.rec.taskType,
+    persistent: j.persistent,
+    trigger: j.schedule.describe(),
+    priority: j.rec.priority,
+    enabled: j.rec.enabled,
+    paused: j.rec.paused,
+    nextFireAt: j.rec.nextFireAt,
+    lastFireAt: j.rec.lastFireAt,
+    executions: j.rec.executions,
+    lastOutcome: j.rec.lastOutcome,
+    dependencies: [...j.spec.dependencies],
+    triggerRule: j.spec.triggerRule ?? 'all_success',
+    resources: { ...j.spec.resources },
+    maxInstances: j.spec.maxInstances,
+    activeRuns: j.active.size,
+    metadata: j.spec.metadata,
+    eventOn:
+      j.schedule.kind === 'event' ? (j.schedule.spec as { on: { kind: string } & Record<string, unknown> }).on : null,
   }
 }
 /** Changes a job's spec and queues the full record. */

@@ -2,7 +2,15 @@
 import { parseJobSpec, type JobSpec } from './job-spec.ts'
 import { OUTCOME_CHECKPOINT_KEY } from './job-rows.ts'
 import { exhausted } from './job-limits.ts'
-import { adoptRun, enqueue, noteOutcomeWatcher, NO_RUNS, type Ctx, type JobState, type RunState } from '../scheduler-state.ts'
+import {
+  adoptRun,
+  enqueue,
+  noteOutcomeWatcher,
+  NO_RUNS,
+  type Ctx,
+  type JobState,
+  type RunState,
+} from '../scheduler-state.ts'
 import type { RunRecord, SchedulerStore, UnreflectedFire } from '../store/store-port.ts'
 import { compileJobTrigger } from '../triggers/trigger-bridge.ts'
 
@@ -28,7 +36,17 @@ export function loadState(ctx: Ctx, store: SchedulerStore): RunState[] {
       schedule = compileJobTrigger('manual', ctx.clock.now())
     }
     rec.specJson = ''
-    const job = { rec, spec, schedule, persistent: true, inlineTask: null, fire: null, active: NO_RUNS, busy: 0, lastMissed: null }
+    const job = {
+      rec,
+      spec,
+      schedule,
+      persistent: true,
+      inlineTask: null,
+      fire: null,
+      active: NO_RUNS,
+      busy: 0,
+      lastMissed: null,
+    }
     ctx.jobs.set(rec.id, job)
     noteOutcomeWatcher(ctx, job)
   }
@@ -66,7 +84,10 @@ function catchUpFires(ctx: Ctx, fires: UnreflectedFire[]): void {
     if (job.rec.enabled && job.rec.lastFireAt !== null) {
       job.rec.nextFireAt = exhausted(job) ? null : job.schedule.nextAfter(job.rec.lastFireAt)
     }
-    ctx.log.info({ jobId: job.rec.id, lastFireAt: job.rec.lastFireAt, nextFireAt: job.rec.nextFireAt }, 'fires recorded only as runs applied to the job')
+    ctx.log.info(
+      { jobId: job.rec.id, lastFireAt: job.rec.lastFireAt, nextFireAt: job.rec.nextFireAt },
+      'fires recorded only as runs applied to the job',
+    )
   }
 }
 
@@ -99,8 +120,13 @@ export function adoptStoredRun(ctx: Ctx, rec: RunRecord, interrupted: RunState[]
   if (!job) {
     const wasExecuting = rec.status === 'running' || rec.status === 'retrying' || rec.status === 'interrupted'
     ctx.writes.run({
-      ...rec, status: wasExecuting ? 'needs_attention' : 'cancelled', endedAt: ctx.clock.now(), recovery: wasExecuting ? 'unresolved' : rec.recovery,
-      reason: wasExecuting ? 'interrupted run of a job that no longer exists (or was an in-memory job)' : 'job no longer exists',
+      ...rec,
+      status: wasExecuting ? 'needs_attention' : 'cancelled',
+      endedAt: ctx.clock.now(),
+      recovery: wasExecuting ? 'unresolved' : rec.recovery,
+      reason: wasExecuting
+        ? 'interrupted run of a job that no longer exists (or was an in-memory job)'
+        : 'job no longer exists',
     })
     return
   }

@@ -20,7 +20,9 @@ export function parsePlan(text: string, source = 'plan'): JobSpecInput[] {
   const r = planSchema.safeParse(raw)
   if (!r.success) {
     const list = r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')
-    throw new TaskSchedulingError('PLAN_INVALID', `invalid ${source}: ${list}`, { hint: 'a plan is {"jobs": [ {id, taskType, trigger, ...}, ... ]}' })
+    throw new TaskSchedulingError('PLAN_INVALID', `invalid ${source}: ${list}`, {
+      hint: 'a plan is {"jobs": [ {id, taskType, trigger, ...}, ... ]}',
+    })
   }
   return r.data.jobs as JobSpecInput[]
 }

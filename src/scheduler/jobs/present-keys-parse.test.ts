@@ -32,16 +32,33 @@ function corpus(): unknown[] {
   const base = { id: 'j', taskType: 'noop' }
   const keys = Object.keys(VALUES)
   const out: unknown[] = [
-    base, { id: 'j' }, { taskType: 'noop' }, { id: 'bad id!', taskType: 'noop' }, { ...base, handler: async () => null },
-    { id: 'j', handler: async () => null }, { ...base, unknownKey: 1 }, { ...base, taskType: undefined, handler: () => null },
-    { ...base, args: {} }, { ...base, args: undefined, priority: undefined }, Object.create(base), null, [], 'j', 42,
+    base,
+    { id: 'j' },
+    { taskType: 'noop' },
+    { id: 'bad id!', taskType: 'noop' },
+    { ...base, handler: async () => null },
+    { id: 'j', handler: async () => null },
+    { ...base, unknownKey: 1 },
+    { ...base, taskType: undefined, handler: () => null },
+    { ...base, args: {} },
+    { ...base, args: undefined, priority: undefined },
+    Object.create(base),
+    null,
+    [],
+    'j',
+    42,
     Object.assign(Object.create({ inherited: 1 }), base),
   ]
   // Each key alone, valid and invalid, and each pair of keys with every mix of valid and invalid values.
   for (const k of keys) for (const v of VALUES[k]!) out.push({ ...base, [k]: v })
   for (let i = 0; i < keys.length; i++) {
     for (let j = i + 1; j < keys.length; j++) {
-      for (const [a, b] of [[0, 0], [0, 1], [1, 0]]) out.push({ ...base, [keys[i]!]: VALUES[keys[i]!]![a!], [keys[j]!]: VALUES[keys[j]!]![b!] })
+      for (const [a, b] of [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+      ])
+        out.push({ ...base, [keys[i]!]: VALUES[keys[i]!]![a!], [keys[j]!]: VALUES[keys[j]!]![b!] })
     }
   }
   return out
@@ -80,7 +97,18 @@ describe('presentKeysParser', () => {
   it('fills absent defaults, sharing one frozen empty object and array', () => {
     const a = fast({ id: 'a', taskType: 'noop' })!
     const b = fast({ id: 'b', taskType: 'noop' })!
-    expect(a).toEqual({ id: 'a', taskType: 'noop', trigger: { type: 'manual' }, args: {}, priority: 'normal', dependencies: [], maxInstances: 1, resources: {}, enabled: true, metadata: {} })
+    expect(a).toEqual({
+      id: 'a',
+      taskType: 'noop',
+      trigger: { type: 'manual' },
+      args: {},
+      priority: 'normal',
+      dependencies: [],
+      maxInstances: 1,
+      resources: {},
+      enabled: true,
+      metadata: {},
+    })
     expect(a.args).toBe(EMPTY_OBJECT)
     expect(b.metadata).toBe(EMPTY_OBJECT)
     expect(a.dependencies).toBe(EMPTY_ARRAY)

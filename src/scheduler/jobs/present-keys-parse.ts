@@ -38,7 +38,8 @@ export function presentKeysParser<T>(shape: Record<string, z.ZodType>): (input: 
   }
 
   return (input) => {
-    if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype) return undefined
+    if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype)
+      return undefined
     if (nodes >= CACHE_MAX) {
       root = { schema: null, next: new Map() }
       nodes = 0

@@ -5,7 +5,17 @@ import { DispatchGateError } from '../gate-error.ts'
 import { dependencyTimedOut, outsideWindow } from './run-conditions.ts'
 import { windowState } from './run-window.ts'
 import { argsOf, launch, markStarted, release, reserve, taskOf } from './run-start.ts'
-import { emit, enqueue, errorText, finishRun, runPayload, unqueue, type Ctx, type JobState, type RunState } from '../scheduler-state.ts'
+import {
+  emit,
+  enqueue,
+  errorText,
+  finishRun,
+  runPayload,
+  unqueue,
+  type Ctx,
+  type JobState,
+  type RunState,
+} from '../scheduler-state.ts'
 import type { GateDecision, GateInput } from '../scheduler-types.ts'
 
 /**
@@ -13,7 +23,10 @@ import type { GateDecision, GateInput } from '../scheduler-types.ts'
  * none is active; 'wait' while one is active or has not run yet; 'failed' (the dependent is cancelled with `why`)
  * when one ended in a way the rule does not accept, so the dependent can never run on this outcome.
  */
-export function dependencyState(ctx: Ctx, job: JobState): { state: 'ok' | 'wait' | 'failed'; dep?: string; why?: string } {
+export function dependencyState(
+  ctx: Ctx,
+  job: JobState,
+): { state: 'ok' | 'wait' | 'failed'; dep?: string; why?: string } {
   const rule = job.spec.triggerRule ?? 'all_success'
   for (const id of job.spec.dependencies) {
     const dep = ctx.jobs.get(id)
@@ -35,14 +48,19 @@ export function blockersOf(ctx: Ctx, run: RunState): string[] {
   if (ctx.globalPaused) out.push('scheduler is paused')
   if (job.rec.paused) out.push('job is paused')
   if (!taskOf(ctx, job)) out.push(`task type "${job.rec.taskType}" is not registered`)
-  if (job.busy >= job.spec.maxInstances) out.push(`maxInstances ${job.spec.maxInstances} reached: a previous run is still executing`)
+  if (job.busy >= job.spec.maxInstances)
+    out.push(`maxInstances ${job.spec.maxInstances} reached: a previous run is still executing`)
   if (job.spec.windows && run.rec.origin !== 'manual') {
     const w = windowState(job.spec.windows, ctx.clock.now(), job.spec.timezone ?? 'UTC')
-    if (!w.open) out.push(`outside its run windows${w.nextOpening === null ? '' : ` until ${new Date(w.nextOpening).toISOString()}`}`)
+    if (!w.open)
+      out.push(
+        `outside its run windows${w.nextOpening === null ? '' : ` until ${new Date(w.nextOpening).toISOString()}`}`,
+      )
   }
   const d = dependencyState(ctx, job)
   if (d.state !== 'ok') out.push(d.why!)
-  if (ctx.executing >= ctx.opts.maxConcurrentJobs) out.push(`all ${ctx.opts.maxConcurrentJobs} slots (maxConcurrentJobs) are in use`)
+  if (ctx.executing >= ctx.opts.maxConcurrentJobs)
+    out.push(`all ${ctx.opts.maxConcurrentJobs} slots (maxConcurrentJobs) are in use`)
   out.push(...ctx.pools.shortages(job.spec.resources).map((s) => `resources: ${s}`))
   if (ctx.storeBroken) out.push('the store cannot be written; starts are held until it can')
   return out
@@ -51,8 +69,14 @@ export function blockersOf(ctx: Ctx, run: RunState): string[] {
 function gateInput(ctx: Ctx, run: RunState): GateInput {
   const j = run.job
   return {
-    runId: String(run.rec.id), jobId: j.rec.id, taskType: j.rec.taskType, priority: j.rec.priority,
-    origin: run.rec.origin, scheduledFor: run.rec.scheduledFor, args: argsOf(run), metadata: j.spec.metadata,
+    runId: String(run.rec.id),
+    jobId: j.rec.id,
+    taskType: j.rec.taskType,
+    priority: j.rec.priority,
+    origin: run.rec.origin,
+    scheduledFor: run.rec.scheduledFor,
+    args: argsOf(run),
+    metadata: j.spec.metadata,
     previous: run.rec.gateAction ? { action: run.rec.gateAction, reason: run.rec.gateReason } : null,
   }
 }
@@ -69,7 +93,11 @@ export function dispatch(ctx: Ctx): void {
         if (ctx.executing >= ctx.opts.maxConcurrentJobs) break
         const job = run.job
         if (job.rec.paused || job.busy >= job.spec.maxInstances) continue
-        if (job.spec.windows && run.rec.origin !== 'manual' && outsideWindow(ctx, run, (d) => applyDecision(ctx, run, d))) {
+        if (
+          job.spec.windows &&
+          run.rec.origin !== 'manual' &&
+          outsideWindow(ctx, run, (d) => applyDecision(ctx, run, d))
+        ) {
           queue.delete(run)
           continue
         }
@@ -79,7 +107,11 @@ export function dispatch(ctx: Ctx): void {
           again = true
           continue
         }
-        if (deps.state === 'wait' && job.spec.dependencyTimeout !== undefined && dependencyTimedOut(ctx, run, deps.why!)) {
+        if (
+          deps.state === 'wait' &&
+          job.spec.dependencyTimeout !== undefined &&
+          dependencyTimedOut(ctx, run, deps.why!)
+        ) {
           again = true
           continue
         }
@@ -178,7 +210,9 @@ function applyDecision(ctx: Ctx, run: RunState, raw: GateDecision): boolean {
 
 function validDecision(d: GateDecision): GateDecision {
   const ok =
-    d && (d.action === 'run' || ((d.action === 'skip' || d.action === 'hold') && typeof d.reason === 'string') ||
+    d &&
+    (d.action === 'run' ||
+      ((d.action === 'skip' || d.action === 'hold') && typeof d.reason === 'string') ||
       (d.action === 'delay' && Number.isFinite(d.until) && typeof d.reason === 'string'))
   if (ok) return d
   // Fail closed: an answer we cannot read never starts a run.

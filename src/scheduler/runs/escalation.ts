@@ -18,7 +18,10 @@ export interface EscalationHookOptions {
 export function createEscalationHook(options: EscalationHookOptions): (event: EscalationEvent) => Promise<void> {
   const doFetch = options.fetchImpl ?? fetch
   return async (event) => {
-    options.logger.error({ escalation: event }, `escalation: job ${event.jobId} run ${event.runId} ${event.kind}: ${event.message}`)
+    options.logger.error(
+      { escalation: event },
+      `escalation: job ${event.jobId} run ${event.runId} ${event.kind}: ${event.message}`,
+    )
     if (!options.webhookUrl) return
     try {
       const res = await doFetch(options.webhookUrl, {
@@ -27,9 +30,16 @@ export function createEscalationHook(options: EscalationHookOptions): (event: Es
         body: JSON.stringify({ source: 'airdrops-scheduler', ...event }),
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       })
-      if (!res.ok) options.logger.error({ status: res.status, jobId: event.jobId }, 'escalation webhook answered with an error status')
+      if (!res.ok)
+        options.logger.error(
+          { status: res.status, jobId: event.jobId },
+          'escalation webhook answered with an error status',
+        )
     } catch (err) {
-      options.logger.error({ jobId: event.jobId, reason: err instanceof Error ? err.name : 'unknown' }, 'escalation webhook POST failed')
+      options.logger.error(
+        { jobId: event.jobId, reason: err instanceof Error ? err.name : 'unknown' },
+        'escalation webhook POST failed',
+      )
     }
   }
 }

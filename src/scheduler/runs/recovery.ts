@@ -7,7 +7,9 @@ import { taskOf } from './run-start.ts'
 function rerun(ctx: Ctx, run: RunState, recovery: string): void {
   finishRun(ctx, run, 'interrupted', { recovery })
   const fresh = newRun(ctx, run.job, 'recovery', 'pending', {
-    recoveredFrom: run.rec.id, argsJson: run.rec.argsJson, scheduledFor: run.rec.scheduledFor,
+    recoveredFrom: run.rec.id,
+    argsJson: run.rec.argsJson,
+    scheduledFor: run.rec.scheduledFor,
   })
   enqueue(ctx, fresh)
 }
@@ -20,12 +22,16 @@ export async function recoverInterrupted(ctx: Ctx, runs: RunState[]): Promise<vo
   const waits: Promise<void>[] = []
   for (const run of runs) {
     emit(ctx, 'interrupted', () => ({ jobId: run.rec.jobId, runId: String(run.rec.id), run: { ...run.rec } }))
-    ctx.log.warn({ jobId: run.rec.jobId, runId: run.rec.id }, 'run was interrupted by a stop or crash; applying its recovery policy')
+    ctx.log.warn(
+      { jobId: run.rec.jobId, runId: run.rec.id },
+      'run was interrupted by a stop or crash; applying its recovery policy',
+    )
     const task = taskOf(ctx, run.job)
     const policy = run.job.spec.recovery ?? task?.recovery ?? 'rerun'
     if (!task) {
       finishRun(ctx, run, 'needs_attention', {
-        recovery: 'unresolved', reason: `task type "${run.job.rec.taskType}" is not registered, so the interrupted run cannot be recovered`,
+        recovery: 'unresolved',
+        reason: `task type "${run.job.rec.taskType}" is not registered, so the interrupted run cannot be recovered`,
       })
       continue
     }
@@ -34,7 +40,10 @@ export async function recoverInterrupted(ctx: Ctx, runs: RunState[]): Promise<vo
       continue
     }
     if (!task.reconcile) {
-      finishRun(ctx, run, 'needs_attention', { recovery: 'unresolved', reason: 'recovery is reconcile but the task has no reconcile hook' })
+      finishRun(ctx, run, 'needs_attention', {
+        recovery: 'unresolved',
+        reason: 'recovery is reconcile but the task has no reconcile hook',
+      })
       continue
     }
     run.job.busy++
@@ -43,13 +52,19 @@ export async function recoverInterrupted(ctx: Ctx, runs: RunState[]): Promise<vo
       (async () => {
         try {
           const out = await hook({
-            jobId: run.rec.jobId, runId: String(run.rec.id), attempt: run.rec.attempt,
-            args: run.rec.argsJson !== null ? JSON.parse(run.rec.argsJson) : run.job.spec.args, metadata: run.job.spec.metadata,
+            jobId: run.rec.jobId,
+            runId: String(run.rec.id),
+            attempt: run.rec.attempt,
+            args: run.rec.argsJson !== null ? JSON.parse(run.rec.argsJson) : run.job.spec.args,
+            metadata: run.job.spec.metadata,
           })
           run.job.busy--
           switch (out.status) {
             case 'succeeded':
-              finishRun(ctx, run, 'succeeded', { recovery: 'reconciled', resultJson: out.result === undefined ? null : JSON.stringify(out.result) })
+              finishRun(ctx, run, 'succeeded', {
+                recovery: 'reconciled',
+                resultJson: out.result === undefined ? null : JSON.stringify(out.result),
+              })
               break
             case 'failed':
               finishRun(ctx, run, 'failed', { recovery: 'reconciled', error: out.error })
@@ -61,11 +76,17 @@ export async function recoverInterrupted(ctx: Ctx, runs: RunState[]): Promise<vo
               finishRun(ctx, run, 'needs_attention', { recovery: 'reconciled', reason: out.reason })
               break
             default:
-              finishRun(ctx, run, 'needs_attention', { recovery: 'unresolved', reason: `reconcile hook answered ${JSON.stringify(out)}` })
+              finishRun(ctx, run, 'needs_attention', {
+                recovery: 'unresolved',
+                reason: `reconcile hook answered ${JSON.stringify(out)}`,
+              })
           }
         } catch (err) {
           run.job.busy--
-          finishRun(ctx, run, 'needs_attention', { recovery: 'unresolved', reason: `reconcile hook failed: ${errorText(err)}` })
+          finishRun(ctx, run, 'needs_attention', {
+            recovery: 'unresolved',
+            reason: `reconcile hook failed: ${errorText(err)}`,
+          })
         }
         ctx.kick()
       })(),

@@ -44,7 +44,10 @@ export function createResourcePools(capacities: Readonly<Record<string, number>>
           throw new ResourceAllocationError(
             'POOL_TOO_SMALL',
             `job "${jobId}" needs ${amount} of pool "${name}" but its capacity is ${p.capacity}`,
-            { hint: 'lower the job\'s need or raise the pool capacity', details: { jobId, pool: name, amount, capacity: p.capacity } },
+            {
+              hint: "lower the job's need or raise the pool capacity",
+              details: { jobId, pool: name, amount, capacity: p.capacity },
+            },
           )
         }
       }
@@ -70,7 +73,8 @@ export function createResourcePools(capacities: Readonly<Record<string, number>>
       for (const [name, amount] of Object.entries(need)) {
         const p = pools.get(name)
         if (!p) out.push(`pool ${name} does not exist`)
-        else if (p.used + amount > p.capacity) out.push(`pool ${name}: needs ${amount}, ${p.capacity - p.used} of ${p.capacity} free`)
+        else if (p.used + amount > p.capacity)
+          out.push(`pool ${name}: needs ${amount}, ${p.capacity - p.used} of ${p.capacity} free`)
       }
       return out
     },

@@ -82,7 +82,10 @@ export function executeRun(p: ExecuteParams, hooks: ExecutorHooks): void {
     minTimeout: 0,
     factor: 1,
     shouldRetry: ({ error, attemptNumber }) => run.shouldRetry(error, attemptNumber),
-  }).then((result) => run.end({ ok: true, result }), (error: unknown) => run.end({ ok: false, error }))
+  }).then(
+    (result) => run.end({ ok: true, result }),
+    (error: unknown) => run.end({ ok: false, error }),
+  )
 }
 
 class RunExecution {
@@ -90,7 +93,10 @@ class RunExecution {
   inFlight = 0
   private ended = false
 
-  constructor(readonly p: ExecuteParams, readonly hooks: ExecutorHooks) {}
+  constructor(
+    readonly p: ExecuteParams,
+    readonly hooks: ExecutorHooks,
+  ) {}
 
   /** The run's outcome; settled at once when no handler call is still executing. */
   end(o: Outcome): void {
@@ -123,7 +129,11 @@ class RunExecution {
 /** The retry wait: ends at its time on the timeline, or early (rejecting) when the run is aborted. */
 class Wake implements AbortListener {
   handle: TimelineHandle | null = null
-  constructor(private readonly abort: LazyAbort, private readonly resolve: () => void, private readonly reject: (e: unknown) => void) {}
+  constructor(
+    private readonly abort: LazyAbort,
+    private readonly resolve: () => void,
+    private readonly reject: (e: unknown) => void,
+  ) {}
   fire(): void {
     this.abort.listen(null)
     this.resolve()
@@ -137,8 +147,14 @@ class Wake implements AbortListener {
 /** What a handler receives; its signal is made only if the handler reads it. */
 class AttemptContext implements RunContext {
   readonly #abort: LazyAbort
-  constructor(readonly jobId: string, readonly runId: string, readonly attempt: number, readonly args: unknown,
-    readonly metadata: Record<string, unknown>, abort: LazyAbort) {
+  constructor(
+    readonly jobId: string,
+    readonly runId: string,
+    readonly attempt: number,
+    readonly args: unknown,
+    readonly metadata: Record<string, unknown>,
+    abort: LazyAbort,
+  ) {
     this.#abort = abort
   }
   get signal(): AbortSignal {
@@ -177,20 +193,25 @@ class Attempt implements AbortListener {
     }
     let call: Promise<unknown>
     try {
-      call = Promise.resolve(p.handler(new AttemptContext(p.jobId, p.runId, attempt, p.args, p.metadata, this.own ?? p.abort)))
+      call = Promise.resolve(
+        p.handler(new AttemptContext(p.jobId, p.runId, attempt, p.args, p.metadata, this.own ?? p.abort)),
+      )
     } catch (err) {
       call = Promise.reject(err)
     }
     run.inFlight++
     if (p.abort.aborted) this.finish(false, p.abort.reason)
     else p.abort.listen(this)
-    call.then((v) => {
-      run.settledOne()
-      this.finish(true, v)
-    }, (e: unknown) => {
-      run.settledOne()
-      this.finish(false, e)
-    })
+    call.then(
+      (v) => {
+        run.settledOne()
+        this.finish(true, v)
+      },
+      (e: unknown) => {
+        run.settledOne()
+        this.finish(false, e)
+      },
+    )
   }
 
   /** The run was aborted: the handler's own signal (if any) fires too, and the attempt ends now. */

@@ -4,7 +4,16 @@ import { LazyAbort } from './lazy-abort.ts'
 import { executeRun, type ExecutorHooks, type Outcome } from './run-executor.ts'
 import type { TimelineHandle } from '../time/timeline.ts'
 import {
-  emit, enqueue, errorText, finishRun, resolveDone, runPayload, unqueue, type Ctx, type JobState, type RunState,
+  emit,
+  enqueue,
+  errorText,
+  finishRun,
+  resolveDone,
+  runPayload,
+  unqueue,
+  type Ctx,
+  type JobState,
+  type RunState,
 } from '../scheduler-state.ts'
 import type { TaskDefinition } from '../task-contract.ts'
 
@@ -58,9 +67,12 @@ export function launch(ctx: Ctx, runs: RunState[]): void {
     for (const run of runs) execute(ctx, run)
     return
   }
-  commit.then(() => {
-    for (const run of runs) startCommitted(ctx, run)
-  }, (err: unknown) => notLaunched(ctx, runs, err))
+  commit.then(
+    () => {
+      for (const run of runs) startCommitted(ctx, run)
+    },
+    (err: unknown) => notLaunched(ctx, runs, err),
+  )
 }
 
 /** A run whose start was committed while the scheduler stopped or the run was cancelled does not start now. */
@@ -121,11 +133,16 @@ function execute(ctx: Ctx, run: RunState): void {
   emit(ctx, 'started', () => runPayload(run))
   executeRun(
     {
-      handler: task.handler, jobId: job.rec.id, runId: String(run.rec.id), args: argsOf(run), metadata: job.spec.metadata,
+      handler: task.handler,
+      jobId: job.rec.id,
+      runId: String(run.rec.id),
+      args: argsOf(run),
+      metadata: job.spec.metadata,
       maxRetries: job.spec.maxRetries ?? ctx.opts.defaultMaxRetries,
       retryDelay: job.spec.retryDelay ?? ctx.opts.defaultRetryDelay,
       maxRetryDelay: job.spec.maxRetryDelay ?? ctx.opts.maxRetryDelay,
-      timeoutMs: job.spec.timeout, abort,
+      timeoutMs: job.spec.timeout,
+      abort,
     },
     new RunHooks(ctx, run),
   )
@@ -133,7 +150,10 @@ function execute(ctx: Ctx, run: RunState): void {
 
 /** The executor's view of the scheduler for one run (a class: its methods are shared by every run). */
 class RunHooks implements ExecutorHooks {
-  constructor(private readonly ctx: Ctx, private readonly run: RunState) {}
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly run: RunState,
+  ) {}
   now(): number {
     return this.ctx.clock.now()
   }
@@ -153,7 +173,13 @@ class RunHooks implements ExecutorHooks {
     ctx.kick()
   }
   onAttemptFailed(attempt: number, startedAt: number, error: unknown): void {
-    this.ctx.writes.attempt({ runId: this.run.rec.id, attempt, startedAt, endedAt: this.ctx.clock.now(), error: errorText(error) })
+    this.ctx.writes.attempt({
+      runId: this.run.rec.id,
+      attempt,
+      startedAt,
+      endedAt: this.ctx.clock.now(),
+      error: errorText(error),
+    })
   }
   onRetrying(attempt: number, error: unknown, delayMs: number): void {
     const { ctx, run } = this
@@ -177,7 +203,11 @@ class RunHooks implements ExecutorHooks {
       }
       finishRun(ctx, run, 'succeeded', { resultJson, error: null })
     } else if (run.shutdown) {
-      finishRun(ctx, run, 'interrupted', { reason: 'shutdown: aborted after the grace period', recovery: 'pending', error: errorText(o.error) })
+      finishRun(ctx, run, 'interrupted', {
+        reason: 'shutdown: aborted after the grace period',
+        recovery: 'pending',
+        error: errorText(o.error),
+      })
     } else if (run.cancelReason) {
       finishRun(ctx, run, 'cancelled', { reason: run.cancelReason, error: errorText(o.error) })
     } else {

@@ -5,7 +5,14 @@ import { makeFixture } from '../testing/fixture.ts'
 
 const H = 3_600_000
 const at = (d: number, h: number, m = 0) => Date.UTC(2026, 0, d, h, m)
-const office = [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'] as ('mon' | 'tue' | 'wed' | 'thu' | 'fri')[], from: '09:00', to: '17:00', timezone: 'Europe/Berlin' }]
+const office = [
+  {
+    days: ['mon', 'tue', 'wed', 'thu', 'fri'] as ('mon' | 'tue' | 'wed' | 'thu' | 'fri')[],
+    from: '09:00',
+    to: '17:00',
+    timezone: 'Europe/Berlin',
+  },
+]
 
 describe('windowState', () => {
   it('knows inside, outside, overnight windows and the next opening across a weekend', () => {
@@ -23,7 +30,12 @@ describe('run windows in the scheduler', () => {
   it('delays a due run outside its window to the opening, within its misfire grace', async () => {
     const f = makeFixture()
     const starts: number[] = []
-    f.sched.registerTask({ type: 't', handler: async () => { starts.push(f.clock.now()) } })
+    f.sched.registerTask({
+      type: 't',
+      handler: async () => {
+        starts.push(f.clock.now())
+      },
+    })
     f.sched.addJob({ id: 'w', taskType: 't', trigger: 'daily_at_06:00', windows: office, misfireGraceTime: 4 * 24 * H })
     await f.sched.start()
     await f.clock.advance(at(1, 6) - f.clock.now())
@@ -44,14 +56,21 @@ describe('run windows in the scheduler', () => {
   it('records the run missed when the opening is beyond its grace; run-now ignores windows', async () => {
     const f = makeFixture()
     let runs = 0
-    f.sched.registerTask({ type: 't', handler: async () => { runs++ } })
+    f.sched.registerTask({
+      type: 't',
+      handler: async () => {
+        runs++
+      },
+    })
     f.sched.addJob({ id: 'w', taskType: 't', trigger: 'daily_at_06:00', windows: office, misfireGraceTime: H })
     await f.sched.start()
     await f.clock.advance(at(1, 6) - f.clock.now())
     expect(runs).toBe(0)
     const missed = f.of('missed')
     expect(missed).toHaveLength(1)
-    expect(missed[0]!.run.reason).toMatch(/^outside_window: the next opening 2026-01-01T08:00:00.000Z is beyond misfireGraceTime/)
+    expect(missed[0]!.run.reason).toMatch(
+      /^outside_window: the next opening 2026-01-01T08:00:00.000Z is beyond misfireGraceTime/,
+    )
     await f.clock.advance(H)
     expect(runs).toBe(0)
     f.sched.runNow('w')
@@ -65,17 +84,33 @@ describe('dependencyTimeout', () => {
   it('cancels a run that waits on its dependencies too long, with reason dependency_timeout', async () => {
     const f = makeFixture()
     let runs = 0
-    f.sched.registerTask({ type: 't', handler: async () => { runs++ } })
+    f.sched.registerTask({
+      type: 't',
+      handler: async () => {
+        runs++
+      },
+    })
     f.sched.addJob({ id: 'up', taskType: 't', trigger: 'manual' })
-    f.sched.addJob({ id: 'down', taskType: 't', trigger: 'daily_at_01:00', dependencies: ['up'], dependencyTimeout: 10 * 60_000 })
+    f.sched.addJob({
+      id: 'down',
+      taskType: 't',
+      trigger: 'daily_at_01:00',
+      dependencies: ['up'],
+      dependencyTimeout: 10 * 60_000,
+    })
     await f.sched.start()
     await f.clock.advance(at(1, 1, 9) - f.clock.now())
     expect(f.of('cancelled')).toHaveLength(0)
     await f.clock.advance(60_000)
     const cancelled = f.of('cancelled')
     expect(cancelled).toHaveLength(1)
-    expect(cancelled[0]!.reason).toMatch(/^dependency_timeout: waited more than 600000 ms \(dependency up has not run yet\)/)
-    expect(f.sched.listRuns({ jobId: 'down', limit: 1 }).runs[0]).toMatchObject({ status: 'cancelled', endedAt: at(1, 1, 10) })
+    expect(cancelled[0]!.reason).toMatch(
+      /^dependency_timeout: waited more than 600000 ms \(dependency up has not run yet\)/,
+    )
+    expect(f.sched.listRuns({ jobId: 'down', limit: 1 }).runs[0]).toMatchObject({
+      status: 'cancelled',
+      endedAt: at(1, 1, 10),
+    })
     expect(runs).toBe(0)
     await f.sched.stop()
   })

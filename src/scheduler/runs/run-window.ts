@@ -5,9 +5,17 @@ import { getCronEvaluator } from '../triggers/cron-engine.ts'
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM, e.g. 09:30')
-const zone = z.string().min(1).refine((tz) => {
-  try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true } catch { return false }
-}, 'expected an IANA time zone, e.g. Europe/Berlin')
+const zone = z
+  .string()
+  .min(1)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz })
+      return true
+    } catch {
+      return false
+    }
+  }, 'expected an IANA time zone, e.g. Europe/Berlin')
 
 /** One window: from `from` to `to` (wall time; `to` <= `from` crosses midnight) on `days` (default every day). */
 export const runWindowSchema = z.strictObject({

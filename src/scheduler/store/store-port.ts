@@ -5,8 +5,20 @@ export const PRIORITIES = ['critical', 'high', 'normal', 'low', 'lowest'] as con
 export type Priority = (typeof PRIORITIES)[number]
 
 /** Every status a run can have. Active ones keep a job busy; terminal ones are history. */
-export const RUN_STATUSES = ['pending', 'delayed', 'held', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'skipped',
-  'missed', 'interrupted', 'needs_attention'] as const
+export const RUN_STATUSES = [
+  'pending',
+  'delayed',
+  'held',
+  'running',
+  'retrying',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'skipped',
+  'missed',
+  'interrupted',
+  'needs_attention',
+] as const
 export type RunStatus = (typeof RUN_STATUSES)[number]
 
 /** Statuses of runs that have not finished (a crash leaves running/retrying ones behind). */

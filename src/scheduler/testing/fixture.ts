@@ -35,12 +35,26 @@ export interface Fixture {
 }
 
 const NAMES: (keyof SchedulerEvents)[] = [
-  'scheduled', 'started', 'succeeded', 'failed', 'retrying', 'cancelled', 'missed', 'delayed', 'held', 'skipped',
-  'interrupted', 'needs_attention', 'escalated',
+  'scheduled',
+  'started',
+  'succeeded',
+  'failed',
+  'retrying',
+  'cancelled',
+  'missed',
+  'delayed',
+  'held',
+  'skipped',
+  'interrupted',
+  'needs_attention',
+  'escalated',
 ]
 
 /** Builds a fixture; `path` and `clock` let a test reopen the same state. */
-export function makeFixture(extra: Partial<SchedulerOptions> = {}, reuse?: { path: string; clock: TestClock }): Fixture {
+export function makeFixture(
+  extra: Partial<SchedulerOptions> = {},
+  reuse?: { path: string; clock: TestClock },
+): Fixture {
   const path = reuse?.path ?? join(mkdtempSync(join(tmpdir(), 'sched-')), 'state.db')
   const clock = reuse?.clock ?? createTestClock()
   // Commits stay on this thread: a test clock settles this thread's work, it cannot wait for a writer thread.
@@ -49,7 +63,11 @@ export function makeFixture(extra: Partial<SchedulerOptions> = {}, reuse?: { pat
   const events: Recorded[] = []
   for (const n of NAMES) sched.on(n, (p) => events.push({ name: n, payload: p }))
   return {
-    sched, clock, store, path, events,
+    sched,
+    clock,
+    store,
+    path,
+    events,
     of: <K extends keyof SchedulerEvents>(name: K) =>
       events.filter((e) => e.name === name).map((e) => e.payload as SchedulerEvents[K]),
     reopen: (more = {}) => makeFixture({ ...extra, ...more }, { path, clock }),

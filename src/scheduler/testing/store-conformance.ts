@@ -5,17 +5,45 @@ import type { JobRecord, RunRecord, SchedulerStore } from '../store/store-port.t
 /** Builds a job record with sensible defaults for store tests. */
 export function sampleJob(id: string, over: Partial<JobRecord> = {}): JobRecord {
   return {
-    id, taskType: 'noop', specJson: JSON.stringify({ id }), enabled: true, paused: false, priority: 'normal',
-    nextFireAt: 1_000, lastFireAt: null, executions: 0, lastOutcome: null, createdAt: 1, updatedAt: 1, ...over,
+    id,
+    taskType: 'noop',
+    specJson: JSON.stringify({ id }),
+    enabled: true,
+    paused: false,
+    priority: 'normal',
+    nextFireAt: 1_000,
+    lastFireAt: null,
+    executions: 0,
+    lastOutcome: null,
+    createdAt: 1,
+    updatedAt: 1,
+    ...over,
   }
 }
 
 /** Builds a run record with sensible defaults for store tests. */
 export function sampleRun(id: number, jobId: string, over: Partial<RunRecord> = {}): RunRecord {
   return {
-    id, jobId, status: 'pending', origin: 'schedule', scheduledFor: 1_000, createdAt: 1_000 + id, startedAt: null,
-    endedAt: null, attempt: 0, error: null, resultJson: null, argsJson: null, reason: null, gateAction: null,
-    gateReason: null, gateUntil: null, missedCount: null, recoveredFrom: null, recovery: null, ...over,
+    id,
+    jobId,
+    status: 'pending',
+    origin: 'schedule',
+    scheduledFor: 1_000,
+    createdAt: 1_000 + id,
+    startedAt: null,
+    endedAt: null,
+    attempt: 0,
+    error: null,
+    resultJson: null,
+    argsJson: null,
+    reason: null,
+    gateAction: null,
+    gateReason: null,
+    gateUntil: null,
+    missedCount: null,
+    recoveredFrom: null,
+    recovery: null,
+    ...over,
   }
 }
 
@@ -42,14 +70,32 @@ export function describeStoreConformance(
     it('round-trips jobs and updates them in place', () => {
       const { store } = fresh()
       // Stores that derive job state keep each row's markers (0 when never given).
-      const asStored = (j: JobRecord) => (store.loadUnreflectedFires ? { ...j, stateRunId: j.stateRunId ?? 0, outcomeSeq: j.outcomeSeq ?? 0 } : j)
-      store.applyBatch([{ op: 'putJob', job: sampleJob('a') }, { op: 'putJob', job: sampleJob('b', { paused: true }) }])
-      store.applyBatch([{ op: 'putJob', job: sampleJob('a', { executions: 3, lastOutcome: 'failed', nextFireAt: null }) }])
-      expect(store.getJob('a')).toEqual(asStored(sampleJob('a', { executions: 3, lastOutcome: 'failed', nextFireAt: null })))
-      const { specJson: _s, taskType: _t, createdAt: _c, ...state } = sampleJob('a', { executions: 4, paused: true, nextFireAt: 9, updatedAt: 7 })
+      const asStored = (j: JobRecord) =>
+        store.loadUnreflectedFires ? { ...j, stateRunId: j.stateRunId ?? 0, outcomeSeq: j.outcomeSeq ?? 0 } : j
+      store.applyBatch([
+        { op: 'putJob', job: sampleJob('a') },
+        { op: 'putJob', job: sampleJob('b', { paused: true }) },
+      ])
+      store.applyBatch([
+        { op: 'putJob', job: sampleJob('a', { executions: 3, lastOutcome: 'failed', nextFireAt: null }) },
+      ])
+      expect(store.getJob('a')).toEqual(
+        asStored(sampleJob('a', { executions: 3, lastOutcome: 'failed', nextFireAt: null })),
+      )
+      const {
+        specJson: _s,
+        taskType: _t,
+        createdAt: _c,
+        ...state
+      } = sampleJob('a', { executions: 4, paused: true, nextFireAt: 9, updatedAt: 7 })
       store.applyBatch([{ op: 'putJobState', job: state }])
-      expect(store.getJob('a')).toEqual(asStored(sampleJob('a', { executions: 4, paused: true, nextFireAt: 9, updatedAt: 7 })))
-      expect(store.loadJobs().map((j) => [j.id, j.paused])).toEqual([['a', true], ['b', true]])
+      expect(store.getJob('a')).toEqual(
+        asStored(sampleJob('a', { executions: 4, paused: true, nextFireAt: 9, updatedAt: 7 })),
+      )
+      expect(store.loadJobs().map((j) => [j.id, j.paused])).toEqual([
+        ['a', true],
+        ['b', true],
+      ])
       store.applyBatch([{ op: 'deleteJob', jobId: 'b' }])
       expect(store.getJob('b')).toBeNull()
     })
@@ -80,17 +126,22 @@ export function describeStoreConformance(
       expect(store.getJob('c')).toBeNull()
     })
 
-    it('lists the schedule runs above each job row\'s marker in id order, if it derives fire state', () => {
+    it("lists the schedule runs above each job row's marker in id order, if it derives fire state", () => {
       const { store } = fresh()
       // A store that does not declare it must not half-offer it: the scheduler would stop writing job state.
-      if (!features.derivesJobState) return expect(store.loadUnreflectedFires ?? store.loadUnreflectedOutcomes).toBeUndefined()
+      if (!features.derivesJobState)
+        return expect(store.loadUnreflectedFires ?? store.loadUnreflectedOutcomes).toBeUndefined()
       if (!store.loadUnreflectedFires) throw new Error('this store was declared to derive job state')
       const { specJson: _s, taskType: _t, createdAt: _c, ...state } = sampleJob('a', { stateRunId: 2 })
       store.applyBatch([
-        { op: 'putJob', job: sampleJob('a') }, { op: 'putJob', job: sampleJob('b', { stateRunId: 4 }) },
-        { op: 'putRun', run: sampleRun(1, 'a') }, { op: 'putRun', run: sampleRun(2, 'a', { status: 'missed', scheduledFor: 900 }) },
-        { op: 'putRun', run: sampleRun(3, 'a', { status: 'running' }) }, { op: 'putRun', run: sampleRun(4, 'b') },
-        { op: 'putRun', run: sampleRun(5, 'b', { origin: 'manual' }) }, { op: 'putRun', run: sampleRun(6, 'b', { status: 'skipped' }) },
+        { op: 'putJob', job: sampleJob('a') },
+        { op: 'putJob', job: sampleJob('b', { stateRunId: 4 }) },
+        { op: 'putRun', run: sampleRun(1, 'a') },
+        { op: 'putRun', run: sampleRun(2, 'a', { status: 'missed', scheduledFor: 900 }) },
+        { op: 'putRun', run: sampleRun(3, 'a', { status: 'running' }) },
+        { op: 'putRun', run: sampleRun(4, 'b') },
+        { op: 'putRun', run: sampleRun(5, 'b', { origin: 'manual' }) },
+        { op: 'putRun', run: sampleRun(6, 'b', { status: 'skipped' }) },
         { op: 'putJobState', job: state },
       ])
       expect(store.getJob('a')?.stateRunId).toBe(2)
@@ -100,22 +151,33 @@ export function describeStoreConformance(
       ])
     })
 
-    it('lists finished runs above each job row\'s outcome number in completion order, and keeps them from pruning', () => {
+    it("lists finished runs above each job row's outcome number in completion order, and keeps them from pruning", () => {
       if (!features.derivesJobState) return
       const { store } = fresh()
       if (!store.loadUnreflectedOutcomes) throw new Error('this store was declared to derive job state')
-      const done = (id: number, jobId: string, status: RunRecord['status'], outcomeSeq: number) =>
-        ({ op: 'putRun' as const, run: sampleRun(id, jobId, { status, endedAt: 2_000, outcomeSeq }) })
+      const done = (id: number, jobId: string, status: RunRecord['status'], outcomeSeq: number) => ({
+        op: 'putRun' as const,
+        run: sampleRun(id, jobId, { status, endedAt: 2_000, outcomeSeq }),
+      })
       const { specJson: _s, taskType: _t, createdAt: _c, ...state } = sampleJob('a', { stateRunId: 3, outcomeSeq: 2 })
       store.applyBatch([
-        { op: 'putJob', job: sampleJob('a') }, { op: 'putJob', job: sampleJob('b') },
+        { op: 'putJob', job: sampleJob('a') },
+        { op: 'putJob', job: sampleJob('b') },
         // Run 3 finished before run 2: numbers follow completion, not ids.
-        done(1, 'a', 'succeeded', 1), done(2, 'a', 'failed', 3), done(3, 'a', 'succeeded', 2),
-        done(4, 'b', 'cancelled', 4), { op: 'putRun', run: sampleRun(5, 'b', { status: 'running' }) }, done(6, 'gone', 'failed', 5),
+        done(1, 'a', 'succeeded', 1),
+        done(2, 'a', 'failed', 3),
+        done(3, 'a', 'succeeded', 2),
+        done(4, 'b', 'cancelled', 4),
+        { op: 'putRun', run: sampleRun(5, 'b', { status: 'running' }) },
+        done(6, 'gone', 'failed', 5),
         { op: 'putJobState', job: state },
       ])
       expect(store.loadUnreflectedOutcomes(0)).toEqual({
-        outcomes: [{ jobId: 'a', status: 'failed', seq: 3 }, { jobId: 'b', status: 'cancelled', seq: 4 }], maxSeq: 5,
+        outcomes: [
+          { jobId: 'a', status: 'failed', seq: 3 },
+          { jobId: 'b', status: 'cancelled', seq: 4 },
+        ],
+        maxSeq: 5,
       })
       expect(store.loadUnreflectedOutcomes(3).outcomes).toEqual([{ jobId: 'b', status: 'cancelled', seq: 4 }])
       // Only runs their job row holds (or whose job is gone) are pruned: the others are the only record of it.
@@ -126,7 +188,12 @@ export function describeStoreConformance(
     it('applies a batch atomically: a failing op leaves nothing behind', () => {
       const { store } = fresh()
       const bad = { ...sampleJob('x'), specJson: null as unknown as string }
-      expect(() => store.applyBatch([{ op: 'putJob', job: sampleJob('ok') }, { op: 'putJob', job: bad }])).toThrow()
+      expect(() =>
+        store.applyBatch([
+          { op: 'putJob', job: sampleJob('ok') },
+          { op: 'putJob', job: bad },
+        ]),
+      ).toThrow()
       expect(store.getJob('ok')).toBeNull()
     })
 
@@ -139,7 +206,9 @@ export function describeStoreConformance(
         { op: 'putRun', run: sampleRun(4, 'b', { status: 'interrupted', recovery: 'rerun' }) },
         { op: 'putAttempt', attempt: { runId: 1, attempt: 1, startedAt: 1, endedAt: 2, error: 'boom' } },
       ])
-      store.applyBatch([{ op: 'putRun', run: sampleRun(1, 'a', { status: 'retrying', attempt: 2, gateAction: 'run' }) }])
+      store.applyBatch([
+        { op: 'putRun', run: sampleRun(1, 'a', { status: 'retrying', attempt: 2, gateAction: 'run' }) },
+      ])
       expect(store.getRun(1)).toMatchObject({ status: 'retrying', gateAction: 'run', attempt: 2 })
       expect(store.getRun(2)?.resultJson).toBe('{"x":1}')
       expect(store.loadUnfinishedRuns().map((r) => r.id)).toEqual([1, 3])
@@ -159,7 +228,10 @@ export function describeStoreConformance(
       store.applyBatch([{ op: 'finishedBelow', runId: 7 }])
       expect(unfinished()).toEqual([4, 6])
       // Ops apply in order: a proposal sees the runs its batch wrote before it.
-      store.applyBatch([{ op: 'putRun', run: sampleRun(4, 'a', { status: 'succeeded' }) }, { op: 'finishedBelow', runId: 7 }])
+      store.applyBatch([
+        { op: 'putRun', run: sampleRun(4, 'a', { status: 'succeeded' }) },
+        { op: 'finishedBelow', runId: 7 },
+      ])
       expect(unfinished()).toEqual([6])
       store.applyBatch([
         { op: 'putRun', run: sampleRun(8, 'a', { status: 'interrupted', recovery: 'pending' }) },
@@ -171,7 +243,10 @@ export function describeStoreConformance(
         { op: 'putRun', run: sampleRun(8, 'a', { status: 'interrupted', recovery: 'rerun' }) },
         { op: 'finishedBelow', runId: 9 },
       ])
-      store.applyBatch([{ op: 'putRun', run: sampleRun(9, 'a', { status: 'pending' }) }, { op: 'finishedBelow', runId: 5 }])
+      store.applyBatch([
+        { op: 'putRun', run: sampleRun(9, 'a', { status: 'pending' }) },
+        { op: 'finishedBelow', runId: 5 },
+      ])
       expect(unfinished()).toEqual([9])
     })
 
@@ -179,7 +254,10 @@ export function describeStoreConformance(
       const { store } = fresh()
       const ops = []
       for (let i = 1; i <= 25; i++) {
-        ops.push({ op: 'putRun' as const, run: sampleRun(i, i % 2 ? 'odd' : 'even', { status: i % 5 ? 'succeeded' : 'failed' }) })
+        ops.push({
+          op: 'putRun' as const,
+          run: sampleRun(i, i % 2 ? 'odd' : 'even', { status: i % 5 ? 'succeeded' : 'failed' }),
+        })
       }
       store.applyBatch(ops)
       const p1 = store.listRuns({ jobId: 'odd', limit: 5 })
@@ -195,7 +273,8 @@ export function describeStoreConformance(
     it('prunes finished history by age and by count, never active runs', () => {
       const { store } = fresh()
       const ops = []
-      for (let i = 1; i <= 10; i++) ops.push({ op: 'putRun' as const, run: sampleRun(i, 'j', { status: 'succeeded', endedAt: i * 100 }) })
+      for (let i = 1; i <= 10; i++)
+        ops.push({ op: 'putRun' as const, run: sampleRun(i, 'j', { status: 'succeeded', endedAt: i * 100 }) })
       ops.push({ op: 'putRun' as const, run: sampleRun(11, 'j', { status: 'pending', createdAt: 1 }) })
       ops.push({ op: 'putAttempt' as const, attempt: { runId: 2, attempt: 1, startedAt: 1, endedAt: 2, error: 'e' } })
       store.applyBatch(ops)
@@ -207,7 +286,10 @@ export function describeStoreConformance(
 
     it('keeps key/value state and survives a reopen', () => {
       const made = fresh()
-      made.store.applyBatch([{ op: 'setState', key: 'paused', value: '1' }, { op: 'putJob', job: sampleJob('keep') }])
+      made.store.applyBatch([
+        { op: 'setState', key: 'paused', value: '1' },
+        { op: 'putJob', job: sampleJob('keep') },
+      ])
       made.store.applyBatch([{ op: 'setState', key: 'paused', value: '0' }])
       expect(made.store.getState('paused')).toBe('0')
       expect(made.store.getState('nope')).toBeNull()

@@ -5,7 +5,7 @@ import { MinHeap } from './min-heap.ts'
 describe('MinHeap', () => {
   it('pops in (at, seq) order through random interleaved pushes and pops, with many equal times', () => {
     let seed = 7
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
     const heap = new MinHeap<{ at: number; seq: number }>()
     const model: { at: number; seq: number }[] = []
     let seq = 0

@@ -55,7 +55,11 @@ function countFires(schedule: Countable, fromMs: number, toMs: number, cap: numb
  * nextAfter calls to find the latest, plus at most `walkCap` to count when the schedule cannot count itself.
  */
 export function coalesceMissed(
-  schedule: TriggerSchedule, lastFireMs: number, nowMs: number, graceMs: number, walkCap = DEFAULT_WALK_CAP,
+  schedule: TriggerSchedule,
+  lastFireMs: number,
+  nowMs: number,
+  graceMs: number,
+  walkCap = DEFAULT_WALK_CAP,
 ): CoalesceResult {
   // The usual fire: exactly one fire time due and the next one still ahead (two evaluations, no bisection).
   const first = nowMs > lastFireMs ? schedule.nextAfter(lastFireMs) : null

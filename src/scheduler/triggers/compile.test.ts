@@ -22,19 +22,29 @@ function fires(input: unknown, fromIso: string, n: number, nowMs = NOW): string[
 
 describe('cron', () => {
   it('evaluates 5-field expressions strictly after the reference', () => {
-    expect(fires({ type: 'cron', expression: '15 9 * * 1-5' }, '2026-06-05T09:15:00Z', 3))
-      .toEqual(['2026-06-08T09:15:00.000Z', '2026-06-09T09:15:00.000Z', '2026-06-10T09:15:00.000Z'])
+    expect(fires({ type: 'cron', expression: '15 9 * * 1-5' }, '2026-06-05T09:15:00Z', 3)).toEqual([
+      '2026-06-08T09:15:00.000Z',
+      '2026-06-09T09:15:00.000Z',
+      '2026-06-10T09:15:00.000Z',
+    ])
   })
 
   it('evaluates 6-field expressions with seconds', () => {
-    expect(fires({ type: 'cron', expression: '*/20 0 12 * * *' }, '2026-06-01T12:00:00.500Z', 3))
-      .toEqual(['2026-06-01T12:00:20.000Z', '2026-06-01T12:00:40.000Z', '2026-06-02T12:00:00.000Z'])
+    expect(fires({ type: 'cron', expression: '*/20 0 12 * * *' }, '2026-06-01T12:00:00.500Z', 3)).toEqual([
+      '2026-06-01T12:00:20.000Z',
+      '2026-06-01T12:00:40.000Z',
+      '2026-06-02T12:00:00.000Z',
+    ])
   })
 
   it('reads the expression as wall-clock time in its zone', () => {
     // June: New York is UTC-4, Kolkata UTC+5:30, Berlin UTC+2.
-    expect(fires({ type: 'cron', expression: '0 9 * * *', timezone: 'America/New_York' }, '2026-06-01T00:00:00Z', 1)).toEqual(['2026-06-01T13:00:00.000Z'])
-    expect(fires({ type: 'cron', expression: '0 9 * * *', timezone: 'Asia/Kolkata' }, '2026-06-01T00:00:00Z', 1)).toEqual(['2026-06-01T03:30:00.000Z'])
+    expect(
+      fires({ type: 'cron', expression: '0 9 * * *', timezone: 'America/New_York' }, '2026-06-01T00:00:00Z', 1),
+    ).toEqual(['2026-06-01T13:00:00.000Z'])
+    expect(
+      fires({ type: 'cron', expression: '0 9 * * *', timezone: 'Asia/Kolkata' }, '2026-06-01T00:00:00Z', 1),
+    ).toEqual(['2026-06-01T03:30:00.000Z'])
     expect(fires('daily_at_09:00', '2026-01-15T00:00:00Z', 1)).toEqual(['2026-01-15T09:00:00.000Z'])
     const berlin = compileTrigger('daily_at_09:00', { nowMs: NOW, timezone: 'Europe/Berlin' })
     expect(berlin.nextAfter(T('2026-01-15T00:00:00Z'))).toBe(T('2026-01-15T08:00:00Z'))
@@ -43,7 +53,11 @@ describe('cron', () => {
 
   it('honours start (inclusive) and end (inclusive), then stops', () => {
     const spec = { type: 'cron', expression: '0 0 * * *', start: '2026-07-01T00:00:00Z', end: '2026-07-03T00:00:00Z' }
-    expect(fires(spec, '2026-06-01T00:00:00Z', 5)).toEqual(['2026-07-01T00:00:00.000Z', '2026-07-02T00:00:00.000Z', '2026-07-03T00:00:00.000Z'])
+    expect(fires(spec, '2026-06-01T00:00:00Z', 5)).toEqual([
+      '2026-07-01T00:00:00.000Z',
+      '2026-07-02T00:00:00.000Z',
+      '2026-07-03T00:00:00.000Z',
+    ])
   })
 
   it('describes itself with its zone and resolves the default zone into the persisted spec', () => {
@@ -57,7 +71,10 @@ describe('cron', () => {
     expect(getCronEvaluator('7 7 * * *', 'Europe/Berlin')).toBe(getCronEvaluator('7 7 * * *', 'Europe/Berlin'))
     expect(getCronEvaluator('7 7 * * *', 'Europe/Berlin')).not.toBe(getCronEvaluator('7 7 * * *', 'Asia/Tokyo'))
     const a = compileTrigger({ type: 'cron', expression: '7 7 * * *', timezone: 'Europe/Berlin' }, { nowMs: NOW })
-    const b = compileTrigger({ type: 'cron', expression: '7 7 * * *', timezone: 'Europe/Berlin', start: '2026-08-01T00:00:00Z' }, { nowMs: NOW })
+    const b = compileTrigger(
+      { type: 'cron', expression: '7 7 * * *', timezone: 'Europe/Berlin', start: '2026-08-01T00:00:00Z' },
+      { nowMs: NOW },
+    )
     // Shared results, per-job bounds.
     expect(a.nextAfter(NOW)).toBe(T('2026-06-02T05:07:00Z'))
     expect(b.nextAfter(NOW)).toBe(T('2026-08-01T05:07:00Z'))
@@ -65,10 +82,17 @@ describe('cron', () => {
   })
 
   it('rejects end not after start, and an end already past', () => {
-    const e1 = errorOf(() => compileTrigger({ type: 'cron', expression: '0 * * * *', start: '2026-07-02T00:00:00Z', end: '2026-07-01T00:00:00Z' }, { nowMs: NOW }))
+    const e1 = errorOf(() =>
+      compileTrigger(
+        { type: 'cron', expression: '0 * * * *', start: '2026-07-02T00:00:00Z', end: '2026-07-01T00:00:00Z' },
+        { nowMs: NOW },
+      ),
+    )
     expect(e1.code).toBe('TRIGGER_RANGE')
     expect(e1.message).toContain('end')
-    const e2 = errorOf(() => compileTrigger({ type: 'cron', expression: '0 * * * *', end: '2026-01-01T00:00:00Z' }, { nowMs: NOW }))
+    const e2 = errorOf(() =>
+      compileTrigger({ type: 'cron', expression: '0 * * * *', end: '2026-01-01T00:00:00Z' }, { nowMs: NOW }),
+    )
     expect(e2.message).toContain('already past')
   })
 })
@@ -96,10 +120,12 @@ describe('date', () => {
 
 describe('interval', () => {
   it('fires every period from start, in absolute time', () => {
-    expect(fires({ type: 'interval', every: 90, unit: 's', start: '2026-06-01T00:00:00Z' }, '2026-05-01T00:00:00Z', 3))
-      .toEqual(['2026-06-01T00:00:00.000Z', '2026-06-01T00:01:30.000Z', '2026-06-01T00:03:00.000Z'])
-    expect(fires({ type: 'interval', every: 2, unit: 'h', start: '2026-06-01T00:00:00Z' }, '2026-06-01T03:00:00Z', 2))
-      .toEqual(['2026-06-01T04:00:00.000Z', '2026-06-01T06:00:00.000Z'])
+    expect(
+      fires({ type: 'interval', every: 90, unit: 's', start: '2026-06-01T00:00:00Z' }, '2026-05-01T00:00:00Z', 3),
+    ).toEqual(['2026-06-01T00:00:00.000Z', '2026-06-01T00:01:30.000Z', '2026-06-01T00:03:00.000Z'])
+    expect(
+      fires({ type: 'interval', every: 2, unit: 'h', start: '2026-06-01T00:00:00Z' }, '2026-06-01T03:00:00Z', 2),
+    ).toEqual(['2026-06-01T04:00:00.000Z', '2026-06-01T06:00:00.000Z'])
   })
 
   it('without start, first fires one period after now and pins that start in the persisted spec', () => {
@@ -112,15 +138,28 @@ describe('interval', () => {
   })
 
   it('stops after end and rejects end <= start', () => {
-    const spec = { type: 'interval', every: 1, unit: 'days', start: '2026-06-02T00:00:00Z', end: '2026-06-04T00:00:00Z' }
-    expect(fires(spec, '2026-06-01T00:00:00Z', 5)).toEqual(['2026-06-02T00:00:00.000Z', '2026-06-03T00:00:00.000Z', '2026-06-04T00:00:00.000Z'])
+    const spec = {
+      type: 'interval',
+      every: 1,
+      unit: 'days',
+      start: '2026-06-02T00:00:00Z',
+      end: '2026-06-04T00:00:00Z',
+    }
+    expect(fires(spec, '2026-06-01T00:00:00Z', 5)).toEqual([
+      '2026-06-02T00:00:00.000Z',
+      '2026-06-03T00:00:00.000Z',
+      '2026-06-04T00:00:00.000Z',
+    ])
     const err = errorOf(() => compileTrigger({ ...spec, end: '2026-06-02T00:00:00Z' }, { nowMs: NOW }))
     expect(err.code).toBe('TRIGGER_RANGE')
     expect(err.message).toContain('end')
   })
 
   it('counts its ticks in a range by arithmetic', () => {
-    const c = compileTrigger({ type: 'interval', every: 10, unit: 'min', start: '2026-06-01T00:00:00Z' }, { nowMs: NOW })
+    const c = compileTrigger(
+      { type: 'interval', every: 10, unit: 'min', start: '2026-06-01T00:00:00Z' },
+      { nowMs: NOW },
+    )
     expect(c.countBetween?.(T('2026-06-01T00:00:00Z'), T('2026-06-01T01:00:00Z'))).toBe(6)
     expect(c.countBetween?.(T('2026-05-01T00:00:00Z'), T('2026-06-01T00:00:00Z'))).toBe(1)
     expect(c.countBetween?.(T('2026-06-01T00:05:00Z'), T('2026-06-01T00:09:59Z'))).toBe(0)
@@ -137,8 +176,11 @@ describe('manual and recurrence', () => {
 
   it('recurrence follows RecurrenceRule fields in its zone', () => {
     const rule = { hour: 9, minute: 30, dayOfWeek: [1, 3] }
-    expect(fires({ type: 'recurrence', rule, timezone: 'Asia/Tokyo' }, '2026-06-01T00:00:00Z', 3))
-      .toEqual(['2026-06-01T00:30:00.000Z', '2026-06-03T00:30:00.000Z', '2026-06-08T00:30:00.000Z'])
+    expect(fires({ type: 'recurrence', rule, timezone: 'Asia/Tokyo' }, '2026-06-01T00:00:00Z', 3)).toEqual([
+      '2026-06-01T00:30:00.000Z',
+      '2026-06-03T00:30:00.000Z',
+      '2026-06-08T00:30:00.000Z',
+    ])
   })
 })
 
@@ -149,13 +191,21 @@ describe('triggers that can never fire', () => {
     expect(feb30.message).toContain('never fires')
     const pastYear = errorOf(() => compileTrigger({ type: 'recurrence', rule: { year: 2020 } }, { nowMs: NOW }))
     expect(pastYear.code).toBe('TRIGGER_RECURRENCE')
-    const window = errorOf(() => compileTrigger({ type: 'cron', expression: '0 0 1 1 *', end: '2026-12-01T00:00:00Z' }, { nowMs: NOW }))
+    const window = errorOf(() =>
+      compileTrigger({ type: 'cron', expression: '0 0 1 1 *', end: '2026-12-01T00:00:00Z' }, { nowMs: NOW }),
+    )
     expect(window.message).toContain('never fires')
-    expect(compileTrigger({ type: 'recurrence', rule: { year: 2020 } }, { nowMs: NOW, allowPastEvents: true }).nextAfter(NOW)).toBeNull()
+    expect(
+      compileTrigger({ type: 'recurrence', rule: { year: 2020 } }, { nowMs: NOW, allowPastEvents: true }).nextAfter(
+        NOW,
+      ),
+    ).toBeNull()
   })
 
   it("rejects '?' in cron, which croner would replace with the time of parsing", () => {
-    expect(errorOf(() => compileTrigger({ type: 'cron', expression: '? ? * * *' }, { nowMs: NOW })).message).toContain("'?'")
+    expect(errorOf(() => compileTrigger({ type: 'cron', expression: '? ? * * *' }, { nowMs: NOW })).message).toContain(
+      "'?'",
+    )
   })
 
   it('rejects epoch milliseconds outside the Date range', () => {

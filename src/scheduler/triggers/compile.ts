@@ -36,10 +36,20 @@ function iso(ms: number): string {
 
 function checkBounds(start: number | undefined, end: number | undefined, opts: CompileOptions): void {
   if (start !== undefined && end !== undefined && end <= start) {
-    throw triggerError('TRIGGER_RANGE', 'end', `end ${iso(end)} is not after start ${iso(start)}`, 'set end later than start, or drop end')
+    throw triggerError(
+      'TRIGGER_RANGE',
+      'end',
+      `end ${iso(end)} is not after start ${iso(start)}`,
+      'set end later than start, or drop end',
+    )
   }
   if (end !== undefined && end < opts.nowMs && !opts.allowPastEvents) {
-    throw triggerError('TRIGGER_RANGE', 'end', `end ${iso(end)} is already past, so the trigger would never fire`, 'set a future end, or drop end')
+    throw triggerError(
+      'TRIGGER_RANGE',
+      'end',
+      `end ${iso(end)} is already past, so the trigger would never fire`,
+      'set a future end, or drop end',
+    )
   }
 }
 
@@ -73,12 +83,20 @@ class CronTrigger implements CompiledTrigger {
 class IntervalTrigger implements CompiledTrigger {
   readonly kind = 'interval'
   private readonly last: number
-  constructor(readonly spec: TriggerSpec, private readonly start: number, private readonly period: number, private readonly end: number | undefined) {
+  constructor(
+    readonly spec: TriggerSpec,
+    private readonly start: number,
+    private readonly period: number,
+    private readonly end: number | undefined,
+  ) {
     this.last = end === undefined ? Number.POSITIVE_INFINITY : end
   }
 
   nextAfter(afterMs: number): number | null {
-    const t = afterMs < this.start ? this.start : this.start + (Math.floor((afterMs - this.start) / this.period) + 1) * this.period
+    const t =
+      afterMs < this.start
+        ? this.start
+        : this.start + (Math.floor((afterMs - this.start) / this.period) + 1) * this.period
     return t > this.last ? null : t
   }
 
@@ -103,7 +121,10 @@ class IntervalTrigger implements CompiledTrigger {
 /** One shot at `at`; an accepted past date runs once, immediately, instead of silently never. */
 class DateTrigger implements CompiledTrigger {
   readonly kind = 'date'
-  constructor(readonly spec: TriggerSpec, private readonly at: number) {}
+  constructor(
+    readonly spec: TriggerSpec,
+    private readonly at: number,
+  ) {}
   nextAfter(afterMs: number): number | null {
     return this.at > afterMs ? this.at : null
   }
@@ -137,7 +158,9 @@ abstract class UntimedTrigger implements CompiledTrigger {
 /** Never fires by itself; runNow is the only way it runs. */
 class ManualTrigger extends UntimedTrigger {
   readonly kind = 'manual'
-  constructor(readonly spec: TriggerSpec) { super() }
+  constructor(readonly spec: TriggerSpec) {
+    super()
+  }
   describe(): string {
     return 'manual (runs only when asked)'
   }
@@ -146,11 +169,17 @@ class ManualTrigger extends UntimedTrigger {
 /** Fires only when its event is reported (fireEvent, or another job's outcome); never by time. */
 class EventTrigger extends UntimedTrigger {
   readonly kind = 'event'
-  constructor(readonly spec: EventSpec) { super() }
+  constructor(readonly spec: EventSpec) {
+    super()
+  }
   describe(): string {
     const { kind, ...rest } = this.spec.on as { kind: string } & Record<string, unknown>
-    const what = kind === 'job' ? `when job ${String(rest.job)} ${String(rest.outcome)}`
-      : `on ${kind} ${Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}`
+    const what =
+      kind === 'job'
+        ? `when job ${String(rest.job)} ${String(rest.outcome)}`
+        : `on ${kind} ${Object.entries(rest)
+            .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+            .join(' ')}`
     return `${what}${this.spec.debounce ? `, at most once per ${this.spec.debounce / 1000} s` : ''}`
   }
 }
@@ -158,7 +187,12 @@ class EventTrigger extends UntimedTrigger {
 /** A new cron or recurrence job that can never fire is a mistake (Feb 30, a past year, a too-short window). */
 function checkFires(trigger: CompiledTrigger, opts: CompileOptions, field: string): CompiledTrigger {
   if (!opts.allowPastEvents && trigger.firstFireAt(opts.nowMs) === null) {
-    throw triggerError(trigger.kind === 'cron' ? 'TRIGGER_CRON' : 'TRIGGER_RECURRENCE', field, `${trigger.describe()} never fires after ${iso(opts.nowMs)}`, 'check the day/month/year fields and the start/end window')
+    throw triggerError(
+      trigger.kind === 'cron' ? 'TRIGGER_CRON' : 'TRIGGER_RECURRENCE',
+      field,
+      `${trigger.describe()} never fires after ${iso(opts.nowMs)}`,
+      'check the day/month/year fields and the start/end window',
+    )
   }
   return trigger
 }
@@ -171,7 +205,11 @@ function compileSpec(spec: TriggerSpec, opts: CompileOptions): CompiledTrigger {
       const end = toMs(spec.end)
       checkBounds(start, end, opts)
       const resolved = spec.timezone === undefined ? { ...spec, timezone: tz } : spec
-      return checkFires(new CronTrigger('cron', resolved, getCronEvaluator(spec.expression.trim(), tz), start, end), opts, 'expression')
+      return checkFires(
+        new CronTrigger('cron', resolved, getCronEvaluator(spec.expression.trim(), tz), start, end),
+        opts,
+        'expression',
+      )
     }
     case 'recurrence': {
       const tz = spec.timezone ?? 'UTC'
@@ -180,14 +218,27 @@ function compileSpec(spec: TriggerSpec, opts: CompileOptions): CompiledTrigger {
       try {
         evaluator = getCronEvaluator(pattern, tz, { domAndDow: true })
       } catch (err) {
-        throw triggerError('TRIGGER_RECURRENCE', 'rule', `the rule cannot be evaluated (${err instanceof Error ? err.message : String(err)})`)
+        throw triggerError(
+          'TRIGGER_RECURRENCE',
+          'rule',
+          `the rule cannot be evaluated (${err instanceof Error ? err.message : String(err)})`,
+        )
       }
-      return checkFires(new CronTrigger('recurrence', { ...spec, timezone: tz }, evaluator, undefined, undefined), opts, 'rule')
+      return checkFires(
+        new CronTrigger('recurrence', { ...spec, timezone: tz }, evaluator, undefined, undefined),
+        opts,
+        'rule',
+      )
     }
     case 'interval': {
       const period = spec.every * UNIT_MS[spec.unit]
       if (!Number.isSafeInteger(period)) {
-        throw triggerError('TRIGGER_RANGE', 'every', `every ${spec.every} ${spec.unit} is too long a period`, 'use a smaller whole number')
+        throw triggerError(
+          'TRIGGER_RANGE',
+          'every',
+          `every ${spec.every} ${spec.unit} is too long a period`,
+          'use a smaller whole number',
+        )
       }
       // Without a start the first fire is one period after now; the resolved spec pins it so restarts keep the phase.
       const start = toMs(spec.start) ?? opts.nowMs + period
@@ -198,7 +249,12 @@ function compileSpec(spec: TriggerSpec, opts: CompileOptions): CompiledTrigger {
     case 'date': {
       const at = toMs(spec.at) as number
       if (at < opts.nowMs && !opts.allowPastEvents) {
-        throw triggerError('TRIGGER_DATE_PAST', 'at', `${iso(at)} is in the past (now is ${iso(opts.nowMs)})`, 'give a future date, or set allowPastEvents: true to run it once, at once')
+        throw triggerError(
+          'TRIGGER_DATE_PAST',
+          'at',
+          `${iso(at)} is in the past (now is ${iso(opts.nowMs)})`,
+          'give a future date, or set allowPastEvents: true to run it once, at once',
+        )
       }
       return new DateTrigger(spec, at)
     }

@@ -45,7 +45,10 @@ const checked = new Map<string, CronProblem | null>()
 
 /** Splits a pattern into its whitespace-separated fields. */
 export function cronFields(pattern: string): string[] {
-  return pattern.trim().split(/\s+/).filter((f) => f.length > 0)
+  return pattern
+    .trim()
+    .split(/\s+/)
+    .filter((f) => f.length > 0)
 }
 
 function touch<V>(map: Map<string, V>, key: string, value: V, max: number): void {
@@ -64,7 +67,8 @@ const UNUSED_YEARS: number[] = Object.freeze(new Array<number>(10_000).fill(1)) 
  * guard leaves any other shape (another croner version) untouched, so correctness never depends on it.
  */
 function shareUnusedYearTable(cron: Cron): void {
-  const pattern = (cron as unknown as { _states?: { pattern?: { starYear?: unknown; year?: unknown } } })._states?.pattern
+  const pattern = (cron as unknown as { _states?: { pattern?: { starYear?: unknown; year?: unknown } } })._states
+    ?.pattern
   if (pattern && pattern.starYear === true && Array.isArray(pattern.year) && pattern.year.length === 10_000) {
     pattern.year = UNUSED_YEARS
   }
@@ -195,7 +199,11 @@ class SharedCronEvaluator implements CronEvaluator {
   private readonly utc: boolean
   private readonly results = new Map<number, number | null>()
 
-  constructor(readonly pattern: string, readonly timeZone: string, private readonly cron: Cron) {
+  constructor(
+    readonly pattern: string,
+    readonly timeZone: string,
+    private readonly cron: Cron,
+  ) {
     this.wallClock = !hourFieldIsWildcard(pattern)
     this.utc = isUtcZone(timeZone)
   }
@@ -205,7 +213,9 @@ class SharedCronEvaluator implements CronEvaluator {
     if (cached !== undefined) return cached
     const next = this.utc
       ? nextWall(this.cron, afterMs)
-      : this.wallClock ? nextWallClock(this.cron, this.timeZone, afterMs) : nextElapsed(this.cron, this.timeZone, afterMs)
+      : this.wallClock
+        ? nextWallClock(this.cron, this.timeZone, afterMs)
+        : nextElapsed(this.cron, this.timeZone, afterMs)
     // Many jobs sharing a pair ask for the same reference instant in one tick; a few entries suffice.
     if (this.results.size >= RESULTS_PER_EVALUATOR) this.results.clear()
     this.results.set(afterMs, next)

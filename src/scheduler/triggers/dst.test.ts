@@ -39,32 +39,68 @@ function expectDailyGaps(fires: number[]): void {
 describe('spring forward (skipped hour)', () => {
   // America/New_York 2026-03-08: 02:00 EST -> 03:00 EDT (07:00Z). Europe/Berlin 2026-03-29: 02:00 CET -> 03:00 CEST (01:00Z).
   it('a daily job in the skipped hour runs once that day, at the first instant after the gap', () => {
-    expect(firesBetween({ type: 'cron', expression: '30 2 * * *', timezone: 'America/New_York' }, '2026-03-07T00:00:00Z', '2026-03-10T00:00:00Z'))
-      .toEqual(['2026-03-07T07:30:00.000Z', '2026-03-08T07:00:00.000Z', '2026-03-09T06:30:00.000Z'])
-    expect(firesBetween('daily_at_02:30', '2026-03-28T00:00:00Z', '2026-03-31T00:00:00Z', 'Europe/Berlin'))
-      .toEqual(['2026-03-28T01:30:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z'])
+    expect(
+      firesBetween(
+        { type: 'cron', expression: '30 2 * * *', timezone: 'America/New_York' },
+        '2026-03-07T00:00:00Z',
+        '2026-03-10T00:00:00Z',
+      ),
+    ).toEqual(['2026-03-07T07:30:00.000Z', '2026-03-08T07:00:00.000Z', '2026-03-09T06:30:00.000Z'])
+    expect(firesBetween('daily_at_02:30', '2026-03-28T00:00:00Z', '2026-03-31T00:00:00Z', 'Europe/Berlin')).toEqual([
+      '2026-03-28T01:30:00.000Z',
+      '2026-03-29T01:00:00.000Z',
+      '2026-03-30T00:30:00.000Z',
+    ])
   })
 
   it('also for jobs listing several hours, and for every matching time inside the gap (merged into one run)', () => {
-    expect(firesBetween({ type: 'cron', expression: '30 2,14 * * *', timezone: 'America/New_York' }, '2026-03-08T00:00:00Z', '2026-03-09T00:00:00Z'))
-      .toEqual(['2026-03-08T07:00:00.000Z', '2026-03-08T18:30:00.000Z'])
-    expect(firesBetween({ type: 'cron', expression: '*/15 2 * * *', timezone: 'America/New_York' }, '2026-03-08T00:00:00Z', '2026-03-09T00:00:00Z'))
-      .toEqual(['2026-03-08T07:00:00.000Z'])
+    expect(
+      firesBetween(
+        { type: 'cron', expression: '30 2,14 * * *', timezone: 'America/New_York' },
+        '2026-03-08T00:00:00Z',
+        '2026-03-09T00:00:00Z',
+      ),
+    ).toEqual(['2026-03-08T07:00:00.000Z', '2026-03-08T18:30:00.000Z'])
+    expect(
+      firesBetween(
+        { type: 'cron', expression: '*/15 2 * * *', timezone: 'America/New_York' },
+        '2026-03-08T00:00:00Z',
+        '2026-03-09T00:00:00Z',
+      ),
+    ).toEqual(['2026-03-08T07:00:00.000Z'])
   })
 
   it('elapsed-time jobs (* in the hour) skip the nonexistent times and keep their rhythm', () => {
-    expect(firesBetween({ type: 'cron', expression: '*/30 * * * *', timezone: 'America/New_York' }, '2026-03-08T06:00:00Z', '2026-03-08T08:00:00Z'))
-      .toEqual(['2026-03-08T06:00:00.000Z', '2026-03-08T06:30:00.000Z', '2026-03-08T07:00:00.000Z', '2026-03-08T07:30:00.000Z'])
+    expect(
+      firesBetween(
+        { type: 'cron', expression: '*/30 * * * *', timezone: 'America/New_York' },
+        '2026-03-08T06:00:00Z',
+        '2026-03-08T08:00:00Z',
+      ),
+    ).toEqual([
+      '2026-03-08T06:00:00.000Z',
+      '2026-03-08T06:30:00.000Z',
+      '2026-03-08T07:00:00.000Z',
+      '2026-03-08T07:30:00.000Z',
+    ])
   })
 })
 
 describe('fall back (repeated hour)', () => {
   // America/New_York 2026-11-01: 02:00 EDT -> 01:00 EST (06:00Z). Europe/Berlin 2026-10-25: 03:00 CEST -> 02:00 CET (01:00Z).
   it('a daily job in the repeated hour runs once, at the first occurrence', () => {
-    expect(firesBetween({ type: 'cron', expression: '30 1 * * *', timezone: 'America/New_York' }, '2026-10-31T00:00:00Z', '2026-11-03T00:00:00Z'))
-      .toEqual(['2026-10-31T05:30:00.000Z', '2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z'])
-    expect(firesBetween('daily_at_02:30', '2026-10-24T00:00:00Z', '2026-10-27T00:00:00Z', 'Europe/Berlin'))
-      .toEqual(['2026-10-24T00:30:00.000Z', '2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z'])
+    expect(
+      firesBetween(
+        { type: 'cron', expression: '30 1 * * *', timezone: 'America/New_York' },
+        '2026-10-31T00:00:00Z',
+        '2026-11-03T00:00:00Z',
+      ),
+    ).toEqual(['2026-10-31T05:30:00.000Z', '2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z'])
+    expect(firesBetween('daily_at_02:30', '2026-10-24T00:00:00Z', '2026-10-27T00:00:00Z', 'Europe/Berlin')).toEqual([
+      '2026-10-24T00:30:00.000Z',
+      '2026-10-25T00:30:00.000Z',
+      '2026-10-26T01:30:00.000Z',
+    ])
   })
 
   it('a reference inside the second pass does not fire the repeated time again', () => {
@@ -74,20 +110,44 @@ describe('fall back (repeated hour)', () => {
   })
 
   it('elapsed-time jobs fire in both passes, so "every 30 minutes" stays every 30 minutes', () => {
-    expect(firesBetween({ type: 'cron', expression: '*/30 * * * *', timezone: 'America/New_York' }, '2026-11-01T05:00:00Z', '2026-11-01T07:00:00Z'))
-      .toEqual(['2026-11-01T05:00:00.000Z', '2026-11-01T05:30:00.000Z', '2026-11-01T06:00:00.000Z', '2026-11-01T06:30:00.000Z'])
-    expect(firesBetween('hourly', '2026-10-24T23:00:00Z', '2026-10-25T03:00:00Z', 'Europe/Berlin'))
-      .toEqual(['2026-10-24T23:00:00.000Z', '2026-10-25T00:00:00.000Z', '2026-10-25T01:00:00.000Z', '2026-10-25T02:00:00.000Z'])
+    expect(
+      firesBetween(
+        { type: 'cron', expression: '*/30 * * * *', timezone: 'America/New_York' },
+        '2026-11-01T05:00:00Z',
+        '2026-11-01T07:00:00Z',
+      ),
+    ).toEqual([
+      '2026-11-01T05:00:00.000Z',
+      '2026-11-01T05:30:00.000Z',
+      '2026-11-01T06:00:00.000Z',
+      '2026-11-01T06:30:00.000Z',
+    ])
+    expect(firesBetween('hourly', '2026-10-24T23:00:00Z', '2026-10-25T03:00:00Z', 'Europe/Berlin')).toEqual([
+      '2026-10-24T23:00:00.000Z',
+      '2026-10-25T00:00:00.000Z',
+      '2026-10-25T01:00:00.000Z',
+      '2026-10-25T02:00:00.000Z',
+    ])
   })
 })
 
 describe('around every 2026 transition, several zones', () => {
   // Windows cover both transitions of each zone (north: Mar and Oct/Nov; Santiago, Lord Howe: Apr and Sep/Oct).
-  const zones = ['America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe', 'America/Santiago', 'Asia/Tokyo', 'America/Havana']
+  const zones = [
+    'America/New_York',
+    'Europe/Berlin',
+    'Australia/Lord_Howe',
+    'America/Santiago',
+    'Asia/Tokyo',
+    'America/Havana',
+  ]
   for (const tz of zones) {
     for (const pattern of ['daily', 'daily_at_02:30', 'daily_at_01:30']) {
       it(`${pattern} in ${tz} runs exactly once per local day`, () => {
-        for (const [from, to, days] of [['2026-03-01T12:00:00Z', '2026-04-15T12:00:00Z', 45], ['2026-09-01T12:00:00Z', '2026-11-10T12:00:00Z', 70]] as const) {
+        for (const [from, to, days] of [
+          ['2026-03-01T12:00:00Z', '2026-04-15T12:00:00Z', 45],
+          ['2026-09-01T12:00:00Z', '2026-11-10T12:00:00Z', 70],
+        ] as const) {
           const fires = firesBetween(pattern, from, to, tz).map(T)
           expect(new Set(fires.map((t) => localDate(t, tz))).size).toBe(fires.length)
           expect(Math.abs(fires.length - days)).toBeLessThanOrEqual(1)
@@ -107,18 +167,31 @@ describe('intervals ignore DST', () => {
 
   it('daily short patterns follow the wall clock instead', () => {
     // 09:00 New York: 14:00Z in winter, 13:00Z after the spring transition.
-    expect(firesBetween('daily_at_09:00', '2026-03-07T00:00:00Z', '2026-03-10T00:00:00Z', 'America/New_York'))
-      .toEqual(['2026-03-07T14:00:00.000Z', '2026-03-08T13:00:00.000Z', '2026-03-09T13:00:00.000Z'])
+    expect(firesBetween('daily_at_09:00', '2026-03-07T00:00:00Z', '2026-03-10T00:00:00Z', 'America/New_York')).toEqual([
+      '2026-03-07T14:00:00.000Z',
+      '2026-03-08T13:00:00.000Z',
+      '2026-03-09T13:00:00.000Z',
+    ])
   })
 })
 
 describe('elapsed-time jobs with rare matches across transitions', () => {
   it('an hourly-on-one-day pattern months away uses the offset in effect then', () => {
     // From winter, the next July 1 fires are in CEST (UTC+2): 00:00 local = 22:00Z on June 30.
-    expect(firesBetween({ type: 'cron', expression: '0 * 1 7 *', timezone: 'Europe/Berlin' }, '2026-01-10T00:00:00Z', '2026-06-30T23:30:00Z'))
-      .toEqual(['2026-06-30T22:00:00.000Z', '2026-06-30T23:00:00.000Z'])
+    expect(
+      firesBetween(
+        { type: 'cron', expression: '0 * 1 7 *', timezone: 'Europe/Berlin' },
+        '2026-01-10T00:00:00Z',
+        '2026-06-30T23:30:00Z',
+      ),
+    ).toEqual(['2026-06-30T22:00:00.000Z', '2026-06-30T23:00:00.000Z'])
     // From summer, the next Dec 25 fires are in CET (UTC+1).
-    expect(firesBetween({ type: 'cron', expression: '30 */12 25 12 *', timezone: 'Europe/Berlin' }, '2026-07-01T00:00:00Z', '2026-12-26T00:00:00Z'))
-      .toEqual(['2026-12-24T23:30:00.000Z', '2026-12-25T11:30:00.000Z'])
+    expect(
+      firesBetween(
+        { type: 'cron', expression: '30 */12 25 12 *', timezone: 'Europe/Berlin' },
+        '2026-07-01T00:00:00Z',
+        '2026-12-26T00:00:00Z',
+      ),
+    ).toEqual(['2026-12-24T23:30:00.000Z', '2026-12-25T11:30:00.000Z'])
   })
 })

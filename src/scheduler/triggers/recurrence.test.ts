@@ -10,7 +10,8 @@ function toNodeSchedule(rule: RecurrenceRuleSpec): schedule.RecurrenceRule {
   const r = new schedule.RecurrenceRule()
   const conv = (m: RecurrenceRuleSpec['hour']): unknown => {
     if (m === undefined || m === null) return null
-    const one = (x: number | { start: number; end: number; step?: number }) => (typeof x === 'number' ? x : new schedule.Range(x.start, x.end, x.step))
+    const one = (x: number | { start: number; end: number; step?: number }) =>
+      typeof x === 'number' ? x : new schedule.Range(x.start, x.end, x.step)
     return Array.isArray(m) ? m.map(one) : one(m)
   }
   for (const f of ['second', 'minute', 'hour', 'date', 'month', 'year', 'dayOfWeek'] as const) {

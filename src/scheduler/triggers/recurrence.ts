@@ -9,12 +9,21 @@ const rangeSchema = z.strictObject({
 })
 const matcherItem = z.union([z.number().int(), rangeSchema])
 /** One RecurrenceRule field: a number, a Range, or an array of either; absent or null = any value. */
-const matcherSchema = z.union([matcherItem, z.array(matcherItem).min(1)]).nullable().optional()
+const matcherSchema = z
+  .union([matcherItem, z.array(matcherItem).min(1)])
+  .nullable()
+  .optional()
 
 type Matcher = z.infer<typeof matcherSchema>
 
 const BOUNDS = {
-  second: [0, 59], minute: [0, 59], hour: [0, 23], date: [1, 31], month: [0, 11], year: [1970, 9999], dayOfWeek: [0, 6],
+  second: [0, 59],
+  minute: [0, 59],
+  hour: [0, 23],
+  date: [1, 31],
+  month: [0, 11],
+  year: [1970, 9999],
+  dayOfWeek: [0, 6],
 } as const
 type RuleField = keyof typeof BOUNDS
 
@@ -32,8 +41,13 @@ export function expandMatcher(m: NonNullable<Matcher>): number[] {
 /** RecurrenceRule fields; `second` defaults to 0 as in node-schedule, the others to "any". */
 export const recurrenceRuleSchema = z
   .strictObject({
-    second: matcherSchema, minute: matcherSchema, hour: matcherSchema, date: matcherSchema,
-    month: matcherSchema, year: matcherSchema, dayOfWeek: matcherSchema,
+    second: matcherSchema,
+    minute: matcherSchema,
+    hour: matcherSchema,
+    date: matcherSchema,
+    month: matcherSchema,
+    year: matcherSchema,
+    dayOfWeek: matcherSchema,
   })
   .superRefine((rule, ctx) => {
     for (const field of Object.keys(BOUNDS) as RuleField[]) {
@@ -43,9 +57,19 @@ export const recurrenceRuleSchema = z
       const [lo, hi] = BOUNDS[field]
       const bad = values.find((v) => v < lo || v > hi)
       if (values.length === 0) {
-        ctx.addIssue({ code: 'custom', path: [field], params: { code: 'TRIGGER_RECURRENCE' }, message: `${field} matches no value; a stepped range excludes its end` })
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          params: { code: 'TRIGGER_RECURRENCE' },
+          message: `${field} matches no value; a stepped range excludes its end`,
+        })
       } else if (bad !== undefined) {
-        ctx.addIssue({ code: 'custom', path: [field], params: { code: 'TRIGGER_RECURRENCE' }, message: `${field} value ${bad} is outside ${lo}-${hi}${field === 'month' ? ' (months are 0-11 in RecurrenceRule)' : ''}` })
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          params: { code: 'TRIGGER_RECURRENCE' },
+          message: `${field} value ${bad} is outside ${lo}-${hi}${field === 'month' ? ' (months are 0-11 in RecurrenceRule)' : ''}`,
+        })
       }
     }
   })
@@ -53,7 +77,9 @@ export type RecurrenceRuleSpec = z.infer<typeof recurrenceRuleSchema>
 
 function field(m: Matcher, shift = 0, whenAbsent = '*'): string {
   if (m === undefined || m === null) return whenAbsent
-  return expandMatcher(m).map((v) => v + shift).join(',')
+  return expandMatcher(m)
+    .map((v) => v + shift)
+    .join(',')
 }
 
 /**
@@ -62,7 +88,12 @@ function field(m: Matcher, shift = 0, whenAbsent = '*'): string {
  */
 export function recurrenceToPattern(rule: RecurrenceRuleSpec): string {
   return [
-    field(rule.second, 0, '0'), field(rule.minute), field(rule.hour), field(rule.date),
-    field(rule.month, 1), field(rule.dayOfWeek), field(rule.year),
+    field(rule.second, 0, '0'),
+    field(rule.minute),
+    field(rule.hour),
+    field(rule.date),
+    field(rule.month, 1),
+    field(rule.dayOfWeek),
+    field(rule.year),
   ].join(' ')
 }

@@ -21,7 +21,11 @@ describe('short patterns', () => {
   })
 
   it('uses the given zone for wall-clock short patterns', () => {
-    expect(normalizeTrigger('daily_at_07:30', { timezone: 'Europe/Berlin' })).toEqual({ type: 'cron', expression: '30 7 * * *', timezone: 'Europe/Berlin' })
+    expect(normalizeTrigger('daily_at_07:30', { timezone: 'Europe/Berlin' })).toEqual({
+      type: 'cron',
+      expression: '30 7 * * *',
+      timezone: 'Europe/Berlin',
+    })
   })
 
   it.each(['daily_at_24:00', 'daily_at_12:60', 'daily_at_9:00'])('rejects the impossible or malformed time %s', (p) => {
@@ -30,11 +34,14 @@ describe('short patterns', () => {
     expect(err.message).toContain(p)
   })
 
-  it.each(['every_day', 'interval_30', 'interval_m', 'interval_5w', 'Hourly', ''])('rejects the unknown pattern %j and lists the valid ones', (p) => {
-    const err = errorOf(() => normalizeTrigger(p))
-    expect(err.code).toBe('TRIGGER_PATTERN')
-    expect(err.message).toContain('daily_at_HH:MM')
-  })
+  it.each(['every_day', 'interval_30', 'interval_m', 'interval_5w', 'Hourly', ''])(
+    'rejects the unknown pattern %j and lists the valid ones',
+    (p) => {
+      const err = errorOf(() => normalizeTrigger(p))
+      expect(err.code).toBe('TRIGGER_PATTERN')
+      expect(err.message).toContain('daily_at_HH:MM')
+    },
+  )
 
   it('rejects interval_0m as a non-positive period', () => {
     expect(errorOf(() => normalizeTrigger('interval_0m')).code).toBe('TRIGGER_RANGE')
@@ -48,21 +55,36 @@ describe('short patterns', () => {
 describe('object specs', () => {
   it('accepts each kind in its persisted JSON form', () => {
     const specs = [
-      { type: 'cron', expression: '0 9 * * 1-5', timezone: 'America/New_York', start: '2026-01-01T00:00:00Z', end: '2027-01-01T00:00:00+01:00' },
+      {
+        type: 'cron',
+        expression: '0 9 * * 1-5',
+        timezone: 'America/New_York',
+        start: '2026-01-01T00:00:00Z',
+        end: '2027-01-01T00:00:00+01:00',
+      },
       { type: 'cron', expression: '*/10 * * * * *' },
       { type: 'date', at: '2026-12-24T18:00:00.000+01:00' },
       { type: 'date', at: 1_800_000_000_000 },
       { type: 'interval', every: 5, unit: 'min', start: 1_800_000_000_000 },
       { type: 'manual' },
-      { type: 'recurrence', rule: { hour: 9, minute: [0, { start: 30, end: 45, step: 15 }], dayOfWeek: { start: 1, end: 5 } }, timezone: 'Asia/Tokyo' },
+      {
+        type: 'recurrence',
+        rule: { hour: 9, minute: [0, { start: 30, end: 45, step: 15 }], dayOfWeek: { start: 1, end: 5 } },
+        timezone: 'Asia/Tokyo',
+      },
     ]
     for (const s of specs) expect(normalizeTrigger(JSON.parse(JSON.stringify(s)))).toEqual(s)
   })
 
   it('names the cron field that is wrong', () => {
     const cases: Array<[string, string]> = [
-      ['61 * * * *', 'minute'], ['* 24 * * *', 'hour'], ['* * 32 * *', 'day-of-month'], ['* * * 13 *', 'month'],
-      ['* * * * 9', 'day-of-week'], ['60 * * * * *', 'second'], ['0 0 0 * * 8', 'day-of-week'],
+      ['61 * * * *', 'minute'],
+      ['* 24 * * *', 'hour'],
+      ['* * 32 * *', 'day-of-month'],
+      ['* * * 13 *', 'month'],
+      ['* * * * 9', 'day-of-week'],
+      ['60 * * * * *', 'second'],
+      ['0 0 0 * * 8', 'day-of-week'],
     ]
     for (const [expression, field] of cases) {
       const err = errorOf(() => normalizeTrigger({ type: 'cron', expression }))
@@ -110,8 +132,12 @@ describe('object specs', () => {
     const month = errorOf(() => normalizeTrigger({ type: 'recurrence', rule: { month: 12 } }))
     expect(month.code).toBe('TRIGGER_RECURRENCE')
     expect(month.message).toContain('rule.month')
-    expect(errorOf(() => normalizeTrigger({ type: 'recurrence', rule: { hour: [1, 24] } })).message).toContain('rule.hour')
-    expect(errorOf(() => normalizeTrigger({ type: 'recurrence', rule: { minute: { start: 5, end: 5, step: 2 } } })).message).toContain('matches no value')
+    expect(errorOf(() => normalizeTrigger({ type: 'recurrence', rule: { hour: [1, 24] } })).message).toContain(
+      'rule.hour',
+    )
+    expect(
+      errorOf(() => normalizeTrigger({ type: 'recurrence', rule: { minute: { start: 5, end: 5, step: 2 } } })).message,
+    ).toContain('matches no value')
   })
 
   it('exposes the plain object schema for embedding in job schemas', () => {
@@ -122,8 +148,15 @@ describe('object specs', () => {
 
 describe('trigger options', () => {
   it('applies defaults and rejects bad values', () => {
-    expect(triggerOptionsSchema.parse({})).toEqual({ misfireGraceTime: 60_000, allowPastEvents: false, timezone: 'UTC' })
-    expect(triggerOptionsSchema.parse({ maxExecutions: 3, timezone: 'Asia/Kolkata' })).toMatchObject({ maxExecutions: 3, timezone: 'Asia/Kolkata' })
+    expect(triggerOptionsSchema.parse({})).toEqual({
+      misfireGraceTime: 60_000,
+      allowPastEvents: false,
+      timezone: 'UTC',
+    })
+    expect(triggerOptionsSchema.parse({ maxExecutions: 3, timezone: 'Asia/Kolkata' })).toMatchObject({
+      maxExecutions: 3,
+      timezone: 'Asia/Kolkata',
+    })
     expect(triggerOptionsSchema.safeParse({ maxExecutions: 0 }).success).toBe(false)
     expect(triggerOptionsSchema.safeParse({ misfireGraceTime: -1 }).success).toBe(false)
     expect(triggerOptionsSchema.safeParse({ timezone: 'Nowhere/Land' }).success).toBe(false)

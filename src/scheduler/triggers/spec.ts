@@ -34,7 +34,10 @@ function cronExpressionProblem(expr: string): { message: string; field: string |
     // croner replaces '?' with the time of parsing, which would make the schedule depend on when it was loaded.
     problem = { field: null, message: "'?' is not supported (croner reads it as the current time); use '*'" }
   } else if (n !== 5 && n !== 6) {
-    problem = { field: null, message: `cron expression must have 5 fields (minute hour day-of-month month day-of-week) or 6 (with seconds first), got ${n}` }
+    problem = {
+      field: null,
+      message: `cron expression must have 5 fields (minute hour day-of-month month day-of-week) or 6 (with seconds first), got ${n}`,
+    }
   } else {
     const p = checkCronPattern(expr)
     if (p) problem = { field: p.field, message: `${p.field ? `bad ${p.field} field` : 'bad expression'}: ${p.reason}` }
@@ -46,7 +49,8 @@ function cronExpressionProblem(expr: string): { message: string; field: string |
 
 const cronExpressionSchema = z.string().superRefine((expr, ctx) => {
   const problem = cronExpressionProblem(expr)
-  if (problem) ctx.addIssue({ code: 'custom', params: { code: 'TRIGGER_CRON', field: problem.field }, message: problem.message })
+  if (problem)
+    ctx.addIssue({ code: 'custom', params: { code: 'TRIGGER_CRON', field: problem.field }, message: problem.message })
 })
 
 /** Cron: 5 fields, or 6 with seconds first; wall-clock in `timezone` (default UTC); optional start/end bounds. */
@@ -67,7 +71,9 @@ export const intervalUnitSchema = z.enum(['s', 'min', 'h', 'days'])
 /** Every N units of absolute time from `start` (the first fire); unaffected by DST. */
 export const intervalSpecSchema = z.strictObject({
   type: z.literal('interval'),
-  every: z.number().int({ message: 'every must be a whole number, e.g. 30' })
+  every: z
+    .number()
+    .int({ message: 'every must be a whole number, e.g. 30' })
     .refine((v) => v > 0, { message: 'every must be positive, e.g. 30', params: { code: 'TRIGGER_RANGE' } }),
   unit: intervalUnitSchema,
   start: instantSchema.optional(),
@@ -82,16 +88,22 @@ export const manualSpecSchema = z.strictObject({ type: z.literal('manual') })
  * kinds (price, gas, log...) are reported by the embedding app through `fireEvent`. `debounce` (ms) limits it to
  * one run per interval.
  */
-export const eventSpecSchema = z.strictObject({
-  type: z.literal('event'),
-  on: z.looseObject({ kind: z.string().regex(/^[a-z][a-z_]{0,31}$/, { message: 'event kind: lowercase letters and _, e.g. "job"' }) }),
-  debounce: z.number().int().nonnegative().optional(),
-}).superRefine((s, ctx) => {
-  if (s.on.kind !== 'job') return
-  const on = s.on as { job?: unknown; outcome?: unknown }
-  if (typeof on.job !== 'string' || on.job.length === 0) ctx.addIssue({ code: 'custom', path: ['on', 'job'], message: 'name the job whose outcome fires this one' })
-  if (!['succeeded', 'failed', 'finished'].includes(String(on.outcome))) ctx.addIssue({ code: 'custom', path: ['on', 'outcome'], message: 'expected "succeeded", "failed" or "finished"' })
-})
+export const eventSpecSchema = z
+  .strictObject({
+    type: z.literal('event'),
+    on: z.looseObject({
+      kind: z.string().regex(/^[a-z][a-z_]{0,31}$/, { message: 'event kind: lowercase letters and _, e.g. "job"' }),
+    }),
+    debounce: z.number().int().nonnegative().optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.on.kind !== 'job') return
+    const on = s.on as { job?: unknown; outcome?: unknown }
+    if (typeof on.job !== 'string' || on.job.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['on', 'job'], message: 'name the job whose outcome fires this one' })
+    if (!['succeeded', 'failed', 'finished'].includes(String(on.outcome)))
+      ctx.addIssue({ code: 'custom', path: ['on', 'outcome'], message: 'expected "succeeded", "failed" or "finished"' })
+  })
 
 /** node-schedule RecurrenceRule fields (month 0-11, dayOfWeek 0-6 with 0 = Sunday), in `timezone`. */
 export const recurrenceSpecSchema = z.strictObject({
@@ -102,7 +114,12 @@ export const recurrenceSpecSchema = z.strictObject({
 
 /** A trigger in its persisted object form. */
 export const triggerSpecSchema = z.discriminatedUnion('type', [
-  cronSpecSchema, dateSpecSchema, intervalSpecSchema, manualSpecSchema, recurrenceSpecSchema, eventSpecSchema,
+  cronSpecSchema,
+  dateSpecSchema,
+  intervalSpecSchema,
+  manualSpecSchema,
+  recurrenceSpecSchema,
+  eventSpecSchema,
 ])
 
 export type TriggerSpec = z.infer<typeof triggerSpecSchema>
@@ -131,13 +148,17 @@ export const triggerOptionsSchema = z.strictObject({
 type TriggerOptions = z.output<typeof triggerOptionsSchema>
 
 /** The short patterns accepted as strings, for error messages and docs. */
-export const SHORT_PATTERNS = 'hourly, daily, weekly, manual, daily_at_HH:MM, interval_<N>s, interval_<N>m, interval_<N>h, interval_<N>d'
+export const SHORT_PATTERNS =
+  'hourly, daily, weekly, manual, daily_at_HH:MM, interval_<N>s, interval_<N>m, interval_<N>h, interval_<N>d'
 
 const INTERVAL_UNITS: Record<string, IntervalUnit> = { s: 's', m: 'min', h: 'h', d: 'days' }
 
 /** Thrown by parseShortPattern; compile turns it into a TaskSchedulingError. */
 export class ShortPatternProblem extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message)
   }
 }
@@ -159,7 +180,10 @@ export function parseShortPattern(pattern: string, timezone = 'UTC'): TriggerSpe
     const hh = Number(at[1])
     const mm = Number(at[2])
     if (hh > 23 || mm > 59) {
-      throw new ShortPatternProblem('TRIGGER_PATTERN', `'${p}' has an impossible time: hours must be 00-23 and minutes 00-59, e.g. daily_at_09:30`)
+      throw new ShortPatternProblem(
+        'TRIGGER_PATTERN',
+        `'${p}' has an impossible time: hours must be 00-23 and minutes 00-59, e.g. daily_at_09:30`,
+      )
     }
     return { type: 'cron', expression: `${mm} ${hh} * * *`, ...tz }
   }
@@ -167,11 +191,17 @@ export function parseShortPattern(pattern: string, timezone = 'UTC'): TriggerSpe
   if (iv) {
     const every = Number(iv[1])
     if (!Number.isSafeInteger(every) || every <= 0) {
-      throw new ShortPatternProblem('TRIGGER_RANGE', `'${p}' must repeat every positive whole number of units, e.g. interval_30m`)
+      throw new ShortPatternProblem(
+        'TRIGGER_RANGE',
+        `'${p}' must repeat every positive whole number of units, e.g. interval_30m`,
+      )
     }
     return { type: 'interval', every, unit: INTERVAL_UNITS[iv[2] as string] as IntervalUnit }
   }
-  throw new ShortPatternProblem('TRIGGER_PATTERN', `unknown short pattern '${p}'; use one of ${SHORT_PATTERNS}, or an object such as {type:'cron', expression:'0 9 * * *'}`)
+  throw new ShortPatternProblem(
+    'TRIGGER_PATTERN',
+    `unknown short pattern '${p}'; use one of ${SHORT_PATTERNS}, or an object such as {type:'cron', expression:'0 9 * * *'}`,
+  )
 }
 
 /**
@@ -181,7 +211,12 @@ export function parseShortPattern(pattern: string, timezone = 'UTC'): TriggerSpe
 export function normalizeTrigger(input: unknown, opts: { timezone?: string } = {}): TriggerSpec {
   const timezone = opts.timezone ?? 'UTC'
   if (!isValidTimeZone(timezone)) {
-    throw triggerError('TRIGGER_TIMEZONE', 'timezone', `unknown time zone '${timezone}'`, 'use an IANA name such as UTC or Europe/Berlin')
+    throw triggerError(
+      'TRIGGER_TIMEZONE',
+      'timezone',
+      `unknown time zone '${timezone}'`,
+      'use an IANA name such as UTC or Europe/Berlin',
+    )
   }
   if (typeof input === 'string') {
     try {

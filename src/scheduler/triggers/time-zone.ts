@@ -31,8 +31,14 @@ function formatterFor(tz: string): Intl.DateTimeFormat {
   if (!f) {
     // en-US with h23 gives a fixed "M/D/YYYY, HH:MM:SS" shape; format() is ~3x cheaper than formatToParts().
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-      hour: 'numeric', minute: 'numeric', second: 'numeric',
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     })
     formatters.set(tz, f)
   }
@@ -43,8 +49,17 @@ function formatterFor(tz: string): Intl.DateTimeFormat {
 export function offsetAt(tz: string, ms: number): number {
   if (isUtcZone(tz)) return 0
   const s = Math.floor(ms / 1000) * 1000
-  const parts = formatterFor(tz).format(s).split(/[^0-9]+/)
-  const wall = Date.UTC(Number(parts[2]), Number(parts[0]) - 1, Number(parts[1]), Number(parts[3]), Number(parts[4]), Number(parts[5]))
+  const parts = formatterFor(tz)
+    .format(s)
+    .split(/[^0-9]+/)
+  const wall = Date.UTC(
+    Number(parts[2]),
+    Number(parts[0]) - 1,
+    Number(parts[1]),
+    Number(parts[3]),
+    Number(parts[4]),
+    Number(parts[5]),
+  )
   return wall - s
 }
 

@@ -18,7 +18,9 @@ describe('compileShared', () => {
   it('never answers a bad zone from the entry of a trigger without a zone', () => {
     compileShared({ type: 'cron', expression: '9 9 * * *' }, NOW)
     expect(() => compileShared({ type: 'cron', expression: '9 9 * * *', timezone: '' }, NOW)).toThrow()
-    expect(() => compileShared({ type: 'cron', expression: '9 9 * * *', timezone: 'Mars/Olympus' }, NOW)).toThrow(/zone|timezone/i)
+    expect(() => compileShared({ type: 'cron', expression: '9 9 * * *', timezone: 'Mars/Olympus' }, NOW)).toThrow(
+      /zone|timezone/i,
+    )
   })
 
   it('keys triggers with more fields by their whole content', () => {

@@ -63,12 +63,21 @@ export function compileJobTrigger(raw: unknown, nowMs: number, options: JobTrigg
  * Like compileJobTrigger, and also returns the trigger as written (the first identical input seen, so 100,000 jobs
  * sharing 1,000 triggers keep 1,000 input objects alive), or undefined when it equals the resolved spec.
  */
-export function compileShared(raw: unknown, nowMs: number, options: JobTriggerOptions = {}): { compiled: CompiledTrigger; input: unknown } {
+export function compileShared(
+  raw: unknown,
+  nowMs: number,
+  options: JobTriggerOptions = {},
+): { compiled: CompiledTrigger; input: unknown } {
   // 'manual' reads naturally in a plan file; the trigger module only knows its object form.
   const input = raw === 'manual' ? { type: 'manual' } : raw
   const plain = plainCron(input)
   const key = plain ? '' : `${options.timezone ?? 'UTC'}|${JSON.stringify(input)}`
-  const hit = plain ? cronCache.get(options.timezone ?? null)?.get(plain.timezone)?.get(plain.expression) : cache.get(key)
+  const hit = plain
+    ? cronCache
+        .get(options.timezone ?? null)
+        ?.get(plain.timezone)
+        ?.get(plain.expression)
+    : cache.get(key)
   if (hit) return hit
   const bare = compileTrigger(input, { nowMs, allowPastEvents: options.allowPastEvents, timezone: options.timezone })
   // Dates and intervals answer by arithmetic: a memo would only add ~750 B to each such job.
@@ -105,5 +114,7 @@ function plainCron(input: unknown): { expression: string; timezone: string | nul
   if (typeof expression !== 'string' || (timezone !== undefined && typeof timezone !== 'string')) return null
   let fields = 0
   for (const _ in input) fields++
-  return fields === (timezone === undefined ? 2 : 3) ? { expression, timezone: (timezone as string | undefined) ?? null } : null
+  return fields === (timezone === undefined ? 2 : 3)
+    ? { expression, timezone: (timezone as string | undefined) ?? null }
+    : null
 }

@@ -6,13 +6,25 @@ const TRIGGER_TYPES = 'cron|date|interval|manual|recurrence|event'
 
 /** Codes a trigger error carries; the first issue's code wins when several fields are bad. */
 export type TriggerErrorCode =
-  | 'TRIGGER_INVALID' | 'TRIGGER_CRON' | 'TRIGGER_TIMEZONE' | 'TRIGGER_DATE_PAST'
-  | 'TRIGGER_RANGE' | 'TRIGGER_PATTERN' | 'TRIGGER_RECURRENCE'
+  | 'TRIGGER_INVALID'
+  | 'TRIGGER_CRON'
+  | 'TRIGGER_TIMEZONE'
+  | 'TRIGGER_DATE_PAST'
+  | 'TRIGGER_RANGE'
+  | 'TRIGGER_PATTERN'
+  | 'TRIGGER_RECURRENCE'
 
 /** A trigger error for one field; `field` is the dotted path inside the trigger spec (e.g. "expression"). */
-export function triggerError(code: TriggerErrorCode, field: string, message: string, hint?: string): TaskSchedulingError {
+export function triggerError(
+  code: TriggerErrorCode,
+  field: string,
+  message: string,
+  hint?: string,
+): TaskSchedulingError {
   return new TaskSchedulingError(code, `invalid trigger: ${field}: ${message}`, {
-    retryable: false, hint, details: { field, issues: [{ path: field, message }] },
+    retryable: false,
+    hint,
+    details: { field, issues: [{ path: field, message }] },
   })
 }
 
@@ -25,7 +37,10 @@ export function triggerErrorFromZod(error: z.ZodError): TaskSchedulingError {
   return new TaskSchedulingError(code, `invalid trigger: ${list}`, {
     retryable: false,
     // Specific checks already say how to fix it; only a shape error needs the general reminder.
-    hint: code === 'TRIGGER_INVALID' ? `write a short pattern (e.g. daily_at_09:00) or an object {type: ${TRIGGER_TYPES}, ...}` : undefined,
+    hint:
+      code === 'TRIGGER_INVALID'
+        ? `write a short pattern (e.g. daily_at_09:00) or an object {type: ${TRIGGER_TYPES}, ...}`
+        : undefined,
     details: { field: issues[0]?.path, issues },
   })
 }

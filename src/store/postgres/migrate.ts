@@ -11,7 +11,9 @@ const MIGRATION_LOCK = 7_120_614_001
 
 /** Applies pending migrations; returns the names applied now. */
 export function applyPgMigrations(pg: SyncPg): string[] {
-  const files = readdirSync(DIR).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort()
+  const files = readdirSync(DIR)
+    .filter((f) => /^\d{4}_.+\.sql$/.test(f))
+    .sort()
   pg.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
   try {
     pg.query('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)')

@@ -3,7 +3,12 @@
 // log of shared controls. See README.md here for the model.
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import type { ClusterControl, ClusterCoordinator, GainedGroup, HeartbeatReport } from '../../scheduler/cluster/cluster-types.ts'
+import type {
+  ClusterControl,
+  ClusterCoordinator,
+  GainedGroup,
+  HeartbeatReport,
+} from '../../scheduler/cluster/cluster-types.ts'
 import { toJob, toRun } from './postgres-scheduler-store.ts'
 import type { SyncPg } from './sync-pg.ts'
 
@@ -20,7 +25,8 @@ export interface PgCoordinatorOptions {
 }
 
 type Row = Record<string, unknown>
-const UNFINISHED = "(status IN ('pending','delayed','held','running','retrying') OR (status = 'interrupted' AND recovery = 'pending'))"
+const UNFINISHED =
+  "(status IN ('pending','delayed','held','running','retrying') OR (status = 'interrupted' AND recovery = 'pending'))"
 
 /** A default instance id: readable in logs and unique per process. */
 export function defaultInstanceId(): string {
@@ -44,14 +50,22 @@ export function createPgCoordinator(o: PgCoordinatorOptions): ClusterCoordinator
 
   if (o.passive) {
     return {
-      instanceId: me, leaseMs, register: () => undefined, owns: () => false, leave: () => undefined,
+      instanceId: me,
+      leaseMs,
+      register: () => undefined,
+      owns: () => false,
+      leave: () => undefined,
       heartbeat: () => ({ gained: [], lost: [], handoffs: [], controls: [] }),
       handOff: (runId, group) => handOff(pg, runId, group),
       publish: (c) => publish(pg, me, c, now()),
     }
   }
-  const beat = (t: number) => pg.query(`INSERT INTO cluster_instances (id, started_at, heartbeat_at, lease_until) VALUES ($1, $2, $2, $3)
-    ON CONFLICT (id) DO UPDATE SET heartbeat_at = $2, lease_until = $3`, [me, t, t + leaseMs])
+  const beat = (t: number) =>
+    pg.query(
+      `INSERT INTO cluster_instances (id, started_at, heartbeat_at, lease_until) VALUES ($1, $2, $2, $3)
+    ON CONFLICT (id) DO UPDATE SET heartbeat_at = $2, lease_until = $3`,
+      [me, t, t + leaseMs],
+    )
   beat(now())
 
   /** The stored jobs and unfinished runs of groups just taken, in two queries for all of them. */
@@ -64,8 +78,11 @@ export function createPgCoordinator(o: PgCoordinatorOptions): ClusterCoordinator
       return g
     })
     const ids = [...groupOfJob.keys()]
-    for (const job of pg.query<Row>('SELECT * FROM jobs WHERE id = ANY($1::text[])', [ids]).map(toJob)) groupOfJob.get(job.id)!.jobs.push(job)
-    for (const run of pg.query<Row>(`SELECT * FROM runs WHERE job_id = ANY($1::text[]) AND ${UNFINISHED} ORDER BY id`, [ids]).map(toRun)) {
+    for (const job of pg.query<Row>('SELECT * FROM jobs WHERE id = ANY($1::text[])', [ids]).map(toJob))
+      groupOfJob.get(job.id)!.jobs.push(job)
+    for (const run of pg
+      .query<Row>(`SELECT * FROM runs WHERE job_id = ANY($1::text[]) AND ${UNFINISHED} ORDER BY id`, [ids])
+      .map(toRun)) {
       groupOfJob.get(run.jobId)!.runs.push(run)
     }
     return out
@@ -78,9 +95,11 @@ export function createPgCoordinator(o: PgCoordinatorOptions): ClusterCoordinator
       const names = [...groups.keys()]
       for (let i = 0; i < names.length; i += 5_000) {
         const chunk = names.slice(i, i + 5_000)
-        pg.query(`INSERT INTO job_groups (grp, job_ids) SELECT * FROM unnest($1::text[], $2::text[])
+        pg.query(
+          `INSERT INTO job_groups (grp, job_ids) SELECT * FROM unnest($1::text[], $2::text[])
           ON CONFLICT (grp) DO UPDATE SET job_ids = EXCLUDED.job_ids WHERE job_groups.job_ids <> EXCLUDED.job_ids`,
-        [chunk, chunk.map((g) => JSON.stringify(groups.get(g)))])
+          [chunk, chunk.map((g) => JSON.stringify(groups.get(g)))],
+        )
       }
     },
     owns(group) {
@@ -92,9 +111,12 @@ export function createPgCoordinator(o: PgCoordinatorOptions): ClusterCoordinator
       // Unknown, lapsing here, or lapsed at a peer: ask. Only a group nobody holds (or this instance's own) is taken
       // on the spot; a lapsed peer's group is taken by the heartbeat, which also brings its stored state and runs.
       const until = t + leaseMs
-      const won = pg.query(`UPDATE job_groups SET owner = $2, lease_until = $3, taken_at = COALESCE(taken_at, $4)
+      const won = pg.query(
+        `UPDATE job_groups SET owner = $2, lease_until = $3, taken_at = COALESCE(taken_at, $4)
         WHERE grp IN (SELECT grp FROM job_groups WHERE grp = $1 AND (owner IS NULL OR (owner = $2 AND lease_until > $4))
-          FOR UPDATE SKIP LOCKED) RETURNING grp`, [group, me, until, t])
+          FOR UPDATE SKIP LOCKED) RETURNING grp`,
+        [group, me, until, t],
+      )
       if (won.length) {
         mine.set(group, until)
         others.delete(group)
@@ -110,42 +132,74 @@ export function createPgCoordinator(o: PgCoordinatorOptions): ClusterCoordinator
       const t = now()
       beat(t)
       const until = t + leaseMs
-      const renewed = new Set(pg.query<{ grp: string }>('UPDATE job_groups SET lease_until = $2 WHERE owner = $1 RETURNING grp', [me, until]).map((r) => r.grp))
+      const renewed = new Set(
+        pg
+          .query<{ grp: string }>('UPDATE job_groups SET lease_until = $2 WHERE owner = $1 RETURNING grp', [me, until])
+          .map((r) => r.grp),
+      )
       const lost = [...mine.keys()].filter((g) => !renewed.has(g))
       mine.clear()
       for (const g of renewed) mine.set(g, until)
-      const { live, total } = pg.query<{ live: number; total: number }>(`SELECT
-        (SELECT COUNT(*) FROM cluster_instances WHERE lease_until > $1)::int AS live, (SELECT COUNT(*) FROM job_groups)::int AS total`, [t])[0]!
+      const { live, total } = pg.query<{ live: number; total: number }>(
+        `SELECT
+        (SELECT COUNT(*) FROM cluster_instances WHERE lease_until > $1)::int AS live, (SELECT COUNT(*) FROM job_groups)::int AS total`,
+        [t],
+      )[0]!
       const fair = Math.ceil(total / Math.max(1, live))
       let gained: GainedGroup[] = []
       if (mine.size < fair) {
         // Lapsed leases of dead peers first (their runs wait), then groups nobody holds.
-        const rows = pg.query<{ grp: string; job_ids: string }>(`UPDATE job_groups SET owner = $1, lease_until = $2, taken_at = $3
+        const rows = pg.query<{ grp: string; job_ids: string }>(
+          `UPDATE job_groups SET owner = $1, lease_until = $2, taken_at = $3
           WHERE grp IN (SELECT grp FROM job_groups WHERE owner IS NULL OR lease_until < $3
-            ORDER BY (owner IS NULL), grp LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING grp, job_ids`, [me, until, t, fair - mine.size])
+            ORDER BY (owner IS NULL), grp LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING grp, job_ids`,
+          [me, until, t, fair - mine.size],
+        )
         for (const r of rows) mine.set(r.grp, until)
         gained = loadGained(rows)
       } else if (mine.size > fair + 1) {
         // Give back idle groups above a fair share, so a joining instance gets work.
         const extra = [...mine.keys()].filter((g) => idle.has(g)).slice(0, mine.size - fair)
         if (extra.length) {
-          pg.query('UPDATE job_groups SET owner = NULL, lease_until = 0 WHERE owner = $1 AND grp = ANY($2::text[])', [me, extra])
+          pg.query('UPDATE job_groups SET owner = NULL, lease_until = 0 WHERE owner = $1 AND grp = ANY($2::text[])', [
+            me,
+            extra,
+          ])
           for (const g of extra) mine.delete(g)
         }
       }
       others.clear()
-      for (const r of pg.query<{ grp: string; lease_until: number }>('SELECT grp, lease_until FROM job_groups WHERE owner IS NOT NULL AND owner <> $1', [me])) {
+      for (const r of pg.query<{ grp: string; lease_until: number }>(
+        'SELECT grp, lease_until FROM job_groups WHERE owner IS NOT NULL AND owner <> $1',
+        [me],
+      )) {
         others.set(r.grp, Number(r.lease_until))
       }
-      const handed = pg.query<{ run_id: number }>('DELETE FROM run_handoffs WHERE grp = ANY($1::text[]) RETURNING run_id', [[...mine.keys()]])
+      const handed = pg.query<{ run_id: number }>(
+        'DELETE FROM run_handoffs WHERE grp = ANY($1::text[]) RETURNING run_id',
+        [[...mine.keys()]],
+      )
       const handoffs = handed.length
-        ? pg.query<Row>('SELECT * FROM runs WHERE id = ANY($1::bigint[]) ORDER BY id', [handed.map((h) => h.run_id)]).map(toRun) : []
-      const controls = pg.query<{ seq: number; job_id: string | null; action: ClusterControl['action']; value: string | null; by_instance: string }>(
-        'SELECT seq, job_id, action, value, by_instance FROM cluster_controls WHERE seq > $1 ORDER BY seq', [lastControl])
+        ? pg
+            .query<Row>('SELECT * FROM runs WHERE id = ANY($1::bigint[]) ORDER BY id', [handed.map((h) => h.run_id)])
+            .map(toRun)
+        : []
+      const controls = pg.query<{
+        seq: number
+        job_id: string | null
+        action: ClusterControl['action']
+        value: string | null
+        by_instance: string
+      }>('SELECT seq, job_id, action, value, by_instance FROM cluster_controls WHERE seq > $1 ORDER BY seq', [
+        lastControl,
+      ])
       if (controls.length) lastControl = Number(controls[controls.length - 1]!.seq)
       return {
-        gained, lost, handoffs,
-        controls: controls.filter((c) => c.by_instance !== me)
+        gained,
+        lost,
+        handoffs,
+        controls: controls
+          .filter((c) => c.by_instance !== me)
           .map((c) => ({ jobId: c.job_id, action: c.action, ...(c.value !== null ? { value: c.value } : {}) })),
       }
     },
@@ -167,6 +221,11 @@ function handOff(pg: SyncPg, runId: number, group: string): void {
 }
 
 function publish(pg: SyncPg, me: string, c: ClusterControl, at: number): void {
-  pg.query('INSERT INTO cluster_controls (job_id, action, value, by_instance, at) VALUES ($1, $2, $3, $4, $5)',
-    [c.jobId, c.action, c.value ?? null, me, at])
+  pg.query('INSERT INTO cluster_controls (job_id, action, value, by_instance, at) VALUES ($1, $2, $3, $4, $5)', [
+    c.jobId,
+    c.action,
+    c.value ?? null,
+    me,
+    at,
+  ])
 }

@@ -29,16 +29,24 @@ export function createPgLaneLeases(o: PgLaneLeaseOptions): LaneOwnership & { clo
   const margin = Math.max(500, Math.floor(leaseMs / 4))
   const keyOf = (chainId: number, wallet: string) => `${chainId}:${wallet.toLowerCase()}`
 
-  const tryTake = (chainId: number, wallet: string, t: number): boolean => pg.query(`INSERT INTO lane_leases (chain_id, wallet, owner, lease_until)
+  const tryTake = (chainId: number, wallet: string, t: number): boolean =>
+    pg.query(
+      `INSERT INTO lane_leases (chain_id, wallet, owner, lease_until)
     VALUES ($1, $2, $3, $4) ON CONFLICT (chain_id, wallet) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
     WHERE lane_leases.owner = EXCLUDED.owner OR lane_leases.lease_until < $5 RETURNING owner`,
-  [chainId, wallet.toLowerCase(), me, t + leaseMs, t]).length > 0
+      [chainId, wallet.toLowerCase(), me, t + leaseMs, t],
+    ).length > 0
 
   const renew = () => {
     const t = now()
-    const kept = new Set(pg.query<{ chain_id: number; wallet: string }>(
-      'UPDATE lane_leases SET lease_until = $2 WHERE owner = $1 RETURNING chain_id, wallet', [me, t + leaseMs])
-      .map((r) => keyOf(Number(r.chain_id), r.wallet)))
+    const kept = new Set(
+      pg
+        .query<{ chain_id: number; wallet: string }>(
+          'UPDATE lane_leases SET lease_until = $2 WHERE owner = $1 RETURNING chain_id, wallet',
+          [me, t + leaseMs],
+        )
+        .map((r) => keyOf(Number(r.chain_id), r.wallet)),
+    )
     for (const [k, v] of held) {
       if (!kept.has(k)) held.delete(k)
       else v.until = t + leaseMs
@@ -46,15 +54,25 @@ export function createPgLaneLeases(o: PgLaneLeaseOptions): LaneOwnership & { clo
     for (const [k, v] of held) {
       if (t - v.usedAt < idleMs) continue
       const [chain, wallet] = k.split(':') as [string, string]
-      const gone = pg.query(`DELETE FROM lane_leases l WHERE owner = $1 AND chain_id = $2 AND wallet = $3 AND NOT EXISTS
+      const gone = pg.query(
+        `DELETE FROM lane_leases l WHERE owner = $1 AND chain_id = $2 AND wallet = $3 AND NOT EXISTS
         (SELECT 1 FROM tx_intents i WHERE i.chain_id = l.chain_id AND i.from_addr = l.wallet AND i.status IN ${OPEN} AND NOT i.dry_run)
-        RETURNING wallet`, [me, Number(chain), wallet])
+        RETURNING wallet`,
+        [me, Number(chain), wallet],
+      )
       if (gone.length) held.delete(k)
     }
   }
-  const timer = setInterval(() => {
-    try { renew() } catch { /* the next round retries; a lapsed lease is detected by the journal's check */ }
-  }, Math.max(100, Math.floor(leaseMs / 3)))
+  const timer = setInterval(
+    () => {
+      try {
+        renew()
+      } catch {
+        /* the next round retries; a lapsed lease is detected by the journal's check */
+      }
+    },
+    Math.max(100, Math.floor(leaseMs / 3)),
+  )
   timer.unref()
 
   return {
@@ -82,7 +100,9 @@ export function createPgLaneLeases(o: PgLaneLeaseOptions): LaneOwnership & { clo
       clearInterval(timer)
       try {
         pg.query('UPDATE lane_leases SET lease_until = 0 WHERE owner = $1', [me])
-      } catch { /* the leases lapse by themselves */ }
+      } catch {
+        /* the leases lapse by themselves */
+      }
       held.clear()
     },
   }

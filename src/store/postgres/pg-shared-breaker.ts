@@ -15,7 +15,11 @@ export interface SharedBreakerOptions {
   logger?: Logger
 }
 
-interface SharedRow { state: 'closed' | 'open'; reason: string | null; by_instance: string | null }
+interface SharedRow {
+  state: 'closed' | 'open'
+  reason: string | null
+  by_instance: string | null
+}
 
 /** Wraps this instance's breaker so its trips reach every instance and theirs reach it. */
 export function shareBreaker(local: CircuitBreaker, o: SharedBreakerOptions): CircuitBreaker {
@@ -26,7 +30,10 @@ export function shareBreaker(local: CircuitBreaker, o: SharedBreakerOptions): Ci
     const t = now()
     if (!cached || t - cached.at >= (o.cacheMs ?? 500)) {
       try {
-        cached = { at: t, row: pg.query<SharedRow>('SELECT state, reason, by_instance FROM cluster_breaker WHERE id = 1')[0]! }
+        cached = {
+          at: t,
+          row: pg.query<SharedRow>('SELECT state, reason, by_instance FROM cluster_breaker WHERE id = 1')[0]!,
+        }
       } catch (err) {
         // Fail closed: a breaker whose shared state cannot be read holds sending.
         o.logger?.error({ err }, 'cannot read the shared circuit breaker; treating it as open')
@@ -36,8 +43,10 @@ export function shareBreaker(local: CircuitBreaker, o: SharedBreakerOptions): Ci
     return cached.row
   }
   const write = (state: 'open' | 'closed', reason: string | null) => {
-    pg.query('UPDATE cluster_breaker SET state = $1, reason = $2, by_instance = $3, version = version + 1, at = $4 WHERE id = 1',
-      [state, reason, me, now()])
+    pg.query(
+      'UPDATE cluster_breaker SET state = $1, reason = $2, by_instance = $3, version = version + 1, at = $4 WHERE id = 1',
+      [state, reason, me, now()],
+    )
     cached = null
   }
   /** Publishes a local transition and folds a peer's open state into what callers see. */
@@ -52,7 +61,12 @@ export function shareBreaker(local: CircuitBreaker, o: SharedBreakerOptions): Ci
       return s
     }
     if (s.state === 'closed' && shared.state === 'open') {
-      return { ...s, state: 'open', manualHalt: `tripped on instance ${shared.by_instance ?? '?'}: ${shared.reason ?? ''}`, openedAt: s.openedAt ?? now() }
+      return {
+        ...s,
+        state: 'open',
+        manualHalt: `tripped on instance ${shared.by_instance ?? '?'}: ${shared.reason ?? ''}`,
+        openedAt: s.openedAt ?? now(),
+      }
     }
     return s
   }

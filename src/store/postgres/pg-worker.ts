@@ -27,7 +27,7 @@ async function handle(m: PgRequest): Promise<PgReply> {
     let rows: unknown[] = []
     for (const s of m.statements) {
       // A parameterless multi-statement string (a migration) answers with one result per statement.
-      const res = await client.query(s.sql, s.params as unknown[]) as pg.QueryResult | pg.QueryResult[]
+      const res = (await client.query(s.sql, s.params as unknown[])) as pg.QueryResult | pg.QueryResult[]
       for (const r of Array.isArray(res) ? res : [res]) {
         rowCount += r.rowCount ?? 0
         if (r.rows.length) rows = r.rows
@@ -45,7 +45,11 @@ async function handle(m: PgRequest): Promise<PgReply> {
 // its statements with that one's transaction on the shared connection.
 // Each step catches its own failures, so one request's trouble never stops the queue for the ones after it.
 let queue: Promise<void> = Promise.resolve()
-const failure = (err: unknown): PgReply => ({ ok: false, message: (err as Error).message, code: (err as { code?: string }).code ?? null })
+const failure = (err: unknown): PgReply => ({
+  ok: false,
+  message: (err as Error).message,
+  code: (err as { code?: string }).code ?? null,
+})
 
 function answer(seq: number, r: PgReply): void {
   try {

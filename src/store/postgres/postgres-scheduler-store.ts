@@ -1,7 +1,15 @@
 // The scheduler's store port on PostgreSQL: same records and semantics as the SQLite store, one transaction per
 // batch through the synchronous bridge (sync-pg.ts).
 import { AppError } from '../../errors/app-error.ts'
-import type { JobRecord, ListRunsQuery, PruneQuery, RunPage, RunRecord, SchedulerStore, StoreOp } from '../../scheduler/store/store-port.ts'
+import type {
+  JobRecord,
+  ListRunsQuery,
+  PruneQuery,
+  RunPage,
+  RunRecord,
+  SchedulerStore,
+  StoreOp,
+} from '../../scheduler/store/store-port.ts'
 import { applyPgMigrations } from './migrate.ts'
 import { createSyncPg, type PgStatement, type SyncPg } from './sync-pg.ts'
 
@@ -13,21 +21,42 @@ const n = (v: unknown) => (v === null || v === undefined ? null : Number(v))
 
 export function toJob(r: Row): JobRecord {
   return {
-    id: r.id as string, taskType: r.task_type as string, specJson: r.spec_json as string, enabled: r.enabled === true,
-    paused: r.paused === true, priority: r.priority as JobRecord['priority'], nextFireAt: n(r.next_fire_at),
-    lastFireAt: n(r.last_fire_at), executions: Number(r.executions), lastOutcome: (r.last_outcome as JobRecord['lastOutcome']) ?? null,
-    createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
+    id: r.id as string,
+    taskType: r.task_type as string,
+    specJson: r.spec_json as string,
+    enabled: r.enabled === true,
+    paused: r.paused === true,
+    priority: r.priority as JobRecord['priority'],
+    nextFireAt: n(r.next_fire_at),
+    lastFireAt: n(r.last_fire_at),
+    executions: Number(r.executions),
+    lastOutcome: (r.last_outcome as JobRecord['lastOutcome']) ?? null,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
   }
 }
 
 export function toRun(r: Row): RunRecord {
   return {
-    id: Number(r.id), jobId: r.job_id as string, status: r.status as RunRecord['status'], origin: r.origin as RunRecord['origin'],
-    scheduledFor: n(r.scheduled_for), createdAt: Number(r.created_at), startedAt: n(r.started_at), endedAt: n(r.ended_at),
-    attempt: Number(r.attempt), error: (r.error as string | null) ?? null, resultJson: (r.result_json as string | null) ?? null,
-    argsJson: (r.args_json as string | null) ?? null, reason: (r.reason as string | null) ?? null,
-    gateAction: (r.gate_action as RunRecord['gateAction']) ?? null, gateReason: (r.gate_reason as string | null) ?? null,
-    gateUntil: n(r.gate_until), missedCount: n(r.missed_count), recoveredFrom: n(r.recovered_from), recovery: (r.recovery as string | null) ?? null,
+    id: Number(r.id),
+    jobId: r.job_id as string,
+    status: r.status as RunRecord['status'],
+    origin: r.origin as RunRecord['origin'],
+    scheduledFor: n(r.scheduled_for),
+    createdAt: Number(r.created_at),
+    startedAt: n(r.started_at),
+    endedAt: n(r.ended_at),
+    attempt: Number(r.attempt),
+    error: (r.error as string | null) ?? null,
+    resultJson: (r.result_json as string | null) ?? null,
+    argsJson: (r.args_json as string | null) ?? null,
+    reason: (r.reason as string | null) ?? null,
+    gateAction: (r.gate_action as RunRecord['gateAction']) ?? null,
+    gateReason: (r.gate_reason as string | null) ?? null,
+    gateUntil: n(r.gate_until),
+    missedCount: n(r.missed_count),
+    recoveredFrom: n(r.recovered_from),
+    recovery: (r.recovery as string | null) ?? null,
   }
 }
 
@@ -47,25 +76,76 @@ const PUT_RUN = `INSERT INTO runs (id, job_id, status, origin, scheduled_for, cr
     missed_count = EXCLUDED.missed_count, recovery = EXCLUDED.recovery`
 const PUT_ATTEMPT = `INSERT INTO run_attempts (run_id, attempt, started_at, ended_at, error) VALUES ($1, $2, $3, $4, $5)
   ON CONFLICT (run_id, attempt) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, error = EXCLUDED.error`
-const SET_STATE = 'INSERT INTO scheduler_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value'
+const SET_STATE =
+  'INSERT INTO scheduler_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value'
 
 function statement(o: StoreOp): PgStatement {
   switch (o.op) {
     case 'putJob': {
       const j = o.job
-      return { sql: PUT_JOB, params: [j.id, j.taskType, j.specJson, j.enabled, j.paused, j.priority, j.nextFireAt, j.lastFireAt,
-        j.executions, j.lastOutcome, j.createdAt, j.updatedAt] }
+      return {
+        sql: PUT_JOB,
+        params: [
+          j.id,
+          j.taskType,
+          j.specJson,
+          j.enabled,
+          j.paused,
+          j.priority,
+          j.nextFireAt,
+          j.lastFireAt,
+          j.executions,
+          j.lastOutcome,
+          j.createdAt,
+          j.updatedAt,
+        ],
+      }
     }
     case 'putJobState': {
       const j = o.job
-      return { sql: PUT_JOB_STATE, params: [j.enabled, j.paused, j.priority, j.nextFireAt, j.lastFireAt, j.executions, j.lastOutcome, j.updatedAt, j.id] }
+      return {
+        sql: PUT_JOB_STATE,
+        params: [
+          j.enabled,
+          j.paused,
+          j.priority,
+          j.nextFireAt,
+          j.lastFireAt,
+          j.executions,
+          j.lastOutcome,
+          j.updatedAt,
+          j.id,
+        ],
+      }
     }
     case 'deleteJob':
       return { sql: 'DELETE FROM jobs WHERE id = $1', params: [o.jobId] }
     case 'putRun': {
       const r = o.run
-      return { sql: PUT_RUN, params: [r.id, r.jobId, r.status, r.origin, r.scheduledFor, r.createdAt, r.startedAt, r.endedAt, r.attempt,
-        r.error, r.resultJson, r.argsJson, r.reason, r.gateAction, r.gateReason, r.gateUntil, r.missedCount, r.recoveredFrom, r.recovery] }
+      return {
+        sql: PUT_RUN,
+        params: [
+          r.id,
+          r.jobId,
+          r.status,
+          r.origin,
+          r.scheduledFor,
+          r.createdAt,
+          r.startedAt,
+          r.endedAt,
+          r.attempt,
+          r.error,
+          r.resultJson,
+          r.argsJson,
+          r.reason,
+          r.gateAction,
+          r.gateReason,
+          r.gateUntil,
+          r.missedCount,
+          r.recoveredFrom,
+          r.recovery,
+        ],
+      }
     }
     case 'putAttempt': {
       const a = o.attempt
@@ -83,10 +163,31 @@ const RUN_UPSERT_TAIL = PUT_RUN.slice(PUT_RUN.indexOf('ON CONFLICT'))
 const ROWS_PER_STATEMENT = 1_000
 
 /** Column types of `runs` in insert order: a fenced insert selects from VALUES, whose parameters need them. */
-const RUN_TYPES = ['bigint', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'integer', 'text', 'text', 'text', 'text',
-  'text', 'text', 'bigint', 'bigint', 'bigint', 'text']
+const RUN_TYPES = [
+  'bigint',
+  'text',
+  'text',
+  'text',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bigint',
+  'integer',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'bigint',
+  'bigint',
+  'bigint',
+  'text',
+]
 const RUN_COLUMNS = RUN_TYPES.length
-const RUN_COLUMN_LIST = PUT_RUN.slice(PUT_RUN.indexOf('(') + 1, PUT_RUN.indexOf(')')).replace(/\s+/g, ' ').trim()
+const RUN_COLUMN_LIST = PUT_RUN.slice(PUT_RUN.indexOf('(') + 1, PUT_RUN.indexOf(')'))
+  .replace(/\s+/g, ' ')
+  .trim()
 /** True for a VALUES row `v` whose group (`v.grp`) the instance `$p` holds. */
 const held = (p: number) => `EXISTS (SELECT 1 FROM job_groups g WHERE g.grp = v.grp AND g.owner = $${p})`
 
@@ -121,21 +222,38 @@ function batchStatements(ops: readonly StoreOp[], fence?: string): PgStatement[]
   if (fence) {
     const groups = new Set<string>()
     for (const e of [...runs.values(), ...states.values()]) if (e.group !== null) groups.add(e.group)
-    statements.unshift({ sql: 'SELECT 1 FROM job_groups WHERE owner = $1 AND grp = ANY($2::text[]) FOR SHARE', params: [fence, [...groups]] })
+    statements.unshift({
+      sql: 'SELECT 1 FROM job_groups WHERE owner = $1 AND grp = ANY($2::text[]) FOR SHARE',
+      params: [fence, [...groups]],
+    })
   }
   const jobRows = [...states.values()]
   for (let i = 0; i < jobRows.length; i += ROWS_PER_STATEMENT) {
     const params: unknown[] = []
     const values = jobRows.slice(i, i + ROWS_PER_STATEMENT).map(({ job: j, group }) => {
       const b = params.length
-      params.push(j.id, j.enabled, j.paused, j.priority, j.nextFireAt, j.lastFireAt, j.executions, j.lastOutcome, j.updatedAt, group)
+      params.push(
+        j.id,
+        j.enabled,
+        j.paused,
+        j.priority,
+        j.nextFireAt,
+        j.lastFireAt,
+        j.executions,
+        j.lastOutcome,
+        j.updatedAt,
+        group,
+      )
       return `($${b + 1}::text, $${b + 2}::boolean, $${b + 3}::boolean, $${b + 4}::text, $${b + 5}::bigint, $${b + 6}::bigint, $${b + 7}::bigint, $${b + 8}::text, $${b + 9}::bigint, $${b + 10}::text)`
     })
     if (fence) params.push(fence)
-    statements.push({ sql: `UPDATE jobs AS j SET enabled = v.enabled, paused = v.paused, priority = v.priority, next_fire_at = v.next_fire_at,
+    statements.push({
+      sql: `UPDATE jobs AS j SET enabled = v.enabled, paused = v.paused, priority = v.priority, next_fire_at = v.next_fire_at,
       last_fire_at = v.last_fire_at, executions = v.executions, last_outcome = v.last_outcome, updated_at = v.updated_at
       FROM (VALUES ${values.join(', ')}) AS v (id, enabled, paused, priority, next_fire_at, last_fire_at, executions, last_outcome, updated_at, grp)
-      WHERE j.id = v.id${fence ? ` AND ${held(params.length)}` : ''}`, params })
+      WHERE j.id = v.id${fence ? ` AND ${held(params.length)}` : ''}`,
+      params,
+    })
   }
   const rowsOf = (list: { run: RunRecord; group: string | null }[], fenced: boolean) => {
     for (let i = 0; i < list.length; i += ROWS_PER_STATEMENT) {
@@ -147,16 +265,27 @@ function batchStatements(ops: readonly StoreOp[], fence?: string): PgStatement[]
         return `(${RUN_TYPES.map((t, c) => `$${k * (RUN_COLUMNS + 1) + c + 1}::${t}`).join(', ')}, $${(k + 1) * (RUN_COLUMNS + 1)}::text)`
       })
       if (!fenced) {
-        statements.push({ sql: `INSERT INTO runs (${RUN_COLUMN_LIST}) VALUES ${values.join(', ')} ${RUN_UPSERT_TAIL}`, params })
+        statements.push({
+          sql: `INSERT INTO runs (${RUN_COLUMN_LIST}) VALUES ${values.join(', ')} ${RUN_UPSERT_TAIL}`,
+          params,
+        })
         continue
       }
       params.push(fence)
-      statements.push({ sql: `INSERT INTO runs (${RUN_COLUMN_LIST}) SELECT ${RUN_COLUMN_LIST.split(', ').map((c) => `v.${c}`).join(', ')}
-        FROM (VALUES ${values.join(', ')}) AS v (${RUN_COLUMN_LIST}, grp) WHERE ${held(params.length)} ${RUN_UPSERT_TAIL}`, params })
+      statements.push({
+        sql: `INSERT INTO runs (${RUN_COLUMN_LIST}) SELECT ${RUN_COLUMN_LIST.split(', ')
+          .map((c) => `v.${c}`)
+          .join(', ')}
+        FROM (VALUES ${values.join(', ')}) AS v (${RUN_COLUMN_LIST}, grp) WHERE ${held(params.length)} ${RUN_UPSERT_TAIL}`,
+        params,
+      })
     }
   }
   rowsOf([...runs.values()], fence !== undefined)
-  rowsOf(handed.map((run) => ({ run, group: null })), false)
+  rowsOf(
+    handed.map((run) => ({ run, group: null })),
+    false,
+  )
   return statements
 }
 
@@ -172,7 +301,9 @@ export interface PostgresStoreOptions {
 }
 
 /** Opens the store, applying pending migrations first. */
-export function createPostgresSchedulerStore(options: PostgresStoreOptions): SchedulerStore & { pg: SyncPg; allocateRunIds(): { first: number; count: number } } {
+export function createPostgresSchedulerStore(
+  options: PostgresStoreOptions,
+): SchedulerStore & { pg: SyncPg; allocateRunIds(): { first: number; count: number } } {
   const pg = options.pg ?? createSyncPg(options.url ?? '')
   applyPgMigrations(pg)
   return {
@@ -182,38 +313,72 @@ export function createPostgresSchedulerStore(options: PostgresStoreOptions): Sch
       try {
         pg.transaction(batchStatements(ops, options.fenceOwner))
       } catch (cause) {
-        throw new AppError('STORE_WRITE', `scheduler store write of ${ops.length} changes failed; nothing was applied`, {
-          cause, retryable: true, hint: 'check that the PostgreSQL server is reachable and has space',
-        })
+        throw new AppError(
+          'STORE_WRITE',
+          `scheduler store write of ${ops.length} changes failed; nothing was applied`,
+          {
+            cause,
+            retryable: true,
+            hint: 'check that the PostgreSQL server is reachable and has space',
+          },
+        )
       }
     },
     loadJobs: () => pg.query<Row>('SELECT * FROM jobs ORDER BY created_at, id').map(toJob),
     getJob: (id) => pg.query<Row>('SELECT * FROM jobs WHERE id = $1', [id]).map(toJob)[0] ?? null,
-    loadUnfinishedRuns: () => pg.query<Row>(`SELECT * FROM runs WHERE status IN ${ACTIVE_SQL} OR (status = 'interrupted' AND recovery = 'pending') ORDER BY id`).map(toRun),
+    loadUnfinishedRuns: () =>
+      pg
+        .query<Row>(
+          `SELECT * FROM runs WHERE status IN ${ACTIVE_SQL} OR (status = 'interrupted' AND recovery = 'pending') ORDER BY id`,
+        )
+        .map(toRun),
     getRun: (id) => pg.query<Row>('SELECT * FROM runs WHERE id = $1', [id]).map(toRun)[0] ?? null,
     listRuns(q: ListRunsQuery): RunPage {
       const limit = Math.max(1, Math.min(q.limit ?? 50, 1000))
       const cursor = q.cursor !== undefined ? Number(q.cursor) : undefined
       if (cursor !== undefined && !Number.isSafeInteger(cursor)) {
-        throw new AppError('STORE_CURSOR', `bad run cursor "${q.cursor}"`, { hint: 'pass the nextCursor of a previous page' })
+        throw new AppError('STORE_CURSOR', `bad run cursor "${q.cursor}"`, {
+          hint: 'pass the nextCursor of a previous page',
+        })
       }
       const where: string[] = []
       const params: unknown[] = []
-      if (q.jobId !== undefined) { params.push(q.jobId); where.push(`job_id = $${params.length}`) }
-      if (q.status !== undefined) { params.push(q.status); where.push(`status = $${params.length}`) }
-      if (cursor !== undefined) { params.push(cursor); where.push(`id < $${params.length}`) }
+      if (q.jobId !== undefined) {
+        params.push(q.jobId)
+        where.push(`job_id = $${params.length}`)
+      }
+      if (q.status !== undefined) {
+        params.push(q.status)
+        where.push(`status = $${params.length}`)
+      }
+      if (cursor !== undefined) {
+        params.push(cursor)
+        where.push(`id < $${params.length}`)
+      }
       params.push(limit + 1)
-      const rows = pg.query<Row>(`SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`, params)
+      const rows = pg.query<Row>(
+        `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+        params,
+      )
       const runs = rows.slice(0, limit).map(toRun)
       const last = runs[runs.length - 1]
       return { runs, nextCursor: rows.length > limit && last ? String(last.id) : null }
     },
-    listAttempts: (runId) => pg.query<Row>('SELECT * FROM run_attempts WHERE run_id = $1 ORDER BY attempt', [runId]).map((r) => ({
-      runId: Number(r.run_id), attempt: Number(r.attempt), startedAt: Number(r.started_at), endedAt: Number(r.ended_at), error: (r.error as string | null) ?? null,
-    })),
-    allocateRunIds: () => ({ first: Number(pg.query<{ v: number }>("SELECT nextval('run_id_blocks') AS v")[0]!.v), count: RUN_ID_BLOCK }),
+    listAttempts: (runId) =>
+      pg.query<Row>('SELECT * FROM run_attempts WHERE run_id = $1 ORDER BY attempt', [runId]).map((r) => ({
+        runId: Number(r.run_id),
+        attempt: Number(r.attempt),
+        startedAt: Number(r.started_at),
+        endedAt: Number(r.ended_at),
+        error: (r.error as string | null) ?? null,
+      })),
+    allocateRunIds: () => ({
+      first: Number(pg.query<{ v: number }>("SELECT nextval('run_id_blocks') AS v")[0]!.v),
+      count: RUN_ID_BLOCK,
+    }),
     maxRunId: () => Number(pg.query<{ m: number }>('SELECT COALESCE(MAX(id), 0) AS m FROM runs')[0]!.m),
-    getState: (key) => pg.query<{ value: string }>('SELECT value FROM scheduler_state WHERE key = $1', [key])[0]?.value ?? null,
+    getState: (key) =>
+      pg.query<{ value: string }>('SELECT value FROM scheduler_state WHERE key = $1', [key])[0]?.value ?? null,
     pruneRuns(q: PruneQuery): number {
       const statements: PgStatement[] = []
       if (q.endedBeforeMs !== undefined) {

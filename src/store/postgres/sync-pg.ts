@@ -7,7 +7,10 @@ import { blockForAnswers } from '../blocking-answers.ts'
 import { registerSecret } from '../../logging/redact.ts'
 
 /** One statement with positional parameters ($1, $2...). */
-export interface PgStatement { sql: string; params?: readonly unknown[] }
+export interface PgStatement {
+  sql: string
+  params?: readonly unknown[]
+}
 
 /** A request to the worker. */
 export type PgRequest =
@@ -16,7 +19,8 @@ export type PgRequest =
   | { op: 'close' }
 
 /** The worker's answer. */
-export type PgReply = { ok: true; rows: unknown[]; rowCount: number } | { ok: false; message: string; code: string | null }
+export type PgReply =
+  { ok: true; rows: unknown[]; rowCount: number } | { ok: false; message: string; code: string | null }
 /** A request and its reply carry the call's sequence number, which the worker also stores in the shared flag. */
 export type PgEnvelope<T> = T & { seq: number }
 
@@ -24,14 +28,22 @@ export type PgEnvelope<T> = T & { seq: number }
 export interface SyncPg {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): T[]
   /** Runs the statements in one transaction (all or nothing); returns the affected row count and the last rows. */
-  transaction(statements: readonly PgStatement[], options?: { serializable?: boolean }): { rowCount: number; rows: unknown[] }
+  transaction(
+    statements: readonly PgStatement[],
+    options?: { serializable?: boolean },
+  ): { rowCount: number; rows: unknown[] }
   close(): void
 }
 
 /** A failed statement; `code` is PostgreSQL's SQLSTATE (e.g. 40001 serialization failure). */
 export class PgError extends AppError {
-  constructor(message: string, readonly sqlState: string | null) {
-    super('PG_ERROR', message, { retryable: sqlState === '40001' || sqlState === '40P01' || sqlState?.startsWith('08') === true })
+  constructor(
+    message: string,
+    readonly sqlState: string | null,
+  ) {
+    super('PG_ERROR', message, {
+      retryable: sqlState === '40001' || sqlState === '40P01' || sqlState?.startsWith('08') === true,
+    })
   }
 }
 
@@ -76,17 +88,25 @@ export function createSyncPg(url: string, timeoutMs = 30_000): SyncPg {
     })
     const m = got.reply
     if (!answered || !m) {
-      throw new AppError('PG_TIMEOUT', `PostgreSQL did not answer within ${timeoutMs} ms`, { retryable: true, hint: 'check that the server is up and reachable' })
+      throw new AppError('PG_TIMEOUT', `PostgreSQL did not answer within ${timeoutMs} ms`, {
+        retryable: true,
+        hint: 'check that the server is up and reachable',
+      })
     }
     if (!m.ok) throw new PgError(m.message, m.code)
     return m
   }
   return {
     query: <T>(sql: string, params?: readonly unknown[]) => call({ op: 'query', sql, params }).rows as T[],
-    transaction: (statements, options) => call({ op: 'tx', statements, ...(options?.serializable ? { isolation: 'serializable' as const } : {}) }),
+    transaction: (statements, options) =>
+      call({ op: 'tx', statements, ...(options?.serializable ? { isolation: 'serializable' as const } : {}) }),
     close() {
       if (closed) return
-      try { call({ op: 'close' }) } catch { /* closing anyway */ }
+      try {
+        call({ op: 'close' })
+      } catch {
+        /* closing anyway */
+      }
       closed = true
       void worker.terminate()
     },
