@@ -4,521 +4,512 @@ import type { BuiltinChainData } from './builtin-types.ts'
 
 /** The generated book by chain id. */
 export const BUILTIN_BOOK_DATA: Readonly<Record<number, BuiltinChainData>> = {
-  '1': {
-    chainId: 1,
-    name: 'Ethereum',
-    nativeSymbol: 'ETH',
-    explorer: 'https://etherscan.io',
-    testnet: false,
-    tokens: {
-      WETH: {
-        address: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2',
-        decimals: 18,
-        name: 'Wrapped Ether',
-        source: '@uniswap/default-token-list',
+  "1": {
+    "chainId": 1,
+    "name": "Ethereum",
+    "nativeSymbol": "ETH",
+    "explorer": "https://etherscan.io",
+    "testnet": false,
+    "tokens": {
+      "WETH": {
+        "address": "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
+        "decimals": 18,
+        "name": "Wrapped Ether",
+        "source": "@uniswap/default-token-list"
       },
-      USDC: {
-        address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48',
-        decimals: 6,
-        name: 'USDCoin',
-        source: '@uniswap/default-token-list',
+      "USDC": {
+        "address": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
+        "decimals": 6,
+        "name": "USDCoin",
+        "source": "@uniswap/default-token-list"
       },
-      USDT: {
-        address: '0xdAC17F958D2ee523a2206206994597C13D831ec7',
-        decimals: 6,
-        name: 'Tether USD',
-        source: '@uniswap/default-token-list',
+      "USDT": {
+        "address": "0xdAC17F958D2ee523a2206206994597C13D831ec7",
+        "decimals": 6,
+        "name": "Tether USD",
+        "source": "@uniswap/default-token-list"
       },
-      DAI: {
-        address: '0x6B175474E89094C44Da98b954EedeAC495271d0F',
-        decimals: 18,
-        name: 'Dai Stablecoin',
-        source: '@uniswap/default-token-list',
-      },
+      "DAI": {
+        "address": "0x6B175474E89094C44Da98b954EedeAC495271d0F",
+        "decimals": 18,
+        "name": "Dai Stablecoin",
+        "source": "@uniswap/default-token-list"
+      }
     },
-    contracts: {
-      weth: {
-        address: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2',
-        source: '@uniswap/sdk-core WETH9',
+    "contracts": {
+      "weth": {
+        "address": "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
+        "source": "@uniswap/sdk-core WETH9"
       },
-      multicall3: {
-        address: '0xcA11bde05977b3631167028862bE2a173976CA11',
-        source: 'viem/chains Ethereum contracts.multicall3',
+      "multicall3": {
+        "address": "0xcA11bde05977b3631167028862bE2a173976CA11",
+        "source": "viem/chains Ethereum contracts.multicall3"
       },
-      uniswapV2Factory: {
-        address: '0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f',
-        source: '@uniswap/sdk-core V2_FACTORY_ADDRESSES',
+      "uniswapV2Factory": {
+        "address": "0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f",
+        "source": "@uniswap/sdk-core V2_FACTORY_ADDRESSES"
       },
-      uniswapV2Router02: {
-        address: '0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D',
-        source: '@uniswap/sdk-core V2_ROUTER_ADDRESSES',
+      "uniswapV2Router02": {
+        "address": "0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D",
+        "source": "@uniswap/sdk-core V2_ROUTER_ADDRESSES"
       },
-      uniswapV3Factory: {
-        address: '0x1F98431c8aD98523631AE4a59f267346ea31F984',
-        source: '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.v3CoreFactoryAddress',
+      "uniswapV3Factory": {
+        "address": "0x1F98431c8aD98523631AE4a59f267346ea31F984",
+        "source": "@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.v3CoreFactoryAddress"
       },
-      swapRouter02: {
-        address: '0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45',
-        source: '@uniswap/sdk-core SWAP_ROUTER_02_ADDRESSES',
+      "swapRouter02": {
+        "address": "0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45",
+        "source": "@uniswap/sdk-core SWAP_ROUTER_02_ADDRESSES"
       },
-      nonfungiblePositionManager: {
-        address: '0xC36442b4a4522E871399CD717aBDD847Ab11FE88',
-        source: '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.nonfungiblePositionManagerAddress',
+      "nonfungiblePositionManager": {
+        "address": "0xC36442b4a4522E871399CD717aBDD847Ab11FE88",
+        "source": "@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.nonfungiblePositionManagerAddress"
       },
-      quoter: {
-        address: '0xb27308f9F90D607463bb33eA1BeBb41C27CE5AB6',
-        source: '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.quoterAddress (first-generation Quoter)',
+      "quoter": {
+        "address": "0xb27308f9F90D607463bb33eA1BeBb41C27CE5AB6",
+        "source": "@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.quoterAddress (first-generation Quoter)"
       },
-      aaveV3Pool: {
-        address: '0x87870Bca3F3fD6335C3F4ce8392D69350B4fA4E2',
-        source: '@bgd-labs/aave-address-book AaveV3Ethereum.POOL',
+      "aaveV3Pool": {
+        "address": "0x87870Bca3F3fD6335C3F4ce8392D69350B4fA4E2",
+        "source": "@bgd-labs/aave-address-book AaveV3Ethereum.POOL"
       },
-      aaveV3PoolDataProvider: {
-        address: '0x0a16f2FCC0D44FaE41cc54e079281D84A363bECD',
-        source: '@bgd-labs/aave-address-book AaveV3Ethereum.AAVE_PROTOCOL_DATA_PROVIDER',
+      "aaveV3PoolDataProvider": {
+        "address": "0x0a16f2FCC0D44FaE41cc54e079281D84A363bECD",
+        "source": "@bgd-labs/aave-address-book AaveV3Ethereum.AAVE_PROTOCOL_DATA_PROVIDER"
       },
-      aaveV3Oracle: {
-        address: '0x54586bE62E3c3580375aE3723C145253060Ca0C2',
-        source: '@bgd-labs/aave-address-book AaveV3Ethereum.ORACLE',
+      "aaveV3Oracle": {
+        "address": "0x54586bE62E3c3580375aE3723C145253060Ca0C2",
+        "source": "@bgd-labs/aave-address-book AaveV3Ethereum.ORACLE"
       },
-      aaveV3PoolAddressesProvider: {
-        address: '0x2f39d218133AFaB8F2B819B1066c7E434Ad94E9e',
-        source: '@bgd-labs/aave-address-book AaveV3Ethereum.POOL_ADDRESSES_PROVIDER',
+      "aaveV3PoolAddressesProvider": {
+        "address": "0x2f39d218133AFaB8F2B819B1066c7E434Ad94E9e",
+        "source": "@bgd-labs/aave-address-book AaveV3Ethereum.POOL_ADDRESSES_PROVIDER"
       },
-      'l1StandardBridge.10': {
-        address: '0x99C9fc46f92E8a1c0deC1b1747d010903E884bE1',
-        source: 'viem/chains OP Mainnet contracts.l1StandardBridge[1]',
+      "l1StandardBridge.10": {
+        "address": "0x99C9fc46f92E8a1c0deC1b1747d010903E884bE1",
+        "source": "viem/chains OP Mainnet contracts.l1StandardBridge[1]"
       },
-      'optimismPortal.10': {
-        address: '0xbEb5Fc579115071764c7423A4f12eDde41f106Ed',
-        source: 'viem/chains OP Mainnet contracts.portal[1]',
+      "optimismPortal.10": {
+        "address": "0xbEb5Fc579115071764c7423A4f12eDde41f106Ed",
+        "source": "viem/chains OP Mainnet contracts.portal[1]"
       },
-      'l1StandardBridge.8453': {
-        address: '0x3154Cf16ccdb4C6d922629664174b904d80F2C35',
-        source: 'viem/chains Base contracts.l1StandardBridge[1]',
+      "l1StandardBridge.8453": {
+        "address": "0x3154Cf16ccdb4C6d922629664174b904d80F2C35",
+        "source": "viem/chains Base contracts.l1StandardBridge[1]"
       },
-      'optimismPortal.8453': {
-        address: '0x49048044D57e1C92A77f79988d21Fa8fAF74E97e',
-        source: 'viem/chains Base contracts.portal[1]',
-      },
+      "optimismPortal.8453": {
+        "address": "0x49048044D57e1C92A77f79988d21Fa8fAF74E97e",
+        "source": "viem/chains Base contracts.portal[1]"
+      }
     },
-    priceFeeds: {
-      ETH_USD: {
-        address: '0x5424384B256154046E9667dDFaaa5e550145215e',
-        source:
-          '@bgd-labs/aave-address-book AaveV3Ethereum.ASSETS.WETH.ORACLE (the AggregatorV3 ETH/USD source Aave V3 prices WETH with)',
-      },
+    "priceFeeds": {
+      "ETH_USD": {
+        "address": "0x5424384B256154046E9667dDFaaa5e550145215e",
+        "source": "@bgd-labs/aave-address-book AaveV3Ethereum.ASSETS.WETH.ORACLE (the AggregatorV3 ETH/USD source Aave V3 prices WETH with)"
+      }
     },
-    missing: [
+    "missing": [
       {
-        name: 'quoterV2',
-        source:
-          '@uniswap/sdk-core publishes only the first-generation Quoter here; QuoterV2: https://docs.uniswap.org/contracts/v3/reference/deployments/',
-      },
-    ],
+        "name": "quoterV2",
+        "source": "@uniswap/sdk-core publishes only the first-generation Quoter here; QuoterV2: https://docs.uniswap.org/contracts/v3/reference/deployments/"
+      }
+    ]
   },
-  '10': {
-    chainId: 10,
-    name: 'OP Mainnet',
-    nativeSymbol: 'ETH',
-    explorer: 'https://optimistic.etherscan.io',
-    testnet: false,
-    parentChainId: 1,
-    tokens: {
-      WETH: {
-        address: '0x4200000000000000000000000000000000000006',
-        decimals: 18,
-        name: 'Wrapped Ether',
-        source: '@uniswap/default-token-list',
+  "10": {
+    "chainId": 10,
+    "name": "OP Mainnet",
+    "nativeSymbol": "ETH",
+    "explorer": "https://optimistic.etherscan.io",
+    "testnet": false,
+    "parentChainId": 1,
+    "tokens": {
+      "WETH": {
+        "address": "0x4200000000000000000000000000000000000006",
+        "decimals": 18,
+        "name": "Wrapped Ether",
+        "source": "@uniswap/default-token-list"
       },
-      USDC: {
-        address: '0x0b2C639c533813f4Aa9D7837CAf62653d097Ff85',
-        decimals: 6,
-        name: 'USDCoin',
-        source: '@uniswap/default-token-list',
+      "USDC": {
+        "address": "0x0b2C639c533813f4Aa9D7837CAf62653d097Ff85",
+        "decimals": 6,
+        "name": "USDCoin",
+        "source": "@uniswap/default-token-list"
       },
-      USDT: {
-        address: '0x94b008aA00579c1307B0EF2c499aD98a8ce58e58',
-        decimals: 6,
-        name: 'Tether USD',
-        source: '@uniswap/default-token-list',
+      "USDT": {
+        "address": "0x94b008aA00579c1307B0EF2c499aD98a8ce58e58",
+        "decimals": 6,
+        "name": "Tether USD",
+        "source": "@uniswap/default-token-list"
       },
-      DAI: {
-        address: '0xDA10009cBd5D07dd0CeCc66161FC93D7c9000da1',
-        decimals: 18,
-        name: 'Dai Stablecoin',
-        source: '@uniswap/default-token-list',
+      "DAI": {
+        "address": "0xDA10009cBd5D07dd0CeCc66161FC93D7c9000da1",
+        "decimals": 18,
+        "name": "Dai Stablecoin",
+        "source": "@uniswap/default-token-list"
       },
-      'USDC.e': {
-        address: '0x7F5c764cBc14f9669B88837ca1490cCa17c31607',
-        decimals: 6,
-        name: 'USDCoin (Bridged from Ethereum)',
-        source: '@uniswap/default-token-list',
-      },
+      "USDC.e": {
+        "address": "0x7F5c764cBc14f9669B88837ca1490cCa17c31607",
+        "decimals": 6,
+        "name": "USDCoin (Bridged from Ethereum)",
+        "source": "@uniswap/default-token-list"
+      }
     },
-    contracts: {
-      weth: {
-        address: '0x4200000000000000000000000000000000000006',
-        source: '@uniswap/sdk-core WETH9',
+    "contracts": {
+      "weth": {
+        "address": "0x4200000000000000000000000000000000000006",
+        "source": "@uniswap/sdk-core WETH9"
       },
-      multicall3: {
-        address: '0xcA11bde05977b3631167028862bE2a173976CA11',
-        source: 'viem/chains OP Mainnet contracts.multicall3',
+      "multicall3": {
+        "address": "0xcA11bde05977b3631167028862bE2a173976CA11",
+        "source": "viem/chains OP Mainnet contracts.multicall3"
       },
-      uniswapV2Factory: {
-        address: '0x0c3c1c532F1e39EdF36BE9Fe0bE1410313E074Bf',
-        source: '@uniswap/sdk-core V2_FACTORY_ADDRESSES',
+      "uniswapV2Factory": {
+        "address": "0x0c3c1c532F1e39EdF36BE9Fe0bE1410313E074Bf",
+        "source": "@uniswap/sdk-core V2_FACTORY_ADDRESSES"
       },
-      uniswapV2Router02: {
-        address: '0x4A7b5Da61326A6379179b40d00F57E5bbDC962c2',
-        source: '@uniswap/sdk-core V2_ROUTER_ADDRESSES',
+      "uniswapV2Router02": {
+        "address": "0x4A7b5Da61326A6379179b40d00F57E5bbDC962c2",
+        "source": "@uniswap/sdk-core V2_ROUTER_ADDRESSES"
       },
-      uniswapV3Factory: {
-        address: '0x1F98431c8aD98523631AE4a59f267346ea31F984',
-        source: '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.v3CoreFactoryAddress',
+      "uniswapV3Factory": {
+        "address": "0x1F98431c8aD98523631AE4a59f267346ea31F984",
+        "source": "@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.v3CoreFactoryAddress"
       },
-      swapRouter02: {
-        address: '0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45',
-        source: '@uniswap/sdk-core SWAP_ROUTER_02_ADDRESSES',
+      "swapRouter02": {
+        "address": "0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45",
+        "source": "@uniswap/sdk-core SWAP_ROUTER_02_ADDRESSES"
       },
-      nonfungiblePositionManager: {
-        address: '0xC36442b4a4522E871399CD717aBDD847Ab11FE88',
-        source: '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.nonfungiblePositionManagerAddress',
+      "nonfungiblePositionManager": {
+        "address": "0xC36442b4a4522E871399CD717aBDD847Ab11FE88",
+        "source": "@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.nonfungiblePositionManagerAddress"
       },
-      quoter: {
-        address: '0xb27308f9F90D607463bb33eA1BeBb41C27CE5AB6',
-        source: '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.quoterAddress (first-generation Quoter)',
+      "quoter": {
+        "address": "0xb27308f9F90D607463bb33eA1BeBb41C27CE5AB6",
+        "source": "@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.quoterAddress (first-generation Quoter)"
       },
-      aaveV3Pool: {
-        address: '0x794a61358D6845594F94dc1DB02A252b5b4814aD',
-        source: '@bgd-labs/aave-address-book AaveV3Optimism.POOL',
+      "aaveV3Pool": {
+        "address": "0x794a61358D6845594F94dc1DB02A252b5b4814aD",
+        "source": "@bgd-labs/aave-address-book AaveV3Optimism.POOL"
       },
-      aaveV3PoolDataProvider: {
-        address: '0x243Aa95cAC2a25651eda86e80bEe66114413c43b',
-        source: '@bgd-labs/aave-address-book AaveV3Optimism.AAVE_PROTOCOL_DATA_PROVIDER',
+      "aaveV3PoolDataProvider": {
+        "address": "0x243Aa95cAC2a25651eda86e80bEe66114413c43b",
+        "source": "@bgd-labs/aave-address-book AaveV3Optimism.AAVE_PROTOCOL_DATA_PROVIDER"
       },
-      aaveV3Oracle: {
-        address: '0xD81eb3728a631871a7eBBaD631b5f424909f0c77',
-        source: '@bgd-labs/aave-address-book AaveV3Optimism.ORACLE',
+      "aaveV3Oracle": {
+        "address": "0xD81eb3728a631871a7eBBaD631b5f424909f0c77",
+        "source": "@bgd-labs/aave-address-book AaveV3Optimism.ORACLE"
       },
-      aaveV3PoolAddressesProvider: {
-        address: '0xa97684ead0e402dC232d5A977953DF7ECBaB3CDb',
-        source: '@bgd-labs/aave-address-book AaveV3Optimism.POOL_ADDRESSES_PROVIDER',
+      "aaveV3PoolAddressesProvider": {
+        "address": "0xa97684ead0e402dC232d5A977953DF7ECBaB3CDb",
+        "source": "@bgd-labs/aave-address-book AaveV3Optimism.POOL_ADDRESSES_PROVIDER"
       },
-      l2StandardBridge: {
-        address: '0x4200000000000000000000000000000000000010',
-        source: 'viem/chains OP Mainnet contracts.l2StandardBridge',
-      },
+      "l2StandardBridge": {
+        "address": "0x4200000000000000000000000000000000000010",
+        "source": "viem/chains OP Mainnet contracts.l2StandardBridge"
+      }
     },
-    priceFeeds: {
-      ETH_USD: {
-        address: '0x13e3Ee699D1909E989722E753853AE30b17e08c5',
-        source:
-          '@bgd-labs/aave-address-book AaveV3Optimism.ASSETS.WETH.ORACLE (the AggregatorV3 ETH/USD source Aave V3 prices WETH with)',
-      },
+    "priceFeeds": {
+      "ETH_USD": {
+        "address": "0x13e3Ee699D1909E989722E753853AE30b17e08c5",
+        "source": "@bgd-labs/aave-address-book AaveV3Optimism.ASSETS.WETH.ORACLE (the AggregatorV3 ETH/USD source Aave V3 prices WETH with)"
+      }
     },
-    missing: [
+    "missing": [
       {
-        name: 'quoterV2',
-        source:
-          '@uniswap/sdk-core publishes only the first-generation Quoter here; QuoterV2: https://docs.uniswap.org/contracts/v3/reference/deployments/',
-      },
-    ],
+        "name": "quoterV2",
+        "source": "@uniswap/sdk-core publishes only the first-generation Quoter here; QuoterV2: https://docs.uniswap.org/contracts/v3/reference/deployments/"
+      }
+    ]
   },
-  '8453': {
-    chainId: 8453,
-    name: 'Base',
-    nativeSymbol: 'ETH',
-    explorer: 'https://basescan.org',
-    testnet: false,
-    parentChainId: 1,
-    tokens: {
-      WETH: {
-        address: '0x4200000000000000000000000000000000000006',
-        decimals: 18,
-        name: 'Wrapped Ether',
-        source: '@uniswap/default-token-list',
+  "8453": {
+    "chainId": 8453,
+    "name": "Base",
+    "nativeSymbol": "ETH",
+    "explorer": "https://basescan.org",
+    "testnet": false,
+    "parentChainId": 1,
+    "tokens": {
+      "WETH": {
+        "address": "0x4200000000000000000000000000000000000006",
+        "decimals": 18,
+        "name": "Wrapped Ether",
+        "source": "@uniswap/default-token-list"
       },
-      USDC: {
-        address: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913',
-        decimals: 6,
-        name: 'USD Coin',
-        source: '@uniswap/default-token-list',
+      "USDC": {
+        "address": "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+        "decimals": 6,
+        "name": "USD Coin",
+        "source": "@uniswap/default-token-list"
       },
-      DAI: {
-        address: '0x50c5725949A6F0c72E6C4a641F24049A917DB0Cb',
-        decimals: 18,
-        name: 'Dai Stablecoin',
-        source: '@uniswap/default-token-list',
+      "DAI": {
+        "address": "0x50c5725949A6F0c72E6C4a641F24049A917DB0Cb",
+        "decimals": 18,
+        "name": "Dai Stablecoin",
+        "source": "@uniswap/default-token-list"
       },
-      USDbC: {
-        address: '0xd9aAEc86B65D86f6A7B5B1b0c42FFA531710b6CA',
-        decimals: 6,
-        name: 'USD Base Coin',
-        source: '@uniswap/default-token-list',
-      },
+      "USDbC": {
+        "address": "0xd9aAEc86B65D86f6A7B5B1b0c42FFA531710b6CA",
+        "decimals": 6,
+        "name": "USD Base Coin",
+        "source": "@uniswap/default-token-list"
+      }
     },
-    contracts: {
-      weth: {
-        address: '0x4200000000000000000000000000000000000006',
-        source: '@uniswap/sdk-core WETH9',
+    "contracts": {
+      "weth": {
+        "address": "0x4200000000000000000000000000000000000006",
+        "source": "@uniswap/sdk-core WETH9"
       },
-      multicall3: {
-        address: '0xcA11bde05977b3631167028862bE2a173976CA11',
-        source: 'viem/chains Base contracts.multicall3',
+      "multicall3": {
+        "address": "0xcA11bde05977b3631167028862bE2a173976CA11",
+        "source": "viem/chains Base contracts.multicall3"
       },
-      uniswapV2Factory: {
-        address: '0x8909Dc15e40173Ff4699343b6eB8132c65e18eC6',
-        source: '@uniswap/sdk-core V2_FACTORY_ADDRESSES',
+      "uniswapV2Factory": {
+        "address": "0x8909Dc15e40173Ff4699343b6eB8132c65e18eC6",
+        "source": "@uniswap/sdk-core V2_FACTORY_ADDRESSES"
       },
-      uniswapV2Router02: {
-        address: '0x4752ba5DBc23f44D87826276BF6Fd6b1C372aD24',
-        source: '@uniswap/sdk-core V2_ROUTER_ADDRESSES',
+      "uniswapV2Router02": {
+        "address": "0x4752ba5DBc23f44D87826276BF6Fd6b1C372aD24",
+        "source": "@uniswap/sdk-core V2_ROUTER_ADDRESSES"
       },
-      uniswapV3Factory: {
-        address: '0x33128a8fC17869897dcE68Ed026d694621f6FDfD',
-        source: '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.v3CoreFactoryAddress',
+      "uniswapV3Factory": {
+        "address": "0x33128a8fC17869897dcE68Ed026d694621f6FDfD",
+        "source": "@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.v3CoreFactoryAddress"
       },
-      swapRouter02: {
-        address: '0x2626664c2603336E57B271c5C0b26F421741e481',
-        source: '@uniswap/sdk-core SWAP_ROUTER_02_ADDRESSES',
+      "swapRouter02": {
+        "address": "0x2626664c2603336E57B271c5C0b26F421741e481",
+        "source": "@uniswap/sdk-core SWAP_ROUTER_02_ADDRESSES"
       },
-      nonfungiblePositionManager: {
-        address: '0x03a520b32C04BF3bEEf7BEb72E919cf822Ed34f1',
-        source: '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.nonfungiblePositionManagerAddress',
+      "nonfungiblePositionManager": {
+        "address": "0x03a520b32C04BF3bEEf7BEb72E919cf822Ed34f1",
+        "source": "@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.nonfungiblePositionManagerAddress"
       },
-      quoterV2: {
-        address: '0x3d4e44Eb1374240CE5F1B871ab261CD16335B76a',
-        source: '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.quoterAddress (QuoterV2 deployment)',
+      "quoterV2": {
+        "address": "0x3d4e44Eb1374240CE5F1B871ab261CD16335B76a",
+        "source": "@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.quoterAddress (QuoterV2 deployment)"
       },
-      aaveV3Pool: {
-        address: '0xA238Dd80C259a72e81d7e4664a9801593F98d1c5',
-        source: '@bgd-labs/aave-address-book AaveV3Base.POOL',
+      "aaveV3Pool": {
+        "address": "0xA238Dd80C259a72e81d7e4664a9801593F98d1c5",
+        "source": "@bgd-labs/aave-address-book AaveV3Base.POOL"
       },
-      aaveV3PoolDataProvider: {
-        address: '0x0F43731EB8d45A581f4a36DD74F5f358bc90C73A',
-        source: '@bgd-labs/aave-address-book AaveV3Base.AAVE_PROTOCOL_DATA_PROVIDER',
+      "aaveV3PoolDataProvider": {
+        "address": "0x0F43731EB8d45A581f4a36DD74F5f358bc90C73A",
+        "source": "@bgd-labs/aave-address-book AaveV3Base.AAVE_PROTOCOL_DATA_PROVIDER"
       },
-      aaveV3Oracle: {
-        address: '0x2Cc0Fc26eD4563A5ce5e8bdcfe1A2878676Ae156',
-        source: '@bgd-labs/aave-address-book AaveV3Base.ORACLE',
+      "aaveV3Oracle": {
+        "address": "0x2Cc0Fc26eD4563A5ce5e8bdcfe1A2878676Ae156",
+        "source": "@bgd-labs/aave-address-book AaveV3Base.ORACLE"
       },
-      aaveV3PoolAddressesProvider: {
-        address: '0xe20fCBdBfFC4Dd138cE8b2E6FBb6CB49777ad64D',
-        source: '@bgd-labs/aave-address-book AaveV3Base.POOL_ADDRESSES_PROVIDER',
+      "aaveV3PoolAddressesProvider": {
+        "address": "0xe20fCBdBfFC4Dd138cE8b2E6FBb6CB49777ad64D",
+        "source": "@bgd-labs/aave-address-book AaveV3Base.POOL_ADDRESSES_PROVIDER"
       },
-      l2StandardBridge: {
-        address: '0x4200000000000000000000000000000000000010',
-        source: 'viem/chains Base contracts.l2StandardBridge',
-      },
+      "l2StandardBridge": {
+        "address": "0x4200000000000000000000000000000000000010",
+        "source": "viem/chains Base contracts.l2StandardBridge"
+      }
     },
-    priceFeeds: {
-      ETH_USD: {
-        address: '0x71041dddad3595F9CEd3DcCFBe3D1F4b0a16Bb70',
-        source:
-          '@bgd-labs/aave-address-book AaveV3Base.ASSETS.WETH.ORACLE (the AggregatorV3 ETH/USD source Aave V3 prices WETH with)',
-      },
+    "priceFeeds": {
+      "ETH_USD": {
+        "address": "0x71041dddad3595F9CEd3DcCFBe3D1F4b0a16Bb70",
+        "source": "@bgd-labs/aave-address-book AaveV3Base.ASSETS.WETH.ORACLE (the AggregatorV3 ETH/USD source Aave V3 prices WETH with)"
+      }
     },
-    missing: [
+    "missing": [
       {
-        name: 'token USDT',
-        source:
-          'in neither @uniswap/default-token-list nor @bgd-labs/aave-address-book; add it under chains[].book.tokens if needed',
-      },
-    ],
+        "name": "token USDT",
+        "source": "in neither @uniswap/default-token-list nor @bgd-labs/aave-address-book; add it under chains[].book.tokens if needed"
+      }
+    ]
   },
-  '42161': {
-    chainId: 42161,
-    name: 'Arbitrum One',
-    nativeSymbol: 'ETH',
-    explorer: 'https://arbiscan.io',
-    testnet: false,
-    tokens: {
-      WETH: {
-        address: '0x82aF49447D8a07e3bd95BD0d56f35241523fBab1',
-        decimals: 18,
-        name: 'Wrapped Ether',
-        source: '@uniswap/default-token-list',
+  "42161": {
+    "chainId": 42161,
+    "name": "Arbitrum One",
+    "nativeSymbol": "ETH",
+    "explorer": "https://arbiscan.io",
+    "testnet": false,
+    "tokens": {
+      "WETH": {
+        "address": "0x82aF49447D8a07e3bd95BD0d56f35241523fBab1",
+        "decimals": 18,
+        "name": "Wrapped Ether",
+        "source": "@uniswap/default-token-list"
       },
-      USDC: {
-        address: '0xaf88d065e77c8cC2239327C5EDb3A432268e5831',
-        decimals: 6,
-        name: 'USDCoin',
-        source: '@uniswap/default-token-list',
+      "USDC": {
+        "address": "0xaf88d065e77c8cC2239327C5EDb3A432268e5831",
+        "decimals": 6,
+        "name": "USDCoin",
+        "source": "@uniswap/default-token-list"
       },
-      DAI: {
-        address: '0xDA10009cBd5D07dd0CeCc66161FC93D7c9000da1',
-        decimals: 18,
-        name: 'Dai Stablecoin',
-        source: '@uniswap/default-token-list',
+      "DAI": {
+        "address": "0xDA10009cBd5D07dd0CeCc66161FC93D7c9000da1",
+        "decimals": 18,
+        "name": "Dai Stablecoin",
+        "source": "@uniswap/default-token-list"
       },
-      'USDC.e': {
-        address: '0xFF970A61A04b1cA14834A43f5dE4533eBDDB5CC8',
-        decimals: 6,
-        name: 'Bridged USDC',
-        source: '@uniswap/default-token-list',
+      "USDC.e": {
+        "address": "0xFF970A61A04b1cA14834A43f5dE4533eBDDB5CC8",
+        "decimals": 6,
+        "name": "Bridged USDC",
+        "source": "@uniswap/default-token-list"
       },
-      USDT: {
-        address: '0xFd086bC7CD5C481DCC9C85ebE478A1C0b69FCbb9',
-        decimals: 6,
-        name: 'USDT',
-        source: '@bgd-labs/aave-address-book (Aave V3 reserve underlying)',
-      },
+      "USDT": {
+        "address": "0xFd086bC7CD5C481DCC9C85ebE478A1C0b69FCbb9",
+        "decimals": 6,
+        "name": "USDT",
+        "source": "@bgd-labs/aave-address-book (Aave V3 reserve underlying)"
+      }
     },
-    contracts: {
-      weth: {
-        address: '0x82aF49447D8a07e3bd95BD0d56f35241523fBab1',
-        source: '@uniswap/sdk-core WETH9',
+    "contracts": {
+      "weth": {
+        "address": "0x82aF49447D8a07e3bd95BD0d56f35241523fBab1",
+        "source": "@uniswap/sdk-core WETH9"
       },
-      multicall3: {
-        address: '0xcA11bde05977b3631167028862bE2a173976CA11',
-        source: 'viem/chains Arbitrum One contracts.multicall3',
+      "multicall3": {
+        "address": "0xcA11bde05977b3631167028862bE2a173976CA11",
+        "source": "viem/chains Arbitrum One contracts.multicall3"
       },
-      uniswapV2Factory: {
-        address: '0xf1D7CC64Fb4452F05c498126312eBE29f30Fbcf9',
-        source: '@uniswap/sdk-core V2_FACTORY_ADDRESSES',
+      "uniswapV2Factory": {
+        "address": "0xf1D7CC64Fb4452F05c498126312eBE29f30Fbcf9",
+        "source": "@uniswap/sdk-core V2_FACTORY_ADDRESSES"
       },
-      uniswapV2Router02: {
-        address: '0x4752ba5DBc23f44D87826276BF6Fd6b1C372aD24',
-        source: '@uniswap/sdk-core V2_ROUTER_ADDRESSES',
+      "uniswapV2Router02": {
+        "address": "0x4752ba5DBc23f44D87826276BF6Fd6b1C372aD24",
+        "source": "@uniswap/sdk-core V2_ROUTER_ADDRESSES"
       },
-      uniswapV3Factory: {
-        address: '0x1F98431c8aD98523631AE4a59f267346ea31F984',
-        source: '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.v3CoreFactoryAddress',
+      "uniswapV3Factory": {
+        "address": "0x1F98431c8aD98523631AE4a59f267346ea31F984",
+        "source": "@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.v3CoreFactoryAddress"
       },
-      swapRouter02: {
-        address: '0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45',
-        source: '@uniswap/sdk-core SWAP_ROUTER_02_ADDRESSES',
+      "swapRouter02": {
+        "address": "0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45",
+        "source": "@uniswap/sdk-core SWAP_ROUTER_02_ADDRESSES"
       },
-      nonfungiblePositionManager: {
-        address: '0xC36442b4a4522E871399CD717aBDD847Ab11FE88',
-        source: '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.nonfungiblePositionManagerAddress',
+      "nonfungiblePositionManager": {
+        "address": "0xC36442b4a4522E871399CD717aBDD847Ab11FE88",
+        "source": "@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.nonfungiblePositionManagerAddress"
       },
-      quoter: {
-        address: '0xb27308f9F90D607463bb33eA1BeBb41C27CE5AB6',
-        source: '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.quoterAddress (first-generation Quoter)',
+      "quoter": {
+        "address": "0xb27308f9F90D607463bb33eA1BeBb41C27CE5AB6",
+        "source": "@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.quoterAddress (first-generation Quoter)"
       },
-      aaveV3Pool: {
-        address: '0x794a61358D6845594F94dc1DB02A252b5b4814aD',
-        source: '@bgd-labs/aave-address-book AaveV3Arbitrum.POOL',
+      "aaveV3Pool": {
+        "address": "0x794a61358D6845594F94dc1DB02A252b5b4814aD",
+        "source": "@bgd-labs/aave-address-book AaveV3Arbitrum.POOL"
       },
-      aaveV3PoolDataProvider: {
-        address: '0x243Aa95cAC2a25651eda86e80bEe66114413c43b',
-        source: '@bgd-labs/aave-address-book AaveV3Arbitrum.AAVE_PROTOCOL_DATA_PROVIDER',
+      "aaveV3PoolDataProvider": {
+        "address": "0x243Aa95cAC2a25651eda86e80bEe66114413c43b",
+        "source": "@bgd-labs/aave-address-book AaveV3Arbitrum.AAVE_PROTOCOL_DATA_PROVIDER"
       },
-      aaveV3Oracle: {
-        address: '0xb56c2F0B653B2e0b10C9b928C8580Ac5Df02C7C7',
-        source: '@bgd-labs/aave-address-book AaveV3Arbitrum.ORACLE',
+      "aaveV3Oracle": {
+        "address": "0xb56c2F0B653B2e0b10C9b928C8580Ac5Df02C7C7",
+        "source": "@bgd-labs/aave-address-book AaveV3Arbitrum.ORACLE"
       },
-      aaveV3PoolAddressesProvider: {
-        address: '0xa97684ead0e402dC232d5A977953DF7ECBaB3CDb',
-        source: '@bgd-labs/aave-address-book AaveV3Arbitrum.POOL_ADDRESSES_PROVIDER',
-      },
+      "aaveV3PoolAddressesProvider": {
+        "address": "0xa97684ead0e402dC232d5A977953DF7ECBaB3CDb",
+        "source": "@bgd-labs/aave-address-book AaveV3Arbitrum.POOL_ADDRESSES_PROVIDER"
+      }
     },
-    priceFeeds: {
-      ETH_USD: {
-        address: '0x639Fe6ab55C921f74e7fac1ee960C0B6293ba612',
-        source:
-          '@bgd-labs/aave-address-book AaveV3Arbitrum.ASSETS.WETH.ORACLE (the AggregatorV3 ETH/USD source Aave V3 prices WETH with)',
-      },
+    "priceFeeds": {
+      "ETH_USD": {
+        "address": "0x639Fe6ab55C921f74e7fac1ee960C0B6293ba612",
+        "source": "@bgd-labs/aave-address-book AaveV3Arbitrum.ASSETS.WETH.ORACLE (the AggregatorV3 ETH/USD source Aave V3 prices WETH with)"
+      }
     },
-    missing: [
+    "missing": [
       {
-        name: 'quoterV2',
-        source:
-          '@uniswap/sdk-core publishes only the first-generation Quoter here; QuoterV2: https://docs.uniswap.org/contracts/v3/reference/deployments/',
-      },
-    ],
+        "name": "quoterV2",
+        "source": "@uniswap/sdk-core publishes only the first-generation Quoter here; QuoterV2: https://docs.uniswap.org/contracts/v3/reference/deployments/"
+      }
+    ]
   },
-  '11155111': {
-    chainId: 11155111,
-    name: 'Sepolia',
-    nativeSymbol: 'ETH',
-    explorer: 'https://sepolia.etherscan.io',
-    testnet: true,
-    tokens: {
-      WETH: {
-        address: '0xfFf9976782d46CC05630D1f6eBAb18b2324d6B14',
-        decimals: 18,
-        name: 'Wrapped Ether',
-        source: '@uniswap/default-token-list',
+  "11155111": {
+    "chainId": 11155111,
+    "name": "Sepolia",
+    "nativeSymbol": "ETH",
+    "explorer": "https://sepolia.etherscan.io",
+    "testnet": true,
+    "tokens": {
+      "WETH": {
+        "address": "0xfFf9976782d46CC05630D1f6eBAb18b2324d6B14",
+        "decimals": 18,
+        "name": "Wrapped Ether",
+        "source": "@uniswap/default-token-list"
       },
-      USDC: {
-        address: '0x94a9D9AC8a22534E3FaCa9F4e7F2E2cf85d5E4C8',
-        decimals: 6,
-        name: 'USDC',
-        source: '@bgd-labs/aave-address-book (Aave V3 reserve underlying; a testnet faucet token, not the real one)',
+      "USDC": {
+        "address": "0x94a9D9AC8a22534E3FaCa9F4e7F2E2cf85d5E4C8",
+        "decimals": 6,
+        "name": "USDC",
+        "source": "@bgd-labs/aave-address-book (Aave V3 reserve underlying; a testnet faucet token, not the real one)"
       },
-      USDT: {
-        address: '0xaA8E23Fb1079EA71e0a56F48a2aA51851D8433D0',
-        decimals: 6,
-        name: 'USDT',
-        source: '@bgd-labs/aave-address-book (Aave V3 reserve underlying; a testnet faucet token, not the real one)',
+      "USDT": {
+        "address": "0xaA8E23Fb1079EA71e0a56F48a2aA51851D8433D0",
+        "decimals": 6,
+        "name": "USDT",
+        "source": "@bgd-labs/aave-address-book (Aave V3 reserve underlying; a testnet faucet token, not the real one)"
       },
-      DAI: {
-        address: '0xFF34B3d4Aee8ddCd6F9AFFFB6Fe49bD371b8a357',
-        decimals: 18,
-        name: 'DAI',
-        source: '@bgd-labs/aave-address-book (Aave V3 reserve underlying; a testnet faucet token, not the real one)',
-      },
+      "DAI": {
+        "address": "0xFF34B3d4Aee8ddCd6F9AFFFB6Fe49bD371b8a357",
+        "decimals": 18,
+        "name": "DAI",
+        "source": "@bgd-labs/aave-address-book (Aave V3 reserve underlying; a testnet faucet token, not the real one)"
+      }
     },
-    contracts: {
-      weth: {
-        address: '0xfFf9976782d46CC05630D1f6eBAb18b2324d6B14',
-        source: '@uniswap/sdk-core WETH9',
+    "contracts": {
+      "weth": {
+        "address": "0xfFf9976782d46CC05630D1f6eBAb18b2324d6B14",
+        "source": "@uniswap/sdk-core WETH9"
       },
-      multicall3: {
-        address: '0xcA11bde05977b3631167028862bE2a173976CA11',
-        source: 'viem/chains Sepolia contracts.multicall3',
+      "multicall3": {
+        "address": "0xcA11bde05977b3631167028862bE2a173976CA11",
+        "source": "viem/chains Sepolia contracts.multicall3"
       },
-      uniswapV2Factory: {
-        address: '0xF62c03E08ada871A0bEb309762E260a7a6a880E6',
-        source: '@uniswap/sdk-core V2_FACTORY_ADDRESSES',
+      "uniswapV2Factory": {
+        "address": "0xF62c03E08ada871A0bEb309762E260a7a6a880E6",
+        "source": "@uniswap/sdk-core V2_FACTORY_ADDRESSES"
       },
-      uniswapV2Router02: {
-        address: '0xeE567Fe1712Faf6149d80dA1E6934E354124CfE3',
-        source: '@uniswap/sdk-core V2_ROUTER_ADDRESSES',
+      "uniswapV2Router02": {
+        "address": "0xeE567Fe1712Faf6149d80dA1E6934E354124CfE3",
+        "source": "@uniswap/sdk-core V2_ROUTER_ADDRESSES"
       },
-      uniswapV3Factory: {
-        address: '0x0227628f3F023bb0B980b67D528571c95c6DaC1c',
-        source: '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.v3CoreFactoryAddress',
+      "uniswapV3Factory": {
+        "address": "0x0227628f3F023bb0B980b67D528571c95c6DaC1c",
+        "source": "@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.v3CoreFactoryAddress"
       },
-      swapRouter02: {
-        address: '0x3bFA4769FB09eefC5a80d6E87c3B9C650f7Ae48E',
-        source: '@uniswap/sdk-core SWAP_ROUTER_02_ADDRESSES',
+      "swapRouter02": {
+        "address": "0x3bFA4769FB09eefC5a80d6E87c3B9C650f7Ae48E",
+        "source": "@uniswap/sdk-core SWAP_ROUTER_02_ADDRESSES"
       },
-      nonfungiblePositionManager: {
-        address: '0x1238536071E1c677A632429e3655c799b22cDA52',
-        source: '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.nonfungiblePositionManagerAddress',
+      "nonfungiblePositionManager": {
+        "address": "0x1238536071E1c677A632429e3655c799b22cDA52",
+        "source": "@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.nonfungiblePositionManagerAddress"
       },
-      quoterV2: {
-        address: '0xEd1f6473345F45b75F8179591dd5bA1888cf2FB3',
-        source: '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.quoterAddress (QuoterV2 deployment)',
+      "quoterV2": {
+        "address": "0xEd1f6473345F45b75F8179591dd5bA1888cf2FB3",
+        "source": "@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP.quoterAddress (QuoterV2 deployment)"
       },
-      aaveV3Pool: {
-        address: '0x6Ae43d3271ff6888e7Fc43Fd7321a503ff738951',
-        source: '@bgd-labs/aave-address-book AaveV3Sepolia.POOL',
+      "aaveV3Pool": {
+        "address": "0x6Ae43d3271ff6888e7Fc43Fd7321a503ff738951",
+        "source": "@bgd-labs/aave-address-book AaveV3Sepolia.POOL"
       },
-      aaveV3PoolDataProvider: {
-        address: '0x3e9708d80f7B3e43118013075F7e95CE3AB31F31',
-        source: '@bgd-labs/aave-address-book AaveV3Sepolia.AAVE_PROTOCOL_DATA_PROVIDER',
+      "aaveV3PoolDataProvider": {
+        "address": "0x3e9708d80f7B3e43118013075F7e95CE3AB31F31",
+        "source": "@bgd-labs/aave-address-book AaveV3Sepolia.AAVE_PROTOCOL_DATA_PROVIDER"
       },
-      aaveV3Oracle: {
-        address: '0x2da88497588bf89281816106C7259e31AF45a663',
-        source: '@bgd-labs/aave-address-book AaveV3Sepolia.ORACLE',
+      "aaveV3Oracle": {
+        "address": "0x2da88497588bf89281816106C7259e31AF45a663",
+        "source": "@bgd-labs/aave-address-book AaveV3Sepolia.ORACLE"
       },
-      aaveV3PoolAddressesProvider: {
-        address: '0x012bAC54348C0E635dCAc9D5FB99f06F24136C9A',
-        source: '@bgd-labs/aave-address-book AaveV3Sepolia.POOL_ADDRESSES_PROVIDER',
-      },
+      "aaveV3PoolAddressesProvider": {
+        "address": "0x012bAC54348C0E635dCAc9D5FB99f06F24136C9A",
+        "source": "@bgd-labs/aave-address-book AaveV3Sepolia.POOL_ADDRESSES_PROVIDER"
+      }
     },
-    priceFeeds: {
-      ETH_USD: {
-        address: '0xDde0E8E6d3653614878Bf5009EDC317BC129fE2F',
-        source:
-          '@bgd-labs/aave-address-book AaveV3Sepolia.ASSETS.WETH.ORACLE (the AggregatorV3 ETH/USD source Aave V3 prices WETH with)',
-      },
+    "priceFeeds": {
+      "ETH_USD": {
+        "address": "0xDde0E8E6d3653614878Bf5009EDC317BC129fE2F",
+        "source": "@bgd-labs/aave-address-book AaveV3Sepolia.ASSETS.WETH.ORACLE (the AggregatorV3 ETH/USD source Aave V3 prices WETH with)"
+      }
     },
-    missing: [],
-  },
+    "missing": []
+  }
 }
