@@ -77,11 +77,9 @@ const eventOn = z.discriminatedUnion(
       kind: z.literal('log'),
       chainId: chainIdField,
       address: hex(20, 'a contract address'),
-      event: z
-        .string()
-        .regex(/^[A-Za-z_][A-Za-z0-9_]*\([A-Za-z0-9_,\[\] ]*\)$/, {
-          error: 'expected an event signature, e.g. "Transfer(address,address,uint256)"',
-        }),
+      event: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\([A-Za-z0-9_,\[\] ]*\)$/, {
+        error: 'expected an event signature, e.g. "Transfer(address,address,uint256)"',
+      }),
     }),
     z.strictObject({
       kind: z.literal('job'),
