@@ -2,6 +2,14 @@
 // main thread and the writer thread (plain JavaScript: a worker thread does not load the TypeScript hooks), so
 // the layout is defined once. Flat arrays of primitives cross to a worker far cheaper than op objects, and
 // consecutive rows of one kind go through multi-row statements (fewer native calls per row).
+// @ts-check
+/** @import { Database, Statement, Transaction } from 'better-sqlite3' */
+/** @import { StoreOp } from '../scheduler/store/store-port.ts' */
+
+/**
+ * A batch of store ops: one op code per op, and all their values in one flat array of primitives.
+ * @typedef {{ codes: number[], values: unknown[] }} EncodedBatch
+ */
 
 const OP_RUN = 1
 const OP_JOB_STATE = 2
@@ -20,9 +28,11 @@ const WIDTH = {
   [OP_STATE]: 2,
   [OP_FINISHED_BELOW]: 1,
 }
+/** @typedef {keyof typeof WIDTH} OpCode */
 /** Rows per multi-row statement. */
 const ROWS = 32
 
+/** @param {boolean} b */
 const bool = (b) => (b ? 1 : 0)
 
 /** A run row that is not finished: active, or interrupted with its recovery still to apply. */
@@ -41,19 +51,23 @@ export const UNFINISHED_FROM_KEY = 'unfinished_from'
  * holey, which postMessage serializes element by element. They keep the largest batch's size (and until
  * overwritten, its values): one batch's worth of memory.
  */
+/** @type {number[]} */
 const scratchCodes = []
+/** @type {unknown[]} */
 const scratchValues = []
 
 /**
  * Encodes store ops as one op code per op and one flat array of their values, in statement order: a run of rows
  * of one kind is then a contiguous slice, bound to a multi-row statement without copying value by value.
+ * @param {readonly StoreOp[]} ops
+ * @returns {EncodedBatch}
  */
 export function encodeOps(ops) {
   const codes = scratchCodes
   const values = scratchValues
   let v = 0
   for (let i = 0; i < ops.length; i++) {
-    const o = ops[i]
+    const o = /** @type {StoreOp} */ (ops[i])
     switch (o.op) {
       case 'putRun': {
         const r = o.run
@@ -139,7 +153,8 @@ export function encodeOps(ops) {
         values[v++] = o.runId
         break
       default:
-        throw new Error(`unknown store op ${o.op}`)
+        // Only an op this list lacks gets here, which the types rule out (hence the cast).
+        throw new Error(`unknown store op ${/** @type {{ op: string }} */ (o).op}`)
     }
   }
   return { codes: codes.slice(0, ops.length), values: values.slice(0, v) }
@@ -152,9 +167,13 @@ const RUN_UPSERT = `ON CONFLICT(id) DO UPDATE SET status=excluded.status, starte
   reason=excluded.reason, gate_action=excluded.gate_action, gate_reason=excluded.gate_reason,
   gate_until=excluded.gate_until, missed_count=excluded.missed_count, recovery=excluded.recovery,
   outcome_seq=COALESCE(excluded.outcome_seq, runs.outcome_seq)`
+/** @param {number} n */
 const tuple = (n) => `(${Array(n).fill('?').join(',')})`
+/** @param {number} rows @param {number} n */
 const tuples = (rows, n) => Array(rows).fill(tuple(n)).join(',')
+/** @param {number} rows */
 const runSql = (rows) => `INSERT INTO runs (${RUN_COLUMNS}) VALUES ${tuples(rows, 20)} ${RUN_UPSERT}`
+/** @param {number} rows */
 const jobStateSql = (rows) => `WITH v(e, p, pr, nf, lf, ex, lo, u, sr, os, id) AS (VALUES ${tuples(rows, 11)})
   UPDATE jobs SET enabled=v.e, paused=v.p, priority=v.pr, next_fire_at=v.nf, last_fire_at=v.lf, executions=v.ex,
     last_outcome=v.lo, updated_at=v.u, state_run_id=v.sr, outcome_seq=v.os FROM v WHERE jobs.id = v.id`
@@ -174,7 +193,12 @@ const FINISHED_BELOW_SQL = `WITH cur(f, m) AS (
   FROM cur WHERE m > f
   ON CONFLICT(key) DO UPDATE SET value = excluded.value`
 
-/** Prepares the statements that apply encoded batches on `db` (a better-sqlite3 connection). */
+/**
+ * Prepares the statements that apply encoded batches on `db` (a better-sqlite3 connection); the returned function
+ * applies batches, in order, in one transaction.
+ * @param {Database} db
+ * @returns {Transaction<(batches: readonly EncodedBatch[]) => void>}
+ */
 export function prepareBatch(db) {
   const one = {
     [OP_RUN]: db.prepare(runSql(1)),
@@ -195,12 +219,14 @@ export function prepareBatch(db) {
     ),
     [OP_FINISHED_BELOW]: db.prepare(FINISHED_BELOW_SQL),
   }
+  /** @type {Partial<Record<OpCode, Statement>>} */
   const many = { [OP_RUN]: db.prepare(runSql(ROWS)), [OP_JOB_STATE]: db.prepare(jobStateSql(ROWS)) }
-  /** Applies one encoded batch, in order. */
+  /** Applies one encoded batch, in order. @type {(flat: EncodedBatch) => void} */
   const apply = ({ codes, values }) => {
     let v = 0
     for (let i = 0; i < codes.length;) {
-      const code = codes[i]
+      // Typed as a known code for the lookups below; a corrupt one fails the WIDTH check first.
+      const code = /** @type {OpCode} */ (codes[i])
       const width = WIDTH[code]
       if (width === undefined) throw new Error(`corrupt store batch: op code ${code} at ${i}`)
       // ROWS consecutive rows of a multi-row kind (runs, job states) go through one statement.
@@ -218,7 +244,7 @@ export function prepareBatch(db) {
     }
   }
   // Several batches may commit in one transaction (the writer thread's group commit); each is applied in order.
-  return db.transaction((batches) => {
+  return db.transaction((/** @type {readonly EncodedBatch[]} */ batches) => {
     for (const flat of batches) apply(flat)
   })
 }

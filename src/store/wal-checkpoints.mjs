@@ -1,5 +1,7 @@
 // The WAL checkpoint policy of the store's background threads (the writer thread, or the checkpoint thread when
 // there is no writer thread), in one place. Plain JavaScript: worker threads do not load the TypeScript hooks.
+// @ts-check
+/** @import { Database } from 'better-sqlite3' */
 import { statSync } from 'node:fs'
 
 /**
@@ -15,6 +17,10 @@ const BIG_WAL_BYTES = 64 * 2 ** 20
  * committed for QUIET_MS or the WAL is big. Other connections' commits are seen through SQLite's data_version;
  * `ownWriteAt` reports this connection's last commit (data_version does not count them). PASSIVE never waits for
  * readers: it copies what it can, the rest next time. `stop()` runs a last checkpoint.
+ * @param {Database} db
+ * @param {string} path
+ * @param {{ intervalMs: number, ownWriteAt?: () => number, onError?: (message: string) => void }} options
+ * @returns {{ stop(): void }}
  */
 export function startWalCheckpoints(db, path, { intervalMs, ownWriteAt = () => 0, onError = () => undefined }) {
   // This connection's automatic checkpoints would run inside its commits; the timer does them instead.
@@ -33,7 +39,7 @@ export function startWalCheckpoints(db, path, { intervalMs, ownWriteAt = () => 0
   const checkpoint = () => {
     try {
       db.pragma('wal_checkpoint(PASSIVE)')
-    } catch (err) {
+    } catch (/** @type {any} */ err) {
       onError(String(err && err.message ? err.message : err))
     }
   }
