@@ -213,11 +213,9 @@ export const serverSchema = z
     tokens: z
       .array(
         z.strictObject({
-          name: z
-            .string()
-            .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
-              error: 'expected a token name (letters, digits, "_", ".", "-")',
-            }),
+          name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
+            error: 'expected a token name (letters, digits, "_", ".", "-")',
+          }),
           role: z.enum(['viewer', 'operator', 'admin'], { error: 'expected "viewer", "operator" or "admin"' }),
           env: envName,
         }),
