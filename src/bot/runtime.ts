@@ -11,7 +11,7 @@ import { createGasOracle } from '../risk/gas-oracle.ts'
 import { createChainlinkPriceSource, createV2PoolPriceSource, type PriceSource } from '../risk/price-source.ts'
 import { createRiskManager, type RiskManager } from '../risk/risk-manager.ts'
 import { createVolatilityClassifier } from '../risk/volatility.ts'
-import { noopTask } from '../scheduler/index.ts'
+import { noopTask, parseShortPattern } from '../scheduler/index.ts'
 import { createEscalationHook } from '../scheduler/index.ts'
 import type { JobSpecInput } from '../scheduler/index.ts'
 import type { DispatchGate } from '../scheduler/index.ts'
@@ -102,19 +102,14 @@ const pairAbi = parseAbi(['function getPair(address,address) view returns (addre
 
 /** Maps a configured job onto the scheduler's job spec; policy hints travel in metadata. */
 export function toJobSpec(job: JobConfig): JobSpecInput {
-  const t = job.trigger as unknown
+  // A short pattern read by the scheduler's own parser, so its units have their canonical names as in object form.
+  const t = typeof job.trigger === 'string' ? shortSpecOf(job.trigger) : (job.trigger as unknown)
   const every =
     typeof t === 'object' && t !== null && (t as { type?: unknown }).type === 'interval'
       ? (t as { every: number; unit: string })
       : null
   const unitMs: Record<string, number> = { s: 1_000, min: 60_000, h: 3_600_000, days: 86_400_000 }
-  const short = typeof t === 'string' ? /^interval_(\d+)([smhd])$/.exec(t) : null
-  const shortMs: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }
-  const intervalMs = every
-    ? every.every * (unitMs[every.unit] ?? 0)
-    : short
-      ? Number(short[1]) * shortMs[short[2]!]!
-      : undefined
+  const intervalMs = every ? every.every * (unitMs[every.unit] ?? 0) : undefined
   const metadata: Record<string, unknown> = { ...job.metadata }
   if (job.gasCap !== undefined) metadata.gasCap = job.gasCap.toString()
   if (job.maxDelay !== undefined) metadata.maxDelayMs = job.maxDelay
@@ -141,6 +136,15 @@ export function toJobSpec(job: JobConfig): JobSpecInput {
     windows: job.windows,
     dependencyTimeout: job.dependencyTimeout,
     triggerRule: job.triggerRule,
+  }
+}
+
+/** The object form of a short pattern, or undefined when it is not one (the scheduler reports that when adding). */
+function shortSpecOf(pattern: string): unknown {
+  try {
+    return parseShortPattern(pattern)
+  } catch {
+    return undefined
   }
 }
 

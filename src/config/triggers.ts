@@ -1,6 +1,15 @@
 // Config form of a job trigger: the scheduler's object triggers or its short strings, checked before anything runs.
 import { z } from 'zod'
-import { isValidTimeZone, parseShortPattern } from '../scheduler/index.ts'
+import {
+  cronSpecSchema,
+  dateSpecSchema,
+  eventSpecSchema,
+  intervalSpecSchema,
+  manualSpecSchema,
+  parseShortPattern,
+  recurrenceSpecSchema,
+  timeZoneSchema,
+} from '../scheduler/index.ts'
 import { duration } from './units.ts'
 
 const SHORT_HELP =
@@ -14,40 +23,11 @@ function isShortPattern(s: string): boolean {
     return false
   }
 }
-const CRON_FIELD = /^[0-9A-Za-z*/,?LW#-]+$/
+// The time triggers are the scheduler's own object specs; the config only fills the defaults it has always filled.
+const cronTrigger = cronSpecSchema.extend({ timezone: timeZoneSchema.default('UTC') })
 
-const cronTrigger = z.strictObject({
-  type: z.literal('cron'),
-  expression: z.string().refine(
-    (e) => {
-      const fields = e.trim().split(/\s+/)
-      return (fields.length === 5 || fields.length === 6) && fields.every((f) => CRON_FIELD.test(f))
-    },
-    { error: 'expected a cron expression of 5 or 6 fields, e.g. "30 9 * * 1-5"' },
-  ),
-  timezone: z
-    .string()
-    .refine(isValidTimeZone, { error: 'expected an IANA time zone such as "UTC" or "Europe/Berlin"' })
-    .default('UTC'),
-})
-
-const dateTrigger = z.strictObject({
-  type: z.literal('date'),
-  at: z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)), {
-    error: 'expected an ISO 8601 date-time with a zone, e.g. "2026-12-01T09:00:00Z"',
-  }),
-  allowPastEvents: z.boolean().default(false),
-})
-
-const intervalTrigger = z.strictObject({
-  type: z.literal('interval'),
-  every: z.int({ error: 'expected a whole number >= 1' }).min(1, { error: 'expected a whole number >= 1' }),
-  unit: z.enum(['s', 'm', 'h', 'd'], { error: 'expected one of "s", "m", "h", "d"' }),
-  start: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time' }).optional(),
-  end: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time' }).optional(),
-})
-
-const manualTrigger = z.strictObject({ type: z.literal('manual') })
+// allowPastEvents is a scheduler job option; the config keeps it on the trigger it concerns (the runtime moves it).
+const dateTrigger = dateSpecSchema.extend({ allowPastEvents: z.boolean().default(false) })
 
 const hex = (bytes: number, what: string) =>
   z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), { error: `expected ${what}` })
@@ -90,20 +70,36 @@ const eventOn = z.discriminatedUnion(
   { error: 'expected on.kind one of "price", "gas", "log", "job"' },
 )
 
-const eventTrigger = z.strictObject({
-  type: z.literal('event'),
-  on: eventOn,
-  /** At most one run per this interval. */
-  debounce: duration.optional(),
-})
+// The scheduler's event spec leaves kinds other than `job` to the embedding app, so the bot's kinds are defined here;
+// what they produce (debounce in ms) must still be the scheduler's event spec.
+const eventTrigger = z
+  .strictObject({
+    type: z.literal('event'),
+    on: eventOn,
+    /** At most one run per this interval. */
+    debounce: duration.optional(),
+  })
+  .superRefine((t, ctx) => {
+    const spec = eventSpecSchema.safeParse(t)
+    if (!spec.success)
+      for (const i of spec.error.issues) ctx.addIssue({ code: 'custom', path: [...i.path], message: i.message })
+  })
 
-/** A job trigger: `{type:'cron'|'date'|'interval'|'manual', ...}` or a short string such as `interval_30m`. */
+/**
+ * A job trigger in the scheduler's grammar: an object spec (`{type:'cron'|'date'|'interval'|'manual'|'recurrence'|
+ * 'event', ...}`) or a short string such as `interval_30m`.
+ */
 export const triggerSchema = z.union(
   [
     z.string().refine(isShortPattern, { error: `expected a short trigger: ${SHORT_HELP}` }),
-    z.discriminatedUnion('type', [cronTrigger, dateTrigger, intervalTrigger, manualTrigger, eventTrigger], {
-      error: 'expected a trigger object with "type" one of "cron", "date", "interval", "manual", "event"',
-    }),
+    z.discriminatedUnion(
+      'type',
+      [cronTrigger, dateTrigger, intervalSpecSchema, manualSpecSchema, recurrenceSpecSchema, eventTrigger],
+      {
+        error:
+          'expected a trigger object with "type" one of "cron", "date", "interval", "manual", "recurrence", "event"',
+      },
+    ),
   ],
   { error: `expected a trigger: a short string (${SHORT_HELP}) or an object with "type"` },
 )

@@ -52,7 +52,17 @@ export type { JobSpec, JobSpecInput } from './jobs/job-spec.ts'
 export { noopTask } from './builtin-tasks.ts'
 export { createEscalationHook, type EscalationHookOptions } from './runs/escalation.ts'
 export { runWindowSchema, type RunWindow } from './runs/run-window.ts'
-export { parseShortPattern, SHORT_PATTERNS } from './triggers/spec.ts'
-export { isValidTimeZone } from './triggers/time-zone.ts'
+export {
+  cronSpecSchema,
+  dateSpecSchema,
+  eventSpecSchema,
+  intervalSpecSchema,
+  manualSpecSchema,
+  normalizeTrigger,
+  parseShortPattern,
+  recurrenceSpecSchema,
+  SHORT_PATTERNS,
+  timeZoneSchema,
+} from './triggers/spec.ts'
 export { TRIGGER_RULES, type TriggerRule } from './jobs/dependency-rules.ts'
 export { createTestClock, type TestClock } from './time/test-clock.ts'

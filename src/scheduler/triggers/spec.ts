@@ -65,8 +65,28 @@ export const cronSpecSchema = z.strictObject({
 /** One-shot at an instant. */
 export const dateSpecSchema = z.strictObject({ type: z.literal('date'), at: instantSchema })
 
-/** Units an interval counts in. */
-export const intervalUnitSchema = z.enum(['s', 'min', 'h', 'days'])
+/**
+ * The one place interval unit aliases are mapped: `m` and `d` (short patterns such as `interval_30m`, and configs
+ * and presets written before the units were settled) mean `min` and `days`. Persisted specs keep the canonical unit.
+ */
+const INTERVAL_UNIT_ALIASES = { m: 'min', d: 'days' } as const
+
+/** Canonical interval units. */
+export type IntervalUnit = 's' | 'min' | 'h' | 'days'
+
+/** Units an interval counts in: `s`, `min`, `h`, `days`, or an alias, read as its canonical unit. */
+const intervalUnitSchema = z
+  .enum(['s', 'min', 'h', 'days', 'm', 'd'], {
+    message: 'unit must be one of "s", "min", "h", "days" (or "m" for min, "d" for days)',
+  })
+  .transform((u) => canonicalUnit(u))
+
+/** The canonical spelling of an interval unit or one of its aliases. */
+function canonicalUnit(u: 's' | 'min' | 'h' | 'days' | keyof typeof INTERVAL_UNIT_ALIASES): IntervalUnit {
+  return u in INTERVAL_UNIT_ALIASES
+    ? INTERVAL_UNIT_ALIASES[u as keyof typeof INTERVAL_UNIT_ALIASES]
+    : (u as IntervalUnit)
+}
 
 /** Every N units of absolute time from `start` (the first fire); unaffected by DST. */
 export const intervalSpecSchema = z.strictObject({
@@ -126,7 +146,6 @@ export type TriggerSpec = z.infer<typeof triggerSpecSchema>
 type CronSpec = z.infer<typeof cronSpecSchema>
 type DateSpec = z.infer<typeof dateSpecSchema>
 type IntervalSpec = z.infer<typeof intervalSpecSchema>
-export type IntervalUnit = z.infer<typeof intervalUnitSchema>
 type RecurrenceSpec = z.infer<typeof recurrenceSpecSchema>
 export type EventSpec = z.infer<typeof eventSpecSchema>
 
@@ -150,8 +169,6 @@ type TriggerOptions = z.output<typeof triggerOptionsSchema>
 /** The short patterns accepted as strings, for error messages and docs. */
 export const SHORT_PATTERNS =
   'hourly, daily, weekly, manual, daily_at_HH:MM, interval_<N>s, interval_<N>m, interval_<N>h, interval_<N>d'
-
-const INTERVAL_UNITS: Record<string, IntervalUnit> = { s: 's', m: 'min', h: 'h', d: 'days' }
 
 /** Thrown by parseShortPattern; compile turns it into a TaskSchedulingError. */
 export class ShortPatternProblem extends Error {
@@ -196,7 +213,7 @@ export function parseShortPattern(pattern: string, timezone = 'UTC'): TriggerSpe
         `'${p}' must repeat every positive whole number of units, e.g. interval_30m`,
       )
     }
-    return { type: 'interval', every, unit: INTERVAL_UNITS[iv[2] as string] as IntervalUnit }
+    return { type: 'interval', every, unit: canonicalUnit(iv[2] as 's' | 'h' | 'm' | 'd') }
   }
   throw new ShortPatternProblem(
     'TRIGGER_PATTERN',
