@@ -1,4 +1,5 @@
 // Wires operator notifications into the composed bot: the notifier, its watcher and the scheduler hooks.
+import type { Address } from 'viem'
 import type { BotConfig } from '../config/schema.ts'
 import type { IntentJournal } from '../chain/intent-types.ts'
 import type { Logger } from '../logging/logger.ts'
@@ -71,9 +72,10 @@ export function wireNotify(o: NotifyWiringOptions): BotNotify {
       floorWei: cfg.balanceFloors[String(c.chainId)],
       gasReserveWei: o.config.capital.gasReserve[String(c.chainId)],
       dailyNativeCap: c.policy.dailyNativeCap,
+      dailyTokenCaps: tokenCapsOf(c.policy.dailyTokenCaps, o.env.book[c.chainId]?.tokens ?? {}),
     })),
-    spentToday: (chainId, wallet) =>
-      o.journal.spendSince(chainId, wallet, Math.floor(Date.now() / 86_400_000) * 86_400_000).native,
+    spentToday: (chainId, wallet) => o.journal.spendSince(chainId, wallet, startOfDay()).native,
+    tokensSpentToday: (chainId, wallet) => o.journal.spendSince(chainId, wallet, startOfDay()).tokens,
   })
   const detach = attachScheduler(o.scheduler, notifier, { jobDelayedAfterMs: cfg.jobDelayedAfter })
   return {
@@ -105,4 +107,18 @@ export function wireNotify(o: NotifyWiringOptions): BotNotify {
       )
     },
   }
+}
+
+const startOfDay = () => Math.floor(Date.now() / 86_400_000) * 86_400_000
+
+/** The chain's token caps with the symbol and decimals the book knows them by (an unknown token keeps its address). */
+function tokenCapsOf(
+  caps: Readonly<Record<string, bigint>>,
+  tokens: Record<string, { address: Address; decimals: number }>,
+) {
+  const bySymbol = Object.entries(tokens)
+  return Object.entries(caps).map(([address, cap]) => {
+    const known = bySymbol.find(([, t]) => t.address.toLowerCase() === address.toLowerCase())
+    return { token: address as Address, symbol: known?.[0] ?? address, decimals: known?.[1].decimals ?? 0, cap }
+  })
 }

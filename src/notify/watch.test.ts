@@ -124,6 +124,35 @@ describe('watcher', () => {
     expect(events.slice(2).map((e) => e.kind)).toEqual(['daily_cap'])
     expect(events[2]!.title).toBe('wallet ops used 80 % of its daily cap on optimism (0.8 ETH of 1 ETH)')
   })
+  it("warns once when a token cap is 80 % used, in the token's own units", async () => {
+    const USDC = '0x00000000000000000000000000000000000000c0'
+    let spent = new Map<string, bigint>()
+    const w = createWatcher({
+      db,
+      notifier,
+      chains: [
+        {
+          chainId: 8453,
+          name: 'base',
+          getBalance: async () => 10n ** 18n,
+          dailyTokenCaps: [{ token: USDC, symbol: 'USDC', decimals: 6, cap: 500_000_000n }],
+        },
+      ],
+      wallets: [{ name: 'ops', address: WALLET }],
+      dailyCapShare: 0.8,
+      txStuckAfterMs: 60_000,
+      tokensSpentToday: () => spent,
+    })
+    spent = new Map([[USDC.toUpperCase().replace('0X', '0x'), 399_999_999n]])
+    await w.check()
+    expect(events.filter((e) => e.kind === 'daily_cap')).toEqual([])
+    spent = new Map([[USDC, 400_000_000n]])
+    await w.check()
+    const caps = events.filter((e) => e.kind === 'daily_cap')
+    expect(caps).toHaveLength(1)
+    expect(caps[0]!.title).toBe('wallet ops used 80 % of its daily USDC cap on base (400 USDC of 500 USDC)')
+    expect(caps[0]!.action).toMatch(/chains\[\]\.caps\.dailyTokens\.USDC/)
+  })
 })
 
 describe('scheduler hooks', () => {

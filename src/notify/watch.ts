@@ -1,6 +1,6 @@
 // Periodic checks that turn durable state into events: breaker trips/resets, replaced, dropped or stuck
 // transactions, wallets below their floor or gas reserve, and daily caps nearly used.
-import { formatEther, getAddress, type Address } from 'viem'
+import { formatEther, formatUnits, getAddress, type Address } from 'viem'
 import type { Logger } from '../logging/logger.ts'
 import { redactSecrets } from '../logging/redact.ts'
 import type { Db } from '../store/database.ts'
@@ -20,6 +20,8 @@ export interface WatchChain {
   gasReserveWei?: bigint
   /** Daily native cap per wallet (wei). */
   dailyNativeCap?: bigint
+  /** Daily token caps per wallet, in base units, with what a person reads them as. */
+  dailyTokenCaps?: readonly { token: Address; symbol: string; decimals: number; cap: bigint }[]
 }
 
 /** Options of createWatcher. */
@@ -30,6 +32,8 @@ export interface WatcherOptions {
   wallets: readonly { name: string; address: Address; chains?: readonly number[] }[]
   /** Native amount this wallet committed today on this chain (value + worst-case gas), e.g. the journal's. */
   spentToday?: (chainId: number, wallet: Address) => bigint
+  /** Token amounts this wallet committed today on this chain, by token address (any case), e.g. the journal's. */
+  tokensSpentToday?: (chainId: number, wallet: Address) => ReadonlyMap<string, bigint>
   dailyCapShare: number
   txStuckAfterMs: number
   logger?: Logger
@@ -285,6 +289,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
   }
 
   function dailyCaps(): void {
+    dailyTokenCaps()
     if (!options.spentToday) return
     const day = new Date(now()).toISOString().slice(0, 10)
     for (const c of options.chains) {
@@ -309,6 +314,43 @@ export function createWatcher(options: WatcherOptions): Watcher {
             threshold: amount(c.dailyNativeCap, c.chainId),
           },
         })
+      }
+    }
+  }
+
+  /** The same 80 % warning for each token cap (chains[].caps.dailyTokens), once per wallet, token and day. */
+  function dailyTokenCaps(): void {
+    if (!options.tokensSpentToday) return
+    const day = new Date(now()).toISOString().slice(0, 10)
+    for (const c of options.chains) {
+      if (!c.dailyTokenCaps?.length) continue
+      for (const w of options.wallets) {
+        if (w.chains && !w.chains.includes(c.chainId)) continue
+        const spentByToken = new Map(
+          [...options.tokensSpentToday(c.chainId, w.address)].map(([t, v]) => [t.toLowerCase(), v]),
+        )
+        for (const t of c.dailyTokenCaps) {
+          if (t.cap <= 0n) continue
+          const spent = spentByToken.get(t.token.toLowerCase()) ?? 0n
+          const limit = (t.cap * BigInt(Math.round(options.dailyCapShare * 10_000))) / 10_000n
+          const key = `daily_cap:${c.chainId}:${w.address.toLowerCase()}:${t.token.toLowerCase()}:${day}`
+          if (spent < limit || everQueued.get(key)) continue
+          const pct = Number((spent * 1000n) / t.cap) / 10
+          const fmt = (v: bigint) => `${formatUnits(v, t.decimals)} ${t.symbol}`
+          notifier.emit({
+            kind: 'daily_cap',
+            severity: 'warning',
+            title: `wallet ${w.name} used ${pct} % of its daily ${t.symbol} cap on ${c.name} (${fmt(spent)} of ${fmt(t.cap)})`,
+            action: `sends past the cap are refused until 00:00 UTC; raise chains[].caps.dailyTokens.${t.symbol} if this is expected`,
+            dedupKey: key,
+            fields: {
+              wallet: walletLabel(w.address),
+              ...chainFields(c.chainId),
+              amount: fmt(spent),
+              threshold: fmt(t.cap),
+            },
+          })
+        }
       }
     }
   }
