@@ -1,4 +1,6 @@
 // `bot --dry-run`: runs the plan on local anvil forks (or per-call simulation) and reports what each job would do.
+import { nameOfAddress } from '../../protocols/address-book/index.ts'
+import { functionNameOf } from './call-names.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -155,6 +157,8 @@ function jobReport(
   const calls = intents.map((r) => ({
     chainId: r.chainId,
     to: r.to,
+    contract: nameOfAddress(rt.env.book, r.chainId, r.to),
+    function: functionNameOf(r.data),
     value: r.value.toString(),
     data: r.data,
     gas: r.gasLimit?.toString(),

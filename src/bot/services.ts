@@ -93,7 +93,17 @@ export interface JobExplanation {
 /** What a dry run found for one job: calls, simulated costs and what policy would have refused. */
 export interface DryRunJobReport {
   mode: 'fork' | 'simulation'
-  calls: { chainId: number; to: string; value: string; data: string; gas?: string; feeWei?: string }[]
+  /** Exact base units as strings; `contract` is the target's address-book name, `function` the decoded call. */
+  calls: {
+    chainId: number
+    to: string
+    contract?: string
+    function?: string
+    value: string
+    data: string
+    gas?: string
+    feeWei?: string
+  }[]
   balanceChanges?: { chainId: number; token: string; delta: string }[]
   allowanceChanges?: { chainId: number; token: string; spender: string; amount: string }[]
   slippageBps?: number

@@ -86,7 +86,7 @@ describe('bot --dry-run on forks', () => {
         jobId: string
         status: string
         dryRun?: {
-          calls: { to: string; gas?: string }[]
+          calls: { to: string; gas?: string; contract?: string; function?: string; value: string }[]
           balanceChanges?: { token: string; delta: string }[]
           slippageBps?: number
         }
@@ -103,6 +103,20 @@ describe('bot --dry-run on forks', () => {
     const deposit = report.jobs.find((j) => j.jobId === 'deposit')!
     expect(deposit.status).toBe('succeeded')
     expect(deposit.dryRun!.calls.map((c) => c.to.toLowerCase())).toContain(a.l1.vaults.vUSDC.toLowerCase())
+    // Calls are named from the address book and decoded from the ABIs; --json keeps exact base units.
+    expect(swap.dryRun!.calls).toContainEqual(
+      expect.objectContaining({
+        contract: 'uniswapV2Router02',
+        function: 'swapExactETHForTokens',
+        value: '1000000000000000000',
+      }),
+    )
+    expect(deposit.dryRun!.calls.map((c) => `${c.contract}.${c.function}`)).toEqual(['USDC.approve', 'vUSDC.deposit'])
+    const text = await runBot(['--once', '--dry-run', '--config', path], { DRY_RUN_KEY: ANVIL_TEST_KEYS[2] })
+    expect(text.code, text.stderr.slice(-1500)).toBe(0)
+    expect(text.stdout).toMatch(
+      /uniswapV2Router02\.swapExactETHForTokens \(0x[0-9a-fA-F]{40}\) on chain \d+: value 1 ETH, gas [\d,]+, fee up to [\d.]+ ETH \([\d.]+ gwei per gas\)/,
+    )
 
     expect(await client.getBlockNumber()).toBe(before.block)
     expect(await client.getBalance({ address: wallet })).toBe(before.eth)

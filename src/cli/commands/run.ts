@@ -3,7 +3,8 @@ import { assertPlan } from '../../bot/plan-check.ts'
 import { defineCommand, type CommandContext } from '../command.ts'
 import { EXIT, UsageError } from '../errors.ts'
 import { formatDuration, paintStatus } from '../format.ts'
-import type { OnceReport, ProgressEvent } from '../../bot/services.ts'
+import type { DryRunJobReport, OnceReport, ProgressEvent } from '../../bot/services.ts'
+import { formatEther, formatGwei, getAddress } from 'viem'
 import { parseDurationMs } from '../../config/units.ts'
 
 export const runCommand = defineCommand({
@@ -122,7 +123,7 @@ function printOnce(ctx: CommandContext, report: OnceReport): void {
     out.line('')
     out.line(out.paint.bold(`${job.jobId}`) + ` (${d.mode})`)
     for (const c of d.calls) {
-      out.line(`  call chain ${c.chainId} to ${c.to} value ${c.value} gas ${c.gas ?? '?'} fee ${c.feeWei ?? '?'} wei`)
+      out.line(`  ${describeCall(c)}`)
     }
     for (const b of d.balanceChanges ?? []) out.line(`  balance ${b.token} on ${b.chainId}: ${b.delta}`)
     for (const a of d.allowanceChanges ?? [])
@@ -159,4 +160,18 @@ function parsePort(v: unknown): number | undefined {
     throw new UsageError(`--port: expected a port number 0-65535 (0 picks a free one), got "${String(v).slice(0, 20)}"`)
   }
   return n
+}
+
+/**
+ * One call as a person reads it: `swapRouter02.multicall (0xE592…) on chain 1: value 0 ETH, gas 184,000, fee up to
+ * 0.00276 ETH (15 gwei per gas)`. `--json` keeps the exact base units.
+ */
+function describeCall(c: DryRunJobReport['calls'][number]): string {
+  const target = `${c.contract ?? getAddress(c.to)}${c.function ? `.${c.function}` : ''}${c.contract ? ` (${getAddress(c.to)})` : ''}`
+  const gas = c.gas === undefined ? 'gas ?' : `gas ${Number(c.gas).toLocaleString('en-US')}`
+  const fee =
+    c.feeWei === undefined
+      ? 'fee ?'
+      : `fee up to ${formatEther(BigInt(c.feeWei))} ETH${c.gas && c.gas !== '0' ? ` (${formatGwei(BigInt(c.feeWei) / BigInt(c.gas))} gwei per gas)` : ''}`
+  return `${target} on chain ${c.chainId}: value ${formatEther(BigInt(c.value))} ETH, ${gas}, ${fee}`
 }
