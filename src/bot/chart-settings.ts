@@ -2,7 +2,8 @@
 import * as viemChains from 'viem/chains'
 import type { Chain } from 'viem'
 import type { ChartSettings } from '../history/index.ts'
-import { policyFromConfig, type BotRuntime } from './runtime.ts'
+import type { BotRuntime } from './runtime.ts'
+import { policyFromConfig } from './runtime-config.ts'
 
 const explorerOf = (chainId: number): string | undefined =>
   (Object.values(viemChains) as Chain[]).find((c) => c.id === chainId)?.blockExplorers?.default.url

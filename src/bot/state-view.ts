@@ -5,7 +5,8 @@ import { createCircuitBreaker, type CircuitBreaker } from '../risk/circuit-break
 import { createScheduler, type Scheduler } from '../scheduler/index.ts'
 import { openDatabase, type Db } from '../store/database.ts'
 import { AppError } from '../errors/app-error.ts'
-import { BOT_TASK_TYPES, breakerConfig, retentionOf } from './runtime.ts'
+import { BOT_TASK_TYPES } from './runtime.ts'
+import { breakerConfig, retentionOf } from './runtime-config.ts'
 import { wireStores } from './store-wiring.ts'
 
 /** The parts of a runtime the read commands use. */

@@ -12,7 +12,8 @@ import type {
   ServicesFactory,
 } from '../bot/services.ts'
 import type { JobView, RunView } from '../scheduler/index.ts'
-import { createBotRuntime, toJobSpec, type BotRuntime } from '../bot/runtime.ts'
+import { createBotRuntime, type BotRuntime } from '../bot/runtime.ts'
+import { toJobSpec } from '../bot/runtime-config.ts'
 import { acquireStateLock, type StateLock } from '../store/lock.ts'
 import { explainJob, statusReport, type StateSource } from '../bot/report-views.ts'
 import { openStateView, type StateView } from '../bot/state-view.ts'

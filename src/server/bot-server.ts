@@ -6,7 +6,8 @@ import { createControl } from '../control/control.ts'
 import type { Logger } from '../logging/logger.ts'
 import { createBotMetrics } from '../metrics/bot-metrics.ts'
 import { startApiServer, type ApiServer } from './api-server.ts'
-import { toJobSpec, type BotRuntime } from '../bot/runtime.ts'
+import type { BotRuntime } from '../bot/runtime.ts'
+import { toJobSpec } from '../bot/runtime-config.ts'
 import { chartSettings } from '../bot/chart-settings.ts'
 
 /** Overrides from the command line. */
