@@ -1,4 +1,5 @@
 // Devnet Across relayer: follows SpokePool deposits on every chain and fills each once on its destination chain.
+import { startPollLoop } from './poll-loop.ts'
 import {
   getAddress,
   isAddressEqual,
@@ -77,9 +78,6 @@ export function startAcrossRelayer(opts: AcrossRelayerOptions): AcrossRelayer {
   const pending = new Map<string, { dest: AcrossRelayerChain; relay: RelayData }>()
   const address = opts.chains[0]!.wallet.account.address
   let filled = 0
-  let stopped = false
-  let running: Promise<number> | undefined
-  let timer: NodeJS.Timeout | undefined
 
   const symbolOf = (c: AcrossRelayerChain, token: Address) =>
     Object.entries(c.tokens).find(([, a]) => isAddressEqual(a, token))?.[0]
@@ -178,7 +176,7 @@ export function startAcrossRelayer(opts: AcrossRelayerOptions): AcrossRelayer {
     for (const c of opts.chains) await scanOrigin(c)
     let count = 0
     for (const [key, p] of pending) {
-      if (stopped) break
+      if (poll.stopped()) break
       const outcome = await fill(p)
       if (outcome !== 'wait') pending.delete(key)
       if (outcome === 'filled') {
@@ -189,30 +187,12 @@ export function startAcrossRelayer(opts: AcrossRelayerOptions): AcrossRelayer {
     return count
   }
 
-  const tick = (): Promise<number> => {
-    running ??= relayOnce().finally(() => {
-      running = undefined
-    })
-    return running
-  }
-  const loop = () => {
-    if (stopped) return
-    tick()
-      .catch((err: unknown) => opts.onError?.(err))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(loop, pollMs)
-      })
-  }
-  timer = setTimeout(loop, 0)
+  const poll = startPollLoop(relayOnce, pollMs, opts.onError)
 
   return {
     address,
     filledCount: () => filled,
-    tick,
-    async stop() {
-      stopped = true
-      if (timer) clearTimeout(timer)
-      await running?.catch(() => undefined)
-    },
+    tick: poll.tick,
+    stop: poll.stop,
   }
 }

@@ -1,4 +1,5 @@
 // Devnet relayer: follows L1StandardBridge deposits and finalizes each exactly once, in order, on the L2 bridge.
+import { startPollLoop } from './poll-loop.ts'
 import {
   parseAbiItem,
   zeroAddress,
@@ -51,9 +52,6 @@ export function startRelayer(opts: RelayerOptions): Relayer {
   let cursor = 0n
   let lastScannedHash: string | undefined
   let relayed = 0
-  let stopped = false
-  let running: Promise<number> | undefined
-  let timer: NodeJS.Timeout | undefined
 
   const relayOnce = async (): Promise<number> => {
     const headBlock = await opts.l1.getBlock({ blockTag: 'latest' })
@@ -79,7 +77,7 @@ export function startRelayer(opts: RelayerOptions): Relayer {
     let count = 0
     const sorted = [...logs].sort((a, b) => (a.args.nonce! < b.args.nonce! ? -1 : 1))
     for (const log of sorted) {
-      if (stopped) return count
+      if (poll.stopped()) return count
       const a = log.args as Required<typeof log.args>
       if (a.nonce < next) continue
       // A gap means logs below the cursor were missed (e.g. an L1 reorg): rescan from genesis next time.
@@ -106,31 +104,12 @@ export function startRelayer(opts: RelayerOptions): Relayer {
     return count
   }
 
-  const tick = (): Promise<number> => {
-    running ??= relayOnce().finally(() => {
-      running = undefined
-    })
-    return running
-  }
-
-  const loop = () => {
-    if (stopped) return
-    tick()
-      .catch((err: unknown) => opts.onError?.(err))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(loop, pollMs)
-      })
-  }
-  timer = setTimeout(loop, 0)
+  const poll = startPollLoop(relayOnce, pollMs, opts.onError)
 
   return {
     address: opts.l2Wallet.account.address,
     relayedCount: () => relayed,
-    tick,
-    async stop() {
-      stopped = true
-      if (timer) clearTimeout(timer)
-      await running?.catch(() => undefined)
-    },
+    tick: poll.tick,
+    stop: poll.stop,
   }
 }

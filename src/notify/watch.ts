@@ -4,7 +4,7 @@ import { formatEther, formatUnits, getAddress, type Address } from 'viem'
 import type { Logger } from '../logging/logger.ts'
 import { redactSecrets } from '../logging/redact.ts'
 import type { Db } from '../store/database.ts'
-import type { Severity } from './events.ts'
+import type { EventFields, Severity } from './events.ts'
 import { explorerLink, loadExplorers } from './links.ts'
 import type { Notifier } from './notifier.ts'
 
@@ -149,6 +149,17 @@ export function createWatcher(options: WatcherOptions): Watcher {
     }
   }
 
+  /** The fields every transaction alert carries: run, wallet, chain and the tx with its explorer link. */
+  function txFields(r: TxRow): EventFields {
+    return {
+      run: r.run_id,
+      wallet: walletLabel(r.from_addr),
+      ...chainFields(r.chain_id),
+      txHash: r.tx_hash ?? undefined,
+      link: explorerLink(r.chain_id, { tx: r.tx_hash ?? undefined }),
+    }
+  }
+
   function txEvents(): void {
     const cols =
       'id, root_id, run_id, chain_id, from_addr, nonce, kind, status, tx_hash, updated_at, broadcast_at, max_fee_per_gas'
@@ -169,13 +180,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
           ? 'the run will be retried or reconciled; check the job if it keeps happening'
           : 'nothing to do unless fees keep rising',
         dedupKey: `tx_replaced:${r.id}`,
-        fields: {
-          run: r.run_id,
-          wallet: walletLabel(r.from_addr),
-          ...chainFields(r.chain_id),
-          txHash: r.tx_hash ?? undefined,
-          link: explorerLink(r.chain_id, { tx: r.tx_hash ?? undefined }),
-        },
+        fields: txFields(r),
       })
       setCursor.run('tx_replacement', r.id)
     }
@@ -203,13 +208,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
               ? 'the engine re-sends its signed bytes; if it stays dropped, check fees and the node'
               : 'inspect it with `bot status`; the run stays unsettled until resolved',
           dedupKey: key,
-          fields: {
-            run: r.run_id,
-            wallet: walletLabel(r.from_addr),
-            ...chainFields(r.chain_id),
-            txHash: r.tx_hash ?? undefined,
-            link: explorerLink(r.chain_id, { tx: r.tx_hash ?? undefined }),
-          },
+          fields: txFields(r),
         })
       }
       setCursor.run('tx_status_at', r.updated_at)
@@ -232,13 +231,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
         title: `transaction at nonce ${r.nonce} not mined after ${mins} min`,
         action: "the engine bumps its fee up to the cap; raise the chain's maxFeePerGas if the network stays expensive",
         dedupKey: key,
-        fields: {
-          run: r.run_id,
-          wallet: walletLabel(r.from_addr),
-          ...chainFields(r.chain_id),
-          txHash: r.tx_hash ?? undefined,
-          link: explorerLink(r.chain_id, { tx: r.tx_hash ?? undefined }),
-        },
+        fields: txFields(r),
       })
     }
   }
@@ -288,32 +281,41 @@ export function createWatcher(options: WatcherOptions): Watcher {
     )
   }
 
+  /** Warns once (per dedup key) when a wallet has used `dailyCapShare` of a daily cap, native or token. */
+  function capWarning(
+    c: WatchChain,
+    w: WatcherOptions['wallets'][number],
+    key: string,
+    spent: bigint,
+    cap: bigint,
+    fmt: (v: bigint) => string,
+    what: string,
+    capField: string,
+  ): void {
+    const limit = (cap * BigInt(Math.round(options.dailyCapShare * 10_000))) / 10_000n
+    if (spent < limit || everQueued.get(key)) return
+    const pct = Number((spent * 1000n) / cap) / 10
+    notifier.emit({
+      kind: 'daily_cap',
+      severity: 'warning',
+      title: `wallet ${w.name} used ${pct} % of its daily ${what}cap on ${c.name} (${fmt(spent)} of ${fmt(cap)})`,
+      action: `sends past the cap are refused until 00:00 UTC; raise chains[].caps.${capField} if this is expected`,
+      dedupKey: key,
+      fields: { wallet: walletLabel(w.address), ...chainFields(c.chainId), amount: fmt(spent), threshold: fmt(cap) },
+    })
+  }
+
   function dailyCaps(): void {
     dailyTokenCaps()
     if (!options.spentToday) return
     const day = new Date(now()).toISOString().slice(0, 10)
     for (const c of options.chains) {
       if (!c.dailyNativeCap || c.dailyNativeCap <= 0n) continue
-      const limit = (c.dailyNativeCap * BigInt(Math.round(options.dailyCapShare * 10_000))) / 10_000n
       for (const w of options.wallets) {
         if (w.chains && !w.chains.includes(c.chainId)) continue
         const spent = options.spentToday(c.chainId, w.address)
         const key = `daily_cap:${c.chainId}:${w.address.toLowerCase()}:${day}`
-        if (spent < limit || everQueued.get(key)) continue
-        const pct = Number((spent * 1000n) / c.dailyNativeCap) / 10
-        notifier.emit({
-          kind: 'daily_cap',
-          severity: 'warning',
-          title: `wallet ${w.name} used ${pct} % of its daily cap on ${c.name} (${amount(spent, c.chainId)} of ${amount(c.dailyNativeCap, c.chainId)})`,
-          action: 'sends past the cap are refused until 00:00 UTC; raise chains[].caps.dailyNative if this is expected',
-          dedupKey: key,
-          fields: {
-            wallet: walletLabel(w.address),
-            ...chainFields(c.chainId),
-            amount: amount(spent, c.chainId),
-            threshold: amount(c.dailyNativeCap, c.chainId),
-          },
-        })
+        capWarning(c, w, key, spent, c.dailyNativeCap, (v) => amount(v, c.chainId), '', 'dailyNative')
       }
     }
   }
@@ -332,24 +334,9 @@ export function createWatcher(options: WatcherOptions): Watcher {
         for (const t of c.dailyTokenCaps) {
           if (t.cap <= 0n) continue
           const spent = spentByToken.get(t.token.toLowerCase()) ?? 0n
-          const limit = (t.cap * BigInt(Math.round(options.dailyCapShare * 10_000))) / 10_000n
           const key = `daily_cap:${c.chainId}:${w.address.toLowerCase()}:${t.token.toLowerCase()}:${day}`
-          if (spent < limit || everQueued.get(key)) continue
-          const pct = Number((spent * 1000n) / t.cap) / 10
           const fmt = (v: bigint) => `${formatUnits(v, t.decimals)} ${t.symbol}`
-          notifier.emit({
-            kind: 'daily_cap',
-            severity: 'warning',
-            title: `wallet ${w.name} used ${pct} % of its daily ${t.symbol} cap on ${c.name} (${fmt(spent)} of ${fmt(t.cap)})`,
-            action: `sends past the cap are refused until 00:00 UTC; raise chains[].caps.dailyTokens.${t.symbol} if this is expected`,
-            dedupKey: key,
-            fields: {
-              wallet: walletLabel(w.address),
-              ...chainFields(c.chainId),
-              amount: fmt(spent),
-              threshold: fmt(t.cap),
-            },
-          })
+          capWarning(c, w, key, spent, t.cap, fmt, `${t.symbol} `, `dailyTokens.${t.symbol}`)
         }
       }
     }
