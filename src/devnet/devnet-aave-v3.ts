@@ -20,6 +20,8 @@ export interface AaveV3DeployInput {
   /** WETH9 ABI: the deploy wraps the ETH it seeds the market with. */
   wethAbi: Abi
   feeds: { ETH_USD: Address; USDC_USD: Address }
+  /** Mint the seed's USDC (default true); false where the deployer already holds it (L2 bridge tokens). */
+  mintUsdc?: boolean
 }
 
 /** Addresses of the deployed market. */
@@ -156,7 +158,7 @@ export function queueAaveV3Market(s: SetupQueue, d: AaveV3DeployInput): AaveV3Ad
 
   // Seed liquidity from freshly minted USDC and wrapped ETH, supplied on behalf of a holder no test or bot uses.
   const poolAbi = art('Pool', libs).abi
-  s.call(d.usdc, d.tokenAbi, 'mint', [d.deployer, AAVE_SEED.usdc])
+  if (d.mintUsdc !== false) s.call(d.usdc, d.tokenAbi, 'mint', [d.deployer, AAVE_SEED.usdc])
   s.call(d.usdc, d.tokenAbi, 'approve', [pool, AAVE_SEED.usdc])
   s.call(pool, poolAbi, 'supply', [d.usdc, AAVE_SEED.usdc, liquidityHolder, 0])
   s.call(d.weth, d.wethAbi, 'deposit', [], AAVE_SEED.weth)
