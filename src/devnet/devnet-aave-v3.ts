@@ -46,11 +46,12 @@ export const AAVE_LIQUIDITY_KEY = keccak256(toHex('airdrops devnet aave liquidit
 const liquidityHolder = privateKeyToAccount(AAVE_LIQUIDITY_KEY).address
 
 const RAY = 10n ** 27n
-const ray = (pct: number) => (BigInt(Math.round(pct * 100)) * RAY) / 10_000n
+/** A percentage as a ray (27 decimals), as the interest-rate strategy takes it. */
+export const ray = (pct: number) => (BigInt(Math.round(pct * 100)) * RAY) / 10_000n
 /** Devnet risk parameters in bps: LTV, liquidation threshold, liquidation bonus (shaped like a main market's). */
-const RISK = { WETH: [8_000n, 8_250n, 10_500n], USDC: [7_700n, 8_000n, 10_450n] } as const
+export const RISK = { WETH: [8_000n, 8_250n, 10_500n], USDC: [7_700n, 8_000n, 10_450n] } as const
 /** Interest-rate curves: [optimal usage, base, slope1, slope2] in percent. */
-const RATES = { WETH: [80, 0, 3.8, 80], USDC: [90, 0, 4, 60] } as const
+export const RATES = { WETH: [80, 0, 3.8, 80], USDC: [90, 0, 4, 60] } as const
 
 /**
  * Queues the whole market on `s`, in dependency order; everything is mined in queue order, so later calls may
