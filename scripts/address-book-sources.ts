@@ -70,6 +70,12 @@ const TOKEN_LIST = '@uniswap/default-token-list'
 const SDK = '@uniswap/sdk-core'
 const VIEM = 'viem/chains'
 const AAVE = '@bgd-labs/aave-address-book'
+const ACROSS = '@across-protocol/contracts'
+
+/** Across's published deployments: the SpokePool proxy (what deposits call) per chain id. */
+const acrossDeployments = JSON.parse(
+  readFileSync(createRequire(import.meta.url).resolve(`${ACROSS}/dist/broadcast/deployed-addresses.json`), 'utf8'),
+) as { chains: Record<string, { contracts: Record<string, { address: string } | undefined> } | undefined> }
 
 const addr = (a: string) => getAddress(a)
 
@@ -107,7 +113,7 @@ function tokensOf(
   return out
 }
 
-/** Builds one chain's book from viem/chains, @uniswap/sdk-core, @bgd-labs/aave-address-book and the token list. */
+/** Builds one chain's book from viem/chains, @uniswap/sdk-core, @bgd-labs/aave-address-book, @across-protocol/contracts and the token list. */
 export function buildChain(entry: (typeof BUILTIN_CHAINS)[number]): BuiltinChain {
   const { chain } = entry
   const id = chain.id
@@ -152,6 +158,11 @@ export function buildChain(entry: (typeof BUILTIN_CHAINS)[number]): BuiltinChain
   put('aaveV3PoolDataProvider', market.AAVE_PROTOCOL_DATA_PROVIDER, `${AAVE} ${entry.aave}.AAVE_PROTOCOL_DATA_PROVIDER`)
   put('aaveV3Oracle', market.ORACLE, `${AAVE} ${entry.aave}.ORACLE`)
   put('aaveV3PoolAddressesProvider', market.POOL_ADDRESSES_PROVIDER, `${AAVE} ${entry.aave}.POOL_ADDRESSES_PROVIDER`)
+  put(
+    'acrossSpokePool',
+    acrossDeployments.chains[id]?.contracts.SpokePool?.address,
+    `${ACROSS} dist/broadcast/deployed-addresses.json chains[${id}].contracts.SpokePool`,
+  )
   // OP Stack: the L2 side is a predeploy; the L1 side differs per L2, so it is named after the L2's chain id.
   const l2Bridge = chain.contracts?.l2StandardBridge as { address: string } | undefined
   if (l2Bridge) put('l2StandardBridge', l2Bridge.address, `${VIEM} ${chain.name} contracts.l2StandardBridge`)
@@ -212,5 +223,6 @@ export function sourceVersions(): Record<string, string> {
     '@uniswap/sdk-core': v('@uniswap/sdk-core'),
     '@bgd-labs/aave-address-book': v('@bgd-labs/aave-address-book'),
     '@uniswap/default-token-list': v('@uniswap/default-token-list'),
+    [ACROSS]: v(ACROSS),
   }
 }

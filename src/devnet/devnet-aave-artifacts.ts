@@ -27,6 +27,8 @@ const PATHS = {
   PoolLogic: 'protocol/libraries/logic/PoolLogic.sol/PoolLogic.json',
   SupplyLogic: 'protocol/libraries/logic/SupplyLogic.sol/SupplyLogic.json',
   ConfiguratorLogic: 'protocol/libraries/logic/ConfiguratorLogic.sol/ConfiguratorLogic.json',
+  InitializableImmutableAdminUpgradeabilityProxy:
+    'protocol/libraries/aave-upgradeability/InitializableImmutableAdminUpgradeabilityProxy.sol/InitializableImmutableAdminUpgradeabilityProxy.json',
 } as const
 
 /** Name of an Aave V3 contract the devnet deploys. */

@@ -20,6 +20,8 @@ export interface AaveV3DeployInput {
   /** WETH9 ABI: the deploy wraps the ETH it seeds the market with. */
   wethAbi: Abi
   feeds: { ETH_USD: Address; USDC_USD: Address }
+  /** Mint the seed's USDC (default true); false where the deployer already holds it (L2 bridge tokens). */
+  mintUsdc?: boolean
 }
 
 /** Addresses of the deployed market. */
@@ -44,11 +46,12 @@ export const AAVE_LIQUIDITY_KEY = keccak256(toHex('airdrops devnet aave liquidit
 const liquidityHolder = privateKeyToAccount(AAVE_LIQUIDITY_KEY).address
 
 const RAY = 10n ** 27n
-const ray = (pct: number) => (BigInt(Math.round(pct * 100)) * RAY) / 10_000n
+/** A percentage as a ray (27 decimals), as the interest-rate strategy takes it. */
+export const ray = (pct: number) => (BigInt(Math.round(pct * 100)) * RAY) / 10_000n
 /** Devnet risk parameters in bps: LTV, liquidation threshold, liquidation bonus (shaped like a main market's). */
-const RISK = { WETH: [8_000n, 8_250n, 10_500n], USDC: [7_700n, 8_000n, 10_450n] } as const
+export const RISK = { WETH: [8_000n, 8_250n, 10_500n], USDC: [7_700n, 8_000n, 10_450n] } as const
 /** Interest-rate curves: [optimal usage, base, slope1, slope2] in percent. */
-const RATES = { WETH: [80, 0, 3.8, 80], USDC: [90, 0, 4, 60] } as const
+export const RATES = { WETH: [80, 0, 3.8, 80], USDC: [90, 0, 4, 60] } as const
 
 /**
  * Queues the whole market on `s`, in dependency order; everything is mined in queue order, so later calls may
@@ -156,7 +159,7 @@ export function queueAaveV3Market(s: SetupQueue, d: AaveV3DeployInput): AaveV3Ad
 
   // Seed liquidity from freshly minted USDC and wrapped ETH, supplied on behalf of a holder no test or bot uses.
   const poolAbi = art('Pool', libs).abi
-  s.call(d.usdc, d.tokenAbi, 'mint', [d.deployer, AAVE_SEED.usdc])
+  if (d.mintUsdc !== false) s.call(d.usdc, d.tokenAbi, 'mint', [d.deployer, AAVE_SEED.usdc])
   s.call(d.usdc, d.tokenAbi, 'approve', [pool, AAVE_SEED.usdc])
   s.call(pool, poolAbi, 'supply', [d.usdc, AAVE_SEED.usdc, liquidityHolder, 0])
   s.call(d.weth, d.wethAbi, 'deposit', [], AAVE_SEED.weth)

@@ -22,6 +22,15 @@ const aaveV3 = z.object({
   reserves: z.object({ WETH: aaveReserve, USDC: aaveReserve }),
 })
 
+/** Uniswap V3 (factory, SwapRouter02, QuoterV2, NonfungiblePositionManager). */
+const uniswapV3 = z.object({
+  uniswapV3Factory: address,
+  swapRouter02: address,
+  quoterV2: address,
+  nonfungiblePositionManager: address,
+})
+const priceFeeds = z.object({ ETH_USD: address, USDC_USD: address })
+
 /** Schema of `.state/devnet/addresses.json`. */
 export const devnetAddressesSchema = z.object({
   l1: z.object({
@@ -34,17 +43,10 @@ export const devnetAddressesSchema = z.object({
     /** Batches reads (aggregate3); absent in files written before it was deployed. */
     multicall: address.optional(),
     /** Uniswap V3 (factory, SwapRouter02, QuoterV2, NonfungiblePositionManager); absent in older files. */
-    uniswapV3: z
-      .object({
-        uniswapV3Factory: address,
-        swapRouter02: address,
-        quoterV2: address,
-        nonfungiblePositionManager: address,
-      })
-      .optional(),
+    uniswapV3: uniswapV3.optional(),
     tokens: stables,
     vaults: z.object({ vUSDC: address }),
-    priceFeeds: z.object({ ETH_USD: address, USDC_USD: address }),
+    priceFeeds,
     aaveV3: aaveV3.optional(),
     /** Across SpokePool proxy; absent in files written before it was deployed. */
     acrossSpokePool: address.optional(),
@@ -57,6 +59,10 @@ export const devnetAddressesSchema = z.object({
     multicall: address.optional(),
     tokens: stables,
     acrossSpokePool: address.optional(),
+    /** Uniswap V3 with the WETH/USDC pools, the Aave oracle's feeds and the Aave market; absent in older files. */
+    uniswapV3: uniswapV3.optional(),
+    priceFeeds: priceFeeds.optional(),
+    aaveV3: aaveV3.optional(),
   }),
   relayer: address,
   /** Deploys the SpokePools and fills Across deposits. */
@@ -113,7 +119,14 @@ export function devnetBook(a: DevnetAddresses): AddressBook {
     [a.l2.chainId]: {
       chainId: a.l2.chainId,
       tokens: tokens(a.l2.tokens, a.l2.weth),
-      contracts: { weth: a.l2.weth, l2StandardBridge: a.l2.l2StandardBridge, ...across(a.l2.acrossSpokePool) },
+      contracts: {
+        weth: a.l2.weth,
+        l2StandardBridge: a.l2.l2StandardBridge,
+        ...across(a.l2.acrossSpokePool),
+        ...a.l2.uniswapV3,
+        ...(a.l2.aaveV3 ? aaveContracts(a.l2.aaveV3) : {}),
+      },
+      ...(a.l2.priceFeeds ? { priceFeeds: { ...a.l2.priceFeeds } } : {}),
       parentChainId: a.l1.chainId,
     },
   }

@@ -136,6 +136,10 @@ export function queueUniswapV3(
     uniswapV2Factory: Address
     tokens: { USDC: Address; DAI: Address }
     tokenAbi: Abi
+    /** Pools to seed (default all of UNISWAP_V3_POOLS). */
+    pools?: readonly (typeof UNISWAP_V3_POOLS)[number][]
+    /** Mint the stables the pools need (default true); false where the deployer already holds them (L2 bridge tokens). */
+    mintStables?: boolean
   },
 ): UniswapV3Deployment {
   assertPoolInitCodeHash()
@@ -153,7 +157,8 @@ export function queueUniswapV3(
   ])
   const addr: Record<string, Address> = { WETH: o.weth, USDC: o.tokens.USDC, DAI: o.tokens.DAI }
   const need: Record<string, bigint> = { WETH: 0n, USDC: 0n, DAI: 0n }
-  for (const p of UNISWAP_V3_POOLS) {
+  const pools = o.pools ?? UNISWAP_V3_POOLS
+  for (const p of pools) {
     need[p.a]! += p.amountA
     need[p.b]! += p.amountB
   }
@@ -161,12 +166,14 @@ export function queueUniswapV3(
     { type: 'function', name: 'deposit', inputs: [], outputs: [], stateMutability: 'payable' },
   ] as const satisfies Abi
   s.call(o.weth, wethAbi, 'deposit', [], need.WETH!)
-  s.call(o.tokens.USDC, o.tokenAbi, 'mint', [o.deployer, need.USDC!])
-  s.call(o.tokens.DAI, o.tokenAbi, 'mint', [o.deployer, need.DAI!])
-  for (const sym of ['WETH', 'USDC', 'DAI'])
-    s.call(addr[sym]!, o.tokenAbi, 'approve', [nonfungiblePositionManager, need[sym]!])
+  for (const sym of ['USDC', 'DAI'] as const) {
+    if (o.mintStables !== false && need[sym]! > 0n) s.call(o.tokens[sym], o.tokenAbi, 'mint', [o.deployer, need[sym]!])
+  }
+  for (const sym of ['WETH', 'USDC', 'DAI']) {
+    if (need[sym]! > 0n) s.call(addr[sym]!, o.tokenAbi, 'approve', [nonfungiblePositionManager, need[sym]!])
+  }
   const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600)
-  for (const p of UNISWAP_V3_POOLS) {
+  for (const p of pools) {
     const [a, b] = [addr[p.a]!, addr[p.b]!]
     const flip = BigInt(a) > BigInt(b)
     const [token0, token1, amount0, amount1] = flip ? [b, a, p.amountB, p.amountA] : [a, b, p.amountA, p.amountB]

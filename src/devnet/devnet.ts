@@ -32,6 +32,7 @@ import { startRelayer, type Relayer } from './relayer.ts'
 import { queueUniswapV3 } from './devnet-uniswap-v3.ts'
 import { startAcrossRelayer, type AcrossRelayer } from './across-relayer.ts'
 import { deployAcross } from './devnet-across.ts'
+import { deployL2Defi } from './devnet-l2-defi.ts'
 
 export type { DevnetAddresses }
 
@@ -55,7 +56,10 @@ export interface DevnetOptions {
   /** Poll interval of the Across relayer; default `relayerPollMs`, else 250 ms. */
   acrossRelayerPollMs?: number
   onRelayerError?: (err: unknown) => void
-  /** Deploy the Aave V3 market (WETH, USDC) on L1 (default false: it adds ~1 s and ~50 setup transactions). */
+  /**
+   * Deploy the Aave V3 market (WETH, USDC) on L1, and Uniswap V3 (WETH/USDC pools) plus the same market on L2
+   * (default false: it adds ~1 s and ~50 setup transactions on L1, ~70 on L2, deployed in parallel).
+   */
   aaveV3?: boolean
 }
 
@@ -138,9 +142,10 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
     })
     const [l1Addrs, l2Addrs] = await Promise.all([
       deployL1(l1, deployer, tokensSent, opts.aaveV3 === true),
-      deployL2(l2, deployer, relayerAccount.address, l1TokensKnown),
       // The L2 bridge pays ETH deposits out of the relayer's balance, so give it far more than tests deposit.
-      anvilRpc(l2.rpcUrl, 'anvil_setBalance', [relayerAccount.address, toHex(parseEther('10000000'))]),
+      anvilRpc(l2.rpcUrl, 'anvil_setBalance', [relayerAccount.address, toHex(parseEther('10000000'))]).then(() =>
+        deployL2(l2, deployer, relayerAccount, l1TokensKnown, opts.aaveV3 === true),
+      ),
       ...[l1, l2].map((c) =>
         anvilRpc(c.rpcUrl, 'anvil_setBalance', [acrossAccount.address, toHex(parseEther('10000000'))]),
       ),
@@ -428,15 +433,41 @@ async function deployL1(c: DevnetChain, deployer: PrivateKeyAccount, onTokens: (
   }
 }
 
-async function deployL2(c: DevnetChain, deployer: PrivateKeyAccount, relayer: Address, l1Tokens: Promise<L1Tokens>) {
+async function deployL2(
+  c: DevnetChain,
+  deployer: PrivateKeyAccount,
+  relayer: PrivateKeyAccount,
+  l1Tokens: Promise<L1Tokens>,
+  aave: boolean,
+) {
   const s = createSetupBatch(c, deployer)
   const mintable = ownArtifact('L2MintableERC20')
+  const feed = ownArtifact('PriceFeed')
   const weth = s.deploy(uniswapArtifact('WETH9'))
-  const l2StandardBridge = s.deploy(ownArtifact('L2StandardBridge'), [relayer])
+  const l2StandardBridge = s.deploy(ownArtifact('L2StandardBridge'), [relayer.address])
   const remote = await l1Tokens
   const USDC = s.deploy(mintable, [l2StandardBridge, remote.USDC, 'USD Coin (devnet L2)', 'USDC', 6])
   const DAI = s.deploy(mintable, [l2StandardBridge, remote.DAI, 'Dai (devnet L2)', 'DAI', 18])
   const multicall = s.deploy(ownArtifact('Multicall'))
+  // The L2 Aave oracle's feeds; deployed last so every earlier address stays what it was.
+  const ETH_USD = s.deploy(feed, [8, 'ETH / USD', 3000n * 10n ** 8n])
+  const USDC_USD = s.deploy(feed, [8, 'USDC / USD', 10n ** 8n])
   await s.sendAndConfirm()
-  return { weth, l2StandardBridge, multicall, tokens: { USDC, DAI } }
+  const priceFeeds = { ETH_USD, USDC_USD }
+  // Uniswap V3 and Aave on the L2 come with the Aave option: they add ~70 setup transactions to this chain.
+  const defi = aave
+    ? await deployL2Defi({
+        deployer: deployer.address,
+        deployerBatch: (nonce) => createSetupBatch(c, deployer, nonce),
+        relayerBatch: () => createSetupBatch(c, relayer),
+        nextNonce: s.nextNonce(),
+        weth,
+        l2StandardBridge,
+        tokens: { USDC, DAI },
+        remoteTokens: remote,
+        feeds: priceFeeds,
+        aaveV3: true,
+      })
+    : {}
+  return { weth, l2StandardBridge, multicall, tokens: { USDC, DAI }, priceFeeds, ...defi }
 }

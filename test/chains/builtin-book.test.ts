@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { BUILTIN_BOOK_FILE, renderBuiltinBook } from '../../scripts/gen-address-book.ts'
-import { builtinChainData, builtinChainIds } from '../../protocols/address-book/index.ts'
+import { builtinChainData, builtinChainIds, createAddressBook } from '../../protocols/address-book/index.ts'
+import { resolveAcrossRoute } from '../../protocols/across/route.ts'
+import { createReadContext } from '../../protocols/context.ts'
 
 describe('built-in address book', () => {
   it('the committed file is exactly what the packages generate (run `npm run gen-address-book` after an upgrade)', () => {
@@ -67,5 +69,26 @@ describe('built-in address book', () => {
     // A package that publishes no QuoterV2 for a chain makes the book say so instead of guessing.
     expect(builtinChainData(1)!.missing.map((m) => m.name)).toContain('quoterV2')
     expect(builtinChainData(8453)!.contracts.quoterV2).toBeDefined()
+  })
+
+  it('lists the Across SpokePool proxy on every chain, and the across adapter routes between real chains with it', () => {
+    for (const id of builtinChainIds()) {
+      expect(builtinChainData(id)!.contracts.acrossSpokePool?.source, `chain ${id}`).toMatch(
+        /^@across-protocol\/contracts dist\/broadcast\/deployed-addresses\.json/,
+      )
+    }
+    const book = createAddressBook([{ id: 1 }, { id: 8453 }])
+    const wallet = '0x000000000000000000000000000000000000dEaD'
+    const ctx = createReadContext({ clients: {}, wallet, book })
+    const route = resolveAcrossRoute(ctx, { fromChainId: 8453, toChainId: 1, token: 'USDC' })
+    expect(route.originPool).toBe(builtinChainData(8453)!.contracts.acrossSpokePool!.address)
+    expect(route.destPool).toBe(builtinChainData(1)!.contracts.acrossSpokePool!.address)
+    expect([route.inputToken.address, route.outputToken.address]).toEqual([
+      builtinChainData(8453)!.tokens.USDC!.address,
+      builtinChainData(1)!.tokens.USDC!.address,
+    ])
+    const eth = resolveAcrossRoute(ctx, { fromChainId: 1, toChainId: 8453, token: 'ETH' })
+    expect(eth.native).toBe(true)
+    expect(eth.outputToken.address).toBe(builtinChainData(8453)!.contracts.weth!.address)
   })
 })

@@ -305,8 +305,8 @@ describe('files', () => {
 })
 
 describe('presets', () => {
-  it('ships the three presets and each loads', async () => {
-    expect(listPresets()).toEqual(['bridge-rotation', 'devnet-demo', 'swap-and-lend'])
+  it('ships the four presets and each loads', async () => {
+    expect(listPresets()).toEqual(['bridge-rotation', 'devnet-demo', 'l2-rotation', 'swap-and-lend'])
     for (const name of listPresets()) {
       const c = await loadPreset(name, { env: {} })
       expect(c.jobs.length).toBeGreaterThan(0)
@@ -320,6 +320,23 @@ describe('presets', () => {
     expect(deps['deposit-vault']).toEqual(['swap-weth-usdc'])
     expect(deps['bridge-to-l2']).toEqual(['deposit-vault'])
     expect(c.jobs.map((j) => j.taskType)).toEqual(expect.arrayContaining(['market_tick', 'rebalance', 'protocol_call']))
+    expect(c.devnet.chains).toEqual([31337, 31338])
+  })
+
+  it('l2-rotation goes out at 08:00 (bridge -> V3 swap -> Aave supply on L2) and back at 20:00 (withdraw -> Across)', async () => {
+    const c = await loadPreset('l2-rotation', { env: {} })
+    const jobs = Object.fromEntries(c.jobs.map((j) => [j.id, j]))
+    // Each step needs the one before to have succeeded: no swap without the ETH, no supply without the USDC.
+    expect(jobs['swap-on-l2']).toMatchObject({ dependencies: ['bridge-to-l2'], triggerRule: 'all_success' })
+    expect(jobs['supply-on-l2']).toMatchObject({ dependencies: ['swap-on-l2'], triggerRule: 'all_success' })
+    // A skipped supply still leaves an earlier position to withdraw; a failed one needs a person first.
+    expect(jobs['withdraw-on-l2']).toMatchObject({ dependencies: ['supply-on-l2'], triggerRule: 'none_failed' })
+    expect(jobs['bridge-back']).toMatchObject({ dependencies: ['withdraw-on-l2'], triggerRule: 'all_success' })
+    const adapters = c.jobs.flatMap((j) => {
+      const adapter = (j.args as { adapter?: string } | undefined)?.adapter
+      return adapter ? [adapter] : []
+    })
+    expect(adapters).toEqual(['op-bridge', 'uniswap-v3', 'aave-v3', 'aave-v3', 'across'])
     expect(c.devnet.chains).toEqual([31337, 31338])
   })
 

@@ -7,8 +7,8 @@ import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
 import { createDefaultRegistry } from '../../protocols/index.ts'
 import { prepareAdapterCalls } from '../../protocols/registry.ts'
 import { aaveV3DataProviderAbi, aaveV3OracleAbi } from '../../protocols/aave-v3/abi.ts'
-import { createWalletExecutor } from './executor.ts'
-import { devnetContext } from './harness.ts'
+import { createEngineExecutor, createWalletExecutor } from './executor.ts'
+import { devnetContext, erc20BalanceOf } from './harness.ts'
 
 let devnet: Devnet
 beforeAll(async () => {
@@ -140,5 +140,40 @@ describe('devnet Aave V3 market', () => {
     await expect(prepareAdapterCalls(aave, devnetContext(devnet, who.address), borrow)).rejects.toThrow(
       /to 1\.37\d{2}, below the limit 1\.5000/,
     )
+  })
+
+  it('is on the L2 too, beside Uniswap V3: an ETH->USDC swap there, then a USDC supply, through the engine', async () => {
+    const l2 = devnet.addresses.l2
+    const m = l2.aaveV3!
+    expect(m.aaveV3Pool).not.toBe(devnet.addresses.l1.aaveV3!.aaveV3Pool)
+    expect(devnet.book[devnet.l2.chainId]!.contracts).toMatchObject({
+      swapRouter02: l2.uniswapV3!.swapRouter02,
+      quoterV2: l2.uniswapV3!.quoterV2,
+      aaveV3Pool: m.aaveV3Pool,
+      aaveV3PoolDataProvider: m.aaveV3PoolDataProvider,
+    })
+    const who = devnet.accounts[3]!
+    const ctx = devnetContext(devnet, who.address)
+    const registry = createDefaultRegistry()
+    const L2 = devnet.l2.chainId
+    const exec = createEngineExecutor(devnet, who.privateKey)
+    const swap = { chainId: L2, tokenIn: 'ETH', tokenOut: 'USDC', amountIn: '1', slippageBps: 50 }
+    await exec.executeCalls((await prepareAdapterCalls(registry.get('uniswap-v3'), ctx, swap)).calls)
+    const usdc = await erc20BalanceOf(devnet.l2, l2.tokens.USDC, who.address)
+    // 1 ETH at the seeded 3000 USDC, less the 0.05% fee and a little price impact.
+    expect(usdc).toBeGreaterThan(2_980_000_000n)
+    expect(usdc).toBeLessThan(3_000_000_000n)
+    const supply = { chainId: L2, action: 'supply', asset: 'USDC', amount: '1000' }
+    await exec.executeCalls((await prepareAdapterCalls(registry.get('aave-v3'), ctx, supply)).calls)
+    expect(await erc20BalanceOf(devnet.l2, m.reserves.USDC.aToken, who.address)).toBe(1_000_000_000n)
+    expect(await erc20BalanceOf(devnet.l2, l2.tokens.USDC, who.address)).toBe(usdc - 1_000_000_000n)
+    // The L2 oracle reads the L2 feeds.
+    const price = await devnet.l2.client.readContract({
+      address: m.aaveV3Oracle,
+      abi: aaveV3OracleAbi,
+      functionName: 'getAssetPrice',
+      args: [l2.weth],
+    })
+    expect(price).toBe(3_000n * 10n ** 8n)
   })
 })

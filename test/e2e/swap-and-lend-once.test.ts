@@ -23,7 +23,7 @@ type Report = {
     status: string
     error?: string
     dryRun?: {
-      calls: { to: string; value: string; data: Hex }[]
+      calls: { to: string; value: string; data: Hex; contract?: string; function?: string }[]
       balanceChanges?: { token: string; delta: string }[]
       slippageBps?: number
     }
@@ -65,6 +65,14 @@ describe('swap-and-lend preset under bot --once', () => {
     expect(swap.dryRun!.slippageBps).toBeLessThanOrEqual(30)
     const lend = jobs.find((j) => j.jobId === 'lend-proceeds')!
     expect(lend.status).toBe('succeeded')
+    // Each job's calls are named by the book's contract names and the decoded function.
+    const named = (id: string) =>
+      jobs.find((j) => j.jobId === id)!.dryRun!.calls.map((c) => `${c.contract}.${c.function}`)
+    expect(named('wrap-eth')).toEqual(['WETH.deposit'])
+    expect(named('daily-swap')).toEqual(['WETH.approve', 'swapRouter02.multicall'])
+    expect(named('lend-proceeds')).toEqual(['USDC.approve', 'aaveV3Pool.supply'])
+    const wrapped = jobs.find((j) => j.jobId === 'wrap-eth')!.dryRun!.balanceChanges!
+    expect(wrapped.find((b) => b.token === 'WETH')?.delta).toBe('200000000000000000')
     expect(BigInt(lend.dryRun!.balanceChanges!.find((b) => b.token === 'USDC')!.delta)).toBe(-500_000_000n) // 500 of the ~600 USDC proceeds
   })
 })

@@ -206,7 +206,7 @@ describe('mutations: tokens, roles, validation, audit', () => {
     expect(missing.status).toBe(404)
     expect(missing.body.error.message).toMatch(/devnet-demo/)
     // Every shipped preset's jobs must be accepted by the live runtime's task schemas (adapters' params included).
-    for (const name of ['swap-and-lend', 'bridge-rotation', 'devnet-demo']) {
+    for (const name of ['swap-and-lend', 'bridge-rotation', 'devnet-demo', 'l2-rotation']) {
       const ok = await call('POST', `/api/presets/${name}`, ADMIN, { replace: false })
       expect(ok.body.error).toBeUndefined()
       expect(ok.body.added.length + ok.body.skipped.length).toBeGreaterThan(1)
