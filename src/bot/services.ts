@@ -117,7 +117,12 @@ export interface OnceReport {
   /** Set when `--once` stopped before every run ended: a signal or `--max-wait`; waiting runs were cancelled. */
   stoppedBy?: string
   /** Set in dry-run mode: whether the plan ran on forks or fell back to per-call simulation (and why). */
-  dryRunMode?: { mode: 'fork' | 'simulation'; note?: string }
+  dryRunMode?: {
+    mode: 'fork' | 'simulation'
+    note?: string
+    /** Wallets that ran without a key (by address: impersonated on the fork, or simulated). */
+    keyless?: string[]
+  }
 }
 
 /** Progress events the long-running operations report, shown as a spinner or plain lines. */
