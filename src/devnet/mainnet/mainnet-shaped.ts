@@ -12,6 +12,8 @@ import { shapeChain, type CarriedEntry } from './shaped-chain.ts'
 /** Chain ids of the shaped pair: Ethereum and its OP-Stack L2 Base. */
 export const SHAPED_L1_CHAIN_ID = 1
 export const SHAPED_L2_CHAIN_ID = 8453
+/** Initial base fee of the Base stand-in: 0.01 gwei. */
+export const SHAPED_L2_BASE_FEE = 10_000_000n
 /** Deterministic key (keccak of a label) that deploys and seeds the shaped chains; local chains only. */
 export const SHAPED_DEPLOYER_KEY = keccak256(toHex('airdrops mainnet-shaped deployer')) as Hex
 
@@ -64,8 +66,9 @@ export interface MainnetShaped {
  */
 export async function startMainnetShaped(opts: MainnetShapedOptions = {}): Promise<MainnetShaped> {
   const started = await Promise.allSettled(
+    // Base's base fee is far below Ethereum's (configs cap it at fractions of a gwei): start it near its real level.
     [SHAPED_L1_CHAIN_ID, SHAPED_L2_CHAIN_ID].map((chainId) =>
-      startAnvil({ chainId, ...(opts.blockTime ? { blockTime: opts.blockTime } : {}) }),
+      startAnvil({ chainId, ...(chainId === SHAPED_L2_CHAIN_ID ? { baseFee: SHAPED_L2_BASE_FEE } : {}) }),
     ),
   )
   const anvils = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
@@ -98,6 +101,9 @@ export async function startMainnetShaped(opts: MainnetShapedOptions = {}): Promi
     const book = createAddressBook([{ id: SHAPED_L1_CHAIN_ID }, { id: SHAPED_L2_CHAIN_ID }])
     for (const step of opts.steps ?? []) await step({ l1, l2, deployer, book })
     const setupMs = performance.now() - t0
+    // Setup runs automined (fast); a long-lived pair then mines on an interval so heads stay fresh.
+    if (opts.blockTime)
+      await Promise.all([l1, l2].map((c) => anvilRpc(c.rpcUrl, 'evm_setIntervalMining', [opts.blockTime])))
     if (opts.relayer !== false) {
       relayer = startRelayer({
         l1: l1.client,
