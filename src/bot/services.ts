@@ -194,6 +194,10 @@ export interface CliServices {
     signal: AbortSignal
     onProgress: (e: ProgressEvent) => void
     onReady: (info: DevnetInfo) => void
+    /** Start the mainnet-shaped pair (chain ids 1 + 8453, canonical addresses) instead of the devnet. */
+    mainnetShaped?: boolean
+    /** Addresses to give 100 ETH on each chain (mainnet-shaped only). */
+    fund?: string[]
   }): Promise<void>
   keystoreNew(options: { out?: string; passphrase: string }): Promise<KeystoreResult>
   keystoreImport(options: { out?: string; passphrase: string; privateKey: string }): Promise<KeystoreResult>
