@@ -1,12 +1,14 @@
 // config/example.yaml end to end on the mainnet-shaped chains: check, keyless dry run, live once, effects on balances.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Wallet } from 'ethers'
+import { parse, stringify } from 'yaml'
 import { erc20Abi, parseEther, toHex, type Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { anvilRpc } from '../../src/devnet/anvil.ts'
 import { startMainnetShaped, type MainnetShaped } from '../../src/devnet/mainnet/mainnet-shaped.ts'
+import { runMain } from '../cli/helpers.ts'
 import { ROOT, runBot } from './run-bot.ts'
 
 const EXAMPLE = join(ROOT, 'config', 'example.yaml')
@@ -63,7 +65,8 @@ const statuses = (r: Report) => Object.fromEntries(r.jobs.map((j) => [j.jobId, j
 
 describe('config/example.yaml on the mainnet-shaped chains', () => {
   it('bot check exits 0 with only the env vars set and the built-in book', async () => {
-    const r = await runBot(['check', '--config', EXAMPLE], env)
+    // In process (the CLI's main, as the binary runs it): the binary's start-up is paid by the runs below.
+    const r = await runMain(['check', '--config', EXAMPLE], { env: { PATH: process.env.PATH, ...env } })
     expect(r.code, r.stderr.slice(-1500)).toBe(0)
     expect(r.stdout).toMatch(/weekday-swap/)
   })
@@ -105,7 +108,7 @@ describe('config/example.yaml on the mainnet-shaped chains', () => {
       }),
     )
     const before = await balances()
-    const r = await runBot(['--once', '--config', path], env)
+    const r = await runMain(['--once', '--config', path], { env: { PATH: process.env.PATH, ...env } })
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/wallets\[0\].*has only an address: a live run needs its key/s)
     expect(await balances()).toEqual(before)
@@ -136,5 +139,33 @@ describe('config/example.yaml on the mainnet-shaped chains', () => {
     const got = after.usdc - before.usdc
     expect(got).toBeGreaterThan(590_000_000n)
     expect(got).toBeLessThan(600_000_000n)
+  })
+
+  it('its bridge-to-base job (disabled in the file) bridges 0.05 ETH to Base and succeeds on arrival', async () => {
+    // The example's own job, switched on and run alone (its dependency already ran above) on a fresh database.
+    const doc = parse(readFileSync(EXAMPLE, 'utf8')) as { jobs: Record<string, unknown>[] }
+    const bridge = doc.jobs.find((j) => j.id === 'bridge-to-base')!
+    doc.jobs = [{ ...bridge, enabled: true, dependencies: [] }]
+    const path = join(dir, 'bridge.yaml')
+    writeFileSync(path, stringify(doc))
+    const l2Before = await m.l2.client.getBalance({ address: ops })
+    const l1Before = await m.l1.client.getBalance({ address: ops })
+    miner = setInterval(() => {
+      void anvilRpc(m.l1.rpcUrl, 'evm_mine').catch(() => undefined)
+      void anvilRpc(m.l2.rpcUrl, 'evm_mine').catch(() => undefined)
+    }, 250)
+    const r = await runBot(['--once', '--json', '--config', path], {
+      ...env,
+      BOT_DB: join(dir, 'bridge.db'),
+      BOT_KEYSTORE_PASSPHRASE: PASSPHRASE,
+    })
+    clearInterval(miner)
+    miner = undefined
+    expect(r.code, r.stderr.slice(-2000)).toBe(0)
+    expect(statuses(JSON.parse(r.stdout) as Report)).toMatchObject({ 'bridge-to-base': 'succeeded' })
+    expect((await m.l2.client.getBalance({ address: ops })) - l2Before).toBe(parseEther('0.05'))
+    const spent = l1Before - (await m.l1.client.getBalance({ address: ops }))
+    expect(spent).toBeGreaterThan(parseEther('0.05'))
+    expect(spent).toBeLessThan(parseEther('0.051'))
   })
 })
