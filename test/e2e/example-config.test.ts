@@ -111,6 +111,10 @@ describe('config/example.yaml on the mainnet-shaped chains', () => {
     const r = await runMain(['--once', '--config', path], { env: { PATH: process.env.PATH, ...env } })
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/wallets\[0\].*has only an address: a live run needs its key/s)
+    // Any other live path fails closed too, as bad input.
+    const task = await runMain(['run-task', 'wrap', '--config', path], { env: { PATH: process.env.PATH, ...env } })
+    expect(task.code).toBe(2)
+    expect(task.stderr).toMatch(/wallet "ops" has an address but no key source/)
     expect(await balances()).toEqual(before)
   })
 
