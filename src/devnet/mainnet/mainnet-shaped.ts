@@ -28,7 +28,10 @@ export interface MainnetShapedContext {
 }
 
 /** One extra setup step, run after the core contracts are placed and before the relayer starts. */
-export type MainnetShapedStep = (ctx: MainnetShapedContext) => Promise<void>
+export type MainnetShapedStep = (ctx: MainnetShapedContext) => Promise<StepCarried | void>
+
+/** Book entries a step placed, by chain id (added to `carried`, so the code-at-every-address test checks them). */
+export type StepCarried = Record<number, CarriedEntry[]>
 
 /** Options for startMainnetShaped. */
 export interface MainnetShapedOptions {
@@ -99,7 +102,11 @@ export async function startMainnetShaped(opts: MainnetShapedOptions = {}): Promi
       [l1, l2].map((c) => shapeChain(c, builtinData(c.chainId), deployer, relayerAccount.address)),
     )
     const book = createAddressBook([{ id: SHAPED_L1_CHAIN_ID }, { id: SHAPED_L2_CHAIN_ID }])
-    for (const step of opts.steps ?? []) await step({ l1, l2, deployer, book })
+    const carried: Record<number, CarriedEntry[]> = { [SHAPED_L1_CHAIN_ID]: c1!, [SHAPED_L2_CHAIN_ID]: c2! }
+    for (const step of opts.steps ?? []) {
+      const placed = await step({ l1, l2, deployer, book })
+      for (const [id, entries] of Object.entries(placed ?? {})) carried[Number(id)]?.push(...entries)
+    }
     const setupMs = performance.now() - t0
     // Setup runs automined (fast); a long-lived pair then mines on an interval so heads stay fresh.
     if (opts.blockTime)
@@ -120,7 +127,7 @@ export async function startMainnetShaped(opts: MainnetShapedOptions = {}): Promi
       l1,
       l2,
       book,
-      carried: { [SHAPED_L1_CHAIN_ID]: c1!, [SHAPED_L2_CHAIN_ID]: c2! },
+      carried,
       deployer: deployer.address,
       relayer,
       setupMs,
