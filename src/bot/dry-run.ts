@@ -13,6 +13,8 @@ import { startAnvil, type AnvilInstance } from '../devnet/anvil.ts'
 import { onceWith } from './once.ts'
 import { createRunCallsStore } from './run-calls.ts'
 import { createBotRuntime, type BotRuntime } from './runtime.ts'
+import { isKeyless } from '../chain/keyless-account.ts'
+import { startKeylessForkProxy, type KeylessForkProxy } from './keyless-fork-proxy.ts'
 
 type Balances = Map<string, bigint>
 
@@ -34,6 +36,7 @@ const SENDING = new Set(['protocol_call', 'send_calls'])
 export async function runDryOnce(config: BotConfig, o: DryRunOptions): Promise<OnceReport> {
   const dir = mkdtempSync(join(tmpdir(), 'bot-dry-run-'))
   const forks: AnvilInstance[] = []
+  const proxies: KeylessForkProxy[] = []
   let mode: 'fork' | 'simulation' = 'fork'
   let note: string | undefined
   let plan = config
@@ -48,8 +51,14 @@ export async function runDryOnce(config: BotConfig, o: DryRunOptions): Promise<O
         for (const c of config.chains) {
           const f = await startAnvil({ chainId: c.id, forkUrl: c.rpcUrls[0] })
           forks.push(f)
-          overrides[c.id] = f.rpcUrl
+          // Wallets known by address only send through the fork's impersonation, via this proxy.
+          const p = await startKeylessForkProxy(f.rpcUrl)
+          proxies.push(p)
+          overrides[c.id] = p.url
         }
+        // A fork automines one block per transaction and never reorgs: waiting for more confirmations there
+        // would wait forever, so one block confirms.
+        plan = { ...config, chains: config.chains.map((c) => ({ ...c, confirmations: Math.min(c.confirmations, 1) })) }
       } catch (err) {
         mode = 'simulation'
         overrides = undefined
@@ -84,12 +93,15 @@ export async function runDryOnce(config: BotConfig, o: DryRunOptions): Promise<O
       wrapGate,
       maxConcurrentJobs: 1,
       notify: false,
+      // On forks (or in per-call simulation, where nothing is signed) no key is needed: keys are for live sends.
+      keyless: !config.devnet.embedded,
     })
     try {
       const report = await onceWith(rt, o.onProgress, { signal: o.signal })
       snaps.push({ runId: null, balances: await balances(rt) })
       const summary = report
-      summary.dryRunMode = { mode, note }
+      const keyless = [...rt.env.wallets].filter(([, a]) => isKeyless(a)).map(([name]) => name)
+      summary.dryRunMode = { mode, note, ...(keyless.length > 0 ? { keyless } : {}) }
       for (const job of summary.jobs) {
         const run = rt.scheduler.listRuns({ jobId: job.jobId, limit: 1 }).runs[0]
         if (!run) continue
@@ -109,6 +121,7 @@ export async function runDryOnce(config: BotConfig, o: DryRunOptions): Promise<O
       await rt.close()
     }
   } finally {
+    await Promise.all(proxies.map((p) => p.close()))
     await Promise.all(forks.map((f) => f.stop()))
     rmSync(dir, { recursive: true, force: true })
   }

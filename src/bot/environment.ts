@@ -4,6 +4,7 @@ import { parseEther, parseUnits } from 'viem'
 import { createChainClient } from '../chain/clients.ts'
 import { createRpcCounter, type RpcCounter } from '../chain/rpc-counter.ts'
 import { accountFromKey, loadSigner } from '../chain/signer.ts'
+import { walletWithoutKey } from './keyless-wallets.ts'
 import type { SpendPolicy } from '../chain/spend-policy.ts'
 import type { BotConfig } from '../config/schema.ts'
 import { AppError } from '../errors/app-error.ts'
@@ -46,6 +47,11 @@ export interface EnvironmentOptions {
   /** RPC URL overrides per chain id (dry-run forks). */
   rpcOverrides?: Record<number, string>
   promptPassphrase?: (path: string) => Promise<string>
+  /**
+   * Dry run on impersonating forks: a wallet whose address is known without a secret (`address`, or a keystore's
+   * `address` field) gets a keyless account and no key is read; other wallets load their key as usual.
+   */
+  keyless?: boolean
   env?: NodeJS.ProcessEnv
 }
 
@@ -190,6 +196,11 @@ async function loadWallets(config: BotConfig, options: EnvironmentOptions): Prom
   const out = new Map<string, LocalAccount>()
   for (const w of config.wallets) {
     let account: LocalAccount
+    const keyless = walletWithoutKey(w, options.keyless === true)
+    if (keyless) {
+      out.set(w.name, keyless)
+      continue
+    }
     if (w.devnetAccount !== undefined) {
       const key = ANVIL_TEST_KEYS[w.devnetAccount]
       if (!key)
@@ -199,11 +210,16 @@ async function loadWallets(config: BotConfig, options: EnvironmentOptions): Prom
       account = accountFromKey(key, `devnet account ${w.devnetAccount}`)
     } else if (w.privateKeyEnv) {
       account = await loadSigner({ type: 'env', envVar: w.privateKeyEnv }, { env: options.env })
-    } else {
+    } else if (w.keystore) {
       account = await loadSigner(
         { type: 'keystore', path: w.keystore!, passphraseEnvVar: 'BOT_KEYSTORE_PASSPHRASE' },
         { env: options.env, promptPassphrase: options.promptPassphrase },
       )
+    } else {
+      // Address only: fail closed outside a dry run on forks (the plan check already refused a live run).
+      throw new AppError('WALLET_NO_KEY', `wallet "${w.name}" has an address but no key source`, {
+        hint: 'address-only wallets run only with `--dry-run` on a fork; add `keystore` or `privateKeyEnv` to send',
+      })
     }
     if (w.address && w.address.toLowerCase() !== account.address.toLowerCase()) {
       throw new AppError(

@@ -59,14 +59,17 @@ export function configuredBook(config: BotConfig): AddressBook | undefined {
   return createAddressBook(config.chains)
 }
 
-/** Checks the plan and throws a ConfigError (exit 2) listing every problem with its path; nothing has started yet. */
-export async function assertPlan(config: BotConfig, source: string): Promise<PlanReport> {
+/**
+ * Checks the plan and throws a ConfigError (exit 2) listing every problem with its path (plus `extra` problems
+ * the caller found, e.g. wallets without keys for a live run); nothing has started yet.
+ */
+export async function assertPlan(config: BotConfig, source: string, extra: ConfigIssue[] = []): Promise<PlanReport> {
   const report = await checkPlan(config, configuredBook(config))
-  if (report.issues.length > 0) {
+  if (report.issues.length + extra.length > 0) {
     throw new ConfigError(
       'CONFIG_INVALID',
       source,
-      report.issues,
+      [...report.issues, ...extra],
       'fix each problem listed (`bot check` prints the whole plan); nothing was started',
     )
   }

@@ -73,6 +73,8 @@ export interface RuntimeOptions {
   /** Attach to this running embedded devnet instead of starting one (tests restarting a bot on the same chains). */
   devnet?: Devnet
   promptPassphrase?: (path: string) => Promise<string>
+  /** Dry run on forks: wallets whose address is known without a secret run keyless (see EnvironmentOptions). */
+  keyless?: boolean
   env?: NodeJS.ProcessEnv
   /** Wraps the dispatch gate (dry runs turn waits into reported refusals and snapshot balances per job). */
   wrapGate?: (gate: DispatchGate) => DispatchGate
@@ -108,6 +110,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     rpcOverrides: options.rpcOverrides,
     devnet: options.devnet,
     promptPassphrase: options.promptPassphrase,
+    keyless: options.keyless,
     env: options.env,
   })
   const log = options.logger

@@ -117,7 +117,12 @@ export interface OnceReport {
   /** Set when `--once` stopped before every run ended: a signal or `--max-wait`; waiting runs were cancelled. */
   stoppedBy?: string
   /** Set in dry-run mode: whether the plan ran on forks or fell back to per-call simulation (and why). */
-  dryRunMode?: { mode: 'fork' | 'simulation'; note?: string }
+  dryRunMode?: {
+    mode: 'fork' | 'simulation'
+    note?: string
+    /** Wallets that ran without a key (by address: impersonated on the fork, or simulated). */
+    keyless?: string[]
+  }
 }
 
 /** Progress events the long-running operations report, shown as a spinner or plain lines. */
@@ -189,6 +194,10 @@ export interface CliServices {
     signal: AbortSignal
     onProgress: (e: ProgressEvent) => void
     onReady: (info: DevnetInfo) => void
+    /** Start the mainnet-shaped pair (chain ids 1 + 8453, canonical addresses) instead of the devnet. */
+    mainnetShaped?: boolean
+    /** Addresses to give 100 ETH on each chain (mainnet-shaped only). */
+    fund?: string[]
   }): Promise<void>
   keystoreNew(options: { out?: string; passphrase: string }): Promise<KeystoreResult>
   keystoreImport(options: { out?: string; passphrase: string; privateKey: string }): Promise<KeystoreResult>

@@ -117,6 +117,7 @@ export class ChainIdMismatchError extends ChainError {
 /** Codes of signer and keystore failures. */
 export type SignerErrorCode =
   | 'SIGNER_ENV_MISSING'
+  | 'SIGNER_KEYLESS'
   | 'SIGNER_KEY_INVALID'
   | 'KEYSTORE_NOT_FOUND'
   | 'KEYSTORE_INVALID'

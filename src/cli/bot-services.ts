@@ -18,6 +18,7 @@ import { acquireStateLock, type StateLock } from '../store/lock.ts'
 import { explainJob, statusReport, type StateSource } from '../bot/report-views.ts'
 import { openStateView, type StateView } from '../bot/state-view.ts'
 import { runDryOnce } from '../bot/dry-run.ts'
+import { runMainnetShaped } from './mainnet-shaped-service.ts'
 import { createTokenStore } from '../access/token-store.ts'
 import { backupDatabase, restoreDatabase } from '../housekeeping/backup.ts'
 import { createUpkeep, defaultBackupDir } from '../bot/upkeep.ts'
@@ -177,6 +178,7 @@ export const createBotServices: ServicesFactory = async (deps) => {
       }
     },
     async devnet(o) {
+      if (o.mainnetShaped) return runMainnetShaped(o)
       o.onProgress({ kind: 'step', message: 'starting two anvil chains and deploying contracts' })
       const { startDevnet } = await import('../devnet/devnet.ts')
       const d = await startDevnet({ aaveV3: true })

@@ -24,6 +24,8 @@ const BAD_INPUT_CODES = new Set([
   'INVALID_TRIGGER',
   'KEYSTORE_EXISTS',
   'KEYSTORE_BAD_KEY',
+  // An address-only wallet on a path that sends live: the config lacks the wallet's key.
+  'WALLET_NO_KEY',
 ])
 
 /** The exit code for an error: 2 for bad input (usage, config, validation, a held lock), 1 otherwise. */

@@ -85,10 +85,17 @@ export const walletSchema = z
     devnetAccount: count(0, 9).optional(),
     chains: z.array(chainId).optional(),
   })
-  .refine((w) => [w.keystore, w.privateKeyEnv, w.devnetAccount].filter((v) => v !== undefined).length === 1, {
-    error:
-      'expected exactly one key source: "keystore" (a file path), "privateKeyEnv" (an env var NAME) or "devnetAccount"',
-  })
+  .refine(
+    (w) => {
+      const sources = [w.keystore, w.privateKeyEnv, w.devnetAccount].filter((v) => v !== undefined).length
+      // An address alone is a keyless wallet: dry runs only (a live run refuses it at the plan check).
+      return sources === 1 || (sources === 0 && w.address !== undefined)
+    },
+    {
+      error:
+        'expected exactly one key source: "keystore" (a file path), "privateKeyEnv" (an env var NAME) or "devnetAccount" (or only "address", for dry runs)',
+    },
+  )
 
 /** A protocol adapter turned on, with its parameters (each adapter validates its own). */
 export const protocolSchema = z.strictObject({

@@ -226,7 +226,8 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   }
 }
 
-function chainOf(anvil: AnvilInstance, name: string): DevnetChain {
+/** A devnet chain record (chain, read client) for a running anvil. */
+export function chainOf(anvil: AnvilInstance, name: string): DevnetChain {
   const chain = defineChain({
     id: anvil.chainId,
     name,
@@ -247,7 +248,7 @@ function chainOf(anvil: AnvilInstance, name: string): DevnetChain {
  * chain-id round trips), sends them in nonce order as ONE JSON-RPC batch, then confirms every one by receipt:
  * a returned hash alone proves nothing (a flood of txs was once accepted and never mined).
  */
-function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount, firstNonce = 0) {
+export function createSetupBatch(c: DevnetChain, account: PrivateKeyAccount, firstNonce = 0) {
   let nonce = firstNonce
   const signed: Promise<Hex>[] = []
   const add = (to: Address | null, data: Hex, value = 0n): number => {

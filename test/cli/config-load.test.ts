@@ -164,6 +164,17 @@ describe('errors', () => {
     const err = await issuesOf({ wallets: [{ name: 'w' }, { name: 'v', keystore: 'k.json', privateKeyEnv: 'K' }] })
     expect(err.issues.map((i) => i.path)).toEqual(['wallets[0]', 'wallets[1]'])
   })
+
+  it('accepts an address alone: a keyless wallet (dry runs only; a live run refuses it at the plan check)', async () => {
+    const c = await parseConfig(
+      { ...minimal, wallets: [{ name: 'w', address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' }] },
+      'test',
+      { env: {} },
+    )
+    expect(c.wallets[0]).toEqual(
+      expect.objectContaining({ name: 'w', address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' }),
+    )
+  })
 })
 
 describe('secrets are refused', () => {

@@ -1,5 +1,6 @@
 // `bot run` (until SIGINT/SIGTERM) and `bot --once` (each enabled job once), both optionally `--dry-run`.
 import { assertPlan } from '../../bot/plan-check.ts'
+import { liveKeyIssues } from '../../bot/keyless-wallets.ts'
 import { defineCommand, type CommandContext } from '../command.ts'
 import { EXIT, UsageError } from '../errors.ts'
 import { formatDuration, paintStatus } from '../format.ts'
@@ -39,9 +40,10 @@ export const runCommand = defineCommand({
   async run(ctx) {
     const config = ctx.config
     if (!config) throw new Error('run needs a config')
-    // A plan that cannot work is refused before any chain, store or devnet is touched (exit 2, every problem listed).
-    await assertPlan(config, ctx.global.configPath)
     const dryRun = ctx.values['dry-run'] === true
+    // A plan that cannot work is refused before any chain, store or devnet is touched (exit 2, every problem listed);
+    // a live run also needs every wallet's key.
+    await assertPlan(config, ctx.global.configPath, dryRun ? [] : liveKeyIssues(config))
     const once = ctx.values.once === true || dryRun
     // A dry run broadcasts nothing and must not write the live state, so it may run beside `bot run`.
     const lock = dryRun
@@ -107,6 +109,10 @@ function printOnce(ctx: CommandContext, report: OnceReport): void {
       `dry run on ${report.dryRunMode.mode === 'fork' ? 'local forks' : 'per-call simulation (no fork available)'}` +
         `${report.dryRunMode.note ? `: ${report.dryRunMode.note}` : ''}`,
     )
+    if (report.dryRunMode.keyless)
+      out.line(
+        `wallets without keys (run by address, impersonated on the forks): ${report.dryRunMode.keyless.join(', ')}`,
+      )
   }
   out.table(
     [
