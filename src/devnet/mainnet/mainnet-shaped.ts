@@ -7,6 +7,7 @@ import { AppError } from '../../errors/app-error.ts'
 import { anvilRpc, startAnvil, type AnvilInstance } from '../anvil.ts'
 import { chainOf, DEVNET_RELAYER_KEY, type DevnetChain } from '../devnet.ts'
 import { startRelayer, type Relayer } from '../relayer.ts'
+import { aaveV3OnBaseStep } from './aave-step.ts'
 import { shapeChain, type CarriedEntry } from './shaped-chain.ts'
 
 /** Chain ids of the shaped pair: Ethereum and its OP-Stack L2 Base. */
@@ -35,8 +36,10 @@ export type StepCarried = Record<number, CarriedEntry[]>
 
 /** Options for startMainnetShaped. */
 export interface MainnetShapedOptions {
-  /** Extra placement steps, in order (e.g. Aave V3); each may throw to fail the whole setup. */
+  /** Extra placement steps, in order, after the built-in ones; each may throw to fail the whole setup. */
   steps?: MainnetShapedStep[]
+  /** Put a real Aave V3 market behind Base's canonical Pool and data provider (default true; ~50 setup txs). */
+  aaveV3?: boolean
   /** Start the L1 -> L2 relayer so deposits arrive on Base (default true). */
   relayer?: boolean
   relayerPollMs?: number
@@ -103,7 +106,8 @@ export async function startMainnetShaped(opts: MainnetShapedOptions = {}): Promi
     )
     const book = createAddressBook([{ id: SHAPED_L1_CHAIN_ID }, { id: SHAPED_L2_CHAIN_ID }])
     const carried: Record<number, CarriedEntry[]> = { [SHAPED_L1_CHAIN_ID]: c1!, [SHAPED_L2_CHAIN_ID]: c2! }
-    for (const step of opts.steps ?? []) {
+    const builtin: MainnetShapedStep[] = opts.aaveV3 === false ? [] : [aaveV3OnBaseStep(SHAPED_DEPLOYER_KEY)]
+    for (const step of [...builtin, ...(opts.steps ?? [])]) {
       const placed = await step({ l1, l2, deployer, book })
       for (const [id, entries] of Object.entries(placed ?? {})) carried[Number(id)]?.push(...entries)
     }

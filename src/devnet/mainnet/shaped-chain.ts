@@ -21,10 +21,10 @@ export interface CarriedEntry {
 
 /** Book entries the shaped chains do not carry, with the reason (tests assert exactly this list). */
 export const NOT_CARRIED: Readonly<Record<string, string>> = {
-  aaveV3Pool: 'Aave V3 is placed by its own step (aave-v3-canonical), not by the core shaped chain',
-  aaveV3PoolDataProvider: 'Aave V3 is placed by its own step',
-  aaveV3Oracle: 'Aave V3 is placed by its own step',
-  aaveV3PoolAddressesProvider: 'Aave V3 is placed by its own step',
+  aaveV3Pool: 'Aave V3 is carried on Base only (aave-step.ts); Ethereum (1) has no Aave market',
+  aaveV3PoolDataProvider: 'Aave V3 is carried on Base only (aave-step.ts); Ethereum (1) has no Aave market',
+  aaveV3Oracle: 'the market uses its own oracle at a new address; only the Pool and data provider are canonical',
+  aaveV3PoolAddressesProvider: 'the provider sits at a new address; only the Pool and data provider are canonical',
   'optimismPortal.10': 'deposits arrive through the L1StandardBridge and the local relayer; no portal is modelled',
   'optimismPortal.8453': 'deposits arrive through the L1StandardBridge and the local relayer; no portal is modelled',
   'l1StandardBridge.10': 'OP Mainnet (10) is not one of the shaped chains; only Base (8453) is',
