@@ -59,6 +59,17 @@ describe('computeGasTiming', () => {
     expect(slow.decorrelationBlocks).toBeLessThanOrEqual(256)
   })
 
+  it('gives a clear trend a small error and a trend in noise a large one', () => {
+    let seed = 11
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5
+    const falling = computeGasTiming(series(1024, (i) => Math.log(30 * G) - 0.001 * i + 0.05 * rand()))!
+    expect(falling.trendPerBlock).toBeCloseTo(-0.001, 4)
+    expect(Math.abs(falling.trendPerBlock / falling.trendError)).toBeGreaterThan(10)
+    let ar = 0
+    const wander = computeGasTiming(series(1024, () => (ar = 0.99 * ar + 0.05 * rand()) + Math.log(30 * G)))!
+    expect(wander.trendError).toBeGreaterThan(5 * falling.trendError)
+  })
+
   it('comes with every oracle snapshot of a real mainnet day', () => {
     const trace = readBaseFeeTrace(
       join(import.meta.dirname, '../../data/market/eth_basefee_2023-05-03_pepe.csv'),
