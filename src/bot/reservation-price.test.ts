@@ -40,7 +40,7 @@ describe('stoppingValue', () => {
 })
 
 describe('reservationPrice', () => {
-  it('counts independent draws as blocks left over the scaled decorrelation lag', () => {
+  it('counts independent draws as blocks left over the scaled autocorrelation time', () => {
     const r = reservationPrice(timing(), 3_600_000, { decorrelationScale: 2, trendWeight: 1 })!
     expect(r.draws).toBeCloseTo(300 / 50, 9)
     expect(Number(r.price)).toBeCloseTo(stoppingValue(xs, 6), -3)

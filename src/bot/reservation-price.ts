@@ -20,7 +20,7 @@ export const DEFAULT_RESERVATION: ReservationConfig = { decorrelationScale: 0.5,
  * within the cap while the window's fees, moved by the trend, often exceed it; the fee bench misses no deadline
  * with 10, where the cap-blind rule missed some.
  */
-export const MISS_COST_CAPS = 10
+const MISS_COST_CAPS = 10
 
 /** The rule's numbers for one decision, kept for the reason text. */
 export interface ReservationReading {

@@ -1,4 +1,4 @@
-// Timing statistics of the oracle window: block interval, trend, decorrelation lag and quantiles.
+// Timing statistics of the oracle window: block interval, trend and its error, autocorrelation time, quantiles.
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { FeeSample } from './gas-oracle.ts'
@@ -48,7 +48,7 @@ describe('computeGasTiming', () => {
     expect(computeGasTiming(series(40, () => Math.log(20 * G)))).toBeNull()
   })
 
-  it('finds a longer decorrelation lag for a slowly wandering fee than for block-to-block noise', () => {
+  it('finds a longer autocorrelation time for a slowly wandering fee than for block-to-block noise', () => {
     let seed = 7
     const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5
     let ar = 0

@@ -1,4 +1,4 @@
-// Statistics of the gas oracle's window that time deadline jobs: trend, decorrelation and the detrended spread.
+// Statistics of the gas oracle window that time deadline jobs: trend and its error, autocorrelation time, quantiles.
 import type { FeeSample } from './gas-oracle.ts'
 
 /** How many quantiles a timing summary carries (midpoints of equal-probability bins). */
