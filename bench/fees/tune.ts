@@ -16,10 +16,11 @@ export interface TuningSet {
 }
 
 /**
- * The grid: draws counted per 1, 2 (theory: the integrated autocorrelation time) or 4 decorrelation lags, and the
- * trend ignored, half or fully carried on. Kept coarse on purpose: the rule must hold on days it was not tuned for.
+ * The grid: one independent draw per half, one (theory: the effective sample size) or two integrated
+ * autocorrelation times, and the trend ignored, half or fully carried on. Kept coarse on purpose: the rule must
+ * hold on days it was not tuned for.
  */
-export const GRID: ReservationConfig[] = [1, 2, 4].flatMap((decorrelationScale) =>
+export const GRID: ReservationConfig[] = [0.5, 1, 2].flatMap((decorrelationScale) =>
   [0, 0.5, 1].map((trendWeight) => ({ decorrelationScale, trendWeight })),
 )
 

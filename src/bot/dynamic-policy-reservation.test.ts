@@ -40,6 +40,7 @@ function drawCase(r: () => number): Case {
     blockMs: 1000 + r() * 14_000,
     spanBlocks: 64 + Math.floor(r() * 960),
     trendPerBlock: (r() - 0.5) * 0.004,
+    trendError: r() * 0.002,
     decorrelationBlocks: 1 + r() * 200,
     quantiles,
   }
@@ -124,6 +125,21 @@ describe('deadline rule with a reservation price (2,000 random cases each)', () 
     expect(sends).toBeGreaterThan(100) // the property was exercised, not vacuously true
   })
 
+  it('never waits past the send-by time: a held run is re-checked by then, so it cannot miss between checks', () => {
+    const r = rng(6)
+    let waits = 0
+    for (let i = 0; i < 2000; i++) {
+      const c = drawCase(r)
+      const d = decideDispatch(c.run, { now: c.now, gas: { 1: c.gas(fees(r)) } }, risk, c.cfg)
+      if (d.action !== 'delay' || d.code !== 'gas_wait_reservation') continue
+      waits++
+      expect(c.now).toBeLessThan(c.sendBy)
+      expect(d.until).toBeLessThanOrEqual(c.sendBy)
+      expect(d.until).toBeGreaterThan(c.now)
+    }
+    expect(waits).toBeGreaterThan(100)
+  })
+
   it('treats stale or unavailable gas as unknown whatever the timing statistics say', () => {
     const r = rng(4)
     for (let i = 0; i < 500; i++) {
@@ -138,6 +154,7 @@ describe('deadline rule with a reservation price (2,000 random cases each)', () 
       blockMs: 12_000,
       spanBlocks: 1024,
       trendPerBlock: Math.log(0.91) / 300,
+      trendError: 0.0001, // 3 %/h: the trend is 3 errors from 0
       decorrelationBlocks: 21,
       quantiles: Array.from({ length: 64 }, (_, i) => (30 + i) * 1e9),
     }
@@ -153,7 +170,7 @@ describe('deadline rule with a reservation price (2,000 random cases each)', () 
     const d = decideDispatch(run, { now: T0, gas: { 1: gas } }, risk, cfg)
     expect(d).toMatchObject({ action: 'delay', code: 'gas_wait_reservation', until: T0 + 15_000 })
     expect(d.reason).toMatch(
-      /^base fee 41\.00 gwei; reservation price for the 14 independent draws left: \d+\.\d\d gwei; trend -9 %\/h; sends at any fee within cap 200\.00 gwei from 2026-01-05T13:00:00\.000Z$/,
+      /^base fee 41\.00 gwei; reservation price for the 14 independent draws left: \d+\.\d\d gwei; trend -9 %\/h \(±3 %\/h\); sends at any fee within cap 200\.00 gwei from 2026-01-05T13:00:00\.000Z$/,
     )
     const cheap = decideDispatch(run, { now: T0, gas: { 1: { ...gas, nextBaseFee: 30n * G } } }, risk, cfg)
     expect(cheap).toMatchObject({

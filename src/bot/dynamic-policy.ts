@@ -206,11 +206,14 @@ export function decideDispatch(
   const nearText = `deadline near: sending at ${gwei(price)} (within ${capText})`
   if (now >= sendBy) return { action: 'run', code: 'ok', reason: nearText }
   const rule = cfg.deadline.reservation
-  const reading = rule && gas.timing ? reservationPrice(gas.timing, sendBy - now, rule) : null
+  // The stopping problem sees the cap as the base fee it allows (the tip is paid on top).
+  const reading =
+    rule && gas.timing ? reservationPrice(gas.timing, sendBy - now, rule, Number(cap - (gas.priorityFee ?? 0n))) : null
   if (reading) {
     const numbers =
       `reservation price for the ${reading.draws.toFixed(reading.draws < 10 ? 1 : 0)} independent draws left: ` +
-      `${gwei(reading.price)}; trend ${reading.trendPerHour >= 0 ? '+' : ''}${(reading.trendPerHour * 100).toFixed(0)} %/h`
+      `${gwei(reading.price)}; trend ${reading.trendPerHour >= 0 ? '+' : ''}${(reading.trendPerHour * 100).toFixed(0)} %/h ` +
+      `(±${Number.isFinite(reading.trendErrorPerHour) ? (reading.trendErrorPerHour * 100).toFixed(0) : '∞'} %/h)`
     if (fee <= reading.price)
       return { action: 'run', code: 'ok', reason: `base fee ${gwei(fee)} at or below the ${numbers}` }
     return recheck(

@@ -9,6 +9,7 @@ const timing = (over: Partial<GasTiming> = {}): GasTiming => ({
   blockMs: 12_000,
   spanBlocks: 1024,
   trendPerBlock: 0,
+  trendError: 0.00001,
   decorrelationBlocks: 25,
   quantiles: xs,
   ...over,
@@ -25,10 +26,21 @@ describe('stoppingValue', () => {
     expect(values.at(-1)!).toBeGreaterThanOrEqual(20 * G)
     expect(values.at(-1)!).toBeLessThan(22 * G)
   })
+
+  it('skips draws above the cap and counts ending above it as a miss', () => {
+    // cap 50 gwei: with no draw left the last draw costs 10 caps when it lands above the cap (34 of 64)
+    const v0 = stoppingValue(xs, 0, 50 * G)
+    const mean = xs.reduce((s, x) => s + (x <= 50 * G ? x : 500 * G), 0) / 64
+    expect(v0).toBeCloseTo(mean, -3)
+    const one = xs.reduce((s, x) => s + (x <= 50 * G && x < v0 ? x : v0), 0) / 64
+    expect(stoppingValue(xs, 1, 50 * G)).toBeCloseTo(one, -3)
+    // many draws still reach the smallest value, which is within the cap
+    expect(stoppingValue(xs, 400, 50 * G)).toBeLessThan(22 * G)
+  })
 })
 
 describe('reservationPrice', () => {
-  it('counts independent draws as blocks left over the scaled decorrelation lag', () => {
+  it('counts independent draws as blocks left over the scaled autocorrelation time', () => {
     const r = reservationPrice(timing(), 3_600_000, { decorrelationScale: 2, trendWeight: 1 })!
     expect(r.draws).toBeCloseTo(300 / 50, 9)
     expect(Number(r.price)).toBeCloseTo(stoppingValue(xs, 6), -3)
@@ -46,6 +58,27 @@ describe('reservationPrice', () => {
     const flat = reservationPrice(timing({ trendPerBlock: -0.0005 }), 3_600_000, { ...cfg, trendWeight: 0 })!
     expect(flat.price).toBe(at(3_600_000))
     expect(flat.trendPerHour).toBeCloseTo(Math.expm1(-0.15), 9)
+  })
+
+  it('believes a trend in proportion to its significance: one within its error barely moves the price', () => {
+    const cfg = { decorrelationScale: 1, trendWeight: 1 }
+    const flat = reservationPrice(timing(), 3_600_000, cfg)!.price
+    const sure = reservationPrice(timing({ trendPerBlock: -0.0005, trendError: 0.00001 }), 3_600_000, cfg)!.price
+    const noise = reservationPrice(timing({ trendPerBlock: -0.0005, trendError: 0.005 }), 3_600_000, cfg)!.price
+    expect(sure).toBeLessThan((flat * 95n) / 100n) // exp(-0.0005 x 150 blocks) = 0.93
+    expect(noise).toBeLessThan(flat)
+    expect(noise).toBeGreaterThan((flat * 99n) / 100n)
+  })
+
+  it('rises toward the cap when fees above it are common, and never asks for a fee the cap forbids', () => {
+    const cfg = { decorrelationScale: 1, trendWeight: 1 }
+    const free = reservationPrice(timing(), 3_600_000, cfg)!.price
+    // 40 gwei cap: 44 of the 64 draws cannot be taken, and ending above the cap misses
+    const capped = reservationPrice(timing(), 3_600_000, cfg, 40 * G)!.price
+    expect(capped).toBeGreaterThan(free)
+    // every draw above the cap: waiting can only miss, so any fee within the cap is worth taking
+    const all = reservationPrice(timing(), 3_600_000, cfg, 10 * G)!.price
+    expect(all).toBeGreaterThanOrEqual(BigInt(10 * G))
   })
 
   it('gives null instead of a guess on statistics it cannot use', () => {

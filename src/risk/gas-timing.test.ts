@@ -1,4 +1,4 @@
-// Timing statistics of the oracle window: block interval, trend, decorrelation lag and quantiles.
+// Timing statistics of the oracle window: block interval, trend and its error, autocorrelation time, quantiles.
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { FeeSample } from './gas-oracle.ts'
@@ -48,7 +48,7 @@ describe('computeGasTiming', () => {
     expect(computeGasTiming(series(40, () => Math.log(20 * G)))).toBeNull()
   })
 
-  it('finds a longer decorrelation lag for a slowly wandering fee than for block-to-block noise', () => {
+  it('finds a longer autocorrelation time for a slowly wandering fee than for block-to-block noise', () => {
     let seed = 7
     const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5
     let ar = 0
@@ -57,6 +57,17 @@ describe('computeGasTiming', () => {
     expect(noisy.decorrelationBlocks).toBeLessThan(2)
     expect(slow.decorrelationBlocks).toBeGreaterThan(20)
     expect(slow.decorrelationBlocks).toBeLessThanOrEqual(256)
+  })
+
+  it('gives a clear trend a small error and a trend in noise a large one', () => {
+    let seed = 11
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5
+    const falling = computeGasTiming(series(1024, (i) => Math.log(30 * G) - 0.001 * i + 0.05 * rand()))!
+    expect(falling.trendPerBlock).toBeCloseTo(-0.001, 4)
+    expect(Math.abs(falling.trendPerBlock / falling.trendError)).toBeGreaterThan(10)
+    let ar = 0
+    const wander = computeGasTiming(series(1024, () => (ar = 0.99 * ar + 0.05 * rand()) + Math.log(30 * G)))!
+    expect(wander.trendError).toBeGreaterThan(5 * falling.trendError)
   })
 
   it('comes with every oracle snapshot of a real mainnet day', () => {

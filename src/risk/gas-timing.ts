@@ -1,4 +1,4 @@
-// Statistics of the gas oracle's window that time deadline jobs: trend, decorrelation and the detrended spread.
+// Statistics of the gas oracle window that time deadline jobs: trend and its error, autocorrelation time, quantiles.
 import type { FeeSample } from './gas-oracle.ts'
 
 /** How many quantiles a timing summary carries (midpoints of equal-probability bins). */
@@ -12,7 +12,13 @@ export interface GasTiming {
   spanBlocks: number
   /** Least-squares slope of ln(base fee) per block over the window (−0.0001/block ≈ −3 %/h at 12 s blocks). */
   trendPerBlock: number
-  /** Lag (blocks) at which the detrended autocorrelation falls to 1/e: blocks closer than this are one draw. */
+  /**
+   * Standard error of that slope, from the residual spread and the effective number of independent samples
+   * (samples over the integrated autocorrelation time): a trend several errors from 0 is real, one within an
+   * error is noise.
+   */
+  trendError: number
+  /** Integrated autocorrelation time (blocks) of the detrended ln(base fee): b blocks hold b / this independent draws. */
   decorrelationBlocks: number
   /** Sorted base fees of the window (wei, as numbers) at the midpoints of 64 equal-probability bins. */
   quantiles: number[]
@@ -34,26 +40,34 @@ function blockInterval(samples: readonly FeeSample[]): number | null {
   return ((last.timestamp! - first.timestamp!) * 1000) / Number(last.blockNumber - first.blockNumber)
 }
 
-/** The lag at which the autocorrelation of `r` first drops below 1/e (interpolated), capped at a quarter of n. */
-function decorrelationLag(r: Float64Array, sumSq: number): number {
+/**
+ * Integrated autocorrelation time of `r` in blocks, tau = 1 + 2 * sum of rho(lag): n correlated blocks carry about
+ * n / tau independent draws (the effective sample size). rho is measured at lags 1, 2, 4, ... (a few passes, not
+ * one per lag) and integrated with the trapezoid rule, tau ~ 2 * integral of rho; the sum stops where rho first
+ * falls to zero (beyond that it is noise), once the lag passes 5 tau (Sokal's window), or at a quarter of n.
+ */
+function integratedTime(r: Float64Array, sumSq: number): number {
   const n = r.length
   const cap = Math.max(1, Math.floor(n / 4))
   if (sumSq <= 0) return 1
-  const target = Math.exp(-1)
+  let area = 0
   let prevLag = 0
   let prevRho = 1
   for (let lag = 1; lag <= cap; lag *= 2) {
     let s = 0
     for (let i = 0; i + lag < n; i++) s += r[i]! * r[i + lag]!
     const rho = s / sumSq
-    if (rho < target) {
-      const t = (prevRho - target) / Math.max(1e-12, prevRho - rho)
-      return Math.max(1, prevLag + t * (lag - prevLag))
+    if (rho <= 0) {
+      // integrate the last segment down to its zero crossing only
+      area += (prevRho / 2) * ((prevRho / Math.max(1e-12, prevRho - rho)) * (lag - prevLag))
+      return Math.max(1, 2 * area)
     }
+    area += ((prevRho + rho) / 2) * (lag - prevLag)
     prevLag = lag
     prevRho = rho
+    if (lag >= 10 * area) break
   }
-  return cap
+  return Math.min(cap, Math.max(1, 2 * area))
 }
 
 /**
@@ -84,17 +98,23 @@ export function computeGasTiming(samples: readonly FeeSample[]): GasTiming | nul
   const quantiles = Array.from({ length: QUANTILE_POINTS }, (_, i) =>
     Math.exp(sorted[Math.min(n - 1, Math.floor(((i + 0.5) / QUANTILE_POINTS) * n))]!),
   )
+  const tau = integratedTime(r, sumSq)
   return {
     blockMs,
     spanBlocks: x[n - 1]! + 1,
     trendPerBlock: fit.slope,
-    decorrelationBlocks: decorrelationLag(r, sumSq),
+    trendError: fit.sxx > 0 ? Math.sqrt(((sumSq / n) * tau) / fit.sxx) : Number.POSITIVE_INFINITY,
+    decorrelationBlocks: tau,
     quantiles,
   }
 }
 
 /** Least-squares line through (x, y) from index `from` to the end. */
-function lineFit(x: Float64Array, y: Float64Array, from: number): { slope: number; mx: number; my: number } {
+function lineFit(
+  x: Float64Array,
+  y: Float64Array,
+  from: number,
+): { slope: number; mx: number; my: number; sxx: number } {
   const n = x.length - from
   let mx = 0
   let my = 0
@@ -110,5 +130,5 @@ function lineFit(x: Float64Array, y: Float64Array, from: number): { slope: numbe
     sxx += (x[i]! - mx) ** 2
     sxy += (x[i]! - mx) * (y[i]! - my)
   }
-  return { slope: sxx > 0 ? sxy / sxx : 0, mx, my }
+  return { slope: sxx > 0 ? sxy / sxx : 0, mx, my, sxx }
 }

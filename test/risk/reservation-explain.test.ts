@@ -76,7 +76,7 @@ describe('explaining a deadline job held back by the reservation price', () => {
     expect(gasWait?.detail).toMatch(
       new RegExp(
         `gas_wait_reservation: base fee ${fee.toFixed(2)} gwei; reservation price for the \\d+ ` +
-          'independent draws left: \\d+\\.\\d\\d gwei; trend [+-]\\d+ %/h; sends at any fee within cap 500\\.00 gwei from ',
+          'independent draws left: \\d+\\.\\d\\d gwei; trend [+-]\\d+ %/h \\(±\\d+ %/h\\); sends at any fee within cap 500\\.00 gwei from ',
       ),
     )
     expect(e.lastDecision).toMatchObject({
