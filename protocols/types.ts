@@ -87,6 +87,8 @@ export interface ProtocolAdapter<P = unknown, S = unknown> {
   buildCalls(ctx: ReadContext, p: P): Promise<Call[]>
   snapshot?(ctx: ReadContext, p: P): Promise<S>
   verify?(ctx: ReadContext, p: P, before: S, opts?: VerifyOptions): Promise<VerifyOutcome>
+  /** `verify` waits for an effect on another chain (a bridge arrival): a dry run's isolated forks never see one. */
+  verifiesArrival?: boolean
 }
 
 /** Which token an amount field is counted in (see shared/amount-fields.ts). */

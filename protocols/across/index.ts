@@ -43,6 +43,7 @@ export function acrossOutputAmount(p: Pick<AcrossParams, 'amount' | 'relayerFeeB
 export const acrossAdapter = defineAdapter<AcrossParams, AcrossSnapshot>({
   id: ID,
   kind: 'bridge',
+  verifiesArrival: true,
   description:
     'Across intent bridge: depositV3Now on the origin SpokePool; succeeds only when a relayer filled it on the destination',
   params: acrossParams,

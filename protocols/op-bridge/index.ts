@@ -80,6 +80,7 @@ async function l2BalanceOf(ctx: ReadContext, p: OpBridgeParams, r: Route, blockN
 export const opBridgeAdapter = defineAdapter<OpBridgeParams, OpBridgeSnapshot>({
   id: ID,
   kind: 'bridge',
+  verifiesArrival: true,
   description:
     'OP-Stack L1->L2 deposit (depositETH / depositETHTo / depositERC20To); succeeds only when credited on L2',
   params: opBridgeParams,

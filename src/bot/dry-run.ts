@@ -95,6 +95,7 @@ export async function runDryOnce(config: BotConfig, o: DryRunOptions): Promise<O
       notify: false,
       // On forks (or in per-call simulation, where nothing is signed) no key is needed: keys are for live sends.
       keyless: !config.devnet.embedded,
+      isolatedForks: mode === 'fork' && !config.devnet.embedded,
     })
     try {
       const report = await onceWith(rt, o.onProgress, { signal: o.signal })
@@ -115,6 +116,8 @@ export async function runDryOnce(config: BotConfig, o: DryRunOptions): Promise<O
           i >= 0 ? snaps[i + 1]?.balances : undefined,
           refusals.get(runId) ?? refusalOf(run.error),
         )
+        const evidence = evidenceOf(run.resultJson)
+        if (evidence) job.dryRun.evidence = evidence
       }
       return summary
     } finally {
@@ -147,6 +150,16 @@ async function balances(rt: BotRuntime): Promise<Balances> {
     }
   }
   return out
+}
+
+function evidenceOf(resultJson: string | null): string | undefined {
+  if (!resultJson) return undefined
+  try {
+    const e = (JSON.parse(resultJson) as { evidence?: unknown }).evidence
+    return typeof e === 'string' ? e : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function refusalOf(error: string | null): DryRunJobReport['refusals'] {

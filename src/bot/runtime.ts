@@ -75,6 +75,8 @@ export interface RuntimeOptions {
   promptPassphrase?: (path: string) => Promise<string>
   /** Dry run on forks: wallets whose address is known without a secret run keyless (see EnvironmentOptions). */
   keyless?: boolean
+  /** The chains are a dry run's separate forks (bridge arrivals cannot happen; see ProtocolCallDeps). */
+  isolatedForks?: boolean
   env?: NodeJS.ProcessEnv
   /** Wraps the dispatch gate (dry runs turn waits into reported refusals and snapshot balances per job). */
   wrapGate?: (gate: DispatchGate) => DispatchGate
@@ -224,6 +226,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
         wallets: env.wallets,
         book: env.book,
         runCalls,
+        isolatedForks: options.isolatedForks,
         onGasSpent: (chainId, wei) => breaker.recordGasSpend(chainId, wei),
       }),
       defineMarketTickTask({

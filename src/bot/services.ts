@@ -107,6 +107,8 @@ export interface DryRunJobReport {
   balanceChanges?: { chainId: number; token: string; delta: string }[]
   allowanceChanges?: { chainId: number; token: string; spender: string; amount: string }[]
   slippageBps?: number
+  /** What the job's post-condition check found (or why it was not checked, e.g. a bridge arrival on forks). */
+  evidence?: string
   refusals?: { by: 'cap' | 'allowlist' | 'risk' | 'simulation'; reason: string }[]
 }
 

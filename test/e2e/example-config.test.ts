@@ -145,6 +145,24 @@ describe('config/example.yaml on the mainnet-shaped chains', () => {
     expect(got).toBeLessThan(600_000_000n)
   })
 
+  it('a keyless dry run of its bridge job reports the deposit without waiting for an arrival forks cannot see', async () => {
+    const doc = parse(readFileSync(EXAMPLE, 'utf8')) as { jobs: Record<string, unknown>[] }
+    const bridge = doc.jobs.find((j) => j.id === 'bridge-to-base')!
+    doc.jobs = [{ ...bridge, enabled: true, dependencies: [] }]
+    const path = join(dir, 'bridge-dry.yaml')
+    writeFileSync(path, stringify(doc))
+    const l2Before = await m.l2.client.getBalance({ address: ops })
+    const r = await runBot(['--once', '--dry-run', '--json', '--config', path], { ...env, BOT_DB: join(dir, 'dry.db') })
+    expect(r.code, r.stderr.slice(-2000)).toBe(0)
+    const job = (JSON.parse(r.stdout) as Report).jobs.find((j) => j.jobId === 'bridge-to-base')!
+    expect(job.status).toBe('succeeded')
+    const calls = job.dryRun!.calls.map((c) => `${c.contract}.${c.function}`)
+    expect(calls).toHaveLength(1)
+    expect(calls[0]).toMatch(/^l1StandardBridge\.8453\.depositETH/)
+    expect((job.dryRun as { evidence?: string }).evidence).toMatch(/^arrival not checked: /)
+    expect(await m.l2.client.getBalance({ address: ops })).toBe(l2Before)
+  })
+
   it('its bridge-to-base job (disabled in the file) bridges 0.05 ETH to Base and succeeds on arrival', async () => {
     // The example's own job, switched on and run alone (its dependency already ran above) on a fresh database.
     const doc = parse(readFileSync(EXAMPLE, 'utf8')) as { jobs: Record<string, unknown>[] }

@@ -135,6 +135,7 @@ function printOnce(ctx: CommandContext, report: OnceReport): void {
     for (const a of d.allowanceChanges ?? [])
       out.line(`  allowance ${a.token} -> ${a.spender} on ${a.chainId}: ${a.amount}`)
     if (d.slippageBps !== undefined) out.line(`  slippage ${d.slippageBps} bps`)
+    if (d.evidence) out.line(`  checked: ${d.evidence}`)
     for (const r of d.refusals ?? []) out.line(out.paint.yellow(`  would be refused by ${r.by}: ${r.reason}`))
   }
 }

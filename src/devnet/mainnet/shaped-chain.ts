@@ -27,6 +27,8 @@ export const NOT_CARRIED: Readonly<Record<string, string>> = {
   aaveV3PoolAddressesProvider: 'the provider sits at a new address; only the Pool and data provider are canonical',
   'optimismPortal.10': 'deposits arrive through the L1StandardBridge and the local relayer; no portal is modelled',
   'optimismPortal.8453': 'deposits arrive through the L1StandardBridge and the local relayer; no portal is modelled',
+  acrossSpokePool:
+    'Across runs on the two-chain devnet (its own SpokePools and relayer); the shaped pair bridges over the OP bridge',
   'l1StandardBridge.10': 'OP Mainnet (10) is not one of the shaped chains; only Base (8453) is',
 }
 
