@@ -24,7 +24,7 @@ function intent(o: {
   data: Hex
   value?: bigint
   status: string
-  kind?: 'normal' | 'replacement'
+  kind?: 'normal' | 'replacement' | 'cancel'
   root?: number
   callIndex?: number
   maxFee?: bigint
@@ -92,6 +92,8 @@ describe('transactions as people read them', () => {
     `INSERT INTO history_tx_fee (intent_id, run_id, chain_id, gas_used, effective_gas_price, block_base_fee, fee_wei, mined_at)
      VALUES (?, '7', 1, '120000', '15000000000', '14000000000', ?, 2000)`,
   ).run(bump, (120_000n * 15_000_000_000n).toString())
+  const stuck = intent({ runId: '9', chainId: 1, to: WETH, status: 'replaced', value: 1n, data: '0xd0e30db0' })
+  intent({ runId: '9', chainId: 1, to: ME, status: 'mined', kind: 'cancel', root: stuck, data: '0x' })
   intent({ runId: '8', chainId: 31337, to: WETH, status: 'mined', value: parseEther('1'), data: '0xd0e30db0' })
 
   it('shows each call by contract name, decoded function and amounts, with the fee and an explorer link', () => {
@@ -126,7 +128,11 @@ describe('transactions as people read them', () => {
     expect(dev!.explorerUrl).toBeUndefined()
     expect(dev!.call.function).toBe('deposit')
     expect(dev!.call.value.formatted).toBe('1 ETH')
-    expect(recentTxViews(db, rb, 0, 10).map((t) => t.runId)).toEqual(['8', '7', '7'])
+    expect(recentTxViews(db, rb, 0, 10).map((t) => t.runId)).toEqual(['8', '9', '7', '7'])
+    // The cancel was mined, so the deposit never happened.
+    const [cancelled] = txViewsOfRuns(db, rb, ['9'])
+    expect(cancelled).toMatchObject({ status: 'cancelled', replacements: 1 })
+    expect(cancelled!.call.summary).toBe('WETH.deposit(0.000000000000000001 ETH)')
     expect(txViewsOfRuns(db, rb, ['nothing'])).toEqual([])
   })
 })

@@ -12,6 +12,7 @@ export interface TxView {
   explorerUrl?: string
   wallet: string
   nonce: number | null
+  /** The journal status of the shown attempt; `cancelled` when a cancel (not the call) was mined. */
   status: string
   /** Fee bumps and cancels sent for it. */
   replacements: number
@@ -36,6 +37,7 @@ interface IntentRow {
   created_at: number
 }
 interface AttemptRow {
+  kind: string
   status: string
   tx_hash: string | null
   broadcast_at: number | null
@@ -78,7 +80,7 @@ function toViews(db: Db, rb: ReportBook, roots: IntentRow[]): TxView[] {
   if (roots.length === 0) return []
   const fees = hasTable(db, 'history_tx_fee')
   const attempts = db.prepare(
-    `SELECT i.status, i.tx_hash, i.broadcast_at, i.gas_limit, i.max_fee_per_gas, ${
+    `SELECT i.kind, i.status, i.tx_hash, i.broadcast_at, i.gas_limit, i.max_fee_per_gas, ${
       fees
         ? 'f.gas_used, f.effective_gas_price, f.fee_wei'
         : 'NULL AS gas_used, NULL AS effective_gas_price, NULL AS fee_wei'
@@ -102,7 +104,11 @@ function toViews(db: Db, rb: ReportBook, roots: IntentRow[]): TxView[] {
       ...(explorerUrl ? { explorerUrl } : {}),
       wallet: r.from_addr,
       nonce: r.nonce,
-      status: shown.status,
+      // A mined cancel means the call itself never ran: say so rather than show the call as mined.
+      status:
+        shown.kind === 'cancel' && (shown.status === 'mined' || shown.status === 'confirmed')
+          ? 'cancelled'
+          : shown.status,
       replacements: all.length - 1,
       sentAt: all[0]!.broadcast_at,
       createdAt: r.created_at,
