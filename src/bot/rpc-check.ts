@@ -67,6 +67,10 @@ export async function checkRpc(
     out.notes.push('the embedded devnet starts with the bot: there is no RPC to check')
     return out
   }
+  if (config.addressBook)
+    out.notes.push(
+      `with addressBook: ${config.addressBook}, jobs are resolved only when the bot runs: chain ids are checked, contract code and balances are not`,
+    )
   const rb: ReportBook = { book, nativeSymbols: Object.fromEntries(config.chains.map((c) => [c.id, c.nativeSymbol])) }
   const clients = new Map<number, PublicClient>()
   for (const [i, c] of config.chains.entries()) {
