@@ -21,15 +21,21 @@ const ABIS: readonly Abi[] = [
   spokePoolAbi,
 ]
 
-/** The function a call's data invokes (`approve`, `exactInputSingle`, ...), `transfer of value` for plain sends. */
-export function functionNameOf(data: string): string | undefined {
-  if (data === '0x' || data === '') return 'transfer of value'
+/** The decoded function and arguments of a call's data, by the first registry ABI that decodes it. */
+export function decodeCall(data: string): { functionName: string; args: readonly unknown[] } | undefined {
   for (const abi of ABIS) {
     try {
-      return decodeFunctionData({ abi, data: data as Hex }).functionName
+      const d = decodeFunctionData({ abi, data: data as Hex })
+      return { functionName: d.functionName, args: d.args ?? [] }
     } catch {
       // not this ABI's function: try the next
     }
   }
   return undefined
+}
+
+/** The function a call's data invokes (`approve`, `exactInputSingle`, ...), `transfer of value` for plain sends. */
+export function functionNameOf(data: string): string | undefined {
+  if (data === '0x' || data === '') return 'transfer of value'
+  return decodeCall(data)?.functionName
 }

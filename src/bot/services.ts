@@ -3,6 +3,7 @@ import type { BotConfig, JobConfig } from '../config/schema.ts'
 import type { BackupResult } from '../housekeeping/backup.ts'
 import type { HousekeepingReport } from '../housekeeping/housekeeper.ts'
 import type { SavingsReport } from '../history/index.ts'
+import type { TxView } from './tx-report.ts'
 
 /** Run states as the scheduler records them. */
 export type RunStatus =
@@ -48,6 +49,8 @@ export interface RunRecord {
   /** Why it was delayed, skipped, cancelled or failed (gate decisions included). */
   reason?: string
   error?: string
+  /** What the run sent: decoded calls, amounts with symbols, fees, explorer links (exact base units kept). */
+  transactions?: TxView[]
 }
 
 /** Scheduler, breaker and next runs, for `bot status`. */
@@ -88,6 +91,8 @@ export interface JobExplanation {
   }[]
   /** The last gate decision recorded on its latest run. */
   lastDecision?: { decision: 'run' | 'delay' | 'skip' | 'hold'; reason: string; at: number }
+  /** What the latest run sent, formatted like `bot history`. */
+  lastRunTransactions?: TxView[]
 }
 
 /** What a dry run found for one job: calls, simulated costs and what policy would have refused. */

@@ -19,6 +19,8 @@ import { explainJob, statusReport, type StateSource } from '../bot/report-views.
 import { openStateView, type StateView } from '../bot/state-view.ts'
 import { runDryOnce } from '../bot/dry-run.ts'
 import { runMainnetShaped } from './mainnet-shaped-service.ts'
+import { reportBookOf } from '../bot/report-book.ts'
+import { txViewsOfRuns } from '../bot/tx-report.ts'
 import { createTokenStore } from '../access/token-store.ts'
 import { backupDatabase, restoreDatabase } from '../housekeeping/backup.ts'
 import { createUpkeep, defaultBackupDir } from '../bot/upkeep.ts'
@@ -80,6 +82,8 @@ export const createBotServices: ServicesFactory = async (deps) => {
   let tokenDb: Db | undefined
   const tokens = async () =>
     createTokenStore((tokenDb ??= runtime ? (await rt()).db : openDatabase({ path: need().store.path })))
+  /** The running runtime's book (the live devnet's), else the one the config names. */
+  const reportBook = async () => reportBookOf(need(), runtime ? (await rt()).env.book : undefined)
   const lastRun = (r: StateSource, jobId: string) => r.scheduler.listRuns({ jobId, limit: 1 }).runs[0]
   const known = (r: StateSource, jobId: string) => {
     const j = r.scheduler.getJob(jobId)
@@ -96,12 +100,26 @@ export const createBotServices: ServicesFactory = async (deps) => {
     },
     async history(q) {
       const r = await state()
-      return r.scheduler.listRuns({ jobId: q.jobId, limit: q.limit }).runs.map(runRecord)
+      const runs = r.scheduler.listRuns({ jobId: q.jobId, limit: q.limit }).runs.map(runRecord)
+      const txs = r.db
+        ? txViewsOfRuns(
+            r.db,
+            await reportBook(),
+            runs.map((x) => x.runId),
+          )
+        : []
+      return runs.map((run) => {
+        const mine = txs.filter((t) => t.runId === run.runId)
+        return mine.length ? { ...run, transactions: mine } : run
+      })
     },
     async explain(jobId) {
       const r = await state()
       known(r, jobId)
-      return explainJob(r, jobId)
+      const e = explainJob(r, jobId)
+      const last = lastRun(r, jobId)
+      const txs = r.db && last ? txViewsOfRuns(r.db, await reportBook(), [String(last.id)]) : []
+      return txs.length ? { ...e, lastRunTransactions: txs } : e
     },
     async runTask(jobId, o) {
       lock ??= acquireStateLock(need().store.path)

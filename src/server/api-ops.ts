@@ -45,6 +45,7 @@ export interface ApiOps {
   jobs: (p: Page) => unknown
   job: (p: { id: string }) => unknown
   runs: (p: RunsQuery) => unknown
+  run: (p: { id: string }) => unknown
   risk: () => unknown
   allocations: () => unknown
   audit: (p: Page) => unknown
@@ -98,6 +99,11 @@ export function createApiOps(deps: ApiDeps): ApiOps {
       }
     },
     runs: (p) => scheduler.listRuns({ jobId: p.job, status: p.status, limit: p.limit, cursor: p.cursor }),
+    run: ({ id }) => {
+      const run = scheduler.getRun(id)
+      if (!run) throw new NotFoundError(`unknown run "${id.slice(0, 40)}"`, 'list runs with GET /api/runs')
+      return run
+    },
     risk: () => ({
       assessment: deps.risk.latest(),
       breaker: deps.breaker.status(),

@@ -10,6 +10,7 @@ import { onRunEvents } from './event-stream.ts'
 import type { RateLimitConfig } from './rate-limit.ts'
 import type { ToMain, ToWorker, WorkerConfig } from './worker-protocol.ts'
 import type { ChartSettings } from '../history/index.ts'
+import type { ReportBook } from '../bot/report-format.ts'
 
 /** Options of startApiServer. */
 export interface ApiServerOptions extends ApiDeps {
@@ -29,6 +30,8 @@ export interface ApiServerOptions extends ApiDeps {
   historyFromFile?: boolean
   /** Caps, budgets and explorer links for the dashboard's charts. */
   charts?: ChartSettings
+  /** The address book transactions are formatted with in run details and the transactions table. */
+  reports?: ReportBook
 }
 
 /** A listening server. */
@@ -78,6 +81,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
         cacheMs: o.cacheMs ?? 1_000,
         historyFromFile: o.historyFromFile ?? false,
         charts: o.charts,
+        reports: o.reports,
       }
       const w = new Worker(WORKER, { workerData: config, name: 'api-http' })
       worker = w

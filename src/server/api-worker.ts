@@ -17,6 +17,7 @@ import { assertCanRead, toControlError } from '../control/control.ts'
 import { buildApiRouter, type OpsClient } from './api-routes.ts'
 import { createEventStream } from './event-stream.ts'
 import { addHistoryRoutes } from './history-routes.ts'
+import { addRunDetailRoute } from './run-routes.ts'
 import { securityHeaders, sendError, sendJson, type Req } from './http-kit.ts'
 import { createRateLimiter } from './rate-limit.ts'
 import { createReadCache } from './read-cache.ts'
@@ -123,7 +124,8 @@ const mutator = (req: Req): Actor => {
 }
 const router = buildApiRouter(ops, reader, mutator)
 // Chart history is read here from the state file, like the run history: bounded queries, never the scheduler's thread.
-addHistoryRoutes(router, reader, db, cfg.charts)
+addHistoryRoutes(router, reader, db, cfg.charts, undefined, cfg.reports)
+addRunDetailRoute(router, reader, ops, db, cfg.reports)
 
 async function handle(raw: IncomingMessage, res: ServerResponse) {
   securityHeaders(res)

@@ -9,6 +9,7 @@ import { startApiServer, type ApiServer } from './api-server.ts'
 import type { BotRuntime } from '../bot/runtime.ts'
 import { toJobSpec } from '../bot/runtime-config.ts'
 import { chartSettings } from '../bot/chart-settings.ts'
+import { reportBookOf } from '../bot/report-book.ts'
 
 /** Overrides from the command line. */
 export interface ServeOptions {
@@ -53,6 +54,7 @@ export async function startBotServer(
     protectReads: cfg.protectReads,
     historyFromFile: rt.config.store.kind === 'sqlite',
     charts: chartSettings(rt),
+    reports: reportBookOf(rt.config, rt.env.book),
     rateLimit: cfg.rateLimit,
     logger: o.logger,
     scheduler: rt.scheduler,

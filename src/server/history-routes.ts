@@ -12,6 +12,8 @@ import {
   type ChartSettings,
 } from '../history/index.ts'
 import type { Db } from '../store/database.ts'
+import type { ReportBook } from '../bot/report-format.ts'
+import { recentTxViews } from '../bot/tx-report.ts'
 import { InvalidInputError } from '../control/control-errors.ts'
 import type { Authed } from './api-routes.ts'
 import { createRouter, validate, type Req } from './http-kit.ts'
@@ -57,6 +59,7 @@ export function addHistoryRoutes(
   db: Db,
   settings: ChartSettings | undefined,
   now: () => number = Date.now,
+  reports?: ReportBook,
 ) {
   const s: ChartSettings = settings ?? { caps: [], dailyGasBudgetWei: {}, dailyNativeCapWei: {}, explorers: {} }
   const q = (req: Req) => Object.fromEntries(req.query)
@@ -93,7 +96,10 @@ export function addHistoryRoutes(
   })
   read('/api/history/transactions', (req) => {
     const v = validate(txQuery, q(req), 'query')
-    return { transactions: transactions(db, parseSince(v.since, now()), v.limit), explorers: s.explorers }
+    const from = parseSince(v.since, now())
+    // With the book, each row also names its contract, function, amounts and fee (same fields otherwise).
+    const rows = reports ? recentTxViews(db, reports, from, v.limit) : transactions(db, from, v.limit)
+    return { transactions: rows, explorers: s.explorers }
   })
   read('/api/history/savings', () => ({ savings: savingsReport(db, now()) }))
 }

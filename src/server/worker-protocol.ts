@@ -5,6 +5,7 @@ import type { EnvToken } from '../access/token-store.ts'
 import type { OpName } from './api-ops.ts'
 import type { RateLimitConfig } from './rate-limit.ts'
 import type { ChartSettings } from '../history/index.ts'
+import type { ReportBook } from '../bot/report-format.ts'
 
 /** What the worker needs to start: where to listen, and how to authenticate without the scheduler's thread. */
 export interface WorkerConfig {
@@ -22,6 +23,8 @@ export interface WorkerConfig {
   historyFromFile: boolean
   /** Caps, budgets and explorer links the dashboard's charts draw beside the history. */
   charts?: ChartSettings
+  /** The address book and native symbols transactions are formatted with (names, symbols, decimals). */
+  reports?: ReportBook
 }
 
 /** A control error as it crosses threads. */

@@ -146,8 +146,19 @@ describe.runIf(available)('dashboard in headless Chromium', () => {
       )
       for (const [chart, n] of Object.entries(points)) expect(n, chart).toBeGreaterThan(0)
       const tx = page.locator('#transactions tr').first()
-      expect(await tx.locator('td').nth(2).textContent()).toBe('wrap-eth')
-      expect(await tx.locator('td').nth(5).textContent()).toMatch(/^0\.\d{6} ETH$/)
+      // The call by book name and decoded function with its amount, the fee in ETH and gwei; no explorer on a devnet.
+      expect(await tx.locator('td').nth(1).textContent()).toBe('WETH.deposit(1 ETH)')
+      expect(await tx.locator('td').nth(3).textContent()).toBe('wrap-eth')
+      expect(await tx.locator('td').nth(6).textContent()).toMatch(/^0\.\d+ ETH \([\d.]+ gwei\)$/)
+      expect(await tx.locator('td a').count()).toBe(0)
+      // A click on the wrap-eth run shows what it sent (GET /api/runs/:id).
+      await page.locator('#runs tr[data-run-id]', { hasText: 'wrap-eth' }).first().click()
+      await page.waitForSelector('body[data-run-detail]')
+      expect(await page.locator('#run-detail td.tx-call').first().textContent()).toBe('WETH.deposit(1 ETH)')
+      expect(await page.locator('#run-detail td.tx-call').first().getAttribute('title')).toContain(
+        '1 ETH = 1000000000000000000 base units',
+      )
+      expect(await page.locator('#run-detail td.tx-fee').first().textContent()).toMatch(/ETH \([\d.]+ gwei\)$/)
       expect(await page.locator('#savings dt').count()).toBe(6)
       const artifacts = join(ROOT, 'test-artifacts')
       mkdirSync(artifacts, { recursive: true })

@@ -1,6 +1,8 @@
 // `bot check`: validates the config and its plan without connecting anywhere, then prints jobs, contracts and caps.
 import { formatEther } from 'viem'
 import { checkPlan, configuredBook } from '../../bot/plan-check.ts'
+import { reportBookOf } from '../../bot/report-book.ts'
+import { checkRpc } from '../../bot/rpc-check.ts'
 import { ConfigError } from '../../config/errors.ts'
 import { defineCommand } from '../command.ts'
 import { EXIT } from '../errors.ts'
@@ -9,17 +11,29 @@ const eth = (wei: string) => `${formatEther(BigInt(wei.replace(/\s*wei$/, '')))}
 
 export const checkCommand = defineCommand({
   name: 'check',
-  summary: 'check the config and its plan (params, address book, caps, allowlists) without any RPC call',
-  usage: 'check [--config <path>]',
-  examples: ['bot check --config config/example.yaml', 'bot check --json --config prod.yaml'],
-  options: {},
+  summary:
+    'check the config and its plan (params, address book, caps, allowlists); with --rpc also chains and balances',
+  usage: 'check [--config <path>] [--rpc]',
+  examples: [
+    'bot check --config config/example.yaml',
+    'bot check --rpc --config prod.yaml   also checks chain ids, contract code and wallet balances',
+    'bot check --json --config prod.yaml',
+  ],
+  options: {
+    rpc: {
+      type: 'boolean',
+      description: "connect to every RPC URL: chain ids, code of the plan's contracts, wallet balances (reads only)",
+    },
+  },
   async run(ctx) {
     const config = ctx.config
     if (!config) throw new Error('check needs a config')
     const book = configuredBook(config)
     const report = await checkPlan(config, book)
+    const rpc = ctx.values.rpc === true ? await checkRpc(config, report, reportBookOf(config).book, ctx.env) : undefined
+    const issues = [...report.issues, ...(rpc?.issues ?? [])]
     const { out } = ctx
-    out.result({ ok: report.issues.length === 0, ...report }, () => {
+    out.result({ ok: issues.length === 0, ...report, issues, ...(rpc ? { rpc } : {}) }, () => {
       out.line(out.paint.bold('jobs'))
       out.table(
         [
@@ -58,14 +72,34 @@ export const checkCommand = defineCommand({
             ? "\naddress book: the embedded devnet's (checked when it starts)"
             : `\naddress book: ${config.addressBook} (checked when the bot starts)`,
         )
+      if (rpc) {
+        out.line('')
+        out.line(out.paint.bold('rpc'))
+        for (const e of rpc.endpoints)
+          out.line(
+            `  ${e.chain} ${e.url}: ${e.ok ? 'chain id ok' : e.answered === undefined ? 'UNREACHABLE' : `serves chain ${e.answered}`}`,
+          )
+        const missing = rpc.code.filter((c) => !c.hasCode)
+        if (rpc.code.length)
+          out.line(
+            `  contract code: ${missing.length ? `MISSING at ${missing.map((c) => `${c.name}@${c.chainId}`).join(', ')}` : `ok (${rpc.code.length} contracts)`}`,
+          )
+        if (rpc.balances.length) out.line(out.paint.bold('balances (one round of the plan)'))
+        for (const b of rpc.balances)
+          out.line(`  ${b.ok ? b.line : out.paint.red(b.line)}${b.note ? ` (${b.note})` : ''}`)
+        for (const n of rpc.notes) out.line(`  note: ${n}`)
+      }
       out.line('')
-      if (report.issues.length === 0) out.line('plan OK: nothing connected, nothing sent')
+      if (issues.length === 0)
+        out.line(
+          rpc ? 'plan OK: chains and balances checked, nothing sent' : 'plan OK: nothing connected, nothing sent',
+        )
     })
-    if (report.issues.length > 0)
+    if (issues.length > 0)
       throw new ConfigError(
         'CONFIG_INVALID',
         ctx.global.configPath,
-        report.issues,
+        issues,
         'fix each problem listed; nothing was started',
       )
     return EXIT.ok

@@ -1,6 +1,7 @@
 // `bot explain <job>`: why a job waits (gas, dependency, breaker, thinning, misfire, pause) and its last gate decision.
 import { defineCommand } from '../command.ts'
 import { formatTime } from '../format.ts'
+import { printTxs } from '../tx-lines.ts'
 
 export const explainCommand = defineCommand({
   name: 'explain',
@@ -21,6 +22,10 @@ export const explainCommand = defineCommand({
         out.line(
           `  last gate decision: ${e.lastDecision.decision} (${e.lastDecision.reason}) at ${formatTime(e.lastDecision.at)}`,
         )
+      }
+      if (e.lastRunTransactions?.length) {
+        out.line('  last run sent:')
+        printTxs(out, e.lastRunTransactions, '    ')
       }
     })
   },

@@ -2,6 +2,7 @@
 import { parsePositiveInt } from '../args.ts'
 import { defineCommand } from '../command.ts'
 import { formatDuration, formatTime, paintStatus } from '../format.ts'
+import { printTxs } from '../tx-lines.ts'
 
 export const historyCommand = defineCommand({
   name: 'history',
@@ -17,7 +18,7 @@ export const historyCommand = defineCommand({
     const jobId = ctx.values.job as string | undefined
     const runs = await ctx.services.history({ ...(jobId !== undefined ? { jobId } : {}), limit })
     const { out } = ctx
-    out.result(runs, () =>
+    out.result(runs, () => {
       out.table(
         [
           { key: 'startedAt', header: 'STARTED', format: (v) => formatTime(v as number | null) },
@@ -32,7 +33,13 @@ export const historyCommand = defineCommand({
           { key: 'reason', header: 'REASON / ERROR', max: 70, format: (_v, r) => r.error ?? r.reason ?? '' },
         ],
         runs,
-      ),
-    )
+      )
+      const sent = runs.filter((r) => r.transactions?.length)
+      if (sent.length) out.line(out.paint.bold('\ntransactions'))
+      for (const r of sent) {
+        out.line(`run ${r.runId} ${r.jobId}:`)
+        printTxs(out, r.transactions!)
+      }
+    })
   },
 })

@@ -148,6 +148,7 @@ async function refreshRuns() {
     ...runs.map((r) => {
       const tr = document.createElement('tr')
       tr.dataset.runId = String(r.id)
+      tr.addEventListener('click', () => showRun(r.id).catch((err) => say(`run ${r.id}: ${err.message}`)))
       for (const [text, cls] of [
         [r.id],
         [r.jobId],

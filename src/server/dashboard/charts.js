@@ -245,28 +245,14 @@ async function drawTransactions(since) {
     ...r.transactions.map((t) => {
       const tr = document.createElement('tr')
       tr.dataset.tx = t.hash || ''
-      const hash = document.createElement('td')
-      const explorer = r.explorers[t.chainId]
-      if (t.hash && explorer) {
-        const a = document.createElement('a')
-        a.href = `${explorer}/tx/${t.hash}`
-        a.target = '_blank'
-        a.rel = 'noopener'
-        a.textContent = `${t.hash.slice(0, 12)}…`
-        hash.append(a)
-      } else hash.textContent = t.hash ? `${t.hash.slice(0, 12)}…` : ''
-      hash.title = t.hash || ''
-      tr.append(hash)
-      for (const [text, cls] of [
-        [t.chainId],
-        [t.jobId || ''],
-        [t.wallet],
-        [t.nonce],
-        [t.feeWei === null ? '' : ethText(t.feeWei)],
-        [t.status, `status-${t.status}`],
-        [t.replacements],
-        [time(t.sentAt)],
-      ]) {
+      tr.append(txHashCell(t, r.explorers[t.chainId]), txCallCell(t))
+      const cells = [[t.chainId], [t.jobId || ''], [t.wallet], [t.nonce], null, [t.status, `status-${t.status}`]]
+      for (const cell of [...cells, [t.replacements], [time(t.sentAt)]]) {
+        if (!cell) {
+          tr.append(txFeeCell(t))
+          continue
+        }
+        const [text, cls] = cell
         const td = document.createElement('td')
         td.textContent = text == null ? '' : String(text)
         if (cls) td.className = cls
