@@ -1,6 +1,6 @@
 // Wallet addresses read without any passphrase: the configured address, a keystore's public address, a key's address.
-import { readFileSync } from 'node:fs'
-import { getAddress, isAddress, type Address, type Hex } from 'viem'
+import { getAddress, type Address, type Hex } from 'viem'
+import { keystoreAddress } from '../chain/keyless-account.ts'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { ConfigIssue } from '../config/errors.ts'
 import type { BotConfig } from '../config/schema.ts'
@@ -20,7 +20,7 @@ export function walletAddresses(
   for (const [i, w] of config.wallets.entries()) {
     let address: Address | undefined
     if (w.address) address = getAddress(w.address)
-    else if (w.keystore) address = keystoreAddress(w.keystore)
+    else if (w.keystore) address = readableKeystoreAddress(w.keystore)
     else if (w.privateKeyEnv) address = keyAddress(env[w.privateKeyEnv])
     else if (w.devnetAccount !== undefined) address = keyAddress(ANVIL_TEST_KEYS[w.devnetAccount])
     if (address) addresses.set(w.name, address)
@@ -34,12 +34,10 @@ export function walletAddresses(
   return { addresses, issues }
 }
 
-function keystoreAddress(path: string): Address | undefined {
+/** The keystore's public address, or undefined when the file or its `address` field cannot be read. */
+function readableKeystoreAddress(path: string): Address | undefined {
   try {
-    const raw = (JSON.parse(readFileSync(path, 'utf8')) as { address?: unknown }).address
-    if (typeof raw !== 'string') return undefined
-    const hex = raw.startsWith('0x') ? raw : `0x${raw}`
-    return isAddress(hex, { strict: false }) ? getAddress(hex) : undefined
+    return keystoreAddress(path)
   } catch {
     return undefined
   }
