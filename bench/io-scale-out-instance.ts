@@ -55,10 +55,11 @@ sched.registerTask({
 sched.registerTask({
   type: 'tick',
   handler: async ({ args }) => {
-    // The fire this run belongs to: the period boundary nearest to now (lag stays far below half a period).
+    // The fire this run belongs to: the last period boundary (a run never starts before its fire; the 2 ms allow
+    // for the difference between this precise clock and the scheduler's Date.now()).
     const { start } = args as { start: number }
     const now = preciseNow()
-    const fire = start + Math.round((now - start) / TICK_MS) * TICK_MS
+    const fire = start + Math.floor((now - start + 2) / TICK_MS) * TICK_MS
     process.stdout.write(`lag ${(now - fire).toFixed(3)}\n`)
     return null
   },

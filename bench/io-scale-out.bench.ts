@@ -41,6 +41,8 @@ interface Probe {
   succeeded(): Promise<number>
   /** Throws unless every job has exactly one succeeded run and nothing is left unfinished; returns rerun job ids. */
   verify(): Promise<Set<string>>
+  /** Job groups held per instance (cluster mode), e.g. "io-0 200, io-1 200". */
+  groups(): Promise<string>
   close(): Promise<void>
 }
 
@@ -63,6 +65,7 @@ function sqliteProbe(path: string): Probe {
       }
     },
     verify: async () => verifyRows(q(VERIFY_SQL), q(RERUN_SQL)),
+    groups: async () => 'one instance',
     close: async () => undefined,
   }
 }
@@ -81,6 +84,14 @@ async function pgProbe(url: string): Promise<Probe> {
         )[0]!.c,
       ),
     verify: async () => verifyRows(await q(VERIFY_SQL), await q(RERUN_SQL)),
+    groups: async () =>
+      (
+        await q<{ owner: string; n: number }>(
+          'SELECT owner, COUNT(*)::int AS n FROM job_groups GROUP BY owner ORDER BY 1',
+        )
+      )
+        .map((r) => `${r.owner} ${r.n}`)
+        .join(', '),
     close: () => client.end(),
   }
 }
@@ -174,6 +185,7 @@ async function measure(
     measuring = false
     await sleep(300)
     const reruns = await probe.verify()
+    const groups = await probe.groups()
     // Every call id reached the server once, except the calls of runs interrupted by the kill and rerun.
     const repeatedJobs = new Set<string>()
     for (const [id, n] of rpc.calls) if (n > 1) repeatedJobs.add(`io-${id.split('-')[0]}`)
@@ -187,7 +199,8 @@ async function measure(
       repeated: repeatedJobs.size,
     }
     console.log(
-      `  ${label}: ${r.runsPerS} runs/s; trigger lag p50 ${r.lagP50} ms, p99 ${r.lagP99} ms over ${r.lagN} fires` +
+      `  ${label}: ${r.runsPerS} runs/s; trigger lag p50 ${r.lagP50} ms, p99 ${r.lagP99} ms over ${r.lagN} fires; ` +
+        `groups held: ${groups}` +
         (kill
           ? `; instance 0 SIGKILLed after ${killedAt} runs, ${reruns.size} interrupted runs rerun, every job once`
           : ''),
