@@ -46,6 +46,8 @@ export interface Scheduler {
   pruneHistory(): number
   /** Liveness for health checks: the loop is started, the store writable, and no due fire left unhandled. */
   health(): SchedulerHealth
+  /** When the scheduler's next timer (a fire, a retry, a timeout) is due, epoch ms; null when none is armed. */
+  nextWakeAt(): number | null
   on<K extends keyof SchedulerEvents>(event: K, fn: (payload: SchedulerEvents[K]) => void): () => void
   once<K extends keyof SchedulerEvents>(event: K, fn: (payload: SchedulerEvents[K]) => void): () => void
 }

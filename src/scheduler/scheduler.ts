@@ -434,6 +434,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         keepPerJob: r.keepPerJob,
       })
     },
+    nextWakeAt: () => ctx.timeline.nextAt(),
     health() {
       const now = clock.now()
       let overdueMs = 0

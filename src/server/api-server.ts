@@ -7,6 +7,7 @@ import type { Logger } from '../logging/logger.ts'
 import type { Scheduler } from '../scheduler/index.ts'
 import { createApiOps, type ApiDeps } from './api-ops.ts'
 import { onRunEvents } from './event-stream.ts'
+import { createOpPacer } from './op-pacer.ts'
 import type { RateLimitConfig } from './rate-limit.ts'
 import type { ToMain, ToWorker, WorkerConfig } from './worker-protocol.ts'
 import type { ChartSettings } from '../history/index.ts'
@@ -47,6 +48,8 @@ const RESTART_DELAY_MS = 1_000
 /** Starts the worker and resolves once it listens; a worker that dies later is restarted on the same port. */
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const ops = createApiOps(o)
+  // A burst of reads (each state change empties the worker's cache) must not stand between a trigger and its run.
+  const pacer = createOpPacer({ nextWakeAt: () => o.scheduler.nextWakeAt() })
   let worker: Worker
   let closing = false
   let boundPort = o.port
@@ -87,7 +90,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       worker = w
       let ready = false
       w.on('message', (m: ToMain) => {
-        if (m.type === 'call') void answer(w, m)
+        if (m.type === 'call') pacer.push(() => void answer(w, m))
         else if (m.type === 'audit') o.audit.record(m.entry)
         else if (m.type === 'log') o.logger[m.level](m.msg)
         else if (m.type === 'ready') {

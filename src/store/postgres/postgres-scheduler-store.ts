@@ -1,5 +1,5 @@
 // The scheduler's store port on PostgreSQL: same records and semantics as the SQLite store, one transaction per
-// batch through the synchronous bridge (sync-pg.ts).
+// batch through the bridge (sync-pg.ts): the loop's batches without blocking, reads and other writes blocking.
 import { AppError } from '../../errors/app-error.ts'
 import type {
   JobRecord,
@@ -289,6 +289,14 @@ function batchStatements(ops: readonly StoreOp[], fence?: string): PgStatement[]
   return statements
 }
 
+function writeError(changes: number, cause: unknown): AppError {
+  return new AppError('STORE_WRITE', `scheduler store write of ${changes} changes failed; nothing was applied`, {
+    cause,
+    retryable: true,
+    hint: 'check that the PostgreSQL server is reachable and has space',
+  })
+}
+
 /** Run ids per block (the sequence's increment in migration 0002). */
 const RUN_ID_BLOCK = 1_000
 
@@ -309,20 +317,21 @@ export function createPostgresSchedulerStore(
   return {
     pg,
     applyBatch(ops) {
-      if (ops.length === 0) return
       try {
-        pg.transaction(batchStatements(ops, options.fenceOwner))
+        // Batches submitted before commit first; one that failed fails this call too (its changes are put back).
+        pg.drain()
+        if (ops.length) pg.transaction(batchStatements(ops, options.fenceOwner))
       } catch (cause) {
-        throw new AppError(
-          'STORE_WRITE',
-          `scheduler store write of ${ops.length} changes failed; nothing was applied`,
-          {
-            cause,
-            retryable: true,
-            hint: 'check that the PostgreSQL server is reachable and has space',
-          },
-        )
+        throw writeError(ops.length, cause)
       }
+    },
+    // The scheduler's thread does not wait for the commit: the loop goes on while PostgreSQL writes the batch.
+    submitBatch(ops) {
+      if (ops.length === 0) return null
+      return pg.submitTransaction(batchStatements(ops, options.fenceOwner)).then(
+        () => undefined,
+        (cause: unknown) => Promise.reject(writeError(ops.length, cause)),
+      )
     },
     loadJobs: () => pg.query<Row>('SELECT * FROM jobs ORDER BY created_at, id').map(toJob),
     getJob: (id) => pg.query<Row>('SELECT * FROM jobs WHERE id = $1', [id]).map(toJob)[0] ?? null,

@@ -1,6 +1,6 @@
 // Synchronous PostgreSQL for the scheduler's synchronous store port: `pg` runs in a worker thread and this thread
-// blocks (Atomics.wait) for one round trip per call. The scheduler writes one batch per loop turn, so the loop
-// blocks for about one localhost round trip per turn; see README.md here for the trade-off.
+// blocks (Atomics.wait) for one round trip per call. Transactions may also be submitted without blocking (the
+// scheduler's batches): the worker answers every call in the order sent, so a later blocking call sees them.
 import { MessageChannel, Worker } from 'node:worker_threads'
 import { AppError } from '../../errors/app-error.ts'
 import { blockForAnswers } from '../blocking-answers.ts'
@@ -32,6 +32,16 @@ export interface SyncPg {
     statements: readonly PgStatement[],
     options?: { serializable?: boolean },
   ): { rowCount: number; rows: unknown[] }
+  /**
+   * Sends a transaction without blocking; resolves when it committed, rejects (nothing applied) when it failed.
+   * Calls are answered in the order sent, whether blocking or not.
+   */
+  submitTransaction(statements: readonly PgStatement[]): Promise<{ rowCount: number; rows: unknown[] }>
+  /**
+   * Blocks until every submitted transaction is answered; throws when one failed since the last drain (its
+   * rejection reaches its caller on the next microtasks).
+   */
+  drain(): void
   close(): void
 }
 
@@ -59,6 +69,13 @@ function registerPgUrlSecrets(url: string): void {
   }
 }
 
+/** A submitted transaction's settlement. */
+interface Submitted {
+  resolve(r: { rows: unknown[]; rowCount: number }): void
+  reject(err: Error): void
+  timer: NodeJS.Timeout
+}
+
 const BOOT = new URL('./pg-worker-boot.mjs', import.meta.url)
 
 /** Opens the connection (in its own thread); `timeoutMs` bounds every call. The URL is registered as a secret. */
@@ -71,28 +88,59 @@ export function createSyncPg(url: string, timeoutMs = 30_000): SyncPg {
   worker.unref()
   let closed = false
   let seq = 0
+  /** Submitted transactions not answered yet, by sequence number (in the order sent). */
+  const submitted = new Map<number, Submitted>()
+  let failedSinceDrain: string | null = null
+  const timeoutError = () =>
+    new AppError('PG_TIMEOUT', `PostgreSQL did not answer within ${timeoutMs} ms`, {
+      retryable: true,
+      hint: 'check that the server is up and reachable',
+    })
+  const settle = (m: PgEnvelope<PgReply>) => {
+    const s = submitted.get(m.seq)
+    if (!s) return
+    submitted.delete(m.seq)
+    clearTimeout(s.timer)
+    if (m.ok) s.resolve(m)
+    else {
+      failedSinceDrain = m.message
+      s.reject(new PgError(m.message, m.code))
+    }
+    if (!submitted.size) port1.unref()
+  }
+  const failAll = (err: Error) => {
+    for (const s of submitted.values()) {
+      clearTimeout(s.timer)
+      s.reject(err)
+    }
+    if (submitted.size) failedSinceDrain = err.message
+    submitted.clear()
+    port1.unref()
+  }
+  // Answers of submitted transactions arrive here when this thread is not blocked in a call.
+  port1.on('message', settle)
+  port1.unref()
+  worker.on('error', (err) => failAll(new AppError('PG_WORKER', `the PostgreSQL thread failed: ${err.message}`)))
+  worker.on('exit', () => failAll(new AppError('PG_WORKER', 'the PostgreSQL thread stopped')))
+  const next = () => (seq = (seq % 2_000_000_000) + 1)
   // Every answer is matched to its call by sequence number: the late answer of a call that timed out is dropped,
   // never taken for the next call's (which would hand every later caller the previous query's rows).
   const call = (req: PgRequest): { rows: unknown[]; rowCount: number } => {
     if (closed) throw new AppError('PG_CLOSED', 'the PostgreSQL store is closed')
-    seq = (seq % 2_000_000_000) + 1
-    worker.postMessage({ ...req, seq })
+    const mine = next()
+    worker.postMessage({ ...req, seq: mine })
     const got: { reply: PgEnvelope<PgReply> | null } = { reply: null }
     const answered = blockForAnswers<PgEnvelope<PgReply>>(port1, signal, {
       deadline: Date.now() + timeoutMs,
-      awaitedSeq: () => seq,
+      awaitedSeq: () => mine,
       done: () => got.reply !== null,
       onAnswer: (m) => {
-        if (m.seq === seq) got.reply = m
+        if (m.seq === mine) got.reply = m
+        else settle(m)
       },
     })
     const m = got.reply
-    if (!answered || !m) {
-      throw new AppError('PG_TIMEOUT', `PostgreSQL did not answer within ${timeoutMs} ms`, {
-        retryable: true,
-        hint: 'check that the server is up and reachable',
-      })
-    }
+    if (!answered || !m) throw timeoutError()
     if (!m.ok) throw new PgError(m.message, m.code)
     return m
   }
@@ -100,6 +148,32 @@ export function createSyncPg(url: string, timeoutMs = 30_000): SyncPg {
     query: <T>(sql: string, params?: readonly unknown[]) => call({ op: 'query', sql, params }).rows as T[],
     transaction: (statements, options) =>
       call({ op: 'tx', statements, ...(options?.serializable ? { isolation: 'serializable' as const } : {}) }),
+    submitTransaction(statements) {
+      if (closed) return Promise.reject(new AppError('PG_CLOSED', 'the PostgreSQL store is closed'))
+      const mine = next()
+      // Submitted transactions keep the process alive until answered (runs start when their batch commits).
+      if (!submitted.size) port1.ref()
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          if (!submitted.delete(mine)) return
+          failedSinceDrain = 'timeout'
+          if (!submitted.size) port1.unref()
+          reject(timeoutError())
+        }, timeoutMs)
+        timer.unref()
+        submitted.set(mine, { resolve, reject, timer })
+        worker.postMessage({ op: 'tx', statements, seq: mine } satisfies PgEnvelope<PgRequest>)
+      })
+    },
+    drain() {
+      // A no-op call is answered after every transaction sent before it.
+      if (submitted.size) call({ op: 'query', sql: 'SELECT 1' })
+      if (failedSinceDrain !== null) {
+        const why = failedSinceDrain
+        failedSinceDrain = null
+        throw new AppError('PG_EARLIER_FAILED', `an earlier transaction failed (${why})`, { retryable: true })
+      }
+    },
     close() {
       if (closed) return
       try {

@@ -1,0 +1,298 @@
+// Scale-out on I/O-bound work: each run makes three calls to a local slow RPC-like server (50-200 ms each), at most
+// CONCURRENCY runs at once per instance; one SQLite instance beside 1, 2 and 3 PostgreSQL instances (cluster mode,
+// separate processes), measured in the same run on the same plan. Reports runs/s, ratios to the 1-instance
+// PostgreSQL baseline, and trigger lag p99 (interval jobs beside the load, measured in their handlers, from one
+// second after the fire time, once the burst of N fires is queued). A last round SIGKILLs one of three instances
+// mid-run: every job must still succeed exactly once. Last line: one JSON object.
+import Database from 'better-sqlite3'
+import pg from 'pg'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { postgresBinDir, startPostgres } from '../scripts/postgres.ts'
+import { percentile } from '../scripts/api-load.ts'
+import type { IoInstanceArgs } from './io-scale-out-instance.ts'
+import { startSlowRpc, type SlowRpc } from './slow-rpc-server.ts'
+
+const N = Number(process.env.IO_SCALE_N ?? 600)
+const CONCURRENCY = Number(process.env.IO_SCALE_CONCURRENCY ?? 16)
+const CALLS = 3
+/** Time from all instances loaded to the fire: adding the plan to PostgreSQL takes seconds on a busy machine. */
+const LEAD_MS = Number(process.env.IO_SCALE_LEAD_MS ?? 15_000)
+const TICKERS = 24
+const CHILD = fileURLToPath(new URL('./io-scale-out-instance.ts', import.meta.url))
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** One configuration's outcome. */
+interface Result {
+  runsPerS: number
+  lagP50: number
+  lagP99: number
+  lagN: number
+  /** Jobs whose calls reached the server more than once (each was an interrupted run's rerun). */
+  repeated: number
+}
+
+/** Runs counted by status, and the jobs with their number of succeeded runs, from either store. */
+interface Probe {
+  succeeded(): Promise<number>
+  /** Throws unless every job has exactly one succeeded run and nothing is left unfinished; returns rerun job ids. */
+  verify(): Promise<Set<string>>
+  /** Job groups held per instance (cluster mode), e.g. "io-0 200, io-1 200". */
+  groups(): Promise<string>
+  close(): Promise<void>
+}
+
+function sqliteProbe(path: string): Probe {
+  const q = <T>(sql: string) => {
+    const db = new Database(path, { readonly: true, fileMustExist: true })
+    try {
+      return db.prepare(sql).all() as T[]
+    } finally {
+      db.close()
+    }
+  }
+  return {
+    succeeded: async () => {
+      try {
+        return q<{ c: number }>("SELECT COUNT(*) AS c FROM runs WHERE status = 'succeeded' AND job_id LIKE 'io-%'")[0]!
+          .c
+      } catch {
+        return 0
+      }
+    },
+    verify: async () => verifyRows(q(VERIFY_SQL), q(RERUN_SQL)),
+    groups: async () => 'one instance',
+    close: async () => undefined,
+  }
+}
+
+async function pgProbe(url: string): Promise<Probe> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  const q = async <T>(sql: string) => (await client.query(sql)).rows as T[]
+  return {
+    succeeded: async () =>
+      Number(
+        (
+          await q<{ c: number }>(
+            "SELECT COUNT(*)::int AS c FROM runs WHERE status = 'succeeded' AND job_id LIKE 'io-%'",
+          )
+        )[0]!.c,
+      ),
+    verify: async () => verifyRows(await q(VERIFY_SQL), await q(RERUN_SQL)),
+    groups: async () =>
+      (
+        await q<{ owner: string; n: number }>(
+          'SELECT owner, COUNT(*)::int AS n FROM job_groups GROUP BY owner ORDER BY 1',
+        )
+      )
+        .map((r) => `${r.owner} ${r.n}`)
+        .join(', '),
+    close: () => client.end(),
+  }
+}
+
+const VERIFY_SQL = `SELECT job_id, SUM(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS ok,
+  SUM(CASE WHEN status IN ('pending','delayed','held','running','retrying','failed','needs_attention') THEN 1 ELSE 0 END) AS open
+  FROM runs WHERE job_id LIKE 'io-%' GROUP BY job_id`
+const RERUN_SQL = `SELECT DISTINCT job_id FROM runs WHERE job_id LIKE 'io-%' AND status = 'interrupted'`
+
+function verifyRows(rows: { job_id: string; ok: number; open: number }[], reruns: { job_id: string }[]): Set<string> {
+  const bad = rows.filter((r) => Number(r.ok) !== 1 || Number(r.open) !== 0)
+  if (rows.length !== N || bad.length)
+    throw new Error(
+      `exactly-once violated: ${rows.length} of ${N} jobs have runs; ${bad.length} jobs without exactly one succeeded run ` +
+        `(e.g. ${JSON.stringify(bad.slice(0, 3))})`,
+    )
+  return new Set(reruns.map((r) => r.job_id))
+}
+
+/** Starts the instances, waits for the fire time and for all N succeeded runs; optionally SIGKILLs instance 0. */
+async function measure(
+  label: string,
+  rpc: SlowRpc,
+  stores: IoInstanceArgs['store'][],
+  probe: Probe,
+  kill = false,
+): Promise<Result> {
+  rpc.calls.clear()
+  const children: ChildProcess[] = []
+  const lags: number[] = []
+  let measuring = false
+  // Lag is taken in the steady state: from one second after the fire time, when every job has fired and queued.
+  let steadyFrom = Infinity
+  try {
+    const seen = (child: ChildProcess, word: string) =>
+      new Promise<void>((resolve, reject) => {
+        const onData = (b: Buffer) => {
+          if (b.toString().split('\n').includes(word)) {
+            child.stdout!.off('data', onData)
+            resolve()
+          }
+        }
+        child.stdout!.on('data', onData)
+        child.once('exit', (code) => reject(new Error(`${label}: an instance exited with ${code} before "${word}"`)))
+      })
+    const booted: Promise<void>[] = []
+    for (const store of stores) {
+      const args: IoInstanceArgs = {
+        store,
+        jobs: N,
+        rpcUrl: rpc.url,
+        concurrency: CONCURRENCY,
+        callsPerRun: CALLS,
+        tickers: TICKERS,
+      }
+      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(args)], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      })
+      children.push(child)
+      let buf = ''
+      child.stdout!.on('data', (b: Buffer) => {
+        buf += b.toString()
+        const lines = buf.split('\n')
+        buf = lines.pop()!
+        for (const l of lines)
+          if (l.startsWith('lag ') && Date.now() >= steadyFrom && measuring) lags.push(Number(l.slice(4)))
+      })
+      booted.push(seen(child, 'booted'))
+    }
+    await Promise.all(booted)
+    // Loaded: the fire time leaves each instance time to add the plan and the cluster time to spread its groups.
+    const at = Date.now() + LEAD_MS + stores.length * 4_000
+    const ready = children.map((c) => seen(c, 'ready'))
+    for (const c of children) c.stdin!.end(`${at}\n`)
+    await Promise.all(ready)
+    if (Date.now() > at) throw new Error(`${label}: the instances took longer than the lead time to start`)
+    await sleep(at - Date.now())
+    measuring = true
+    steadyFrom = at + 1_000
+    let killedAt: number | null = null
+    for (;;) {
+      const done = await probe.succeeded()
+      if (done >= N) break
+      if (kill && killedAt === null && done >= N * 0.4) {
+        children[0]!.kill('SIGKILL')
+        killedAt = done
+      }
+      await sleep(50)
+    }
+    const seconds = (Date.now() - at) / 1000
+    measuring = false
+    await sleep(300)
+    const reruns = await probe.verify()
+    const groups = await probe.groups()
+    // Every call id reached the server once, except the calls of runs interrupted by the kill and rerun.
+    const repeatedJobs = new Set<string>()
+    for (const [id, n] of rpc.calls) if (n > 1) repeatedJobs.add(`io-${id.split('-')[0]}`)
+    for (const j of repeatedJobs)
+      if (!reruns.has(j)) throw new Error(`${label}: job ${j} made its calls twice without an interrupted run`)
+    const r: Result = {
+      runsPerS: Math.round(N / seconds),
+      lagP50: round(percentile(lags, 50)),
+      lagP99: round(percentile(lags, 99)),
+      lagN: lags.length,
+      repeated: repeatedJobs.size,
+    }
+    console.log(
+      `  ${label}: ${r.runsPerS} runs/s; trigger lag p50 ${r.lagP50} ms, p99 ${r.lagP99} ms over ${r.lagN} fires; ` +
+        `groups held: ${groups}` +
+        (kill
+          ? `; instance 0 SIGKILLed after ${killedAt} runs, ${reruns.size} interrupted runs rerun, every job once`
+          : ''),
+    )
+    return r
+  } finally {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM')
+    await Promise.all(
+      children.map((c) =>
+        c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)),
+      ),
+    )
+    await probe.close()
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-io-scale-'))
+const rpc = await startSlowRpc()
+try {
+  console.log(
+    `${N} jobs of ${CALLS} slow RPC calls (50-200 ms each), ${CONCURRENCY} at once per instance, ${TICKERS} 1 s tickers`,
+  )
+  const sqlitePath = join(dir, 'state.db')
+  const sqlite = await measure(
+    'SQLite, 1 instance',
+    rpc,
+    [{ kind: 'sqlite', path: sqlitePath }],
+    sqliteProbe(sqlitePath),
+  )
+  const pgRes: (Result | null)[] = [null, null, null]
+  let killed: Result | null = null
+  let blocking: Result | null = null
+  if (process.env.TEST_PG_URL || postgresBinDir()) {
+    const server = await startPostgres()
+    try {
+      const blockingUrl = server.createDatabase('io_scale_blocking')
+      blocking = await measure(
+        'PostgreSQL, 1 instance, blocking batches (before)',
+        rpc,
+        [{ kind: 'postgres', url: blockingUrl, instanceId: 'io-0', blockingBatches: true }],
+        await pgProbe(blockingUrl),
+      )
+      for (const k of [1, 2, 3]) {
+        const url = server.createDatabase(`io_scale_${k}`)
+        const stores = Array.from({ length: k }, (_, i) => ({ kind: 'postgres' as const, url, instanceId: `io-${i}` }))
+        pgRes[k - 1] = await measure(`PostgreSQL, ${k} instance(s)`, rpc, stores, await pgProbe(url))
+      }
+      const url = server.createDatabase('io_scale_kill')
+      const stores = [0, 1, 2].map((i) => ({ kind: 'postgres' as const, url, instanceId: `io-${i}` }))
+      killed = await measure('PostgreSQL, 3 instances, one SIGKILLed', rpc, stores, await pgProbe(url), true)
+    } finally {
+      server.stop()
+    }
+  }
+  const base = pgRes[0]?.runsPerS ?? null
+  const x = (r: Result | null | undefined) => (r && base ? round(r.runsPerS / base) : null)
+  const lagVsSqlite = (r: Result | null | undefined) => (r ? round(r.lagP99 / Math.max(sqlite.lagP99, 0.001)) : null)
+  console.log(
+    `runs/s vs 1 PostgreSQL instance: 2 instances ${x(pgRes[1])}x, 3 instances ${x(pgRes[2])}x (target >= 2.5x); ` +
+      `SQLite ${x(sqlite)}x`,
+  )
+  console.log(
+    `trigger lag p99 vs SQLite (${sqlite.lagP99} ms): PostgreSQL 1 ${lagVsSqlite(pgRes[0])}x, 2 ${lagVsSqlite(pgRes[1])}x, ` +
+      `3 ${lagVsSqlite(pgRes[2])}x (target <= 2x); blocking batches (before) ${lagVsSqlite(blocking)}x`,
+  )
+  console.log(
+    JSON.stringify({
+      bench: 'io-scale-out',
+      jobs: N,
+      calls_per_run: CALLS,
+      concurrency_per_instance: CONCURRENCY,
+      sqlite_1_runs_per_s: sqlite.runsPerS,
+      sqlite_1_lag_p99_ms: sqlite.lagP99,
+      postgres_1_runs_per_s: pgRes[0]?.runsPerS ?? null,
+      postgres_2_runs_per_s: pgRes[1]?.runsPerS ?? null,
+      postgres_3_runs_per_s: pgRes[2]?.runsPerS ?? null,
+      postgres_2_over_1: x(pgRes[1]),
+      postgres_3_over_1: x(pgRes[2]),
+      postgres_1_lag_p99_ms: pgRes[0]?.lagP99 ?? null,
+      postgres_2_lag_p99_ms: pgRes[1]?.lagP99 ?? null,
+      postgres_3_lag_p99_ms: pgRes[2]?.lagP99 ?? null,
+      postgres_1_blocking_runs_per_s: blocking?.runsPerS ?? null,
+      postgres_1_blocking_lag_p99_ms: blocking?.lagP99 ?? null,
+      postgres_lag_p99_over_sqlite: lagVsSqlite(
+        pgRes.reduce<Result | null>((w, r) => (r && (!w || r.lagP99 > w.lagP99) ? r : w), null),
+      ),
+      kill_runs_per_s: killed?.runsPerS ?? null,
+      kill_reruns: killed ? killed.repeated : null,
+      kill_exactly_once: killed ? true : null,
+    }),
+  )
+} finally {
+  await rpc.close()
+  rmSync(dir, { recursive: true, force: true })
+}

@@ -1,0 +1,85 @@
+// Batches submitted to the PostgreSQL bridge without blocking: they commit in the order sent, a later blocking call
+// sees them, and a failed one applies nothing and fails the next blocking write, so nobody takes it for durable.
+import { afterAll, describe, expect, it } from 'vitest'
+import { postgresBinDir, startPostgres } from '../../scripts/postgres.ts'
+import { createPostgresSchedulerStore } from '../../src/store/postgres/postgres-scheduler-store.ts'
+import type { RunRecord } from '../../src/scheduler/index.ts'
+
+const available = process.env.TEST_PG_URL !== undefined || postgresBinDir() !== null
+if (!available && process.env.CI) throw new Error('PostgreSQL is missing in CI: .ci/run installs it with apt')
+const server = available ? await startPostgres() : undefined
+afterAll(() => server?.stop())
+
+const job = (id: string) => ({
+  id,
+  taskType: 't',
+  specJson: '{}',
+  enabled: true,
+  paused: false,
+  priority: 'normal' as const,
+  nextFireAt: null,
+  lastFireAt: null,
+  executions: 0,
+  lastOutcome: null,
+  createdAt: 1,
+  updatedAt: 1,
+})
+const run = (id: number, jobId: string, status: RunRecord['status']): RunRecord => ({
+  id,
+  jobId,
+  status,
+  origin: 'schedule',
+  scheduledFor: 1,
+  createdAt: 1,
+  startedAt: null,
+  endedAt: null,
+  attempt: 0,
+  error: null,
+  resultJson: null,
+  argsJson: null,
+  reason: null,
+  gateAction: null,
+  gateReason: null,
+  gateUntil: null,
+  missedCount: null,
+  recoveredFrom: null,
+  recovery: null,
+})
+
+describe.skipIf(!server)('batches submitted to PostgreSQL without blocking', () => {
+  it('commit in the order sent; a blocking read right after sees the last state', async () => {
+    const store = createPostgresSchedulerStore({ url: server!.createDatabase('submitted_order') })
+    try {
+      store.applyBatch([{ op: 'putJob', job: job('a') }])
+      const statuses = ['pending', 'running', 'succeeded'] as const
+      const commits = statuses.map((s) => store.submitBatch!([{ op: 'putRun', run: run(1, 'a', s) }]))
+      expect(commits.every((c) => c instanceof Promise)).toBe(true)
+      // Not awaited: the blocking read is answered after every batch sent before it.
+      expect(store.getRun(1)?.status).toBe('succeeded')
+      await Promise.all(commits)
+    } finally {
+      store.close()
+    }
+  })
+
+  it('a failed batch applies nothing, rejects, and fails the next blocking write once', async () => {
+    const store = createPostgresSchedulerStore({ url: server!.createDatabase('submitted_failure') })
+    try {
+      store.applyBatch([{ op: 'putJob', job: job('a') }])
+      // A job without a task type breaks a NOT NULL column: the whole batch, the valid run included, is rolled back.
+      const failed = store.submitBatch!([
+        { op: 'putRun', run: run(1, 'a', 'pending') },
+        { op: 'putJob', job: { ...job('b'), taskType: null as unknown as string } },
+      ])
+      const caught = failed!.catch((err: unknown) => err)
+      expect(() => store.applyBatch([])).toThrow(/scheduler store write/)
+      expect((await caught) as Error).toMatchObject({ code: 'STORE_WRITE' })
+      expect(store.getRun(1)).toBeNull()
+      // Reported once: the next write goes through.
+      store.applyBatch([{ op: 'putRun', run: run(1, 'a', 'pending') }])
+      expect(store.getRun(1)?.status).toBe('pending')
+    } finally {
+      store.close()
+    }
+  })
+})
