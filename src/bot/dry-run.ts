@@ -4,7 +4,7 @@ import { functionNameOf } from './call-names.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { decodeFunctionData, erc20Abi, type Address } from 'viem'
+import { decodeFunctionData, erc20Abi, formatUnits, type Address } from 'viem'
 import type { DryRunJobReport, OnceReport, ProgressEvent } from './services.ts'
 import type { BotConfig } from '../config/schema.ts'
 import type { Logger } from '../logging/logger.ts'
@@ -206,7 +206,10 @@ function jobReport(
       const delta = (after.get(key) ?? b) - b
       if (delta === 0n) continue
       const [chainId, , token] = key.split(':')
-      balanceChanges.push({ chainId: Number(chainId), token: token!, delta: delta.toString() })
+      const id = Number(chainId)
+      const decimals = token === 'ETH' ? 18 : (rt.env.book[id]?.tokens[token!]?.decimals ?? 0)
+      const shown = `${delta > 0n ? '+' : ''}${formatUnits(delta, decimals)} ${token}`
+      balanceChanges.push({ chainId: id, token: token!, delta: delta.toString(), formatted: shown })
     }
   }
   return {

@@ -109,7 +109,8 @@ export interface DryRunJobReport {
     gas?: string
     feeWei?: string
   }[]
-  balanceChanges?: { chainId: number; token: string; delta: string }[]
+  /** `delta` in exact base units; `formatted` in the token's units with its symbol ("-0.2 WETH"). */
+  balanceChanges?: { chainId: number; token: string; delta: string; formatted?: string }[]
   allowanceChanges?: { chainId: number; token: string; spender: string; amount: string }[]
   slippageBps?: number
   /** What the job's post-condition check found (or why it was not checked, e.g. a bridge arrival on forks). */

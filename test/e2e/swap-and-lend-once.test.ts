@@ -24,7 +24,7 @@ type Report = {
     error?: string
     dryRun?: {
       calls: { to: string; value: string; data: Hex; contract?: string; function?: string }[]
-      balanceChanges?: { token: string; delta: string }[]
+      balanceChanges?: { token: string; delta: string; formatted?: string }[]
       slippageBps?: number
     }
   }[]
@@ -73,6 +73,9 @@ describe('swap-and-lend preset under bot --once', () => {
     expect(named('lend-proceeds')).toEqual(['USDC.approve', 'aaveV3Pool.supply'])
     const wrapped = jobs.find((j) => j.jobId === 'wrap-eth')!.dryRun!.balanceChanges!
     expect(wrapped.find((b) => b.token === 'WETH')?.delta).toBe('200000000000000000')
+    // --json keeps exact base units next to the text a person reads.
+    expect(wrapped.find((b) => b.token === 'WETH')?.formatted).toBe('+0.2 WETH')
+    expect(wrapped.find((b) => b.token === 'ETH')?.formatted).toMatch(/^-0\.2\d* ETH$/)
     expect(BigInt(lend.dryRun!.balanceChanges!.find((b) => b.token === 'USDC')!.delta)).toBe(-500_000_000n) // 500 of the ~600 USDC proceeds
   })
 })

@@ -131,7 +131,8 @@ function printOnce(ctx: CommandContext, report: OnceReport): void {
     for (const c of d.calls) {
       out.line(`  ${describeCall(c)}`)
     }
-    for (const b of d.balanceChanges ?? []) out.line(`  balance ${b.token} on ${b.chainId}: ${b.delta}`)
+    for (const b of d.balanceChanges ?? [])
+      out.line(`  balance on chain ${b.chainId}: ${b.formatted ?? `${b.delta} base units of ${b.token}`}`)
     for (const a of d.allowanceChanges ?? [])
       out.line(`  allowance ${a.token} -> ${a.spender} on ${a.chainId}: ${a.amount}`)
     if (d.slippageBps !== undefined) out.line(`  slippage ${d.slippageBps} bps`)
