@@ -1,0 +1,168 @@
+// The send-path soak's chain: anvil with a harness-driven miner, restarted at intervals from a pruned state dump.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { anvilRpc, startAnvil, type AnvilInstance } from '../../src/devnet/anvil.ts'
+
+/** Options of the soak chain. */
+export interface SoakChainOptions {
+  /** Where state dumps are written. */
+  dir: string
+  /** Restart from a pruned dump after this many blocks since the last (re)start (default: never). */
+  restartEveryBlocks?: number
+  /** Called with the new node's URL before the old node stops (a proxy in front re-targets here). */
+  onRestart?: (url: string) => void
+  log?: (line: string) => void
+}
+
+/** What the restarts did, for the report and the final checks. */
+export interface SoakChainStats {
+  restarts: number
+  /** Empty blocks left out of the dumps: they answer `null` afterwards and are known to hold no transaction. */
+  prunedBlocks: number
+  /** Transactions still in the old node's pool at the switch (lost with it; the senders must re-broadcast). */
+  droppedAtRestart: number
+  /** Restarts that failed (each is a problem of the soak). */
+  failures: string[]
+}
+
+/** A running soak chain. */
+export interface SoakChain {
+  chainId: number
+  /** The current node's URL (changes at each restart). */
+  url(): string
+  stats(): SoakChainStats
+  /** Stops mining for good and waits for a restart in progress. */
+  stopMining(): Promise<void>
+  stop(): Promise<void>
+}
+
+interface DumpedBlock {
+  header: { number: string | number; parentHash: string; hash?: string }
+  transactions: unknown[]
+}
+interface DumpedState {
+  best_block_number: string | number
+  blocks: DumpedBlock[]
+  accounts: Record<string, { storage?: Record<string, string> }>
+}
+
+/** Blocks kept below the head whatever they hold: enough for confirmations and recent-block reads. */
+const KEEP_RECENT_BLOCKS = 256
+// EIP-2935 keeps the last 8191 block hashes in the storage of a system contract (a ring of slots n % 8191).
+const HISTORY_RING = 8191
+
+/**
+ * Leaves out of a dump what makes anvil slower block after block, and nothing a sender can observe:
+ * - the EIP-2935 block-hash ring (found by its content: the slot of the head's parent holds that parent's
+ *   hash), whose storage grows by one slot per block and makes each mined block cost more (~1.5 ms CPU per
+ *   1,000 blocks on this machine); only contracts reading old block hashes through it would notice;
+ * - empty blocks older than the last KEEP_RECENT_BLOCKS (blocks with transactions stay, so every receipt
+ *   and every mined transaction can still be read).
+ * Returns the number of blocks left out.
+ */
+export function pruneDump(state: DumpedState): number {
+  const best = Number(state.best_block_number)
+  const head = state.blocks.find((b) => Number(b.header.number) === best)
+  if (head && best > 0) {
+    const slot = BigInt((best - 1) % HISTORY_RING)
+    for (const account of Object.values(state.accounts)) {
+      const storage = account.storage ?? {}
+      const hit = Object.entries(storage).some(([k, v]) => BigInt(k) === slot && v === head.header.parentHash)
+      if (hit) account.storage = {}
+    }
+  }
+  const before = state.blocks.length
+  state.blocks = state.blocks.filter(
+    (b) => b.transactions.length > 0 || Number(b.header.number) > best - KEEP_RECENT_BLOCKS,
+  )
+  return before - state.blocks.length
+}
+
+/**
+ * Starts anvil without automine and mines every 20 ms while transactions wait, an empty block every 100 ms
+ * otherwise (for confirmations). Every `restartEveryBlocks` blocks the miner pauses, mines what the pool holds,
+ * dumps the state, starts a fresh node from the pruned dump, checks it has the same head (number and hash), and
+ * switches to it. Transactions sent between the last mine and the switch are lost with the old node's pool, as
+ * with any node restart: the senders see them dropped and re-broadcast the journaled bytes.
+ */
+export async function startSoakChain(options: SoakChainOptions): Promise<SoakChain> {
+  let anvil: AnvilInstance = await startAnvil({ automine: false })
+  const chainId = anvil.chainId
+  const stats: SoakChainStats = { restarts: 0, prunedBlocks: 0, droppedAtRestart: 0, failures: [] }
+  let startHeight = 0
+  let ticks = 0
+  let busy: Promise<void> | undefined
+  let mining = true
+
+  const restart = async (): Promise<void> => {
+    const old = anvil
+    await anvilRpc(old.rpcUrl, 'evm_mine')
+    const hex = await anvilRpc<string>(old.rpcUrl, 'anvil_dumpState')
+    const head = await anvilRpc<{ number: string; hash: string }>(old.rpcUrl, 'eth_getBlockByNumber', ['latest', false])
+    const state = JSON.parse(gunzipSync(Buffer.from(hex.slice(2), 'hex')).toString()) as DumpedState
+    if (Number(state.best_block_number) !== Number(head.number))
+      throw new Error(`state dump at block ${state.best_block_number}, node head ${Number(head.number)}`)
+    const pruned = pruneDump(state)
+    const file = join(options.dir, `chain-${stats.restarts + 1}.json`)
+    writeFileSync(file, JSON.stringify(state))
+    const next = await startAnvil({ automine: false, chainId, extraArgs: ['--load-state', file] })
+    const loaded = await anvilRpc<{ number: string; hash: string }>(next.rpcUrl, 'eth_getBlockByNumber', [
+      'latest',
+      false,
+    ])
+    if (loaded.number !== head.number || loaded.hash !== head.hash) {
+      await next.stop()
+      throw new Error(`restarted node has head ${loaded.number} ${loaded.hash}, expected ${head.number} ${head.hash}`)
+    }
+    const pool = await anvilRpc<{ pending: string; queued: string }>(old.rpcUrl, 'txpool_status')
+    anvil = next
+    options.onRestart?.(next.rpcUrl)
+    stats.droppedAtRestart += Number(pool.pending) + Number(pool.queued)
+    stats.restarts++
+    stats.prunedBlocks += pruned
+    startHeight = Number(head.number)
+    await old.stop()
+    options.log?.(
+      `chain restart ${stats.restarts} at block ${startHeight}: ${pruned} empty blocks pruned, ` +
+        `${Number(pool.pending) + Number(pool.queued)} pooled txs dropped`,
+    )
+  }
+
+  const tick = async (): Promise<void> => {
+    const status = await anvilRpc<{ pending: string }>(anvil.rpcUrl, 'txpool_status')
+    if (Number(status.pending) === 0 && ++ticks % 5 !== 0) return
+    await anvilRpc(anvil.rpcUrl, 'evm_mine')
+    if (!options.restartEveryBlocks) return
+    const height = Number(await anvilRpc<string>(anvil.rpcUrl, 'eth_blockNumber'))
+    if (height - startHeight < options.restartEveryBlocks) return
+    // A failed restart keeps the old node and is reported: the soak must not pass by skipping its restarts.
+    await restart().catch((err: unknown) => {
+      stats.failures.push(`chain restart failed: ${err instanceof Error ? err.message : String(err)}`)
+      startHeight = height
+    })
+  }
+  const miner = setInterval(() => {
+    if (busy || !mining) return
+    busy = tick()
+      .catch((err: unknown) => options.log?.(`miner: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => (busy = undefined))
+  }, 20)
+
+  return {
+    chainId,
+    url: () => anvil.rpcUrl,
+    stats: () => ({ ...stats, failures: [...stats.failures] }),
+    async stopMining() {
+      mining = false
+      clearInterval(miner)
+      await busy
+    },
+    async stop() {
+      mining = false
+      clearInterval(miner)
+      await busy
+      await anvil.stop()
+    },
+  }
+}
