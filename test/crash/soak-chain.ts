@@ -1,4 +1,4 @@
-// The send-path soak's chain: anvil with a harness-driven miner, restarted at intervals from a pruned state dump.
+// The send-path soak's chain: anvil mining on an interval, restarted at intervals from a pruned state dump.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
@@ -57,8 +57,8 @@ const HISTORY_RING = 8191
  * - the EIP-2935 block-hash ring (found by its content: the slot of the head's parent holds that parent's
  *   hash), whose storage grows by one slot per block and makes each mined block cost more (~1.5 ms CPU per
  *   1,000 blocks on this machine); only contracts reading old block hashes through it would notice;
- * - empty blocks older than the last KEEP_RECENT_BLOCKS (blocks with transactions stay, so every receipt
- *   and every mined transaction can still be read).
+ * - empty blocks older than the last KEEP_RECENT_BLOCKS but genesis (blocks with transactions stay, so every
+ *   receipt and every mined transaction can still be read).
  * Returns the number of blocks left out.
  */
 export function pruneDump(state: DumpedState): number {
@@ -74,29 +74,34 @@ export function pruneDump(state: DumpedState): number {
   }
   const before = state.blocks.length
   state.blocks = state.blocks.filter(
-    (b) => b.transactions.length > 0 || Number(b.header.number) > best - KEEP_RECENT_BLOCKS,
+    // Genesis stays: a node loading the dump would otherwise keep its own genesis in its place.
+    (b) =>
+      b.transactions.length > 0 || Number(b.header.number) === 0 || Number(b.header.number) > best - KEEP_RECENT_BLOCKS,
   )
   return before - state.blocks.length
 }
 
+/** Anvil's own interval mining: a block every 50 ms with whatever the pool holds (confirmations keep coming). */
+const BLOCK_TIME_S = 0.05
+
 /**
- * Starts anvil without automine and mines every 20 ms while transactions wait, an empty block every 100 ms
- * otherwise (for confirmations). Every `restartEveryBlocks` blocks the miner pauses, mines what the pool holds,
- * dumps the state, starts a fresh node from the pruned dump, checks it has the same head (number and hash), and
- * switches to it. Transactions sent between the last mine and the switch are lost with the old node's pool, as
- * with any node restart: the senders see them dropped and re-broadcast the journaled bytes.
+ * Starts anvil mining a block every 50 ms on its own (a harness-driven miner starves on a loaded machine).
+ * Every `restartEveryBlocks` blocks: stop mining, mine what the pool holds, dump the state, start a fresh node
+ * from the pruned dump, check it holds the same head (number and hash), and switch to it. Transactions sent
+ * between the last mine and the switch are lost with the old node's pool, as with any node restart: the
+ * senders see them dropped and re-broadcast the journaled bytes.
  */
 export async function startSoakChain(options: SoakChainOptions): Promise<SoakChain> {
-  let anvil: AnvilInstance = await startAnvil({ automine: false })
+  let anvil: AnvilInstance = await startAnvil({ blockTime: BLOCK_TIME_S })
   const chainId = anvil.chainId
   const stats: SoakChainStats = { restarts: 0, prunedBlocks: 0, droppedAtRestart: 0, failures: [] }
   let startHeight = 0
-  let ticks = 0
   let busy: Promise<void> | undefined
   let mining = true
 
   const restart = async (): Promise<void> => {
     const old = anvil
+    await anvilRpc(old.rpcUrl, 'evm_setIntervalMining', [0])
     await anvilRpc(old.rpcUrl, 'evm_mine')
     const hex = await anvilRpc<string>(old.rpcUrl, 'anvil_dumpState')
     const head = await anvilRpc<{ number: string; hash: string }>(old.rpcUrl, 'eth_getBlockByNumber', ['latest', false])
@@ -106,14 +111,15 @@ export async function startSoakChain(options: SoakChainOptions): Promise<SoakCha
     const pruned = pruneDump(state)
     const file = join(options.dir, `chain-${stats.restarts + 1}.json`)
     writeFileSync(file, JSON.stringify(state))
-    const next = await startAnvil({ automine: false, chainId, extraArgs: ['--load-state', file] })
-    const loaded = await anvilRpc<{ number: string; hash: string }>(next.rpcUrl, 'eth_getBlockByNumber', [
-      'latest',
+    const next = await startAnvil({ blockTime: BLOCK_TIME_S, chainId, extraArgs: ['--load-state', file] })
+    // The new node mines at once: its block at the old head's height must be the old head.
+    const loaded = await anvilRpc<{ number: string; hash: string } | null>(next.rpcUrl, 'eth_getBlockByNumber', [
+      head.number,
       false,
     ])
-    if (loaded.number !== head.number || loaded.hash !== head.hash) {
+    if (loaded?.number !== head.number || loaded.hash !== head.hash) {
       await next.stop()
-      throw new Error(`restarted node has head ${loaded.number} ${loaded.hash}, expected ${head.number} ${head.hash}`)
+      throw new Error(`restarted node has block ${loaded?.number} ${loaded?.hash}, want ${head.number} ${head.hash}`)
     }
     const pool = await anvilRpc<{ pending: string; queued: string }>(old.rpcUrl, 'txpool_status')
     anvil = next
@@ -130,9 +136,6 @@ export async function startSoakChain(options: SoakChainOptions): Promise<SoakCha
   }
 
   const tick = async (): Promise<void> => {
-    const status = await anvilRpc<{ pending: string }>(anvil.rpcUrl, 'txpool_status')
-    if (Number(status.pending) === 0 && ++ticks % 5 !== 0) return
-    await anvilRpc(anvil.rpcUrl, 'evm_mine')
     if (!options.restartEveryBlocks) return
     const height = Number(await anvilRpc<string>(anvil.rpcUrl, 'eth_blockNumber'))
     if (height - startHeight < options.restartEveryBlocks) return
@@ -142,12 +145,12 @@ export async function startSoakChain(options: SoakChainOptions): Promise<SoakCha
       startHeight = height
     })
   }
-  const miner = setInterval(() => {
+  const watcher = setInterval(() => {
     if (busy || !mining) return
     busy = tick()
-      .catch((err: unknown) => options.log?.(`miner: ${err instanceof Error ? err.message : String(err)}`))
+      .catch((err: unknown) => options.log?.(`chain: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => (busy = undefined))
-  }, 20)
+  }, 500)
 
   return {
     chainId,
@@ -155,12 +158,13 @@ export async function startSoakChain(options: SoakChainOptions): Promise<SoakCha
     stats: () => ({ ...stats, failures: [...stats.failures] }),
     async stopMining() {
       mining = false
-      clearInterval(miner)
+      clearInterval(watcher)
       await busy
+      await anvilRpc(anvil.rpcUrl, 'evm_setIntervalMining', [0])
     },
     async stop() {
       mining = false
-      clearInterval(miner)
+      clearInterval(watcher)
       await busy
       await anvil.stop()
     },

@@ -25,7 +25,7 @@ export interface TxCrashOptions {
   streams?: number
   /** Seed of the kill schedule (default random). */
   seed?: number
-  /** Restart the chain from a pruned state dump every this many blocks (default 1,000; 0: never). */
+  /** Restart the chain from a pruned state dump every this many blocks (default 2,000; 0: never). */
   restartEveryBlocks?: number
   /** A child whose journal, chain nonce and finished jobs all stay unchanged this long is hung (default 60 s). */
   hangAfterMs?: number
@@ -90,7 +90,7 @@ function prng(seed: number): () => number {
 }
 
 /**
- * Runs the crash suite: anvil with automine off and a harness-driven miner, `kills` children each SIGKILLed at
+ * Runs the crash suite: anvil mining every 50 ms (restarted from pruned dumps), `kills` children each SIGKILLed at
  * a step of the send path (after sign, after journal write, after broadcast, before receipt) or at a random
  * time, then one child that must finish every job. Checks: at most one mined tx per intent, exactly one per
  * (wallet, nonce), no nonce gap, every job confirmed, integrity_check ok, and the key never in output or DB.
@@ -105,7 +105,7 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
   let proxy: FaultProxy | undefined
   const chain = await startSoakChain({
     dir: mkdtempSync(join(tmpdir(), 'tx-crash-chain-')),
-    restartEveryBlocks: options.restartEveryBlocks ?? 1_000,
+    restartEveryBlocks: options.restartEveryBlocks ?? 2_000,
     onRestart: (url) => proxy?.setTarget(url),
     log,
   })
