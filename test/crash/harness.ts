@@ -95,16 +95,19 @@ function startChild(
 
 /** The durable evidence a child progresses: runs by status, probe rows started and ended. */
 function progressOf(statePath: string, probePath: string): unknown {
-  const state = new Database(statePath, { readonly: true, fileMustExist: true })
-  const probe = new Database(probePath, { readonly: true, fileMustExist: true })
+  // timeout 0: a busy database is no evidence this time; better-sqlite3's default 5 s busy wait would block the
+  // harness's event loop (and every check waiting on it).
+  const state = new Database(statePath, { readonly: true, fileMustExist: true, timeout: 0 })
+  let probe: Database.Database | undefined
   try {
+    probe = new Database(probePath, { readonly: true, fileMustExist: true, timeout: 0 })
     return [
       state.prepare('SELECT status, COUNT(*) AS n FROM runs GROUP BY status ORDER BY status').all(),
       probe.prepare('SELECT COUNT(*) AS n, COUNT(ended_at) AS ended FROM probe').get(),
     ]
   } finally {
     state.close()
-    probe.close()
+    probe?.close()
   }
 }
 

@@ -295,7 +295,9 @@ async function sentByWallet(
 
 /** The durable evidence a child progresses: journal rows and their states, and the wallet's mined nonce. */
 async function progressOf(dbPath: string, rpcUrl: string, wallet: Address): Promise<unknown> {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true })
+  // timeout 0: a busy journal is no evidence this time; better-sqlite3's default 5 s busy wait would block the
+  // harness's event loop, and with it the RPC proxy every child goes through.
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true, timeout: 0 })
   let rows: unknown
   try {
     rows = db.prepare('SELECT status, COUNT(*) AS n FROM tx_intents GROUP BY status ORDER BY status').all()
