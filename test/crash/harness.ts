@@ -1,12 +1,13 @@
 // Crash harness: SIGKILLs a scheduler child at random moments and checks the durable invariants after each restart.
 import Database from 'better-sqlite3'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { CHILD_JOBS } from './plan.ts'
 import { watchProgress, type WatchdogVerdict } from './progress-watchdog.ts'
+import { spawnTied } from './spawn-tied.ts'
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'child.ts')
 // Load tsx into the child's own node process (the tsx CLI would add a second process that SIGKILL misses).
@@ -73,7 +74,7 @@ function startChild(
   probePath: string,
   drain: boolean,
 ): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [...entry, statePath, probePath, ...(drain ? ['--drain'] : [])], {
+  const child = spawnTied(process.execPath, [...entry, statePath, probePath, ...(drain ? ['--drain'] : [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

@@ -20,7 +20,7 @@ export interface SoakChainStats {
   restarts: number
   /** Empty blocks left out of the dumps: they answer `null` afterwards and are known to hold no transaction. */
   prunedBlocks: number
-  /** Transactions still in the old node's pool at the switch (lost with it; the senders must re-broadcast). */
+  /** Transactions in the old node's pool just before the switch (lost with it; the senders re-broadcast them). */
   droppedAtRestart: number
   /** Restarts that failed (each is a problem of the soak). */
   failures: string[]
@@ -140,9 +140,11 @@ export async function startSoakChain(options: SoakChainOptions): Promise<SoakCha
     const height = Number(await anvilRpc<string>(anvil.rpcUrl, 'eth_blockNumber'))
     if (height - startHeight < options.restartEveryBlocks) return
     // A failed restart keeps the old node and is reported: the soak must not pass by skipping its restarts.
-    await restart().catch((err: unknown) => {
+    await restart().catch(async (err: unknown) => {
       stats.failures.push(`chain restart failed: ${err instanceof Error ? err.message : String(err)}`)
       startHeight = height
+      // The old node stopped mining for the dump: it mines again (whole seconds only over RPC) so the run goes on.
+      await anvilRpc(anvil.rpcUrl, 'evm_setIntervalMining', [1]).catch(() => undefined)
     })
   }
   const watcher = setInterval(() => {

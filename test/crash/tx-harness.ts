@@ -1,5 +1,5 @@
 // Crash harness: SIGKILLs a child sending a stream of transactions at random send steps, then checks exactly-once.
-import { spawn } from 'node:child_process'
+import { spawnTied } from './spawn-tied.ts'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -135,7 +135,7 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
   }
   const runChild = (stream: number, step: SendStep | 'timer' | undefined, after: number, timerMs: number) =>
     new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      const proc = spawn(process.execPath, [child], {
+      const proc = spawnTied(process.execPath, [child], {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {
@@ -150,8 +150,8 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
           TX_CHILD_CRASH_AFTER: String(after),
         },
       })
-      proc.stdout.on('data', (b: Buffer) => output.push(b.toString()))
-      proc.stderr.on('data', (b: Buffer) => output.push(b.toString()))
+      proc.stdout!.on('data', (b: Buffer) => output.push(b.toString()))
+      proc.stderr!.on('data', (b: Buffer) => output.push(b.toString()))
       const timer = step === 'timer' ? setTimeout(() => proc.kill('SIGKILL'), timerMs) : undefined
       // A child that hangs (no progress at all) is a failure of its own, not a kill: it is stopped and reported.
       // One that is merely slow (a loaded machine) keeps running and is only counted.
