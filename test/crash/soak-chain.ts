@@ -1,8 +1,8 @@
-// The send-path soak's chain: anvil mining on an interval, restarted at intervals from a pruned state dump.
+// The send-path soak's chain: anvil with a harness-driven miner, restarted at intervals from a pruned state dump.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { anvilRpc, startAnvil, type AnvilInstance } from '../../src/devnet/anvil.ts'
+import { startAnvil, type AnvilInstance } from '../../src/devnet/anvil.ts'
 
 /** Options of the soak chain. */
 export interface SoakChainOptions {
@@ -81,39 +81,55 @@ export function pruneDump(state: DumpedState): number {
   return before - state.blocks.length
 }
 
-/** Anvil's own interval mining: a block every 50 ms with whatever the pool holds (confirmations keep coming). */
-const BLOCK_TIME_S = 0.05
+/** A call the node does not answer in this time fails the restart (reported) instead of stalling the chain. */
+const RPC_TIMEOUT_MS = 30_000
+
+/** One JSON-RPC call with a deadline. */
+async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    signal: AbortSignal.timeout(RPC_TIMEOUT_MS),
+  })
+  const body = (await res.json()) as { result?: T; error?: { message: string } }
+  if (body.error) throw new Error(`${method} failed: ${body.error.message}`)
+  return body.result as T
+}
 
 /**
- * Starts anvil mining a block every 50 ms on its own (a harness-driven miner starves on a loaded machine).
- * Every `restartEveryBlocks` blocks: stop mining, mine what the pool holds, dump the state, start a fresh node
+ * Starts anvil without automine and mines every 20 ms while transactions wait, an empty block every 100 ms
+ * otherwise (for confirmations); the miner, not anvil's interval mining, so that it can pause for a dump
+ * (a soak whose restart began by switching interval mining off once stalled for good).
+ * Every `restartEveryBlocks` blocks: pause, mine what the pool holds, dump the state, start a fresh node
  * from the pruned dump, check it holds the same head (number and hash), and switch to it. Transactions sent
  * between the last mine and the switch are lost with the old node's pool, as with any node restart: the
  * senders see them dropped and re-broadcast the journaled bytes.
  */
 export async function startSoakChain(options: SoakChainOptions): Promise<SoakChain> {
-  let anvil: AnvilInstance = await startAnvil({ blockTime: BLOCK_TIME_S })
+  let anvil: AnvilInstance = await startAnvil({ automine: false })
   const chainId = anvil.chainId
   const stats: SoakChainStats = { restarts: 0, prunedBlocks: 0, droppedAtRestart: 0, failures: [] }
   let startHeight = 0
   let busy: Promise<void> | undefined
   let mining = true
+  let ticks = 0
 
+  // The miner is paused while this runs (one tick at a time): nothing is mined between the dump and the switch.
   const restart = async (): Promise<void> => {
     const old = anvil
-    await anvilRpc(old.rpcUrl, 'evm_setIntervalMining', [0])
-    await anvilRpc(old.rpcUrl, 'evm_mine')
-    const hex = await anvilRpc<string>(old.rpcUrl, 'anvil_dumpState')
-    const head = await anvilRpc<{ number: string; hash: string }>(old.rpcUrl, 'eth_getBlockByNumber', ['latest', false])
+    await rpc(old.rpcUrl, 'evm_mine')
+    const hex = await rpc<string>(old.rpcUrl, 'anvil_dumpState')
+    const head = await rpc<{ number: string; hash: string }>(old.rpcUrl, 'eth_getBlockByNumber', ['latest', false])
     const state = JSON.parse(gunzipSync(Buffer.from(hex.slice(2), 'hex')).toString()) as DumpedState
     if (Number(state.best_block_number) !== Number(head.number))
       throw new Error(`state dump at block ${state.best_block_number}, node head ${Number(head.number)}`)
     const pruned = pruneDump(state)
     const file = join(options.dir, `chain-${stats.restarts + 1}.json`)
     writeFileSync(file, JSON.stringify(state))
-    const next = await startAnvil({ blockTime: BLOCK_TIME_S, chainId, extraArgs: ['--load-state', file] })
-    // The new node mines at once: its block at the old head's height must be the old head.
-    const loaded = await anvilRpc<{ number: string; hash: string } | null>(next.rpcUrl, 'eth_getBlockByNumber', [
+    const next = await startAnvil({ automine: false, chainId, extraArgs: ['--load-state', file] })
+    // Nothing was mined since the dump: the new node's block at the old head's height must be the old head.
+    const loaded = await rpc<{ number: string; hash: string } | null>(next.rpcUrl, 'eth_getBlockByNumber', [
       head.number,
       false,
     ])
@@ -121,7 +137,7 @@ export async function startSoakChain(options: SoakChainOptions): Promise<SoakCha
       await next.stop()
       throw new Error(`restarted node has block ${loaded?.number} ${loaded?.hash}, want ${head.number} ${head.hash}`)
     }
-    const pool = await anvilRpc<{ pending: string; queued: string }>(old.rpcUrl, 'txpool_status')
+    const pool = await rpc<{ pending: string; queued: string }>(old.rpcUrl, 'txpool_status')
     anvil = next
     options.onRestart?.(next.rpcUrl)
     stats.droppedAtRestart += Number(pool.pending) + Number(pool.queued)
@@ -136,15 +152,16 @@ export async function startSoakChain(options: SoakChainOptions): Promise<SoakCha
   }
 
   const tick = async (): Promise<void> => {
+    const status = await rpc<{ pending: string }>(anvil.rpcUrl, 'txpool_status')
+    if (Number(status.pending) === 0 && ++ticks % 5 !== 0) return
+    await rpc(anvil.rpcUrl, 'evm_mine')
     if (!options.restartEveryBlocks) return
-    const height = Number(await anvilRpc<string>(anvil.rpcUrl, 'eth_blockNumber'))
+    const height = Number(await rpc<string>(anvil.rpcUrl, 'eth_blockNumber'))
     if (height - startHeight < options.restartEveryBlocks) return
     // A failed restart keeps the old node and is reported: the soak must not pass by skipping its restarts.
-    await restart().catch(async (err: unknown) => {
+    await restart().catch((err: unknown) => {
       stats.failures.push(`chain restart failed: ${err instanceof Error ? err.message : String(err)}`)
       startHeight = height
-      // The old node stopped mining for the dump: it mines again (whole seconds only over RPC) so the run goes on.
-      await anvilRpc(anvil.rpcUrl, 'evm_setIntervalMining', [1]).catch(() => undefined)
     })
   }
   const watcher = setInterval(() => {
@@ -152,7 +169,7 @@ export async function startSoakChain(options: SoakChainOptions): Promise<SoakCha
     busy = tick()
       .catch((err: unknown) => options.log?.(`chain: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => (busy = undefined))
-  }, 500)
+  }, 20)
 
   return {
     chainId,
@@ -162,7 +179,6 @@ export async function startSoakChain(options: SoakChainOptions): Promise<SoakCha
       mining = false
       clearInterval(watcher)
       await busy
-      await anvilRpc(anvil.rpcUrl, 'evm_setIntervalMining', [0])
     },
     async stop() {
       mining = false

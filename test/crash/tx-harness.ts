@@ -90,7 +90,7 @@ function prng(seed: number): () => number {
 }
 
 /**
- * Runs the crash suite: anvil mining every 50 ms (restarted from pruned dumps), `kills` children each SIGKILLed at
+ * Runs the crash suite: anvil with a harness-driven miner (restarted from pruned dumps), `kills` children each SIGKILLed at
  * a step of the send path (after sign, after journal write, after broadcast, before receipt) or at a random
  * time, then one child that must finish every job. Checks: at most one mined tx per intent, exactly one per
  * (wallet, nonce), no nonce gap, every job confirmed, integrity_check ok, and the key never in output or DB.
