@@ -50,6 +50,7 @@ export type {
 } from './cluster/cluster-types.ts'
 export type { JobSpec, JobSpecInput } from './jobs/job-spec.ts'
 export { noopTask } from './builtin-tasks.ts'
+export { backoffDelay } from './runs/run-executor.ts'
 export { createEscalationHook, type EscalationHookOptions } from './runs/escalation.ts'
 export { runWindowSchema, type RunWindow } from './runs/run-window.ts'
 export {

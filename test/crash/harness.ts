@@ -1,11 +1,13 @@
 // Crash harness: SIGKILLs a scheduler child at random moments and checks the durable invariants after each restart.
 import Database from 'better-sqlite3'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { CHILD_JOBS } from './plan.ts'
+import { watchProgress, type WatchdogVerdict } from './progress-watchdog.ts'
+import { spawnTied } from './spawn-tied.ts'
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'child.ts')
 // Load tsx into the child's own node process (the tsx CLI would add a second process that SIGKILL misses).
@@ -21,6 +23,8 @@ export interface CrashOptions {
   minDelayMs?: number
   maxDelayMs?: number
   dir?: string
+  /** A child whose runs and probe rows all stay unchanged this long is hung (default 120 s). */
+  hangAfterMs?: number
   log?: (line: string) => void
 }
 
@@ -31,6 +35,8 @@ export interface CrashReport {
   interruptedSeen: number
   runs: number
   handlerCalls: number
+  /** Children that took over 30 s to start or drain while still progressing (a loaded machine, not a failure). */
+  slowChildren: number
   /** The directory holding each lane's state and probe files. */
   statePath: string
 }
@@ -68,7 +74,7 @@ function startChild(
   probePath: string,
   drain: boolean,
 ): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [...entry, statePath, probePath, ...(drain ? ['--drain'] : [])], {
+  const child = spawnTied(process.execPath, [...entry, statePath, probePath, ...(drain ? ['--drain'] : [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
@@ -86,6 +92,53 @@ function startChild(
   })
   ready.catch(() => undefined)
   return { child, ready, exited }
+}
+
+/** The durable evidence a child progresses: runs by status, probe rows started and ended. */
+function progressOf(statePath: string, probePath: string): unknown {
+  // timeout 0: a busy database is no evidence this time; better-sqlite3's default 5 s busy wait would block the
+  // harness's event loop (and every check waiting on it).
+  const state = new Database(statePath, { readonly: true, fileMustExist: true, timeout: 0 })
+  let probe: Database.Database | undefined
+  try {
+    probe = new Database(probePath, { readonly: true, fileMustExist: true, timeout: 0 })
+    return [
+      state.prepare('SELECT status, COUNT(*) AS n FROM runs GROUP BY status ORDER BY status').all(),
+      probe.prepare('SELECT COUNT(*) AS n, COUNT(ended_at) AS ended FROM probe').get(),
+    ]
+  } finally {
+    state.close()
+    probe?.close()
+  }
+}
+
+/**
+ * Waits for `done` under a progress watchdog: a child without any durable progress for `hangAfterMs` is killed
+ * and the wait fails as a hang; one that is only slow is let finish and reported as slow.
+ */
+async function watched(
+  done: Promise<unknown>,
+  child: ChildProcess,
+  statePath: string,
+  probePath: string,
+  o: CrashOptions,
+  what: string,
+): Promise<'ok' | 'slow'> {
+  const watch = watchProgress({
+    hangAfterMs: o.hangAfterMs ?? 120_000,
+    sample: () => progressOf(statePath, probePath),
+    onHang: () => child.kill('SIGKILL'),
+  })
+  let v: WatchdogVerdict | undefined
+  try {
+    await done
+  } finally {
+    // A hang explains a child that exited early (it was killed for it): report the hang, not the exit.
+    v = watch.stop()
+    if (v.kind === 'hang') fail(`${what}: child hung, no progress for ${v.longestIdleMs} ms (last seen ${v.last})`)
+  }
+  if (v.kind === 'slow') o.log?.(`${what}: slow child (${v.ranMs} ms), still progressing`)
+  return v.kind === 'slow' ? 'slow' : 'ok'
 }
 
 function fail(msg: string): never {
@@ -176,12 +229,14 @@ async function runLane(
   const max = o.maxDelayMs ?? 250
   let leftRunning: number[] = []
   let interruptedSeen = 0
+  let slowChildren = 0
   let current: ChildProcess | null = null
   try {
     for (let k = 0; k < kills; k++) {
       const c = startChild(entry, statePath, probePath, false)
       current = c.child
-      await c.ready
+      if ((await watched(c.ready, c.child, statePath, probePath, o, `lane ${lane} start ${k + 1}`)) === 'slow')
+        slowChildren++
       afterRestart(statePath, leftRunning)
       await new Promise((r) => setTimeout(r, min + Math.random() * (max - min)))
       c.child.kill('SIGKILL')
@@ -193,7 +248,7 @@ async function runLane(
     }
     const d = startChild(entry, statePath, probePath, true)
     current = d.child
-    await d.ready
+    if ((await watched(d.ready, d.child, statePath, probePath, o, `lane ${lane} drain`)) === 'slow') slowChildren++
     await d.exited
   } finally {
     // Never leave a child behind when a check fails.
@@ -202,7 +257,7 @@ async function runLane(
   afterRestart(statePath, leftRunning)
   const runs = checkFinal(statePath)
   const handlerCalls = checkNoOverlap(probePath)
-  return { kills, interruptedSeen, runs, handlerCalls, statePath }
+  return { kills, interruptedSeen, runs, handlerCalls, slowChildren, statePath }
 }
 
 /**
@@ -226,6 +281,7 @@ export async function runCrashHarness(o: CrashOptions): Promise<CrashReport> {
     interruptedSeen: reports.reduce((a, r) => a + r.interruptedSeen, 0),
     runs: reports.reduce((a, r) => a + r.runs, 0),
     handlerCalls: reports.reduce((a, r) => a + r.handlerCalls, 0),
+    slowChildren: reports.reduce((a, r) => a + r.slowChildren, 0),
     statePath: dir,
   }
 }

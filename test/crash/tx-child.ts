@@ -1,6 +1,10 @@
 // Crash-test child: reconciles the journal, then sends the job stream; SIGKILLs itself at a chosen send step.
-import { createPublicClient, defineChain, http, type Address } from 'viem'
+import type { Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { createChainClient } from '../../src/chain/clients.ts'
+import { mapViemError } from '../../src/chain/map-viem-error.ts'
+import { AppError } from '../../src/errors/app-error.ts'
+import { backoffDelay } from '../../src/scheduler/index.ts'
 import { createTxEngine } from '../../src/chain/tx-engine.ts'
 import { createSpendPolicyGuard } from '../../src/chain/tx-policy.ts'
 import type { SendStep } from '../../src/chain/nonce-lane.ts'
@@ -16,6 +20,26 @@ export function crashJob(i: number, stream = 0): { runId: string; to: Address; v
   }
 }
 
+/** Attempts per job before the child gives up (as a scheduler job's retries would run out). */
+const MAX_ATTEMPTS = 12
+
+/**
+ * Repeats a step that failed with a retryable error (an RPC timeout on a loaded machine, a node restarting),
+ * with the scheduler's own full-jitter backoff, as the bot's scheduler retries a `send_calls` run; anything
+ * else (a revert, a policy refusal, an intent needing attention) fails at once.
+ */
+async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn()
+    } catch (err) {
+      const typed = err instanceof AppError ? err : mapViemError(err)
+      if (!typed.retryable || attempt >= MAX_ATTEMPTS) throw typed
+      await new Promise((r) => setTimeout(r, 100 + backoffDelay(attempt, 200, 5_000, Math.random)))
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const env = process.env
   const chainId = Number(env.TX_CHILD_CHAIN_ID)
@@ -26,16 +50,8 @@ async function main(): Promise<void> {
   // The key comes from an environment variable, as in production; it must never show up in output or the DB.
   const account = privateKeyToAccount(env.TX_CHILD_KEY as `0x${string}`)
   delete env.TX_CHILD_KEY
-  const client = createPublicClient({
-    chain: defineChain({
-      id: chainId,
-      name: 'anvil',
-      nativeCurrency: { name: 'ETH', symbol: 'ETH', decimals: 18 },
-      rpcUrls: { default: { http: [] } },
-    }),
-    transport: http(env.TX_CHILD_RPC, { timeout: 5_000, retryCount: 0 }),
-    cacheTime: 0,
-  })
+  // The bot's own client settings (request timeout, transport retry with delay, no cache); fast polling for anvil.
+  const client = createChainClient({ chainId, rpcUrls: [env.TX_CHILD_RPC as string], pollingIntervalMs: 15 })
   const db = openDatabase({ path: env.TX_CHILD_DB as string })
   const logger = createLogger({ level: 'info' })
   const engine = createTxEngine({
@@ -70,7 +86,8 @@ async function main(): Promise<void> {
     },
   })
   // Open intents are driven to their end in the background; send() re-broadcasts them before any new nonce.
-  const reconciled = engine.reconcileOpenIntents()
+  const reconciled = retrying(() => engine.reconcileOpenIntents())
+  reconciled.catch(() => undefined) // awaited below; a rejection must not count as unhandled meanwhile
   const todo = Array.from({ length: jobs }, (_, i) => crashJob(i, stream)).filter((j) => {
     const row = engine.journal.findNormal(j.runId, 0)
     return !row || engine.journal.group(row.rootId).every((r) => r.status !== 'confirmed')
@@ -79,7 +96,10 @@ async function main(): Promise<void> {
   const worker = async () => {
     while (next < todo.length) {
       const job = todo[next++]!
-      await engine.send({ chainId, to: job.to, value: job.value }, { runId: job.runId, wallet: account.address })
+      // The same runId on every attempt: a retry resumes the journaled intent instead of signing again.
+      await retrying(() =>
+        engine.send({ chainId, to: job.to, value: job.value }, { runId: job.runId, wallet: account.address }),
+      )
     }
   }
   await Promise.all(Array.from({ length: Number(env.TX_CHILD_CONCURRENCY ?? '4') }, worker))

@@ -1,5 +1,5 @@
 // Crash harness: SIGKILLs a child sending a stream of transactions at random send steps, then checks exactly-once.
-import { spawn } from 'node:child_process'
+import { spawnTied } from './spawn-tied.ts'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -8,9 +8,11 @@ import Database from 'better-sqlite3'
 import { build } from 'esbuild'
 import { createPublicClient, defineChain, http, type Address, type Hex, type PublicClient } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { anvilRpc, startAnvil } from '../../src/devnet/anvil.ts'
+import { anvilRpc } from '../../src/devnet/anvil.ts'
 import type { SendStep } from '../../src/chain/nonce-lane.ts'
-import { startFaultProxy } from '../helpers/fault-proxy.ts'
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts'
+import { watchProgress } from './progress-watchdog.ts'
+import { startSoakChain } from './soak-chain.ts'
 import { crashJob } from './tx-child.ts'
 
 /** Options of one harness run. */
@@ -23,6 +25,10 @@ export interface TxCrashOptions {
   streams?: number
   /** Seed of the kill schedule (default random). */
   seed?: number
+  /** Restart the chain from a pruned state dump every this many blocks (default 2,000; 0: never). */
+  restartEveryBlocks?: number
+  /** A child whose journal, chain nonce and finished jobs all stay unchanged this long is hung (default 60 s). */
+  hangAfterMs?: number
   log?: (line: string) => void
 }
 
@@ -35,6 +41,14 @@ export interface TxCrashReport {
   minedTxs: number
   finalNonce: number
   integrity: string
+  /** Chain restarts from a pruned dump, the txs they dropped from the pool, and the empty blocks pruned. */
+  chainRestarts: number
+  droppedAtRestart: number
+  prunedBlocks: number
+  /** Children that ran past 30 s while still progressing (a loaded machine, not a failure). */
+  slowChildren: number
+  /** Children stopped for lack of any progress (each is also a problem). */
+  hungChildren: number
   problems: string[]
 }
 
@@ -76,7 +90,7 @@ function prng(seed: number): () => number {
 }
 
 /**
- * Runs the crash suite: anvil with automine off and a harness-driven miner, `kills` children each SIGKILLed at
+ * Runs the crash suite: anvil with a harness-driven miner (restarted from pruned dumps), `kills` children each SIGKILLed at
  * a step of the send path (after sign, after journal write, after broadcast, before receipt) or at a random
  * time, then one child that must finish every job. Checks: at most one mined tx per intent, exactly one per
  * (wallet, nonce), no nonce gap, every job confirmed, integrity_check ok, and the key never in output or DB.
@@ -87,19 +101,17 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
   const log = options.log ?? (() => undefined)
   const streams = Math.max(1, options.streams ?? 3)
   const jobs = options.jobs ?? Math.ceil((options.kills * 2) / streams) + 10
-  const anvil = await startAnvil({ automine: false })
   const dir = mkdtempSync(join(tmpdir(), 'tx-crash-'))
+  let proxy: FaultProxy | undefined
+  const chain = await startSoakChain({
+    dir: mkdtempSync(join(tmpdir(), 'tx-crash-chain-')),
+    restartEveryBlocks: options.restartEveryBlocks ?? 2_000,
+    onRestart: (url) => proxy?.setTarget(url),
+    log,
+  })
   // The children reach anvil through a proxy whose URL carries a canary API key, as a provider URL would.
   const apiKey = `CANARYKEY${Math.floor(rand() * 2 ** 48).toString(16)}`
-  const proxy = await startFaultProxy({ target: anvil.rpcUrl, path: `/v3/${apiKey}` })
-  // Mine every 20 ms while transactions wait, and an empty block every 100 ms otherwise (for confirmations).
-  let ticks = 0
-  const miner = setInterval(() => {
-    void (async () => {
-      const status = await anvilRpc<{ pending: string }>(anvil.rpcUrl, 'txpool_status')
-      if (Number(status.pending) > 0 || ++ticks % 5 === 0) await anvilRpc(anvil.rpcUrl, 'evm_mine')
-    })().catch(() => undefined)
-  }, 20)
+  proxy = await startFaultProxy({ target: chain.url(), path: `/v3/${apiKey}` })
   const child = await bundleChild()
   const report: TxCrashReport = {
     kills: 0,
@@ -109,22 +121,27 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
     minedTxs: 0,
     finalNonce: 0,
     integrity: '',
+    chainRestarts: 0,
+    droppedAtRestart: 0,
+    prunedBlocks: 0,
+    slowChildren: 0,
+    hungChildren: 0,
     problems: [],
   }
   const output: string[] = []
   const keys = Array.from({ length: streams }, () => generatePrivateKey())
   for (const key of keys) {
-    await anvilRpc(anvil.rpcUrl, 'anvil_setBalance', [privateKeyToAccount(key).address, '0x56bc75e2d63100000']) // 100 ETH
+    await anvilRpc(chain.url(), 'anvil_setBalance', [privateKeyToAccount(key).address, '0x56bc75e2d63100000']) // 100 ETH
   }
   const runChild = (stream: number, step: SendStep | 'timer' | undefined, after: number, timerMs: number) =>
     new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      const proc = spawn(process.execPath, [child], {
+      const proc = spawnTied(process.execPath, [child], {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {
           ...process.env,
-          TX_CHILD_RPC: proxy.url,
-          TX_CHILD_CHAIN_ID: String(anvil.chainId),
+          TX_CHILD_RPC: proxy!.url,
+          TX_CHILD_CHAIN_ID: String(chain.chainId),
           TX_CHILD_DB: join(dir, `state-${stream}.db`),
           TX_CHILD_STREAM: String(stream),
           TX_CHILD_JOBS: String(jobs),
@@ -133,19 +150,32 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
           TX_CHILD_CRASH_AFTER: String(after),
         },
       })
-      proc.stdout.on('data', (b: Buffer) => output.push(b.toString()))
-      proc.stderr.on('data', (b: Buffer) => output.push(b.toString()))
+      proc.stdout!.on('data', (b: Buffer) => output.push(b.toString()))
+      proc.stderr!.on('data', (b: Buffer) => output.push(b.toString()))
       const timer = step === 'timer' ? setTimeout(() => proc.kill('SIGKILL'), timerMs) : undefined
-      // A child that hangs is a failure of its own, not a kill: it is stopped and reported.
-      let hung = false
-      const watchdog = setTimeout(() => {
-        hung = true
-        proc.kill('SIGKILL')
-      }, 30_000)
+      // A child that hangs (no progress at all) is a failure of its own, not a kill: it is stopped and reported.
+      // One that is merely slow (a loaded machine) keeps running and is only counted.
+      const wallet = privateKeyToAccount(keys[stream]!).address
+      const watch = watchProgress({
+        hangAfterMs: options.hangAfterMs ?? 60_000,
+        sample: () => progressOf(join(dir, `state-${stream}.db`), chain.url(), wallet),
+        onHang: (v) => {
+          log(`stream ${stream}: child hung: no progress for ${v.longestIdleMs} ms (last seen ${v.last})`)
+          proc.kill('SIGKILL')
+        },
+      })
       proc.on('exit', (code, signal) => {
         clearTimeout(timer)
-        clearTimeout(watchdog)
-        resolve(hung ? { code: -1, signal: null } : { code, signal })
+        const v = watch.stop()
+        if (v.kind === 'slow') {
+          report.slowChildren++
+          log(`stream ${stream}: slow child: ${v.ranMs} ms, longest pause ${v.longestIdleMs} ms, progressing`)
+        }
+        if (v.kind === 'hang') {
+          report.hungChildren++
+          report.problems.push(`stream ${stream}: child hung, no progress for ${v.longestIdleMs} ms: ${v.last}`)
+        }
+        resolve(v.kind === 'hang' ? { code: -1, signal: null } : { code, signal })
       })
     })
   // Independent streams (own wallet, own journal) run side by side: child start-up dominates a kill's cost.
@@ -177,20 +207,29 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
   }
   try {
     await Promise.all(Array.from({ length: streams }, (_, s) => runStream(s)))
-    clearInterval(miner)
-    await anvilRpc(anvil.rpcUrl, 'evm_mine') // anything still pending is counted too (and would show as a problem)
+    await chain.stopMining()
+    const stats = chain.stats()
+    Object.assign(report, {
+      chainRestarts: stats.restarts,
+      droppedAtRestart: stats.droppedAtRestart,
+      prunedBlocks: stats.prunedBlocks,
+    })
+    report.problems.push(...stats.failures)
+    await anvilRpc(chain.url(), 'evm_mine') // anything still pending is counted too (and would show as a problem)
     const integrity: string[] = []
     const client = createPublicClient({
       chain: defineChain({
-        id: anvil.chainId,
+        id: chain.chainId,
         name: 'anvil',
         nativeCurrency: { name: 'ETH', symbol: 'ETH', decimals: 18 },
         rpcUrls: { default: { http: [] } },
       }),
-      transport: http(anvil.rpcUrl, { batch: { batchSize: 100 } }),
+      transport: http(chain.url(), { batch: { batchSize: 100 } }),
       cacheTime: 0,
     })
-    const sent = await sentByWallet(client)
+    const { sent, missing } = await sentByWallet(client)
+    // Only empty blocks are pruned: a missing block not accounted for by pruning could have held a transaction.
+    if (missing !== stats.prunedBlocks) report.problems.push(`${missing} blocks missing, ${stats.prunedBlocks} pruned`)
     for (let s = 0; s < streams; s++) {
       const wallet = privateKeyToAccount(keys[s]!).address
       const part = await verify(
@@ -219,9 +258,8 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
         if (content.includes(canary)) report.problems.push(`the ${what} appeared in ${f}`)
     }
   } finally {
-    clearInterval(miner)
-    await proxy.close()
-    await anvil.stop()
+    await proxy?.close()
+    await chain.stop()
     rmSync(dir, { recursive: true, force: true })
     if (existsSync(child)) rmSync(child, { force: true })
   }
@@ -229,20 +267,44 @@ export async function runTxCrashHarness(options: TxCrashOptions): Promise<TxCras
   return report
 }
 
-/** Every mined transaction, by sender (lowercase), from one pass over the chain's blocks. */
-async function sentByWallet(client: PublicClient): Promise<Map<string, { hash: Hex; nonce: number }[]>> {
+/** Every mined transaction, by sender (lowercase), from one pass over the chain's blocks (pruned ones: missing). */
+async function sentByWallet(
+  client: PublicClient,
+): Promise<{ sent: Map<string, { hash: Hex; nonce: number }[]>; missing: number }> {
   const head = Number(await client.getBlockNumber())
-  const blocks = await Promise.all(
-    Array.from({ length: head + 1 }, (_, n) => client.getBlock({ blockNumber: BigInt(n), includeTransactions: true })),
-  )
+  const request = client.request as (args: { method: string; params: unknown[] }) => Promise<unknown>
+  const blocks = (await Promise.all(
+    Array.from({ length: head + 1 }, (_, n) =>
+      request({ method: 'eth_getBlockByNumber', params: [`0x${n.toString(16)}`, true] }),
+    ),
+  )) as ({ transactions: { hash: Hex; nonce: string; from: string }[] } | null)[]
   const out = new Map<string, { hash: Hex; nonce: number }[]>()
+  let missing = 0
   for (const block of blocks) {
+    if (!block) {
+      missing++
+      continue
+    }
     for (const tx of block.transactions) {
       const from = tx.from.toLowerCase()
-      out.set(from, [...(out.get(from) ?? []), { hash: tx.hash, nonce: tx.nonce }])
+      out.set(from, [...(out.get(from) ?? []), { hash: tx.hash, nonce: Number(tx.nonce) }])
     }
   }
-  return out
+  return { sent: out, missing }
+}
+
+/** The durable evidence a child progresses: journal rows and their states, and the wallet's mined nonce. */
+async function progressOf(dbPath: string, rpcUrl: string, wallet: Address): Promise<unknown> {
+  // timeout 0: a busy journal is no evidence this time; better-sqlite3's default 5 s busy wait would block the
+  // harness's event loop, and with it the RPC proxy every child goes through.
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true, timeout: 0 })
+  let rows: unknown
+  try {
+    rows = db.prepare('SELECT status, COUNT(*) AS n FROM tx_intents GROUP BY status ORDER BY status').all()
+  } finally {
+    db.close()
+  }
+  return { rows, nonce: await anvilRpc<string>(rpcUrl, 'eth_getTransactionCount', [wallet, 'latest']) }
 }
 
 async function verify(

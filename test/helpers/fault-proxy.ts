@@ -61,6 +61,8 @@ export interface FaultProxy {
   /** How many times faults were injected, per fault kind. */
   injected(): Record<string, number>
   resetCounts(): void
+  /** Points the proxy at another upstream (a node restarted on a new port); calls in flight finish on the old one. */
+  setTarget(url: string): void
   /** Answers every hung request with an error now (hangs otherwise last until close). */
   releaseHangs(): void
   /** Stops listening and destroys every socket, hung ones included. */
@@ -116,6 +118,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const sockets = new Set<Socket>()
   const hung = new Set<ServerResponse>()
   let closed = false
+  let target = options.target
 
   const decide = (method: string): Decision => {
     for (const st of rules) {
@@ -150,7 +153,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   }
 
   const upstream = async (body: unknown): Promise<unknown> => {
-    const res = await fetch(options.target, {
+    const res = await fetch(target, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -311,6 +314,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       calls = {}
       faults = {}
       httpRequests = 0
+    },
+    setTarget(url) {
+      target = url
     },
     releaseHangs() {
       for (const res of hung) send(res, 503, '{"error":"proxy released a hung request"}')
