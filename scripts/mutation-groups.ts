@@ -1,0 +1,61 @@
+// The files `npm run mutation` mutates, grouped with the fast tests that exercise each group.
+
+/** A set of source files mutated together and the only test files run against their mutants. */
+export interface MutationGroup {
+  name: string
+  mutate: string[]
+  tests: string[]
+}
+
+/**
+ * The money path (spend policy, nonce lanes, intent journal, engine decisions, confirmation), the scheduler
+ * core (dag, dispatch, recovery, run executor), the dynamic policy and the capital allocator. Each group runs
+ * only its own tests, so a mutant costs one small test file, not the suite.
+ */
+export const MUTATION_GROUPS: MutationGroup[] = [
+  {
+    name: 'spend-policy',
+    mutate: ['src/chain/spend-policy.ts'],
+    tests: ['src/chain/spend-policy.test.ts', 'src/chain/spend-policy-edges.test.ts'],
+  },
+  {
+    name: 'dag',
+    mutate: ['src/scheduler/jobs/dag.ts'],
+    tests: ['src/scheduler/jobs/dag.test.ts', 'src/scheduler/jobs/dag-edges.test.ts'],
+  },
+  {
+    name: 'intent-journal',
+    mutate: ['src/store/sqlite-intent-journal.ts'],
+    tests: ['src/store/sqlite-intent-journal.test.ts', 'src/store/sqlite-intent-journal-commit.test.ts'],
+  },
+  {
+    name: 'nonce-lane',
+    mutate: ['src/chain/nonce-lane.ts'],
+    tests: ['src/chain/nonce-lane.test.ts'],
+  },
+  {
+    name: 'engine',
+    mutate: ['src/chain/tx-engine.ts', 'src/chain/tx-policy.ts', 'src/chain/confirm.ts'],
+    tests: ['test/chain/tx-engine.test.ts', 'test/chain/tx-policy.test.ts', 'test/chain/tx-recovery.test.ts'],
+  },
+  {
+    name: 'scheduler-runs',
+    mutate: ['src/scheduler/runs/dispatch.ts', 'src/scheduler/runs/recovery.ts', 'src/scheduler/runs/run-executor.ts'],
+    tests: [
+      'src/scheduler/scheduler-flow.test.ts',
+      'src/scheduler/scheduler-jobs.test.ts',
+      'src/scheduler/scheduler-durability.test.ts',
+      'src/scheduler/unfinished-mark.test.ts',
+    ],
+  },
+  {
+    name: 'dynamic-policy',
+    mutate: ['src/bot/dynamic-policy.ts'],
+    tests: ['src/bot/dynamic-policy-reservation.test.ts', 'test/risk/dynamic-policy.test.ts'],
+  },
+  {
+    name: 'capital',
+    mutate: ['src/capital/allocator.ts', 'src/capital/rebalance.ts'],
+    tests: ['test/risk/allocator.test.ts'],
+  },
+]
