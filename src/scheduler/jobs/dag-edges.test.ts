@@ -35,6 +35,15 @@ describe('findCycle', () => {
     expect(findCycle(g)).toEqual(['a', 'b', 'a'])
   })
 
+  it('finds a cycle among later jobs when the first ones are acyclic', () => {
+    const g = graph([
+      ['a', []],
+      ['b', ['c']],
+      ['c', ['b']],
+    ])
+    expect(findCycle(g)).toEqual(['b', 'c', 'b'])
+  })
+
   it('a dependency on an unknown job closes no cycle', () => {
     expect(findCycle(graph([['a', ['x']]]))).toBeNull()
   })
