@@ -5,6 +5,8 @@ export interface MutationGroup {
   name: string
   mutate: string[]
   tests: string[]
+  /** Only run when named: its tests start chains, so a mutant costs seconds, not milliseconds. */
+  slow?: boolean
 }
 
 /**
@@ -34,9 +36,17 @@ export const MUTATION_GROUPS: MutationGroup[] = [
     tests: ['src/chain/nonce-lane.test.ts'],
   },
   {
+    // Engine decisions: the policy guard, and how broadcast outcomes and settled groups read in the journal.
     name: 'engine',
-    mutate: ['src/chain/tx-engine.ts', 'src/chain/tx-policy.ts', 'src/chain/confirm.ts'],
-    tests: ['test/chain/tx-engine.test.ts', 'test/chain/tx-policy.test.ts', 'test/chain/tx-recovery.test.ts'],
+    mutate: ['src/chain/tx-policy.ts', 'src/chain/confirm.ts:51-96'],
+    tests: ['src/chain/tx-policy.test.ts', 'src/chain/confirm-decisions.test.ts'],
+  },
+  {
+    // The send path end to end on anvil (each mutant restarts a chain): named runs only, not part of the ~30 min.
+    name: 'engine-send',
+    slow: true,
+    mutate: ['src/chain/tx-engine.ts', 'src/chain/confirm.ts:97-338'],
+    tests: ['test/chain/tx-engine.test.ts', 'test/chain/tx-recovery.test.ts', 'test/chain/tx-faults.test.ts'],
   },
   {
     name: 'scheduler-runs',

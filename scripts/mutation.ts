@@ -111,7 +111,8 @@ async function main(): Promise<void> {
       `unknown group(s) ${unknown.join(', ')}; pick from ${MUTATION_GROUPS.map((g) => g.name).join(', ')}`,
     )
   }
-  const groups = names.length === 0 ? MUTATION_GROUPS : MUTATION_GROUPS.filter((g) => names.includes(g.name))
+  const groups =
+    names.length === 0 ? MUTATION_GROUPS.filter((g) => !g.slow) : MUTATION_GROUPS.filter((g) => names.includes(g.name))
   mkdirSync(REPORT_DIR, { recursive: true })
   // Earlier runs of other groups stay in the summary, so groups can be run one at a time.
   const summary = new Map<string, FileScore>(
