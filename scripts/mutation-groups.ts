@@ -28,7 +28,11 @@ export const MUTATION_GROUPS: MutationGroup[] = [
   {
     name: 'intent-journal',
     mutate: ['src/store/sqlite-intent-journal.ts'],
-    tests: ['src/store/sqlite-intent-journal.test.ts', 'src/store/sqlite-intent-journal-commit.test.ts'],
+    tests: [
+      'src/store/sqlite-intent-journal.test.ts',
+      'src/store/sqlite-intent-journal-commit.test.ts',
+      'src/store/sqlite-intent-journal-edges.test.ts',
+    ],
   },
   {
     name: 'nonce-lane',
