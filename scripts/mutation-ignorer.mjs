@@ -1,8 +1,11 @@
 // Stryker ignore-plugin: skips mutants of human-readable message and hint text, never of codes or logic.
 // Plain JavaScript because Stryker loads plugins in its own child processes, without the TypeScript hooks.
 
-/** Calls whose string arguments are message text: `refuse(code, message, ...)` and `new XError(...)`. */
-const MESSAGE_CALLS = /^(refuse|fail|reject|.*Error)$/
+/**
+ * Calls whose string arguments are message text: `refuse(code, message, ...)`, `new XError(...)` and log lines
+ * (`logger.warn({fields}, 'text')`: the fields are still mutated).
+ */
+const MESSAGE_CALLS = /^(refuse|fail|reject|.*Error|trace|debug|info|warn|error|fatal)$/
 /** Object properties that carry text for people, not for code. */
 const TEXT_KEYS = new Set(['message', 'hint', 'reason', 'help'])
 /** An error code (`POLICY_MAX_FEE`) is matched by tests and callers, so its mutants stay. */

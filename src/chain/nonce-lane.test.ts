@@ -1,5 +1,6 @@
 // A nonce lane on a real anvil and a real SQLite journal: nonce order, funds, chain id, re-sync, failures.
 import { mkdtempSync, rmSync } from 'node:fs'
+import { Writable } from 'node:stream'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -48,17 +49,24 @@ async function wallet(wei: bigint): Promise<PrivateKeyAccount> {
 
 function lane(account: PrivateKeyAccount, over: Partial<NonceLaneDeps> = {}) {
   const steps: { step: SendStep; runId: string; nonce: number }[] = []
+  const logs: Record<string, unknown>[] = []
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(JSON.parse(String(chunk)) as Record<string, unknown>)
+      cb()
+    },
+  })
   const l = createNonceLane({
     chainId: CHAIN_ID,
     account,
     rpc,
     journal,
-    logger: createLogger({ level: 'silent' }),
+    logger: createLogger({ level: 'info', destination }),
     applyBroadcast: (row, outcome) => applyBroadcast(journal, row, outcome),
     onStep: (step, info) => steps.push({ step, ...info }),
     ...over,
   })
-  return { lane: l, steps }
+  return { lane: l, steps, logs }
 }
 
 let runs = 0
@@ -166,8 +174,9 @@ describe('nonce lane', () => {
 
   it('adopts a nonce used outside the lane, and never reuses an open journaled nonce', async () => {
     const account = await wallet(10n ** 18n)
-    const { lane: l } = lane(account)
+    const { lane: l, logs } = lane(account)
     expect((await l.submit(request())).nonce).toBe(0)
+    expect(logs).toEqual([])
     // Another signer with the same key sends nonce 1 behind the lane's back.
     const outside = await account.signTransaction({
       chainId: CHAIN_ID,
@@ -181,6 +190,17 @@ describe('nonce lane', () => {
     })
     await anvilRpc(anvil.rpcUrl, 'eth_sendRawTransaction', [outside])
     expect((await l.submit(request())).nonce).toBe(2)
+    // The operator is told: the lane expected nonce 1 and the chain already shows 2.
+    expect(logs).toHaveLength(1)
+    expect(logs[0]).toMatchObject({
+      level: 'warn',
+      chainId: CHAIN_ID,
+      from: account.address,
+      expected: 1,
+      pendingNonce: 2,
+    })
+    expect((await l.submit(request())).nonce).toBe(3)
+    expect(logs).toHaveLength(1)
     // An open intent journaled at a nonce ahead of the chain (signed, not yet broadcast) keeps its nonce.
     const ahead = request()
     journal.recordBatch([
