@@ -226,16 +226,32 @@ describe('nonce lane', () => {
     expect((await lane(account).lane.submit(request())).nonce).toBe(8)
   })
 
-  it('a request that cannot be signed frees its nonce for the next one in the batch', async () => {
-    const account = await wallet(10n ** 18n)
+  it('a request that cannot be signed frees its nonce and its funds for the next one in the batch', async () => {
+    const c = costOf(request())
+    const account = await wallet(2n * c)
     const { lane: l } = lane(account)
-    const [bad, good] = await Promise.allSettled([
+    // The first request runs alone; the unsignable one and the good one share the next batch.
+    const [first, bad, good] = await Promise.allSettled([
+      l.submit(request()),
       l.submit(request({ to: 'not-an-address' as Address })),
       l.submit(request()),
     ])
-    expect(bad.status).toBe('rejected')
-    expect(good.status === 'fulfilled' && good.value.nonce).toBe(0)
-    expect(l.expectedNonce()).toBe(1)
+    expect([first.status, bad.status]).toEqual(['fulfilled', 'rejected'])
+    expect(good.status === 'fulfilled' && good.value.nonce).toBe(1)
+    expect(l.expectedNonce()).toBe(2)
+  })
+
+  it('a journal write that fails rejects the batch and leaves its nonces free', async () => {
+    const account = await wallet(10n ** 18n)
+    const broken: IntentJournal = {
+      ...journal,
+      record: () => Promise.reject(new Error('disk I/O error')),
+    }
+    const { lane: l } = lane(account, { journal: broken })
+    await expect(l.submit(request())).rejects.toThrow('disk I/O error')
+    expect(l.expectedNonce()).toBeUndefined()
+    expect(journal.maxOpenNonce(CHAIN_ID, account.address)).toBe(-1)
+    expect((await lane(account).lane.submit(request())).nonce).toBe(0)
   })
 
   it('a broadcast the node rejects is recorded as dropped, and the caller sees the recorded row', async () => {
