@@ -41,7 +41,8 @@ function options(group: MutationGroup) {
     // Static mutants (module-level code run once at import, e.g. an ABI constant) are left out: the vitest
     // runner does not re-import the module per mutant here, so an emptied ABI "survived" tests that fail on it.
     ignoreStatic: true,
-    timeoutMS: 20_000,
+    // A mutant that hangs (a loop that never ends) is caught by this timeout and counts as detected.
+    timeoutMS: 8_000,
     tempDirName: '.stryker-tmp',
     cleanTempDir: true,
     reporters: ['progress-append-only', 'json'],
