@@ -53,13 +53,26 @@ export const MUTATION_GROUPS: MutationGroup[] = [
     tests: ['test/chain/tx-engine.test.ts', 'test/chain/tx-recovery.test.ts', 'test/chain/tx-faults.test.ts'],
   },
   {
-    name: 'scheduler-runs',
-    mutate: ['src/scheduler/runs/dispatch.ts', 'src/scheduler/runs/recovery.ts', 'src/scheduler/runs/run-executor.ts'],
+    name: 'scheduler-recovery',
+    mutate: ['src/scheduler/runs/recovery.ts'],
+    tests: ['src/scheduler/scheduler-durability.test.ts', 'src/scheduler/unfinished-mark.test.ts'],
+  },
+  {
+    name: 'scheduler-dispatch',
+    mutate: ['src/scheduler/runs/dispatch.ts'],
     tests: [
       'src/scheduler/scheduler-flow.test.ts',
       'src/scheduler/scheduler-jobs.test.ts',
+      'src/scheduler/scheduler-timing.test.ts',
+    ],
+  },
+  {
+    name: 'scheduler-executor',
+    mutate: ['src/scheduler/runs/run-executor.ts'],
+    tests: [
+      'src/scheduler/scheduler-flow.test.ts',
       'src/scheduler/scheduler-durability.test.ts',
-      'src/scheduler/unfinished-mark.test.ts',
+      'src/scheduler/scheduler-timing.test.ts',
     ],
   },
   {
