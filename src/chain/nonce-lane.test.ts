@@ -130,11 +130,23 @@ describe('nonce lane', () => {
       expect(tx.maxPriorityFeePerGas).toBe(GWEI)
     }
     expect(await rpc.nonce(account.address, 'pending')).toBe(4)
-    const first = steps.filter((s) => s.runId === reqs[0]!.runId).map((s) => [s.step, s.nonce])
-    expect(first).toEqual([
-      ['signed', 0],
-      ['journaled', 0],
-      ['broadcast', 0],
+    for (const [i, r] of reqs.entries()) {
+      const mine = steps.filter((s) => s.runId === r.runId).map((s) => [s.step, s.nonce])
+      expect(mine).toEqual([
+        ['signed', i],
+        ['journaled', i],
+        ['broadcast', i],
+      ])
+    }
+  })
+
+  it('runs without a step hook', async () => {
+    const account = await wallet(10n ** 18n)
+    const { lane: l } = lane(account, { onStep: undefined })
+    const rows = await Promise.all([request(), request()].map((r) => l.submit(r)))
+    expect(rows.map((r) => [r.nonce, r.status])).toEqual([
+      [0, 'broadcast'],
+      [1, 'broadcast'],
     ])
   })
 
