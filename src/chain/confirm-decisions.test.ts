@@ -59,6 +59,15 @@ describe('applyBroadcast', () => {
     applyBroadcast(journal, closed, outcomes.accepted)
     expect(journal.get(closed.id)).toMatchObject({ status: 'confirmed', broadcastCount: 0 })
   })
+
+  it('a row this journal does not hold is judged by its own status, and nothing is written', () => {
+    const row = rowIn('signed')
+    const otherDb = openDatabase({ path: ':memory:' })
+    const other = createIntentJournal(otherDb)
+    expect(() => applyBroadcast(other, row, outcomes.accepted)).not.toThrow()
+    expect(other.get(row.id)).toBeUndefined()
+    otherDb.close()
+  })
 })
 
 describe('settledOutcome', () => {

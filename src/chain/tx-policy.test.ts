@@ -22,7 +22,6 @@ const policy = (chainId: number): SpendPolicy => ({
   contracts: [ROUTER, TOKEN],
   spenders: [ROUTER],
 })
-const guard = createSpendPolicyGuard([policy(1), policy(10)])
 const input = (over: Partial<PolicyInput> = {}): PolicyInput => ({
   chainId: 10,
   from: WALLET,
@@ -35,9 +34,10 @@ const input = (over: Partial<PolicyInput> = {}): PolicyInput => ({
   spentToday: { native: 0n, tokens: new Map() },
   ...over,
 })
+/** Built per check, inside the test (a guard built at import would hide mistakes in building it). */
 const codeOf = (i: PolicyInput): string | undefined => {
   try {
-    guard.check(i)
+    createSpendPolicyGuard([policy(1), policy(10)]).check(i)
     return undefined
   } catch (e) {
     expect(e).toBeInstanceOf(PolicyViolationError)
