@@ -112,8 +112,11 @@ async function main(): Promise<void> {
       `unknown group(s) ${unknown.join(', ')}; pick from ${MUTATION_GROUPS.map((g) => g.name).join(', ')}`,
     )
   }
+  // Named groups run in the order given; with no names, every group but the slow ones, in file order.
   const groups =
-    names.length === 0 ? MUTATION_GROUPS.filter((g) => !g.slow) : MUTATION_GROUPS.filter((g) => names.includes(g.name))
+    names.length === 0
+      ? MUTATION_GROUPS.filter((g) => !g.slow)
+      : names.map((n) => MUTATION_GROUPS.find((g) => g.name === n)!)
   mkdirSync(REPORT_DIR, { recursive: true })
   // Earlier runs of other groups stay in the summary, so groups can be run one at a time.
   const summary = new Map<string, FileScore>(
