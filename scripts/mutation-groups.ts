@@ -55,7 +55,11 @@ export const MUTATION_GROUPS: MutationGroup[] = [
   {
     name: 'scheduler-recovery',
     mutate: ['src/scheduler/runs/recovery.ts'],
-    tests: ['src/scheduler/scheduler-durability.test.ts', 'src/scheduler/unfinished-mark.test.ts'],
+    tests: [
+      'src/scheduler/runs/recovery.test.ts',
+      'src/scheduler/scheduler-durability.test.ts',
+      'src/scheduler/unfinished-mark.test.ts',
+    ],
   },
   {
     name: 'scheduler-dispatch',
