@@ -82,7 +82,11 @@ export const MUTATION_GROUPS: MutationGroup[] = [
   {
     name: 'dynamic-policy',
     mutate: ['src/bot/dynamic-policy.ts'],
-    tests: ['src/bot/dynamic-policy-reservation.test.ts', 'test/risk/dynamic-policy.test.ts'],
+    tests: [
+      'src/bot/dynamic-policy-reservation.test.ts',
+      'src/bot/dynamic-policy-edges.test.ts',
+      'test/risk/dynamic-policy.test.ts',
+    ],
   },
   {
     name: 'capital',
