@@ -89,6 +89,21 @@ describe('mainnet-shaped chains (1 + 8453)', () => {
     }
   })
 
+  it('Multicall3 at its canonical address batches reads (aggregate3) on both chains', async () => {
+    for (const c of [m.l1, m.l2]) {
+      const book = m.book[c.chainId]!
+      const [decimals, symbol] = await c.client.multicall({
+        multicallAddress: book.contracts.multicall3!,
+        allowFailure: false,
+        contracts: [
+          { address: book.tokens.USDC!.address, abi: erc20Abi, functionName: 'decimals' },
+          { address: book.tokens.WETH!.address, abi: erc20Abi, functionName: 'symbol' },
+        ],
+      })
+      expect([decimals, symbol], String(c.chainId)).toEqual([6, 'WETH'])
+    }
+  })
+
   it('tokens have the book decimals; the V2 pair sits at the CREATE2 address of the canonical factory', async () => {
     for (const c of [m.l1, m.l2]) {
       const book = m.book[c.chainId]!

@@ -1,7 +1,18 @@
 // Places real contract bytecode at one chain's canonical addresses from the built-in book, then seeds pools through them.
 import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { createRequire } from 'node:module'
-import { getAddress, maxUint256, parseEther, parseUnits, zeroAddress, type Abi, type Address, type Hex } from 'viem'
+import {
+  getAddress,
+  maxUint256,
+  multicall3Abi,
+  parseEther,
+  parseUnits,
+  zeroAddress,
+  type Abi,
+  type Address,
+  type Hex,
+} from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
 import type { BuiltinChainData } from '../../../protocols/address-book/index.ts'
 import { AppError } from '../../errors/app-error.ts'
@@ -48,6 +59,17 @@ function peripheryArtifact(name: 'Quoter'): Artifact {
   return { abi: json.abi, bytecode: json.bytecode }
 }
 
+/**
+ * Multicall3 as deployed on every chain: viem publishes its creation code (for deployless multicall reads) but
+ * does not export it from a public entry, so it is read from viem's own constants file.
+ */
+function multicall3Artifact(): Artifact {
+  const file = join(dirname(require.resolve('viem')), '..', '_esm', 'constants', 'contracts.js')
+  const code = /multicall3Bytecode = '(0x[0-9a-f]+)'/.exec(readFileSync(file, 'utf8'))?.[1]
+  if (!code) throw new AppError('MAINNET_SHAPED', `viem's Multicall3 creation code was not found in ${file}`)
+  return { abi: multicall3Abi, bytecode: code as Hex }
+}
+
 const weth9Abi = [
   { type: 'function', name: 'deposit', inputs: [], outputs: [], stateMutability: 'payable' },
 ] as const satisfies Abi
@@ -89,7 +111,7 @@ export async function shapeChain(
     if (getAddress(t.address) === weth) carried.push({ name: symbol, address: weth, artifact: 'WETH9' })
     else place(symbol, ownArtifact('TestERC20'), `TestERC20 ${t.decimals} decimals`, [t.name, symbol, t.decimals])
   }
-  place('multicall3', ownArtifact('Multicall'), 'Multicall (aggregate3)')
+  place('multicall3', multicall3Artifact(), 'Multicall3 (creation code published in viem)')
   place('uniswapV2Factory', uniswapArtifact('UniswapV2Factory'), 'UniswapV2Factory (@uniswap/v2-core)', [
     deployer.address,
   ])
