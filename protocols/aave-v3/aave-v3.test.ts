@@ -47,6 +47,12 @@ async function run(raw: Record<string, unknown>) {
 
 async function refused(raw: Record<string, unknown>, who = wallet): Promise<{ err: unknown; rpcLog: string[] }> {
   const ctx = devnetContext(devnet, who)
+  // The devnet L2 has its own Aave market: a chain without one is the L2 seen through a book without its Pool.
+  const l2 = devnet.l2.chainId
+  if (raw.chainId === l2) {
+    const { aaveV3Pool: _pool, ...contracts } = devnet.book[l2]!.contracts
+    ctx.book = { ...devnet.book, [l2]: { ...devnet.book[l2]!, contracts } }
+  }
   const err = await prepareAdapterCalls(aaveV3Adapter, ctx, { chainId: L1(), ...raw }).then(
     () => undefined,
     (e: unknown) => e,

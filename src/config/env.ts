@@ -11,6 +11,20 @@ export interface Substitution {
   issues: ConfigIssue[]
   /** Formatted paths whose string came (partly) from the environment. */
   substituted: Set<string>
+  /** Each substituted value and the variable it came from, so messages can name the variable instead. */
+  values: Map<string, string>
+}
+
+/**
+ * Replaces every substituted value in the issues' messages and fixes by its `${NAME}`: a message that quotes
+ * a field (`adapter "..." is not listed`) must not show what came from the environment, which may be a secret.
+ */
+export function redactSubstituted(issues: ConfigIssue[], values: Map<string, string>): ConfigIssue[] {
+  // Longest first, so a value that contains another is replaced whole; very short values would garble text.
+  const pairs = [...values].filter(([v]) => v.length >= 4).sort((a, b) => b[0].length - a[0].length)
+  if (pairs.length === 0) return issues
+  const scrub = (text: string) => pairs.reduce((t, [v, name]) => t.split(v).join(`\${${name}}`), text)
+  return issues.map((i) => ({ ...i, message: scrub(i.message), ...(i.fix ? { fix: scrub(i.fix) } : {}) }))
 }
 
 /**
@@ -20,6 +34,7 @@ export interface Substitution {
 export function substituteEnv(raw: unknown, env: Record<string, string | undefined>): Substitution {
   const issues: ConfigIssue[] = []
   const substituted = new Set<string>()
+  const values = new Map<string, string>()
   const walk = (v: unknown, path: (string | number)[], depth: number): unknown => {
     if (depth > MAX_DEPTH) {
       issues.push({
@@ -45,6 +60,7 @@ export function substituteEnv(raw: unknown, env: Record<string, string | undefin
           return ''
         }
         used = true
+        values.set(value, name as string)
         return value
       })
       if (used) substituted.add(formatPath(path))
@@ -65,5 +81,5 @@ export function substituteEnv(raw: unknown, env: Record<string, string | undefin
     }
     return v
   }
-  return { value: walk(raw, [], 0), issues, substituted }
+  return { value: walk(raw, [], 0), issues, substituted, values }
 }

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { substituteEnv } from './env.ts'
+import { redactSubstituted, substituteEnv } from './env.ts'
 import { ConfigError, UnknownPresetError, formatPath, type ConfigIssue } from './errors.ts'
 import { toConfigIssues } from './issues.ts'
 import { BotConfigSchema, jobSchema, type BotConfig, type JobConfig } from './schema.ts'
@@ -99,7 +99,8 @@ export async function parseConfig(raw: unknown, source: string, options: LoadOpt
       ),
     )
   }
-  if (issues.length > 0 || !result.success) throw new ConfigError('CONFIG_INVALID', source, issues)
+  if (issues.length > 0 || !result.success)
+    throw new ConfigError('CONFIG_INVALID', source, redactSubstituted(issues, env.values))
   return result.data
 }
 

@@ -67,6 +67,28 @@ describe('schema defaults', () => {
 })
 
 describe('errors', () => {
+  it('a message that quotes a field shows the variable name, never the value that came from the environment', async () => {
+    const secret = 'tok-3f9a1c7e55'
+    const err = await issuesOf(
+      {
+        ...minimal,
+        wallets: [{ name: 'w', privateKeyEnv: 'K' }],
+        jobs: [
+          {
+            id: 'j',
+            taskType: 'protocol_call',
+            trigger: 'hourly',
+            args: { adapter: 'x-${ADAPTER_TOKEN}', wallet: 'w', params: {} },
+          },
+        ],
+      },
+      { ADAPTER_TOKEN: secret },
+    )
+    const all = `${err.message}\n${JSON.stringify(err.issues)}`
+    expect(all).not.toContain(secret)
+    expect(err.issues.find((i) => i.path === 'jobs[0].args.adapter')?.message).toContain('"x-${ADAPTER_TOKEN}"')
+  })
+
   it('lists every bad path, not just the first, each with a message', async () => {
     const err = await issuesOf({
       chains: [{ id: 0, name: 'x', rpcUrls: ['ftp://a'], confirmatons: 2, rpcBatchSize: 5000 }],
