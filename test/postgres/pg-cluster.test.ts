@@ -8,6 +8,7 @@ import { createPgCoordinator } from '../../src/store/postgres/pg-cluster.ts'
 import { createPostgresSchedulerStore } from '../../src/store/postgres/postgres-scheduler-store.ts'
 import { createSyncPg } from '../../src/store/postgres/sync-pg.ts'
 import type { RunRecord } from '../../src/scheduler/index.ts'
+import { sampleRun } from '../../src/scheduler/testing/store-conformance.ts'
 
 const available = process.env.TEST_PG_URL !== undefined || postgresBinDir() !== null
 if (!available && process.env.CI) throw new Error('PostgreSQL is missing in CI: .ci/run installs it with apt')
@@ -132,27 +133,8 @@ describe.skipIf(!server)('schedulers sharing PostgreSQL', () => {
       createdAt: 1,
       updatedAt: 1,
     }
-    const run = (id: number, status: RunRecord['status']): RunRecord => ({
-      id,
-      jobId: 'f',
-      status,
-      origin: 'schedule',
-      scheduledFor: 5,
-      createdAt: 5,
-      startedAt: null,
-      endedAt: null,
-      attempt: 0,
-      error: null,
-      resultJson: null,
-      argsJson: null,
-      reason: null,
-      gateAction: null,
-      gateReason: null,
-      gateUntil: null,
-      missedCount: null,
-      recoveredFrom: null,
-      recovery: null,
-    })
+    const run = (id: number, status: RunRecord['status']): RunRecord =>
+      sampleRun(id, 'f', { status, scheduledFor: 5, createdAt: 5 })
     a.applyBatch([{ op: 'putJob', job }])
     a.pg.query(`INSERT INTO job_groups (grp, job_ids, owner, lease_until) VALUES ('g', '["f"]', 'a', $1)`, [
       Date.now() + 60_000,

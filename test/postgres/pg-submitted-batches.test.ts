@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { postgresBinDir, startPostgres } from '../../scripts/postgres.ts'
 import { createPostgresSchedulerStore } from '../../src/store/postgres/postgres-scheduler-store.ts'
 import type { RunRecord } from '../../src/scheduler/index.ts'
+import { sampleRun } from '../../src/scheduler/testing/store-conformance.ts'
 
 const available = process.env.TEST_PG_URL !== undefined || postgresBinDir() !== null
 if (!available && process.env.CI) throw new Error('PostgreSQL is missing in CI: .ci/run installs it with apt')
@@ -24,27 +25,8 @@ const job = (id: string) => ({
   createdAt: 1,
   updatedAt: 1,
 })
-const run = (id: number, jobId: string, status: RunRecord['status']): RunRecord => ({
-  id,
-  jobId,
-  status,
-  origin: 'schedule',
-  scheduledFor: 1,
-  createdAt: 1,
-  startedAt: null,
-  endedAt: null,
-  attempt: 0,
-  error: null,
-  resultJson: null,
-  argsJson: null,
-  reason: null,
-  gateAction: null,
-  gateReason: null,
-  gateUntil: null,
-  missedCount: null,
-  recoveredFrom: null,
-  recovery: null,
-})
+const run = (id: number, jobId: string, status: RunRecord['status']): RunRecord =>
+  sampleRun(id, jobId, { status, scheduledFor: 1, createdAt: 1 })
 
 describe.skipIf(!server)('batches submitted to PostgreSQL without blocking', () => {
   it('commit in the order sent; a blocking read right after sees the last state', async () => {
