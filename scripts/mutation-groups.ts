@@ -91,6 +91,6 @@ export const MUTATION_GROUPS: MutationGroup[] = [
   {
     name: 'capital',
     mutate: ['src/capital/allocator.ts', 'src/capital/rebalance.ts'],
-    tests: ['test/risk/allocator.test.ts'],
+    tests: ['test/risk/allocator.test.ts', 'src/capital/allocator-edges.test.ts', 'src/capital/rebalance.test.ts'],
   },
 ]
