@@ -85,6 +85,7 @@ export const MUTATION_GROUPS: MutationGroup[] = [
     tests: [
       'src/bot/dynamic-policy-reservation.test.ts',
       'src/bot/dynamic-policy-edges.test.ts',
+      'src/bot/dynamic-policy-reasons.test.ts',
       'test/risk/dynamic-policy.test.ts',
     ],
   },
