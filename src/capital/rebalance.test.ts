@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseProtocols, type Allocation, type ProtocolSpec } from './allocator.ts'
 import { planRebalance, readPositions, type PositionReader } from './rebalance.ts'
+import { ValidationError } from '../errors/validation-error.ts'
 
 const E18 = 10n ** 18n
 /** Protocols holding a 0-decimals unit, or an 18-decimals one (`eth_*` ids), on chain 1. */
@@ -49,7 +50,7 @@ describe('readPositions', () => {
 
   it('refuses a negative position, naming the protocol', async () => {
     await expect(readPositions(reader({ a: 1n, b: -1n }), protocols('a', 'b'))).rejects.toThrow(
-      new RangeError('position reader returned a negative amount for b'),
+      'invalid position: b: the position reader returned a negative amount',
     )
   })
 })
@@ -57,9 +58,9 @@ describe('readPositions', () => {
 describe('planRebalance options', () => {
   const ps = protocols('a')
   it('refuses a negative minimum trade, a negative or NaN drift threshold', () => {
-    expect(() => moves([], {}, ps, { minTradeSize: -1n })).toThrow(RangeError)
-    expect(() => moves([], {}, ps, { driftThresholdBps: -1 })).toThrow(RangeError)
-    expect(() => moves([], {}, ps, { driftThresholdBps: Number.NaN })).toThrow(RangeError)
+    expect(() => moves([], {}, ps, { minTradeSize: -1n })).toThrow('minTradeSize: must not be negative')
+    expect(() => moves([], {}, ps, { driftThresholdBps: -1 })).toThrow('driftThresholdBps: must be a number >= 0')
+    expect(() => moves([], {}, ps, { driftThresholdBps: Number.NaN })).toThrow(ValidationError)
   })
 
   it('accepts zero thresholds: any non-zero difference moves', () => {

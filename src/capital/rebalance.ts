@@ -1,6 +1,7 @@
 // Rebalancing: compares target allocations with on-chain positions and emits allocate_<protocol> job specs past thresholds.
 import type { Allocation, ProtocolSpec } from './allocator.ts'
 import { toCapitalUnits } from './allocator.ts'
+import { ValidationError } from '../errors/validation-error.ts'
 
 /** Reads a protocol position (asset units) for the operator's wallet; implementations read the chain. */
 export interface PositionReader {
@@ -52,7 +53,9 @@ export async function readPositions(
   const out: Record<string, bigint> = {}
   for (const p of protocols) {
     const v = await reader.read(p)
-    if (v < 0n) throw new RangeError(`position reader returned a negative amount for ${p.id}`)
+    if (v < 0n) {
+      throw new ValidationError('position', [{ path: p.id, message: 'the position reader returned a negative amount' }])
+    }
     out[p.id] = v
   }
   return out
@@ -68,9 +71,11 @@ export function planRebalance(
   protocols: readonly ProtocolSpec[],
   options: RebalanceOptions,
 ): RebalanceInstruction[] {
-  if (options.minTradeSize < 0n || !(options.driftThresholdBps >= 0)) {
-    throw new RangeError('minTradeSize and driftThresholdBps must not be negative')
-  }
+  const bad = [
+    ...(options.minTradeSize < 0n ? [{ path: 'minTradeSize', message: 'must not be negative' }] : []),
+    ...(options.driftThresholdBps >= 0 ? [] : [{ path: 'driftThresholdBps', message: 'must be a number >= 0' }]),
+  ]
+  if (bad.length > 0) throw new ValidationError('rebalance options', bad)
   const byId = new Map(targets.map((t) => [t.protocol, t]))
   const moves: Omit<RebalanceInstruction, 'priority'>[] = []
   const sizeOf = new Map<string, bigint>()
