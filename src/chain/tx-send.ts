@@ -1,26 +1,17 @@
 // One send through the engine: idempotency by (run, call), fees, the spend policy, simulation, dry run or submit.
-import { keccak256, type Hex, type LocalAccount } from 'viem'
+import { keccak256, type Hex } from 'viem'
 import type { IntentOutcome } from './confirm.ts'
-import type { EngineChain } from './engine-chains.ts'
-import type { EngineLanes } from './engine-lanes.ts'
-import type { IntentJournal } from './intent-types.ts'
-import type { StepHook } from './nonce-lane.ts'
+import type { EngineLanes, EngineLanesDeps } from './engine-lanes.ts'
 import { simulateAndEstimate, type TxCall } from './tx-build.ts'
 import { effectiveTokenSpends } from './spend-policy.ts'
 import type { DryRunResult, SendOptions, SendResult, TxPolicy } from './tx-engine-types.ts'
 import { IntentNeedsAttentionError, TxConfigError, TxFailedError } from './tx-errors.ts'
 import { estimateCappedFees } from './tx-fees.ts'
 
-/** What a send needs from the engine. */
-export interface SendDeps {
-  journal: IntentJournal
-  chainOf: (chainId: number) => EngineChain
-  /** Signers by lowercase address. */
-  signers: Map<string, LocalAccount>
+/** What a send needs from the engine: what its lanes see, the policy and the lanes themselves. */
+export interface SendDeps extends Pick<EngineLanesDeps, 'journal' | 'chainOf' | 'signers' | 'now' | 'onStep'> {
   policy: TxPolicy
-  now: () => number
   lanes: EngineLanes
-  onStep?: StepHook
 }
 
 const DAY_MS = 86_400_000
@@ -75,33 +66,14 @@ export function createSend(deps: SendDeps): (call: TxCall, opts: SendOptions) =>
     const fees = await c.feesInFlight
     const tokenSpends = call.tokenSpends ?? []
     const spentToday = journal.spendSince(call.chainId, account.address, Math.floor(now() / DAY_MS) * DAY_MS)
-    const judge = (gasLimit: bigint) =>
-      policy.check({
-        chainId: call.chainId,
-        from: account.address,
-        to: call.to,
-        value,
-        data,
-        gasLimit,
-        fees,
-        tokenSpends,
-        spentToday,
-      })
+    const target = { chainId: call.chainId, from: account.address, to: call.to, value, data }
+    const judge = (gasLimit: bigint) => policy.check({ ...target, gasLimit, fees, tokenSpends, spentToday })
     // Refuse what the policy forbids before simulating it, then again with the real gas limit.
     judge(call.gas ?? 21_000n)
     const gasLimit = await simulateAndEstimate(c.rpc, account.address, call, c.cfg.gasMarginPct ?? 20, opts.signal)
     judge(gasLimit)
     // What the journal counts against the daily token caps: declared spends plus decoded transfers (not approvals).
-    const spends = effectiveTokenSpends({
-      chainId: call.chainId,
-      from: account.address,
-      to: call.to,
-      value,
-      data,
-      gasLimit,
-      maxFeePerGas: fees.maxFeePerGas,
-      tokenSpends,
-    })
+    const spends = effectiveTokenSpends({ ...target, gasLimit, maxFeePerGas: fees.maxFeePerGas, tokenSpends })
     if (spends.length > 1) {
       throw new TxConfigError(
         'TX_MULTI_TOKEN_SPEND',
@@ -111,36 +83,7 @@ export function createSend(deps: SendDeps): (call: TxCall, opts: SendOptions) =>
     }
     const token = spends[0] ? { token: spends[0].token, amount: spends[0].amount } : undefined
     const validUntil = now() + (opts.deadlineMs ?? c.cfg.validityMs ?? 600_000)
-    if (opts.dryRun) {
-      const [row] = journal.recordBatch([
-        {
-          runId: opts.runId,
-          callIndex,
-          chainId: call.chainId,
-          from: account.address,
-          nonce: null,
-          to: call.to,
-          value,
-          data,
-          dataHash,
-          tokenAddress: token?.token ?? null,
-          tokenAmount: token?.amount ?? null,
-          kind: 'normal',
-          dryRun: true,
-          rawTx: null,
-          hash: null,
-          gasLimit,
-          ...fees,
-          validUntil,
-        },
-      ])
-      return {
-        intentId: row!.id,
-        dryRun: true,
-        would: { chainId: call.chainId, from: account.address, to: call.to, value, data, gasLimit, ...fees },
-      }
-    }
-    const row = await laneOf(call.chainId, account).submit({
+    const request = {
       runId: opts.runId,
       callIndex,
       to: call.to,
@@ -152,7 +95,23 @@ export function createSend(deps: SendDeps): (call: TxCall, opts: SendOptions) =>
       gasLimit,
       ...fees,
       validUntil,
-    })
+    }
+    if (opts.dryRun) {
+      const [row] = journal.recordBatch([
+        {
+          ...request,
+          chainId: call.chainId,
+          from: account.address,
+          nonce: null,
+          kind: 'normal',
+          dryRun: true,
+          rawTx: null,
+          hash: null,
+        },
+      ])
+      return { intentId: row!.id, dryRun: true, would: { ...target, gasLimit, ...fees } }
+    }
+    const row = await laneOf(call.chainId, account).submit(request)
     deps.onStep?.('awaiting_receipt', { runId: row.runId, nonce: row.nonce ?? -1 })
     return finish(await drive(row, opts.signal, true), false)
   }
