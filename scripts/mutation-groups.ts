@@ -49,7 +49,14 @@ export const MUTATION_GROUPS: MutationGroup[] = [
     // The send path end to end on anvil (each mutant restarts a chain): named runs only, not part of the ~30 min.
     name: 'engine-send',
     slow: true,
-    mutate: ['src/chain/tx-engine.ts', 'src/chain/confirm.ts:97-338'],
+    mutate: [
+      'src/chain/tx-engine.ts',
+      'src/chain/tx-send.ts',
+      'src/chain/engine-lanes.ts',
+      'src/chain/engine-chains.ts',
+      'src/chain/tx-engine-types.ts',
+      'src/chain/confirm.ts:97-338',
+    ],
     tests: ['test/chain/tx-engine.test.ts', 'test/chain/tx-recovery.test.ts', 'test/chain/tx-faults.test.ts'],
   },
   {

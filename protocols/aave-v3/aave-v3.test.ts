@@ -1,9 +1,20 @@
 // aave-v3 against a real Aave V3 market on the devnet: supply, borrow under a health-factor floor, repay, withdraw.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decodeFunctionData, encodeFunctionData, parseEther, parseUnits, type Address, type Hex } from 'viem'
+import {
+  createWalletClient,
+  decodeFunctionData,
+  encodeFunctionData,
+  http,
+  parseEther,
+  parseUnits,
+  type Address,
+  type Hex,
+} from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { anvilRpc } from '../../src/devnet/anvil.ts'
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.ts'
 import { uniswapArtifact } from '../../src/devnet/devnet-artifacts.ts'
-import { createWalletExecutor, type CallExecutor } from '../../test/devnet/executor.ts'
+import { createWalletExecutor, withGasHeadroom, type CallExecutor } from '../../test/devnet/executor.ts'
 import { devnetContext, erc20BalanceOf, WRITE_METHODS } from '../../test/devnet/harness.ts'
 import { ValidationError } from '../../src/errors/validation-error.ts'
 import { prepareAdapterCalls } from '../registry.ts'
@@ -88,6 +99,34 @@ describe('aave-v3 on a live Aave V3 market', () => {
         args: [wallet, market().aaveV3Pool],
       }),
     ).toBe(0n)
+  })
+
+  it("mines a borrow estimated in the last block's second and sent seconds later, with the gas headroom", async () => {
+    // The Pool skips interest accrual when a block shares the reserve's last-update second: an estimate taken then
+    // is short for a block mined later (a loaded machine), and the bare estimate runs out of gas.
+    const borrow = { action: 'borrow', asset: 'USDC', amount: '5000', minHealthFactor: '1.5' }
+    const { calls } = await prepareAdapterCalls(aaveV3Adapter, devnetContext(devnet, wallet), {
+      chainId: L1(),
+      ...borrow,
+    })
+    const tx = { to: calls[0]!.to, data: calls[0]!.data }
+    const account = privateKeyToAccount(devnet.accounts[3]!.privateKey)
+    const sender = createWalletClient({ account, chain: devnet.l1.chain, transport: http(devnet.l1.rpcUrl) })
+    const mined = async (gas: bigint) => {
+      const hash = await sender.sendTransaction({ ...tx, gas })
+      return (await devnet.l1.client.waitForTransactionReceipt({ hash, pollingInterval: 20 })).status
+    }
+    const snapshot = await anvilRpc(devnet.l1.rpcUrl, 'evm_snapshot', [])
+    try {
+      const last = (await devnet.l1.client.getBlock()).timestamp
+      await anvilRpc(devnet.l1.rpcUrl, 'evm_setNextBlockTimestamp', [Number(last)])
+      const estimate = await devnet.l1.client.estimateGas({ account: wallet, ...tx })
+      await anvilRpc(devnet.l1.rpcUrl, 'evm_setNextBlockTimestamp', [Number(last + 5n)])
+      expect(await mined(estimate)).toBe('reverted')
+      expect(await mined(withGasHeadroom(estimate))).toBe('success')
+    } finally {
+      await anvilRpc(devnet.l1.rpcUrl, 'evm_revert', [snapshot])
+    }
   })
 
   it('borrows USDC within the floor; the projected health factor matches the Pool, never above it', async () => {

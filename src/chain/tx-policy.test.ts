@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { encodeFunctionData, parseAbi, type Address } from 'viem'
 import { PolicyViolationError } from './errors.ts'
 import type { SpendPolicy } from './spend-policy.ts'
-import type { PolicyInput } from './tx-engine.ts'
+import type { PolicyInput } from './tx-engine-types.ts'
 import { createSpendPolicyGuard } from './tx-policy.ts'
 
 const GWEI = 1_000_000_000n

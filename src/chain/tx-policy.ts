@@ -2,7 +2,7 @@
 import { maxUint256 } from 'viem'
 import { PolicyViolationError } from './errors.ts'
 import { checkSpendPolicy, type SpendPolicy } from './spend-policy.ts'
-import type { PolicyInput, TxPolicy } from './tx-engine.ts'
+import type { PolicyInput, TxPolicy } from './tx-engine-types.ts'
 
 /**
  * Builds the engine's policy from per-chain spend policies. A chain without a policy refuses every call

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { Address, Hex } from 'viem'
 import type { TaskDefinition } from '../scheduler/index.ts'
 import { ValidationError } from '../errors/validation-error.ts'
-import type { TxEngine } from './tx-engine.ts'
+import type { TxEngine } from './tx-engine-types.ts'
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte hex address')
 const hex = z.string().regex(/^0x([0-9a-fA-F]{2})*$/, '0x-prefixed hex bytes')

@@ -2,6 +2,7 @@
 import { getContractAddress, keccak256, parseEther, parseUnits, toHex, type Abi, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { aaveArtifact, type AaveContract } from './devnet-aave-artifacts.ts'
+import { LOGIC_LIBRARIES, oracleArgs, reserveInit, reserveRiskCalls, strategyArgs } from './aave-v3-reserves.ts'
 import type { Artifact } from './devnet-artifacts.ts'
 
 /** The part of the devnet's setup batch this deploy uses: queued deploys (address known at once) and calls. */
@@ -45,14 +46,6 @@ export const AAVE_SEED = { usdc: parseUnits('500000', 6), weth: parseEther('100'
 export const AAVE_LIQUIDITY_KEY = keccak256(toHex('airdrops devnet aave liquidity')) as Hex
 const liquidityHolder = privateKeyToAccount(AAVE_LIQUIDITY_KEY).address
 
-const RAY = 10n ** 27n
-/** A percentage as a ray (27 decimals), as the interest-rate strategy takes it. */
-export const ray = (pct: number) => (BigInt(Math.round(pct * 100)) * RAY) / 10_000n
-/** Devnet risk parameters in bps: LTV, liquidation threshold, liquidation bonus (shaped like a main market's). */
-export const RISK = { WETH: [8_000n, 8_250n, 10_500n], USDC: [7_700n, 8_000n, 10_450n] } as const
-/** Interest-rate curves: [optimal usage, base, slope1, slope2] in percent. */
-export const RATES = { WETH: [80, 0, 3.8, 80], USDC: [90, 0, 4, 60] } as const
-
 /**
  * Queues the whole market on `s`, in dependency order; everything is mined in queue order, so later calls may
  * target contracts queued earlier. The Pool and PoolConfigurator proxies are created by the addresses provider
@@ -69,17 +62,7 @@ export function queueAaveV3Market(s: SetupQueue, d: AaveV3DeployInput): AaveV3Ad
   s.call(acl, art('ACLManager').abi, 'addPoolAdmin', [d.deployer])
 
   const libs: Record<string, Address> = {}
-  for (const lib of [
-    'BorrowLogic',
-    'BridgeLogic',
-    'EModeLogic',
-    'LiquidationLogic',
-    'PoolLogic',
-    'SupplyLogic',
-    'ConfiguratorLogic',
-  ] as const) {
-    libs[lib] = s.deploy(art(lib))
-  }
+  for (const lib of LOGIC_LIBRARIES) libs[lib] = s.deploy(art(lib))
   // FlashLoanLogic itself calls BorrowLogic, so it is linked before the Pool is.
   libs.FlashLoanLogic = s.deploy(art('FlashLoanLogic', libs))
   const poolImpl = s.deploy(art('Pool', libs), [provider])
@@ -89,61 +72,27 @@ export function queueAaveV3Market(s: SetupQueue, d: AaveV3DeployInput): AaveV3Ad
   s.call(provider, providerAbi, 'setPoolConfiguratorImpl', [configuratorImpl])
   const configurator = getContractAddress({ from: provider, nonce: 2n })
 
-  const oracle = s.deploy(art('AaveOracle'), [
-    provider,
-    [d.weth, d.usdc],
-    [d.feeds.ETH_USD, d.feeds.USDC_USD],
-    '0x0000000000000000000000000000000000000000',
-    '0x0000000000000000000000000000000000000000',
-    10n ** 8n,
-  ])
+  const oracle = s.deploy(art('AaveOracle'), oracleArgs(provider, d, d.feeds))
   s.call(provider, providerAbi, 'setPriceOracle', [oracle])
   const dataProvider = s.deploy(art('AaveProtocolDataProvider'), [provider])
   s.call(provider, providerAbi, 'setPoolDataProvider', [dataProvider])
 
-  const aTokenImpl = s.deploy(art('AToken'), [pool])
-  const stableImpl = s.deploy(art('StableDebtToken'), [pool])
-  const variableImpl = s.deploy(art('VariableDebtToken'), [pool])
+  const impls = {
+    aToken: s.deploy(art('AToken'), [pool]),
+    stableDebt: s.deploy(art('StableDebtToken'), [pool]),
+    variableDebt: s.deploy(art('VariableDebtToken'), [pool]),
+  }
   const cfgAbi = art('PoolConfigurator', libs).abi
   const assets = [
-    ['WETH', d.weth, 18],
-    ['USDC', d.usdc, 6],
+    ['WETH', d.weth],
+    ['USDC', d.usdc],
   ] as const
   const reserves = {} as AaveV3Addresses['reserves']
-  for (const [i, [symbol, asset, decimals]] of assets.entries()) {
-    const [optimal, base, slope1, slope2] = RATES[symbol]
-    const strategy = s.deploy(art('DefaultReserveInterestRateStrategy'), [
-      provider,
-      ray(optimal),
-      ray(base),
-      ray(slope1),
-      ray(slope2),
-      ray(0.5),
-      ray(60),
-      ray(2),
-      ray(5),
-      ray(20),
-    ])
+  for (const [i, [symbol, asset]] of assets.entries()) {
+    const strategy = s.deploy(art('DefaultReserveInterestRateStrategy'), strategyArgs(provider, symbol))
+    const naming = { market: 'Devnet', prefix: 'Dev' }
     s.call(configurator, cfgAbi, 'initReserves', [
-      [
-        {
-          aTokenImpl,
-          stableDebtTokenImpl: stableImpl,
-          variableDebtTokenImpl: variableImpl,
-          underlyingAssetDecimals: decimals,
-          interestRateStrategyAddress: strategy,
-          underlyingAsset: asset,
-          treasury: d.deployer,
-          incentivesController: '0x0000000000000000000000000000000000000000',
-          aTokenName: `Aave Devnet ${symbol}`,
-          aTokenSymbol: `aDev${symbol}`,
-          variableDebtTokenName: `Aave Devnet Variable Debt ${symbol}`,
-          variableDebtTokenSymbol: `variableDebtDev${symbol}`,
-          stableDebtTokenName: `Aave Devnet Stable Debt ${symbol}`,
-          stableDebtTokenSymbol: `stableDebtDev${symbol}`,
-          params: '0x',
-        },
-      ],
+      [reserveInit({ impls, symbol, asset, strategy, treasury: d.deployer, naming })],
     ])
     const first = BigInt(1 + 3 * i)
     reserves[symbol] = {
@@ -151,10 +100,7 @@ export function queueAaveV3Market(s: SetupQueue, d: AaveV3DeployInput): AaveV3Ad
       stableDebtToken: getContractAddress({ from: configurator, nonce: first + 1n }),
       variableDebtToken: getContractAddress({ from: configurator, nonce: first + 2n }),
     }
-    const [ltv, threshold, bonus] = RISK[symbol]
-    s.call(configurator, cfgAbi, 'configureReserveAsCollateral', [asset, ltv, threshold, bonus])
-    s.call(configurator, cfgAbi, 'setReserveBorrowing', [asset, true])
-    s.call(configurator, cfgAbi, 'setReserveFactor', [asset, 1_000n])
+    for (const [fn, args] of reserveRiskCalls(asset, symbol)) s.call(configurator, cfgAbi, fn, args)
   }
 
   // Seed liquidity from freshly minted USDC and wrapped ETH, supplied on behalf of a holder no test or bot uses.

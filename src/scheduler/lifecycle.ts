@@ -1,9 +1,44 @@
-// The two whole-scheduler operations: run every job once (`bot --once`) and the graceful stop.
+// The whole-scheduler operations: arm the timers at start, run every job once (`bot --once`), the graceful stop.
 import { topologicalOrder } from './jobs/dag.ts'
 import { SchedulerError } from './errors.ts'
-import { writeBehindRows } from './jobs/job-rows.ts'
-import { enqueue, finishRun, newRun, resolveDone, whenDone, type Ctx, type RunState } from './scheduler-state.ts'
+import { armRowCheckpoint, writeBehindRows } from './jobs/job-rows.ts'
+import { exhausted } from './jobs/job-limits.ts'
+import { armFire } from './jobs/jobs.ts'
+import { recheckHeld } from './runs/dispatch.ts'
+import {
+  enqueue,
+  finishRun,
+  newRun,
+  resolveDone,
+  saveJob,
+  whenDone,
+  type Ctx,
+  type RunState,
+} from './scheduler-state.ts'
 import type { OnceSummary } from './scheduler-types.ts'
+
+/**
+ * Arms every job's fire at start: a job that never fired and has no next fire time gets one from now (stored).
+ * Held runs found at load are re-asked and the row checkpoint is armed.
+ */
+export function armAtStart(ctx: Ctx): void {
+  const now = ctx.clock.now()
+  for (const job of ctx.jobs.values()) {
+    if (
+      job.rec.enabled &&
+      job.rec.nextFireAt === null &&
+      !exhausted(job) &&
+      job.schedule.kind !== 'manual' &&
+      job.rec.lastFireAt === null
+    ) {
+      job.rec.nextFireAt = job.schedule.nextAfter(now)
+      saveJob(ctx, job)
+    }
+    armFire(ctx, job)
+  }
+  if (ctx.held.size) recheckHeld(ctx, false)
+  armRowCheckpoint(ctx)
+}
 
 /**
  * Queues one run of every enabled job, dependencies first; dispatch then runs them in parallel where the DAG

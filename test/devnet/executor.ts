@@ -16,6 +16,14 @@ export interface CallExecutor {
   executeCalls(calls: readonly Call[]): Promise<TransactionReceipt[]>
 }
 
+/**
+ * Gas limit over an `eth_estimateGas` figure: 20 % more, as the engine's default `gasMarginPct`. The estimate
+ * is exact for the pending block, but the block that mines the call can be a second later: Aave V3 then
+ * accrues interest in its reserve reads (skipped when the block's second equals the reserve's last update),
+ * and a borrow sent with its bare estimate runs out of gas.
+ */
+export const withGasHeadroom = (estimate: bigint): bigint => estimate + estimate / 5n
+
 /** Executes calls with a viem wallet client for `privateKey`, one at a time, each confirmed by receipt. */
 export function createWalletExecutor(devnet: Devnet, privateKey: Hex): CallExecutor {
   const account = privateKeyToAccount(privateKey)
@@ -30,7 +38,9 @@ export function createWalletExecutor(devnet: Devnet, privateKey: Hex): CallExecu
         const c = chains.get(call.chainId)
         if (!c) throw new Error(`executor has no chain ${call.chainId}`)
         const wallet = createWalletClient({ account, chain: c.chain, transport: http(c.rpcUrl) })
-        const hash = await wallet.sendTransaction({ to: call.to, data: call.data, value: call.value })
+        const tx = { to: call.to, data: call.data, value: call.value }
+        const gas = withGasHeadroom(await c.client.estimateGas({ account, ...tx }))
+        const hash = await wallet.sendTransaction({ ...tx, gas })
         const receipt = await c.client.waitForTransactionReceipt({ hash, pollingInterval: 20, timeout: 30_000 })
         if (receipt.status !== 'success') throw new Error(`call "${call.label}" reverted in ${hash}`)
         receipts.push(receipt)

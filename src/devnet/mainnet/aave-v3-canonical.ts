@@ -6,7 +6,6 @@ import {
   getAddress,
   http,
   stringToHex,
-  zeroAddress,
   type Abi,
   type Address,
   type Hash,
@@ -17,7 +16,15 @@ import { builtinChainData } from '../../../protocols/address-book/index.ts'
 import { AppError } from '../../errors/app-error.ts'
 import { anvilRpc } from '../anvil.ts'
 import { aaveArtifact, type AaveContract } from '../devnet-aave-artifacts.ts'
-import { RATES, RISK, ray, type AaveV3Addresses } from '../devnet-aave-v3.ts'
+import type { AaveV3Addresses } from '../devnet-aave-v3.ts'
+import {
+  LOGIC_LIBRARIES,
+  oracleArgs,
+  reserveInit,
+  reserveRiskCalls,
+  strategyArgs,
+  type ReserveSymbol,
+} from '../aave-v3-reserves.ts'
 import { ownArtifact } from '../devnet-artifacts.ts'
 import type { Artifact } from '../devnet-artifacts.ts'
 
@@ -94,17 +101,7 @@ export async function deployAaveV3Canonical(i: AaveV3CanonicalInput): Promise<Aa
   await call(provider, providerAbi, 'setACLManager', [acl])
   await call(acl, art('ACLManager').abi, 'addPoolAdmin', [me])
   const libs: Record<string, Address> = {}
-  for (const lib of [
-    'BorrowLogic',
-    'BridgeLogic',
-    'EModeLogic',
-    'LiquidationLogic',
-    'PoolLogic',
-    'SupplyLogic',
-    'ConfiguratorLogic',
-  ] as const) {
-    libs[lib] = await deploy(art(lib))
-  }
+  for (const lib of LOGIC_LIBRARIES) libs[lib] = await deploy(art(lib))
   libs.FlashLoanLogic = await deploy(art('FlashLoanLogic', libs))
 
   // The Pool: a proxy with the provider as its immutable admin, its runtime code placed at the canonical address.
@@ -126,14 +123,7 @@ export async function deployAaveV3Canonical(i: AaveV3CanonicalInput): Promise<Aa
     ETH_USD: await deploy(ownArtifact('PriceFeed'), [8, 'ETH / USD', 3000n * 10n ** 8n]),
     USDC_USD: await deploy(ownArtifact('PriceFeed'), [8, 'USDC / USD', 10n ** 8n]),
   }
-  const oracle = await deploy(art('AaveOracle'), [
-    provider,
-    [i.weth, i.usdc],
-    [feeds.ETH_USD, feeds.USDC_USD],
-    zeroAddress,
-    zeroAddress,
-    10n ** 8n,
-  ])
+  const oracle = await deploy(art('AaveOracle'), oracleArgs(provider, i, feeds))
   await call(provider, providerAbi, 'setPriceOracle', [oracle])
   // The data provider keeps only the provider (immutable): its runtime code works at any address.
   await place(canonical.dataProvider, await deploy(art('AaveProtocolDataProvider'), [provider]))
@@ -188,50 +178,20 @@ async function initReserves(
   s: Steps,
   m: { pool: Address; provider: Address; configurator: Address; treasury: Address; weth: Address; usdc: Address },
 ): Promise<Record<'WETH' | 'USDC', Address>> {
-  const aTokenImpl = await s.deploy(s.art('AToken'), [m.pool])
-  const stableImpl = await s.deploy(s.art('StableDebtToken'), [m.pool])
-  const variableImpl = await s.deploy(s.art('VariableDebtToken'), [m.pool])
+  const impls = {
+    aToken: await s.deploy(s.art('AToken'), [m.pool]),
+    stableDebt: await s.deploy(s.art('StableDebtToken'), [m.pool]),
+    variableDebt: await s.deploy(s.art('VariableDebtToken'), [m.pool]),
+  }
   const cfg = s.art('PoolConfigurator').abi
-  const assets = { WETH: [m.weth, 18], USDC: [m.usdc, 6] } as const
-  for (const [symbol, [asset, decimals]] of Object.entries(assets) as ['WETH' | 'USDC', [Address, number]][]) {
-    const [optimal, base, slope1, slope2] = RATES[symbol]
-    const strategy = await s.deploy(s.art('DefaultReserveInterestRateStrategy'), [
-      m.provider,
-      ray(optimal),
-      ray(base),
-      ray(slope1),
-      ray(slope2),
-      ray(0.5),
-      ray(60),
-      ray(2),
-      ray(5),
-      ray(20),
-    ])
+  const assets = { WETH: m.weth, USDC: m.usdc }
+  for (const [symbol, asset] of Object.entries(assets) as [ReserveSymbol, Address][]) {
+    const strategy = await s.deploy(s.art('DefaultReserveInterestRateStrategy'), strategyArgs(m.provider, symbol))
+    const naming = { market: 'Base', prefix: 'Bas' }
     await s.call(m.configurator, cfg, 'initReserves', [
-      [
-        {
-          aTokenImpl,
-          stableDebtTokenImpl: stableImpl,
-          variableDebtTokenImpl: variableImpl,
-          underlyingAssetDecimals: decimals,
-          interestRateStrategyAddress: strategy,
-          underlyingAsset: asset,
-          treasury: m.treasury,
-          incentivesController: zeroAddress,
-          aTokenName: `Aave Base ${symbol}`,
-          aTokenSymbol: `aBas${symbol}`,
-          variableDebtTokenName: `Aave Base Variable Debt ${symbol}`,
-          variableDebtTokenSymbol: `variableDebtBas${symbol}`,
-          stableDebtTokenName: `Aave Base Stable Debt ${symbol}`,
-          stableDebtTokenSymbol: `stableDebtBas${symbol}`,
-          params: '0x',
-        },
-      ],
+      [reserveInit({ impls, symbol, asset, strategy, treasury: m.treasury, naming })],
     ])
-    const [ltv, threshold, bonus] = RISK[symbol]
-    await s.call(m.configurator, cfg, 'configureReserveAsCollateral', [asset, ltv, threshold, bonus])
-    await s.call(m.configurator, cfg, 'setReserveBorrowing', [asset, true])
-    await s.call(m.configurator, cfg, 'setReserveFactor', [asset, 1_000n])
+    for (const [fn, args] of reserveRiskCalls(asset, symbol)) await s.call(m.configurator, cfg, fn, args)
   }
   return { WETH: m.weth, USDC: m.usdc }
 }
