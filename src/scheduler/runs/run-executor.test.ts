@@ -25,7 +25,11 @@ type Call =
   | ['settled', number]
 
 /** Runs `executeRun` against a real timeline on a test clock and records every hook call with the clock time. */
-function harness(over: Partial<ExecuteParams> & { handler: TaskHandler }, random = 0.5) {
+function harness(
+  over: Partial<ExecuteParams> & { handler: TaskHandler },
+  random = 0.5,
+  whenRetrying: (abort: LazyAbort) => void = () => undefined,
+) {
   const clock = createTestClock(1_000)
   const timeline = createTimeline(clock)
   const calls: Call[] = []
@@ -48,7 +52,10 @@ function harness(over: Partial<ExecuteParams> & { handler: TaskHandler }, random
     random: () => random,
     onAttemptStart: (n) => void calls.push(['start', n, clock.now()]),
     onAttemptFailed: (n, startedAt, e) => void calls.push(['failed', n, startedAt, e]),
-    onRetrying: (n, e, delay) => void calls.push(['retrying', n, e, delay]),
+    onRetrying: (n, e, delay) => {
+      calls.push(['retrying', n, e, delay])
+      whenRetrying(abort)
+    },
     onOutcome: (o) => void calls.push(['outcome', o]),
     onSettled: () => void calls.push(['settled', clock.now()]),
   })
@@ -87,6 +94,7 @@ describe('isRetryableFailure', () => {
     const e = new RunTimeoutError(250)
     expect(e).toMatchObject({ name: 'RunTimeoutError', code: 'RUN_TIMEOUT', retryable: false })
     expect(e.message).toContain('250 ms')
+    expect(e.hint).toBeTruthy()
   })
 })
 
@@ -255,6 +263,28 @@ describe('executeRun with retries', () => {
     expect(h.kinds().filter((k) => k === 'settled')).toHaveLength(1)
   })
 
+  it('an abort while the retry is being announced ends the run without another attempt', async () => {
+    const err = boom(true)
+    const reason = new Error('cancelled on the retrying event')
+    let n = 0
+    const h = harness(
+      {
+        maxRetries: 3,
+        handler: async () => {
+          n++
+          throw err
+        },
+      },
+      0.5,
+      (abort) => abort.abort(reason),
+    )
+    await h.clock.advance(100_000)
+    expect(n).toBe(1)
+    expect(h.kinds()).toEqual(['start', 'failed', 'retrying', 'outcome', 'settled'])
+    expect(h.outcomes()).toEqual([{ ok: false, error: reason }])
+    expect(h.timeline.size()).toBe(0)
+  })
+
   it('an abort during an attempt is not retried, even when the abort reason looks retryable', async () => {
     const gate = deferred()
     let n = 0
@@ -331,6 +361,17 @@ describe('executeRun aborts and timeouts', () => {
     await h.clock.advance(100_000)
     expect(h.kinds()).toEqual(['start', 'failed', 'outcome', 'settled'])
     expect(h.calls.at(-1)).toEqual(['settled', 1_300])
+  })
+
+  it('records a timed-out attempt once, even when the handler then throws on its aborted signal', async () => {
+    const h = harness({
+      timeoutMs: 300,
+      handler: ({ signal }) =>
+        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted by signal')))),
+    })
+    await h.clock.advance(1_000)
+    expect(h.kinds()).toEqual(['start', 'failed', 'outcome', 'settled'])
+    expect(h.calls[1]).toEqual(['failed', 1, 1_000, expect.any(RunTimeoutError)])
   })
 
   it('a handler that returns before its timeout cancels the timer and succeeds', async () => {
