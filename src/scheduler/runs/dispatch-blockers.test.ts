@@ -116,6 +116,9 @@ describe('dispatch: dependencies', () => {
     expect(ran).toEqual(['x3'])
     expect(f.sched.getRun(x1)).toMatchObject({ status: 'pending' })
     expect(waitingFor(f, 'x1')).toEqual([['dependency never has not run yet']])
+    // Without a dependencyTimeout the wait arms no timer: time passing changes nothing.
+    await f.clock.advance(5_000)
+    expect(f.sched.getRun(x1)).toMatchObject({ status: 'pending' })
     expect(f.sched.getRun(x2)).toMatchObject({
       status: 'cancelled',
       reason: 'dependency_disabled: off is disabled and never ran',
@@ -152,7 +155,7 @@ describe('dispatch: dependencies', () => {
     await g.sched.stop()
   })
 
-  it('cascades a cancellation to a dependent queued before it, in the same dispatch', async () => {
+  it('cascades a cancellation to a dependent queued before the run it waits on', async () => {
     const f = makeFixture()
     f.sched.registerTask({
       type: 't',
@@ -166,7 +169,7 @@ describe('dispatch: dependencies', () => {
     await f.sched.start()
     f.sched.runNow('f')
     await f.clock.settle()
-    // c is queued first and waits on b's run; b's cancellation must reach c without another trigger.
+    // c is queued first and waits on b's run; b's cancellation must still reach it.
     const c = f.sched.runNow('c')
     const b = f.sched.runNow('b')
     await f.clock.settle()
