@@ -2,8 +2,14 @@
 // slots, run windows, dependencies (never ran, disabled, removed, cascades, timeouts), and a scheduler not running.
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../errors/app-error.ts'
+import type { SchedulerOptions } from '../scheduler-types.ts'
 import { sampleJob } from '../testing/store-conformance.ts'
 import { deferred, every, makeFixture } from '../testing/fixture.ts'
+import { createTestClock } from '../time/test-clock.ts'
+
+/** A fixture on an in-memory database with the real migrations, for tests that never reopen it (no file syncs). */
+const inMemory = (extra: Partial<SchedulerOptions> = {}) =>
+  makeFixture(extra, { path: ':memory:', clock: createTestClock() })
 
 const SLOTS = 'all 1 slots (maxConcurrentJobs) are in use'
 const waitingFor = (f: ReturnType<typeof makeFixture>, jobId: string) =>
@@ -11,7 +17,7 @@ const waitingFor = (f: ReturnType<typeof makeFixture>, jobId: string) =>
 
 describe('explain: what blocks a pending run', () => {
   it('names nothing for a run whose dependencies succeeded and that starts at the next pass', async () => {
-    const f = makeFixture()
+    const f = inMemory()
     f.sched.registerTask({ type: 't', handler: async () => null })
     f.sched.addJob({ id: 'a', taskType: 't' })
     f.sched.addJob({ id: 'x', taskType: 't', dependencies: ['a'] })
@@ -26,7 +32,7 @@ describe('explain: what blocks a pending run', () => {
   })
 
   it('names instances, slots and closed run windows (in the job time zone); manual runs ignore windows', async () => {
-    const f = makeFixture({ maxConcurrentJobs: 1 })
+    const f = inMemory({ maxConcurrentJobs: 1 })
     const release = deferred()
     f.sched.registerTask({
       type: 't',
@@ -100,7 +106,7 @@ describe('explain: what blocks a pending run', () => {
 
 describe('dispatch: dependencies', () => {
   it('waits on a dependency that never ran; a disabled one cancels under all_success and passes under none_failed', async () => {
-    const f = makeFixture()
+    const f = inMemory()
     const ran: string[] = []
     f.sched.registerTask({ type: 't', handler: async ({ jobId }) => void ran.push(jobId) })
     f.sched.addJob({ id: 'never', taskType: 't' })
@@ -156,7 +162,7 @@ describe('dispatch: dependencies', () => {
   })
 
   it('cascades a cancellation to a dependent queued before the run it waits on', async () => {
-    const f = makeFixture()
+    const f = inMemory()
     f.sched.registerTask({
       type: 't',
       handler: async ({ jobId }) => {
@@ -182,7 +188,7 @@ describe('dispatch: dependencies', () => {
   })
 
   it('a dependency timeout cascades too, and never cancels a run whose dependencies are met', async () => {
-    const f = makeFixture({ maxConcurrentJobs: 4 })
+    const f = inMemory({ maxConcurrentJobs: 4 })
     const release = deferred()
     const ran: string[] = []
     f.sched.registerTask({
@@ -231,7 +237,7 @@ describe('dispatch: dependencies', () => {
 
 describe('dispatch: a scheduler that is not running starts nothing', () => {
   it('queues a run made before start() and starts it only once started', async () => {
-    const f = makeFixture()
+    const f = inMemory()
     let ran = 0
     f.sched.registerTask({ type: 't', handler: async () => void ran++ })
     f.sched.addJob({ id: 'a', taskType: 't' })

@@ -1,8 +1,13 @@
 // The dispatch gate at its edges: unreadable and throwing answers hold (fail closed), an async gate's run cancelled
 // or stopped while it decides, the hold interval and recheckGate, and what each decision records and emits.
 import { describe, expect, it } from 'vitest'
-import type { GateDecision, GateInput } from '../scheduler-types.ts'
+import type { GateDecision, GateInput, SchedulerOptions } from '../scheduler-types.ts'
 import { deferred, makeFixture } from '../testing/fixture.ts'
+import { createTestClock } from '../time/test-clock.ts'
+
+/** A fixture on an in-memory database with the real migrations, for tests that never reopen it (no file syncs). */
+const inMemory = (extra: Partial<SchedulerOptions> = {}) =>
+  makeFixture(extra, { path: ':memory:', clock: createTestClock() })
 
 describe('gate answers the scheduler cannot read', () => {
   it('holds the run for every malformed decision and for a throwing gate; well-formed ones apply', async () => {
@@ -19,7 +24,7 @@ describe('gate answers the scheduler cannot read', () => {
       'run-no-reason': { action: 'run' },
       'skip-ok': { action: 'skip', reason: 'quiet market' },
     }
-    const f = makeFixture({
+    const f = inMemory({
       maxConcurrentJobs: 20,
       gate: (run) => {
         if (run.jobId === 'throws') throw new Error('oracle down')
@@ -48,7 +53,7 @@ describe('gate answers the scheduler cannot read', () => {
   })
 
   it('holds the run when an async gate rejects, with the rejection as its reason', async () => {
-    const f = makeFixture({ gate: async () => Promise.reject(new Error('feed timed out')) })
+    const f = inMemory({ gate: async () => Promise.reject(new Error('feed timed out')) })
     f.sched.registerTask({ type: 't', handler: async () => null })
     f.sched.addJob({ id: 'a', taskType: 't' })
     await f.sched.start()
@@ -108,7 +113,7 @@ describe('an async gate deciding while the run goes away', () => {
 describe('held and delayed runs', () => {
   it('re-asks the gate about held runs once per hold interval, not once per hold, and leaves delayed runs alone', async () => {
     const asked: string[] = []
-    const f = makeFixture({
+    const f = inMemory({
       holdRecheckMs: 5_000,
       gate: (run) => {
         asked.push(run.jobId)
@@ -141,7 +146,7 @@ describe('held and delayed runs', () => {
     let open = false
     const release = deferred()
     const inputs: GateInput[] = []
-    const f = makeFixture({
+    const f = inMemory({
       gate: (run) => {
         inputs.push(run)
         if (run.jobId === 'long' || open) return { action: 'run' }
@@ -194,7 +199,7 @@ describe('held and delayed runs', () => {
       { action: 'hold', reason: 'breaker open' },
       { action: 'run' },
     ]
-    const f = makeFixture({ gate: () => answers.shift()! })
+    const f = inMemory({ gate: () => answers.shift()! })
     let ran = 0
     f.sched.registerTask({ type: 't', handler: async () => void ran++ })
     f.sched.addJob({ id: 'a', taskType: 't' })
@@ -217,7 +222,7 @@ describe('held and delayed runs', () => {
 
   it('a delayed run cancelled before its time does not come back when the time passes', async () => {
     let asked = 0
-    const f = makeFixture({
+    const f = inMemory({
       gate: (run) => (asked++, { action: 'delay', until: run.scheduledFor! + 10_000, reason: 'later' }),
     })
     f.sched.registerTask({ type: 't', handler: async () => null })
