@@ -72,6 +72,10 @@ export const MUTATION_GROUPS: MutationGroup[] = [
     name: 'scheduler-dispatch',
     mutate: ['src/scheduler/runs/dispatch.ts'],
     tests: [
+      'src/scheduler/runs/dispatch-gate.test.ts',
+      'src/scheduler/runs/dispatch-blockers.test.ts',
+      'src/scheduler/runs/run-window.test.ts',
+      'src/scheduler/triggers-writes-clocks.test.ts',
       'src/scheduler/scheduler-flow.test.ts',
       'src/scheduler/scheduler-jobs.test.ts',
       'src/scheduler/scheduler-timing.test.ts',
@@ -81,6 +85,7 @@ export const MUTATION_GROUPS: MutationGroup[] = [
     name: 'scheduler-executor',
     mutate: ['src/scheduler/runs/run-executor.ts'],
     tests: [
+      'src/scheduler/runs/run-executor.test.ts',
       'src/scheduler/scheduler-flow.test.ts',
       'src/scheduler/scheduler-durability.test.ts',
       'src/scheduler/scheduler-timing.test.ts',
