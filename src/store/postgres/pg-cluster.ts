@@ -9,7 +9,7 @@ import type {
   GainedGroup,
   HeartbeatReport,
 } from '../../scheduler/cluster/cluster-types.ts'
-import { toJob, toRun } from './postgres-scheduler-store.ts'
+import { toJob, toRun } from './pg-records.ts'
 import type { SyncPg } from './sync-pg.ts'
 
 /** Options of the coordinator. */
