@@ -283,9 +283,16 @@ try {
   const x = (r: Result | null | undefined) => (r && base ? round(r.runsPerS / base) : null)
   const lagVsSqlite = (r: Result | null | undefined) =>
     r && sqlite ? round(r.lagP99 / Math.max(sqlite.lagP99, 0.001)) : null
+  const steadyBase = pgRes[0]?.steadyRunsPerS ?? null
+  const sx = (r: Result | null | undefined) => (r && steadyBase ? round(r.steadyRunsPerS / steadyBase) : null)
   console.log(
     `runs/s vs 1 PostgreSQL instance: 2 instances ${x(pgRes[1])}x, 3 instances ${x(pgRes[2])}x (target >= 2.5x); ` +
       `SQLite ${x(sqlite)}x`,
+  )
+  console.log(
+    `steady state (runs ended between the 10th and 90th percentile, without ramp-up and tail): 2 instances ` +
+      `${sx(pgRes[1])}x, 3 instances ${sx(pgRes[2])}x; ideal ${CONCURRENCY} runs at once / 0.375 s mean run = ` +
+      `${Math.round(CONCURRENCY / 0.375)} runs/s per instance`,
   )
   console.log(
     `trigger lag p99 vs SQLite (${sqlite?.lagP99 ?? '-'} ms): PostgreSQL 1 ${lagVsSqlite(pgRes[0])}x, 2 ${lagVsSqlite(pgRes[1])}x, ` +
@@ -312,6 +319,12 @@ try {
       postgres_lag_p99_over_sqlite: lagVsSqlite(
         pgRes.reduce<Result | null>((w, r) => (r && (!w || r.lagP99 > w.lagP99) ? r : w), null),
       ),
+      sqlite_1_steady_runs_per_s: sqlite?.steadyRunsPerS ?? null,
+      postgres_1_steady_runs_per_s: pgRes[0]?.steadyRunsPerS ?? null,
+      postgres_2_steady_runs_per_s: pgRes[1]?.steadyRunsPerS ?? null,
+      postgres_3_steady_runs_per_s: pgRes[2]?.steadyRunsPerS ?? null,
+      postgres_2_over_1_steady: sx(pgRes[1]),
+      postgres_3_over_1_steady: sx(pgRes[2]),
       kill_runs_per_s: killed?.runsPerS ?? null,
       kill_reruns: killed ? killed.repeated : null,
       kill_exactly_once: killed ? true : null,
