@@ -127,6 +127,8 @@ export function startHeartbeat(
       return
     }
     coordinator.prepareBeat().then(apply, (err: unknown) => {
+      // A read cut short by a stop (the store closing) is no failure worth reporting.
+      if (ctx.stopping || cancelled) return
       ctx.log.error({ err }, 'cluster heartbeat failed; will retry')
       next()
     })
