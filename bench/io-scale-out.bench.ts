@@ -22,13 +22,18 @@ const CALLS = 3
 /** Time from all instances loaded to the fire: adding the plan to PostgreSQL takes seconds on a busy machine. */
 const LEAD_MS = Number(process.env.IO_SCALE_LEAD_MS ?? 15_000)
 const TICKERS = 24
+/** Configurations to measure (default all): sqlite, blocking, pg1, pg2, pg3, kill. */
+const ONLY = new Set((process.env.IO_SCALE_CONFIGS ?? 'sqlite,blocking,pg1,pg2,pg3,kill').split(','))
 const CHILD = fileURLToPath(new URL('./io-scale-out-instance.ts', import.meta.url))
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** One configuration's outcome. */
 interface Result {
+  /** Whole run: N over the time from the fire to the last success seen in the store. */
   runsPerS: number
+  /** Steady state: runs ended between the 10th and 90th percentile of run ends, over that window. */
+  steadyRunsPerS: number
   lagP50: number
   lagP99: number
   lagN: number
@@ -111,6 +116,21 @@ function verifyRows(rows: { job_id: string; ok: number; open: number }[], reruns
   return new Set(reruns.map((r) => r.job_id))
 }
 
+/**
+ * Runs per second in the steady state: a run ends when the server answers its last call; the rate is taken between
+ * the 10th and the 90th percentile of those ends, leaving out the ramp-up (the burst of fires, the first batches)
+ * and the tail (the last runs of each instance, with fewer than CONCURRENCY left to run), which weigh more the
+ * shorter the run: 600 jobs last ~15 s on one instance but ~5 s on three.
+ */
+function steadyRate(rpc: SlowRpc): number {
+  const ends = [...rpc.answeredAt].filter(([id]) => id.endsWith(`-${CALLS - 1}`)).map(([, t]) => t)
+  ends.sort((a, b) => a - b)
+  const lo = ends[Math.floor(ends.length * 0.1)]
+  const hi = ends[Math.floor(ends.length * 0.9)]
+  if (lo === undefined || hi === undefined || hi <= lo) return 0
+  return Math.round((Math.floor(ends.length * 0.9) - Math.floor(ends.length * 0.1)) / ((hi - lo) / 1000))
+}
+
 /** Starts the instances, waits for the fire time and for all N succeeded runs; optionally SIGKILLs instance 0. */
 async function measure(
   label: string,
@@ -120,6 +140,7 @@ async function measure(
   kill = false,
 ): Promise<Result> {
   rpc.calls.clear()
+  rpc.answeredAt.clear()
   const children: ChildProcess[] = []
   const lags: number[] = []
   let measuring = false
@@ -193,13 +214,14 @@ async function measure(
       if (!reruns.has(j)) throw new Error(`${label}: job ${j} made its calls twice without an interrupted run`)
     const r: Result = {
       runsPerS: Math.round(N / seconds),
+      steadyRunsPerS: steadyRate(rpc),
       lagP50: round(percentile(lags, 50)),
       lagP99: round(percentile(lags, 99)),
       lagN: lags.length,
       repeated: repeatedJobs.size,
     }
     console.log(
-      `  ${label}: ${r.runsPerS} runs/s; trigger lag p50 ${r.lagP50} ms, p99 ${r.lagP99} ms over ${r.lagN} fires; ` +
+      `  ${label}: ${r.runsPerS} runs/s (steady ${r.steadyRunsPerS}); trigger lag p50 ${r.lagP50} ms, p99 ${r.lagP99} ms over ${r.lagN} fires; ` +
         `groups held: ${groups}` +
         (kill
           ? `; instance 0 SIGKILLed after ${killedAt} runs, ${reruns.size} interrupted runs rerun, every job once`
@@ -224,46 +246,56 @@ try {
     `${N} jobs of ${CALLS} slow RPC calls (50-200 ms each), ${CONCURRENCY} at once per instance, ${TICKERS} 1 s tickers`,
   )
   const sqlitePath = join(dir, 'state.db')
-  const sqlite = await measure(
-    'SQLite, 1 instance',
-    rpc,
-    [{ kind: 'sqlite', path: sqlitePath }],
-    sqliteProbe(sqlitePath),
-  )
+  const sqlite = ONLY.has('sqlite')
+    ? await measure('SQLite, 1 instance', rpc, [{ kind: 'sqlite', path: sqlitePath }], sqliteProbe(sqlitePath))
+    : null
   const pgRes: (Result | null)[] = [null, null, null]
   let killed: Result | null = null
   let blocking: Result | null = null
   if (process.env.TEST_PG_URL || postgresBinDir()) {
     const server = await startPostgres()
     try {
-      const blockingUrl = server.createDatabase('io_scale_blocking')
-      blocking = await measure(
-        'PostgreSQL, 1 instance, blocking batches (before)',
-        rpc,
-        [{ kind: 'postgres', url: blockingUrl, instanceId: 'io-0', blockingBatches: true }],
-        await pgProbe(blockingUrl),
-      )
+      if (ONLY.has('blocking')) {
+        const blockingUrl = server.createDatabase('io_scale_blocking')
+        blocking = await measure(
+          'PostgreSQL, 1 instance, blocking batches (before)',
+          rpc,
+          [{ kind: 'postgres', url: blockingUrl, instanceId: 'io-0', blockingBatches: true }],
+          await pgProbe(blockingUrl),
+        )
+      }
       for (const k of [1, 2, 3]) {
+        if (!ONLY.has(`pg${k}`)) continue
         const url = server.createDatabase(`io_scale_${k}`)
         const stores = Array.from({ length: k }, (_, i) => ({ kind: 'postgres' as const, url, instanceId: `io-${i}` }))
         pgRes[k - 1] = await measure(`PostgreSQL, ${k} instance(s)`, rpc, stores, await pgProbe(url))
       }
-      const url = server.createDatabase('io_scale_kill')
-      const stores = [0, 1, 2].map((i) => ({ kind: 'postgres' as const, url, instanceId: `io-${i}` }))
-      killed = await measure('PostgreSQL, 3 instances, one SIGKILLed', rpc, stores, await pgProbe(url), true)
+      if (ONLY.has('kill')) {
+        const url = server.createDatabase('io_scale_kill')
+        const stores = [0, 1, 2].map((i) => ({ kind: 'postgres' as const, url, instanceId: `io-${i}` }))
+        killed = await measure('PostgreSQL, 3 instances, one SIGKILLed', rpc, stores, await pgProbe(url), true)
+      }
     } finally {
       server.stop()
     }
   }
   const base = pgRes[0]?.runsPerS ?? null
   const x = (r: Result | null | undefined) => (r && base ? round(r.runsPerS / base) : null)
-  const lagVsSqlite = (r: Result | null | undefined) => (r ? round(r.lagP99 / Math.max(sqlite.lagP99, 0.001)) : null)
+  const lagVsSqlite = (r: Result | null | undefined) =>
+    r && sqlite ? round(r.lagP99 / Math.max(sqlite.lagP99, 0.001)) : null
+  const steadyBase = pgRes[0]?.steadyRunsPerS ?? null
+  const sx = (r: Result | null | undefined) => (r && steadyBase ? round(r.steadyRunsPerS / steadyBase) : null)
   console.log(
     `runs/s vs 1 PostgreSQL instance: 2 instances ${x(pgRes[1])}x, 3 instances ${x(pgRes[2])}x (target >= 2.5x); ` +
       `SQLite ${x(sqlite)}x`,
   )
   console.log(
-    `trigger lag p99 vs SQLite (${sqlite.lagP99} ms): PostgreSQL 1 ${lagVsSqlite(pgRes[0])}x, 2 ${lagVsSqlite(pgRes[1])}x, ` +
+    `steady state (runs ended between the 10th and 90th percentile, without ramp-up and tail): 2 instances ` +
+      `${sx(pgRes[1])}x, 3 instances ${sx(pgRes[2])}x; ideal ${CONCURRENCY} runs at once / 0.375 s mean run = ` +
+      `${Math.round(CONCURRENCY / 0.375)} runs/s per instance`,
+  )
+  console.log(
+    `trigger lag p99 vs SQLite (${sqlite?.lagP99 ?? '-'} ms): PostgreSQL 1 ${lagVsSqlite(pgRes[0])}x, 2 ${lagVsSqlite(pgRes[1])}x, ` +
       `3 ${lagVsSqlite(pgRes[2])}x (target <= 2x); blocking batches (before) ${lagVsSqlite(blocking)}x`,
   )
   console.log(
@@ -272,8 +304,8 @@ try {
       jobs: N,
       calls_per_run: CALLS,
       concurrency_per_instance: CONCURRENCY,
-      sqlite_1_runs_per_s: sqlite.runsPerS,
-      sqlite_1_lag_p99_ms: sqlite.lagP99,
+      sqlite_1_runs_per_s: sqlite?.runsPerS ?? null,
+      sqlite_1_lag_p99_ms: sqlite?.lagP99 ?? null,
       postgres_1_runs_per_s: pgRes[0]?.runsPerS ?? null,
       postgres_2_runs_per_s: pgRes[1]?.runsPerS ?? null,
       postgres_3_runs_per_s: pgRes[2]?.runsPerS ?? null,
@@ -287,6 +319,12 @@ try {
       postgres_lag_p99_over_sqlite: lagVsSqlite(
         pgRes.reduce<Result | null>((w, r) => (r && (!w || r.lagP99 > w.lagP99) ? r : w), null),
       ),
+      sqlite_1_steady_runs_per_s: sqlite?.steadyRunsPerS ?? null,
+      postgres_1_steady_runs_per_s: pgRes[0]?.steadyRunsPerS ?? null,
+      postgres_2_steady_runs_per_s: pgRes[1]?.steadyRunsPerS ?? null,
+      postgres_3_steady_runs_per_s: pgRes[2]?.steadyRunsPerS ?? null,
+      postgres_2_over_1_steady: sx(pgRes[1]),
+      postgres_3_over_1_steady: sx(pgRes[2]),
       kill_runs_per_s: killed?.runsPerS ?? null,
       kill_reruns: killed ? killed.repeated : null,
       kill_exactly_once: killed ? true : null,

@@ -2,10 +2,12 @@
 // on the call's id (so every configuration of a bench waits on the same work), and counts calls per id.
 import { createServer, type Server } from 'node:http'
 
-/** A running server: its URL, and how often each call id was answered. */
+/** A running server: its URL, how often each call id was answered, and when each id was last answered. */
 export interface SlowRpc {
   url: string
   calls: Map<string, number>
+  /** Epoch ms of the last answer per call id (a run's last call answered marks its end, for windowed rates). */
+  answeredAt: Map<string, number>
   close(): Promise<void>
 }
 
@@ -19,6 +21,7 @@ export function delayOf(id: string, minMs = 50, maxMs = 200): number {
 /** Starts the server on a free 127.0.0.1 port. */
 export async function startSlowRpc(): Promise<SlowRpc> {
   const calls = new Map<string, number>()
+  const answeredAt = new Map<string, number>()
   const server: Server = createServer((req, res) => {
     let body = ''
     req.on('data', (b: Buffer) => (body += b.toString()))
@@ -34,6 +37,7 @@ export async function startSlowRpc(): Promise<SlowRpc> {
       setTimeout(() => {
         res.writeHead(200, { 'content-type': 'application/json' })
         res.end(JSON.stringify({ jsonrpc: '2.0', id, result: '0x1' }))
+        answeredAt.set(id, Date.now())
       }, delayOf(id))
     })
   })
@@ -43,6 +47,7 @@ export async function startSlowRpc(): Promise<SlowRpc> {
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    answeredAt,
     close: () =>
       new Promise((r) => {
         server.closeAllConnections()

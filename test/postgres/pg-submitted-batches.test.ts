@@ -64,4 +64,27 @@ describe.skipIf(!server)('batches submitted to PostgreSQL without blocking', () 
       store.close()
     }
   })
+  it('commit queued batches as one transaction; a failing one is rolled back alone', async () => {
+    const store = createPostgresSchedulerStore({ url: server!.createDatabase('submitted_group') })
+    const txid = { sql: 'SELECT txid_current()::text AS x' }
+    const xOf = (r: { rows: unknown[] }) => (r.rows[0] as { x: string }).x
+    try {
+      // While the first sleeps, the next ones queue up in the worker.
+      const sleeping = store.pg.submitTransaction([{ sql: 'SELECT pg_sleep(0.3)' }])
+      const grouped = await Promise.all([1, 2, 3].map(() => store.pg.submitTransaction([txid])))
+      expect(new Set(grouped.map(xOf)).size).toBe(1)
+      await sleeping
+      const again = store.pg.submitTransaction([{ sql: 'SELECT pg_sleep(0.3)' }])
+      const first = store.pg.submitTransaction([txid])
+      const bad = store.pg.submitTransaction([{ sql: 'SELECT 1 / 0' }]).catch((err: unknown) => err)
+      const last = store.pg.submitTransaction([txid])
+      await again
+      expect((await bad) as Error).toMatchObject({ code: 'PG_ERROR', sqlState: '22012' })
+      // Run again alone after the group failed: each committed in its own transaction.
+      expect(xOf(await first)).not.toBe(xOf(await last))
+      expect(() => store.pg.drain()).toThrow(/earlier transaction failed/)
+    } finally {
+      store.close()
+    }
+  })
 })

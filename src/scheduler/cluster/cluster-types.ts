@@ -32,8 +32,17 @@ export interface ClusterCoordinator {
   register(groups: ReadonlyMap<string, readonly string[]>): void
   /** True when this instance holds the group's lease now; a group nobody holds is claimed on the spot. */
   owns(group: string): boolean
-  /** Renews leases, takes over expired ones up to a fair share and gives back idle ones above it. */
-  heartbeat(idle: ReadonlySet<string>): HeartbeatReport
+  /**
+   * Renews leases, takes over expired ones up to a fair share and gives back idle ones above it, calling
+   * `beforeGiveBack` first (it makes the stored state current, so a peer taking a group reads it).
+   */
+  heartbeat(idle: ReadonlySet<string>, beforeGiveBack?: () => void): HeartbeatReport
+  /**
+   * Optional: reads the next heartbeat's shared state without blocking the calling thread; the heartbeat that
+   * follows applies it instead of reading it blocking. A coordinator over a blocking bridge offers it, so the
+   * scheduler's thread waits for no round trip in the steady state.
+   */
+  prepareBeat?(): Promise<void>
   /** Passes a run created here (a runNow) to the owner of its group. */
   handOff(runId: number, group: string): void
   publish(control: ClusterControl): void

@@ -42,13 +42,12 @@ function detach(ctx: Ctx, run: RunState): void {
 function clusterHeartbeat(ctx: Ctx, applyControl: (c: ClusterControl) => void): void {
   const cluster = ctx.cluster!
   ensureGroups(ctx)
-  // Stored state must be current before a group may be given back.
-  ctx.writes.flush()
   const busy = new Set<string>()
   for (const run of ctx.runs.values()) busy.add(groupOf(ctx, run.job.rec.id))
   const idle = new Set<string>()
   for (const g of cluster.groups.values()) if (!busy.has(g)) idle.add(g)
-  const report = cluster.opts.coordinator.heartbeat(idle)
+  // Stored state must be current before a group may be given back; only then does the beat wait for a flush.
+  const report = cluster.opts.coordinator.heartbeat(idle, () => ctx.writes.flush())
   const lost = new Set(report.lost)
   if (lost.size) {
     for (const run of [...ctx.runs.values()]) {
@@ -101,14 +100,38 @@ export function startHeartbeat(
 ): { cancel(): void } {
   let handle: { cancel(): void } | null = null
   let cancelled = false
-  const beat = () => {
+  const coordinator = ctx.cluster!.opts.coordinator
+  const next = () => {
+    if (!ctx.stopping && !cancelled)
+      handle = ctx.timeline.at(ctx.clock.now() + (ctx.cluster!.opts.heartbeatMs ?? 1_000), beat)
+  }
+  // The first beat's changes are durable before start returns. Later beats leave theirs to the loop's next batch
+  // (clusterHeartbeat kicks it), which commits without blocking this thread, as every other loop change does: a
+  // blocking flush here would also wait for every batch in flight.
+  let first = true
+  const apply = () => {
+    if (ctx.stopping || cancelled) return
     try {
-      durable(() => clusterHeartbeat(ctx, applyControl))
+      if (first || !coordinator.prepareBeat) durable(() => clusterHeartbeat(ctx, applyControl))
+      else clusterHeartbeat(ctx, applyControl)
     } catch (err) {
       ctx.log.error({ err }, 'cluster heartbeat failed; will retry')
     }
-    if (!ctx.stopping && !cancelled)
-      handle = ctx.timeline.at(ctx.clock.now() + (ctx.cluster!.opts.heartbeatMs ?? 1_000), beat)
+    next()
+  }
+  // After the first beat (blocking, at start), the shared state is read off this thread when the coordinator can.
+  const beat = () => {
+    if (first || !coordinator.prepareBeat) {
+      apply()
+      first = false
+      return
+    }
+    coordinator.prepareBeat().then(apply, (err: unknown) => {
+      // A read cut short by a stop (the store closing) is no failure worth reporting.
+      if (ctx.stopping || cancelled) return
+      ctx.log.error({ err }, 'cluster heartbeat failed; will retry')
+      next()
+    })
   }
   beat()
   return {

@@ -9,7 +9,8 @@ import type {
   GainedGroup,
   HeartbeatReport,
 } from '../../scheduler/cluster/cluster-types.ts'
-import { toJob, toRun } from './postgres-scheduler-store.ts'
+import { toJob, toRun } from './pg-records.ts'
+import { beatAndRead, submitBeat, takeHandoffs, type BeatRead, type BeatTimes } from './pg-heartbeat.ts'
 import type { SyncPg } from './sync-pg.ts'
 
 /** Options of the coordinator. */
@@ -68,6 +69,16 @@ export function createPgCoordinator(o: PgCoordinatorOptions): ClusterCoordinator
     )
   beat(now())
 
+  /** A beat read sent by prepareBeat and not applied yet. */
+  let prepared: { read: BeatRead; at: BeatTimes } | null = null
+  /** While a prepared read is in flight or waiting: groups owns() claimed (true) or found taken (false) since. */
+  const changedSince = new Map<string, boolean>()
+  let tracking = false
+  const times = (): BeatTimes => {
+    const t = now()
+    return { t, until: t + leaseMs, renewBefore: t + Math.floor(leaseMs / 2) }
+  }
+
   /** The stored jobs and unfinished runs of groups just taken, in two queries for all of them. */
   const loadGained = (rows: { grp: string; job_ids: string }[]): GainedGroup[] => {
     if (rows.length === 0) return []
@@ -117,6 +128,7 @@ export function createPgCoordinator(o: PgCoordinatorOptions): ClusterCoordinator
           FOR UPDATE SKIP LOCKED) RETURNING grp`,
         [group, me, until, t],
       )
+      if (tracking) changedSince.set(group, won.length > 0)
       if (won.length) {
         mine.set(group, until)
         others.delete(group)
@@ -128,25 +140,28 @@ export function createPgCoordinator(o: PgCoordinatorOptions): ClusterCoordinator
       others.set(group, Math.max(Number(row?.lease_until ?? 0), t + 250))
       return false
     },
-    heartbeat(idle): HeartbeatReport {
-      const t = now()
-      beat(t)
-      const until = t + leaseMs
-      const renewed = new Set(
-        pg
-          .query<{ grp: string }>('UPDATE job_groups SET lease_until = $2 WHERE owner = $1 RETURNING grp', [me, until])
-          .map((r) => r.grp),
+    heartbeat(idle, beforeGiveBack): HeartbeatReport {
+      // One statement in the steady state (beat, renewals, counts, peers' leases, hand-offs and controls): read
+      // without blocking by prepareBeat, or here, blocking, when nothing was prepared.
+      const p = prepared
+      prepared = null
+      const { t, until } = p?.at ?? times()
+      const read = p?.read ?? beatAndRead(pg, me, { t, until, renewBefore: t + Math.floor(leaseMs / 2) }, lastControl)
+      // Claims and losses seen by owns() since the prepared read was sent are newer than it.
+      const claimed = new Map(
+        [...changedSince.entries()].filter(([g, won]) => won && mine.has(g)).map(([g]) => [g, mine.get(g)!]),
       )
-      const lost = [...mine.keys()].filter((g) => !renewed.has(g))
+      const lost = [...mine.keys()].filter((g) => !read.held.has(g) && !claimed.has(g))
       mine.clear()
-      for (const g of renewed) mine.set(g, until)
-      const { live, total } = pg.query<{ live: number; total: number }>(
-        `SELECT
-        (SELECT COUNT(*) FROM cluster_instances WHERE lease_until > $1)::int AS live, (SELECT COUNT(*) FROM job_groups)::int AS total`,
-        [t],
-      )[0]!
-      const fair = Math.ceil(total / Math.max(1, live))
+      for (const [g, l] of read.held) if (changedSince.get(g) !== false) mine.set(g, l)
+      for (const [g, l] of claimed) mine.set(g, l)
+      changedSince.clear()
+      tracking = false
+      others.clear()
+      for (const [g, l] of read.others) others.set(g, l)
+      const fair = Math.ceil(read.total / Math.max(1, read.live))
       let gained: GainedGroup[] = []
+      let handoffs = read.handoffs
       if (mine.size < fair) {
         // Lapsed leases of dead peers first (their runs wait), then groups nobody holds.
         const rows = pg.query<{ grp: string; job_ids: string }>(
@@ -155,12 +170,24 @@ export function createPgCoordinator(o: PgCoordinatorOptions): ClusterCoordinator
             ORDER BY (owner IS NULL), grp LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING grp, job_ids`,
           [me, until, t, fair - mine.size],
         )
-        for (const r of rows) mine.set(r.grp, until)
+        for (const r of rows) {
+          mine.set(r.grp, until)
+          others.delete(r.grp)
+        }
         gained = loadGained(rows)
+        handoffs = [
+          ...handoffs,
+          ...takeHandoffs(
+            pg,
+            rows.map((r) => r.grp),
+          ),
+        ]
       } else if (mine.size > fair + 1) {
         // Give back idle groups above a fair share, so a joining instance gets work.
         const extra = [...mine.keys()].filter((g) => idle.has(g)).slice(0, mine.size - fair)
         if (extra.length) {
+          // Their stored state must be current before a peer may take them.
+          beforeGiveBack?.()
           pg.query('UPDATE job_groups SET owner = NULL, lease_until = 0 WHERE owner = $1 AND grp = ANY($2::text[])', [
             me,
             extra,
@@ -168,32 +195,8 @@ export function createPgCoordinator(o: PgCoordinatorOptions): ClusterCoordinator
           for (const g of extra) mine.delete(g)
         }
       }
-      others.clear()
-      for (const r of pg.query<{ grp: string; lease_until: number }>(
-        'SELECT grp, lease_until FROM job_groups WHERE owner IS NOT NULL AND owner <> $1',
-        [me],
-      )) {
-        others.set(r.grp, Number(r.lease_until))
-      }
-      const handed = pg.query<{ run_id: number }>(
-        'DELETE FROM run_handoffs WHERE grp = ANY($1::text[]) RETURNING run_id',
-        [[...mine.keys()]],
-      )
-      const handoffs = handed.length
-        ? pg
-            .query<Row>('SELECT * FROM runs WHERE id = ANY($1::bigint[]) ORDER BY id', [handed.map((h) => h.run_id)])
-            .map(toRun)
-        : []
-      const controls = pg.query<{
-        seq: number
-        job_id: string | null
-        action: ClusterControl['action']
-        value: string | null
-        by_instance: string
-      }>('SELECT seq, job_id, action, value, by_instance FROM cluster_controls WHERE seq > $1 ORDER BY seq', [
-        lastControl,
-      ])
-      if (controls.length) lastControl = Number(controls[controls.length - 1]!.seq)
+      const controls = read.controls
+      if (controls.length) lastControl = controls[controls.length - 1]!.seq
       return {
         gained,
         lost,
@@ -203,9 +206,18 @@ export function createPgCoordinator(o: PgCoordinatorOptions): ClusterCoordinator
           .map((c) => ({ jobId: c.job_id, action: c.action, ...(c.value !== null ? { value: c.value } : {}) })),
       }
     },
+    prepareBeat() {
+      const at = times()
+      changedSince.clear()
+      tracking = true
+      return submitBeat(pg, me, at, lastControl).then((read) => {
+        prepared = { read, at }
+      })
+    },
     handOff: (runId, group) => handOff(pg, runId, group),
     publish: (c) => publish(pg, me, c, now()),
     leave() {
+      prepared = null
       // Lapsed rather than released: a peer's heartbeat then takes each group with its stored state and runs.
       pg.transaction([
         { sql: 'UPDATE job_groups SET lease_until = 0 WHERE owner = $1', params: [me] },

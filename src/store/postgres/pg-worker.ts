@@ -2,6 +2,7 @@
 // reply port and signalled through the shared flag the calling thread waits on.
 import pg from 'pg'
 import { workerData, parentPort, type MessagePort } from 'node:worker_threads'
+import { commitGroup, groupable, MAX_GROUP, runStatements, type GroupableTx } from './pg-group-commit.ts'
 import type { PgEnvelope, PgReply, PgRequest } from './sync-pg.ts'
 
 // Epoch milliseconds are BIGINT; they fit in a double, so they come back as numbers, not strings.
@@ -23,16 +24,7 @@ async function handle(m: PgRequest): Promise<PgReply> {
   }
   await client.query(m.isolation === 'serializable' ? 'BEGIN ISOLATION LEVEL SERIALIZABLE' : 'BEGIN')
   try {
-    let rowCount = 0
-    let rows: unknown[] = []
-    for (const s of m.statements) {
-      // A parameterless multi-statement string (a migration) answers with one result per statement.
-      const res = (await client.query(s.sql, s.params as unknown[])) as pg.QueryResult | pg.QueryResult[]
-      for (const r of Array.isArray(res) ? res : [res]) {
-        rowCount += r.rowCount ?? 0
-        if (r.rows.length) rows = r.rows
-      }
-    }
+    const { rows, rowCount } = await runStatements(client, m.statements)
     await client.query('COMMIT')
     return { ok: true, rows, rowCount }
   } catch (err) {
@@ -42,9 +34,9 @@ async function handle(m: PgRequest): Promise<PgReply> {
 }
 
 // One request at a time, in order: a request sent after a caller gave up on an earlier one must not interleave
-// its statements with that one's transaction on the shared connection.
+// its statements with that one's transaction on the shared connection. Submitted transactions waiting next to
+// each other commit as one group (pg-group-commit.ts).
 // Each step catches its own failures, so one request's trouble never stops the queue for the ones after it.
-let queue: Promise<void> = Promise.resolve()
 const failure = (err: unknown): PgReply => ({
   ok: false,
   message: (err as Error).message,
@@ -61,9 +53,35 @@ function answer(seq: number, r: PgReply): void {
   Atomics.notify(signal, 0)
 }
 
-parentPort!.on('message', (m: PgEnvelope<PgRequest>) => {
-  queue = queue.then(async () => {
+const waiting: PgEnvelope<PgRequest>[] = []
+let pumping = false
+
+async function pump(): Promise<void> {
+  pumping = true
+  try {
+    await pumpWaiting()
+  } finally {
+    pumping = false
+  }
+}
+
+async function pumpWaiting(): Promise<void> {
+  while (waiting.length) {
+    const m = waiting.shift()!
+    if (groupable(m) && groupable(waiting[0])) {
+      const members = [m]
+      while (members.length < MAX_GROUP && groupable(waiting[0])) members.push(waiting.shift() as GroupableTx)
+      await connected.catch(() => undefined)
+      const replies = await commitGroup(client, members, (one) => handle(one).catch(failure))
+      members.forEach((one, i) => answer(one.seq, replies[i]!))
+      continue
+    }
     answer(m.seq, await handle(m).catch(failure))
     if (m.op === 'close') parentPort!.close()
-  })
+  }
+}
+
+parentPort!.on('message', (m: PgEnvelope<PgRequest>) => {
+  waiting.push(m)
+  if (!pumping) void pump()
 })

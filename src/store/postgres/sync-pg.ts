@@ -15,7 +15,8 @@ export interface PgStatement {
 /** A request to the worker. */
 export type PgRequest =
   | { op: 'query'; sql: string; params?: readonly unknown[] }
-  | { op: 'tx'; statements: readonly PgStatement[]; isolation?: 'serializable' }
+  /** `grouped`: a submitted transaction, which may commit together with the submitted ones queued next to it. */
+  | { op: 'tx'; statements: readonly PgStatement[]; isolation?: 'serializable'; grouped?: true }
   | { op: 'close' }
 
 /** The worker's answer. */
@@ -37,6 +38,8 @@ export interface SyncPg {
    * Calls are answered in the order sent, whether blocking or not.
    */
   submitTransaction(statements: readonly PgStatement[]): Promise<{ rowCount: number; rows: unknown[] }>
+  /** Sends a query without blocking (in order with every other call); its failure is its caller's alone. */
+  submitQuery<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>
   /**
    * Blocks until every submitted transaction is answered; throws when one failed since the last drain (its
    * rejection reaches its caller on the next microtasks).
@@ -74,6 +77,8 @@ interface Submitted {
   resolve(r: { rows: unknown[]; rowCount: number }): void
   reject(err: Error): void
   timer: NodeJS.Timeout
+  /** A failed write fails the next drain; a failed read only its own caller. */
+  write: boolean
 }
 
 const BOOT = new URL('./pg-worker-boot.mjs', import.meta.url)
@@ -103,7 +108,7 @@ export function createSyncPg(url: string, timeoutMs = 30_000): SyncPg {
     clearTimeout(s.timer)
     if (m.ok) s.resolve(m)
     else {
-      failedSinceDrain = m.message
+      if (s.write) failedSinceDrain = m.message
       s.reject(new PgError(m.message, m.code))
     }
     if (!submitted.size) port1.unref()
@@ -144,27 +149,30 @@ export function createSyncPg(url: string, timeoutMs = 30_000): SyncPg {
     if (!m.ok) throw new PgError(m.message, m.code)
     return m
   }
+  const submit = (req: PgRequest, write: boolean): Promise<{ rowCount: number; rows: unknown[] }> => {
+    if (closed) return Promise.reject(new AppError('PG_CLOSED', 'the PostgreSQL store is closed'))
+    const mine = next()
+    // Submitted calls keep the process alive until answered (runs start when their batch commits).
+    if (!submitted.size) port1.ref()
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (!submitted.delete(mine)) return
+        if (write) failedSinceDrain = 'timeout'
+        if (!submitted.size) port1.unref()
+        reject(timeoutError())
+      }, timeoutMs)
+      timer.unref()
+      submitted.set(mine, { resolve, reject, timer, write })
+      worker.postMessage({ ...req, seq: mine } satisfies PgEnvelope<PgRequest>)
+    })
+  }
   return {
     query: <T>(sql: string, params?: readonly unknown[]) => call({ op: 'query', sql, params }).rows as T[],
     transaction: (statements, options) =>
       call({ op: 'tx', statements, ...(options?.serializable ? { isolation: 'serializable' as const } : {}) }),
-    submitTransaction(statements) {
-      if (closed) return Promise.reject(new AppError('PG_CLOSED', 'the PostgreSQL store is closed'))
-      const mine = next()
-      // Submitted transactions keep the process alive until answered (runs start when their batch commits).
-      if (!submitted.size) port1.ref()
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          if (!submitted.delete(mine)) return
-          failedSinceDrain = 'timeout'
-          if (!submitted.size) port1.unref()
-          reject(timeoutError())
-        }, timeoutMs)
-        timer.unref()
-        submitted.set(mine, { resolve, reject, timer })
-        worker.postMessage({ op: 'tx', statements, seq: mine } satisfies PgEnvelope<PgRequest>)
-      })
-    },
+    submitTransaction: (statements) => submit({ op: 'tx', statements, grouped: true }, true),
+    submitQuery: <T>(sql: string, params?: readonly unknown[]) =>
+      submit({ op: 'query', sql, params }, false).then((r) => r.rows as T[]),
     drain() {
       // A no-op call is answered after every transaction sent before it.
       if (submitted.size) call({ op: 'query', sql: 'SELECT 1' })
