@@ -9,44 +9,10 @@ import {
   type DynamicPolicyConfig,
 } from '../../src/bot/dynamic-policy.ts'
 import type { BreakerStatus } from '../../src/risk/circuit-breaker.ts'
-import type { GasSnapshot } from '../../src/risk/gas-oracle.ts'
 import type { VolatilityReading } from '../../src/risk/volatility.ts'
+import { at, calm, CFG, closed, G, gas, MIN, risk, swap, T0 } from '../../src/bot/dynamic-policy-fixtures.ts'
 
-const G = 1_000_000_000n
-const MIN = 60_000
-const T0 = Date.UTC(2026, 0, 5, 12)
-const CFG: DynamicPolicyConfig = {
-  maxGasPrice: 50n * G,
-  criticalMaxGasPrice: 120n * G,
-  hardMaxGasPrice: 200n * G,
-  maxDelayMs: 30 * MIN,
-  recheckMs: MIN,
-  deadline: { lowPercentile: 10, highPercentile: 50, shape: 1, safetyMs: 10 * MIN },
-  thinning: { mode: 'stretch', factor: 3 },
-}
-const closed: BreakerStatus = { state: 'closed', causes: [], openedAt: null, resetEligibleAt: null, manualHalt: null }
-const calm: VolatilityReading = { level: 'low', value: 0.4, returns: 240, warmedUp: true, since: null, at: null }
 const wild: VolatilityReading = { ...calm, level: 'high', value: 2.1 }
-const risk = { circuitBreaker: closed, volatility: calm }
-function gas(baseGwei: bigint, over: Partial<GasSnapshot> = {}): GasSnapshot {
-  return {
-    chainId: 1,
-    status: 'fresh',
-    reason: null,
-    baseFee: baseGwei * G,
-    nextBaseFee: null,
-    priorityFee: 1n * G,
-    percentiles: { p10: 20n * G, p25: 25n * G, p50: 30n * G, p90: 60n * G },
-    quantiles: null,
-    samples: 300,
-    latestBlock: 100n,
-    latestBlockTime: T0 / 1000,
-    lastUpdateAt: T0,
-    ...over,
-  }
-}
-const swap: DueRun = { jobId: 'swap', chainId: 1, dueAt: T0, gasSensitive: true }
-const at = (now: number, g: GasSnapshot) => ({ now, gas: { 1: g } })
 
 describe('decideDispatch: caps and delays', () => {
   it('runs within the cap (base fee + tip), delays above it, and skips as missed after maxDelay', () => {
