@@ -86,6 +86,7 @@ export const MUTATION_GROUPS: MutationGroup[] = [
     mutate: ['src/scheduler/runs/run-executor.ts'],
     tests: [
       'src/scheduler/runs/run-executor.test.ts',
+      'src/scheduler/runs/run-executor-aborts.test.ts',
       'src/scheduler/scheduler-flow.test.ts',
       'src/scheduler/scheduler-durability.test.ts',
       'src/scheduler/scheduler-timing.test.ts',

@@ -1,70 +1,12 @@
 // The run executor on its own: attempts, full-jitter retry waits on a real timeline over the test clock,
-// per-attempt timeouts, aborts at every stage, and when the run's outcome and its settling are reported.
+// retries and aborts around them, and when the run's outcome and its settling are reported (timeouts and aborts
+// outside retries: run-executor-aborts.test.ts).
 import { AbortError } from 'p-retry'
 import { describe, expect, it } from 'vitest'
-import { AppError } from '../../errors/app-error.ts'
 import { deferred } from '../testing/fixture.ts'
 import type { RunContext, TaskHandler } from '../task-contract.ts'
-import { createTestClock } from '../time/test-clock.ts'
-import { createTimeline } from '../time/timeline.ts'
-import { LazyAbort } from './lazy-abort.ts'
-import {
-  backoffDelay,
-  executeRun,
-  isRetryableFailure,
-  RunTimeoutError,
-  type ExecuteParams,
-  type Outcome,
-} from './run-executor.ts'
-
-type Call =
-  | ['start', number, number]
-  | ['failed', number, number, unknown]
-  | ['retrying', number, unknown, number]
-  | ['outcome', Outcome]
-  | ['settled', number]
-
-/** Runs `executeRun` against a real timeline on a test clock and records every hook call with the clock time. */
-function harness(
-  over: Partial<ExecuteParams> & { handler: TaskHandler },
-  random = 0.5,
-  whenRetrying: (abort: LazyAbort) => void = () => undefined,
-) {
-  const clock = createTestClock(1_000)
-  const timeline = createTimeline(clock)
-  const calls: Call[] = []
-  const abort = over.abort ?? new LazyAbort()
-  const params: ExecuteParams = {
-    jobId: 'job-1',
-    runId: '7',
-    args: { amount: '0.2' },
-    metadata: { owner: 'ops' },
-    maxRetries: 0,
-    retryDelay: 1_000,
-    maxRetryDelay: 60_000,
-    timeoutMs: undefined,
-    ...over,
-    abort,
-  }
-  executeRun(params, {
-    now: () => clock.now(),
-    at: (ms, fn) => timeline.at(ms, fn),
-    random: () => random,
-    onAttemptStart: (n) => void calls.push(['start', n, clock.now()]),
-    onAttemptFailed: (n, startedAt, e) => void calls.push(['failed', n, startedAt, e]),
-    onRetrying: (n, e, delay) => {
-      calls.push(['retrying', n, e, delay])
-      whenRetrying(abort)
-    },
-    onOutcome: (o) => void calls.push(['outcome', o]),
-    onSettled: () => void calls.push(['settled', clock.now()]),
-  })
-  const kinds = () => calls.map((c) => c[0])
-  const outcomes = () => calls.filter((c) => c[0] === 'outcome').map((c) => c[1] as Outcome)
-  return { clock, timeline, calls, kinds, outcomes, abort }
-}
-
-const boom = (retryable: boolean) => new AppError('BOOM', 'boom', { retryable })
+import { backoffDelay, executeRun, isRetryableFailure, RunTimeoutError } from './run-executor.ts'
+import { boom, harness } from './run-executor-harness.ts'
 
 describe('backoffDelay', () => {
   it('draws uniformly below min(cap, base * 2^(attempt-1)), rounded down', () => {
@@ -305,106 +247,6 @@ describe('executeRun with retries', () => {
     gate.resolve()
     await h.clock.advance(100_000)
     expect(n).toBe(1)
-    expect(h.kinds()).toEqual(['start', 'failed', 'outcome', 'settled'])
-  })
-})
-
-describe('executeRun aborts and timeouts', () => {
-  it('a run aborted before it starts fails at once; the handler still sees an aborted signal', async () => {
-    for (const timeoutMs of [undefined, 5_000]) {
-      const abort = new LazyAbort()
-      const reason = new Error('cancelled before start')
-      abort.abort(reason)
-      const signals: AbortSignal[] = []
-      const h = harness({
-        abort,
-        timeoutMs,
-        handler: async ({ signal }) => void signals.push(signal),
-      })
-      await h.clock.settle()
-      expect(signals[0]!.aborted).toBe(true)
-      expect(signals[0]!.reason).toBe(reason)
-      expect(h.calls).toEqual([
-        ['start', 1, 1_000],
-        ['failed', 1, 1_000, reason],
-        ['outcome', { ok: false, error: reason }],
-        ['settled', 1_000],
-      ])
-      expect(h.timeline.size()).toBe(0)
-    }
-  })
-
-  it("aborts an attempt past its timeout through the handler's signal, fails without retrying, settles on return", async () => {
-    const returned = deferred()
-    const signals: AbortSignal[] = []
-    const h = harness({
-      maxRetries: 3,
-      timeoutMs: 300,
-      handler: async ({ signal }) => {
-        signals.push(signal)
-        await returned.promise
-      },
-    })
-    await h.clock.advance(299)
-    expect(signals[0]!.aborted).toBe(false)
-    expect(h.kinds()).toEqual(['start'])
-    await h.clock.advance(1)
-    expect(signals[0]!.aborted).toBe(true)
-    expect(signals[0]!.reason).toBeInstanceOf(RunTimeoutError)
-    // Each attempt gets its own signal: the run's stays unaborted, so a later attempt could still run.
-    expect(h.abort.aborted).toBe(false)
-    const [failed, outcome] = h.calls.slice(1)
-    expect(failed).toEqual(['failed', 1, 1_000, expect.any(RunTimeoutError)])
-    expect(outcome).toEqual(['outcome', { ok: false, error: signals[0]!.reason }])
-    expect(h.kinds()).not.toContain('settled')
-    returned.resolve()
-    await h.clock.advance(100_000)
-    expect(h.kinds()).toEqual(['start', 'failed', 'outcome', 'settled'])
-    expect(h.calls.at(-1)).toEqual(['settled', 1_300])
-  })
-
-  it('records a timed-out attempt once, even when the handler then throws on its aborted signal', async () => {
-    const h = harness({
-      timeoutMs: 300,
-      handler: ({ signal }) =>
-        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted by signal')))),
-    })
-    await h.clock.advance(1_000)
-    expect(h.kinds()).toEqual(['start', 'failed', 'outcome', 'settled'])
-    expect(h.calls[1]).toEqual(['failed', 1, 1_000, expect.any(RunTimeoutError)])
-  })
-
-  it('a handler that returns before its timeout cancels the timer and succeeds', async () => {
-    const h = harness({ timeoutMs: 300, handler: async () => 42 })
-    await h.clock.settle()
-    expect(h.timeline.size()).toBe(0)
-    await h.clock.advance(1_000)
-    expect(h.calls).toEqual([
-      ['start', 1, 1_000],
-      ['outcome', { ok: true, result: 42 }],
-      ['settled', 1_000],
-    ])
-  })
-
-  it('a run abort reaches the signal of an attempt that has a timeout, and ends the attempt at once', async () => {
-    const signals: AbortSignal[] = []
-    const returned = deferred()
-    const h = harness({
-      timeoutMs: 10_000,
-      handler: async ({ signal }) => {
-        signals.push(signal)
-        await returned.promise
-      },
-    })
-    await h.clock.settle()
-    const reason = new Error('cancelled')
-    h.abort.abort(reason)
-    expect(signals[0]!.aborted).toBe(true)
-    expect(signals[0]!.reason).toBe(reason)
-    expect(h.outcomes()).toEqual([{ ok: false, error: reason }])
-    expect(h.timeline.size()).toBe(0)
-    returned.resolve()
-    await h.clock.settle()
     expect(h.kinds()).toEqual(['start', 'failed', 'outcome', 'settled'])
   })
 })
