@@ -69,6 +69,8 @@ export async function resolveEnvironment(config: BotConfig, options: Environment
       l1ChainId: l1,
       l2ChainId: l2,
       addressesPath: `${options.stateDir}/devnet/addresses.json`,
+      // The relayers poll both anvils several times a second: in their own thread, not the scheduler's.
+      relayerThread: true,
       aaveV3,
     })
   }

@@ -1,17 +1,7 @@
 // Local two-chain devnet: anvil L1 (31337) + L2 (31338), real Uniswap v2/v3 and WETH9 bytecode, test tokens, vault, feeds, bridge, relayer.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import {
-  createWalletClient,
-  http,
-  keccak256,
-  maxUint256,
-  parseEther,
-  parseUnits,
-  toHex,
-  type Address,
-  type Hex,
-} from 'viem'
+import { keccak256, maxUint256, parseEther, parseUnits, toHex, type Address, type Hex } from 'viem'
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { AppError } from '../errors/app-error.ts'
 import type { AddressBook } from '../../protocols/types.ts'
@@ -19,9 +9,11 @@ import { devnetBook, type DevnetAddresses } from './devnet-addresses.ts'
 import { ANVIL_TEST_KEYS, anvilRpc, startAnvil, type AnvilInstance } from './anvil.ts'
 import { ownArtifact, uniswapArtifact } from './devnet-artifacts.ts'
 import { queueAaveV3Market } from './devnet-aave-v3.ts'
-import { startRelayer, type Relayer } from './relayer.ts'
+import type { Relayer } from './relayer.ts'
+import { startDevnetRelayers } from './devnet-relayers.ts'
+import { startRelayersThread, type RelayersThread } from './relayers-thread.ts'
 import { queueUniswapV3 } from './devnet-uniswap-v3.ts'
-import { startAcrossRelayer, type AcrossRelayer } from './across-relayer.ts'
+import type { AcrossRelayer } from './across-relayer.ts'
 import { deployAcross } from './devnet-across.ts'
 import { deployL2Defi } from './devnet-l2-defi.ts'
 import { chainOf, createSetupBatch, type DevnetChain } from './setup-batch.ts'
@@ -46,6 +38,11 @@ export interface DevnetOptions {
   addressesPath?: string | null
   /** Start the L1->L2 relayer and the Across relayer (default true). */
   relayer?: boolean
+  /**
+   * Run the relayers in a worker thread (the bot's embedded devnet: their polling then never stalls the scheduler's
+   * thread); `relayer` and `acrossRelayer` are then absent, as `tick()` cannot reach into the thread.
+   */
+  relayerThread?: boolean
   relayerPollMs?: number
   /** Poll interval of the Across relayer; default `relayerPollMs`, else 250 ms. */
   acrossRelayerPollMs?: number
@@ -109,6 +106,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   const [l1Anvil, l2Anvil] = started as [AnvilInstance, AnvilInstance]
   let relayer: Relayer | undefined
   let acrossRelayer: AcrossRelayer | undefined
+  let relayersThread: RelayersThread | undefined
   try {
     const l1 = chainOf(l1Anvil, 'devnet-l1')
     const l2 = chainOf(l2Anvil, 'devnet-l2')
@@ -150,32 +148,17 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       acrossRelayer: acrossAccount.address,
       deployer: deployer.address,
     }
-    if (opts.relayer !== false) {
-      relayer = startRelayer({
-        l1: l1.client,
-        l2: l2.client,
-        l2Wallet: createWalletClient({ account: relayerAccount, chain: l2.chain, transport: http(l2.rpcUrl) }),
-        l1Bridge: l1Addrs.l1StandardBridge,
-        l2Bridge: l2Addrs.l2StandardBridge,
-        pollMs: opts.relayerPollMs,
-        onError: opts.onRelayerError,
-      })
-      acrossRelayer = startAcrossRelayer({
-        chains: (
-          [
-            [l1, l1Addrs, across.l1],
-            [l2, l2Addrs, across.l2],
-          ] as const
-        ).map(([c, a, spokePool]) => ({
-          chainId: c.chainId,
-          client: c.client,
-          spokePool,
-          wallet: createWalletClient({ account: acrossAccount, chain: c.chain, transport: http(c.rpcUrl) }),
-          tokens: { WETH: a.weth, ...a.tokens },
-        })),
-        pollMs: opts.acrossRelayerPollMs ?? opts.relayerPollMs,
-        onError: opts.onRelayerError,
-      })
+    const relayerOptions = {
+      relayerKey: DEVNET_RELAYER_KEY,
+      acrossRelayerKey: DEVNET_ACROSS_RELAYER_KEY,
+      relayerPollMs: opts.relayerPollMs,
+      acrossRelayerPollMs: opts.acrossRelayerPollMs,
+      onError: opts.onRelayerError,
+    }
+    if (opts.relayer !== false && opts.relayerThread === true) {
+      relayersThread = await startRelayersThread(addresses, relayerOptions)
+    } else if (opts.relayer !== false) {
+      ;({ relayer, acrossRelayer } = startDevnetRelayers(addresses, relayerOptions))
     }
     const path = opts.addressesPath === undefined ? '.state/devnet/addresses.json' : opts.addressesPath
     if (path !== null) {
@@ -195,12 +178,12 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       setupMs,
       stop: () =>
         (stopping ??= (async () => {
-          await Promise.all([relayer?.stop(), acrossRelayer?.stop()])
+          await Promise.all([relayer?.stop(), acrossRelayer?.stop(), relayersThread?.stop()])
           await Promise.all([l1Anvil.stop(), l2Anvil.stop()])
         })()),
     }
   } catch (err) {
-    await Promise.all([relayer?.stop(), acrossRelayer?.stop()])
+    await Promise.all([relayer?.stop(), acrossRelayer?.stop(), relayersThread?.stop()])
     await Promise.all([l1Anvil.stop(), l2Anvil.stop()])
     throw err instanceof AppError
       ? err
