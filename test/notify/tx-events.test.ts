@@ -14,7 +14,7 @@ it('reports a stuck transaction and its fee-bump replacement once each', async (
   f = await startEngineFixture({
     anvil: { automine: false },
     // The engine bumps well after the watcher's threshold, so a loaded machine still sees the stuck state first.
-    chain: { stuckAfterMs: 1_500, maxBumps: 1, rebroadcastMs: 200 },
+    chain: { stuckAfterMs: 4_000, maxBumps: 1, rebroadcastMs: 200 },
   })
   const fx = f
   const events: NotifyEvent[] = []
