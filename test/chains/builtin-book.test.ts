@@ -1,14 +1,26 @@
 // The committed built-in address book equals what the published packages say today, and carries the stable names.
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { BUILTIN_BOOK_FILE, renderBuiltinBook } from '../../scripts/gen-address-book.ts'
+import { BUILTIN_BOOK_FILE, BUILTIN_CHAIN_DIR, renderBuiltinBook } from '../../scripts/gen-address-book.ts'
 import { builtinChainData, builtinChainIds, createAddressBook } from '../../protocols/address-book/index.ts'
 import { resolveAcrossRoute } from '../../protocols/across/route.ts'
 import { createReadContext } from '../../protocols/context.ts'
 
 describe('built-in address book', () => {
-  it('the committed file is exactly what the packages generate (run `npm run gen-address-book` after an upgrade)', () => {
-    expect(readFileSync(BUILTIN_BOOK_FILE, 'utf8')).toBe(renderBuiltinBook())
+  it('the committed files are exactly what the packages generate (run `npm run gen-address-book` after an upgrade)', () => {
+    const files = renderBuiltinBook()
+    expect(Object.keys(files)).toContain(BUILTIN_BOOK_FILE)
+    for (const [file, text] of Object.entries(files)) expect(readFileSync(file, 'utf8'), file).toBe(text)
+    // No stale chain file from a chain the packages no longer give.
+    expect(
+      readdirSync(BUILTIN_CHAIN_DIR)
+        .map((f) => BUILTIN_CHAIN_DIR + f)
+        .sort(),
+    ).toEqual(
+      Object.keys(files)
+        .filter((f) => f !== BUILTIN_BOOK_FILE)
+        .sort(),
+    )
   })
 
   it('covers Ethereum, OP Mainnet, Base, Arbitrum One and Sepolia', () => {
