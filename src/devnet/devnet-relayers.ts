@@ -1,17 +1,10 @@
 // Starts the devnet's two relayers (L1 -> L2 bridge, Across fills) from the devnet's addresses alone, so they can
 // run in the devnet's own thread or in a worker thread of their own.
-import {
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  http,
-  type Address,
-  type Hex,
-  type PublicClient,
-} from 'viem'
+import { createWalletClient, http, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { AppError } from '../errors/app-error.ts'
 import type { DevnetAddresses } from './devnet-addresses.ts'
+import { chainAt } from './setup-batch.ts'
 import { startRelayer, type Relayer } from './relayer.ts'
 import { startAcrossRelayer, type AcrossRelayer } from './across-relayer.ts'
 
@@ -30,18 +23,6 @@ export interface DevnetRelayersOptions {
 export interface DevnetRelayers {
   relayer: Relayer
   acrossRelayer: AcrossRelayer
-}
-
-/** A read client and a chain definition for one devnet chain, from its id and RPC URL. */
-function chainAt(chainId: number, rpcUrl: string, name: string) {
-  const chain = defineChain({
-    id: chainId,
-    name,
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  })
-  const client = createPublicClient({ chain, transport: http(rpcUrl), cacheTime: 0, pollingInterval: 20 })
-  return { chain, client: client as PublicClient, rpcUrl }
 }
 
 /** The chain's Across SpokePool: every devnet deploys one, so its absence means addresses from elsewhere. */

@@ -32,19 +32,24 @@ export interface DevnetChain {
 
 /** A devnet chain record (chain, read client) for a running anvil. */
 export function chainOf(anvil: AnvilInstance, name: string): DevnetChain {
+  return { ...chainAt(anvil.chainId, anvil.rpcUrl, name), anvil }
+}
+
+/** A chain definition and a read client for a devnet chain known only by its id and RPC URL. */
+export function chainAt(chainId: number, rpcUrl: string, name: string): Omit<DevnetChain, 'anvil'> {
   const chain = defineChain({
-    id: anvil.chainId,
+    id: chainId,
     name,
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [anvil.rpcUrl] } },
+    rpcUrls: { default: { http: [rpcUrl] } },
   })
   const client = createPublicClient({
     chain,
-    transport: http(anvil.rpcUrl),
+    transport: http(rpcUrl),
     cacheTime: 0,
     pollingInterval: 20,
   }) as PublicClient
-  return { chainId: anvil.chainId, rpcUrl: anvil.rpcUrl, chain, anvil, client }
+  return { chainId, rpcUrl, chain, client }
 }
 
 /**
