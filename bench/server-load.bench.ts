@@ -1,6 +1,7 @@
 // Operations API under load: a real `bot run` on the embedded devnet with per-second jobs; 200 concurrent API
 // clients for 10 s, twice. Prints req/s and errors, the scheduler's fire->start lag idle (baseline, same run) vs
-// under load, and the bot's RSS before, between and after the rounds. Last line: one JSON object.
+// under load, the floor a bare process waiting on the same clock sees in the same windows (wake-probe.ts), and the
+// bot's RSS before, between and after the rounds. Last line: one JSON object.
 import Database from 'better-sqlite3'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -11,8 +12,10 @@ import { PRESETS_DIR } from '../src/config/load.ts'
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200)
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 10_000)
-// One per scheduler slot (maxConcurrentJobs 4): more would measure queueing for slots, not trigger latency.
+// One per scheduler slot (maxConcurrentJobs 4): more would measure queueing for slots, not trigger latency. Their
+// fire times are a quarter second apart, so each second gives four independent fires rather than one shared one.
 const TICKERS = 4
+const TICKER_PHASE_MS = 250
 const TOKEN = 'bench-admin-token-not-a-secret'
 const LAG_TARGET_P99_MS = 2
 /**
@@ -34,10 +37,11 @@ const BOT_NODE_FLAGS = (process.env.BENCH_BOT_NODE_FLAGS ?? '--max-semi-space-si
 const dir = mkdtempSync(join(tmpdir(), 'bench-server-'))
 const dbPath = join(dir, 'state.db')
 const preset = JSON.parse(readFileSync(join(PRESETS_DIR, 'devnet-demo.json'), 'utf8')) as { jobs: unknown[] }
+const firstSecond = Math.ceil(Date.now() / 1000) * 1000
 const tickers = Array.from({ length: TICKERS }, (_, i) => ({
   id: `tick-${i}`,
   taskType: 'noop',
-  trigger: { type: 'interval', every: 1, unit: 's' },
+  trigger: { type: 'interval', every: 1, unit: 's', start: firstSecond + i * TICKER_PHASE_MS },
   args: { label: `tick ${i}` },
 }))
 writeFileSync(
@@ -65,6 +69,28 @@ const stopBot = async () => {
   bot.kill('SIGTERM')
   await new Promise((r) => bot.once('exit', r))
 }
+
+/**
+ * The floor, same run: a bare Node process (the bot's flags and priority) waiting for fire times on the scheduler's
+ * real clock, a quarter period off the tickers' fire times. Its lateness in a window is what the machine gives any
+ * process then; the bot's lag above it is the bot's own.
+ */
+const probe = spawn(process.execPath, [...BOT_NODE_FLAGS, '--import', 'tsx', 'bench/wake-probe.ts', '250'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
+const probeFires: { at: number; late: number }[] = []
+let probeTail = ''
+probe.stdout.on('data', (b: Buffer) => {
+  const lines = (probeTail + b.toString()).split('\n')
+  probeTail = lines.pop() ?? ''
+  for (const l of lines) {
+    const [at, late] = l.split(' ').map(Number)
+    if (Number.isFinite(at) && Number.isFinite(late)) probeFires.push({ at: at!, late: late! })
+  }
+})
+/** The probe's lateness (ms) for its fire times in [from, to). */
+const probeBetween = (from: number, to: number) =>
+  probeFires.filter((f) => f.at >= from && f.at < to).map((f) => f.late)
 
 /** Resident memory of the bot process in MiB, from /proc. */
 function rssMb(): number {
@@ -102,6 +128,7 @@ async function main() {
   const idleFrom = Date.now()
   await sleep(ROUND_MS)
   const idleLag = lagBetween(idleFrom, Date.now())
+  const idleFloor = probeBetween(idleFrom, Date.now())
 
   const paths = [
     '/api/status',
@@ -125,17 +152,19 @@ async function main() {
       token: TOKEN,
       mutation: { jobId: 'tick-3', everyMs: 2_000 },
     })
-    return { load, lag: lagBetween(from, Date.now() - 1_000), rss: rssMb() }
+    const to = Date.now() - 1_000
+    return { load, lag: lagBetween(from, to), floor: probeBetween(from, to), rss: rssMb() }
   }
   const samePriority = LOADGEN_NICE !== 0 ? await loadRound() : null
   // Linux keeps niceness per thread: this lowers the thread that runs the clients, not the bot.
   if (LOADGEN_NICE !== 0) setPriority(0, LOADGEN_NICE)
-  const rounds: { load: LoadResult; lag: number[]; rss: number }[] = []
+  const rounds: { load: LoadResult; lag: number[]; floor: number[]; rss: number }[] = []
   for (let i = 0; i < 2; i++) rounds.push(await loadRound())
   await stopBot()
 
   const [r1, r2] = rounds as [(typeof rounds)[0], (typeof rounds)[0]]
   const lagLoad = [...r1.lag, ...r2.lag]
+  const floorLoad = [...r1.floor, ...r2.floor]
   const requests = r1.load.requests + r2.load.requests
   const errors = r1.load.errors + r2.load.errors
   const result = {
@@ -158,6 +187,15 @@ async function main() {
     lag_target_p99_ms: LAG_TARGET_P99_MS,
     lag_within_target: percentile(lagLoad, 99) <= LAG_TARGET_P99_MS,
     lag_p99_load_over_idle: round(percentile(lagLoad, 99) / Math.max(1, percentile(idleLag, 99))),
+    floor_fires_idle: idleFloor.length,
+    floor_idle_p50_ms: percentile(idleFloor, 50),
+    floor_idle_p99_ms: percentile(idleFloor, 99),
+    floor_fires_load: floorLoad.length,
+    floor_load_p50_ms: percentile(floorLoad, 50),
+    floor_load_p99_ms: percentile(floorLoad, 99),
+    floor_load_max_ms: Math.max(...floorLoad),
+    lag_p99_over_floor_idle: round(percentile(idleLag, 99) / Math.max(1, percentile(idleFloor, 99))),
+    lag_p99_over_floor_load: round(percentile(lagLoad, 99) / Math.max(1, percentile(floorLoad, 99))),
     rss_start_mb: rssStart,
     rss_after_round1_mb: r1.rss,
     rss_after_round2_mb: r2.rss,
@@ -180,6 +218,12 @@ async function main() {
   console.log(
     `scheduler lag under load:      p50 ${result.lag_load_p50_ms} ms, p99 ${result.lag_load_p99_ms} ms over ${lagLoad.length} runs, max ${result.lag_load_max_ms} ms (target p99 <= ${LAG_TARGET_P99_MS} ms)`,
   )
+  console.log(
+    `floor (a bare process waiting on the same clock, same windows): idle p50 ${result.floor_idle_p50_ms} ms, p99 ` +
+      `${result.floor_idle_p99_ms} ms over ${idleFloor.length} fires; under load p50 ${result.floor_load_p50_ms} ms, ` +
+      `p99 ${result.floor_load_p99_ms} ms, max ${result.floor_load_max_ms} ms over ${floorLoad.length} fires; bot p99 ` +
+      `over floor p99: idle ${result.lag_p99_over_floor_idle}x, load ${result.lag_p99_over_floor_load}x`,
+  )
   if (samePriority)
     console.log(
       `the load generator ran at niceness ${LOADGEN_NICE} (the bot at normal priority), standing in for clients on ` +
@@ -196,6 +240,7 @@ async function main() {
 try {
   await main()
 } finally {
+  probe.kill('SIGTERM')
   await stopBot()
   rmSync(dir, { recursive: true, force: true })
 }
