@@ -2,7 +2,8 @@
 // CONCURRENCY runs at once per instance; one SQLite instance beside 1, 2 and 3 PostgreSQL instances (cluster mode,
 // separate processes), measured in the same run on the same plan. Reports runs/s, ratios to the 1-instance
 // PostgreSQL baseline, and trigger lag p99 (interval jobs beside the load, measured in their handlers, from one
-// second after the fire time, once the burst of N fires is queued). A last round SIGKILLs one of three instances
+// second after the fire time, once the burst of N fires is queued) beside the floor a bare process waiting on the
+// same clock sees in the same window (wake-floor.ts). A last round SIGKILLs one of three instances
 // mid-run: every job must still succeed exactly once. Last line: one JSON object.
 import Database from 'better-sqlite3'
 import pg from 'pg'
@@ -15,6 +16,7 @@ import { postgresBinDir, startPostgres } from '../scripts/postgres.ts'
 import { percentile } from '../scripts/api-load.ts'
 import type { IoInstanceArgs } from './io-scale-out-instance.ts'
 import { startSlowRpc, type SlowRpc } from './slow-rpc-server.ts'
+import { startWakeFloor, type WakeFloor } from './wake-floor.ts'
 
 const N = Number(process.env.IO_SCALE_N ?? 600)
 const CONCURRENCY = Number(process.env.IO_SCALE_CONCURRENCY ?? 16)
@@ -37,6 +39,8 @@ interface Result {
   lagP50: number
   lagP99: number
   lagN: number
+  /** The same-run floor: p99 lateness of a bare process waiting on the scheduler's clock in the same window. */
+  floorP99: number
   /** Jobs whose calls reached the server more than once (each was an interrupted run's rerun). */
   repeated: number
 }
@@ -142,6 +146,7 @@ async function measure(
   rpc.calls.clear()
   rpc.answeredAt.clear()
   const children: ChildProcess[] = []
+  let floor: WakeFloor | null = null
   const lags: number[] = []
   let measuring = false
   // Lag is taken in the steady state: from one second after the fire time, when every job has fired and queued.
@@ -183,6 +188,7 @@ async function measure(
       booted.push(seen(child, 'booted'))
     }
     await Promise.all(booted)
+    floor = startWakeFloor([])
     // Loaded: the fire time leaves each instance time to add the plan and the cluster time to spread its groups.
     const at = Date.now() + LEAD_MS + stores.length * 4_000
     const ready = children.map((c) => seen(c, 'ready'))
@@ -203,6 +209,7 @@ async function measure(
       await sleep(50)
     }
     const seconds = (Date.now() - at) / 1000
+    const floorLags = floor.between(steadyFrom, Date.now())
     measuring = false
     await sleep(300)
     const reruns = await probe.verify()
@@ -218,10 +225,11 @@ async function measure(
       lagP50: round(percentile(lags, 50)),
       lagP99: round(percentile(lags, 99)),
       lagN: lags.length,
+      floorP99: percentile(floorLags, 99),
       repeated: repeatedJobs.size,
     }
     console.log(
-      `  ${label}: ${r.runsPerS} runs/s (steady ${r.steadyRunsPerS}); trigger lag p50 ${r.lagP50} ms, p99 ${r.lagP99} ms over ${r.lagN} fires; ` +
+      `  ${label}: ${r.runsPerS} runs/s (steady ${r.steadyRunsPerS}); trigger lag p50 ${r.lagP50} ms, p99 ${r.lagP99} ms over ${r.lagN} fires (floor p99 ${r.floorP99} ms); ` +
         `groups held: ${groups}` +
         (kill
           ? `; instance 0 SIGKILLed after ${killedAt} runs, ${reruns.size} interrupted runs rerun, every job once`
@@ -229,6 +237,7 @@ async function measure(
     )
     return r
   } finally {
+    floor?.stop()
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM')
     await Promise.all(
       children.map((c) =>
@@ -314,6 +323,10 @@ try {
       postgres_1_lag_p99_ms: pgRes[0]?.lagP99 ?? null,
       postgres_2_lag_p99_ms: pgRes[1]?.lagP99 ?? null,
       postgres_3_lag_p99_ms: pgRes[2]?.lagP99 ?? null,
+      sqlite_1_floor_p99_ms: sqlite?.floorP99 ?? null,
+      postgres_1_floor_p99_ms: pgRes[0]?.floorP99 ?? null,
+      postgres_2_floor_p99_ms: pgRes[1]?.floorP99 ?? null,
+      postgres_3_floor_p99_ms: pgRes[2]?.floorP99 ?? null,
       postgres_1_blocking_runs_per_s: blocking?.runsPerS ?? null,
       postgres_1_blocking_lag_p99_ms: blocking?.lagP99 ?? null,
       postgres_lag_p99_over_sqlite: lagVsSqlite(

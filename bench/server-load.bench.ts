@@ -9,6 +9,7 @@ import { setPriority, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { percentile, runApiLoad, type LoadResult } from '../scripts/api-load.ts'
 import { PRESETS_DIR } from '../src/config/load.ts'
+import { startWakeFloor } from './wake-floor.ts'
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200)
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 10_000)
@@ -75,22 +76,7 @@ const stopBot = async () => {
  * real clock, a quarter period off the tickers' fire times. Its lateness in a window is what the machine gives any
  * process then; the bot's lag above it is the bot's own.
  */
-const probe = spawn(process.execPath, [...BOT_NODE_FLAGS, '--import', 'tsx', 'bench/wake-probe.ts', '250'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
-const probeFires: { at: number; late: number }[] = []
-let probeTail = ''
-probe.stdout.on('data', (b: Buffer) => {
-  const lines = (probeTail + b.toString()).split('\n')
-  probeTail = lines.pop() ?? ''
-  for (const l of lines) {
-    const [at, late] = l.split(' ').map(Number)
-    if (Number.isFinite(at) && Number.isFinite(late)) probeFires.push({ at: at!, late: late! })
-  }
-})
-/** The probe's lateness (ms) for its fire times in [from, to). */
-const probeBetween = (from: number, to: number) =>
-  probeFires.filter((f) => f.at >= from && f.at < to).map((f) => f.late)
+const floor = startWakeFloor(BOT_NODE_FLAGS)
 
 /** Resident memory of the bot process in MiB, from /proc. */
 function rssMb(): number {
@@ -128,7 +114,7 @@ async function main() {
   const idleFrom = Date.now()
   await sleep(ROUND_MS)
   const idleLag = lagBetween(idleFrom, Date.now())
-  const idleFloor = probeBetween(idleFrom, Date.now())
+  const idleFloor = floor.between(idleFrom, Date.now())
 
   const paths = [
     '/api/status',
@@ -153,7 +139,7 @@ async function main() {
       mutation: { jobId: 'tick-3', everyMs: 2_000 },
     })
     const to = Date.now() - 1_000
-    return { load, lag: lagBetween(from, to), floor: probeBetween(from, to), rss: rssMb() }
+    return { load, lag: lagBetween(from, to), floor: floor.between(from, to), rss: rssMb() }
   }
   const samePriority = LOADGEN_NICE !== 0 ? await loadRound() : null
   // Linux keeps niceness per thread: this lowers the thread that runs the clients, not the bot.
@@ -240,7 +226,7 @@ async function main() {
 try {
   await main()
 } finally {
-  probe.kill('SIGTERM')
+  floor.stop()
   await stopBot()
   rmSync(dir, { recursive: true, force: true })
 }

@@ -5,6 +5,7 @@
 import { createRealClock } from '../src/scheduler/time/clock.ts'
 
 const EVERY_MS = Number(process.argv[2] ?? 250)
+const PHASE_MS = Number(process.argv[3] ?? 125)
 const clock = createRealClock()
 let stopped = false
 process.on('SIGTERM', () => {
@@ -19,4 +20,4 @@ function next(at: number): void {
     else process.exit(0)
   })
 }
-next(Math.ceil((Date.now() + EVERY_MS) / EVERY_MS) * EVERY_MS + 125)
+next(Math.ceil((Date.now() + EVERY_MS) / EVERY_MS) * EVERY_MS + PHASE_MS)
