@@ -2,7 +2,7 @@
 // real clock and does nothing else. Whatever it measures is the machine's (OS and VM scheduling), not the bot's.
 // Prints one line per fire, `<fire time ms> <lateness ms>`, where lateness is Date.now() at the callback minus
 // the fire time (the bot's lag is started_at - scheduled_for, in the same whole milliseconds). Ends on SIGTERM.
-import { createRealClock } from '../src/scheduler/time/clock.ts'
+import { createRealClock } from '../src/scheduler/index.ts'
 
 const EVERY_MS = Number(process.argv[2] ?? 250)
 const PHASE_MS = Number(process.argv[3] ?? 125)

@@ -67,3 +67,4 @@ export {
 } from './triggers/spec.ts'
 export { TRIGGER_RULES, type TriggerRule } from './jobs/dependency-rules.ts'
 export { createTestClock, type TestClock } from './time/test-clock.ts'
+export { createRealClock, type Clock, type RealClockOptions } from './time/clock.ts'
