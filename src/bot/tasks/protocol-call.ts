@@ -10,6 +10,7 @@ import { createReadContext } from '../../../protocols/context.ts'
 import { resolveAdapterParams, type AdapterRegistry } from '../../../protocols/registry.ts'
 import type { AddressBook } from '../../../protocols/types.ts'
 import type { RunCallsStore } from '../run-calls.ts'
+import { createWalletTurns, walletTurnKey } from '../wallet-turns.ts'
 
 /** Args of a protocol_call job. */
 export const protocolCallArgsSchema = z.strictObject({
@@ -43,6 +44,13 @@ export class PostConditionError extends AppError {
   override name = 'PostConditionError' as const
 }
 
+/** The chain a call's params send on (`chainId`, or a bridge's `fromChainId`); null when they name neither. */
+function chainOfParams(params: unknown): number | null {
+  const p = params as { chainId?: unknown; fromChainId?: unknown }
+  const c = p.chainId ?? p.fromChainId
+  return typeof c === 'number' ? c : null
+}
+
 function parse(args: unknown) {
   const r = protocolCallArgsSchema.safeParse(args)
   if (!r.success) throw ValidationError.fromZod('protocol_call args', r.error, 'give {adapter, wallet, params}')
@@ -59,6 +67,7 @@ export function defineProtocolCallTask(deps: ProtocolCallDeps): TaskDefinition {
       ])
     return w
   }
+  const turns = createWalletTurns()
   return {
     type: 'protocol_call',
     description: 'build calls with a protocol adapter, send them through the transaction engine, verify the outcome',
@@ -75,31 +84,40 @@ export function defineProtocolCallTask(deps: ProtocolCallDeps): TaskDefinition {
         book: deps.book,
         signal: ctx.signal,
       })
-      const params = await resolveAdapterParams(adapter, read, args.params)
+      // From reading the wallet's state (amounts such as "50%" read balances) to its last call mined, the wallet's
+      // other calls on this chain wait; the verification after (a bridge's arrival may take minutes) holds nothing.
+      const endTurn = await turns.take(walletTurnKey(account.address, chainOfParams(args.params)), ctx.signal)
+      let params: unknown
       let pinned = deps.runCalls.get(ctx.runId)
-      if (!pinned) {
-        const snapshot = adapter.snapshot ? await adapter.snapshot(read, params) : undefined
-        const calls = await adapter.buildCalls(read, params)
-        pinned = deps.runCalls.pin(ctx.runId, adapter.id, { calls, snapshot })
-      }
       const sent: { label: string; chainId: number; hash: string; blockNumber?: number }[] = []
-      for (const [i, call] of pinned.calls.entries()) {
-        // An exact approval declares the spend it allows, so it counts against the token's daily cap.
-        const approval = decodeApproval(call.data)
-        const tokenSpends = approval && approval.amount > 0n ? [{ token: call.to, amount: approval.amount }] : undefined
-        const tx = { chainId: call.chainId, to: call.to, data: call.data, value: call.value, tokenSpends }
-        const base = { runId: ctx.runId, wallet: account.address, callIndex: i, signal: ctx.signal }
-        if (args.dryRun) {
-          const r = await deps.engine.send(tx, { ...base, dryRun: true })
-          sent.push({ label: call.label, chainId: call.chainId, hash: `dry-run:${r.intentId}` })
-          continue
+      try {
+        params = await resolveAdapterParams(adapter, read, args.params)
+        if (!pinned) {
+          const snapshot = adapter.snapshot ? await adapter.snapshot(read, params) : undefined
+          const calls = await adapter.buildCalls(read, params)
+          pinned = deps.runCalls.pin(ctx.runId, adapter.id, { calls, snapshot })
         }
-        const r = await deps.engine.send(tx, base)
-        sent.push({ label: call.label, chainId: call.chainId, hash: r.hash, blockNumber: r.receipt.blockNumber })
-        if (!r.resumed && deps.onGasSpent) {
-          const receipt = await deps.clients[call.chainId]?.getTransactionReceipt({ hash: r.hash }).catch(() => null)
-          if (receipt) deps.onGasSpent(call.chainId, receipt.gasUsed * receipt.effectiveGasPrice)
+        for (const [i, call] of pinned.calls.entries()) {
+          // An exact approval declares the spend it allows, so it counts against the token's daily cap.
+          const approval = decodeApproval(call.data)
+          const tokenSpends =
+            approval && approval.amount > 0n ? [{ token: call.to, amount: approval.amount }] : undefined
+          const tx = { chainId: call.chainId, to: call.to, data: call.data, value: call.value, tokenSpends }
+          const base = { runId: ctx.runId, wallet: account.address, callIndex: i, signal: ctx.signal }
+          if (args.dryRun) {
+            const r = await deps.engine.send(tx, { ...base, dryRun: true })
+            sent.push({ label: call.label, chainId: call.chainId, hash: `dry-run:${r.intentId}` })
+            continue
+          }
+          const r = await deps.engine.send(tx, base)
+          sent.push({ label: call.label, chainId: call.chainId, hash: r.hash, blockNumber: r.receipt.blockNumber })
+          if (!r.resumed && deps.onGasSpent) {
+            const receipt = await deps.clients[call.chainId]?.getTransactionReceipt({ hash: r.hash }).catch(() => null)
+            if (receipt) deps.onGasSpent(call.chainId, receipt.gasUsed * receipt.effectiveGasPrice)
+          }
         }
+      } finally {
+        endTurn()
       }
       let evidence: string | undefined
       if (!args.dryRun && deps.isolatedForks && adapter.verifiesArrival) {
