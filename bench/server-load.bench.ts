@@ -1,5 +1,5 @@
 // Operations API under load: a real `bot run` on the embedded devnet with per-second jobs; 200 concurrent API
-// clients for 10 s, twice. Prints req/s and errors, the scheduler's fire->start lag idle (baseline, same run) vs
+// clients for 30 s, twice. Prints req/s and errors, the scheduler's fire->start lag idle (baseline, same run) vs
 // under load, the floor a bare process waiting on the same clock sees in the same windows (wake-probe.ts), and the
 // bot's RSS before, between and after the rounds. Last line: one JSON object.
 import Database from 'better-sqlite3'
@@ -12,7 +12,7 @@ import { PRESETS_DIR } from '../src/config/load.ts'
 import { startWakeFloor } from './wake-floor.ts'
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200)
-const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 10_000)
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 30_000)
 // One per scheduler slot (maxConcurrentJobs 4): more would measure queueing for slots, not trigger latency. Their
 // fire times are a quarter second apart, so each second gives four independent fires rather than one shared one.
 const TICKERS = 4
