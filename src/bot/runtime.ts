@@ -4,6 +4,7 @@ import { parseAbi, type Address, type PublicClient } from 'viem'
 import { createTxEngine, type TxEngine } from '../chain/tx-engine.ts'
 import { createSpendPolicyGuard } from '../chain/tx-policy.ts'
 import { defineSendCallsTask } from '../chain/tx-task.ts'
+import { createWalletTurns } from '../chain/wallet-turns.ts'
 import type { BotConfig } from '../config/schema.ts'
 import type { Logger } from '../logging/logger.ts'
 import { createCircuitBreaker, type CircuitBreaker } from '../risk/circuit-breaker.ts'
@@ -216,10 +217,14 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     const runCalls = createRunCallsStore(db)
     const upkeep = createUpkeep({ config, db, dbPath, scheduler: () => scheduler })
     const events = createEventWatcher({ scheduler, db, clients, logger: log, pollMs: env.devnet ? 250 : 4_000 })
+    // One turn per wallet and chain, whichever task sends: a protocol call and a list of calls built apart must not
+    // interleave their approvals and spends either.
+    const turns = createWalletTurns()
     for (const def of [
       noopTask,
-      defineSendCallsTask(engine),
+      defineSendCallsTask(engine, { turns }),
       defineProtocolCallTask({
+        turns,
         engine,
         registry: createDefaultRegistry(),
         clients,

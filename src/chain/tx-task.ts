@@ -4,6 +4,7 @@ import type { Address, Hex } from 'viem'
 import type { TaskDefinition } from '../scheduler/index.ts'
 import { ValidationError } from '../errors/validation-error.ts'
 import type { TxEngine } from './tx-engine-types.ts'
+import { createWalletTurns, walletTurnKey, type WalletTurns } from './wallet-turns.ts'
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte hex address')
 const hex = z.string().regex(/^0x([0-9a-fA-F]{2})*$/, '0x-prefixed hex bytes')
@@ -34,6 +35,8 @@ export type SendCallsArgs = z.infer<typeof sendCallsArgsSchema>
 export interface SendCallsTaskOptions {
   /** Task type name in the catalog (default `send_calls`). */
   type?: string
+  /** Turns shared with every task that sends from the same wallets (default: this task's own). */
+  turns?: WalletTurns
 }
 
 const parseArgs = (args: unknown): SendCallsArgs => {
@@ -51,6 +54,7 @@ export function defineSendCallsTask(
   engine: TxEngine,
   options: SendCallsTaskOptions = {},
 ): TaskDefinition<SendCallsArgs> {
+  const turns = options.turns ?? createWalletTurns()
   return {
     type: options.type ?? 'send_calls',
     description: 'simulate, cap, sign, send and confirm a list of calls from one wallet, exactly once per run',
@@ -60,28 +64,36 @@ export function defineSendCallsTask(
       const args = parseArgs(ctx.args)
       const hashes: string[] = []
       const blockNumbers: number[] = []
-      for (const [i, call] of args.calls.entries()) {
-        const tx = {
-          chainId: call.chainId,
-          to: call.to as Address,
-          data: call.data as Hex | undefined,
-          value: call.value === undefined ? undefined : BigInt(call.value),
+      // The wallet's turn on each chain the calls use, taken in chain order (so two lists never wait on each other).
+      const ends: (() => void)[] = []
+      try {
+        for (const chainId of [...new Set(args.calls.map((c) => c.chainId))].sort((x, y) => x - y))
+          ends.push(await turns.take(walletTurnKey(args.wallet, chainId), ctx.signal))
+        for (const [i, call] of args.calls.entries()) {
+          const tx = {
+            chainId: call.chainId,
+            to: call.to as Address,
+            data: call.data as Hex | undefined,
+            value: call.value === undefined ? undefined : BigInt(call.value),
+          }
+          const base = {
+            runId: ctx.runId,
+            wallet: args.wallet as Address,
+            callIndex: i,
+            signal: ctx.signal,
+            deadlineMs: args.deadlineMs,
+          }
+          if (args.dryRun) {
+            const res = await engine.send(tx, { ...base, dryRun: true })
+            hashes.push(`dry-run:${res.intentId}`)
+            continue
+          }
+          const res = await engine.send(tx, base)
+          hashes.push(res.hash)
+          blockNumbers.push(res.receipt.blockNumber)
         }
-        const base = {
-          runId: ctx.runId,
-          wallet: args.wallet as Address,
-          callIndex: i,
-          signal: ctx.signal,
-          deadlineMs: args.deadlineMs,
-        }
-        if (args.dryRun) {
-          const res = await engine.send(tx, { ...base, dryRun: true })
-          hashes.push(`dry-run:${res.intentId}`)
-          continue
-        }
-        const res = await engine.send(tx, base)
-        hashes.push(res.hash)
-        blockNumbers.push(res.receipt.blockNumber)
+      } finally {
+        for (const end of ends) end()
       }
       return { hashes, blockNumbers }
     },

@@ -1,6 +1,7 @@
 // The send_calls task through the scheduler contract: idempotent attempts and a journal-backed reconcile hook.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defineSendCallsTask } from '../../src/chain/tx-task.ts'
+import { createWalletTurns } from '../../src/chain/wallet-turns.ts'
 import type { RunContext } from '../../src/scheduler/index.ts'
 import { minedTxsFrom, randomAddress, startEngineFixture, type EngineFixture } from './engine-fixture.ts'
 
@@ -63,6 +64,25 @@ describe('send_calls task', () => {
     const res = (await task.handler(ctx('run-t2', args, 2))) as { hashes: string[] }
     expect(res.hashes).toHaveLength(2)
     expect(await f.client.getTransactionCount({ address: f.wallet })).toBe(before + 1)
+  })
+
+  it('two lists from one wallet started together do not interleave: each sends all its calls in its turn', async () => {
+    // Turns shared as the bot shares them; a second task instance stands for another job's task.
+    const turns = createWalletTurns()
+    const [taskA, taskB] = [defineSendCallsTask(f.engine, { turns }), defineSendCallsTask(f.engine, { turns })]
+    const to = Array.from({ length: 4 }, () => randomAddress())
+    const list = (a: number, b: number) => ({
+      wallet: f.wallet,
+      calls: [
+        { chainId: f.anvil.chainId, to: to[a]!, value: '1' },
+        { chainId: f.anvil.chainId, to: to[b]!, value: '1' },
+      ],
+    })
+    await Promise.all([taskA.handler(ctx('run-t4', list(0, 1))), taskB.handler(ctx('run-t5', list(2, 3)))])
+    const order = (await minedTxsFrom(f.client, f.wallet))
+      .map((t) => to.indexOf(t.to as `0x${string}`))
+      .filter((i) => i >= 0)
+    expect(order).toEqual([0, 1, 2, 3])
   })
 
   it('rejects bad args with every bad field named', async () => {

@@ -10,7 +10,7 @@ import { createReadContext } from '../../../protocols/context.ts'
 import { resolveAdapterParams, type AdapterRegistry } from '../../../protocols/registry.ts'
 import type { AddressBook } from '../../../protocols/types.ts'
 import type { RunCallsStore } from '../run-calls.ts'
-import { createWalletTurns, walletTurnKey } from '../wallet-turns.ts'
+import { createWalletTurns, walletTurnKey, type WalletTurns } from '../../chain/wallet-turns.ts'
 
 /** Args of a protocol_call job. */
 export const protocolCallArgsSchema = z.strictObject({
@@ -37,6 +37,8 @@ export interface ProtocolCallDeps {
   isolatedForks?: boolean
   /** Gas paid per chain (wei), reported to the circuit breaker's daily budget. */
   onGasSpent?: (chainId: number, wei: bigint) => void
+  /** Turns shared with every task that sends from the bot's wallets (default: this task's own). */
+  turns?: WalletTurns
 }
 
 /** A verification that did not hold yet (e.g. a bridge deposit not arrived): retryable, calls are not resent. */
@@ -67,7 +69,7 @@ export function defineProtocolCallTask(deps: ProtocolCallDeps): TaskDefinition {
       ])
     return w
   }
-  const turns = createWalletTurns()
+  const turns = deps.turns ?? createWalletTurns()
   return {
     type: 'protocol_call',
     description: 'build calls with a protocol adapter, send them through the transaction engine, verify the outcome',

@@ -1,4 +1,4 @@
-// Turns per wallet and chain: one protocol call at a time builds and sends from a wallet on a chain, so each builds
+// Turns per wallet and chain: one sending task at a time builds and sends from a wallet on a chain, so each builds
 // on the state the previous one left (allowances, balances). Two swaps or supplies built at once would both read an
 // allowance of 0, approve their own exact amounts in turn, and the first spend would leave the second short.
 
