@@ -4,6 +4,7 @@ import type { Address, Hex } from 'viem'
 import type { TaskDefinition } from '../scheduler/index.ts'
 import { ValidationError } from '../errors/validation-error.ts'
 import type { TxEngine } from './tx-engine-types.ts'
+import { decodeApproval } from './spend-policy.ts'
 import { createWalletTurns, walletTurnKey, type WalletTurns } from './wallet-turns.ts'
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte hex address')
@@ -64,11 +65,14 @@ export function defineSendCallsTask(
       const args = parseArgs(ctx.args)
       const hashes: string[] = []
       const blockNumbers: number[] = []
-      // The wallet's turn on each chain the calls use, taken in chain order (so two lists never wait on each other).
+      // A list that approves holds the wallet's turn on each chain it uses (taken in chain order, so two lists never
+      // wait on each other) until its last call is mined: another job's approval of the same spender in between
+      // would replace its allowance before it spends. Lists without one (transfers) pipeline through the lane.
       const ends: (() => void)[] = []
+      const approves = args.calls.some((c) => decodeApproval(c.data as Hex | undefined) !== undefined)
       try {
-        for (const chainId of [...new Set(args.calls.map((c) => c.chainId))].sort((x, y) => x - y))
-          ends.push(await turns.take(walletTurnKey(args.wallet, chainId), ctx.signal))
+        const chains = approves ? [...new Set(args.calls.map((c) => c.chainId))].sort((x, y) => x - y) : []
+        for (const chainId of chains) ends.push(await turns.take(walletTurnKey(args.wallet, chainId), ctx.signal))
         for (const [i, call] of args.calls.entries()) {
           const tx = {
             chainId: call.chainId,

@@ -1,4 +1,5 @@
 // The send_calls task through the scheduler contract: idempotent attempts and a journal-backed reconcile hook.
+import { encodeFunctionData, erc20Abi } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defineSendCallsTask } from '../../src/chain/tx-task.ts'
 import { createWalletTurns } from '../../src/chain/wallet-turns.ts'
@@ -66,23 +67,33 @@ describe('send_calls task', () => {
     expect(await f.client.getTransactionCount({ address: f.wallet })).toBe(before + 1)
   })
 
-  it('two lists from one wallet started together do not interleave: each sends all its calls in its turn', async () => {
+  it('lists that approve take turns per wallet and chain; lists of transfers pipeline through the lane', async () => {
     // Turns shared as the bot shares them; a second task instance stands for another job's task.
     const turns = createWalletTurns()
     const [taskA, taskB] = [defineSendCallsTask(f.engine, { turns }), defineSendCallsTask(f.engine, { turns })]
-    const to = Array.from({ length: 4 }, () => randomAddress())
-    const list = (a: number, b: number) => ({
-      wallet: f.wallet,
-      calls: [
-        { chainId: f.anvil.chainId, to: to[a]!, value: '1' },
-        { chainId: f.anvil.chainId, to: to[b]!, value: '1' },
-      ],
-    })
-    await Promise.all([taskA.handler(ctx('run-t4', list(0, 1))), taskB.handler(ctx('run-t5', list(2, 3)))])
-    const order = (await minedTxsFrom(f.client, f.wallet))
-      .map((t) => to.indexOf(t.to as `0x${string}`))
-      .filter((i) => i >= 0)
-    expect(order).toEqual([0, 1, 2, 3])
+    const run = async (runA: string, runB: string, approve: boolean) => {
+      const to = Array.from({ length: 4 }, () => randomAddress())
+      const first = (i: number) =>
+        approve
+          ? {
+              chainId: f.anvil.chainId,
+              to: to[i]!,
+              data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [randomAddress(), 1n] }),
+            }
+          : { chainId: f.anvil.chainId, to: to[i]!, value: '1' }
+      const list = (a: number, b: number) => ({
+        wallet: f.wallet,
+        calls: [first(a), { chainId: f.anvil.chainId, to: to[b]!, value: '1' }],
+      })
+      await Promise.all([taskA.handler(ctx(runA, list(0, 1))), taskB.handler(ctx(runB, list(2, 3)))])
+      return (await minedTxsFrom(f.client, f.wallet))
+        .map((t) => to.indexOf(t.to as `0x${string}`))
+        .filter((i) => i >= 0)
+    }
+    // An approval and the call after it are mined before the other list starts.
+    expect(await run('run-t4', 'run-t5', true)).toEqual([0, 1, 2, 3])
+    // Plain transfers are not held: the second list's first call goes out while the first list waits on its own.
+    expect(await run('run-t6', 'run-t7', false)).toEqual([0, 2, 1, 3])
   })
 
   it('rejects bad args with every bad field named', async () => {
