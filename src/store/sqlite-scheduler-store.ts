@@ -5,12 +5,12 @@ import { openDatabase } from './database.ts'
 import { AppError } from '../errors/app-error.ts'
 import { encodeOps, prepareBatch, UNFINISHED_FROM_KEY, UNFINISHED_RUN_SQL, type EncodedBatch } from './sqlite-batch.mjs'
 import { startSqliteWriter, storeWriteError } from './sqlite-writer.ts'
+import { toRun } from './run-row.ts'
 import type {
   JobRecord,
   ListRunsQuery,
   PruneQuery,
   RunPage,
-  RunRecord,
   SchedulerStore,
   UnreflectedFire,
   UnreflectedOutcome,
@@ -34,30 +34,6 @@ function toJob(r: Row): JobRecord {
     updatedAt: r.updated_at as number,
     stateRunId: (r.state_run_id as number | undefined) ?? 0,
     outcomeSeq: (r.outcome_seq as number | undefined) ?? 0,
-  }
-}
-
-function toRun(r: Row): RunRecord {
-  return {
-    id: r.id as number,
-    jobId: r.job_id as string,
-    status: r.status as RunRecord['status'],
-    origin: r.origin as RunRecord['origin'],
-    scheduledFor: (r.scheduled_for as number | null) ?? null,
-    createdAt: r.created_at as number,
-    startedAt: (r.started_at as number | null) ?? null,
-    endedAt: (r.ended_at as number | null) ?? null,
-    attempt: r.attempt as number,
-    error: (r.error as string | null) ?? null,
-    resultJson: (r.result_json as string | null) ?? null,
-    argsJson: (r.args_json as string | null) ?? null,
-    reason: (r.reason as string | null) ?? null,
-    gateAction: (r.gate_action as RunRecord['gateAction']) ?? null,
-    gateReason: (r.gate_reason as string | null) ?? null,
-    gateUntil: (r.gate_until as number | null) ?? null,
-    missedCount: (r.missed_count as number | null) ?? null,
-    recoveredFrom: (r.recovered_from as number | null) ?? null,
-    recovery: (r.recovery as string | null) ?? null,
   }
 }
 

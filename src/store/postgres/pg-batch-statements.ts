@@ -8,6 +8,12 @@ const PUT_JOB = `INSERT INTO jobs (id, task_type, spec_json, enabled, paused, pr
   ON CONFLICT (id) DO UPDATE SET task_type = EXCLUDED.task_type, spec_json = EXCLUDED.spec_json, enabled = EXCLUDED.enabled,
     paused = EXCLUDED.paused, priority = EXCLUDED.priority, next_fire_at = EXCLUDED.next_fire_at, last_fire_at = EXCLUDED.last_fire_at,
     executions = EXCLUDED.executions, last_outcome = EXCLUDED.last_outcome, updated_at = EXCLUDED.updated_at`
+/** A job's schedule state in the column order both job-state statements use (after the id, when it leads). */
+function jobStateValues(j: JobStateRecord): unknown[] {
+  return [j.enabled, j.paused, j.priority, j.nextFireAt, j.lastFireAt, j.executions, j.lastOutcome, j.updatedAt]
+}
+type JobStateRecord = Extract<StoreOp, { op: 'putJobState' }>['job']
+
 const PUT_JOB_STATE = `UPDATE jobs SET enabled = $1, paused = $2, priority = $3, next_fire_at = $4, last_fire_at = $5, executions = $6,
   last_outcome = $7, updated_at = $8 WHERE id = $9`
 const PUT_RUN = `INSERT INTO runs (id, job_id, status, origin, scheduled_for, created_at, started_at, ended_at, attempt, error,
@@ -48,17 +54,7 @@ function statement(o: StoreOp): PgStatement {
       const j = o.job
       return {
         sql: PUT_JOB_STATE,
-        params: [
-          j.enabled,
-          j.paused,
-          j.priority,
-          j.nextFireAt,
-          j.lastFireAt,
-          j.executions,
-          j.lastOutcome,
-          j.updatedAt,
-          j.id,
-        ],
+        params: [...jobStateValues(j), j.id],
       }
     }
     case 'deleteJob':
@@ -175,18 +171,7 @@ export function batchStatements(ops: readonly StoreOp[], fence?: string): PgStat
     const params: unknown[] = []
     const values = jobRows.slice(i, i + ROWS_PER_STATEMENT).map(({ job: j, group }) => {
       const b = params.length
-      params.push(
-        j.id,
-        j.enabled,
-        j.paused,
-        j.priority,
-        j.nextFireAt,
-        j.lastFireAt,
-        j.executions,
-        j.lastOutcome,
-        j.updatedAt,
-        group,
-      )
+      params.push(j.id, ...jobStateValues(j), group)
       return `($${b + 1}::text, $${b + 2}::boolean, $${b + 3}::boolean, $${b + 4}::text, $${b + 5}::bigint, $${b + 6}::bigint, $${b + 7}::bigint, $${b + 8}::text, $${b + 9}::bigint, $${b + 10}::text)`
     })
     if (fence) params.push(fence)
