@@ -1,7 +1,10 @@
 // Batches submitted to the PostgreSQL bridge without blocking: they commit in the order sent, a later blocking call
 // sees them, and a failed one applies nothing and fails the next blocking write, so nobody takes it for durable.
+// The usual batch is one statement: all or nothing, and fenced by the group lease even against a takeover under way.
+import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresBinDir, startPostgres } from '../../scripts/postgres.ts'
+import { batchStatements } from '../../src/store/postgres/pg-batch-statements.ts'
 import { createPostgresSchedulerStore } from '../../src/store/postgres/postgres-scheduler-store.ts'
 import type { RunRecord } from '../../src/scheduler/index.ts'
 import { sampleRun } from '../../src/scheduler/testing/store-conformance.ts'
@@ -84,6 +87,69 @@ describe.skipIf(!server)('batches submitted to PostgreSQL without blocking', () 
       expect(xOf(await first)).not.toBe(xOf(await last))
       expect(() => store.pg.drain()).toThrow(/earlier transaction failed/)
     } finally {
+      store.close()
+    }
+  })
+
+  it('a batch of runs, attempts and state is one statement, applied all or nothing', async () => {
+    const store = createPostgresSchedulerStore({ url: server!.createDatabase('submitted_one') })
+    try {
+      store.applyBatch([{ op: 'putJob', job: job('a') }])
+      const ops = [
+        { op: 'putRun', run: run(1, 'a', 'running') },
+        { op: 'putJobState', job: { ...job('a'), executions: 1 } },
+        { op: 'setState', key: 'k', value: 'v' },
+      ] as const
+      expect(batchStatements(ops)).toHaveLength(1)
+      // A NOT NULL attempt column breaks the last part: the run, the job state and the state entry are not written.
+      const broken = { runId: 1, attempt: 1, startedAt: null as unknown as number, endedAt: 2, error: 'x' }
+      const failed = store.submitBatch!([...ops, { op: 'putAttempt', attempt: broken }])!.catch((e: unknown) => e)
+      expect((await failed) as Error).toMatchObject({ code: 'STORE_WRITE' })
+      expect(() => store.applyBatch([])).toThrow(/scheduler store write/)
+      expect(store.getRun(1)).toBeNull()
+      expect(store.getJob('a')?.executions).toBe(0)
+      expect(store.getState('k')).toBeNull()
+      await store.submitBatch!(ops)
+      expect(store.getRun(1)?.status).toBe('running')
+      expect(store.getState('k')).toBe('v')
+    } finally {
+      store.close()
+    }
+  })
+
+  it('a fenced batch waits for a takeover under way and then writes nothing for the lost group', async () => {
+    const url = server!.createDatabase('submitted_fence_race')
+    const store = createPostgresSchedulerStore({ url, fenceOwner: 'a' })
+    const peer = new pg.Client({ connectionString: url })
+    await peer.connect()
+    try {
+      store.applyBatch([{ op: 'putJob', job: job('f') }])
+      store.pg.query(`INSERT INTO job_groups (grp, job_ids, owner, lease_until) VALUES ('g', '["f"]', 'a', $1)`, [
+        Date.now() + 60_000,
+      ])
+      const ops = [
+        { op: 'putRun', run: run(1, 'f', 'running'), group: 'g' },
+        { op: 'putJobState', job: { ...job('f'), executions: 1 }, group: 'g' },
+      ] as const
+      expect(batchStatements(ops, 'a')).toHaveLength(1)
+      // The peer takes the group over in a transaction it has not committed yet.
+      await peer.query('BEGIN')
+      await peer.query("UPDATE job_groups SET owner = 'b' WHERE grp = 'g'")
+      let settled = false
+      const write = store.submitBatch!(ops)!.finally(() => (settled = true))
+      await new Promise((r) => setTimeout(r, 300))
+      expect(settled).toBe(false)
+      await peer.query('COMMIT')
+      await write
+      expect(store.getRun(1)).toBeNull()
+      expect(store.getJob('f')?.executions).toBe(0)
+      // Still the owner: the same batch is written.
+      store.pg.query("UPDATE job_groups SET owner = 'a' WHERE grp = 'g'")
+      await store.submitBatch!(ops)
+      expect(store.getRun(1)?.status).toBe('running')
+      expect(store.getJob('f')?.executions).toBe(1)
+    } finally {
+      await peer.end()
       store.close()
     }
   })

@@ -22,6 +22,12 @@ async function handle(m: PgRequest): Promise<PgReply> {
     await client.end()
     return { ok: true, rows: [], rowCount: 0 }
   }
+  // One statement with parameters is one command (the extended protocol takes no more) and so its own transaction:
+  // it needs no BEGIN and COMMIT, which would triple its round trips.
+  const only = m.statements.length === 1 ? m.statements[0]! : null
+  if (only && (only.params?.length ?? 0) > 0 && m.isolation === undefined) {
+    return { ok: true, ...(await runStatements(client, m.statements)) }
+  }
   await client.query(m.isolation === 'serializable' ? 'BEGIN ISOLATION LEVEL SERIALIZABLE' : 'BEGIN')
   try {
     const { rows, rowCount } = await runStatements(client, m.statements)
