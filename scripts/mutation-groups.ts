@@ -57,7 +57,9 @@ export const MUTATION_GROUPS: MutationGroup[] = [
       'src/chain/tx-engine-types.ts',
       'src/chain/confirm.ts:97-338',
     ],
-    tests: ['test/chain/tx-engine.test.ts', 'test/chain/tx-recovery.test.ts', 'test/chain/tx-faults.test.ts'],
+    // Not test/chain/tx-faults.test.ts: its chaos case draws random faults and hangs, so it cannot decide a mutant
+    // the same way twice, and under Stryker's instrumentation it ran past its 60 s limit in the initial run.
+    tests: ['test/chain/tx-engine.test.ts', 'test/chain/tx-recovery.test.ts'],
   },
   {
     name: 'scheduler-recovery',

@@ -51,6 +51,65 @@ describe('tx engine send path', () => {
     ).rejects.toMatchObject({ code: 'TX_INTENT_MISMATCH' })
   })
 
+  it('a retried run that changes its recipient, data or wallet is refused before anything is signed', async () => {
+    const to = randomAddress()
+    const sent = await f.engine.send({ chainId: f.anvil.chainId, to, value: 7n }, { runId: 'run-m', wallet: f.wallet })
+    const other = privateKeyToAccount(ANVIL_TEST_KEYS[4])
+    // The same journal, and a second signer: only the wallet differs from the journaled intent.
+    const twoSigners = createTxEngine({
+      db: f.db,
+      logger: f.logger,
+      signers: [privateKeyToAccount(ANVIL_TEST_KEYS[0]), other],
+      policy: recordingPolicy(),
+      chains: [
+        {
+          chainId: f.anvil.chainId,
+          client: testClient(f.anvil.rpcUrl, f.anvil.chainId),
+          fees: { maxFeePerGas: 100_000_000_000n },
+          pollMs: 30,
+        },
+      ],
+    })
+    const before = await f.client.getTransactionCount({ address: f.wallet })
+    const changed = [
+      f.engine.send({ chainId: f.anvil.chainId, to: randomAddress(), value: 7n }, { runId: 'run-m', wallet: f.wallet }),
+      f.engine.send({ chainId: f.anvil.chainId, to, value: 7n, data: '0x01' }, { runId: 'run-m', wallet: f.wallet }),
+      twoSigners.send({ chainId: f.anvil.chainId, to, value: 7n }, { runId: 'run-m', wallet: other.address }),
+    ]
+    for (const attempt of changed) await expect(attempt).rejects.toMatchObject({ code: 'TX_INTENT_MISMATCH' })
+    expect(f.engine.journal.byRun('run-m').map((r) => r.id)).toEqual([sent.intentId])
+    expect(await f.client.getTransactionCount({ address: f.wallet })).toBe(before)
+    expect(await f.client.getTransactionCount({ address: other.address })).toBe(0)
+    // Unchanged, it is the same intent, resumed.
+    const same = await twoSigners.send(
+      { chainId: f.anvil.chainId, to, value: 7n },
+      { runId: 'run-m', wallet: f.wallet },
+    )
+    expect(same).toMatchObject({ resumed: true, hash: sent.hash })
+  })
+
+  it('refuses a wallet without a signer, and a call that spends two tokens, with nothing journaled or sent', async () => {
+    const before = await f.client.getTransactionCount({ address: f.wallet })
+    await expect(
+      f.engine.send(
+        { chainId: f.anvil.chainId, to: randomAddress(), value: 1n },
+        { runId: 'nk', wallet: randomAddress() },
+      ),
+    ).rejects.toMatchObject({ code: 'TX_UNKNOWN_SIGNER' })
+    const tokenSpends = [
+      { token: randomAddress(), amount: 1n },
+      { token: randomAddress(), amount: 2n },
+    ]
+    await expect(
+      f.engine.send(
+        { chainId: f.anvil.chainId, to: randomAddress(), tokenSpends },
+        { runId: 'two-tokens', wallet: f.wallet },
+      ),
+    ).rejects.toMatchObject({ code: 'TX_MULTI_TOKEN_SPEND' })
+    expect([...f.engine.journal.byRun('nk'), ...f.engine.journal.byRun('two-tokens')]).toHaveLength(0)
+    expect(await f.client.getTransactionCount({ address: f.wallet })).toBe(before)
+  })
+
   it('pipelines 40 concurrent sends from one wallet with no gap and one tx per intent', async () => {
     const start = await f.client.getTransactionCount({ address: f.wallet })
     const results = await Promise.all(
