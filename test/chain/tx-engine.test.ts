@@ -1,7 +1,7 @@
 // The engine's send path against a real anvil: exactly-once per (run, call), dry run, refusals before signing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeFunctionData, parseEther } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { ANVIL_TEST_KEYS } from '../../src/devnet/anvil.ts'
 import { createTxEngine } from '../../src/chain/tx-engine.ts'
 import {
@@ -25,6 +25,22 @@ describe('tx engine send path', () => {
   afterAll(async () => {
     await f?.close()
   })
+  /** Another engine on the fixture's journal and anvil, with these signers. */
+  const engineOf = (signers: PrivateKeyAccount[]) =>
+    createTxEngine({
+      db: f.db,
+      logger: f.logger,
+      signers,
+      policy: recordingPolicy(),
+      chains: [
+        {
+          chainId: f.anvil.chainId,
+          client: testClient(f.anvil.rpcUrl, f.anvil.chainId),
+          fees: { maxFeePerGas: 100_000_000_000n },
+          pollMs: 30,
+        },
+      ],
+    })
 
   it('sends once, journals signed bytes before broadcast, and a retried run finds its intent instead of re-sending', async () => {
     const to = randomAddress()
@@ -56,20 +72,7 @@ describe('tx engine send path', () => {
     const sent = await f.engine.send({ chainId: f.anvil.chainId, to, value: 7n }, { runId: 'run-m', wallet: f.wallet })
     const other = privateKeyToAccount(ANVIL_TEST_KEYS[4])
     // The same journal, and a second signer: only the wallet differs from the journaled intent.
-    const twoSigners = createTxEngine({
-      db: f.db,
-      logger: f.logger,
-      signers: [privateKeyToAccount(ANVIL_TEST_KEYS[0]), other],
-      policy: recordingPolicy(),
-      chains: [
-        {
-          chainId: f.anvil.chainId,
-          client: testClient(f.anvil.rpcUrl, f.anvil.chainId),
-          fees: { maxFeePerGas: 100_000_000_000n },
-          pollMs: 30,
-        },
-      ],
-    })
+    const twoSigners = engineOf([privateKeyToAccount(ANVIL_TEST_KEYS[0]), other])
     const before = await f.client.getTransactionCount({ address: f.wallet })
     const changed = [
       f.engine.send({ chainId: f.anvil.chainId, to: randomAddress(), value: 7n }, { runId: 'run-m', wallet: f.wallet }),
@@ -159,20 +162,7 @@ describe('tx engine send path', () => {
   it('an underfunded wallet fails before signing and uses no nonce', async () => {
     const poor = privateKeyToAccount(ANVIL_TEST_KEYS[2])
     await f.rpc('anvil_setBalance', [poor.address, '0x5af3107a4000']) // 0.0001 ETH
-    const engine = createTxEngine({
-      db: f.db,
-      logger: f.logger,
-      signers: [poor],
-      policy: recordingPolicy(),
-      chains: [
-        {
-          chainId: f.anvil.chainId,
-          client: testClient(f.anvil.rpcUrl, f.anvil.chainId),
-          fees: { maxFeePerGas: 100_000_000_000n },
-          pollMs: 30,
-        },
-      ],
-    })
+    const engine = engineOf([poor])
     const err = await engine
       .send(
         { chainId: f.anvil.chainId, to: randomAddress(), value: parseEther('1') },
