@@ -51,7 +51,7 @@ const RUN_COLUMNS: readonly (readonly [string, string])[] = [
 const RUN_COLUMN_LIST = RUN_COLUMNS.map(([c]) => c).join(', ')
 
 /** A run's values in RUN_COLUMNS order. */
-export function runValues(r: RunRecord): unknown[] {
+function runValues(r: RunRecord): unknown[] {
   return [
     r.id,
     r.jobId,
@@ -74,10 +74,6 @@ export function runValues(r: RunRecord): unknown[] {
     r.recovery,
   ]
 }
-
-/** One run's upsert: a run written alone, outside any batch. */
-export const PUT_RUN = `INSERT INTO runs (${RUN_COLUMN_LIST}) VALUES (${RUN_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
-  ON CONFLICT (id) DO UPDATE SET ${RUN_UPDATES}`
 
 /** `(…), (…)` of typed placeholders for `rows`, appending each row's values to `params`. */
 function valuesOf<T>(rows: readonly T[], params: unknown[], types: readonly string[], values: (r: T) => unknown[]) {

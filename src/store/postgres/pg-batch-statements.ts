@@ -6,9 +6,7 @@ import {
   attemptsSql,
   jobStatesSql,
   jobStateValues,
-  PUT_RUN,
   runsSql,
-  runValues,
   statesSql,
   type Grouped,
   type Held,
@@ -21,8 +19,6 @@ const PUT_JOB = `INSERT INTO jobs (id, task_type, spec_json, enabled, paused, pr
   ON CONFLICT (id) DO UPDATE SET task_type = EXCLUDED.task_type, spec_json = EXCLUDED.spec_json, enabled = EXCLUDED.enabled,
     paused = EXCLUDED.paused, priority = EXCLUDED.priority, next_fire_at = EXCLUDED.next_fire_at, last_fire_at = EXCLUDED.last_fire_at,
     executions = EXCLUDED.executions, last_outcome = EXCLUDED.last_outcome, updated_at = EXCLUDED.updated_at`
-const PUT_JOB_STATE = `UPDATE jobs SET enabled = $1, paused = $2, priority = $3, next_fire_at = $4, last_fire_at = $5, executions = $6,
-  last_outcome = $7, updated_at = $8 WHERE id = $9`
 const PUT_ATTEMPT = `INSERT INTO run_attempts (run_id, attempt, started_at, ended_at, error) VALUES ($1, $2, $3, $4, $5)
   ON CONFLICT (run_id, attempt) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, error = EXCLUDED.error`
 const SET_STATE =
@@ -32,28 +28,22 @@ const MAX_PARAMS = 65_535
 /** Rows per multi-row statement when a batch is written as several. */
 const ROWS_PER_STATEMENT = 1_000
 
-/** One op as its own statement. */
-function statement(o: StoreOp): PgStatement {
+/** One ordered op (a job, attempt or state write) as its own statement. */
+function statement(o: Sorted['ordered'][number]): PgStatement {
   switch (o.op) {
     case 'putJob': {
       const j = o.job
       const params = [j.id, j.taskType, j.specJson, ...jobStateValues(j).slice(0, 7), j.createdAt, j.updatedAt]
       return { sql: PUT_JOB, params }
     }
-    case 'putJobState':
-      return { sql: PUT_JOB_STATE, params: [...jobStateValues(o.job), o.job.id] }
     case 'deleteJob':
       return { sql: 'DELETE FROM jobs WHERE id = $1', params: [o.jobId] }
-    case 'putRun':
-      return { sql: PUT_RUN, params: runValues(o.run) }
     case 'putAttempt': {
       const a = o.attempt
       return { sql: PUT_ATTEMPT, params: [a.runId, a.attempt, a.startedAt, a.endedAt, a.error] }
     }
     case 'setState':
       return { sql: SET_STATE, params: [o.key, o.value] }
-    case 'finishedBelow':
-      throw new Error('finishedBelow has no PostgreSQL statement')
   }
 }
 
