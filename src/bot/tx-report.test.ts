@@ -4,7 +4,7 @@ import { createAddressBook } from '../../protocols/address-book/index.ts'
 import { erc20Abi } from '../../protocols/shared/erc20-abi.ts'
 import { routerAbi } from '../../protocols/uniswap-v2/abi.ts'
 import { openDatabase } from '../store/database.ts'
-import { recentTxViews, txViewsOfRuns } from './tx-report.ts'
+import { recentTxViews, sendKeysOf, txViewsOfRuns } from './tx-report.ts'
 
 const db = openDatabase({ path: ':memory:' })
 afterAll(() => db.close())
@@ -134,5 +134,12 @@ describe('transactions as people read them', () => {
     expect(cancelled).toMatchObject({ status: 'cancelled', replacements: 1 })
     expect(cancelled!.call.summary).toBe('WETH.deposit(0.000000000000000001 ETH)')
     expect(txViewsOfRuns(db, rb, ['nothing'])).toEqual([])
+  })
+
+  it("a crash replacement's transactions are those sent under the first run of its chain", () => {
+    expect(sendKeysOf({ id: 12, recoveredFrom: null })).toEqual(['12'])
+    const keys = sendKeysOf({ id: 12, recoveredFrom: 8 })
+    expect(keys).toEqual(['8', '12'])
+    expect(txViewsOfRuns(db, rb, keys).map((t) => t.runId)).toEqual(['8'])
   })
 })

@@ -52,6 +52,15 @@ const COLUMNS = 'id, run_id, chain_id, from_addr, nonce, to_addr, value, data, c
 const hasTable = (db: Db, name: string) =>
   db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined
 
+/**
+ * The journal keys a run's sends carry: its own id, and for a crash replacement the first run of its chain too
+ * (replacements send under that id, so what the replaced run sent is found, not repeated).
+ */
+export function sendKeysOf(run: { id: number | string; recoveredFrom?: number | null }): string[] {
+  const own = String(run.id)
+  return run.recoveredFrom == null ? [own] : [String(run.recoveredFrom), own]
+}
+
 /** The transactions of the given runs, oldest first; empty for runs that sent nothing. */
 export function txViewsOfRuns(db: Db, rb: ReportBook, runIds: readonly string[]): TxView[] {
   if (runIds.length === 0 || !hasTable(db, 'tx_intents')) return []

@@ -68,9 +68,12 @@ export function createEngineLanes(deps: EngineLanesDeps): EngineLanes {
   const drive = (row: IntentRow, signal?: AbortSignal, justBroadcast = false): Promise<IntentOutcome> => {
     let p = drivers.get(row.rootId)
     if (!p) {
-      p = driveIntent(confirmCtx(row.chainId, row.from), row.rootId, signal, justBroadcast).finally(() =>
-        drivers.delete(row.rootId),
-      )
+      // While it drives, the lane stays here: giving it to a peer mid-bump would let two instances replace one nonce.
+      const done = deps.lanes?.use?.(row.chainId, row.from)
+      p = driveIntent(confirmCtx(row.chainId, row.from), row.rootId, signal, justBroadcast).finally(() => {
+        drivers.delete(row.rootId)
+        done?.()
+      })
       drivers.set(row.rootId, p)
     }
     return p

@@ -135,4 +135,6 @@ export interface IntentJournal {
 export interface LaneOwnership {
   /** Resolves once this instance holds the lane; true when it was just taken (its open intents must be reconciled first). */
   acquire(chainId: number, wallet: Address, signal?: AbortSignal): Promise<boolean>
+  /** Marks the lane busy (an intent of it is being driven here) until the returned function is called. */
+  use?(chainId: number, wallet: Address): () => void
 }

@@ -2,6 +2,7 @@
 import { keccak256, type Hex } from 'viem'
 import type { IntentOutcome } from './confirm.ts'
 import type { EngineLanes, EngineLanesDeps } from './engine-lanes.ts'
+import type { IntentRow } from './intent-types.ts'
 import { simulateAndEstimate, type TxCall } from './tx-build.ts'
 import { effectiveTokenSpends } from './spend-policy.ts'
 import type { DryRunResult, SendOptions, SendResult, TxPolicy } from './tx-engine-types.ts'
@@ -37,27 +38,33 @@ export function createSend(deps: SendDeps): (call: TxCall, opts: SendOptions) =>
     const data = call.data ?? '0x'
     const value = call.value ?? 0n
     const dataHash = keccak256(data)
+    /** A (run, call) already journaled is driven, never signed again, and must be the same transaction. */
+    const resume = async (existing: IntentRow): Promise<SendResult> => {
+      if (
+        existing.chainId !== call.chainId ||
+        existing.dataHash !== dataHash ||
+        existing.value !== value ||
+        existing.to.toLowerCase() !== call.to.toLowerCase() ||
+        existing.from !== account.address.toLowerCase()
+      ) {
+        throw new TxConfigError(
+          'TX_INTENT_MISMATCH',
+          `run ${opts.runId} call ${callIndex} was already sent with a different transaction`,
+          'a run must send the same calls on every attempt; start a new run for a different call',
+        )
+      }
+      await takeLane(existing.chainId, existing.from, opts.signal)
+      return finish(await drive(existing, opts.signal), true)
+    }
     if (!opts.dryRun) {
       const existing = journal.findNormal(opts.runId, callIndex)
-      if (existing) {
-        if (
-          existing.chainId !== call.chainId ||
-          existing.dataHash !== dataHash ||
-          existing.value !== value ||
-          existing.to.toLowerCase() !== call.to.toLowerCase() ||
-          existing.from !== account.address.toLowerCase()
-        ) {
-          throw new TxConfigError(
-            'TX_INTENT_MISMATCH',
-            `run ${opts.runId} call ${callIndex} was already sent with a different transaction`,
-            'a run must send the same calls on every attempt; start a new run for a different call',
-          )
-        }
-        await takeLane(existing.chainId, existing.from, opts.signal)
-        return finish(await drive(existing, opts.signal), true)
-      }
+      if (existing) return resume(existing)
       await takeLane(call.chainId, account.address, opts.signal)
       await ensureReady(call.chainId, account.address)
+      // Asked again with the lane held: until now a peer holding the lane (in a cluster, an instance that lost this
+      // run's lease and still acts) could journal this very call; from now on the lane's fence keeps it from doing so.
+      const late = journal.findNormal(opts.runId, callIndex)
+      if (late) return resume(late)
     }
     // Concurrent sends share one fee read (single flight): the answer is the same for all of them.
     c.feesInFlight ??= estimateCappedFees(c.rpc, c.cfg.fees).finally(() => {

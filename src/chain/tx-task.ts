@@ -47,9 +47,9 @@ const parseArgs = (args: unknown): SendCallsArgs => {
 }
 
 /**
- * Builds the catalog entry. Each call is sent with (runId, callIndex) as its idempotency key, so a retried
- * attempt finds what the journal holds instead of signing again; `recovery: 'reconcile'` makes the scheduler
- * ask the journal (and the chain) about a run interrupted by a crash rather than re-running it blindly.
+ * Builds the catalog entry. Each call is sent with (originRunId, callIndex) as its idempotency key, so a retried
+ * attempt or a crash replacement finds what the journal holds instead of signing again; `recovery: 'reconcile'`
+ * makes the scheduler ask the journal (and the chain) about a run interrupted by a crash rather than re-running it.
  */
 export function defineSendCallsTask(
   engine: TxEngine,
@@ -81,7 +81,7 @@ export function defineSendCallsTask(
             value: call.value === undefined ? undefined : BigInt(call.value),
           }
           const base = {
-            runId: ctx.runId,
+            runId: ctx.originRunId,
             wallet: args.wallet as Address,
             callIndex: i,
             signal: ctx.signal,
@@ -103,7 +103,7 @@ export function defineSendCallsTask(
     },
     async reconcile(ctx) {
       const args = sendCallsArgsSchema.safeParse(ctx.args)
-      return engine.reconcileRun(ctx.runId, { expectedCalls: args.success ? args.data.calls.length : undefined })
+      return engine.reconcileRun(ctx.originRunId, { expectedCalls: args.success ? args.data.calls.length : undefined })
     },
   }
 }

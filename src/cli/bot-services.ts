@@ -20,7 +20,7 @@ import { openStateView, type StateView } from '../bot/state-view.ts'
 import { runDryOnce } from '../bot/dry-run.ts'
 import { runMainnetShaped } from './mainnet-shaped-service.ts'
 import { reportBookOf } from '../bot/report-book.ts'
-import { txViewsOfRuns } from '../bot/tx-report.ts'
+import { sendKeysOf, txViewsOfRuns } from '../bot/tx-report.ts'
 import { createTokenStore } from '../access/token-store.ts'
 import { backupDatabase, restoreDatabase } from '../housekeeping/backup.ts'
 import { createUpkeep, defaultBackupDir } from '../bot/upkeep.ts'
@@ -100,16 +100,12 @@ export const createBotServices: ServicesFactory = async (deps) => {
     },
     async history(q) {
       const r = await state()
-      const runs = r.scheduler.listRuns({ jobId: q.jobId, limit: q.limit }).runs.map(runRecord)
-      const txs = r.db
-        ? txViewsOfRuns(
-            r.db,
-            await reportBook(),
-            runs.map((x) => x.runId),
-          )
-        : []
-      return runs.map((run) => {
-        const mine = txs.filter((t) => t.runId === run.runId)
+      const listed = r.scheduler.listRuns({ jobId: q.jobId, limit: q.limit }).runs
+      const txs = r.db ? txViewsOfRuns(r.db, await reportBook(), [...new Set(listed.flatMap(sendKeysOf))]) : []
+      return listed.map((v) => {
+        const run = runRecord(v)
+        const keys = sendKeysOf(v)
+        const mine = txs.filter((t) => keys.includes(t.runId))
         return mine.length ? { ...run, transactions: mine } : run
       })
     },
@@ -118,7 +114,7 @@ export const createBotServices: ServicesFactory = async (deps) => {
       known(r, jobId)
       const e = explainJob(r, jobId)
       const last = lastRun(r, jobId)
-      const txs = r.db && last ? txViewsOfRuns(r.db, await reportBook(), [String(last.id)]) : []
+      const txs = r.db && last ? txViewsOfRuns(r.db, await reportBook(), sendKeysOf(last)) : []
       return txs.length ? { ...e, lastRunTransactions: txs } : e
     },
     async runTask(jobId, o) {

@@ -5,6 +5,12 @@ import type { ZodType } from 'zod'
 export interface RunContext {
   jobId: string
   runId: string
+  /**
+   * The run whose side effects this one continues: its own id, or for a run that replaces one interrupted by a crash
+   * or a lost cluster lease, the first run of that chain. Key idempotent side effects (sends) on it: the replaced
+   * run may have acted, or may still be acting elsewhere, and its replacement must find that work, not repeat it.
+   */
+  originRunId: string
   /** 1 for the first attempt, then 2, 3... for retries. */
   attempt: number
   /** The job's args, or the override given to runNow. */

@@ -1,6 +1,6 @@
 // GET /api/runs/:id: one run with what it sent, formatted like `bot history` (names, amounts, fees, explorer links).
 import type { ReportBook } from '../bot/report-format.ts'
-import { txViewsOfRuns } from '../bot/tx-report.ts'
+import { sendKeysOf, txViewsOfRuns } from '../bot/tx-report.ts'
 import type { Db } from '../store/database.ts'
 import type { Authed, OpsClient } from './api-routes.ts'
 import { InvalidInputError } from '../control/control-errors.ts'
@@ -24,7 +24,8 @@ export function addRunDetailRoute(
       const issue = { field: 'path.id', message: 'expected a run id (digits), as GET /api/runs lists them' }
       throw new InvalidInputError(`${issue.field}: ${issue.message}`, undefined, { issues: [issue] })
     }
-    const run = await ops.read('run', { id })
-    return { run, transactions: txViewsOfRuns(db, reports ?? { book: {} }, [id]) }
+    const run = (await ops.read('run', { id })) as { recoveredFrom?: number | null } | null
+    const keys = sendKeysOf({ id, recoveredFrom: run?.recoveredFrom })
+    return { run, transactions: txViewsOfRuns(db, reports ?? { book: {} }, keys) }
   })
 }

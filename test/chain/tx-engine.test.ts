@@ -4,6 +4,7 @@ import { encodeFunctionData, parseEther } from 'viem'
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { ANVIL_TEST_KEYS } from '../../src/devnet/anvil.ts'
 import { createTxEngine } from '../../src/chain/tx-engine.ts'
+import type { LaneOwnership } from '../../src/chain/intent-types.ts'
 import {
   minedTxsFrom,
   randomAddress,
@@ -25,9 +26,10 @@ describe('tx engine send path', () => {
   afterAll(async () => {
     await f?.close()
   })
-  /** Another engine on the fixture's journal and anvil, with these signers. */
-  const engineOf = (signers: PrivateKeyAccount[]) =>
+  /** Another engine on the fixture's journal and anvil, with these signers (and lane leases, as in a cluster). */
+  const engineOf = (signers: PrivateKeyAccount[], lanes?: LaneOwnership) =>
     createTxEngine({
+      lanes,
       db: f.db,
       logger: f.logger,
       signers,
@@ -41,6 +43,29 @@ describe('tx engine send path', () => {
         },
       ],
     })
+
+  it('a call another lane holder journals while this send waits for the lane is found after the wait, not signed again', async () => {
+    // In a cluster, an instance that lost this run's lease may still hold the wallet's lane and send the same call.
+    let asked!: () => void
+    const waiting = new Promise<void>((r) => (asked = r))
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const waiter = engineOf([privateKeyToAccount(ANVIL_TEST_KEYS[0])], {
+      acquire: async () => {
+        asked()
+        await gate
+        return true
+      },
+    })
+    const call = { chainId: f.anvil.chainId, to: randomAddress(), value: 4321n }
+    const late = waiter.send(call, { runId: 'run-lost-lease', wallet: f.wallet })
+    await waiting
+    const first = await f.engine.send(call, { runId: 'run-lost-lease', wallet: f.wallet })
+    release()
+    expect(await late).toMatchObject({ resumed: true, hash: first.hash, nonce: first.nonce })
+    const sent = (await minedTxsFrom(f.client, f.wallet)).filter((t) => t.to?.toLowerCase() === call.to.toLowerCase())
+    expect(sent).toHaveLength(1)
+  })
 
   it('sends once, journals signed bytes before broadcast, and a retried run finds its intent instead of re-sending', async () => {
     const to = randomAddress()

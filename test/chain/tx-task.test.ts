@@ -18,6 +18,7 @@ describe('send_calls task', () => {
   const ctx = (runId: string, args: unknown, attempt = 1): RunContext => ({
     jobId: 'job-1',
     runId,
+    originRunId: runId,
     attempt,
     args,
     metadata: {},

@@ -1,6 +1,8 @@
 // Three real `bot run` processes on one PostgreSQL database and one anvil chain, running the same plan of 1,000
-// transfer jobs: every job runs once and every transfer is on chain once; one instance is SIGKILLed mid-run and
-// its job groups, runs and nonce lanes are taken over and finish, still exactly once.
+// transfer jobs: every job runs once and every transfer is on chain once. One instance loses its job groups while
+// its runs execute and it keeps its nonce lanes (as when its event loop stalls past a group lease but not a lane
+// lease): peers recover those runs while it still sends them. Another is SIGKILLed mid-run and its job groups,
+// runs and nonce lanes are taken over. Every job still finishes, exactly once.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -99,6 +101,17 @@ describe.skipIf(!server)('three bot instances on one PostgreSQL database', () =>
       // Groups are spread before the fire time: one per sending wallet (plus upkeep jobs), a fair share each.
       await until('groups spread over the three instances', () => owners(pg).size === 3, 60_000, explain)
 
+      // b2's group leases end while its runs execute; it learns so at its next heartbeat and sends meanwhile.
+      await until('b2 executing runs', () => runningOn(pg, 'b2') > 0, 90_000, explain)
+      // Rows b2's write batch holds right now are skipped, as a peer's takeover skips them (waiting could deadlock).
+      let lapsed = 0
+      for (let i = 0; i < 100 && lapsed === 0; i++) {
+        if (i > 0) await sleep(20)
+        lapsed = pg.query(`UPDATE job_groups SET owner = NULL, lease_until = 0 WHERE grp IN
+          (SELECT grp FROM job_groups WHERE owner = 'b2' FOR UPDATE SKIP LOCKED) RETURNING grp`).length
+      }
+      expect(lapsed).toBeGreaterThan(0)
+
       // Mid-run: SIGKILL an instance while it has runs executing (b0 unless a stall already moved its groups).
       const executing = () => bots.find((b) => runningOn(pg, b.name) > 0)
       await until(
@@ -187,10 +200,25 @@ describe.skipIf(!server)('three bot instances on one PostgreSQL database', () =>
   }, 300_000)
 })
 
-/** What a stuck cluster looks like: unfinished jobs' latest runs, their groups, lanes, intents, and each bot's log tail. */
+/**
+ * What a stuck cluster looks like: each bot's last warnings and errors, then unfinished jobs' latest runs, their
+ * groups, lanes and intents last (a CI log may keep only the tail of a failure).
+ */
 function diagnose(pg: SyncPg, bots: { name: string; child: ReturnType<typeof spawnBot> }[]): string {
   const q = (sql: string, p: unknown[] = []) => JSON.stringify(pg.query(sql, p))
+  const logs = bots.map(
+    (b) =>
+      `--- ${b.name} (exit ${b.child.exitCode ?? b.child.signalCode}), its last warnings and errors:\n${(
+        b.child.output.stdout + b.child.output.stderr
+      )
+        .split('\n')
+        .filter((l) => !l.includes('"level":"info"'))
+        .slice(-25)
+        .join('\n')}`,
+  )
   return [
+    ...logs,
+    `jobs succeeded: ${succeeded(pg)}`,
     `runs by status: ${q("SELECT status, recovery, COUNT(*)::int AS n FROM runs WHERE job_id LIKE 'pay-%' GROUP BY 1, 2")}`,
     `unfinished jobs (latest run): ${q(`SELECT DISTINCT ON (job_id) job_id, id, status, recovery, reason, error FROM runs
       WHERE job_id LIKE 'pay-%' AND job_id NOT IN (SELECT job_id FROM runs WHERE status = 'succeeded') ORDER BY job_id, id DESC LIMIT 10`)}`,
@@ -198,16 +226,6 @@ function diagnose(pg: SyncPg, bots: { name: string; child: ReturnType<typeof spa
     `groups: ${q('SELECT owner, COUNT(*)::int AS n, MIN(lease_until - $1::bigint)::bigint AS min_left FROM job_groups GROUP BY owner', [Date.now()])}`,
     `lanes: ${q('SELECT * FROM lane_leases')}`,
     `intents: ${q('SELECT status, COUNT(*)::int AS n FROM tx_intents GROUP BY status')}`,
-    ...bots.map(
-      (b) =>
-        `--- ${b.name} (exit ${b.child.exitCode ?? b.child.signalCode}), its warnings and errors:\n${(
-          b.child.output.stdout + b.child.output.stderr
-        )
-          .split('\n')
-          .filter((l) => !l.includes('"level":"info"'))
-          .slice(0, 60)
-          .join('\n')}`,
-    ),
   ].join('\n')
 }
 

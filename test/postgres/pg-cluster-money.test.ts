@@ -129,4 +129,30 @@ describe.skipIf(!server)('cluster money path on PostgreSQL', () => {
     y.close()
     pg.close()
   })
+
+  it('an idle lane is given back with an intent still open, but never while this instance drives one of it', async () => {
+    const url = server!.createDatabase('lanes_idle')
+    const pg = createPostgresSchedulerStore({ url }).pg
+    const x = createPgLaneLeases({ pg, instanceId: 'x', leaseMs: 1_500, idleMs: 300, retryMs: 50 })
+    const y = createPgLaneLeases({ pg, instanceId: 'y', leaseMs: 1_500, idleMs: 300, retryMs: 50 })
+    const jx = createPgIntentJournal({ pg, instanceId: 'x' })
+    expect(await x.acquire(31337, WALLET)).toBe(true)
+    const [row] = jx.recordBatch([intent('run-1', 0)])
+    const driven = x.use!(31337, WALLET)
+    let got: boolean | undefined
+    const waiting = y.acquire(31337, WALLET).then((taken) => (got = taken))
+    // X drives the intent: the lane stays with X well past its idle time (several renewal rounds).
+    await new Promise((r) => setTimeout(r, 2_000))
+    expect(got).toBeUndefined()
+    expect(x.held()).toEqual([`31337:${WALLET}`])
+    // X's drive ends with the intent still open (its run was dropped here): X keeps renewing its leases but gives
+    // this lane back once idle, and Y takes it, new to Y, so Y reconciles the open intent before sending.
+    driven()
+    expect(await waiting).toBe(true)
+    expect(x.held()).toEqual([])
+    expect(jx.openRoots(31337, WALLET)).toEqual([row!.id])
+    x.close()
+    y.close()
+    pg.close()
+  })
 })

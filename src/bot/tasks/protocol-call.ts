@@ -90,14 +90,14 @@ export function defineProtocolCallTask(deps: ProtocolCallDeps): TaskDefinition {
       // other calls on this chain wait; the verification after (a bridge's arrival may take minutes) holds nothing.
       const endTurn = await turns.take(walletTurnKey(account.address, chainOfParams(args.params)), ctx.signal)
       let params: unknown
-      let pinned = deps.runCalls.get(ctx.runId)
+      let pinned = deps.runCalls.get(ctx.originRunId)
       const sent: { label: string; chainId: number; hash: string; blockNumber?: number }[] = []
       try {
         params = await resolveAdapterParams(adapter, read, args.params)
         if (!pinned) {
           const snapshot = adapter.snapshot ? await adapter.snapshot(read, params) : undefined
           const calls = await adapter.buildCalls(read, params)
-          pinned = deps.runCalls.pin(ctx.runId, adapter.id, { calls, snapshot })
+          pinned = deps.runCalls.pin(ctx.originRunId, adapter.id, { calls, snapshot })
         }
         for (const [i, call] of pinned.calls.entries()) {
           // An exact approval declares the spend it allows, so it counts against the token's daily cap.
@@ -105,7 +105,7 @@ export function defineProtocolCallTask(deps: ProtocolCallDeps): TaskDefinition {
           const tokenSpends =
             approval && approval.amount > 0n ? [{ token: call.to, amount: approval.amount }] : undefined
           const tx = { chainId: call.chainId, to: call.to, data: call.data, value: call.value, tokenSpends }
-          const base = { runId: ctx.runId, wallet: account.address, callIndex: i, signal: ctx.signal }
+          const base = { runId: ctx.originRunId, wallet: account.address, callIndex: i, signal: ctx.signal }
           if (args.dryRun) {
             const r = await deps.engine.send(tx, { ...base, dryRun: true })
             sent.push({ label: call.label, chainId: call.chainId, hash: `dry-run:${r.intentId}` })
@@ -136,9 +136,16 @@ export function defineProtocolCallTask(deps: ProtocolCallDeps): TaskDefinition {
       return { adapter: adapter.id, calls: sent, evidence }
     },
     async reconcile(ctx) {
-      const pinned = deps.runCalls.get(ctx.runId)
-      if (!pinned) return { status: 'rerun' }
-      return deps.engine.reconcileRun(ctx.runId, { expectedCalls: pinned.calls.length })
+      const pinned = deps.runCalls.get(ctx.originRunId)
+      if (pinned) return deps.engine.reconcileRun(ctx.originRunId, { expectedCalls: pinned.calls.length })
+      // Pins live in each instance's own database: a run taken over from a peer may have sent calls this instance
+      // never saw planned. Without the plan, how many calls make the run whole is unknown, so a person decides.
+      if (deps.engine.journal.byRun(ctx.originRunId).some((r) => !r.dryRun))
+        return {
+          status: 'needs_attention',
+          reason: `run ${ctx.originRunId} sent calls planned on another instance; check its transactions before re-running it`,
+        }
+      return { status: 'rerun' }
     },
   }
 }

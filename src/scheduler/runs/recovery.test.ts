@@ -84,6 +84,44 @@ describe('recovery after a crash', () => {
     await c.g.sched.stop()
   })
 
+  it('a replacement of a replacement names the first run: hooks and handlers see it as originRunId', async () => {
+    const f = makeFixture()
+    const first = await crashWhileRunning(f)
+    const seen: { by: string; runId: string; originRunId: string }[] = []
+    // Each replacement is still executing when the process dies again.
+    const register = (g: Fixture) =>
+      g.sched.registerTask({
+        type: 'send',
+        recovery: 'reconcile',
+        handler: (ctx) => {
+          seen.push({ by: 'handler', runId: ctx.runId, originRunId: ctx.originRunId })
+          return new Promise(() => undefined)
+        },
+        reconcile: async (ctx) => {
+          seen.push({ by: 'hook', runId: ctx.runId, originRunId: ctx.originRunId })
+          return { status: 'rerun' }
+        },
+      })
+    const g = f.reopen()
+    register(g)
+    await g.sched.start()
+    await g.clock.settle()
+    const second = seen.find((s) => s.by === 'handler')!.runId
+    const h = g.reopen()
+    register(h)
+    await h.sched.start()
+    await h.clock.settle()
+    const third = seen.filter((s) => s.by === 'handler')[1]!.runId
+    expect(seen).toEqual([
+      { by: 'hook', runId: first, originRunId: first },
+      { by: 'handler', runId: second, originRunId: first },
+      { by: 'hook', runId: second, originRunId: first },
+      { by: 'handler', runId: third, originRunId: first },
+    ])
+    expect(new Set([first, second, third]).size).toBe(3)
+    expect(h.store.getRun(Number(third))).toMatchObject({ origin: 'recovery', recoveredFrom: Number(first) })
+  })
+
   it('a hook that throws, or answers something unreadable, leaves the run for a person and frees the job', async () => {
     const f = makeFixture()
     const runId = await crashWhileRunning(f)

@@ -3,11 +3,14 @@
 import { errorText, enqueue, finishRun, newRun, emit, type Ctx, type RunState } from '../scheduler-state.ts'
 import { taskOf } from './run-start.ts'
 
-/** Queues a fresh run that replaces an interrupted one (same args). */
+/**
+ * Queues a fresh run that replaces an interrupted one (same args). It names the first run of the chain it
+ * continues, so a replacement of a replacement still finds what the first one sent.
+ */
 function rerun(ctx: Ctx, run: RunState, recovery: string): void {
   finishRun(ctx, run, 'interrupted', { recovery })
   const fresh = newRun(ctx, run.job, 'recovery', 'pending', {
-    recoveredFrom: run.rec.id,
+    recoveredFrom: run.rec.recoveredFrom ?? run.rec.id,
     argsJson: run.rec.argsJson,
     scheduledFor: run.rec.scheduledFor,
   })
@@ -54,6 +57,7 @@ export async function recoverInterrupted(ctx: Ctx, runs: RunState[]): Promise<vo
           const out = await hook({
             jobId: run.rec.jobId,
             runId: String(run.rec.id),
+            originRunId: String(run.rec.recoveredFrom ?? run.rec.id),
             attempt: run.rec.attempt,
             args: run.rec.argsJson !== null ? JSON.parse(run.rec.argsJson) : run.job.spec.args,
             metadata: run.job.spec.metadata,

@@ -27,6 +27,7 @@ export function harness(
   const params: ExecuteParams = {
     jobId: 'job-1',
     runId: '7',
+    originRunId: '7',
     args: { amount: '0.2' },
     metadata: { owner: 'ops' },
     maxRetries: 0,

@@ -38,6 +38,7 @@ export interface ExecuteParams {
   handler: TaskHandler
   jobId: string
   runId: string
+  originRunId: string
   args: unknown
   metadata: Record<string, unknown>
   maxRetries: number
@@ -150,6 +151,7 @@ class AttemptContext implements RunContext {
   constructor(
     readonly jobId: string,
     readonly runId: string,
+    readonly originRunId: string,
     readonly attempt: number,
     readonly args: unknown,
     readonly metadata: Record<string, unknown>,
@@ -194,7 +196,9 @@ class Attempt implements AbortListener {
     let call: Promise<unknown>
     try {
       call = Promise.resolve(
-        p.handler(new AttemptContext(p.jobId, p.runId, attempt, p.args, p.metadata, this.own ?? p.abort)),
+        p.handler(
+          new AttemptContext(p.jobId, p.runId, p.originRunId, attempt, p.args, p.metadata, this.own ?? p.abort),
+        ),
       )
     } catch (err) {
       call = Promise.reject(err)

@@ -136,6 +136,7 @@ function execute(ctx: Ctx, run: RunState): void {
       handler: task.handler,
       jobId: job.rec.id,
       runId: String(run.rec.id),
+      originRunId: String(run.rec.recoveredFrom ?? run.rec.id),
       args: argsOf(run),
       metadata: job.spec.metadata,
       maxRetries: job.spec.maxRetries ?? ctx.opts.defaultMaxRetries,

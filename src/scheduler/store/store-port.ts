@@ -96,7 +96,7 @@ export interface RunRecord {
   gateUntil: number | null
   /** For a `missed` record: how many fire times it stands for. */
   missedCount: number | null
-  /** For a recovery rerun: the interrupted run it replaces. */
+  /** For a recovery rerun: the interrupted run it replaces, or the first run of a chain of such replacements. */
   recoveredFrom: number | null
   /** For an interrupted run: 'pending' until its recovery policy was applied, then what was done. */
   recovery: string | null

@@ -1,6 +1,8 @@
 // Nonce-lane leases on PostgreSQL: one instance at a time sends from a (chain, wallet). A lease is taken before
-// a send, renewed by heartbeat, given back when the lane is idle with nothing open, and taken over when its
-// holder's lease lapsed (the engine then reconciles the lane's open intents before its first new send).
+// a send, renewed by heartbeat, given back when the lane is idle and nothing of it is being driven here, and taken
+// over when its holder's lease lapsed. Either way the next holder reconciles the lane's open intents before its
+// first new send, so intents left open here (their run was dropped when this instance lost its group) are driven
+// there; keeping the lane until they close would block it for good, as nobody here drives them any more.
 import type { LaneOwnership } from '../../chain/intent-types.ts'
 import type { SyncPg } from './sync-pg.ts'
 
@@ -10,14 +12,12 @@ export interface PgLaneLeaseOptions {
   instanceId: string
   /** Lease length (default 10 s); renewed every third of it. */
   leaseMs?: number
-  /** A lane unused this long with no open intent is given back (default 30 s). */
+  /** A lane unused this long, with no intent of it being driven here, is given back (default 30 s). */
   idleMs?: number
   /** How often a waiting send asks again (default 200 ms). */
   retryMs?: number
   now?: () => number
 }
-
-const OPEN = "('signed','broadcast','unknown','mined','dropped')"
 
 /** Creates the leases; `close()` stops the renewals and gives every lane back. */
 export function createPgLaneLeases(o: PgLaneLeaseOptions): LaneOwnership & { close(): void; held(): string[] } {
@@ -26,6 +26,8 @@ export function createPgLaneLeases(o: PgLaneLeaseOptions): LaneOwnership & { clo
   const idleMs = o.idleMs ?? 30_000
   const now = o.now ?? Date.now
   const held = new Map<string, { until: number; usedAt: number }>()
+  /** Intents being driven here, per lane. */
+  const driving = new Map<string, number>()
   const margin = Math.max(500, Math.floor(leaseMs / 4))
   const keyOf = (chainId: number, wallet: string) => `${chainId}:${wallet.toLowerCase()}`
 
@@ -52,15 +54,14 @@ export function createPgLaneLeases(o: PgLaneLeaseOptions): LaneOwnership & { clo
       else v.until = t + leaseMs
     }
     for (const [k, v] of held) {
-      if (t - v.usedAt < idleMs) continue
+      if (t - v.usedAt < idleMs || (driving.get(k) ?? 0) > 0) continue
       const [chain, wallet] = k.split(':') as [string, string]
-      const gone = pg.query(
-        `DELETE FROM lane_leases l WHERE owner = $1 AND chain_id = $2 AND wallet = $3 AND NOT EXISTS
-        (SELECT 1 FROM tx_intents i WHERE i.chain_id = l.chain_id AND i.from_addr = l.wallet AND i.status IN ${OPEN} AND NOT i.dry_run)
-        RETURNING wallet`,
-        [me, Number(chain), wallet],
-      )
-      if (gone.length) held.delete(k)
+      pg.query('DELETE FROM lane_leases WHERE owner = $1 AND chain_id = $2 AND wallet = $3', [
+        me,
+        Number(chain),
+        wallet,
+      ])
+      held.delete(k)
     }
   }
   const timer = setInterval(
@@ -93,6 +94,21 @@ export function createPgLaneLeases(o: PgLaneLeaseOptions): LaneOwnership & { clo
         held.delete(k)
         signal?.throwIfAborted()
         await new Promise((r) => setTimeout(r, o.retryMs ?? 200))
+      }
+    },
+    use(chainId, wallet) {
+      const k = keyOf(chainId, wallet)
+      driving.set(k, (driving.get(k) ?? 0) + 1)
+      let done = false
+      return () => {
+        if (done) return
+        done = true
+        const n = (driving.get(k) ?? 1) - 1
+        if (n > 0) driving.set(k, n)
+        else driving.delete(k)
+        // The idle clock starts when the last drive ends, not when the lane was last taken.
+        const h = held.get(k)
+        if (h) h.usedAt = Math.max(h.usedAt, now())
       }
     },
     held: () => [...held.keys()],
