@@ -59,7 +59,14 @@ export const MUTATION_GROUPS: MutationGroup[] = [
     ],
     // Not test/chain/tx-faults.test.ts: its chaos case draws random faults and hangs, so it cannot decide a mutant
     // the same way twice, and under Stryker's instrumentation it ran past its 60 s limit in the initial run.
-    tests: ['test/chain/tx-engine.test.ts', 'test/chain/tx-recovery.test.ts'],
+    tests: [
+      'test/chain/tx-engine.test.ts',
+      'test/chain/tx-recovery.test.ts',
+      'test/chain/tx-confirm-loop.test.ts',
+      'test/chain/tx-confirm-fees.test.ts',
+      'test/chain/engine-wiring.test.ts',
+      'src/chain/engine-chains.test.ts',
+    ],
   },
   {
     name: 'scheduler-recovery',

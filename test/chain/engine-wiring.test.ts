@@ -1,0 +1,113 @@
+// The engine's wiring on a real anvil: an unknown chain, its clock reaching the journal, what its reconcile calls
+// return, and how it tells cluster lane leases that an intent of a lane is being driven.
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Address } from 'viem'
+import type { LaneOwnership } from '../../src/chain/intent-types.ts'
+import { IntentPendingError, TxConfigError } from '../../src/chain/tx-errors.ts'
+import { randomAddress, startEngineFixture, type EngineFixture } from './engine-fixture.ts'
+
+/** Polls `check` until it returns a value (generous deadline: the machine is shared). */
+async function until<T>(check: () => T | undefined, what: string, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = check()
+    if (v !== undefined) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+describe('tx engine wiring', () => {
+  let f: EngineFixture | undefined
+  afterEach(async () => {
+    await f?.close()
+    f = undefined
+  })
+
+  /** Sends with mining off and stops waiting once the transaction is broadcast: an intent left open. */
+  async function leaveOpen(fx: EngineFixture, runId: string) {
+    await fx.rpc('evm_setAutomine', [false])
+    const ac = new AbortController()
+    const sent = fx.engine
+      .send(
+        { chainId: fx.anvil.chainId, to: randomAddress(), value: 3n },
+        { runId, wallet: fx.wallet, signal: ac.signal },
+      )
+      .catch((e: unknown) => e)
+    const row = await until(() => fx.engine.journal.byRun(runId).find((r) => r.status === 'broadcast'), 'broadcast')
+    ac.abort(new Error('the run stopped waiting'))
+    expect(await sent).toBeInstanceOf(IntentPendingError)
+    return row
+  }
+
+  it('refuses a chain that is not configured before anything is journaled', async () => {
+    f = await startEngineFixture()
+    const err = await f.engine
+      .send({ chainId: 999_999, to: randomAddress(), value: 1n }, { runId: 'unknown-chain', wallet: f.wallet })
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(TxConfigError)
+    expect((err as TxConfigError).code).toBe('TX_UNKNOWN_CHAIN')
+    expect(f.engine.journal.byRun('unknown-chain')).toEqual([])
+  })
+
+  it("journals with the engine's clock, not the wall clock", async () => {
+    const at = Date.now() + 3 * 86_400_000
+    f = await startEngineFixture({ engine: { now: () => at } })
+    const res = await f.engine.send(
+      { chainId: f.anvil.chainId, to: randomAddress(), value: 2n },
+      { runId: 'clock', wallet: f.wallet },
+    )
+    expect(f.engine.journal.get(res.intentId)).toMatchObject({ createdAt: at, status: 'confirmed' })
+  })
+
+  it('reconciling open intents returns each outcome; a run reconciled with its wait aborted needs a person', async () => {
+    f = await startEngineFixture()
+    const row = await leaveOpen(f, 'open-1')
+    // The intent is still pending and the caller gave up waiting: the verdict is not guessed.
+    const verdict = await f.engine.reconcileRun('open-1', { expectedCalls: 1, signal: AbortSignal.abort() })
+    expect(verdict).toMatchObject({ status: 'needs_attention', reason: expect.stringContaining('still pending') })
+    await f.rpc('evm_mine')
+    const outcomes = await f.engine.reconcileOpenIntents()
+    expect(outcomes).toHaveLength(1)
+    expect(outcomes[0]).toMatchObject({ status: 'confirmed', row: { rootId: row.id, hash: row.hash } })
+    expect(await f.engine.reconcileRun('open-1', { expectedCalls: 1 })).toMatchObject({
+      status: 'succeeded',
+      result: { hashes: [row.hash] },
+    })
+  })
+
+  it('a run that only dry-ran sent nothing: reconciling it re-runs it', async () => {
+    f = await startEngineFixture()
+    await f.engine.send(
+      { chainId: f.anvil.chainId, to: randomAddress(), value: 4n },
+      { runId: 'dry-only', wallet: f.wallet, dryRun: true },
+    )
+    expect(f.engine.journal.byRun('dry-only')).toHaveLength(1)
+    expect(await f.engine.reconcileRun('dry-only', { expectedCalls: 1 })).toEqual({ status: 'rerun' })
+  })
+
+  it('marks a lane in use for exactly as long as one of its intents is driven', async () => {
+    const events: string[] = []
+    const lanes: LaneOwnership = {
+      acquire: async () => false,
+      use(chainId: number, wallet: Address) {
+        events.push(`use ${chainId}:${wallet}`)
+        return () => events.push(`done ${chainId}:${wallet}`)
+      },
+    }
+    f = await startEngineFixture({ engine: { lanes } })
+    const key = `${f.anvil.chainId}:${f.wallet.toLowerCase()}`
+    const row = await leaveOpen(f, 'lane-use')
+    // The aborted wait ended the drive: the lane is free to go although the intent is open.
+    expect(events).toEqual([`use ${key}`, `done ${key}`])
+    const resumed = f.engine.send(
+      { chainId: f.anvil.chainId, to: row.to as Address, value: 3n },
+      { runId: 'lane-use', wallet: f.wallet },
+    )
+    await until(() => (events.length === 3 ? true : undefined), 'the resumed drive')
+    expect(events[2]).toBe(`use ${key}`)
+    await f.rpc('evm_mine')
+    expect(await resumed).toMatchObject({ resumed: true, hash: row.hash })
+    expect(events).toEqual([`use ${key}`, `done ${key}`, `use ${key}`, `done ${key}`])
+  })
+})
