@@ -52,7 +52,7 @@ describe('confirm loop', () => {
     expect(l.calls(NONCE)).toBe(n0 + 1)
     expect(fx.engine.journal.byRun('pace-1').map((r) => r.status)).toEqual(['confirmed'])
     // Settled: its hash is unwatched and the scan stops polling (after a tick that may still be on the wire).
-    await pause(100)
+    await pause(300)
     const polls = l.calls('eth_blockNumber')
     await pause(300)
     expect(l.calls('eth_blockNumber')).toBe(polls)
