@@ -4,18 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Address } from 'viem'
 import type { LaneOwnership } from '../../src/chain/intent-types.ts'
 import { IntentPendingError, TxConfigError } from '../../src/chain/tx-errors.ts'
+import { until } from './confirm-loop-fixture.ts'
 import { randomAddress, startEngineFixture, type EngineFixture } from './engine-fixture.ts'
-
-/** Polls `check` until it returns a value (generous deadline: the machine is shared). */
-async function until<T>(check: () => T | undefined, what: string, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = check()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 describe('tx engine wiring', () => {
   let f: EngineFixture | undefined
