@@ -55,7 +55,7 @@ export const MUTATION_GROUPS: MutationGroup[] = [
       'src/chain/engine-lanes.ts',
       'src/chain/engine-chains.ts',
       'src/chain/tx-engine-types.ts',
-      'src/chain/confirm.ts:97-338',
+      'src/chain/confirm.ts:97-345',
     ],
     // Not test/chain/tx-faults.test.ts: its chaos case draws random faults and hangs, so it cannot decide a mutant
     // the same way twice, and under Stryker's instrumentation it ran past its 60 s limit in the initial run.
@@ -65,6 +65,8 @@ export const MUTATION_GROUPS: MutationGroup[] = [
       'test/chain/tx-confirm-loop.test.ts',
       'test/chain/tx-confirm-fees.test.ts',
       'test/chain/engine-wiring.test.ts',
+      'test/chain/engine-lanes.test.ts',
+      'test/chain/tx-policy.test.ts',
       'src/chain/engine-chains.test.ts',
     ],
   },

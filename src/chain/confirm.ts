@@ -111,6 +111,9 @@ export async function driveIntent(
   // The first look is direct (an automining node has the receipt already); after it the block scan wakes us.
   let lastDirect = Number.NEGATIVE_INFINITY
   let skipNonceCheck = justBroadcast
+  /** When this loop last re-sent each attempt: an answer that is no acceptance (nonce too low, an RPC error) leaves
+   * the journal's broadcast time as it was, and without this the same bytes would go out on every pass. */
+  const resentAt = new Map<number, number>()
   try {
     for (;;) {
       const group = journal.group(rootId)
@@ -206,11 +209,15 @@ export async function driveIntent(
     const last = fresh[fresh.length - 1]
     if (!last) return undefined
     const t = ctx.now()
+    const resent = resentAt.get(last.id) ?? Number.NEGATIVE_INFINITY
     const due =
       last.status === 'signed' || last.status === 'unknown' || last.status === 'dropped'
-        ? t - (last.broadcastAt ?? 0) >= Math.min(settings.rebroadcastMs, settings.pollMs * 4)
-        : t - (last.broadcastAt ?? last.createdAt) >= settings.rebroadcastMs
-    if (due) applyBroadcast(journal, last, await rpc.broadcast(last.rawTx as Hex))
+        ? t - Math.max(last.broadcastAt ?? 0, resent) >= Math.min(settings.rebroadcastMs, settings.pollMs * 4)
+        : t - Math.max(last.broadcastAt ?? last.createdAt, resent) >= settings.rebroadcastMs
+    if (due) {
+      resentAt.set(last.id, t)
+      applyBroadcast(journal, last, await rpc.broadcast(last.rawTx as Hex))
+    }
     const cancel = fresh.find((r) => r.kind === 'cancel')
     const validUntil = root.validUntil ?? Number.MAX_SAFE_INTEGER
     if (!cancel && t >= validUntil) {

@@ -1,7 +1,7 @@
 // Confirm-loop tests' fixture: an engine on a hand-driven clock, behind a counting proxy, over a real anvil.
 import type { Hex } from 'viem'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts'
-import type { EngineChainConfig } from '../../src/chain/tx-engine.ts'
+import type { EngineChainConfig, TxEngineOptions } from '../../src/chain/tx-engine.ts'
 import type { AnvilOptions } from '../../src/devnet/anvil.ts'
 import { startEngineFixture, type EngineFixture } from './engine-fixture.ts'
 
@@ -52,6 +52,7 @@ export interface LoopFixture {
 export async function startLoopFixture(
   chain: Partial<EngineChainConfig>,
   anvil: AnvilOptions = { automine: false },
+  engine: Partial<TxEngineOptions> = {},
 ): Promise<LoopFixture> {
   const clock = manualClock()
   let proxy!: FaultProxy
@@ -60,6 +61,7 @@ export async function startLoopFixture(
     anvil,
     chain,
     engine: {
+      ...engine,
       now: clock.now,
       // Snapshot once, at the end of the send path: what the confirm loop calls afterwards is its own.
       onStep: (step) => {

@@ -48,6 +48,19 @@ describe('tx engine wiring', () => {
       { runId: 'clock', wallet: f.wallet },
     )
     expect(f.engine.journal.get(res.intentId)).toMatchObject({ createdAt: at, status: 'confirmed' })
+    expect(res.resumed).toBe(false)
+  })
+
+  it('tells the step hook each step of a send, with its run and nonce, ending with the wait for the receipt', async () => {
+    const steps: string[] = []
+    f = await startEngineFixture({
+      engine: { onStep: (step, { runId, nonce }) => void steps.push(`${step} ${runId} ${nonce}`) },
+    })
+    await f.engine.send(
+      { chainId: f.anvil.chainId, to: randomAddress(), value: 2n },
+      { runId: 'steps', wallet: f.wallet },
+    )
+    expect(steps).toEqual(['signed steps 0', 'journaled steps 0', 'broadcast steps 0', 'awaiting_receipt steps 0'])
   })
 
   it('reconciling open intents returns each outcome; a run reconciled with its wait aborted needs a person', async () => {
@@ -79,7 +92,10 @@ describe('tx engine wiring', () => {
   it('marks a lane in use for exactly as long as one of its intents is driven', async () => {
     const events: string[] = []
     const lanes: LaneOwnership = {
-      acquire: async () => false,
+      async acquire(chainId, wallet) {
+        events.push(`acquire ${chainId}:${wallet}`)
+        return false
+      },
       use(chainId: number, wallet: Address) {
         events.push(`use ${chainId}:${wallet}`)
         return () => events.push(`done ${chainId}:${wallet}`)
@@ -89,15 +105,17 @@ describe('tx engine wiring', () => {
     const key = `${f.anvil.chainId}:${f.wallet.toLowerCase()}`
     const row = await leaveOpen(f, 'lane-use')
     // The aborted wait ended the drive: the lane is free to go although the intent is open.
-    expect(events).toEqual([`use ${key}`, `done ${key}`])
+    expect(events).toEqual([`acquire ${f.anvil.chainId}:${f.wallet}`, `use ${key}`, `done ${key}`])
+    events.length = 0
     const resumed = f.engine.send(
       { chainId: f.anvil.chainId, to: row.to as Address, value: 3n },
       { runId: 'lane-use', wallet: f.wallet },
     )
-    await until(() => (events.length === 3 ? true : undefined), 'the resumed drive')
-    expect(events[2]).toBe(`use ${key}`)
+    await until(() => (events.length === 2 ? true : undefined), 'the resumed drive')
+    // A journaled call is resumed at once: one lease request, not a second one for a new send.
+    expect(events).toEqual([`acquire ${f.anvil.chainId}:${row.from}`, `use ${key}`])
     await f.rpc('evm_mine')
     expect(await resumed).toMatchObject({ resumed: true, hash: row.hash })
-    expect(events).toEqual([`use ${key}`, `done ${key}`, `use ${key}`, `done ${key}`])
+    expect(events.slice(2)).toEqual([`done ${key}`])
   })
 })

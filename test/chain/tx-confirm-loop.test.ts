@@ -106,16 +106,11 @@ describe('confirm loop', () => {
     expect((await minedTxsFrom(fx.client, fx.wallet)).map((m) => m.hash)).toEqual([row.hash])
   })
 
-  it('a foreign tx at our nonce: needs_attention only once the use lasted the grace; a use that vanished restarts it', async () => {
-    l = await startLoopFixture({ ...QUICK, foreignNonceGraceMs: 2_000 })
-    const { fx, clock } = l
-    const { pending, row } = await sendOne('foreign-1')
-    let done = false
-    void pending.then(() => (done = true))
-    await fx.rpc('anvil_dropTransaction', [row.hash])
+  /** The wallet's nonce 0 signed again by the same key outside the engine: a transfer to itself. */
+  const signForeign = () => {
     const key = privateKeyToAccount(ANVIL_TEST_KEYS[0])
-    const foreign = await key.signTransaction({
-      chainId: fx.anvil.chainId,
+    return key.signTransaction({
+      chainId: l!.fx.anvil.chainId,
       type: 'eip1559',
       nonce: 0,
       to: key.address,
@@ -124,6 +119,16 @@ describe('confirm loop', () => {
       maxFeePerGas: parseGwei('20'),
       maxPriorityFeePerGas: parseGwei('2'),
     })
+  }
+
+  it('a foreign tx at our nonce: needs_attention only once the use lasted the grace; a use that vanished restarts it', async () => {
+    l = await startLoopFixture({ ...QUICK, foreignNonceGraceMs: 2_000 })
+    const { fx, clock } = l
+    const { pending, row } = await sendOne('foreign-1')
+    let done = false
+    void pending.then(() => (done = true))
+    await fx.rpc('anvil_dropTransaction', [row.hash])
+    const foreign = await signForeign()
     const snap = await fx.rpc<Hex>('evm_snapshot')
     const mineForeign = async () => {
       await fx.rpc(SEND, [foreign])
@@ -151,6 +156,30 @@ describe('confirm loop', () => {
     const reason = `nonce 0 of ${row.from} on chain ${fx.anvil.chainId} was used by a transaction the bot did not sign`
     expect(err).toMatchObject({ code: 'TX_NEEDS_ATTENTION', message: expect.stringContaining(reason) })
     expect(fx.engine.journal.get(row.id)).toMatchObject({ status: 'needs_attention', error: reason })
+  })
+
+  it('during the grace, a re-send answered "nonce too low" waits a full rebroadcast period before the next', async () => {
+    l = await startLoopFixture({ ...QUICK, rebroadcastMs: 1_000, foreignNonceGraceMs: 60_000 })
+    const { fx, clock } = l
+    const { pending, row } = await sendOne('too-low-1')
+    await fx.rpc('anvil_dropTransaction', [row.hash])
+    await fx.rpc(SEND, [await signForeign()])
+    await fx.rpc('evm_mine')
+    const sends = l.calls(SEND)
+    for (let round = 1; round <= 2; round++) {
+      clock.advance(999)
+      await pause(300)
+      expect(l.calls(SEND)).toBe(sends + round - 1)
+      clock.advance(1)
+      await until(() => l!.calls(SEND) === sends + round || undefined, 'a re-send')
+      // About eight passes of the loop (50 ms each): none of them sends again.
+      await pause(400)
+      expect(l.calls(SEND)).toBe(sends + round)
+      expect(fx.engine.journal.get(row.id)).toMatchObject({ status: 'broadcast', broadcastCount: 1 })
+      expect(fx.engine.journal.get(row.id)!.error).toMatch(/nonce too low/i)
+    }
+    clock.advance(60_000)
+    expect(await pending).toMatchObject({ code: 'TX_NEEDS_ATTENTION' })
   })
 
   it('reconcile looks at the nonce at once; a receipt found after the nonce moved is ours, not a foreign use', async () => {
@@ -227,6 +256,7 @@ describe('confirm loop', () => {
     expect(await pending).toMatchObject({
       code: 'TX_REVERTED',
       message: 'transaction the transaction was mined and reverted',
+      details: { intentId: row.id, hash: row.hash, nonce: row.nonce },
     })
     expect(fx.engine.journal.get(row.id)).toMatchObject({
       status: 'failed',

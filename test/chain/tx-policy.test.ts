@@ -1,7 +1,18 @@
 // The real spend policy through the engine: allowlist, value cap, daily cap from the journal, exact approvals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encodeFunctionData, erc20Abi, maxUint256, parseEther, parseGwei, type Address } from 'viem'
+import {
+  createWalletClient,
+  encodeFunctionData,
+  erc20Abi,
+  http,
+  maxUint256,
+  parseEther,
+  parseGwei,
+  type Address,
+  type LocalAccount,
+} from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { ownArtifact } from '../../src/devnet/devnet-artifacts.ts'
 import { ANVIL_TEST_KEYS } from '../../src/devnet/anvil.ts'
 import { createTxEngine, type TxEngine } from '../../src/chain/tx-engine.ts'
 import { createSpendPolicyGuard } from '../../src/chain/tx-policy.ts'
@@ -101,6 +112,74 @@ describe('spend policy in the engine', () => {
       ),
     ).rejects.toMatchObject({ code: 'POLICY_DAILY_NATIVE' })
     expect(await nonce()).toBe(2)
+  })
+
+  /** Deploys a test token from `holder` and mints it 1,000 units. */
+  async function deployToken(holder: LocalAccount): Promise<Address> {
+    const wallet = createWalletClient({ account: holder, chain: f.client.chain, transport: http(f.anvil.rpcUrl) })
+    const { abi, bytecode } = ownArtifact('TestERC20')
+    const deployed = await wallet.deployContract({ abi, bytecode, args: ['Test', 'TST', 18], chain: f.client.chain })
+    const token = (await f.client.waitForTransactionReceipt({ hash: deployed, pollingInterval: 20 })).contractAddress!
+    const minted = await wallet.writeContract({
+      abi,
+      address: token,
+      functionName: 'mint',
+      args: [holder.address, 1_000n],
+      chain: f.client.chain,
+    })
+    await f.client.waitForTransactionReceipt({ hash: minted, pollingInterval: 20 })
+    return token
+  }
+
+  it("journals a token transfer's token and amount and counts it against the token's cap for the engine clock's UTC day", async () => {
+    const holder = privateKeyToAccount(ANVIL_TEST_KEYS[3]!)
+    const token = await deployToken(holder)
+    let now = Date.UTC(2026, 0, 1, 23, 59)
+    const engine = createTxEngine({
+      db: f.db,
+      logger: f.logger,
+      signers: [holder],
+      now: () => now,
+      chains: [{ chainId: f.anvil.chainId, client: f.client, fees: { maxFeePerGas: parseGwei('50') }, pollMs: 30 }],
+      policy: createSpendPolicyGuard([
+        {
+          chainId: f.anvil.chainId,
+          maxFeePerGas: parseGwei('50'),
+          maxValuePerTx: parseEther('1'),
+          dailyNativeCap: parseEther('1'),
+          dailyTokenCaps: { [token]: 100n },
+          contracts: [token],
+          spenders: [],
+          ownWallets: [own],
+        },
+      ]),
+    })
+    const pay = (runId: string, amount: bigint) =>
+      engine.send(
+        {
+          chainId: f.anvil.chainId,
+          to: token,
+          data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [own, amount] }),
+        },
+        { runId, wallet: holder.address },
+      )
+    const first = await pay('tok-1', 60n)
+    const row = engine.journal.get(first.intentId)!
+    expect([row.tokenAddress?.toLowerCase(), row.tokenAmount]).toEqual([token.toLowerCase(), 60n])
+    await expect(pay('tok-2', 41n)).rejects.toMatchObject({ code: 'POLICY_DAILY_TOKEN' })
+    // Midnight UTC: yesterday's 60 no longer count, today's do.
+    now = Date.UTC(2026, 0, 2)
+    await pay('tok-3', 60n)
+    await expect(pay('tok-4', 41n)).rejects.toMatchObject({ code: 'POLICY_DAILY_TOKEN' })
+    await pay('tok-5', 40n)
+    expect(engine.journal.byRun('tok-2')).toEqual([])
+    const balance = await f.client.readContract({
+      abi: erc20Abi,
+      address: token,
+      functionName: 'balanceOf',
+      args: [own],
+    })
+    expect(balance).toBe(160n)
   })
 
   it('a chain without a policy refuses every call (fail closed)', async () => {

@@ -56,6 +56,8 @@ export interface FaultProxy {
   setChaos(chaos: ChaosOptions | undefined): void
   /** Calls received per method (batched calls counted one by one). */
   counts(): Record<string, number>
+  /** Raw transactions received by eth_sendRawTransaction, in arrival order (faulted ones included). */
+  rawSends(): string[]
   /** HTTP requests received (a JSON-RPC batch is one). */
   httpRequests(): number
   /** How many times faults were injected, per fault kind. */
@@ -114,6 +116,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let chaos: ChaosOptions | undefined
   let calls: Record<string, number> = {}
   let faults: Record<string, number> = {}
+  let raws: string[] = []
   let frozenHeight: bigint | undefined
   const sockets = new Set<Socket>()
   const hung = new Set<ServerResponse>()
@@ -191,6 +194,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const list = (isBatch ? parsed : [parsed]) as RpcCall[]
     const decisions = list.map((c) => {
       calls[c.method] = (calls[c.method] ?? 0) + 1
+      if (c.method === 'eth_sendRawTransaction') raws.push(String(c.params?.[0]))
       const d = decide(c.method)
       if (d) faults[d.fault.kind] = (faults[d.fault.kind] ?? 0) + 1
       return d
@@ -308,11 +312,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (!c) frozenHeight = undefined
     },
     counts: () => ({ ...calls }),
+    rawSends: () => [...raws],
     httpRequests: () => httpRequests,
     injected: () => ({ ...faults }),
     resetCounts() {
       calls = {}
       faults = {}
+      raws = []
       httpRequests = 0
     },
     setTarget(url) {

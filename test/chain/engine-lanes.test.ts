@@ -1,0 +1,151 @@
+// The engine's lanes on anvil: the wait between passes, the readiness pass after a restart or a lane taken back,
+// and one lane per wallet.
+import { getEventListeners } from 'node:events'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Address } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import type { IntentStatus, LaneOwnership } from '../../src/chain/intent-types.ts'
+import { IntentPendingError } from '../../src/chain/tx-errors.ts'
+import { ANVIL_TEST_KEYS } from '../../src/devnet/anvil.ts'
+import { minedTxsFrom, randomAddress, startEngineFixture, type EngineFixture } from './engine-fixture.ts'
+import { pause, startLoopFixture, until, type LoopFixture } from './confirm-loop-fixture.ts'
+
+const RECEIPT = 'eth_getTransactionReceipt'
+/** Confirmations counted at poll pace; no rebroadcast or bump gets due on its own. */
+const COUNTING = { rebroadcastMs: 60_000, stuckAfterMs: 60_000, maxBumps: 0, confirmations: 2 }
+
+describe('engine lanes', () => {
+  let l: LoopFixture | undefined
+  let f: EngineFixture | undefined
+  afterEach(async () => {
+    await l?.close()
+    await f?.close()
+    l = f = undefined
+  })
+
+  /** Sends a transfer on `run` and returns the pending result and the row once it reached `status`. */
+  const sendTo = async (runId: string, status: IntentStatus, signal?: AbortSignal) => {
+    const { fx } = l!
+    const pending = l!.settle(
+      fx.engine.send(
+        { chainId: fx.anvil.chainId, to: randomAddress(), value: 1n },
+        { runId, wallet: fx.wallet, signal },
+      ),
+    )
+    const row = await until(() => fx.engine.journal.byRun(runId).find((r) => r.status === status), status)
+    return { pending, row }
+  }
+
+  it('counting confirmations, the loop waits pollMs between passes, leaks no abort listener, and an abort ends the wait', async () => {
+    l = await startLoopFixture({ ...COUNTING, pollMs: 1_500 }, { automine: true })
+    const { fx } = l
+    // No signal at all: the wait must still be a wait, not a loop that spins on the node.
+    const first = await sendTo('count-1', 'mined')
+    const reads = l.calls(RECEIPT)
+    await pause(600)
+    expect(l.calls(RECEIPT)).toBe(reads)
+    await fx.rpc('evm_mine')
+    expect(await first.pending).toMatchObject({ hash: first.row.hash })
+
+    // A signal that stays unaborted over many passes gathers no listeners.
+    fx.restart({ ...COUNTING, pollMs: 100 })
+    const live = new AbortController()
+    const second = await sendTo('count-2', 'mined', live.signal)
+    const r2 = l.calls(RECEIPT)
+    await until(() => l!.calls(RECEIPT) >= r2 + 2 || undefined, 'two passes')
+    const listeners = getEventListeners(live.signal, 'abort').length
+    await until(() => l!.calls(RECEIPT) >= r2 + 12 || undefined, 'ten more passes')
+    expect(getEventListeners(live.signal, 'abort').length).toBeLessThanOrEqual(listeners + 1)
+    await fx.rpc('evm_mine')
+    expect(await second.pending).toMatchObject({ hash: second.row.hash })
+
+    // A minute between passes: only the abort can end this wait in time.
+    fx.restart({ ...COUNTING, pollMs: 60_000 })
+    const ac = new AbortController()
+    const third = await sendTo('count-3', 'mined', ac.signal)
+    let done = false
+    void third.pending.then(() => (done = true))
+    await pause(200)
+    ac.abort(new Error('the run stopped waiting'))
+    const err = await until(() => (done ? third.pending : undefined), 'the aborted wait to end', 5_000)
+    expect(err).toBeInstanceOf(IntentPendingError)
+    expect(fx.engine.journal.get(third.row.id)!.status).toBe('mined')
+  })
+
+  it('the readiness pass re-sends signed, unknown and dropped intents before the first new send, after a restart and after a lane comes back', async () => {
+    let takenBack = false
+    const lanes: LaneOwnership = { acquire: async () => takenBack }
+    const chain = { pollMs: 30, rebroadcastMs: 60_000, stuckAfterMs: 60_000, maxBumps: 0 }
+    l = await startLoopFixture(chain, { automine: false }, { lanes })
+    const { fx, proxy, clock } = l
+    /** Leaves an intent broadcast and open: its run stopped waiting. */
+    const leaveOpen = async (runId: string) => {
+      const ac = new AbortController()
+      const sent = await sendTo(runId, 'broadcast', ac.signal)
+      ac.abort()
+      expect(await sent.pending).toBeInstanceOf(IntentPendingError)
+      return sent.row
+    }
+    /** What a crash leaves: the node forgot the transaction and the journal holds `status`. */
+    const forget = async (id: number, hash: string, status: IntentStatus) => {
+      await fx.rpc('anvil_dropTransaction', [hash])
+      fx.engine.journal.setStatus(id, status)
+    }
+    /** The raw transactions sent from now until `runId`'s new one went out, in the order the node got them. */
+    const sendsUntil = async (runId: string) => {
+      const from = proxy.rawSends().length
+      const next = l!.settle(
+        fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 2n }, { runId, wallet: fx.wallet }),
+      )
+      const row = await until(() => fx.engine.journal.byRun(runId).find((r) => r.status === 'broadcast'), runId)
+      return { next, row, sends: proxy.rawSends().slice(from, proxy.rawSends().indexOf(row.rawTx!) + 1) }
+    }
+    const open = [await leaveOpen('o-0'), await leaveOpen('o-1'), await leaveOpen('o-2'), await leaveOpen('o-3')]
+    await forget(open[0]!.id, open[0]!.hash!, 'signed')
+    await forget(open[1]!.id, open[1]!.hash!, 'unknown')
+    await forget(open[2]!.id, open[2]!.hash!, 'dropped')
+    // o-3 stays broadcast: the pass leaves it to its driver, which re-sends it only once rebroadcastMs has passed.
+    await fx.rpc('anvil_dropTransaction', [open[3]!.hash])
+    fx.restart(chain)
+    // The drivers the pass starts look for receipts first; held back, they cannot re-send before the pass does.
+    proxy.addRule({ method: RECEIPT, fault: { kind: 'delay', ms: 1_000 }, times: 8 })
+    const a = await sendsUntil('new-1')
+    expect(a.sends).toEqual([open[0]!.rawTx, open[1]!.rawTx, open[2]!.rawTx, a.row.rawTx])
+    clock.advance(60_000)
+    await until(
+      () => proxy.rawSends().filter((raw) => raw === open[3]!.rawTx).length === 2 || undefined,
+      "o-3's re-send",
+    )
+    await fx.rpc('evm_mine')
+    expect(await a.next).toMatchObject({ nonce: 4, resumed: false })
+
+    // Same process: the pass ran once. A lane taken back from a peer runs it again.
+    const gone = await leaveOpen('o-5')
+    await forget(gone.id, gone.hash!, 'signed')
+    takenBack = true
+    proxy.addRule({ method: RECEIPT, fault: { kind: 'delay', ms: 1_000 }, times: 4 })
+    const b = await sendsUntil('new-2')
+    expect(b.sends).toEqual([gone.rawTx, b.row.rawTx])
+    await fx.rpc('evm_mine')
+    expect(await b.next).toMatchObject({ nonce: 6 })
+    const mined = (await minedTxsFrom(fx.client, fx.wallet)).map((m) => m.hash)
+    expect(mined).toHaveLength(7)
+    expect(new Set(mined).size).toBe(7)
+  })
+
+  it('two wallets on one chain each send through a lane of their own', async () => {
+    const [a, b] = [privateKeyToAccount(ANVIL_TEST_KEYS[0]!), privateKeyToAccount(ANVIL_TEST_KEYS[2]!)]
+    f = await startEngineFixture({ engine: { signers: [a, b] } })
+    const sendFrom = (wallet: Address, i: number) =>
+      f!.engine.send({ chainId: f!.anvil.chainId, to: randomAddress(), value: 1n }, { runId: `w-${i}`, wallet })
+    const results = await Promise.all([0, 1, 2, 3].map((i) => sendFrom(i % 2 ? b.address : a.address, i)))
+    for (const [who, mine] of [
+      [a, [results[0]!, results[2]!]],
+      [b, [results[1]!, results[3]!]],
+    ] as const) {
+      expect(mine.map((r) => r.nonce).sort()).toEqual([0, 1])
+      const mined = (await minedTxsFrom(f.client, who.address)).map((m) => m.hash)
+      expect(mined.sort()).toEqual(mine.map((r) => r.hash).sort())
+    }
+  })
+})
