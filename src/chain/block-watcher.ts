@@ -111,6 +111,8 @@ export function createBlockWatcher(rpc: RpcSteps, options: BlockWatcherOptions):
     wait(hashes, ms, signal) {
       const set = new Set([...hashes].map((h) => h.toLowerCase() as Hex))
       return new Promise<void>((resolve) => {
+        // An abort that landed while the caller's last check was in flight: no wait at all.
+        if (signal?.aborted) return resolve()
         const done = () => {
           clearTimeout(t)
           waiters.delete(done)

@@ -72,12 +72,26 @@ describe('engine lanes', () => {
     expect(fx.engine.journal.get(third.row.id)!.status).toBe('mined')
   })
 
+  it('an abort that lands while a check is in flight ends the wait at once, not after the block-scan wait', async () => {
+    // The block-scan wait is min(rebroadcast, stuck) / 2 = 30 s; the node answers the first look 800 ms late.
+    l = await startLoopFixture({ pollMs: 30, rebroadcastMs: 60_000, stuckAfterMs: 60_000 })
+    l.proxy.addRule({ method: RECEIPT, fault: { kind: 'delay', ms: 800 }, times: 1 })
+    const ac = new AbortController()
+    const { pending } = await sendTo('late-abort', 'broadcast', ac.signal)
+    let done = false
+    void pending.then(() => (done = true))
+    await until(() => l!.calls(RECEIPT) === 1 || undefined, 'the first look')
+    ac.abort(new Error('the run stopped waiting'))
+    const err = await until(() => (done ? pending : undefined), 'the aborted wait to end', 8_000)
+    expect(err).toBeInstanceOf(IntentPendingError)
+  })
+
   it('the readiness pass re-sends signed, unknown and dropped intents before the first new send, after a restart and after a lane comes back', async () => {
     let takenBack = false
     const lanes: LaneOwnership = { acquire: async () => takenBack }
     const chain = { pollMs: 30, rebroadcastMs: 60_000, stuckAfterMs: 60_000, maxBumps: 0 }
     l = await startLoopFixture(chain, { automine: false }, { lanes })
-    const { fx, proxy, clock } = l
+    const { fx, proxy } = l
     /** Leaves an intent broadcast and open: its run stopped waiting. */
     const leaveOpen = async (runId: string) => {
       const ac = new AbortController()
@@ -86,11 +100,8 @@ describe('engine lanes', () => {
       expect(await sent.pending).toBeInstanceOf(IntentPendingError)
       return sent.row
     }
-    /** What a crash leaves: the node forgot the transaction and the journal holds `status`. */
-    const forget = async (id: number, hash: string, status: IntentStatus) => {
-      await fx.rpc('anvil_dropTransaction', [hash])
-      fx.engine.journal.setStatus(id, status)
-    }
+    /** What a crash leaves in the journal: `status`, although the node has the transaction (mined since). */
+    const mark = (id: number, status: IntentStatus) => fx.engine.journal.setStatus(id, status)
     /** The raw transactions sent from now until `runId`'s new one went out, in the order the node got them. */
     const sendsUntil = async (runId: string) => {
       const from = proxy.rawSends().length
@@ -101,27 +112,25 @@ describe('engine lanes', () => {
       return { next, row, sends: proxy.rawSends().slice(from, proxy.rawSends().indexOf(row.rawTx!) + 1) }
     }
     const open = [await leaveOpen('o-0'), await leaveOpen('o-1'), await leaveOpen('o-2'), await leaveOpen('o-3')]
-    await forget(open[0]!.id, open[0]!.hash!, 'signed')
-    await forget(open[1]!.id, open[1]!.hash!, 'unknown')
-    await forget(open[2]!.id, open[2]!.hash!, 'dropped')
-    // o-3 stays broadcast: the pass leaves it to its driver, which re-sends it only once rebroadcastMs has passed.
-    await fx.rpc('anvil_dropTransaction', [open[3]!.hash])
+    // Mined before the pass: each re-send is answered "nonce too low" and no nonce gap can hold a later one back.
+    await fx.rpc('evm_mine')
+    mark(open[0]!.id, 'signed')
+    mark(open[1]!.id, 'unknown')
+    mark(open[2]!.id, 'dropped')
+    // o-3 stays broadcast: the pass leaves it to its driver.
     fx.restart(chain)
     // The drivers the pass starts look for receipts first; held back, they cannot re-send before the pass does.
     proxy.addRule({ method: RECEIPT, fault: { kind: 'delay', ms: 1_000 }, times: 8 })
     const a = await sendsUntil('new-1')
     expect(a.sends).toEqual([open[0]!.rawTx, open[1]!.rawTx, open[2]!.rawTx, a.row.rawTx])
-    clock.advance(60_000)
-    await until(
-      () => proxy.rawSends().filter((raw) => raw === open[3]!.rawTx).length === 2 || undefined,
-      "o-3's re-send",
-    )
     await fx.rpc('evm_mine')
     expect(await a.next).toMatchObject({ nonce: 4, resumed: false })
+    for (const o of open) await until(() => fx.engine.journal.get(o.id)!.status === 'confirmed' || undefined, o.runId)
 
     // Same process: the pass ran once. A lane taken back from a peer runs it again.
     const gone = await leaveOpen('o-5')
-    await forget(gone.id, gone.hash!, 'signed')
+    await fx.rpc('evm_mine')
+    mark(gone.id, 'signed')
     takenBack = true
     proxy.addRule({ method: RECEIPT, fault: { kind: 'delay', ms: 1_000 }, times: 4 })
     const b = await sendsUntil('new-2')

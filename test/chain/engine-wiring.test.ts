@@ -79,13 +79,21 @@ describe('tx engine wiring', () => {
     })
   })
 
-  it('a run that only dry-ran sent nothing: reconciling it re-runs it', async () => {
-    f = await startEngineFixture()
+  it('a run that only dry-ran sent nothing and took no lane: reconciling it re-runs it', async () => {
+    const asked: string[] = []
+    const lanes: LaneOwnership = {
+      async acquire(_, wallet) {
+        asked.push(wallet)
+        return false
+      },
+    }
+    f = await startEngineFixture({ engine: { lanes } })
     await f.engine.send(
       { chainId: f.anvil.chainId, to: randomAddress(), value: 4n },
       { runId: 'dry-only', wallet: f.wallet, dryRun: true },
     )
     expect(f.engine.journal.byRun('dry-only')).toHaveLength(1)
+    expect(asked).toEqual([])
     expect(await f.engine.reconcileRun('dry-only', { expectedCalls: 1 })).toEqual({ status: 'rerun' })
   })
 
@@ -114,8 +122,12 @@ describe('tx engine wiring', () => {
     await until(() => (events.length === 2 ? true : undefined), 'the resumed drive')
     // A journaled call is resumed at once: one lease request, not a second one for a new send.
     expect(events).toEqual([`acquire ${f.anvil.chainId}:${row.from}`, `use ${key}`])
+    // A second wait on the same intent shares its driver: one bump or cancel decision per intent, never two.
+    const again = f.engine.reconcileRun('lane-use', { expectedCalls: 1 })
+    await until(() => (events.length === 3 ? true : undefined), "the second wait's lease request")
     await f.rpc('evm_mine')
     expect(await resumed).toMatchObject({ resumed: true, hash: row.hash })
-    expect(events.slice(2)).toEqual([`done ${key}`])
+    expect(await again).toMatchObject({ status: 'succeeded' })
+    expect(events.slice(2)).toEqual([`acquire ${f.anvil.chainId}:${row.from}`, `done ${key}`])
   })
 })

@@ -27,21 +27,20 @@ describe('tx engine send path', () => {
     await f?.close()
   })
   /** Another engine on the fixture's journal and anvil, with these signers (and lane leases, as in a cluster). */
-  const engineOf = (signers: PrivateKeyAccount[], lanes?: LaneOwnership) =>
+  /** An engine over the fixture's journal; `alsoChainId` configures a second chain id on the same node. */
+  const engineOf = (signers: PrivateKeyAccount[], lanes?: LaneOwnership, alsoChainId?: number) =>
     createTxEngine({
       lanes,
       db: f.db,
       logger: f.logger,
       signers,
       policy: recordingPolicy(),
-      chains: [
-        {
-          chainId: f.anvil.chainId,
-          client: testClient(f.anvil.rpcUrl, f.anvil.chainId),
-          fees: { maxFeePerGas: 100_000_000_000n },
-          pollMs: 30,
-        },
-      ],
+      chains: [f.anvil.chainId, ...(alsoChainId ? [alsoChainId] : [])].map((chainId) => ({
+        chainId,
+        client: testClient(f.anvil.rpcUrl, chainId),
+        fees: { maxFeePerGas: 100_000_000_000n },
+        pollMs: 30,
+      })),
     })
 
   it('a call another lane holder journals while this send waits for the lane is found after the wait, not signed again', async () => {
@@ -92,17 +91,18 @@ describe('tx engine send path', () => {
     ).rejects.toMatchObject({ code: 'TX_INTENT_MISMATCH' })
   })
 
-  it('a retried run that changes its recipient, data or wallet is refused before anything is signed', async () => {
+  it('a retried run that changes its chain, recipient, data or wallet is refused before anything is signed', async () => {
     const to = randomAddress()
     const sent = await f.engine.send({ chainId: f.anvil.chainId, to, value: 7n }, { runId: 'run-m', wallet: f.wallet })
     const other = privateKeyToAccount(ANVIL_TEST_KEYS[4])
-    // The same journal, and a second signer: only the wallet differs from the journaled intent.
-    const twoSigners = engineOf([privateKeyToAccount(ANVIL_TEST_KEYS[0]), other])
+    // The same journal, a second signer and a second chain: only the wallet or the chain differs.
+    const twoSigners = engineOf([privateKeyToAccount(ANVIL_TEST_KEYS[0]), other], undefined, 424_242)
     const before = await f.client.getTransactionCount({ address: f.wallet })
     const changed = [
       f.engine.send({ chainId: f.anvil.chainId, to: randomAddress(), value: 7n }, { runId: 'run-m', wallet: f.wallet }),
       f.engine.send({ chainId: f.anvil.chainId, to, value: 7n, data: '0x01' }, { runId: 'run-m', wallet: f.wallet }),
       twoSigners.send({ chainId: f.anvil.chainId, to, value: 7n }, { runId: 'run-m', wallet: other.address }),
+      twoSigners.send({ chainId: 424_242, to, value: 7n }, { runId: 'run-m', wallet: f.wallet }),
     ]
     for (const attempt of changed) await expect(attempt).rejects.toMatchObject({ code: 'TX_INTENT_MISMATCH' })
     expect(f.engine.journal.byRun('run-m').map((r) => r.id)).toEqual([sent.intentId])
