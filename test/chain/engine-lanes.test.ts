@@ -1,5 +1,5 @@
-// The engine's lanes on anvil: the wait between passes, the readiness pass after a restart or a lane taken back,
-// and one lane per wallet.
+// The engine's lanes on anvil: the wait between passes and its abort, the readiness pass after a restart or a lane
+// taken back, and one lane per wallet.
 import { getEventListeners } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Address } from 'viem'
@@ -23,7 +23,7 @@ describe('engine lanes', () => {
     l = f = undefined
   })
 
-  /** Sends a transfer on `run` and returns the pending result and the row once it reached `status`. */
+  /** Sends a transfer as run `runId` and returns the pending result and the row once it reached `status`. */
   const sendTo = async (runId: string, status: IntentStatus, signal?: AbortSignal) => {
     const { fx } = l!
     const pending = l!.settle(
@@ -37,7 +37,7 @@ describe('engine lanes', () => {
   }
 
   it('counting confirmations, the loop waits pollMs between passes, leaks no abort listener, and an abort ends the wait', async () => {
-    l = await startLoopFixture({ ...COUNTING, pollMs: 1_500 }, { automine: true })
+    l = await startLoopFixture({ ...COUNTING, pollMs: 3_000 }, { automine: true })
     const { fx } = l
     // No signal at all: the wait must still be a wait, not a loop that spins on the node.
     const first = await sendTo('count-1', 'mined')
@@ -86,6 +86,25 @@ describe('engine lanes', () => {
     expect(err).toBeInstanceOf(IntentPendingError)
   })
 
+  it('an abort during a direct check ends the wait, and the log shows no failed step', async () => {
+    // Passes every 50 ms; a direct check once per 1,000 ms of the frozen clock.
+    l = await startLoopFixture({ pollMs: 30, rebroadcastMs: 60_000, stuckAfterMs: 100, maxBumps: 0 })
+    const { fx, clock, proxy } = l
+    const ac = new AbortController()
+    const { pending } = await sendTo('abort-direct', 'broadcast', ac.signal)
+    let done = false
+    void pending.then(() => (done = true))
+    await until(() => l!.calls(RECEIPT) === 1 || undefined, 'the first look')
+    proxy.addRule({ method: RECEIPT, fault: { kind: 'delay', ms: 800 }, times: 1 })
+    clock.advance(1_000)
+    await until(() => l!.calls(RECEIPT) === 2 || undefined, 'a direct check')
+    // The receipt read is on the wire; the nonce read after it refuses to start.
+    ac.abort(new Error('the run stopped waiting'))
+    const err = await until(() => (done ? pending : undefined), 'the aborted wait to end', 8_000)
+    expect(err).toBeInstanceOf(IntentPendingError)
+    expect(fx.logLines.filter((x) => x.includes('confirm step failed'))).toEqual([])
+  })
+
   it('the readiness pass re-sends signed, unknown and dropped intents before the first new send, after a restart and after a lane comes back', async () => {
     let takenBack = false
     const lanes: LaneOwnership = { acquire: async () => takenBack }
@@ -119,8 +138,9 @@ describe('engine lanes', () => {
     mark(open[2]!.id, 'dropped')
     // o-3 stays broadcast: the pass leaves it to its driver.
     fx.restart(chain)
-    // The drivers the pass starts look for receipts first; held back, they cannot re-send before the pass does.
-    proxy.addRule({ method: RECEIPT, fault: { kind: 'delay', ms: 1_000 }, times: 8 })
+    // The drivers the pass starts look for receipts first; held back 3 s, none can settle its intent before the pass
+    // re-sends it.
+    proxy.addRule({ method: RECEIPT, fault: { kind: 'delay', ms: 3_000 }, times: 8 })
     const a = await sendsUntil('new-1')
     expect(a.sends).toEqual([open[0]!.rawTx, open[1]!.rawTx, open[2]!.rawTx, a.row.rawTx])
     await fx.rpc('evm_mine')
@@ -132,7 +152,7 @@ describe('engine lanes', () => {
     await fx.rpc('evm_mine')
     mark(gone.id, 'signed')
     takenBack = true
-    proxy.addRule({ method: RECEIPT, fault: { kind: 'delay', ms: 1_000 }, times: 4 })
+    proxy.addRule({ method: RECEIPT, fault: { kind: 'delay', ms: 3_000 }, times: 4 })
     const b = await sendsUntil('new-2')
     expect(b.sends).toEqual([gone.rawTx, b.row.rawTx])
     await fx.rpc('evm_mine')

@@ -137,6 +137,9 @@ describe('confirm loop timed actions', () => {
     expect((await minedTxsFrom(fx.client, fx.wallet)).map((m) => m.hash)).toEqual([r2!.hash])
     expect(fx.engine.journal.byRun('bump-1').map((r) => r.status)).toEqual(['replaced', 'replaced', 'confirmed'])
     expect(await fx.client.readContract({ address: target, abi: TARGET.abi, functionName: 'hits' })).toBe(1n)
+    // The operator reads why a second transaction went out at the nonce: a bump, twice; no cancel.
+    expect(fx.logLines.filter((x) => x.includes('not mined in time: fee bump at the same nonce'))).toHaveLength(2)
+    expect(fx.logLines.filter((x) => x.includes('cancelling'))).toEqual([])
   })
 
   it('a bump that would pass the fee cap is not signed; the loop waits and warns once', async () => {
@@ -209,6 +212,7 @@ describe('confirm loop timed actions', () => {
     const mined = await minedTxsFrom(fx.client, fx.wallet)
     expect(mined.filter((m) => m.nonce === root.nonce).map((m) => m.hash)).toEqual([cancel!.hash])
     expect(await fx.client.readContract({ address: target, abi: TARGET.abi, functionName: 'hits' })).toBe(0n)
+    expect(fx.logLines.filter((x) => x.includes('past validity: cancelling at the same nonce'))).toHaveLength(1)
 
     // A cancel signed before any bump (validity 500 < stuck 600) is not bumped either, and is given up
     // stuckAfterMs x (maxBumps + 1) = 1200 after it was signed when it is never mined.
