@@ -26,8 +26,10 @@ describe('tx engine send path', () => {
   afterAll(async () => {
     await f?.close()
   })
-  /** Another engine on the fixture's journal and anvil, with these signers (and lane leases, as in a cluster). */
-  /** An engine over the fixture's journal; `alsoChainId` configures a second chain id on the same node. */
+  /**
+   * Another engine on the fixture's journal and anvil, with these signers (and lane leases, as in a cluster);
+   * `alsoChainId` configures a second chain id on the same node.
+   */
   const engineOf = (signers: PrivateKeyAccount[], lanes?: LaneOwnership, alsoChainId?: number) =>
     createTxEngine({
       lanes,
