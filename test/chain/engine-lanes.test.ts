@@ -105,6 +105,20 @@ describe('engine lanes', () => {
     expect(fx.logLines.filter((x) => x.includes('confirm step failed'))).toEqual([])
   })
 
+  it('a check whose RPC calls all fail is logged and retried; the wait goes on to the receipt', async () => {
+    l = await startLoopFixture({ pollMs: 30, rebroadcastMs: 60_000, stuckAfterMs: 100, maxBumps: 0 })
+    const { fx, proxy } = l
+    // Enough failures for every try of the first look's receipt read.
+    proxy.addRule({ method: RECEIPT, fault: { kind: 'http', status: 500 }, times: 5 })
+    const { pending, row } = await sendTo('rpc-down', 'broadcast')
+    await until(
+      () => fx.logLines.some((x) => x.includes('confirm step failed; retrying')) || undefined,
+      'a failed step',
+    )
+    await fx.rpc('evm_mine')
+    expect(await pending).toMatchObject({ hash: row.hash, resumed: false })
+  })
+
   it('the readiness pass re-sends signed, unknown and dropped intents before the first new send, after a restart and after a lane comes back', async () => {
     let takenBack = false
     const lanes: LaneOwnership = { acquire: async () => takenBack }
