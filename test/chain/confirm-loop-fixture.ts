@@ -1,9 +1,10 @@
 // Confirm-loop tests' fixture: an engine on a hand-driven clock, behind a counting proxy, over a real anvil.
 import type { Hex } from 'viem'
+import type { IntentRow, IntentStatus } from '../../src/chain/intent-types.ts'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts'
 import type { EngineChainConfig, TxEngineOptions } from '../../src/chain/tx-engine.ts'
 import type { AnvilOptions } from '../../src/devnet/anvil.ts'
-import { startEngineFixture, type EngineFixture } from './engine-fixture.ts'
+import { randomAddress, startEngineFixture, type EngineFixture } from './engine-fixture.ts'
 
 /** A clock that moves only when the test says: every timed decision of the loop happens at a chosen instant. */
 export interface ManualClock {
@@ -42,6 +43,12 @@ export interface LoopFixture {
   atBroadcast: Record<string, number>
   /** The promise of a send settled into its value or error (so a rejection is never unhandled). */
   settle<T>(p: Promise<T>): Promise<T | unknown>
+  /** Sends a transfer as run `runId` (current engine); the settled result and the row once it reached `status`. */
+  transfer(
+    runId: string,
+    status?: IntentStatus,
+    signal?: AbortSignal,
+  ): Promise<{ pending: Promise<unknown>; row: IntentRow }>
   close(): Promise<void>
 }
 
@@ -83,6 +90,13 @@ export async function startLoopFixture(
     atBroadcast,
     calls: (method) => proxy.counts()[method] ?? 0,
     settle: (p) => p.catch((e: unknown) => e),
+    async transfer(runId, status = 'broadcast', signal) {
+      const pending = fx.engine
+        .send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 1n }, { runId, wallet: fx.wallet, signal })
+        .catch((e: unknown) => e)
+      const row = await until(() => fx.engine.journal.byRun(runId).find((r) => r.status === status), status)
+      return { pending, row }
+    },
     async close() {
       await proxy.close()
       await fx.close()

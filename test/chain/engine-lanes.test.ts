@@ -23,24 +23,11 @@ describe('engine lanes', () => {
     l = f = undefined
   })
 
-  /** Sends a transfer as run `runId` and returns the pending result and the row once it reached `status`. */
-  const sendTo = async (runId: string, status: IntentStatus, signal?: AbortSignal) => {
-    const { fx } = l!
-    const pending = l!.settle(
-      fx.engine.send(
-        { chainId: fx.anvil.chainId, to: randomAddress(), value: 1n },
-        { runId, wallet: fx.wallet, signal },
-      ),
-    )
-    const row = await until(() => fx.engine.journal.byRun(runId).find((r) => r.status === status), status)
-    return { pending, row }
-  }
-
   it('counting confirmations, the loop waits pollMs between passes, leaks no abort listener, and an abort ends the wait', async () => {
     l = await startLoopFixture({ ...COUNTING, pollMs: 3_000 }, { automine: true })
     const { fx } = l
     // No signal at all: the wait must still be a wait, not a loop that spins on the node.
-    const first = await sendTo('count-1', 'mined')
+    const first = await l.transfer('count-1', 'mined')
     const reads = l.calls(RECEIPT)
     await pause(600)
     expect(l.calls(RECEIPT)).toBe(reads)
@@ -50,7 +37,7 @@ describe('engine lanes', () => {
     // A signal that stays unaborted over many passes gathers no listeners.
     fx.restart({ ...COUNTING, pollMs: 100 })
     const live = new AbortController()
-    const second = await sendTo('count-2', 'mined', live.signal)
+    const second = await l.transfer('count-2', 'mined', live.signal)
     const r2 = l.calls(RECEIPT)
     await until(() => l!.calls(RECEIPT) >= r2 + 2 || undefined, 'two passes')
     const listeners = getEventListeners(live.signal, 'abort').length
@@ -62,7 +49,7 @@ describe('engine lanes', () => {
     // A minute between passes: only the abort can end this wait in time.
     fx.restart({ ...COUNTING, pollMs: 60_000 })
     const ac = new AbortController()
-    const third = await sendTo('count-3', 'mined', ac.signal)
+    const third = await l.transfer('count-3', 'mined', ac.signal)
     let done = false
     void third.pending.then(() => (done = true))
     await pause(200)
@@ -77,7 +64,7 @@ describe('engine lanes', () => {
     l = await startLoopFixture({ pollMs: 30, rebroadcastMs: 60_000, stuckAfterMs: 60_000 })
     l.proxy.addRule({ method: RECEIPT, fault: { kind: 'delay', ms: 800 }, times: 1 })
     const ac = new AbortController()
-    const { pending } = await sendTo('late-abort', 'broadcast', ac.signal)
+    const { pending } = await l.transfer('late-abort', 'broadcast', ac.signal)
     let done = false
     void pending.then(() => (done = true))
     await until(() => l!.calls(RECEIPT) === 1 || undefined, 'the first look')
@@ -91,7 +78,7 @@ describe('engine lanes', () => {
     l = await startLoopFixture({ pollMs: 30, rebroadcastMs: 60_000, stuckAfterMs: 100, maxBumps: 0 })
     const { fx, clock, proxy } = l
     const ac = new AbortController()
-    const { pending } = await sendTo('abort-direct', 'broadcast', ac.signal)
+    const { pending } = await l.transfer('abort-direct', 'broadcast', ac.signal)
     let done = false
     void pending.then(() => (done = true))
     await until(() => l!.calls(RECEIPT) === 1 || undefined, 'the first look')
@@ -110,7 +97,7 @@ describe('engine lanes', () => {
     const { fx, proxy } = l
     // Enough failures for every try of the first look's receipt read.
     proxy.addRule({ method: RECEIPT, fault: { kind: 'http', status: 500 }, times: 5 })
-    const { pending, row } = await sendTo('rpc-down', 'broadcast')
+    const { pending, row } = await l.transfer('rpc-down', 'broadcast')
     await until(
       () => fx.logLines.some((x) => x.includes('confirm step failed; retrying')) || undefined,
       'a failed step',
@@ -128,7 +115,7 @@ describe('engine lanes', () => {
     /** Leaves an intent broadcast and open: its run stopped waiting. */
     const leaveOpen = async (runId: string) => {
       const ac = new AbortController()
-      const sent = await sendTo(runId, 'broadcast', ac.signal)
+      const sent = await l!.transfer(runId, 'broadcast', ac.signal)
       ac.abort()
       expect(await sent.pending).toBeInstanceOf(IntentPendingError)
       return sent.row
@@ -138,10 +125,7 @@ describe('engine lanes', () => {
     /** The raw transactions sent from now until `runId`'s new one went out, in the order the node got them. */
     const sendsUntil = async (runId: string) => {
       const from = proxy.rawSends().length
-      const next = l!.settle(
-        fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 2n }, { runId, wallet: fx.wallet }),
-      )
-      const row = await until(() => fx.engine.journal.byRun(runId).find((r) => r.status === 'broadcast'), runId)
+      const { pending: next, row } = await l!.transfer(runId)
       return { next, row, sends: proxy.rawSends().slice(from, proxy.rawSends().indexOf(row.rawTx!) + 1) }
     }
     const open = [await leaveOpen('o-0'), await leaveOpen('o-1'), await leaveOpen('o-2'), await leaveOpen('o-3')]

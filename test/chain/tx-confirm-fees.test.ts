@@ -42,6 +42,14 @@ describe('confirm loop timed actions', () => {
       const rows = l!.fx.engine.journal.byRun(runId)
       return rows.length === n && rows[n - 1]!.broadcastCount > 0 ? rows : undefined
     }, `${n} attempts`)
+  /** Nothing new after `ms - 1` of clock; the next attempt (row `n`) exactly at `ms`. */
+  const nextAttemptAt = async (runId: string, n: number, ms: number) => {
+    l!.clock.advance(ms - 1)
+    await pause(400)
+    expect(l!.fx.engine.journal.byRun(runId)).toHaveLength(n - 1)
+    l!.clock.advance(1)
+    return rowsOnce(runId, n)
+  }
   /** The fee estimate the engine reads (5 blocks, no tips in them): 2 x next base fee + 1 gwei. */
   const currentFees = async () => {
     const h = await l!.fx.rpc<{ baseFeePerGas: string[]; gasUsedRatio: number[] }>('eth_feeHistory', [
@@ -99,11 +107,7 @@ describe('confirm loop timed actions', () => {
     expect(await fx.rpc('eth_getTransactionReceipt', [root.hash])).toBeNull()
     const current = await currentFees()
     expect(current.maxFeePerGas > bump(root.maxFeePerGas!)).toBe(true)
-    clock.advance(399)
-    await pause(400)
-    expect(fx.engine.journal.byRun('bump-1')).toHaveLength(1)
-    clock.advance(1)
-    const [, r1] = await rowsOnce('bump-1', 2)
+    const [, r1] = await nextAttemptAt('bump-1', 2, 400)
     // Same call at the same nonce; fees raised to the spiked estimate, the tip by the replacement rule.
     expect(r1).toMatchObject({
       kind: 'replacement',
@@ -117,11 +121,7 @@ describe('confirm loop timed actions', () => {
       maxFeePerGas: current.maxFeePerGas,
       maxPriorityFeePerGas: bump(root.maxPriorityFeePerGas!),
     })
-    clock.advance(399)
-    await pause(400)
-    expect(fx.engine.journal.byRun('bump-1')).toHaveLength(2)
-    clock.advance(1)
-    const [, , r2] = await rowsOnce('bump-1', 3)
+    const [, , r2] = await nextAttemptAt('bump-1', 3, 400)
     expect(r2).toMatchObject({
       kind: 'replacement',
       maxFeePerGas: max(bump(r1!.maxFeePerGas!), current.maxFeePerGas),
@@ -184,11 +184,7 @@ describe('confirm loop timed actions', () => {
       maxFeePerGas: bump(root.maxFeePerGas!),
       maxPriorityFeePerGas: bump(root.maxPriorityFeePerGas!),
     })
-    clock.advance(399)
-    await pause(400)
-    expect(fx.engine.journal.byRun('cancel-1')).toHaveLength(2)
-    clock.advance(1)
-    const [, , cancel] = await rowsOnce('cancel-1', 3)
+    const [, , cancel] = await nextAttemptAt('cancel-1', 3, 400)
     expect(cancel).toMatchObject({
       kind: 'cancel',
       nonce: root.nonce,

@@ -19,20 +19,10 @@ describe('confirm loop', () => {
     l = undefined
   })
 
-  /** Sends a plain transfer and returns the pending outcome and its journaled row once broadcast. */
-  const sendOne = async (runId: string, value = 5n) => {
-    const { fx } = l!
-    const pending = l!.settle(
-      fx.engine.send({ chainId: fx.anvil.chainId, to: randomAddress(), value }, { runId, wallet: fx.wallet }),
-    )
-    const row = await until(() => fx.engine.journal.byRun(runId).find((r) => r.status === 'broadcast'), 'broadcast')
-    return { pending, row }
-  }
-
   it('checks directly at once (no nonce read), then once per max(10 x poll, min(rebroadcast, 1 s)) of clock; the scan finds the block', async () => {
     l = await startLoopFixture({ ...QUICK, foreignNonceGraceMs: 0 })
     const { fx, clock } = l
-    const { pending, row } = await sendOne('pace-1')
+    const { pending, row } = await l.transfer('pace-1')
     const n0 = l.atBroadcast[NONCE]!
     await until(() => l!.calls(RECEIPT) === 1 || undefined, 'the first look')
     await pause(400)
@@ -80,7 +70,7 @@ describe('confirm loop', () => {
   it('a reorg that removes the mined tx: dropped at once, the same bytes re-sent after min(rebroadcast, 4 x poll), mined once', async () => {
     l = await startLoopFixture({ ...QUICK, rebroadcastMs: 5_000, confirmations: 3 })
     const { fx, clock } = l
-    const { pending, row } = await sendOne('reorg-1')
+    const { pending, row } = await l.transfer('reorg-1')
     await fx.rpc('evm_mine')
     const mined = await until(() => fx.engine.journal.get(row.id)!.status === 'mined' || undefined, 'mined')
     expect(mined).toBe(true)
@@ -124,7 +114,7 @@ describe('confirm loop', () => {
   it('a foreign tx at our nonce: needs_attention only once the use lasted the grace; a use that vanished restarts it', async () => {
     l = await startLoopFixture({ ...QUICK, foreignNonceGraceMs: 2_000 })
     const { fx, clock } = l
-    const { pending, row } = await sendOne('foreign-1')
+    const { pending, row } = await l.transfer('foreign-1')
     let done = false
     void pending.then(() => (done = true))
     await fx.rpc('anvil_dropTransaction', [row.hash])
@@ -161,7 +151,7 @@ describe('confirm loop', () => {
   it('during the grace, a re-send answered "nonce too low" waits a full rebroadcast period before the next', async () => {
     l = await startLoopFixture({ ...QUICK, rebroadcastMs: 1_000, foreignNonceGraceMs: 60_000 })
     const { fx, clock } = l
-    const { pending, row } = await sendOne('too-low-1')
+    const { pending, row } = await l.transfer('too-low-1')
     await fx.rpc('anvil_dropTransaction', [row.hash])
     await fx.rpc(SEND, [await signForeign()])
     await fx.rpc('evm_mine')
@@ -210,7 +200,7 @@ describe('confirm loop', () => {
     // The block-scan wait is 30 s here: only the scan (or the counting pace) can make this test finish in time.
     l = await startLoopFixture({ pollMs: 30, rebroadcastMs: 60_000, stuckAfterMs: 60_000, confirmations: 3 })
     const { fx } = l
-    const { pending, row } = await sendOne('conf-1')
+    const { pending, row } = await l.transfer('conf-1')
     let done = false
     void pending.then(() => (done = true))
     await until(() => l!.calls(RECEIPT) === 1 || undefined, 'the first look')
