@@ -1,6 +1,7 @@
 // Batches submitted to the PostgreSQL bridge without blocking: they commit in the order sent, a later blocking call
 // sees them, and a failed one applies nothing and fails the next blocking write, so nobody takes it for durable.
 // The usual batch is one statement: all or nothing, and fenced by the group lease even against a takeover under way.
+// Rows travel as one array per column, so a batch of any size is one prepared statement per shape.
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresBinDir, startPostgres } from '../../scripts/postgres.ts'
@@ -150,6 +151,55 @@ describe.skipIf(!server)('batches submitted to PostgreSQL without blocking', () 
       expect(store.getJob('f')?.executions).toBe(1)
     } finally {
       await peer.end()
+      store.close()
+    }
+  })
+
+  it('rows travel as column arrays: any value survives, any size is one statement, each shape is prepared once', async () => {
+    const store = createPostgresSchedulerStore({ url: server!.createDatabase('submitted_arrays'), fenceOwner: 'a' })
+    try {
+      store.applyBatch([{ op: 'putJob', job: job('a') }])
+      store.pg.query(`INSERT INTO job_groups (grp, job_ids, owner, lease_until) VALUES ('g', '["a"]', 'a', $1)`, [
+        Date.now() + 60_000,
+      ])
+      const odd = [
+        '',
+        'NULL',
+        'a "quoted", {braced} value',
+        'back\\slash \\" end\\',
+        'line\nbreak\ttab',
+        'ünï 🚀',
+        '{"k":[1,"x"]}',
+      ]
+      const tricky = odd.map((text, i) => ({
+        ...run(i + 1, 'a', 'failed'),
+        error: text,
+        resultJson: odd[(i + 1) % odd.length]!,
+        reason: i % 2 ? null : text,
+      }))
+      await store.submitBatch!(tricky.map((r) => ({ op: 'putRun' as const, run: r, group: 'g' })))
+      for (const r of tricky) expect(store.getRun(r.id)).toEqual(r)
+      // 5,000 runs of 19 columns: 95,000 values, above the 65,535 parameters one statement may have.
+      const many = Array.from({ length: 5_000 }, (_, i) => run(100 + i, 'a', 'succeeded'))
+      const ops = [
+        ...many.map((r) => ({ op: 'putRun' as const, run: r, group: 'g' })),
+        { op: 'putJobState' as const, job: { ...job('a'), executions: 5_000 }, group: 'g' },
+      ]
+      expect(batchStatements(ops, 'a')).toHaveLength(1)
+      await store.submitBatch!(ops)
+      expect(store.pg.query<{ n: number }>("SELECT count(*)::int AS n FROM runs WHERE status = 'succeeded'")).toEqual([
+        { n: 5_000 },
+      ])
+      expect(store.getJob('a')?.executions).toBe(5_000)
+      // The batch of runs alone (7 rows) and a batch of 5,000 runs with a job state (another shape) were prepared on
+      // the store's connection, once each; a batch of runs alone of another size uses the same one.
+      await store.submitBatch!([{ op: 'putRun', run: run(9, 'a', 'pending'), group: 'g' }])
+      expect(store.getRun(9)?.status).toBe('pending')
+      const prepared = store.pg.query<{ name: string }>(
+        "SELECT name FROM pg_prepared_statements WHERE statement LIKE 'WITH fence%INSERT INTO runs%' AND statement NOT LIKE '%UPDATE jobs%'",
+      )
+      expect(prepared.map((p) => p.name)).toEqual([expect.stringMatching(/^airdrops_\d+$/)])
+    } finally {
       store.close()
     }
   })

@@ -23,10 +23,6 @@ const PUT_ATTEMPT = `INSERT INTO run_attempts (run_id, attempt, started_at, ende
   ON CONFLICT (run_id, attempt) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, error = EXCLUDED.error`
 const SET_STATE =
   'INSERT INTO scheduler_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value'
-/** PostgreSQL's limit of parameters in one statement. */
-const MAX_PARAMS = 65_535
-/** Rows per multi-row statement when a batch is written as several. */
-const ROWS_PER_STATEMENT = 1_000
 
 /** One ordered op (a job, attempt or state write) as its own statement. */
 function statement(o: Sorted['ordered'][number]): PgStatement {
@@ -34,16 +30,16 @@ function statement(o: Sorted['ordered'][number]): PgStatement {
     case 'putJob': {
       const j = o.job
       const params = [j.id, j.taskType, j.specJson, ...jobStateValues(j).slice(0, 7), j.createdAt, j.updatedAt]
-      return { sql: PUT_JOB, params }
+      return { sql: PUT_JOB, params, prepare: true }
     }
     case 'deleteJob':
-      return { sql: 'DELETE FROM jobs WHERE id = $1', params: [o.jobId] }
+      return { sql: 'DELETE FROM jobs WHERE id = $1', params: [o.jobId], prepare: true }
     case 'putAttempt': {
       const a = o.attempt
-      return { sql: PUT_ATTEMPT, params: [a.runId, a.attempt, a.startedAt, a.endedAt, a.error] }
+      return { sql: PUT_ATTEMPT, params: [a.runId, a.attempt, a.startedAt, a.endedAt, a.error], prepare: true }
     }
     case 'setState':
-      return { sql: SET_STATE, params: [o.key, o.value] }
+      return { sql: SET_STATE, params: [o.key, o.value], prepare: true }
   }
 }
 
@@ -104,6 +100,7 @@ function asStatements(b: Sorted, fence: string | undefined): PgStatement[] {
     statements.unshift({
       sql: 'SELECT 1 FROM job_groups WHERE owner = $1 AND grp = ANY($2::text[]) FOR SHARE',
       params: [fence, [...groups]],
+      prepare: true,
     })
   }
   // Rows of held groups only: the fence above took their share locks; READ COMMITTED reads the owner again here.
@@ -113,22 +110,21 @@ function asStatements(b: Sorted, fence: string | undefined): PgStatement[] {
         return `EXISTS (SELECT 1 FROM job_groups g WHERE g.grp = v.grp AND g.owner = $${params.length})`
       }
     : null
-  const chunked = <T>(rows: readonly T[], sql: (chunk: readonly T[], params: unknown[]) => string) => {
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const params: unknown[] = []
-      statements.push({ sql: sql(rows.slice(i, i + ROWS_PER_STATEMENT), params), params })
-    }
+  const rows = <T>(list: readonly T[], sql: (rows: readonly T[], params: unknown[]) => string) => {
+    if (!list.length) return
+    const params: unknown[] = []
+    statements.push({ sql: sql(list, params), params, prepare: true })
   }
-  chunked(b.states, (rows, params) => jobStatesSql(rows, params, held))
-  chunked(b.runs, (rows, params) => runsSql(rows, params, held))
-  chunked(b.handed, (rows, params) => runsSql(rows, params, null))
+  rows(b.states, (list, params) => jobStatesSql(list, params, held))
+  rows(b.runs, (list, params) => runsSql(list, params, held))
+  rows(b.handed, (list, params) => runsSql(list, params, null))
   return statements
 }
 
 /**
  * The batch as one statement (its own transaction, one round trip): each kind of row is one data-modifying WITH
- * query. Null when the batch needs several statements: it writes or deletes jobs (their order matters), a run is
- * both handed and written fenced (one statement may not change a row twice), or it has too many parameters.
+ * query. Null when the batch needs several statements: it writes or deletes jobs (their order matters), or a run is
+ * both handed and written fenced (one statement may not change a row twice).
  * Under a fence, the WITH query `fence` share-locks the held group rows: PostgreSQL waits for a peer's takeover in
  * progress and reads the row again after it, so a row is written only for a group still held, and a takeover that
  * comes later waits for this statement's commit.
@@ -160,9 +156,8 @@ function asOneStatement(b: Sorted, fence: string | undefined): PgStatement[] | n
   if (b.handed.length) writes.push(runsSql(b.handed, params, null))
   if (attempts.size) writes.push(attemptsSql([...attempts.values()], params))
   if (states.size) writes.push(statesSql([...states.values()], params))
-  if (params.length > MAX_PARAMS) return null
   if (writes.length === 0) return []
-  if (queries.length === 0 && writes.length === 1) return [{ sql: writes[0]!, params }]
+  if (queries.length === 0 && writes.length === 1) return [{ sql: writes[0]!, params, prepare: true }]
   queries.push(...writes.map((w, i) => `w${i} AS (${w})`))
-  return [{ sql: `WITH ${queries.join(',\n')}\nSELECT 1`, params }]
+  return [{ sql: `WITH ${queries.join(',\n')}\nSELECT 1`, params, prepare: true }]
 }

@@ -16,6 +16,20 @@ export function groupable(m: PgEnvelope<PgRequest> | undefined): m is GroupableT
   return m !== undefined && m.op === 'tx' && m.grouped === true && m.isolation === undefined
 }
 
+/** Prepared statements per connection, beyond which recurring texts run unprepared (bounds the server's memory). */
+const MAX_PREPARED = 256
+const preparedNames = new WeakMap<pg.Client, Map<string, string>>()
+
+/** The query for `s` on `client`: named (prepared once per connection) when its text recurs and room is left. */
+function queryOf(client: pg.Client, s: PgStatement): pg.QueryConfig | string {
+  if (!s.prepare) return s.sql
+  let names = preparedNames.get(client)
+  if (!names) preparedNames.set(client, (names = new Map()))
+  let name = names.get(s.sql)
+  if (name === undefined && names.size < MAX_PREPARED) names.set(s.sql, (name = `airdrops_${names.size}`))
+  return name === undefined ? s.sql : { name, text: s.sql }
+}
+
 /** Runs statements on the open transaction; returns the affected row count and the last rows, as the worker does. */
 export async function runStatements(
   client: pg.Client,
@@ -24,8 +38,11 @@ export async function runStatements(
   let rowCount = 0
   let rows: unknown[] = []
   for (const s of statements) {
+    const q = queryOf(client, s)
     // A parameterless multi-statement string (a migration) answers with one result per statement.
-    const res = (await client.query(s.sql, s.params as unknown[])) as pg.QueryResult | pg.QueryResult[]
+    const res = (await (typeof q === 'string'
+      ? client.query(q, s.params as unknown[])
+      : client.query({ ...q, values: s.params as unknown[] }))) as pg.QueryResult | pg.QueryResult[]
     for (const r of Array.isArray(res) ? res : [res]) {
       rowCount += r.rowCount ?? 0
       if (r.rows.length) rows = r.rows

@@ -10,6 +10,11 @@ import { registerSecret } from '../../logging/redact.ts'
 export interface PgStatement {
   sql: string
   params?: readonly unknown[]
+  /**
+   * The text recurs (its shape, not its rows, sets it): the worker prepares it once on its connection and then only
+   * binds and executes it, which skips the server's parse and plan on every call.
+   */
+  prepare?: true
 }
 
 /** A request to the worker. */
