@@ -1,10 +1,10 @@
 // The facade's gate answers at once while its market view is fresh and refreshes (once) when it is stale.
 import { describe, expect, it } from 'vitest'
-import { createCentralScheduler } from './central-scheduler.ts'
+import { createCentralScheduler, type CentralSchedulerOptions } from './central-scheduler.ts'
 import type { RiskAssessment } from '../risk/assessment.ts'
 import type { RiskManager } from '../risk/risk-manager.ts'
 import type { GateInput } from '../scheduler/index.ts'
-import { CFG, closed } from './dynamic-policy-fixtures.ts'
+import { CFG, T0, closed, gas } from './dynamic-policy-fixtures.ts'
 import { makeFixture } from '../scheduler/testing/fixture.ts'
 
 const assessment = (at: number): RiskAssessment => ({
@@ -18,6 +18,7 @@ const assessment = (at: number): RiskAssessment => ({
 })
 const input = (over: Partial<GateInput> = {}): GateInput => ({
   runId: '1',
+  originRunId: '1',
   jobId: 'tick',
   taskType: 'noop',
   priority: 'normal',
@@ -29,7 +30,7 @@ const input = (over: Partial<GateInput> = {}): GateInput => ({
   ...over,
 })
 
-function facadeAt(clock: { now: number }) {
+function facadeAt(clock: { now: number }, onDecision?: CentralSchedulerOptions['onDecision']) {
   let assessed = 0
   const risk: RiskManager = {
     assessCurrentRisk: async () => {
@@ -38,7 +39,7 @@ function facadeAt(clock: { now: number }) {
     },
     latest: () => null,
   }
-  const facade = createCentralScheduler({ risk, now: () => clock.now, maxViewAgeMs: 5_000, policy: CFG })
+  const facade = createCentralScheduler({ risk, now: () => clock.now, maxViewAgeMs: 5_000, policy: CFG, onDecision })
   // A real (unstarted) scheduler: scheduleDynamically asks it to re-check held runs.
   facade.bind(makeFixture({ gate: facade.gate }).sched)
   return { facade, assessed: () => assessed }
@@ -86,5 +87,26 @@ describe('the central scheduler gate', () => {
       reason: 'no market assessment yet',
     })
     await expect(facade.gate(input())).rejects.toThrow('rpc down')
+  })
+
+  it('tells of a gas-sensitive decision by the origin run id, the one the run journals its sends under', () => {
+    const clock = { now: T0 }
+    const told: unknown[][] = []
+    const { facade } = facadeAt(clock, (...args) => void told.push(args))
+    facade.scheduleDynamically({ now: T0, gas: { 1: gas(30n) } }, { ...assessment(T0), gas: { 1: gas(30n) } })
+    const recovered = { runId: '7', originRunId: '3', taskType: 'protocol_call', metadata: { chainId: 1 } }
+    const d = facade.gate(input(recovered)) as { action: string }
+    expect(d).not.toBeInstanceOf(Promise)
+    expect(told).toEqual([
+      [
+        '3',
+        expect.objectContaining({ jobId: 'tick', chainId: 1, gasSensitive: true }),
+        expect.objectContaining({ action: d.action }),
+        expect.objectContaining({ gas: { 1: gas(30n) } }),
+      ],
+    ])
+    // A run that is not gas-sensitive is not told of.
+    facade.gate(input({ runId: '8', originRunId: '8' }))
+    expect(told).toHaveLength(1)
   })
 })

@@ -40,8 +40,11 @@ export interface CentralSchedulerOptions {
   now?: () => number
   /** A market view older than this is refreshed by the gate itself before it decides (default 30 s). */
   maxViewAgeMs?: number
-  /** Told of each decision the gate makes on a gas-sensitive run (chart history records due-time base fees). */
-  onDecision?: (runId: string, run: DueRun, decision: GateDecision, market: MarketData) => void
+  /**
+   * Told of each decision the gate makes on a gas-sensitive run (chart history records due-time base fees), by the
+   * run's origin id: the one its transactions are journaled and their fees recorded under.
+   */
+  onDecision?: (originRunId: string, run: DueRun, decision: GateDecision, market: MarketData) => void
 }
 
 const GAS_SENSITIVE_TASKS = new Set(['protocol_call', 'send_calls'])
@@ -111,7 +114,7 @@ export function createCentralScheduler(options: CentralSchedulerOptions): Centra
       critical: input.priority === 'critical',
     }
     const d = decideDispatch(run, { ...view.market, now: at }, view.risk, options.policy)
-    if (run.gasSensitive) options.onDecision?.(input.runId, run, d, view.market)
+    if (run.gasSensitive) options.onDecision?.(input.originRunId, run, d, view.market)
     // Reasons that already open with their code are not prefixed again ("missed: missed: ...").
     const reason = d.code === 'ok' || d.reason.startsWith(`${d.code}:`) ? d.reason : `${d.code}: ${d.reason}`
     if (d.action === 'delay') return { action: 'delay', until: d.until, reason }

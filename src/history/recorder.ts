@@ -25,6 +25,7 @@ export interface HistoryRecorderDeps {
 
 /** What a gas-policy delay tells the recorder about a run. */
 export interface DelayedRun {
+  /** The run's origin id: its transactions' fees are recorded under it, even when a recovery run sends them. */
   runId: string
   chainId: number
   dueAt: number

@@ -8,6 +8,9 @@ import type { TriggerRule } from './jobs/dependency-rules.ts'
 /** What the dispatch gate sees of a run about to start. */
 export interface GateInput {
   runId: string
+  /** The run this one carries on: itself, or the interrupted run it recovers. Side effects (a transaction
+   *  journal, a record of the run's delays) are keyed by it, so a recovery continues its original's record. */
+  originRunId: string
   jobId: string
   taskType: string
   priority: Priority

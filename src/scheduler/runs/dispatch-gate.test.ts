@@ -176,6 +176,7 @@ describe('held and delayed runs', () => {
     expect(inputs.filter((i) => i.jobId === 'long')).toHaveLength(1)
     expect(inputs.at(-1)).toEqual({
       runId: d,
+      originRunId: d,
       jobId: 'd',
       taskType: 't',
       priority: 'high',

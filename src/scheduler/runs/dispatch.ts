@@ -70,6 +70,7 @@ function gateInput(ctx: Ctx, run: RunState): GateInput {
   const j = run.job
   return {
     runId: String(run.rec.id),
+    originRunId: String(run.rec.recoveredFrom ?? run.rec.id),
     jobId: j.rec.id,
     taskType: j.rec.taskType,
     priority: j.rec.priority,

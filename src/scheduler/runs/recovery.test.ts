@@ -1,6 +1,7 @@
 // Crash recovery policies after a restart: what each reconcile verdict, a failing hook and a lost task record.
 import { describe, expect, it } from 'vitest'
 import type { ReconcileOutcome } from '../task-contract.ts'
+import type { GateInput } from '../scheduler-types.ts'
 import { makeFixture, type Fixture } from '../testing/fixture.ts'
 
 /** Crashes fixture `f` while a run of job `s` executes (with `args` as its runNow override), returns its id. */
@@ -172,13 +173,19 @@ describe('recovery after a crash', () => {
     await f.sched.start()
     const runId = f.sched.runNow('p')
     await f.clock.settle()
-    const g = f.reopen()
+    // The gate asks about the rerun under its own id, and names the run it carries on (what a journal keys by).
+    const asked: GateInput[] = []
+    const g = f.reopen({ gate: (input) => (asked.push(input), { action: 'run' }) })
     let runs = 0
     g.sched.registerTask({ type: 'plain', handler: async () => void runs++ })
     await g.sched.start()
     await g.clock.settle()
     expect(g.sched.getRun(runId)).toMatchObject({ status: 'interrupted', recovery: 'rerun' })
     expect(runs).toBe(1)
+    expect(asked).toHaveLength(1)
+    expect(asked[0]).toMatchObject({ origin: 'recovery', originRunId: runId })
+    expect(asked[0]!.runId).not.toBe(runId)
+    expect(g.sched.getRun(asked[0]!.runId)).toMatchObject({ status: 'succeeded', recoveredFrom: Number(runId) })
     await g.sched.stop()
   })
 })
