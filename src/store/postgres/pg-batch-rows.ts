@@ -1,7 +1,7 @@
 // The multi-row statements of a scheduler write batch on PostgreSQL: job schedule state, runs, attempts and
-// scheduler state, each as one statement over many rows. Every builder appends its values to the caller's parameter
-// list and numbers its placeholders from there, so the same text serves a statement of its own or one part of a
-// larger statement (pg-batch-statements.ts).
+// scheduler state, each as one statement over many rows, which arrive as one array per column. Every builder
+// appends its arrays to the caller's parameter list and numbers its placeholders from there, so the same text serves
+// a statement of its own or one part of a larger statement (pg-batch-statements.ts), whatever the number of rows.
 import type { AttemptRecord, RunRecord, StoreOp } from '../../scheduler/store/store-port.ts'
 
 /** A job's schedule state as the batch writes it. */
@@ -12,8 +12,8 @@ export interface Grouped<T> {
   group: string | null
 }
 /**
- * The fence condition on the VALUES row `v` (its column `grp`), given the parameter list to append to; null writes
- * every row.
+ * The fence condition on the row `v` (its column `grp`), given the parameter list to append to; null writes every
+ * row.
  */
 export type Held = ((params: unknown[]) => string) | null
 
