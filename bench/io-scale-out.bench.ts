@@ -5,8 +5,6 @@
 // second after the fire time, once the burst of N fires is queued) beside the floor a bare process waiting on the
 // same clock sees in the same window (wake-floor.ts). A last round SIGKILLs one of three instances
 // mid-run: every job must still succeed exactly once. Last line: one JSON object.
-import Database from 'better-sqlite3'
-import pg from 'pg'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { postgresBinDir, startPostgres } from '../scripts/postgres.ts'
 import { percentile } from '../scripts/api-load.ts'
 import type { IoInstanceArgs } from './io-scale-out-instance.ts'
+import { pgProbe, sqliteProbe, type Probe } from './io-scale-out-probes.ts'
 import { startSlowRpc, type SlowRpc } from './slow-rpc-server.ts'
 import { startWakeFloor, type WakeFloor } from './wake-floor.ts'
 
@@ -43,81 +42,6 @@ interface Result {
   floorP99: number
   /** Jobs whose calls reached the server more than once (each was an interrupted run's rerun). */
   repeated: number
-}
-
-/** Runs counted by status, and the jobs with their number of succeeded runs, from either store. */
-interface Probe {
-  succeeded(): Promise<number>
-  /** Throws unless every job has exactly one succeeded run and nothing is left unfinished; returns rerun job ids. */
-  verify(): Promise<Set<string>>
-  /** Job groups held per instance (cluster mode), e.g. "io-0 200, io-1 200". */
-  groups(): Promise<string>
-  close(): Promise<void>
-}
-
-function sqliteProbe(path: string): Probe {
-  const q = <T>(sql: string) => {
-    const db = new Database(path, { readonly: true, fileMustExist: true })
-    try {
-      return db.prepare(sql).all() as T[]
-    } finally {
-      db.close()
-    }
-  }
-  return {
-    succeeded: async () => {
-      try {
-        return q<{ c: number }>("SELECT COUNT(*) AS c FROM runs WHERE status = 'succeeded' AND job_id LIKE 'io-%'")[0]!
-          .c
-      } catch {
-        return 0
-      }
-    },
-    verify: async () => verifyRows(q(VERIFY_SQL), q(RERUN_SQL)),
-    groups: async () => 'one instance',
-    close: async () => undefined,
-  }
-}
-
-async function pgProbe(url: string): Promise<Probe> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  const q = async <T>(sql: string) => (await client.query(sql)).rows as T[]
-  return {
-    succeeded: async () =>
-      Number(
-        (
-          await q<{ c: number }>(
-            "SELECT COUNT(*)::int AS c FROM runs WHERE status = 'succeeded' AND job_id LIKE 'io-%'",
-          )
-        )[0]!.c,
-      ),
-    verify: async () => verifyRows(await q(VERIFY_SQL), await q(RERUN_SQL)),
-    groups: async () =>
-      (
-        await q<{ owner: string; n: number }>(
-          'SELECT owner, COUNT(*)::int AS n FROM job_groups GROUP BY owner ORDER BY 1',
-        )
-      )
-        .map((r) => `${r.owner} ${r.n}`)
-        .join(', '),
-    close: () => client.end(),
-  }
-}
-
-const VERIFY_SQL = `SELECT job_id, SUM(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS ok,
-  SUM(CASE WHEN status IN ('pending','delayed','held','running','retrying','failed','needs_attention') THEN 1 ELSE 0 END) AS open
-  FROM runs WHERE job_id LIKE 'io-%' GROUP BY job_id`
-const RERUN_SQL = `SELECT DISTINCT job_id FROM runs WHERE job_id LIKE 'io-%' AND status = 'interrupted'`
-
-function verifyRows(rows: { job_id: string; ok: number; open: number }[], reruns: { job_id: string }[]): Set<string> {
-  const bad = rows.filter((r) => Number(r.ok) !== 1 || Number(r.open) !== 0)
-  if (rows.length !== N || bad.length)
-    throw new Error(
-      `exactly-once violated: ${rows.length} of ${N} jobs have runs; ${bad.length} jobs without exactly one succeeded run ` +
-        `(e.g. ${JSON.stringify(bad.slice(0, 3))})`,
-    )
-  return new Set(reruns.map((r) => r.job_id))
 }
 
 /**
@@ -256,7 +180,7 @@ try {
   )
   const sqlitePath = join(dir, 'state.db')
   const sqlite = ONLY.has('sqlite')
-    ? await measure('SQLite, 1 instance', rpc, [{ kind: 'sqlite', path: sqlitePath }], sqliteProbe(sqlitePath))
+    ? await measure('SQLite, 1 instance', rpc, [{ kind: 'sqlite', path: sqlitePath }], sqliteProbe(sqlitePath, N))
     : null
   const pgRes: (Result | null)[] = [null, null, null]
   let killed: Result | null = null
@@ -270,19 +194,19 @@ try {
           'PostgreSQL, 1 instance, blocking batches (before)',
           rpc,
           [{ kind: 'postgres', url: blockingUrl, instanceId: 'io-0', blockingBatches: true }],
-          await pgProbe(blockingUrl),
+          await pgProbe(blockingUrl, N),
         )
       }
       for (const k of [1, 2, 3]) {
         if (!ONLY.has(`pg${k}`)) continue
         const url = server.createDatabase(`io_scale_${k}`)
         const stores = Array.from({ length: k }, (_, i) => ({ kind: 'postgres' as const, url, instanceId: `io-${i}` }))
-        pgRes[k - 1] = await measure(`PostgreSQL, ${k} instance(s)`, rpc, stores, await pgProbe(url))
+        pgRes[k - 1] = await measure(`PostgreSQL, ${k} instance(s)`, rpc, stores, await pgProbe(url, N))
       }
       if (ONLY.has('kill')) {
         const url = server.createDatabase('io_scale_kill')
         const stores = [0, 1, 2].map((i) => ({ kind: 'postgres' as const, url, instanceId: `io-${i}` }))
-        killed = await measure('PostgreSQL, 3 instances, one SIGKILLed', rpc, stores, await pgProbe(url), true)
+        killed = await measure('PostgreSQL, 3 instances, one SIGKILLed', rpc, stores, await pgProbe(url, N), true)
       }
     } finally {
       server.stop()

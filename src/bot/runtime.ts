@@ -1,17 +1,14 @@
 // Composition root: config -> environment -> database -> engine, risk, scheduler facade and task catalog.
 import { dirname } from 'node:path'
-import { parseAbi, type Address, type PublicClient } from 'viem'
+import type { PublicClient } from 'viem'
 import { createTxEngine, type TxEngine } from '../chain/tx-engine.ts'
 import { createSpendPolicyGuard } from '../chain/tx-policy.ts'
 import { defineSendCallsTask } from '../chain/tx-task.ts'
 import { createWalletTurns } from '../chain/wallet-turns.ts'
 import type { BotConfig } from '../config/schema.ts'
 import type { Logger } from '../logging/logger.ts'
-import { createCircuitBreaker, type CircuitBreaker } from '../risk/circuit-breaker.ts'
-import { createGasOracle } from '../risk/gas-oracle.ts'
-import { createChainlinkPriceSource, createV2PoolPriceSource, type PriceSource } from '../risk/price-source.ts'
-import { createRiskManager, type RiskManager } from '../risk/risk-manager.ts'
-import { createVolatilityClassifier } from '../risk/volatility.ts'
+import type { CircuitBreaker } from '../risk/circuit-breaker.ts'
+import type { RiskManager } from '../risk/risk-manager.ts'
 import { noopTask } from '../scheduler/index.ts'
 import { createEscalationHook } from '../scheduler/index.ts'
 import type { JobSpecInput } from '../scheduler/index.ts'
@@ -23,7 +20,8 @@ import { createCentralScheduler, type CentralScheduler } from './central-schedul
 import { bindStateToDevnet, devnetIdentity } from './devnet-state.ts'
 import type { Devnet } from '../devnet/devnet.ts'
 import type { DynamicPolicyConfig } from './dynamic-policy.ts'
-import { breakerConfig, policyFromConfig, retentionOf, toJobSpec } from './runtime-config.ts'
+import { policyFromConfig, retentionOf, toJobSpec } from './runtime-config.ts'
+import { wireRisk } from './risk-wiring.ts'
 import { resolveEnvironment, type BotEnvironment } from './environment.ts'
 import { createRunCallsStore } from './run-calls.ts'
 import { defineMarketTickTask } from './tasks/market-tick.ts'
@@ -103,8 +101,6 @@ export const BOT_TASK_TYPES = [
 /** Margin over the gas estimate for calls with data. */
 const GAS_MARGIN_PCT = 50
 
-const pairAbi = parseAbi(['function getPair(address,address) view returns (address)'])
-
 /** Builds the whole bot from a validated config. Nothing is sent until `start()`. */
 export async function createBotRuntime(config: BotConfig, options: RuntimeOptions): Promise<BotRuntime> {
   const dbPath = options.dbPath ?? config.store.path
@@ -145,39 +141,7 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
         gasMarginPct: GAS_MARGIN_PCT,
       })),
     })
-    const r = config.risk
-    const localBreaker = createCircuitBreaker({ db, logger: log, config: breakerConfig(config) })
-    const breaker = clustered ? clustered.shareBreaker(localBreaker) : localBreaker
-    const bars = Math.max(2, Math.round(r.volatility.window / 60_000))
-    const h = 1 - r.volatility.hysteresis
-    const volatility = createVolatilityClassifier({
-      windowBars: bars,
-      barSeconds: 60,
-      annualize: false,
-      thresholds: {
-        mediumEnter: r.volatility.thresholds.medium,
-        mediumExit: r.volatility.thresholds.medium * h,
-        highEnter: r.volatility.thresholds.high,
-        highExit: r.volatility.thresholds.high * h,
-      },
-    })
-    const gasOracles = env.chains.map((c) =>
-      createGasOracle({
-        client: c.client,
-        config: {
-          chainId: c.chainId,
-          windowBlocks: 1_024,
-          ...(env.devnet ? { maxBlockAgeMs: Number.POSITIVE_INFINITY } : {}),
-        },
-      }),
-    )
-    const risk = createRiskManager({
-      gasOracles,
-      priceSources: await priceSources(env, clients),
-      volatility,
-      breaker,
-      logger: log,
-    })
+    const { risk, breaker } = await wireRisk({ config, env, db, clients, cluster: clustered, logger: log })
     // Samples at a bounded rate; the devnet's short demo runs sample more often so charts fill within minutes.
     const history = createHistoryRecorder({
       db,
@@ -302,25 +266,4 @@ export async function createBotRuntime(config: BotConfig, options: RuntimeOption
     await env.close()
     throw err
   }
-}
-
-/** Price sources: on the devnet the real WETH/USDC Uniswap V2 pool; elsewhere none until configured. */
-async function priceSources(env: BotEnvironment, clients: Record<number, PublicClient>): Promise<PriceSource[]> {
-  const d = env.devnet
-  if (!d) return []
-  const client = clients[d.addresses.l1.chainId]!
-  const pair = (await client.readContract({
-    address: d.addresses.l1.uniswapV2Factory,
-    abi: pairAbi,
-    functionName: 'getPair',
-    args: [d.addresses.l1.weth, d.addresses.l1.tokens.USDC],
-  })) as Address
-  // The pool comes first: the first source that answers feeds the volatility classifier. The devnet's ETH/USD
-  // feed is only updated by hand, so any age is accepted there.
-  return [
-    createV2PoolPriceSource('devnet-weth-usdc', client, pair, d.addresses.l1.weth),
-    createChainlinkPriceSource('devnet-eth-usd', client, d.addresses.l1.priceFeeds.ETH_USD, {
-      maxAgeSec: 10 * 365 * 86_400,
-    }),
-  ]
 }
