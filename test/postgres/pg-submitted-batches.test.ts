@@ -203,4 +203,34 @@ describe.skipIf(!server)('batches submitted to PostgreSQL without blocking', () 
       store.close()
     }
   })
+
+  it('prepares at most 256 texts per connection; the ones after that still run, unprepared', async () => {
+    const store = createPostgresSchedulerStore({ url: server!.createDatabase('submitted_prepared_bound') })
+    try {
+      const answers: unknown[] = []
+      for (let i = 0; i < 260; i++) {
+        const out = await store.pg.submitTransaction([
+          { sql: `SELECT ${i} + $1::int AS n`, params: [1], prepare: true },
+        ])
+        answers.push((out.rows[0] as { n: number }).n)
+      }
+      expect(answers).toEqual(Array.from({ length: 260 }, (_, i) => i + 1))
+      const named = store.pg.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'airdrops\\_%'",
+      )
+      expect(named).toEqual([{ n: 256 }])
+      // A text prepared earlier is used again under its name; one past the bound is sent as it is, again and again.
+      expect(store.pg.transaction([{ sql: 'SELECT 0 + $1::int AS n', params: [5], prepare: true }]).rows).toEqual([
+        { n: 5 },
+      ])
+      expect(store.pg.transaction([{ sql: 'SELECT 259 + $1::int AS n', params: [1], prepare: true }]).rows).toEqual([
+        { n: 260 },
+      ])
+      expect(store.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements')).toEqual([
+        { n: 256 },
+      ])
+    } finally {
+      store.close()
+    }
+  })
 })

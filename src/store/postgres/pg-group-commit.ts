@@ -21,13 +21,14 @@ const MAX_PREPARED = 256
 const preparedNames = new WeakMap<pg.Client, Map<string, string>>()
 
 /** The query for `s` on `client`: named (prepared once per connection) when its text recurs and room is left. */
-function queryOf(client: pg.Client, s: PgStatement): pg.QueryConfig | string {
-  if (!s.prepare) return s.sql
+function queryOf(client: pg.Client, s: PgStatement): pg.QueryConfig {
+  const query = { text: s.sql, values: s.params as unknown[] | undefined }
+  if (!s.prepare) return query
   let names = preparedNames.get(client)
   if (!names) preparedNames.set(client, (names = new Map()))
   let name = names.get(s.sql)
   if (name === undefined && names.size < MAX_PREPARED) names.set(s.sql, (name = `airdrops_${names.size}`))
-  return name === undefined ? s.sql : { name, text: s.sql }
+  return name === undefined ? query : { ...query, name }
 }
 
 /** Runs statements on the open transaction; returns the affected row count and the last rows, as the worker does. */
@@ -38,11 +39,8 @@ export async function runStatements(
   let rowCount = 0
   let rows: unknown[] = []
   for (const s of statements) {
-    const q = queryOf(client, s)
     // A parameterless multi-statement string (a migration) answers with one result per statement.
-    const res = (await (typeof q === 'string'
-      ? client.query(q, s.params as unknown[])
-      : client.query({ ...q, values: s.params as unknown[] }))) as pg.QueryResult | pg.QueryResult[]
+    const res = (await client.query(queryOf(client, s))) as pg.QueryResult | pg.QueryResult[]
     for (const r of Array.isArray(res) ? res : [res]) {
       rowCount += r.rowCount ?? 0
       if (r.rows.length) rows = r.rows
