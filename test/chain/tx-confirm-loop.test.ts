@@ -41,6 +41,12 @@ describe('confirm loop', () => {
     expect(await pending).toMatchObject({ hash: row.hash, nonce: 0 })
     expect(l.calls(NONCE)).toBe(n0 + 1)
     expect(fx.engine.journal.byRun('pace-1').map((r) => r.status)).toEqual(['confirmed'])
+    // With one confirmation the settle itself records the block: there is no intermediate 'mined' write.
+    const receipt = await fx.rpc<{ blockHash: Hex; blockNumber: Hex }>('eth_getTransactionReceipt', [row.hash])
+    expect(fx.engine.journal.get(row.id)).toMatchObject({
+      blockHash: receipt.blockHash,
+      blockNumber: Number(receipt.blockNumber),
+    })
     // Settled: its hash is unwatched and the scan stops polling (after a tick that may still be on the wire).
     await pause(300)
     const polls = l.calls('eth_blockNumber')
