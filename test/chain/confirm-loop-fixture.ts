@@ -62,6 +62,7 @@ export async function startLoopFixture(
   engine: Partial<TxEngineOptions> = {},
 ): Promise<LoopFixture> {
   const clock = manualClock()
+  const settle = <T>(p: Promise<T>) => p.catch((e: unknown) => e)
   let proxy!: FaultProxy
   const atBroadcast: Record<string, number> = {}
   const fx = await startEngineFixture({
@@ -89,11 +90,14 @@ export async function startLoopFixture(
     clock,
     atBroadcast,
     calls: (method) => proxy.counts()[method] ?? 0,
-    settle: (p) => p.catch((e: unknown) => e),
+    settle,
     async transfer(runId, status = 'broadcast', signal) {
-      const pending = fx.engine
-        .send({ chainId: fx.anvil.chainId, to: randomAddress(), value: 1n }, { runId, wallet: fx.wallet, signal })
-        .catch((e: unknown) => e)
+      const pending = settle(
+        fx.engine.send(
+          { chainId: fx.anvil.chainId, to: randomAddress(), value: 1n },
+          { runId, wallet: fx.wallet, signal },
+        ),
+      )
       const row = await until(() => fx.engine.journal.byRun(runId).find((r) => r.status === status), status)
       return { pending, row }
     },

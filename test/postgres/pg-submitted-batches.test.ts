@@ -29,6 +29,12 @@ const job = (id: string) => ({
   createdAt: 1,
   updatedAt: 1,
 })
+/** Makes instance 'a' the holder of group 'g' (with job `jobId`) for a minute, as a cluster claim would. */
+const holdGroup = (store: ReturnType<typeof createPostgresSchedulerStore>, jobId: string) =>
+  store.pg.query(`INSERT INTO job_groups (grp, job_ids, owner, lease_until) VALUES ('g', $1, 'a', $2)`, [
+    JSON.stringify([jobId]),
+    Date.now() + 60_000,
+  ])
 const run = (id: number, jobId: string, status: RunRecord['status']): RunRecord =>
   sampleRun(id, jobId, { status, scheduledFor: 1, createdAt: 1 })
 
@@ -125,9 +131,7 @@ describe.skipIf(!server)('batches submitted to PostgreSQL without blocking', () 
     await peer.connect()
     try {
       store.applyBatch([{ op: 'putJob', job: job('f') }])
-      store.pg.query(`INSERT INTO job_groups (grp, job_ids, owner, lease_until) VALUES ('g', '["f"]', 'a', $1)`, [
-        Date.now() + 60_000,
-      ])
+      holdGroup(store, 'f')
       const ops = [
         { op: 'putRun', run: run(1, 'f', 'running'), group: 'g' },
         { op: 'putJobState', job: { ...job('f'), executions: 1 }, group: 'g' },
@@ -159,9 +163,7 @@ describe.skipIf(!server)('batches submitted to PostgreSQL without blocking', () 
     const store = createPostgresSchedulerStore({ url: server!.createDatabase('submitted_arrays'), fenceOwner: 'a' })
     try {
       store.applyBatch([{ op: 'putJob', job: job('a') }])
-      store.pg.query(`INSERT INTO job_groups (grp, job_ids, owner, lease_until) VALUES ('g', '["a"]', 'a', $1)`, [
-        Date.now() + 60_000,
-      ])
+      holdGroup(store, 'a')
       const odd = [
         '',
         'NULL',

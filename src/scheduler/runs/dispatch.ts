@@ -4,7 +4,7 @@ import { dependencyCancelReason, ruleAccepts } from '../jobs/dependency-rules.ts
 import { DispatchGateError } from '../gate-error.ts'
 import { dependencyTimedOut, outsideWindow } from './run-conditions.ts'
 import { windowState } from './run-window.ts'
-import { argsOf, launch, markStarted, release, reserve, taskOf } from './run-start.ts'
+import { argsOf, launch, markStarted, originRunIdOf, release, reserve, taskOf } from './run-start.ts'
 import {
   emit,
   enqueue,
@@ -70,7 +70,7 @@ function gateInput(ctx: Ctx, run: RunState): GateInput {
   const j = run.job
   return {
     runId: String(run.rec.id),
-    originRunId: String(run.rec.recoveredFrom ?? run.rec.id),
+    originRunId: String(originRunIdOf(run)),
     jobId: j.rec.id,
     taskType: j.rec.taskType,
     priority: j.rec.priority,

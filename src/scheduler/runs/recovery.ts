@@ -1,7 +1,7 @@
 // Crash recovery: runs found executing from a dead process become `interrupted`, then their job's recovery
 // policy decides: `rerun` queues a fresh run, `reconcile` asks the task's hook and applies its verdict.
 import { errorText, enqueue, finishRun, newRun, emit, type Ctx, type RunState } from '../scheduler-state.ts'
-import { taskOf } from './run-start.ts'
+import { argsOf, originRunIdOf, taskOf } from './run-start.ts'
 
 /**
  * Queues a fresh run that replaces an interrupted one (same args). It names the first run of the chain it
@@ -10,7 +10,7 @@ import { taskOf } from './run-start.ts'
 function rerun(ctx: Ctx, run: RunState, recovery: string): void {
   finishRun(ctx, run, 'interrupted', { recovery })
   const fresh = newRun(ctx, run.job, 'recovery', 'pending', {
-    recoveredFrom: run.rec.recoveredFrom ?? run.rec.id,
+    recoveredFrom: originRunIdOf(run),
     argsJson: run.rec.argsJson,
     scheduledFor: run.rec.scheduledFor,
   })
@@ -57,9 +57,9 @@ export async function recoverInterrupted(ctx: Ctx, runs: RunState[]): Promise<vo
           const out = await hook({
             jobId: run.rec.jobId,
             runId: String(run.rec.id),
-            originRunId: String(run.rec.recoveredFrom ?? run.rec.id),
+            originRunId: String(originRunIdOf(run)),
             attempt: run.rec.attempt,
-            args: run.rec.argsJson !== null ? JSON.parse(run.rec.argsJson) : run.job.spec.args,
+            args: argsOf(run),
             metadata: run.job.spec.metadata,
           })
           run.job.busy--

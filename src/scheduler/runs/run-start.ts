@@ -41,6 +41,11 @@ export function argsOf(run: RunState): unknown {
   return run.rec.argsJson !== null ? JSON.parse(run.rec.argsJson) : run.job.spec.args
 }
 
+/** The first run of the chain `run` continues (itself unless it recovers one): what side effects are keyed by. */
+export function originRunIdOf(run: RunState): number {
+  return run.rec.recoveredFrom ?? run.rec.id
+}
+
 /** Marks a run started (written with the next batch). */
 export function markStarted(ctx: Ctx, run: RunState) {
   run.rec.status = 'running'
@@ -136,7 +141,7 @@ function execute(ctx: Ctx, run: RunState): void {
       handler: task.handler,
       jobId: job.rec.id,
       runId: String(run.rec.id),
-      originRunId: String(run.rec.recoveredFrom ?? run.rec.id),
+      originRunId: String(originRunIdOf(run)),
       args: argsOf(run),
       metadata: job.spec.metadata,
       maxRetries: job.spec.maxRetries ?? ctx.opts.defaultMaxRetries,
